@@ -1,4 +1,4 @@
-"""The `medal` command line: parses arguments, calls the library, prints. No logic lives here."""
+"""`medal schema`: inspect the LinkML schema and regenerate its artefacts."""
 
 from __future__ import annotations
 
@@ -7,16 +7,8 @@ import sys
 
 import click
 
-from medal_catalog import __version__
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.version_option(__version__, "-V", "--version", prog_name="medal")
-def main() -> None:
-    """MEDAL catalog: validate, harvest and publish metadata of MEDAL benchmark tasks and imaging datasets."""
-
-
-@main.group()
+@click.group()
 def schema() -> None:
     """The MEDAL LinkML schema and the artefacts generated from it."""
 
@@ -60,7 +52,3 @@ def schema_generate(check: bool) -> None:
         click.echo(f"wrote {path}")
     if not changed:
         click.echo("Nothing changed.")
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -1,0 +1,23 @@
+"""The `medal` command line. One thin module per command group; each parses, calls the library, prints.
+
+A package rather than one cli.py so that each command's argument handling sits next to its peers without one
+file growing past what a reader can hold.
+"""
+
+from __future__ import annotations
+
+import click
+
+from medal_catalog import __version__
+from medal_catalog.cli.schema import schema
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+@click.version_option(__version__, "-V", "--version", prog_name="medal")
+def main() -> None:
+    """MEDAL catalog: validate, harvest and publish metadata of MEDAL benchmark tasks and imaging datasets."""
+
+
+main.add_command(schema)
+
+__all__ = ["main"]
