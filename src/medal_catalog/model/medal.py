@@ -140,20 +140,17 @@ linkml_meta = LinkMLMeta({'default_prefix': 'medal',
                                               'itself is checked by the validator.',
                                'from_schema': 'https://w3id.org/medal/schema',
                                'name': 'CountryCode',
-                               'pattern': '^[A-Z]{2}$',
                                'typeof': 'string'},
                'DicomUid': {'description': 'A DICOM unique identifier (PS3.5 '
                                            'section 9), digits and dots, at most '
                                            '64 characters.',
                             'from_schema': 'https://w3id.org/medal/schema',
                             'name': 'DicomUid',
-                            'pattern': '^(0|[1-9][0-9]*)(\\.(0|[1-9][0-9]*))+$',
                             'typeof': 'string'},
                'Doi': {'description': 'A Digital Object Identifier without '
                                       'resolver prefix, such as 10.1234/abcd.',
                        'from_schema': 'https://w3id.org/medal/schema',
                        'name': 'Doi',
-                       'pattern': '^10\\.[0-9]{4,9}/[^\\s]+$',
                        'typeof': 'string'},
                'EntryId': {'description': 'The local identifier of a catalog '
                                           'entry: lower-case letters, digits, '
@@ -162,33 +159,28 @@ linkml_meta = LinkMLMeta({'default_prefix': 'medal',
                                           'resolvable identifier.',
                            'from_schema': 'https://w3id.org/medal/schema',
                            'name': 'EntryId',
-                           'pattern': '^[a-z0-9][a-z0-9._-]{1,127}$',
                            'typeof': 'string'},
                'Orcid': {'description': 'An ORCID iD written as its https URL; the '
                                         'check digit (ISO 7064 MOD 11-2) is '
                                         'checked by the validator.',
                          'from_schema': 'https://w3id.org/medal/schema',
                          'name': 'Orcid',
-                         'pattern': '^https://orcid\\.org/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$',
                          'typeof': 'uri'},
                'RorId': {'description': 'A Research Organization Registry '
                                         'identifier written as its https URL.',
                          'from_schema': 'https://w3id.org/medal/schema',
                          'name': 'RorId',
-                         'pattern': '^https://ror\\.org/0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$',
                          'typeof': 'uri'},
                'Score': {'description': 'A review score on a five-point scale, 1 '
-                                        '(lowest) to 5 (highest).',
+                                        '(lowest) to 5 (highest); the bounds sit '
+                                        'on the score slots.',
                          'from_schema': 'https://w3id.org/medal/schema',
-                         'maximum_value': 5,
-                         'minimum_value': 1,
                          'name': 'Score',
                          'typeof': 'integer'},
                'Sha256': {'description': 'A SHA-256 digest written as 64 '
                                          'lower-case hexadecimal characters.',
                           'from_schema': 'https://w3id.org/medal/schema',
                           'name': 'Sha256',
-                          'pattern': '^[0-9a-f]{64}$',
                           'typeof': 'string'}}} )
 
 class TaskTypeEnum(str, Enum):
@@ -885,6 +877,19 @@ class CatalogEntry(ConfiguredBaseModel):
     id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
     type: Literal["CatalogEntry"] = Field(default="CatalogEntry", description="""The class of the entry (BenchmarkTask, ImagingDataset, ImagingSeries or ReviewAssessment).""", json_schema_extra = { "linkml_meta": {'designates_type': True, 'domain_of': ['CatalogEntry'], 'slot_uri': 'rdf:type'} })
 
+    @field_validator('id')
+    def pattern_id(cls, v):
+        pattern=re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid id format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid id format: {v}"
+            raise ValueError(err_msg)
+        return v
+
 
 class BenchmarkTask(CatalogEntry):
     """
@@ -956,6 +961,19 @@ class BenchmarkTask(CatalogEntry):
     id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
     type: Literal["BenchmarkTask"] = Field(default="BenchmarkTask", description="""The class of the entry (BenchmarkTask, ImagingDataset, ImagingSeries or ReviewAssessment).""", json_schema_extra = { "linkml_meta": {'designates_type': True, 'domain_of': ['CatalogEntry'], 'slot_uri': 'rdf:type'} })
 
+    @field_validator('id')
+    def pattern_id(cls, v):
+        pattern=re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid id format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid id format: {v}"
+            raise ValueError(err_msg)
+        return v
+
 
 class ImagingDataset(CatalogEntry):
     """
@@ -1010,6 +1028,7 @@ class ImagingDataset(CatalogEntry):
     population: Optional[PopulationSummary] = Field(default=None, description="""An aggregate summary of the subjects.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingDataset'], 'slot_uri': 'medal:population'} })
     countries: Optional[list[str]] = Field(default=None, description="""The countries where the data were acquired, as ISO 3166-1 alpha-2 codes.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'facet'}},
          'domain_of': ['ImagingDataset'],
+         'is_a': 'country_code',
          'slot_uri': 'dcterms:spatial'} })
     site_count: Optional[int] = Field(default=None, description="""The number of acquisition sites.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingDataset'], 'slot_uri': 'medal:siteCount'} })
     collection_period: Optional[Period] = Field(default=None, description="""When the data were collected.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingDataset'], 'slot_uri': 'dcterms:temporal'} })
@@ -1040,6 +1059,45 @@ class ImagingDataset(CatalogEntry):
     id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
     type: Literal["ImagingDataset"] = Field(default="ImagingDataset", description="""The class of the entry (BenchmarkTask, ImagingDataset, ImagingSeries or ReviewAssessment).""", json_schema_extra = { "linkml_meta": {'designates_type': True, 'domain_of': ['CatalogEntry'], 'slot_uri': 'rdf:type'} })
 
+    @field_validator('countries')
+    def pattern_countries(cls, v):
+        pattern=re.compile(r"^[A-Z]{2}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid countries format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid countries format: {v}"
+            raise ValueError(err_msg)
+        return v
+
+    @field_validator('doi')
+    def pattern_doi(cls, v):
+        pattern=re.compile(r"^10\.[0-9]{4,9}/[^\s]+$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid doi format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid doi format: {v}"
+            raise ValueError(err_msg)
+        return v
+
+    @field_validator('id')
+    def pattern_id(cls, v):
+        pattern=re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid id format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid id format: {v}"
+            raise ValueError(err_msg)
+        return v
+
 
 class ImagingSeries(CatalogEntry):
     """
@@ -1055,9 +1113,11 @@ class ImagingSeries(CatalogEntry):
     dataset: Optional[str] = Field(default=None, description="""The identifier of the dataset the series belongs to.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingSeries'], 'slot_uri': 'dcterms:isPartOf'} })
     study_instance_uid: Optional[str] = Field(default=None, description="""StudyInstanceUID (0020,000D) as found in the de-identified file.""", json_schema_extra = { "linkml_meta": {'annotations': {'dicom_tag': {'tag': 'dicom_tag', 'value': '(0020,000D)'}},
          'domain_of': ['ImagingSeries'],
+         'is_a': 'dicom_uid',
          'slot_uri': 'medal:studyInstanceUID'} })
     series_instance_uid: str = Field(default=..., description="""SeriesInstanceUID (0020,000E) as found in the de-identified file.""", json_schema_extra = { "linkml_meta": {'annotations': {'dicom_tag': {'tag': 'dicom_tag', 'value': '(0020,000E)'}},
          'domain_of': ['ImagingSeries'],
+         'is_a': 'dicom_uid',
          'slot_uri': 'medal:seriesInstanceUID'} })
     series_number: Optional[int] = Field(default=None, description="""SeriesNumber (0020,0011).""", json_schema_extra = { "linkml_meta": {'annotations': {'dicom_tag': {'tag': 'dicom_tag', 'value': '(0020,0011)'}},
          'domain_of': ['ImagingSeries'],
@@ -1104,9 +1164,11 @@ class ImagingSeries(CatalogEntry):
          'slot_uri': 'dcat:byteSize'} })
     sop_class_uid: Optional[str] = Field(default=None, description="""SOPClassUID (0008,0016) of the series' instances.""", json_schema_extra = { "linkml_meta": {'annotations': {'dicom_tag': {'tag': 'dicom_tag', 'value': '(0008,0016)'}},
          'domain_of': ['ImagingSeries'],
+         'is_a': 'dicom_uid',
          'slot_uri': 'medal:sopClassUID'} })
     transfer_syntax_uid: Optional[str] = Field(default=None, description="""TransferSyntaxUID (0002,0010) of the series' instances.""", json_schema_extra = { "linkml_meta": {'annotations': {'dicom_tag': {'tag': 'dicom_tag', 'value': '(0002,0010)'}},
          'domain_of': ['ImagingSeries'],
+         'is_a': 'dicom_uid',
          'slot_uri': 'medal:transferSyntaxUID'} })
     image_type: Optional[list[str]] = Field(default=None, description="""ImageType (0008,0008) values, such as ORIGINAL, PRIMARY, M.""", json_schema_extra = { "linkml_meta": {'annotations': {'dicom_tag': {'tag': 'dicom_tag', 'value': '(0008,0008)'}},
          'domain_of': ['ImagingSeries'],
@@ -1141,6 +1203,71 @@ class ImagingSeries(CatalogEntry):
     id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
     type: Literal["ImagingSeries"] = Field(default="ImagingSeries", description="""The class of the entry (BenchmarkTask, ImagingDataset, ImagingSeries or ReviewAssessment).""", json_schema_extra = { "linkml_meta": {'designates_type': True, 'domain_of': ['CatalogEntry'], 'slot_uri': 'rdf:type'} })
 
+    @field_validator('study_instance_uid')
+    def pattern_study_instance_uid(cls, v):
+        pattern=re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid study_instance_uid format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid study_instance_uid format: {v}"
+            raise ValueError(err_msg)
+        return v
+
+    @field_validator('series_instance_uid')
+    def pattern_series_instance_uid(cls, v):
+        pattern=re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid series_instance_uid format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid series_instance_uid format: {v}"
+            raise ValueError(err_msg)
+        return v
+
+    @field_validator('sop_class_uid')
+    def pattern_sop_class_uid(cls, v):
+        pattern=re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid sop_class_uid format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid sop_class_uid format: {v}"
+            raise ValueError(err_msg)
+        return v
+
+    @field_validator('transfer_syntax_uid')
+    def pattern_transfer_syntax_uid(cls, v):
+        pattern=re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid transfer_syntax_uid format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid transfer_syntax_uid format: {v}"
+            raise ValueError(err_msg)
+        return v
+
+    @field_validator('id')
+    def pattern_id(cls, v):
+        pattern=re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid id format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid id format: {v}"
+            raise ValueError(err_msg)
+        return v
+
 
 class ReviewAssessment(CatalogEntry):
     """
@@ -1165,11 +1292,21 @@ class ReviewAssessment(CatalogEntry):
     task: str = Field(default=..., description="""The identifier of the task reviewed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'schema:itemReviewed'} })
     reviewer: Person = Field(default=..., description="""The panel member who wrote the assessment.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'schema:author'} })
     review_date: date = Field(default=..., description="""The date of the assessment.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'schema:dateCreated'} })
-    clinical_relevance_score: int = Field(default=..., description="""How clinically relevant the question is (1-5).""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'medal:clinicalRelevanceScore'} })
-    unmet_need_score: int = Field(default=..., description="""How large the unmet need is (1-5).""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'medal:unmetNeedScore'} })
-    patient_impact_score: int = Field(default=..., description="""How much patients would gain (1-5).""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'medal:patientImpactScore'} })
-    feasibility_score: Optional[int] = Field(default=None, description="""How feasible the task is with the data provided (1-5).""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'medal:feasibilityScore'} })
-    data_quality_score: Optional[int] = Field(default=None, description="""The quality of data and reference standard (1-5).""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'medal:dataQualityScore'} })
+    clinical_relevance_score: int = Field(default=..., description="""How clinically relevant the question is (1-5).""", ge=1, le=5, json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'],
+         'is_a': 'score',
+         'slot_uri': 'medal:clinicalRelevanceScore'} })
+    unmet_need_score: int = Field(default=..., description="""How large the unmet need is (1-5).""", ge=1, le=5, json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'],
+         'is_a': 'score',
+         'slot_uri': 'medal:unmetNeedScore'} })
+    patient_impact_score: int = Field(default=..., description="""How much patients would gain (1-5).""", ge=1, le=5, json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'],
+         'is_a': 'score',
+         'slot_uri': 'medal:patientImpactScore'} })
+    feasibility_score: Optional[int] = Field(default=None, description="""How feasible the task is with the data provided (1-5).""", ge=1, le=5, json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'],
+         'is_a': 'score',
+         'slot_uri': 'medal:feasibilityScore'} })
+    data_quality_score: Optional[int] = Field(default=None, description="""The quality of data and reference standard (1-5).""", ge=1, le=5, json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'],
+         'is_a': 'score',
+         'slot_uri': 'medal:dataQualityScore'} })
     recommendation: RecommendationEnum = Field(default=..., description="""The reviewer's recommendation.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'medal:recommendation'} })
     comments: Optional[str] = Field(default=None, description="""The reviewer's comments to the submitter and panel.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'schema:reviewBody'} })
     conflict_of_interest: bool = Field(default=..., description="""True when the reviewer declares a conflict of interest.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'medal:conflictOfInterest'} })
@@ -1177,6 +1314,19 @@ class ReviewAssessment(CatalogEntry):
          'slot_uri': 'medal:conflictOfInterestStatement'} })
     id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
     type: Literal["ReviewAssessment"] = Field(default="ReviewAssessment", description="""The class of the entry (BenchmarkTask, ImagingDataset, ImagingSeries or ReviewAssessment).""", json_schema_extra = { "linkml_meta": {'designates_type': True, 'domain_of': ['CatalogEntry'], 'slot_uri': 'rdf:type'} })
+
+    @field_validator('id')
+    def pattern_id(cls, v):
+        pattern=re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid id format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid id format: {v}"
+            raise ValueError(err_msg)
+        return v
 
 
 class CodedConcept(ConfiguredBaseModel):
@@ -1379,6 +1529,19 @@ class Publication(ConfiguredBaseModel):
          'slot_uri': 'dcterms:title'} })
     describes_this_data: Optional[bool] = Field(default=None, description="""True when the publication releases or describes these very images (not just the same population).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Publication'], 'slot_uri': 'medal:describesThisData'} })
 
+    @field_validator('doi')
+    def pattern_doi(cls, v):
+        pattern=re.compile(r"^10\.[0-9]{4,9}/[^\s]+$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid doi format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid doi format: {v}"
+            raise ValueError(err_msg)
+        return v
+
 
 class Consent(ConfiguredBaseModel):
     """
@@ -1416,7 +1579,21 @@ class EthicsApproval(ConfiguredBaseModel):
     reference: str = Field(default=..., description="""The committee's reference number for the approval.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EthicsApproval'], 'slot_uri': 'medal:approvalReference'} })
     approval_date: Optional[date] = Field(default=None, description="""The date of the approval.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EthicsApproval'], 'slot_uri': 'dcterms:dateAccepted'} })
     country: Optional[str] = Field(default=None, description="""An ISO 3166-1 alpha-2 country code.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EthicsApproval', 'Organization'],
+         'is_a': 'country_code',
          'slot_uri': 'schema:addressCountry'} })
+
+    @field_validator('country')
+    def pattern_country(cls, v):
+        pattern=re.compile(r"^[A-Z]{2}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid country format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid country format: {v}"
+            raise ValueError(err_msg)
+        return v
 
 
 class License(ConfiguredBaseModel):
@@ -1491,6 +1668,19 @@ class HarvestRun(ConfiguredBaseModel):
     files_read: Optional[int] = Field(default=None, description="""The number of files the run read successfully.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'medal:filesRead'} })
     files_skipped: Optional[int] = Field(default=None, description="""The number of files the run skipped (not DICOM, unreadable, corrupt).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['HarvestRun'], 'slot_uri': 'medal:filesSkipped'} })
 
+    @field_validator('id')
+    def pattern_id(cls, v):
+        pattern=re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid id format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid id format: {v}"
+            raise ValueError(err_msg)
+        return v
+
 
 class Person(ConfiguredBaseModel):
     """
@@ -1510,6 +1700,19 @@ class Person(ConfiguredBaseModel):
     email: Optional[str] = Field(default=None, description="""A contact e-mail address of a contributor (never of a patient).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Person'], 'slot_uri': 'schema:email'} })
     affiliation: Optional[Organization] = Field(default=None, description="""The organisation the person works for.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Person'], 'slot_uri': 'schema:affiliation'} })
     roles: Optional[list[ContributorRoleEnum]] = Field(default=None, description="""The parts the person played.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Person'], 'slot_uri': 'medal:contributorRole'} })
+
+    @field_validator('orcid')
+    def pattern_orcid(cls, v):
+        pattern=re.compile(r"^https://orcid\.org/[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid orcid format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid orcid format: {v}"
+            raise ValueError(err_msg)
+        return v
 
     @field_validator('email')
     def pattern_email(cls, v):
@@ -1541,9 +1744,36 @@ class Organization(ConfiguredBaseModel):
          'slot_uri': 'schema:name'} })
     ror: Optional[str] = Field(default=None, description="""The organisation's ROR identifier.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Organization'], 'slot_uri': 'schema:identifier'} })
     country: Optional[str] = Field(default=None, description="""An ISO 3166-1 alpha-2 country code.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EthicsApproval', 'Organization'],
+         'is_a': 'country_code',
          'slot_uri': 'schema:addressCountry'} })
     url: Optional[str] = Field(default=None, description="""A web address.""", json_schema_extra = { "linkml_meta": {'domain_of': ['License', 'Organization', 'Distribution'],
          'slot_uri': 'schema:url'} })
+
+    @field_validator('ror')
+    def pattern_ror(cls, v):
+        pattern=re.compile(r"^https://ror\.org/0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid ror format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid ror format: {v}"
+            raise ValueError(err_msg)
+        return v
+
+    @field_validator('country')
+    def pattern_country(cls, v):
+        pattern=re.compile(r"^[A-Z]{2}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid country format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid country format: {v}"
+            raise ValueError(err_msg)
+        return v
 
 
 class DeidentificationRecord(ConfiguredBaseModel):
@@ -1642,6 +1872,19 @@ class Distribution(ConfiguredBaseModel):
     byte_size: Optional[int] = Field(default=None, description="""The total size in bytes.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingDataset', 'ImagingSeries', 'Distribution'],
          'slot_uri': 'dcat:byteSize'} })
     sha256: Optional[str] = Field(default=None, description="""The SHA-256 digest of the file.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'cr:sha256'} })
+
+    @field_validator('sha256')
+    def pattern_sha256(cls, v):
+        pattern=re.compile(r"^[0-9a-f]{64}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid sha256 format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid sha256 format: {v}"
+            raise ValueError(err_msg)
+        return v
 
 
 class ResponsibleAINotes(ConfiguredBaseModel):
