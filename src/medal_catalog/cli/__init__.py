@@ -10,6 +10,7 @@ import click
 
 from medal_catalog import __version__
 from medal_catalog.cli.schema import schema
+from medal_catalog.cli.validate import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
@@ -19,5 +20,6 @@ def main() -> None:
 
 
 main.add_command(schema)
+main.add_command(validate)
 
 __all__ = ["main"]

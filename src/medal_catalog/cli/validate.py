@@ -1,0 +1,112 @@
+"""`medal validate`: check submissions offline and print the report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import click
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (shape: see README).")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary line.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print infos (FAIR suggestions, unresolved references).")
+def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, verbose: bool) -> None:
+    """Validate submission folders, metadata files (YAML/JSON) and Croissant files, offline.
+
+    Checks every entry against the MEDAL schema, the MEDAL policy rules (consent, licence, splits, counts,
+    identifiers, dates), FAIR completeness, declared files (size, sha256), Croissant files with mlcroissant,
+    and DICOM files with the identifying-attribute audit.
+
+    \b
+    Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --strict),
+                2 usage error or a path that does not exist or cannot be read.
+    """
+    from medal_catalog.validators.submission import validate_paths
+
+    missing = [p for p in paths if not p.exists()]
+    for path in missing:
+        click.echo(f"medal validate: {path}: no such file or folder", err=True)
+    if missing:
+        sys.exit(2)
+    unreadable = [p for p in paths if not _readable(p)]
+    for path in unreadable:
+        click.echo(f"medal validate: {path}: permission denied", err=True)
+    if unreadable:
+        sys.exit(2)
+    report = validate_paths(paths, progress=_progress() if not as_json and sys.stderr.isatty() else None)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        _print_human(report, quiet, verbose)
+    sys.exit(report.exit_code(strict))
+
+
+def _readable(path: Path) -> bool:
+    try:
+        if path.is_dir():
+            next(iter(path.iterdir()), None)
+        else:
+            with path.open("rb"):
+                pass
+        return True
+    except OSError:
+        return False
+
+
+def _progress():
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    status = console.status("validating…")
+    status.start()
+    count = 0
+
+    def tick(path: str) -> None:
+        nonlocal count
+        count += 1
+        status.update(f"validating… {count} files  [dim]{path[-60:]}[/dim]")
+        if count == 1:
+            import atexit
+
+            atexit.register(status.stop)
+
+    return tick
+
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def _print_human(report, quiet: bool, verbose: bool) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False, soft_wrap=True)
+    by_file = defaultdict(list)
+    for issue in report.sorted_issues():
+        if (quiet and issue.severity.value != "error") or (issue.severity.value == "info" and not verbose):
+            continue
+        by_file[issue.file].append(issue)
+    for file, issues in by_file.items():
+        console.print(f"[bold]{file}[/bold]")
+        for issue in issues:
+            where = issue.pointer or ""
+            if issue.tag:
+                where = f"{where} {issue.tag}".strip()
+            if issue.line:
+                where = f"line {issue.line}" + (f":{issue.column}" if issue.column else "") + (f" {where}" if where else "")
+            sev = issue.severity.value
+            console.print(f"  [{_STYLE[sev]}]{sev:<7}[/] {issue.code:<34} {where}")
+            console.print(f"          {issue.message}", markup=False)
+            if issue.hint and not quiet:
+                console.print(f"          hint: {issue.hint}", style="dim", markup=False)
+    summary = report.to_dict()["summary"]
+    fair = [e.fair["overall"] for e in report.entries if e.fair]
+    fair_text = f", mean FAIR score {sum(fair) / len(fair):.2f}" if fair else ""
+    verdict = "[bold green]valid[/]" if report.ok else "[bold red]invalid[/]"
+    console.print(f"{verdict}: {summary['files']} files, {summary['entries']} entries, "
+                  f"{summary['errors']} errors, {summary['warnings']} warnings, {summary['infos']} infos{fair_text}")

@@ -1,0 +1,196 @@
+"""Read metadata documents (YAML, JSON, JSON-LD) safely and say what they hold.
+
+Dates stay ISO strings (PyYAML would turn them into Python dates, which JSON Schema then rejects as
+non-strings), bad bytes and syntax errors become located problems, and a pointer can be mapped back to its
+line and column for reports.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from medal_catalog.schema import CONTAINER_SLOTS, ENTRY_CLASSES
+
+METADATA_SUFFIXES = {".yaml", ".yml", ".json", ".jsonld"}
+#: Larger metadata candidates are treated as data files rather than parsed into memory.
+MAX_METADATA_BYTES = 64 * 1024 * 1024
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """A safe YAML loader that keeps timestamps as the strings they were written as."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+class DocumentError(Exception):
+    """A file that cannot be read as a document, with a stable code and a location when known."""
+
+    def __init__(self, code: str, message: str, line: int | None = None, column: int | None = None,
+                 hint: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.line, self.column, self.hint = code, message, line, column, hint
+
+
+@dataclass(slots=True)
+class EntryRef:
+    """One catalog entry inside a document: where it sits and which class it claims to be."""
+
+    pointer: str
+    cls: str
+    data: dict[str, Any]
+
+
+@dataclass
+class Document:
+    """A parsed metadata file."""
+
+    path: Path
+    display: str
+    text: str
+    data: Any
+    syntax: str  # "yaml" or "json"
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (code, pointer, message)
+
+    @property
+    def is_croissant(self) -> bool:
+        """True for a JSON-LD document that declares a Croissant context or conformance."""
+        if not isinstance(self.data, dict) or "@context" not in self.data:
+            return False
+        blob = json.dumps(self.data.get("@context")) + json.dumps(self.data.get("conformsTo", ""))
+        return "mlcommons.org/croissant" in blob or "dct:conformsTo" in self.data
+
+    @property
+    def kind(self) -> str:
+        """'croissant', 'entry', 'container', 'entry-list' or 'other' (not MEDAL metadata)."""
+        data = self.data
+        if self.is_croissant:
+            return "croissant"
+        if isinstance(data, dict):
+            if "type" in data:
+                return "entry"
+            if any(key in data for key in CONTAINER_SLOTS):
+                return "container"
+        if isinstance(data, list) and data and all(isinstance(x, dict) and "type" in x for x in data):
+            return "entry-list"
+        return "other"
+
+    def entries(self) -> Iterator[EntryRef]:
+        """The catalog entries the document holds, with their JSON pointers; records structural problems."""
+        kind, data = self.kind, self.data
+        if kind == "entry":
+            yield EntryRef("", str(data["type"]), data)
+        elif kind == "entry-list":
+            for i, item in enumerate(data):
+                yield EntryRef(f"/{i}", str(item["type"]), item)
+        elif kind == "container":
+            for key, value in data.items():
+                cls = CONTAINER_SLOTS.get(key)
+                if cls is None:
+                    self.problems.append(("schema.unknown-field", f"/{_escape(key)}",
+                                          f"`{key}` is not a list a MedalCatalog file can hold"))
+                    continue
+                if not isinstance(value, list):
+                    self.problems.append(("schema.type", f"/{key}", f"`{key}` must be a list of {cls} entries"))
+                    continue
+                for i, item in enumerate(value):
+                    if isinstance(item, dict):
+                        yield EntryRef(f"/{key}/{i}", str(item.get("type", cls)), item)
+                    else:
+                        self.problems.append(("schema.type", f"/{key}/{i}", f"each item must be a {cls} object"))
+
+    @cached_property
+    def _positions(self) -> dict[str, tuple[int, int]]:
+        """JSON pointer -> (line, column), both 1-based, from a second, node-level parse (only when needed)."""
+        try:
+            root = yaml.compose(self.text, Loader=_Loader)
+        except yaml.YAMLError:
+            return {}
+        out: dict[str, tuple[int, int]] = {}
+
+        def walk(node, pointer: str) -> None:
+            out[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    child = f"{pointer}/{_escape(str(key.value))}"
+                    out[child + "#key"] = (key.start_mark.line + 1, key.start_mark.column + 1)
+                    walk(value, child)
+            elif isinstance(node, yaml.SequenceNode):
+                for i, value in enumerate(node.value):
+                    walk(value, f"{pointer}/{i}")
+
+        if root is not None:
+            walk(root, "")
+        return out
+
+    def position(self, pointer: str | None) -> tuple[int | None, int | None]:
+        """The line and column of the value at ``pointer``, or of its nearest existing parent."""
+        if pointer is None:
+            return None, None
+        positions = self._positions
+        probe = pointer
+        while True:
+            if probe in positions:
+                return positions[probe]
+            if probe + "#key" in positions:
+                return positions[probe + "#key"]
+            if not probe:
+                return None, None
+            probe = probe.rsplit("/", 1)[0]
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def read_document(path: Path, display: str | None = None) -> Document:
+    """Parse a YAML/JSON/JSON-LD file; raise DocumentError with a code and location when it cannot be read."""
+    display = display or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DocumentError("file.unreadable", f"cannot read the file ({exc.strerror or exc})") from exc
+    if len(raw) > MAX_METADATA_BYTES:
+        raise DocumentError("file.too-large", f"larger than {MAX_METADATA_BYTES // 2**20} MiB; not read as metadata")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DocumentError("file.encoding", "the file is not UTF-8 text", line, column,
+                            "Save the file as UTF-8 (most editors offer this under 'Save as').") from exc
+    syntax = "json" if path.suffix.lower() in (".json", ".jsonld") else "yaml"
+    if syntax == "json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DocumentError("file.parse-error", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno,
+                                "Check brackets, commas and quotes around this position.") from exc
+    else:
+        try:
+            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            problem = exc.problem or "syntax error"
+            raise DocumentError("file.parse-error", f"invalid YAML: {problem}",
+                                mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                                "Check indentation, brackets and quotes around this position.") from exc
+        except yaml.YAMLError as exc:
+            raise DocumentError("file.parse-error", f"invalid YAML: {exc}") from exc
+    return Document(path=path, display=display, text=text, data=data, syntax=syntax)
+
+
+def is_entry_class(name: str) -> bool:
+    """True when ``name`` is a class that may stand alone as a catalog entry."""
+    return name in ENTRY_CLASSES

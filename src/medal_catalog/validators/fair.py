@@ -1,0 +1,121 @@
+"""FAIR completeness: which recommended fields an entry fills, scored per principle (F, A, I, R).
+
+Missing fields named in MEDAL's submission guide are warnings; the rest are infos. The score of a principle is
+the share of its recommended fields present (0..1); `overall` is the share over all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from medal_catalog.validators.report import Severity
+from medal_catalog.validators.rules import RuleIssue
+
+MIN_DESCRIPTION = 100
+MIN_KEYWORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One recommended field: its principle, the pointer to report, a test, and the warning it raises."""
+
+    principle: str
+    code: str
+    pointer: str
+    present: Callable[[dict], bool]
+    message: str
+    severity: Severity = Severity.INFO
+
+
+def _has(*keys: str) -> Callable[[dict], bool]:
+    def test(record: dict) -> bool:
+        value: Any = record
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value not in (None, "", [], {})
+    return test
+
+
+def _description(record: dict) -> bool:
+    text = record.get("description")
+    return isinstance(text, str) and len(text.strip()) >= MIN_DESCRIPTION
+
+
+def _keywords(record: dict) -> bool:
+    return isinstance(record.get("keywords"), list) and len(record["keywords"]) >= MIN_KEYWORDS
+
+
+def _submitter_orcid(record: dict) -> bool:
+    return _has("submitter", "orcid")(record)
+
+
+def _contributor_orcid(record: dict) -> bool:
+    people = (record.get("provenance") or {}).get("contributors") if isinstance(record.get("provenance"), dict) else None
+    return isinstance(people, list) and any(isinstance(p, dict) and p.get("orcid") for p in people)
+
+
+W = Severity.WARNING
+_COMMON = [
+    Check("F", "fair.description-short", "/description", _description,
+          f"a description of at least {MIN_DESCRIPTION} characters helps others find and judge the entry", W),
+    Check("F", "fair.missing-keywords", "/keywords", _keywords, f"give at least {MIN_KEYWORDS} keywords", W),
+    Check("F", "fair.missing-version", "/version", _has("version"), "give a version, such as 1.0.0", W),
+    Check("R", "fair.missing-citation", "/citation", _has("citation"), "say how to cite the entry", W),
+]
+
+CHECKS: dict[str, list[Check]] = {
+    "BenchmarkTask": _COMMON + [
+        Check("F", "fair.missing-target-conditions", "/target_conditions", _has("target_conditions"),
+              "code the target condition (SNOMED CT, ICD-10 or MONDO)"),
+        Check("A", "fair.missing-datasets", "/datasets_used", _has("datasets_used"), "name the datasets used"),
+        Check("A", "fair.missing-contact", "/submitter/email", _has("submitter", "email"),
+              "give a contact e-mail for the submitter"),
+        Check("I", "fair.missing-anatomy", "/anatomy", _has("anatomy"), "code the anatomy involved"),
+        Check("I", "fair.missing-io-spec", "/input_spec", _has("input_spec"), "describe the model's input"),
+        Check("R", "fair.missing-creator-orcid", "/submitter/orcid", _submitter_orcid,
+              "give the submitter's ORCID iD", W),
+        Check("R", "fair.missing-reference-standard", "/reference_standard", _has("reference_standard"),
+              "describe the reference standard"),
+        Check("R", "fair.missing-metrics", "/metrics", _has("metrics"), "name the evaluation metrics"),
+        Check("R", "fair.missing-rationale", "/clinical_rationale", _has("clinical_rationale"),
+              "explain the clinical rationale"),
+    ],
+    "ImagingDataset": _COMMON + [
+        Check("A", "fair.missing-license-url", "/license/url", _has("license", "url"),
+              "give the URL of the licence text", W),
+        Check("A", "fair.missing-distribution", "/distribution", _has("distribution"),
+              "list the dataset's files or file sets"),
+        Check("I", "fair.missing-modalities", "/modalities", _has("modalities"), "give the modalities"),
+        Check("I", "fair.missing-body-parts", "/body_parts", _has("body_parts"), "give the body parts examined"),
+        Check("I", "fair.missing-file-formats", "/file_formats", _has("file_formats"), "give the file formats"),
+        Check("I", "fair.missing-countries", "/countries", _has("countries"), "give the countries of origin"),
+        Check("R", "fair.missing-creator-orcid", "/provenance/contributors", _contributor_orcid,
+              "give at least one contributor with an ORCID iD", W),
+        Check("R", "fair.missing-consent", "/consent", _has("consent"), "describe the consent"),
+        Check("R", "fair.missing-deidentification", "/deidentification", _has("deidentification"),
+              "describe the de-identification"),
+        Check("R", "fair.missing-responsible-ai", "/responsible_ai", _has("responsible_ai"),
+              "add responsible-AI notes (biases, limitations, annotation)"),
+        Check("R", "fair.missing-collection-period", "/collection_period", _has("collection_period"),
+              "give the collection period"),
+    ],
+}
+
+
+def fair_assessment(cls: str, record: Any) -> tuple[dict[str, float] | None, list[RuleIssue]]:
+    """The FAIR scores of one record and the issues for its missing recommended fields."""
+    checks = CHECKS.get(cls)
+    if not checks or not isinstance(record, dict):
+        return None, []
+    issues: list[RuleIssue] = []
+    present: dict[str, list[bool]] = {p: [] for p in "FAIR"}
+    for check in checks:
+        ok = check.present(record)
+        present[check.principle].append(ok)
+        if not ok:
+            issues.append(RuleIssue(check.severity, check.code, check.pointer, check.message))
+    scores = {p: round(sum(v) / len(v), 2) for p, v in present.items() if v}
+    flat = [x for v in present.values() for x in v]
+    scores["overall"] = round(sum(flat) / len(flat), 2)
+    return scores, issues

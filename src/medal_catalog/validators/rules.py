@@ -1,0 +1,266 @@
+"""MEDAL policy rules that a schema cannot express; each yields located issues with a stable code.
+
+Rules read plain records (dicts as loaded), tolerate records that also failed the schema, and never quote a
+value in a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Callable, Iterator
+
+from medal_catalog.validators.report import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class RuleIssue:
+    """A rule's finding, relative to the record."""
+
+    severity: Severity
+    code: str
+    pointer: str
+    message: str
+    hint: str | None = None
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+@lru_cache(maxsize=1)
+def spdx_licenses() -> dict[str, Any]:
+    """The vendored SPDX licence list (see scripts/vendor_data.py)."""
+    return json.loads(resources.files("medal_catalog.data").joinpath("spdx_licenses.json").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def iso_countries() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code -> country name (vendored)."""
+    data = json.loads(resources.files("medal_catalog.data").joinpath("iso3166.json").read_text("utf-8"))
+    return data["countries"]
+
+
+def orcid_checksum_ok(orcid: str) -> bool:
+    """True when the ORCID iD (URL or bare) has a correct ISO 7064 MOD 11-2 check character."""
+    digits = re.sub(r"[^0-9X]", "", orcid.rsplit("/", 1)[-1].upper())
+    if len(digits) != 16:
+        return False
+    total = 0
+    for ch in digits[:-1]:
+        total = (total + int(ch)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def _get(record: Any, *keys: str | int) -> Any:
+    for key in keys:
+        if isinstance(key, int):
+            if not isinstance(record, list) or key >= len(record):
+                return None
+        elif not isinstance(record, dict):
+            return None
+        record = record[key] if isinstance(key, int) else record.get(key)
+    return record
+
+
+def _items(record: Any, key: str) -> list:
+    value = _get(record, key)
+    return value if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# --- consent and ethics --------------------------------------------------------------------------------------
+
+def consent_rules(record: dict) -> Iterator[RuleIssue]:
+    consent = _get(record, "consent")
+    if not isinstance(consent, dict):
+        return
+    for i, modifier in enumerate(_items(consent, "duo_modifiers")):
+        if modifier == "NMDS":
+            yield RuleIssue(E, "consent.nmds", f"/consent/duo_modifiers/{i}",
+                            "DUO NMDS (no general methods research) forbids methods development: the data cannot "
+                            "serve an AI benchmark", "Only data whose consent allows method development can be used.")
+    if consent.get("allows_algorithm_development") is False:
+        yield RuleIssue(E, "consent.no-algorithm-development", "/consent/allows_algorithm_development",
+                        "the consent excludes developing or evaluating algorithms with these data",
+                        "MEDAL evaluates AI models; such data cannot be part of the exam.")
+    if consent.get("consent_type") in ("waiver", "opt_out") and not isinstance(record.get("ethics_approval"), dict):
+        yield RuleIssue(E, "consent.waiver-without-ethics", "/consent/consent_type",
+                        "a consent waiver or opt-out needs the ethics approval that allowed it",
+                        "Add ethics_approval with the committee, reference, date and country.")
+
+
+# --- licence and access --------------------------------------------------------------------------------------
+
+_LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.\-]+$")
+
+
+def license_rules(record: dict) -> Iterator[RuleIssue]:
+    license_ = _get(record, "license")
+    if not isinstance(license_, dict):
+        return
+    spdx = spdx_licenses()
+    known = spdx["licenses"]
+    spdx_id = license_.get("spdx_id")
+    entry = known.get(spdx_id) if isinstance(spdx_id, str) else None
+    if isinstance(spdx_id, str) and entry is None and not _LICENSE_REF.match(spdx_id):
+        close = [k for k in known if k.lower() == spdx_id.lower() or k.lower().startswith(spdx_id.lower())][:5]
+        yield RuleIssue(E, "license.unknown-spdx", "/license/spdx_id", "not an SPDX licence identifier",
+                        (f"Did you mean {', '.join(close)}? " if close else "")
+                        + "Use an id from https://spdx.org/licenses/ or LicenseRef-<name> for a custom licence.")
+    elif entry is not None and entry["deprecated"]:
+        yield RuleIssue(W, "license.deprecated-spdx", "/license/spdx_id", "a deprecated SPDX identifier",
+                        "Use the current identifier (for example GPL-2.0-only instead of GPL-2.0).")
+    access = record.get("access_level")
+    if access == "open" and (entry is None or entry["category"] not in spdx["open_categories"]):
+        yield RuleIssue(E, "license.not-open", "/license/spdx_id",
+                        "open access requires an open licence, and this one is not",
+                        "Use an open licence such as CC-BY-4.0 or CC0-1.0, or choose access_level registered.")
+    if access == "controlled" and license_.get("dua_required") is not True:
+        pointer = "/license/dua_required" if "dua_required" in license_ else "/license"
+        yield RuleIssue(E, "license.controlled-without-dua", pointer,
+                        "controlled access requires a data use agreement",
+                        "Set dua_required: true and give dua_url.")
+    if license_.get("dua_required") is True and not license_.get("dua_url"):
+        yield RuleIssue(W, "license.dua-url-missing", "/license/dua_required",
+                        "a data use agreement is required but dua_url does not say where to read it")
+
+
+# --- splits and publication ----------------------------------------------------------------------------------
+
+def split_rules(record: dict) -> Iterator[RuleIssue]:
+    for i, split in enumerate(_items(record, "splits")):
+        if isinstance(split, dict) and split.get("labels_hidden") is True and split.get("labels_published") is True:
+            yield RuleIssue(E, "split.hidden-labels-published", f"/splits/{i}/labels_published",
+                            "a hidden test split's labels have been published, so models may have seen them",
+                            "Use a split whose labels were never released.")
+    metrics = [m for m in _items(record, "metrics") if isinstance(m, dict)]
+    if metrics and not any(m.get("role") == "primary" for m in metrics):
+        yield RuleIssue(E, "metrics.no-primary", "/metrics", "no metric is marked primary",
+                        "Mark the metric that ranks submissions with role: primary.")
+
+
+def publication_rules(record: dict) -> Iterator[RuleIssue]:
+    status = record.get("publication_status")
+    if status == "unpublished":
+        if record.get("doi"):
+            yield RuleIssue(E, "publication.unpublished-with-doi", "/doi",
+                            "declared unpublished but carries the DOI of published data")
+        for i, pub in enumerate(_items(record, "related_publications")):
+            if isinstance(pub, dict) and pub.get("describes_this_data") is True:
+                yield RuleIssue(E, "publication.unpublished-with-doi", f"/related_publications/{i}/doi",
+                                "declared unpublished but a publication released or describes these very data",
+                                "Set publication_status to published or partially_published.")
+    elif status == "published" and not record.get("doi"):
+        yield RuleIssue(W, "publication.published-without-doi", "/publication_status",
+                        "published data should carry their DOI", "Add doi.")
+
+
+# --- counts --------------------------------------------------------------------------------------------------
+
+def count_rules(record: dict) -> Iterator[RuleIssue]:
+    subjects, studies = _int(record.get("subject_count")), _int(record.get("study_count"))
+    series, instances = _int(record.get("series_count")), _int(record.get("instance_count"))
+    if series is not None and instances is not None and series > instances:
+        yield RuleIssue(E, "counts.series-exceed-instances", "/series_count",
+                        "more series than instances: every series holds at least one instance")
+    if studies is not None and series is not None and studies > series:
+        yield RuleIssue(E, "counts.studies-exceed-series", "/study_count",
+                        "more studies than series: every study holds at least one series")
+    if subjects is not None and studies is not None and subjects > studies:
+        yield RuleIssue(E, "counts.subjects-exceed-studies", "/subject_count",
+                        "more subjects than studies: every subject has at least one study")
+    sex = _get(record, "population", "sex_counts")
+    if isinstance(sex, dict) and subjects is not None:
+        values = [_int(sex.get(k)) for k in ("female", "male", "other", "unknown")]
+        if all(v is not None for v in values) and sum(values) != subjects:
+            yield RuleIssue(E, "counts.sex-mismatch", "/population/sex_counts",
+                            "the sex counts do not add up to subject_count",
+                            "female + male + other + unknown must equal subject_count.")
+    bins = [b for b in _items(_get(record, "population") or {}, "age_bins") if isinstance(b, dict)]
+    counts = [_int(b.get("count")) for b in bins]
+    if bins and subjects is not None and all(c is not None for c in counts) and sum(counts) > subjects:
+        yield RuleIssue(E, "counts.age-bins-exceed", "/population/age_bins",
+                        "the age bins count more subjects than subject_count")
+
+
+# --- identifiers, countries, dates, ranges (anywhere in the record) ------------------------------------------
+
+_DATE_KEYS = {"created", "modified", "approval_date", "review_date", "start_date", "end_date", "started_at",
+              "ended_at"}
+_RANGE_PAIRS = (("minimum", "maximum"), ("start_date", "end_date"), ("started_at", "ended_at"))
+
+
+def anywhere_rules(record: dict, today: str) -> Iterator[RuleIssue]:
+    countries = iso_countries()
+    stack: list[tuple[str, Any]] = [("", record)]
+    while stack:
+        pointer, node = stack.pop()
+        if isinstance(node, list):
+            stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        for key, value in node.items():
+            here = f"{pointer}/{key}"
+            if isinstance(value, (dict, list)) and key not in ("countries",):
+                stack.append((here, value))
+            elif key == "orcid" and isinstance(value, str) and not orcid_checksum_ok(value):
+                yield RuleIssue(E, "orcid.check-digit", here, "the ORCID iD's check digit is wrong",
+                                "Copy the iD from the person's ORCID record.")
+            elif key in _DATE_KEYS and isinstance(value, str) and value[:10] > today:
+                yield RuleIssue(E, "date.future", here, f"`{key}` lies in the future")
+            elif key == "country" and isinstance(value, str) and value not in countries:
+                yield RuleIssue(E, "country.unknown", here, "not an ISO 3166-1 alpha-2 country code",
+                                "The United Kingdom is GB; see https://www.iso.org/obp/ui/#search.")
+            if key == "countries" and isinstance(value, list):
+                for i, code in enumerate(value):
+                    if isinstance(code, str) and code not in countries:
+                        yield RuleIssue(E, "country.unknown", f"{here}/{i}", "not an ISO 3166-1 alpha-2 country code",
+                                        "The United Kingdom is GB; see https://www.iso.org/obp/ui/#search.")
+        for low, high in _RANGE_PAIRS:
+            a, b = node.get(low), node.get(high)
+            if a is not None and b is not None and type(a) is type(b) and not isinstance(a, bool) and a > b:
+                yield RuleIssue(E, "range.inverted", f"{pointer}/{low}", f"`{low}` is greater than `{high}`")
+
+
+# --- free text that may identify a patient -------------------------------------------------------------------
+
+_PHI_TEXT = re.compile(
+    r"\b(DOB|date of birth|MRN|medical record (number|no)|NHS (number|no)|SSN|social security|patient name|"
+    r"\d{3}-\d{2}-\d{4}|\d{1,2}[/.]\d{1,2}[/.](19|20)\d{2})\b", re.IGNORECASE)
+_TEXT_KEYS = ("description", "comments", "data_use_conditions", "clinical_rationale", "data_collection")
+
+
+def free_text_rules(record: dict) -> Iterator[RuleIssue]:
+    for key in _TEXT_KEYS:
+        value = record.get(key)
+        if isinstance(value, str) and _PHI_TEXT.search(value):
+            yield RuleIssue(W, "phi.suspect-free-text", f"/{key}",
+                            "free text looks as if it may carry a patient identifier or birth date",
+                            "Remove names, record numbers and exact dates of patients from free text.")
+
+
+RULES: dict[str, tuple[Callable[[dict], Iterator[RuleIssue]], ...]] = {
+    "ImagingDataset": (consent_rules, license_rules, publication_rules, count_rules, free_text_rules),
+    "BenchmarkTask": (split_rules, free_text_rules),
+    "ImagingSeries": (),
+    "ReviewAssessment": (free_text_rules,),
+}
+
+
+def check_rules(cls: str, record: Any, today: str | None = None) -> list[RuleIssue]:
+    """Every policy issue of one record of class ``cls``."""
+    if not isinstance(record, dict):
+        return []
+    today = today or dt.date.today().isoformat()
+    found = [issue for rule in RULES.get(cls, ()) for issue in rule(record)]
+    found.extend(anywhere_rules(record, today))
+    return found
