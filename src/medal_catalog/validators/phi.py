@@ -1,0 +1,275 @@
+"""The identifying-attribute audit of DICOM headers, following DICOM PS3.15 Annex E (Table E.1-1 in annex_e.py).
+
+For one header it reports which attributes the Basic Profile removes or replaces still carry a value — at any
+depth, private tags included — with keyword, tag and action code, never the value. It also reads what the file
+declares about its own de-identification (PatientIdentityRemoved, DeidentificationMethod and its CID 7050 code
+sequence, LongitudinalTemporalInformationModified, BurnedInAnnotation) and decides whether the series and study
+descriptions may be kept in the catalog.
+
+Rules, per non-empty attribute of the table:
+  * UIDs (action U, U*) are never flagged: a header cannot show whether they were already replaced.
+  * An attribute that a declared option retains (institution, device, patient characteristics, clean
+    descriptors, structured content, graphics) is not flagged.
+  * Dates and times are flagged unless LongitudinalTemporalInformationModified is MODIFIED (shifted dates).
+  * SeriesDescription and StudyDescription are kept unless they contain a token of an identifying value found in
+    the same header (names, IDs, institution, device, dates when flagged) — or always with Clean Descriptors.
+  * Attributes the profile removes (X) are flagged; those it may keep with a dummy value (Z, D) are flagged only
+    when the file does not declare PatientIdentityRemoved YES (otherwise the value is presumed to be the dummy).
+  * Private groups are flagged unless Retain Safe Private is declared.
+  * BurnedInAnnotation YES is flagged, and so is its absence on modalities that commonly burn text in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from medal_catalog.harvesters.base import FileProblem
+from medal_catalog.harvesters.dicom_header import Header, HeaderError, read
+from medal_catalog.validators.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
+
+PATIENT_IDENTITY_REMOVED = 0x00120062
+DEIDENTIFICATION_METHOD = 0x00120063
+DEIDENTIFICATION_CODES = 0x00120064
+CODE_VALUE, CODING_SCHEME = 0x00080100, 0x00080102
+LONGITUDINAL_MODIFIED = 0x00280303
+BURNED_IN_ANNOTATION = 0x00280301
+SPECIFIC_CHARACTER_SET = 0x00080005
+MODALITY, SOP_CLASS = 0x00080060, 0x00080016
+SERIES_DESCRIPTION, STUDY_DESCRIPTION = 0x0008103E, 0x00081030
+
+#: Modalities whose pixels commonly carry burned-in text (and Secondary Capture of any modality).
+BURNED_IN_MODALITIES = frozenset({"US", "SC", "XA", "RF", "ES", "XC"})
+SECONDARY_CAPTURE_PREFIX = "1.2.840.10008.5.1.4.1.1.7"
+
+_DESCRIPTIONS = (SERIES_DESCRIPTION, STUDY_DESCRIPTION)
+_IDENTIFYING_TAGS = frozenset(t for t, e in ANNEX_E.items() if e.kind in IDENTIFYING_KINDS)
+_DATE_TAGS = frozenset(t for t, e in ANNEX_E.items() if e.kind == "date")
+#: Tags whose values the audit needs: its own declarations plus the sources of identifying tokens.
+AUDIT_CAPTURE = frozenset({PATIENT_IDENTITY_REMOVED, DEIDENTIFICATION_METHOD, CODE_VALUE, CODING_SCHEME,
+                           LONGITUDINAL_MODIFIED, BURNED_IN_ANNOTATION, SPECIFIC_CHARACTER_SET, MODALITY,
+                           SOP_CLASS, *_DESCRIPTIONS}) | _IDENTIFYING_TAGS | _DATE_TAGS
+#: Tags the audit counts wherever they occur.
+AUDIT_WATCH = frozenset(ANNEX_E)
+
+_WORDS = re.compile(r"[^\W_]+")
+_LETTERS_OR_DIGITS = re.compile(r"[^\W\d_]+|\d+")
+
+
+@dataclass(frozen=True, slots=True)
+class PhiFinding:
+    """One identifying attribute present in a header: keyword, tag (gggg,eeee), Annex E action, why, how often."""
+
+    keyword: str
+    tag: str | None
+    action: str
+    reason: str
+    occurrences: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The finding as a JSON-ready mapping (it holds no value from the file)."""
+        return {"keyword": self.keyword, "tag": self.tag, "action": self.action, "reason": self.reason,
+                "occurrences": self.occurrences}
+
+
+@dataclass(frozen=True, slots=True)
+class PhiAudit:
+    """The audit of one header: findings, the file's de-identification declarations, the descriptions kept.
+
+    ``series_description``/``study_description`` hold the text only when the audit allows the catalog to keep it.
+    ``deidentification_method`` likewise is dropped when it carries an identifying token.
+    """
+
+    findings: tuple[PhiFinding, ...]
+    patient_identity_removed: bool | None
+    deidentification_method: str | None
+    profile_options: tuple[str, ...]
+    burned_in_annotation: str
+    longitudinal_temporal_information_modified: str | None
+    series_description: str | None = None
+    study_description: str | None = None
+
+    @property
+    def flagged(self) -> bool:
+        """True when at least one identifying attribute was found."""
+        return bool(self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The audit as a JSON-ready mapping."""
+        return {"flagged": self.flagged, "findings": [f.to_dict() for f in self.findings],
+                "patient_identity_removed": self.patient_identity_removed,
+                "deidentification_method": self.deidentification_method,
+                "profile_options": list(self.profile_options), "burned_in_annotation": self.burned_in_annotation,
+                "longitudinal_temporal_information_modified": self.longitudinal_temporal_information_modified,
+                "series_description": self.series_description, "study_description": self.study_description}
+
+
+def text(raw: bytes | None, charset: bytes | None = None) -> str | None:
+    """Decode a text value as the file's SpecificCharacterSet says; None when absent or blank."""
+    if not raw:
+        return None
+    raw = raw.rstrip(b"\x00 ")
+    if not raw:
+        return None
+    if not charset or charset.strip() in (b"ISO_IR 100", b"ISO_IR 6", b""):
+        return raw.decode("latin-1").strip() or None
+    if b"192" in charset:
+        return raw.decode("utf-8", "replace").strip() or None
+    from pydicom.charset import decode_bytes  # rare multi-byte sets (ISO 2022 escapes): let pydicom decode
+
+    try:
+        encodings = [c.strip() for c in charset.decode("ascii", "replace").split("\\")]
+        return decode_bytes(raw, encodings, set()).strip() or None
+    except Exception:  # noqa: BLE001 - a broken charset must not stop the audit; latin-1 always decodes
+        return raw.decode("latin-1").strip() or None
+
+
+def audit_header(header: Header) -> PhiAudit:
+    """Audit one parsed header (see the module docstring for the rules)."""
+    top = header.top
+    charset = top.get(SPECIFIC_CHARACTER_SET)
+    removed_text = text(top.get(PATIENT_IDENTITY_REMOVED))
+    identity_removed = None if removed_text is None else removed_text.upper() == "YES"
+    options = _options(header)
+    ltim = text(top.get(LONGITUDINAL_MODIFIED))
+    dates_shifted = (ltim or "").upper() == "MODIFIED"
+    retained = {kind for kind, option in OPTION_RETAINS.items() if option in options}
+
+    findings: list[PhiFinding] = []
+    flagged_dates = False
+    for tag, count in sorted(header.seen.items()):
+        entry = lookup(tag)
+        if entry is None or tag in _DESCRIPTIONS or entry.kind == "uid" or entry.kind in retained:
+            continue
+        if entry.kind == "date":
+            if dates_shifted:
+                continue
+            reason, flagged_dates = "dates-not-modified", True
+        elif entry.may_be_dummy:
+            if identity_removed:
+                continue
+            reason = "identity-removal-not-declared"
+        else:
+            reason = "removed-by-profile"
+        findings.append(PhiFinding(entry.keyword, entry.tag, entry.action, reason, count))
+    if "retain_safe_private" not in options:
+        for group, count in sorted(header.private.items()):
+            findings.append(PhiFinding("PrivateTag", f"({group:04X},xxxx)", "X", "private", count))
+
+    burned = (text(top.get(BURNED_IN_ANNOTATION)) or "UNKNOWN").upper()
+    burned = burned if burned in ("YES", "NO") else "UNKNOWN"
+    if burned == "YES":
+        findings.append(PhiFinding("BurnedInAnnotation", "(0028,0301)", "C", "burned-in"))
+    elif burned == "UNKNOWN" and _burns_in(top):
+        findings.append(PhiFinding("BurnedInAnnotation", "(0028,0301)", "C", "burned-in-undeclared"))
+
+    tokens = _identifying_tokens(header, charset, flagged_dates)
+    kept: dict[int, str | None] = {}
+    for tag, keyword in ((SERIES_DESCRIPTION, "SeriesDescription"), (STUDY_DESCRIPTION, "StudyDescription")):
+        value = text(top.get(tag), charset)
+        if value is not None and "clean_descriptors" not in options and _mentions(value, tokens):
+            findings.append(PhiFinding(keyword, ANNEX_E[tag].tag, ANNEX_E[tag].action, "identifying-token"))
+            value = None
+        kept[tag] = value
+    method = text(top.get(DEIDENTIFICATION_METHOD), charset)
+    if method is not None and _mentions(method, tokens):
+        findings.append(PhiFinding("DeidentificationMethod", "(0012,0063)", "K", "identifying-token"))
+        method = None
+    return PhiAudit(tuple(findings), identity_removed, method, tuple(sorted(options)), burned, ltim,
+                    kept[SERIES_DESCRIPTION], kept[STUDY_DESCRIPTION])
+
+
+def audit_file(path: str | os.PathLike[str]) -> PhiAudit | FileProblem:
+    """Read one file's header (never its pixels) and audit it; a file that cannot be read becomes a FileProblem."""
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            header = read(stream, size, AUDIT_CAPTURE, AUDIT_WATCH)
+    except HeaderError as exc:
+        return FileProblem(name, exc.reason, "skipped" if exc.not_dicom else "error", exc.not_dicom)
+    except OSError as exc:
+        return FileProblem(name, f"cannot read: {exc.strerror or exc.__class__.__name__}")
+    return audit_header(header)
+
+
+def audit_dataset(ds: Any) -> PhiAudit:
+    """Audit a pydicom Dataset already in memory, with the same reader and rules as files.
+
+    The dataset is encoded once in its own transfer syntax (explicit VR little endian when unknown) and the
+    bytes audited, so both paths agree exactly. Raises ValueError if pydicom cannot encode the dataset.
+    """
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_dataset, write_file_meta_info
+    from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
+
+    implicit, little = ds.original_encoding if ds.original_encoding[0] is not None else (False, True)
+    meta = FileMetaDataset()
+    meta.TransferSyntaxUID = ImplicitVRLittleEndian if implicit else ExplicitVRLittleEndian
+    meta.MediaStorageSOPClassUID = getattr(ds, "SOPClassUID", "1.2.840.10008.5.1.4.1.1.7")
+    meta.MediaStorageSOPInstanceUID = getattr(ds, "SOPInstanceUID", "1.2.3")
+    fp = DicomBytesIO()
+    fp.write(b"\x00" * 128 + b"DICM")
+    try:
+        write_file_meta_info(fp, meta, enforce_standard=False)
+        fp.is_little_endian, fp.is_implicit_VR = True, implicit
+        body = ds.copy()
+        body.pop(0x7FE00010, None)  # the audit never looks at pixels; do not copy them
+        write_dataset(fp, body)
+    except Exception as exc:  # noqa: BLE001 - pydicom raises many types; the caller gets one
+        raise ValueError(f"dataset cannot be encoded for the audit ({exc.__class__.__name__})") from None
+    data = fp.getvalue()
+    from medal_catalog.harvesters.dicom_header import parse, sequence_tags
+
+    return audit_header(parse(data, len(data), AUDIT_CAPTURE, AUDIT_WATCH, sequence_tags()))
+
+
+def _options(header: Header) -> set[str]:
+    values = header.nested.get((DEIDENTIFICATION_CODES, CODE_VALUE), [])
+    schemes = header.nested.get((DEIDENTIFICATION_CODES, CODING_SCHEME), [])
+    options = set()
+    for i, raw in enumerate(values):
+        scheme = text(schemes[i]) if i < len(schemes) else "DCM"
+        option = CID_7050.get(text(raw) or "")
+        if option and (scheme or "DCM").upper() == "DCM":
+            options.add(option)
+    return options
+
+
+def _burns_in(top: dict[int, bytes]) -> bool:
+    modality = (text(top.get(MODALITY)) or "").upper()
+    sop_class = text(top.get(SOP_CLASS)) or ""
+    return modality in BURNED_IN_MODALITIES or sop_class.startswith(SECONDARY_CAPTURE_PREFIX)
+
+
+def _split(value: str) -> set[str]:
+    lowered = value.lower()
+    return set(_WORDS.findall(lowered)) | set(_LETTERS_OR_DIGITS.findall(lowered))
+
+
+def _identifying_tokens(header: Header, charset: bytes | None, with_dates: bool) -> set[str]:
+    """Lower-case tokens of identifying values in the header; person names keep 2-letter tokens (Li, Ng)."""
+    sources = _IDENTIFYING_TAGS | (_DATE_TAGS if with_dates else frozenset())
+    raws = [(tag, raw) for tag, raw in header.top.items() if tag in sources]
+    raws += [(tag, raw) for (_, tag), values in header.nested.items() if tag in sources for raw in values]
+    tokens: set[str] = set()
+    for tag, raw in raws:
+        value = text(raw, charset)
+        if value is None:
+            continue
+        minimum = 2 if ANNEX_E[tag].kind == "patient" else 3
+        tokens.update(t for t in _split(value) if len(t) >= minimum)
+    return tokens
+
+
+def _mentions(value: str, tokens: set[str]) -> bool:
+    """True when ``value`` contains a whole identifying token, or a long one (5+ characters) anywhere."""
+    if not tokens:
+        return False
+    if _split(value) & tokens:
+        return True
+    lowered = value.lower()
+    return any(len(t) >= 5 and t in lowered for t in tokens)
