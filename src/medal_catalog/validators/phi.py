@@ -47,6 +47,8 @@ SECONDARY_CAPTURE_PREFIX = "1.2.840.10008.5.1.4.1.1.7"
 _DESCRIPTIONS = (SERIES_DESCRIPTION, STUDY_DESCRIPTION)
 _IDENTIFYING_TAGS = frozenset(t for t, e in ANNEX_E.items() if e.kind in IDENTIFYING_KINDS)
 _DATE_TAGS = frozenset(t for t, e in ANNEX_E.items() if e.kind == "date")
+# Dates (not times: they change with every image and say little) count as identifying values when not shifted.
+_TOKEN_SOURCES_WITH_DATES = _IDENTIFYING_TAGS | {t for t in _DATE_TAGS if "Date" in ANNEX_E[t].keyword}
 #: Tags whose values the audit needs: its own declarations plus the sources of identifying tokens.
 AUDIT_CAPTURE = frozenset({PATIENT_IDENTITY_REMOVED, DEIDENTIFICATION_METHOD, CODE_VALUE, CODING_SCHEME,
                            LONGITUDINAL_MODIFIED, BURNED_IN_ANNOTATION, SPECIFIC_CHARACTER_SET, MODALITY,
@@ -135,8 +137,46 @@ def audit_header(header: Header) -> PhiAudit:
     options = _options(header)
     ltim = text(top.get(LONGITUDINAL_MODIFIED))
     dates_shifted = (ltim or "").upper() == "MODIFIED"
-    retained = {kind for kind, option in OPTION_RETAINS.items() if option in options}
+    burned_raw = text(top.get(BURNED_IN_ANNOTATION))
+    # Files of one series almost always share their attribute layout: audit each layout once.
+    key = (tuple(header.seen.items()), tuple(header.private.items()), identity_removed, tuple(sorted(options)),
+           dates_shifted, burned_raw, _burns_in(top))
+    memo = _MEMO.get(key)
+    if memo is None:
+        if len(_MEMO) > 4096:
+            _MEMO.clear()
+        memo = _MEMO[key] = _attribute_findings(header, identity_removed, options, dates_shifted, burned_raw)
+    found, flagged_dates, burned = memo
+    findings = list(found)
 
+    kept: dict[int, str | None] = {}
+    tokens: frozenset[str] | None = None
+    for tag, keyword in ((SERIES_DESCRIPTION, "SeriesDescription"), (STUDY_DESCRIPTION, "StudyDescription")):
+        value = text(top.get(tag), charset)
+        if value is not None and "clean_descriptors" not in options:
+            tokens = _identifying_tokens(header, charset, flagged_dates) if tokens is None else tokens
+            if _mentions(value, tokens):
+                findings.append(PhiFinding(keyword, ANNEX_E[tag].tag, ANNEX_E[tag].action, "identifying-token"))
+                value = None
+        kept[tag] = value
+    method = text(top.get(DEIDENTIFICATION_METHOD), charset)
+    if method is not None:
+        tokens = _identifying_tokens(header, charset, flagged_dates) if tokens is None else tokens
+        if _mentions(method, tokens):
+            findings.append(PhiFinding("DeidentificationMethod", "(0012,0063)", "K", "identifying-token"))
+            method = None
+    return PhiAudit(tuple(findings), identity_removed, method, tuple(sorted(options)), burned, ltim,
+                    kept[SERIES_DESCRIPTION], kept[STUDY_DESCRIPTION])
+
+
+_MEMO: dict[tuple, tuple] = {}
+_TOKEN_MEMO: dict[tuple, frozenset[str]] = {}
+
+
+def _attribute_findings(header: Header, identity_removed: bool | None, options: set[str], dates_shifted: bool,
+                        burned_raw: str | None) -> tuple[tuple[PhiFinding, ...], bool, str]:
+    """Findings for the attributes, private groups and burned-in text of a header; whether dates were flagged."""
+    retained = {kind for kind, option in OPTION_RETAINS.items() if option in options}
     findings: list[PhiFinding] = []
     flagged_dates = False
     for tag, count in sorted(header.seen.items()):
@@ -157,28 +197,13 @@ def audit_header(header: Header) -> PhiAudit:
     if "retain_safe_private" not in options:
         for group, count in sorted(header.private.items()):
             findings.append(PhiFinding("PrivateTag", f"({group:04X},xxxx)", "X", "private", count))
-
-    burned = (text(top.get(BURNED_IN_ANNOTATION)) or "UNKNOWN").upper()
+    burned = (burned_raw or "UNKNOWN").upper()
     burned = burned if burned in ("YES", "NO") else "UNKNOWN"
     if burned == "YES":
         findings.append(PhiFinding("BurnedInAnnotation", "(0028,0301)", "C", "burned-in"))
-    elif burned == "UNKNOWN" and _burns_in(top):
+    elif burned == "UNKNOWN" and _burns_in(header.top):
         findings.append(PhiFinding("BurnedInAnnotation", "(0028,0301)", "C", "burned-in-undeclared"))
-
-    tokens = _identifying_tokens(header, charset, flagged_dates)
-    kept: dict[int, str | None] = {}
-    for tag, keyword in ((SERIES_DESCRIPTION, "SeriesDescription"), (STUDY_DESCRIPTION, "StudyDescription")):
-        value = text(top.get(tag), charset)
-        if value is not None and "clean_descriptors" not in options and _mentions(value, tokens):
-            findings.append(PhiFinding(keyword, ANNEX_E[tag].tag, ANNEX_E[tag].action, "identifying-token"))
-            value = None
-        kept[tag] = value
-    method = text(top.get(DEIDENTIFICATION_METHOD), charset)
-    if method is not None and _mentions(method, tokens):
-        findings.append(PhiFinding("DeidentificationMethod", "(0012,0063)", "K", "identifying-token"))
-        method = None
-    return PhiAudit(tuple(findings), identity_removed, method, tuple(sorted(options)), burned, ltim,
-                    kept[SERIES_DESCRIPTION], kept[STUDY_DESCRIPTION])
+    return tuple(findings), flagged_dates, burned
 
 
 def audit_file(path: str | os.PathLike[str]) -> PhiAudit | FileProblem:
@@ -250,22 +275,29 @@ def _split(value: str) -> set[str]:
     return set(_WORDS.findall(lowered)) | set(_LETTERS_OR_DIGITS.findall(lowered))
 
 
-def _identifying_tokens(header: Header, charset: bytes | None, with_dates: bool) -> set[str]:
+def _identifying_tokens(header: Header, charset: bytes | None, with_dates: bool) -> frozenset[str]:
     """Lower-case tokens of identifying values in the header; person names keep 2-letter tokens (Li, Ng)."""
-    sources = _IDENTIFYING_TAGS | (_DATE_TAGS if with_dates else frozenset())
-    raws = [(tag, raw) for tag, raw in header.top.items() if tag in sources]
-    raws += [(tag, raw) for (_, tag), values in header.nested.items() if tag in sources for raw in values]
-    tokens: set[str] = set()
+    sources = _TOKEN_SOURCES_WITH_DATES if with_dates else _IDENTIFYING_TAGS
+    raws = tuple((tag, raw) for tag, raw in header.top.items() if tag in sources)
+    raws += tuple((tag, raw) for (_, tag), values in header.nested.items() if tag in sources for raw in values)
+    key = (charset, raws)
+    tokens = _TOKEN_MEMO.get(key)
+    if tokens is not None:
+        return tokens
+    found: set[str] = set()
     for tag, raw in raws:
         value = text(raw, charset)
         if value is None:
             continue
         minimum = 2 if ANNEX_E[tag].kind == "patient" else 3
-        tokens.update(t for t in _split(value) if len(t) >= minimum)
+        found.update(t for t in _split(value) if len(t) >= minimum)
+    if len(_TOKEN_MEMO) > 4096:
+        _TOKEN_MEMO.clear()
+    tokens = _TOKEN_MEMO[key] = frozenset(found)
     return tokens
 
 
-def _mentions(value: str, tokens: set[str]) -> bool:
+def _mentions(value: str, tokens: frozenset[str]) -> bool:
     """True when ``value`` contains a whole identifying token, or a long one (5+ characters) anywhere."""
     if not tokens:
         return False

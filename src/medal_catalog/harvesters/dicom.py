@@ -1,0 +1,411 @@
+"""The DICOM harvester: folders and zips in, an ImagingDataset with its series, a manifest and a summary out.
+
+Files are recognised by content, read header-only in a process pool with a per-file time limit, audited for
+identifying attributes (validators/phi.py) and summarised in aggregate (dicom_records.py). A cache of per-file
+records keyed by path, size and mtime (zip members: size and CRC) makes a re-harvest of an unchanged tree a stat
+walk. Every file that cannot be harvested becomes a FileProblem with a reason; the run always finishes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import secrets
+import signal
+import threading
+import time
+import zipfile
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from medal_catalog import __version__
+from medal_catalog.harvesters.base import FileProblem, HarvestResult
+from medal_catalog.harvesters.dicom_header import HeaderError, read
+from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, dataset_summaries,
+                                                    deidentification_record, instance_record, intern,
+                                                    series_model)
+from medal_catalog.model import medal as m
+from medal_catalog.validators.phi import AUDIT_WATCH
+
+CACHE_VERSION = 1
+CACHE_NAME = ".harvest-cache.json"
+DEFAULT_TIMEOUT = 30.0
+TRANSIENT = ("cannot read", "timed out", "the reader process", "unexpected")  # problems not cached
+CHUNK = 24  # files per pool task: large enough to hide the IPC cost, small enough for a live progress bar
+TOOL = "medal-catalog DICOM harvester"
+DICOM_NAMES = (".dcm", ".dicom", ".dic", ".ima")
+Progress = Callable[[int, int, int, int], None]  # files done, files total, bytes done, bytes total
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One file to harvest: a cache key, a name for people (relative path), where to read it and its stamp."""
+
+    key: str
+    name: str
+    path: str
+    member: str | None
+    size: int
+    stamp: int  # mtime in ns for files; CRC-32 for zip members
+
+
+# ----------------------------------------------------------------------------------------------------- walk
+def walk(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source], list[FileProblem]]:
+    """Every file under the given folders and zips (a stat walk: nothing is opened but zip directories)."""
+    roots = [os.path.abspath(os.fspath(p)) for p in paths]
+    base = roots[0] if len(roots) == 1 and os.path.isdir(roots[0]) else (
+        os.path.dirname(roots[0]) if len(roots) == 1 else os.path.commonpath([os.path.dirname(r) for r in roots]))
+    sources: dict[str, Source] = {}
+    problems: list[FileProblem] = []
+    prefix = base.rstrip(os.sep) + os.sep  # relpath is slow; every walked path starts with the base
+
+    def add_file(path: str, st: os.stat_result, is_root: bool = False) -> None:
+        name = path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, base)
+        if path.lower().endswith(".zip") or (is_root and zipfile.is_zipfile(path)):
+            _walk_zip(path, "" if is_root and len(roots) == 1 else name + "!", sources, problems)
+        else:
+            sources.setdefault(path, Source(path, name, path, None, st.st_size, st.st_mtime_ns))
+
+    for root in roots:
+        try:
+            st = os.stat(root)
+        except OSError as exc:
+            problems.append(FileProblem(root, f"cannot read: {exc.strerror}"))
+            continue
+        if not os.path.isdir(root):
+            add_file(root, st, is_root=True)
+            continue
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError as exc:
+                problems.append(FileProblem(os.path.relpath(folder, base), f"cannot list folder: {exc.strerror}"))
+                continue
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif entry.is_file():
+                        add_file(entry.path, entry.stat())
+                except OSError as exc:
+                    problems.append(FileProblem(os.path.relpath(entry.path, base), f"cannot read: {exc.strerror}"))
+    return sorted(sources.values(), key=lambda s: s.name), problems
+
+
+def _walk_zip(path: str, prefix: str, sources: dict[str, Source], problems: list[FileProblem]) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                key = f"{path}!{info.filename}"
+                sources.setdefault(key, Source(key, prefix + info.filename, path, info.filename, info.file_size,
+                                               info.CRC ^ (info.compress_size << 32)))
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        problems.append(FileProblem(prefix.rstrip("!") or os.path.basename(path),
+                                    f"zip archive cannot be read ({exc.__class__.__name__})"))
+
+
+# ----------------------------------------------------------------------------------------------------- read
+class _TimeLimit(Exception):
+    pass
+
+
+def _on_alarm(signum: int, frame: Any) -> None:
+    raise _TimeLimit
+
+
+_archives: dict[str, zipfile.ZipFile] = {}  # per worker process: open zip directories, reused across members
+
+
+def _open(source: Source):
+    if source.member is None:
+        return open(source.path, "rb")
+    archive = _archives.get(source.path)
+    if archive is None:
+        archive = _archives[source.path] = zipfile.ZipFile(source.path)
+    return archive.open(source.member)
+
+
+class _Hashing:
+    """A read-through stream wrapper that hashes every byte read, so the manifest digest costs no second read."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.digest = stream, hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.stream.read(n)
+        self.digest.update(data)
+        return data
+
+    def finish(self) -> str:
+        while chunk := self.read(1 << 20):
+            pass
+        return self.digest.hexdigest()
+
+
+def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float) -> dict[str, Any] | FileProblem:
+    """Harvest one file: its record, or a FileProblem whose reason names no value from the file."""
+    timed = timeout > 0 and threading.current_thread() is threading.main_thread()
+    if timed:
+        previous = signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        with _open(source) as raw:
+            stream = _Hashing(raw) if with_sha else raw
+            header = read(stream, source.size, CAPTURE, AUDIT_WATCH)
+            record = instance_record(header, source.size, salt)
+            if isinstance(record, dict) and with_sha:
+                record["sha256"] = stream.finish()
+    except HeaderError as exc:
+        kind = "error" if not exc.not_dicom or source.name.lower().endswith(DICOM_NAMES) else "skipped"
+        return FileProblem(source.name, exc.reason, kind, exc.not_dicom)
+    except _TimeLimit:
+        return FileProblem(source.name, f"timed out after {timeout:g} s (per-file limit)")
+    except PermissionError:
+        return FileProblem(source.name, "cannot read: permission denied")
+    except OSError as exc:
+        return FileProblem(source.name, f"cannot read: {exc.strerror or exc.__class__.__name__}")
+    except (zipfile.BadZipFile, RuntimeError, EOFError) as exc:  # corrupt or encrypted zip member
+        return FileProblem(source.name, f"zip member cannot be read ({exc.__class__.__name__})")
+    except MemoryError:
+        return FileProblem(source.name, "header too large to hold in memory")
+    except Exception as exc:  # noqa: BLE001 - one odd file must not end the run; the class name tells enough
+        return FileProblem(source.name, f"unexpected reader failure ({exc.__class__.__name__})")
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    if isinstance(record, FileProblem):
+        return FileProblem(source.name, record.reason, record.kind)
+    return record
+
+
+def _read_chunk(chunk: list[Source], salt: bytes, with_sha: bool, timeout: float) -> list[Any]:
+    return [read_one(source, salt, with_sha, timeout) for source in chunk]
+
+
+def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, jobs: int,
+         progress: Progress | None, done_before: int, total: int, bytes_before: int, total_bytes: int
+         ) -> dict[str, Any]:
+    """Read the sources, in a process pool when it pays; a crashed worker only costs its files a retry."""
+    results: dict[str, Any] = {}
+    done, done_bytes = done_before, bytes_before
+
+    def finished(chunk: list[Source], outcome: list[Any]) -> None:
+        nonlocal done, done_bytes
+        for source, result in zip(chunk, outcome):
+            results[source.key] = result
+        done += len(chunk)
+        done_bytes += sum(s.size for s in chunk)
+        if progress:
+            progress(done, total, done_bytes, total_bytes)
+
+    if jobs <= 1 or len(sources) <= CHUNK:
+        for source in sources:
+            finished([source], [read_one(source, salt, with_sha, timeout)])
+        return results
+    chunks = [sources[i:i + CHUNK] for i in range(0, len(sources), CHUNK)]
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    pending = list(chunks)
+    for attempt in range(2):
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            futures = {pool.submit(_read_chunk, c, salt, with_sha, timeout): c for c in pending}
+            pending = []
+            for future in as_completed(futures):
+                try:
+                    finished(futures[future], future.result())
+                except BrokenProcessPool:
+                    pending.append(futures[future])
+        if not pending:
+            return results
+        pending = [[s] for c in pending for s in c]  # retry one file per task to isolate the one that kills
+    for chunk in pending:
+        finished(chunk, [FileProblem(chunk[0].name, "the reader process crashed on this file")])
+    return results
+
+
+# ----------------------------------------------------------------------------------------------------- cache
+def _load_cache(path: Path | None) -> dict[str, Any]:
+    empty = {"version": CACHE_VERSION, "salt": secrets.token_hex(16), "files": {}, "blobs": {}}
+    if path is None or not path.is_file():
+        return empty
+    try:
+        cache = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return empty
+    if not isinstance(cache, dict) or cache.get("version") != CACHE_VERSION or "salt" not in cache:
+        return empty
+    return cache
+
+
+def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]]) -> None:
+    """Write per-file records with their shared parts (tech fields, audit) stored once: most files share them."""
+    index: dict[int, int] = {}
+    blobs: list[Any] = []
+    files = {}
+    for key, (source, result) in entries.items():
+        if isinstance(result, FileProblem):
+            if result.reason.startswith(TRANSIENT):
+                continue  # try again next time
+            files[key] = [source.size, source.stamp, None, [result.reason, result.kind, result.not_dicom]]
+            continue
+        refs = []
+        for part in (result["tech"], result["audit"]):
+            if id(part) not in index:
+                index[id(part)] = len(blobs)
+                blobs.append(part)
+            refs.append(index[id(part)])
+        own = {k: v for k, v in result.items() if k not in ("tech", "audit")}
+        files[key] = [source.size, source.stamp, refs, own]
+    data = {"version": CACHE_VERSION, "salt": salt, "files": files, "blobs": blobs}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+    os.chmod(tmp, 0o600)  # salted subject hashes: for this machine, never for publication
+    tmp.replace(path)
+
+
+def _cached(cache: dict[str, Any], source: Source, with_sha: bool) -> Any:
+    entry = cache["files"].get(source.key)
+    if not entry or entry[0] != source.size or entry[1] != source.stamp:
+        return None
+    if entry[2] is None:
+        reason, kind, not_dicom = entry[3]
+        return FileProblem(source.name, reason, kind, not_dicom)
+    if with_sha and "sha256" not in entry[3]:
+        return None
+    blobs = cache["blobs"]
+    return {**entry[3], "tech": blobs[entry[2][0]], "audit": blobs[entry[2][1]]}
+
+
+# ----------------------------------------------------------------------------------------------------- harvest
+def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, cache_file: Path | None = None,
+                  jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT, instances: bool = False,
+                  progress: Progress | None = None, title: str | None = None, access_level: str = "controlled",
+                  license_id: str = "LicenseRef-unspecified") -> HarvestResult:
+    """Harvest DICOM folders and zips into an ImagingDataset, its ImagingSeries, manifest rows and a summary.
+
+    ``instances`` adds one manifest row per file (relative path, size, sha256; this reads whole files).
+    With ``cache_file`` unchanged files are not read again. Raises pydantic's ValidationError only if the
+    records break the schema, which would be a bug here (``dataset_id`` is validated like any entry id).
+    """
+    started = datetime.now(timezone.utc)
+    clock = time.perf_counter()
+    sources, problems = walk(paths)
+    cache = _load_cache(cache_file)
+    salt = bytes.fromhex(cache["salt"])
+    entries: dict[str, tuple[Source, Any]] = {}
+    to_read = []
+    for source in sources:
+        hit = _cached(cache, source, instances)
+        if hit is None:
+            to_read.append(source)
+        else:
+            entries[source.key] = (source, hit)
+    reused = len(entries)
+    total_bytes = sum(s.size for s in sources)
+    if progress:
+        progress(reused, len(sources), total_bytes - sum(s.size for s in to_read), total_bytes)
+    results = _run(to_read, salt, instances, timeout, jobs or os.cpu_count() or 1, progress, reused,
+                   len(sources), total_bytes - sum(s.size for s in to_read), total_bytes)
+    for archive in _archives.values():  # sequential reads opened them in this process; a zip may change
+        archive.close()
+    _archives.clear()
+    fresh = [results[s.key] for s in to_read if not isinstance(results[s.key], FileProblem)]
+    intern(fresh, {})
+    for source in to_read:
+        entries[source.key] = (source, results[source.key])
+    if cache_file is not None and (to_read or len(cache["files"]) != len(entries)):
+        _save_cache(cache_file, cache["salt"], entries)  # an unchanged tree leaves the cache as it is
+
+    records, names = [], []
+    for source, result in (entries[s.key] for s in sources):
+        if isinstance(result, FileProblem):
+            problems.append(result)
+        else:
+            records.append(result)
+            names.append(source.name)
+    rows = build_series(dataset_id, records)
+    series = [series_model(row) for row in rows]
+    ended = datetime.now(timezone.utc)
+    run = m.HarvestRun(id=f"{dataset_id[:100]}.harvest-{started:%Y%m%dt%H%M%S}", started_at=started, ended_at=ended,
+                       tool=TOOL, tool_version=__version__, source_kind="dicom", files_seen=len(sources),
+                       files_read=len(records), files_skipped=len(sources) - len(records))
+    dataset = m.ImagingDataset(
+        id=dataset_id, title=title or dataset_id, access_level=access_level, license=m.License(spdx_id=license_id),
+        deidentification=deidentification_record(records, rows) if records else None,
+        provenance=m.Provenance(harvest_runs=[run]),
+        distribution=[m.Distribution(name="dicom-files", distribution_kind="file_set", includes="**/*",
+                                     media_type="application/dicom", byte_size=sum(r["size"] for r in records))],
+        **(dataset_summaries(records) if records else {"instance_count": 0, "series_count": 0}),
+    )
+    manifest = _manifest(rows, records, names, instances)
+    summary = _summary(dataset, series, sources, records, problems, reused, len(to_read), time.perf_counter() - clock)
+    return HarvestResult(dataset=dataset, series=series, manifest=manifest, problems=problems, summary=summary)
+
+
+def _manifest(rows: list[dict[str, Any]], records: list[dict[str, Any]], names: list[str],
+              instances: bool) -> list[dict[str, Any]]:
+    """One row per series (and per file when asked): what a Croissant FileSet can point at."""
+    out = [{"kind": "series", "series_id": r["id"], "series_instance_uid": r["series_instance_uid"],
+            "study_instance_uid": r["study_instance_uid"], "modality": r["modality"],
+            "instance_count": r["instance_count"], "byte_size": r["byte_size"]} for r in rows]
+    if instances:
+        out += [{"kind": "instance", "path": name, "size": r["size"], "sha256": r.get("sha256"),
+                 "series_instance_uid": r["series"]} for name, r in sorted(zip(names, records))]
+    return out
+
+
+def _summary(dataset: m.ImagingDataset, series: list[m.ImagingSeries], sources: list[Source],
+             records: list[dict[str, Any]], problems: list[FileProblem], reused: int, read_now: int,
+             seconds: float) -> dict[str, Any]:
+    audit = dataset.deidentification.audit if dataset.deidentification else None
+    return {
+        "dataset": dataset.id, "files_seen": len(sources), "dicom_read": len(records),
+        "reused_from_cache": reused, "read_now": read_now, "skipped": len(problems),
+        "skipped_by_reason": dict(Counter(p.reason for p in problems).most_common()),
+        "problems": [p.to_dict() for p in problems],
+        "series": len(series), "studies": dataset.study_count or 0, "instances": dataset.instance_count or 0,
+        "bytes": dataset.byte_size or 0,
+        "series_status": dict(Counter(s.deidentification_status for s in series)),
+        "files_with_phi_findings": audit.files_with_findings if audit else 0,
+        "phi_findings_by_attribute": [{"attribute": f.attribute, "tag": f.tag, "files": f.count,
+                                       "series": f.series_count_flagged} for f in (audit.findings or [])]
+        if audit else [],
+        "seconds": round(seconds, 3),
+    }
+
+
+# ----------------------------------------------------------------------------------------------------- output
+def write_outputs(result: HarvestResult, out_dir: Path, fmt: str = "yaml") -> list[Path]:
+    """Write catalog.<fmt> (a MedalCatalog with the dataset and its series), manifest.jsonl, harvest-report.json."""
+    import yaml
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    manifest_path = out_dir / "manifest.jsonl"
+    manifest_bytes = "".join(json.dumps(row, sort_keys=True) + "\n" for row in result.manifest).encode()
+    manifest_path.write_bytes(manifest_bytes)
+    dataset = result.dataset.model_copy(deep=True)
+    dataset.distribution = [*(dataset.distribution or []), m.Distribution(
+        name="manifest", distribution_kind="file", path=manifest_path.name, media_type="application/jsonlines",
+        byte_size=len(manifest_bytes), sha256=hashlib.sha256(manifest_bytes).hexdigest())]
+    catalog = m.MedalCatalog(datasets=[dataset], series=result.series)
+    data = catalog.model_dump(mode="json", exclude_none=True)
+    catalog_path = out_dir / f"catalog.{fmt}"
+    if fmt == "json":
+        catalog_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    else:
+        catalog_path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    report_path = out_dir / "harvest-report.json"
+    report_path.write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+    return [catalog_path, manifest_path, report_path]
