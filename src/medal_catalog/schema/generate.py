@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from medal_catalog.schema import (CONTEXT_PATH, JSON_SCHEMA_PATH, REFERENCE_PATH, SCHEMA_PATH, SHACL_PATH)
+from medal_catalog.schema import (CONTEXT_PATH, GENERATED_DIR, JSON_SCHEMA_PATH, REFERENCE_PATH, SCHEMA_PATH,
+                                  SHACL_PATH)
 
 MODEL_PATH = Path(__file__).parent.parent / "model" / "medal.py"
 
@@ -48,12 +49,19 @@ def _reference() -> str:
     return render_reference()
 
 
+def _es_mapping() -> str:
+    from medal_catalog.search.mapping import render_mapping_json
+
+    return render_mapping_json()
+
+
 ARTEFACTS = {
     MODEL_PATH: _pydantic,
     JSON_SCHEMA_PATH: _json_schema,
     CONTEXT_PATH: _context,
     SHACL_PATH: _shacl,
     REFERENCE_PATH: _reference,
+    GENERATED_DIR / "medal.es-mapping.json": _es_mapping,
 }
 
 

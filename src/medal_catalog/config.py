@@ -1,0 +1,30 @@
+"""Settings from the environment (prefix ``MEDAL_``), read when asked for and never at import time."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_CATALOG_URL = "sqlite:///./medal-catalog.db"
+
+
+class Settings(BaseSettings):
+    """Where the catalog lives and how to reach its search index."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDAL_", extra="ignore")
+
+    #: The store (source of truth), e.g. ``sqlite:///path/catalog.db`` (MEDAL_CATALOG).
+    catalog: str = DEFAULT_CATALOG_URL
+    #: The search index; empty means the SQLite FTS5 index inside the catalog file (MEDAL_INDEX).
+    index: str | None = None
+    #: Seconds a write waits for another process's lock on the SQLite file before failing (MEDAL_BUSY_TIMEOUT).
+    busy_timeout: float = 5.0
+    #: Seconds an Elasticsearch request may take before the index counts as unreachable (MEDAL_INDEX_TIMEOUT).
+    index_timeout: float = 10.0
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use; tests call ``get_settings.cache_clear()``."""
+    return Settings()

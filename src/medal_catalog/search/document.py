@@ -1,0 +1,74 @@
+"""Turn a catalog entry into the flat document both search backends index (one flattener, so they agree)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from medal_catalog.search.fields import FIELDS, NESTED
+
+
+def _values(node: Any, path: list[str]) -> Iterable[Any]:
+    """Every value at a dotted path, walking through lists (``series.modality`` yields each series' modality)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _values(item, path)
+        return
+    if not path:
+        if node is not None and node != "":
+            yield node
+        return
+    if isinstance(node, Mapping) and path[0] in node:
+        yield from _values(node[path[0]], path[1:])
+
+
+def _unique(values: Iterable[Any]) -> list[Any]:
+    seen: list[Any] = []
+    for value in values:
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def label_of(entry: Mapping[str, Any]) -> str:
+    """A one-line display title for any entry, including the ones without a ``title`` slot."""
+    if entry.get("title"):
+        return str(entry["title"])
+    kind = entry.get("type")
+    if kind == "ImagingSeries":
+        parts = [entry.get("modality"), entry.get("body_part"), f"series {entry.get('series_number', '')}".strip()]
+        head = " ".join(str(p) for p in parts if p)
+        return f"{head}: {entry['series_description']}" if entry.get("series_description") else head
+    if kind == "ReviewAssessment":
+        reviewer = (entry.get("reviewer") or {}).get("name", "?")
+        return f"Review of {entry.get('task', '?')} by {reviewer} ({entry.get('recommendation', '')})"
+    return str(entry.get("id", ""))
+
+
+def nested_slots() -> tuple[str, ...]:
+    """The slots of nested series indexed under a dataset, as the generated mapping lists them."""
+    from medal_catalog.search.mapping import load_mapping
+
+    return tuple(load_mapping()["mappings"]["properties"]["series"]["properties"])
+
+
+def flatten(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The index document of a validated entry (JSON-mode dict): meta, text, facet and range fields, nested series.
+
+    Text, facet and range fields are lists of distinct values (empty ones omitted); ``key``, ``id``, ``type`` and
+    ``label`` are single strings.
+    """
+    kind, entry_id = entry["type"], entry["id"]
+    doc: dict[str, Any] = {"key": f"{kind}:{entry_id}", "id": entry_id, "type": kind, "label": label_of(entry)}
+    for field in FIELDS:
+        if field.role == "meta" or field.name == "type":
+            continue
+        values = _unique(v for source in field.sources for v in _values(entry, source.split(".")))
+        if values:
+            doc[field.name] = [str(v) for v in values] if field.role in ("text", "facet") else values
+    for slot in NESTED:
+        items = entry.get(slot)
+        if isinstance(items, list) and items:
+            keep = nested_slots()
+            doc[slot] = [{k: v for k, v in item.items() if k in keep and v is not None} for item in items]
+    return doc

@@ -1,0 +1,30 @@
+"""The catalog store (source of truth), chosen by URL, and the :class:`Catalog` that keeps the search index in step.
+
+    from medal_catalog.store import Catalog
+    with Catalog.open("sqlite:///catalog.db") as catalog:
+        result = catalog.put(entry_dict, author="harvester", reason="DICOM harvest of /data/x")
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from medal_catalog.errors import UnsupportedURLError
+from medal_catalog.store.base import PutResult, Store, StoredVersion, entry_key, split_key, validate_entry
+from medal_catalog.store.catalog import Catalog, ReindexReport
+
+__all__ = ["Catalog", "PutResult", "ReindexReport", "Store", "StoredVersion", "entry_key", "open_store",
+           "split_key", "validate_entry"]
+
+
+def open_store(url: str, busy_timeout: float = 5.0) -> Store:
+    """The store a URL names: ``sqlite:///path/catalog.db`` (PostgreSQL is planned: ``postgresql://``)."""
+    scheme = urlsplit(url).scheme.split("+")[0]
+    if scheme == "sqlite":
+        from medal_catalog.store.sqlite import SqliteStore
+
+        return SqliteStore(url, busy_timeout=busy_timeout)
+    if scheme in ("postgresql", "postgres"):
+        raise UnsupportedURLError("a PostgreSQL store is not implemented yet; the store is written in SQLAlchemy "
+                                  "Core (medal_catalog/store/sql.py) so that it only needs an engine and its errors")
+    raise UnsupportedURLError(f"no catalog store for {url!r}: use sqlite:///path/catalog.db")

@@ -1,0 +1,188 @@
+"""The catalog store's interface and result types: the source of truth, every entry with its version history.
+
+An entry is a validated document of one of the entry classes (BenchmarkTask, ImagingDataset, ImagingSeries,
+ReviewAssessment), keyed by its kind (the ``type`` designator) and its ``id``; ids are unique within a kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from medal_catalog.schema import ENTRY_CLASSES
+
+PutStatus = Literal["created", "updated", "unchanged", "deleted", "invalid"]
+
+
+def entry_key(kind: str, entry_id: str) -> str:
+    """The catalog-wide key of an entry, ``Kind:id`` (ids never contain a colon, so the key is unambiguous)."""
+    return f"{kind}:{entry_id}"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """The (kind, id) pair of a key made by :func:`entry_key`."""
+    kind, _, entry_id = key.partition(":")
+    return kind, entry_id
+
+
+@dataclass(frozen=True)
+class PutResult:
+    """What one write did: ``changed`` is False for an identical document (idempotent) or an invalid one."""
+
+    key: str
+    status: PutStatus
+    version: int | None
+    problems: tuple[str, ...] = ()
+    #: False when the search index could not be updated now; the entry waits in the index queue.
+    indexed: bool = True
+
+    @property
+    def changed(self) -> bool:
+        return self.status in ("created", "updated", "deleted")
+
+    @property
+    def kind(self) -> str:
+        return split_key(self.key)[0]
+
+    @property
+    def id(self) -> str:
+        return split_key(self.key)[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "status": self.status, "changed": self.changed, "version": self.version,
+                "problems": list(self.problems), "indexed": self.indexed}
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """One version of an entry as recorded: the document (None for a deletion) and who changed it, when and why."""
+
+    kind: str
+    id: str
+    version: int
+    document: dict[str, Any] | None
+    author: str
+    reason: str
+    recorded_at: str
+
+    @property
+    def key(self) -> str:
+        return entry_key(self.kind, self.id)
+
+    @property
+    def deleted(self) -> bool:
+        return self.document is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "kind": self.kind, "id": self.id, "version": self.version, "author": self.author,
+                "reason": self.reason, "recorded_at": self.recorded_at, "deleted": self.deleted,
+                "document": self.document}
+
+
+@dataclass(frozen=True)
+class QueuedChange:
+    """An entry whose search-index update is still owed: ``op`` is ``index`` or ``delete``."""
+
+    seq: int
+    key: str
+    op: Literal["index", "delete"]
+
+
+@dataclass
+class Validated:
+    """An entry document after validation: its kind, id, canonical form and digest, or the problems found."""
+
+    kind: str | None = None
+    id: str | None = None
+    document: dict[str, Any] | None = None
+    digest: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def canonical_json(document: Mapping[str, Any]) -> str:
+    """The stable text form of a document: sorted keys, no whitespace; equal documents give equal text."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def validate_entry(document: Mapping[str, Any] | Any, kind: str | None = None) -> Validated:
+    """Validate one entry through the generated pydantic model named by its ``type`` (or ``kind``)."""
+    from pydantic import BaseModel, ValidationError
+
+    from medal_catalog.model import ENTRY_MODELS
+
+    if isinstance(document, BaseModel):
+        document = document.model_dump(mode="json", exclude_none=True, by_alias=True)
+    if not isinstance(document, Mapping):
+        return Validated(problems=[f"an entry must be a mapping, not {type(document).__name__}"])
+    kind = document.get("type") or kind
+    if kind not in ENTRY_CLASSES:
+        return Validated(problems=[f"type: {kind!r} is not an entry class ({', '.join(ENTRY_CLASSES)})"])
+    cls = ENTRY_MODELS[kind]
+    try:
+        instance = cls.model_validate({**document, "type": kind})
+    except ValidationError as err:
+        return Validated(kind=kind, id=document.get("id") if isinstance(document.get("id"), str) else None,
+                         problems=[f"{'.'.join(str(p) for p in e['loc']) or '(entry)'}: {e['msg']}"
+                                   for e in err.errors()])
+    canonical = instance.model_dump(mode="json", exclude_none=True, by_alias=True)
+    text = canonical_json(canonical)
+    return Validated(kind=kind, id=instance.id, document=canonical,
+                     digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+class Store(ABC):
+    """The source of truth: current and past versions of every entry, plus the queue of owed index updates."""
+
+    url: str
+
+    @abstractmethod
+    def put(self, document: Mapping[str, Any], author: str, reason: str, kind: str | None = None) -> PutResult:
+        """Validate and write one entry in one transaction; an identical current document is left alone."""
+
+    @abstractmethod
+    def delete(self, kind: str, entry_id: str, author: str, reason: str) -> PutResult:
+        """Record a deletion as a new version; earlier versions stay readable."""
+
+    @abstractmethod
+    def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:
+        """The current version (or the numbered one) of an entry; None when absent."""
+
+    @abstractmethod
+    def get_many(self, keys: Iterable[str]) -> dict[str, StoredVersion]:
+        """The current versions of the live entries among ``keys``, by key (absent and deleted ones left out)."""
+
+    @abstractmethod
+    def history(self, kind: str, entry_id: str) -> list[StoredVersion]:
+        """Every version of an entry, oldest first."""
+
+    @abstractmethod
+    def iter_current(self, kinds: Iterable[str] | None = None) -> Iterator[StoredVersion]:
+        """Every entry's current, non-deleted version, in key order."""
+
+    @abstractmethod
+    def count(self, kind: str | None = None) -> int:
+        """How many live (non-deleted) entries there are, of one kind or all."""
+
+    @abstractmethod
+    def pending(self, limit: int = 1000) -> list[QueuedChange]:
+        """The oldest owed index updates."""
+
+    @abstractmethod
+    def pending_count(self) -> int:
+        """How many index updates are owed."""
+
+    @abstractmethod
+    def clear_pending(self, up_to_seq: int, keys: Iterable[str] | None = None) -> None:
+        """Forget owed updates with ``seq <= up_to_seq`` (only for ``keys`` when given): the index has them now."""
+
+    @abstractmethod
+    def last_seq(self) -> int:
+        """The sequence number of the newest owed update (0 when none)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""

@@ -1,0 +1,170 @@
+"""The catalog as callers use it: the store (source of truth) and the search index kept in step with it.
+
+Every write is one store transaction that also queues the entry for indexing; the index is then brought up to date
+from that queue. When the index is unreachable the write still succeeds, ``PutResult.indexed`` is False, and
+``sync_index()`` or ``medal reindex`` catches up later. A crash at any point leaves the store consistent and the
+queue holding whatever the index still lacks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from medal_catalog.config import Settings, get_settings
+from medal_catalog.errors import IndexUnavailableError, UsageError
+from medal_catalog.search import SearchIndex, SearchRequest, SearchResult, flatten, open_index
+from medal_catalog.search.base import Bound, Progress
+from medal_catalog.store.base import PutResult, Store, StoredVersion
+
+
+@dataclass
+class ReindexReport:
+    """What a rebuild did: the target, how many entries went in, how long it took, rejected documents."""
+
+    target: str
+    indexed: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"target": self.target, "indexed": self.indexed, "seconds": round(self.seconds, 3),
+                "problems": self.problems}
+
+
+class Catalog:
+    """A store plus its search index. Open with :meth:`open`; use as a context manager to close both."""
+
+    def __init__(self, store: Store, index: SearchIndex | None) -> None:
+        self.store = store
+        self.index = index
+        self._index_down = False
+        #: Problems the index reported while catching up (documents it rejected), oldest first.
+        self.index_problems: list[str] = []
+
+    @classmethod
+    def open(cls, url: str | None = None, index_url: str | None = None, settings: Settings | None = None,
+             **index_options: Any) -> Catalog:
+        """The catalog at ``url`` (default: MEDAL_CATALOG, then ./medal-catalog.db) with its index (default:
+        MEDAL_INDEX, then the FTS5 index inside a SQLite catalog file)."""
+        from medal_catalog.store import open_store
+
+        settings = settings or get_settings()
+        url = url or settings.catalog
+        store = open_store(url, busy_timeout=settings.busy_timeout)
+        index_url = index_url or settings.index or (url if url.startswith("sqlite") else None)
+        try:
+            index = open_index(index_url, busy_timeout=settings.busy_timeout, timeout=settings.index_timeout,
+                               **index_options) if index_url else None
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, index)
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.index is not None:
+            self.index.close()
+        self.store.close()
+
+    # --- writes -----------------------------------------------------------------------------------------------
+    def put(self, entry: Mapping[str, Any], author: str, reason: str, kind: str | None = None) -> PutResult:
+        """Validate and store one entry (one transaction), then index it; identical documents change nothing."""
+        result = self.store.put(entry, author, reason, kind=kind)
+        return replace(result, indexed=self.sync_index()) if result.changed else result
+
+    def put_many(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str,
+                 batch: int = 500) -> list[PutResult]:
+        """Store each entry in its own transaction, indexing in bulk every ``batch`` changes; one result each."""
+        results: list[PutResult] = []
+        waiting: list[int] = []
+        for entry in entries:
+            result = self.store.put(entry, author, reason)
+            results.append(result)
+            if result.changed:
+                waiting.append(len(results) - 1)
+            if len(waiting) >= batch:
+                self._settle(results, waiting)
+        if waiting:
+            self._settle(results, waiting)
+        return results
+
+    def _settle(self, results: list[PutResult], waiting: list[int]) -> None:
+        indexed = self.sync_index()
+        for i in waiting:
+            results[i] = replace(results[i], indexed=indexed)
+        waiting.clear()
+
+    def delete(self, kind: str, entry_id: str, author: str, reason: str) -> PutResult:
+        """Record the deletion as a new version and remove the entry from the index."""
+        result = self.store.delete(kind, entry_id, author, reason)
+        return replace(result, indexed=self.sync_index()) if result.changed else result
+
+    def sync_index(self) -> bool:
+        """Apply the queued index updates; False (and the queue kept) when the index is unreachable."""
+        if self.index is None or self._index_down:
+            return False
+        while batch := self.store.pending(limit=1000):
+            last_op = {change.key: change.op for change in batch}
+            current = self.store.get_many(k for k, op in last_op.items() if op == "index")
+            try:
+                if current:
+                    self.index_problems += self.index.bulk_index(flatten(v.document) for v in current.values())
+                for key in last_op.keys() - current.keys():
+                    self.index.delete(key)
+            except IndexUnavailableError:
+                self._index_down = True
+                return False
+            self.store.clear_pending(batch[-1].seq)
+        return True
+
+    def reindex(self, to: str | None = None, progress: Progress | None = None) -> ReindexReport:
+        """Rebuild an index (``to``, default this catalog's) from every current entry, swapping it in whole."""
+        target = open_index(to, busy_timeout=get_settings().busy_timeout) if to else self.index
+        if target is None:
+            raise UsageError(f"{self.store.url} has no search index configured: pass --to URL")
+        report = ReindexReport(target=target.url)
+        upto = self.store.last_seq()
+        start = time.perf_counter()
+
+        def documents() -> Iterable[dict[str, Any]]:
+            for version in self.store.iter_current():
+                report.indexed += 1
+                yield flatten(version.document)
+
+        try:
+            report.problems = target.rebuild(documents(), progress)
+        finally:
+            if to:
+                target.close()
+        report.seconds = time.perf_counter() - start
+        if target is self.index:
+            # Everything queued before the rebuild began is in the new index; later writes stay queued.
+            self.store.clear_pending(upto)
+            self._index_down = False
+        return report
+
+    # --- reads ------------------------------------------------------------------------------------------------
+    def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:
+        """The current (or a numbered) version of an entry."""
+        return self.store.get(kind, entry_id, version)
+
+    def history(self, kind: str, entry_id: str) -> list[StoredVersion]:
+        """Every version of an entry, oldest first."""
+        return self.store.history(kind, entry_id)
+
+    def search(self, query: str = "", filters: Mapping[str, Iterable[str] | str] | None = None,
+               facets: Iterable[str] = (), ranges: Mapping[str, tuple[Bound, Bound]] | None = None,
+               sort: str = "relevance", page: int = 1, size: int = 10) -> SearchResult:
+        """Search the current versions (see :class:`SearchRequest` for the arguments)."""
+        if self.index is None:
+            raise UsageError(f"{self.store.url} has no search index configured")
+        request = SearchRequest.make(query, filters, facets, ranges, sort, page, size)
+        return self.index.search(request)

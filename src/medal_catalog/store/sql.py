@@ -1,0 +1,229 @@
+"""The store written once in SQLAlchemy Core, so that SQLite today and PostgreSQL later share every query.
+
+Three tables: ``entries`` (the current version of each entry), ``entry_versions`` (every version ever written,
+with author, time and reason) and ``index_queue`` (index updates owed to the search index, written in the same
+transaction as the entry so that a crash or an unreachable index never loses one).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, and_, delete, func, insert,
+                        select, tuple_, update)
+from sqlalchemy.engine import Connection, Engine
+
+from medal_catalog.store.base import (PutResult, QueuedChange, Store, StoredVersion, canonical_json, entry_key,
+                                      split_key, validate_entry)
+
+metadata = MetaData()
+
+entries = Table(
+    "entries", metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("sha256", String(64), nullable=True),
+    Column("document", Text, nullable=True),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("updated_at", String(40), nullable=False),
+)
+
+entry_versions = Table(
+    "entry_versions", metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=True),
+    Column("document", Text, nullable=True),
+    Column("author", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+)
+
+index_queue = Table(
+    "index_queue", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(170), nullable=False, index=True),
+    Column("op", String(8), nullable=False),
+    Column("queued_at", String(40), nullable=False),
+    # Never reuse a sequence number: a drainer clears "everything up to seq N" and must not clear a newcomer.
+    sqlite_autoincrement=True,
+)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+class SqlStore(Store):
+    """A :class:`Store` over any SQLAlchemy engine; subclasses make the engine and translate driver errors."""
+
+    def __init__(self, url: str, engine: Engine) -> None:
+        self.url = url
+        self.engine = engine
+        with self._errors():
+            metadata.create_all(engine)
+
+    # --- hooks for dialects -----------------------------------------------------------------------------------
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Translate driver errors into the catalog's own (subclasses know their driver's messages)."""
+        yield
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction; dialects that need an early write lock take it here."""
+        with self._errors(), self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._errors(), self.engine.connect() as conn:
+            yield conn
+
+    # --- writes -----------------------------------------------------------------------------------------------
+    def put(self, document: Mapping[str, Any], author: str, reason: str, kind: str | None = None) -> PutResult:
+        checked = validate_entry(document, kind)
+        if checked.problems:
+            key = entry_key(checked.kind or "?", checked.id or "?")
+            return PutResult(key, "invalid", None, tuple(checked.problems), indexed=False)
+        key = entry_key(checked.kind, checked.id)
+        with self._write() as conn:
+            current = conn.execute(
+                select(entries.c.version, entries.c.sha256, entries.c.deleted)
+                .where(entries.c.kind == checked.kind, entries.c.id == checked.id)).first()
+            if current is not None and not current.deleted and current.sha256 == checked.digest:
+                return PutResult(key, "unchanged", current.version)
+            version = 1 if current is None else current.version + 1
+            self._record(conn, checked.kind, checked.id, version, checked.digest,
+                         canonical_json(checked.document), author, reason, exists=current is not None)
+            conn.execute(insert(index_queue).values(key=key, op="index", queued_at=_now()))
+        return PutResult(key, "created" if current is None or current.deleted else "updated", version)
+
+    def delete(self, kind: str, entry_id: str, author: str, reason: str) -> PutResult:
+        key = entry_key(kind, entry_id)
+        with self._write() as conn:
+            current = conn.execute(select(entries.c.version, entries.c.deleted)
+                                   .where(entries.c.kind == kind, entries.c.id == entry_id)).first()
+            if current is None or current.deleted:
+                return PutResult(key, "unchanged", current.version if current else None)
+            version = current.version + 1
+            self._record(conn, kind, entry_id, version, None, None, author, reason, exists=True)
+            conn.execute(insert(index_queue).values(key=key, op="delete", queued_at=_now()))
+        return PutResult(key, "deleted", version)
+
+    def _record(self, conn: Connection, kind: str, entry_id: str, version: int, digest: str | None,
+                text: str | None, author: str, reason: str, exists: bool) -> None:
+        now = _now()
+        conn.execute(insert(entry_versions).values(kind=kind, id=entry_id, version=version, sha256=digest,
+                                                   document=text, author=author, reason=reason, recorded_at=now))
+        values = dict(version=version, sha256=digest, document=text, deleted=text is None, updated_at=now)
+        if exists:
+            conn.execute(update(entries).where(entries.c.kind == kind, entries.c.id == entry_id).values(**values))
+        else:
+            conn.execute(insert(entries).values(kind=kind, id=entry_id, **values))
+
+    # --- reads ------------------------------------------------------------------------------------------------
+    def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:
+        query = select(entry_versions).where(entry_versions.c.kind == kind, entry_versions.c.id == entry_id)
+        if version is None:
+            query = query.join(entries, and_(entries.c.kind == entry_versions.c.kind,
+                                             entries.c.id == entry_versions.c.id,
+                                             entries.c.version == entry_versions.c.version))
+            query = query.where(entries.c.deleted.is_(False))
+        else:
+            query = query.where(entry_versions.c.version == version)
+        with self._read() as conn:
+            row = conn.execute(query).first()
+        return _version(row) if row is not None else None
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, StoredVersion]:
+        pairs = [split_key(k) for k in dict.fromkeys(keys)]
+        found: dict[str, StoredVersion] = {}
+        with self._read() as conn:
+            for start in range(0, len(pairs), 400):
+                query = (select(entry_versions)
+                         .join(entries, and_(entries.c.kind == entry_versions.c.kind,
+                                             entries.c.id == entry_versions.c.id,
+                                             entries.c.version == entry_versions.c.version))
+                         .where(entries.c.deleted.is_(False))
+                         .where(tuple_(entries.c.kind, entries.c.id).in_(pairs[start:start + 400])))
+                for row in conn.execute(query):
+                    version = _version(row)
+                    found[version.key] = version
+        return found
+
+    def history(self, kind: str, entry_id: str) -> list[StoredVersion]:
+        with self._read() as conn:
+            rows = conn.execute(select(entry_versions)
+                                .where(entry_versions.c.kind == kind, entry_versions.c.id == entry_id)
+                                .order_by(entry_versions.c.version)).all()
+        return [_version(row) for row in rows]
+
+    def iter_current(self, kinds: Iterable[str] | None = None, batch: int = 1000) -> Iterator[StoredVersion]:
+        # Keyset pagination: a steady memory footprint for 100k entries, and no long-held read transaction.
+        after = ("", "")
+        kinds = list(kinds) if kinds else None
+        while True:
+            query = (select(entries.c.kind, entries.c.id, entries.c.version, entries.c.document,
+                            entry_versions.c.author, entry_versions.c.reason, entry_versions.c.recorded_at)
+                     .join(entry_versions, and_(entries.c.kind == entry_versions.c.kind,
+                                                entries.c.id == entry_versions.c.id,
+                                                entries.c.version == entry_versions.c.version))
+                     .where(entries.c.deleted.is_(False))
+                     .where((entries.c.kind > after[0]) | and_(entries.c.kind == after[0], entries.c.id > after[1]))
+                     .order_by(entries.c.kind, entries.c.id).limit(batch))
+            if kinds:
+                query = query.where(entries.c.kind.in_(kinds))
+            with self._read() as conn:
+                rows = conn.execute(query).all()
+            for row in rows:
+                yield _version(row)
+            if len(rows) < batch:
+                return
+            after = (rows[-1].kind, rows[-1].id)
+
+    def count(self, kind: str | None = None) -> int:
+        query = select(func.count()).select_from(entries).where(entries.c.deleted.is_(False))
+        if kind:
+            query = query.where(entries.c.kind == kind)
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    # --- the index queue --------------------------------------------------------------------------------------
+    def pending(self, limit: int = 1000) -> list[QueuedChange]:
+        with self._read() as conn:
+            rows = conn.execute(select(index_queue).order_by(index_queue.c.seq).limit(limit)).all()
+        return [QueuedChange(row.seq, row.key, row.op) for row in rows]
+
+    def pending_count(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute(select(func.count()).select_from(index_queue)).scalar_one())
+
+    def last_seq(self) -> int:
+        with self._read() as conn:
+            return int(conn.execute(select(func.coalesce(func.max(index_queue.c.seq), 0))).scalar_one())
+
+    def clear_pending(self, up_to_seq: int, keys: Iterable[str] | None = None) -> None:
+        query = delete(index_queue).where(index_queue.c.seq <= up_to_seq)
+        with self._write() as conn:
+            if keys is None:
+                conn.execute(query)
+                return
+            keys = list(keys)
+            for start in range(0, len(keys), 500):
+                conn.execute(query.where(index_queue.c.key.in_(keys[start:start + 500])))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _version(row: Any) -> StoredVersion:
+    return StoredVersion(kind=row.kind, id=row.id, version=row.version,
+                         document=json.loads(row.document) if row.document is not None else None,
+                         author=row.author, reason=row.reason, recorded_at=row.recorded_at)
