@@ -72,7 +72,7 @@ def make_dataset(rng: random.Random, i: int) -> dict[str, Any]:
         "provenance": {"contributors": [{"name": "Data Curator", "orcid": rng.choice(ORCIDS)}]},
         "deidentification": {"patient_identity_removed": True, "profile_options": ["basic_profile"]},
         "distribution": [{"name": "images", "distribution_kind": "file_set", "includes": "dicom/**/*.dcm",
-                          "media_type": "application/dicom"}],
+                          "url": f"https://data.example.org/medal/ds-{i:06d}/", "media_type": "application/dicom"}],
         "responsible_ai": {"data_biases": [_text(rng, 8)], "data_limitations": [_text(rng, 8)]},
         "created": "2026-01-15", "modified": "2026-02-01", "citation": f"MEDAL dataset {i}",
     }

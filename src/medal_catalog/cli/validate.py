@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -41,7 +40,10 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, 
         sys.exit(2)
     report = validate_paths(paths, progress=_progress() if not as_json and sys.stderr.isatty() else None)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        import orjson
+
+        sys.stdout.buffer.write(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.flush()
     else:
         _print_human(report, quiet, verbose)
     sys.exit(report.exit_code(strict))

@@ -44,6 +44,7 @@ def iso_countries() -> dict[str, str]:
     return data["countries"]
 
 
+@lru_cache(maxsize=65536)
 def orcid_checksum_ok(orcid: str) -> bool:
     """True when the ORCID iD (URL or bare) has a correct ISO 7064 MOD 11-2 check character."""
     digits = re.sub(r"[^0-9X]", "", orcid.rsplit("/", 1)[-1].upper())
@@ -198,37 +199,87 @@ _DATE_KEYS = {"created", "modified", "approval_date", "review_date", "start_date
 _RANGE_PAIRS = (("minimum", "maximum"), ("start_date", "end_date"), ("started_at", "ended_at"))
 
 
-def anywhere_rules(record: dict, today: str) -> Iterator[RuleIssue]:
+_COUNTRY_HINT = "The United Kingdom is GB; see https://www.iso.org/obp/ui/#search."
+_CHECKED_KEYS = _DATE_KEYS | {"orcid", "country", "countries"}
+
+
+@lru_cache(maxsize=None)
+def _plan(cls: str) -> tuple:
+    """Which keys to check at each level of a ``cls`` record, and which children to descend into.
+
+    Derived once from the generated JSON Schema, so the walk visits only branches that can hold an ORCID, a
+    country, a date or a range, instead of every node of every record.
+    """
+    from medal_catalog.schema import json_schema
+
+    defs = json_schema()["$defs"]
+
+    def ref_of(prop: dict) -> tuple[str | None, bool]:
+        if "$ref" in prop:
+            return prop["$ref"].rsplit("/", 1)[-1], False
+        if isinstance(prop.get("items"), dict) and "$ref" in prop["items"]:
+            return prop["items"]["$ref"].rsplit("/", 1)[-1], True
+        for option in prop.get("anyOf", []):
+            name, many = ref_of(option)
+            if name:
+                return name, many
+        return None, False
+
+    def build(name: str, seen: frozenset) -> tuple | None:
+        props = defs.get(name, {}).get("properties", {})
+        keys = tuple(k for k in props if k in _CHECKED_KEYS)
+        children = []
+        for key, prop in props.items():
+            target, many = ref_of(prop)
+            if target and target not in seen:
+                sub = build(target, seen | {target})
+                if sub:
+                    children.append((key, many, sub))
+        ranges = tuple((low, high) for low, high in _RANGE_PAIRS if low in props and high in props)
+        return (keys, ranges, tuple(children)) if keys or ranges or children else None
+
+    return build(cls, frozenset({cls})) or ((), (), ())
+
+
+def anywhere_rules(record: dict, today: str, cls: str = "ImagingDataset") -> Iterator[RuleIssue]:
     countries = iso_countries()
-    stack: list[tuple[str, Any]] = [("", record)]
+    stack: list[tuple[str, Any, tuple]] = [("", record, _plan(cls))]
     while stack:
-        pointer, node = stack.pop()
-        if isinstance(node, list):
-            stack.extend((f"{pointer}/{i}", v) for i, v in enumerate(node))
-            continue
+        pointer, node, (keys, ranges, children) = stack.pop()
         if not isinstance(node, dict):
             continue
-        for key, value in node.items():
-            here = f"{pointer}/{key}"
-            if isinstance(value, (dict, list)) and key not in ("countries",):
-                stack.append((here, value))
-            elif key == "orcid" and isinstance(value, str) and not orcid_checksum_ok(value):
-                yield RuleIssue(E, "orcid.check-digit", here, "the ORCID iD's check digit is wrong",
-                                "Copy the iD from the person's ORCID record.")
-            elif key in _DATE_KEYS and isinstance(value, str) and value[:10] > today:
-                yield RuleIssue(E, "date.future", here, f"`{key}` lies in the future")
-            elif key == "country" and isinstance(value, str) and value not in countries:
-                yield RuleIssue(E, "country.unknown", here, "not an ISO 3166-1 alpha-2 country code",
-                                "The United Kingdom is GB; see https://www.iso.org/obp/ui/#search.")
-            if key == "countries" and isinstance(value, list):
+        for key in keys:
+            value = node.get(key)
+            if value is None:
+                continue
+            if key == "orcid":
+                if isinstance(value, str) and not orcid_checksum_ok(value):
+                    yield RuleIssue(E, "orcid.check-digit", f"{pointer}/{key}", "the ORCID iD's check digit is wrong",
+                                    "Copy the iD from the person's ORCID record.")
+            elif key in _DATE_KEYS:
+                if isinstance(value, str) and value[:10] > today:
+                    yield RuleIssue(E, "date.future", f"{pointer}/{key}", f"`{key}` lies in the future")
+            elif key == "country":
+                if isinstance(value, str) and value not in countries:
+                    yield RuleIssue(E, "country.unknown", f"{pointer}/{key}", "not an ISO 3166-1 alpha-2 country code",
+                                    _COUNTRY_HINT)
+            elif key == "countries" and isinstance(value, list):
                 for i, code in enumerate(value):
                     if isinstance(code, str) and code not in countries:
-                        yield RuleIssue(E, "country.unknown", f"{here}/{i}", "not an ISO 3166-1 alpha-2 country code",
-                                        "The United Kingdom is GB; see https://www.iso.org/obp/ui/#search.")
-        for low, high in _RANGE_PAIRS:
+                        yield RuleIssue(E, "country.unknown", f"{pointer}/{key}/{i}",
+                                        "not an ISO 3166-1 alpha-2 country code", _COUNTRY_HINT)
+        for low, high in ranges:
             a, b = node.get(low), node.get(high)
             if a is not None and b is not None and type(a) is type(b) and not isinstance(a, bool) and a > b:
                 yield RuleIssue(E, "range.inverted", f"{pointer}/{low}", f"`{low}` is greater than `{high}`")
+        for key, many, plan in children:
+            child = node.get(key)
+            if child is None:
+                continue
+            if many and isinstance(child, list):
+                stack.extend((f"{pointer}/{key}/{i}", item, plan) for i, item in enumerate(child))
+            else:
+                stack.append((f"{pointer}/{key}", child, plan))
 
 
 # --- free text that may identify a patient -------------------------------------------------------------------
@@ -239,10 +290,22 @@ _PHI_TEXT = re.compile(
 _TEXT_KEYS = ("description", "comments", "data_use_conditions", "clinical_rationale", "data_collection")
 
 
+_PHI_WORDS = ("dob", "birth", "mrn", "record", "nhs", "ssn", "social", "name")
+_DIGIT_SEPARATOR = re.compile(r"\d[/.\-]\d")
+
+
+def _suspect(text: str) -> bool:
+    # A cheap screen first: the full pattern runs only on text holding one of its words or a digit-separator-digit.
+    low = text.lower()
+    if not any(word in low for word in _PHI_WORDS) and not _DIGIT_SEPARATOR.search(low):
+        return False
+    return _PHI_TEXT.search(text) is not None
+
+
 def free_text_rules(record: dict) -> Iterator[RuleIssue]:
     for key in _TEXT_KEYS:
         value = record.get(key)
-        if isinstance(value, str) and _PHI_TEXT.search(value):
+        if isinstance(value, str) and _suspect(value):
             yield RuleIssue(W, "phi.suspect-free-text", f"/{key}",
                             "free text looks as if it may carry a patient identifier or birth date",
                             "Remove names, record numbers and exact dates of patients from free text.")
@@ -262,5 +325,5 @@ def check_rules(cls: str, record: Any, today: str | None = None) -> list[RuleIss
         return []
     today = today or dt.date.today().isoformat()
     found = [issue for rule in RULES.get(cls, ()) for issue in rule(record)]
-    found.extend(anywhere_rules(record, today))
+    found.extend(anywhere_rules(record, today, cls))
     return found

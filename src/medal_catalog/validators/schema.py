@@ -2,8 +2,9 @@
 
 Verdicts equal `linkml-validate`'s on the same (JSON) records: both use the JSON Schema generated from
 medal.yaml with closed classes and jsonschema's format checker. The compiled validator (jsonschema-rs) only
-answers "valid?"; it calls jsonschema's own format checks so it cannot be more lenient, and every record it
+answers "valid?"; it calls jsonschema's format checks (mirrored in formats.py) so it cannot be more lenient, and every record it
 rejects is re-checked by jsonschema, whose errors are final and give the detailed, located messages.
+(formats.py mirrors jsonschema's format checks so that the common, valid case never imports jsonschema.)
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-import jsonschema
 import jsonschema_rs
 
 from medal_catalog.schema import ENTRY_CLASSES, json_schema
+from medal_catalog.validators.formats import FORMATS
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,15 +33,6 @@ class SchemaProblem:
     hint: str | None = None
 
 
-_FORMAT_CHECKER = jsonschema.Draft201909Validator.FORMAT_CHECKER
-
-
-def _format_callback(name: str):
-    def check(value: str) -> bool:
-        return _FORMAT_CHECKER.conforms(value, name)
-    return check
-
-
 class SchemaChecker:
     """Validates entry records of any entry class against the generated schema, compiled once per class."""
 
@@ -45,12 +40,10 @@ class SchemaChecker:
         schema = json_schema()
         self._defs = schema["$defs"]
         self._fast: dict[str, Any] = {}
-        self._slow: dict[str, Any] = {}
-        formats = {name: _format_callback(name) for name in ("date", "date-time", "uri", "email")}
-        for cls in ENTRY_CLASSES:
-            root = {"$schema": schema["$schema"], "$defs": self._defs, "$ref": f"#/$defs/{cls}"}
-            self._fast[cls] = jsonschema_rs.Draft201909Validator(root, formats=formats, validate_formats=True)
-            self._slow[cls] = jsonschema.Draft201909Validator(root, format_checker=_FORMAT_CHECKER)
+        self._roots = {cls: {"$schema": schema["$schema"], "$defs": self._defs, "$ref": f"#/$defs/{cls}"}
+                       for cls in ENTRY_CLASSES}
+        self._fast = {cls: jsonschema_rs.Draft201909Validator(root, formats=FORMATS, validate_formats=True)
+                      for cls, root in self._roots.items()}
 
     def is_valid(self, cls: str, record: Any) -> bool:
         """Fast yes/no answer (compiled validator); on no, call :meth:`problems` for the definitive list."""
@@ -60,7 +53,15 @@ class SchemaChecker:
         """Every schema problem of ``record`` as class ``cls``; empty when valid."""
         if self._fast[cls].is_valid(record):
             return []
-        return [p for error in self._slow[cls].iter_errors(record) for p in _explain(error, self._defs)]
+        return [p for error in self._slow(cls).iter_errors(record) for p in _explain(error, self._defs)]
+
+    @lru_cache(maxsize=None)  # noqa: B019 - one checker per process, kept for its lifetime
+    def _slow(self, cls: str):
+        """The jsonschema validator for ``cls``, built (and jsonschema imported) only when a record fails."""
+        import jsonschema
+
+        validator = jsonschema.Draft201909Validator
+        return validator(self._roots[cls], format_checker=validator.FORMAT_CHECKER)
 
 
 @lru_cache(maxsize=1)
@@ -129,9 +130,11 @@ def _explain(error: jsonschema.ValidationError, defs: dict) -> Iterator[SchemaPr
         yield SchemaProblem("schema.cardinality", where, f"`{name}` has too {'few' if kind == 'minItems' else 'many'} "
                             f"items ({kind} {error.validator_value})")
     elif kind in ("anyOf", "oneOf", "allOf") and error.context:
+        from jsonschema.exceptions import best_match
+
         # Optional inlined objects are anyOf [object, null]: the null branch's complaint is noise.
         real = [e for e in error.context if e.schema != {"type": "null"}]
-        for sub in real or [jsonschema.exceptions.best_match(error.context)]:
+        for sub in real or [best_match(error.context)]:
             yield from _explain(sub, defs)
     else:
         yield SchemaProblem(f"schema.{re.sub(r'[^a-z]+', '-', str(kind).lower())}", where,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 
@@ -23,19 +25,20 @@ from medal_catalog.validators.schema import schema_checker
 #: Folders never descended into (version control, OS litter, our own outputs).
 SKIP_DIRS = {".git", ".hg", ".svn", "__MACOSX", "__pycache__", ".venv", "node_modules", "medal-out"}
 #: Position lookups re-parse the file; beyond this size reports give pointers only.
-MAX_POSITION_BYTES = 4 * 1024 * 1024
+MAX_POSITION_BYTES = 512 * 1024
 
 Progress = Callable[[str], None]
 
 
 class _Run:
-    """State of one validation run: the report, ids seen, references to resolve."""
+    """Findings of one unit of work (a whole run, or one metadata file or slice of one in a worker)."""
 
     def __init__(self, today: str) -> None:
         self.report = Report()
         self.today = today
-        self.ids: dict[tuple[str, str], str] = {}
-        self.references: list[tuple[str, str, str, str]] = []  # (cls, id, file, pointer)
+        self.ids: list[tuple[str, str, str, str]] = []  # (cls, id, file, pointer), in file order
+        self.references: list[tuple[str, str, str, str]] = []  # (target cls, id, file, pointer)
+        self.entry_order: list[int] = []  # position of each entry in its document, to restore file order
 
     def issue(self, severity: Severity, code: str, file: str, message: str, *, pointer: str | None = None,
               hint: str | None = None, doc: Document | None = None, line: int | None = None,
@@ -45,21 +48,118 @@ class _Run:
         self.report.add(Issue(severity, code, file, message, pointer=pointer, hint=hint, tag=tag, line=line,
                               column=column))
 
+    def merge(self, other: "_Run") -> None:
+        self.report.issues.extend(other.report.issues)
+        self.report.entries.extend(other.report.entries)
+        self.report.files_checked += other.report.files_checked
+        self.ids.extend(other.ids)
+        self.references.extend(other.references)
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One metadata file to check, or one slice (every ``parts``-th entry from ``part``) of a large one."""
+
+    path: Path
+    display: str
+    explicit: bool
+    folder: Path
+    part: int = 0
+    parts: int = 1
+
+
+#: Metadata beyond this many bytes in one run is checked by worker processes (one per core).
+PARALLEL_MIN_BYTES = 1024 * 1024
+
 
 def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, today: dt.date | None = None,
                    display_root: Path | None = None) -> Report:
     """Validate every path (folder, metadata file or Croissant file) and return the combined report."""
     run = _Run((today or dt.date.today()).isoformat())
+    jobs: list[_Job] = []
+    folders: list[tuple[Path, str, list[_Job], list[Path]]] = []
     for path in paths:
         path = Path(path)
+        root = display_root or path
         if path.is_dir():
-            _validate_folder(run, path, display_root or path, progress)
+            metadata, data = _walk(run, path, root)
+            run.report.files_checked += len(metadata) + len(data)
+            if not metadata and not data:
+                run.issue(Severity.ERROR, "submission.empty", _display(path, root), "the folder holds no files",
+                          hint="A submission folder holds metadata files (YAML or JSON) and its data files.")
+                continue
+            folder_jobs = [_Job(f, _display(f, root), False, path) for f in metadata]
+            folders.append((path, _display(path, root), folder_jobs, data))
+            jobs.extend(folder_jobs)
+        elif path.suffix.lower() in METADATA_SUFFIXES:
+            run.report.files_checked += 1
+            jobs.append(_Job(path, _display(path, root), True, path.parent))
         else:
-            _validate_file(run, path, display_root or path, explicit=True, folder=path.parent)
-            if progress:
-                progress(str(path))
-    _resolve_references(run)
+            run.report.files_checked += 1
+            from medal_catalog.validators.dicom import check_data_files
+
+            run.report.extend(check_data_files([path], lambda p, d=_display(path, root): d))
+    results = _run_jobs(jobs, run.today, progress)
+    for job, part in zip(jobs, results):
+        run.merge(part)
+    for path, display, folder_jobs, data in folders:
+        files = {job.display for job in folder_jobs}
+        if not any(e.file in files for e in run.report.entries) and not any(
+                i.file in files and i.code.startswith(("file.", "croissant.")) for i in run.report.issues):
+            run.issue(Severity.ERROR, "submission.no-metadata", display,
+                      "no MEDAL metadata file (task, dataset, catalog or Croissant) was found in the folder",
+                      hint="Add task.yaml / dataset.yaml with `type: BenchmarkTask` / `type: ImagingDataset`.")
+        from medal_catalog.validators.dicom import check_data_files
+
+        run.report.extend(check_data_files(data, lambda p, r=path: _display(p, r), progress=progress))
+    _check_ids(run)
     return run.report
+
+
+def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_Run]:
+    """Check every metadata job, in worker processes when there is enough metadata to pay for them."""
+    import multiprocessing
+
+    workers = min(os.cpu_count() or 1, 8)
+    total = sum(_size(job.path) for job in jobs)
+    if workers < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+        out = []
+        for job in jobs:
+            out.append(_check_job(job, today))
+            if progress:
+                progress(job.display)
+        return out
+    # Large files are split into slices so that one big catalog file still uses every core.
+    split: list[_Job] = []
+    for job in jobs:
+        size = _size(job.path)
+        parts = max(1, min(workers, round(size * workers / total))) if size > PARALLEL_MIN_BYTES else 1
+        split.extend(_Job(job.path, job.display, job.explicit, job.folder, k, parts) for k in range(parts))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        parts_out = pool.starmap(_check_job, [(job, today) for job in split])
+    merged: list[_Run] = []
+    for job in jobs:
+        run = _Run(today)
+        for sub, result in zip(split, parts_out):
+            if sub.path == job.path:
+                run.merge(result)
+        order = sorted(range(len(run.report.entries)), key=lambda i: _entry_key(run.report.entries[i].pointer))
+        run.report.entries = [run.report.entries[i] for i in order]
+        merged.append(run)
+        if progress:
+            progress(job.display)
+    return merged
+
+
+def _entry_key(pointer: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else p for p in pointer.split("/"))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _display(path: Path, root: Path) -> str:
@@ -99,95 +199,71 @@ def _walk(run: _Run, folder: Path, root: Path) -> tuple[list[Path], list[Path]]:
     return metadata, data
 
 
-def _validate_folder(run: _Run, folder: Path, root: Path, progress: Progress | None) -> None:
-    metadata, data = _walk(run, folder, root)
-    run.report.files_checked += len(metadata) + len(data)
-    if not metadata and not data:
-        run.issue(Severity.ERROR, "submission.empty", _display(folder, root) or ".", "the folder holds no files",
-                  hint="A submission folder holds metadata files (YAML or JSON) and its data files.")
-        return
-    found_entries = len(run.report.entries)
-    for file in metadata:
-        _validate_file(run, file, root, explicit=False, folder=folder)
-        if progress:
-            progress(str(file))
-    if len(run.report.entries) == found_entries and not any(
-            i.code == "file.parse-error" for i in run.report.issues):
-        run.issue(Severity.ERROR, "submission.no-metadata", _display(folder, root),
-                  "no MEDAL metadata file (task, dataset, catalog or Croissant) was found in the folder",
-                  hint="Add task.yaml / dataset.yaml with `type: BenchmarkTask` / `type: ImagingDataset`.")
-    from medal_catalog.validators.dicom import check_data_files
-
-    for issue in check_data_files(data, lambda p: _display(p, root), progress=progress):
-        run.report.add(issue)
-
-
-def _validate_file(run: _Run, path: Path, root: Path, *, explicit: bool, folder: Path) -> None:
-    display = _display(path, root)
-    if explicit:
-        run.report.files_checked += 1
-    if path.suffix.lower() not in METADATA_SUFFIXES:
-        if explicit:
-            from medal_catalog.validators.dicom import check_data_files
-
-            run.report.extend(check_data_files([path], lambda p: display))
-        return
+def _check_job(job: _Job, today: str) -> _Run:
+    """Read and check one metadata file (or one slice of its entries)."""
+    run = _Run(today)
+    display = job.display
     try:
-        doc = read_document(path, display)
+        doc = read_document(job.path, display)
     except DocumentError as exc:
-        run.issue(Severity.ERROR, exc.code, display, exc.message, pointer="", hint=exc.hint, line=exc.line,
-                  column=exc.column)
-        return
+        if job.part == 0:
+            run.issue(Severity.ERROR, exc.code, display, exc.message, pointer="", hint=exc.hint, line=exc.line,
+                      column=exc.column)
+        return run
     kind = doc.kind
     if kind == "croissant":
-        from medal_catalog.validators.croissant import check_croissant
+        if job.part == 0:
+            from medal_catalog.validators.croissant import check_croissant
 
-        run.report.extend(check_croissant(doc))
-        return
+            run.report.extend(check_croissant(doc))
+        return run
     if kind == "other":
-        severity = Severity.ERROR if explicit else Severity.INFO
-        run.issue(severity, "file.not-metadata", display,
-                  "not a MEDAL metadata file (no `type:` entry, catalog lists, or Croissant context)",
-                  pointer="", hint="Treated as a data file." if not explicit else
-                  "Metadata files hold one entry with `type:` or lists under tasks/datasets/series/reviews.")
-        return
-    _validate_entries(run, doc, folder)
+        if job.part == 0:
+            severity = Severity.ERROR if job.explicit else Severity.INFO
+            run.issue(severity, "file.not-metadata", display,
+                      "not a MEDAL metadata file (no `type:` entry, catalog lists, or Croissant context)",
+                      pointer="", hint="Treated as a data file." if not job.explicit else
+                      "Metadata files hold one entry with `type:` or lists under tasks/datasets/series/reviews.")
+        return run
+    _validate_entries(run, doc, job.folder, job.part, job.parts)
+    return run
 
 
-def _validate_entries(run: _Run, doc: Document, folder: Path) -> None:
-    checker = schema_checker()
-    for ref in doc.entries():
+def check_entry(cls: str, data: dict, today: str) -> tuple[list, dict | None, bool]:
+    """Schema, rule and FAIR findings of one entry: (severity, code, relative pointer, message, hint) tuples."""
+    problems = schema_checker().problems(cls, data)
+    findings = [(Severity.ERROR, p.code, p.pointer, p.message, p.hint) for p in problems]
+    rule_issues = check_rules(cls, data, today)
+    scores, fair_issues = fair_assessment(cls, data)
+    findings += [(r.severity, r.code, r.pointer, r.message, r.hint) for r in [*rule_issues, *fair_issues]]
+    valid = not problems and not any(r.severity is Severity.ERROR for r in rule_issues)
+    return findings, scores, valid
+
+
+def _validate_entries(run: _Run, doc: Document, folder: Path, part: int = 0, parts: int = 1) -> None:
+    for index, ref in enumerate(doc.entries()):
+        if index % parts != part:
+            continue
         if not is_entry_class(ref.cls):
             run.issue(Severity.ERROR, "schema.enum", doc.display, "`type` is not a kind of catalog entry",
                       pointer=f"{ref.pointer}/type", hint=f"Allowed: {', '.join(ENTRY_CLASSES)}", doc=doc)
             continue
-        problems = checker.problems(ref.cls, ref.data)
-        for p in problems:
-            run.issue(Severity.ERROR, p.code, doc.display, p.message, pointer=ref.pointer + p.pointer, hint=p.hint,
-                      doc=doc)
-        rule_issues = check_rules(ref.cls, ref.data, run.today)
-        scores, fair_issues = fair_assessment(ref.cls, ref.data)
-        for r in [*rule_issues, *fair_issues]:
-            run.issue(r.severity, r.code, doc.display, r.message, pointer=ref.pointer + r.pointer, hint=r.hint,
-                      doc=doc)
+        findings, scores, valid = check_entry(ref.cls, ref.data, run.today)
+        for severity, code, pointer, message, hint in findings:
+            run.issue(severity, code, doc.display, message, pointer=ref.pointer + pointer, hint=hint, doc=doc)
         if ref.cls == "ImagingDataset":
             _check_distribution(run, doc, ref.pointer, ref.data, folder)
         entry_id = ref.data.get("id") if isinstance(ref.data.get("id"), str) else None
-        valid = not problems and not any(r.severity is Severity.ERROR for r in rule_issues)
         run.report.entries.append(EntrySummary(doc.display, ref.pointer, ref.cls, entry_id, valid, scores))
         _note_ids(run, doc, ref.pointer, ref.cls, ref.data, entry_id)
-    for code, pointer, message in doc.problems:
-        run.issue(Severity.ERROR, code, doc.display, message, pointer=pointer, doc=doc)
+    if part == 0:
+        for code, pointer, message in doc.problems:
+            run.issue(Severity.ERROR, code, doc.display, message, pointer=pointer, doc=doc)
 
 
 def _note_ids(run: _Run, doc: Document, pointer: str, cls: str, data: dict, entry_id: str | None) -> None:
     if entry_id:
-        key = (cls, entry_id)
-        if key in run.ids:
-            run.issue(Severity.ERROR, "entry.duplicate-id", doc.display,
-                      f"another {cls} with the same id is in {run.ids[key]}", pointer=f"{pointer}/id", doc=doc)
-        else:
-            run.ids[key] = doc.display
+        run.ids.append((cls, entry_id, doc.display, f"{pointer}/id"))
     refs = {"BenchmarkTask": [("ImagingDataset", "datasets_used")], "ReviewAssessment": [("BenchmarkTask", "task")],
             "ImagingSeries": [("ImagingDataset", "dataset")]}.get(cls, [])
     for target, slot in refs:
@@ -198,9 +274,17 @@ def _note_ids(run: _Run, doc: Document, pointer: str, cls: str, data: dict, entr
                 run.references.append((target, value, doc.display, where))
 
 
-def _resolve_references(run: _Run) -> None:
+def _check_ids(run: _Run) -> None:
+    """Duplicate ids across the whole run are errors; references to entries not in it are infos."""
+    first: dict[tuple[str, str], str] = {}
+    for cls, entry_id, file, pointer in run.ids:
+        if (cls, entry_id) in first:
+            run.issue(Severity.ERROR, "entry.duplicate-id", file,
+                      f"another {cls} with the same id is in {first[(cls, entry_id)]}", pointer=pointer)
+        else:
+            first[(cls, entry_id)] = file
     for target, value, file, pointer in run.references:
-        if (target, value) not in run.ids:
+        if (target, value) not in first:
             run.issue(Severity.INFO, "reference.unresolved", file,
                       f"refers to a {target} that is not in this submission; it must already be in the catalog",
                       pointer=pointer)
@@ -238,10 +322,16 @@ def _check_distribution(run: _Run, doc: Document, pointer: str, data: dict, fold
                               doc=doc, hint="Recompute it with `sha256sum` after the file's last change.")
         pattern = item.get("includes")
         if isinstance(pattern, str) and item.get("distribution_kind") == "file_set" and not item.get("url"):
-            if not any(p.is_file() for p in base.glob(pattern)):
+            if not _matches_any_file(base, pattern):
                 run.issue(Severity.WARNING, "distribution.empty-file-set", doc.display,
                           "no file in the submission matches the file set's `includes` pattern",
                           pointer=f"{where}/includes", doc=doc)
+
+
+@lru_cache(maxsize=1024)
+def _matches_any_file(base: Path, pattern: str) -> bool:
+    """True when some file under ``base`` matches the glob (cached: many datasets share a folder and pattern)."""
+    return any(p.is_file() for p in base.glob(pattern))
 
 
 def _sha256(path: Path) -> str:

@@ -1,0 +1,176 @@
+"""Folders, DICOM, Croissant and bad input: each gives a clear, located issue and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pydicom
+import pytest
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
+
+from medal_catalog.validators.report import Severity
+from medal_catalog.validators.submission import validate_paths
+
+from conftest import EXAMPLES
+from croissant_fixtures import croissant
+
+
+def codes(report, severity=None):
+    return sorted(i.code for i in report.issues if severity is None or i.severity is severity)
+
+
+def write_dicom(path, **attrs):
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
+    meta.MediaStorageSOPInstanceUID = generate_uid()
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.Modality = "CT"
+    for key, value in attrs.items():
+        setattr(ds, key, value)
+    ds.save_as(path, enforce_file_format=True)
+
+
+@pytest.fixture
+def submission(tmp_path):
+    """A copy of the CT lung-nodule example submission."""
+    target = tmp_path / "ct-lung"
+    shutil.copytree(EXAMPLES / "valid" / "ct-lung-nodule-malignancy", target)
+    return target
+
+
+@pytest.mark.parametrize("name", ["ct-lung-nodule-malignancy", "mr-brain-metastasis-segmentation"])
+def test_example_submission_folders_are_valid(name):
+    """The bundled submission folders, DICOM included, validate without errors."""
+    report = validate_paths([EXAMPLES / "valid" / name])
+    assert codes(report, Severity.ERROR) == []
+    assert report.files_checked > 5 and len(report.entries) == 2
+
+
+def test_dicom_with_patient_identity_is_flagged_without_its_value(submission):
+    """A DICOM file carrying PatientName and InstitutionName is reported by tag; the values appear nowhere."""
+    write_dicom(submission / "dicom" / "leak.dcm", PatientName="Nakamura^Hiroshi", InstitutionName="St Elsewhere")
+    report = validate_paths([submission])
+    phi = [i for i in report.issues if i.code == "dicom.phi"]
+    assert {i.tag for i in phi} >= {"(0010,0010)", "(0008,0080)"}
+    assert all(i.file.endswith("leak.dcm") for i in phi)
+    text = json.dumps(report.to_dict())
+    assert "Nakamura" not in text and "Elsewhere" not in text
+
+
+def test_non_dicom_named_dcm_and_truncated_dicom(submission):
+    """A text file named .dcm is 'not DICOM'; a truncated DICOM is unreadable; other files are data."""
+    (submission / "dicom" / "notes.dcm").write_text("not an image")
+    good = submission / "dicom" / "lung-001" / "chest" / "0001.dcm"
+    (submission / "dicom" / "cut.dcm").write_bytes(good.read_bytes()[:300])
+    (submission / "README.txt").write_text("free text data file")
+    report = validate_paths([submission])
+    assert codes(report, Severity.ERROR) == ["dicom.not-dicom", "dicom.unreadable"]
+
+
+def test_declared_file_checks(submission):
+    """A changed labels file fails its declared size and sha256; a missing one is reported."""
+    (submission / "labels.csv").write_text("case_id,split,nodule_diameter_mm,malignant\nlung-002,validation,9.9,0\n")
+    report = validate_paths([submission])
+    assert codes(report, Severity.ERROR) == ["distribution.sha256-mismatch", "distribution.size-mismatch"]
+    (submission / "labels.csv").unlink()
+    assert codes(validate_paths([submission]), Severity.ERROR) == ["distribution.missing-file"]
+
+
+def test_malformed_json_reports_line_and_column(tmp_path):
+    """Invalid JSON gives file.parse-error at its line and column."""
+    bad = tmp_path / "dataset.json"
+    bad.write_text('{\n  "type": "ImagingDataset",\n  "id": "x-1"\n  "title": "t"\n}\n')
+    issue = validate_paths([bad]).issues[0]
+    assert (issue.code, issue.line, issue.column) == ("file.parse-error", 4, 3)
+
+
+def test_non_utf8_file(tmp_path):
+    """A Latin-1 file gives file.encoding with the line of the first bad byte."""
+    bad = tmp_path / "task.yaml"
+    bad.write_bytes("type: BenchmarkTask\nid: t-1\ntitle: Lésion\n".encode("latin-1"))
+    issue = validate_paths([bad]).issues[0]
+    assert (issue.code, issue.line) == ("file.encoding", 3)
+
+
+def test_empty_folder(tmp_path):
+    """An empty folder is an error, not a silent pass."""
+    report = validate_paths([tmp_path])
+    assert codes(report) == ["submission.empty"] and report.exit_code() == 1
+
+
+def test_folder_without_metadata(tmp_path):
+    """Only data files: the submission lacks metadata."""
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    assert codes(validate_paths([tmp_path]), Severity.ERROR) == ["submission.no-metadata"]
+
+
+def test_symlink_loop_is_reported_and_walk_finishes(submission):
+    """A symlink pointing back up the tree is reported once and not followed forever."""
+    os.symlink(submission, submission / "dicom" / "loop")
+    report = validate_paths([submission])
+    assert "path.symlink-loop" in codes(report)
+    assert codes(report, Severity.ERROR) == []
+
+
+def test_thousands_of_files(tmp_path):
+    """A folder with 3,000 data files and one metadata file completes with one entry and no error."""
+    shutil.copy(EXAMPLES / "valid" / "cxr-pneumothorax-triage.yaml", tmp_path / "catalog.yaml")
+    for i in range(3000):
+        (tmp_path / f"r{i:04d}.txt").write_text("x")
+    report = validate_paths([tmp_path])
+    assert report.files_checked == 3001 and codes(report, Severity.ERROR) == []
+
+
+def test_unknown_json_in_folder_is_data_but_explicit_file_is_an_error(tmp_path):
+    """A non-metadata JSON inside a folder is treated as data (info); named explicitly it is an error."""
+    shutil.copy(EXAMPLES / "valid" / "cxr-pneumothorax-triage.yaml", tmp_path / "catalog.yaml")
+    (tmp_path / "sidecar.json").write_text('{"EchoTime": 0.03}')
+    assert codes(validate_paths([tmp_path]), Severity.INFO).count("file.not-metadata") == 1
+    assert codes(validate_paths([tmp_path / "sidecar.json"]), Severity.ERROR) == ["file.not-metadata"]
+
+
+def test_croissant_valid_invalid_and_remote_context(tmp_path):
+    """mlcroissant's verdicts come through as issues; a remote @context is refused before any processing."""
+    (tmp_path / "labels.csv").write_text("case_id,tear\nk1,1\n")
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(croissant()))
+    assert codes(validate_paths([good]), Severity.ERROR) == []
+    bad = tmp_path / "bad.json"
+    broken = croissant()
+    broken["recordSet"][0]["field"][0]["source"]["fileObject"]["@id"] = "missing.csv"
+    bad.write_text(json.dumps(broken))
+    report = validate_paths([bad])
+    assert "croissant.error" in codes(report, Severity.ERROR)
+    assert any("missing.csv" in i.message for i in report.issues if i.code == "croissant.error")
+    remote = tmp_path / "remote.json"
+    remote.write_text(json.dumps(croissant(**{"@context": "http://127.0.0.1:9/context.jsonld"})))
+    assert codes(validate_paths([remote]), Severity.ERROR) == ["croissant.remote-context"]
+
+
+def test_cli_unreadable_path_exit_2(tmp_path):
+    """A path that cannot be read exits 2 (skipped when running as root, which reads anything)."""
+    if os.geteuid() == 0:
+        pytest.skip("root bypasses file permissions, so an unreadable file cannot be made here")
+    locked = tmp_path / "locked.yaml"
+    locked.write_text("type: BenchmarkTask\n")
+    locked.chmod(0)
+    out = subprocess.run([sys.executable, "-m", "medal_catalog", "validate", str(locked)], capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 2
+
+
+def test_pydicom_reads_the_demo_files():
+    """The bundled demo DICOM are well-formed for an independent reader (pydicom)."""
+    files = sorted((EXAMPLES / "valid").rglob("*.dcm"))
+    for path in files:
+        ds = pydicom.dcmread(path)
+        assert ds.PatientIdentityRemoved == "YES" and ds.PatientName == ""
