@@ -1,0 +1,143 @@
+"""One contract, both backends: SQLite FTS5 and Elasticsearch (osmem-server in CI) give the same answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from medal_catalog.search import SearchRequest
+
+from search_corpus import corpus_docs, es_url, loaded, make_index  # noqa: F401 (fixtures)
+
+
+def keys(result):
+    return [hit.key for hit in result.hits]
+
+
+def run(index, query="", **kwargs):
+    kwargs.setdefault("size", 50)
+    return index.search(SearchRequest.make(query, **kwargs))
+
+
+def test_get_returns_the_flattened_document(loaded):
+    """get() returns the index document: facet fields gathered from nested slots, and nested series."""
+    doc = loaded.get("ImagingDataset:brain-mr")
+    assert doc["license"] == ["CC-BY-4.0"]
+    assert doc["manufacturer"] == ["SIEMENS"]
+    assert doc["slice_thickness"] == [1.0, 5.0]
+    assert doc["series"][0]["modality"] == "MR"
+    assert loaded.get("ImagingDataset:nope") is None
+
+
+def test_count_and_match_all_in_key_order(loaded):
+    """An empty query matches every document; without a text score, hits come in key order."""
+    everything = run(loaded)
+    assert loaded.count(SearchRequest.make()) == everything.total == 11
+    assert keys(everything) == sorted(keys(everything))
+
+
+def test_single_term_hits_and_order(loaded):
+    """A word finds every document holding it; a title match outranks a keyword match."""
+    result = run(loaded, "screening")
+    assert keys(result) == ["ImagingDataset:chest-ct", "BenchmarkTask:lung-nodule"]
+    assert result.hits[0].score is not None and result.hits[0].score >= result.hits[1].score
+
+
+def test_words_are_anded(loaded):
+    """Several words must all occur."""
+    assert keys(run(loaded, "lung nodule")) == ["BenchmarkTask:lung-nodule"]
+
+
+def test_phrase_prefix_and_boolean_operators(loaded):
+    """Quoted phrases, trailing-* prefixes, OR and NOT behave alike."""
+    assert keys(run(loaded, '"soft tissue"')) == ["ImagingSeries:s-ct-soft"]
+    assert set(keys(run(loaded, "glio*"))) == {"BenchmarkTask:glioma-seg", "ImagingDataset:brain-mr"}
+    assert set(keys(run(loaded, "flair OR kernel"))) == {"ImagingSeries:s-mr-flair", "ImagingSeries:s-ct-lung"}
+    assert keys(run(loaded, "axial NOT flair")) == ["ImagingSeries:s-mr-15"]
+
+
+def test_highlights_mark_the_matched_field(loaded):
+    """Hits carry highlights of the text fields that matched, with <em> marks."""
+    hit = run(loaded, "glioma").hits[0]
+    assert hit.key == "BenchmarkTask:glioma-seg"
+    assert "<em>Glioma</em>" in hit.highlights["title"][0]
+    assert "description" not in hit.highlights
+
+
+def test_filters_and_facet_counts(loaded):
+    """Filters select exactly; facet counts are over the filtered matches, most frequent first."""
+    result = run(loaded, filters={"modality": ["MR"]}, facets=["type", "body_part", "manufacturer"])
+    assert result.total == 6
+    assert result.facets["type"] == [("ImagingSeries", 3), ("BenchmarkTask", 2), ("ImagingDataset", 1)]
+    assert result.facets["body_part"] == [("BRAIN", 3), ("HEAD", 1)]
+    assert result.facets["manufacturer"] == [("SIEMENS", 3), ("Philips", 1)]
+
+
+def test_values_of_one_filter_are_ored_and_filters_anded(loaded):
+    """Two values of one facet widen; a second facet narrows."""
+    assert run(loaded, filters={"modality": ["CT", "MR"]}).total == 10
+    narrowed = run(loaded, filters={"modality": ["CT"], "type": ["ImagingDataset"]})
+    assert keys(narrowed) == ["ImagingDataset:chest-ct"]
+    assert keys(run(loaded, filters={"license": "CC-BY-NC-4.0"})) == ["ImagingDataset:chest-ct"]
+    assert keys(run(loaded, filters={"country": "BE"})) == ["ImagingDataset:chest-ct"]
+
+
+def test_text_query_with_filters_and_facets(loaded):
+    """Full text, filters and facets combine."""
+    result = run(loaded, "brain", filters={"type": ["BenchmarkTask", "ImagingDataset"]}, facets=["task_type"])
+    assert set(keys(result)) == {"BenchmarkTask:glioma-seg", "BenchmarkTask:stroke-triage",
+                                 "ImagingDataset:brain-mr"}
+    assert result.facets["task_type"] == [("classification", 1), ("segmentation", 1)]
+
+
+@pytest.mark.parametrize(("field", "bounds", "expected"), [
+    ("slice_thickness", (0.5, 1.5), {"ImagingDataset:brain-mr", "ImagingSeries:s-mr-t1", "ImagingSeries:s-ct-lung"}),
+    ("field_strength", (2, None), {"ImagingDataset:brain-mr", "ImagingSeries:s-mr-t1", "ImagingSeries:s-mr-flair"}),
+    ("subject_count", (500, None), {"ImagingDataset:chest-ct"}),
+    ("created", ("2024-01-01", "2024-12-31"), {"BenchmarkTask:glioma-seg"}),
+])
+def test_ranges_are_inclusive_and_match_any_value(loaded, field, bounds, expected):
+    """A range keeps documents with any value inside the inclusive bounds, numbers and dates alike."""
+    assert set(keys(run(loaded, ranges={field: bounds}))) == expected
+
+
+def test_sort_by_field_with_missing_values_last(loaded):
+    """Sorting by a field orders by it (descending with -), then by key; documents without it come last."""
+    by_subjects = keys(run(loaded, sort="-subject_count"))
+    assert by_subjects[:3] == ["ImagingDataset:chest-ct", "ImagingDataset:brain-mr", "BenchmarkTask:glioma-seg"]
+    by_created = keys(run(loaded, sort="created", filters={"type": ["BenchmarkTask", "ImagingDataset"]}))
+    assert by_created == ["ImagingDataset:chest-ct", "ImagingDataset:brain-mr", "BenchmarkTask:lung-nodule",
+                          "BenchmarkTask:glioma-seg", "BenchmarkTask:stroke-triage"]
+
+
+def test_pages(loaded):
+    """Pages slice the same ordering."""
+    everything = keys(run(loaded, sort="key"))
+    assert keys(run(loaded, sort="key", page=2, size=3)) == everything[3:6]
+
+
+def test_no_match(loaded):
+    """A query nothing matches gives no hits and empty facets."""
+    result = run(loaded, "xylophone", facets=["modality"])
+    assert (result.total, result.hits, result.facets) == (0, [], {"modality": []})
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "elasticsearch"])
+def test_index_replace_delete_and_rebuild(backend, tmp_path, request):
+    """Writes are visible to the next search; re-indexing a key replaces it; rebuild swaps in a whole new index."""
+    es = request.getfixturevalue("es_url") if backend == "elasticsearch" else None
+    index = make_index(backend, tmp_path, es)
+    try:
+        docs = corpus_docs()
+        index.bulk_index(docs[:3])
+        assert index.count(SearchRequest.make()) == 3
+        index.index({**docs[0], "title": ["Renamed xylophone task"]})
+        assert keys(run(index, "xylophone")) == [docs[0]["key"]]
+        assert index.count(SearchRequest.make()) == 3
+        index.delete(docs[0]["key"])
+        index.delete("BenchmarkTask:never-there")
+        assert index.get(docs[0]["key"]) is None and index.count(SearchRequest.make()) == 2
+        index.rebuild(docs[5:])
+        assert index.count(SearchRequest.make()) == len(docs) - 5
+        assert index.get(docs[1]["key"]) is None
+    finally:
+        index.close()
