@@ -10,6 +10,8 @@ import click
 
 from medal_catalog import __version__
 from medal_catalog.cli.schema import schema
+from medal_catalog.cli.search import search
+from medal_catalog.cli.store import reindex
 from medal_catalog.cli.validate import validate
 
 
@@ -20,6 +22,8 @@ def main() -> None:
 
 
 main.add_command(schema)
+main.add_command(search)
+main.add_command(reindex)
 main.add_command(validate)
 
 __all__ = ["main"]
