@@ -17,13 +17,13 @@ import signal
 import threading
 import time
 import zipfile
+from operator import attrgetter
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from medal_catalog import __version__
 from medal_catalog.harvesters.base import FileProblem, HarvestResult
@@ -34,7 +34,7 @@ from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, datas
 from medal_catalog.model import medal as m
 from medal_catalog.validators.phi import AUDIT_WATCH
 
-CACHE_VERSION = 1
+CACHE_VERSION = 3
 CACHE_NAME = ".harvest-cache.json"
 DEFAULT_TIMEOUT = 30.0
 TRANSIENT = ("cannot read", "timed out", "the reader process", "unexpected")  # problems not cached
@@ -44,9 +44,11 @@ DICOM_NAMES = (".dcm", ".dicom", ".dic", ".ima")
 Progress = Callable[[int, int, int, int], None]  # files done, files total, bytes done, bytes total
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
-    """One file to harvest: a cache key, a name for people (relative path), where to read it and its stamp."""
+class Source(NamedTuple):
+    """One file to harvest: a cache key, a name for people (relative path), where to read it and its stamp.
+
+    A NamedTuple rather than a frozen dataclass: a re-harvest makes one per file and the walk is its cost.
+    """
 
     key: str
     name: str
@@ -86,7 +88,8 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source], list[Fi
         while stack:
             folder = stack.pop()
             try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=attrgetter("name"))
             except OSError as exc:
                 problems.append(FileProblem(os.path.relpath(folder, base), f"cannot list folder: {exc.strerror}"))
                 continue
@@ -95,10 +98,15 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source], list[Fi
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(entry.path)
                     elif entry.is_file():
-                        add_file(entry.path, entry.stat())
+                        path = entry.path
+                        if path[-4:].lower() == ".zip":
+                            add_file(path, entry.stat())
+                        elif path not in sources:  # the common case, inlined: the walk is a re-harvest's cost
+                            st = entry.stat()
+                            sources[path] = Source(path, path[len(prefix):], path, None, st.st_size, st.st_mtime_ns)
                 except OSError as exc:
                     problems.append(FileProblem(os.path.relpath(entry.path, base), f"cannot read: {exc.strerror}"))
-    return sorted(sources.values(), key=lambda s: s.name), problems
+    return sorted(sources.values(), key=attrgetter("name")), problems
 
 
 def _walk_zip(path: str, prefix: str, sources: dict[str, Source], problems: list[FileProblem]) -> None:
@@ -163,7 +171,7 @@ def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float) -> dic
         with _open(source) as raw:
             stream = _Hashing(raw) if with_sha else raw
             header = read(stream, source.size, CAPTURE, AUDIT_WATCH)
-            record = instance_record(header, source.size, salt)
+            record = instance_record(header, source.size, salt, source.name)
             if isinstance(record, dict) and with_sha:
                 record["sha256"] = stream.finish()
     except HeaderError as exc:
@@ -248,7 +256,8 @@ def _load_cache(path: Path | None) -> dict[str, Any]:
     return cache
 
 
-def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]]) -> None:
+def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], outcome: dict[str, Any] | None
+                ) -> None:
     """Write per-file records with their shared parts (tech fields, audit) stored once: most files share them."""
     index: dict[int, int] = {}
     blobs: list[Any] = []
@@ -257,17 +266,17 @@ def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]]) -
         if isinstance(result, FileProblem):
             if result.reason.startswith(TRANSIENT):
                 continue  # try again next time
-            files[key] = [source.size, source.stamp, None, [result.reason, result.kind, result.not_dicom]]
+            files[_cache_key(source)] = [source.size, source.stamp, None, [result.reason, result.kind,
+                                                                          result.not_dicom]]
             continue
         refs = []
-        for part in (result["tech"], result["audit"]):
+        for part in (result["tech"], result["audit"], result["group"]):
             if id(part) not in index:
                 index[id(part)] = len(blobs)
                 blobs.append(part)
             refs.append(index[id(part)])
-        own = {k: v for k, v in result.items() if k not in ("tech", "audit")}
-        files[key] = [source.size, source.stamp, refs, own]
-    data = {"version": CACHE_VERSION, "salt": salt, "files": files, "blobs": blobs}
+        files[_cache_key(source)] = [source.size, source.stamp, refs, result.get("sha256")]
+    data = {"version": CACHE_VERSION, "salt": salt, "files": files, "blobs": blobs, "result": outcome}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
@@ -275,17 +284,23 @@ def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]]) -
     tmp.replace(path)
 
 
+def _cache_key(source: Source) -> str:
+    """Paths can name patients or sites: the cache keys files by a digest of their path, never the path."""
+    return hashlib.sha1(source.key.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def _cached(cache: dict[str, Any], source: Source, with_sha: bool) -> Any:
-    entry = cache["files"].get(source.key)
+    entry = cache["files"].get(_cache_key(source))
     if not entry or entry[0] != source.size or entry[1] != source.stamp:
         return None
     if entry[2] is None:
         reason, kind, not_dicom = entry[3]
         return FileProblem(source.name, reason, kind, not_dicom)
-    if with_sha and "sha256" not in entry[3]:
+    if with_sha and not entry[3]:
         return None
-    blobs = cache["blobs"]
-    return {**entry[3], "tech": blobs[entry[2][0]], "audit": blobs[entry[2][1]]}
+    blobs, refs = cache["blobs"], entry[2]
+    return {**blobs[refs[2]], "size": source.size, "sha256": entry[3], "tech": blobs[refs[0]],
+            "audit": blobs[refs[1]], "group": blobs[refs[2]]}
 
 
 # ----------------------------------------------------------------------------------------------------- harvest
@@ -303,6 +318,16 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     clock = time.perf_counter()
     sources, problems = walk(paths)
     cache = _load_cache(cache_file)
+    settings = [dataset_id, title, access_level, license_id, instances, __version__]
+    listing = "\n".join([f"{s.key}\0{s.size}\0{s.stamp}" for s in sources])
+    fingerprint = hashlib.sha256(f"{settings!r}\n{listing}".encode()).hexdigest()
+    stored = cache.get("result")
+    if stored and stored.get("fingerprint") == fingerprint:  # nothing changed: a stat walk is all it takes
+        problems += [FileProblem(**p) for p in stored["problems"]]
+        series = [m.ImagingSeries.model_validate(row) for row in stored["series"]]
+        return _finish(m.ImagingDataset.model_validate(stored["dataset"]), series, stored["manifest"], sources,
+                       stored["files_read"], problems, len(sources), 0, started, clock)
+
     salt = bytes.fromhex(cache["salt"])
     entries: dict[str, tuple[Source, Any]] = {}
     to_read = []
@@ -314,8 +339,7 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
             entries[source.key] = (source, hit)
     reused = len(entries)
     total_bytes = sum(s.size for s in sources)
-    if progress:
-        progress(reused, len(sources), total_bytes - sum(s.size for s in to_read), total_bytes)
+    # No progress call before the pool has forked its workers: the bar's refresh thread must not be forked.
     results = _run(to_read, salt, instances, timeout, jobs or os.cpu_count() or 1, progress, reused,
                    len(sources), total_bytes - sum(s.size for s in to_read), total_bytes)
     for archive in _archives.values():  # sequential reads opened them in this process; a zip may change
@@ -325,32 +349,46 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     intern(fresh, {})
     for source in to_read:
         entries[source.key] = (source, results[source.key])
-    if cache_file is not None and (to_read or len(cache["files"]) != len(entries)):
-        _save_cache(cache_file, cache["salt"], entries)  # an unchanged tree leaves the cache as it is
 
-    records, names = [], []
+    records, names, file_problems = [], [], []
     for source, result in (entries[s.key] for s in sources):
         if isinstance(result, FileProblem):
-            problems.append(result)
+            file_problems.append(result)
         else:
             records.append(result)
             names.append(source.name)
     rows = build_series(dataset_id, records)
     series = [series_model(row) for row in rows]
-    ended = datetime.now(timezone.utc)
-    run = m.HarvestRun(id=f"{dataset_id[:100]}.harvest-{started:%Y%m%dt%H%M%S}", started_at=started, ended_at=ended,
-                       tool=TOOL, tool_version=__version__, source_kind="dicom", files_seen=len(sources),
-                       files_read=len(records), files_skipped=len(sources) - len(records))
     dataset = m.ImagingDataset(
         id=dataset_id, title=title or dataset_id, access_level=access_level, license=m.License(spdx_id=license_id),
         deidentification=deidentification_record(records, rows) if records else None,
-        provenance=m.Provenance(harvest_runs=[run]),
         distribution=[m.Distribution(name="dicom-files", distribution_kind="file_set", includes="**/*",
                                      media_type="application/dicom", byte_size=sum(r["size"] for r in records))],
         **(dataset_summaries(records) if records else {"instance_count": 0, "series_count": 0}),
     )
     manifest = _manifest(rows, records, names, instances)
-    summary = _summary(dataset, series, sources, records, problems, reused, len(to_read), time.perf_counter() - clock)
+    if cache_file is not None:
+        transient = any(p.reason.startswith(TRANSIENT) for p in file_problems)
+        result = None if transient or problems else {
+            "fingerprint": fingerprint, "dataset": dataset.model_dump(mode="json", exclude_none=True),
+            "series": [x.model_dump(mode="json", exclude_none=True) for x in series], "manifest": manifest,
+            "problems": [p.to_dict() for p in file_problems], "files_read": len(records)}
+        _save_cache(cache_file, cache["salt"], entries, result)
+    return _finish(dataset, series, manifest, sources, len(records), problems + file_problems, reused,
+                   len(to_read), started, clock)
+
+
+def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: list[dict[str, Any]],
+            sources: list[Source], files_read: int, problems: list[FileProblem], reused: int, read_now: int,
+            started: datetime, clock: float) -> HarvestResult:
+    """Stamp the run's provenance on the dataset and assemble the result with its summary."""
+    run = m.HarvestRun(id=f"{dataset.id[:100]}.harvest-{started:%Y%m%dt%H%M%S}", started_at=started,
+                       ended_at=datetime.now(timezone.utc), tool=TOOL, tool_version=__version__,
+                       source_kind="dicom", files_seen=len(sources), files_read=files_read,
+                       files_skipped=len(sources) - files_read)
+    dataset.provenance = m.Provenance(harvest_runs=[run])
+    summary = _summary(dataset, series, sources, files_read, problems, reused, read_now,
+                       time.perf_counter() - clock)
     return HarvestResult(dataset=dataset, series=series, manifest=manifest, problems=problems, summary=summary)
 
 
@@ -361,17 +399,19 @@ def _manifest(rows: list[dict[str, Any]], records: list[dict[str, Any]], names: 
             "study_instance_uid": r["study_instance_uid"], "modality": r["modality"],
             "instance_count": r["instance_count"], "byte_size": r["byte_size"]} for r in rows]
     if instances:
-        out += [{"kind": "instance", "path": name, "size": r["size"], "sha256": r.get("sha256"),
-                 "series_instance_uid": r["series"]} for name, r in sorted(zip(names, records))]
+        for name, r in sorted(zip(names, records), key=lambda pair: pair[0]):
+            withheld = r["audit"].get("path_withheld", False)
+            out.append({"kind": "instance", "path": None if withheld else name, "path_withheld": withheld,
+                        "size": r["size"], "sha256": r.get("sha256"), "series_instance_uid": r["series"]})
     return out
 
 
 def _summary(dataset: m.ImagingDataset, series: list[m.ImagingSeries], sources: list[Source],
-             records: list[dict[str, Any]], problems: list[FileProblem], reused: int, read_now: int,
+             files_read: int, problems: list[FileProblem], reused: int, read_now: int,
              seconds: float) -> dict[str, Any]:
     audit = dataset.deidentification.audit if dataset.deidentification else None
     return {
-        "dataset": dataset.id, "files_seen": len(sources), "dicom_read": len(records),
+        "dataset": dataset.id, "files_seen": len(sources), "dicom_read": files_read,
         "reused_from_cache": reused, "read_now": read_now, "skipped": len(problems),
         "skipped_by_reason": dict(Counter(p.reason for p in problems).most_common()),
         "problems": [p.to_dict() for p in problems],

@@ -83,8 +83,12 @@ def _finite(value: float) -> float | None:
     return value if value == value and abs(value) != float("inf") else None
 
 
-def instance_record(header: Header, size: int, salt: bytes) -> dict[str, Any] | FileProblem:
-    """The per-file record of one parsed header, or a FileProblem (path filled in by the caller)."""
+def instance_record(header: Header, size: int, salt: bytes, name: str) -> dict[str, Any] | FileProblem:
+    """The per-file record of one parsed header, or a FileProblem (path filled in by the caller).
+
+    ``name`` is the file's relative path: the audit checks it too, and the manifest withholds it if it mentions
+    an identifying value of the header.
+    """
     top = header.top
     sop_class = text(top.get(0x00080016)) or header.media_storage_sop_class
     if sop_class == DICOMDIR_CLASS or header.media_storage_sop_class == DICOMDIR_CLASS:
@@ -99,19 +103,22 @@ def instance_record(header: Header, size: int, salt: bytes) -> dict[str, Any] | 
     little = header.little_endian
     tech = {name: _decode(top.get(tag), kind, little) for name, (tag, kind) in TECH.items()}
     tech["sop_class_uid"] = sop_class
-    for name, tag in NESTED_FALLBACK.items():
-        if tech[name] is None:
+    for field_name, tag in NESTED_FALLBACK.items():
+        if tech[field_name] is None:
             for group in FUNCTIONAL_GROUPS:
                 values = header.nested.get((group, tag))
                 if values:
-                    kind = "fd" if tag == EFFECTIVE_ECHO_TIME else TECH[name][1]
-                    tech[name] = _decode(values[0], kind, little)
+                    kind = "fd" if tag == EFFECTIVE_ECHO_TIME else TECH[field_name][1]
+                    tech[field_name] = _decode(values[0], kind, little)
                     break
     if tech["modality"]:
         tech["modality"] = tech["modality"].upper()
     if tech["body_part"]:
         tech["body_part"] = tech["body_part"].upper()
-    audit = audit_header(header)
+    audit = audit_header(header, name)
+    if not audit.patient_identity_removed or "retain_uids" in audit.profile_options:
+        # Original UIDs may embed device serial numbers and dates: keep only keyed pseudonyms of them.
+        study_uid, series_uid = pseudonymous_uid(salt, study_uid), pseudonymous_uid(salt, series_uid)
     return {
         "study": study_uid, "series": series_uid, "ts": header.transfer_syntax, "size": size,
         "subject": _subject_key(top, study_uid, salt), "sex": _sex(top), "age_bin": _age_bin(top),
@@ -120,8 +127,15 @@ def instance_record(header: Header, size: int, salt: bytes) -> dict[str, Any] | 
                   "removed": audit.patient_identity_removed, "method": audit.deidentification_method,
                   "options": list(audit.profile_options), "burned": audit.burned_in_annotation,
                   "ltim": audit.longitudinal_temporal_information_modified,
-                  "series_description": audit.series_description, "study_description": audit.study_description},
+                  "series_description": audit.series_description, "study_description": audit.study_description,
+                  "path_withheld": audit.path_withheld},
     }
+
+
+def pseudonymous_uid(salt: bytes, uid: str) -> str:
+    """A stable stand-in for an original UID: a 2.25 (UUID-derived) UID from a keyed hash of it."""
+    digest = hmac.new(salt, uid.encode(), hashlib.sha256).digest()
+    return "2.25." + str(int.from_bytes(digest[:16], "big"))
 
 
 def _subject_key(top: dict[int, bytes], study_uid: str, salt: bytes) -> str:
@@ -189,10 +203,15 @@ def _unique(records: list[dict[str, Any]], part: str) -> list[tuple[dict[str, An
     return [(obj, n) for obj, n in seen.values()]
 
 
+#: Per-file fields that files of one series usually share; stored once in the cache like tech and audit.
+GROUP_KEYS = ("study", "series", "ts", "subject", "sex", "age_bin")
+
+
 def intern(records: list[dict[str, Any]], table: dict[str, Any]) -> None:
     """Make records with equal tech fields and audits share one dict each (see :func:`_unique`)."""
     for record in records:
-        for part in ("tech", "audit"):
+        record["group"] = {k: record[k] for k in GROUP_KEYS}
+        for part in ("tech", "audit", "group"):
             key = part + json.dumps(record[part], sort_keys=True)
             record[part] = table.setdefault(key, record[part])
 

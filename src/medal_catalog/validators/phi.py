@@ -7,7 +7,8 @@ sequence, LongitudinalTemporalInformationModified, BurnedInAnnotation) and decid
 descriptions may be kept in the catalog.
 
 Rules, per non-empty attribute of the table:
-  * UIDs (action U, U*) are never flagged: a header cannot show whether they were already replaced.
+  * UIDs (action U) are flagged only when the file does not declare PatientIdentityRemoved YES: a header cannot
+    show whether they were replaced, and original UIDs often embed a device serial number.
   * An attribute that a declared option retains (institution, device, patient characteristics, clean
     descriptors, structured content, graphics) is not flagged.
   * Dates and times are flagged unless LongitudinalTemporalInformationModified is MODIFIED (shifted dates).
@@ -92,6 +93,7 @@ class PhiAudit:
     longitudinal_temporal_information_modified: str | None
     series_description: str | None = None
     study_description: str | None = None
+    path_withheld: bool = False  # the file's path (when given) mentions an identifying value of its header
 
     @property
     def flagged(self) -> bool:
@@ -105,7 +107,8 @@ class PhiAudit:
                 "deidentification_method": self.deidentification_method,
                 "profile_options": list(self.profile_options), "burned_in_annotation": self.burned_in_annotation,
                 "longitudinal_temporal_information_modified": self.longitudinal_temporal_information_modified,
-                "series_description": self.series_description, "study_description": self.study_description}
+                "series_description": self.series_description, "study_description": self.study_description,
+                "path_withheld": self.path_withheld}
 
 
 def text(raw: bytes | None, charset: bytes | None = None) -> str | None:
@@ -128,8 +131,12 @@ def text(raw: bytes | None, charset: bytes | None = None) -> str | None:
         return raw.decode("latin-1").strip() or None
 
 
-def audit_header(header: Header) -> PhiAudit:
-    """Audit one parsed header (see the module docstring for the rules)."""
+def audit_header(header: Header, path: str | None = None) -> PhiAudit:
+    """Audit one parsed header (see the module docstring for the rules).
+
+    With ``path`` (the file's path as it would be published) the audit also reports, as FilePath, a path that
+    contains an identifying value of the header, so that it can be withheld.
+    """
     top = header.top
     charset = top.get(SPECIFIC_CHARACTER_SET)
     removed_text = text(top.get(PATIENT_IDENTITY_REMOVED))
@@ -165,8 +172,14 @@ def audit_header(header: Header) -> PhiAudit:
         if _mentions(method, tokens):
             findings.append(PhiFinding("DeidentificationMethod", "(0012,0063)", "K", "identifying-token"))
             method = None
+    withheld = False
+    if path:
+        tokens = _identifying_tokens(header, charset, flagged_dates) if tokens is None else tokens
+        if _mentions(path, tokens):
+            findings.append(PhiFinding("FilePath", None, "", "identifying-token"))
+            withheld = True
     return PhiAudit(tuple(findings), identity_removed, method, tuple(sorted(options)), burned, ltim,
-                    kept[SERIES_DESCRIPTION], kept[STUDY_DESCRIPTION])
+                    kept[SERIES_DESCRIPTION], kept[STUDY_DESCRIPTION], withheld)
 
 
 _MEMO: dict[tuple, tuple] = {}
@@ -181,7 +194,13 @@ def _attribute_findings(header: Header, identity_removed: bool | None, options: 
     flagged_dates = False
     for tag, count in sorted(header.seen.items()):
         entry = lookup(tag)
-        if entry is None or tag in _DESCRIPTIONS or entry.kind == "uid" or entry.kind in retained:
+        if entry is None or tag in _DESCRIPTIONS or entry.kind in retained:
+            continue
+        if entry.kind == "uid":
+            # Original UIDs can embed a device serial number or a timestamp; without a declared de-identification
+            # they are presumed original (the harvester then replaces them in everything it writes).
+            if entry.action == "U" and not identity_removed:
+                findings.append(PhiFinding(entry.keyword, entry.tag, entry.action, "uids-not-replaced", count))
             continue
         if entry.kind == "date":
             if dates_shifted:

@@ -1,0 +1,110 @@
+"""`medal harvest`: turn DICOM folders and zips into a catalog dataset record, its series and a manifest."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import click
+
+ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--dataset", "dataset_id", required=True, help="Id of the ImagingDataset to create or update.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Output folder (default ./medal-out/<ID>/); the re-harvest cache is kept there too.")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
+              help="Format of catalog.<format>.")
+@click.option("--title", help="Dataset title (default: the id).")
+@click.option("--access-level", type=click.Choice(["open", "registered", "controlled", "hidden_test"]),
+              default="controlled", show_default=True, help="Dataset access level until the submitter sets it.")
+@click.option("--license", "license_id", default="LicenseRef-unspecified", show_default=True,
+              help="SPDX licence id until the submitter sets it.")
+@click.option("--instances", is_flag=True, help="Add one manifest row per file with its sha256 (reads whole files).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Reader processes (default: all cores).")
+@click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
+              help="Per-file time limit in seconds (0: none).")
+@click.option("--no-cache", is_flag=True, help="Read every file again instead of reusing unchanged results.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt: str, title: str | None,
+            access_level: str, license_id: str, instances: bool, jobs: int | None, timeout: float, no_cache: bool,
+            as_json: bool) -> None:
+    """Harvest DICOM folders or zips (recognised by content) into the ImagingDataset ID.
+
+    Reads headers only, audits every file for identifying attributes (DICOM PS3.15 Annex E; values are never
+    stored or printed) and writes catalog.yaml (the dataset and its series), manifest.jsonl and
+    harvest-report.json into --out. A re-harvest reads only files that changed.
+
+    Exit status: 0 every file was harvested or skipped as not DICOM; 1 the outputs were written but some files
+    could not be harvested (corrupt, unreadable, timed out, or named .dcm without being DICOM); 2 usage error.
+    """
+    from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
+
+    if not ENTRY_ID.match(dataset_id):
+        raise click.BadParameter("lower-case letters, digits, '.', '_' and '-' (2-128 characters)",
+                                 param_hint="--dataset")
+    out = out_dir or Path("medal-out") / dataset_id
+    cache = None if no_cache else out / CACHE_NAME
+    progress = _progress_bar() if sys.stderr.isatty() and not as_json else None
+    try:
+        result = harvest_dicom(paths, dataset_id, cache_file=cache, jobs=jobs, timeout=timeout, instances=instances,
+                               progress=progress[1] if progress else None, title=title, access_level=access_level,
+                               license_id=license_id)
+    finally:
+        if progress:
+            progress[0].stop()
+    written = write_outputs(result, out, fmt)
+    summary = {**result.summary, "outputs": [str(p) for p in written]}
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        _print_summary(summary)
+    sys.exit(1 if result.errors else 0)
+
+
+def _progress_bar():
+    """A rich progress bar (files, MB, files/s, ETA) on stderr, and the callback that feeds it."""
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn)
+
+    bar = Progress(TextColumn("harvest"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[mb]:.0f}/{task.fields[total_mb]:.0f} MB"),
+                   TextColumn("{task.fields[rate]:.0f} files/s"), TimeRemainingColumn(),
+                   console=Console(stderr=True), transient=True)
+    task = None
+
+    def update(done: int, total: int, done_bytes: int, total_bytes: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("harvest", total=total, mb=0.0, total_mb=total_bytes / 1e6, rate=0.0, start_done=done)
+        elapsed = bar.tasks[0].elapsed or 0.0
+        rate = (done - bar.tasks[0].fields["start_done"]) / elapsed if elapsed else 0.0
+        bar.update(task, completed=done, mb=done_bytes / 1e6, rate=rate)
+
+    return bar, update
+
+
+def _print_summary(summary: dict) -> None:
+    click.echo(f"dataset {summary['dataset']}: {summary['files_seen']} files seen, {summary['dicom_read']} DICOM read "
+               f"({summary['reused_from_cache']} unchanged since the last harvest), {summary['skipped']} skipped")
+    click.echo(f"  {summary['series']} series in {summary['studies']} studies, {summary['instances']} instances, "
+               f"{summary['bytes'] / 1e6:.1f} MB, {summary['seconds']:.2f} s")
+    for reason, count in summary["skipped_by_reason"].items():
+        click.echo(f"  skipped {count:>5}  {reason}")
+    for problem in summary["problems"][:20]:
+        click.echo(f"    {problem['path']}: {problem['reason']}")
+    if len(summary["problems"]) > 20:
+        click.echo(f"    ... {len(summary['problems']) - 20} more in harvest-report.json")
+    findings = summary["phi_findings_by_attribute"]
+    click.echo(f"  identifying attributes (PS3.15 Annex E) in {summary['files_with_phi_findings']} files; "
+               f"series status {summary['series_status'] or {}}")
+    for finding in findings:
+        click.echo(f"    {finding['attribute']:<40} {finding['tag'] or '':<12} {finding['files']:>6} files "
+                   f"{finding['series']:>4} series")
+    for path in summary["outputs"]:
+        click.echo(f"  wrote {path}")
