@@ -164,21 +164,21 @@ class _Hashing:
 def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float) -> dict[str, Any] | FileProblem:
     """Harvest one file: its record, or a FileProblem whose reason names no value from the file."""
     timed = timeout > 0 and threading.current_thread() is threading.main_thread()
-    if timed:
-        previous = signal.signal(signal.SIGALRM, _on_alarm)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
-        with _open(source) as raw:
-            stream = _Hashing(raw) if with_sha else raw
-            header = read(stream, source.size, CAPTURE, AUDIT_WATCH)
-            record = instance_record(header, source.size, salt, source.name)
-            if isinstance(record, dict) and with_sha:
-                record["sha256"] = stream.finish()
+        if timed:
+            previous = signal.signal(signal.SIGALRM, _on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            record = _read_record(source, salt, with_sha)
+        finally:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+    except _TimeLimit:  # may also fire inside the finally above, before the timer is cancelled
+        return FileProblem(source.name, f"timed out after {timeout:g} s (per-file limit)")
     except HeaderError as exc:
         kind = "error" if not exc.not_dicom or source.name.lower().endswith(DICOM_NAMES) else "skipped"
         return FileProblem(source.name, exc.reason, kind, exc.not_dicom)
-    except _TimeLimit:
-        return FileProblem(source.name, f"timed out after {timeout:g} s (per-file limit)")
     except PermissionError:
         return FileProblem(source.name, "cannot read: permission denied")
     except OSError as exc:
@@ -189,12 +189,18 @@ def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float) -> dic
         return FileProblem(source.name, "header too large to hold in memory")
     except Exception as exc:  # noqa: BLE001 - one odd file must not end the run; the class name tells enough
         return FileProblem(source.name, f"unexpected reader failure ({exc.__class__.__name__})")
-    finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
     if isinstance(record, FileProblem):
         return FileProblem(source.name, record.reason, record.kind)
+    return record
+
+
+def _read_record(source: Source, salt: bytes, with_sha: bool) -> dict[str, Any] | FileProblem:
+    with _open(source) as raw:
+        stream = _Hashing(raw) if with_sha else raw
+        header = read(stream, source.size, CAPTURE, AUDIT_WATCH)
+        record = instance_record(header, source.size, salt, source.name)
+        if isinstance(record, dict) and with_sha:
+            record["sha256"] = stream.finish()
     return record
 
 

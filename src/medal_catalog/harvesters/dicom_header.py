@@ -74,6 +74,12 @@ class Header:
     header_end: int = 0
 
 
+def _overrun(tag: int, length: int, size: int) -> str:
+    if length > size:
+        return f"element {_tag_text(tag)} claims {length} bytes, more than the whole file ({size} bytes)"
+    return f"file ends inside the value of element {_tag_text(tag)} (truncated)"
+
+
 def _tag_text(tag: int) -> str:
     return f"({tag >> 16:04X},{tag & 0xFFFF:04X})"
 
@@ -186,7 +192,7 @@ class _Parser:
             value_end = pos + length
             if value_end > avail:
                 if value_end > size:
-                    raise HeaderError(f"element {_tag_text(tag)} claims {length} bytes, more than the file holds")
+                    raise HeaderError(_overrun(tag, length, size))
                 raise NeedMore(value_end)
             if length:
                 if tag in capture:
@@ -221,7 +227,7 @@ class _Parser:
             defined = length != UNDEFINED
             end = pos + length if defined else self.size
             if defined and end > self.size:
-                raise HeaderError(f"sequence {_tag_text(tag)} claims {length} bytes, more than the file holds")
+                raise HeaderError(_overrun(tag, length, self.size))
             items = 0
             while pos < end:
                 if pos + 8 > self.avail:
