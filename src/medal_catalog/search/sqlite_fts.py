@@ -22,6 +22,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -30,13 +31,14 @@ import numpy as np
 from medal_catalog.errors import StoreError
 from medal_catalog.search.base import (Hit, Progress, SearchIndex, SearchRequest, SearchResult, order_facets)
 from medal_catalog.search.fields import DATE_FIELDS, FACET_FIELDS, RANGE_FIELDS, TEXT_FIELDS
-from medal_catalog.search.query import And, Leaf, Node, Not, positive, to_fts5
+from medal_catalog.search.query import And, Leaf, Node, Not, leaves, positive, to_fts5
 from medal_catalog.store.sqlite import connect, sqlite_path, translate
 
 TEXT = [f.name for f in TEXT_FIELDS]
 WEIGHTS = ", ".join(str(f.weight) for f in TEXT_FIELDS)
-#: Rows FTS5 may score per search (about 1.5 µs each), and what one more window costs in rows.
-RANK_BUDGET, WINDOW_COST, WINDOW_GAP = 4000, 40, 64
+#: Rows times phrases FTS5 may score per search (BM25 costs 2-4 µs per row and phrase), what one more rowid window
+#: costs in rows, and the gap of unwanted rows worth scoring rather than opening a new window.
+RANK_BUDGET, WINDOW_COST, WINDOW_GAP = 1500, 40, 64
 #: Bytes of cached leaf match arrays kept per index generation.
 LEAF_CACHE_BYTES = 64 << 20
 _SNIPPET_TOKENS = 24
@@ -67,6 +69,22 @@ def _number(field: str, value: Any) -> float:
     return float(value)
 
 
+@dataclass
+class _Facet:
+    """One facet's values and, per rowid, the code of its first value (1-based; 0: none) plus extra values."""
+
+    values: list[str]
+    dense: np.ndarray
+    extra_docs: np.ndarray
+    extra_codes: np.ndarray
+
+    def counts(self, mask: np.ndarray) -> Iterator[tuple[str, int]]:
+        counts = np.bincount(self.dense[mask], minlength=len(self.values) + 1)
+        if len(self.extra_docs):
+            counts += np.bincount(self.extra_codes[mask[self.extra_docs]], minlength=len(counts))
+        return zip(self.values, (int(c) for c in counts[1:]))
+
+
 class _Snapshot:
     """The column view of one index generation: who is alive, key order, facet and number columns, leaf cache."""
 
@@ -80,7 +98,7 @@ class _Snapshot:
         # Unused rowids rank last; ties in every ordering are broken by key, as in Elasticsearch's sort.
         self.keyrank = np.full(self.n, self.n, dtype=np.int64)
         self.keyrank[in_key_order] = np.arange(len(in_key_order))
-        self.facets: dict[str, tuple[list[str], np.ndarray, np.ndarray]] = {}
+        self.facets: dict[str, _Facet] = {}
         self.value_docs: dict[tuple[str, str], np.ndarray] = {}
         grouped: dict[str, list[tuple[str, np.ndarray]]] = {}
         for field, value, docs in conn.execute(
@@ -90,10 +108,18 @@ class _Snapshot:
             grouped.setdefault(field, []).append((value, ids))
         for field in FACET_FIELDS:
             items = grouped.get(field, [])
-            values = [v for v, _ in items]
             docs = np.concatenate([ids for _, ids in items]) if items else np.zeros(0, dtype=np.int64)
-            codes = np.repeat(np.arange(len(items)), [len(ids) for _, ids in items]) if items else docs
-            self.facets[field] = (values, docs, codes)
+            codes = np.repeat(np.arange(1, len(items) + 1, dtype=np.int32), [len(ids) for _, ids in items])
+            # Most documents hold one value per facet: a dense code column (0 = none) counts with one compress and
+            # one bincount; the few second, third... values of multi-valued documents are kept aside as pairs.
+            dense = np.zeros(self.n, dtype=np.int32)
+            first = np.ones(len(docs), dtype=bool)
+            if len(docs):
+                order = np.argsort(docs, kind="stable")
+                repeated = np.concatenate(([False], docs[order][1:] == docs[order][:-1]))
+                first[order[repeated]] = False
+            dense[docs[first]] = codes[first]
+            self.facets[field] = _Facet([v for v, _ in items], dense, docs[~first], codes[~first])
         self.numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for field, docs, values in conn.execute(
                 "SELECT field, group_concat(docid, ' '), group_concat(value, ' ') FROM search_numbers "
@@ -268,7 +294,8 @@ class SqliteFtsIndex(SearchIndex):
 
     def _selected(self, conn: sqlite3.Connection, snap: _Snapshot, request: SearchRequest) -> np.ndarray:
         """The mask of documents matching the query, every filter and every range."""
-        mask = self._match(conn, snap, request.tree) if request.tree is not None else snap.alive.copy()
+        # A copy: the match of a single word is the cached array itself, and filters narrow in place.
+        mask = (self._match(conn, snap, request.tree) if request.tree is not None else snap.alive).copy()
         for name, values in request.filters.items():
             allowed = np.zeros(snap.n, dtype=bool)
             for value in values:
@@ -290,12 +317,12 @@ class SqliteFtsIndex(SearchIndex):
             return int(np.count_nonzero(self._selected(conn, snap, request)))
 
     def _ranked(self, conn: sqlite3.Connection, snap: _Snapshot, tree: Node,
-                candidates: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+                candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Candidates in relevance order: BM25 inside rowid windows under the budget, the rest in index order."""
         if not len(candidates):
-            return candidates, {}
+            return candidates, None
         expr = to_fts5(tree)
-        scorable = np.cumsum(self._match(conn, snap, tree))  # rows FTS5 would score up to each rowid
+        scorable = np.cumsum(self._match(conn, snap, tree), dtype=np.int32)  # rows FTS5 would score up to each rowid
         gaps = scorable[candidates[1:] - 1] - scorable[candidates[:-1]]
         window = np.concatenate(([0], np.cumsum(gaps > WINDOW_GAP)))
         starts = np.flatnonzero(np.concatenate(([True], window[1:] != window[:-1])))
@@ -305,33 +332,34 @@ class SqliteFtsIndex(SearchIndex):
         full = scorable[candidates[ends]] - scorable[candidates[starts] - 1]
         before = np.concatenate(([0], np.cumsum(full)))[window]
         cost = before + partial + WINDOW_COST * (window + 1)
-        cut = max(1, int(np.searchsorted(cost, RANK_BUDGET, side="right")))
-        scores: dict[int, float] = {}
-        last = window[cut - 1]
-        for w in range(last + 1):
-            lo = int(candidates[starts[w]])
-            hi = int(candidates[min(ends[w], cut - 1)])
-            for rowid, score in conn.execute(
-                    f"SELECT rowid, bm25(search_fts, {WEIGHTS}) FROM search_fts WHERE search_fts MATCH ? "
-                    "AND rowid BETWEEN ? AND ?", (expr, lo, hi)):
-                scores[rowid] = score
+        # Each phrase of the query costs FTS5 about as much per row again.
+        budget = RANK_BUDGET / max(1, len(leaves(tree)))
+        cut = max(1, int(np.searchsorted(cost, budget, side="right")))
+        scores = np.full(snap.n, np.inf)
+        for w in range(int(window[cut - 1]) + 1):
+            lo, hi = int(candidates[starts[w]]), int(candidates[min(ends[w], cut - 1)])
+            rows = conn.execute(f"SELECT rowid, bm25(search_fts, {WEIGHTS}) FROM search_fts WHERE search_fts MATCH ? "
+                                "AND rowid BETWEEN ? AND ?", (expr, lo, hi)).fetchall()
+            if rows:
+                found = np.array(rows, dtype=np.float64)
+                scores[found[:, 0].astype(np.int64)] = found[:, 1]
         head = candidates[:cut]
-        head_scores = np.array([scores.get(int(r), np.inf) for r in head])
-        order = head[np.lexsort((snap.keyrank[head], head_scores))]
+        order = head[np.lexsort((snap.keyrank[head], scores[head]))]
         return np.concatenate((order, candidates[cut:])), scores
 
     def _ordered(self, conn: sqlite3.Connection, snap: _Snapshot, request: SearchRequest,
-                 candidates: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+                 candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Candidates in the requested order, and BM25 scores by rowid (inf: not scored) when ranked."""
         scoring = positive(request.tree)
         if request.sort == "relevance" and scoring is not None:
             return self._ranked(conn, snap, scoring, candidates)
         if request.sort == "relevance":
-            return candidates[np.argsort(snap.keyrank[candidates], kind="stable")], {}
+            return candidates[np.argsort(snap.keyrank[candidates], kind="stable")], None
         name, descending = request.sort.lstrip("-"), request.sort.startswith("-")
         values = snap.sort_column(conn, name, descending)[candidates]
         missing = np.isnan(values)
         values = np.where(missing, 0.0, -values if descending else values)
-        return candidates[np.lexsort((snap.keyrank[candidates], values, missing))], {}
+        return candidates[np.lexsort((snap.keyrank[candidates], values, missing))], None
 
     def _highlights(self, conn: sqlite3.Connection, tree: Node, rowid: int) -> dict[str, list[str]]:
         snippets = ", ".join(f"snippet(search_fts, {i}, '<em>', '</em>', '…', {_SNIPPET_TOKENS})"
@@ -346,9 +374,7 @@ class SqliteFtsIndex(SearchIndex):
             mask = self._selected(conn, snap, request)
             facets = {}
             for name in request.facets:
-                values, docs, codes = snap.facets[name]
-                counts = np.bincount(codes[mask[docs]], minlength=len(values)) if len(values) else []
-                facets[name] = order_facets(zip(values, (int(c) for c in counts)))
+                facets[name] = order_facets(snap.facets[name].counts(mask))
             candidates = np.flatnonzero(mask)
             order, scores = self._ordered(conn, snap, request, candidates)
             page = [int(r) for r in order[request.offset:request.offset + request.size]]
@@ -361,7 +387,7 @@ class SqliteFtsIndex(SearchIndex):
             hits = []
             for rowid in page:
                 key, kind, label, body = rows[rowid]
-                score = scores.get(rowid)
+                score = float(scores[rowid]) if scores is not None and np.isfinite(scores[rowid]) else None
                 hits.append(Hit(key=key, type=kind, id=key.partition(":")[2], label=label,
                                 score=-score if score is not None else None,
                                 highlights=self._highlights(conn, scoring, rowid) if scoring is not None else {},

@@ -1,0 +1,212 @@
+"""The SQLite store: versions, idempotence, one transaction per entry, crash consistency, clear errors."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from medal_catalog.errors import StoreError, StoreLockedError, StoreReadOnlyError, UnsupportedURLError
+from medal_catalog.store import Catalog, open_store
+
+TASK = {"type": "BenchmarkTask", "id": "glioma-seg", "title": "Glioma segmentation",
+        "clinical_question": "Where is the tumour?", "task_type": "segmentation", "modalities": ["MR"],
+        "status": "submitted", "submitter": {"name": "Dr Ada Example"}}
+
+
+def task(i: int, **changes) -> dict:
+    return {**TASK, "id": f"task-{i:03d}", "title": f"Task number {i}", **changes}
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'catalog.db'}"
+
+
+@pytest.fixture
+def store(url):
+    s = open_store(url)
+    yield s
+    s.close()
+
+
+def test_put_creates_version_one_and_get_returns_the_canonical_document(store):
+    """A first write is version 1; get() returns the validated document, with its type designator."""
+    result = store.put(TASK, author="ada", reason="submitted")
+    assert (result.status, result.changed, result.version, result.key) == ("created", True, 1,
+                                                                             "BenchmarkTask:glioma-seg")
+    current = store.get("BenchmarkTask", "glioma-seg")
+    assert current.document["title"] == "Glioma segmentation" and current.document["type"] == "BenchmarkTask"
+    assert (current.author, current.reason) == ("ada", "submitted")
+
+
+def test_writing_an_identical_document_is_a_no_op(store):
+    """Re-writing the same content (keys in any order) adds no version: writes are idempotent."""
+    store.put(TASK, "ada", "first")
+    again = store.put(dict(reversed(list(TASK.items()))), "bob", "re-run")
+    assert (again.status, again.changed, again.version) == ("unchanged", False, 1)
+    assert len(store.history("BenchmarkTask", "glioma-seg")) == 1
+    assert store.pending_count() == 1
+
+
+def test_each_change_is_a_new_version_and_old_versions_stay_readable(store):
+    """A change adds version 2 with its own author, time and reason; version 1 is still readable."""
+    store.put(TASK, "ada", "submitted")
+    result = store.put({**TASK, "title": "Glioma segmentation, revised"}, "bob", "typo in title")
+    assert (result.status, result.version) == ("updated", 2)
+    history = store.history("BenchmarkTask", "glioma-seg")
+    assert [(v.version, v.author, v.reason) for v in history] == [(1, "ada", "submitted"), (2, "bob", "typo in title")]
+    assert history[0].recorded_at < history[1].recorded_at
+    assert store.get("BenchmarkTask", "glioma-seg", version=1).document["title"] == "Glioma segmentation"
+    assert store.get("BenchmarkTask", "glioma-seg").document["title"] == "Glioma segmentation, revised"
+
+
+def test_invalid_entries_are_reported_not_stored(store):
+    """An invalid document comes back with its problems and leaves the store untouched."""
+    result = store.put({**TASK, "modalities": ["XRAY"], "id": "Bad Id"}, "ada", "oops")
+    assert result.status == "invalid" and not result.changed
+    assert any(p.startswith("modalities.0") for p in result.problems)
+    assert any(p.startswith("id") for p in result.problems)
+    assert store.count() == 0 and store.pending_count() == 0
+    assert store.put({"type": "Patient", "id": "x"}, "ada", "oops").problems[0].startswith("type:")
+
+
+def test_delete_is_a_version_and_the_entry_can_come_back(store):
+    """Deleting records a version without a document; a later write brings the entry back as a new version."""
+    store.put(TASK, "ada", "submitted")
+    assert store.delete("BenchmarkTask", "glioma-seg", "ada", "withdrawn").version == 2
+    assert store.get("BenchmarkTask", "glioma-seg") is None and store.count() == 0
+    assert store.get("BenchmarkTask", "glioma-seg", version=1) is not None
+    assert store.delete("BenchmarkTask", "glioma-seg", "ada", "again").status == "unchanged"
+    assert store.put(TASK, "ada", "resubmitted").version == 3
+
+
+def test_ids_are_unique_within_a_kind_only(store):
+    """A task and a dataset may share an id."""
+    store.put(TASK, "ada", "t")
+    dataset = {"type": "ImagingDataset", "id": "glioma-seg", "title": "Data", "access_level": "open",
+               "license": {"spdx_id": "CC0-1.0"}}
+    assert store.put(dataset, "ada", "d").status == "created"
+    assert store.count() == 2 and store.count("ImagingDataset") == 1
+    assert [v.key for v in store.iter_current()] == ["BenchmarkTask:glioma-seg", "ImagingDataset:glioma-seg"]
+
+
+def test_a_crash_inside_a_write_leaves_the_store_consistent_and_a_rerun_completes(url, tmp_path):
+    """A process killed in the middle of an entry's transaction loses that entry whole; re-running finishes."""
+    script = textwrap.dedent(f"""
+        import os, sys
+        from sqlalchemy import event
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        from test_sqlite import task
+        from medal_catalog.store import Catalog
+        catalog = Catalog.open({url!r})
+        seen = []
+        def trace(statement):
+            if statement.startswith("INSERT INTO entries"):
+                seen.append(statement)
+                if len(seen) == 4:
+                    os._exit(9)  # die after the 4th entry's version row, before its commit
+        event.listen(catalog.store.engine, "connect", lambda conn, record: conn.set_trace_callback(trace))
+        catalog.put_many([task(i) for i in range(6)], author="harvester", reason="run 1", batch=2)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 9, run.stderr
+    raw = sqlite3.connect(tmp_path / "catalog.db")
+    assert raw.execute("SELECT count(*) FROM entries").fetchone()[0] == 3
+    assert raw.execute("SELECT count(*) FROM entry_versions").fetchone()[0] == 3
+    raw.close()
+    with Catalog.open(url) as catalog:
+        results = catalog.put_many([task(i) for i in range(6)], author="harvester", reason="run 2")
+        assert [r.status for r in results] == ["unchanged"] * 3 + ["created"] * 3
+        assert catalog.store.pending_count() == 0
+        assert catalog.search("task number", size=20).total == 6
+        assert [r.status for r in catalog.put_many([task(i) for i in range(6)], "harvester", "run 3")] == \
+            ["unchanged"] * 6
+
+
+def test_unreachable_index_queues_the_write_and_a_later_sync_drains_it(url):
+    """With the index down the store write succeeds and is queued; a catalog with a live index catches up."""
+    with Catalog.open(url, index_url="elasticsearch://127.0.0.1:9/medal") as offline:
+        result = offline.put(TASK, "ada", "while the index was down")
+        assert (result.changed, result.indexed) == (True, False)
+        assert offline.put(task(2), "ada", "still down").indexed is False
+        assert offline.store.pending_count() == 2
+    with Catalog.open(url) as online:
+        assert online.sync_index() is True
+        assert online.store.pending_count() == 0
+        assert online.search("glioma").total == 1
+
+
+def test_reindex_rebuilds_from_the_store_and_clears_the_queue(url):
+    """reindex() puts every current entry in the index, including queued ones, and empties the queue."""
+    with Catalog.open(url, index_url="elasticsearch://127.0.0.1:9/medal") as offline:
+        offline.put_many([task(i) for i in range(5)], "ada", "bulk")
+    with Catalog.open(url) as catalog:
+        report = catalog.reindex()
+        assert report.indexed == 5 and report.problems == []
+        assert catalog.store.pending_count() == 0
+        assert catalog.search("", size=50).total == 5
+
+
+def test_a_locked_database_gives_a_clear_error(url, tmp_path):
+    """A write blocked by another process's lock fails after the busy timeout with StoreLockedError."""
+    store = open_store(url, busy_timeout=0.2)
+    holder = sqlite3.connect(tmp_path / "catalog.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreLockedError, match="locked by another process") as caught:
+            store.put(TASK, "ada", "blocked")
+        assert caught.value.http_status == 503
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert store.put(TASK, "ada", "after the lock").status == "created"
+    store.close()
+
+
+def test_a_read_only_database_can_be_read_but_not_written(url):
+    """Opened with ?mode=ro, the catalog answers reads and refuses writes with StoreReadOnlyError."""
+    with Catalog.open(url) as catalog:
+        catalog.put(TASK, "ada", "submitted")
+    with Catalog.open(url + "?mode=ro") as catalog:
+        assert catalog.get("BenchmarkTask", "glioma-seg").version == 1
+        assert catalog.search("glioma").total == 1
+        with pytest.raises(StoreReadOnlyError, match="read-only"):
+            catalog.put({**TASK, "title": "changed"}, "ada", "edit")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root bypasses file permissions")
+def test_a_read_only_file_gives_a_clear_error(url, tmp_path):
+    """A catalog file without write permission refuses writes with StoreReadOnlyError."""
+    open_store(url).close()
+    os.chmod(tmp_path / "catalog.db", 0o444)
+    with pytest.raises(StoreReadOnlyError):
+        open_store(url).put(TASK, "ada", "edit")
+
+
+def test_bad_urls_and_missing_folders_are_clear_errors(tmp_path):
+    """Unknown schemes, in-memory URLs and missing folders are refused with a message that says why."""
+    with pytest.raises(UnsupportedURLError, match="no catalog store"):
+        open_store("mongodb://localhost/x")
+    with pytest.raises(UnsupportedURLError, match="file path"):
+        open_store("sqlite://")
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(f"sqlite:///{tmp_path}/missing/catalog.db")
+
+
+def test_catalog_url_defaults_to_the_environment(tmp_path, monkeypatch):
+    """Catalog.open() without a URL uses MEDAL_CATALOG, read when called (not at import)."""
+    from medal_catalog.config import get_settings
+
+    monkeypatch.setenv("MEDAL_CATALOG", f"sqlite:///{tmp_path / 'env.db'}")
+    get_settings.cache_clear()
+    try:
+        with Catalog.open() as catalog:
+            catalog.put(TASK, "ada", "env")
+        assert (tmp_path / "env.db").exists()
+    finally:
+        get_settings.cache_clear()
