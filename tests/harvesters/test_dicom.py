@@ -313,3 +313,30 @@ def test_real_reharvest_of_unchanged_tree_reads_nothing(real, tmp_path):
     again = harvest_dicom([SHARED / "ge", SHARED / "philips"], "shared-mr", instances=True,
                           cache_file=tmp_path / ".harvest-cache.json")
     assert again.summary["read_now"] == 0 and again.summary["dicom_read"] == 1021
+
+
+def test_harvest_into_catalog_store_merges_and_retires_series(tmp_path):
+    """--catalog updates an existing dataset entry (submitter fields kept) and retires series that are gone."""
+    import yaml
+
+    from medal_catalog.store import Catalog
+
+    example = REPO / "examples" / "valid" / "mr-brain-metastasis-segmentation"
+    submitted = yaml.safe_load((example / "catalog.yaml").read_text())["datasets"][0]
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    with Catalog.open(url) as catalog:
+        assert not catalog.put(submitted, author="test", reason="submission").problems
+    tree = tmp_path / "dicom"
+    shutil.copytree(example / "dicom", tree)
+    args = ["harvest", str(tree), "--dataset", submitted["id"], "--out", str(tmp_path / "out"), "--catalog", url]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    shutil.rmtree(tree / "brain-001" / "flair")
+    run = CliRunner().invoke(main, [*args, "--json"])
+    assert run.exit_code == 0, run.output
+    assert json.loads(run.output)["catalog"]["series_retired"] == 1
+    with Catalog.open(url) as catalog:
+        stored = catalog.get("ImagingDataset", submitted["id"]).document
+        live = [v for v in catalog.store.iter_current(["ImagingSeries"]) if not v.deleted]
+    assert stored["title"] == submitted["title"] and stored["consent"] == submitted["consent"]
+    assert stored["series_count"] == 1 and stored["instance_count"] == 3
+    assert len(stored["provenance"]["harvest_runs"]) == 2 and len(live) == 1

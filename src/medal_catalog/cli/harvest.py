@@ -9,6 +9,9 @@ from pathlib import Path
 
 import click
 
+from medal_catalog.cli.options import index_option, reports_errors
+from medal_catalog.errors import MedalError
+
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 
 
@@ -29,10 +32,15 @@ ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 @click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Per-file time limit in seconds (0: none).")
 @click.option("--no-cache", is_flag=True, help="Read every file again instead of reusing unchanged results.")
+@click.option("--catalog", "catalog_url", metavar="URL",
+              help="Also put the dataset (merged into an existing entry) and its series into this catalog store, "
+                   "e.g. sqlite:///medal-catalog.db.")
+@index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@reports_errors("harvest")
 def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt: str, title: str | None,
             access_level: str, license_id: str, instances: bool, jobs: int | None, timeout: float, no_cache: bool,
-            as_json: bool) -> None:
+            catalog_url: str | None, index_url: str | None, as_json: bool) -> None:
     """Harvest DICOM folders or zips (recognised by content) into the ImagingDataset ID.
 
     Reads headers only, audits every file for identifying attributes (DICOM PS3.15 Annex E; values are never
@@ -59,11 +67,37 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
             progress[0].stop()
     written = write_outputs(result, out, fmt)
     summary = {**result.summary, "outputs": [str(p) for p in written]}
+    if catalog_url:
+        summary["catalog"] = _store(result, catalog_url, index_url, [str(p) for p in paths])
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:
         _print_summary(summary)
     sys.exit(1 if result.errors else 0)
+
+
+def _store(result, catalog_url: str, index_url: str | None, paths: list[str]) -> dict:
+    """Put the dataset and its series into the catalog; retire series of this dataset that are gone."""
+    from medal_catalog.harvesters.dicom_records import merge_dataset
+    from medal_catalog.store import Catalog
+
+    dataset = result.dataset.model_dump(mode="json", exclude_none=True)
+    series = [s.model_dump(mode="json", exclude_none=True) for s in result.series]
+    reason = f"DICOM harvest of {len(paths)} path(s): {result.summary['dicom_read']} files"
+    with Catalog.open(catalog_url, index_url) as catalog:
+        existing = catalog.get("ImagingDataset", dataset["id"])
+        merged = merge_dataset(dataset, existing.document if existing and not existing.deleted else None)
+        puts = catalog.put_many([merged, *series], author="medal harvest", reason=reason)
+        keep = {s["id"] for s in series}
+        gone = [v.id for v in catalog.store.iter_current(["ImagingSeries"])
+                if (v.document or {}).get("dataset") == dataset["id"] and v.id not in keep]
+        for series_id in gone:
+            catalog.delete("ImagingSeries", series_id, author="medal harvest", reason=reason)
+    problems = [p.to_dict() for p in puts if p.problems]
+    if problems:
+        raise MedalError(f"the catalog refused {len(problems)} entries: {problems[0]['problems'][0]}")
+    return {"url": catalog_url, "stored": len(puts), "changed": sum(p.changed for p in puts),
+            "series_retired": len(gone)}
 
 
 def _progress_bar():

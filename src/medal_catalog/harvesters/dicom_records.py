@@ -338,3 +338,28 @@ def deidentification_record(records: list[dict[str, Any]], series: list[dict[str
         audit=m.AuditSummary(files_audited=len(records), files_with_findings=with_findings,
                              findings=findings or None),
     )
+
+
+#: ImagingDataset fields the harvester owns; everything else (title, licence, consent...) belongs to the submitter.
+HARVESTED_FIELDS = ("modalities", "body_parts", "file_formats", "subject_count", "study_count", "series_count",
+                    "instance_count", "byte_size", "acquisition", "population", "deidentification")
+HARVESTED_DISTRIBUTIONS = ("dicom-files", "manifest")
+KEPT_HARVEST_RUNS = 20
+
+
+def merge_dataset(harvested: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
+    """The dataset entry to store: the existing one with the harvested fields replaced and this run appended.
+
+    Without an existing entry the harvested record (with its placeholder title, access level and licence) is used.
+    """
+    if not existing:
+        return harvested
+    merged = {k: v for k, v in existing.items() if k not in HARVESTED_FIELDS}
+    merged.update({k: harvested[k] for k in HARVESTED_FIELDS if k in harvested})
+    runs = [*((existing.get("provenance") or {}).get("harvest_runs") or []),
+            *((harvested.get("provenance") or {}).get("harvest_runs") or [])]
+    merged["provenance"] = {**(existing.get("provenance") or {}), "harvest_runs": runs[-KEPT_HARVEST_RUNS:]}
+    kept = [d for d in existing.get("distribution") or [] if d.get("name") not in HARVESTED_DISTRIBUTIONS]
+    merged["distribution"] = kept + [d for d in harvested.get("distribution") or []
+                                     if d.get("name") in HARVESTED_DISTRIBUTIONS]
+    return merged
