@@ -10,14 +10,13 @@ import sys
 
 import pydicom
 import pytest
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, SecondaryCaptureImageStorage, generate_uid
 
 from medal_catalog.validators.report import Severity
 from medal_catalog.validators.submission import validate_paths
 
 from conftest import EXAMPLES
 from croissant_fixtures import croissant
+from dicom_samples import mr_dataset, write
 
 
 def codes(report, severity=None):
@@ -25,18 +24,7 @@ def codes(report, severity=None):
 
 
 def write_dicom(path, **attrs):
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = SecondaryCaptureImageStorage
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = Dataset()
-    ds.file_meta = meta
-    ds.SOPClassUID, ds.SOPInstanceUID = meta.MediaStorageSOPClassUID, meta.MediaStorageSOPInstanceUID
-    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
-    ds.Modality = "CT"
-    for key, value in attrs.items():
-        setattr(ds, key, value)
-    ds.save_as(path, enforce_file_format=True)
+    return write(mr_dataset(**attrs), path)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`medal harvest`: turn DICOM folders and zips into a catalog dataset record, its series and a manifest."""
+"""`medal harvest`: put submissions and DICOM trees into the catalog (store + index), with outputs on disk."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from pathlib import Path
 
 import click
 
-from medal_catalog.cli.options import index_option, reports_errors
-from medal_catalog.errors import MedalError
+from medal_catalog.cli.options import catalog_option, index_option, reports_errors
+from medal_catalog.errors import MedalError, UsageError
 
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--dataset", "dataset_id", required=True, help="Id of the ImagingDataset to create or update.")
+@click.option("--dataset", "dataset_id",
+              help="For a bare DICOM folder or zip: id of the ImagingDataset to create or update (submissions name "
+                   "their datasets in their metadata).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default ./medal-out/<ID>/); the re-harvest cache is kept there too.")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
@@ -32,24 +34,101 @@ ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 @click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Per-file time limit in seconds (0: none).")
 @click.option("--no-cache", is_flag=True, help="Read every file again instead of reusing unchanged results.")
-@click.option("--catalog", "catalog_url", metavar="URL",
-              help="Also put the dataset (merged into an existing entry) and its series into this catalog store, "
-                   "e.g. sqlite:///medal-catalog.db.")
+@catalog_option
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @reports_errors("harvest")
 def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt: str, title: str | None,
             access_level: str, license_id: str, instances: bool, jobs: int | None, timeout: float, no_cache: bool,
             catalog_url: str | None, index_url: str | None, as_json: bool) -> None:
-    """Harvest DICOM folders or zips (recognised by content) into the ImagingDataset ID.
+    """Harvest submissions and DICOM trees into the catalog.
 
-    Reads headers only, audits every file for identifying attributes (DICOM PS3.15 Annex E; values are never
-    stored or printed) and writes catalog.yaml (the dataset and its series), manifest.jsonl and
-    harvest-report.json into --out. A re-harvest reads only files that changed.
+    A PATH that is a MEDAL metadata file, or a folder holding one, is a submission: it is validated (as by
+    `medal validate`), the DICOM files of each dataset are harvested and merged into it, and every valid entry
+    (tasks, datasets, series, reviews) is written to the store and the index, one transaction per entry; invalid
+    entries are reported and left out. Any other folder or zip is a DICOM tree harvested into the dataset
+    --dataset ID.
 
-    Exit status: 0 every file was harvested or skipped as not DICOM; 1 the outputs were written but some files
-    could not be harvested (corrupt, unreadable, timed out, or named .dcm without being DICOM); 2 usage error.
+    DICOM is read by content, headers only, and every file is audited for identifying attributes (DICOM PS3.15
+    Annex E; values are never stored or printed). catalog.yaml (the dataset and its series), manifest.jsonl and
+    harvest-report.json go to --out (default ./medal-out/<ID>/). A re-harvest reads only files that changed, and
+    re-running on the same input changes nothing in the catalog.
+
+    Exit status: 0 everything was harvested (non-DICOM data files are skipped, not errors); 1 some entries or
+    files could not be harvested (invalid entries, corrupt or unreadable files); 2 usage error.
     """
+    from medal_catalog.harvesters.submission import is_submission
+
+    submissions = [p for p in paths if is_submission(p)]
+    trees = [p for p in paths if p not in submissions]
+    if trees and not dataset_id:
+        raise UsageError(f"{trees[0]} holds no MEDAL metadata: give --dataset ID to harvest it as a DICOM tree")
+    summaries, failed = [], False
+    for path in submissions:
+        summary, bad = _harvest_submission(path, jobs, timeout, no_cache, catalog_url, index_url)
+        summaries.append(summary)
+        failed |= bad
+    if trees:
+        summary, bad = _harvest_tree(trees, dataset_id, out_dir, fmt, title, access_level, license_id, instances,
+                                     jobs, timeout, no_cache, catalog_url, index_url, as_json)
+        summaries.append(summary)
+        failed |= bad
+    if as_json:
+        click.echo(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2))
+    sys.exit(1 if failed else 0)
+
+
+def _harvest_submission(path: Path, jobs, timeout, no_cache, catalog_url, index_url) -> tuple[dict, bool]:
+    from medal_catalog.harvesters.submission import harvest_submission
+    from medal_catalog.store import Catalog
+
+    harvest = harvest_submission(path, jobs=jobs, timeout=timeout, use_cache=not no_cache)
+    reason = f"harvest of submission {path}"
+    with Catalog.open(catalog_url, index_url) as catalog:
+        puts = [_put_unless_only_runs_changed(catalog, entry, reason) for entry in harvest.entries]
+    refused = [p.to_dict() for p in puts if p.problems]
+    summary = {
+        "submission": str(path), "kind": "submission",
+        "entries": len(harvest.entries), "stored": len(puts) - len(refused),
+        "changed": sum(bool(p.changed) for p in puts), "left_out": harvest.left_out, "refused": refused,
+        "validation": harvest.report.to_dict()["summary"],
+        "dicom": {ds: {k: r.summary[k] for k in ("files_seen", "dicom_read", "skipped", "series", "studies")}
+                  for ds, r in harvest.dicom.items()},
+    }
+    file_errors = any(r.errors for r in harvest.dicom.values())
+    if not _json_requested():
+        click.echo(f"submission {path}: {summary['stored']} of {len(harvest.entries) + len(harvest.left_out)} "
+                   f"entries stored ({summary['changed']} changed)")
+        for left in harvest.left_out:
+            click.echo(f"  left out {left['type']} {left['id'] or left['pointer']} ({left['file']}): "
+                       f"{', '.join(left['errors'])}; run `medal validate {path}` for details")
+        for ds, counts in summary["dicom"].items():
+            click.echo(f"  dataset {ds}: {counts['dicom_read']} DICOM files, {counts['series']} series in "
+                       f"{counts['studies']} studies, {counts['skipped']} other files skipped")
+        if summary["validation"]["errors"]:
+            click.echo(f"  {summary['validation']['errors']} validation errors (identifying attributes in DICOM "
+                       f"files are left out of the catalog); run `medal validate {path}` for details")
+    return summary, bool(harvest.left_out or refused or file_errors or summary["validation"]["errors"])
+
+
+def _put_unless_only_runs_changed(catalog, entry: dict, reason: str):
+    """Store ``entry``, unless it differs from the current version only by a newer harvest-run record."""
+    from medal_catalog.harvesters.dicom_records import same_but_harvest_runs
+    from medal_catalog.store.base import PutResult, entry_key
+
+    kind = entry.get("type")
+    current = catalog.get(kind, entry["id"]) if kind else None
+    if current is not None and not current.deleted and same_but_harvest_runs(entry, current.document):
+        return PutResult(entry_key(kind, entry["id"]), "unchanged", current.version)
+    return catalog.put(entry, author="medal harvest", reason=reason)
+
+
+def _json_requested() -> bool:
+    return bool(click.get_current_context().params.get("as_json"))
+
+
+def _harvest_tree(paths, dataset_id, out_dir, fmt, title, access_level, license_id, instances, jobs, timeout,
+                  no_cache, catalog_url, index_url, as_json) -> tuple[dict, bool]:
     from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
 
     if not ENTRY_ID.match(dataset_id):
@@ -66,14 +145,11 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
         if progress:
             progress[0].stop()
     written = write_outputs(result, out, fmt)
-    summary = {**result.summary, "outputs": [str(p) for p in written]}
-    if catalog_url:
-        summary["catalog"] = _store(result, catalog_url, index_url, [str(p) for p in paths])
-    if as_json:
-        click.echo(json.dumps(summary, indent=2))
-    else:
+    summary = {**result.summary, "kind": "dicom", "outputs": [str(p) for p in written]}
+    summary["catalog"] = _store(result, catalog_url, index_url, [str(p) for p in paths])
+    if not as_json:
         _print_summary(summary)
-    sys.exit(1 if result.errors else 0)
+    return summary, bool(result.errors)
 
 
 def _store(result, catalog_url: str, index_url: str | None, paths: list[str]) -> dict:
@@ -87,7 +163,7 @@ def _store(result, catalog_url: str, index_url: str | None, paths: list[str]) ->
     with Catalog.open(catalog_url, index_url) as catalog:
         existing = catalog.get("ImagingDataset", dataset["id"])
         merged = merge_dataset(dataset, existing.document if existing and not existing.deleted else None)
-        puts = catalog.put_many([merged, *series], author="medal harvest", reason=reason)
+        puts = [_put_unless_only_runs_changed(catalog, entry, reason) for entry in [merged, *series]]
         keep = {s["id"] for s in series}
         gone = [v.id for v in catalog.store.iter_current(["ImagingSeries"])
                 if (v.document or {}).get("dataset") == dataset["id"] and v.id not in keep]
@@ -96,7 +172,8 @@ def _store(result, catalog_url: str, index_url: str | None, paths: list[str]) ->
     problems = [p.to_dict() for p in puts if p.problems]
     if problems:
         raise MedalError(f"the catalog refused {len(problems)} entries: {problems[0]['problems'][0]}")
-    return {"url": catalog_url, "stored": len(puts), "changed": sum(p.changed for p in puts),
+    return {"url": catalog_url, "stored": len(puts),
+            "changed": sum(bool(p.changed) for p in puts),
             "series_retired": len(gone)}
 
 

@@ -347,6 +347,14 @@ HARVESTED_DISTRIBUTIONS = ("dicom-files", "manifest")
 KEPT_HARVEST_RUNS = 20
 
 
+def same_but_harvest_runs(a: dict[str, Any], b: dict[str, Any] | None) -> bool:
+    """True when two dataset documents differ at most in their list of harvest runs (a re-run on unchanged input)."""
+    def strip(doc: dict[str, Any]) -> dict[str, Any]:
+        provenance = {k: v for k, v in (doc.get("provenance") or {}).items() if k != "harvest_runs"}
+        return {**doc, "provenance": provenance}
+    return b is not None and strip(a) == strip(b)
+
+
 def merge_dataset(harvested: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
     """The dataset entry to store: the existing one with the harvested fields replaced and this run appended.
 

@@ -1,0 +1,115 @@
+"""Harvest a MEDAL submission (metadata files + data files): validate, harvest its DICOM, merge, ready to store.
+
+Entries that fail validation are left out with their issues; every valid entry goes through. A dataset's
+DICOM files are the ones its DICOM file sets include (relative to its metadata file), or, for a submission
+folder with a single dataset and no DICOM file set, every file in the folder; the harvested counts, acquisition and
+population summaries and audit replace the submitted ones, while what the submitter declared is kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from medal_catalog.documents import METADATA_SUFFIXES, read_document
+from medal_catalog.harvesters.base import HarvestResult
+from medal_catalog.validators.report import Report, Severity
+from medal_catalog.validators.submission import SKIP_DIRS, validate_paths
+
+DICOM_MEDIA_TYPES = {"application/dicom", "image/dicom"}
+
+
+@dataclass
+class SubmissionHarvest:
+    """What a submission yields: entries to store (in order), DICOM harvests by dataset id, and the report."""
+
+    report: Report
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    dicom: dict[str, HarvestResult] = field(default_factory=dict)
+    left_out: list[dict[str, Any]] = field(default_factory=list)  # {"file", "pointer", "type", "id", "errors"}
+
+
+def is_submission(path: Path) -> bool:
+    """True for a MEDAL metadata file, or a folder holding at least one (as opposed to a bare DICOM tree)."""
+    candidates = [path] if path.is_file() else [
+        p for p in path.rglob("*") if p.suffix.lower() in METADATA_SUFFIXES and p.is_file()
+        and not any(part in SKIP_DIRS or part.startswith(".") for part in p.relative_to(path).parts)]
+    for candidate in candidates[:200]:
+        try:
+            if read_document(candidate).kind in ("entry", "entry-list", "container"):
+                return True
+        except Exception:  # noqa: BLE001 - an unreadable candidate just is not evidence of a submission
+            continue
+    return False
+
+
+def _resolve(doc: Any, pointer: str) -> Any:
+    for part in [p for p in pointer.split("/") if p]:
+        doc = doc[int(part)] if isinstance(doc, list) else doc[part.replace("~1", "/").replace("~0", "~")]
+    return doc
+
+
+def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
+                       timeout: float = 30.0, use_cache: bool = True,
+                       progress: Callable[..., None] | None = None) -> SubmissionHarvest:
+    """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in."""
+    from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
+    from medal_catalog.harvesters.dicom_records import merge_dataset
+
+    report = validate_paths([path])
+    result = SubmissionHarvest(report)
+    errors_at: dict[tuple[str, str], list[str]] = {}
+    for issue in report.issues:
+        if issue.severity is Severity.ERROR:
+            errors_at.setdefault((issue.file, issue.pointer or ""), []).append(issue.code)
+    docs: dict[str, Any] = {}
+    datasets: list[tuple[dict[str, Any], Path]] = []
+    for entry in report.entries:
+        if not entry.valid:
+            codes = sorted({c for (f, p), cs in errors_at.items() if f == entry.file and p.startswith(entry.pointer)
+                            for c in cs})
+            result.left_out.append({"file": entry.file, "pointer": entry.pointer, "type": entry.type,
+                                    "id": entry.id, "errors": codes})
+            continue
+        if entry.file not in docs:
+            docs[entry.file] = read_document(Path(entry.file), entry.file)
+        data = _resolve(docs[entry.file].data, entry.pointer)
+        result.entries.append(data)
+        if entry.type == "ImagingDataset":
+            datasets.append((data, Path(entry.file).parent))
+    folder = path if path.is_dir() else path.parent
+    for dataset, base in datasets:
+        files = _dicom_files(dataset, base, folder, single=path.is_dir() and len(datasets) == 1)
+        if not files:
+            continue
+        out = out_root / dataset["id"]
+        harvest = harvest_dicom(files, dataset["id"], cache_file=out / CACHE_NAME if use_cache else None, jobs=jobs,
+                                timeout=timeout, progress=progress, title=dataset.get("title"),
+                                access_level=dataset.get("access_level", "controlled"),
+                                license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
+        write_outputs(harvest, out)
+        result.dicom[dataset["id"]] = harvest
+        harvested = harvest.dataset.model_dump(mode="json", exclude_none=True)
+        merged = merge_dataset(harvested, dataset)
+        # The submitter's description of the de-identification (tool, version, method) stays; the files'
+        # declarations and the audit come from the harvest.
+        merged["deidentification"] = {**(dataset.get("deidentification") or {}),
+                                      **(harvested.get("deidentification") or {})}
+        index = next(i for i, e in enumerate(result.entries) if e is dataset)
+        result.entries[index] = merged
+        result.entries.extend(s.model_dump(mode="json", exclude_none=True) for s in harvest.series)
+    return result
+
+
+def _dicom_files(dataset: dict[str, Any], base: Path, folder: Path, single: bool) -> list[Path]:
+    """The files a dataset's DICOM file sets include, or the whole folder for a lone dataset without any."""
+    patterns = [d.get("includes") for d in dataset.get("distribution") or []
+                if isinstance(d, dict) and d.get("distribution_kind") == "file_set" and d.get("includes")
+                and d.get("media_type") in DICOM_MEDIA_TYPES and not d.get("url")]
+    if patterns:
+        return sorted({p for pattern in patterns for p in base.glob(pattern) if p.is_file()})
+    if single:
+        return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() not in METADATA_SUFFIXES
+                      and not any(part in SKIP_DIRS or part.startswith(".") for part in p.relative_to(folder).parts))
+    return []

@@ -1,0 +1,80 @@
+"""`medal harvest` on submissions: validated entries and harvested DICOM go to the store and index, idempotently."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import yaml
+from click.testing import CliRunner
+
+from medal_catalog.cli import main
+from medal_catalog.store import Catalog
+
+from conftest import EXAMPLES
+from dicom_samples import mr_dataset, write
+
+SUBMISSIONS = [EXAMPLES / "valid" / "ct-lung-nodule-malignancy", EXAMPLES / "valid" / "mr-brain-metastasis-segmentation",
+               EXAMPLES / "valid" / "cxr-pneumothorax-triage.yaml"]
+
+
+def harvest(*args: str):
+    return CliRunner().invoke(main, ["harvest", *args, "--json"])
+
+
+def test_examples_harvest_into_the_catalog_and_rerun_changes_nothing(tmp_path, monkeypatch):
+    """All example entries are stored with their DICOM series; a second run stores nothing new."""
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'cat.db'}"
+    first = harvest(*map(str, SUBMISSIONS), "--catalog", url)
+    assert first.exit_code == 0, first.output
+    runs = json.loads(first.output)
+    assert sum(r["stored"] for r in runs) == 11 and sum(r["changed"] for r in runs) == 11
+    second = json.loads(harvest(*map(str, SUBMISSIONS), "--catalog", url).output)
+    assert sum(r["changed"] for r in second) == 0
+    with Catalog.open(url) as catalog:
+        dataset = catalog.get("ImagingDataset", "ct-lung-screening-2019-2023").document
+        assert dataset["title"].startswith("Low-dose CT")          # what the submitter wrote is kept
+        assert dataset["series_count"] == 2 and dataset["instance_count"] == 8   # what the harvest counted
+        assert dataset["deidentification"]["tool"] == "CTP DICOM Anonymizer"
+        assert catalog.get("ImagingDataset", "ct-lung-screening-2019-2023").version == 1
+        hits = catalog.search("nodule").hits
+        assert "ct-lung-nodule-malignancy" in [h.id for h in hits]
+
+
+def test_invalid_entries_are_left_out_and_the_rest_stored(tmp_path):
+    """A submission with one broken task stores its valid dataset and series, reports the task, exits 1."""
+    folder = tmp_path / "sub"
+    shutil.copytree(EXAMPLES / "valid" / "mr-brain-metastasis-segmentation", folder)
+    doc = yaml.safe_load((folder / "catalog.yaml").read_text())
+    doc["tasks"][0]["modalities"] = ["MRI"]
+    (folder / "catalog.yaml").write_text(yaml.safe_dump(doc))
+    url = f"sqlite:///{tmp_path / 'cat.db'}"
+    run = harvest(str(folder), "--catalog", url, "--out", str(tmp_path / "out"))
+    assert run.exit_code == 1
+    summary = json.loads(run.output)
+    assert summary["left_out"][0]["type"] == "BenchmarkTask" and summary["left_out"][0]["errors"] == ["schema.enum"]
+    with Catalog.open(url) as catalog:
+        assert catalog.get("BenchmarkTask", "mr-brain-metastasis-segmentation") is None
+        assert catalog.get("ImagingDataset", "mr-brain-mets-srs-2021") is not None
+
+
+def test_bare_dicom_tree_needs_a_dataset_id(tmp_path):
+    """A folder with no MEDAL metadata is a DICOM tree, and harvesting it needs --dataset."""
+    run = CliRunner().invoke(main, ["harvest", str(EXAMPLES / "valid" / "ct-lung-nodule-malignancy" / "dicom")])
+    assert run.exit_code == 2 and "--dataset" in run.output
+
+
+def test_identifying_values_never_reach_the_store(tmp_path):
+    """A DICOM file with a patient's name in a submission is harvested without the name reaching the database."""
+    folder = tmp_path / "sub"
+    shutil.copytree(EXAMPLES / "valid" / "ct-lung-nodule-malignancy", folder)
+    write(mr_dataset(PatientName="Okonkwo^Adaeze", PatientID="MRN-99812", InstitutionName="Lagos General"),
+          folder / "dicom" / "leak.dcm")
+    db = tmp_path / "cat.db"
+    run = harvest(str(folder), "--catalog", f"sqlite:///{db}", "--out", str(tmp_path / "out"))
+    assert "Okonkwo" not in run.output
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("cat.db*"))
+    outputs = b"".join(p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    for value in (b"Okonkwo", b"MRN-99812", b"Lagos"):
+        assert value not in stored and value not in outputs
