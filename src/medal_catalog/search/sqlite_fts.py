@@ -36,9 +36,11 @@ from medal_catalog.store.sqlite import connect, sqlite_path, translate
 
 TEXT = [f.name for f in TEXT_FIELDS]
 WEIGHTS = ", ".join(str(f.weight) for f in TEXT_FIELDS)
-#: Rows times phrases FTS5 may score per search (BM25 costs 2-4 µs per row and phrase), what one more rowid window
-#: costs in rows, and the gap of unwanted rows worth scoring rather than opening a new window.
-RANK_BUDGET, WINDOW_COST, WINDOW_GAP = 1500, 40, 64
+#: Rows times phrases FTS5 may score with BM25 per search (2-4 µs per row and phrase), and the least one more
+#: statement (rowid window) costs, in rows; a gap of unwanted rows cheaper than that is scored rather than skipped.
+RANK_BUDGET, WINDOW_COST = 1500, 40
+#: FTS5 counts a phrase's matches about this many times faster than it scores a row with BM25.
+IDF_ROWS_PER_ROW = 40
 #: Bytes of cached leaf match arrays kept per index generation.
 LEAF_CACHE_BYTES = 64 << 20
 _SNIPPET_TOKENS = 24
@@ -56,6 +58,19 @@ _DDL = (
     "CREATE TABLE IF NOT EXISTS search_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
 _TABLES = ("search_docs", "search_fts", "search_facets", "search_numbers")
+
+
+def _prune(node: Node, drop: set[Leaf]) -> Node | None:
+    """The tree without the given leaves (None when nothing is left)."""
+    if isinstance(node, Leaf):
+        return None if node in drop else node
+    if isinstance(node, Not):
+        inner = _prune(node.item, drop)
+        return Not(inner) if inner is not None else None
+    items = tuple(i for i in (_prune(item, drop) for item in node.items) if i is not None)
+    if not items:
+        return None
+    return items[0] if len(items) == 1 else type(node)(items)
 
 
 def _ints(text: str | None) -> np.ndarray:
@@ -77,9 +92,16 @@ class _Facet:
     dense: np.ndarray
     extra_docs: np.ndarray
     extra_codes: np.ndarray
+    alive_counts: np.ndarray | None = None
 
-    def counts(self, mask: np.ndarray) -> Iterator[tuple[str, int]]:
-        counts = np.bincount(self.dense[mask], minlength=len(self.values) + 1)
+    def counts(self, mask: np.ndarray, alive: np.ndarray, matches: int) -> Iterator[tuple[str, int]]:
+        """Value counts among the masked documents; a dense mask is counted through its (smaller) complement."""
+        if matches * 2 > len(mask):
+            if self.alive_counts is None:
+                self.alive_counts = np.bincount(self.dense[alive], minlength=len(self.values) + 1)
+            counts = self.alive_counts - np.bincount(self.dense[alive & ~mask], minlength=len(self.values) + 1)
+        else:
+            counts = np.bincount(self.dense[mask], minlength=len(self.values) + 1)
         if len(self.extra_docs):
             counts += np.bincount(self.extra_codes[mask[self.extra_docs]], minlength=len(counts))
         return zip(self.values, (int(c) for c in counts[1:]))
@@ -127,6 +149,7 @@ class _Snapshot:
             self.numbers[field] = (_ints(docs), np.array(values.split(), dtype=np.float64))
         self._sort_columns: dict[str, np.ndarray] = {}
         self.leaves: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.leaf_counts: dict[str, int] = {}
 
     def mask_of(self, ids: np.ndarray) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
@@ -266,19 +289,26 @@ class SqliteFtsIndex(SearchIndex):
             row = conn.execute("SELECT body FROM search_docs WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def _leaf(self, conn: sqlite3.Connection, snap: _Snapshot, leaf: Leaf) -> np.ndarray:
-        expr = to_fts5(leaf)
+    def _leaf(self, conn: sqlite3.Connection, snap: _Snapshot, leaf: Leaf, column: str | None = None) -> np.ndarray:
+        """The documents matching one word or phrase (in one column when named), cached per index generation."""
+        expr = to_fts5(leaf) if column is None else f"{column} : {to_fts5(leaf)}"
         mask = snap.leaves.get(expr)
         if mask is None:
             text = conn.execute("SELECT group_concat(rowid, ' ') FROM search_fts WHERE search_fts MATCH ?",
                                 (expr,)).fetchone()[0]
             mask = snap.mask_of(_ints(text))
             snap.leaves[expr] = mask
+            snap.leaf_counts[expr] = int(np.count_nonzero(mask))
             while len(snap.leaves) * snap.n > LEAF_CACHE_BYTES:
-                snap.leaves.popitem(last=False)
+                snap.leaf_counts.pop(snap.leaves.popitem(last=False)[0], None)
         else:
             snap.leaves.move_to_end(expr)
         return mask
+
+    def _df(self, conn: sqlite3.Connection, snap: _Snapshot, leaf: Leaf) -> int:
+        """How many documents hold a word or phrase."""
+        self._leaf(conn, snap, leaf)
+        return snap.leaf_counts[to_fts5(leaf)]
 
     def _match(self, conn: sqlite3.Connection, snap: _Snapshot, node: Node) -> np.ndarray:
         if isinstance(node, Leaf):
@@ -318,26 +348,40 @@ class SqliteFtsIndex(SearchIndex):
 
     def _ranked(self, conn: sqlite3.Connection, snap: _Snapshot, tree: Node,
                 candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """Candidates in relevance order: BM25 inside rowid windows under the budget, the rest in index order."""
+        """Candidates in relevance order, with scores by rowid (lower is better; inf: not scored).
+
+        FTS5's BM25 floors the IDF of a phrase found in half the documents or more at 1e-6, and pays a pass over
+        every phrase's matches per statement to learn it. So such common phrases are left out of the BM25
+        expression (they would only break ties); a query made of common phrases only is ranked by which fields
+        match (:meth:`_field_ranked`). BM25 runs inside rowid windows covering the candidates, within the budget;
+        candidates beyond it follow in index order.
+        """
         if not len(candidates):
             return candidates, None
-        expr = to_fts5(tree)
-        scorable = np.cumsum(self._match(conn, snap, tree), dtype=np.int32)  # rows FTS5 would score up to each rowid
-        gaps = scorable[candidates[1:] - 1] - scorable[candidates[:-1]]
-        window = np.concatenate(([0], np.cumsum(gaps > WINDOW_GAP)))
+        alive = int(np.count_nonzero(snap.alive))
+        rare_tree = _prune(tree, {leaf for leaf in leaves(tree) if 2 * self._df(conn, snap, leaf) >= alive})
+        if rare_tree is None:
+            return self._field_ranked(conn, snap, tree, candidates)
+        expr, rare = to_fts5(rare_tree), leaves(rare_tree)
+        # Each phrase costs FTS5 about as much per row again; each statement first counts every phrase's matches.
+        budget = RANK_BUDGET / len(rare)
+        window_cost = max(WINDOW_COST, sum(self._df(conn, snap, leaf) for leaf in rare) // IDF_ROWS_PER_ROW)
+        # Every candidate costs at least one scored row, so the cut falls within the first `budget` of them.
+        plan = candidates[:int(budget) + 2]
+        scorable = np.cumsum(self._match(conn, snap, rare_tree), dtype=np.int32)  # rows scored up to each rowid
+        gaps = scorable[plan[1:] - 1] - scorable[plan[:-1]]
+        window = np.concatenate(([0], np.cumsum(gaps > window_cost)))
         starts = np.flatnonzero(np.concatenate(([True], window[1:] != window[:-1])))
-        first = candidates[starts][window]
-        partial = scorable[candidates] - scorable[first - 1]
-        ends = np.concatenate((starts[1:] - 1, [len(candidates) - 1]))
-        full = scorable[candidates[ends]] - scorable[candidates[starts] - 1]
+        first = plan[starts][window]
+        partial = scorable[plan] - scorable[first - 1]
+        ends = np.concatenate((starts[1:] - 1, [len(plan) - 1]))
+        full = scorable[plan[ends]] - scorable[plan[starts] - 1]
         before = np.concatenate(([0], np.cumsum(full)))[window]
-        cost = before + partial + WINDOW_COST * (window + 1)
-        # Each phrase of the query costs FTS5 about as much per row again.
-        budget = RANK_BUDGET / max(1, len(leaves(tree)))
-        cut = max(1, int(np.searchsorted(cost, budget, side="right")))
+        cost = before + partial + window_cost * (window + 1)
+        cut = max(1, int(np.searchsorted(cost, budget + window_cost, side="right")))
         scores = np.full(snap.n, np.inf)
         for w in range(int(window[cut - 1]) + 1):
-            lo, hi = int(candidates[starts[w]]), int(candidates[min(ends[w], cut - 1)])
+            lo, hi = int(plan[starts[w]]), int(plan[min(ends[w], cut - 1)])
             rows = conn.execute(f"SELECT rowid, bm25(search_fts, {WEIGHTS}) FROM search_fts WHERE search_fts MATCH ? "
                                 "AND rowid BETWEEN ? AND ?", (expr, lo, hi)).fetchall()
             if rows:
@@ -346,6 +390,18 @@ class SqliteFtsIndex(SearchIndex):
         head = candidates[:cut]
         order = head[np.lexsort((snap.keyrank[head], scores[head]))]
         return np.concatenate((order, candidates[cut:])), scores
+
+    def _field_ranked(self, conn: sqlite3.Connection, snap: _Snapshot, tree: Node,
+                      candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rank by the summed weights of the fields each phrase occurs in (title first), then by key."""
+        weight = np.zeros(snap.n, dtype=np.float32)
+        for leaf in dict.fromkeys(leaves(tree)):
+            for field in TEXT_FIELDS:
+                weight += np.float32(field.weight) * self._leaf(conn, snap, leaf, field.name)
+        score = weight[candidates].astype(np.float64)
+        scores = np.full(snap.n, np.inf)
+        scores[candidates] = -score
+        return candidates[np.lexsort((snap.keyrank[candidates], -score))], scores
 
     def _ordered(self, conn: sqlite3.Connection, snap: _Snapshot, request: SearchRequest,
                  candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -372,9 +428,9 @@ class SqliteFtsIndex(SearchIndex):
         with self._transaction(write=False) as conn:
             snap = self._current(conn)
             mask = self._selected(conn, snap, request)
-            facets = {}
-            for name in request.facets:
-                facets[name] = order_facets(snap.facets[name].counts(mask))
+            matches = int(np.count_nonzero(mask))
+            facets = {name: order_facets(snap.facets[name].counts(mask, snap.alive, matches))
+                      for name in request.facets}
             candidates = np.flatnonzero(mask)
             order, scores = self._ordered(conn, snap, request, candidates)
             page = [int(r) for r in order[request.offset:request.offset + request.size]]
