@@ -133,7 +133,7 @@ linkml_meta = LinkMLMeta({'default_prefix': 'medal',
                   'xsd': {'prefix_prefix': 'xsd',
                           'prefix_reference': 'http://www.w3.org/2001/XMLSchema#'}},
      'see_also': ['https://w3id.org/medal'],
-     'source_file': '/work/main/src/medal_catalog/schema/medal.yaml',
+     'source_file': 'medal.yaml',
      'title': 'MEDAL catalog schema',
      'types': {'CountryCode': {'description': 'An ISO 3166-1 alpha-2 country code '
                                               '(two upper-case letters); the list '

@@ -70,7 +70,8 @@ def render_all() -> dict[Path, str]:
     # linkml's generators log warnings about harmless things (prefix overrides); keep the CLI output clean.
     logging.getLogger("linkml").setLevel(logging.ERROR)
     logging.getLogger("linkml_runtime").setLevel(logging.ERROR)
-    return {path: make() for path, make in ARTEFACTS.items()}
+    # Generators embed the schema's absolute path; keep artefacts identical whatever the checkout's location.
+    return {path: make().replace(str(SCHEMA_PATH), SCHEMA_PATH.name) for path, make in ARTEFACTS.items()}
 
 
 def write_all() -> list[Path]:
