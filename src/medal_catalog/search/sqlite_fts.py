@@ -19,18 +19,16 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
 
 from medal_catalog.errors import StoreError
 from medal_catalog.search.base import (Hit, Progress, SearchIndex, SearchRequest, SearchResult, order_facets)
-from medal_catalog.search.fields import DATE_FIELDS, FACET_FIELDS, RANGE_FIELDS, TEXT_FIELDS
+from medal_catalog.search.columns import CODE_SPAN, ColumnView, ints, number
+from medal_catalog.search.fields import FACET_FIELDS, RANGE_FIELDS, TEXT_FIELDS
 from medal_catalog.search.query import And, Leaf, Node, Not, leaves, positive, to_fts5
 from medal_catalog.store.sqlite import connect, sqlite_path, translate
 
@@ -50,14 +48,19 @@ _DDL = (
     "type TEXT NOT NULL, label TEXT NOT NULL, sort_title TEXT, body TEXT NOT NULL)",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5({', '.join(TEXT)}, "
     "tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TABLE IF NOT EXISTS search_facets(docid INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL)",
+    # Facet values get small integer codes (never reused) so that the column view loads as numbers.
+    "CREATE TABLE IF NOT EXISTS search_values(code INTEGER PRIMARY KEY, field TEXT NOT NULL, value TEXT NOT NULL, "
+    "UNIQUE(field, value))",
+    "CREATE TABLE IF NOT EXISTS search_facets(docid INTEGER NOT NULL, code INTEGER NOT NULL)",
     "CREATE INDEX IF NOT EXISTS search_facets_doc ON search_facets(docid)",
-    "CREATE INDEX IF NOT EXISTS search_facets_fvd ON search_facets(field, value, docid)",
     "CREATE TABLE IF NOT EXISTS search_numbers(docid INTEGER NOT NULL, field TEXT NOT NULL, value REAL NOT NULL)",
     "CREATE INDEX IF NOT EXISTS search_numbers_doc ON search_numbers(docid)",
+    "CREATE INDEX IF NOT EXISTS search_numbers_field ON search_numbers(field, docid, value)",
     "CREATE TABLE IF NOT EXISTS search_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
-_TABLES = ("search_docs", "search_fts", "search_facets", "search_numbers")
+#: The layout of the search tables; an index of another layout is rebuilt by ``medal reindex``.
+FORMAT = 2
+_TABLES = ("search_docs", "search_fts", "search_values", "search_facets", "search_numbers")
 
 
 def _prune(node: Node, drop: set[Leaf]) -> Node | None:
@@ -73,107 +76,6 @@ def _prune(node: Node, drop: set[Leaf]) -> Node | None:
     return items[0] if len(items) == 1 else type(node)(items)
 
 
-def _ints(text: str | None) -> np.ndarray:
-    return np.array(text.split(), dtype=np.int64) if text else np.zeros(0, dtype=np.int64)
-
-
-def _number(field: str, value: Any) -> float:
-    """A range value as a float: dates become proleptic ordinals so that they compare as numbers."""
-    if field in DATE_FIELDS:
-        return float(date.fromisoformat(str(value)[:10]).toordinal())
-    return float(value)
-
-
-@dataclass
-class _Facet:
-    """One facet's values and, per rowid, the code of its first value (1-based; 0: none) plus extra values."""
-
-    values: list[str]
-    dense: np.ndarray
-    extra_docs: np.ndarray
-    extra_codes: np.ndarray
-    alive_counts: np.ndarray | None = None
-
-    def counts(self, mask: np.ndarray, alive: np.ndarray, matches: int) -> Iterator[tuple[str, int]]:
-        """Value counts among the masked documents; a dense mask is counted through its (smaller) complement."""
-        if matches * 2 > len(mask):
-            if self.alive_counts is None:
-                self.alive_counts = np.bincount(self.dense[alive], minlength=len(self.values) + 1)
-            counts = self.alive_counts - np.bincount(self.dense[alive & ~mask], minlength=len(self.values) + 1)
-        else:
-            counts = np.bincount(self.dense[mask], minlength=len(self.values) + 1)
-        if len(self.extra_docs):
-            counts += np.bincount(self.extra_codes[mask[self.extra_docs]], minlength=len(counts))
-        return zip(self.values, (int(c) for c in counts[1:]))
-
-
-class _Snapshot:
-    """The column view of one index generation: who is alive, key order, facet and number columns, leaf cache."""
-
-    def __init__(self, conn: sqlite3.Connection, generation: int) -> None:
-        self.generation = generation
-        self.n = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM search_docs").fetchone()[0]) + 1
-        in_key_order = _ints(conn.execute(
-            "SELECT group_concat(rowid, ' ') FROM (SELECT rowid FROM search_docs ORDER BY key)").fetchone()[0])
-        self.alive = np.zeros(self.n, dtype=bool)
-        self.alive[in_key_order] = True
-        # Unused rowids rank last; ties in every ordering are broken by key, as in Elasticsearch's sort.
-        self.keyrank = np.full(self.n, self.n, dtype=np.int64)
-        self.keyrank[in_key_order] = np.arange(len(in_key_order))
-        self.facets: dict[str, _Facet] = {}
-        self.value_docs: dict[tuple[str, str], np.ndarray] = {}
-        grouped: dict[str, list[tuple[str, np.ndarray]]] = {}
-        for field, value, docs in conn.execute(
-                "SELECT field, value, group_concat(docid, ' ') FROM search_facets GROUP BY field, value"):
-            ids = _ints(docs)
-            self.value_docs[(field, value)] = ids
-            grouped.setdefault(field, []).append((value, ids))
-        for field in FACET_FIELDS:
-            items = grouped.get(field, [])
-            docs = np.concatenate([ids for _, ids in items]) if items else np.zeros(0, dtype=np.int64)
-            codes = np.repeat(np.arange(1, len(items) + 1, dtype=np.int32), [len(ids) for _, ids in items])
-            # Most documents hold one value per facet: a dense code column (0 = none) counts with one compress and
-            # one bincount; the few second, third... values of multi-valued documents are kept aside as pairs.
-            dense = np.zeros(self.n, dtype=np.int32)
-            first = np.ones(len(docs), dtype=bool)
-            if len(docs):
-                order = np.argsort(docs, kind="stable")
-                repeated = np.concatenate(([False], docs[order][1:] == docs[order][:-1]))
-                first[order[repeated]] = False
-            dense[docs[first]] = codes[first]
-            self.facets[field] = _Facet([v for v, _ in items], dense, docs[~first], codes[~first])
-        self.numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for field, docs, values in conn.execute(
-                "SELECT field, group_concat(docid, ' '), group_concat(value, ' ') FROM search_numbers "
-                "GROUP BY field"):
-            self.numbers[field] = (_ints(docs), np.array(values.split(), dtype=np.float64))
-        self._sort_columns: dict[str, np.ndarray] = {}
-        self.leaves: OrderedDict[str, np.ndarray] = OrderedDict()
-        self.leaf_counts: dict[str, int] = {}
-
-    def mask_of(self, ids: np.ndarray) -> np.ndarray:
-        mask = np.zeros(self.n, dtype=bool)
-        mask[ids[ids < self.n]] = True
-        return mask
-
-    def sort_column(self, conn: sqlite3.Connection, name: str, descending: bool) -> np.ndarray:
-        """Per-rowid sort values (NaN when missing): title rank, or a range field's min (ascending) / max."""
-        cache_key = f"{name}:{descending}"
-        if cache_key not in self._sort_columns:
-            column = np.full(self.n, np.nan)
-            if name == "title":
-                order = _ints(conn.execute("SELECT group_concat(rowid, ' ') FROM (SELECT rowid FROM search_docs "
-                                           "WHERE sort_title IS NOT NULL ORDER BY sort_title)").fetchone()[0])
-                column[order] = np.arange(len(order))
-            elif name == "key":
-                column = self.keyrank.astype(np.float64)
-            elif name in self.numbers:
-                docs, values = self.numbers[name]
-                (np.fmax if descending else np.fmin).at(column, docs, values)
-            self._sort_columns[cache_key] = column
-        return self._sort_columns[cache_key]
-
-
 class SqliteFtsIndex(SearchIndex):
     """The FTS5 index inside a catalog's SQLite file (``sqlite:///path/catalog.db``)."""
 
@@ -181,7 +83,8 @@ class SqliteFtsIndex(SearchIndex):
         self.url = url
         self.path, self.read_only = sqlite_path(url)
         self._lock = threading.RLock()
-        self._snapshot: _Snapshot | None = None
+        self._snapshot: ColumnView | None = None
+        self._codes: dict[tuple[str, str], int] = {}
         try:
             self._conn = connect(self.path, self.read_only, busy_timeout)
             if not self.read_only:
@@ -192,9 +95,12 @@ class SqliteFtsIndex(SearchIndex):
     # --- plumbing ---------------------------------------------------------------------------------------------
     @staticmethod
     def _create(conn: sqlite3.Connection) -> None:
+        fresh = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'search_docs'").fetchone() is None
         for statement in _DDL:
             conn.execute(statement)
         conn.execute("INSERT OR IGNORE INTO search_meta(name, value) VALUES ('generation', 0)")
+        if fresh:
+            conn.execute("INSERT OR REPLACE INTO search_meta(name, value) VALUES ('format', ?)", (FORMAT,))
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
@@ -209,6 +115,7 @@ class SqliteFtsIndex(SearchIndex):
                         conn.execute("UPDATE search_meta SET value = value + 1 WHERE name = 'generation'")
                     conn.execute("COMMIT")
                 except BaseException:
+                    self._codes.clear()  # codes created in the rolled-back transaction no longer exist
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise
@@ -217,10 +124,13 @@ class SqliteFtsIndex(SearchIndex):
                     raise StoreError(f"{self.path} has no search index yet: run `medal reindex`") from None
                 raise translate(err, self.path) from None
 
-    def _current(self, conn: sqlite3.Connection) -> _Snapshot:
-        generation = int(conn.execute("SELECT value FROM search_meta WHERE name = 'generation'").fetchone()[0])
+    def _current(self, conn: sqlite3.Connection) -> ColumnView:
+        meta = dict(conn.execute("SELECT name, value FROM search_meta"))
+        if meta.get("format") != FORMAT:
+            raise StoreError(f"the search index in {self.path} has an older layout: run `medal reindex`")
+        generation = int(meta["generation"])
         if self._snapshot is None or self._snapshot.generation != generation:
-            self._snapshot = _Snapshot(conn, generation)
+            self._snapshot = ColumnView(conn, generation)
         return self._snapshot
 
     # --- writes -----------------------------------------------------------------------------------------------
@@ -240,12 +150,24 @@ class SqliteFtsIndex(SearchIndex):
         texts = [" ; ".join(doc.get(name) or []) or None for name in TEXT]
         conn.execute(f"INSERT INTO search_fts(rowid, {', '.join(TEXT)}) VALUES (?{', ?' * len(TEXT)})",
                      (rowid, *texts))
-        conn.executemany("INSERT INTO search_facets(docid, field, value) VALUES (?, ?, ?)",
-                         [(rowid, name, value) for name in FACET_FIELDS
+        conn.executemany("INSERT INTO search_facets(docid, code) VALUES (?, ?)",
+                         [(rowid, self._code(conn, name, value)) for name in FACET_FIELDS
                           for value in ([doc[name]] if isinstance(doc.get(name), str) else doc.get(name) or [])])
         conn.executemany("INSERT INTO search_numbers(docid, field, value) VALUES (?, ?, ?)",
-                         [(rowid, name, _number(name, value)) for name in RANGE_FIELDS
+                         [(rowid, name, number(name, value)) for name in RANGE_FIELDS
                           for value in doc.get(name) or []])
+
+    def _code(self, conn: sqlite3.Connection, field: str, value: str) -> int:
+        """The code of a facet value, created on first use (remembered until a rollback or rebuild)."""
+        code = self._codes.get((field, value))
+        if code is None:
+            conn.execute("INSERT OR IGNORE INTO search_values(field, value) VALUES (?, ?)", (field, value))
+            code = conn.execute("SELECT code FROM search_values WHERE field = ? AND value = ?",
+                                (field, value)).fetchone()[0]
+            if code >= CODE_SPAN:
+                raise StoreError(f"more than {CODE_SPAN - 1} distinct facet values: run `medal reindex`")
+            self._codes[(field, value)] = code
+        return code
 
     @staticmethod
     def _unindex(conn: sqlite3.Connection, rowid: int) -> None:
@@ -275,6 +197,7 @@ class SqliteFtsIndex(SearchIndex):
         with self._transaction(write=True) as conn:
             for table in _TABLES:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
+            self._codes.clear()
             self._create(conn)
             for done, doc in enumerate(docs, 1):
                 self._put(conn, doc)
@@ -289,14 +212,14 @@ class SqliteFtsIndex(SearchIndex):
             row = conn.execute("SELECT body FROM search_docs WHERE key = ?", (key,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def _leaf(self, conn: sqlite3.Connection, snap: _Snapshot, leaf: Leaf, column: str | None = None) -> np.ndarray:
+    def _leaf(self, conn: sqlite3.Connection, snap: ColumnView, leaf: Leaf, column: str | None = None) -> np.ndarray:
         """The documents matching one word or phrase (in one column when named), cached per index generation."""
         expr = to_fts5(leaf) if column is None else f"{column} : {to_fts5(leaf)}"
         mask = snap.leaves.get(expr)
         if mask is None:
             text = conn.execute("SELECT group_concat(rowid, ' ') FROM search_fts WHERE search_fts MATCH ?",
                                 (expr,)).fetchone()[0]
-            mask = snap.mask_of(_ints(text))
+            mask = snap.mask_of(ints(text))
             snap.leaves[expr] = mask
             snap.leaf_counts[expr] = int(np.count_nonzero(mask))
             while len(snap.leaves) * snap.n > LEAF_CACHE_BYTES:
@@ -305,12 +228,12 @@ class SqliteFtsIndex(SearchIndex):
             snap.leaves.move_to_end(expr)
         return mask
 
-    def _df(self, conn: sqlite3.Connection, snap: _Snapshot, leaf: Leaf) -> int:
+    def _df(self, conn: sqlite3.Connection, snap: ColumnView, leaf: Leaf) -> int:
         """How many documents hold a word or phrase."""
         self._leaf(conn, snap, leaf)
         return snap.leaf_counts[to_fts5(leaf)]
 
-    def _match(self, conn: sqlite3.Connection, snap: _Snapshot, node: Node) -> np.ndarray:
+    def _match(self, conn: sqlite3.Connection, snap: ColumnView, node: Node) -> np.ndarray:
         if isinstance(node, Leaf):
             return self._leaf(conn, snap, node)
         if isinstance(node, Not):
@@ -322,22 +245,22 @@ class SqliteFtsIndex(SearchIndex):
             combine(out, mask, out=out)
         return out
 
-    def _selected(self, conn: sqlite3.Connection, snap: _Snapshot, request: SearchRequest) -> np.ndarray:
+    def _selected(self, conn: sqlite3.Connection, snap: ColumnView, request: SearchRequest) -> np.ndarray:
         """The mask of documents matching the query, every filter and every range."""
         # A copy: the match of a single word is the cached array itself, and filters narrow in place.
         mask = (self._match(conn, snap, request.tree) if request.tree is not None else snap.alive).copy()
         for name, values in request.filters.items():
             allowed = np.zeros(snap.n, dtype=bool)
             for value in values:
-                allowed[snap.value_docs.get((name, value), np.zeros(0, dtype=np.int64))] = True
+                allowed[snap.value_docs(name, value)] = True
             mask &= allowed
         for name, (lo, hi) in request.ranges.items():
             docs, values = snap.numbers.get(name, (np.zeros(0, dtype=np.int64), np.zeros(0)))
             keep = np.ones(len(values), dtype=bool)
             if lo is not None:
-                keep &= values >= _number(name, lo)
+                keep &= values >= number(name, lo)
             if hi is not None:
-                keep &= values <= _number(name, hi)
+                keep &= values <= number(name, hi)
             mask &= snap.mask_of(docs[keep])
         return mask
 
@@ -346,7 +269,7 @@ class SqliteFtsIndex(SearchIndex):
             snap = self._current(conn)
             return int(np.count_nonzero(self._selected(conn, snap, request)))
 
-    def _ranked(self, conn: sqlite3.Connection, snap: _Snapshot, tree: Node,
+    def _ranked(self, conn: sqlite3.Connection, snap: ColumnView, tree: Node,
                 candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Candidates in relevance order, with scores by rowid (lower is better; inf: not scored).
 
@@ -391,7 +314,7 @@ class SqliteFtsIndex(SearchIndex):
         order = head[np.lexsort((snap.keyrank[head], scores[head]))]
         return np.concatenate((order, candidates[cut:])), scores
 
-    def _field_ranked(self, conn: sqlite3.Connection, snap: _Snapshot, tree: Node,
+    def _field_ranked(self, conn: sqlite3.Connection, snap: ColumnView, tree: Node,
                       candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Rank by the summed weights of the fields each phrase occurs in (title first), then by key."""
         weight = np.zeros(snap.n, dtype=np.float32)
@@ -403,7 +326,7 @@ class SqliteFtsIndex(SearchIndex):
         scores[candidates] = -score
         return candidates[np.lexsort((snap.keyrank[candidates], -score))], scores
 
-    def _ordered(self, conn: sqlite3.Connection, snap: _Snapshot, request: SearchRequest,
+    def _ordered(self, conn: sqlite3.Connection, snap: ColumnView, request: SearchRequest,
                  candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """Candidates in the requested order, and BM25 scores by rowid (inf: not scored) when ranked."""
         scoring = positive(request.tree)
