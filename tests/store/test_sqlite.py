@@ -210,3 +210,17 @@ def test_catalog_url_defaults_to_the_environment(tmp_path, monkeypatch):
         assert (tmp_path / "env.db").exists()
     finally:
         get_settings.cache_clear()
+
+
+def test_a_catalog_container_is_written_entry_by_entry(url):
+    """iter_entries() turns a MedalCatalog file (lists without type) into entries put_many can write."""
+    from medal_catalog.store import iter_entries
+
+    container = {"tasks": [{k: v for k, v in TASK.items() if k != "type"}],
+                 "datasets": [{"id": "brain-mr", "title": "Data", "access_level": "open",
+                               "license": {"spdx_id": "CC0-1.0"}}]}
+    with Catalog.open(url) as catalog:
+        results = catalog.put_many(iter_entries(container), author="ada", reason="submission")
+        assert [(r.key, r.status) for r in results] == [("BenchmarkTask:glioma-seg", "created"),
+                                                        ("ImagingDataset:brain-mr", "created")]
+    assert list(iter_entries(TASK)) == [TASK]

@@ -10,11 +10,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from medal_catalog.errors import UnsupportedURLError
-from medal_catalog.store.base import PutResult, Store, StoredVersion, entry_key, split_key, validate_entry
+from medal_catalog.store.base import (PutResult, Store, StoredVersion, entry_key, iter_entries, split_key,
+                                      validate_entry)
 from medal_catalog.store.catalog import Catalog, ReindexReport
 
-__all__ = ["Catalog", "PutResult", "ReindexReport", "Store", "StoredVersion", "entry_key", "open_store",
-           "split_key", "validate_entry"]
+__all__ = ["Catalog", "PutResult", "ReindexReport", "Store", "StoredVersion", "entry_key", "iter_entries",
+           "open_store", "split_key", "validate_entry"]
 
 
 def open_store(url: str, busy_timeout: float = 5.0) -> Store:

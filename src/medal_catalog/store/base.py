@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from medal_catalog.schema import ENTRY_CLASSES
+from medal_catalog.schema import CONTAINER_SLOTS, ENTRY_CLASSES
 
 PutStatus = Literal["created", "updated", "unchanged", "deleted", "invalid"]
 
@@ -101,6 +101,17 @@ class Validated:
     document: dict[str, Any] | None = None
     digest: str | None = None
     problems: list[str] = field(default_factory=list)
+
+
+def iter_entries(document: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """The entries of a file's content: the entry itself (it has ``type``), or each entry of a MedalCatalog
+    container (``tasks``, ``datasets``, ``series``, ``reviews``), with ``type`` filled in from its list."""
+    if document.get("type") in ENTRY_CLASSES or not any(slot in document for slot in CONTAINER_SLOTS):
+        yield dict(document)
+        return
+    for slot, kind in CONTAINER_SLOTS.items():
+        for entry in document.get(slot) or []:
+            yield {**entry, "type": entry.get("type", kind)} if isinstance(entry, Mapping) else entry
 
 
 def canonical_json(document: Mapping[str, Any]) -> str:
