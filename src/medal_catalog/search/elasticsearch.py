@@ -83,7 +83,8 @@ def es_body(request: SearchRequest) -> dict[str, Any]:
 class ElasticsearchIndex(SearchIndex):
     """The catalog index in Elasticsearch (or an API-compatible server), behind an alias."""
 
-    def __init__(self, url: str, timeout: float = 10.0, client: Any = None, **client_options: Any) -> None:
+    def __init__(self, url: str, timeout: float = 10.0, client: Any = None, backoff: float = 0.5,
+                 **client_options: Any) -> None:
         if Elasticsearch is None:
             raise MissingExtraError("the Elasticsearch backend needs the elasticsearch client: "
                                     "pip install 'medal-catalog[elasticsearch]'")
@@ -92,6 +93,8 @@ class ElasticsearchIndex(SearchIndex):
         self.client = client or Elasticsearch(self.node, request_timeout=timeout, max_retries=1,
                                               retry_on_timeout=False, **client_options)
         self._ready = False
+        #: First wait (seconds) before resending documents refused with 429; it doubles up to 30 s, 6 tries.
+        self.backoff = backoff
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -136,7 +139,7 @@ class ElasticsearchIndex(SearchIndex):
         with self._errors():
             # streaming_bulk retries documents rejected with 429 (too many requests), backing off exponentially.
             for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=500, max_retries=6,
-                                                   initial_backoff=0.5, max_backoff=30, raise_on_error=False):
+                                                   initial_backoff=self.backoff, max_backoff=30, raise_on_error=False):
                 done += 1
                 if not ok:
                     info = item.get("index", item)
