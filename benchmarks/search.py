@@ -29,8 +29,8 @@ BODY = ["BRAIN"] * 6 + ["HEAD", "CHEST", "CHEST", "ABDOMEN", "PELVIS", "SPINE", 
 VENDORS = {"SIEMENS": ["Prisma", "Skyra", "Vida", "Aera", "SOMATOM Force"],
            "GE MEDICAL SYSTEMS": ["SIGNA Premier", "Discovery MR750", "Revolution CT"],
            "Philips": ["Ingenia", "Achieva", "IQon"], "Canon": ["Vantage Orian", "Aquilion ONE"]}
-SEQUENCES = ["T1 MPRAGE sag", "AX FLAIR", "DWI b1000", "ADC map", "T2 TSE ax", "SWI", "3D TOF angio", "T1 post contrast",
-             "localizer", "BOLD resting state", "perfusion DSC", "cor T2 fat sat", "lung kernel thin", "soft tissue",
+SEQUENCES = ["T1 MPRAGE sag", "AX FLAIR", "DWI b1000", "ADC map", "T2 TSE ax", "SWI", "3D TOF angio",
+             "T1 post contrast", "localizer", "BOLD resting state", "perfusion DSC", "cor T2 fat sat", "lung kernel thin", "soft tissue",
              "bone window", "arterial phase", "portal venous phase", "CTA head neck", "cine SSFP", "LGE short axis"]
 CONDITIONS = ["glioma", "glioblastoma", "meningioma", "metastasis", "stroke", "haemorrhage", "aneurysm",
               "multiple sclerosis", "dementia", "alzheimer", "pulmonary nodule", "pneumonia", "embolism", "fibrosis",

@@ -39,7 +39,8 @@ def _plain_json_node():
 
 
 def _series(ident, modality, body_part, manufacturer, model, thickness, field, description, dataset):
-    entry = {"type": "ImagingSeries", "id": ident, "dataset": dataset, "series_instance_uid": f"1.2.826.0.1.{len(ident)}",
+    entry = {"type": "ImagingSeries", "id": ident, "dataset": dataset,
+             "series_instance_uid": f"1.2.826.0.1.{len(ident)}",
              "modality": modality, "body_part": body_part, "manufacturer": manufacturer,
              "manufacturer_model_name": model, "slice_thickness": thickness, "instance_count": 120,
              "series_description": description, "deidentification_status": "clean"}

@@ -6,7 +6,11 @@ import pytest
 
 from medal_catalog.search import SearchRequest
 
-from search_corpus import corpus_docs, es_url, loaded, make_index  # noqa: F401 (fixtures)
+import search_corpus
+from search_corpus import corpus_docs, make_index
+
+# Fixtures shared with the other search tests (a conftest here would shadow tests/conftest.py's module name).
+es_url, loaded = search_corpus.es_url, search_corpus.loaded
 
 
 def keys(result):

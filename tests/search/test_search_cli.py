@@ -42,7 +42,8 @@ def test_search_json(catalog_url):
 
 def test_search_table_ranges_and_environment_default(catalog_url):
     """Without --json a readable table; the catalog comes from MEDAL_CATALOG when --catalog is absent."""
-    result = medal("search", "--body-part", "CHEST", "--range", "slice_thickness=..2", env={"MEDAL_CATALOG": catalog_url})
+    result = medal("search", "--body-part", "CHEST", "--range", "slice_thickness=..2",
+                   env={"MEDAL_CATALOG": catalog_url})
     assert result.exit_code == 0, result.output
     assert "1-1 of 1 matching entries" in result.output and "s-ct-lung" in result.output
 

@@ -57,7 +57,7 @@ class Facet:
             counts = np.bincount(self.dense[mask], minlength=size)
         if len(self.extra_docs):
             counts += np.bincount(self.extra_values[mask[self.extra_docs]], minlength=size)
-        return zip(self.values, (int(c) for c in counts[1:]))
+        return zip(self.values, (int(c) for c in counts[1:]), strict=True)
 
 
 class ColumnView:

@@ -63,7 +63,7 @@ def _range_type(view: Any, field_name: str, sources: tuple[str, ...]) -> str:
     raise ValueError(f"range field {field_name} mixes or lacks numeric ranges: {sorted(types)}")
 
 
-def _text(weight: float | None = None) -> dict[str, Any]:
+def _text() -> dict[str, Any]:
     return {"type": "text", "analyzer": "medal_text"}
 
 

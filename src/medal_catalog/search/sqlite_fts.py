@@ -345,7 +345,7 @@ class SqliteFtsIndex(SearchIndex):
                              for i in range(len(TEXT)))
         row = conn.execute(f"SELECT {snippets} FROM search_fts WHERE search_fts MATCH ? AND rowid = ?",
                            (to_fts5(tree), rowid)).fetchone()
-        return {name: [text] for name, text in zip(TEXT, row or ()) if text and "<em>" in text}
+        return {name: [text] for name, text in zip(TEXT, row or (), strict=False) if text and "<em>" in text}
 
     def search(self, request: SearchRequest) -> SearchResult:
         with self._transaction(write=False) as conn:
