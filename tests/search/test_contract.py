@@ -145,3 +145,24 @@ def test_index_replace_delete_and_rebuild(backend, tmp_path, request):
         assert index.get(docs[1]["key"]) is None
     finally:
         index.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "elasticsearch"])
+def test_catalog_keeps_either_index_in_step_with_the_store(backend, tmp_path, request):
+    """Catalog writes reach the index; deletions leave it; reindex swaps in a rebuilt index with the same answers."""
+    from medal_catalog.store import Catalog
+    from search_corpus import CORPUS, es_options
+
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    index_url, options = None, {}
+    if backend == "elasticsearch":
+        index_url, options = f"{request.getfixturevalue('es_url')}/catalog-{tmp_path.name[-12:].lower()}", es_options()
+    with Catalog.open(url, index_url, **options) as catalog:
+        results = catalog.put_many(CORPUS, author="test", reason="load")
+        assert all(r.changed and r.indexed for r in results)
+        assert keys(catalog.search("screening")) == ["ImagingDataset:chest-ct", "BenchmarkTask:lung-nodule"]
+        catalog.delete("ImagingDataset", "chest-ct", author="test", reason="withdrawn")
+        assert keys(catalog.search("screening")) == ["BenchmarkTask:lung-nodule"]
+        assert catalog.reindex().indexed == len(CORPUS) - 1
+        assert catalog.search("", size=50).total == len(CORPUS) - 1
+        assert keys(catalog.search("screening")) == ["BenchmarkTask:lung-nodule"]

@@ -131,7 +131,7 @@ class ElasticsearchIndex(SearchIndex):
     def index(self, doc: Mapping[str, Any]) -> None:
         self._ensure()
         with self._errors():
-            self.client.index(index=self.alias, id=doc["key"], document=dict(doc), refresh="wait_for")
+            self.client.index(index=self.alias, id=doc["key"], document=dict(doc), refresh=True)
 
     def _bulk(self, index: str, docs: Iterable[Mapping[str, Any]], progress: Progress | None = None) -> list[str]:
         actions = ({"_index": index, "_id": d["key"], "_source": dict(d)} for d in docs)
@@ -159,7 +159,7 @@ class ElasticsearchIndex(SearchIndex):
         self._ensure()
         with self._errors():
             try:
-                self.client.delete(index=self.alias, id=key, refresh="wait_for")
+                self.client.delete(index=self.alias, id=key, refresh=True)
             except NotFoundError:
                 pass
 

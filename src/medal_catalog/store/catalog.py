@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from medal_catalog.config import Settings, get_settings
-from medal_catalog.errors import IndexUnavailableError, UsageError
+from medal_catalog.errors import IndexUnavailableError, SearchBackendError, StoreError, UsageError
 from medal_catalog.search import SearchIndex, SearchRequest, SearchResult, flatten, open_index
 from medal_catalog.search.base import Bound, Progress
 from medal_catalog.store.base import PutResult, Store, StoredVersion
@@ -119,8 +119,10 @@ class Catalog:
                     self.index_problems += self.index.bulk_index(flatten(v.document) for v in current.values())
                 for key in last_op.keys() - current.keys():
                     self.index.delete(key)
-            except IndexUnavailableError:
-                self._index_down = True
+            except (IndexUnavailableError, SearchBackendError, StoreError) as err:
+                # The store has the change already; it stays queued for the next sync or `medal reindex`.
+                self._index_down = isinstance(err, IndexUnavailableError)
+                self.index_problems.append(str(err))
                 return False
             self.store.clear_pending(batch[-1].seq)
         return True
