@@ -6,12 +6,14 @@ one of ~100k matches (100+ ms), and counting facets over them in SQL costs more 
 * **Matching** is done by FTS5, one query per word or phrase (``leaf``); each leaf's rowids arrive as one string
   (``group_concat``) and become a boolean array, cached until the index changes (like Lucene's filter cache).
   AND/OR/NOT are numpy operations on those arrays.
-* **Filters, ranges and facet counts** run on a column view of ``search_facets``/``search_numbers`` loaded once per
-  index generation: ``np.bincount`` counts a facet over 100k matches in about a millisecond.
-* **Ranking** asks FTS5 for BM25 only inside rowid windows that cover the matching candidates, under a budget of
-  scored rows (``RANK_BUDGET``): every match is ranked exactly while the matches fit the budget; beyond it the
-  first candidates in index order (entries before series, as ``rebuild`` writes them) are ranked and the rest
-  follow in index order. Totals and facet counts are always exact.
+* **Filters, ranges and facet counts** run on the column view (``columns.py``) loaded once per index generation:
+  ``np.bincount`` counts a facet over 100k matches in about a millisecond. Totals and counts are always exact.
+* **Ranking** is FTS5's BM25 with the field weights, asked only inside rowid windows that cover the matching
+  candidates and under a budget of scored rows (``RANK_BUDGET``): every match is ranked exactly while they fit;
+  beyond it the first candidates in index order (entries before series, as ``rebuild`` writes them) are ranked
+  and the rest follow in index order. Phrases in half the documents or more are left out of BM25 (FTS5 floors
+  their IDF at 1e-6, so they only break ties, yet counting their matches costs a full pass per statement); a
+  query made only of such phrases is ranked by the weights of the fields they occur in.
 """
 
 from __future__ import annotations

@@ -129,7 +129,9 @@ class Catalog:
 
     def reindex(self, to: str | None = None, progress: Progress | None = None) -> ReindexReport:
         """Rebuild an index (``to``, default this catalog's) from every current entry, swapping it in whole."""
-        target = open_index(to, busy_timeout=get_settings().busy_timeout) if to else self.index
+        settings = get_settings()
+        target = (open_index(to, busy_timeout=settings.busy_timeout, timeout=settings.index_timeout) if to
+                  else self.index)
         if target is None:
             raise UsageError(f"{self.store.url} has no search index configured: pass --to URL")
         report = ReindexReport(target=target.url)
