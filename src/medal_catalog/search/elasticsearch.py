@@ -146,6 +146,8 @@ class ElasticsearchIndex(SearchIndex):
                     problems.append(f"{info.get('_id')}: {info.get('error')}")
                 if progress and done % 500 == 0:
                     progress(done)
+        if progress:
+            progress(done)
         return problems
 
     def bulk_index(self, docs: Iterable[Mapping[str, Any]]) -> list[str]:

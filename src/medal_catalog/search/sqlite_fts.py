@@ -201,10 +201,13 @@ class SqliteFtsIndex(SearchIndex):
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             self._codes.clear()
             self._create(conn)
+            done = 0
             for done, doc in enumerate(docs, 1):
                 self._put(conn, doc)
                 if progress and done % 500 == 0:
                     progress(done)
+            if progress:
+                progress(done)
             conn.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
         return []
 
