@@ -110,7 +110,7 @@ def test_a_crash_inside_a_write_leaves_the_store_consistent_and_a_rerun_complete
                 seen.append(statement)
                 if len(seen) == 4:
                     os._exit(9)  # die after the 4th entry's version row, before its commit
-        event.listen(catalog.store.engine, "connect", lambda conn, record: conn.set_trace_callback(trace))
+        event.listen(catalog.store.engine, "checkout", lambda conn, record, proxy: conn.set_trace_callback(trace))
         catalog.put_many([task(i) for i in range(6)], author="harvester", reason="run 1", batch=2)
     """)
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)

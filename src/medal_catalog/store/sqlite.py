@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
 
 from medal_catalog.errors import StoreError, StoreLockedError, StoreReadOnlyError, UnsupportedURLError
 from medal_catalog.store.sql import SqlStore
@@ -74,10 +74,10 @@ class SqliteStore(SqlStore):
                              "does not exist")
         if self.read_only and not self.path.exists():
             raise StoreError(f"cannot open the catalog database {self.path} read-only: it does not exist")
-        # NullPool: a CLI run is short and an API worker opens few connections; no connection outlives its use,
-        # so no stale lock lingers and forked workers never share a handle.
+        # A small pool: opening a connection (and setting its pragmas) costs more than a small write. Pooled
+        # connections hold no lock between transactions; close() disposes of them.
         engine = create_engine("sqlite://", creator=lambda: connect(self.path, self.read_only, busy_timeout),
-                               poolclass=NullPool)
+                               poolclass=QueuePool, pool_size=4, max_overflow=4)
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
