@@ -122,6 +122,14 @@ def make_index(kind: str, tmp_path, es_url: str | None):
     return open_index(f"{es_url}/contract-{uuid.uuid4().hex[:10]}", **es_options())
 
 
+def drop(index) -> None:
+    """Close an index made by the tests; on Elasticsearch also delete its indices (a real cluster stays clean)."""
+    alias = getattr(index, "alias", None)
+    if alias is not None:
+        index.client.indices.delete(index=f"{alias}-*", ignore_unavailable=True, allow_no_indices=True)
+    index.close()
+
+
 @pytest.fixture(scope="session")
 def es_url():
     """An Elasticsearch-compatible node: ELASTICSEARCH_URL, or an osmem-server started on a free port."""
@@ -144,4 +152,4 @@ def loaded(request, tmp_path_factory):
     index = make_index(request.param, tmp_path_factory.mktemp(request.param), es)
     index.rebuild(corpus_docs())
     yield index
-    index.close()
+    drop(index)

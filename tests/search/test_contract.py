@@ -7,7 +7,7 @@ import pytest
 from medal_catalog.search import SearchRequest
 
 import search_corpus
-from search_corpus import corpus_docs, make_index
+from search_corpus import corpus_docs, drop, make_index
 
 # Fixtures shared with the other search tests (a conftest here would shadow tests/conftest.py's module name).
 es_url, loaded = search_corpus.es_url, search_corpus.loaded
@@ -144,7 +144,7 @@ def test_index_replace_delete_and_rebuild(backend, tmp_path, request):
         assert index.count(SearchRequest.make()) == len(docs) - 5
         assert index.get(docs[1]["key"]) is None
     finally:
-        index.close()
+        drop(index)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "elasticsearch"])
@@ -166,3 +166,6 @@ def test_catalog_keeps_either_index_in_step_with_the_store(backend, tmp_path, re
         assert catalog.reindex().indexed == len(CORPUS) - 1
         assert catalog.search("", size=50).total == len(CORPUS) - 1
         assert keys(catalog.search("screening")) == ["BenchmarkTask:lung-nodule"]
+        if backend == "elasticsearch":
+            alias = catalog.index.alias
+            catalog.index.client.indices.delete(index=f"{alias}-*", ignore_unavailable=True, allow_no_indices=True)
