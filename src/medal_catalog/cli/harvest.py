@@ -85,7 +85,7 @@ def _harvest_submission(path: Path, jobs, timeout, no_cache, catalog_url, index_
     harvest = harvest_submission(path, jobs=jobs, timeout=timeout, use_cache=not no_cache)
     reason = f"harvest of submission {path}"
     with Catalog.open(catalog_url, index_url) as catalog:
-        puts = [_put_unless_only_runs_changed(catalog, entry, reason) for entry in harvest.entries]
+        puts = _put_all(catalog, harvest.entries, reason)
     refused = [p.to_dict() for p in puts if p.problems]
     summary = {
         "submission": str(path), "kind": "submission",
@@ -111,16 +111,24 @@ def _harvest_submission(path: Path, jobs, timeout, no_cache, catalog_url, index_
     return summary, bool(harvest.left_out or refused or file_errors or summary["validation"]["errors"])
 
 
-def _put_unless_only_runs_changed(catalog, entry: dict, reason: str):
-    """Store ``entry``, unless it differs from the current version only by a newer harvest-run record."""
+def _put_all(catalog, entries: list[dict], reason: str) -> list:
+    """Store entries (one transaction each, indexed in bulk), skipping those whose only change is a newer
+    harvest-run record, so that re-harvesting unchanged input writes no new version."""
     from medal_catalog.harvesters.dicom_records import same_but_harvest_runs
     from medal_catalog.store.base import PutResult, entry_key
 
-    kind = entry.get("type")
-    current = catalog.get(kind, entry["id"]) if kind else None
-    if current is not None and not current.deleted and same_but_harvest_runs(entry, current.document):
-        return PutResult(entry_key(kind, entry["id"]), "unchanged", current.version)
-    return catalog.put(entry, author="medal harvest", reason=reason)
+    results: dict[int, PutResult] = {}
+    to_write: list[tuple[int, dict]] = []
+    for i, entry in enumerate(entries):
+        kind = entry.get("type")
+        current = catalog.get(kind, entry["id"]) if kind and entry.get("id") else None
+        if current is not None and not current.deleted and same_but_harvest_runs(entry, current.document):
+            results[i] = PutResult(entry_key(kind, entry["id"]), "unchanged", current.version)
+        else:
+            to_write.append((i, entry))
+    written = catalog.put_many([e for _, e in to_write], author="medal harvest", reason=reason) if to_write else []
+    results.update({i: put for (i, _), put in zip(to_write, written)})
+    return [results[i] for i in range(len(entries))]
 
 
 def _json_requested() -> bool:
@@ -163,7 +171,7 @@ def _store(result, catalog_url: str, index_url: str | None, paths: list[str]) ->
     with Catalog.open(catalog_url, index_url) as catalog:
         existing = catalog.get("ImagingDataset", dataset["id"])
         merged = merge_dataset(dataset, existing.document if existing and not existing.deleted else None)
-        puts = [_put_unless_only_runs_changed(catalog, entry, reason) for entry in [merged, *series]]
+        puts = _put_all(catalog, [merged, *series], reason)
         keep = {s["id"] for s in series}
         gone = [v.id for v in catalog.store.iter_current(["ImagingSeries"])
                 if (v.document or {}).get("dataset") == dataset["id"] and v.id not in keep]
