@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterator
 
+import orjson
 import yaml
 
 from medal_catalog.schema import CONTAINER_SLOTS, ENTRY_CLASSES
@@ -173,7 +174,13 @@ def read_document(path: Path, display: str | None = None) -> Document:
     syntax = "json" if path.suffix.lower() in (".json", ".jsonld") else "yaml"
     if syntax == "json":
         try:
-            data = json.loads(text)
+            data = orjson.loads(raw)  # several times faster than json on large catalogs
+        except orjson.JSONDecodeError:
+            data = None
+        try:
+            # The standard parser gives the error's line and column (and takes what orjson refuses, such as
+            # integers beyond 64 bits or a byte-order mark).
+            data = json.loads(text) if data is None else data
         except json.JSONDecodeError as exc:
             raise DocumentError("file.parse-error", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno,
                                 "Check brackets, commas and quotes around this position.") from exc

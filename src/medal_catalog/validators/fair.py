@@ -29,12 +29,19 @@ class Check:
 
 
 def _has(*keys: str) -> Callable[[dict], bool]:
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda record: record.get(key) not in _EMPTY
+
     def test(record: dict) -> bool:
         value: Any = record
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
-        return value not in (None, "", [], {})
+        return value not in _EMPTY
     return test
+
+
+_EMPTY = (None, "", [], {})
 
 
 def _description(record: dict) -> bool:
@@ -109,13 +116,17 @@ def fair_assessment(cls: str, record: Any) -> tuple[dict[str, float] | None, lis
     if not checks or not isinstance(record, dict):
         return None, []
     issues: list[RuleIssue] = []
-    present: dict[str, list[bool]] = {p: [] for p in "FAIR"}
+    present = {"F": 0, "A": 0, "I": 0, "R": 0}
     for check in checks:
-        ok = check.present(record)
-        present[check.principle].append(ok)
-        if not ok:
+        if check.present(record):
+            present[check.principle] += 1
+        else:
             issues.append(RuleIssue(check.severity, check.code, check.pointer, check.message))
-    scores = {p: round(sum(v) / len(v), 2) for p, v in present.items() if v}
-    flat = [x for v in present.values() for x in v]
-    scores["overall"] = round(sum(flat) / len(flat), 2)
+    totals = _TOTALS[cls]
+    scores = {p: round(present[p] / n, 2) for p, n in totals.items()}
+    scores["overall"] = round(sum(present.values()) / sum(totals.values()), 2)
     return scores, issues
+
+
+_TOTALS = {cls: {p: n for p in "FAIR" if (n := sum(c.principle == p for c in checks))}
+           for cls, checks in CHECKS.items()}

@@ -1,10 +1,9 @@
-"""Check records against the generated JSON Schema: a compiled validator first, jsonschema for the details.
+"""Check records against the generated JSON Schema with a compiled validator (jsonschema-rs), compiled once.
 
-Verdicts equal `linkml-validate`'s on the same (JSON) records: both use the JSON Schema generated from
-medal.yaml with closed classes and jsonschema's format checker. The compiled validator (jsonschema-rs) only
-answers "valid?"; it calls jsonschema's format checks (mirrored in formats.py) so it cannot be more lenient, and every record it
-rejects is re-checked by jsonschema, whose errors are final and give the detailed, located messages.
-(formats.py mirrors jsonschema's format checks so that the common, valid case never imports jsonschema.)
+Verdicts equal `linkml-validate`'s on the same (JSON) records, which validates with the Python `jsonschema`
+package and its format checker. Two things keep the compiled validator's semantics the same: format checks are
+jsonschema's own (mirrored in formats.py, passed in as callbacks), and patterns are adapted to Python's `re`,
+where `$` also matches before a final newline. The parity test and `benchmarks/validate.py` compare verdicts.
 """
 
 from __future__ import annotations
@@ -12,15 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import Any, Iterator
 
 import jsonschema_rs
 
 from medal_catalog.schema import ENTRY_CLASSES, json_schema
 from medal_catalog.validators.formats import FORMATS
-
-if TYPE_CHECKING:
-    import jsonschema
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,35 +29,124 @@ class SchemaProblem:
     hint: str | None = None
 
 
+def _python_dollar(node: Any) -> Any:
+    """A copy of the schema whose patterns end in `\\n?$`: what `$` means to Python's re.search."""
+    if isinstance(node, dict):
+        out = {k: _python_dollar(v) for k, v in node.items()}
+        pattern = node.get("pattern")
+        if isinstance(pattern, str) and pattern.endswith("$") and not pattern.endswith("\\$"):
+            out["pattern"] = pattern[:-1] + "\\n?$"
+        return out
+    if isinstance(node, list):
+        return [_python_dollar(v) for v in node]
+    return node
+
+
 class SchemaChecker:
     """Validates entry records of any entry class against the generated schema, compiled once per class."""
 
     def __init__(self) -> None:
         schema = json_schema()
         self._defs = schema["$defs"]
-        self._fast: dict[str, Any] = {}
-        self._roots = {cls: {"$schema": schema["$schema"], "$defs": self._defs, "$ref": f"#/$defs/{cls}"}
-                       for cls in ENTRY_CLASSES}
-        self._fast = {cls: jsonschema_rs.Draft201909Validator(root, formats=FORMATS, validate_formats=True)
-                      for cls, root in self._roots.items()}
+        defs = _python_dollar(self._defs)
+        self._validators = {
+            cls: jsonschema_rs.Draft201909Validator({"$schema": schema["$schema"], "$defs": defs,
+                                                     "$ref": f"#/$defs/{cls}"}, formats=FORMATS, validate_formats=True)
+            for cls in ENTRY_CLASSES}
 
     def is_valid(self, cls: str, record: Any) -> bool:
-        """Fast yes/no answer (compiled validator); on no, call :meth:`problems` for the definitive list."""
-        return self._fast[cls].is_valid(record)
+        """Fast yes/no answer."""
+        return self._validators[cls].is_valid(record)
 
     def problems(self, cls: str, record: Any) -> list[SchemaProblem]:
-        """Every schema problem of ``record`` as class ``cls``; empty when valid."""
-        if self._fast[cls].is_valid(record):
+        """Every schema problem of ``record`` as class ``cls``, located and explained; empty when valid."""
+        validator = self._validators[cls]
+        if validator.is_valid(record):
             return []
-        return [p for error in self._slow(cls).iter_errors(record) for p in _explain(error, self._defs)]
+        return [p for error in validator.iter_errors(record) for p in self._explain(cls, error)]
 
-    @lru_cache(maxsize=None)  # noqa: B019 - one checker per process, kept for its lifetime
-    def _slow(self, cls: str):
-        """The jsonschema validator for ``cls``, built (and jsonschema imported) only when a record fails."""
-        import jsonschema
+    def _explain(self, cls: str, error: Any) -> Iterator[SchemaProblem]:
+        """Turn one compiled-validator error into located problems whose messages never quote the value."""
+        parts = list(error.instance_path)
+        where = _pointer(parts)
+        name = _field_name(parts)
+        kind = error.kind
+        kname = type(kind).__name__
+        if kname == "Required":
+            field = kind.property
+            yield SchemaProblem("schema.required", f"{where}/{_escape(field)}", f"`{field}` is required here",
+                                self._describe(cls, [*parts, field]))
+        elif kname == "AdditionalProperties":
+            allowed = self._properties(cls, parts)
+            for key in kind.unexpected:
+                close = ", ".join(sorted(a for a in allowed if _similar(a, key))) or None
+                yield SchemaProblem("schema.unknown-field", f"{where}/{_escape(key)}",
+                                    f"`{key}` is not a field of this record (its value is not stored)",
+                                    f"Did you mean: {close}?" if close else "Remove it, or check its spelling.")
+        elif kname == "Enum":
+            allowed = [str(v) for v in kind.options if v is not None]
+            shown = ", ".join(allowed[:25]) + (", ..." if len(allowed) > 25 else "")
+            yield SchemaProblem("schema.enum", where, f"`{name}` has a value that is not allowed", f"Allowed: {shown}")
+        elif kname == "Pattern":
+            pattern = kind.pattern.replace("\\n?$", "$")
+            doc = self._describe(cls, parts) or ""
+            yield SchemaProblem("schema.pattern", where, f"`{name}` is not in the required format",
+                                f"{doc} Expected to match {pattern}.".strip())
+        elif kname == "Format":
+            yield SchemaProblem("schema.format", where, f"`{name}` is not a valid {kind.format}",
+                                "Dates are written YYYY-MM-DD; times YYYY-MM-DDThh:mm:ssZ; URLs with their scheme.")
+        elif kname == "Type":
+            types = [str(t) for t in (kind.types if isinstance(kind.types, list) else [kind.types]) if t != "null"]
+            yield SchemaProblem("schema.type", where, f"`{name}` must be of type {' or '.join(types) or 'null'}",
+                                self._describe(cls, parts))
+        elif kname in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
+            words = {"Minimum": ">=", "Maximum": "<=", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[kname]
+            yield SchemaProblem("schema.range", where, f"`{name}` must be {words} {kind.limit}",
+                                self._describe(cls, parts))
+        elif kname in ("MinItems", "MaxItems"):
+            yield SchemaProblem("schema.cardinality", where,
+                                f"`{name}` has too {'few' if kname == 'MinItems' else 'many'} items")
+        elif kname in ("AnyOf", "OneOfNotValid") and kind.context:
+            # Optional inlined objects are anyOf [object, null]: the null branch's complaint is noise.
+            branches = [b for b in kind.context if not (len(b) == 1 and type(b[0].kind).__name__ == "Type"
+                                                         and list(b[0].kind.types) == ["null"])]
+            for branch in branches or kind.context[:1]:
+                for sub in branch:
+                    yield from self._explain(cls, sub)
+        else:
+            code = re.sub(r"(?<!^)(?=[A-Z])", "-", kname).lower()
+            yield SchemaProblem(f"schema.{code}", where, f"`{name}` violates the schema rule `{kname}`")
 
-        validator = jsonschema.Draft201909Validator
-        return validator(self._roots[cls], format_checker=validator.FORMAT_CHECKER)
+    def _node(self, cls: str, parts: list) -> dict | None:
+        """The schema of the value at ``parts`` within a ``cls`` record (following $ref, anyOf and items)."""
+        node: Any = self._defs.get(cls)
+        for part in parts:
+            node = self._deref(node)
+            if node is None:
+                return None
+            if isinstance(part, int):
+                node = node.get("items")
+            else:
+                node = node.get("properties", {}).get(part)
+        return node
+
+    def _deref(self, node: Any) -> dict | None:
+        while isinstance(node, dict):
+            if "$ref" in node:
+                node = self._defs.get(node["$ref"].rsplit("/", 1)[-1])
+            elif "anyOf" in node:
+                node = next((o for o in node["anyOf"] if o != {"type": "null"}), None)
+            else:
+                return node
+        return None
+
+    def _describe(self, cls: str, parts: list) -> str | None:
+        node = self._node(cls, parts)
+        return node.get("description") if isinstance(node, dict) else None
+
+    def _properties(self, cls: str, parts: list) -> set[str]:
+        node = self._deref(self._node(cls, parts))
+        return set((node or {}).get("properties", {}))
 
 
 @lru_cache(maxsize=1)
@@ -70,75 +155,17 @@ def schema_checker() -> SchemaChecker:
     return SchemaChecker()
 
 
+def _escape(token: str) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
 def _pointer(parts) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def _slot_doc(error: jsonschema.ValidationError, defs: dict, name: str | None = None) -> str | None:
-    """The schema description of the offending slot, from the error's schema (or its parent's properties)."""
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    if name is not None:
-        prop = schema.get("properties", {}).get(name, {})
-        return prop.get("description")
-    return schema.get("description")
+    return "".join("/" + _escape(p) for p in parts)
 
 
 def _field_name(parts: list) -> str:
     names = [str(p) for p in parts if not isinstance(p, int)]
     return names[-1] if names else "the record"
-
-
-def _explain(error: jsonschema.ValidationError, defs: dict) -> Iterator[SchemaProblem]:
-    """Turn one jsonschema error into located problems whose messages never quote the offending value."""
-    parts = list(error.absolute_path)
-    where = _pointer(parts)
-    name = _field_name(parts)
-    kind = error.validator
-    if kind == "required":
-        missing = [m for m in error.validator_value if not isinstance(error.instance, dict) or m not in error.instance]
-        for field in missing:
-            yield SchemaProblem("schema.required", f"{where}/{field}", f"`{field}` is required here",
-                                _slot_doc(error, defs, field))
-    elif kind == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
-        extras = [k for k in error.instance if k not in allowed] if isinstance(error.instance, dict) else []
-        for key in extras:
-            close = ", ".join(sorted(a for a in allowed if _similar(a, key))) or None
-            yield SchemaProblem("schema.unknown-field", f"{where}/{_pointer([key])[1:]}",
-                                f"`{key}` is not a field of this record (its value is not stored)",
-                                f"Did you mean: {close}?" if close else "Remove it, or check its spelling.")
-    elif kind == "enum":
-        allowed = [str(v) for v in error.validator_value if v is not None]
-        shown = ", ".join(allowed[:25]) + (", ..." if len(allowed) > 25 else "")
-        yield SchemaProblem("schema.enum", where, f"`{name}` has a value that is not allowed", f"Allowed: {shown}")
-    elif kind == "pattern":
-        yield SchemaProblem("schema.pattern", where, f"`{name}` is not in the required format",
-                            f"Expected to match {error.validator_value}. {_slot_doc(error, defs) or ''}".strip())
-    elif kind == "format":
-        yield SchemaProblem("schema.format", where, f"`{name}` is not a valid {error.validator_value}",
-                            "Dates are written YYYY-MM-DD; times YYYY-MM-DDThh:mm:ss; URLs with their scheme.")
-    elif kind == "type":
-        expected = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
-        expected = [t for t in expected if t != "null"]
-        yield SchemaProblem("schema.type", where, f"`{name}` must be of type {' or '.join(expected)}",
-                            _slot_doc(error, defs))
-    elif kind in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        words = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[kind]
-        yield SchemaProblem("schema.range", where, f"`{name}` must be {words} {error.validator_value}",
-                            _slot_doc(error, defs))
-    elif kind in ("minItems", "maxItems"):
-        yield SchemaProblem("schema.cardinality", where, f"`{name}` has too {'few' if kind == 'minItems' else 'many'} "
-                            f"items ({kind} {error.validator_value})")
-    elif kind in ("anyOf", "oneOf", "allOf") and error.context:
-        from jsonschema.exceptions import best_match
-
-        # Optional inlined objects are anyOf [object, null]: the null branch's complaint is noise.
-        real = [e for e in error.context if e.schema != {"type": "null"}]
-        for sub in real or [best_match(error.context)]:
-            yield from _explain(sub, defs)
-    else:
-        yield SchemaProblem(f"schema.{re.sub(r'[^a-z]+', '-', str(kind).lower())}", where,
-                            f"`{name}` violates the schema rule `{kind}`")
 
 
 def _similar(a: str, b: str) -> bool:

@@ -135,6 +135,7 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
         size = _size(job.path)
         parts = max(1, min(workers, round(size * workers / total))) if size > PARALLEL_MIN_BYTES else 1
         split.extend(_Job(job.path, job.display, job.explicit, job.folder, k, parts) for k in range(parts))
+    _warm_up(today)  # once here, inherited by every forked worker, instead of once per worker
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         parts_out = pool.starmap(_check_job, [(job, today) for job in split])
     merged: list[_Run] = []
@@ -149,6 +150,19 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
         if progress:
             progress(job.display)
     return merged
+
+
+def _warm_up(today: str) -> None:
+    """Fill the lazy caches (compiled validators, rule plans, licence and country lists, URI grammar)."""
+    from medal_catalog.validators.formats import FORMATS
+
+    for check in FORMATS.values():
+        check("https://example.org/x")
+        check("2026-01-01T00:00:00Z")
+    for cls in ENTRY_CLASSES:
+        check_entry(cls, {"type": cls, "id": "warm-up", "license": {"spdx_id": "CC0-1.0"}, "countries": ["GB"],
+                          "description": "1/2/2000", "submitter": {"orcid": "https://orcid.org/0000-0002-1825-0097"}},
+                    today)
 
 
 def _entry_key(pointer: str) -> tuple:
