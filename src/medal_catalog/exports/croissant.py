@@ -1,0 +1,147 @@
+"""Croissant 1.1 (with RAI 1.0) for an ImagingDataset: its metadata and a `series` record set over the series
+manifest.
+
+The series manifest is the dataset's harvested ImagingSeries (their typed, de-identified header fields), one JSON
+object per line; it is what `mlcroissant ... .records("series")` yields. It carries no data locations, so the
+same export serves open, controlled and hidden-test datasets. (Image file sets are not exported yet.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Iterable
+
+CROISSANT_CONTEXT: dict[str, Any] = {
+    "@language": "en", "@vocab": "https://schema.org/", "citeAs": "cr:citeAs", "column": "cr:column",
+    "conformsTo": "dct:conformsTo", "cr": "http://mlcommons.org/croissant/", "rai": "http://mlcommons.org/croissant/RAI/",
+    "data": {"@id": "cr:data", "@type": "@json"}, "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+    "dct": "http://purl.org/dc/terms/", "examples": {"@id": "cr:examples", "@type": "@json"},
+    "extract": "cr:extract", "field": "cr:field", "fileProperty": "cr:fileProperty", "fileObject": "cr:fileObject",
+    "fileSet": "cr:fileSet", "format": "cr:format", "includes": "cr:includes", "isLiveDataset": "cr:isLiveDataset",
+    "jsonPath": "cr:jsonPath", "key": "cr:key", "md5": "cr:md5", "parentField": "cr:parentField", "path": "cr:path",
+    "recordSet": "cr:recordSet", "references": "cr:references", "regex": "cr:regex", "repeated": "cr:repeated",
+    "replace": "cr:replace", "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source",
+    "subField": "cr:subField", "transform": "cr:transform", "samplingRate": "cr:samplingRate",
+    "equivalentProperty": "cr:equivalentProperty",
+    "prov": "http://www.w3.org/ns/prov#", "medal": "https://w3id.org/medal/schema/",
+}
+
+#: Series manifest columns: ImagingSeries slot -> Croissant data type.
+SERIES_FIELDS: dict[str, str] = {
+    "id": "sc:Text", "series_instance_uid": "sc:Text", "study_instance_uid": "sc:Text", "series_number": "sc:Integer",
+    "modality": "sc:Text", "body_part": "sc:Text", "manufacturer": "sc:Text", "manufacturer_model_name": "sc:Text",
+    "magnetic_field_strength": "sc:Float", "slice_thickness": "sc:Float", "rows": "sc:Integer",
+    "columns": "sc:Integer", "instance_count": "sc:Integer", "repetition_time": "sc:Float", "echo_time": "sc:Float",
+    "kvp": "sc:Float", "convolution_kernel": "sc:Text", "series_description": "sc:Text",
+    "deidentification_status": "sc:Text",
+}
+
+DUO = "http://purl.obolibrary.org/obo/"
+_DUO_CODES = {"NRES": "DUO_0000004", "GRU": "DUO_0000042", "HMB": "DUO_0000006", "DS": "DUO_0000007",
+              "POA": "DUO_0000011", "NMDS": "DUO_0000015", "GSO": "DUO_0000016", "NPUNCU": "DUO_0000018",
+              "PUB": "DUO_0000019", "COL": "DUO_0000020", "IRB": "DUO_0000021", "GS": "DUO_0000022",
+              "MOR": "DUO_0000024", "TS": "DUO_0000025", "US": "DUO_0000026", "PS": "DUO_0000027",
+              "IS": "DUO_0000028", "RTN": "DUO_0000029", "NPU": "DUO_0000045", "NCU": "DUO_0000046"}
+
+
+def series_manifest(series: Iterable[dict[str, Any]]) -> bytes:
+    """The series manifest (JSON lines, every column present, sorted by id) as bytes."""
+    rows = sorted(({k: s.get(k) for k in SERIES_FIELDS} for s in series), key=lambda r: r["id"])
+    return b"".join(json.dumps(row, ensure_ascii=False, sort_keys=True).encode() + b"\n" for row in rows)
+
+
+def _license_url(license_: dict[str, Any]) -> str | None:
+    spdx = license_.get("spdx_id")
+    if spdx and not spdx.startswith("LicenseRef-"):
+        return f"https://spdx.org/licenses/{spdx}.html"
+    return license_.get("url")
+
+
+def _person(p: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"@type": "sc:Person", "name": p.get("name")}
+    if p.get("orcid"):
+        out["@id"] = out["identifier"] = p["orcid"]
+    return out
+
+
+def dataset_croissant(dataset: dict[str, Any], manifest: bytes, *, identifier: str, manifest_url: str,
+                      published: str | None = None) -> dict[str, Any]:
+    """The Croissant document of ``dataset``; ``identifier`` is its resolvable id, ``manifest_url`` locates the
+    series manifest (relative to the document or absolute), ``published`` is the date it entered the catalog."""
+    consent = dataset.get("consent") or {}
+    provenance = dataset.get("provenance") or {}
+    rai = dataset.get("responsible_ai") or {}
+    deid = dataset.get("deidentification") or {}
+    period = dataset.get("collection_period") or {}
+    contributors = [_person(p) for p in provenance.get("contributors") or []]
+    doc: dict[str, Any] = {
+        "@context": CROISSANT_CONTEXT, "@type": "sc:Dataset", "@id": identifier,
+        "conformsTo": ["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"],
+        "name": dataset["id"], "alternateName": dataset.get("title"),
+        "description": dataset.get("description") or dataset.get("title"),
+        "url": identifier, "version": dataset.get("version", "0.0.0"),
+        "license": _license_url(dataset.get("license") or {}),
+        "creator": contributors or [{"@type": "sc:Organization", "name": "MEDAL contributors"}],
+        "datePublished": dataset.get("created") or published or dataset.get("modified"),
+        "keywords": dataset.get("keywords") or [],
+        "citeAs": dataset.get("citation") or f"{dataset.get('title')} (MEDAL dataset {dataset['id']})",
+        "usageInfo": [DUO + _DUO_CODES[code] for code in [consent.get("duo_permission"),
+                                                         *(consent.get("duo_modifiers") or [])] if code in _DUO_CODES],
+        "prov:wasDerivedFrom": [{"@id": d} for d in provenance.get("derived_from") or []],
+        "prov:wasGeneratedBy": [{"@type": "prov:Activity", "name": f"{run.get('tool', 'medal harvest')} "
+                                 f"{run.get('tool_version', '')}".strip(), "prov:startedAtTime": run.get("started_at"),
+                                 "prov:endedAtTime": run.get("ended_at")}
+                                for run in provenance.get("harvest_runs") or []],
+        "prov:wasAttributedTo": contributors,
+        "rai:dataCollection": rai.get("data_collection"),
+        "rai:dataCollectionTimeframe": [d for d in (period.get("start_date"), period.get("end_date")) if d],
+        "rai:dataPreprocessingProtocol": rai.get("preprocessing"),
+        "rai:dataAnnotationProtocol": rai.get("annotation_protocol"),
+        "rai:annotatorDemographics": rai.get("annotator_expertise"),
+        "rai:dataAnnotationAnalysis": rai.get("annotator_agreement"),
+        "rai:dataBiases": rai.get("data_biases"), "rai:dataLimitations": rai.get("data_limitations"),
+        "rai:dataUseCases": rai.get("use_cases"),
+        "rai:personalSensitiveInformation": _deid_text(deid),
+        "medal:accessLevel": dataset.get("access_level"),
+        "distribution": [{
+            "@type": "cr:FileObject", "@id": "series-manifest", "name": "series-manifest",
+            "description": "One line per harvested DICOM series: its de-identified, typed header fields.",
+            "contentUrl": manifest_url, "encodingFormat": "application/jsonlines",
+            "contentSize": f"{len(manifest)} B", "sha256": hashlib.sha256(manifest).hexdigest()}],
+        "recordSet": [{
+            "@type": "cr:RecordSet", "@id": "series", "name": "series", "key": {"@id": "series/id"},
+            "description": "The dataset's DICOM series.",
+            "field": [{"@type": "cr:Field", "@id": f"series/{name}", "name": name, "dataType": dtype,
+                       "source": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": name}}}
+                      for name, dtype in SERIES_FIELDS.items()]}],
+    }
+    return {k: v for k, v in doc.items() if v not in (None, [], "")}
+
+
+def _deid_text(deid: dict[str, Any]) -> str | None:
+    if not deid:
+        return None
+    audit = deid.get("audit") or {}
+    parts = [f"PatientIdentityRemoved={'YES' if deid.get('patient_identity_removed') else 'not declared'}"]
+    if deid.get("profile_options"):
+        parts.append("PS3.15 Annex E options: " + ", ".join(deid["profile_options"]))
+    if audit:
+        parts.append(f"catalog audit: {audit.get('files_with_findings', 0)} of {audit.get('files_audited', 0)} "
+                     "files with identifying attributes (left out of the catalog)")
+    return "; ".join(parts)
+
+
+def export_dataset(catalog: Any, dataset_id: str, base_url: str) -> tuple[dict[str, Any], bytes]:
+    """The Croissant document and series manifest of a stored dataset, the manifest named ``<id>.series.jsonl``
+    next to the document; raises KeyError when the dataset is not in the catalog."""
+    current = catalog.get("ImagingDataset", dataset_id)
+    if current is None or current.deleted:
+        raise KeyError(dataset_id)
+    first = catalog.history("ImagingDataset", dataset_id)[0]
+    series = [v.document for v in catalog.store.iter_current(["ImagingSeries"])
+              if (v.document or {}).get("dataset") == dataset_id]
+    manifest = series_manifest(series)
+    doc = dataset_croissant(current.document, manifest, identifier=f"{base_url.rstrip('/')}/id/datasets/{dataset_id}",
+                            manifest_url=f"{dataset_id}.series.jsonl", published=first.recorded_at[:10])
+    return doc, manifest
