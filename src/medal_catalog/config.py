@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     busy_timeout: float = 5.0
     #: Seconds an Elasticsearch request may take before the index counts as unreachable (MEDAL_INDEX_TIMEOUT).
     index_timeout: float = 10.0
+    #: Origins allowed to call the HTTP API from a browser, e.g. ``["https://medal.example.org"]``; empty: none
+    #: (MEDAL_CORS_ORIGINS, a JSON list).
+    cors_origins: list[str] = []
+    #: The largest request body the HTTP API reads, in bytes (MEDAL_MAX_BODY_BYTES).
+    max_body_bytes: int = 2 * 1024 * 1024
+    #: The public base URL of the API, for identifiers (``{base}/id/...``); empty: taken from each request
+    #: (MEDAL_BASE_URL).
+    base_url: str = ""
 
 
 @lru_cache(maxsize=1)

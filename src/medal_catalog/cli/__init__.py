@@ -12,6 +12,7 @@ from medal_catalog import __version__
 from medal_catalog.cli.harvest import harvest
 from medal_catalog.cli.schema import schema
 from medal_catalog.cli.search import search
+from medal_catalog.cli.serve import serve, token
 from medal_catalog.cli.store import reindex
 from medal_catalog.cli.validate import validate
 
@@ -25,7 +26,9 @@ def main() -> None:
 main.add_command(harvest)
 main.add_command(schema)
 main.add_command(search)
+main.add_command(serve)
 main.add_command(reindex)
+main.add_command(token)
 main.add_command(validate)
 
 __all__ = ["main"]

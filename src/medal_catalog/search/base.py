@@ -29,11 +29,15 @@ class SearchRequest:
     page: int = 1
     size: int = 10
     tree: Node | None = None
+    #: Access scope: when not empty, a document must also match at least one clause (field -> allowed values,
+    #: every field of a clause must match; ``key`` may name exact entries). Applied before facets and totals.
+    scope: tuple[Mapping[str, tuple[str, ...]], ...] = ()
 
     @classmethod
     def make(cls, query: str = "", filters: Mapping[str, Iterable[str] | str] | None = None,
              facets: Iterable[str] = (), ranges: Mapping[str, tuple[Bound, Bound]] | None = None,
-             sort: str = "relevance", page: int = 1, size: int = 10) -> SearchRequest:
+             sort: str = "relevance", page: int = 1, size: int = 10,
+             scope: Iterable[Mapping[str, Iterable[str]]] | None = None) -> SearchRequest:
         """Check every name and bound; raise UsageError (400) or QuerySyntaxError (400) at the first bad one."""
         clean_filters: dict[str, tuple[str, ...]] = {}
         for name, values in (filters or {}).items():
@@ -51,8 +55,15 @@ class SearchRequest:
                              "(a leading - sorts descending)")
         if page < 1 or not 1 <= size <= 1000:
             raise UsageError("page must be 1 or more and size between 1 and 1000")
+        clean_scope = []
+        for clause in scope or ():
+            for name in clause:
+                if name != "key" and name not in FACET_FIELDS:
+                    raise UsageError(f"cannot scope on {name!r}: use key or {', '.join(FACET_FIELDS)}")
+            clean_scope.append({name: tuple(str(v) for v in values) for name, values in clause.items()})
         return cls(query=query or "", filters=clean_filters, facets=tuple(dict.fromkeys(facets)),
-                   ranges=clean_ranges, sort=sort, page=page, size=size, tree=parse(query or ""))
+                   ranges=clean_ranges, sort=sort, page=page, size=size, tree=parse(query or ""),
+                   scope=tuple(clean_scope))
 
     @property
     def offset(self) -> int:

@@ -63,6 +63,10 @@ def es_body(request: SearchRequest) -> dict[str, Any]:
     for name, (lo, hi) in request.ranges.items():
         bounds = {k: v for k, v in (("gte", lo), ("lte", hi)) if v is not None}
         filters.append({"range": {name: bounds}})
+    if request.scope:
+        filters.append({"bool": {"should": [{"bool": {"filter": [{"terms": {name: list(values)}}
+                                                                  for name, values in clause.items()]}}
+                                            for clause in request.scope], "minimum_should_match": 1}})
     body: dict[str, Any] = {
         "query": {"bool": {"must": [es_query(request.tree)], "filter": filters}},
         "aggs": {name: {"terms": {"field": name, "size": _BUCKETS}} for name in request.facets},

@@ -267,7 +267,30 @@ class SqliteFtsIndex(SearchIndex):
             if hi is not None:
                 keep &= values <= number(name, hi)
             mask &= snap.mask_of(docs[keep])
+        if request.scope:
+            mask &= self._scope(conn, snap, request.scope)
         return mask
+
+    @staticmethod
+    def _scope(conn: sqlite3.Connection, snap: ColumnView, scope: tuple) -> np.ndarray:
+        """The documents matching at least one scope clause (a field given no values matches nothing)."""
+        anyof = np.zeros(snap.n, dtype=bool)
+        for clause in scope:
+            inside = snap.alive.copy()
+            for name, values in clause.items():
+                allowed = np.zeros(snap.n, dtype=bool)
+                if name == "key":
+                    for start in range(0, len(values), 500):
+                        chunk = values[start:start + 500]
+                        rowids = [r for (r,) in conn.execute(
+                            f"SELECT rowid FROM search_docs WHERE key IN ({', '.join('?' * len(chunk))})", chunk)]
+                        allowed |= snap.mask_of(np.array(rowids, dtype=np.int64))
+                else:
+                    for value in values:
+                        allowed[snap.value_docs(name, value)] = True
+                inside &= allowed
+            anyof |= inside
+        return anyof
 
     def count(self, request: SearchRequest) -> int:
         with self._transaction(write=False) as conn:

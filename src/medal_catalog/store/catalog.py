@@ -166,9 +166,10 @@ class Catalog:
 
     def search(self, query: str = "", filters: Mapping[str, Iterable[str] | str] | None = None,
                facets: Iterable[str] = (), ranges: Mapping[str, tuple[Bound, Bound]] | None = None,
-               sort: str = "relevance", page: int = 1, size: int = 10) -> SearchResult:
+               sort: str = "relevance", page: int = 1, size: int = 10,
+               scope: Iterable[Mapping[str, Iterable[str]]] | None = None) -> SearchResult:
         """Search the current versions (see :class:`SearchRequest` for the arguments)."""
         if self.index is None:
             raise UsageError(f"{self.store.url} has no search index configured")
-        request = SearchRequest.make(query, filters, facets, ranges, sort, page, size)
+        request = SearchRequest.make(query, filters, facets, ranges, sort, page, size, scope)
         return self.index.search(request)

@@ -1,0 +1,157 @@
+"""Who may see what, in one place; the routes only ask.
+
+Roles: anonymous (no token), contributor, reviewer (expert panel), admin (panel chair).
+
+* **Public** entries, visible to everyone: tasks whose status is ``accepted``; datasets used by an accepted task
+  (``datasets_used``); series of such datasets. Reviews are never public.
+* A **contributor** also sees the entries they own (the author of an entry's first version) in full.
+* A **reviewer** sees every task, dataset and review (everything under review and beyond); series only of
+  datasets that are not ``hidden_test``.
+* An **admin** sees everything in full.
+
+Views: unless the caller is an admin or the entry's owner, a dataset that is not ``open`` (``registered``, ``controlled``) shows its
+metadata but never data locations (distribution ``path``, ``url``, ``includes``), and a ``hidden_test`` dataset
+shows only what a task needs to be understood (:data:`HIDDEN_VIEW_SLOTS`): no file locations, no series, no
+labels. Hidden-test datasets and their series never appear in a search by anyone who would get the reduced view,
+so they leak through neither hits, totals nor facet counts. Search restrictions are a query-level scope
+(:attr:`SearchRequest.scope`), so totals and facets count only what the caller may see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import select
+
+from medal_catalog.search import SearchRequest
+from medal_catalog.store import Catalog, StoredVersion, entry_key
+
+Role = Literal["anonymous", "contributor", "reviewer", "admin"]
+View = Literal["full", "public", "hidden"]
+
+#: The slots of a hidden-test dataset everyone who may see it gets: what the task needs to be understood.
+HIDDEN_VIEW_SLOTS = ("type", "id", "title", "description", "version", "keywords", "modalities", "body_parts",
+                     "file_formats", "subject_count", "study_count", "series_count", "publication_status",
+                     "access_level", "license", "data_use_conditions", "created", "modified", "citation")
+#: Distribution slots that locate data; stripped from every dataset not seen in full.
+LOCATION_SLOTS = ("path", "url", "includes")
+KINDS = {"tasks": "BenchmarkTask", "datasets": "ImagingDataset", "series": "ImagingSeries",
+         "reviews": "ReviewAssessment"}
+PATH_OF = {kind: path for path, kind in KINDS.items()}
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The caller of one request: a role and, with a token, the token's name (the author of their writes)."""
+
+    role: Role = "anonymous"
+    name: str | None = None
+
+    @property
+    def panel(self) -> bool:
+        return self.role in ("reviewer", "admin")
+
+
+ANONYMOUS = Caller()
+
+
+def owner_of(catalog: Catalog, kind: str, entry_id: str) -> str | None:
+    """The author of an entry's first version."""
+    first = catalog.get(kind, entry_id, 1)
+    return first.author if first is not None else None
+
+
+def owned_keys(catalog: Catalog, name: str) -> list[str]:
+    """The keys of the entries whose first version ``name`` wrote."""
+    from medal_catalog.store.sql import entry_versions
+
+    engine = getattr(catalog.store, "engine", None)
+    if engine is None:
+        return []
+    with engine.connect() as conn:
+        rows = conn.execute(select(entry_versions.c.kind, entry_versions.c.id)
+                            .where(entry_versions.c.version == 1, entry_versions.c.author == name)).all()
+    return [entry_key(r.kind, r.id) for r in rows]
+
+
+def _facet_values(catalog: Catalog, facet: str, filters: dict[str, Any]) -> list[str]:
+    request = SearchRequest.make(filters=filters, facets=[facet], size=1)
+    return [value for value, _ in catalog.index.search(request).facets[facet]] if catalog.index else []
+
+
+def accepted_datasets(catalog: Catalog) -> set[str]:
+    """The ids of the datasets some accepted task uses."""
+    return set(_facet_values(catalog, "dataset", {"type": "BenchmarkTask", "status": "accepted"}))
+
+
+def _hidden(catalog: Catalog, ids: Iterable[str]) -> set[str]:
+    found = catalog.store.get_many(entry_key("ImagingDataset", i) for i in ids)
+    return {v.id for v in found.values() if (v.document or {}).get("access_level") == "hidden_test"}
+
+
+def search_scope(catalog: Catalog, caller: Caller) -> list[dict[str, list[str]]] | None:
+    """The search scope of a caller (clauses, any of which a document must match), or None for no limit."""
+    if caller.role == "admin":
+        return None
+    if caller.role == "reviewer":
+        series_of = set(_facet_values(catalog, "dataset", {"type": "ImagingSeries"}))
+        return [{"type": ["BenchmarkTask", "ImagingDataset", "ReviewAssessment"]},
+                {"type": ["ImagingSeries"], "dataset": sorted(series_of - _hidden(catalog, series_of))}]
+    shown = accepted_datasets(catalog)
+    shown -= _hidden(catalog, shown)
+    scope = [{"type": ["BenchmarkTask"], "status": ["accepted"]},
+             {"key": [entry_key("ImagingDataset", d) for d in sorted(shown)]},
+             {"type": ["ImagingSeries"], "dataset": sorted(shown)}]
+    if caller.role == "contributor" and caller.name:
+        scope.append({"key": owned_keys(catalog, caller.name)})
+    return scope
+
+
+def view_of(catalog: Catalog, caller: Caller, current: StoredVersion) -> View | None:
+    """How ``caller`` may see an entry (by its current version): in full, the public view, the hidden-test view,
+    or not at all (None)."""
+    if caller.role == "admin":
+        return "full"
+    if caller.name is not None and owner_of(catalog, current.kind, current.id) == caller.name:
+        return "full"
+    doc = current.document or {}
+    kind = current.kind
+    if kind == "ImagingDataset":
+        hidden = doc.get("access_level") == "hidden_test"
+        if caller.role == "reviewer" or _used_by_accepted(catalog, current.id):
+            return "hidden" if hidden else "public"
+        return None
+    if kind == "ImagingSeries":
+        dataset = catalog.get("ImagingDataset", str(doc.get("dataset", "")))
+        if dataset is None or (dataset.document or {}).get("access_level") == "hidden_test":
+            return None
+        return "public" if caller.role == "reviewer" or _used_by_accepted(catalog, dataset.id) else None
+    if caller.role == "reviewer":
+        return "public"
+    if kind == "BenchmarkTask" and doc.get("status") == "accepted":
+        return "public"
+    return None
+
+
+def _used_by_accepted(catalog: Catalog, dataset_id: str) -> bool:
+    if catalog.index is None:
+        return False
+    request = SearchRequest.make(filters={"type": "BenchmarkTask", "status": "accepted", "dataset": dataset_id})
+    return catalog.index.count(request) > 0
+
+
+def redact(document: dict[str, Any] | None, view: View) -> dict[str, Any] | None:
+    """The document as a view shows it (``full`` unchanged; a copy otherwise)."""
+    if document is None or view == "full":
+        return document
+    if document.get("type") != "ImagingDataset":
+        return document
+    if view == "hidden" or document.get("access_level") == "hidden_test":
+        return {k: v for k, v in document.items() if k in HIDDEN_VIEW_SLOTS}
+    out = dict(document)
+    if "distribution" in out and document.get("access_level") != "open":
+        out["distribution"] = [{k: v for k, v in item.items() if k not in LOCATION_SLOTS}
+                               for item in out["distribution"]]
+    return out

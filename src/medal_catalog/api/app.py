@@ -1,0 +1,51 @@
+"""The FastAPI application: ``create_app(settings)`` wires the routers, the one error envelope and middleware."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
+
+from medal_catalog import __version__
+from medal_catalog.config import Settings, get_settings
+from medal_catalog.errors import MedalError
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API app. With ``settings`` the app uses them instead of the environment's (tests pass their own)."""
+    from medal_catalog.api.routes import datasets, entries, health, identifiers, search, submissions, tasks
+
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        catalog = getattr(app.state, "catalog", None)
+        if catalog is not None:
+            catalog.close()
+
+    app = FastAPI(title="MEDAL catalog", version=__version__, lifespan=lifespan,
+                  description="Search, read, submit and review MEDAL benchmark tasks and imaging datasets.",
+                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None)
+    app.state.catalog = None
+    app.state.catalog_lock = threading.Lock()
+    app.dependency_overrides[get_settings] = lambda: settings
+
+    @app.exception_handler(MedalError)
+    async def medal_error(request: Request, err: MedalError) -> JSONResponse:
+        # The one envelope: FastAPI's own {"detail": ...}, which its HTTPException and validation errors use too.
+        return JSONResponse({"detail": str(err)}, status_code=err.http_status)
+
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+                           expose_headers=["ETag", "Last-Modified", "Link"])
+    for module in (health, search, tasks, datasets, entries, submissions):
+        app.include_router(module.router, prefix="/api")
+    app.include_router(identifiers.router)
+    return app

@@ -1,0 +1,69 @@
+"""The API's dependencies as ``Annotated`` aliases: settings, the open catalog, the caller and role checks."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from medal_catalog.api.access import ANONYMOUS, Caller
+from medal_catalog.api.tokens import ensure_table, lookup
+from medal_catalog.config import Settings, get_settings
+from medal_catalog.store import Catalog
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_settings_of(request: Request) -> Settings:
+    """The settings of the app serving ``request`` (for helpers outside dependency injection)."""
+    override = request.app.dependency_overrides.get(get_settings, get_settings)
+    return override()
+
+
+def get_catalog(request: Request, settings: SettingsDep) -> Catalog:
+    """The app's catalog, opened on first use with the app's settings and closed when the app stops."""
+    state = request.app.state
+    if state.catalog is None:
+        with state.catalog_lock:
+            if state.catalog is None:
+                catalog = Catalog.open(settings=settings)
+                ensure_table(catalog.store)
+                state.catalog = catalog
+    return state.catalog
+
+
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+
+_bearer = HTTPBearer(auto_error=False, description="A token made by `medal token create`.")
+
+
+def get_caller(catalog: CatalogDep,
+               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
+    """The caller: anonymous without a token, the token's holder with a valid one; 401 for an unknown token."""
+    if credentials is None:
+        return ANONYMOUS
+    holder = lookup(catalog.store, credentials.credentials)
+    if holder is None:
+        raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    return Caller(role=holder.role, name=holder.name)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def require(*roles: str):
+    """A dependency that lets through only callers with one of ``roles`` (401 without a token, 403 otherwise)."""
+    def check(caller: CallerDep) -> Caller:
+        if caller.role == "anonymous":
+            raise HTTPException(401, f"this needs a token with role {' or '.join(roles)}",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if caller.role not in roles:
+            raise HTTPException(403, f"role {caller.role} may not do this; it needs {' or '.join(roles)}")
+        return caller
+    return check
+
+
+ContributorDep = Annotated[Caller, Depends(require("contributor", "admin"))]
+ReviewerDep = Annotated[Caller, Depends(require("reviewer", "admin"))]
+AdminDep = Annotated[Caller, Depends(require("admin"))]

@@ -1,0 +1,97 @@
+"""Response and request bodies of the API (``XPublic`` for what is shown, ``XCreate`` for what is sent)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class EntryPublic(BaseModel):
+    """One version of an entry as the caller may see it."""
+
+    kind: str
+    id: str
+    version: int
+    recorded_at: str
+    reason: str | None = Field(None, description="Why this version was written (panel, admin and owner only).")
+    author: str | None = Field(None, description="Who wrote this version (panel, admin and owner only).")
+    view: Literal["full", "public", "hidden"]
+    identifier: str = Field(description="The resolvable identifier of this version, /id/{kind}/{id}/v{n}.")
+    document: dict[str, Any] | None
+
+
+class EntrySummary(BaseModel):
+    """An entry in a list: enough to show it and follow its link."""
+
+    kind: str
+    id: str
+    label: str
+    url: str
+
+
+class Page(BaseModel):
+    """One page of a list, in a stable order (by key)."""
+
+    items: list[EntrySummary]
+    total: int
+    page: int
+    size: int
+    next: str | None = Field(None, description="The URL of the next page, when there is one.")
+
+
+class VersionSummary(BaseModel):
+    version: int
+    recorded_at: str
+    deleted: bool
+    author: str | None = None
+    reason: str | None = None
+    url: str
+
+
+class VersionList(BaseModel):
+    kind: str
+    id: str
+    versions: list[VersionSummary]
+
+
+class FacetCount(BaseModel):
+    value: str
+    count: int
+
+
+class SearchHitPublic(BaseModel):
+    kind: str
+    id: str
+    label: str
+    score: float | None
+    highlights: dict[str, list[str]]
+    url: str
+    document: dict[str, Any]
+
+
+class SearchPage(BaseModel):
+    hits: list[SearchHitPublic]
+    total: int
+    page: int
+    size: int
+    facets: dict[str, list[FacetCount]]
+    next: str | None = None
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    store: dict[str, Any]
+    index: dict[str, Any]
+
+
+class SubmissionPublic(BaseModel):
+    """What a submission stored: one write result per entry, and the validation report."""
+
+    stored: list[dict[str, Any]]
+    report: dict[str, Any]
+
+
+class DecisionCreate(BaseModel):
+    decision: Literal["accept", "reject"]
+    reason: str = Field(min_length=1, max_length=4000)

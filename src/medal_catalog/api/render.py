@@ -1,0 +1,129 @@
+"""One entry version as a response: visibility check, redaction, representation, ETag and Last-Modified."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from email.utils import format_datetime
+
+import orjson
+from fastapi import HTTPException, Request, Response
+
+from medal_catalog.api.access import KINDS, Caller, redact, view_of
+from medal_catalog.api.models import EntryPublic
+from medal_catalog.store import Catalog, StoredVersion
+
+
+def kind_of(path: str) -> str:
+    """The entry class of a URL segment (tasks, datasets, series, reviews); 404 for any other."""
+    kind = KINDS.get(path)
+    if kind is None:
+        raise HTTPException(404, f"no such kind of entry: {path!r} (use {', '.join(KINDS)})")
+    return kind
+
+
+def visible(catalog: Catalog, caller: Caller, kind: str, entry_id: str) -> tuple[StoredVersion, str]:
+    """The current version of an entry and the caller's view of it; 404 when absent or not visible (never 403:
+    an entry one may not see does not exist for them)."""
+    current = catalog.get(kind, entry_id)
+    view = view_of(catalog, caller, current) if current is not None else None
+    if current is None or view is None:
+        raise HTTPException(404, f"no {kind} {entry_id!r} visible to you")
+    return current, view
+
+
+def entry_public(version: StoredVersion, view: str, caller: Caller, owner_view: bool) -> EntryPublic:
+    from medal_catalog.api.access import PATH_OF
+
+    document = redact(version.document, view)
+    if document is not None and view != "full" and version.document is not None:
+        # An older version may have been less restricted than the current one: the stricter of both applies.
+        document = redact(document, "hidden" if version.document.get("access_level") == "hidden_test" else view)
+    internal = caller.panel or owner_view
+    return EntryPublic(kind=version.kind, id=version.id, version=version.version, recorded_at=version.recorded_at,
+                       author=version.author if internal else None, reason=version.reason if internal else None,
+                       view=view, identifier=f"/id/{PATH_OF[version.kind]}/{version.id}/v{version.version}",
+                       document=document)
+
+
+def http_date(recorded_at: str) -> str:
+    return format_datetime(datetime.fromisoformat(recorded_at), usegmt=True)
+
+
+def conditional(request: Request, body: bytes, media_type: str, recorded_at: str) -> Response:
+    """A response with a strong ETag over its bytes and Last-Modified; 304 when If-None-Match matches."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Last-Modified": http_date(recorded_at), "Vary": "Accept, Authorization",
+               "Cache-Control": "private, no-cache"}
+    match = request.headers.get("if-none-match")
+    if match and (match.strip() == "*" or etag in [m.strip().removeprefix("W/") for m in match.split(",")]):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def json_bytes(model: EntryPublic) -> bytes:
+    return orjson.dumps(model.model_dump(mode="json"))
+
+
+#: Representations of an entry, by ``?format=`` name.
+MEDIA = {"json": "application/json", "jsonld": "application/ld+json", "ttl": "text/turtle"}
+_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "ld+json": "jsonld"}
+
+
+def negotiate(request: Request, fmt: str | None) -> str:
+    """The representation asked for: ``?format=`` first, then the Accept header by quality; JSON by default;
+    406 when only unsupported types are acceptable."""
+    if fmt:
+        fmt = _ALIASES.get(fmt.lower(), fmt.lower())
+        if fmt not in MEDIA:
+            raise HTTPException(406, f"format {fmt!r} is not offered: use {', '.join(MEDIA)}")
+        return fmt
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return "json"
+    choices = []
+    for n, part in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        choices.append((-q, n, media.lower()))
+    for neg_q, _, media in sorted(choices):
+        if neg_q == 0:
+            break
+        for name, offered in MEDIA.items():
+            if media == offered:
+                return name
+        if media in ("*/*", "application/*"):
+            return "json"
+    raise HTTPException(406, f"none of {accept!r} is offered: use {', '.join(MEDIA.values())}")
+
+
+def base_url(request: Request) -> str:
+    from medal_catalog.api.deps import get_settings_of
+
+    return (get_settings_of(request).base_url or str(request.base_url)).rstrip("/")
+
+
+def respond(request: Request, entry: EntryPublic, version: StoredVersion, fmt: str | None) -> Response:
+    """The entry in the negotiated representation, with ETag / Last-Modified (304 when unchanged)."""
+    from medal_catalog.api.linked import to_jsonld, to_turtle
+
+    name = negotiate(request, fmt)
+    if name == "json":
+        return conditional(request, json_bytes(entry), MEDIA["json"], version.recorded_at)
+    if entry.document is None:
+        raise HTTPException(404, f"version {entry.version} of {entry.id!r} records its deletion")
+    linked = to_jsonld(entry.document, base_url(request), entry.version if _older(version, request) else None)
+    if name == "jsonld":
+        return conditional(request, orjson.dumps(linked), MEDIA["jsonld"], version.recorded_at)
+    return conditional(request, to_turtle(linked).encode("utf-8"), MEDIA["ttl"] + "; charset=utf-8",
+                       version.recorded_at)
+
+
+def _older(version: StoredVersion, request: Request) -> bool:
+    return "/versions/" in request.url.path

@@ -1,0 +1,48 @@
+"""``/api/{kind}/{id}``, its versions and one version: any entry kind (tasks, datasets, series, reviews), with
+content negotiation, ETag and Last-Modified."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request, Response
+
+from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.models import EntryPublic, VersionList, VersionSummary
+from medal_catalog.api.render import entry_public, kind_of, respond, visible
+
+router = APIRouter(tags=["entries"])
+Format = Annotated[str | None, Query(description="json, jsonld or ttl: overrides the Accept header "
+                                                 "(for browsers).")]
+_RESPONSES = {200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, 304: {"description": "unchanged"}}
+
+
+@router.get("/{kind}/{entry_id}", response_model=EntryPublic, responses=_RESPONSES)
+def get_entry(kind: str, entry_id: str, request: Request, catalog: CatalogDep, caller: CallerDep,
+              format: Format = None) -> Response:
+    """The current version of an entry, as the caller may see it."""
+    current, view = visible(catalog, caller, kind_of(kind), entry_id)
+    return respond(request, entry_public(current, view, caller, view == "full"), current, format)
+
+
+@router.get("/{kind}/{entry_id}/versions", response_model=VersionList)
+def list_versions(kind: str, entry_id: str, catalog: CatalogDep, caller: CallerDep) -> VersionList:
+    """Every version of an entry, oldest first (who and why only for the panel and the owner)."""
+    _, view = visible(catalog, caller, kind_of(kind), entry_id)
+    internal = caller.panel or view == "full"
+    return VersionList(kind=kind, id=entry_id, versions=[
+        VersionSummary(version=v.version, recorded_at=v.recorded_at, deleted=v.deleted,
+                       author=v.author if internal else None, reason=v.reason if internal else None,
+                       url=f"/api/{kind}/{entry_id}/versions/{v.version}")
+        for v in catalog.history(kind_of(kind), entry_id)])
+
+
+@router.get("/{kind}/{entry_id}/versions/{number}", response_model=EntryPublic, responses=_RESPONSES)
+def get_version(kind: str, entry_id: str, number: int, request: Request, catalog: CatalogDep, caller: CallerDep,
+                format: Format = None) -> Response:
+    """One numbered version, seen through the caller's view of the entry as it is now."""
+    _, view = visible(catalog, caller, kind_of(kind), entry_id)
+    version = catalog.get(kind_of(kind), entry_id, number)
+    if version is None:
+        raise HTTPException(404, f"{entry_id!r} has no version {number}")
+    return respond(request, entry_public(version, view, caller, view == "full"), version, format)

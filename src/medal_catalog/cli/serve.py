@@ -1,0 +1,65 @@
+"""`medal serve` (the HTTP API under uvicorn) and `medal token create` (API tokens, shown once)."""
+
+from __future__ import annotations
+
+import click
+
+from medal_catalog.cli.options import catalog_option, index_option, reports_errors
+
+
+@click.command()
+@catalog_option
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes.")
+@reports_errors("serve")
+def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, workers: int) -> None:
+    """Serve the catalog over HTTP: the API under /api (OpenAPI at /api/openapi.json, docs at /api/docs) and
+    resolvable identifiers under /id.
+
+    Other settings come from the environment: MEDAL_CORS_ORIGINS (JSON list), MEDAL_MAX_BODY_BYTES,
+    MEDAL_BASE_URL. Anonymous callers see accepted entries only; tokens from `medal token create` give the
+    contributor, reviewer and admin roles.
+    """
+    import os
+
+    import uvicorn
+
+    from medal_catalog.config import get_settings
+
+    # Workers are separate processes that build the app from the environment; so does this one.
+    if catalog_url:
+        os.environ["MEDAL_CATALOG"] = catalog_url
+    if index_url:
+        os.environ["MEDAL_INDEX"] = index_url
+    get_settings.cache_clear()
+    uvicorn.run("medal_catalog.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
+
+
+@click.group()
+def token() -> None:
+    """API tokens (stored hashed in the catalog database)."""
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice(["contributor", "reviewer", "admin"]),
+              help="contributor: submit and edit their own entries; reviewer: see everything under review and "
+                   "review tasks; admin: everything, and accept or reject tasks.")
+@click.option("--name", required=True, help="Who holds it; the author of the versions they write (no spaces).")
+@catalog_option
+@reports_errors("token create")
+def token_create(role: str, name: str, catalog_url: str | None) -> None:
+    """Make a token and print it once: only its sha256 is kept, so it cannot be shown again."""
+    from medal_catalog.api.tokens import create_token
+    from medal_catalog.config import get_settings
+    from medal_catalog.store import open_store
+
+    settings = get_settings()
+    store = open_store(catalog_url or settings.catalog, busy_timeout=settings.busy_timeout)
+    try:
+        click.echo(create_token(store, name, role))
+    finally:
+        store.close()

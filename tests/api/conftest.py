@@ -1,0 +1,75 @@
+"""API fixtures: the bundled examples harvested once per session, copied fresh for each test, with one token per
+role."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+ROLES = {"alice": "contributor", "bob": "contributor", "rita": "reviewer", "chair": "admin"}
+HIDDEN_TASK, HIDDEN_DATASET = "mr-brain-metastasis-segmentation", "mr-brain-mets-srs-2021"
+OPEN_TASK, CONTROLLED_DATASET = "ct-lung-nodule-malignancy", "ct-lung-screening-2019-2023"
+
+
+@dataclass
+class Harvested:
+    """A harvested catalog file and a token per name in ROLES."""
+
+    db: Path
+    tokens: dict[str, str]
+
+
+@pytest.fixture(scope="session")
+def harvested(tmp_path_factory) -> Harvested:
+    """examples/valid harvested by `medal harvest` (as README's main command does), with tokens."""
+    from medal_catalog.api.tokens import create_token
+    from medal_catalog.store import open_store
+
+    folder = tmp_path_factory.mktemp("harvested")
+    db = folder / "catalog.db"
+    medal = Path(sys.executable).with_name("medal")
+    subprocess.run([str(medal), "harvest", *sorted(str(p) for p in (EXAMPLES / "valid").iterdir()),
+                    "--catalog", f"sqlite:///{db}", "--out", str(folder / "out")],
+                   cwd=folder, check=True, capture_output=True)
+    store = open_store(f"sqlite:///{db}")
+    try:
+        tokens = {name: create_token(store, name, role) for name, role in ROLES.items()}
+    finally:
+        store.close()  # disposing of the engine checkpoints the WAL into the file
+    return Harvested(db, tokens)
+
+
+@pytest.fixture
+def catalog_copy(harvested, tmp_path) -> Path:
+    """A private copy of the harvested catalog file."""
+    target = tmp_path / "catalog.db"
+    shutil.copyfile(harvested.db, target)
+    return target
+
+
+@pytest.fixture
+def client(catalog_copy, harvested):
+    """An in-process TestClient of an app over a private catalog copy; ``client.auth_as(name)`` gives headers."""
+    from fastapi.testclient import TestClient
+
+    from medal_catalog.api import create_app
+    from medal_catalog.config import Settings
+
+    app = create_app(Settings(catalog=f"sqlite:///{catalog_copy}", max_body_bytes=64 * 1024,
+                              cors_origins=["https://medal.example.org"]))
+    with TestClient(app) as test_client:
+        test_client.tokens = harvested.tokens
+        yield test_client
+
+
+def auth(client_or_tokens, name: str) -> dict[str, str]:
+    """The Authorization header of ``name``'s token."""
+    tokens = getattr(client_or_tokens, "tokens", client_or_tokens)
+    return {"Authorization": f"Bearer {tokens[name]}"}
