@@ -85,6 +85,20 @@ def test_values_of_one_filter_are_ored_and_filters_anded(loaded):
     assert keys(run(loaded, filters={"country": "BE"})) == ["ImagingDataset:chest-ct"]
 
 
+def test_scope_is_a_disjunction_of_clauses_applied_before_totals_and_facets(loaded):
+    """A scope keeps documents matching any clause (fields within a clause anded, keys exact), and totals and
+    facet counts see only those (the API's access limits rely on it)."""
+    scope = [{"type": ["BenchmarkTask"], "modality": ["MR"]}, {"key": ["ImagingDataset:chest-ct"]}]
+    result = run(loaded, scope=scope, facets=["type"])
+    assert result.total == 3 and "ImagingDataset:chest-ct" in keys(result)
+    assert result.facets["type"] == [("BenchmarkTask", 2), ("ImagingDataset", 1)]
+    assert keys(run(loaded, filters={"modality": ["CT"]}, scope=scope)) == ["BenchmarkTask:stroke-triage",
+                                                                            "ImagingDataset:chest-ct"]
+    assert run(loaded, scope=[{"key": []}]).total == 0
+    with pytest.raises(Exception, match="cannot scope"):
+        SearchRequest.make(scope=[{"colour": ["red"]}])
+
+
 def test_text_query_with_filters_and_facets(loaded):
     """Full text, filters and facets combine."""
     result = run(loaded, "brain", filters={"type": ["BenchmarkTask", "ImagingDataset"]}, facets=["task_type"])

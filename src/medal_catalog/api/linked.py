@@ -38,7 +38,10 @@ def identifier(base: str, kind: str, entry_id: str, version: int | None = None) 
 def to_jsonld(document: dict[str, Any], base: str, version: int | None = None) -> dict[str, Any]:
     """The JSON-LD form of an (already redacted) entry document."""
     kind = document["type"]
-    out: dict[str, Any] = {"@context": context(), "@id": identifier(base, kind, document["id"], version),
+    # An explicit @base: ids of nested objects (a harvest run) resolve the same in every processor, never
+    # against a server path or a processor's default.
+    out: dict[str, Any] = {"@context": {**context(), "@base": f"{base}/id/{PATH_OF[kind]}/"},
+                           "@id": identifier(base, kind, document["id"], version),
                            "@type": TYPES[kind]}
     for key, value in document.items():
         if key in ("type", "id"):

@@ -1,0 +1,132 @@
+"""End to end against a real uvicorn (`medal serve` on a free port) over a harvested copy of the examples: the
+main journeys of anonymous users, contributors, reviewers and the admin, and the linked-data round trips."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.conftest import CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, TASK_FILE_OF, auth
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(harvested, tmp_path_factory):
+    """`medal serve` over a private copy of the harvested catalog; yields an httpx client bound to it."""
+    folder = tmp_path_factory.mktemp("served")
+    db = folder / "catalog.db"
+    shutil.copyfile(harvested.db, db)
+    port = _free_port()
+    medal = Path(sys.executable).with_name("medal")
+    env = {**os.environ, "MEDAL_CATALOG": f"sqlite:///{db}", "MEDAL_MAX_BODY_BYTES": "65536"}
+    process = subprocess.Popen([str(medal), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=folder,
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"medal serve did not start: {process.stderr.read().decode()[-2000:]}")
+            time.sleep(0.1)
+        with httpx.Client(base_url=base, timeout=10) as client:
+            client.tokens = harvested.tokens
+            yield client
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def refuse_remote(url, options=None):
+    """A pyld document loader that serves nothing: our JSON-LD carries its context inline."""
+    from pyld.jsonld import JsonLdError
+
+    raise JsonLdError(f"refusing to load {url}", "jsonld.LoadDocumentError", code="loading document failed")
+
+
+def test_submit_review_decide_and_find(server):
+    """A contributor submits (an invalid file is refused with the report), a reviewer reviews, the admin accepts,
+    and only then do anonymous users find the task; the history records each step."""
+    yaml_headers = {"Content-Type": "application/yaml"}
+    bad = server.post("/api/submissions", content=b"type: BenchmarkTask\nid: x\n",
+                      headers={**auth(server, "alice"), **yaml_headers})
+    assert bad.status_code == 422 and bad.json()["detail"]["summary"]["errors"] > 0
+    text = TASK_FILE_OF().replace("id: ct-lung-nodule-malignancy", "id: ct-e2e-task")
+    assert server.post("/api/submissions", content=text,
+                       headers={**auth(server, "alice"), **yaml_headers}).status_code == 201
+    assert server.get("/api/search", params={"q": "nodule"}).json()["total"] == 0
+    review = {"reviewer": {"name": "Rita Panel"}, "review_date": "2026-11-01", "clinical_relevance_score": 4,
+              "unmet_need_score": 4, "patient_impact_score": 3, "recommendation": "accept",
+              "conflict_of_interest": False}
+    assert server.post("/api/tasks/ct-e2e-task/reviews", json=review,
+                       headers=auth(server, "rita")).status_code == 201
+    decided = server.post("/api/tasks/ct-e2e-task/decision", json={"decision": "accept", "reason": "clear need"},
+                          headers=auth(server, "chair"))
+    assert decided.status_code == 200
+    found = server.get("/api/search", params={"q": "nodule", "type": "BenchmarkTask"}).json()
+    assert [h["id"] for h in found["hits"]] == ["ct-e2e-task"] and found["total"] == 1
+    history = server.get("/api/tasks/ct-e2e-task/versions", headers=auth(server, "alice")).json()["versions"]
+    assert [(v["author"], v["reason"]) for v in history] == [
+        ("alice", "submission through the API"), ("rita", history[1]["reason"]), ("chair", "accepted: clear need")]
+    assert history[1]["reason"].startswith("under review")
+
+
+def test_linked_data_round_trip(server):
+    """Turtle (through the /id redirect) parses with rdflib; the JSON-LD expands with pyld, offline, to the same
+    triples; ETag revalidation and gzip work over real HTTP."""
+    import json
+
+    from pyld import jsonld
+    from rdflib import Graph
+    from rdflib.compare import isomorphic
+
+    server.post("/api/tasks/ct-lung-nodule-malignancy/decision", json={"decision": "accept", "reason": "ok"},
+                headers=auth(server, "chair"))
+    turtle = server.get("/id/datasets/" + CONTROLLED_DATASET, headers={"Accept": "text/turtle"},
+                        follow_redirects=True)
+    assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
+    from_turtle = Graph().parse(data=turtle.text, format="turtle")
+    linked = server.get(f"/api/datasets/{CONTROLLED_DATASET}", headers={"Accept": "application/ld+json"})
+    document = linked.json()
+    assert jsonld.expand(document, {"documentLoader": refuse_remote})
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": refuse_remote})
+    from_jsonld = Graph().parse(data=nquads, format="nt")
+    assert len(from_turtle) > 50 and isomorphic(from_turtle, from_jsonld), json.dumps(document)[:500]
+    again = server.get(f"/api/datasets/{CONTROLLED_DATASET}",
+                       headers={"Accept": "application/ld+json", "If-None-Match": linked.headers["etag"]})
+    assert again.status_code == 304
+    assert linked.headers.get("content-encoding") == "gzip"
+
+
+def test_hidden_test_data_leaks_nothing_over_http(server):
+    """With its task accepted, a hidden-test dataset is absent from anonymous search hits, totals and facets,
+    and its JSON and JSON-LD hold no distribution or series."""
+    server.post(f"/api/tasks/{HIDDEN_TASK}/decision", json={"decision": "accept", "reason": "ok"},
+                headers=auth(server, "chair"))
+    body = server.get("/api/search", params={"size": 100, "facet": ["access_level", "dataset", "type"]}).json()
+    assert HIDDEN_TASK in {h["id"] for h in body["hits"]}
+    assert not any(h["id"].startswith(HIDDEN_DATASET) for h in body["hits"])
+    assert body["total"] == len(body["hits"])
+    assert all(b["value"] != "hidden_test" for b in body["facets"]["access_level"])
+    entry = server.get(f"/api/datasets/{HIDDEN_DATASET}").json()
+    linked = server.get(f"/api/datasets/{HIDDEN_DATASET}", params={"format": "jsonld"}).json()
+    for document in (entry["document"], linked):
+        assert not {"distribution", "series", "provenance"} & set(document)
+    assert server.get(f"/api/datasets/{HIDDEN_DATASET}/series").status_code == 404

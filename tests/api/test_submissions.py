@@ -1,0 +1,93 @@
+"""POST /api/submissions: the same report as `medal validate`, status "submitted", ownership, size and type limits."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from api.conftest import EXAMPLES, auth
+
+TASK_FILE = EXAMPLES / "valid" / "ct-lung-nodule-malignancy" / "task.yaml"
+
+
+def new_task(task_id: str = "ct-lung-nodule-followup", status: str = "accepted") -> str:
+    """A valid task document as YAML text, under a new id (claiming a status it is not allowed to set)."""
+    text = TASK_FILE.read_text(encoding="utf-8")
+    return text.replace("id: ct-lung-nodule-malignancy", f"id: {task_id}").replace("status: submitted",
+                                                                                  f"status: {status}")
+
+
+def test_valid_yaml_is_stored_as_submitted_by_its_contributor(client):
+    """A valid YAML task is stored with status submitted (whatever it claimed), authored by the token's name,
+    visible to its owner and the panel but not to anyone else."""
+    response = client.post("/api/submissions", content=new_task(), headers={**auth(client, "alice"),
+                                                                            "Content-Type": "application/yaml"})
+    assert response.status_code == 201, response.text
+    assert [r["status"] for r in response.json()["stored"]] == ["created"]
+    assert response.json()["report"]["valid"] is True
+    mine = client.get("/api/tasks/ct-lung-nodule-followup", headers=auth(client, "alice")).json()
+    assert mine["document"]["status"] == "submitted" and mine["author"] == "alice" and mine["view"] == "full"
+    assert client.get("/api/tasks/ct-lung-nodule-followup", headers=auth(client, "rita")).status_code == 200
+    assert client.get("/api/tasks/ct-lung-nodule-followup", headers=auth(client, "bob")).status_code == 404
+    assert client.get("/api/tasks/ct-lung-nodule-followup").status_code == 404
+    found = client.get("/api/search", params={"q": "nodule", "type": "BenchmarkTask"},
+                       headers=auth(client, "alice")).json()
+    assert [h["id"] for h in found["hits"]] == ["ct-lung-nodule-followup"]
+
+
+def test_owner_edits_others_may_not(client):
+    """The owner's second submission is a new version; another contributor's is refused (403); nobody
+    overwrites a harvested entry they do not own."""
+    headers = {"Content-Type": "application/yaml"}
+    assert client.post("/api/submissions", content=new_task(),
+                       headers={**auth(client, "alice"), **headers}).status_code == 201
+    edited = new_task().replace("version: 1.0.0", "version: 1.1.0")
+    second = client.post("/api/submissions", content=edited, headers={**auth(client, "alice"), **headers})
+    assert second.status_code == 201 and second.json()["stored"][0]["version"] == 2
+    assert client.post("/api/submissions", content=edited,
+                       headers={**auth(client, "bob"), **headers}).status_code == 403
+    harvested = new_task("ct-lung-nodule-malignancy")
+    assert client.post("/api/submissions", content=harvested,
+                       headers={**auth(client, "bob"), **headers}).status_code == 403
+
+
+def test_invalid_submission_gets_medal_validates_report(client):
+    """An invalid file is refused with 422 and, as detail, the issues `medal validate --json` reports."""
+    from medal_catalog.validators.submission import validate_paths
+
+    path = EXAMPLES / "invalid" / "nmds-consent.yaml"
+    response = client.post("/api/submissions", content=path.read_bytes(),
+                           headers={**auth(client, "alice"), "Content-Type": "application/yaml"})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    expected = validate_paths([path], display_root=path.parent).to_dict()
+    assert detail["valid"] is False and detail["summary"] == expected["summary"]
+    assert ([(i["code"], i["pointer"], i["line"]) for i in detail["issues"]]
+            == [(i["code"], i["pointer"], i["line"]) for i in expected["issues"]])
+
+
+def test_json_body_and_limits(client):
+    """JSON works too; bodies over the limit get 413, other media types 415, unparsable ones 422."""
+    task = yaml.safe_load(new_task("ct-lung-nodule-json"))
+    task["created"], task["modified"] = str(task["created"]), str(task["modified"])
+    assert client.post("/api/submissions", json=task, headers=auth(client, "alice")).status_code == 201
+    big = json.dumps({**task, "description": "x" * 70_000})
+    assert client.post("/api/submissions", content=big, headers={**auth(client, "alice"),
+                                                                 "Content-Type": "application/json"}
+                       ).status_code == 413
+    assert client.post("/api/submissions", content="hello", headers={**auth(client, "alice"),
+                                                                     "Content-Type": "text/plain"}
+                       ).status_code == 415
+    broken = client.post("/api/submissions", content="a: [", headers={**auth(client, "alice"),
+                                                                      "Content-Type": "application/yaml"})
+    assert broken.status_code == 422 and broken.json()["detail"]["issues"][0]["code"] == "file.parse-error"
+
+
+def test_contributors_cannot_submit_reviews(client):
+    """Reviews come only through the panel's endpoint."""
+    review = EXAMPLES / "invalid" / "review-score-out-of-range.yaml"
+    text = review.read_text(encoding="utf-8").replace("clinical_relevance_score: 7", "clinical_relevance_score: 4")
+    response = client.post("/api/submissions", content=text, headers={**auth(client, "alice"),
+                                                                       "Content-Type": "application/yaml"})
+    assert response.status_code == 403, response.text
