@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from medal_catalog import __version__
+from medal_catalog.cli.export import export
 from medal_catalog.cli.harvest import harvest
 from medal_catalog.cli.schema import schema
 from medal_catalog.cli.search import search
@@ -23,6 +24,7 @@ def main() -> None:
     """MEDAL catalog: validate, harvest and publish metadata of MEDAL benchmark tasks and imaging datasets."""
 
 
+main.add_command(export)
 main.add_command(harvest)
 main.add_command(schema)
 main.add_command(search)
