@@ -16,7 +16,8 @@ from medal_catalog.errors import MedalError
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The API app. With ``settings`` the app uses them instead of the environment's (tests pass their own)."""
+    """The API app. Without ``settings`` it uses the environment's (the cached :func:`get_settings`); tests pass
+    their own."""
     from medal_catalog.api.routes import datasets, entries, health, identifiers, search, submissions, tasks
 
     settings = settings or get_settings()
@@ -32,8 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Search, read, submit and review MEDAL benchmark tasks and imaging datasets.",
                   openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None)
     app.state.catalog = None
+    app.state.settings = settings
     app.state.catalog_lock = threading.Lock()
-    app.dependency_overrides[get_settings] = lambda: settings
+    # Not app.dependency_overrides: with any override present FastAPI re-inspects every dependency of every
+    # request (about 1 ms each here); the settings dependency reads app.state instead.
 
     @app.exception_handler(MedalError)
     async def medal_error(request: Request, err: MedalError) -> JSONResponse:

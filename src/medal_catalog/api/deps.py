@@ -5,29 +5,38 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from medal_catalog.api.access import ANONYMOUS, Caller
 from medal_catalog.api.tokens import ensure_table, lookup
-from medal_catalog.config import Settings, get_settings
+from medal_catalog.config import Settings
 from medal_catalog.store import Catalog
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
 def get_settings_of(request: Request) -> Settings:
-    """The settings of the app serving ``request`` (for helpers outside dependency injection)."""
-    override = request.app.dependency_overrides.get(get_settings, get_settings)
-    return override()
+    """The settings of the app serving ``request``: those create_app() was given, else the environment's
+    (:func:`get_settings`, cached)."""
+    return request.app.state.settings
 
 
-def get_catalog(request: Request, settings: SettingsDep) -> Catalog:
+async def get_app_settings(request: Request) -> Settings:
+    """The app's settings as a dependency (override this one in a test to change them for one app)."""
+    return get_settings_of(request)
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
+# The dependencies are coroutines with as few sub-dependencies as possible: FastAPI runs a plain function
+# dependency in a worker thread and resolves each node separately, and on an entry GET those costs exceeded the
+# work itself. The catalog therefore reads the settings create_app() was given (app.state.settings) directly.
+async def get_catalog(request: Request) -> Catalog:
     """The app's catalog, opened on first use with the app's settings and closed when the app stops."""
     state = request.app.state
     if state.catalog is None:
         with state.catalog_lock:
             if state.catalog is None:
-                catalog = Catalog.open(settings=settings)
+                catalog = Catalog.open(settings=state.settings)
                 ensure_table(catalog.store)
                 state.catalog = catalog
     return state.catalog
@@ -38,12 +47,13 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 _bearer = HTTPBearer(auto_error=False, description="A token made by `medal token create`.")
 
 
-def get_caller(catalog: CatalogDep,
-               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
+async def get_caller(request: Request,
+                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
     """The caller: anonymous without a token, the token's holder with a valid one; 401 for an unknown token."""
     if credentials is None:
         return ANONYMOUS
-    holder = lookup(catalog.store, credentials.credentials)
+    catalog = await get_catalog(request)
+    holder = await run_in_threadpool(lookup, catalog.store, credentials.credentials)
     if holder is None:
         raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
     return Caller(role=holder.role, name=holder.name)
@@ -54,7 +64,7 @@ CallerDep = Annotated[Caller, Depends(get_caller)]
 
 def require(*roles: str):
     """A dependency that lets through only callers with one of ``roles`` (401 without a token, 403 otherwise)."""
-    def check(caller: CallerDep) -> Caller:
+    async def check(caller: CallerDep) -> Caller:
         if caller.role == "anonymous":
             raise HTTPException(401, f"this needs a token with role {' or '.join(roles)}",
                                 headers={"WWW-Authenticate": "Bearer"})

@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, and_, delete, func, insert,
-                        select, tuple_, update)
+from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, and_, bindparam, delete, func,
+                        insert, select, tuple_, update)
 from sqlalchemy.engine import Connection, Engine
 
 from medal_catalog.store.base import (PutResult, QueuedChange, Store, StoredVersion, canonical_json, entry_key,
@@ -54,6 +54,16 @@ index_queue = Table(
     # Never reuse a sequence number: a drainer clears "everything up to seq N" and must not clear a newcomer.
     sqlite_autoincrement=True,
 )
+
+
+_GET_NUMBERED = select(entry_versions).where(entry_versions.c.kind == bindparam("kind"),
+                                             entry_versions.c.id == bindparam("id"),
+                                             entry_versions.c.version == bindparam("version"))
+_GET_CURRENT = (select(entry_versions)
+                .join(entries, and_(entries.c.kind == entry_versions.c.kind, entries.c.id == entry_versions.c.id,
+                                    entries.c.version == entry_versions.c.version))
+                .where(entry_versions.c.kind == bindparam("kind"), entry_versions.c.id == bindparam("id"),
+                       entries.c.deleted.is_(False)))
 
 
 def _now() -> str:
@@ -130,16 +140,12 @@ class SqlStore(Store):
 
     # --- reads ------------------------------------------------------------------------------------------------
     def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:
-        query = select(entry_versions).where(entry_versions.c.kind == kind, entry_versions.c.id == entry_id)
-        if version is None:
-            query = query.join(entries, and_(entries.c.kind == entry_versions.c.kind,
-                                             entries.c.id == entry_versions.c.id,
-                                             entries.c.version == entry_versions.c.version))
-            query = query.where(entries.c.deleted.is_(False))
-        else:
-            query = query.where(entry_versions.c.version == version)
+        # Prebuilt statements: building the expression each call cost more than the SQLite lookup (the HTTP API
+        # reads an entry per request).
+        query, params = ((_GET_CURRENT, {"kind": kind, "id": entry_id}) if version is None else
+                         (_GET_NUMBERED, {"kind": kind, "id": entry_id, "version": version}))
         with self._read() as conn:
-            row = conn.execute(query).first()
+            row = conn.execute(query, params).first()
         return _version(row) if row is not None else None
 
     def get_many(self, keys: Iterable[str]) -> dict[str, StoredVersion]:

@@ -17,8 +17,10 @@ Format = Annotated[str | None, Query(description="json, jsonld or ttl: overrides
 _RESPONSES = {200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, 304: {"description": "unchanged"}}
 
 
+# Entry reads are coroutines: one primary-key lookup in SQLite takes less time than handing the request to a
+# worker thread and back, so it runs on the event loop.
 @router.get("/{kind}/{entry_id}", response_model=EntryPublic, responses=_RESPONSES)
-def get_entry(kind: str, entry_id: str, request: Request, catalog: CatalogDep, caller: CallerDep,
+async def get_entry(kind: str, entry_id: str, request: Request, catalog: CatalogDep, caller: CallerDep,
               format: Format = None) -> Response:
     """The current version of an entry, as the caller may see it."""
     current, view = visible(catalog, caller, kind_of(kind), entry_id)
@@ -38,7 +40,7 @@ def list_versions(kind: str, entry_id: str, catalog: CatalogDep, caller: CallerD
 
 
 @router.get("/{kind}/{entry_id}/versions/{number}", response_model=EntryPublic, responses=_RESPONSES)
-def get_version(kind: str, entry_id: str, number: int, request: Request, catalog: CatalogDep, caller: CallerDep,
+async def get_version(kind: str, entry_id: str, number: int, request: Request, catalog: CatalogDep, caller: CallerDep,
                 format: Format = None) -> Response:
     """One numbered version, seen through the caller's view of the entry as it is now."""
     _, view = visible(catalog, caller, kind_of(kind), entry_id)
