@@ -62,7 +62,12 @@ def catalog_copy(harvested, tmp_path) -> Path:
 @pytest.fixture
 def client(catalog_copy, harvested):
     """An in-process TestClient of an app over a private catalog copy; ``client.auth_as(name)`` gives headers."""
-    from fastapi.testclient import TestClient
+    import warnings
+
+    with warnings.catch_warnings():
+        # Starlette nudges towards httpx2; httpx 0.28 is what we pin and what the end-to-end tests use.
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
 
     from medal_catalog.api import create_app
     from medal_catalog.config import Settings

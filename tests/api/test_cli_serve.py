@@ -1,0 +1,40 @@
+"""`medal token create` prints a token once and keeps only its hash; `medal serve` refuses a bad catalog URL."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from medal_catalog.cli import main
+
+
+def test_token_create_prints_once_and_stores_the_hash(tmp_path):
+    """The printed token authenticates its holder with the given role; the database never holds it in clear."""
+    from medal_catalog.api.tokens import digest, lookup
+    from medal_catalog.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    result = CliRunner().invoke(main, ["token", "create", "--role", "reviewer", "--name", "rita", "--catalog", url])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    store = open_store(url)
+    try:
+        assert lookup(store, token).role == "reviewer" and lookup(store, token + "x") is None
+    finally:
+        store.close()
+    raw = (tmp_path / "catalog.db").read_bytes() + b"".join(p.read_bytes() for p in tmp_path.glob("catalog.db-*"))
+    assert token.encode() not in raw and digest(token).encode() in raw
+
+
+def test_token_create_refuses_bad_names_and_roles(tmp_path):
+    """Names with spaces (which could pose as `medal harvest`) and unknown roles are usage errors."""
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    spaced = CliRunner().invoke(main, ["token", "create", "--role", "admin", "--name", "medal harvest",
+                                       "--catalog", url])
+    assert spaced.exit_code == 2 and "no spaces" in spaced.output
+    assert CliRunner().invoke(main, ["token", "create", "--role", "king", "--name", "x"]).exit_code == 2
+
+
+def test_serve_refuses_an_unknown_catalog_scheme():
+    """`medal serve` fails before listening when the catalog URL names no backend."""
+    result = CliRunner().invoke(main, ["serve", "--catalog", "mongodb://x/y", "--port", "0"])
+    assert result.exit_code == 2 and "no catalog store" in result.output
