@@ -133,3 +133,19 @@ def test_reviewers_see_everything_under_review(client):
     assert client.get(review_url, headers=auth(client, "rita")).status_code == 200
     assert client.get(review_url, headers=auth(client, "alice")).status_code == 404
     assert client.get(f"/api/tasks/{HIDDEN_TASK}", headers=auth(client, "alice")).status_code == 404
+
+
+def test_search_hits_of_hidden_datasets_carry_no_series_for_reviewers(client):
+    """A reviewer finds a hidden-test dataset, but a hit never holds its inlined series (their descriptions
+    describe the hidden images); only the admin's does."""
+    from medal_catalog.api.access import Caller
+    from medal_catalog.api.routes.search import hit_document
+    from medal_catalog.search import Hit
+
+    params = {"type": "ImagingDataset", "access": "hidden_test", "size": 10}
+    hits = client.get("/api/search", params=params, headers=auth(client, "rita")).json()["hits"]
+    assert HIDDEN_DATASET in {h["id"] for h in hits} and all("series" not in h["document"] for h in hits)
+    hit = Hit(key="ImagingDataset:d", type="ImagingDataset", id="d", label="d", score=None, highlights={},
+              document={"access_level": ["hidden_test"], "series": [{"series_description": "x"}]})
+    assert "series" not in hit_document(hit, Caller("reviewer", "rita"))
+    assert "series" in hit_document(hit, Caller("admin", "chair"))

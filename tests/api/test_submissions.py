@@ -91,3 +91,21 @@ def test_contributors_cannot_submit_reviews(client):
     response = client.post("/api/submissions", content=text, headers={**auth(client, "alice"),
                                                                        "Content-Type": "application/yaml"})
     assert response.status_code == 403, response.text
+
+
+def test_body_limit_applies_to_every_route_and_to_chunked_bodies(client):
+    """The size limit guards the review and decision routes too, and a chunked body without Content-Length is
+    cut off once it passes the limit."""
+    big = {"comments": "x" * 70_000}
+    for url, name in (("/api/tasks/ct-lung-nodule-malignancy/reviews", "rita"),
+                      ("/api/tasks/ct-lung-nodule-malignancy/decision", "chair")):
+        response = client.post(url, json=big, headers=auth(client, name))
+        assert response.status_code == 413 and set(response.json()) == {"detail"}
+
+    def chunks():
+        for _ in range(20):
+            yield b"# filler line\n" * 300
+
+    response = client.post("/api/submissions", content=chunks(),
+                           headers={**auth(client, "alice"), "Content-Type": "application/yaml"})
+    assert response.status_code == 413

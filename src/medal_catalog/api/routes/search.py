@@ -16,6 +16,15 @@ router = APIRouter(tags=["search"])
 Values = Annotated[list[str] | None, Query()]
 
 
+def hit_document(hit, caller) -> dict:
+    """The index document of a hit; a hidden-test dataset's nested series (descriptions of the hidden images)
+    only for admins, as its series entries are."""
+    if (caller.role != "admin" and hit.type == "ImagingDataset"
+            and "hidden_test" in hit.document.get("access_level", [])):
+        return {k: v for k, v in hit.document.items() if k != "series"}
+    return hit.document
+
+
 @router.get("/search", response_model=SearchPage)
 def search(request: Request, catalog: CatalogDep, caller: CallerDep,
            q: Annotated[str, Query(description="Words (all must occur), \"a phrase\", OR, NOT, (groups), prefix*.",
@@ -40,7 +49,8 @@ def search(request: Request, catalog: CatalogDep, caller: CallerDep,
     more = page * size < result.total
     return SearchPage(
         hits=[SearchHitPublic(kind=h.type, id=h.id, label=h.label, score=h.score, highlights=h.highlights,
-                              url=f"/api/{PATH_OF[h.type]}/{h.id}", document=h.document) for h in result.hits],
+                              url=f"/api/{PATH_OF[h.type]}/{h.id}", document=hit_document(h, caller))
+              for h in result.hits],
         total=result.total, page=page, size=size,
         facets={name: [FacetCount(value=v, count=c) for v, c in counts] for name, counts in result.facets.items()},
         next=str(request.url.include_query_params(page=page + 1)) if more else None)

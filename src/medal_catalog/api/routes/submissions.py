@@ -4,28 +4,16 @@ validates it, and stored with status "submitted" when it has no error."""
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 
-from medal_catalog.api.access import owner_of
-from medal_catalog.api.deps import CatalogDep, ContributorDep, SettingsDep
+from medal_catalog.api.access import Caller, owner_of
+from medal_catalog.api.deps import CatalogDep, ContributorDep
 from medal_catalog.api.intake import check_metadata
 from medal_catalog.api.models import SubmissionPublic
+from medal_catalog.store import Catalog
 
 router = APIRouter(tags=["submissions"])
 _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refusing (413) anything larger than ``limit`` bytes before reading it all."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise HTTPException(413, f"the body is larger than the limit of {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise HTTPException(413, f"the body is larger than the limit of {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @router.post("/submissions", response_model=SubmissionPublic, status_code=201,
@@ -33,15 +21,20 @@ async def read_body(request: Request, limit: int) -> bytes:
                         422: {"description": "the validation report (as `medal validate --json`) in `detail`"}},
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {}}}}})
-async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep,
-                 settings: SettingsDep) -> SubmissionPublic:
+async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep) -> SubmissionPublic:
     """Validate a metadata document (one entry, a list, or a MedalCatalog) and store its entries, tasks with
     status "submitted", authored by the token's name. Entries another contributor owns cannot be overwritten."""
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if media not in ("application/json", *_YAML):
         raise HTTPException(415, f"send application/json or application/yaml, not {media}")
-    body = await read_body(request, settings.max_body_bytes)
-    report, entries = check_metadata(body, "json" if media == "application/json" else "yaml")
+    body = await request.body()  # at most MEDAL_MAX_BODY_BYTES: the BodyLimit middleware refuses more (413)
+    syntax = "json" if media == "application/json" else "yaml"
+    # Validation and the writes block (files, SQLite): off the event loop.
+    return await run_in_threadpool(_store, catalog, caller, body, syntax)
+
+
+def _store(catalog: Catalog, caller: Caller, body: bytes, syntax: str) -> SubmissionPublic:
+    report, entries = check_metadata(body, syntax)
     if not report.ok:
         raise HTTPException(422, report.to_dict())
     if not entries:
