@@ -149,3 +149,23 @@ def test_search_hits_of_hidden_datasets_carry_no_series_for_reviewers(client):
               document={"access_level": ["hidden_test"], "series": [{"series_description": "x"}]})
     assert "series" not in hit_document(hit, Caller("reviewer", "rita"))
     assert "series" in hit_document(hit, Caller("admin", "chair"))
+
+
+def test_dcat_catalog_lists_what_search_finds_and_no_more(client):
+    """/api/catalog lists the datasets the caller may find, in their view: anonymous callers get the controlled
+    dataset without data locations and never the hidden-test one; the Turtle parses."""
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import DCAT
+
+    assert client.get("/api/catalog").json()["dcat:dataset"] == []
+    decide(client, OPEN_TASK)
+    decide(client, HIDDEN_TASK)
+    body = client.get("/api/catalog").json()
+    assert [d["@id"] for d in body["dcat:dataset"]] == [f"http://testserver/id/datasets/{CONTROLLED_DATASET}"]
+    text = json.dumps(body["dcat:dataset"])
+    assert HIDDEN_DATASET not in text and "labels.csv" not in text and "dicom/**" not in text
+    graph = Graph().parse(data=client.get("/api/catalog", params={"format": "ttl"}).text, format="turtle")
+    datasets = set(graph.objects(URIRef("http://testserver/api/catalog"), DCAT.dataset))
+    assert datasets == {URIRef(f"http://testserver/id/datasets/{CONTROLLED_DATASET}")}
+    admin = client.get("/api/catalog", headers=auth(client, "chair")).json()["dcat:dataset"]
+    assert len(admin) == 3

@@ -15,6 +15,7 @@ MATRIX = [
     ("get", "/api/search", 200, 200, 200, 200),
     ("get", "/api/tasks", 200, 200, 200, 200),
     ("get", "/api/datasets", 200, 200, 200, 200),
+    ("get", "/api/catalog", 200, 200, 200, 200),
     ("get", f"/api/tasks/{OPEN_TASK}", 404, 404, 200, 200),
     ("get", f"/api/tasks/{OPEN_TASK}/versions", 404, 404, 200, 200),
     ("get", f"/api/tasks/{OPEN_TASK}/versions/1", 404, 404, 200, 200),

@@ -130,3 +130,5 @@ def test_hidden_test_data_leaks_nothing_over_http(server):
     for document in (entry["document"], linked):
         assert not {"distribution", "series", "provenance"} & set(document)
     assert server.get(f"/api/datasets/{HIDDEN_DATASET}/series").status_code == 404
+    assert HIDDEN_DATASET not in server.get("/api/catalog").text
+    assert HIDDEN_DATASET not in server.get("/api/catalog", params={"format": "ttl"}).text

@@ -19,7 +19,8 @@ from medal_catalog.errors import MedalError
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API app. Without ``settings`` it uses the environment's (the cached :func:`get_settings`); tests pass
     their own."""
-    from medal_catalog.api.routes import datasets, entries, health, identifiers, search, submissions, tasks
+    from medal_catalog.api.routes import (catalog, datasets, entries, health, identifiers, search, submissions,
+                                         tasks)
 
     settings = settings or get_settings()
 
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                            expose_headers=["ETag", "Last-Modified", "Link"])
-    for module in (health, search, tasks, datasets, entries, submissions):
+    for module in (health, search, catalog, tasks, datasets, entries, submissions):
         app.include_router(module.router, prefix="/api")
     app.include_router(identifiers.router)
     return app

@@ -1,0 +1,65 @@
+"""``GET /api/catalog``: a DCAT catalog (dcat:Catalog, dcat:dataset) of the datasets the caller may find, as
+JSON-LD or Turtle; the datasets use the generated context's DCAT / DCTERMS / PROV terms.
+
+It lists exactly what the caller's search would (the same access scope), each dataset in the caller's view of
+it, so a hidden-test dataset never appears for those who get its reduced view and data locations of non-open
+datasets never appear for anyone but their owner and admins.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+
+from medal_catalog.api.access import redact, search_scope, view_of
+from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.linked import context, to_jsonld, to_turtle
+from medal_catalog.api.render import MEDIA, base_url, negotiate
+
+router = APIRouter(tags=["catalog"])
+#: Datasets per search page while collecting the catalog.
+_PAGE = 500
+
+
+def _datasets(catalog, caller) -> list[dict]:
+    scope = search_scope(catalog, caller)
+    keys: list[str] = []
+    page = 1
+    while True:
+        result = catalog.search("", filters={"type": "ImagingDataset"}, sort="key", page=page, size=_PAGE,
+                                scope=scope)
+        keys += [h.key for h in result.hits]
+        if page * _PAGE >= result.total:
+            break
+        page += 1
+    found = catalog.store.get_many(keys)
+    out = []
+    for key in keys:
+        version = found.get(key)
+        view = view_of(catalog, caller, version) if version is not None else None
+        if view is not None:
+            out.append(redact(version.document, view))
+    return out
+
+
+@router.get("/catalog", responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}})
+async def dcat_catalog(request: Request, catalog: CatalogDep, caller: CallerDep,
+                       format: Annotated[str | None, Query(description="jsonld or ttl")] = None) -> Response:
+    """The DCAT catalog (JSON-LD by default, Turtle on request) of the datasets the caller may find."""
+    name = negotiate(request, format)
+    base = base_url(request)
+    documents = await run_in_threadpool(_datasets, catalog, caller)
+    datasets = []
+    for document in documents:
+        linked = to_jsonld(document, base)
+        linked.pop("@context")
+        datasets.append(linked)
+    body = {"@context": {**context(), "@base": f"{base}/id/datasets/"}, "@id": f"{base}/api/catalog",
+            "@type": ["dcat:Catalog"], "dcterms:title": "MEDAL catalog", "dcat:dataset": datasets}
+    if name == "ttl":
+        return Response(to_turtle(body), media_type=MEDIA["ttl"] + "; charset=utf-8",
+                        headers={"Vary": "Accept, Authorization"})
+    return Response(orjson.dumps(body), media_type=MEDIA["jsonld"], headers={"Vary": "Accept, Authorization"})
