@@ -16,10 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from medal_catalog.search.base import order_facets
 from medal_catalog.search.fields import DATE_FIELDS, FACET_FIELDS, RANGE_FIELDS
 
 #: A facet row is read back as ``docid * CODE_SPAN + code`` so one aggregate carries both, in step.
 CODE_SPAN = 1 << 24
+#: Range masks kept per index generation (one byte per document each).
+_RANGE_CACHE = 64
 
 
 def ints(text: str | None) -> np.ndarray:
@@ -46,18 +49,29 @@ class Facet:
     extra_values: np.ndarray
     alive_counts: np.ndarray | None = None
 
-    def counts(self, mask: np.ndarray, alive: np.ndarray, matches: int) -> Iterator[tuple[str, int]]:
-        """Value counts among the masked documents; a dense mask is counted through its (smaller) complement."""
+    def counts(self, docs: np.ndarray, mask: np.ndarray, complement: np.ndarray | None,
+               alive: np.ndarray) -> Iterator[tuple[str, int]]:
+        """Value counts among the masked documents ``docs``, or through ``complement`` (the live documents outside
+        the mask) when that is the smaller set.
+
+        Both are rowid arrays computed once per search: ``take`` on them is about five times faster than indexing
+        by a boolean mask, whose unpredictable branches dominate when about half the documents match.
+        """
         size = len(self.values) + 1
-        if matches * 2 > len(mask):
+        if complement is not None:
             if self.alive_counts is None:
                 self.alive_counts = np.bincount(self.dense[alive], minlength=size)
-            counts = self.alive_counts - np.bincount(self.dense[alive & ~mask], minlength=size)
+            counts = self.alive_counts - np.bincount(self.dense.take(complement), minlength=size)
         else:
-            counts = np.bincount(self.dense[mask], minlength=size)
+            counts = np.bincount(self.dense.take(docs), minlength=size)
         if len(self.extra_docs):
             counts += np.bincount(self.extra_values[mask[self.extra_docs]], minlength=size)
         return zip(self.values, (int(c) for c in counts[1:]), strict=True)
+
+
+def _compact(size: int) -> type:
+    """The smallest unsigned integer type holding 0..size-1: a narrower column is gathered faster."""
+    return np.uint8 if size <= 1 << 8 else np.uint16 if size <= 1 << 16 else np.int32
 
 
 class ColumnView:
@@ -82,6 +96,7 @@ class ColumnView:
                 self.numbers[field] = (ints(docs), np.fromstring(values, dtype=np.float64, sep=" "))
         self._sort_columns: dict[str, np.ndarray] = {}
         self._value_docs: dict[tuple[str, str], np.ndarray] = {}
+        self._ranges: dict[tuple[str, Any, Any], np.ndarray] = {}
         self.leaves: OrderedDict[str, np.ndarray] = OrderedDict()
         self.leaf_counts: dict[str, int] = {}
 
@@ -109,15 +124,39 @@ class ColumnView:
             order = np.argsort(docs, kind="stable")
             repeated = np.zeros(len(docs), dtype=bool)
             repeated[order[1:]] = docs[order][1:] == docs[order][:-1]
-            dense = np.zeros(self.n, dtype=np.int32)
+            dense = np.zeros(self.n, dtype=_compact(len(by_field[field]) + 1))
             dense[docs[~repeated]] = values[~repeated]
             self.facets[field] = Facet([v for _, v in by_field[field]], [c for c, _ in by_field[field]], dense,
                                        docs[repeated], values[repeated])
+
+    def facet_counts(self, names: tuple[str, ...], mask: np.ndarray,
+                     docs: np.ndarray) -> dict[str, list[tuple[str, int]]]:
+        """The counts of each named facet among the masked documents ``docs`` (most frequent first)."""
+        complement = None
+        if names and len(docs) * 2 > self.n:  # most documents match: count the fewer that do not
+            complement = np.flatnonzero(self.alive & ~mask)
+        return {name: order_facets(self.facets[name].counts(docs, mask, complement, self.alive)) for name in names}
 
     def mask_of(self, ids: np.ndarray) -> np.ndarray:
         """A boolean array over rowids, true at ``ids`` (ids written after this view was loaded are ignored)."""
         mask = np.zeros(self.n, dtype=bool)
         mask[ids[ids < self.n]] = True
+        return mask
+
+    def range_mask(self, name: str, lo: Any, hi: Any) -> np.ndarray:
+        """The documents with a value of a range field within inclusive bounds (cached: bounds repeat often)."""
+        key = (name, lo, hi)
+        mask = self._ranges.get(key)
+        if mask is None:
+            docs, values = self.numbers.get(name, (np.zeros(0, dtype=np.int64), np.zeros(0)))
+            keep = np.ones(len(values), dtype=bool)
+            if lo is not None:
+                keep &= values >= number(name, lo)
+            if hi is not None:
+                keep &= values <= number(name, hi)
+            if len(self._ranges) >= _RANGE_CACHE:
+                self._ranges.pop(next(iter(self._ranges)))
+            mask = self._ranges[key] = self.mask_of(docs[keep])
         return mask
 
     def value_docs(self, field: str, value: str) -> np.ndarray:
