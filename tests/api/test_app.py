@@ -14,10 +14,11 @@ def accept(client, task_id: str) -> None:
 
 
 def test_openapi_and_docs(client):
-    """OpenAPI lives at /api/openapi.json and the docs at /api/docs; no croissant route exists yet."""
+    """OpenAPI lives at /api/openapi.json and the docs at /api/docs; a dataset's Croissant is there, a task's not yet."""
     spec = client.get("/api/openapi.json").json()
     assert "/api/search" in spec["paths"] and "/api/submissions" in spec["paths"] and "/api/catalog" in spec["paths"]
-    assert not any("croissant" in path for path in spec["paths"])
+    assert "/api/datasets/{dataset_id}/croissant" in spec["paths"]
+    assert "/api/tasks/{task_id}/croissant" not in spec["paths"]
     assert client.get("/api/docs").status_code == 200
 
 

@@ -132,3 +132,26 @@ def test_hidden_test_data_leaks_nothing_over_http(server):
     assert server.get(f"/api/datasets/{HIDDEN_DATASET}/series").status_code == 404
     assert HIDDEN_DATASET not in server.get("/api/catalog").text
     assert HIDDEN_DATASET not in server.get("/api/catalog", params={"format": "ttl"}).text
+
+
+def test_croissant_served_over_http_loads_in_mlcroissant(server):
+    """mlcroissant loads the served Croissant of an accepted task's dataset over HTTP and yields exactly the
+    harvested series; the hidden-test dataset's Croissant publishes no series."""
+    import mlcroissant as mlc
+
+    server.post("/api/tasks/ct-lung-nodule-malignancy/decision", json={"decision": "accept", "reason": "ok"},
+                headers=auth(server, "chair"))
+    url = f"{server.base_url}/api/datasets/{CONTROLLED_DATASET}/croissant"
+    records = list(mlc.Dataset(jsonld=url).records("series"))
+    series = server.get(f"/api/datasets/{CONTROLLED_DATASET}/series", params={"size": 100}).json()
+    assert len(records) == series["total"] == 2
+    assert sorted(r["series/id"].decode() for r in records) == sorted(item["id"] for item in series["items"])
+    for record in records:
+        stored = server.get(f"/api/series/{record['series/id'].decode()}").json()["document"]
+        assert record["series/series_instance_uid"].decode() == stored["series_instance_uid"]
+        assert record["series/slice_thickness"] == stored["slice_thickness"]
+    server.post(f"/api/tasks/{HIDDEN_TASK}/decision", json={"decision": "accept", "reason": "ok"},
+                headers=auth(server, "chair"))
+    hidden = server.get(f"/api/datasets/{HIDDEN_DATASET}/series.jsonl")
+    assert hidden.status_code == 200 and hidden.content == b""
+    assert "dicom" not in server.get(f"/api/datasets/{HIDDEN_DATASET}/croissant").text

@@ -132,16 +132,25 @@ def _deid_text(deid: dict[str, Any]) -> str | None:
     return "; ".join(parts)
 
 
-def export_dataset(catalog: Any, dataset_id: str, base_url: str) -> tuple[dict[str, Any], bytes]:
-    """The Croissant document and series manifest of a stored dataset, the manifest named ``<id>.series.jsonl``
-    next to the document; raises KeyError when the dataset is not in the catalog."""
+def dataset_series(catalog: Any, dataset_id: str) -> list[dict[str, Any]]:
+    """The current ImagingSeries documents of a stored dataset."""
+    return [v.document for v in catalog.store.iter_current(["ImagingSeries"])
+            if (v.document or {}).get("dataset") == dataset_id]
+
+
+def export_dataset(catalog: Any, dataset_id: str, base_url: str, manifest_url: str | None = None,
+                   document: dict[str, Any] | None = None,
+                   series: list[dict[str, Any]] | None = None) -> tuple[dict[str, Any], bytes]:
+    """The Croissant document and series manifest of a stored dataset. The manifest is ``manifest_url`` (default:
+    ``<id>.series.jsonl`` next to the document); ``document`` and ``series`` replace the stored ones (the API
+    passes the caller's view). Raises KeyError when the dataset is not in the catalog."""
     current = catalog.get("ImagingDataset", dataset_id)
     if current is None or current.deleted:
         raise KeyError(dataset_id)
     first = catalog.history("ImagingDataset", dataset_id)[0]
-    series = [v.document for v in catalog.store.iter_current(["ImagingSeries"])
-              if (v.document or {}).get("dataset") == dataset_id]
-    manifest = series_manifest(series)
-    doc = dataset_croissant(current.document, manifest, identifier=f"{base_url.rstrip('/')}/id/datasets/{dataset_id}",
-                            manifest_url=f"{dataset_id}.series.jsonl", published=first.recorded_at[:10])
+    manifest = series_manifest(dataset_series(catalog, dataset_id) if series is None else series)
+    doc = dataset_croissant(document or current.document, manifest,
+                            identifier=f"{base_url.rstrip('/')}/id/datasets/{dataset_id}",
+                            manifest_url=manifest_url or f"{dataset_id}.series.jsonl",
+                            published=first.recorded_at[:10])
     return doc, manifest

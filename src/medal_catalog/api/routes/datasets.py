@@ -1,15 +1,17 @@
-"""``/api/datasets``: the list of datasets and a dataset's series (paginated, in key order)."""
+"""``/api/datasets``: the list of datasets, a dataset's series (paginated, in key order), and its Croissant."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import Page
-from medal_catalog.api.render import visible
+from medal_catalog.api.access import redact
+from medal_catalog.api.render import base_url, visible
 
 router = APIRouter(tags=["datasets"])
 PageNo = Annotated[int, Query(ge=1)]
@@ -31,3 +33,30 @@ def list_series(dataset_id: str, request: Request, catalog: CatalogDep, caller: 
     if view == "hidden":
         raise HTTPException(404, f"the series of hidden-test dataset {dataset_id!r} are not published")
     return list_entries(request, catalog, caller, {"type": "ImagingSeries", "dataset": dataset_id}, page, size)
+
+
+def _croissant(request: Request, catalog, caller, dataset_id: str) -> tuple[dict, bytes]:
+    """The caller's view of a dataset as Croissant, and the series manifest it points at (empty for a
+    hidden-test view: its series are not published)."""
+    from medal_catalog.exports.croissant import dataset_series, export_dataset
+
+    current, view = visible(catalog, caller, "ImagingDataset", dataset_id)
+    series = [] if view == "hidden" else dataset_series(catalog, dataset_id)
+    base = base_url(request)
+    return export_dataset(catalog, dataset_id, base, manifest_url=f"{base}/api/datasets/{dataset_id}/series.jsonl",
+                          document=redact(current.document, view), series=series)
+
+
+@router.get("/datasets/{dataset_id}/croissant", response_class=JSONResponse)
+def dataset_croissant(dataset_id: str, request: Request, catalog: CatalogDep, caller: CallerDep) -> JSONResponse:
+    """Croissant 1.1 (with RAI) of the dataset as the caller may see it; its `series` record set loads with
+    `mlcroissant.Dataset(jsonld=<this URL>).records("series")`."""
+    document, _ = _croissant(request, catalog, caller, dataset_id)
+    return JSONResponse(document, media_type="application/ld+json")
+
+
+@router.get("/datasets/{dataset_id}/series.jsonl")
+def dataset_series_manifest(dataset_id: str, request: Request, catalog: CatalogDep, caller: CallerDep) -> Response:
+    """The series manifest the Croissant points at: one JSON line per series the caller may see."""
+    _, manifest = _croissant(request, catalog, caller, dataset_id)
+    return Response(manifest, media_type="application/jsonlines")
