@@ -1,0 +1,73 @@
+"""GET /api/catalog conforms to the official DCAT-AP 3.0 SHACL shapes (mandatory constraints and ranges), in
+every caller's view, as Turtle and as JSON-LD, and the two serialisations hold the same triples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from api.conftest import CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, OPEN_TASK, auth
+
+#: The official shapes (shapes.ttl, range.ttl), kept beside the repository in shared/specs.
+SPECS = Path(__file__).resolve().parents[3] / "shared" / "specs" / "dcat-ap-3.0"
+pytestmark = pytest.mark.skipif(not (SPECS / "shapes.ttl").is_file(), reason="DCAT-AP 3.0 shapes not found")
+
+
+def refuse_remote(url, options=None):
+    from pyld.jsonld import JsonLdError
+
+    raise JsonLdError(f"refusing to load {url}", "jsonld.LoadDocumentError", code="loading document failed")
+
+
+def graphs(client, headers):
+    """The catalog as an rdflib graph from its Turtle and from its JSON-LD (expanded by pyld, offline)."""
+    from pyld import jsonld
+    from rdflib import Graph
+
+    turtle = client.get("/api/catalog", params={"format": "ttl"}, headers=headers)
+    linked = client.get("/api/catalog", headers={**headers, "Accept": "application/ld+json"})
+    assert turtle.status_code == linked.status_code == 200
+    nquads = jsonld.to_rdf(linked.json(), {"format": "application/n-quads", "documentLoader": refuse_remote})
+    return Graph().parse(data=turtle.text, format="turtle"), Graph().parse(data=nquads, format="nt"), linked.json()
+
+
+def assert_conforms(graph) -> None:
+    import pyshacl
+    from rdflib import Graph
+
+    for name in ("shapes.ttl", "range.ttl"):
+        conforms, _, report = pyshacl.validate(graph, shacl_graph=Graph().parse(SPECS / name), inference="none")
+        assert conforms, f"{name}:\n{report[:4000]}"
+
+
+def assert_valid(client, headers) -> dict:
+    from rdflib.compare import isomorphic
+
+    from_turtle, from_jsonld, body = graphs(client, headers)
+    assert isomorphic(from_turtle, from_jsonld)
+    assert_conforms(from_turtle)
+    return body
+
+
+def test_admin_catalog_conforms_to_dcat_ap(client):
+    body = assert_valid(client, auth(client, "chair"))
+    assert len(body["dcat:dataset"]) == 3
+    assert all(d["access_level"]["@id"].startswith("http://publications.europa.eu/resource/authority/access-right/")
+               for d in body["dcat:dataset"])
+
+
+def test_anonymous_catalog_conforms_to_dcat_ap_and_leaks_nothing(client):
+    assert_valid(client, {})  # an empty catalog too
+    for task in (OPEN_TASK, HIDDEN_TASK):
+        response = client.post(f"/api/tasks/{task}/decision", json={"decision": "accept", "reason": "ok"},
+                               headers=auth(client, "chair"))
+        assert response.status_code == 200, response.text
+    body = assert_valid(client, {})
+    assert [d["@id"] for d in body["dcat:dataset"]] == [f"http://testserver/id/datasets/{CONTROLLED_DATASET}"]
+    text = json.dumps(body)
+    assert HIDDEN_DATASET not in text and "labels.csv" not in text and "dicom/**" not in text
+    assert "dcat:downloadURL" not in text
+    for item in body["dcat:dataset"][0]["distribution"]:
+        assert item["dcat:accessURL"] == {"@id": f"http://testserver/id/datasets/{CONTROLLED_DATASET}"}
