@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-
 from api.conftest import CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, OPEN_TASK, auth
 
 #: The official shapes (shapes.ttl, range.ttl), vendored unchanged in tests/data (CC-BY 4.0, see its README).
