@@ -160,6 +160,11 @@ linkml_meta = LinkMLMeta({'default_prefix': 'medal',
                            'from_schema': 'https://w3id.org/medal/schema',
                            'name': 'EntryId',
                            'typeof': 'string'},
+               'Md5': {'description': 'An MD5 digest written as 32 lower-case '
+                                      'hexadecimal characters.',
+                       'from_schema': 'https://w3id.org/medal/schema',
+                       'name': 'Md5',
+                       'typeof': 'string'},
                'Orcid': {'description': 'An ORCID iD written as its https URL; the '
                                         'check digit (ISO 7064 MOD 11-2) is '
                                         'checked by the validator.',
@@ -759,6 +764,40 @@ class DistributionKindEnum(str, Enum):
     """
 
 
+class DistributionRoleEnum(str, Enum):
+    """
+    What a distribution holds for its dataset.
+    """
+    images = "images"
+    """
+    Image files (DICOM, NIfTI, PNG).
+    """
+    labels = "labels"
+    """
+    Reference-standard labels or annotations.
+    """
+    clinical_data = "clinical_data"
+    """
+    A table of clinical, demographic or laboratory data.
+    """
+    reports = "reports"
+    """
+    Text reports (radiology, pathology).
+    """
+    archive = "archive"
+    """
+    An archive other files are extracted from.
+    """
+    metadata = "metadata"
+    """
+    Metadata about the data (manifests, data dictionaries).
+    """
+    other = "other"
+    """
+    Anything else.
+    """
+
+
 class BurnedInAnnotationEnum(str, Enum):
     """
     Values of BurnedInAnnotation (0028,0301), plus unknown when absent.
@@ -915,7 +954,10 @@ class BenchmarkTask(CatalogEntry):
                        'DataSpecification',
                        'ReferenceStandard',
                        'Consent',
-                       'CollectionActivity'],
+                       'CollectionActivity',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'dcterms:description'} })
     clinical_question: str = Field(default=..., description="""The clinical question the task asks of a model, as a clinician would ask it.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'fulltext'}},
          'domain_of': ['BenchmarkTask'],
@@ -943,6 +985,7 @@ class BenchmarkTask(CatalogEntry):
     reference_standard: Optional[ReferenceStandard] = Field(default=None, description="""How the ground truth was established.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask'], 'slot_uri': 'medal:referenceStandard'} })
     metrics: Optional[list[EvaluationMetric]] = Field(default=None, description="""The evaluation metrics, at least one of them primary.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask'], 'slot_uri': 'medal:evaluationMetric'} })
     splits: Optional[list[DataSplit]] = Field(default=None, description="""The splits of the task's cases.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask'], 'slot_uri': 'medal:split'} })
+    labels: Optional[LabelTable] = Field(default=None, description="""Where the task's cases, splits and labels are.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask'], 'slot_uri': 'medal:labels'} })
     datasets_used: Optional[list[str]] = Field(default=None, description="""The identifiers of the imaging datasets the task uses.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask'], 'slot_uri': 'prov:used'} })
     status: LifecycleStatusEnum = Field(default=..., description="""Where the task stands in the MEDAL review lifecycle.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'facet'}},
          'domain_of': ['BenchmarkTask'],
@@ -1000,7 +1043,10 @@ class ImagingDataset(CatalogEntry):
                        'DataSpecification',
                        'ReferenceStandard',
                        'Consent',
-                       'CollectionActivity'],
+                       'CollectionActivity',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'dcterms:description'} })
     version: Optional[str] = Field(default=None, description="""The version of the entry, preferably semantic (1.0.0).""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask', 'ImagingDataset'], 'slot_uri': 'dcat:version'} })
     keywords: Optional[list[str]] = Field(default=None, description="""Free keywords that help find the entry.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'fulltext'}},
@@ -1048,6 +1094,8 @@ class ImagingDataset(CatalogEntry):
     deidentification: Optional[DeidentificationRecord] = Field(default=None, description="""How the data were de-identified and what the audit found.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingDataset'],
          'slot_uri': 'rai:personalSensitiveInformation'} })
     distribution: Optional[list[Distribution]] = Field(default=None, description="""The files and file sets of the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingDataset'], 'slot_uri': 'dcat:distribution'} })
+    record_sets: Optional[list[RecordSetSummary]] = Field(default=None, description="""The dataset's record sets as its Croissant description declares them.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingDataset'], 'slot_uri': 'cr:recordSet'} })
+    source_document: Optional[str] = Field(default=None, description="""The file name of the original metadata document the entry was imported from (a Croissant JSON-LD file), kept unchanged by the catalog next to the entry.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingDataset'], 'slot_uri': 'prov:hadPrimarySource'} })
     series: Optional[list[ImagingSeries]] = Field(default=None, description="""Harvested imaging series, each de-identified and audited.""", json_schema_extra = { "linkml_meta": {'domain_of': ['MedalCatalog', 'ImagingDataset'], 'slot_uri': 'dcterms:hasPart'} })
     responsible_ai: Optional[ResponsibleAINotes] = Field(default=None, description="""Responsible-AI notes (biases, limitations, annotation).""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingDataset'], 'slot_uri': 'medal:responsibleAI'} })
     created: Optional[date] = Field(default=None, description="""The date the entry was first created.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask', 'ImagingDataset'],
@@ -1110,7 +1158,7 @@ class ImagingSeries(CatalogEntry):
                         'series_instance_uid': {'name': 'series_instance_uid',
                                                 'required': True}}})
 
-    dataset: Optional[str] = Field(default=None, description="""The identifier of the dataset the series belongs to.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingSeries'], 'slot_uri': 'dcterms:isPartOf'} })
+    dataset: Optional[str] = Field(default=None, description="""The identifier of the dataset the series belongs to.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingSeries', 'LabelTable'], 'slot_uri': 'dcterms:isPartOf'} })
     study_instance_uid: Optional[str] = Field(default=None, description="""StudyInstanceUID (0020,000D) as found in the de-identified file.""", json_schema_extra = { "linkml_meta": {'annotations': {'dicom_tag': {'tag': 'dicom_tag', 'value': '(0020,000D)'}},
          'domain_of': ['ImagingSeries'],
          'is_a': 'dicom_uid',
@@ -1360,7 +1408,10 @@ class DataSpecification(ConfiguredBaseModel):
                        'DataSpecification',
                        'ReferenceStandard',
                        'Consent',
-                       'CollectionActivity'],
+                       'CollectionActivity',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'dcterms:description'} })
     data_kind: Optional[str] = Field(default=None, description="""The kind of data, such as \"3D CT volume\", \"binary label\", \"segmentation mask\" or \"free-text report\".""", json_schema_extra = { "linkml_meta": {'domain_of': ['DataSpecification'], 'slot_uri': 'medal:dataKind'} })
     media_types: Optional[list[str]] = Field(default=None, description="""IANA media types of the data, such as application/dicom or text/csv.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DataSpecification'], 'slot_uri': 'dcat:mediaType'} })
@@ -1382,7 +1433,10 @@ class ReferenceStandard(ConfiguredBaseModel):
                        'DataSpecification',
                        'ReferenceStandard',
                        'Consent',
-                       'CollectionActivity'],
+                       'CollectionActivity',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'dcterms:description'} })
     reader_count: Optional[int] = Field(default=None, description="""How many readers labelled each case.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['ReferenceStandard'], 'slot_uri': 'medal:readerCount'} })
     reader_expertise: Optional[str] = Field(default=None, description="""The readers' expertise, such as \"board-certified thoracic radiologists\".""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReferenceStandard'], 'slot_uri': 'medal:readerExpertise'} })
@@ -1405,7 +1459,9 @@ class EvaluationMetric(ConfiguredBaseModel):
                        'DataSplit',
                        'Person',
                        'Organization',
-                       'Distribution'],
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'schema:name'} })
     definition: Optional[str] = Field(default=None, description="""A precise definition of the metric, including averaging and thresholds.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EvaluationMetric'], 'slot_uri': 'skos:definition'} })
     role: MetricRoleEnum = Field(default=..., description="""Whether a metric is primary (ranks submissions) or secondary.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EvaluationMetric'], 'slot_uri': 'medal:metricRole'} })
@@ -1425,7 +1481,9 @@ class DataSplit(ConfiguredBaseModel):
                        'DataSplit',
                        'Person',
                        'Organization',
-                       'Distribution'],
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'schema:name'} })
     size: Optional[int] = Field(default=None, description="""The number of cases in the split.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['DataSplit'], 'slot_uri': 'medal:caseCount'} })
     labels_hidden: bool = Field(default=..., description="""True when the split's labels are withheld from participants (a hidden test set).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DataSplit'], 'slot_uri': 'medal:labelsHidden'} })
@@ -1562,7 +1620,10 @@ class Consent(ConfiguredBaseModel):
                        'DataSpecification',
                        'ReferenceStandard',
                        'Consent',
-                       'CollectionActivity'],
+                       'CollectionActivity',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'dcterms:description'} })
 
 
@@ -1638,7 +1699,10 @@ class CollectionActivity(ConfiguredBaseModel):
                        'DataSpecification',
                        'ReferenceStandard',
                        'Consent',
-                       'CollectionActivity'],
+                       'CollectionActivity',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'dcterms:description'} })
     started_at: Optional[datetime ] = Field(default=None, description="""When the activity started.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CollectionActivity', 'HarvestRun'],
          'slot_uri': 'prov:startedAtTime'} })
@@ -1694,7 +1758,9 @@ class Person(ConfiguredBaseModel):
                        'DataSplit',
                        'Person',
                        'Organization',
-                       'Distribution'],
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'schema:name'} })
     orcid: Optional[str] = Field(default=None, description="""The person's ORCID iD.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Person'], 'slot_uri': 'schema:identifier'} })
     email: Optional[str] = Field(default=None, description="""A contact e-mail address of a contributor (never of a patient).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Person'], 'slot_uri': 'schema:email'} })
@@ -1740,7 +1806,9 @@ class Organization(ConfiguredBaseModel):
                        'DataSplit',
                        'Person',
                        'Organization',
-                       'Distribution'],
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'schema:name'} })
     ror: Optional[str] = Field(default=None, description="""The organisation's ROR identifier.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Organization'], 'slot_uri': 'schema:identifier'} })
     country: Optional[str] = Field(default=None, description="""An ISO 3166-1 alpha-2 country code.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EthicsApproval', 'Organization'],
@@ -1861,17 +1929,33 @@ class Distribution(ConfiguredBaseModel):
                        'DataSplit',
                        'Person',
                        'Organization',
-                       'Distribution'],
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
          'slot_uri': 'schema:name'} })
+    description: Optional[str] = Field(default=None, description="""A free-text account; must not contain anything that identifies a patient.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'fulltext'}},
+         'domain_of': ['BenchmarkTask',
+                       'ImagingDataset',
+                       'DataSpecification',
+                       'ReferenceStandard',
+                       'Consent',
+                       'CollectionActivity',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
+         'slot_uri': 'dcterms:description'} })
     distribution_kind: DistributionKindEnum = Field(default=..., description="""Whether the distribution is a single file or a set of files.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'medal:distributionKind'} })
+    distribution_role: Optional[DistributionRoleEnum] = Field(default=None, description="""What the file or file set holds for the dataset (images, labels, a clinical table, an archive).""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'medal:distributionRole'} })
     path: Optional[str] = Field(default=None, description="""A path relative to the submission folder.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'medal:path'} })
     url: Optional[str] = Field(default=None, description="""A web address.""", json_schema_extra = { "linkml_meta": {'domain_of': ['License', 'Organization', 'Distribution'],
          'slot_uri': 'schema:url'} })
     media_type: str = Field(default=..., description="""The IANA media type, such as application/dicom, text/csv or application/x-parquet.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'dcat:mediaType'} })
     includes: Optional[str] = Field(default=None, description="""For a file set, the glob pattern of the files it includes, such as \"dicom/**/*.dcm\".""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'cr:includes'} })
+    contained_in: Optional[str] = Field(default=None, description="""The name of the distribution (an archive) this file or file set is extracted from.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'cr:containedIn'} })
     byte_size: Optional[int] = Field(default=None, description="""The total size in bytes.""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingDataset', 'ImagingSeries', 'Distribution'],
          'slot_uri': 'dcat:byteSize'} })
     sha256: Optional[str] = Field(default=None, description="""The SHA-256 digest of the file.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'cr:sha256'} })
+    md5: Optional[str] = Field(default=None, description="""The MD5 digest of the file, as some Croissant files give it instead of a SHA-256.""", json_schema_extra = { "linkml_meta": {'domain_of': ['Distribution'], 'slot_uri': 'cr:md5'} })
 
     @field_validator('sha256')
     def pattern_sha256(cls, v):
@@ -1885,6 +1969,99 @@ class Distribution(ConfiguredBaseModel):
             err_msg = f"Invalid sha256 format: {v}"
             raise ValueError(err_msg)
         return v
+
+    @field_validator('md5')
+    def pattern_md5(cls, v):
+        pattern=re.compile(r"^[0-9a-f]{32}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid md5 format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid md5 format: {v}"
+            raise ValueError(err_msg)
+        return v
+
+
+class RecordSetSummary(ConfiguredBaseModel):
+    """
+    A record set of a dataset as its Croissant description declares it (its name, key and typed fields), kept so that the dataset's structure is searchable; the original record set definitions are kept with the dataset.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'cr:RecordSet',
+         'from_schema': 'https://w3id.org/medal/schema',
+         'slot_usage': {'name': {'name': 'name', 'required': True}}})
+
+    name: str = Field(default=..., description="""A human-readable name.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EvaluationMetric',
+                       'DataSplit',
+                       'Person',
+                       'Organization',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
+         'slot_uri': 'schema:name'} })
+    description: Optional[str] = Field(default=None, description="""A free-text account; must not contain anything that identifies a patient.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'fulltext'}},
+         'domain_of': ['BenchmarkTask',
+                       'ImagingDataset',
+                       'DataSpecification',
+                       'ReferenceStandard',
+                       'Consent',
+                       'CollectionActivity',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
+         'slot_uri': 'dcterms:description'} })
+    key_fields: Optional[list[str]] = Field(default=None, description="""The names of the fields that together identify a record.""", json_schema_extra = { "linkml_meta": {'domain_of': ['RecordSetSummary'], 'slot_uri': 'cr:key'} })
+    fields: Optional[list[RecordField]] = Field(default=None, description="""The fields of a record set.""", json_schema_extra = { "linkml_meta": {'domain_of': ['RecordSetSummary'], 'slot_uri': 'cr:field'} })
+
+
+class RecordField(ConfiguredBaseModel):
+    """
+    A field of a record set, with its data types and the field it references (a join key).
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'cr:Field',
+         'from_schema': 'https://w3id.org/medal/schema',
+         'slot_usage': {'name': {'name': 'name', 'required': True}}})
+
+    name: str = Field(default=..., description="""A human-readable name.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EvaluationMetric',
+                       'DataSplit',
+                       'Person',
+                       'Organization',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
+         'slot_uri': 'schema:name'} })
+    description: Optional[str] = Field(default=None, description="""A free-text account; must not contain anything that identifies a patient.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'fulltext'}},
+         'domain_of': ['BenchmarkTask',
+                       'ImagingDataset',
+                       'DataSpecification',
+                       'ReferenceStandard',
+                       'Consent',
+                       'CollectionActivity',
+                       'Distribution',
+                       'RecordSetSummary',
+                       'RecordField'],
+         'slot_uri': 'dcterms:description'} })
+    data_types: Optional[list[str]] = Field(default=None, description="""The data types of a field, as Croissant or schema.org type CURIEs (sc:Text, sc:Integer, cr:Split).""", json_schema_extra = { "linkml_meta": {'domain_of': ['RecordField'], 'slot_uri': 'cr:dataType'} })
+    references: Optional[str] = Field(default=None, description="""The field (record set/field) whose values this field's values refer to, for joins.""", json_schema_extra = { "linkml_meta": {'domain_of': ['RecordField'], 'slot_uri': 'cr:references'} })
+
+
+class LabelTable(ConfiguredBaseModel):
+    """
+    Where a task's cases and labels are: a CSV file distribution of one of its datasets, with one row per case and the columns holding the case id, the split and the labels. Labels of hidden splits are never published.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'medal:LabelTable',
+         'from_schema': 'https://w3id.org/medal/schema',
+         'slot_usage': {'case_id_column': {'name': 'case_id_column', 'required': True},
+                        'distribution_name': {'name': 'distribution_name',
+                                              'required': True},
+                        'split_column': {'name': 'split_column', 'required': True}}})
+
+    dataset: Optional[str] = Field(default=None, description="""The identifier of the dataset the series belongs to.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingSeries', 'LabelTable'], 'slot_uri': 'dcterms:isPartOf'} })
+    distribution_name: str = Field(default=..., description="""The name of a file distribution of the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:distributionName'} })
+    case_id_column: str = Field(default=..., description="""The column holding the case identifier.""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:caseIdColumn'} })
+    split_column: str = Field(default=..., description="""The column holding the name of the case's split (one of the task's splits).""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:splitColumn'} })
+    label_columns: Optional[list[str]] = Field(default=None, description="""The columns holding the reference-standard labels; every other column is an input of the case.""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:labelColumn'} })
 
 
 class ResponsibleAINotes(ConfiguredBaseModel):
@@ -1937,4 +2114,7 @@ DeidentificationRecord.model_rebuild()
 AuditSummary.model_rebuild()
 AuditFinding.model_rebuild()
 Distribution.model_rebuild()
+RecordSetSummary.model_rebuild()
+RecordField.model_rebuild()
+LabelTable.model_rebuild()
 ResponsibleAINotes.model_rebuild()
