@@ -224,3 +224,21 @@ def test_a_catalog_container_is_written_entry_by_entry(url):
         assert [(r.key, r.status) for r in results] == [("BenchmarkTask:glioma-seg", "created"),
                                                         ("ImagingDataset:brain-mr", "created")]
     assert list(iter_entries(TASK)) == [TASK]
+
+
+def test_files_kept_with_an_entry_are_replaced_as_a_set_and_read_back_exactly(store):
+    """put_files replaces an entry's files in one go; listings carry digests and sizes, get_file the bytes."""
+    import hashlib
+
+    stored = store.put_files("ImagingDataset", "ds", {"labels.csv": (b"a,b\n1,2\n", "text/csv"),
+                                                       "sub/x.bin": (bytes(range(256)), "application/octet-stream")})
+    assert [f.path for f in stored] == ["labels.csv", "sub/x.bin"]
+    listing = store.list_files("ImagingDataset", "ds")
+    assert [(f.path, f.byte_size, f.data) for f in listing] == [("labels.csv", 8, None), ("sub/x.bin", 256, None)]
+    got = store.get_file("ImagingDataset", "ds", "sub/x.bin")
+    assert got.data == bytes(range(256)) and got.sha256 == hashlib.sha256(bytes(range(256))).hexdigest()
+    assert store.get_file("ImagingDataset", "other", "labels.csv") is None
+    store.put_files("ImagingDataset", "ds", {"labels.csv": (b"new\n", "text/csv")})
+    assert [f.path for f in store.list_files("ImagingDataset", "ds")] == ["labels.csv"]
+    assert store.get_file("ImagingDataset", "ds", "labels.csv").data == b"new\n"
+    assert store.get_file("ImagingDataset", "ds", "sub/x.bin") is None

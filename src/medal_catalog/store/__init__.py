@@ -10,11 +10,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from medal_catalog.errors import UnsupportedURLError
-from medal_catalog.store.base import (PutResult, Store, StoredVersion, entry_key, iter_entries, split_key,
+from medal_catalog.store.base import (PutResult, Store, StoredFile, StoredVersion, entry_key, iter_entries, split_key,
                                       validate_entry)
 from medal_catalog.store.catalog import Catalog, ReindexReport
 
-__all__ = ["Catalog", "PutResult", "ReindexReport", "Store", "StoredVersion", "entry_key", "iter_entries",
+__all__ = ["Catalog", "PutResult", "ReindexReport", "Store", "StoredFile", "StoredVersion", "entry_key", "iter_entries",
            "open_store", "split_key", "validate_entry"]
 
 

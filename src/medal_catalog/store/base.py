@@ -84,6 +84,22 @@ class StoredVersion:
 
 
 @dataclass(frozen=True)
+class StoredFile:
+    """A file kept with an entry (see :meth:`Store.put_files`); ``data`` is None in listings."""
+
+    path: str
+    sha256: str
+    byte_size: int
+    media_type: str
+    recorded_at: str
+    data: bytes | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "sha256": self.sha256, "byte_size": self.byte_size,
+                "media_type": self.media_type, "recorded_at": self.recorded_at}
+
+
+@dataclass(frozen=True)
 class QueuedChange:
     """An entry whose search-index update is still owed: ``op`` is ``index`` or ``delete``."""
 
@@ -193,6 +209,19 @@ class Store(ABC):
     @abstractmethod
     def last_seq(self) -> int:
         """The sequence number of the newest owed update (0 when none)."""
+
+    @abstractmethod
+    def put_files(self, kind: str, entry_id: str, files: Mapping[str, tuple[bytes, str]]) -> list[StoredFile]:
+        """Replace the files kept with an entry by ``files`` (path -> (content, media type)), in one transaction.
+        Paths are relative POSIX paths chosen by the caller; the store does not interpret them."""
+
+    @abstractmethod
+    def list_files(self, kind: str, entry_id: str) -> list[StoredFile]:
+        """The files kept with an entry, by path, without their content."""
+
+    @abstractmethod
+    def get_file(self, kind: str, entry_id: str, path: str) -> StoredFile | None:
+        """One file kept with an entry, with its content; None when there is none at ``path``."""
 
     @abstractmethod
     def close(self) -> None:

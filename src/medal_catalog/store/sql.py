@@ -1,24 +1,26 @@
 """The store written once in SQLAlchemy Core, so that SQLite today and PostgreSQL later share every query.
 
-Three tables: ``entries`` (the current version of each entry), ``entry_versions`` (every version ever written,
-with author, time and reason) and ``index_queue`` (index updates owed to the search index, written in the same
-transaction as the entry so that a crash or an unreachable index never loses one).
+Four tables: ``entries`` (the current version of each entry), ``entry_versions`` (every version ever written,
+with author, time and reason), ``index_queue`` (index updates owed to the search index, written in the same
+transaction as the entry so that a crash or an unreachable index never loses one) and ``entry_files`` (files kept
+with an entry: the original document it was imported from, and the data files the catalog serves).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (Boolean, Column, Integer, MetaData, String, Table, Text, and_, bindparam, delete, func,
-                        insert, select, tuple_, update)
+from sqlalchemy import (Boolean, Column, Integer, LargeBinary, MetaData, String, Table, Text, and_, bindparam, delete,
+                        func, insert, select, tuple_, update)
 from sqlalchemy.engine import Connection, Engine
 
-from medal_catalog.store.base import (PutResult, QueuedChange, Store, StoredVersion, canonical_json, entry_key,
-                                      split_key, validate_entry)
+from medal_catalog.store.base import (PutResult, QueuedChange, Store, StoredFile, StoredVersion, canonical_json,
+                                      entry_key, split_key, validate_entry)
 
 metadata = MetaData()
 
@@ -54,6 +56,21 @@ index_queue = Table(
     # Never reuse a sequence number: a drainer clears "everything up to seq N" and must not clear a newcomer.
     sqlite_autoincrement=True,
 )
+
+entry_files = Table(
+    "entry_files", metadata,
+    Column("kind", String(32), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("path", String(1024), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("byte_size", Integer, nullable=False),
+    Column("media_type", String(200), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+)
+
+_FILE_INFO = [entry_files.c.path, entry_files.c.sha256, entry_files.c.byte_size, entry_files.c.media_type,
+              entry_files.c.recorded_at]
 
 
 _GET_NUMBERED = select(entry_versions).where(entry_versions.c.kind == bindparam("kind"),
@@ -137,6 +154,29 @@ class SqlStore(Store):
             conn.execute(update(entries).where(entries.c.kind == kind, entries.c.id == entry_id).values(**values))
         else:
             conn.execute(insert(entries).values(kind=kind, id=entry_id, **values))
+
+    def put_files(self, kind: str, entry_id: str, files: Mapping[str, tuple[bytes, str]]) -> list[StoredFile]:
+        with self._write() as conn:
+            conn.execute(delete(entry_files).where(entry_files.c.kind == kind, entry_files.c.id == entry_id))
+            now = _now()
+            rows = [dict(kind=kind, id=entry_id, path=path, sha256=hashlib.sha256(data).hexdigest(),
+                         byte_size=len(data), media_type=media_type, data=data, recorded_at=now)
+                    for path, (data, media_type) in sorted(files.items())]
+            if rows:
+                conn.execute(insert(entry_files), rows)
+        return [StoredFile(r["path"], r["sha256"], r["byte_size"], r["media_type"], r["recorded_at"]) for r in rows]
+
+    def list_files(self, kind: str, entry_id: str) -> list[StoredFile]:
+        with self._read() as conn:
+            rows = conn.execute(select(*_FILE_INFO).where(entry_files.c.kind == kind, entry_files.c.id == entry_id)
+                                .order_by(entry_files.c.path)).all()
+        return [StoredFile(*row) for row in rows]
+
+    def get_file(self, kind: str, entry_id: str, path: str) -> StoredFile | None:
+        with self._read() as conn:
+            row = conn.execute(select(*_FILE_INFO, entry_files.c.data).where(
+                entry_files.c.kind == kind, entry_files.c.id == entry_id, entry_files.c.path == path)).first()
+        return None if row is None else StoredFile(*row)
 
     # --- reads ------------------------------------------------------------------------------------------------
     def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:
