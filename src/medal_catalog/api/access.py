@@ -142,6 +142,32 @@ def _used_by_accepted(catalog: Catalog, dataset_id: str) -> bool:
     return catalog.index.count(request) > 0
 
 
+def may_fetch_data(document: dict[str, Any] | None, view: View) -> bool:
+    """Whether a caller with ``view`` of a dataset may download its data files from the catalog: in full view
+    (owner, admin), or an open-access dataset in the public view. Never in the hidden-test view."""
+    if document is None or view == "hidden" or document.get("access_level") == "hidden_test" and view != "full":
+        return False
+    return view == "full" or document.get("access_level") == "open"
+
+
+def task_label_paths(catalog: Catalog, dataset_id: str, document: dict[str, Any]) -> set[str]:
+    """The paths of the dataset's files that some task names as its label table. They are never served as they
+    are: they may hold labels of hidden splits; the task's Croissant serves its cases and visible labels."""
+    names = set()
+    for version in catalog.store.iter_current(["BenchmarkTask"]):
+        labels = (version.document or {}).get("labels") or {}
+        if labels and label_dataset(version.document) == dataset_id:
+            names.add(labels.get("distribution_name"))
+    return {d["path"] for d in document.get("distribution") or [] if d.get("name") in names and d.get("path")}
+
+
+def label_dataset(task: dict[str, Any]) -> str | None:
+    """The id of the dataset holding a task's label table: the one it names, else its only dataset."""
+    labels = task.get("labels") or {}
+    used = task.get("datasets_used") or []
+    return labels.get("dataset") or (used[0] if len(used) == 1 else None)
+
+
 def redact(document: dict[str, Any] | None, view: View) -> dict[str, Any] | None:
     """The document as a view shows it (``full`` unchanged; a copy otherwise)."""
     if document is None or view == "full":

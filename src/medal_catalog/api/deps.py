@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -49,14 +51,29 @@ _bearer = HTTPBearer(auto_error=False, description="A token made by `medal token
 
 async def get_caller(request: Request,
                      credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
-    """The caller: anonymous without a token, the token's holder with a valid one; 401 for an unknown token."""
-    if credentials is None:
+    """The caller: anonymous without a token, the token's holder with a valid one; 401 for an unknown token.
+
+    The token comes as a bearer token, or as the password of HTTP Basic authentication (any user name): that is
+    what data loaders such as mlcroissant send (CROISSANT_BASIC_AUTH_USERNAME/PASSWORD, or ~/.netrc)."""
+    token = credentials.credentials if credentials is not None else _basic_password(request)
+    if token is None:
         return ANONYMOUS
     catalog = await get_catalog(request)
-    holder = await run_in_threadpool(lookup, catalog.store, credentials.credentials)
+    holder = await run_in_threadpool(lookup, catalog.store, token)
     if holder is None:
         raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
     return Caller(role=holder.role, name=holder.name)
+
+
+def _basic_password(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        _, sep, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        raise HTTPException(401, "malformed Basic credentials", headers={"WWW-Authenticate": "Bearer"}) from None
+    return password if sep and password else None
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import Page
-from medal_catalog.api.access import redact
+from medal_catalog.api.access import may_fetch_data, redact, task_label_paths
 from medal_catalog.api.render import base_url, visible
 
 router = APIRouter(tags=["datasets"])
@@ -60,3 +60,36 @@ def dataset_series_manifest(dataset_id: str, request: Request, catalog: CatalogD
     """The series manifest the Croissant points at: one JSON line per series the caller may see."""
     _, manifest = _croissant(request, catalog, caller, dataset_id)
     return Response(manifest, media_type="application/jsonlines")
+
+
+@router.get("/datasets/{dataset_id}/files")
+def dataset_files(dataset_id: str, catalog: CatalogDep, caller: CallerDep) -> list[dict]:
+    """The files the catalog keeps with a dataset and serves to this caller (path, sha256, size, media type)."""
+    current, view = _data_view(catalog, caller, dataset_id)
+    withheld = task_label_paths(catalog, dataset_id, current.document)
+    return [f.to_dict() for f in catalog.store.list_files("ImagingDataset", dataset_id) if f.path not in withheld]
+
+
+@router.get("/datasets/{dataset_id}/files/{path:path}")
+def dataset_file(dataset_id: str, path: str, request: Request, catalog: CatalogDep, caller: CallerDep) -> Response:
+    """One file the catalog keeps with a dataset (an imported open dataset's data, its original Croissant): for
+    open-access datasets, their owners and admins. A task's label table is served only through the task."""
+    current, _ = _data_view(catalog, caller, dataset_id)
+    if path in task_label_paths(catalog, dataset_id, current.document):
+        raise HTTPException(404, f"{path!r} is a task's label table: see the task's Croissant for its cases and "
+                                 "published labels")
+    stored = catalog.store.get_file("ImagingDataset", dataset_id, path)
+    if stored is None:
+        raise HTTPException(404, f"the catalog keeps no file {path!r} for dataset {dataset_id!r}")
+    etag = f'"{stored.sha256}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(stored.data, media_type=stored.media_type, headers={"ETag": etag})
+
+
+def _data_view(catalog, caller, dataset_id: str):
+    current, view = visible(catalog, caller, "ImagingDataset", dataset_id)
+    if not may_fetch_data(current.document, view):
+        raise HTTPException(404, f"the data of dataset {dataset_id!r} is not available to you (access level "
+                                 f"{(current.document or {}).get('access_level')})")
+    return current, view
