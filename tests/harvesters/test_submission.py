@@ -78,3 +78,34 @@ def test_identifying_values_never_reach_the_store(tmp_path):
     outputs = b"".join(p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file())
     for value in (b"Okonkwo", b"MRN-99812", b"Lagos"):
         assert value not in stored and value not in outputs
+
+
+def test_declared_data_files_are_kept_with_the_dataset_and_nothing_outside_the_folder(tmp_path):
+    """labels.csv (declared with its sha256) is kept byte for byte; a file outside the submission never is (the
+    validator already rejects such a path; kept_files checks again on its own)."""
+    from medal_catalog.harvesters.submission import kept_files
+
+    folder = tmp_path / "sub"
+    shutil.copytree(SUBMISSIONS[0], folder)
+    url = f"sqlite:///{tmp_path / 'cat.db'}"
+    summary = json.loads(harvest(str(folder), "--catalog", url, "--out", str(tmp_path / "out")).output)
+    assert summary["files_kept"] == {"ct-lung-screening-2019-2023": ["labels.csv"]}
+    assert summary["files_not_kept"] == []
+    assert (tmp_path / "out" / "ct-lung-screening-2019-2023" / "catalog.yaml").exists()  # --out is honoured
+    with Catalog.open(url) as catalog:
+        kept = catalog.store.get_file("ImagingDataset", "ct-lung-screening-2019-2023", "labels.csv")
+        assert kept.data == (folder / "labels.csv").read_bytes() and kept.media_type == "text/csv"
+        assert [f.path for f in catalog.store.list_files("ImagingDataset", "ct-lung-screening-2019-2023")] == [
+            "labels.csv"]
+    (tmp_path / "secret.csv").write_text("x\n")
+    (folder / "link.csv").symlink_to(tmp_path / "secret.csv")
+    dataset = {"distribution": [
+        {"name": "up", "distribution_kind": "file", "path": "../secret.csv", "media_type": "text/csv"},
+        {"name": "link", "distribution_kind": "file", "path": "link.csv", "media_type": "text/csv"},
+        {"name": "abs", "distribution_kind": "file", "path": str(tmp_path / "secret.csv"), "media_type": "text/csv"},
+        {"name": "bad", "distribution_kind": "file", "path": "labels.csv", "media_type": "text/csv", "sha256": "0" * 64},
+        {"name": "ok", "distribution_kind": "file", "path": "labels.csv", "media_type": "text/csv"}]}
+    kept, skipped = kept_files(dataset, folder, folder)
+    assert list(kept) == ["labels.csv"]
+    assert [reason for _, reason in skipped] == ["not a file inside the submission folder"] * 3 + [
+        "content does not match the declared sha256"]

@@ -8,6 +8,7 @@ population summaries and audit replace the submitted ones, while what the submit
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -28,6 +29,10 @@ class SubmissionHarvest:
     entries: list[dict[str, Any]] = field(default_factory=list)
     dicom: dict[str, HarvestResult] = field(default_factory=dict)
     left_out: list[dict[str, Any]] = field(default_factory=list)  # {"file", "pointer", "type", "id", "errors"}
+    #: Data files the catalog keeps, by dataset id: {path: (content, media type)} (see :func:`kept_files`).
+    files: dict[str, dict[str, tuple[bytes, str]]] = field(default_factory=dict)
+    #: Declared files not kept, and why: {"dataset", "path", "reason"}.
+    not_kept: list[dict[str, str]] = field(default_factory=list)
 
 
 def is_submission(path: Path) -> bool:
@@ -80,6 +85,9 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
             datasets.append((data, Path(entry.file).parent))
     folder = path if path.is_dir() else path.parent
     for dataset, base in datasets:
+        kept, skipped = kept_files(dataset, base, folder)
+        result.files[dataset["id"]] = kept
+        result.not_kept += [{"dataset": dataset["id"], "path": p, "reason": why} for p, why in skipped]
         files = _dicom_files(dataset, base, folder, single=path.is_dir() and len(datasets) == 1)
         if not files:
             continue
@@ -100,6 +108,39 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
         result.entries[index] = merged
         result.entries.extend(s.model_dump(mode="json", exclude_none=True) for s in harvest.series)
     return result
+
+
+#: Larger declared files are not kept by the catalog (it is a catalog, not an archive).
+MAX_KEPT_BYTES = 64 * 1024 * 1024
+
+
+def kept_files(dataset: dict[str, Any], base: Path, folder: Path
+               ) -> tuple[dict[str, tuple[bytes, str]], list[tuple[str, str]]]:
+    """The declared single-file, non-DICOM distributions of a dataset (labels, clinical tables) that the catalog
+    keeps: local paths inside the submission folder only, at most MAX_KEPT_BYTES each, content matching the
+    declared sha256 (validation already rejected a mismatch; the check is repeated on the bytes kept). Returns
+    the files and the (path, reason) of declared files not kept."""
+    kept: dict[str, tuple[bytes, str]] = {}
+    skipped: list[tuple[str, str]] = []
+    root = folder.resolve()
+    for item in dataset.get("distribution") or []:
+        if not isinstance(item, dict) or item.get("distribution_kind") != "file" or not item.get("path") \
+                or item.get("url") or item.get("media_type") in DICOM_MEDIA_TYPES:
+            continue
+        declared = item["path"]
+        target = (base / declared).resolve()
+        if not target.is_relative_to(root) or not target.is_file():
+            skipped.append((declared, "not a file inside the submission folder"))
+            continue
+        if target.stat().st_size > MAX_KEPT_BYTES:
+            skipped.append((declared, f"larger than {MAX_KEPT_BYTES // 2**20} MiB"))
+            continue
+        data = target.read_bytes()
+        if item.get("sha256") and hashlib.sha256(data).hexdigest() != item["sha256"]:
+            skipped.append((declared, "content does not match the declared sha256"))
+            continue
+        kept[declared] = (data, item.get("media_type") or "application/octet-stream")
+    return kept, skipped
 
 
 def _dicom_files(dataset: dict[str, Any], base: Path, folder: Path, single: bool) -> list[Path]:
