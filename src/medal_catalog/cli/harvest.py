@@ -65,7 +65,7 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
         raise UsageError(f"{trees[0]} holds no MEDAL metadata: give --dataset ID to harvest it as a DICOM tree")
     summaries, failed = [], False
     for path in submissions:
-        summary, bad = _harvest_submission(path, jobs, timeout, no_cache, catalog_url, index_url)
+        summary, bad = _harvest_submission(path, out_dir, jobs, timeout, no_cache, catalog_url, index_url)
         summaries.append(summary)
         failed |= bad
     if trees:
@@ -78,14 +78,19 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
     sys.exit(1 if failed else 0)
 
 
-def _harvest_submission(path: Path, jobs, timeout, no_cache, catalog_url, index_url) -> tuple[dict, bool]:
+def _harvest_submission(path: Path, out_dir: Path | None, jobs, timeout, no_cache, catalog_url, index_url
+                        ) -> tuple[dict, bool]:
     from medal_catalog.harvesters.submission import harvest_submission
     from medal_catalog.store import Catalog
 
-    harvest = harvest_submission(path, jobs=jobs, timeout=timeout, use_cache=not no_cache)
+    harvest = harvest_submission(path, out_root=out_dir or Path("medal-out"), jobs=jobs, timeout=timeout,
+                                 use_cache=not no_cache)
     reason = f"harvest of submission {path}"
     with Catalog.open(catalog_url, index_url) as catalog:
         puts = _put_all(catalog, harvest.entries, reason)
+        stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
+        files = {ds: catalog.store.put_files("ImagingDataset", ds, kept)
+                 for ds, kept in harvest.files.items() if ds in stored}
     refused = [p.to_dict() for p in puts if p.problems]
     summary = {
         "submission": str(path), "kind": "submission",
@@ -94,6 +99,8 @@ def _harvest_submission(path: Path, jobs, timeout, no_cache, catalog_url, index_
         "validation": harvest.report.to_dict()["summary"],
         "dicom": {ds: {k: r.summary[k] for k in ("files_seen", "dicom_read", "skipped", "series", "studies")}
                   for ds, r in harvest.dicom.items()},
+        "files_kept": {ds: [f.path for f in kept] for ds, kept in files.items()},
+        "files_not_kept": harvest.not_kept,
     }
     file_errors = any(r.errors for r in harvest.dicom.values())
     if not _json_requested():
@@ -105,6 +112,11 @@ def _harvest_submission(path: Path, jobs, timeout, no_cache, catalog_url, index_
         for ds, counts in summary["dicom"].items():
             click.echo(f"  dataset {ds}: {counts['dicom_read']} DICOM files, {counts['series']} series in "
                        f"{counts['studies']} studies, {counts['skipped']} other files skipped")
+        for ds, kept in summary["files_kept"].items():
+            if kept:
+                click.echo(f"  dataset {ds}: kept {', '.join(kept)}")
+        for item in harvest.not_kept:
+            click.echo(f"  dataset {item['dataset']}: not kept {item['path']}: {item['reason']}")
         if summary["validation"]["errors"]:
             click.echo(f"  {summary['validation']['errors']} validation errors (identifying attributes in DICOM "
                        f"files are left out of the catalog); run `medal validate {path}` for details")
