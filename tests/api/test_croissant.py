@@ -3,7 +3,7 @@ view (a hidden-test view publishes no series)."""
 
 from __future__ import annotations
 
-from api.conftest import CONTROLLED_DATASET, HIDDEN_DATASET, auth
+from api.conftest import CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK as HIDDEN_TASK_ID, auth
 
 
 def test_croissant_follows_dataset_visibility(client):
@@ -20,3 +20,29 @@ def test_croissant_follows_dataset_visibility(client):
     assert document["url"].endswith(f"/id/datasets/{CONTROLLED_DATASET}")
     assert document["distribution"][0]["contentUrl"].endswith(f"/api/datasets/{CONTROLLED_DATASET}/series.jsonl")
     assert "dicom/" not in str(document)   # no data locations of a controlled dataset
+
+
+def test_task_croissant_follows_task_visibility_and_label_files_follow_data_access(client):
+    """The task Croissant is served to those who see the task; its cases and labels files only to those who may
+    fetch the label dataset's data (here a controlled dataset: owner and admin), and labels never hold a hidden
+    split's rows."""
+    from api.conftest import OPEN_TASK
+
+    assert client.get(f"/api/tasks/{OPEN_TASK}/croissant").status_code == 404          # not accepted yet
+    reviewer = client.get(f"/api/tasks/{OPEN_TASK}/croissant", headers=auth(client, "rita"))
+    assert reviewer.status_code == 200 and reviewer.headers["content-type"].startswith("application/ld+json")
+    document = reviewer.json()
+    assert [r["name"] for r in document["recordSet"]] == ["splits", "cases", "labels"]
+    urls = {d["name"]: d["contentUrl"] for d in document["distribution"]}
+    assert urls["cases.csv"].endswith(f"/api/tasks/{OPEN_TASK}/cases.csv")
+    assert client.get(f"/api/tasks/{OPEN_TASK}/cases.csv", headers=auth(client, "rita")).status_code == 404
+    assert client.get(f"/api/tasks/{OPEN_TASK}/labels.csv", headers=auth(client, "alice")).status_code == 404
+    cases = client.get(f"/api/tasks/{OPEN_TASK}/cases.csv", headers=auth(client, "chair"))
+    labels = client.get(f"/api/tasks/{OPEN_TASK}/labels.csv", headers=auth(client, "chair"))
+    assert cases.text.splitlines() == ["case_id,split,nodule_diameter_mm", "lung-001,test_hidden,21.7",
+                                       "lung-002,validation,14.2"]
+    assert labels.text.splitlines() == ["case_id,malignant", "lung-002,1"]
+    import hashlib
+    assert {d["name"]: d["sha256"] for d in document["distribution"]} == {
+        "cases.csv": hashlib.sha256(cases.content).hexdigest(), "labels.csv": hashlib.sha256(labels.content).hexdigest()}
+    assert client.get(f"/api/tasks/{HIDDEN_TASK_ID}/cases.csv", headers=auth(client, "chair")).status_code == 404

@@ -155,3 +155,26 @@ def test_croissant_served_over_http_loads_in_mlcroissant(server):
     hidden = server.get(f"/api/datasets/{HIDDEN_DATASET}/series.jsonl")
     assert hidden.status_code == 200 and hidden.content == b""
     assert "dicom" not in server.get(f"/api/datasets/{HIDDEN_DATASET}/croissant").text
+
+
+def test_task_croissant_over_http_loads_cases_and_labels_with_credentials(server, monkeypatch):
+    """mlcroissant loads a task's splits over HTTP for anyone who sees the task, and its cases and labels with a
+    token given as Basic credentials (CROISSANT_BASIC_AUTH_*) by a caller who may fetch the controlled data;
+    a hidden-test case's label never comes back."""
+    import mlcroissant as mlc
+
+    task = "ct-lung-nodule-malignancy"
+    url = f"{server.base_url}/api/tasks/{task}/croissant"
+    headers = auth(server, "chair")
+    if server.get(f"/api/tasks/{task}").status_code == 404:
+        server.post(f"/api/tasks/{task}/decision", json={"decision": "accept", "reason": "ok"}, headers=headers)
+    anonymous = mlc.Dataset(jsonld=url)
+    assert sorted(r["splits/name"] for r in anonymous.records("splits")) == ["test_hidden", "validation"]
+    with pytest.raises(Exception):          # the controlled cases file answers 404 without credentials
+        list(anonymous.records("cases"))
+    monkeypatch.setenv("CROISSANT_BASIC_AUTH_USERNAME", "chair")
+    monkeypatch.setenv("CROISSANT_BASIC_AUTH_PASSWORD", server.tokens["chair"])
+    loaded = mlc.Dataset(jsonld=url)
+    cases = sorted(r["cases/case_id"].decode() for r in loaded.records("cases"))
+    labels = [(r["labels/case_id"].decode(), r["labels/malignant"]) for r in loaded.records("labels")]
+    assert cases == ["lung-001", "lung-002"] and labels == [("lung-002", 1)]

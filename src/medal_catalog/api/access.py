@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
+from medal_catalog.exports.croissant_task import label_dataset
 from medal_catalog.search import SearchRequest
 from medal_catalog.store import Catalog, StoredVersion, entry_key
 
@@ -159,13 +160,6 @@ def task_label_paths(catalog: Catalog, dataset_id: str, document: dict[str, Any]
         if labels and label_dataset(version.document) == dataset_id:
             names.add(labels.get("distribution_name"))
     return {d["path"] for d in document.get("distribution") or [] if d.get("name") in names and d.get("path")}
-
-
-def label_dataset(task: dict[str, Any]) -> str | None:
-    """The id of the dataset holding a task's label table: the one it names, else its only dataset."""
-    labels = task.get("labels") or {}
-    used = task.get("datasets_used") or []
-    return labels.get("dataset") or (used[0] if len(used) == 1 else None)
 
 
 def redact(document: dict[str, Any] | None, view: View) -> dict[str, Any] | None:

@@ -1,4 +1,5 @@
-"""``/api/tasks``: the list of tasks, panel reviews and the admin's decision, each recorded as a new version."""
+"""``/api/tasks``: the list of tasks, a task's Croissant with its cases and published labels, panel reviews and the
+admin's decision, each recorded as a new version."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Body, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from medal_catalog.api.deps import AdminDep, CallerDep, CatalogDep, ReviewerDep
 from medal_catalog.api.intake import check_metadata
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import DecisionCreate, Page
-from medal_catalog.api.render import visible
+from medal_catalog.api.access import may_fetch_data, redact
+from medal_catalog.api.render import base_url, visible
 from medal_catalog.store import Catalog
 
 router = APIRouter(tags=["tasks"])
@@ -25,6 +28,69 @@ def list_tasks(request: Request, catalog: CatalogDep, caller: CallerDep, page: A
                size: Annotated[int, Query(ge=1, le=100)] = 20) -> Page:
     """The tasks the caller may see: accepted ones for everyone, plus their own, plus all for the panel."""
     return list_entries(request, catalog, caller, {"type": "BenchmarkTask"}, page, size)
+
+
+def _dataset_views(catalog: Catalog, caller, task: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The caller's view of each dataset the task uses (those the caller may not see are left out)."""
+    views = {}
+    for dataset_id in task.get("datasets_used") or []:
+        try:
+            current, view = visible(catalog, caller, "ImagingDataset", dataset_id)
+        except HTTPException:
+            continue
+        views[dataset_id] = redact(current.document, view)
+    return views
+
+
+@router.get("/tasks/{task_id}/croissant", response_class=JSONResponse)
+def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: CallerDep) -> JSONResponse:
+    """Croissant 1.1 (with RAI) of the task: its clinical question, task type, metrics and reference standard,
+    and the record sets `splits`, `cases` and `labels` (hidden-test labels are never included). The cases and
+    labels files load for callers who may fetch the label dataset's data."""
+    from medal_catalog.exports.croissant_task import export_task
+
+    current, _ = visible(catalog, caller, "BenchmarkTask", task_id)
+    base = base_url(request)
+    try:
+        document, _ = export_task(catalog, task_id, base, document=current.document,
+                                  datasets=_dataset_views(catalog, caller, current.document),
+                                  files_url=f"{base}/api/tasks/{task_id}/")
+    except ValueError as err:
+        raise HTTPException(409, f"the label table of task {task_id!r} does not match its declaration: {err}")
+    return JSONResponse(document, media_type="application/ld+json")
+
+
+@router.get("/tasks/{task_id}/cases.csv", response_class=Response)
+def task_cases(task_id: str, catalog: CatalogDep, caller: CallerDep) -> Response:
+    """The task's cases (id, split, inputs), for callers who may fetch the label dataset's data."""
+    return Response(_case_files(catalog, caller, task_id).cases, media_type="text/csv")
+
+
+@router.get("/tasks/{task_id}/labels.csv", response_class=Response)
+def task_labels(task_id: str, catalog: CatalogDep, caller: CallerDep) -> Response:
+    """The labels of the task's cases in splits whose labels are published; never a hidden split's."""
+    return Response(_case_files(catalog, caller, task_id).labels, media_type="text/csv")
+
+
+def _case_files(catalog: Catalog, caller, task_id: str):
+    from medal_catalog.exports.croissant_task import case_files, label_dataset
+
+    current, _ = visible(catalog, caller, "BenchmarkTask", task_id)
+    task = current.document
+    dataset_id = label_dataset(task)
+    if not task.get("labels") or dataset_id is None:
+        raise HTTPException(404, f"task {task_id!r} declares no label table")
+    dataset, view = visible(catalog, caller, "ImagingDataset", dataset_id)
+    if not may_fetch_data(dataset.document, view):
+        raise HTTPException(404, f"the cases of task {task_id!r} are not available to you (dataset {dataset_id!r} "
+                                 f"is {dataset.document.get('access_level')})")
+    try:
+        files = case_files(catalog, task, dataset.document)
+    except ValueError as err:
+        raise HTTPException(409, f"the label table of task {task_id!r} does not match its declaration: {err}")
+    if files is None:
+        raise HTTPException(404, f"the catalog keeps no label table for task {task_id!r}")
+    return files
 
 
 def _open_task(catalog: Catalog, caller, task_id: str) -> dict[str, Any]:

@@ -1,0 +1,233 @@
+"""Croissant 1.1 for a BenchmarkTask: the clinical question, task type, metrics and reference standard, and three
+record sets an ML framework joins: ``splits`` (inline), ``cases`` (one row per case: its id, split and inputs) and
+``labels`` (the reference standard of the cases whose split does not hide its labels).
+
+The cases and labels come from the task's label table (a CSV file the catalog keeps with one of its datasets, see
+the schema's LabelTable). The catalog derives two files from it for each caller: ``cases.csv`` and
+``labels.csv``; rows of hidden-label splits never reach ``labels.csv``. Their URLs are the catalog's own, which
+serve them only to callers who may fetch the label dataset's data (mlcroissant needs a contentUrl and a checksum on
+every FileObject, so the structure is the same for everyone).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from medal_catalog.exports.croissant import CROISSANT_CONTEXT, DUO, _DUO_CODES, _license_url, _person
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+@dataclass
+class CaseFiles:
+    """The two files derived from a task's label table: the cases (id, split, inputs) and the published labels,
+    as CSV bytes, with the columns of each and their Croissant data types."""
+
+    cases: bytes
+    labels: bytes
+    case_columns: list[str]
+    label_columns: list[str]
+    types: dict[str, str] = field(default_factory=dict)
+    hidden_rows: int = 0
+
+
+def split_table(table: bytes, spec: dict[str, Any], splits: list[dict[str, Any]]) -> CaseFiles:
+    """Split a label table into the cases file and the labels file. Label columns of rows whose split hides its
+    labels (or is not one of the task's splits) are left out; so are rows without a case id. Raises ValueError
+    when a declared column is missing."""
+    rows = list(csv.DictReader(io.StringIO(table.decode("utf-8-sig"))))
+    header = list(rows[0].keys()) if rows else next(csv.reader(io.StringIO(table.decode("utf-8-sig"))), [])
+    case_id, split = spec["case_id_column"], spec["split_column"]
+    label_columns = list(spec.get("label_columns") or [])
+    missing = [c for c in (case_id, split, *label_columns) if c not in header]
+    if missing:
+        raise ValueError(f"the label table has no column {', '.join(map(repr, missing))}")
+    inputs = [c for c in header if c not in (case_id, split, *label_columns)]
+    case_columns = [case_id, split, *inputs]
+    shown = {s["name"] for s in splits if not s.get("labels_hidden")}
+    rows = [r for r in rows if (r.get(case_id) or "").strip()]
+    visible = [r for r in rows if r.get(split) in shown]
+    types = {c: _type_of([r.get(c) or "" for r in rows]) for c in header}
+    types[case_id] = types[split] = "sc:Text"
+    return CaseFiles(cases=_csv(case_columns, rows), labels=_csv([case_id, *label_columns], visible),
+                     case_columns=case_columns, label_columns=label_columns, types=types,
+                     hidden_rows=len(rows) - len(visible))
+
+
+def _csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([[r.get(c) or "" for c in columns] for r in rows])
+    return out.getvalue().encode("utf-8")
+
+
+def _type_of(values: list[str]) -> str:
+    """The Croissant data type a CSV column loads as: Integer/Float only when every value is one (no blanks)."""
+    if values and all(_INTEGER.match(v.strip()) for v in values):
+        return "sc:Integer"
+    if values and all(_FLOAT.match(v.strip()) for v in values):
+        return "sc:Float"
+    return "sc:Text"
+
+
+def _file_object(name: str, description: str, data: bytes, url: str) -> dict[str, Any]:
+    return {"@type": "cr:FileObject", "@id": name, "name": name, "description": description, "contentUrl": url,
+            "encodingFormat": "text/csv", "contentSize": f"{len(data)} B", "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _field(record_set: str, name: str, dtype: str, file_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    node: dict[str, Any] = {"@type": "cr:Field", "@id": f"{record_set}/{name}", "name": name, "dataType": dtype}
+    if file_id is not None:
+        node["source"] = {"fileObject": {"@id": file_id}, "extract": {"column": name}}
+    return {**node, **extra}
+
+
+def task_description(task: dict[str, Any]) -> str:
+    """The task's description with its clinical question, task type, metrics and reference standard, as prose."""
+    parts = [task.get("description") or task.get("title") or task["id"],
+             f"Clinical question: {task['clinical_question']}", f"Task type: {task['task_type']}."]
+    metrics = task.get("metrics") or []
+    if metrics:
+        parts.append("Metrics: " + "; ".join(f"{m['name']} ({m.get('role', 'metric')}"
+                                               f"{', higher is better' if m.get('higher_is_better') else ''})"
+                                               for m in metrics) + ".")
+    ref = task.get("reference_standard") or {}
+    if ref:
+        parts.append(f"Reference standard: {ref.get('method', '')}"
+                     f"{': ' + ref['description'] if ref.get('description') else ''}".rstrip())
+    return "\n\n".join(p.strip() for p in parts if p)
+
+
+def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, identifier: str,
+                   dataset_urls: dict[str, str], files: CaseFiles | None, cases_url: str, labels_url: str,
+                   published: str | None = None) -> dict[str, Any]:
+    """The Croissant document of ``task``. ``datasets`` are the caller's views of the datasets it uses (for
+    licence, usage and RAI information); ``dataset_urls`` their Croissant URLs; ``files`` the derived cases and
+    labels (None when the task has no label table the catalog keeps); ``cases_url``/``labels_url`` locate them."""
+    submitter = task.get("submitter") or {}
+    duo = sorted({DUO + _DUO_CODES[code] for d in datasets for code in
+                  [(d.get("consent") or {}).get("duo_permission"), *((d.get("consent") or {}).get("duo_modifiers")
+                                                                    or [])] if code in _DUO_CODES})
+    licences = sorted({url for d in datasets if (url := _license_url(d.get("license") or {}))})
+    ref = task.get("reference_standard") or {}
+    splits = task.get("splits") or []
+    doc: dict[str, Any] = {
+        "@context": CROISSANT_CONTEXT, "@type": "sc:Dataset", "@id": identifier,
+        "conformsTo": ["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"],
+        "name": task["id"], "alternateName": task.get("title"), "description": task_description(task),
+        "url": identifier, "version": task.get("version", "0.0.0"),
+        "license": licences[0] if len(licences) == 1 else licences,
+        "creator": [_person(submitter)] if submitter else [{"@type": "sc:Organization", "name": "MEDAL"}],
+        "datePublished": task.get("created") or published or task.get("modified"),
+        "keywords": task.get("keywords") or [],
+        "citeAs": task.get("citation") or f"{task.get('title')} (MEDAL task {task['id']})",
+        "usageInfo": duo,
+        "isBasedOn": [{"@id": dataset_urls[d]} for d in task.get("datasets_used") or [] if d in dataset_urls],
+        "prov:wasDerivedFrom": [{"@id": dataset_urls[d]} for d in task.get("datasets_used") or []
+                                if d in dataset_urls],
+        "prov:wasAttributedTo": [_person(submitter)] if submitter else [],
+        "rai:dataAnnotationProtocol": ref.get("description"),
+        "rai:annotatorDemographics": ref.get("reader_expertise"),
+        "rai:dataUseCases": [task["clinical_question"]],
+        "rai:dataBiases": [b for d in datasets for b in (d.get("responsible_ai") or {}).get("data_biases") or []],
+        "rai:dataLimitations": [x for d in datasets
+                                for x in (d.get("responsible_ai") or {}).get("data_limitations") or []],
+        "medal:clinicalQuestion": task["clinical_question"], "medal:taskType": task["task_type"],
+        "medal:clinicalSpecialty": task.get("clinical_specialty"), "medal:status": task.get("status"),
+        "medal:modality": task.get("modalities") or [],
+        "medal:metric": [{"@type": "medal:EvaluationMetric", "name": m["name"],
+                          "description": m.get("definition"), "medal:role": m.get("role"),
+                          "medal:higherIsBetter": m.get("higher_is_better")} for m in task.get("metrics") or []],
+        "medal:referenceStandard": ({"@type": "medal:ReferenceStandard", "name": ref.get("method"),
+                                     "description": ref.get("description"),
+                                     "medal:readerCount": ref.get("reader_count")} if ref else None),
+        "distribution": [], "recordSet": [_splits_record_set(splits)] if splits else [],
+    }
+    if files is not None:
+        doc["distribution"] = [
+            _file_object("cases.csv", "One row per case: its id, split and inputs.", files.cases, cases_url),
+            _file_object("labels.csv", "The reference-standard labels of the cases of splits whose labels are "
+                                       "published (hidden-test labels are never included).", files.labels,
+                         labels_url)]
+        case_id, split = files.case_columns[:2]
+        doc["recordSet"] += [
+            {"@type": "cr:RecordSet", "@id": "cases", "name": "cases", "key": {"@id": f"cases/{case_id}"},
+             "description": "The task's cases: id, split and the inputs given with each case.",
+             "field": [_field("cases", c, files.types.get(c, "sc:Text"), "cases.csv",
+                              **({"references": {"field": {"@id": "splits/name"}}} if c == split and splits
+                                 else {})) for c in files.case_columns]},
+            {"@type": "cr:RecordSet", "@id": "labels", "name": "labels", "key": {"@id": f"labels/{case_id}"},
+             "description": "The reference standard of each case of a split whose labels are published.",
+             # The join names the cases file, not the cases record set: mlcroissant 1.1.1 cannot join onto a
+             # record set read from a file (its output is a generator there, so Join fails).
+             "field": [_field("labels", case_id, "sc:Text", "labels.csv", references={
+                 "fileObject": {"@id": "cases.csv"}, "extract": {"column": case_id}}),
+                       _field("labels", split, "sc:Text", "cases.csv"),
+                       *[_field("labels", c, files.types.get(c, "sc:Text"), "labels.csv")
+                         for c in files.label_columns]]}]
+    return {k: v for k, v in doc.items() if v not in (None, [], "")}
+
+
+def _splits_record_set(splits: list[dict[str, Any]]) -> dict[str, Any]:
+    """The task's splits as an inline record set of Croissant splits."""
+    return {"@type": "cr:RecordSet", "@id": "splits", "name": "splits", "dataType": "cr:Split",
+            "key": {"@id": "splits/name"},
+            "description": "The task's splits; labels_hidden marks those whose labels are never published.",
+            "field": [_field("splits", "name", "sc:Text"), _field("splits", "size", "sc:Integer"),
+                      _field("splits", "labels_hidden", "sc:Boolean")],
+            "data": [{"splits/name": s["name"], "splits/size": s.get("size", 0),
+                      "splits/labels_hidden": bool(s.get("labels_hidden"))} for s in splits]}
+
+
+def label_dataset(task: dict[str, Any]) -> str | None:
+    """The id of the dataset holding a task's label table: the one it names, else its only dataset."""
+    labels = task.get("labels") or {}
+    used = task.get("datasets_used") or []
+    return labels.get("dataset") or (used[0] if len(used) == 1 else None)
+
+
+def case_files(catalog: Any, task: dict[str, Any], dataset: dict[str, Any] | None) -> CaseFiles | None:
+    """The cases and labels files of a task, derived from the label table kept with ``dataset`` (the label
+    dataset's stored document); None when the task declares no label table or the catalog does not keep it."""
+    spec = task.get("labels")
+    if not spec or dataset is None:
+        return None
+    path = next((d.get("path") for d in dataset.get("distribution") or []
+                 if d.get("name") == spec["distribution_name"]), None)
+    stored = catalog.store.get_file("ImagingDataset", dataset["id"], path) if path else None
+    if stored is None:
+        return None
+    return split_table(stored.data, spec, task.get("splits") or [])
+
+
+def export_task(catalog: Any, task_id: str, base_url: str, *, document: dict[str, Any] | None = None,
+                datasets: dict[str, dict[str, Any]] | None = None, files_url: str = "",
+                ) -> tuple[dict[str, Any], CaseFiles | None]:
+    """The Croissant document of a stored task and its derived case files. ``document`` and ``datasets`` (id ->
+    document) replace the stored ones (the API passes the caller's views; a dataset the caller may not see is
+    left out); ``files_url`` is the prefix of ``cases.csv``/``labels.csv`` ("" for files next to the document).
+    Raises KeyError when the task is not in the catalog."""
+    current = catalog.get("BenchmarkTask", task_id)
+    if current is None or current.deleted:
+        raise KeyError(task_id)
+    task = document or current.document
+    if datasets is None:
+        datasets = {d: v.document for d in task.get("datasets_used") or []
+                    if (v := catalog.get("ImagingDataset", d)) is not None and not v.deleted}
+    base = base_url.rstrip("/")
+    label_id = label_dataset(task)
+    stored_label = catalog.get("ImagingDataset", label_id) if label_id in datasets else None
+    files = case_files(catalog, task, stored_label.document if stored_label and not stored_label.deleted else None)
+    first = catalog.history("BenchmarkTask", task_id)[0]
+    doc = task_croissant(task, list(datasets.values()), identifier=f"{base}/id/tasks/{task_id}",
+                         dataset_urls={d: f"{base}/id/datasets/{d}" for d in datasets}, files=files,
+                         cases_url=f"{files_url}cases.csv", labels_url=f"{files_url}labels.csv",
+                         published=first.recorded_at[:10])
+    return doc, files
