@@ -18,7 +18,8 @@ def test_croissant_follows_dataset_visibility(client):
     assert admin.content.count(b"\n") == 2
     document = client.get(f"/api/datasets/{CONTROLLED_DATASET}/croissant", headers=auth(client, "rita")).json()
     assert document["url"].endswith(f"/id/datasets/{CONTROLLED_DATASET}")
-    assert document["distribution"][0]["contentUrl"].endswith(f"/api/datasets/{CONTROLLED_DATASET}/series.jsonl")
+    assert document["distribution"][0]["contentUrl"].split("?")[0].endswith(
+        f"/api/datasets/{CONTROLLED_DATASET}/series.jsonl")
     assert "dicom/" not in str(document)   # no data locations of a controlled dataset
 
 
@@ -34,7 +35,7 @@ def test_task_croissant_follows_task_visibility_and_label_files_follow_data_acce
     document = reviewer.json()
     assert [r["name"] for r in document["recordSet"]] == ["splits", "cases", "labels"]
     urls = {d["name"]: d["contentUrl"] for d in document["distribution"]}
-    assert urls["cases.csv"].endswith(f"/api/tasks/{OPEN_TASK}/cases.csv")
+    assert urls["cases.csv"].split("?")[0].endswith(f"/api/tasks/{OPEN_TASK}/cases.csv")
     assert client.get(f"/api/tasks/{OPEN_TASK}/cases.csv", headers=auth(client, "rita")).status_code == 404
     assert client.get(f"/api/tasks/{OPEN_TASK}/labels.csv", headers=auth(client, "alice")).status_code == 404
     cases = client.get(f"/api/tasks/{OPEN_TASK}/cases.csv", headers=auth(client, "chair"))
@@ -46,3 +47,19 @@ def test_task_croissant_follows_task_visibility_and_label_files_follow_data_acce
     assert {d["name"]: d["sha256"] for d in document["distribution"]} == {
         "cases.csv": hashlib.sha256(cases.content).hexdigest(), "labels.csv": hashlib.sha256(labels.content).hexdigest()}
     assert client.get(f"/api/tasks/{HIDDEN_TASK_ID}/cases.csv", headers=auth(client, "chair")).status_code == 404
+
+
+def test_served_file_urls_carry_their_digest_so_mlcroissant_never_reuses_stale_content(client):
+    """mlcroissant caches downloads by URL: two views with different manifests must get different URLs, and the
+    URL with its digest still serves the file."""
+    def manifest_url(name):
+        document = client.get(f"/api/datasets/{HIDDEN_DATASET}/croissant", headers=auth(client, name)).json()
+        return document["distribution"][0]
+
+    reviewer, admin = manifest_url("rita"), manifest_url("chair")
+    assert reviewer["contentUrl"] != admin["contentUrl"]
+    for node in (reviewer, admin):
+        assert node["contentUrl"].endswith(f"?sha256={node['sha256']}")
+    import hashlib
+    served = client.get(admin["contentUrl"], headers=auth(client, "chair")).content
+    assert hashlib.sha256(served).hexdigest() == admin["sha256"]

@@ -132,6 +132,19 @@ def _deid_text(deid: dict[str, Any]) -> str | None:
     return "; ".join(parts)
 
 
+def content_addressed(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with ``?sha256=<digest>`` added to the http(s) contentUrl of every FileObject with a sha256.
+
+    mlcroissant caches a download under a hash of its URL alone and never fetches that URL again; a catalog URL
+    whose content changes (a re-harvest, a new label table, another caller's view) would then fail its checksum.
+    With the digest in the URL, new content is a new URL. The catalog's routes ignore the parameter."""
+    for node in document.get("distribution") or []:
+        url, digest = node.get("contentUrl"), node.get("sha256")
+        if isinstance(url, str) and digest and url.startswith(("http://", "https://")) and "sha256=" not in url:
+            node["contentUrl"] = f"{url}{'&' if '?' in url else '?'}sha256={digest}"
+    return document
+
+
 def dataset_series(catalog: Any, dataset_id: str) -> list[dict[str, Any]]:
     """The current ImagingSeries documents of a stored dataset."""
     return [v.document for v in catalog.store.iter_current(["ImagingSeries"])

@@ -51,8 +51,10 @@ def _croissant(request: Request, catalog, caller, dataset_id: str) -> tuple[dict
 def dataset_croissant(dataset_id: str, request: Request, catalog: CatalogDep, caller: CallerDep) -> JSONResponse:
     """Croissant 1.1 (with RAI) of the dataset as the caller may see it; its `series` record set loads with
     `mlcroissant.Dataset(jsonld=<this URL>).records("series")`."""
+    from medal_catalog.exports.croissant import content_addressed
+
     document, _ = _croissant(request, catalog, caller, dataset_id)
-    return JSONResponse(document, media_type="application/ld+json")
+    return JSONResponse(content_addressed(document), media_type="application/ld+json")
 
 
 @router.get("/datasets/{dataset_id}/series.jsonl")

@@ -47,6 +47,7 @@ def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: 
     """Croissant 1.1 (with RAI) of the task: its clinical question, task type, metrics and reference standard,
     and the record sets `splits`, `cases` and `labels` (hidden-test labels are never included). The cases and
     labels files load for callers who may fetch the label dataset's data."""
+    from medal_catalog.exports.croissant import content_addressed
     from medal_catalog.exports.croissant_task import export_task
 
     current, _ = visible(catalog, caller, "BenchmarkTask", task_id)
@@ -57,7 +58,7 @@ def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: 
                                   files_url=f"{base}/api/tasks/{task_id}/")
     except ValueError as err:
         raise HTTPException(409, f"the label table of task {task_id!r} does not match its declaration: {err}")
-    return JSONResponse(document, media_type="application/ld+json")
+    return JSONResponse(content_addressed(document), media_type="application/ld+json")
 
 
 @router.get("/tasks/{task_id}/cases.csv", response_class=Response)
