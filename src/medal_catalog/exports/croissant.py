@@ -23,7 +23,7 @@ CROISSANT_CONTEXT: dict[str, Any] = {
     "recordSet": "cr:recordSet", "references": "cr:references", "regex": "cr:regex", "repeated": "cr:repeated",
     "replace": "cr:replace", "sc": "https://schema.org/", "separator": "cr:separator", "source": "cr:source",
     "subField": "cr:subField", "transform": "cr:transform", "samplingRate": "cr:samplingRate",
-    "equivalentProperty": "cr:equivalentProperty",
+    "equivalentProperty": "cr:equivalentProperty", "containedIn": "cr:containedIn",
     "prov": "http://www.w3.org/ns/prov#", "medal": "https://w3id.org/medal/schema/",
 }
 
