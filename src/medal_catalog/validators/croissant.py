@@ -1,36 +1,39 @@
 """Croissant files: mlcroissant's own validation, reported as our issues.
 
-A document whose @context is (or includes) a URL is refused before any JSON-LD processing: expanding it would
-make rdflib fetch that URL, and validation must stay offline and never read outside the submission.
+Nothing here reaches the network or reads outside the submission (``medal_catalog.jsonld``): a context given by
+URL is used only when it is one we ship (Croissant, schema.org, ours), from the shipped copy; any other context
+URL, relative or ``file:`` context is refused (``croissant.remote-context``), and a data location mlcroissant
+would fetch or read outside the folder (a URL, an absolute path, ``..``, a symbolic link or archive member
+leading out) is refused (``croissant.unsafe-location``). mlcroissant runs only on documents with neither.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from medal_catalog.documents import Document
+from medal_catalog.jsonld import UnsafeJsonLdError, load_croissant, unsafe_locations
 from medal_catalog.validators.report import Issue, Severity
 
+_CODES = {"context": "croissant.remote-context", "location": "croissant.unsafe-location"}
+_HINTS = {"context": "Inline the @context (as mlcroissant and Croissant editors write it), or refer to a Croissant "
+                     "or schema.org context by its standard URL.",
+          "location": "Put the file in the submission folder and refer to it by a path relative to the Croissant "
+                      "file; remote data is never fetched during validation."}
 
-def _remote_contexts(context: Any) -> list[str]:
-    if isinstance(context, str):
-        return [context]
-    if isinstance(context, list):
-        return [c for item in context for c in _remote_contexts(item)]
-    if isinstance(context, dict):
-        return [c for value in context.values() if isinstance(value, dict) and "@context" in value
-                for c in _remote_contexts(value["@context"])]
-    return []
+
+def _refusals(doc: Document, exc: UnsafeJsonLdError) -> list[Issue]:
+    return [Issue(Severity.ERROR, _CODES[loc.kind], doc.display, f"refused: {loc.reason}", pointer=loc.pointer,
+                  hint=_HINTS[loc.kind]) for loc in exc.locations]
 
 
 def check_croissant(doc: Document) -> list[Issue]:
-    """mlcroissant's errors and warnings for one Croissant document, as error/warning issues."""
-    remote = _remote_contexts(doc.data.get("@context"))
-    if remote:
-        return [Issue(Severity.ERROR, "croissant.remote-context", doc.display,
-                      "the @context refers to a remote or file document, which is never fetched", pointer="/@context",
-                      hint="Inline the Croissant context (as mlcroissant and Croissant editors write it).")]
+    """Refused contexts and data locations, else mlcroissant's errors and warnings, as issues."""
+    folder = doc.path.parent
+    try:
+        data = load_croissant(doc.data, folder)
+    except UnsafeJsonLdError as exc:
+        return _refusals(doc, exc)
     import mlcroissant as mlc
     from etils import epath
     from mlcroissant._src.core.context import Context
@@ -38,12 +41,16 @@ def check_croissant(doc: Document) -> list[Issue]:
     from mlcroissant._src.structure_graph.nodes.metadata import Metadata
 
     ctx = Context()
-    ctx.folder = epath.Path(doc.path.parent)
+    ctx.folder = epath.Path(folder)
     failure = None
     previous = logging.getLogger().level
     logging.getLogger().setLevel(logging.ERROR)  # mlcroissant logs its warnings too; we report them ourselves
     try:
-        metadata = Metadata.from_json(ctx=ctx, json_=doc.data)
+        metadata = Metadata.from_json(ctx=ctx, json_=data)
+        # A second look in mlcroissant's own terms: a location given under an aliased term is caught here.
+        unsafe = unsafe_locations(metadata, folder)
+        if unsafe:
+            return _refusals(doc, UnsafeJsonLdError(unsafe))
         OperationGraph.from_nodes(ctx=ctx, metadata=metadata).check_graph(ctx=ctx)
     except mlc.ValidationError:
         pass  # the issues are in ctx.issues
