@@ -1,0 +1,277 @@
+"""The record sets of an imported Croissant, served by the catalog: the kept original's distribution and recordSet
+with every local file location pointing at the copy the catalog keeps.
+
+When an open dataset is imported from a Croissant file whose data files sit next to it, the catalog keeps the
+original document and those files (see harvesters/croissant.py). A FileObject's local ``contentUrl`` becomes the
+catalog URL of its kept copy. A FileSet read from the local folder (``includes`` without ``containedIn``) cannot be
+listed over HTTP, so its files are kept as one zip (:func:`fileset_archive_path`) and the exported FileSet is
+``containedIn`` that archive: mlcroissant extracts it and sees the same relative paths as in the original folder.
+Remote locations, and local ones the catalog does not keep (controlled data, API submissions), stay as they were.
+Loading the export therefore yields the records that loading the original yields.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+#: Where the catalog keeps the zip of a local FileSet's files, under the dataset's kept files.
+FILESET_ARCHIVE_DIR = "medal-filesets"
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+#: Table formats whose local FileSets are kept as one table (see :func:`fileset_table_path`), by file suffix.
+TABLE_FORMATS = {"csv": "text/csv", "parquet": "application/x-parquet"}
+#: The columns of a kept FileSet table that hold each row's file properties (mlcroissant's ``fileProperty``).
+FILE_PROPERTY_COLUMNS = {"filename": "medal:filename", "fullpath": "medal:fullpath", "filepath": "medal:filepath"}
+
+
+def fileset_archive_path(fileset_id: str) -> str:
+    """The kept path of the zip that holds a local FileSet's files."""
+    return f"{FILESET_ARCHIVE_DIR}/{_safe(fileset_id)}.zip"
+
+
+def fileset_table_path(fileset_id: str, suffix: str) -> str:
+    """The kept path of the one table (``csv`` or ``parquet``) that holds the rows of a local FileSet's tables."""
+    return f"{FILESET_ARCHIVE_DIR}/{_safe(fileset_id)}.{suffix}"
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "fileset"
+
+
+def local_path(content_url: Any) -> str | None:
+    """The normalised relative POSIX path of a local ``contentUrl`` (None for URLs and unsafe paths)."""
+    if not isinstance(content_url, str) or not content_url or _SCHEME.match(content_url):
+        return None
+    parts = [p for p in content_url.replace("\\", "/").split("/") if p not in ("", ".")]
+    if content_url.startswith("/") or ".." in parts or not parts:
+        return None
+    return "/".join(parts)
+
+
+def node_id(node: Mapping[str, Any]) -> str | None:
+    """A distribution or record set's @id (Croissant 1.0 and 1.1 documents may name nodes by ``name`` only)."""
+    value = node.get("@id") or node.get("name")
+    return value if isinstance(value, str) else None
+
+
+def source_parts(source: Mapping[str, Any], files_base: str,
+                 kept: Mapping[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The original ``distribution`` and ``recordSet``, with local locations rewritten to ``files_base`` + path
+    for every path in ``kept`` (kept path -> sha256); archive FileObjects are added for kept local FileSets."""
+    base = files_base if files_base.endswith("/") else files_base + "/"
+    distribution = [copy.deepcopy(d) for d in _as_list(source.get("distribution")) if isinstance(d, dict)]
+    taken = {i for d in distribution if (i := node_id(d))}
+    archives, tables = [], {}
+    for node in distribution:
+        kind = _kind(node)
+        if kind == "FileObject" and not node.get("containedIn"):
+            path = local_path(node.get("contentUrl"))
+            if path is not None and path in kept:
+                node["contentUrl"] = base + quote(path)
+                if not node.get("sha256") and not node.get("md5"):
+                    node["sha256"] = kept[path]
+        elif kind == "FileSet" and not node.get("containedIn") and node_id(node):
+            path = fileset_archive_path(node_id(node))
+            table = next((fileset_table_path(node_id(node), suffix) for suffix in TABLE_FORMATS
+                          if fileset_table_path(node_id(node), suffix) in kept), None)
+            if table is not None:
+                tables[node_id(node)] = table
+            elif path in kept:
+                archive_id = _unique(f"{node_id(node)}-archive", taken)
+                archives.append({"@type": "cr:FileObject", "@id": archive_id, "name": archive_id,
+                                 "description": "The files of this file set, kept by the catalog as one zip.",
+                                 "contentUrl": base + quote(path), "encodingFormat": "application/zip",
+                                 "sha256": kept[path]})
+                node["containedIn"] = {"@id": archive_id}
+    record_sets = [copy.deepcopy(r) for r in _as_list(source.get("recordSet")) if isinstance(r, dict)]
+    if tables:
+        # mlcroissant 1.1.1 reads the content of a FileSet's files only from a local folder (or a git host): over
+        # HTTP it lists the files of an archive but never reads their rows. So a local FileSet whose rows are read
+        # becomes one FileObject (same @id) over the kept table of all its rows, whose file-property columns
+        # stand in for fileProperty extraction; the records are the same.
+        distribution = [_as_table(d, base, tables, kept) if node_id(d) in tables and _kind(d) == "FileSet" else d
+                        for d in distribution]
+        record_sets = [_from_table(r, set(tables)) for r in record_sets]
+    return distribution + archives, record_sets
+
+
+def _as_table(node: dict[str, Any], base: str, tables: Mapping[str, str], kept: Mapping[str, str]) -> dict[str, Any]:
+    path = tables[node_id(node)]
+    out = {k: v for k, v in node.items() if k not in ("@type", "includes", "excludes", "containedIn")}
+    out.update({"@type": "cr:FileObject", "contentUrl": base + quote(path),
+                "encodingFormat": TABLE_FORMATS[path.rsplit(".", 1)[-1]], "sha256": kept[path]})
+    return out
+
+
+def _from_table(node: Any, table_ids: set[str]) -> Any:
+    """A copy of a record set whose sources read the rewritten FileSets as their tables."""
+    if isinstance(node, list):
+        return [_from_table(v, table_ids) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _from_table(v, table_ids) for k, v in node.items()}
+    for key in ("fileSet", "distribution"):
+        ref = out.get(key)
+        ref_id = ref.get("@id") if isinstance(ref, dict) else ref
+        if ref_id in table_ids and isinstance(out.get("extract"), dict):
+            del out[key]
+            out["fileObject"] = {"@id": ref_id}
+            prop = out["extract"].get("fileProperty")
+            if prop in FILE_PROPERTY_COLUMNS:
+                out["extract"] = {**{k: v for k, v in out["extract"].items() if k != "fileProperty"},
+                                  "column": FILE_PROPERTY_COLUMNS[prop]}
+    return out
+
+
+def with_source(catalog: Any, dataset_id: str, dataset: Mapping[str, Any], doc: dict[str, Any], base_url: str, *,
+                has_series: bool) -> dict[str, Any]:
+    """``doc`` with the record sets of the Croissant the dataset was imported from (see :func:`merge_source`), or
+    ``doc`` unchanged when there is none, or when ``dataset`` (the caller's view) hides data locations."""
+    name = dataset.get("source_document")
+    if not name or not (dataset.get("access_level") == "open" or _has_locations(dataset)):
+        return doc
+    stored = catalog.store.get_file("ImagingDataset", dataset_id, name)
+    try:
+        source = json.loads(stored.data) if stored is not None and stored.data else None
+    except ValueError:
+        source = None
+    if not isinstance(source, dict):
+        return doc
+    kept = {f.path: f.sha256 for f in catalog.store.list_files("ImagingDataset", dataset_id) if f.path != name}
+    files_base = f"{base_url.rstrip('/')}/api/datasets/{quote(dataset_id)}/files/"
+    return merge_source(doc, source, files_base, kept, has_series)
+
+
+def _has_locations(dataset: Mapping[str, Any]) -> bool:
+    return any(isinstance(d, dict) and any(k in d for k in ("path", "url", "includes"))
+               for d in dataset.get("distribution") or [])
+
+
+def merge_source(doc: dict[str, Any], source: Mapping[str, Any], files_base: str, kept: Mapping[str, str],
+                 has_series: bool) -> dict[str, Any]:
+    """``doc`` (a dataset's Croissant as exports/croissant.py makes it) with the imported original's
+    distribution and record sets added; the catalog's own nodes are renamed where an @id clashes, and its empty
+    ``series`` record set is left out when the original has one of that name. Terms of the original's @context
+    that ours lacks are added (ours wins on a clash), and what the catalog does not model is carried over from the
+    original: non-DUO ``usageInfo``, RAI properties the export does not fill, ``sameAs``, organisations among the
+    creators."""
+    distribution, record_sets = source_parts(source, files_base, kept)
+    theirs = {i for node in (*distribution, *record_sets) if (i := node_id(node))}
+    ours_dist = [copy.deepcopy(d) for d in _as_list(doc.get("distribution"))]
+    ours_sets = [copy.deepcopy(r) for r in _as_list(doc.get("recordSet"))]
+    if "series" in theirs and not has_series:
+        ours_sets = [r for r in ours_sets if node_id(r) != "series"]
+    renamed = {}
+    for node in (*ours_dist, *ours_sets):
+        old = node_id(node)
+        if old in theirs:
+            new = _unique(f"medal-{old}", theirs | set(renamed.values()))
+            renamed[old] = new
+            node["@id"] = node["name"] = new
+    if renamed:
+        ours_sets = [_rename_refs(r, renamed) for r in ours_sets]
+    out = dict(doc)
+    out["@context"] = _merged_context(doc.get("@context"), source.get("@context"))
+    out["distribution"] = ours_dist + distribution
+    out["recordSet"] = ours_sets + record_sets
+    _carry_over(out, source)
+    return out
+
+
+def _carry_over(out: dict[str, Any], source: Mapping[str, Any]) -> None:
+    from medal_catalog.exports.croissant import DUO
+
+    usage = [u for u in _as_list(source.get("usageInfo")) if not (isinstance(u, str) and _is_duo(u, DUO))]
+    if usage:
+        out["usageInfo"] = [*_as_list(out.get("usageInfo")), *[u for u in usage if u not in
+                                                                _as_list(out.get("usageInfo"))]]
+    for key, value in source.items():
+        rai = _rai_key(key)
+        if rai and value not in (None, "", []):
+            if rai not in out:
+                out[rai] = copy.deepcopy(value)
+            elif rai == "rai:personalSensitiveInformation" and value != out[rai]:
+                out[rai] = [*_as_list(value), *_as_list(out[rai])]
+    same = [u for u in _as_list(source.get("sameAs")) if isinstance(u, str)]
+    url = source.get("url")
+    same += [url] if isinstance(url, str) and url not in same else []
+    if same:
+        out["sameAs"] = same
+    orgs = [copy.deepcopy(c) for c in _as_list(source.get("creator"))
+            if isinstance(c, dict) and _local_name(c.get("@type")) == "Organization"]
+    names = {c.get("name") for c in _as_list(out.get("creator")) if isinstance(c, dict)}
+    fresh = [o for o in orgs if o.get("name") not in names]
+    if fresh:
+        # The export's stand-in creator ("MEDAL contributors") gives way to the original's organisations.
+        people = [c for c in _as_list(out.get("creator"))
+                  if not (isinstance(c, dict) and c.get("name") == "MEDAL contributors")]
+        out["creator"] = people + fresh
+
+
+def _rai_key(key: str) -> str | None:
+    for prefix in ("rai:", "http://mlcommons.org/croissant/RAI/"):
+        if key.startswith(prefix):
+            return "rai:" + key[len(prefix):]
+    return None
+
+
+def _is_duo(value: str, duo_base: str) -> bool:
+    return value.startswith(duo_base + "DUO_") or value.startswith("obo:DUO_") or value.startswith("DUO:")
+
+
+def _merged_context(ours: Any, theirs: Any) -> Any:
+    if not isinstance(ours, dict):
+        return ours
+    merged = dict(ours)
+    merged.setdefault("containedIn", "cr:containedIn")  # Croissant 1.1 reads cr:containedIn only
+    for item in _as_list(theirs):
+        if isinstance(item, dict):
+            for term, definition in item.items():
+                if term not in merged and term != "containedIn":
+                    merged[term] = definition
+    return merged
+
+
+def _rename_refs(node: Any, renamed: Mapping[str, str]) -> Any:
+    """A copy of our record set with @id references to renamed nodes (and their field prefixes) updated."""
+    if isinstance(node, list):
+        return [_rename_refs(v, renamed) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {}
+    for key, value in node.items():
+        if key in ("@id", "name") and isinstance(value, str):
+            head, sep, tail = value.partition("/")
+            value = renamed.get(value, renamed[head] + sep + tail if sep and head in renamed else value)
+        out[key] = _rename_refs(value, renamed)
+    return out
+
+
+def _unique(wanted: str, taken: set[str]) -> str:
+    name, n = wanted, 2
+    while name in taken:
+        name, n = f"{wanted}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def _kind(node: Mapping[str, Any]) -> str | None:
+    return _local_name(node.get("@type"))
+
+
+def _local_name(value: Any) -> str | None:
+    for item in _as_list(value):
+        if isinstance(item, str):
+            return re.split(r"[:/#]", item)[-1]
+    return None
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [] if value is None else [value]
