@@ -26,20 +26,27 @@ def export(entry_id: str, fmt: str, out_dir: Path, base_url: str, catalog_url: s
 
     A dataset comes with its series manifest (<ID>.series.jsonl):
     `mlcroissant.Dataset(jsonld="<ID>.croissant.json").records("series")` yields one record per harvested series,
-    with its typed, de-identified header fields; no data locations are written. A task comes with its record sets
+    with its typed, de-identified header fields. An open dataset whose DICOM the catalog keeps also gets its DICOM
+    archive and an `images` record set (file paths, series, modality). A task comes with its record sets
     `splits`, `cases` (<ID>.cases.csv) and `labels` (<ID>.labels.csv, never a hidden split's labels) when the
     catalog keeps its label table.
     """
-    from medal_catalog.exports.croissant import export_dataset
+    from medal_catalog.exports.croissant import DICOM_ARCHIVE, export_dataset
     from medal_catalog.exports.croissant_task import export_task
     from medal_catalog.store import Catalog
 
     files: dict[str, bytes] = {}
     with Catalog.open(catalog_url) as catalog:
         if catalog.get("ImagingDataset", entry_id) is not None:
-            doc, manifest = export_dataset(catalog, entry_id, base_url)
+            archive = catalog.store.get_file("ImagingDataset", entry_id, DICOM_ARCHIVE)
+            # The archive's name carries its digest: mlcroissant keeps an archive's extraction under its
+            # contentUrl and would otherwise reuse an older one.
+            prefix = f"{entry_id}.{archive.sha256[:12]}." if archive else None
+            doc, manifest = export_dataset(catalog, entry_id, base_url, files_url=prefix)
             files[f"{entry_id}.series.jsonl"] = manifest
-            what = f"{_lines(manifest)} series"
+            if archive is not None:
+                files[f"{prefix}{DICOM_ARCHIVE}"] = archive.data
+            what = f"{_lines(manifest)} series" + (f", DICOM archive of {archive.byte_size} bytes" if archive else "")
         elif catalog.get("BenchmarkTask", entry_id) is not None:
             try:
                 doc, cases = export_task(catalog, entry_id, base_url, files_url=f"{entry_id}.")

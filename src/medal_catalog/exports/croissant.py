@@ -38,6 +38,8 @@ SERIES_FIELDS: dict[str, str] = {
 }
 
 DUO = "http://purl.obolibrary.org/obo/"
+#: The name under which the catalog keeps an open dataset's DICOM archive (harvesters.submission.dicom_archive).
+DICOM_ARCHIVE = "dicom.zip"
 _DUO_CODES = {"NRES": "DUO_0000004", "GRU": "DUO_0000042", "HMB": "DUO_0000006", "DS": "DUO_0000007",
               "POA": "DUO_0000011", "NMDS": "DUO_0000015", "GSO": "DUO_0000016", "NPUNCU": "DUO_0000018",
               "PUB": "DUO_0000019", "COL": "DUO_0000020", "IRB": "DUO_0000021", "GS": "DUO_0000022",
@@ -66,9 +68,11 @@ def _person(p: dict[str, Any]) -> dict[str, Any]:
 
 
 def dataset_croissant(dataset: dict[str, Any], manifest: bytes, *, identifier: str, manifest_url: str,
-                      published: str | None = None) -> dict[str, Any]:
+                      published: str | None = None, archive: dict[str, Any] | None = None) -> dict[str, Any]:
     """The Croissant document of ``dataset``; ``identifier`` is its resolvable id, ``manifest_url`` locates the
-    series manifest (relative to the document or absolute), ``published`` is the date it entered the catalog."""
+    series manifest (relative to the document or absolute), ``published`` is the date it entered the catalog.
+    ``archive`` ({"url", "sha256", "byte_size"}) is the zip of DICOM files the catalog serves for the dataset, if
+    any: it adds a FileSet of its DICOM files and an ``images`` record set (see :func:`dicom_nodes`)."""
     consent = dataset.get("consent") or {}
     provenance = dataset.get("provenance") or {}
     rai = dataset.get("responsible_ai") or {}
@@ -116,7 +120,48 @@ def dataset_croissant(dataset: dict[str, Any], manifest: bytes, *, identifier: s
                        "source": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": name}}}
                       for name, dtype in SERIES_FIELDS.items()]}],
     }
+    if archive is not None:
+        files, images = dicom_nodes(archive)
+        doc["distribution"] += files
+        doc["recordSet"].append(images)
     return {k: v for k, v in doc.items() if v not in (None, [], "")}
+
+
+def dicom_nodes(archive: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The DICOM archive (FileObject), its DICOM files (FileSet) and the ``images`` record set: one record per
+    file with its local path once loaded, its file name and its series id, joined to the series manifest (so each
+    image record also carries its series' modality). The archive is laid out ``<series id>/<n>.dcm``.
+
+    mlcroissant 1.1.1 lists a DICOM FileSet only when its encodingFormat includes ``image/dicom``, and cannot cast
+    DICOM pixel content to sc:ImageObject, so the record set gives file paths, which it loads; read the pixels
+    with pydicom from those paths."""
+    files = [{"@type": "cr:FileObject", "@id": "dicom-archive", "name": "dicom-archive",
+              "description": "The dataset's de-identified DICOM files that passed the catalog's audit, one folder "
+                             "per series.",
+              "contentUrl": archive["url"], "encodingFormat": "application/zip",
+              "contentSize": f"{archive['byte_size']} B", "sha256": archive["sha256"]},
+             {"@type": "cr:FileSet", "@id": "dicom-files", "name": "dicom-files",
+              "containedIn": {"@id": "dicom-archive"}, "includes": "*/*.dcm",
+              "encodingFormat": ["application/dicom", "image/dicom"]}]
+    def from_files(prop: str, **extra: Any) -> dict[str, Any]:
+        return {"fileSet": {"@id": "dicom-files"}, "extract": {"fileProperty": prop}, **extra}
+
+    # Each field reads its own file property: mlcroissant's join rewrites the joined column in place, so the
+    # series id (the archive path's folder) cannot share a column with another field.
+    images = {"@type": "cr:RecordSet", "@id": "images", "name": "images", "key": {"@id": "images/file"},
+              "description": "One record per DICOM file: where the loader put it (open it with pydicom), its file "
+                             "name in its series folder, its series and the series' modality.",
+              "field": [
+                  {"@type": "cr:Field", "@id": "images/file", "name": "file", "dataType": "sc:Text",
+                   "source": from_files("filepath")},
+                  {"@type": "cr:Field", "@id": "images/filename", "name": "filename", "dataType": "sc:Text",
+                   "source": from_files("filename")},
+                  {"@type": "cr:Field", "@id": "images/series_id", "name": "series_id", "dataType": "sc:Text",
+                   "source": from_files("fullpath", transform={"regex": "^([^/]+)/.*$"}),
+                   "references": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": "id"}}},
+                  {"@type": "cr:Field", "@id": "images/modality", "name": "modality", "dataType": "sc:Text",
+                   "source": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": "modality"}}}]}
+    return files, images
 
 
 def _deid_text(deid: dict[str, Any]) -> str | None:
@@ -153,20 +198,26 @@ def dataset_series(catalog: Any, dataset_id: str) -> list[dict[str, Any]]:
 
 def export_dataset(catalog: Any, dataset_id: str, base_url: str, manifest_url: str | None = None,
                    document: dict[str, Any] | None = None,
-                   series: list[dict[str, Any]] | None = None) -> tuple[dict[str, Any], bytes]:
+                   series: list[dict[str, Any]] | None = None,
+                   files_url: str | None = None) -> tuple[dict[str, Any], bytes]:
     """The Croissant document and series manifest of a stored dataset. The manifest is ``manifest_url`` (default:
     ``<id>.series.jsonl`` next to the document); ``document`` and ``series`` replace the stored ones (the API
-    passes the caller's view). Raises KeyError when the dataset is not in the catalog."""
+    passes the caller's view). ``files_url`` prefixes the files the catalog keeps with the dataset (its DICOM
+    archive); None leaves them out (a caller who may not fetch the data). Raises KeyError when the dataset is not
+    in the catalog."""
     current = catalog.get("ImagingDataset", dataset_id)
     if current is None or current.deleted:
         raise KeyError(dataset_id)
     first = catalog.history("ImagingDataset", dataset_id)[0]
     manifest = series_manifest(dataset_series(catalog, dataset_id) if series is None else series)
+    archive = None
+    if files_url is not None and manifest:
+        kept = next((f for f in catalog.store.list_files("ImagingDataset", dataset_id) if f.path == DICOM_ARCHIVE),
+                    None)
+        if kept is not None:
+            archive = {"url": f"{files_url}{kept.path}", "sha256": kept.sha256, "byte_size": kept.byte_size}
     doc = dataset_croissant(document or current.document, manifest,
                             identifier=f"{base_url.rstrip('/')}/id/datasets/{dataset_id}",
                             manifest_url=manifest_url or f"{dataset_id}.series.jsonl",
-                            published=first.recorded_at[:10])
-    from medal_catalog.exports.croissant_source import with_source  # imported Croissant: its record sets too
-
-    doc = with_source(catalog, dataset_id, document or current.document, doc, base_url, has_series=bool(manifest))
+                            published=first.recorded_at[:10], archive=archive)
     return doc, manifest

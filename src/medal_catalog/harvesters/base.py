@@ -36,6 +36,8 @@ class HarvestResult:
     manifest: list[dict[str, Any]]
     problems: list[FileProblem]
     summary: dict[str, Any] = field(default_factory=dict)
+    #: Where each harvested name was read: name -> file path (None for a zip member).
+    locations: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[FileProblem]:

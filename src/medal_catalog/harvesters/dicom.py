@@ -395,7 +395,8 @@ def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: 
     dataset.provenance = m.Provenance(harvest_runs=[run])
     summary = _summary(dataset, series, sources, files_read, problems, reused, read_now,
                        time.perf_counter() - clock)
-    return HarvestResult(dataset=dataset, series=series, manifest=manifest, problems=problems, summary=summary)
+    return HarvestResult(dataset=dataset, series=series, manifest=manifest, problems=problems, summary=summary,
+                         locations={s.name: None if s.member else s.path for s in sources})
 
 
 def _manifest(rows: list[dict[str, Any]], records: list[dict[str, Any]], names: list[str],
@@ -408,7 +409,8 @@ def _manifest(rows: list[dict[str, Any]], records: list[dict[str, Any]], names: 
         for name, r in sorted(zip(names, records), key=lambda pair: pair[0]):
             withheld = r["audit"].get("path_withheld", False)
             out.append({"kind": "instance", "path": None if withheld else name, "path_withheld": withheld,
-                        "size": r["size"], "sha256": r.get("sha256"), "series_instance_uid": r["series"]})
+                        "size": r["size"], "sha256": r.get("sha256"), "series_instance_uid": r["series"],
+                        "phi_findings": len(r["audit"]["findings"])})
     return out
 
 

@@ -9,11 +9,14 @@ population summaries and audit replace the submitted ones, while what the submit
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from medal_catalog.documents import METADATA_SUFFIXES, read_document
+from medal_catalog.exports.croissant import DICOM_ARCHIVE
 from medal_catalog.harvesters.base import HarvestResult
 from medal_catalog.validators.report import Report, Severity
 from medal_catalog.validators.submission import SKIP_DIRS, validate_paths
@@ -92,12 +95,19 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
         if not files:
             continue
         out = out_root / dataset["id"]
+        open_access = dataset.get("access_level") == "open"
         harvest = harvest_dicom(files, dataset["id"], cache_file=out / CACHE_NAME if use_cache else None, jobs=jobs,
-                                timeout=timeout, progress=progress, title=dataset.get("title"),
+                                timeout=timeout, progress=progress, title=dataset.get("title"), instances=open_access,
                                 access_level=dataset.get("access_level", "controlled"),
                                 license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
         write_outputs(harvest, out)
         result.dicom[dataset["id"]] = harvest
+        if open_access:
+            archive, reason = dicom_archive(harvest, dataset)
+            if archive is not None:
+                result.files[dataset["id"]][DICOM_ARCHIVE] = (archive, "application/zip")
+            if reason:
+                result.not_kept.append({"dataset": dataset["id"], "path": DICOM_ARCHIVE, "reason": reason})
         harvested = harvest.dataset.model_dump(mode="json", exclude_none=True)
         merged = merge_dataset(harvested, dataset)
         # The submitter's description of the de-identification (tool, version, method) stays; the files'
@@ -141,6 +151,40 @@ def kept_files(dataset: dict[str, Any], base: Path, folder: Path
             continue
         kept[declared] = (data, item.get("media_type") or "application/octet-stream")
     return kept, skipped
+
+
+MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
+
+
+def dicom_archive(harvest: HarvestResult, dataset: dict[str, Any]) -> tuple[bytes | None, str | None]:
+    """A zip of an open dataset's DICOM files for the catalog to serve, laid out ``<series id>/<n>.dcm`` (no
+    original file names: a path may carry an identifying value), and why files were left out (or None).
+
+    Only files the audit found clean go in: no identifying attribute (PS3.15 Annex E), a path without
+    identifying values, read from a plain file; and only when the dataset declares no burned-in annotation
+    (pixels are not audited). The archive is deterministic: the same files give the same bytes."""
+    if (dataset.get("deidentification") or {}).get("burned_in_annotation") != "NO":
+        return None, "burned-in annotation is not declared NO, so the pixel data are not served"
+    series_of = {s.series_instance_uid: s.id for s in harvest.series}
+    rows = [r for r in harvest.manifest if r.get("kind") == "instance"]
+    clean = sorted((series_of[r["series_instance_uid"]], r["path"]) for r in rows
+                   if r.get("path") and r.get("phi_findings") == 0 and harvest.locations.get(r["path"])
+                   and r["series_instance_uid"] in series_of)
+    if not clean:
+        return None, "no DICOM file is clean of identifying attributes"
+    if sum(r["size"] for r in rows if r.get("path") in {p for _, p in clean}) > MAX_ARCHIVE_BYTES:
+        return None, f"the DICOM files exceed {MAX_ARCHIVE_BYTES // 2**20} MiB"
+    buffer = io.BytesIO()
+    counters: dict[str, int] = {}
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for series_id, name in clean:
+            counters[series_id] = counters.get(series_id, 0) + 1
+            info = zipfile.ZipInfo(f"{series_id}/{counters[series_id]:05d}.dcm", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, Path(harvest.locations[name]).read_bytes())
+    left_out = len(rows) - len(clean)
+    return buffer.getvalue(), (f"{left_out} of {len(rows)} DICOM files left out of {DICOM_ARCHIVE} (identifying "
+                               "attributes or paths, or inside a zip)" if left_out else None)
 
 
 def _dicom_files(dataset: dict[str, Any], base: Path, folder: Path, single: bool) -> list[Path]:

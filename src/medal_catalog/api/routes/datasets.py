@@ -37,14 +37,15 @@ def list_series(dataset_id: str, request: Request, catalog: CatalogDep, caller: 
 
 def _croissant(request: Request, catalog, caller, dataset_id: str) -> tuple[dict, bytes]:
     """The caller's view of a dataset as Croissant, and the series manifest it points at (empty for a
-    hidden-test view: its series are not published)."""
+    hidden-test view: its series are not published); the DICOM archive only for callers who may fetch it."""
     from medal_catalog.exports.croissant import dataset_series, export_dataset
 
     current, view = visible(catalog, caller, "ImagingDataset", dataset_id)
     series = [] if view == "hidden" else dataset_series(catalog, dataset_id)
     base = base_url(request)
+    files_url = f"{base}/api/datasets/{dataset_id}/files/" if may_fetch_data(current.document, view) else None
     return export_dataset(catalog, dataset_id, base, manifest_url=f"{base}/api/datasets/{dataset_id}/series.jsonl",
-                          document=redact(current.document, view), series=series)
+                          document=redact(current.document, view), series=series, files_url=files_url)
 
 
 @router.get("/datasets/{dataset_id}/croissant", response_class=JSONResponse)
