@@ -220,4 +220,7 @@ def export_dataset(catalog: Any, dataset_id: str, base_url: str, manifest_url: s
                             identifier=f"{base_url.rstrip('/')}/id/datasets/{dataset_id}",
                             manifest_url=manifest_url or f"{dataset_id}.series.jsonl",
                             published=first.recorded_at[:10], archive=archive)
+    from medal_catalog.exports.croissant_source import with_source  # imported Croissant: its record sets too
+
+    doc = with_source(catalog, dataset_id, document or current.document, doc, base_url, has_series=bool(manifest))
     return doc, manifest
