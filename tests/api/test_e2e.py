@@ -3,24 +3,13 @@ main journeys of anonymous users, contributors, reviewers and the admin, and the
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from api.conftest import CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, TASK_FILE_OF, auth
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from served import medal_server
 
 
 @pytest.fixture(scope="module")
@@ -29,29 +18,10 @@ def server(harvested, tmp_path_factory):
     folder = tmp_path_factory.mktemp("served")
     db = folder / "catalog.db"
     shutil.copyfile(harvested.db, db)
-    port = _free_port()
-    medal = Path(sys.executable).with_name("medal")
-    env = {**os.environ, "MEDAL_CATALOG": f"sqlite:///{db}", "MEDAL_MAX_BODY_BYTES": "65536"}
-    process = subprocess.Popen([str(medal), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=folder,
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"medal serve did not start: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.1)
+    with medal_server(db, folder, MEDAL_MAX_BODY_BYTES="65536") as base:
         with httpx.Client(base_url=base, timeout=10) as client:
             client.tokens = harvested.tokens
             yield client
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def refuse_remote(url, options=None):
