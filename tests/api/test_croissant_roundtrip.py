@@ -166,3 +166,34 @@ def test_imported_dataset_is_searchable(served):
     headers = {"Authorization": f"Bearer {served['tokens'][OWNER]}"}
     hits = httpx.get(f"{served['base']}/api/search", params={"q": "lookup tables"}, headers=headers).json()
     assert "titanic-mini" in [h.get("id") for h in hits["hits"]]
+
+
+def test_submit_croissant_over_http(served, tmp_path):
+    """POST /api/submissions with an application/ld+json Croissant stores the mapped dataset, owned by the caller,
+    with its original only (files stay remote); its export keeps the remote locations. An invalid Croissant is a
+    422 whose detail is the report, and nothing is stored."""
+    from croissant_layouts import json_path
+
+    doc = json.loads(json_path(tmp_path).read_text())
+    doc["name"] = "remote-items"
+    doc["distribution"][0]["contentUrl"] = "https://data.example.org/items.json"
+    headers = {"Authorization": f"Bearer {served['tokens'][OWNER]}", "Content-Type": "application/ld+json"}
+    posted = httpx.post(f"{served['base']}/api/submissions", content=json.dumps(doc), headers=headers,
+                        params={"access_level": "registered"})
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["stored"][0]["key"] == "ImagingDataset:remote-items"
+    auth = {"Authorization": headers["Authorization"]}
+    entry = httpx.get(f"{served['base']}/api/datasets/remote-items", headers=auth).json()["document"]
+    assert entry["access_level"] == "registered" and entry["source_document"] == "submitted.croissant.json"
+    files = httpx.get(f"{served['base']}/api/datasets/remote-items/files", headers=auth).json()
+    assert [f["path"] for f in files] == ["submitted.croissant.json"]
+    export = httpx.get(f"{served['base']}/api/datasets/remote-items/croissant", headers=auth).json()
+    # The route adds ?sha256= to every http(s) contentUrl (content_addressed); the location itself stays remote.
+    remote = {d["contentUrl"].split("?sha256=")[0] for d in export["distribution"] if d["@id"] == "items"}
+    assert remote == {doc["distribution"][0]["contentUrl"]}
+    doc["recordSet"][0]["field"][0]["source"]["fileObject"]["@id"] = "missing"
+    doc["name"] = "broken-items"
+    bad = httpx.post(f"{served['base']}/api/submissions", content=json.dumps(doc), headers=headers,
+                     params={"access_level": "registered"})
+    assert bad.status_code == 422 and bad.json()["detail"]["summary"]["errors"] > 0
+    assert httpx.get(f"{served['base']}/api/datasets/broken-items", headers=auth).status_code == 404

@@ -19,14 +19,15 @@ ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--dataset", "dataset_id",
               help="For a bare DICOM folder or zip: id of the ImagingDataset to create or update (submissions name "
-                   "their datasets in their metadata).")
+                   "their datasets in their metadata); for a Croissant file: the id instead of its name's.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output folder (default ./medal-out/<ID>/); the re-harvest cache is kept there too.")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
               help="Format of catalog.<format>.")
 @click.option("--title", help="Dataset title (default: the id).")
 @click.option("--access-level", type=click.Choice(["open", "registered", "controlled", "hidden_test"]),
-              default="controlled", show_default=True, help="Dataset access level until the submitter sets it.")
+              help="Dataset access level until the submitter sets it (default: controlled for DICOM trees; for a "
+                   "Croissant file without medal:accessLevel, open when its licence is open, else required).")
 @click.option("--license", "license_id", default="LicenseRef-unspecified", show_default=True,
               help="SPDX licence id until the submitter sets it.")
 @click.option("--instances", is_flag=True, help="Add one manifest row per file with its sha256 (reads whole files).")
@@ -46,8 +47,10 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
     A PATH that is a MEDAL metadata file, or a folder holding one, is a submission: it is validated (as by
     `medal validate`), the DICOM files of each dataset are harvested and merged into it, and every valid entry
     (tasks, datasets, series, reviews) is written to the store and the index, one transaction per entry; invalid
-    entries are reported and left out. Any other folder or zip is a DICOM tree harvested into the dataset
-    --dataset ID.
+    entries are reported and left out. A Croissant file (.json/.jsonld) is validated with mlcroissant and
+    imported as one dataset, its original kept; when it is open access, its local data files (inside its
+    folder, checksums verified) are kept too and served by the catalog. Any other folder or zip is a DICOM tree
+    harvested into the dataset --dataset ID.
 
     DICOM is read by content, headers only, and every file is audited for identifying attributes (DICOM PS3.15
     Annex E; values are never stored or printed). catalog.yaml (the dataset and its series), manifest.jsonl and
@@ -59,23 +62,70 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
     """
     from medal_catalog.harvesters.submission import is_submission
 
-    submissions = [p for p in paths if is_submission(p)]
-    trees = [p for p in paths if p not in submissions]
+    croissants = [p for p in paths if _is_croissant_file(p)]
+    submissions = [p for p in paths if p not in croissants and is_submission(p)]
+    trees = [p for p in paths if p not in submissions and p not in croissants]
     if trees and not dataset_id:
         raise UsageError(f"{trees[0]} holds no MEDAL metadata: give --dataset ID to harvest it as a DICOM tree")
+    if dataset_id and len(croissants) > 1:
+        raise UsageError("--dataset names one dataset: give one Croissant file with it")
     summaries, failed = [], False
+    for path in croissants:
+        summary, bad = _harvest_croissant(path, dataset_id, access_level, catalog_url, index_url)
+        summaries.append(summary)
+        failed |= bad
     for path in submissions:
         summary, bad = _harvest_submission(path, out_dir, jobs, timeout, no_cache, catalog_url, index_url)
         summaries.append(summary)
         failed |= bad
     if trees:
-        summary, bad = _harvest_tree(trees, dataset_id, out_dir, fmt, title, access_level, license_id, instances,
+        summary, bad = _harvest_tree(trees, dataset_id, out_dir, fmt, title, access_level or "controlled",
+                                     license_id, instances,
                                      jobs, timeout, no_cache, catalog_url, index_url, as_json)
         summaries.append(summary)
         failed |= bad
     if as_json:
         click.echo(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2))
     sys.exit(1 if failed else 0)
+
+
+def _is_croissant_file(path: Path) -> bool:
+    """A .json/.jsonld file whose content is a Croissant dataset description."""
+    from medal_catalog.documents import MAX_METADATA_BYTES
+    from medal_catalog.harvesters.croissant import is_croissant
+
+    if not path.is_file() or path.suffix.lower() not in (".json", ".jsonld"):
+        return False
+    try:
+        return path.stat().st_size <= MAX_METADATA_BYTES and is_croissant(json.loads(path.read_bytes()))
+    except (OSError, ValueError):
+        return False
+
+
+def _harvest_croissant(path: Path, dataset_id: str | None, access_level: str | None, catalog_url, index_url
+                       ) -> tuple[dict, bool]:
+    """Import one Croissant file: the mapped dataset, the original and (open access) its local data files."""
+    from medal_catalog.harvesters.croissant import import_croissant
+    from medal_catalog.store import Catalog
+
+    with Catalog.open(catalog_url, index_url) as catalog:
+        result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, catalog=catalog)
+    summary = result.to_dict()
+    if not _json_requested():
+        stored = result.stored
+        if result.ok and stored is not None and not stored.problems:
+            click.echo(f"croissant {path}: dataset {result.dataset['id']} {stored.status} "
+                       f"(version {stored.version}), {len(result.stored_files)} files kept")
+            for kept in result.stored_files:
+                click.echo(f"  kept {kept.path} ({kept.byte_size} bytes)")
+        else:
+            click.echo(f"croissant {path}: nothing stored")
+        for issue in result.report.sorted_issues():
+            if issue.severity.value != "info":
+                where = f" {issue.pointer}" if issue.pointer else ""
+                click.echo(f"  {issue.severity.value}: {issue.code}{where}: {issue.message}"
+                           + (f" ({issue.hint})" if issue.hint else ""))
+    return summary, not (result.ok and result.stored is not None and not result.stored.problems)
 
 
 def _harvest_submission(path: Path, out_dir: Path | None, jobs, timeout, no_cache, catalog_url, index_url

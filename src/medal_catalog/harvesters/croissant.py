@@ -125,7 +125,8 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
             Severity.ERROR, "croissant.unsafe-location", display, str(problem), pointer=""))
     if not report.ok:
         return result  # never hand a document that points outside its folder to mlcroissant
-    report.extend(check_croissant(Document(path, display, raw.decode("utf-8", "replace"), data, "json")))
+    checked = _remote_masked(data)
+    report.extend(check_croissant(Document(path, display, raw.decode("utf-8", "replace"), checked, "json")))
     if not report.ok:
         return result
     dataset = _map(data, path, issue, access_level=access_level, dataset_id=dataset_id)
@@ -142,13 +143,15 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
     _check_entry(dataset, issue, today)
     result.dataset = dataset
     if catalog is not None and report.ok:
-        _store(catalog, result, author, reason or f"import of Croissant file {path.name}")
+        store_import(catalog, result, author, reason or f"import of Croissant file {path.name}")
     return result
 
 
 # --- storing ---------------------------------------------------------------------------------------------------
 
-def _store(catalog: Any, result: CroissantImport, author: str, reason: str) -> None:
+def store_import(catalog: Any, result: CroissantImport, author: str, reason: str) -> None:
+    """Store an error-free import: the dataset (no new version when only the harvest run differs), then its kept
+    files; the outcome goes into ``result``."""
     from medal_catalog.harvesters.dicom_records import same_but_harvest_runs
     from medal_catalog.store.base import PutResult, entry_key
 
@@ -194,7 +197,10 @@ def _unsafe(data: dict[str, Any], folder: Path) -> list[Any]:
     except ImportError:
         unsafe_locations = None
     if unsafe_locations is not None:
-        found += [str(u) for u in unsafe_locations(data, folder)]
+        # Remote URLs are kept as locations, never fetched (mlcroissant validation reads no data), so only the
+        # local locations it refuses count here.
+        found += [str(u) for u in unsafe_locations(data, folder)
+                  if not (getattr(u, "reason", "").startswith("a URL (") and not str(u).lower().count("file:"))]
     root = folder.resolve()
     for i, node in enumerate(_as_list(data.get("distribution"))):
         if not isinstance(node, dict):
@@ -215,6 +221,24 @@ def _unsafe(data: dict[str, Any], folder: Path) -> list[Any]:
                                              or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", pattern)):
                 found.append(f"{where}/includes: a file set pattern must stay inside the Croissant file's folder")
     return sorted(set(found))
+
+
+_REMOTE = re.compile(r"^(https?|git\+https)://", re.IGNORECASE)
+
+
+def _remote_masked(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy for validation whose remote contentUrls are stand-in relative paths. The validator refuses every URL
+    (nothing may be fetched while validating a submission), but an imported Croissant's remote files are only
+    recorded, never fetched, and mlcroissant's validation does not read data files either."""
+    out = dict(data)
+    nodes = []
+    for i, node in enumerate(_as_list(data.get("distribution"))):
+        if isinstance(node, dict) and isinstance(node.get("contentUrl"), str) and _REMOTE.match(node["contentUrl"]):
+            node = {**node, "contentUrl": f"medal-remote-{i}"}
+        nodes.append(node)
+    if "distribution" in data:
+        out["distribution"] = nodes
+    return out
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -779,4 +803,4 @@ def _issuer(report: Report, display: str):
     return issue
 
 
-__all__ = ["CroissantImport", "import_croissant", "is_croissant"]
+__all__ = ["CroissantImport", "import_croissant", "is_croissant", "store_import"]

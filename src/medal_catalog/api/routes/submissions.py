@@ -1,9 +1,13 @@
 """``POST /api/submissions``: contributors send metadata (JSON or YAML); it is validated as `medal validate`
-validates it, and stored with status "submitted" when it has no error."""
+validates it, and stored with status "submitted" when it has no error. A Croissant document
+(``application/ld+json``) is imported as one dataset, as `medal harvest` imports a Croissant file, but without
+data files: its metadata only, its files staying where they are."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from medal_catalog.api.access import Caller, owner_of
@@ -20,14 +24,25 @@ _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
              responses={413: {"description": "body too large"}, 415: {"description": "not JSON or YAML"},
                         422: {"description": "the validation report (as `medal validate --json`) in `detail`"}},
              openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {}}}}})
-async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep) -> SubmissionPublic:
+                 "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {}},
+                 "application/ld+json": {"schema": {"type": "object"}}}}})
+async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep,
+                 access_level: Annotated[Literal["open", "registered", "controlled", "hidden_test"] | None,
+                                         Query(description="For a Croissant body without medal:accessLevel "
+                                                           "(default: open for an open licence)")] = None,
+                 dataset: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9._-]{1,127}$",
+                                                      description="For a Croissant body: the dataset id "
+                                                                  "(default: made from its name)")] = None
+                 ) -> SubmissionPublic:
     """Validate a metadata document (one entry, a list, or a MedalCatalog) and store its entries, tasks with
-    status "submitted", authored by the token's name. Entries another contributor owns cannot be overwritten."""
+    status "submitted", authored by the token's name; or import a Croissant document (``application/ld+json``)
+    as one dataset. Entries another contributor owns cannot be overwritten."""
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    if media not in ("application/json", *_YAML):
-        raise HTTPException(415, f"send application/json or application/yaml, not {media}")
+    if media not in ("application/json", "application/ld+json", *_YAML):
+        raise HTTPException(415, f"send application/json, application/ld+json or application/yaml, not {media}")
     body = await request.body()  # at most MEDAL_MAX_BODY_BYTES: the BodyLimit middleware refuses more (413)
+    if media == "application/ld+json":
+        return await run_in_threadpool(_store_croissant, catalog, caller, body, access_level, dataset)
     syntax = "json" if media == "application/json" else "yaml"
     # Validation and the writes block (files, SQLite): off the event loop.
     return await run_in_threadpool(_store, catalog, caller, body, syntax)
@@ -49,3 +64,28 @@ def _store(catalog: Catalog, caller: Caller, body: bytes, syntax: str) -> Submis
             entry["status"] = "submitted"  # only the panel moves a task on
     results = catalog.put_many(entries, author=caller.name or "?", reason="submission through the API")
     return SubmissionPublic(stored=[r.to_dict() for r in results], report=report.to_dict())
+
+
+def _store_croissant(catalog: Catalog, caller: Caller, body: bytes, access_level: str | None,
+                     dataset_id: str | None) -> SubmissionPublic:
+    """Import a Croissant body as its caller's dataset: metadata and the original document only (an HTTP body
+    carries no data files, and nothing is read next to it)."""
+    import tempfile
+    from pathlib import Path
+
+    from medal_catalog.harvesters.croissant import import_croissant, store_import
+
+    with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
+        path = Path(folder) / "submitted.croissant.json"
+        path.write_bytes(body)
+        result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, keep_files=False,
+                                  display="submission")
+    if not result.ok:
+        raise HTTPException(422, result.report.to_dict())
+    owner = owner_of(catalog, "ImagingDataset", result.dataset["id"])
+    if owner is not None and owner != caller.name and caller.role != "admin":
+        raise HTTPException(403, f"ImagingDataset {result.dataset['id']!r} belongs to another contributor")
+    store_import(catalog, result, author=caller.name or "?", reason="Croissant submission through the API")
+    if not result.report.ok:
+        raise HTTPException(422, result.report.to_dict())
+    return SubmissionPublic(stored=[result.stored.to_dict()], report=result.report.to_dict())
