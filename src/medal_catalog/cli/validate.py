@@ -26,8 +26,13 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, 
     Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --strict),
                 2 usage error or a path that does not exist or cannot be read.
     """
+    import gc
+
     from medal_catalog.validators.submission import validate_paths
 
+    # A short-lived process that builds a million acyclic objects (parsed records): the cycle collector would only
+    # rescan them, again and again, for nothing (a third of the run on a large catalog).
+    gc.disable()
     missing = [p for p in paths if not p.exists()]
     for path in missing:
         click.echo(f"medal validate: {path}: no such file or folder", err=True)

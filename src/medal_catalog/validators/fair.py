@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from medal_catalog.validators.report import Severity
 from medal_catalog.validators.rules import RuleIssue
+from medal_catalog.validators.schema import Gate, all_of as _all_of
 
 MIN_DESCRIPTION = 100
 MIN_KEYWORDS = 3
@@ -28,11 +29,31 @@ class Check:
     severity: Severity = Severity.INFO
 
 
+_EMPTY = (None, "", [], {})
+
+
+def _twin(schema: dict) -> Callable[[Callable[[dict], bool]], Callable[[dict], bool]]:
+    """Attach to a presence test the JSON Schema that a record satisfies only when the test holds (see fair_gate)."""
+    def attach(test: Callable[[dict], bool]) -> Callable[[dict], bool]:
+        test.schema = schema  # type: ignore[attr-defined]
+        return test
+    return attach
+
+
+def _present_schema(*keys: str) -> dict:
+    """`_has(*keys)` as JSON Schema: each key there, and the last value not one of _EMPTY."""
+    schema: dict = {"not": {"enum": list(_EMPTY)}}
+    for key in reversed(keys):
+        schema = {"type": "object", "required": [key], "properties": {key: schema}}
+    return schema
+
+
 def _has(*keys: str) -> Callable[[dict], bool]:
     if len(keys) == 1:
         key = keys[0]
-        return lambda record: record.get(key) not in _EMPTY
+        return _twin(_present_schema(key))(lambda record: record.get(key) not in _EMPTY)
 
+    @_twin(_present_schema(*keys))
     def test(record: dict) -> bool:
         value: Any = record
         for key in keys:
@@ -41,22 +62,27 @@ def _has(*keys: str) -> Callable[[dict], bool]:
     return test
 
 
-_EMPTY = (None, "", [], {})
-
 
 def _description(record: dict) -> bool:
     text = record.get("description")
     return isinstance(text, str) and len(text.strip()) >= MIN_DESCRIPTION
 
 
+@_twin({"required": ["keywords"], "properties": {"keywords": {"type": "array", "minItems": MIN_KEYWORDS}}})
 def _keywords(record: dict) -> bool:
     return isinstance(record.get("keywords"), list) and len(record["keywords"]) >= MIN_KEYWORDS
 
 
+@_twin(_present_schema("submitter", "orcid"))
 def _submitter_orcid(record: dict) -> bool:
     return _has("submitter", "orcid")(record)
 
 
+# A non-empty string is truthy; other truthy values take the slow path.
+@_twin({"required": ["provenance"], "properties": {"provenance": {
+    "type": "object", "required": ["contributors"], "properties": {"contributors": {
+        "type": "array", "contains": {"type": "object", "required": ["orcid"],
+                                      "properties": {"orcid": {"type": "string", "minLength": 1}}}}}}}})
 def _contributor_orcid(record: dict) -> bool:
     people = (record.get("provenance") or {}).get("contributors") if isinstance(record.get("provenance"), dict) else None
     return isinstance(people, list) and any(isinstance(p, dict) and p.get("orcid") for p in people)
@@ -130,3 +156,17 @@ def fair_assessment(cls: str, record: Any) -> tuple[dict[str, float] | None, lis
 
 _TOTALS = {cls: {p: n for p in "FAIR" if (n := sum(c.principle == p for c in checks))}
            for cls, checks in CHECKS.items()}
+
+
+def fair_gate(cls: str) -> Gate:
+    """FAIR completeness as a Gate: a record that passes it has every recommended field (see full_scores)."""
+    checks = CHECKS.get(cls, [])
+    schemas = [check.present.schema for check in checks if hasattr(check.present, "schema")]
+    residual = tuple(check.present for check in checks if not hasattr(check.present, "schema"))
+    return Gate(schema=_all_of(schemas), residual=residual)
+
+
+def full_scores(cls: str) -> dict[str, float] | None:
+    """The FAIR scores fair_assessment gives a ``cls`` record that has every recommended field."""
+    totals = _TOTALS.get(cls)
+    return None if totals is None else {**{p: 1.0 for p in totals}, "overall": 1.0}

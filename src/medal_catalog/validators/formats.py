@@ -32,6 +32,14 @@ def _datetime_checker() -> Callable[[str], bool]:
     return lambda value: bool(validate_rfc3339(value.upper()))
 
 
+#: A plain URL: scheme://host[:port], then path, query and fragment in unreserved characters, sub-delims, ':' and
+#: '@' only. RFC 3986's grammar makes every such string a URI (the full grammar also allows user info, IP literals
+#: and percent-encoding), so most URLs need no full parse. Written for both Python's re and the compiled validator.
+PLAIN_URI = (r"[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9._~\-]*(?::[0-9]*)?(?:/[A-Za-z0-9._~!$&'()*+,;=:@\-]*)*"
+             r"(?:\?[A-Za-z0-9._~!$&'()*+,;=:@/?\-]*)?(?:#[A-Za-z0-9._~!$&'()*+,;=:@/?\-]*)?")
+_PLAIN_URI = re.compile(PLAIN_URI)
+
+
 def _uri_checker() -> Callable[[str], bool]:
     try:
         import rfc3987
@@ -43,10 +51,9 @@ def _uri_checker() -> Callable[[str], bool]:
         return lambda value: bool(validate_rfc3986(value, rule="URI"))
 
     def check(value: str) -> bool:
-        try:
-            return bool(rfc3987.parse(value, rule="URI"))
-        except ValueError:
-            return False
+        # rfc3987.parse(value, rule="URI"), as jsonschema calls it, raises ValueError exactly when this match fails
+        # and otherwise returns a non-empty dict; the match alone is half the work.
+        return _PLAIN_URI.fullmatch(value) is not None or rfc3987.match(value, "URI") is not None
     return check
 
 
@@ -54,3 +61,12 @@ is_datetime = lru_cache(maxsize=65536)(_datetime_checker())
 is_uri = lru_cache(maxsize=65536)(_uri_checker())
 
 FORMATS: dict[str, Callable[[str], bool]] = {"date": is_date, "date-time": is_datetime, "uri": is_uri}
+
+#: For the compiled fast-path gate (validators/schema.py): patterns that match only strings the format accepts, so
+#: that the gate checks them without calling back into Python. They do not match every such string (dates before
+#: 1000 or after 2999, 29 February, URIs beyond PLAIN_URI); a string they refuse just takes the full path.
+GATE_PATTERNS: dict[str, str] = {
+    "date": r"^[12][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+            r"|02-(?:0[1-9]|1[0-9]|2[0-8]))$",
+    "uri": f"^{PLAIN_URI}$",
+}

@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any, Callable, Iterator
 
 from medal_catalog.validators.report import Severity
+from medal_catalog.validators.schema import Gate, all_of as _all_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,3 +328,210 @@ def check_rules(cls: str, record: Any, today: str | None = None) -> list[RuleIss
     found = [issue for rule in RULES.get(cls, ()) for issue in rule(record)]
     found.extend(anywhere_rules(record, today, cls))
     return found
+
+
+# --- the same rules as JSON Schema, for the fast path ---------------------------------------------------------
+#
+# Most records break no rule. `policy_gate` says what the rules demand as JSON Schema (plus the few tests a schema
+# cannot say, such as counts that must agree with each other), so that a compiled validator can clear a clean record
+# without running the rules above. The gate may be stricter than the rules (a record it refuses just goes through
+# the rules, which then say what is wrong) but never laxer: tests/validators/test_fast_path.py holds it to that.
+
+
+def _not_both_true(a: str, b: str) -> dict:
+    return {"not": {"required": [a, b], "properties": {a: {"const": True}, b: {"const": True}}}}
+
+
+def _absent_or_null(key: str) -> dict:
+    return {"properties": {key: {"type": "null"}}}
+
+
+#: What free_text_rules' cheap screen looks for, as a pattern the compiled validator can run: it matches every text
+#: whose lower-cased form holds a screened word or digit-separator-digit, so texts it does not match are never
+#: suspect. (?i) folds case as str.lower() does for every character whose lower case holds an ASCII letter, except
+#: U+0130 (lower case "i" + U+0307), which is listed; \p{Nd} is Python's \d (the validator's \d is ASCII only).
+_SUSPECT_GATE = "(?i)(?:" + "|".join(_PHI_WORDS) + r")|\p{Nd}[/.\-]\p{Nd}|\x{130}"
+
+
+def _free_text_gate() -> dict:
+    return {"properties": {key: {"not": {"type": "string", "pattern": _SUSPECT_GATE}} for key in _TEXT_KEYS}}
+
+
+def _consent_gate() -> list[dict]:
+    return [
+        {"properties": {"consent": {"properties": {
+            "duo_modifiers": {"not": {"contains": {"const": "NMDS"}}},
+            "allows_algorithm_development": {"not": {"const": False}}}}}},
+        # A waiver or opt-out needs an ethics approval object.
+        {"if": {"required": ["consent"], "properties": {"consent": {
+            "type": "object", "required": ["consent_type"],
+            "properties": {"consent_type": {"enum": ["waiver", "opt_out"]}}}}},
+         "then": {"required": ["ethics_approval"], "properties": {"ethics_approval": {"type": "object"}}}},
+    ]
+
+
+def _license_gate() -> list[dict]:
+    spdx = spdx_licenses()
+    known = spdx["licenses"]
+    current = sorted(k for k, v in known.items() if not v["deprecated"])
+    deprecated = sorted(k for k, v in known.items() if v["deprecated"])
+    open_ = sorted(k for k, v in known.items() if not v["deprecated"] and v["category"] in spdx["open_categories"])
+
+    def access(level: str) -> dict:
+        return {"required": ["access_level"], "properties": {"access_level": {"const": level}}}
+
+    dua_required = {"required": ["dua_required"], "properties": {"dua_required": {"const": True}}}
+    return [
+        # Known and current, or a LicenseRef- (the validator's $ is stricter than re's: "\n" takes the slow path).
+        {"properties": {"license": {"properties": {"spdx_id": {"anyOf": [
+            {"not": {"type": "string"}}, {"enum": current},
+            {"type": "string", "pattern": _LICENSE_REF.pattern, "not": {"enum": deprecated}}]}}}}},
+        {"if": access("open"), "then": {"properties": {"license": {
+            "type": "object", "required": ["spdx_id"], "properties": {"spdx_id": {"enum": open_}}}}}},
+        {"if": access("controlled"), "then": {"properties": {"license": dua_required}}},
+        {"properties": {"license": {"if": dua_required, "then": {
+            "required": ["dua_url"], "properties": {"dua_url": {"type": "string", "minLength": 1}}}}}},
+    ]
+
+
+def _publication_gate() -> list[dict]:
+    def status(value: str) -> dict:
+        return {"required": ["publication_status"], "properties": {"publication_status": {"const": value}}}
+
+    return [
+        {"if": status("unpublished"), "then": {"allOf": [_absent_or_null("doi"), {"properties": {
+            "related_publications": {"items": {"not": {
+                "type": "object", "required": ["describes_this_data"],
+                "properties": {"describes_this_data": {"const": True}}}}}}}]}},
+        {"if": status("published"), "then": {"required": ["doi"],
+                                             "properties": {"doi": {"type": "string", "minLength": 1}}}},
+    ]
+
+
+def _split_gate() -> list[dict]:
+    primary = {"type": "object", "required": ["role"], "properties": {"role": {"const": "primary"}}}
+    return [{"properties": {
+        "splits": {"items": _not_both_true("labels_hidden", "labels_published")},
+        # No metric objects at all, or one of them primary (metric items are objects wherever the schema holds).
+        "metrics": {"anyOf": [{"not": {"type": "array"}}, {"maxItems": 0}, {"contains": primary}]}}}]
+
+
+def _counts_clean(record: dict) -> bool:
+    """True when count_rules finds nothing in ``record``: its tests, inlined, since this runs for every dataset."""
+    get = record.get
+    subjects, studies, series, instances = (get("subject_count"), get("study_count"), get("series_count"),
+                                            get("instance_count"))
+    # As _int: plain ints as they are (the common case, tested inline), anything else through _int itself.
+    if type(subjects) is not int and subjects is not None:
+        subjects = _int(subjects)
+    if type(studies) is not int and studies is not None:
+        studies = _int(studies)
+    if type(series) is not int and series is not None:
+        series = _int(series)
+    if type(instances) is not int and instances is not None:
+        instances = _int(instances)
+    if series is not None and instances is not None and series > instances:
+        return False
+    if studies is not None and series is not None and studies > series:
+        return False
+    if subjects is not None and studies is not None and subjects > studies:
+        return False
+    population = get("population")
+    if subjects is None or not population:
+        return True  # the sex and age tests need both
+    if not isinstance(population, dict):
+        return True
+    sex = population.get("sex_counts")
+    if isinstance(sex, dict):
+        values = sex.get("female"), sex.get("male"), sex.get("other"), sex.get("unknown")
+        if not all(type(v) is int for v in values):
+            values = tuple(_int(v) for v in values)
+        if all(v is not None for v in values) and sum(values) != subjects:
+            return False
+    bins = population.get("age_bins")
+    if isinstance(bins, list) and bins:
+        counts = [_int(b.get("count")) for b in bins if isinstance(b, dict)]
+        if counts and all(c is not None for c in counts) and sum(counts) > subjects:
+            return False
+    return True
+
+
+@lru_cache(maxsize=None)
+def _range_plan(cls: str) -> tuple:
+    """The rule plan of ``cls`` cut down to the branches that hold a range."""
+
+    def prune(plan: tuple) -> tuple | None:
+        _keys, ranges, children = plan
+        kept = tuple((key, many, sub) for key, many, child in children if (sub := prune(child)))
+        return (ranges, kept) if ranges or kept else None
+
+    return prune(_plan(cls)) or ((), ())
+
+
+def _ranges_clean(plan: tuple) -> Callable[[Any], bool]:
+    """A test that no range is inverted in a node of ``plan`` (from _range_plan) or below: anywhere_rules' range test
+    on exactly the nodes it visits, built as nested closures once per class."""
+    ranges, children = plan
+    subs = tuple((key, many, _ranges_clean(sub)) for key, many, sub in children)
+
+    def in_order(node: dict) -> bool:
+        for low, high in ranges:
+            a, b = node.get(low), node.get(high)
+            if a is not None and b is not None and type(a) is type(b) and not isinstance(a, bool):
+                try:
+                    if a > b:
+                        return False
+                except TypeError:  # values the rules cannot compare: let them fail as they do
+                    return False
+        return True
+
+    def clean(node: Any) -> bool:
+        if not isinstance(node, dict) or (ranges and not in_order(node)):
+            return not isinstance(node, dict)
+        for key, many, sub in subs:
+            child = node.get(key)
+            if child is None:
+                continue
+            if many and isinstance(child, list):
+                for item in child:
+                    if not sub(item):
+                        return False
+            elif not sub(child):
+                return False
+        return True
+
+    return clean
+
+
+def _not_after(today: str) -> dict:
+    """Strings whose first ten characters do not come after ``today`` (date.future's test), as JSON Schema.
+
+    A pattern when ``today`` is YYYY-MM-DD: the date itself, or its first i characters and then a smaller digit. It
+    leaves out the few other strings that pass (shorter ones, non-digits), which then take the full path.
+    """
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", today):
+        return {"format": "medal-not-after-today"}
+    earlier = [f"{today[:i]}[0-{int(c) - 1}]" for i, c in enumerate(today) if c.isdigit() and c != "0"]
+    return {"pattern": f"^(?:{today}|{'|'.join(earlier)})"}
+
+
+def policy_gate(cls: str, today: str) -> Gate:
+    """The rules that check_rules(cls, ..., today) applies, as a Gate."""
+    schemas: dict[str, list[dict]] = {
+        "ImagingDataset": [*_consent_gate(), *_license_gate(), *_publication_gate(), _free_text_gate()],
+        "BenchmarkTask": [*_split_gate(), _free_text_gate()],
+        "ImagingSeries": [],
+        "ReviewAssessment": [_free_text_gate()],
+    }
+    countries = sorted(iso_countries())
+    country = {"if": {"type": "string"}, "then": {"enum": countries}}
+    properties = {"orcid": {"format": "medal-orcid"}, "country": country, "countries": {"items": country},
+                  **{key: _not_after(today) for key in _DATE_KEYS}}
+    residual: list[Callable[[dict], bool]] = []
+    if count_rules in RULES.get(cls, ()):
+        residual.append(_counts_clean)
+    if _range_plan(cls) != ((), ()):
+        residual.append(_ranges_clean(_range_plan(cls)))
+    return Gate(schema=_all_of(schemas.get(cls, [])), properties=properties,
+                formats={"medal-orcid": orcid_checksum_ok, "medal-not-after-today": lambda value: value[:10] <= today},
+                residual=tuple(residual))

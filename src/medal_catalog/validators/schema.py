@@ -9,14 +9,14 @@ where `$` also matches before a final newline. The parity test and `benchmarks/v
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 import jsonschema_rs
 
 from medal_catalog.schema import ENTRY_CLASSES, json_schema
-from medal_catalog.validators.formats import FORMATS
+from medal_catalog.validators.formats import FORMATS, GATE_PATTERNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +27,43 @@ class SchemaProblem:
     pointer: str
     message: str
     hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    """JSON Schema that a record satisfies only when a group of checks would find nothing in it.
+
+    ``schema`` applies to the record, ``properties`` to every property of that name in every class, ``formats`` are
+    the custom formats they use, and each ``residual`` test (True: nothing found) covers what a schema cannot say.
+    A gate may refuse records its checks would pass (they then take the full path), never the other way round.
+    """
+
+    schema: dict = field(default_factory=dict)
+    properties: dict[str, dict] = field(default_factory=dict)
+    formats: dict[str, Callable[[str], bool]] = field(default_factory=dict)
+    residual: tuple[Callable[[dict], bool], ...] = ()
+
+
+def all_of(schemas: Sequence[dict]) -> dict:
+    """The conjunction of ``schemas`` (an empty allOf is not valid JSON Schema)."""
+    return {"allOf": list(schemas)} if schemas else {}
+
+
+def _formats_as_patterns(node: Any) -> Any:
+    """A copy of the schema whose formats that have a GATE_PATTERNS twin are checked by that pattern instead.
+
+    Only for the gate: the pattern accepts fewer strings than the format, never more, and needs no Python call.
+    """
+    if isinstance(node, dict):
+        out = {k: _formats_as_patterns(v) for k, v in node.items()}
+        twin = GATE_PATTERNS.get(node.get("format")) if isinstance(node.get("format"), str) else None
+        if twin is not None:
+            del out["format"]
+            out = {"allOf": [out, {"pattern": twin}]}
+        return out
+    if isinstance(node, list):
+        return [_formats_as_patterns(v) for v in node]
+    return node
 
 
 def _python_dollar(node: Any) -> Any:
@@ -47,20 +84,55 @@ class SchemaChecker:
 
     def __init__(self) -> None:
         schema = json_schema()
+        self._meta = schema["$schema"]
         self._defs = schema["$defs"]
-        defs = _python_dollar(self._defs)
-        self._validators = {
-            cls: jsonschema_rs.Draft201909Validator({"$schema": schema["$schema"], "$defs": defs,
-                                                     "$ref": f"#/$defs/{cls}"}, formats=FORMATS, validate_formats=True)
-            for cls in ENTRY_CLASSES}
+        self._python_defs = _python_dollar(self._defs)
+        self._validators: dict[str, Any] = {}
+
+    def _validator(self, cls: str) -> Any:
+        # Compiled on first use: a run compiles only the classes its files hold.
+        validator = self._validators.get(cls)
+        if validator is None:
+            validator = self._validators[cls] = jsonschema_rs.Draft201909Validator(
+                {"$schema": self._meta, "$defs": self._python_defs, "$ref": f"#/$defs/{cls}"}, formats=FORMATS,
+                validate_formats=True)
+        return validator
 
     def is_valid(self, cls: str, record: Any) -> bool:
         """Fast yes/no answer."""
-        return self._validators[cls].is_valid(record)
+        return self._validator(cls).is_valid(record)
+
+    def gate(self, cls: str, gates: Sequence[Gate]) -> Callable[[Any], bool]:
+        """A test that holds only for valid ``cls`` records that also pass every gate (compiled into one validator)."""
+        extra: dict[str, list[dict]] = {}
+        for gate in gates:
+            for name, sub in gate.properties.items():
+                extra.setdefault(name, []).append(sub)
+        defs = {}
+        for name, node in _formats_as_patterns(self._python_defs).items():
+            props = node.get("properties") if isinstance(node, dict) else None
+            if isinstance(props, dict) and extra.keys() & props.keys():
+                node = dict(node, properties={key: {"allOf": [value, *extra[key]]} if key in extra else value
+                                              for key, value in props.items()})
+            defs[name] = node
+        formats = dict(FORMATS)
+        for gate in gates:
+            formats.update(gate.formats)
+        validator = jsonschema_rs.Draft201909Validator(
+            {"$schema": self._meta, "$defs": defs, "allOf": [{"$ref": f"#/$defs/{cls}"}, *(g.schema for g in gates)]},
+            formats=formats, validate_formats=True)
+        is_valid = validator.is_valid
+        residual = tuple(test for gate in gates for test in gate.residual)
+        if not residual:
+            return is_valid
+
+        def test(record: Any) -> bool:
+            return is_valid(record) and all(check(record) for check in residual)
+        return test
 
     def problems(self, cls: str, record: Any) -> list[SchemaProblem]:
         """Every schema problem of ``record`` as class ``cls``, located and explained; empty when valid."""
-        validator = self._validators[cls]
+        validator = self._validator(cls)
         if validator.is_valid(record):
             return []
         return [p for error in validator.iter_errors(record) for p in self._explain(cls, error)]
@@ -151,7 +223,7 @@ class SchemaChecker:
 
 @lru_cache(maxsize=1)
 def schema_checker() -> SchemaChecker:
-    """The process-wide checker (compiling the validators takes a few tens of milliseconds)."""
+    """The process-wide checker (compiling a class's validator takes a few milliseconds)."""
     return SchemaChecker()
 
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
 
-from medal_catalog.documents import METADATA_SUFFIXES, Document, DocumentError, is_entry_class, read_document
+from medal_catalog.documents import (MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, is_entry_class,
+                                     read_document)
 from medal_catalog.schema import ENTRY_CLASSES
-from medal_catalog.validators.fair import fair_assessment
+from medal_catalog.validators.fair import fair_assessment, fair_gate, full_scores
 from medal_catalog.validators.report import EntrySummary, Issue, Report, Severity
-from medal_catalog.validators.rules import check_rules
+from medal_catalog.validators.rules import check_rules, policy_gate
 from medal_catalog.validators.schema import schema_checker
 
 #: Folders never descended into (version control, OS litter, our own outputs).
@@ -33,17 +35,18 @@ Progress = Callable[[str], None]
 class _Run:
     """Findings of one unit of work (a whole run, or one metadata file or slice of one in a worker)."""
 
-    def __init__(self, today: str) -> None:
+    def __init__(self, today: str, locate: bool = True) -> None:
         self.report = Report()
         self.today = today
+        self.locate = locate  # look up line and column of issues (small files only)
         self.ids: list[tuple[str, str, str, str]] = []  # (cls, id, file, pointer), in file order
         self.references: list[tuple[str, str, str, str]] = []  # (target cls, id, file, pointer)
-        self.entry_order: list[int] = []  # position of each entry in its document, to restore file order
+        self.count = 0  # entries seen in the slice (a slice's pointers count from its own first entry)
 
     def issue(self, severity: Severity, code: str, file: str, message: str, *, pointer: str | None = None,
               hint: str | None = None, doc: Document | None = None, line: int | None = None,
               column: int | None = None, tag: str | None = None) -> None:
-        if doc is not None and line is None and len(doc.text) <= MAX_POSITION_BYTES:
+        if self.locate and doc is not None and line is None and len(doc.text) <= MAX_POSITION_BYTES:
             line, column = doc.position(pointer)
         self.report.add(Issue(severity, code, file, message, pointer=pointer, hint=hint, tag=tag, line=line,
                               column=column))
@@ -55,21 +58,68 @@ class _Run:
         self.ids.extend(other.ids)
         self.references.extend(other.references)
 
+    def shift(self, offset: int) -> None:
+        """Renumber a slice's entries as if the slice began at entry ``offset`` of its list."""
+        if not offset:
+            return
+        report = self.report
+        report.issues = [replace(i, pointer=_shift(i.pointer, offset)) for i in report.issues]
+        for entry in report.entries:
+            entry.pointer = _shift(entry.pointer, offset)
+        self.ids = [(c, v, f, _shift(p, offset)) for c, v, f, p in self.ids]
+        self.references = [(c, v, f, _shift(p, offset)) for c, v, f, p in self.references]
+
+    def __getstate__(self) -> tuple:
+        # Sent back from worker processes: plain tuples pickle several times faster than dataclass instances.
+        report = self.report
+        return (self.today, self.locate, self.count, report.files_checked, self.ids, self.references,
+                [(i.severity.value, i.code, i.file, i.message, i.pointer, i.hint, i.tag, i.line, i.column)
+                 for i in report.issues],
+                [(e.file, e.pointer, e.type, e.id, e.valid, e.fair) for e in report.entries])
+
+    def __setstate__(self, state: tuple) -> None:
+        self.today, self.locate, self.count, files, self.ids, self.references, issues, entries = state
+        self.report = Report([Issue(Severity(sev), code, file, message, pointer, hint, tag, line, column)
+                              for sev, code, file, message, pointer, hint, tag, line, column in issues],
+                             [EntrySummary(*e) for e in entries], files)
+
+
+def _shift(pointer: str | None, offset: int) -> str | None:
+    if not pointer:
+        return pointer
+    head, sep, tail = pointer[1:].partition("/")
+    return f"/{int(head) + offset}{sep}{tail}"
+
 
 @dataclass(frozen=True, slots=True)
 class _Job:
-    """One metadata file to check, or one slice (every ``parts``-th entry from ``part``) of a large one."""
+    """One metadata file to check."""
 
     path: Path
     display: str
     explicit: bool
     folder: Path
-    part: int = 0
-    parts: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Slice:
+    """Bytes ``start:end`` of job ``job``'s file, a JSON list of entries cut between two entries.
+
+    Parsed on its own, with the brackets it lacks added, it gives that run of entries.
+    """
+
+    job: int
+    start: int
+    end: int
+    first: bool
+    last: bool
 
 
 #: Metadata beyond this many bytes in one run is checked by worker processes (one per core).
 PARALLEL_MIN_BYTES = 1024 * 1024
+#: A JSON list of entries beyond this many bytes is cut into slices, one per worker, so that every core gets the
+#: same share of parsing and checking whatever the sizes of the files.
+SLICE_MIN_BYTES = MAX_POSITION_BYTES
 
 
 def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, today: dt.date | None = None,
@@ -121,7 +171,8 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
     import multiprocessing
 
     workers = min(os.cpu_count() or 1, 8)
-    total = sum(_size(job.path) for job in jobs)
+    sizes = [_size(job.path) for job in jobs]
+    total = sum(sizes)
     if workers < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
         out = []
         for job in jobs:
@@ -129,27 +180,116 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
             if progress:
                 progress(job.display)
         return out
-    # Large files are split into slices so that one big catalog file still uses every core.
-    split: list[_Job] = []
-    for job in jobs:
-        size = _size(job.path)
-        parts = max(1, min(workers, round(size * workers / total))) if size > PARALLEL_MIN_BYTES else 1
-        split.extend(_Job(job.path, job.display, job.explicit, job.folder, k, parts) for k in range(parts))
+    # Each worker gets the k-th slice of every large JSON list, then whole files, largest first, to the least loaded.
+    shares: list[list[int | _Slice]] = [[] for _ in range(workers)]
+    load = [0] * workers
+    sliced: dict[int, int] = {}
+    whole = []
+    for index, (job, size) in enumerate(zip(jobs, sizes)):
+        # (Slices do not locate issues by line, so only files too large to be located anyway are sliced.)
+        slicing = size > max(SLICE_MIN_BYTES, MAX_POSITION_BYTES)
+        slices = _slices(index, job.path, size, workers) if slicing else []
+        if len(slices) > 1:
+            sliced[index] = len(slices)
+            for k, piece in enumerate(slices):
+                shares[k].append(piece)
+                load[k] += piece.end - piece.start
+        else:
+            whole.append((size, index))
+    for size, index in sorted(whole, reverse=True):
+        k = load.index(min(load))
+        shares[k].append(index)
+        load[k] += size
     _warm_up(today)  # once here, inherited by every forked worker, instead of once per worker
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts_out = pool.starmap(_check_job, [(job, today) for job in split])
+    global _FORK_JOBS
+    _FORK_JOBS = jobs  # read by the forked workers, instead of being pickled to each of them
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.starmap(_check_share, [(share, today) for share in shares if share])
+    finally:
+        _FORK_JOBS = []
+    done: dict[int | _Slice, _Run | None] = {unit: run for share, runs in zip([s for s in shares if s], results)
+                                             for unit, run in zip(share, runs)}
     merged: list[_Run] = []
-    for job in jobs:
-        run = _Run(today)
-        for sub, result in zip(split, parts_out):
-            if sub.path == job.path:
-                run.merge(result)
-        order = sorted(range(len(run.report.entries)), key=lambda i: _entry_key(run.report.entries[i].pointer))
-        run.report.entries = [run.report.entries[i] for i in order]
+    for index, job in enumerate(jobs):
+        if index not in sliced:
+            run = done[index]
+        else:
+            pieces = sorted((unit for unit in done if isinstance(unit, _Slice) and unit.job == index),
+                            key=lambda unit: unit.start)
+            parts = [done[piece] for piece in pieces]
+            if any(part is None for part in parts):
+                run = _check_job(job, today)  # not a clean list of entries after all: read it as a whole
+            else:
+                run, offset = _Run(today), 0
+                for part in parts:
+                    part.shift(offset)
+                    offset += part.count
+                    run.merge(part)
         merged.append(run)
         if progress:
             progress(job.display)
     return merged
+
+
+_FORK_JOBS: list[_Job] = []
+
+
+def _check_share(share: list, today: str) -> list[_Run | None]:
+    """A worker's share: whole files (by job index) and slices of large ones."""
+    return [_check_slice(_FORK_JOBS[unit.job], unit, today) if isinstance(unit, _Slice)
+            else _check_job(_FORK_JOBS[unit], today) for unit in share]
+
+
+#: Where one entry of a JSON list ends and the next begins (group 1), if the next begins with the list's first key.
+_BETWEEN = rb"\}\s*,\s*(\{)\s*"
+_FIRST_KEY = re.compile(rb'\A\s*\[\s*\{\s*("(?:[^"\\]|\\.)*")')
+_WINDOW = 1 << 16
+
+
+def _slices(index: int, path: Path, size: int, parts: int) -> list[_Slice]:
+    """Cut a JSON list of entries into ``parts`` slices of similar size, between entries; [] if it is not one.
+
+    A cut is only a guess here (a `},{` inside a string or a nested list looks the same); the worker's parse proves
+    it: a slice that is not a run of whole entries does not parse, and the file is then read as a whole.
+    """
+    cuts: list[tuple[int, int]] = []  # (just after one entry, start of the next)
+    try:
+        with path.open("rb") as fh:
+            first = _FIRST_KEY.match(fh.read(_WINDOW))
+            if first is None or size > MAX_METADATA_BYTES:
+                return []
+            between = re.compile(_BETWEEN + re.escape(first.group(1)))
+            for k in range(1, parts):
+                at = max(size * k // parts, cuts[-1][1] if cuts else 0)
+                fh.seek(at)
+                found = between.search(fh.read(_WINDOW))
+                if found:
+                    cuts.append((at + found.start() + 1, at + found.start(1)))
+    except OSError:
+        return []
+    bounds = [0, *[c for cut in cuts for c in cut], size]
+    return [_Slice(index, bounds[2 * k], bounds[2 * k + 1], k == 0, k == len(cuts)) for k in range(len(cuts) + 1)]
+
+
+def _check_slice(job: _Job, piece: _Slice, today: str) -> _Run | None:
+    """Check the entries of one slice; None when the slice is not a run of whole entries (see _slices)."""
+    import orjson
+
+    try:
+        with job.path.open("rb") as fh:
+            fh.seek(piece.start)
+            raw = fh.read(piece.end - piece.start)
+        data = orjson.loads((b"" if piece.first else b"[") + raw + (b"" if piece.last else b"]"))
+    except (OSError, orjson.JSONDecodeError):
+        return None
+    if not isinstance(data, list) or not data or not all(isinstance(x, dict) and "type" in x for x in data):
+        return None
+    run = _Run(today, locate=False)
+    run.count = len(data)
+    doc = Document(path=job.path, display=job.display, text="", data=data, syntax="json")
+    _validate_entries(run, doc, job.folder)
+    return run
 
 
 def _warm_up(today: str) -> None:
@@ -163,10 +303,6 @@ def _warm_up(today: str) -> None:
         check_entry(cls, {"type": cls, "id": "warm-up", "license": {"spdx_id": "CC0-1.0"}, "countries": ["GB"],
                           "description": "1/2/2000", "submitter": {"orcid": "https://orcid.org/0000-0002-1825-0097"}},
                     today)
-
-
-def _entry_key(pointer: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else p for p in pointer.split("/"))
 
 
 def _size(path: Path) -> int:
@@ -220,31 +356,35 @@ def _check_job(job: _Job, today: str) -> _Run:
     try:
         doc = read_document(job.path, display)
     except DocumentError as exc:
-        if job.part == 0:
-            run.issue(Severity.ERROR, exc.code, display, exc.message, pointer="", hint=exc.hint, line=exc.line,
-                      column=exc.column)
+        run.issue(Severity.ERROR, exc.code, display, exc.message, pointer="", hint=exc.hint, line=exc.line,
+                  column=exc.column)
         return run
     kind = doc.kind
     if kind == "croissant":
-        if job.part == 0:
-            from medal_catalog.validators.croissant import check_croissant
+        from medal_catalog.validators.croissant import check_croissant
 
-            run.report.extend(check_croissant(doc))
+        run.report.extend(check_croissant(doc))
         return run
     if kind == "other":
-        if job.part == 0:
-            severity = Severity.ERROR if job.explicit else Severity.INFO
-            run.issue(severity, "file.not-metadata", display,
-                      "not a MEDAL metadata file (no `type:` entry, catalog lists, or Croissant context)",
-                      pointer="", hint="Treated as a data file." if not job.explicit else
-                      "Metadata files hold one entry with `type:` or lists under tasks/datasets/series/reviews.")
+        severity = Severity.ERROR if job.explicit else Severity.INFO
+        run.issue(severity, "file.not-metadata", display,
+                  "not a MEDAL metadata file (no `type:` entry, catalog lists, or Croissant context)",
+                  pointer="", hint="Treated as a data file." if not job.explicit else
+                  "Metadata files hold one entry with `type:` or lists under tasks/datasets/series/reviews.")
         return run
-    _validate_entries(run, doc, job.folder, job.part, job.parts)
+    _validate_entries(run, doc, job.folder)
     return run
 
 
 def check_entry(cls: str, data: dict, today: str) -> tuple[list, dict | None, bool]:
     """Schema, rule and FAIR findings of one entry: (severity, code, relative pointer, message, hint) tuples."""
+    if _clean_test(cls, today)(data):
+        return [], full_scores(cls), True
+    return _check_entry_fully(cls, data, today)
+
+
+def _check_entry_fully(cls: str, data: dict, today: str) -> tuple[list, dict | None, bool]:
+    """check_entry without the fast path: every check run and explained."""
     problems = schema_checker().problems(cls, data)
     findings = [(Severity.ERROR, p.code, p.pointer, p.message, p.hint) for p in problems]
     rule_issues = check_rules(cls, data, today)
@@ -254,10 +394,18 @@ def check_entry(cls: str, data: dict, today: str) -> tuple[list, dict | None, bo
     return findings, scores, valid
 
 
-def _validate_entries(run: _Run, doc: Document, folder: Path, part: int = 0, parts: int = 1) -> None:
-    for index, ref in enumerate(doc.entries()):
-        if index % parts != part:
-            continue
+@lru_cache(maxsize=16)
+def _clean_test(cls: str, today: str) -> Callable[[dict], bool]:
+    """One compiled test that holds only for entries on which schema, rules and FAIR would find nothing at all.
+
+    Most entries are like that; they get their (empty) verdict from it alone. Any other entry takes the full path
+    above, which gives the located, explained issues; tests/validators/test_fast_path.py checks both agree.
+    """
+    return schema_checker().gate(cls, [policy_gate(cls, today), fair_gate(cls)])
+
+
+def _validate_entries(run: _Run, doc: Document, folder: Path) -> None:
+    for ref in doc.entries():
         if not is_entry_class(ref.cls):
             run.issue(Severity.ERROR, "schema.enum", doc.display, "`type` is not a kind of catalog entry",
                       pointer=f"{ref.pointer}/type", hint=f"Allowed: {', '.join(ENTRY_CLASSES)}", doc=doc)
@@ -270,9 +418,8 @@ def _validate_entries(run: _Run, doc: Document, folder: Path, part: int = 0, par
         entry_id = ref.data.get("id") if isinstance(ref.data.get("id"), str) else None
         run.report.entries.append(EntrySummary(doc.display, ref.pointer, ref.cls, entry_id, valid, scores))
         _note_ids(run, doc, ref.pointer, ref.cls, ref.data, entry_id)
-    if part == 0:
-        for code, pointer, message in doc.problems:
-            run.issue(Severity.ERROR, code, doc.display, message, pointer=pointer, doc=doc)
+    for code, pointer, message in doc.problems:
+        run.issue(Severity.ERROR, code, doc.display, message, pointer=pointer, doc=doc)
 
 
 def _note_ids(run: _Run, doc: Document, pointer: str, cls: str, data: dict, entry_id: str | None) -> None:
