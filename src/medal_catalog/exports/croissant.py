@@ -177,15 +177,17 @@ def _deid_text(deid: dict[str, Any]) -> str | None:
     return "; ".join(parts)
 
 
-def content_addressed(document: dict[str, Any]) -> dict[str, Any]:
-    """The document with ``?sha256=<digest>`` added to the http(s) contentUrl of every FileObject with a sha256.
+def content_addressed(document: dict[str, Any], base: str) -> dict[str, Any]:
+    """The document with ``?sha256=<digest>`` added to the contentUrl of every FileObject with a sha256 that the
+    catalog at ``base`` serves (other URLs, such as an imported dataset's remote or signed ones, stay as they are).
 
     mlcroissant caches a download under a hash of its URL alone and never fetches that URL again; a catalog URL
     whose content changes (a re-harvest, a new label table, another caller's view) would then fail its checksum.
     With the digest in the URL, new content is a new URL. The catalog's routes ignore the parameter."""
+    prefix = base.rstrip("/") + "/api/"
     for node in document.get("distribution") or []:
         url, digest = node.get("contentUrl"), node.get("sha256")
-        if isinstance(url, str) and digest and url.startswith(("http://", "https://")) and "sha256=" not in url:
+        if isinstance(url, str) and digest and url.startswith(prefix) and "sha256=" not in url:
             node["contentUrl"] = f"{url}{'&' if '?' in url else '?'}sha256={digest}"
     return document
 

@@ -369,13 +369,9 @@ def _table(members: list[tuple[str, Path]], issue, where: str) -> tuple[str, byt
                 return None
             writer.writerows([*row, path.name, rel, rel] for row in reader)
         return suffix, out.getvalue().encode("utf-8")
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        issue("croissant.needs-pyarrow", "keeping a parquet file set needs pyarrow", pointer=where,
-              hint="pip install pyarrow")
-        return None
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     tables = []
     for rel, path in members:
         table = pq.read_table(path)

@@ -55,7 +55,7 @@ def dataset_croissant(dataset_id: str, request: Request, catalog: CatalogDep, ca
     from medal_catalog.exports.croissant import content_addressed
 
     document, _ = _croissant(request, catalog, caller, dataset_id)
-    return JSONResponse(content_addressed(document), media_type="application/ld+json")
+    return JSONResponse(content_addressed(document, base_url(request)), media_type="application/ld+json")
 
 
 @router.get("/datasets/{dataset_id}/series.jsonl")
