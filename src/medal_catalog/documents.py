@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
 import orjson
-import yaml
 
 from medal_catalog.schema import CONTAINER_SLOTS, ENTRY_CLASSES
 
@@ -22,17 +21,23 @@ METADATA_SUFFIXES = {".yaml", ".yml", ".json", ".jsonld"}
 #: Larger metadata candidates are treated as data files rather than parsed into memory.
 MAX_METADATA_BYTES = 64 * 1024 * 1024
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+@lru_cache(maxsize=1)
+def _loader() -> type:
+    """A safe YAML loader that keeps timestamps as the strings they were written as.
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """A safe YAML loader that keeps timestamps as the strings they were written as."""
+    Made on first use: importing yaml takes longer than checking a JSON file of a thousand entries.
+    """
+    import yaml
 
+    class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+        pass
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    _Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return _Loader
 
 
 class DocumentError(Exception):
@@ -114,8 +119,10 @@ class Document:
     @cached_property
     def _positions(self) -> dict[str, tuple[int, int]]:
         """JSON pointer -> (line, column), both 1-based, from a second, node-level parse (only when needed)."""
+        import yaml
+
         try:
-            root = yaml.compose(self.text, Loader=_Loader)
+            root = yaml.compose(self.text, Loader=_loader())
         except yaml.YAMLError:
             return {}
         out: dict[str, tuple[int, int]] = {}
@@ -185,8 +192,10 @@ def read_document(path: Path, display: str | None = None) -> Document:
             raise DocumentError("file.parse-error", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno,
                                 "Check brackets, commas and quotes around this position.") from exc
     else:
+        import yaml
+
         try:
-            data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+            data = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or "syntax error"

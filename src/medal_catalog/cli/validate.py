@@ -51,7 +51,27 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, 
         sys.stdout.flush()
     else:
         _print_human(report, quiet, verbose)
-    sys.exit(report.exit_code(strict))
+    _exit(report.exit_code(strict))
+
+
+def _exit(code: int) -> None:
+    """Exit with ``code`` as soon as the output is out.
+
+    The interpreter would otherwise free every parsed entry and report object one by one before leaving, which on a
+    large catalog takes longer than writing the report. (Under a test runner, whose streams replace ours: sys.exit.)
+    """
+    if sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
+        sys.exit(code)
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()  # what an ordinary exit would still do: stop the progress display, flush logs
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe (`medal validate --json | head`): nothing more can be said
+        pass
+    os._exit(code)
 
 
 def _readable(path: Path) -> bool:

@@ -24,6 +24,7 @@ def is_date(value: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=1)
 def _datetime_checker() -> Callable[[str], bool]:
     try:
         from rfc3339_validator import validate_rfc3339
@@ -40,6 +41,7 @@ PLAIN_URI = (r"[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9._~\-]*(?::[0-9]*)?(?:/[A-Za
 _PLAIN_URI = re.compile(PLAIN_URI)
 
 
+@lru_cache(maxsize=1)
 def _uri_checker() -> Callable[[str], bool]:
     try:
         import rfc3987
@@ -49,16 +51,23 @@ def _uri_checker() -> Callable[[str], bool]:
         except ImportError:  # jsonschema skips uri without either library
             return lambda value: True
         return lambda value: bool(validate_rfc3986(value, rule="URI"))
-
-    def check(value: str) -> bool:
-        # rfc3987.parse(value, rule="URI"), as jsonschema calls it, raises ValueError exactly when this match fails
-        # and otherwise returns a non-empty dict; the match alone is half the work.
-        return _PLAIN_URI.fullmatch(value) is not None or rfc3987.match(value, "URI") is not None
-    return check
+    # rfc3987.parse(value, rule="URI"), as jsonschema calls it, raises ValueError exactly when this match fails and
+    # otherwise returns a non-empty dict; the match alone is half the work.
+    return lambda value: _PLAIN_URI.fullmatch(value) is not None or rfc3987.match(value, "URI") is not None
 
 
-is_datetime = lru_cache(maxsize=65536)(_datetime_checker())
-is_uri = lru_cache(maxsize=65536)(_uri_checker())
+# The libraries are imported on first use: most runs check no date-time, and most URLs are plain.
+@lru_cache(maxsize=65536)
+def is_datetime(value: str) -> bool:
+    """jsonschema's `date-time` (RFC 3339, with rfc3339-validator)."""
+    return _datetime_checker()(value)
+
+
+@lru_cache(maxsize=65536)
+def is_uri(value: str) -> bool:
+    """jsonschema's `uri` (RFC 3986, with rfc3987)."""
+    return _uri_checker()(value)
+
 
 FORMATS: dict[str, Callable[[str], bool]] = {"date": is_date, "date-time": is_datetime, "uri": is_uri}
 

@@ -8,7 +8,6 @@ Croissant files go through mlcroissant (croissant.py); DICOM files through the P
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 from dataclasses import dataclass, replace
@@ -168,12 +167,9 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
 
 def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_Run]:
     """Check every metadata job, in worker processes when there is enough metadata to pay for them."""
-    import multiprocessing
-
     workers = min(os.cpu_count() or 1, 8)
     sizes = [_size(job.path) for job in jobs]
-    total = sum(sizes)
-    if workers < 2 or total < PARALLEL_MIN_BYTES or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2 or sum(sizes) < PARALLEL_MIN_BYTES or not hasattr(os, "fork"):
         out = []
         for job in jobs:
             out.append(_check_job(job, today))
@@ -183,14 +179,14 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
     # Each worker gets the k-th slice of every large JSON list, then whole files, largest first, to the least loaded.
     shares: list[list[int | _Slice]] = [[] for _ in range(workers)]
     load = [0] * workers
-    sliced: dict[int, int] = {}
+    sliced: set[int] = set()
     whole = []
     for index, (job, size) in enumerate(zip(jobs, sizes)):
         # (Slices do not locate issues by line, so only files too large to be located anyway are sliced.)
         slicing = size > max(SLICE_MIN_BYTES, MAX_POSITION_BYTES)
         slices = _slices(index, job.path, size, workers) if slicing else []
         if len(slices) > 1:
-            sliced[index] = len(slices)
+            sliced.add(index)
             for k, piece in enumerate(slices):
                 shares[k].append(piece)
                 load[k] += piece.end - piece.start
@@ -200,24 +196,17 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
         k = load.index(min(load))
         shares[k].append(index)
         load[k] += size
-    _warm_up(today)  # once here, inherited by every forked worker, instead of once per worker
-    global _FORK_JOBS
-    _FORK_JOBS = jobs  # read by the forked workers, instead of being pickled to each of them
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.starmap(_check_share, [(share, today) for share in shares if share])
-    finally:
-        _FORK_JOBS = []
-    done: dict[int | _Slice, _Run | None] = {unit: run for share, runs in zip([s for s in shares if s], results)
-                                             for unit, run in zip(share, runs)}
+    shares = [share for share in shares if share]
+    done: dict[int | _Slice, _Run | None] = {}
+    for share, runs in zip(shares, _forked(lambda share: _check_share(jobs, share, today), shares)):
+        done.update(zip(share, runs))
     merged: list[_Run] = []
     for index, job in enumerate(jobs):
         if index not in sliced:
             run = done[index]
         else:
-            pieces = sorted((unit for unit in done if isinstance(unit, _Slice) and unit.job == index),
-                            key=lambda unit: unit.start)
-            parts = [done[piece] for piece in pieces]
+            parts = [done[piece] for piece in sorted((unit for unit in done if isinstance(unit, _Slice)
+                                                      and unit.job == index), key=lambda unit: unit.start)]
             if any(part is None for part in parts):
                 run = _check_job(job, today)  # not a clean list of entries after all: read it as a whole
             else:
@@ -232,13 +221,45 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
     return merged
 
 
-_FORK_JOBS: list[_Job] = []
+def _forked(work: Callable, shares: list) -> list:
+    """``[work(share) for share in shares]``, the first share here and each other one in a forked child process.
+
+    A child that fails has its share done here instead (raising here, if it must). Children are ours and short-lived:
+    they do not collect cycles, and leave without tearing down what they parsed.
+    """
+    import gc
+    import pickle
+
+    children = []
+    for share in shares[1:]:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            status = 1
+            try:
+                os.close(read)
+                gc.disable()
+                data = pickle.dumps(work(share), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write, "wb") as out:
+                    out.write(data)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        children.append((pid, read))
+    results = [work(shares[0])]
+    for (pid, read), share in zip(children, shares[1:]):
+        with os.fdopen(read, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(pid, 0)
+        results.append(pickle.loads(data) if status == 0 and data else work(share))
+    return results
 
 
-def _check_share(share: list, today: str) -> list[_Run | None]:
+def _check_share(jobs: list[_Job], share: list, today: str) -> list[_Run | None]:
     """A worker's share: whole files (by job index) and slices of large ones."""
-    return [_check_slice(_FORK_JOBS[unit.job], unit, today) if isinstance(unit, _Slice)
-            else _check_job(_FORK_JOBS[unit], today) for unit in share]
+    return [_check_slice(jobs[unit.job], unit, today) if isinstance(unit, _Slice) else _check_job(jobs[unit], today)
+            for unit in share]
 
 
 #: Where one entry of a JSON list ends and the next begins (group 1), if the next begins with the list's first key.
@@ -290,19 +311,6 @@ def _check_slice(job: _Job, piece: _Slice, today: str) -> _Run | None:
     doc = Document(path=job.path, display=job.display, text="", data=data, syntax="json")
     _validate_entries(run, doc, job.folder)
     return run
-
-
-def _warm_up(today: str) -> None:
-    """Fill the lazy caches (compiled validators, rule plans, licence and country lists, URI grammar)."""
-    from medal_catalog.validators.formats import FORMATS
-
-    for check in FORMATS.values():
-        check("https://example.org/x")
-        check("2026-01-01T00:00:00Z")
-    for cls in ENTRY_CLASSES:
-        check_entry(cls, {"type": cls, "id": "warm-up", "license": {"spdx_id": "CC0-1.0"}, "countries": ["GB"],
-                          "description": "1/2/2000", "submitter": {"orcid": "https://orcid.org/0000-0002-1825-0097"}},
-                    today)
 
 
 def _size(path: Path) -> int:
@@ -405,34 +413,48 @@ def _clean_test(cls: str, today: str) -> Callable[[dict], bool]:
 
 
 def _validate_entries(run: _Run, doc: Document, folder: Path) -> None:
+    # Runs once per entry of a catalog: the clean entries' path (the common one) is kept short on purpose.
+    display, today, entries = doc.display, run.today, run.report.entries
+    clean_tests: dict[str, Callable[[dict], bool]] = {}
     for ref in doc.entries():
-        if not is_entry_class(ref.cls):
-            run.issue(Severity.ERROR, "schema.enum", doc.display, "`type` is not a kind of catalog entry",
-                      pointer=f"{ref.pointer}/type", hint=f"Allowed: {', '.join(ENTRY_CLASSES)}", doc=doc)
+        cls, data, where = ref.cls, ref.data, ref.pointer
+        if not is_entry_class(cls):
+            run.issue(Severity.ERROR, "schema.enum", display, "`type` is not a kind of catalog entry",
+                      pointer=f"{where}/type", hint=f"Allowed: {', '.join(ENTRY_CLASSES)}", doc=doc)
             continue
-        findings, scores, valid = check_entry(ref.cls, ref.data, run.today)
-        for severity, code, pointer, message, hint in findings:
-            run.issue(severity, code, doc.display, message, pointer=ref.pointer + pointer, hint=hint, doc=doc)
-        if ref.cls == "ImagingDataset":
-            _check_distribution(run, doc, ref.pointer, ref.data, folder)
-        entry_id = ref.data.get("id") if isinstance(ref.data.get("id"), str) else None
-        run.report.entries.append(EntrySummary(doc.display, ref.pointer, ref.cls, entry_id, valid, scores))
-        _note_ids(run, doc, ref.pointer, ref.cls, ref.data, entry_id)
+        clean = clean_tests.get(cls) or clean_tests.setdefault(cls, _clean_test(cls, today))
+        if clean(data):  # as check_entry
+            scores, valid = full_scores(cls), True
+        else:
+            findings, scores, valid = _check_entry_fully(cls, data, today)
+            for severity, code, pointer, message, hint in findings:
+                run.issue(severity, code, display, message, pointer=where + pointer, hint=hint, doc=doc)
+        if cls == "ImagingDataset":
+            _check_distribution(run, doc, where, data, folder)
+        entry_id = data.get("id")
+        if not isinstance(entry_id, str):
+            entry_id = None
+        entries.append(EntrySummary(display, where, cls, entry_id, valid, scores))
+        _note_ids(run, doc, where, cls, data, entry_id)
     for code, pointer, message in doc.problems:
-        run.issue(Severity.ERROR, code, doc.display, message, pointer=pointer, doc=doc)
+        run.issue(Severity.ERROR, code, display, message, pointer=pointer, doc=doc)
+
+
+#: The slots of each entry class that name another entry: (slot, class of the entry named).
+_REFERENCES = {"BenchmarkTask": (("datasets_used", "ImagingDataset"),), "ReviewAssessment": (("task", "BenchmarkTask"),),
+               "ImagingSeries": (("dataset", "ImagingDataset"),)}
 
 
 def _note_ids(run: _Run, doc: Document, pointer: str, cls: str, data: dict, entry_id: str | None) -> None:
     if entry_id:
         run.ids.append((cls, entry_id, doc.display, f"{pointer}/id"))
-    refs = {"BenchmarkTask": [("ImagingDataset", "datasets_used")], "ReviewAssessment": [("BenchmarkTask", "task")],
-            "ImagingSeries": [("ImagingDataset", "dataset")]}.get(cls, [])
-    for target, slot in refs:
+    for slot, target in _REFERENCES.get(cls, ()):
         values = data.get(slot)
-        for i, value in enumerate(values if isinstance(values, list) else [values]):
-            if isinstance(value, str):
-                where = f"{pointer}/{slot}/{i}" if isinstance(values, list) else f"{pointer}/{slot}"
-                run.references.append((target, value, doc.display, where))
+        if isinstance(values, list):
+            run.references.extend((target, value, doc.display, f"{pointer}/{slot}/{i}")
+                                  for i, value in enumerate(values) if isinstance(value, str))
+        elif isinstance(values, str):
+            run.references.append((target, values, doc.display, f"{pointer}/{slot}"))
 
 
 def _check_ids(run: _Run) -> None:
@@ -453,10 +475,11 @@ def _check_ids(run: _Run) -> None:
 
 def _check_distribution(run: _Run, doc: Document, pointer: str, data: dict, folder: Path) -> None:
     """Declared files exist inside the submission, with the declared size and sha256; file sets match files."""
-    base = doc.path.parent
     items = data.get("distribution")
-    for i, item in enumerate(items if isinstance(items, list) else []):
-        if not isinstance(item, dict):
+    if not isinstance(items, list):
+        return
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or ("path" not in item and "includes" not in item):
             continue
         where = f"{pointer}/distribution/{i}"
         rel = item.get("path")
@@ -466,7 +489,7 @@ def _check_distribution(run: _Run, doc: Document, pointer: str, data: dict, fold
                           "a distribution path must stay inside the submission folder", pointer=f"{where}/path",
                           doc=doc)
                 continue
-            target = base / rel
+            target = doc.path.parent / rel
             if not target.is_file():
                 run.issue(Severity.ERROR, "distribution.missing-file", doc.display,
                           "the declared file is not in the submission", pointer=f"{where}/path", doc=doc)
@@ -483,7 +506,7 @@ def _check_distribution(run: _Run, doc: Document, pointer: str, data: dict, fold
                               doc=doc, hint="Recompute it with `sha256sum` after the file's last change.")
         pattern = item.get("includes")
         if isinstance(pattern, str) and item.get("distribution_kind") == "file_set" and not item.get("url"):
-            if not _matches_any_file(base, pattern):
+            if not _matches_any_file(doc.path.parent, pattern):
                 run.issue(Severity.WARNING, "distribution.empty-file-set", doc.display,
                           "no file in the submission matches the file set's `includes` pattern",
                           pointer=f"{where}/includes", doc=doc)
@@ -496,6 +519,8 @@ def _matches_any_file(base: Path, pattern: str) -> bool:
 
 
 def _sha256(path: Path) -> str:
+    import hashlib
+
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
