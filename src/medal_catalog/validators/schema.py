@@ -44,43 +44,6 @@ class Gate:
     residual: tuple[Callable[[dict], bool], ...] = ()
 
 
-_MERGEABLE = {"type", "required", "properties"}
-
-
-def _merged(schemas: Sequence[dict]) -> list[dict]:
-    """The same conjunction with the schemas made only of type/required/properties folded into one.
-
-    Each schema in an allOf costs the compiled validator a pass over the object; dozens of small ones, as the gates
-    have, cost more than the checks themselves. Folding is exact: these keywords do not depend on their siblings.
-    """
-    folded: dict = {}
-    rest = []
-    for schema in schemas:
-        if set(schema) <= _MERGEABLE and schema.get("type", "object") == "object":
-            folded = _fold(folded, schema)
-        else:
-            rest.append(schema)
-    return [folded, *rest] if folded else rest
-
-
-def _fold(a: dict, b: dict) -> dict:
-    out = {**a, **{k: v for k, v in b.items() if k not in ("required", "properties")}}
-    if "required" in a or "required" in b:
-        out["required"] = list(dict.fromkeys([*a.get("required", []), *b.get("required", [])]))
-    if "properties" in a or "properties" in b:
-        props = dict(a.get("properties", {}))
-        for key, sub in b.get("properties", {}).items():
-            if key not in props:
-                props[key] = sub
-            elif set(props[key]) <= _MERGEABLE and set(sub) <= _MERGEABLE and props[key].get("type", "object") == \
-                    sub.get("type", "object") == "object":
-                props[key] = _fold(props[key], sub)
-            else:
-                props[key] = {"allOf": [props[key], sub]}
-        out["properties"] = props
-    return out
-
-
 def all_of(schemas: Sequence[dict]) -> dict:
     """The conjunction of ``schemas`` (an empty allOf is not valid JSON Schema)."""
     return {"allOf": list(schemas)} if schemas else {}
@@ -155,10 +118,8 @@ class SchemaChecker:
         formats = dict(FORMATS)
         for gate in gates:
             formats.update(gate.formats)
-        parts = [part for g in gates for part in (g.schema.get("allOf", []) if set(g.schema) == {"allOf"}
-                                                   else [g.schema] if g.schema else [])]
         validator = jsonschema_rs.Draft201909Validator(
-            {"$schema": self._meta, "$defs": defs, "allOf": [{"$ref": f"#/$defs/{cls}"}, *_merged(parts)]},
+            {"$schema": self._meta, "$defs": defs, "allOf": [{"$ref": f"#/$defs/{cls}"}, *(g.schema for g in gates)]},
             formats=formats, validate_formats=True)
         is_valid = validator.is_valid
         residual = tuple(test for gate in gates for test in gate.residual)

@@ -116,9 +116,11 @@ class _Slice:
 
 #: Metadata beyond this many bytes in one run is checked by worker processes (one per core).
 PARALLEL_MIN_BYTES = 1024 * 1024
-#: A JSON list of entries beyond this many bytes is cut into slices, one per worker, so that every core gets the
-#: same share of parsing and checking whatever the sizes of the files.
+#: A JSON list of entries beyond this many bytes is cut into slices, so that every core gets a fair share of parsing
+#: and checking whatever the sizes of the files.
 SLICE_MIN_BYTES = MAX_POSITION_BYTES
+#: Into how many slices per worker a large JSON list is cut (at most; no slice is smaller than SLICE_MIN_BYTES).
+SLICES_PER_WORKER = 4
 
 
 def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, today: dt.date | None = None,
@@ -176,37 +178,29 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
             if progress:
                 progress(job.display)
         return out
-    # Each worker gets the k-th slice of every large JSON list, then whole files, largest first, to the least loaded.
-    shares: list[list[int | _Slice]] = [[] for _ in range(workers)]
-    load = [0] * workers
+    # Units of work: slices of the large JSON lists and whole other files, largest first. Workers take the next unit
+    # when they finish one, so that a slower core simply does fewer.
+    units: list[int | _Slice] = []
     sliced: set[int] = set()
-    whole = []
     for index, (job, size) in enumerate(zip(jobs, sizes)):
         # (Slices do not locate issues by line, so only files too large to be located anyway are sliced.)
         slicing = size > max(SLICE_MIN_BYTES, MAX_POSITION_BYTES)
-        slices = _slices(index, job.path, size, workers) if slicing else []
+        parts = min(SLICES_PER_WORKER * workers, -(-size // SLICE_MIN_BYTES))
+        slices = _slices(index, job.path, size, parts) if slicing else []
         if len(slices) > 1:
             sliced.add(index)
-            for k, piece in enumerate(slices):
-                shares[k].append(piece)
-                load[k] += piece.end - piece.start
+            units.extend(slices)
         else:
-            whole.append((size, index))
-    for size, index in sorted(whole, reverse=True):
-        k = load.index(min(load))
-        shares[k].append(index)
-        load[k] += size
-    shares = [share for share in shares if share]
-    done: dict[int | _Slice, _Run | None] = {}
-    for share, runs in zip(shares, _forked(lambda share: _check_share(jobs, share, today), shares)):
-        done.update(zip(share, runs))
+            units.append(index)
+    units.sort(key=lambda unit: -(unit.end - unit.start if isinstance(unit, _Slice) else sizes[unit]))
+    done = dict(zip(units, _shared_out(lambda unit: _check_unit(jobs, unit, today), units, workers)))
     merged: list[_Run] = []
     for index, job in enumerate(jobs):
         if index not in sliced:
             run = done[index]
         else:
-            parts = [done[piece] for piece in sorted((unit for unit in done if isinstance(unit, _Slice)
-                                                      and unit.job == index), key=lambda unit: unit.start)]
+            parts = [done[unit] for unit in sorted((unit for unit in done if isinstance(unit, _Slice)
+                                                     and unit.job == index), key=lambda unit: unit.start)]
             if any(part is None for part in parts):
                 run = _check_job(job, today)  # not a clean list of entries after all: read it as a whole
             else:
@@ -221,17 +215,31 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
     return merged
 
 
-def _forked(work: Callable, shares: list) -> list:
-    """``[work(share) for share in shares]``, the first share here and each other one in a forked child process.
+def _shared_out(work: Callable, units: list, workers: int) -> list:
+    """``[work(unit) for unit in units]``, shared out among this process and ``workers - 1`` forked children.
 
-    A child that fails has its share done here instead (raising here, if it must). Children are ours and short-lived:
-    they do not collect cycles, and leave without tearing down what they parsed.
+    The unit numbers wait in a pipe; each process reads the next one (a one-byte read from a pipe is atomic) until the
+    pipe is empty. A child that fails has its units done here instead (raising here, if it must). Children are ours
+    and short-lived: they do not collect cycles, and leave without freeing what they parsed.
     """
     import gc
     import pickle
 
+    global _UNFREED
+    if len(units) > 255:  # one byte per unit number
+        return [work(unit) for unit in units]
+    queue, feed = os.pipe()
+    os.write(feed, bytes(range(len(units))))
+    os.close(feed)
+
+    def take() -> dict[int, object]:
+        out = {}
+        while number := os.read(queue, 1):
+            out[number[0]] = work(units[number[0]])
+        return out
+
     children = []
-    for share in shares[1:]:
+    for _ in range(workers - 1):
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child
@@ -239,7 +247,8 @@ def _forked(work: Callable, shares: list) -> list:
             try:
                 os.close(read)
                 gc.disable()
-                data = pickle.dumps(work(share), protocol=pickle.HIGHEST_PROTOCOL)
+                _UNFREED = []
+                data = pickle.dumps(take(), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(write, "wb") as out:
                     out.write(data)
                 status = 0
@@ -247,19 +256,20 @@ def _forked(work: Callable, shares: list) -> list:
                 os._exit(status)
         os.close(write)
         children.append((pid, read))
-    results = [work(shares[0])]
-    for (pid, read), share in zip(children, shares[1:]):
+    results = take()
+    os.close(queue)
+    for pid, read in children:
         with os.fdopen(read, "rb") as fh:
             data = fh.read()
         _, status = os.waitpid(pid, 0)
-        results.append(pickle.loads(data) if status == 0 and data else work(share))
-    return results
+        if status == 0 and data:
+            results.update(pickle.loads(data))
+    return [results[i] if i in results else work(unit) for i, unit in enumerate(units)]
 
 
-def _check_share(jobs: list[_Job], share: list, today: str) -> list[_Run | None]:
-    """A worker's share: whole files (by job index) and slices of large ones."""
-    return [_check_slice(jobs[unit.job], unit, today) if isinstance(unit, _Slice) else _check_job(jobs[unit], today)
-            for unit in share]
+def _check_unit(jobs: list[_Job], unit: int | _Slice, today: str) -> _Run | None:
+    """Check a whole file (by job index) or a slice of a large one."""
+    return _check_slice(jobs[unit.job], unit, today) if isinstance(unit, _Slice) else _check_job(jobs[unit], today)
 
 
 #: Where one entry of a JSON list ends and the next begins (group 1), if the next begins with the list's first key.
@@ -310,7 +320,14 @@ def _check_slice(job: _Job, piece: _Slice, today: str) -> _Run | None:
     run.count = len(data)
     doc = Document(path=job.path, display=job.display, text="", data=data, syntax="json")
     _validate_entries(run, doc, job.folder)
+    if _UNFREED is not None:
+        _UNFREED.append(data)
     return run
+
+
+#: In a forked worker, what it parsed: kept, since the worker leaves with os._exit and freeing thousands of entries
+#: object by object would only delay its answer. None in any other process.
+_UNFREED: list | None = None
 
 
 def _size(path: Path) -> int:
