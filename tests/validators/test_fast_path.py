@@ -1,5 +1,6 @@
-"""The fast path (one compiled gate for clean entries, slices of large files in workers) reports exactly what the
-full path reports: same issues (codes, pointers, severities, messages, hints), same FAIR scores, same verdicts."""
+"""The fast path (compiled gates for clean entries and for entries that only lack recommended fields, slices of large
+files in workers) reports exactly what the full path reports: same issues (codes, pointers, severities, messages,
+hints), same FAIR scores, same verdicts."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from medal_catalog.documents import read_document
 from medal_catalog.validators import submission
 from medal_catalog.validators.formats import GATE_PATTERNS, is_date, is_uri
 from medal_catalog.validators.rules import _PHI_WORDS, _SUSPECT_GATE, _not_after
-from medal_catalog.validators.submission import _check_entry_fully, _clean_test, check_entry, validate_paths
+from medal_catalog.validators.submission import (_check_entry_fully, _clean_test, _rules_clean_test, check_entry,
+                                                 validate_paths)
 
 from conftest import EXAMPLES
 
@@ -112,12 +114,13 @@ def _mutants(kind: str, n: int, seed: int):
 def test_fast_path_equals_full_path_on_synthetic_and_mutated_records(kind, cls):
     """On the benchmark's records (valid and broken) and thousands of mutants near every rule, results are identical."""
     records, _ = make_records(300, kind, invalid_share=0.05, seed=11)
-    fast_hits = 0
+    fast_hits = fair_only = 0
     for record in [*records, *_mutants(kind, 2000, seed=5)]:
         fast, full = _outcome(check_entry, cls, record), _outcome(_check_entry_fully, cls, record)
         assert fast == full, json.dumps(record)[:2000]
         fast_hits += _clean_test(cls, TODAY)(record)
-    assert fast_hits > 400  # the gate really is exercised, not just refused
+        fair_only += not _clean_test(cls, TODAY)(record) and _rules_clean_test(cls, TODAY)(record)
+    assert fast_hits > 400 and fair_only > 50  # both gates really are exercised, not just refused
 
 
 def test_fast_path_equals_full_path_on_examples():
@@ -217,6 +220,7 @@ def _full_serial_report(monkeypatch, paths):
     with monkeypatch.context() as m:
         m.setattr(submission, "PARALLEL_MIN_BYTES", 10**15)
         m.setattr(submission, "_clean_test", lambda cls, today: lambda record: False)
+        m.setattr(submission, "_rules_clean_test", lambda cls, today: lambda record: False)
         return _report(paths)
 
 

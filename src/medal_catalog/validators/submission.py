@@ -405,6 +405,14 @@ def check_entry(cls: str, data: dict, today: str) -> tuple[list, dict | None, bo
     """Schema, rule and FAIR findings of one entry: (severity, code, relative pointer, message, hint) tuples."""
     if _clean_test(cls, today)(data):
         return [], full_scores(cls), True
+    return _check_unclean_entry(cls, data, today)
+
+
+def _check_unclean_entry(cls: str, data: dict, today: str) -> tuple[list, dict | None, bool]:
+    """check_entry for an entry that failed _clean_test."""
+    if _rules_clean_test(cls, today)(data):  # only FAIR suggestions to make: the FAIR checks alone say which
+        scores, fair_issues = fair_assessment(cls, data)
+        return [(r.severity, r.code, r.pointer, r.message, r.hint) for r in fair_issues], scores, True
     return _check_entry_fully(cls, data, today)
 
 
@@ -429,6 +437,12 @@ def _clean_test(cls: str, today: str) -> Callable[[dict], bool]:
     return schema_checker().gate(cls, [policy_gate(cls, today), fair_gate(cls)])
 
 
+@lru_cache(maxsize=16)
+def _rules_clean_test(cls: str, today: str) -> Callable[[dict], bool]:
+    """The same for schema and rules only: an entry that lacks only recommended fields needs just the FAIR checks."""
+    return schema_checker().gate(cls, [policy_gate(cls, today)])
+
+
 def _validate_entries(run: _Run, doc: Document, folder: Path) -> None:
     # Runs once per entry of a catalog: the clean entries' path (the common one) is kept short on purpose.
     display, today, entries = doc.display, run.today, run.report.entries
@@ -443,7 +457,7 @@ def _validate_entries(run: _Run, doc: Document, folder: Path) -> None:
         if clean(data):  # as check_entry
             scores, valid = full_scores(cls), True
         else:
-            findings, scores, valid = _check_entry_fully(cls, data, today)
+            findings, scores, valid = _check_unclean_entry(cls, data, today)
             for severity, code, pointer, message, hint in findings:
                 run.issue(severity, code, display, message, pointer=where + pointer, hint=hint, doc=doc)
         if cls == "ImagingDataset":
