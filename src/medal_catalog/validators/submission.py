@@ -38,8 +38,12 @@ class _Run:
         self.report = Report()
         self.today = today
         self.locate = locate  # look up line and column of issues (small files only)
-        self.ids: list[tuple[str, str, str, str]] = []  # (cls, id, file, pointer), in file order
-        self.references: list[tuple[str, str, str, str]] = []  # (target cls, id, file, pointer)
+        # (cls, id, file, pointer, shift) and (target cls, id, file, pointer, shift), in file order. Thousands of
+        # them, read only to report the rare duplicate or unresolved id: rather than renumbered when a slice is
+        # placed in its file, they share the slice's offset (a one-item list, see shift) and _check_ids applies it.
+        self.offset = [0]
+        self.ids: list[tuple[str, str, str, str, list[int]]] = []
+        self.references: list[tuple[str, str, str, str, list[int]]] = []
         self.count = 0  # entries seen in the slice (a slice's pointers count from its own first entry)
 
     def issue(self, severity: Severity, code: str, file: str, message: str, *, pointer: str | None = None,
@@ -65,26 +69,25 @@ class _Run:
         report.issues = [replace(i, pointer=_shift(i.pointer, offset)) for i in report.issues]
         for entry in report.entries:
             entry.pointer = _shift(entry.pointer, offset)
-        self.ids = [(c, v, f, _shift(p, offset)) for c, v, f, p in self.ids]
-        self.references = [(c, v, f, _shift(p, offset)) for c, v, f, p in self.references]
+        self.offset[0] += offset
 
     def __getstate__(self) -> tuple:
         # Sent back from worker processes: plain tuples pickle several times faster than dataclass instances.
         report = self.report
-        return (self.today, self.locate, self.count, report.files_checked, self.ids, self.references,
+        return (self.today, self.locate, self.count, self.offset, report.files_checked, self.ids, self.references,
                 [(i.severity.value, i.code, i.file, i.message, i.pointer, i.hint, i.tag, i.line, i.column)
                  for i in report.issues],
                 [(e.file, e.pointer, e.type, e.id, e.valid, e.fair) for e in report.entries])
 
     def __setstate__(self, state: tuple) -> None:
-        self.today, self.locate, self.count, files, self.ids, self.references, issues, entries = state
+        self.today, self.locate, self.count, self.offset, files, self.ids, self.references, issues, entries = state
         self.report = Report([Issue(Severity(sev), code, file, message, pointer, hint, tag, line, column)
                               for sev, code, file, message, pointer, hint, tag, line, column in issues],
                              [EntrySummary(*e) for e in entries], files)
 
 
 def _shift(pointer: str | None, offset: int) -> str | None:
-    if not pointer:
+    if not pointer or not offset:
         return pointer
     head, sep, tail = pointer[1:].partition("/")
     return f"/{int(head) + offset}{sep}{tail}"
@@ -478,30 +481,31 @@ _REFERENCES = {"BenchmarkTask": (("datasets_used", "ImagingDataset"),), "ReviewA
 
 def _note_ids(run: _Run, doc: Document, pointer: str, cls: str, data: dict, entry_id: str | None) -> None:
     if entry_id:
-        run.ids.append((cls, entry_id, doc.display, f"{pointer}/id"))
+        run.ids.append((cls, entry_id, doc.display, f"{pointer}/id", run.offset))
     for slot, target in _REFERENCES.get(cls, ()):
         values = data.get(slot)
         if isinstance(values, list):
-            run.references.extend((target, value, doc.display, f"{pointer}/{slot}/{i}")
+            run.references.extend((target, value, doc.display, f"{pointer}/{slot}/{i}", run.offset)
                                   for i, value in enumerate(values) if isinstance(value, str))
         elif isinstance(values, str):
-            run.references.append((target, values, doc.display, f"{pointer}/{slot}"))
+            run.references.append((target, values, doc.display, f"{pointer}/{slot}", run.offset))
 
 
 def _check_ids(run: _Run) -> None:
     """Duplicate ids across the whole run are errors; references to entries not in it are infos."""
     first: dict[tuple[str, str], str] = {}
-    for cls, entry_id, file, pointer in run.ids:
+    for cls, entry_id, file, pointer, offset in run.ids:
         if (cls, entry_id) in first:
             run.issue(Severity.ERROR, "entry.duplicate-id", file,
-                      f"another {cls} with the same id is in {first[(cls, entry_id)]}", pointer=pointer)
+                      f"another {cls} with the same id is in {first[(cls, entry_id)]}",
+                      pointer=_shift(pointer, offset[0]))
         else:
             first[(cls, entry_id)] = file
-    for target, value, file, pointer in run.references:
+    for target, value, file, pointer, offset in run.references:
         if (target, value) not in first:
             run.issue(Severity.INFO, "reference.unresolved", file,
                       f"refers to a {target} that is not in this submission; it must already be in the catalog",
-                      pointer=pointer)
+                      pointer=_shift(pointer, offset[0]))
 
 
 def _check_distribution(run: _Run, doc: Document, pointer: str, data: dict, folder: Path) -> None:
