@@ -167,6 +167,9 @@ def fair_gate(cls: str) -> Gate:
 
 
 def full_scores(cls: str) -> dict[str, float] | None:
-    """The FAIR scores fair_assessment gives a ``cls`` record that has every recommended field."""
-    totals = _TOTALS.get(cls)
-    return None if totals is None else {**{p: 1.0 for p in totals}, "overall": 1.0}
+    """The FAIR scores fair_assessment gives a ``cls`` record that has every recommended field (a new dict)."""
+    full = _FULL.get(cls)
+    return None if full is None else full.copy()
+
+
+_FULL = {cls: {**{p: 1.0 for p in totals}, "overall": 1.0} for cls, totals in _TOTALS.items()}
