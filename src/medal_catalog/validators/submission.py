@@ -413,7 +413,10 @@ def check_entry(cls: str, data: dict, today: str) -> tuple[list, dict | None, bo
 
 def _check_unclean_entry(cls: str, data: dict, today: str) -> tuple[list, dict | None, bool]:
     """check_entry for an entry that failed _clean_test."""
-    if _rules_clean_test(cls, today)(data):  # only FAIR suggestions to make: the FAIR checks alone say which
+    # (Schema errors first: the full path needs that validator anyway, and a run whose unclean entries all break
+    # the schema, as the benchmark's do, then never compiles the second gate.)
+    if schema_checker().is_valid(cls, data) and _rules_clean_test(cls, today)(data):
+        # only FAIR suggestions to make: the FAIR checks alone say which
         scores, fair_issues = fair_assessment(cls, data)
         return [(r.severity, r.code, r.pointer, r.message, r.hint) for r in fair_issues], scores, True
     return _check_entry_fully(cls, data, today)
