@@ -5,11 +5,11 @@ hints), same FAIR scores, same verdicts."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import os
 import random
 import sys
-import unicodedata
 
 import jsonschema_rs
 import pytest
@@ -40,7 +40,8 @@ VALUES = [
     "x" * 99, "x" * 100, " " * 50 + "x" * 99, "\x1c" + "x" * 100, ["IRB", "NMDS"], ["a", "b"], ["a", "b", "c"],
     ["GB", "XX"], [{"name": "A", "role": "secondary"}], [{"doi": "10.1234/abc", "describes_this_data": True}],
     {"female": 1, "male": 1, "other": 0, "unknown": 0}, [{"minimum": 0, "maximum": 10, "count": 10**6}],
-    {"minimum": 5, "maximum": 1}, {"minimum": 5, "maximum": 1.0}, {"start_date": "2022-01-01", "end_date": "2021-01-01"},
+    {"minimum": 5, "maximum": 1}, {"minimum": 5, "maximum": 1.0},
+    {"start_date": "2022-01-01", "end_date": "2021-01-01"},
 ]
 #: Where the rules, FAIR checks and formats look (and a few places where they do not).
 PATHS = {
@@ -149,6 +150,15 @@ def test_gate_refuses_each_rule_example():
         assert check_entry("ImagingDataset", good, TODAY) == _check_entry_fully("ImagingDataset", good, TODAY)
 
 
+def test_every_rule_has_a_gate_twin():
+    """A rule added to RULES without its JSON Schema twin would let the gate pass what the rule flags: it cannot."""
+    from medal_catalog.validators.rules import _TWINS, RULES, policy_gate
+
+    assert {rule for rules in RULES.values() for rule in rules} <= set(_TWINS)
+    for cls in RULES:
+        policy_gate(cls, TODAY)
+
+
 def test_suspect_text_pattern_covers_the_screen():
     """The gate's free-text pattern matches whatever free_text_rules' cheap screen lets through (all of Unicode)."""
     validator = jsonschema_rs.Draft201909Validator({"pattern": _SUSPECT_GATE})
@@ -169,11 +179,11 @@ def test_gate_format_patterns_accept_only_what_the_formats_accept():
     """Dates and URIs the gate's patterns accept are dates and URIs for the formats linkml-validate uses."""
     rng = random.Random(3)
     date = jsonschema_rs.Draft201909Validator({"pattern": GATE_PATTERNS["date"]})
-    day = __import__("datetime").date(1000, 1, 1)
+    day = dt.date(1000, 1, 1)
     while day.year < 3000:
         text = day.isoformat()
         assert date.is_valid(text) == (text[5:] != "02-29"), text
-        day += __import__("datetime").timedelta(days=rng.randint(1, 40))
+        day += dt.timedelta(days=rng.randint(1, 40))
     for _ in range(20000):
         text = "".join(rng.choice("0123456789-\n ") for _ in range(rng.choice([9, 10, 10, 11])))
         if date.is_valid(text):
@@ -204,8 +214,9 @@ def test_not_after_today_pattern():
         validator = jsonschema_rs.Draft201909Validator(_not_after(today))
         for _ in range(5000):
             text = "".join(rng.choice("0123456789-") for _ in range(10)) + rng.choice(["", "T00:00:00Z", "x"])
-            if rng.random() < 0.5:
-                text = today[:rng.randint(0, 10)] + text[len(today[:rng.randint(0, 10)]):]
+            if rng.random() < 0.5:  # near today: its first k characters, then anything
+                k = rng.randint(0, 10)
+                text = today[:k] + text[k:]
             if validator.is_valid(text):
                 assert text[:10] <= today, (today, text)
         assert validator.is_valid(today) and validator.is_valid(today + "T23:59:59Z")
@@ -213,7 +224,7 @@ def test_not_after_today_pattern():
 
 
 def _report(paths):
-    return validate_paths(paths, today=__import__("datetime").date.fromisoformat(TODAY)).to_dict()
+    return validate_paths(paths, today=dt.date.fromisoformat(TODAY)).to_dict()
 
 
 def _full_serial_report(monkeypatch, paths):
@@ -226,8 +237,8 @@ def _full_serial_report(monkeypatch, paths):
 
 @pytest.fixture
 def three_workers(monkeypatch):
-    """Slices and workers even on a small machine and for small files."""
-    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+    """Three worker processes, even on a smaller machine and for less than a megabyte of metadata."""
+    if not hasattr(os, "fork"):
         pytest.skip("worker processes need fork")
     monkeypatch.setattr(os, "cpu_count", lambda: 3)
     monkeypatch.setattr(submission, "PARALLEL_MIN_BYTES", 1)
@@ -258,8 +269,8 @@ def test_slices_that_are_not_whole_entries_fall_back(tmp_path, monkeypatch, thre
     nested = tmp_path / "nested.json"
     nested.write_text(json.dumps(records), encoding="utf-8")
     mixed = tmp_path / "mixed.json"
-    mixed.write_text(json.dumps([*make_records(300, "task", 0, seed=2)[0], 7, *make_records(300, "task", 0, seed=3)[0]]),
-                     encoding="utf-8")
+    tasks = [*make_records(300, "task", 0, seed=2)[0], 7, *make_records(300, "task", 0, seed=3)[0]]
+    mixed.write_text(json.dumps(tasks), encoding="utf-8")
     whole = []  # files the parent itself reads: here, only after the workers' slices failed
     check_job = submission._check_job
     monkeypatch.setattr(submission, "_check_job", lambda job, today: whole.append(job) or check_job(job, today))

@@ -488,7 +488,8 @@ def _ranges_clean(plan: tuple) -> Callable[[Any], bool]:
         lines.append(f"{pad}if isinstance({var}, dict):")
         for low, high in ranges:
             lines.extend([f"{pad}    a, b = {var}.get({low!r}), {var}.get({high!r})",
-                      f"{pad}    if a is not None and b is not None and type(a) is type(b) and not isinstance(a, bool):",
+                      f"{pad}    if (a is not None and b is not None and type(a) is type(b)",
+                      f"{pad}            and not isinstance(a, bool)):",
                       f"{pad}        try:",
                       f"{pad}            if a > b:",
                       f"{pad}                return False",
@@ -527,23 +528,33 @@ def _not_after(today: str) -> dict:
     return {"pattern": f"^(?:{today}|{'|'.join(earlier)})"}
 
 
+#: Each rule's twin: the JSON Schema and residual tests that only records the rule finds nothing in pass. A rule added
+#: to RULES needs one here (policy_gate fails without it); anywhere_rules' twin is built in policy_gate.
+_TWINS: dict[Callable, Callable[[], tuple[list[dict], list[Callable[[dict], bool]]]]] = {
+    consent_rules: lambda: (_consent_gate(), []),
+    license_rules: lambda: (_license_gate(), []),
+    publication_rules: lambda: (_publication_gate(), []),
+    split_rules: lambda: (_split_gate(), []),
+    free_text_rules: lambda: ([_free_text_gate()], []),
+    count_rules: lambda: ([], [_counts_clean]),
+}
+
+
 def policy_gate(cls: str, today: str) -> Gate:
     """The rules that check_rules(cls, ..., today) applies, as a Gate."""
-    schemas: dict[str, list[dict]] = {
-        "ImagingDataset": [*_consent_gate(), *_license_gate(), *_publication_gate(), _free_text_gate()],
-        "BenchmarkTask": [*_split_gate(), _free_text_gate()],
-        "ImagingSeries": [],
-        "ReviewAssessment": [_free_text_gate()],
-    }
+    schemas: list[dict] = []
+    residual: list[Callable[[dict], bool]] = []
+    for rule in RULES.get(cls, ()):
+        fragments, tests = _TWINS[rule]()
+        schemas += fragments
+        residual += tests
+    # anywhere_rules, for every class: identifiers, countries and dates wherever they occur, and ranges.
     countries = sorted(iso_countries())
     country = {"if": {"type": "string"}, "then": {"enum": countries}}
     properties = {"orcid": {"format": "medal-orcid"}, "country": country, "countries": {"items": country},
                   **{key: _not_after(today) for key in _DATE_KEYS}}
-    residual: list[Callable[[dict], bool]] = []
-    if count_rules in RULES.get(cls, ()):
-        residual.append(_counts_clean)
     if _range_plan(cls) != ((), ()):
         residual.append(_ranges_clean(_range_plan(cls)))
-    return Gate(schema=_all_of(schemas.get(cls, [])), properties=properties,
+    return Gate(schema=_all_of(schemas), properties=properties,
                 formats={"medal-orcid": orcid_checksum_ok, "medal-not-after-today": lambda value: value[:10] <= today},
                 residual=tuple(residual))

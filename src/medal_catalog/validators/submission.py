@@ -478,7 +478,8 @@ def _validate_entries(run: _Run, doc: Document, folder: Path) -> None:
 
 
 #: The slots of each entry class that name another entry: (slot, class of the entry named).
-_REFERENCES = {"BenchmarkTask": (("datasets_used", "ImagingDataset"),), "ReviewAssessment": (("task", "BenchmarkTask"),),
+_REFERENCES = {"BenchmarkTask": (("datasets_used", "ImagingDataset"),),
+               "ReviewAssessment": (("task", "BenchmarkTask"),),
                "ImagingSeries": (("dataset", "ImagingDataset"),)}
 
 
