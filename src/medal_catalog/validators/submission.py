@@ -123,7 +123,7 @@ PARALLEL_MIN_BYTES = 1024 * 1024
 #: and checking whatever the sizes of the files.
 SLICE_MIN_BYTES = MAX_POSITION_BYTES
 #: Into how many slices per worker a large JSON list is cut (at most; no slice is smaller than SLICE_MIN_BYTES).
-SLICES_PER_WORKER = 4
+SLICES_PER_WORKER = 8
 
 
 def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, today: dt.date | None = None,
