@@ -62,7 +62,6 @@ def _has(*keys: str) -> Callable[[dict], bool]:
     return test
 
 
-
 def _description(record: dict) -> bool:
     text = record.get("description")
     return isinstance(text, str) and len(text.strip()) >= MIN_DESCRIPTION

@@ -4,6 +4,9 @@ Verdicts equal `linkml-validate`'s on the same (JSON) records, which validates w
 package and its format checker. Two things keep the compiled validator's semantics the same: format checks are
 jsonschema's own (mirrored in formats.py, passed in as callbacks), and patterns are adapted to Python's `re`,
 where `$` also matches before a final newline. The parity test and `benchmarks/validate.py` compare verdicts.
+
+`SchemaChecker.gate` compiles the schema together with other checks' JSON Schema twins (rules.py, fair.py) into one
+validator that clears, in one call, the entries on which none of them would find anything.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import jsonschema_rs
 
-from medal_catalog.schema import ENTRY_CLASSES, json_schema
+from medal_catalog.schema import json_schema
 from medal_catalog.validators.formats import FORMATS, GATE_PATTERNS
 
 
