@@ -109,3 +109,16 @@ def test_declared_data_files_are_kept_with_the_dataset_and_nothing_outside_the_f
     assert list(kept) == ["labels.csv"]
     assert [reason for _, reason in skipped] == ["not a file inside the submission folder"] * 3 + [
         "content does not match the declared sha256"]
+
+
+def test_dicom_linked_from_outside_the_submission_is_never_harvested(tmp_path):
+    """A DICOM file reached through a symbolic link out of the submission is not read, counted or stored."""
+    folder = tmp_path / "sub"
+    shutil.copytree(SUBMISSIONS[0], folder)
+    elsewhere = tmp_path / "elsewhere"
+    write(mr_dataset(subject="outsider"), elsewhere / "x.dcm")
+    (folder / "dicom" / "outsider").mkdir()
+    (folder / "dicom" / "outsider" / "x.dcm").symlink_to(elsewhere / "x.dcm")
+    summary = json.loads(harvest(str(folder), "--catalog", f"sqlite:///{tmp_path / 'cat.db'}",
+                                 "--out", str(tmp_path / "out")).output)
+    assert summary["dicom"]["ct-lung-screening-2019-2023"]["dicom_read"] == 8

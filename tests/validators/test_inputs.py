@@ -109,6 +109,30 @@ def test_symlink_loop_is_reported_and_walk_finishes(submission):
     assert codes(report, Severity.ERROR) == []
 
 
+def test_symlinks_out_of_the_submission_are_reported_and_never_read(submission, tmp_path):
+    """A file or folder linked from outside the submission is an error and is not opened (not even by the
+    DICOM audit)."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.dcm").write_bytes(b"not for us")
+    os.symlink(outside / "secret.dcm", submission / "dicom" / "leak.dcm")
+    os.symlink(outside, submission / "dicom" / "linked-folder")
+    opened: list[str] = []
+    recording = [True]
+
+    def hook(event, args):  # audit hooks cannot be removed: this one records only during the call below
+        if recording[0] and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+            opened.append(os.fsdecode(args[0]))
+
+    sys.addaudithook(hook)
+    try:
+        report = validate_paths([submission])
+    finally:
+        recording[0] = False
+    assert codes(report, Severity.ERROR).count("path.outside") == 2
+    assert not any("secret" in f or "leak" in f or "linked-folder" in f for f in opened)
+
+
 def test_thousands_of_files(tmp_path):
     """A folder with 3,000 data files and one metadata file completes with one entry and no error."""
     shutil.copy(EXAMPLES / "valid" / "cxr-pneumothorax-triage.yaml", tmp_path / "catalog.yaml")

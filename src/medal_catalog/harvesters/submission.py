@@ -192,9 +192,12 @@ def _dicom_files(dataset: dict[str, Any], base: Path, folder: Path, single: bool
     patterns = [d.get("includes") for d in dataset.get("distribution") or []
                 if isinstance(d, dict) and d.get("distribution_kind") == "file_set" and d.get("includes")
                 and d.get("media_type") in DICOM_MEDIA_TYPES and not d.get("url")]
+    inside = folder.resolve()  # never a file a symbolic link leads to outside the submission
     if patterns:
-        return sorted({p for pattern in patterns for p in base.glob(pattern) if p.is_file()})
+        return sorted({p for pattern in patterns for p in base.glob(pattern)
+                       if p.is_file() and p.resolve().is_relative_to(inside)})
     if single:
         return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() not in METADATA_SUFFIXES
-                      and not any(part in SKIP_DIRS or part.startswith(".") for part in p.relative_to(folder).parts))
+                      and not any(part in SKIP_DIRS or part.startswith(".") for part in p.relative_to(folder).parts)
+                      and p.resolve().is_relative_to(inside))
     return []

@@ -359,8 +359,21 @@ def _walk(run: _Run, folder: Path, root: Path) -> tuple[list[Path], list[Path]]:
         run.issue(Severity.ERROR, "path.unreadable", _display(Path(exc.filename or folder), root),
                   f"cannot read this folder ({exc.strerror})")
 
+    inside = folder.resolve()
+
+    def outside(path: Path) -> bool:
+        if path.resolve().is_relative_to(inside):
+            return False
+        run.issue(Severity.ERROR, "path.outside", _display(path, root),
+                  "a symbolic link leads out of the submission folder; not read",
+                  hint="Copy the file into the submission instead of linking to it.")
+        return True
+
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True, onerror=onerror):
         here = Path(dirpath)
+        if outside(here):
+            dirnames[:] = []
+            continue
         st = here.stat()
         if (st.st_dev, st.st_ino) in seen_dirs:
             run.issue(Severity.WARNING, "path.symlink-loop", _display(here, root),
@@ -373,6 +386,8 @@ def _walk(run: _Run, folder: Path, root: Path) -> tuple[list[Path], list[Path]]:
             if name.startswith("."):
                 continue
             file = here / name
+            if file.is_symlink() and outside(file):
+                continue
             (metadata if file.suffix.lower() in METADATA_SUFFIXES else data).append(file)
     return metadata, data
 
