@@ -66,11 +66,11 @@ def source_parts(source: Mapping[str, Any], files_base: str,
     """The original ``distribution`` and ``recordSet``, with local locations rewritten to ``files_base`` + path
     for every path in ``kept`` (kept path -> sha256); archive FileObjects are added for kept local FileSets."""
     base = files_base if files_base.endswith("/") else files_base + "/"
-    distribution = [copy.deepcopy(d) for d in _as_list(source.get("distribution")) if isinstance(d, dict)]
+    distribution = [copy.deepcopy(d) for d in as_list(source.get("distribution")) if isinstance(d, dict)]
     taken = {i for d in distribution if (i := node_id(d))}
     archives, tables = [], {}
     for node in distribution:
-        kind = _kind(node)
+        kind = node_kind(node)
         if kind == "FileObject" and not node.get("containedIn"):
             path = local_path(node.get("contentUrl"))
             if path is not None and path in kept:
@@ -90,13 +90,13 @@ def source_parts(source: Mapping[str, Any], files_base: str,
                                  "contentUrl": base + quote(path), "encodingFormat": "application/zip",
                                  "sha256": kept[path]})
                 node["containedIn"] = {"@id": archive_id}
-    record_sets = [copy.deepcopy(r) for r in _as_list(source.get("recordSet")) if isinstance(r, dict)]
+    record_sets = [copy.deepcopy(r) for r in as_list(source.get("recordSet")) if isinstance(r, dict)]
     if tables:
         # mlcroissant 1.1.1 reads the content of a FileSet's files only from a local folder (or a git host): over
         # HTTP it lists the files of an archive but never reads their rows. So a local FileSet whose rows are read
         # becomes one FileObject (same @id) over the kept table of all its rows, whose file-property columns
         # stand in for fileProperty extraction; the records are the same.
-        distribution = [_as_table(d, base, tables, kept) if node_id(d) in tables and _kind(d) == "FileSet" else d
+        distribution = [_as_table(d, base, tables, kept) if node_id(d) in tables and node_kind(d) == "FileSet" else d
                         for d in distribution]
         record_sets = [_from_table(r, set(tables)) for r in record_sets]
     return distribution + archives, record_sets
@@ -164,8 +164,8 @@ def merge_source(doc: dict[str, Any], source: Mapping[str, Any], files_base: str
     creators."""
     distribution, record_sets = source_parts(source, files_base, kept)
     theirs = {i for node in (*distribution, *record_sets) if (i := node_id(node))}
-    ours_dist = [copy.deepcopy(d) for d in _as_list(doc.get("distribution"))]
-    ours_sets = [copy.deepcopy(r) for r in _as_list(doc.get("recordSet"))]
+    ours_dist = [copy.deepcopy(d) for d in as_list(doc.get("distribution"))]
+    ours_sets = [copy.deepcopy(r) for r in as_list(doc.get("recordSet"))]
     if "series" in theirs and not has_series:
         ours_sets = [r for r in ours_sets if node_id(r) != "series"]
     renamed = {}
@@ -188,29 +188,29 @@ def merge_source(doc: dict[str, Any], source: Mapping[str, Any], files_base: str
 def _carry_over(out: dict[str, Any], source: Mapping[str, Any]) -> None:
     from medal_catalog.exports.croissant import DUO
 
-    usage = [u for u in _as_list(source.get("usageInfo")) if not (isinstance(u, str) and _is_duo(u, DUO))]
+    usage = [u for u in as_list(source.get("usageInfo")) if not (isinstance(u, str) and _is_duo(u, DUO))]
     if usage:
-        out["usageInfo"] = [*_as_list(out.get("usageInfo")), *[u for u in usage if u not in
-                                                                _as_list(out.get("usageInfo"))]]
+        out["usageInfo"] = [*as_list(out.get("usageInfo")), *[u for u in usage if u not in
+                                                                as_list(out.get("usageInfo"))]]
     for key, value in source.items():
         rai = _rai_key(key)
         if rai and value not in (None, "", []):
             if rai not in out:
                 out[rai] = copy.deepcopy(value)
             elif rai == "rai:personalSensitiveInformation" and value != out[rai]:
-                out[rai] = [*_as_list(value), *_as_list(out[rai])]
-    same = [u for u in _as_list(source.get("sameAs")) if isinstance(u, str)]
+                out[rai] = [*as_list(value), *as_list(out[rai])]
+    same = [u for u in as_list(source.get("sameAs")) if isinstance(u, str)]
     url = source.get("url")
     same += [url] if isinstance(url, str) and url not in same else []
     if same:
         out["sameAs"] = same
-    orgs = [copy.deepcopy(c) for c in _as_list(source.get("creator"))
-            if isinstance(c, dict) and _local_name(c.get("@type")) == "Organization"]
-    names = {c.get("name") for c in _as_list(out.get("creator")) if isinstance(c, dict)}
+    orgs = [copy.deepcopy(c) for c in as_list(source.get("creator"))
+            if isinstance(c, dict) and local_name(c.get("@type")) == "Organization"]
+    names = {c.get("name") for c in as_list(out.get("creator")) if isinstance(c, dict)}
     fresh = [o for o in orgs if o.get("name") not in names]
     if fresh:
         # The export's stand-in creator ("MEDAL contributors") gives way to the original's organisations.
-        people = [c for c in _as_list(out.get("creator"))
+        people = [c for c in as_list(out.get("creator"))
                   if not (isinstance(c, dict) and c.get("name") == "MEDAL contributors")]
         out["creator"] = people + fresh
 
@@ -231,7 +231,7 @@ def _merged_context(ours: Any, theirs: Any) -> Any:
         return ours
     merged = dict(ours)
     merged.setdefault("containedIn", "cr:containedIn")  # Croissant 1.1 reads cr:containedIn only
-    for item in _as_list(theirs):
+    for item in as_list(theirs):
         if isinstance(item, dict):
             for term, definition in item.items():
                 if term not in merged and term != "containedIn":
@@ -262,16 +262,19 @@ def _unique(wanted: str, taken: set[str]) -> str:
     return name
 
 
-def _kind(node: Mapping[str, Any]) -> str | None:
-    return _local_name(node.get("@type"))
+def node_kind(node: Mapping[str, Any]) -> str | None:
+    """The local name of a node's @type (FileObject, RecordSet, ...)."""
+    return local_name(node.get("@type"))
 
 
-def _local_name(value: Any) -> str | None:
-    for item in _as_list(value):
+def local_name(value: Any) -> str | None:
+    """The part after the last ':', '/' or '#' of the first string in ``value`` (a CURIE or IRI)."""
+    for item in as_list(value):
         if isinstance(item, str):
             return re.split(r"[:/#]", item)[-1]
     return None
 
 
-def _as_list(value: Any) -> list:
+def as_list(value: Any) -> list:
+    """A JSON-LD value as a list: itself if a list, [] for None, else [value]."""
     return value if isinstance(value, list) else [] if value is None else [value]

@@ -29,8 +29,9 @@ from typing import Any
 
 from medal_catalog import __version__
 from medal_catalog.exports.croissant import DUO, _DUO_CODES
-from medal_catalog.exports.croissant_source import (FILE_PROPERTY_COLUMNS, TABLE_FORMATS, fileset_archive_path,
-                                                     fileset_table_path, local_path, node_id)
+from medal_catalog.exports.croissant_source import (FILE_PROPERTY_COLUMNS, TABLE_FORMATS, as_list,
+                                                     fileset_archive_path, fileset_table_path, local_name, local_path,
+                                                     node_id, node_kind)
 from medal_catalog.validators.report import Issue, Report, Severity
 
 TOOL = "medal harvest"
@@ -87,7 +88,7 @@ def is_croissant(data: Any) -> bool:
     """True for a JSON-LD schema.org Dataset that declares Croissant conformance or the Croissant context."""
     if not isinstance(data, dict) or "@context" not in data:
         return False
-    types = [t for t in _as_list(data.get("@type")) if isinstance(t, str)]
+    types = [t for t in as_list(data.get("@type")) if isinstance(t, str)]
     if not any(t in ("sc:Dataset", "schema:Dataset", "Dataset") or t.endswith("schema.org/Dataset") for t in types):
         return False
     blob = json.dumps(data.get("@context")) + json.dumps(data.get("conformsTo", data.get("dct:conformsTo", "")))
@@ -202,7 +203,7 @@ def _unsafe(data: dict[str, Any], folder: Path) -> list[Any]:
         found += [str(u) for u in unsafe_locations(data, folder)
                   if not (getattr(u, "reason", "").startswith("a URL (") and not str(u).lower().count("file:"))]
     root = folder.resolve()
-    for i, node in enumerate(_as_list(data.get("distribution"))):
+    for i, node in enumerate(as_list(data.get("distribution"))):
         if not isinstance(node, dict):
             continue
         url = node.get("contentUrl")
@@ -216,7 +217,7 @@ def _unsafe(data: dict[str, Any], folder: Path) -> list[Any]:
                     found.append(f"{where}/contentUrl: a local path must stay inside the Croissant file's folder")
                 elif (folder / rel).is_symlink() or (folder / rel).exists() and not _inside(folder / rel, root):
                     found.append(f"{where}/contentUrl: the file is a link that leads out of the folder")
-        for j, pattern in enumerate(_as_list(node.get("includes"))):
+        for j, pattern in enumerate(as_list(node.get("includes"))):
             if isinstance(pattern, str) and (pattern.startswith("/") or ".." in pattern.split("/")
                                              or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", pattern)):
                 found.append(f"{where}/includes: a file set pattern must stay inside the Croissant file's folder")
@@ -232,7 +233,7 @@ def _remote_masked(data: dict[str, Any]) -> dict[str, Any]:
     recorded, never fetched, and mlcroissant's validation does not read data files either."""
     out = dict(data)
     nodes = []
-    for i, node in enumerate(_as_list(data.get("distribution"))):
+    for i, node in enumerate(as_list(data.get("distribution"))):
         if isinstance(node, dict) and isinstance(node.get("contentUrl"), str) and _REMOTE.match(node["contentUrl"]):
             node = {**node, "contentUrl": f"medal-remote-{i}"}
         nodes.append(node)
@@ -256,10 +257,10 @@ def _collect_files(data: dict[str, Any], folder: Path, source: Path, dataset: di
     """Read the open dataset's local files (FileObjects by path; each local FileSet as one zip), checking
     declared checksums and sizes; a mismatch is an error."""
     root = folder.resolve()
-    for i, node in enumerate(_as_list(data.get("distribution"))):
+    for i, node in enumerate(as_list(data.get("distribution"))):
         if not isinstance(node, dict) or node.get("containedIn"):
             continue
-        kind, where, media = _kind(node), f"/distribution/{i}", _first(node.get("encodingFormat"))
+        kind, where, media = node_kind(node), f"/distribution/{i}", _first(node.get("encodingFormat"))
         if kind == "FileObject":
             rel = local_path(node.get("contentUrl"))
             if rel is None:
@@ -277,7 +278,7 @@ def _collect_files(data: dict[str, Any], folder: Path, source: Path, dataset: di
                 continue
             files[rel] = (content, media or "application/octet-stream")
         elif kind == "FileSet" and node.get("includes") and node_id(node):
-            members = _fileset_members(folder, root, source, [p for p in _as_list(node["includes"])
+            members = _fileset_members(folder, root, source, [p for p in as_list(node["includes"])
                                                               if isinstance(p, str)], issue, where)
             if not members:
                 issue("croissant.empty-file-set", "no file next to the Croissant file matches the file set's "
@@ -334,7 +335,7 @@ def _fileset_members(folder: Path, root: Path, source: Path, patterns: list[str]
 def _rows_read(data: dict[str, Any], fileset_id: str) -> bool:
     """True when some field reads the content (columns, JSON paths) of the file set's files, not only their
     file properties."""
-    for record_set in _as_list(data.get("recordSet")):
+    for record_set in as_list(data.get("recordSet")):
         for fld in _fields(record_set) if isinstance(record_set, dict) else []:
             source = fld.get("source") if isinstance(fld.get("source"), dict) else {}
             ref = source.get("fileSet") or source.get("distribution")
@@ -410,7 +411,7 @@ def _map(data: dict[str, Any], path: Path, issue, *, access_level: str | None,
     _put(out, "description", _text(data.get("description")))
     version = data.get("version")
     _put(out, "version", str(version) if isinstance(version, (str, int, float)) else None)
-    _put(out, "keywords", [k for k in (_keyword(v) for v in _as_list(data.get("keywords"))) if k])
+    _put(out, "keywords", [k for k in (_keyword(v) for v in as_list(data.get("keywords"))) if k])
     license_ = _license(data.get("license"), issue)
     if license_ is None:
         issue("croissant.no-license", "the dataset declares no licence, which the catalog requires", pointer="/license",
@@ -425,8 +426,8 @@ def _map(data: dict[str, Any], path: Path, issue, *, access_level: str | None,
     _put(out, "modified", _date(data.get("dateModified"), "/dateModified", issue))
     _put(out, "citation", _text(data.get("citeAs")) or _text(data.get("citation")))
     provenance = _creators(data.get("creator"), issue)
-    links = [u for u in [*_as_list(data.get("url")), *_as_list(data.get("sameAs"))] if isinstance(u, str)]
-    dois = [m.group(1) for u in [*links, *_as_list(data.get("identifier"))] if isinstance(u, str)
+    links = [u for u in [*as_list(data.get("url")), *as_list(data.get("sameAs"))] if isinstance(u, str)]
+    dois = [m.group(1) for u in [*links, *as_list(data.get("identifier"))] if isinstance(u, str)
             and (m := _DOI.match(u))]
     _put(out, "doi", dois[0] if dois else None)
     _put(provenance, "derived_from", [u for u in dict.fromkeys(links) if re.match(r"^https?://", u)])
@@ -435,7 +436,7 @@ def _map(data: dict[str, Any], path: Path, issue, *, access_level: str | None,
     distribution, formats = _distribution(data, issue)
     _put(out, "distribution", distribution)
     _put(out, "file_formats", formats)
-    _put(out, "record_sets", [_record_set(r) for r in _as_list(data.get("recordSet")) if isinstance(r, dict)])
+    _put(out, "record_sets", [_record_set(r) for r in as_list(data.get("recordSet")) if isinstance(r, dict)])
     _put(out, "responsible_ai", _rai(data))
     _put(out, "collection_period", _period(_rai_value(data, "dataCollectionTimeframe")))
     out["source_document"] = path.name
@@ -468,7 +469,7 @@ def _access_level(data: dict[str, Any], license_: dict[str, Any], given: str | N
 def _license(value: Any, issue) -> dict[str, Any] | None:
     from medal_catalog.validators.rules import spdx_licenses
 
-    items = [v for v in _as_list(value) if v]
+    items = [v for v in as_list(value) if v]
     if not items:
         return None
     if len(items) > 1:
@@ -504,7 +505,7 @@ def _license(value: Any, issue) -> dict[str, Any] | None:
 
 def _creators(value: Any, issue) -> dict[str, Any]:
     people, organizations = [], []
-    for i, item in enumerate(_as_list(value)):
+    for i, item in enumerate(as_list(value)):
         if isinstance(item, str):
             item = {"name": item}
         if not isinstance(item, dict) or not _text(item.get("name")):
@@ -512,10 +513,10 @@ def _creators(value: Any, issue) -> dict[str, Any]:
                   severity=Severity.WARNING)
             continue
         name = _text(item.get("name"))
-        ids = [v for key in ("@id", "identifier", "url", "sameAs") for v in _as_list(item.get(key))]
+        ids = [v for key in ("@id", "identifier", "url", "sameAs") for v in as_list(item.get(key))]
         ids = [_text(v.get("value") or v.get("@id")) if isinstance(v, dict) else v for v in ids]
         ids = [v for v in ids if isinstance(v, str)]
-        if _local_name(item.get("@type")) == "Organization":
+        if local_name(item.get("@type")) == "Organization":
             org: dict[str, Any] = {"name": name}
             _put(org, "ror", next((v for v in ids if _ROR.match(v)), None))
             _put(org, "url", next((v for v in ids if re.match(r"^https?://", v) and not _ROR.match(v)), None))
@@ -546,7 +547,7 @@ def _creators(value: Any, issue) -> dict[str, Any]:
 
 def _consent(value: Any, issue) -> dict[str, Any] | None:
     codes = []
-    for item in _as_list(value):
+    for item in as_list(value):
         text = item.get("@id") if isinstance(item, dict) else item
         if isinstance(text, str) and (m := re.search(r"DUO[_:](\d{7})$", text)):
             code = _CODE_OF_DUO.get(f"DUO_{m.group(1)}")
@@ -568,15 +569,15 @@ def _consent(value: Any, issue) -> dict[str, Any] | None:
 
 
 def _distribution(data: dict[str, Any], issue) -> tuple[list[dict[str, Any]], list[str]]:
-    nodes = [n for n in _as_list(data.get("distribution")) if isinstance(n, dict)]
+    nodes = [n for n in as_list(data.get("distribution")) if isinstance(n, dict)]
     names = {node_id(n): _text(n.get("name")) or node_id(n) for n in nodes}
     use = _record_set_use(data, nodes)
     out, formats = [], []
     for i, node in enumerate(nodes):
-        kind = _kind(node)
+        kind = node_kind(node)
         if kind not in ("FileObject", "FileSet"):
             continue
-        media = [m for m in _as_list(node.get("encodingFormat")) if isinstance(m, str)]
+        media = [m for m in as_list(node.get("encodingFormat")) if isinstance(m, str)]
         formats += media
         item: dict[str, Any] = {"name": names[node_id(node)] or f"distribution-{i}",
                                 "distribution_kind": "file" if kind == "FileObject" else "file_set",
@@ -588,9 +589,9 @@ def _distribution(data: dict[str, Any], issue) -> tuple[list[dict[str, Any]], li
             rel = local_path(url)
             _put(item, "path", rel)
             _put(item, "url", url if rel is None and re.match(r"^https?://", url) else None)
-        includes = [p for p in _as_list(node.get("includes")) if isinstance(p, str)]
+        includes = [p for p in as_list(node.get("includes")) if isinstance(p, str)]
         _put(item, "includes", ", ".join(includes) if includes else None)
-        container = [c.get("@id") if isinstance(c, dict) else c for c in _as_list(node.get("containedIn"))]
+        container = [c.get("@id") if isinstance(c, dict) else c for c in as_list(node.get("containedIn"))]
         _put(item, "contained_in", ", ".join(names.get(c) or c for c in container if isinstance(c, str)) or None)
         _put(item, "byte_size", _byte_size(node.get("contentSize")))
         for algorithm, length in (("sha256", 64), ("md5", 32)):
@@ -609,7 +610,7 @@ def _distribution(data: dict[str, Any], issue) -> tuple[list[dict[str, Any]], li
 def _record_set_use(data: dict[str, Any], nodes: list[dict[str, Any]]) -> dict[str, list[str]]:
     """distribution @id -> the names (record sets, fields) of what reads it, directly or through a container."""
     use: dict[str, list[str]] = {}
-    for record_set in _as_list(data.get("recordSet")):
+    for record_set in as_list(data.get("recordSet")):
         if not isinstance(record_set, dict):
             continue
         for fld in _fields(record_set):
@@ -621,7 +622,7 @@ def _record_set_use(data: dict[str, Any], nodes: list[dict[str, Any]]) -> dict[s
                     use.setdefault(ref, []).extend([_text(record_set.get("name")) or "",
                                                     _text(fld.get("name")) or ""])
     for node in nodes:  # a container is used by what its members are used for
-        for container in _as_list(node.get("containedIn")):
+        for container in as_list(node.get("containedIn")):
             ref = container.get("@id") if isinstance(container, dict) else container
             if isinstance(ref, str):
                 use.setdefault(ref, []).extend(use.get(node_id(node) or "", []))
@@ -648,13 +649,13 @@ def _role(node: dict[str, Any], media: list[str], use: list[str]) -> str:
 def _record_set(node: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"name": _text(node.get("name")) or node_id(node) or "record-set"}
     _put(out, "description", _text(node.get("description")))
-    keys = [k.get("@id") if isinstance(k, dict) else k for k in _as_list(node.get("key"))]
+    keys = [k.get("@id") if isinstance(k, dict) else k for k in as_list(node.get("key"))]
     _put(out, "key_fields", [k for k in keys if isinstance(k, str)])
     fields = []
     for fld in _fields(node):
         item: dict[str, Any] = {"name": _text(fld.get("name")) or node_id(fld) or "field"}
         _put(item, "description", _text(fld.get("description")))
-        _put(item, "data_types", [t for t in _as_list(fld.get("dataType")) if isinstance(t, str)])
+        _put(item, "data_types", [t for t in as_list(fld.get("dataType")) if isinstance(t, str)])
         ref = fld.get("references")
         if isinstance(ref, dict):
             target = next((v for v in ref.values() if isinstance(v, (dict, str))), None)
@@ -667,7 +668,7 @@ def _record_set(node: dict[str, Any]) -> dict[str, Any]:
 def _fields(node: dict[str, Any]) -> list[dict[str, Any]]:
     """A record set's fields, sub-fields included (depth first)."""
     out = []
-    for fld in _as_list(node.get("field")):
+    for fld in as_list(node.get("field")):
         if isinstance(fld, dict):
             out.append(fld)
             out.extend(_fields({"field": fld.get("subField")}))
@@ -677,10 +678,10 @@ def _fields(node: dict[str, Any]) -> list[dict[str, Any]]:
 def _rai(data: dict[str, Any]) -> dict[str, Any] | None:
     out: dict[str, Any] = {}
     for term, slot in _RAI_TEXT.items():
-        texts = [t for t in (_text(v) for v in _as_list(_rai_value(data, term))) if t]
+        texts = [t for t in (_text(v) for v in as_list(_rai_value(data, term))) if t]
         _put(out, slot, "\n\n".join(texts) if texts else None)
     for term, slot in _RAI_LIST.items():
-        _put(out, slot, [t for t in (_text(v) for v in _as_list(_rai_value(data, term))) if t])
+        _put(out, slot, [t for t in (_text(v) for v in as_list(_rai_value(data, term))) if t])
     return out or None
 
 
@@ -692,7 +693,7 @@ def _rai_value(data: dict[str, Any], term: str) -> Any:
 
 
 def _period(value: Any) -> dict[str, Any] | None:
-    dates = sorted(d[:10] for d in (_text(v) for v in _as_list(value)) if d and _DATE.match(d))
+    dates = sorted(d[:10] for d in (_text(v) for v in as_list(value)) if d and _DATE.match(d))
     if not dates:
         return None
     return {"start_date": dates[0], **({"end_date": dates[-1]} if len(dates) > 1 else {})}
@@ -764,28 +765,16 @@ def _slug(text: str) -> str | None:
     return slug if ENTRY_ID.match(slug) else None
 
 
-def _kind(node: dict[str, Any]) -> str | None:
-    return _local_name(node.get("@type"))
-
-
-def _local_name(value: Any) -> str | None:
-    for item in _as_list(value):
-        if isinstance(item, str):
-            return re.split(r"[:/#]", item)[-1]
-    return None
 
 
 def _first(value: Any) -> str | None:
-    return next((v for v in _as_list(value) if isinstance(v, str)), None)
+    return next((v for v in as_list(value) if isinstance(v, str)), None)
 
 
 def _put(target: dict[str, Any], key: str, value: Any) -> None:
     if value not in (None, "", [], {}):
         target[key] = value
 
-
-def _as_list(value: Any) -> list:
-    return value if isinstance(value, list) else [] if value is None else [value]
 
 
 def _iso(moment: dt.datetime) -> str:
