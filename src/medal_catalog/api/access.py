@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
-from medal_catalog.exports.croissant_task import label_dataset
+from medal_catalog.labels import label_dataset
 from medal_catalog.search import SearchRequest
 from medal_catalog.store import Catalog, StoredVersion, entry_key
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medal_catalog.exports.croissant import CROISSANT_CONTEXT, DUO, _DUO_CODES, _license_url, _person
+from medal_catalog.labels import label_dataset, read_label_table
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -40,14 +41,11 @@ class CaseFiles:
 def split_table(table: bytes, spec: dict[str, Any], splits: list[dict[str, Any]]) -> CaseFiles:
     """Split a label table into the cases file and the labels file. Label columns of rows whose split hides its
     labels (or is not one of the task's splits) are left out; so are rows without a case id. Raises ValueError
-    when a declared column is missing."""
-    rows = list(csv.DictReader(io.StringIO(table.decode("utf-8-sig"))))
-    header = list(rows[0].keys()) if rows else next(csv.reader(io.StringIO(table.decode("utf-8-sig"))), [])
+    when the table is not UTF-8 CSV or lacks a declared column (``medal validate`` reports both earlier)."""
+    table_rows = read_label_table(table, spec)
+    header, rows = table_rows.header, [row for _, row in table_rows.rows]
     case_id, split = spec["case_id_column"], spec["split_column"]
     label_columns = list(spec.get("label_columns") or [])
-    missing = [c for c in (case_id, split, *label_columns) if c not in header]
-    if missing:
-        raise ValueError(f"the label table has no column {', '.join(map(repr, missing))}")
     inputs = [c for c in header if c not in (case_id, split, *label_columns)]
     case_columns = [case_id, split, *inputs]
     shown = {s["name"] for s in splits if not s.get("labels_hidden")}
@@ -184,13 +182,6 @@ def _splits_record_set(splits: list[dict[str, Any]]) -> dict[str, Any]:
                       _field("splits", "labels_hidden", "sc:Boolean")],
             "data": [{"splits/name": s["name"], "splits/size": s.get("size", 0),
                       "splits/labels_hidden": bool(s.get("labels_hidden"))} for s in splits]}
-
-
-def label_dataset(task: dict[str, Any]) -> str | None:
-    """The id of the dataset holding a task's label table: the one it names, else its only dataset."""
-    labels = task.get("labels") or {}
-    used = task.get("datasets_used") or []
-    return labels.get("dataset") or (used[0] if len(used) == 1 else None)
 
 
 def case_files(catalog: Any, task: dict[str, Any], dataset: dict[str, Any] | None) -> CaseFiles | None:

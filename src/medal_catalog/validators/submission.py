@@ -19,6 +19,7 @@ from medal_catalog.documents import (MAX_METADATA_BYTES, METADATA_SUFFIXES, Docu
                                      read_document)
 from medal_catalog.schema import ENTRY_CLASSES
 from medal_catalog.validators.fair import fair_assessment, fair_gate, full_scores
+from medal_catalog.validators.labels import DatasetFiles, check_task_labels, dataset_files, inside
 from medal_catalog.validators.report import EntrySummary, Issue, Report, Severity
 from medal_catalog.validators.rules import check_rules, policy_gate
 from medal_catalog.validators.schema import schema_checker
@@ -45,6 +46,10 @@ class _Run:
         self.ids: list[tuple[str, str, str, str, list[int]]] = []
         self.references: list[tuple[str, str, str, str, list[int]]] = []
         self.count = 0  # entries seen in the slice (a slice's pointers count from its own first entry)
+        # For the label-table checks once every file is read: tasks that declare one (file, its path, pointer,
+        # shift, the task's labels/splits/datasets_used) and every dataset's distributions.
+        self.label_tables: list[tuple[str, Path, str, list[int], dict]] = []
+        self.datasets: list[DatasetFiles] = []
 
     def issue(self, severity: Severity, code: str, file: str, message: str, *, pointer: str | None = None,
               hint: str | None = None, doc: Document | None = None, line: int | None = None,
@@ -60,6 +65,8 @@ class _Run:
         self.report.files_checked += other.report.files_checked
         self.ids.extend(other.ids)
         self.references.extend(other.references)
+        self.label_tables.extend(other.label_tables)
+        self.datasets.extend(other.datasets)
 
     def shift(self, offset: int) -> None:
         """Renumber a slice's entries as if the slice began at entry ``offset`` of its list."""
@@ -75,12 +82,14 @@ class _Run:
         # Sent back from worker processes: plain tuples pickle several times faster than dataclass instances.
         report = self.report
         return (self.today, self.locate, self.count, self.offset, report.files_checked, self.ids, self.references,
+                self.label_tables, self.datasets,
                 [(i.severity.value, i.code, i.file, i.message, i.pointer, i.hint, i.tag, i.line, i.column)
                  for i in report.issues],
                 [(e.file, e.pointer, e.type, e.id, e.valid, e.fair) for e in report.entries])
 
     def __setstate__(self, state: tuple) -> None:
-        self.today, self.locate, self.count, self.offset, files, self.ids, self.references, issues, entries = state
+        (self.today, self.locate, self.count, self.offset, files, self.ids, self.references, self.label_tables,
+         self.datasets, issues, entries) = state
         self.report = Report([Issue(Severity(sev), code, file, message, pointer, hint, tag, line, column)
                               for sev, code, file, message, pointer, hint, tag, line, column in issues],
                              [EntrySummary(*e) for e in entries], files)
@@ -167,6 +176,7 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
 
         run.report.extend(check_data_files(data, lambda p, r=path: _display(p, r), progress=progress))
     _check_ids(run)
+    _check_label_tables(run)
     return run.report
 
 
@@ -483,6 +493,10 @@ def _validate_entries(run: _Run, doc: Document, folder: Path) -> None:
                 run.issue(severity, code, display, message, pointer=where + pointer, hint=hint, doc=doc)
         if cls == "ImagingDataset":
             _check_distribution(run, doc, where, data, folder)
+            if (files := dataset_files(data, doc.path.parent, folder)) is not None:
+                run.datasets.append(files)
+        elif cls == "BenchmarkTask" and isinstance(data.get("labels"), dict):
+            run.label_tables.append((display, doc.path, where, run.offset, {k: data.get(k) for k in _LABEL_SLOTS}))
         entry_id = data.get("id")
         if not isinstance(entry_id, str):
             entry_id = None
@@ -527,6 +541,40 @@ def _check_ids(run: _Run) -> None:
                       pointer=_shift(pointer, offset[0]))
 
 
+#: What the label-table checks read of a task.
+_LABEL_SLOTS = ("labels", "splits", "datasets_used")
+
+
+def _check_label_tables(run: _Run) -> None:
+    """Each declared label table against its task (see validators/labels.py); a task whose table is wrong is not
+    valid, so harvest leaves it out."""
+    if not run.label_tables:
+        return
+    datasets: dict[str, DatasetFiles] = {}
+    for files in run.datasets:
+        datasets.setdefault(files.id, files)  # a second dataset of the same id is an entry.duplicate-id error
+    wrong: set[tuple[str, str]] = set()
+    for file, path, pointer, offset, task in run.label_tables:
+        pointer = _shift(pointer, offset[0]) or ""
+        findings = check_task_labels(task, datasets)
+        doc = _located(path, file) if findings else None
+        for severity, code, rel, message, hint in findings:
+            run.issue(severity, code, file, message, pointer=pointer + rel, hint=hint, doc=doc)
+            if severity is Severity.ERROR:
+                wrong.add((file, pointer))
+    for entry in run.report.entries:
+        if (entry.file, entry.pointer) in wrong:
+            entry.valid = False
+
+
+def _located(path: Path, display: str) -> Document | None:
+    """The document again, to give line and column of issues found once it is gone (small files only)."""
+    try:
+        return read_document(path, display) if _size(path) <= MAX_POSITION_BYTES else None
+    except DocumentError:
+        return None
+
+
 def _check_distribution(run: _Run, doc: Document, pointer: str, data: dict, folder: Path) -> None:
     """Declared files exist inside the submission, with the declared size and sha256; file sets match files."""
     items = data.get("distribution")
@@ -544,6 +592,11 @@ def _check_distribution(run: _Run, doc: Document, pointer: str, data: dict, fold
                           doc=doc)
                 continue
             target = doc.path.parent / rel
+            if inside(doc.path.parent, rel, folder) is None:
+                run.issue(Severity.ERROR, "distribution.path-outside", doc.display,
+                          "the declared file is a symbolic link out of the submission folder; not read",
+                          pointer=f"{where}/path", doc=doc, hint="Copy the file into the submission instead.")
+                continue
             if not target.is_file():
                 run.issue(Severity.ERROR, "distribution.missing-file", doc.display,
                           "the declared file is not in the submission", pointer=f"{where}/path", doc=doc)

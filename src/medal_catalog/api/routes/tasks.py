@@ -74,7 +74,8 @@ def task_labels(task_id: str, catalog: CatalogDep, caller: CallerDep) -> Respons
 
 
 def _case_files(catalog: Catalog, caller, task_id: str):
-    from medal_catalog.exports.croissant_task import case_files, label_dataset
+    from medal_catalog.exports.croissant_task import case_files
+    from medal_catalog.labels import label_dataset
 
     current, _ = visible(catalog, caller, "BenchmarkTask", task_id)
     task = current.document

@@ -1,0 +1,67 @@
+"""A task's label table (the schema's LabelTable): a CSV file distribution of one of its datasets, one row per case,
+with the columns holding the case id, the split and the labels.
+
+Read here once for everyone: the validator checks it against the task's declaration before a submission is sent,
+and the Croissant export derives the task's cases and visible labels from it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class LabelRows:
+    """A label table as read: its header, and its rows (line number in the file, row as a dict) in file order."""
+
+    header: list[str]
+    rows: list[tuple[int, dict[str, str]]]
+
+
+def label_dataset(task: dict[str, Any]) -> str | None:
+    """The id of the dataset holding a task's label table: the one it names, else its only dataset."""
+    labels = task.get("labels") or {}
+    used = task.get("datasets_used") or []
+    return labels.get("dataset") or (used[0] if len(used) == 1 else None)
+
+
+def declared_columns(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """The columns a LabelTable names, each with the relative JSON pointer of the slot that names it."""
+    out = [(f"/{slot}", spec[slot]) for slot in ("case_id_column", "split_column") if isinstance(spec.get(slot), str)]
+    labels = spec.get("label_columns")
+    if isinstance(labels, list):
+        out += [(f"/label_columns/{i}", c) for i, c in enumerate(labels) if isinstance(c, str)]
+    return out
+
+
+def parse_label_table(data: bytes) -> LabelRows:
+    """Parse a label table (UTF-8 CSV, with or without a byte-order mark; blank lines skipped). Raises ValueError
+    when it is not UTF-8 or not valid CSV; the message says where, never what the offending text is."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"the label table is not UTF-8 text (byte {err.start})") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, [])
+        rows = [(reader.line_num, dict(zip(header, row))) for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error:
+        raise ValueError(f"the label table is not valid CSV (line {reader.line_num})") from None
+    return LabelRows(header, rows)
+
+
+def missing_columns(header: list[str], spec: dict[str, Any]) -> list[tuple[str, str]]:
+    """The declared columns (relative pointer, name) that the header lacks."""
+    return [(pointer, name) for pointer, name in declared_columns(spec) if name not in header]
+
+
+def read_label_table(data: bytes, spec: dict[str, Any]) -> LabelRows:
+    """parse_label_table, also raising ValueError when a column the declaration names is missing."""
+    table = parse_label_table(data)
+    missing = missing_columns(table.header, spec)
+    if missing:
+        raise ValueError(f"the label table has no column {', '.join(repr(name) for _, name in missing)}")
+    return table
