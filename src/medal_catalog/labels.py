@@ -28,6 +28,17 @@ def label_dataset(task: dict[str, Any]) -> str | None:
     return labels.get("dataset") or (used[0] if len(used) == 1 else None)
 
 
+def label_table_paths(catalog: Any, dataset_id: str, document: dict[str, Any]) -> set[str]:
+    """The paths of the dataset's files that some task names as its label table. They are never served or exported
+    as they are: they may hold labels of hidden splits; the task's Croissant serves its cases and visible labels."""
+    names = set()
+    for version in catalog.store.iter_current(["BenchmarkTask"]):
+        labels = (version.document or {}).get("labels") or {}
+        if labels and label_dataset(version.document) == dataset_id:
+            names.add(labels.get("distribution_name"))
+    return {d["path"] for d in document.get("distribution") or [] if d.get("name") in names and d.get("path")}
+
+
 def declared_columns(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """The columns a LabelTable names, each with the relative JSON pointer of the slot that names it."""
     out = [(f"/{slot}", spec[slot]) for slot in ("case_id_column", "split_column") if isinstance(spec.get(slot), str)]

@@ -162,3 +162,51 @@ def test_submit_croissant_over_http(served, tmp_path):
                      params={"access_level": "registered"})
     assert bad.status_code == 422 and bad.json()["detail"]["summary"]["errors"] > 0
     assert httpx.get(f"{served['base']}/api/datasets/broken-items", headers=auth).status_code == 404
+
+
+def test_a_label_table_of_a_task_is_left_out_of_the_imported_export(tmp_path):
+    """When a task names a CSV of an imported open dataset as its label table (it may hold hidden labels), the
+    dataset's export leaves that file out, with the record set that reads it, and the rest still loads as the
+    original does; the files route neither lists nor serves it."""
+    import yaml
+
+    from medal_catalog.api.tokens import create_token
+    from medal_catalog.harvesters.croissant import import_croissant
+    from medal_catalog.store import Catalog
+
+    from conftest import EXAMPLES
+    from croissant_layouts import csv_joins
+
+    (tmp_path / "data").mkdir()
+    original = csv_joins(tmp_path / "data")
+    db = tmp_path / "catalog.db"
+    task = yaml.safe_load((EXAMPLES / "valid" / "ct-lung-nodule-malignancy" / "task.yaml").read_text())
+    task = json.loads(json.dumps(task, default=lambda v: v.isoformat()))
+    task.update(id="titanic-survival", datasets_used=["titanic-mini"], status="submitted",
+                labels={"dataset": "titanic-mini", "distribution_name": "passengers.csv", "case_id_column": "name",
+                        "split_column": "embarked", "label_columns": ["survived"]})
+    with Catalog.open(f"sqlite:///{db}") as catalog:
+        assert import_croissant(original, catalog=catalog, author=OWNER).ok
+        assert catalog.put(task, author=OWNER, reason="submitted").changed
+        token = create_token(catalog.store, OWNER, "contributor")
+    headers = {"Authorization": f"Bearer {token}"}
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine 127.0.0.1 login {OWNER} password {token}\n")
+    netrc.chmod(0o600)
+    env = {"NETRC": str(netrc), "CROISSANT_BASIC_AUTH_USERNAME": OWNER, "CROISSANT_BASIC_AUTH_PASSWORD": token}
+    with medal_server(db, tmp_path) as base:
+        export = httpx.get(f"{base}/api/datasets/titanic-mini/croissant", headers=headers).json()
+        listed = [f["path"] for f in httpx.get(f"{base}/api/datasets/titanic-mini/files", headers=headers).json()]
+        served_file = httpx.get(f"{base}/api/datasets/titanic-mini/files/passengers.csv", headers=headers)
+        (tmp_path / "export.json").write_text(json.dumps(export))
+        kept = ["genders", "embarkation_ports"]
+        got = load_records(f"{base}/api/datasets/titanic-mini/croissant", kept, tmp_path / "cache", env=env)
+    ids = {n["@id"] for n in export["distribution"] + export["recordSet"]}
+    assert "passengers.csv" not in ids and "passengers" not in ids
+    assert {"genders.csv", "embarkation_ports.csv", *kept} <= ids
+    assert "Allen" not in json.dumps(export)
+    assert "passengers.csv" not in listed and "data/genders.csv" in listed
+    assert served_file.status_code == 404
+    expected = load_records(str(original), kept, tmp_path / "cache-original")
+    for name in kept:
+        assert expected[name] and _normalised(got[name]) == _normalised(expected[name])

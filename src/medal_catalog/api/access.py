@@ -25,7 +25,6 @@ from typing import Any, Literal
 
 from sqlalchemy import select
 
-from medal_catalog.labels import label_dataset
 from medal_catalog.search import SearchRequest
 from medal_catalog.store import Catalog, StoredVersion, entry_key
 
@@ -149,17 +148,6 @@ def may_fetch_data(document: dict[str, Any] | None, view: View) -> bool:
     if document is None or view == "hidden" or document.get("access_level") == "hidden_test" and view != "full":
         return False
     return view == "full" or document.get("access_level") == "open"
-
-
-def task_label_paths(catalog: Catalog, dataset_id: str, document: dict[str, Any]) -> set[str]:
-    """The paths of the dataset's files that some task names as its label table. They are never served as they
-    are: they may hold labels of hidden splits; the task's Croissant serves its cases and visible labels."""
-    names = set()
-    for version in catalog.store.iter_current(["BenchmarkTask"]):
-        labels = (version.document or {}).get("labels") or {}
-        if labels and label_dataset(version.document) == dataset_id:
-            names.add(labels.get("distribution_name"))
-    return {d["path"] for d in document.get("distribution") or [] if d.get("name") in names and d.get("path")}
 
 
 def redact(document: dict[str, Any] | None, view: View) -> dict[str, Any] | None:

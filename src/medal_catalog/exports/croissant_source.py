@@ -7,7 +7,9 @@ catalog URL of its kept copy. A FileSet read from the local folder (``includes``
 listed over HTTP, so its files are kept as one zip (:func:`fileset_archive_path`) and the exported FileSet is
 ``containedIn`` that archive: mlcroissant extracts it and sees the same relative paths as in the original folder.
 Remote locations, and local ones the catalog does not keep (controlled data, API submissions), stay as they were.
-Loading the export therefore yields the records that loading the original yields.
+Loading the export therefore yields the records that loading the original yields, except for a file that a task
+names as its label table: it may hold a hidden split's labels, so it is left out, with every record set that
+reads it (the task's own Croissant serves its cases and published labels).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -61,12 +63,15 @@ def node_id(node: Mapping[str, Any]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def source_parts(source: Mapping[str, Any], files_base: str,
-                 kept: Mapping[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def source_parts(source: Mapping[str, Any], files_base: str, kept: Mapping[str, str], withheld: Iterable[str] = (),
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The original ``distribution`` and ``recordSet``, with local locations rewritten to ``files_base`` + path
-    for every path in ``kept`` (kept path -> sha256); archive FileObjects are added for kept local FileSets."""
+    for every path in ``kept`` (kept path -> sha256); archive FileObjects are added for kept local FileSets.
+    FileObjects at a ``withheld`` local path are left out, with every node that depends on them."""
     base = files_base if files_base.endswith("/") else files_base + "/"
-    distribution = [copy.deepcopy(d) for d in as_list(source.get("distribution")) if isinstance(d, dict)]
+    distribution, record_sets = _without(
+        [copy.deepcopy(d) for d in as_list(source.get("distribution")) if isinstance(d, dict)],
+        [copy.deepcopy(r) for r in as_list(source.get("recordSet")) if isinstance(r, dict)], set(withheld))
     taken = {i for d in distribution if (i := node_id(d))}
     archives, tables = [], {}
     for node in distribution:
@@ -90,7 +95,6 @@ def source_parts(source: Mapping[str, Any], files_base: str,
                                  "contentUrl": base + quote(path), "encodingFormat": "application/zip",
                                  "sha256": kept[path]})
                 node["containedIn"] = {"@id": archive_id}
-    record_sets = [copy.deepcopy(r) for r in as_list(source.get("recordSet")) if isinstance(r, dict)]
     if tables:
         # mlcroissant 1.1.1 reads the content of a FileSet's files only from a local folder (or a git host): over
         # HTTP it lists the files of an archive but never reads their rows. So a local FileSet whose rows are read
@@ -100,6 +104,45 @@ def source_parts(source: Mapping[str, Any], files_base: str,
                         for d in distribution]
         record_sets = [_from_table(r, set(tables)) for r in record_sets]
     return distribution + archives, record_sets
+
+
+#: Keys whose string value names another node (Croissant 1.0/1.1 write ``{"@id": ...}``; older documents a name).
+_REFERENCE_KEYS = ("fileObject", "fileSet", "distribution", "containedIn", "field", "recordSet")
+
+
+def _without(distribution: list[dict[str, Any]], record_sets: list[dict[str, Any]], withheld: set[str]
+             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """``distribution`` and ``record_sets`` without the FileObjects at a withheld local path, and without every
+    node that refers to a node left out (a field's id is ``record set/field``), until none does."""
+    if not withheld:
+        return distribution, record_sets
+    gone = {node_id(d) for d in distribution if node_kind(d) == "FileObject" and not d.get("containedIn")
+            and local_path(d.get("contentUrl")) in withheld}
+    gone.discard(None)
+    while True:
+        more = {node_id(n) for n in (*distribution, *record_sets)
+                if node_id(n) not in gone and any(ref in gone or ref.split("/", 1)[0] in gone
+                                                  for ref in _references(n, top=True))}
+        if not more:
+            break
+        gone |= more
+    return ([d for d in distribution if node_id(d) not in gone],
+            [r for r in record_sets if node_id(r) not in gone])
+
+
+def _references(node: Any, top: bool = False) -> Iterable[str]:
+    """The ids of the nodes that ``node`` refers to (its own id excepted)."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _references(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@id" and not top and isinstance(value, str):
+                yield value
+            elif key in _REFERENCE_KEYS and isinstance(value, str):
+                yield value
+            elif key != "@context":
+                yield from _references(value)
 
 
 def _as_table(node: dict[str, Any], base: str, tables: Mapping[str, str], kept: Mapping[str, str]) -> dict[str, Any]:
@@ -144,9 +187,13 @@ def with_source(catalog: Any, dataset_id: str, dataset: Mapping[str, Any], doc: 
         source = None
     if not isinstance(source, dict):
         return doc
-    kept = {f.path: f.sha256 for f in catalog.store.list_files("ImagingDataset", dataset_id) if f.path != name}
+    from medal_catalog.labels import label_table_paths
+
+    withheld = label_table_paths(catalog, dataset_id, dataset)
+    kept = {f.path: f.sha256 for f in catalog.store.list_files("ImagingDataset", dataset_id)
+            if f.path != name and f.path not in withheld}
     files_base = f"{base_url.rstrip('/')}/api/datasets/{quote(dataset_id)}/files/"
-    return merge_source(doc, source, files_base, kept, has_series)
+    return merge_source(doc, source, files_base, kept, has_series, withheld)
 
 
 def _has_locations(dataset: Mapping[str, Any]) -> bool:
@@ -155,14 +202,14 @@ def _has_locations(dataset: Mapping[str, Any]) -> bool:
 
 
 def merge_source(doc: dict[str, Any], source: Mapping[str, Any], files_base: str, kept: Mapping[str, str],
-                 has_series: bool) -> dict[str, Any]:
+                 has_series: bool, withheld: Iterable[str] = ()) -> dict[str, Any]:
     """``doc`` (a dataset's Croissant as exports/croissant.py makes it) with the imported original's
     distribution and record sets added; the catalog's own nodes are renamed where an @id clashes, and its empty
     ``series`` record set is left out when the original has one of that name. Terms of the original's @context
     that ours lacks are added (ours wins on a clash), and what the catalog does not model is carried over from the
     original: non-DUO ``usageInfo``, RAI properties the export does not fill, ``sameAs``, organisations among the
     creators."""
-    distribution, record_sets = source_parts(source, files_base, kept)
+    distribution, record_sets = source_parts(source, files_base, kept, withheld)
     theirs = {i for node in (*distribution, *record_sets) if (i := node_id(node))}
     ours_dist = [copy.deepcopy(d) for d in as_list(doc.get("distribution"))]
     ours_sets = [copy.deepcopy(r) for r in as_list(doc.get("recordSet"))]

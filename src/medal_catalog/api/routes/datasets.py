@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import Page
-from medal_catalog.api.access import may_fetch_data, redact, task_label_paths
+from medal_catalog.api.access import may_fetch_data, redact
 from medal_catalog.api.render import base_url, visible
+from medal_catalog.labels import label_table_paths
 
 router = APIRouter(tags=["datasets"])
 PageNo = Annotated[int, Query(ge=1)]
@@ -69,7 +70,7 @@ def dataset_series_manifest(dataset_id: str, request: Request, catalog: CatalogD
 def dataset_files(dataset_id: str, catalog: CatalogDep, caller: CallerDep) -> list[dict]:
     """The files the catalog keeps with a dataset and serves to this caller (path, sha256, size, media type)."""
     current, view = _data_view(catalog, caller, dataset_id)
-    withheld = task_label_paths(catalog, dataset_id, current.document)
+    withheld = label_table_paths(catalog, dataset_id, current.document)
     return [f.to_dict() for f in catalog.store.list_files("ImagingDataset", dataset_id) if f.path not in withheld]
 
 
@@ -78,7 +79,7 @@ def dataset_file(dataset_id: str, path: str, request: Request, catalog: CatalogD
     """One file the catalog keeps with a dataset (an imported open dataset's data, its original Croissant): for
     open-access datasets, their owners and admins. A task's label table is served only through the task."""
     current, _ = _data_view(catalog, caller, dataset_id)
-    if path in task_label_paths(catalog, dataset_id, current.document):
+    if path in label_table_paths(catalog, dataset_id, current.document):
         raise HTTPException(404, f"{path!r} is a task's label table: see the task's Croissant for its cases and "
                                  "published labels")
     stored = catalog.store.get_file("ImagingDataset", dataset_id, path)
