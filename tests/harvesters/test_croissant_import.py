@@ -235,3 +235,40 @@ def test_export_merge_keeps_ids_unique():
     assert renamed["@id"] == "medal-series" and renamed["key"] == {"@id": "medal-series/id"}
     assert renamed["field"][0]["source"] == {"fileObject": {"@id": "medal-series-manifest"}}
     assert both["distribution"][1]["contentUrl"] == "s.csv"  # not kept by the catalog: left as it was
+
+
+@pytest.mark.parametrize("layout", ["zip", "folder"])
+def test_identifying_dicom_is_never_kept(tmp_path, catalog, layout):
+    """An open Croissant whose DICOM (in its zip, or in a local file set) carries a patient's identity is refused:
+    each such file is reported (dicom.phi, tag, no value) and nothing is stored, neither the dataset nor a file."""
+    import hashlib
+    import io
+    import zipfile
+
+    from croissant_layouts import dicom_folder
+    from dicom_samples import PHI, mr_dataset, write
+
+    if layout == "zip":
+        path = dicom_zip(tmp_path)
+        archive = tmp_path / "dicom.zip"
+        data = io.BytesIO(archive.read_bytes())
+        with zipfile.ZipFile(data, "a") as zipped:
+            out = io.BytesIO()
+            mr_dataset(series="se2", instance=3, phi=True).save_as(out, enforce_file_format=True)
+            zipped.writestr("DICOM/se2/IM0003.dcm", out.getvalue())
+        archive.write_bytes(data.getvalue())
+        digest = hashlib.sha256(data.getvalue()).hexdigest()
+        _edit(path, distribution=[{**d, "sha256": digest, "contentSize": f"{len(data.getvalue())} B"}
+                                  if d["@id"] == "dicom.zip" else d for d in json.loads(path.read_text())["distribution"]])
+        flagged = "dicom.zip!DICOM/se2/IM0003.dcm"
+    else:
+        path = dicom_folder(tmp_path)
+        write(mr_dataset(series="se2", instance=4, phi=True), tmp_path / "dicom" / "se2" / "IM0004.dcm")
+        flagged = "dicom/se2/IM0004.dcm"
+    result = import_croissant(path, catalog=catalog)
+    phi = [i for i in result.report.issues if i.code == "dicom.phi"]
+    assert {i.file for i in phi} == {f"{tmp_path}/{flagged}"}
+    assert "(0010,0010)" in {i.tag for i in phi}
+    report = json.dumps(result.report.to_dict())
+    assert not any(value in report for value in (PHI["PatientName"], PHI["PatientID"], PHI["InstitutionName"]))
+    assert catalog.store.count() == 0 and not catalog.store.list_files("ImagingDataset", result.dataset["id"])

@@ -122,3 +122,46 @@ def test_dicom_linked_from_outside_the_submission_is_never_harvested(tmp_path):
     summary = json.loads(harvest(str(folder), "--catalog", f"sqlite:///{tmp_path / 'cat.db'}",
                                  "--out", str(tmp_path / "out")).output)
     assert summary["dicom"]["ct-lung-screening-2019-2023"]["dicom_read"] == 8
+
+
+def test_a_declared_file_holding_identifying_dicom_is_not_kept(tmp_path):
+    """Whatever its declared media type, a declared file is kept and served as it is only when every DICOM file in
+    it (itself, or inside a zip) passes the Annex E audit, and only when burned-in annotation is declared NO; the
+    validator reports the flagged member."""
+    import io
+    import zipfile
+
+    from medal_catalog.harvesters.submission import kept_files
+    from medal_catalog.validators.submission import validate_paths
+
+    folder = tmp_path / "sub"
+    shutil.copytree(SUBMISSIONS[0], folder)
+
+    def zipped(**members):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            for name, ds in members.items():
+                buffer = io.BytesIO()
+                ds.save_as(buffer, enforce_file_format=True)
+                archive.writestr(name.replace("_", "/") + ".dcm", buffer.getvalue())
+        return out.getvalue()
+
+    (folder / "clean.zip").write_bytes(zipped(a_1=mr_dataset(deidentified=True)))
+    (folder / "extra.zip").write_bytes(zipped(a_1=mr_dataset(deidentified=True), b_2=mr_dataset(phi=True)))
+    write(mr_dataset(phi=True), folder / "table.csv")  # DICOM declared as CSV
+    dataset = {"deidentification": {"burned_in_annotation": "NO"}, "distribution": [
+        {"name": n, "distribution_kind": "file", "path": n, "media_type": m} for n, m in
+        (("clean.zip", "application/zip"), ("extra.zip", "application/zip"), ("table.csv", "text/csv"),
+         ("labels.csv", "text/csv"))]}
+    kept, skipped = kept_files(dataset, folder, folder)
+    assert sorted(kept) == ["clean.zip", "labels.csv"]
+    assert dict(skipped) == {
+        "extra.zip": "1 of 2 DICOM files in it carry identifying attributes or cannot be audited",
+        "table.csv": "1 of 1 DICOM files in it carry identifying attributes or cannot be audited"}
+    dataset["deidentification"]["burned_in_annotation"] = "unknown"
+    kept, skipped = kept_files(dataset, folder, folder)
+    assert sorted(kept) == ["labels.csv"] and "burned-in" in dict(skipped)["clean.zip"]
+    report = validate_paths([folder])
+    flagged = {i.file for i in report.issues if i.code == "dicom.phi"}
+    assert flagged == {f"{folder}/extra.zip!b/2.dcm", f"{folder}/table.csv"}
+    assert kept["labels.csv"][0] == (folder / "labels.csv").read_bytes()

@@ -25,7 +25,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from medal_catalog import __version__
 from medal_catalog.exports.croissant import DUO, _DUO_CODES
@@ -135,7 +135,7 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
         return result
     result.files[path.name] = (raw, "application/ld+json")
     if keep_files and dataset.get("access_level") == "open":
-        _collect_files(data, folder, path, dataset, result.files, issue)
+        _collect_files(data, folder, path, dataset, result.files, issue, _auditor(report, display))
     ended = dt.datetime.now(dt.timezone.utc)
     dataset.setdefault("provenance", {})["harvest_runs"] = [{
         "id": f"{dataset['id'][:100]}.harvest-{started:%Y%m%dt%H%M%S}", "started_at": _iso(started),
@@ -253,9 +253,10 @@ def _inside(path: Path, root: Path) -> bool:
 # --- local files ---------------------------------------------------------------------------------------------
 
 def _collect_files(data: dict[str, Any], folder: Path, source: Path, dataset: dict[str, Any],
-                   files: dict[str, tuple[bytes, str]], issue) -> None:
+                   files: dict[str, tuple[bytes, str]], issue, audited: Callable[[Any, str], bool]) -> None:
     """Read the open dataset's local files (FileObjects by path; each local FileSet as one zip), checking
-    declared checksums and sizes; a mismatch is an error."""
+    declared checksums and sizes; a mismatch is an error. Every DICOM file in them (archives opened) must pass
+    the Annex E audit: one that does not is an error, and nothing of its distribution is kept."""
     root = folder.resolve()
     for i, node in enumerate(as_list(data.get("distribution"))):
         if not isinstance(node, dict) or node.get("containedIn"):
@@ -271,7 +272,7 @@ def _collect_files(data: dict[str, Any], folder: Path, source: Path, dataset: di
                       pointer=f"{where}/contentUrl")
                 continue
             content = target.read_bytes()
-            if not _checksums_match(node, content, issue, where):
+            if not _checksums_match(node, content, issue, where) or not audited(content, rel):
                 continue
             if rel in files:
                 issue("croissant.path-clash", "two files would be kept under the same path", pointer=where)
@@ -283,6 +284,8 @@ def _collect_files(data: dict[str, Any], folder: Path, source: Path, dataset: di
             if not members:
                 issue("croissant.empty-file-set", "no file next to the Croissant file matches the file set's "
                       "includes", pointer=f"{where}/includes", severity=Severity.WARNING)
+                continue
+            if not all([audited(member, rel) for rel, member in members]):  # (every member reported)
                 continue
             if _rows_read(data, node_id(node)):
                 kept = _table(members, issue, where)
@@ -779,6 +782,26 @@ def _put(target: dict[str, Any], key: str, value: Any) -> None:
 
 def _iso(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _auditor(report: Report, display: str) -> Callable[[Any, str], bool]:
+    """``audited(content or path, relative path)``: True when no DICOM file in it fails the Annex E audit;
+    otherwise its problems are reported (members named ``file!member``)."""
+    from medal_catalog.validators.dicom import content_issues
+    from medal_catalog.validators.phi import audit_content
+
+    base = Path(display).parent
+
+    def audited(data: Any, rel: str) -> bool:
+        try:
+            _, problems = audit_content(data, rel)
+        except OSError as exc:
+            report.add(Issue(Severity.ERROR, "croissant.missing-file", (base / rel).as_posix(),
+                             f"cannot read the file ({exc.strerror})"))
+            return False
+        report.extend(content_issues(problems, (base / rel).as_posix()))
+        return not problems
+    return audited
 
 
 def _issuer(report: Report, display: str):

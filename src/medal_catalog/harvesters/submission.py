@@ -149,8 +149,27 @@ def kept_files(dataset: dict[str, Any], base: Path, folder: Path
         if item.get("sha256") and hashlib.sha256(data).hexdigest() != item["sha256"]:
             skipped.append((declared, "content does not match the declared sha256"))
             continue
+        why = _not_servable(data, declared, dataset)
+        if why:
+            skipped.append((declared, why))
+            continue
         kept[declared] = (data, item.get("media_type") or "application/octet-stream")
     return kept, skipped
+
+
+def _not_servable(data: bytes, path: str, dataset: dict[str, Any]) -> str | None:
+    """Why a declared file may not be kept and served as it is (None when it may): it holds DICOM (itself, or in
+    an archive, whatever its declared media type) that the Annex E audit flags or cannot read, or DICOM pixels
+    while burned-in annotation is not declared NO."""
+    from medal_catalog.validators.phi import audit_content
+
+    count, problems = audit_content(data, path)
+    if problems:
+        return (f"{len(problems)} of {count} DICOM files in it carry identifying attributes or cannot be audited"
+                if count else "it holds an archive that cannot be audited")
+    if count and (dataset.get("deidentification") or {}).get("burned_in_annotation") != "NO":
+        return "it holds DICOM and burned-in annotation is not declared NO, so the pixel data are not served"
+    return None
 
 
 MAX_ARCHIVE_BYTES = 512 * 1024 * 1024

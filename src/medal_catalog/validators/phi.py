@@ -324,3 +324,158 @@ def _mentions(value: str, tokens: frozenset[str]) -> bool:
         return True
     lowered = value.lower()
     return any(len(t) >= 5 and t in lowered for t in tokens)
+
+
+
+@dataclass(frozen=True, slots=True)
+class ContentProblem:
+    """A DICOM file inside some content (the content itself, or a member of an archive) that the catalog must not
+    keep: its audit found identifying attributes (``audit``), or it could not be audited (``reason``).
+    ``member`` is the member's path in the archive (``outer!inner`` when nested), or ``member N`` when that path
+    itself mentions an identifying value of the header; None for the content itself."""
+
+    member: str | None
+    audit: PhiAudit | None = None
+    reason: str | None = None
+
+
+#: How deep archives inside archives are opened, and how large a nested archive may be (it is read into memory).
+MAX_ARCHIVE_DEPTH = 3
+MAX_NESTED_ARCHIVE_BYTES = 256 * 1024 * 1024
+
+
+def audit_content(data: bytes | os.PathLike[str], name: str) -> tuple[int, list[ContentProblem]]:
+    """Audit every DICOM file in a file the catalog would keep and serve as it is (its bytes, or its path): the
+    file itself when it is DICOM, or each member of a zip or tar archive (archives inside it too), by content,
+    headers only (a member is never decompressed past its header), paths included (``name`` is the file's
+    published path). Returns how many DICOM files were found and the problems of those the catalog must not keep.
+    Raises OSError when a path cannot be read."""
+    import io
+
+    found: list[ContentProblem] = []
+    if isinstance(data, bytes):
+        return _audit(io.BytesIO(data), data[:512], len(data), name, None, found, 0), found
+    with open(data, "rb") as stream:
+        head = stream.read(512)
+        stream.seek(0)
+        return _audit(stream, head, os.fstat(stream.fileno()).st_size, name, None, found, 0), found
+
+
+def is_archive(head: bytes) -> bool:
+    """Whether bytes starting with ``head`` (at least 512 of them, when the file has them) are a zip, a tar or a
+    compressed stream, which :func:`audit_content` opens."""
+    return _archive_kind(head) is not None
+
+
+def _archive_kind(head: bytes) -> str | None:
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if head[257:262] == b"ustar":
+        return "tar"
+    if head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
+        return "compressed"  # a compressed tar, or one compressed file
+    return None
+
+
+def _audit(stream: Any, head: bytes, size: int, path: str, member: str | None, found: list[ContentProblem],
+           depth: int) -> int:
+    """Audit ``stream`` (``size`` bytes, starting with ``head``); random access only when it is an archive."""
+    kind = _archive_kind(head)
+    if kind is None:
+        try:
+            header = read(stream, size, AUDIT_CAPTURE, AUDIT_WATCH)
+        except HeaderError as exc:
+            if exc.not_dicom:
+                return 0
+            found.append(ContentProblem(member, reason=f"a DICOM file that cannot be read: {exc.reason}"))
+            return 1
+        audit = audit_header(header, path)
+        if audit.flagged:
+            found.append(ContentProblem(member, audit))
+        return 1
+    if depth >= MAX_ARCHIVE_DEPTH:
+        found.append(ContentProblem(member, reason="archives nested too deep to audit"))
+        return 0
+    import tarfile
+    import zipfile
+
+    count = 0
+    try:
+        if kind == "zip":
+            with zipfile.ZipFile(stream) as archive:
+                for i, info in enumerate(archive.infolist()):
+                    if not info.is_dir():
+                        with archive.open(info) as inner:
+                            count += _audit_member(inner, info.file_size, info.filename, member, found, depth, i)
+            return count
+        try:
+            with tarfile.open(fileobj=stream, mode="r:*") as archive:
+                for i, info in enumerate(archive):
+                    if info.isfile():
+                        with archive.extractfile(info) as inner:
+                            count += _audit_member(inner, info.size, info.name, member, found, depth, i)
+            return count
+        except tarfile.ReadError:
+            if kind != "compressed":
+                raise
+        stream.seek(0)  # one compressed file: audit what it holds
+        with _decompressed(stream, head) as inner:
+            return _audit_member(inner, MAX_HEADER_GUESS, path.rsplit(".", 1)[0], member, found, depth, 0)
+    except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, RuntimeError, NotImplementedError,
+            ValueError) as exc:
+        found.append(ContentProblem(member, reason=f"a {kind} archive that cannot be read ({type(exc).__name__})"))
+    return count
+
+
+#: The size given to the header reader for a compressed file, whose uncompressed size is not known up front.
+MAX_HEADER_GUESS = 1 << 40
+
+
+def _decompressed(stream: Any, head: bytes) -> Any:
+    import bz2
+    import gzip
+    import lzma
+
+    if head.startswith(b"\x1f\x8b"):
+        return gzip.GzipFile(fileobj=stream, mode="rb")
+    if head.startswith(b"BZh"):
+        return bz2.BZ2File(stream, mode="rb")
+    return lzma.LZMAFile(stream, mode="rb")
+
+
+def _audit_member(stream: Any, size: int, name: str, parent: str | None, found: list[ContentProblem], depth: int,
+                  index: int) -> int:
+    """Audit one archive member (``index``: its place in the archive); only a nested archive is read whole."""
+    import io
+
+    label = f"{parent}!{name}" if parent else name
+    head = stream.read(512)
+    if _archive_kind(head) is not None:
+        rest = stream.read(MAX_NESTED_ARCHIVE_BYTES + 1 - len(head))
+        if len(head) + len(rest) > MAX_NESTED_ARCHIVE_BYTES:
+            found.append(ContentProblem(label, reason="a nested archive too large to audit"))
+            return 0
+        data = head + rest
+        return _audit(io.BytesIO(data), head, len(data), name, label, found, depth + 1)
+    before = len(found)
+    count = _audit(_Rest(head, stream), head, size, name, label, found, depth + 1)
+    if len(found) > before and found[-1].audit is not None and found[-1].audit.path_withheld:
+        found[-1] = ContentProblem(f"{parent}!member {index + 1}" if parent else f"member {index + 1}",
+                                   found[-1].audit)
+    return count
+
+
+class _Rest:
+    """A stream that gives back bytes already read (``head``) before the rest of ``stream``."""
+
+    def __init__(self, head: bytes, stream: Any) -> None:
+        self.head, self.stream = head, stream
+
+    def read(self, n: int = -1) -> bytes:
+        if not self.head:
+            return self.stream.read(n)
+        if n < 0:
+            out, self.head = self.head + self.stream.read(), b""
+            return out
+        out, self.head = self.head[:n], self.head[n:]
+        return out + (self.stream.read(n - len(out)) if len(out) < n else b"")
