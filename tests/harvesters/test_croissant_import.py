@@ -272,3 +272,27 @@ def test_identifying_dicom_is_never_kept(tmp_path, catalog, layout):
     report = json.dumps(result.report.to_dict())
     assert not any(value in report for value in (PHI["PatientName"], PHI["PatientID"], PHI["InstitutionName"]))
     assert catalog.store.count() == 0 and not catalog.store.list_files("ImagingDataset", result.dataset["id"])
+
+
+@pytest.mark.parametrize("layout", ["zip", "folder"])
+def test_local_dicom_is_harvested_into_series(tmp_path, catalog, layout):
+    """The DICOM a Croissant lists (in its zip, or in a local file set) is harvested as a submission's is: typed
+    series entries, counts and modalities on the dataset, which stays findable by them; the Croissant's own
+    distribution is kept as it describes it, and re-importing changes nothing."""
+    from croissant_layouts import dicom_folder
+
+    path = dicom_zip(tmp_path) if layout == "zip" else dicom_folder(tmp_path)
+    result = import_croissant(path, catalog=catalog, access_level="registered")
+    assert result.ok, result.report.to_dict()
+    dataset_id = result.dataset["id"]
+    stored = catalog.get("ImagingDataset", dataset_id).document
+    instances = 4 if layout == "zip" else 6
+    assert (stored["series_count"], stored["instance_count"], stored["modalities"]) == (2, instances, ["MR"])
+    assert [d["name"] for d in stored["distribution"]] == [d["name"] for d in json.loads(path.read_text())
+                                                            ["distribution"]]
+    series = [v.document for v in catalog.store.iter_current(["ImagingSeries"])]
+    assert len(series) == 2 and {s["dataset"] for s in series} == {dataset_id}
+    assert {s["instance_count"] for s in series} == {instances // 2}
+    assert "ImagingDataset:" + dataset_id in [h.key for h in catalog.search("", filters={"modality": "MR"}).hits]
+    again = import_croissant(path, catalog=catalog, access_level="registered")
+    assert again.stored.status == "unchanged" and not any(s.changed for s in again.stored_series)

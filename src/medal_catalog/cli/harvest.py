@@ -115,7 +115,8 @@ def _harvest_croissant(path: Path, dataset_id: str | None, access_level: str | N
         stored = result.stored
         if result.ok and stored is not None and not stored.problems:
             click.echo(f"croissant {path}: dataset {result.dataset['id']} {stored.status} "
-                       f"(version {stored.version}), {len(result.stored_files)} files kept")
+                       f"(version {stored.version}), {len(result.stored_files)} files kept"
+                       + (f", {len(result.series)} DICOM series harvested" if result.series else ""))
             for kept in result.stored_files:
                 click.echo(f"  kept {kept.path} ({kept.byte_size} bytes)")
         else:

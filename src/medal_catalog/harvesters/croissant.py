@@ -69,6 +69,9 @@ class CroissantImport:
     files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     stored: Any = None  # the PutResult of the dataset, once stored
     stored_files: list[Any] = field(default_factory=list)
+    series: list[dict[str, Any]] = field(default_factory=list)  # harvested from the dataset's local DICOM
+    dicom: dict[str, Any] | None = None  # the summary of that harvest
+    stored_series: list[Any] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +84,7 @@ class CroissantImport:
                 "stored": [self.stored.to_dict()] if self.stored is not None else [],
                 "files": [f.to_dict() for f in self.stored_files] if self.stored_files else
                          [{"path": p, "byte_size": len(b), "media_type": t} for p, (b, t) in self.files.items()],
+                "series": len(self.series), "dicom": self.dicom,
                 "report": self.report.to_dict()}
 
 
@@ -141,6 +145,8 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
         "id": f"{dataset['id'][:100]}.harvest-{started:%Y%m%dt%H%M%S}", "started_at": _iso(started),
         "ended_at": _iso(ended), "tool": TOOL, "tool_version": __version__, "source_kind": "croissant",
         "files_seen": len(result.files), "files_read": len(result.files), "files_skipped": 0}]
+    if keep_files and report.ok:
+        dataset = _with_dicom(data, folder, path, dataset, result)
     _check_entry(dataset, issue, today)
     result.dataset = dataset
     if catalog is not None and report.ok:
@@ -167,6 +173,8 @@ def store_import(catalog: Any, result: CroissantImport, author: str, reason: str
         result.report.add(Issue(Severity.ERROR, "croissant.refused", result.source,
                                 f"the catalog refused the mapped dataset: {result.stored.problems[0]}", pointer=""))
         return
+    if result.series:
+        result.stored_series = catalog.put_many(result.series, author=author, reason=reason)
     kept = {f.path: f.sha256 for f in catalog.store.list_files("ImagingDataset", dataset["id"])}
     wanted = {p: hashlib.sha256(content).hexdigest() for p, (content, _) in result.files.items()}
     if kept != wanted:
@@ -294,6 +302,60 @@ def _collect_files(data: dict[str, Any], folder: Path, source: Path, dataset: di
             else:
                 files[fileset_archive_path(node_id(node))] = (_zip(members), "application/zip")
     dataset["byte_size"] = sum(len(content) for path, (content, _) in files.items() if path != source.name)
+
+
+def _with_dicom(data: dict[str, Any], folder: Path, source: Path, dataset: dict[str, Any],
+                result: CroissantImport) -> dict[str, Any]:
+    """The dataset merged with the harvest of the local DICOM its distribution lists (files, file sets, the
+    archives they are contained in): typed series, counts, modalities, the Annex E audit, as for a submission.
+    Its own distribution stays as the Croissant describes it."""
+    paths = _dicom_paths(data, folder, source)
+    if not paths:
+        return dataset
+    from medal_catalog.harvesters.dicom import harvest_dicom
+    from medal_catalog.harvesters.dicom_records import merge_harvest
+
+    harvest = harvest_dicom(paths, dataset["id"], title=dataset.get("title"),
+                            access_level=dataset.get("access_level", "controlled"),
+                            license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
+    result.dicom = harvest.summary
+    if not harvest.series:
+        return dataset
+    merged, result.series = merge_harvest(dataset, harvest, distributions=False)
+    return merged
+
+
+def _dicom_paths(data: dict[str, Any], folder: Path, source: Path) -> list[Path]:
+    """The local files holding the dataset's DICOM: DICOM FileObjects, the members of local DICOM FileSets, and
+    the archives a DICOM FileSet is contained in (inside the folder only; links out are never followed)."""
+    root = folder.resolve()
+    nodes = [n for n in as_list(data.get("distribution")) if isinstance(n, dict)]
+    by_id = {node_id(n): n for n in nodes}
+
+    def local(node: dict[str, Any] | None) -> list[Path]:
+        rel = local_path((node or {}).get("contentUrl"))
+        target = folder / rel if rel else None
+        return [target] if target is not None and target.is_file() and _inside(target, root) else []
+
+    paths: list[Path] = []
+    for node in nodes:
+        if not any("dicom" in m.lower() for m in as_list(node.get("encodingFormat")) if isinstance(m, str)):
+            continue
+        kind = node_kind(node)
+        if kind == "FileObject" and not node.get("containedIn"):
+            paths += local(node)
+        elif kind == "FileSet":
+            containers = as_list(node.get("containedIn"))
+            for container in containers:
+                paths += local(by_id.get(container.get("@id") if isinstance(container, dict) else container))
+            if not containers:
+                patterns = [p for p in as_list(node.get("includes")) if isinstance(p, str)]
+                paths += [p for _, p in _fileset_members(folder, root, source, patterns, _ignore, "")]
+    return sorted(set(paths))
+
+
+def _ignore(*_: Any, **__: Any) -> None:
+    """An issue sink for a second look at what _collect_files and _unsafe already reported."""
 
 
 def _checksums_match(node: dict[str, Any], content: bytes, issue, where: str) -> bool:

@@ -371,3 +371,18 @@ def merge_dataset(harvested: dict[str, Any], existing: dict[str, Any] | None) ->
     merged["distribution"] = kept + [d for d in harvested.get("distribution") or []
                                      if d.get("name") in HARVESTED_DISTRIBUTIONS]
     return merged
+
+
+def merge_harvest(dataset: dict[str, Any], harvest: Any, *, distributions: bool = True
+                  ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A described dataset (a submission's, an imported Croissant's) merged with the DICOM harvest of its files
+    (a HarvestResult), and the harvested series entries. The description of the de-identification (tool,
+    version, method) stays; the files' declarations and the audit come from the harvest. Without
+    ``distributions`` the dataset's own distribution stays as it is (an import describes its files itself)."""
+    harvested = harvest.dataset.model_dump(mode="json", exclude_none=True)
+    merged = merge_dataset(harvested, dataset)
+    if not distributions:
+        merged["distribution"] = dataset.get("distribution") or []
+    merged["deidentification"] = {**(dataset.get("deidentification") or {}),
+                                  **(harvested.get("deidentification") or {})}
+    return merged, [s.model_dump(mode="json", exclude_none=True) for s in harvest.series]

@@ -63,7 +63,7 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
                        progress: Callable[..., None] | None = None) -> SubmissionHarvest:
     """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in."""
     from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
-    from medal_catalog.harvesters.dicom_records import merge_dataset
+    from medal_catalog.harvesters.dicom_records import merge_harvest
 
     report = validate_paths([path])
     result = SubmissionHarvest(report)
@@ -108,15 +108,10 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
                 result.files[dataset["id"]][DICOM_ARCHIVE] = (archive, "application/zip")
             if reason:
                 result.not_kept.append({"dataset": dataset["id"], "path": DICOM_ARCHIVE, "reason": reason})
-        harvested = harvest.dataset.model_dump(mode="json", exclude_none=True)
-        merged = merge_dataset(harvested, dataset)
-        # The submitter's description of the de-identification (tool, version, method) stays; the files'
-        # declarations and the audit come from the harvest.
-        merged["deidentification"] = {**(dataset.get("deidentification") or {}),
-                                      **(harvested.get("deidentification") or {})}
+        merged, series = merge_harvest(dataset, harvest)
         index = next(i for i, e in enumerate(result.entries) if e is dataset)
         result.entries[index] = merged
-        result.entries.extend(s.model_dump(mode="json", exclude_none=True) for s in harvest.series)
+        result.entries.extend(series)
     return result
 
 
