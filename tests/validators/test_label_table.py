@@ -211,3 +211,16 @@ def test_large_catalogs_checked_by_worker_processes_keep_the_pointers(tmp_path):
     assert found(report) == [("error", "labels.missing-column", "/tasks/1200/labels/label_columns/0")]
     invalid = [e.pointer for e in report.entries if not e.valid]
     assert invalid == ["/tasks/1200"]
+
+
+def test_medal_harvest_says_what_was_left_out_and_why(submission, tmp_path):
+    from click.testing import CliRunner
+
+    from medal_catalog.cli import main
+
+    edit(submission, "task.yaml", lambda t: t["labels"].update(split_column="fold"))
+    out = CliRunner().invoke(main, ["harvest", str(submission), "--catalog", f"sqlite:///{tmp_path / 'c.db'}",
+                                    "--out", str(tmp_path / "out")])
+    assert out.exit_code == 1
+    assert "left out BenchmarkTask ct-lung-nodule-malignancy" in out.output and "labels.missing-column" in out.output
+    assert "1 validation error;" in out.output and "DICOM" not in out.output.split("validation error")[1]

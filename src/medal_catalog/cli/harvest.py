@@ -169,8 +169,11 @@ def _harvest_submission(path: Path, out_dir: Path | None, jobs, timeout, no_cach
         for item in harvest.not_kept:
             click.echo(f"  dataset {item['dataset']}: not kept {item['path']}: {item['reason']}")
         if summary["validation"]["errors"]:
-            click.echo(f"  {summary['validation']['errors']} validation errors (identifying attributes in DICOM "
-                       f"files are left out of the catalog); run `medal validate {path}` for details")
+            phi = any(i.code == "dicom.phi" for i in harvest.report.issues)
+            errors = summary["validation"]["errors"]
+            click.echo(f"  {errors} validation error{'s' if errors != 1 else ''}"
+                       + (" (the values of identifying attributes found in DICOM files are never stored)" if phi
+                          else "") + f"; run `medal validate {path}` for details")
     return summary, bool(harvest.left_out or refused or file_errors or summary["validation"]["errors"])
 
 
