@@ -168,6 +168,24 @@ def test_croissant_valid_invalid_and_remote_context(tmp_path):
     assert codes(validate_paths([remote]), Severity.ERROR) == ["croissant.remote-context"]
 
 
+def test_a_croissant_file_validated_alone_has_its_local_dicom_audited(tmp_path):
+    """Given on its own, a Croissant file's local data is audited as a submission folder's would be: identifying
+    DICOM in its file set is an error naming the file and tag, never the value; the same folder validated as a
+    folder reports it once, with the folder's data files."""
+    from croissant_layouts import dicom_folder
+    from dicom_samples import PHI
+
+    path = dicom_folder(tmp_path)
+    assert codes(validate_paths([path]), Severity.ERROR) == []
+    write_dicom(tmp_path / "dicom" / "se2" / "IM0009.dcm", series="se2", instance=9, phi=True)
+    report = validate_paths([path])
+    phi = [i for i in report.issues if i.code == "dicom.phi"]
+    assert {i.file for i in phi} == {f"{tmp_path}/dicom/se2/IM0009.dcm"} and "(0010,0010)" in {i.tag for i in phi}
+    assert PHI["PatientName"] not in json.dumps(report.to_dict())
+    folder = validate_paths([tmp_path])
+    assert len([i for i in folder.issues if i.code == "dicom.phi"]) == len(phi)
+
+
 def test_cli_unreadable_path_exit_2(tmp_path):
     """A path that cannot be read exits 2 (skipped when running as root, which reads anything)."""
     if os.geteuid() == 0:

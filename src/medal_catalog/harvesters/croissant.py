@@ -354,6 +354,26 @@ def _dicom_paths(data: dict[str, Any], folder: Path, source: Path) -> list[Path]
     return sorted(set(paths))
 
 
+def local_data_files(data: dict[str, Any], folder: Path, source: Path) -> list[tuple[str, Path]]:
+    """Every local file the distribution names, as (path relative to ``folder``, path): FileObjects outside
+    archives, and the members of FileSets read from the folder (inside it only; links out are never followed)."""
+    root = folder.resolve()
+    out: list[tuple[str, Path]] = []
+    for node in as_list(data.get("distribution")):
+        if not isinstance(node, dict) or node.get("containedIn"):
+            continue
+        kind = node_kind(node)
+        if kind == "FileObject":
+            rel = local_path(node.get("contentUrl"))
+            target = folder / rel if rel else None
+            if target is not None and target.is_file() and _inside(target, root):
+                out.append((rel, target))
+        elif kind == "FileSet":
+            patterns = [p for p in as_list(node.get("includes")) if isinstance(p, str)]
+            out += _fileset_members(folder, root, source, patterns, _ignore, "")
+    return sorted(set(out))
+
+
 def _ignore(*_: Any, **__: Any) -> None:
     """An issue sink for a second look at what _collect_files and _unsafe already reported."""
 

@@ -414,9 +414,13 @@ def _check_job(job: _Job, today: str) -> _Run:
         return run
     kind = doc.kind
     if kind == "croissant":
-        from medal_catalog.validators.croissant import check_croissant
+        from medal_catalog.validators.croissant import audit_local_data, check_croissant
 
-        run.report.extend(check_croissant(doc))
+        issues = check_croissant(doc)
+        run.report.extend(issues)
+        if job.explicit and not any(i.code in ("croissant.unsafe-location", "croissant.remote-context")
+                                    for i in issues):
+            run.report.extend(audit_local_data(doc))  # (a folder's data files are audited with the folder)
         return run
     if kind == "other":
         severity = Severity.ERROR if job.explicit else Severity.INFO
