@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from medal_catalog.search import SearchRequest, flatten, open_index  # noqa: E402
-from medal_catalog.store import Catalog  # noqa: E402
+from medal_catalog.catalog import Catalog  # noqa: E402
 
 MODALITIES = ["MR"] * 6 + ["CT"] * 3 + ["PT", "US", "CR", "DX", "MG", "NM"]
 BODY = ["BRAIN"] * 6 + ["HEAD", "CHEST", "CHEST", "ABDOMEN", "PELVIS", "SPINE", "KNEE", "HEART", "BREAST", "LIVER"]

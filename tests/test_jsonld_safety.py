@@ -27,7 +27,7 @@ from croissant_fixtures import CONTEXT, croissant
 
 import medal_catalog
 from medal_catalog import jsonld
-from medal_catalog.validators.report import Severity
+from medal_catalog.report import Severity
 from medal_catalog.validators.submission import validate_paths
 
 LABELS = "case_id,tear\nk1,1\nk2,0\n"

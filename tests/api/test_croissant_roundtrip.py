@@ -25,7 +25,7 @@ def served(tmp_path_factory):
     URL, the tokens, the originals' paths and a private mlcroissant cache folder."""
     from medal_catalog.api.tokens import create_token
     from medal_catalog.harvesters.croissant import import_croissant
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     root = tmp_path_factory.mktemp("croissant-roundtrip")
     db = root / "catalog.db"
@@ -172,7 +172,7 @@ def test_a_label_table_of_a_task_is_left_out_of_the_imported_export(tmp_path):
 
     from medal_catalog.api.tokens import create_token
     from medal_catalog.harvesters.croissant import import_croissant
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     from conftest import EXAMPLES
     from croissant_layouts import csv_joins

@@ -9,7 +9,7 @@ from api.conftest import CONTROLLED_DATASET, HIDDEN_DATASET, OPEN_TASK, auth
 
 
 def keep(catalog_copy, dataset_id: str, files: dict[str, bytes], **changes) -> None:
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     with Catalog.open(f"sqlite:///{catalog_copy}") as catalog:
         catalog.store.put_files("ImagingDataset", dataset_id, {p: (b, "text/csv") for p, b in files.items()})

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from medal_catalog.cli import main
-from medal_catalog.store import Catalog
+from medal_catalog.catalog import Catalog
 
 from conftest import EXAMPLES
 from dicom_samples import mr_dataset, write

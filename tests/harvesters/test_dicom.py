@@ -319,7 +319,7 @@ def test_harvest_into_catalog_store_merges_and_retires_series(tmp_path):
     """--catalog updates an existing dataset entry (submitter fields kept) and retires series that are gone."""
     import yaml
 
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     example = REPO / "examples" / "valid" / "mr-brain-metastasis-segmentation"
     submitted = yaml.safe_load((example / "catalog.yaml").read_text())["datasets"][0]

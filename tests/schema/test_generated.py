@@ -10,7 +10,7 @@ from linkml.linter.linter import Linter
 
 from medal_catalog.cli import main
 from medal_catalog.schema import SCHEMA_PATH, schema_view
-from medal_catalog.schema.generate import ARTEFACTS, render_all
+from medal_catalog.generate import ARTEFACTS, render_all
 
 
 def test_generated_files_do_not_drift():
@@ -21,7 +21,7 @@ def test_generated_files_do_not_drift():
 
 def test_drift_check_detects_an_edited_artefact(tmp_path, monkeypatch):
     """`medal schema generate --check` fails when a generated file was edited by hand."""
-    from medal_catalog.schema import generate
+    from medal_catalog import generate
 
     target = next(iter(ARTEFACTS))
     copy = tmp_path / target.name

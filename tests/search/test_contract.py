@@ -164,7 +164,7 @@ def test_index_replace_delete_and_rebuild(backend, tmp_path, request):
 @pytest.mark.parametrize("backend", ["sqlite", "elasticsearch"])
 def test_catalog_keeps_either_index_in_step_with_the_store(backend, tmp_path, request):
     """Catalog writes reach the index; deletions leave it; reindex swaps in a rebuilt index with the same answers."""
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
     from search_corpus import CORPUS, es_options
 
     url = f"sqlite:///{tmp_path / 'catalog.db'}"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from medal_catalog.cli import main
 from medal_catalog.config import get_settings
-from medal_catalog.store import Catalog
+from medal_catalog.catalog import Catalog
 
 from search_corpus import CORPUS
 

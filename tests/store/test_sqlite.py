@@ -11,7 +11,8 @@ import textwrap
 import pytest
 
 from medal_catalog.errors import StoreError, StoreLockedError, StoreReadOnlyError, UnsupportedURLError
-from medal_catalog.store import Catalog, open_store
+from medal_catalog.catalog import Catalog
+from medal_catalog.store import open_store
 
 TASK = {"type": "BenchmarkTask", "id": "glioma-seg", "title": "Glioma segmentation",
         "clinical_question": "Where is the tumour?", "task_type": "segmentation", "modalities": ["MR"],
@@ -102,7 +103,7 @@ def test_a_crash_inside_a_write_leaves_the_store_consistent_and_a_rerun_complete
         from sqlalchemy import event
         sys.path.insert(0, {os.path.dirname(__file__)!r})
         from test_sqlite import task
-        from medal_catalog.store import Catalog
+        from medal_catalog.catalog import Catalog
         catalog = Catalog.open({url!r})
         seen = []
         def trace(statement):

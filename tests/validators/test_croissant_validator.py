@@ -8,7 +8,7 @@ import json
 
 from croissant_fixtures import croissant
 
-from medal_catalog.validators.report import Severity
+from medal_catalog.report import Severity
 from medal_catalog.validators.submission import validate_paths
 
 LABELS = "case_id,tear\nk1,1\n"

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from medal_catalog.validators.report import Severity
+from medal_catalog.report import Severity
 from medal_catalog.validators.submission import validate_paths
 
 from conftest import EXAMPLES

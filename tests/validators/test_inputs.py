@@ -11,7 +11,7 @@ import sys
 import pydicom
 import pytest
 
-from medal_catalog.validators.report import Severity
+from medal_catalog.report import Severity
 from medal_catalog.validators.submission import validate_paths
 
 from conftest import EXAMPLES

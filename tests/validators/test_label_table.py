@@ -16,7 +16,7 @@ import yaml
 
 from medal_catalog.exports.croissant_task import split_table
 from medal_catalog.harvesters.submission import harvest_submission
-from medal_catalog.validators.report import Severity
+from medal_catalog.report import Severity
 from medal_catalog.validators.submission import validate_paths
 
 from benchmarks.synthetic_records import make_records

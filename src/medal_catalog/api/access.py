@@ -26,7 +26,8 @@ from typing import Any, Literal
 from sqlalchemy import select
 
 from medal_catalog.search import SearchRequest
-from medal_catalog.store import Catalog, StoredVersion, entry_key
+from medal_catalog.catalog import Catalog
+from medal_catalog.store import StoredVersion, entry_key
 
 Role = Literal["anonymous", "contributor", "reviewer", "admin"]
 View = Literal["full", "public", "hidden"]

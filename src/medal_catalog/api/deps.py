@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from medal_catalog.api.access import ANONYMOUS, Caller
 from medal_catalog.api.tokens import ensure_table, lookup
 from medal_catalog.config import Settings
-from medal_catalog.store import Catalog
+from medal_catalog.catalog import Catalog
 
 def get_settings_of(request: Request) -> Settings:
     """The settings of the app serving ``request``: those create_app() was given, else the environment's

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from medal_catalog.documents import read_document
-from medal_catalog.validators.report import Report, Severity
+from medal_catalog.report import Report, Severity
 from medal_catalog.validators.submission import validate_paths
 
 #: Issues about data files, which an HTTP submission does not carry.

@@ -6,7 +6,7 @@ from fastapi import Request
 
 from medal_catalog.api.access import PATH_OF, Caller, search_scope
 from medal_catalog.api.models import EntrySummary, Page
-from medal_catalog.store import Catalog
+from medal_catalog.catalog import Catalog
 
 
 def list_entries(request: Request, catalog: Catalog, caller: Caller, filters: dict, page: int, size: int) -> Page:

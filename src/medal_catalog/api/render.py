@@ -11,7 +11,8 @@ from fastapi import HTTPException, Request, Response
 
 from medal_catalog.api.access import KINDS, Caller, redact, view_of
 from medal_catalog.api.models import EntryPublic
-from medal_catalog.store import Catalog, StoredVersion
+from medal_catalog.catalog import Catalog
+from medal_catalog.store import StoredVersion
 
 
 def kind_of(path: str) -> str:

@@ -33,7 +33,7 @@ def export(entry_id: str, fmt: str, out_dir: Path, base_url: str, catalog_url: s
     """
     from medal_catalog.exports.croissant import DICOM_ARCHIVE, export_dataset
     from medal_catalog.exports.croissant_task import export_task
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     files: dict[str, bytes] = {}
     with Catalog.open(catalog_url) as catalog:

@@ -106,7 +106,7 @@ def _harvest_croissant(path: Path, dataset_id: str | None, access_level: str | N
                        ) -> tuple[dict, bool]:
     """Import one Croissant file: the mapped dataset, the original and (open access) its local data files."""
     from medal_catalog.harvesters.croissant import import_croissant
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     with Catalog.open(catalog_url, index_url) as catalog:
         result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, catalog=catalog)
@@ -132,7 +132,7 @@ def _harvest_croissant(path: Path, dataset_id: str | None, access_level: str | N
 def _harvest_submission(path: Path, out_dir: Path | None, jobs, timeout, no_cache, catalog_url, index_url
                         ) -> tuple[dict, bool]:
     from medal_catalog.harvesters.submission import harvest_submission
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     harvest = harvest_submission(path, out_root=out_dir or Path("medal-out"), jobs=jobs, timeout=timeout,
                                  use_cache=not no_cache)
@@ -229,7 +229,7 @@ def _harvest_tree(paths, dataset_id, out_dir, fmt, title, access_level, license_
 def _store(result, catalog_url: str, index_url: str | None, paths: list[str]) -> dict:
     """Put the dataset and its series into the catalog; retire series of this dataset that are gone."""
     from medal_catalog.harvesters.dicom_records import merge_dataset
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     dataset = result.dataset.model_dump(mode="json", exclude_none=True)
     series = [s.model_dump(mode="json", exclude_none=True) for s in result.series]

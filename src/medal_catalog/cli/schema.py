@@ -36,7 +36,7 @@ def schema_summary(as_json: bool) -> None:
 @click.option("--check", is_flag=True, help="Do not write; exit 1 if any generated file drifted from the yaml.")
 def schema_generate(check: bool) -> None:
     """Regenerate pydantic models, JSON Schema, JSON-LD context, SHACL and the markdown reference."""
-    from medal_catalog.schema.generate import drifted, write_all
+    from medal_catalog.generate import drifted, write_all
 
     if check:
         stale = drifted()

@@ -53,7 +53,7 @@ def search(query: str, ranges: tuple[str, ...], facets: tuple[str, ...], sort: s
       medal search "lung nodule" --type BenchmarkTask --json
       medal search --body-part BRAIN --range field_strength=3.. --facet manufacturer
     """
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     parsed_ranges = dict(_parse_range(r) for r in ranges)
     with Catalog.open(catalog_url, index_url) as catalog:

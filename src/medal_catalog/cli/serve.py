@@ -35,7 +35,7 @@ def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, 
     if index_url:
         os.environ["MEDAL_INDEX"] = index_url
     get_settings.cache_clear()
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     # Fail here, with a one-line error and the exit code, rather than in the first request.
     Catalog.open(settings=get_settings()).close()

@@ -23,7 +23,7 @@ def reindex(to_url: str | None, as_json: bool, catalog_url: str | None, index_ur
     Searches keep answering from the old index until the new one is complete (an alias swap on Elasticsearch,
     one transaction on SQLite). Index updates queued while the index was unreachable are included.
     """
-    from medal_catalog.store import Catalog
+    from medal_catalog.catalog import Catalog
 
     with Catalog.open(catalog_url, index_url) as catalog:
         total = catalog.store.count()

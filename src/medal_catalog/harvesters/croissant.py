@@ -32,7 +32,7 @@ from medal_catalog.exports.croissant import DUO, _DUO_CODES
 from medal_catalog.exports.croissant_source import (FILE_PROPERTY_COLUMNS, TABLE_FORMATS, as_list,
                                                      fileset_archive_path, fileset_table_path, local_name, local_path,
                                                      node_id, node_kind)
-from medal_catalog.validators.report import Issue, Report, Severity
+from medal_catalog.report import Issue, Report, Severity
 
 TOOL = "medal harvest"
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")

@@ -1,9 +1,5 @@
-"""The catalog store (source of truth), chosen by URL, and the :class:`Catalog` that keeps the search index in step.
-
-    from medal_catalog.store import Catalog
-    with Catalog.open("sqlite:///catalog.db") as catalog:
-        result = catalog.put(entry_dict, author="harvester", reason="DICOM harvest of /data/x")
-"""
+"""The catalog store (source of truth), chosen by URL; :class:`medal_catalog.catalog.Catalog` keeps the search
+index in step with it."""
 
 from __future__ import annotations
 
@@ -12,9 +8,8 @@ from urllib.parse import urlsplit
 from medal_catalog.errors import UnsupportedURLError
 from medal_catalog.store.base import (PutResult, Store, StoredFile, StoredVersion, entry_key, iter_entries, split_key,
                                       validate_entry)
-from medal_catalog.store.catalog import Catalog, ReindexReport
 
-__all__ = ["Catalog", "PutResult", "ReindexReport", "Store", "StoredFile", "StoredVersion", "entry_key", "iter_entries",
+__all__ = ["PutResult", "Store", "StoredFile", "StoredVersion", "entry_key", "iter_entries",
            "open_store", "split_key", "validate_entry"]
 
 

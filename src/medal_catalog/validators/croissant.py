@@ -13,7 +13,7 @@ import logging
 
 from medal_catalog.documents import Document
 from medal_catalog.jsonld import UnsafeJsonLdError, load_croissant, unsafe_locations
-from medal_catalog.validators.report import Issue, Severity
+from medal_catalog.report import Issue, Severity
 
 _CODES = {"context": "croissant.remote-context", "location": "croissant.unsafe-location"}
 _HINTS = {"context": "Inline the @context (as mlcroissant and Croissant editors write it), or refer to a Croissant "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from medal_catalog.validators.report import Issue, Severity
+from medal_catalog.report import Issue, Severity
 
 DICOM_SUFFIXES = {".dcm", ".dicom", ".dic", ".ima"}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from medal_catalog.validators.report import Severity
+from medal_catalog.report import Severity
 from medal_catalog.validators.rules import RuleIssue
 from medal_catalog.validators.schema import Gate, all_of as _all_of
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medal_catalog.validators.report import Severity
+from medal_catalog.report import Severity
 
 #: (severity, code, pointer relative to the task, message, hint)
 Finding = tuple[Severity, str, str, str, str | None]

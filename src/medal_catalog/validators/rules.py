@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from medal_catalog.validators.report import Severity
+from medal_catalog.report import Severity
 from medal_catalog.validators.schema import Gate, all_of as _all_of
 
 

@@ -20,7 +20,7 @@ from medal_catalog.documents import (MAX_METADATA_BYTES, METADATA_SUFFIXES, Docu
 from medal_catalog.schema import ENTRY_CLASSES
 from medal_catalog.validators.fair import fair_assessment, fair_gate, full_scores
 from medal_catalog.validators.labels import DatasetFiles, check_task_labels, dataset_files, inside
-from medal_catalog.validators.report import EntrySummary, Issue, Report, Severity
+from medal_catalog.report import EntrySummary, Issue, Report, Severity
 from medal_catalog.validators.rules import check_rules, policy_gate
 from medal_catalog.validators.schema import schema_checker
 

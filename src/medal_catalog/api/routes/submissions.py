@@ -14,7 +14,7 @@ from medal_catalog.api.access import Caller, owner_of
 from medal_catalog.api.deps import CatalogDep, ContributorDep
 from medal_catalog.api.intake import check_metadata
 from medal_catalog.api.models import SubmissionPublic
-from medal_catalog.store import Catalog
+from medal_catalog.catalog import Catalog
 
 router = APIRouter(tags=["submissions"])
 _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")

@@ -16,7 +16,7 @@ from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import DecisionCreate, Page
 from medal_catalog.api.access import may_fetch_data, redact
 from medal_catalog.api.render import base_url, visible
-from medal_catalog.store import Catalog
+from medal_catalog.catalog import Catalog
 
 router = APIRouter(tags=["tasks"])
 #: Where a task may be reviewed or decided from.

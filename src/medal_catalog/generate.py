@@ -12,7 +12,7 @@ from pathlib import Path
 from medal_catalog.schema import (CONTEXT_PATH, GENERATED_DIR, JSON_SCHEMA_PATH, REFERENCE_PATH, SCHEMA_PATH,
                                   SHACL_PATH)
 
-MODEL_PATH = Path(__file__).parent.parent / "model" / "medal.py"
+MODEL_PATH = Path(__file__).parent / "model" / "medal.py"
 
 _HEADER = ("GENERATED from src/medal_catalog/schema/medal.yaml by `medal schema generate`. Do not edit: "
            "edit the yaml and regenerate.")

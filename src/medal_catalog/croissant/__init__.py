@@ -1,0 +1,1 @@
+"""The Croissant format: vocabulary, safe JSON-LD, reading, mapping to catalog entries, writing."""

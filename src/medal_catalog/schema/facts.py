@@ -1,0 +1,62 @@
+"""Facts of the schema that code needs at run time (class IRIs, enum values and their meanings), read straight from
+medal.yaml so that no module keeps a hand copy of them.
+
+This reads the yaml with PyYAML (about 20 ms, once per process) instead of linkml's SchemaView, which takes
+seconds to import; :func:`medal_catalog.schema.schema_view` remains the tool for questions about inheritance.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from medal_catalog.schema import SCHEMA_PATH
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with SCHEMA_PATH.open(encoding="utf-8") as f:
+        return yaml.load(f, Loader=loader)
+
+
+def prefixes() -> dict[str, str]:
+    """Prefix -> namespace IRI, as the schema declares them."""
+    return dict(_schema()["prefixes"])
+
+
+def expand(curie: str) -> str:
+    """The full IRI of a CURIE with one of the schema's prefixes (a full IRI is returned as it is)."""
+    prefix, sep, local = curie.partition(":")
+    namespace = prefixes().get(prefix) if sep else None
+    return namespace + local if namespace and not local.startswith("//") else curie
+
+
+def class_uri(name: str) -> str:
+    """The ``class_uri`` CURIE of a class (e.g. ``medal:BenchmarkTask``)."""
+    cls = _schema()["classes"][name]
+    return cls.get("class_uri") or f"medal:{name}"
+
+
+def class_mappings(name: str) -> tuple[str, ...]:
+    """The class's ``exact_mappings`` and ``close_mappings`` CURIEs, in schema order."""
+    cls = _schema()["classes"][name]
+    return tuple([*(cls.get("exact_mappings") or ()), *(cls.get("close_mappings") or ())])
+
+
+def enum_values(enum: str) -> tuple[str, ...]:
+    """The permissible values of an enum, in schema order."""
+    return tuple(_schema()["enums"][enum]["permissible_values"])
+
+
+def enum_meanings(enum: str) -> dict[str, str]:
+    """Permissible value -> its ``meaning`` CURIE, for the values that have one."""
+    values = _schema()["enums"][enum]["permissible_values"]
+    return {value: spec["meaning"] for value, spec in values.items() if spec and spec.get("meaning")}
+
+
+def access_levels() -> tuple[str, ...]:
+    """The dataset access levels (``AccessLevelEnum``), from the most open to the most closed."""
+    return enum_values("AccessLevelEnum")
