@@ -1,1 +1,196 @@
-"""The one path from a source (a submission, a DICOM tree, a Croissant file) into the catalog (store + index)."""
+"""The one path from a source into the catalog (store + index): a submission folder or file, a bare DICOM tree, a
+Croissant file. `medal harvest`, ``POST /api/submissions`` and the web upload call these functions; what is
+written, and whether a re-run writes anything at all, is decided here and nowhere else.
+
+    from medal_catalog import ingest, open_catalog
+    with open_catalog("sqlite:///catalog.db") as catalog:
+        results = ingest(["examples/valid/ct-lung-nodule"], catalog)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from medal_catalog.catalog import Catalog
+from medal_catalog.errors import MedalError, UsageError
+from medal_catalog.store.base import PutResult, entry_key
+
+#: The author of the versions a machine step writes (never a token name: those have no spaces).
+HARVEST_AUTHOR = "medal harvest"
+
+SourceKind = Literal["submission", "dicom", "croissant"]
+
+
+@dataclass
+class IngestResult:
+    """What one source did to the catalog: its kind, whether anything in it failed, and the summary the CLI prints
+    and ``--json`` shows (counts, entries stored and changed, files kept, what was left out and why)."""
+
+    source: str
+    kind: SourceKind
+    failed: bool
+    summary: dict[str, Any]
+    #: The outcome of every entry written (or skipped as unchanged), in the order they were given.
+    puts: list[PutResult] = field(default_factory=list)
+    #: The harvester's own result (a SubmissionHarvest, HarvestResult or CroissantImport), for callers that print.
+    detail: Any = None
+
+
+def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: str, reason: str
+                ) -> list[PutResult]:
+    """Store entries (one transaction each, indexed in bulk), skipping those whose only change is a newer
+    harvest-run record, so that ingesting unchanged input again writes no new version."""
+    from medal_catalog.harvesters.dicom_records import same_but_harvest_runs
+
+    results: dict[int, PutResult] = {}
+    to_write: list[tuple[int, dict[str, Any]]] = []
+    for i, entry in enumerate(entries):
+        kind = entry.get("type")
+        current = catalog.get(kind, entry["id"]) if kind and entry.get("id") else None
+        if current is not None and not current.deleted and same_but_harvest_runs(entry, current.document):
+            results[i] = PutResult(entry_key(kind, entry["id"]), "unchanged", current.version)
+        else:
+            to_write.append((i, entry))
+    written = catalog.put_many([e for _, e in to_write], author=author, reason=reason) if to_write else []
+    results.update({i: put for (i, _), put in zip(to_write, written)})
+    return [results[i] for i in range(len(entries))]
+
+
+def source_kind(path: Path) -> SourceKind:
+    """What a path holds: a Croissant file, a submission (MEDAL metadata, or a folder holding some), or else a
+    DICOM tree."""
+    from medal_catalog.harvesters.submission import is_submission
+
+    if _is_croissant_file(path):
+        return "croissant"
+    return "submission" if is_submission(path) else "dicom"
+
+
+def plan(paths: Iterable[Path | str], dataset_id: str | None = None) -> dict[Path, SourceKind]:
+    """The kind of every path, checked before anything is opened or written: bare DICOM trees need
+    ``dataset_id``, which names one dataset (so at most one Croissant file goes with it)."""
+    kinds = {Path(p): source_kind(Path(p)) for p in paths}
+    trees = [p for p, kind in kinds.items() if kind == "dicom"]
+    if trees and not dataset_id:
+        raise UsageError(f"{trees[0]} holds no MEDAL metadata: give --dataset ID to harvest it as a DICOM tree")
+    if dataset_id and sum(kind == "croissant" for kind in kinds.values()) > 1:
+        raise UsageError("--dataset names one dataset: give one Croissant file with it")
+    return kinds
+
+
+def ingest(paths: Iterable[Path | str] | dict[Path, SourceKind], catalog: Catalog, *, dataset_id: str | None = None,
+           out_dir: Path | None = None, fmt: str = "yaml", title: str | None = None,
+           access_level: str | None = None, license_id: str = "LicenseRef-unspecified", instances: bool = False,
+           jobs: int | None = None, timeout: float = 30.0, use_cache: bool = True,
+           progress: Callable[..., None] | None = None) -> list[IngestResult]:
+    """Take every path (or the result of :func:`plan`) into ``catalog``: each Croissant file and each submission
+    on its own, then all bare DICOM trees together as the one dataset ``dataset_id``. Invalid entries and
+    unreadable files are reported in the results and left out; everything valid around them is stored."""
+    kinds = paths if isinstance(paths, dict) else plan(paths, dataset_id)
+    paths = list(kinds)
+    trees = [p for p in paths if kinds[p] == "dicom"]
+    croissants = [p for p in paths if kinds[p] == "croissant"]
+    results = [ingest_croissant(p, catalog, dataset_id=dataset_id, access_level=access_level) for p in croissants]
+    results += [ingest_submission(p, catalog, out_root=out_dir or Path("medal-out"), jobs=jobs, timeout=timeout,
+                                  use_cache=use_cache, progress=progress)
+                for p in paths if kinds[p] == "submission"]
+    if trees:
+        results.append(ingest_dicom_tree(trees, catalog, dataset_id=dataset_id, out_dir=out_dir, fmt=fmt,
+                                         title=title, access_level=access_level or "controlled",
+                                         license_id=license_id, instances=instances, jobs=jobs, timeout=timeout,
+                                         use_cache=use_cache, progress=progress))
+    return results
+
+
+def ingest_croissant(path: Path, catalog: Catalog, *, dataset_id: str | None = None,
+                     access_level: str | None = None) -> IngestResult:
+    """Import one Croissant file: the mapped dataset, the original and (open access) its local data files."""
+    from medal_catalog.harvesters.croissant import import_croissant
+
+    result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, catalog=catalog)
+    stored = result.stored
+    failed = not (result.ok and stored is not None and not stored.problems)
+    return IngestResult(str(path), "croissant", failed, result.to_dict(),
+                        [stored, *result.stored_series] if stored is not None else [], result)
+
+
+def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
+                      timeout: float = 30.0, use_cache: bool = True,
+                      progress: Callable[..., None] | None = None) -> IngestResult:
+    """Validate a submission, harvest the DICOM of its datasets, and store every valid entry and the files the
+    catalog keeps for datasets it stored."""
+    from medal_catalog.harvesters.submission import harvest_submission
+
+    harvest = harvest_submission(path, out_root=out_root, jobs=jobs, timeout=timeout, use_cache=use_cache,
+                                 progress=progress)
+    puts = put_entries(catalog, harvest.entries, author=HARVEST_AUTHOR, reason=f"harvest of submission {path}")
+    stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
+    files = {ds: catalog.store.put_files("ImagingDataset", ds, kept)
+             for ds, kept in harvest.files.items() if ds in stored}
+    refused = [p.to_dict() for p in puts if p.problems]
+    summary = {
+        "submission": str(path), "kind": "submission",
+        "entries": len(harvest.entries), "stored": len(puts) - len(refused),
+        "changed": sum(bool(p.changed) for p in puts), "left_out": harvest.left_out, "refused": refused,
+        "validation": harvest.report.to_dict()["summary"],
+        "dicom": {ds: {k: r.summary[k] for k in ("files_seen", "dicom_read", "skipped", "series", "studies")}
+                  for ds, r in harvest.dicom.items()},
+        "files_kept": {ds: [f.path for f in kept] for ds, kept in files.items()},
+        "files_not_kept": harvest.not_kept,
+    }
+    file_errors = any(r.errors for r in harvest.dicom.values())
+    failed = bool(harvest.left_out or refused or file_errors or summary["validation"]["errors"])
+    return IngestResult(str(path), "submission", failed, summary, puts, harvest)
+
+
+def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: str, out_dir: Path | None = None,
+                      fmt: str = "yaml", title: str | None = None, access_level: str = "controlled",
+                      license_id: str = "LicenseRef-unspecified", instances: bool = False, jobs: int | None = None,
+                      timeout: float = 30.0, use_cache: bool = True,
+                      progress: Callable[..., None] | None = None) -> IngestResult:
+    """Harvest bare DICOM trees into the dataset ``dataset_id`` (created, or merged into the stored one), write
+    catalog.<fmt>, manifest.jsonl and harvest-report.json to ``out_dir``, store the dataset and its series, and
+    retire the series of this dataset that are gone."""
+    from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
+    from medal_catalog.harvesters.dicom_records import merge_dataset
+
+    out = out_dir or Path("medal-out") / dataset_id
+    result = harvest_dicom(paths, dataset_id, cache_file=out / CACHE_NAME if use_cache else None, jobs=jobs,
+                           timeout=timeout, instances=instances, progress=progress, title=title,
+                           access_level=access_level, license_id=license_id)
+    written = write_outputs(result, out, fmt)
+    dataset = result.dataset.model_dump(mode="json", exclude_none=True)
+    series = [s.model_dump(mode="json", exclude_none=True) for s in result.series]
+    reason = f"DICOM harvest of {len(paths)} path(s): {result.summary['dicom_read']} files"
+    existing = catalog.get("ImagingDataset", dataset["id"])
+    merged = merge_dataset(dataset, existing.document if existing and not existing.deleted else None)
+    puts = put_entries(catalog, [merged, *series], author=HARVEST_AUTHOR, reason=reason)
+    keep = {s["id"] for s in series}
+    gone = [v.id for v in catalog.store.iter_current(["ImagingSeries"])
+            if (v.document or {}).get("dataset") == dataset["id"] and v.id not in keep]
+    for series_id in gone:
+        catalog.delete("ImagingSeries", series_id, author=HARVEST_AUTHOR, reason=reason)
+    problems = [p.to_dict() for p in puts if p.problems]
+    if problems:
+        raise MedalError(f"the catalog refused {len(problems)} entries: {problems[0]['problems'][0]}")
+    summary = {**result.summary, "kind": "dicom", "outputs": [str(p) for p in written],
+               "catalog": {"url": catalog.store.url, "stored": len(puts),
+                           "changed": sum(bool(p.changed) for p in puts), "series_retired": len(gone)}}
+    return IngestResult(", ".join(str(p) for p in paths), "dicom", bool(result.errors), summary, puts, result)
+
+
+def _is_croissant_file(path: Path) -> bool:
+    """A .json/.jsonld file whose content is a Croissant dataset description."""
+    from medal_catalog.documents import MAX_METADATA_BYTES
+    from medal_catalog.harvesters.croissant import is_croissant
+
+    if not path.is_file() or path.suffix.lower() not in (".json", ".jsonld"):
+        return False
+    try:
+        return path.stat().st_size <= MAX_METADATA_BYTES and is_croissant(json.loads(path.read_bytes()))
+    except (OSError, ValueError):
+        return False
