@@ -12,8 +12,8 @@ from pydicom.datadict import keyword_for_tag
 from pydicom.sequence import Sequence
 
 from medal_catalog.harvesters.base import FileProblem
-from medal_catalog.validators.annex_e import ANNEX_E, CID_7050
-from medal_catalog.validators.phi import PhiAudit, audit_dataset, audit_file
+from medal_catalog.dicom.annex_e import ANNEX_E, CID_7050
+from medal_catalog.dicom.audit import PhiAudit, audit_dataset, audit_file
 
 
 def keywords(audit: PhiAudit) -> set[str]:

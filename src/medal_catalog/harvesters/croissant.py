@@ -870,7 +870,7 @@ def _auditor(report: Report, display: str) -> Callable[[Any, str], bool]:
     """``audited(content or path, relative path)``: True when no DICOM file in it fails the Annex E audit;
     otherwise its problems are reported (members named ``file!member``)."""
     from medal_catalog.validators.dicom import content_issues
-    from medal_catalog.validators.phi import audit_content
+    from medal_catalog.dicom.audit import audit_content
 
     base = Path(display).parent
 

@@ -1,7 +1,7 @@
 """The DICOM harvester: folders and zips in, an ImagingDataset with its series, a manifest and a summary out.
 
 Files are recognised by content, read header-only in a process pool with a per-file time limit, audited for
-identifying attributes (validators/phi.py) and summarised in aggregate (dicom_records.py). A cache of per-file
+identifying attributes (dicom/audit.py) and summarised in aggregate (dicom_records.py). A cache of per-file
 records keyed by path, size and mtime (zip members: size and CRC) makes a re-harvest of an unchanged tree a stat
 walk. Every file that cannot be harvested becomes a FileProblem with a reason; the run always finishes.
 """
@@ -27,12 +27,12 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from medal_catalog import __version__
 from medal_catalog.harvesters.base import FileProblem, HarvestResult
-from medal_catalog.harvesters.dicom_header import HeaderError, read
+from medal_catalog.dicom.header import HeaderError, read
 from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, dataset_summaries,
                                                     deidentification_record, instance_record, intern,
                                                     series_model)
 from medal_catalog.model import medal as m
-from medal_catalog.validators.phi import AUDIT_WATCH
+from medal_catalog.dicom.audit import AUDIT_WATCH
 
 CACHE_VERSION = 3
 CACHE_NAME = ".harvest-cache.json"

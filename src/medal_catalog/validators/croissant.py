@@ -75,7 +75,7 @@ def audit_local_data(doc: Document) -> list[Issue]:
 
     from medal_catalog.harvesters.croissant import local_data_files
     from medal_catalog.validators.dicom import content_issues
-    from medal_catalog.validators.phi import audit_content
+    from medal_catalog.dicom.audit import audit_content
 
     issues: list[Issue] = []
     base = Path(doc.display).parent

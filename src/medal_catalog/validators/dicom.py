@@ -1,6 +1,6 @@
 """DICOM files in a submission: not DICOM, unreadable, or carrying identifying attributes (PHI audit).
 
-The audit itself lives in validators/phi.py (shared with the DICOM harvester); this module only turns its
+The audit itself lives in dicom/audit.py (shared with the DICOM harvester); this module only turns its
 results into report issues. Values of flagged attributes never reach the report.
 """
 
@@ -18,7 +18,7 @@ def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
                      progress: Callable[[str], None] | None = None) -> Iterator[Issue]:
     """Issues for the data files of a submission: DICOM recognised by content, then audited."""
     from medal_catalog.harvesters.base import FileProblem
-    from medal_catalog.validators.phi import audit_content, audit_file
+    from medal_catalog.dicom.audit import audit_content, audit_file
 
     for path in paths:
         if progress:
@@ -68,7 +68,7 @@ def _phi_issues(findings: Iterable[Any], name: str) -> Iterator[Issue]:
 
 
 def _archive(path: Path) -> bool:
-    from medal_catalog.validators.phi import is_archive
+    from medal_catalog.dicom.audit import is_archive
 
     try:
         with path.open("rb") as stream:

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from medal_catalog.harvesters.base import FileProblem
-from medal_catalog.harvesters.dicom_header import Header, HeaderError, read
-from medal_catalog.validators.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
+from medal_catalog.dicom.header import Header, HeaderError, read
+from medal_catalog.dicom.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
 
 PATIENT_IDENTITY_REMOVED = 0x00120062
 DEIDENTIFICATION_METHOD = 0x00120063
@@ -266,7 +266,7 @@ def audit_dataset(ds: Any) -> PhiAudit:
     except Exception as exc:  # noqa: BLE001 - pydicom raises many types; the caller gets one
         raise ValueError(f"dataset cannot be encoded for the audit ({exc.__class__.__name__})") from None
     data = fp.getvalue()
-    from medal_catalog.harvesters.dicom_header import parse, sequence_tags
+    from medal_catalog.dicom.header import parse, sequence_tags
 
     return audit_header(parse(data, len(data), AUDIT_CAPTURE, AUDIT_WATCH, sequence_tags()))
 

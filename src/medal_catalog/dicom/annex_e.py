@@ -2,7 +2,7 @@
 
 Source: DICOM PS3.15 (Security and System Management Profiles), Annex E, Table E.1-1, Basic Profile column
 (actions as of the 2024 editions), transcribed by hand for the MEDAL catalog because pydicom ships no copy of
-the table. Do not edit rows to change audit behaviour: the rules live in validators/phi.py; edit rows only to
+the table. Do not edit rows to change audit behaviour: the rules live in dicom/audit.py; edit rows only to
 follow the standard. tests/validators/test_phi.py checks every tag against pydicom's data dictionary.
 
 Row format: ``gggg,eeee  ACTION  KIND  Keyword``. ``50xx``/``60xx`` groups are the repeating curve/overlay groups.
