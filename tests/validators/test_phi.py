@@ -11,7 +11,7 @@ from dicom_samples import PHI, code_item, element, minimal_body, mr_dataset, par
 from pydicom.datadict import keyword_for_tag
 from pydicom.sequence import Sequence
 
-from medal_catalog.harvesters.base import FileProblem
+from medal_catalog.dicom.header import FileProblem
 from medal_catalog.dicom.annex_e import ANNEX_E, CID_7050
 from medal_catalog.dicom.audit import PhiAudit, audit_dataset, audit_file
 

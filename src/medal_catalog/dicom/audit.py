@@ -27,8 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from medal_catalog.harvesters.base import FileProblem
-from medal_catalog.dicom.header import Header, HeaderError, read
+from medal_catalog.dicom.header import FileProblem, Header, HeaderError, read
 from medal_catalog.dicom.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
 
 PATIENT_IDENTITY_REMOVED = 0x00120062

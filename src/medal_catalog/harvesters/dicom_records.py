@@ -16,8 +16,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any, Iterable
 
-from medal_catalog.harvesters.base import FileProblem
-from medal_catalog.dicom.header import Header
+from medal_catalog.dicom.header import FileProblem, Header
 from medal_catalog.model import medal as m
 from medal_catalog.dicom.audit import AUDIT_CAPTURE, audit_header, text
 

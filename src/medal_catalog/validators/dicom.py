@@ -9,15 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem
 from medal_catalog.report import Issue, Severity
 
-DICOM_SUFFIXES = {".dcm", ".dicom", ".dic", ".ima"}
 
 
 def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
                      progress: Callable[[str], None] | None = None) -> Iterator[Issue]:
     """Issues for the data files of a submission: DICOM recognised by content, then audited."""
-    from medal_catalog.harvesters.base import FileProblem
     from medal_catalog.dicom.audit import audit_content, audit_file
 
     for path in paths:
