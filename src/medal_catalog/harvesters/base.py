@@ -1,26 +1,11 @@
-"""Result types shared by harvesters: a problem with one input file, and what a harvest run produced."""
+"""What a harvest run produced (its problems are :class:`~medal_catalog.dicom.header.FileProblem` issues)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-#: "skipped" files are not what the harvester reads (not DICOM, a DICOMDIR); "error" files should have been.
-ProblemKind = Literal["skipped", "error"]
-
-
-@dataclass(frozen=True, slots=True)
-class FileProblem:
-    """One input file that was not harvested, and why. The reason never quotes a value read from the file."""
-
-    path: str
-    reason: str
-    kind: ProblemKind = "error"
-    not_dicom: bool = False  # the content is not DICOM at all (as opposed to broken DICOM)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The problem as a JSON-ready mapping."""
-        return {"path": self.path, "reason": self.reason, "kind": self.kind, "not_dicom": self.not_dicom}
+from medal_catalog.dicom.header import FileProblem
 
 
 @dataclass(slots=True)

@@ -869,20 +869,14 @@ def _iso(moment: dt.datetime) -> str:
 def _auditor(report: Report, display: str) -> Callable[[Any, str], bool]:
     """``audited(content or path, relative path)``: True when no DICOM file in it fails the Annex E audit;
     otherwise its problems are reported (members named ``file!member``)."""
-    from medal_catalog.validators.dicom import content_issues
-    from medal_catalog.validators.phi import audit_content
+    from medal_catalog.dicom.audit import audit_issues
 
     base = Path(display).parent
 
     def audited(data: Any, rel: str) -> bool:
-        try:
-            _, problems = audit_content(data, rel)
-        except OSError as exc:
-            report.add(Issue(Severity.ERROR, "croissant.missing-file", (base / rel).as_posix(),
-                             f"cannot read the file ({exc.strerror})"))
-            return False
-        report.extend(content_issues(problems, (base / rel).as_posix()))
-        return not problems
+        issues = audit_issues(data, rel, (base / rel).as_posix(), unreadable="croissant.missing-file")
+        report.extend(issues)
+        return not issues
     return audited
 
 

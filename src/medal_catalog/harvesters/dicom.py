@@ -1,7 +1,7 @@
 """The DICOM harvester: folders and zips in, an ImagingDataset with its series, a manifest and a summary out.
 
 Files are recognised by content, read header-only in a process pool with a per-file time limit, audited for
-identifying attributes (validators/phi.py) and summarised in aggregate (dicom_records.py). A cache of per-file
+identifying attributes (dicom/audit.py) and summarised in aggregate (dicom_records.py). A cache of per-file
 records keyed by path, size and mtime (zip members: size and CRC) makes a re-harvest of an unchanged tree a stat
 walk. Every file that cannot be harvested becomes a FileProblem with a reason; the run always finishes.
 """
@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
 
 from medal_catalog import __version__
-from medal_catalog.harvesters.base import FileProblem, HarvestResult
-from medal_catalog.harvesters.dicom_header import HeaderError, read
+from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem, HeaderError, read
+from medal_catalog.harvesters.base import HarvestResult
 from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, dataset_summaries,
                                                     deidentification_record, instance_record, intern,
                                                     series_model)
 from medal_catalog.model import medal as m
-from medal_catalog.validators.phi import AUDIT_WATCH
+from medal_catalog.dicom.audit import AUDIT_WATCH
 
 CACHE_VERSION = 3
 CACHE_NAME = ".harvest-cache.json"
@@ -40,7 +40,6 @@ DEFAULT_TIMEOUT = 30.0
 TRANSIENT = ("cannot read", "timed out", "the reader process", "unexpected")  # problems not cached
 CHUNK = 24  # files per pool task: large enough to hide the IPC cost, small enough for a live progress bar
 TOOL = "medal-catalog DICOM harvester"
-DICOM_NAMES = (".dcm", ".dicom", ".dic", ".ima")
 Progress = Callable[[int, int, int, int], None]  # files done, files total, bytes done, bytes total
 
 
@@ -177,7 +176,7 @@ def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float) -> dic
     except _TimeLimit:  # may also fire inside the finally above, before the timer is cancelled
         return FileProblem(source.name, f"timed out after {timeout:g} s (per-file limit)")
     except HeaderError as exc:
-        kind = "error" if not exc.not_dicom or source.name.lower().endswith(DICOM_NAMES) else "skipped"
+        kind = "error" if not exc.not_dicom or source.name.lower().endswith(DICOM_SUFFIXES) else "skipped"
         return FileProblem(source.name, exc.reason, kind, exc.not_dicom)
     except PermissionError:
         return FileProblem(source.name, "cannot read: permission denied")
@@ -378,7 +377,7 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
         result = None if transient or problems else {
             "fingerprint": fingerprint, "dataset": dataset.model_dump(mode="json", exclude_none=True),
             "series": [x.model_dump(mode="json", exclude_none=True) for x in series], "manifest": manifest,
-            "problems": [p.to_dict() for p in file_problems], "files_read": len(records)}
+            "problems": [p.summary_dict() for p in file_problems], "files_read": len(records)}
         _save_cache(cache_file, cache["salt"], entries, result)
     return _finish(dataset, series, manifest, sources, len(records), problems + file_problems, reused,
                    len(to_read), started, clock)
@@ -422,7 +421,7 @@ def _summary(dataset: m.ImagingDataset, series: list[m.ImagingSeries], sources: 
         "dataset": dataset.id, "files_seen": len(sources), "dicom_read": files_read,
         "reused_from_cache": reused, "read_now": read_now, "skipped": len(problems),
         "skipped_by_reason": dict(Counter(p.reason for p in problems).most_common()),
-        "problems": [p.to_dict() for p in problems],
+        "problems": [p.summary_dict() for p in problems],
         "series": len(series), "studies": dataset.study_count or 0, "instances": dataset.instance_count or 0,
         "bytes": dataset.byte_size or 0,
         "series_status": dict(Counter(s.deidentification_status for s in series)),

@@ -16,10 +16,9 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any, Iterable
 
-from medal_catalog.harvesters.base import FileProblem
-from medal_catalog.harvesters.dicom_header import Header
+from medal_catalog.dicom.header import FileProblem, Header
 from medal_catalog.model import medal as m
-from medal_catalog.validators.phi import AUDIT_CAPTURE, audit_header, text
+from medal_catalog.dicom.audit import AUDIT_CAPTURE, audit_header, text
 
 DICOMDIR_CLASS = "1.2.840.10008.1.3.10"
 UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+$")

@@ -156,7 +156,7 @@ def _not_servable(data: bytes, path: str, dataset: dict[str, Any]) -> str | None
     """Why a declared file may not be kept and served as it is (None when it may): it holds DICOM (itself, or in
     an archive, whatever its declared media type) that the Annex E audit flags or cannot read, or DICOM pixels
     while burned-in annotation is not declared NO."""
-    from medal_catalog.validators.phi import audit_content
+    from medal_catalog.dicom.audit import audit_content
 
     count, problems = audit_content(data, path)
     if problems:

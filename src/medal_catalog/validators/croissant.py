@@ -73,18 +73,11 @@ def audit_local_data(doc: Document) -> list[Issue]:
     validated on its own: in a submission folder its data files are audited with the folder's."""
     from pathlib import Path
 
+    from medal_catalog.dicom.audit import audit_issues
     from medal_catalog.harvesters.croissant import local_data_files
-    from medal_catalog.validators.dicom import content_issues
-    from medal_catalog.validators.phi import audit_content
 
     issues: list[Issue] = []
     base = Path(doc.display).parent
     for rel, path in local_data_files(doc.data, doc.path.parent, doc.path):
-        name = (base / rel).as_posix()
-        try:
-            _, problems = audit_content(path, rel)
-        except OSError as exc:
-            issues.append(Issue(Severity.ERROR, "path.unreadable", name, f"cannot read the file ({exc.strerror})"))
-            continue
-        issues += content_issues(problems, name)
+        issues += audit_issues(path, rel, (base / rel).as_posix())
     return issues

@@ -1,38 +1,32 @@
 """DICOM files in a submission: not DICOM, unreadable, or carrying identifying attributes (PHI audit).
 
-The audit itself lives in validators/phi.py (shared with the DICOM harvester); this module only turns its
-results into report issues. Values of flagged attributes never reach the report.
+The audit and the issues it becomes live in the DICOM format package (dicom/audit.py, shared with the harvester
+and the Croissant import); this module only decides which data files are audited how. Values of flagged
+attributes never reach the report.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
+from medal_catalog.dicom.archives import is_archive_file
+from medal_catalog.dicom.audit import attribute_issues, audit_file, audit_issues
+from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem
 from medal_catalog.report import Issue, Severity
-
-DICOM_SUFFIXES = {".dcm", ".dicom", ".dic", ".ima"}
 
 
 def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
                      progress: Callable[[str], None] | None = None) -> Iterator[Issue]:
     """Issues for the data files of a submission: DICOM recognised by content, then audited."""
-    from medal_catalog.harvesters.base import FileProblem
-    from medal_catalog.validators.phi import audit_content, audit_file
-
     for path in paths:
         if progress:
             progress(str(path))
         result = audit_file(path)
         name = display(path)
         if isinstance(result, FileProblem):
-            if result.not_dicom and _archive(path):
-                try:
-                    _, problems = audit_content(path, name)
-                except OSError as exc:
-                    yield Issue(Severity.ERROR, "path.unreadable", name, f"cannot read the file ({exc.strerror})")
-                    continue
-                yield from content_issues(problems, name)
+            if result.not_dicom and is_archive_file(path):
+                yield from audit_issues(path, name, name)
                 continue
             if result.not_dicom:
                 # Data files (CSV labels, NIfTI, reports) are expected; only a DICOM name on non-DICOM is wrong.
@@ -42,36 +36,4 @@ def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
                 continue
             yield Issue(Severity.ERROR, "dicom.unreadable", name, f"the DICOM file cannot be read: {result.reason}")
             continue
-        yield from _phi_issues(result.findings, name)
-
-
-DEIDENTIFY = "De-identify with the Basic Profile before submitting."
-
-
-def content_issues(problems: Iterable[Any], display: str) -> Iterator[Issue]:
-    """Issues for the DICOM files inside a file that an audit_content found problems with (``display`` names the
-    file; members are named ``display!member``)."""
-    for problem in problems:
-        name = f"{display}!{problem.member}" if problem.member else display
-        if problem.audit is None:
-            yield Issue(Severity.ERROR, "dicom.unreadable", name, f"cannot be audited: {problem.reason}",
-                        hint="The catalog keeps no DICOM it cannot audit.")
-            continue
-        yield from _phi_issues(problem.audit.findings, name)
-
-
-def _phi_issues(findings: Iterable[Any], name: str) -> Iterator[Issue]:
-    for finding in findings:
-        yield Issue(Severity.ERROR, "dicom.phi", name,
-                    f"{finding.keyword}: {finding.reason} (PS3.15 Annex E action {finding.action}); "
-                    "its value is not shown", tag=finding.tag, hint=DEIDENTIFY)
-
-
-def _archive(path: Path) -> bool:
-    from medal_catalog.validators.phi import is_archive
-
-    try:
-        with path.open("rb") as stream:
-            return is_archive(stream.read(512))
-    except OSError:
-        return False
+        yield from attribute_issues(result.findings, name)

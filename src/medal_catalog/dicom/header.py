@@ -14,7 +14,9 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from struct import Struct
-from typing import BinaryIO
+from typing import Any, BinaryIO, Literal
+
+from medal_catalog.report import Issue, Severity
 
 UNDEFINED = 0xFFFFFFFF
 ITEM, ITEM_END, SEQUENCE_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
@@ -45,6 +47,53 @@ class HeaderError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.not_dicom = not_dicom
+
+
+#: File names that promise DICOM content; a non-DICOM file with one of them is an error, not a skipped file.
+DICOM_SUFFIXES = (".dcm", ".dicom", ".dic", ".ima")
+
+#: "skipped" files are not what the harvester reads (not DICOM, a DICOMDIR); "error" files should have been.
+ProblemKind = Literal["skipped", "error"]
+NOT_DICOM, UNREADABLE, SKIPPED = "dicom.not-dicom", "dicom.unreadable", "dicom.skipped"
+
+
+class FileProblem(Issue):
+    """One input file that was not read, and why: a report :class:`Issue` (errors are ERROR, skipped files INFO;
+    code ``dicom.not-dicom`` when the content is not DICOM at all). The reason never quotes a value of the file.
+
+    ``path``, ``reason``, ``kind`` and ``not_dicom`` are the same facts in the words of the harvest summary
+    (``harvest-report.json``), which :meth:`summary_dict` writes and the constructor takes.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, path: str, reason: str, kind: ProblemKind = "error", not_dicom: bool = False) -> None:
+        code = NOT_DICOM if not_dicom else UNREADABLE if kind == "error" else SKIPPED
+        super().__init__(Severity.ERROR if kind == "error" else Severity.INFO, code, path, reason)
+
+    @property
+    def path(self) -> str:
+        """The file's path (the issue's ``file``)."""
+        return self.file
+
+    @property
+    def reason(self) -> str:
+        """Why the file was not read (the issue's ``message``)."""
+        return self.message
+
+    @property
+    def kind(self) -> ProblemKind:
+        """``error`` for a file that should have been read, ``skipped`` for one that is not for this reader."""
+        return "error" if self.severity is Severity.ERROR else "skipped"
+
+    @property
+    def not_dicom(self) -> bool:
+        """True when the content is not DICOM at all (as opposed to broken DICOM)."""
+        return self.code == NOT_DICOM
+
+    def summary_dict(self) -> dict[str, Any]:
+        """The problem as the harvest summary and cache write it: path, reason, kind, not_dicom."""
+        return {"path": self.path, "reason": self.reason, "kind": self.kind, "not_dicom": self.not_dicom}
 
 
 class NeedMore(Exception):

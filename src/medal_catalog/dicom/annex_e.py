@@ -2,8 +2,8 @@
 
 Source: DICOM PS3.15 (Security and System Management Profiles), Annex E, Table E.1-1, Basic Profile column
 (actions as of the 2024 editions), transcribed by hand for the MEDAL catalog because pydicom ships no copy of
-the table. Do not edit rows to change audit behaviour: the rules live in validators/phi.py; edit rows only to
-follow the standard. tests/validators/test_phi.py checks every tag against pydicom's data dictionary.
+the table. Do not edit rows to change audit behaviour: the rules live in dicom/audit.py; edit rows only to
+follow the standard. tests/dicom/test_annex_e.py checks every tag against pydicom's data dictionary.
 
 Row format: ``gggg,eeee  ACTION  KIND  Keyword``. ``50xx``/``60xx`` groups are the repeating curve/overlay groups.
 ACTION is the Basic Profile action code of the standard:
@@ -28,6 +28,8 @@ the description check uses:
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from medal_catalog.schema.facts import enum_meanings
 
 SOURCE = "DICOM PS3.15 Annex E Table E.1-1 (Basic Application Level Confidentiality Profile)"
 
@@ -488,22 +490,11 @@ FFFC,FFFC X other DataSetTrailingPadding
 # GPS attributes (0016,0070)-(0016,008E) are all removed (X); listed by range to keep the table readable.
 _GPS_RANGE = (0x00160070, 0x0016008E)
 
-#: CID 7050 "De-identification Method" codes (scheme DCM) -> DeidentificationOptionEnum values of the schema.
-CID_7050: dict[str, str] = {
-    "113100": "basic_profile",
-    "113101": "clean_pixel_data",
-    "113102": "clean_recognizable_visual_features",
-    "113103": "clean_graphics",
-    "113104": "clean_structured_content",
-    "113105": "clean_descriptors",
-    "113106": "retain_longitudinal_full_dates",
-    "113107": "retain_longitudinal_modified_dates",
-    "113108": "retain_patient_characteristics",
-    "113109": "retain_device_identity",
-    "113110": "retain_uids",
-    "113111": "retain_safe_private",
-    "113112": "retain_institution_identity",
-}
+#: CID 7050 "De-identification Method" codes (scheme DCM) -> DeidentificationOptionEnum values, read from the
+#: schema's ``meaning: DICOM:1131xx`` of each value so that the audit and the catalog cannot disagree.
+CID_7050: dict[str, str] = {meaning.partition(":")[2]: option
+                            for option, meaning in enum_meanings("DeidentificationOptionEnum").items()
+                            if meaning.startswith("DICOM:")}
 
 #: Which declared option retains which kind of attribute (Annex E options, E.3).
 OPTION_RETAINS: dict[str, str] = {

@@ -18,6 +18,10 @@ Rules, per non-empty attribute of the table:
     when the file does not declare PatientIdentityRemoved YES (otherwise the value is presumed to be the dummy).
   * Private groups are flagged unless Retain Safe Private is declared.
   * BurnedInAnnotation YES is flagged, and so is its absence on modalities that commonly burn text in.
+
+The audit records what it found (IdentifyingAttribute, FlaggedFile: data the harvester also counts); only
+:func:`attribute_issues`, :func:`flagged_issues` and :func:`audit_issues` turn those records into report issues,
+for every stage that audits DICOM (submission and Croissant validation, Croissant import).
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable, Iterator
 
-from medal_catalog.harvesters.base import FileProblem
-from medal_catalog.harvesters.dicom_header import Header, HeaderError, read
-from medal_catalog.validators.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
+from medal_catalog.dicom.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
+from medal_catalog.dicom.archives import (ARCHIVE_ERRORS, MAX_ARCHIVE_DEPTH, Rest, archive_kind, each_member,
+                                          is_archive, read_nested)
+from medal_catalog.dicom.header import FileProblem, Header, HeaderError, parse, read, sequence_tags
+from medal_catalog.report import Issue, Severity
 
 PATIENT_IDENTITY_REMOVED = 0x00120062
 DEIDENTIFICATION_METHOD = 0x00120063
@@ -62,7 +68,7 @@ _LETTERS_OR_DIGITS = re.compile(r"[^\W\d_]+|\d+")
 
 
 @dataclass(frozen=True, slots=True)
-class PhiFinding:
+class IdentifyingAttribute:
     """One identifying attribute present in a header: keyword, tag (gggg,eeee), Annex E action, why, how often."""
 
     keyword: str
@@ -85,7 +91,7 @@ class PhiAudit:
     ``deidentification_method`` likewise is dropped when it carries an identifying token.
     """
 
-    findings: tuple[PhiFinding, ...]
+    findings: tuple[IdentifyingAttribute, ...]
     patient_identity_removed: bool | None
     deidentification_method: str | None
     profile_options: tuple[str, ...]
@@ -163,20 +169,21 @@ def audit_header(header: Header, path: str | None = None) -> PhiAudit:
         if value is not None and "clean_descriptors" not in options:
             tokens = _identifying_tokens(header, charset, flagged_dates) if tokens is None else tokens
             if _mentions(value, tokens):
-                findings.append(PhiFinding(keyword, ANNEX_E[tag].tag, ANNEX_E[tag].action, "identifying-token"))
+                findings.append(IdentifyingAttribute(keyword, ANNEX_E[tag].tag, ANNEX_E[tag].action,
+                                                     "identifying-token"))
                 value = None
         kept[tag] = value
     method = text(top.get(DEIDENTIFICATION_METHOD), charset)
     if method is not None:
         tokens = _identifying_tokens(header, charset, flagged_dates) if tokens is None else tokens
         if _mentions(method, tokens):
-            findings.append(PhiFinding("DeidentificationMethod", "(0012,0063)", "K", "identifying-token"))
+            findings.append(IdentifyingAttribute("DeidentificationMethod", "(0012,0063)", "K", "identifying-token"))
             method = None
     withheld = False
     if path:
         tokens = _identifying_tokens(header, charset, flagged_dates) if tokens is None else tokens
         if _mentions(path, tokens):
-            findings.append(PhiFinding("FilePath", None, "", "identifying-token"))
+            findings.append(IdentifyingAttribute("FilePath", None, "", "identifying-token"))
             withheld = True
     return PhiAudit(tuple(findings), identity_removed, method, tuple(sorted(options)), burned, ltim,
                     kept[SERIES_DESCRIPTION], kept[STUDY_DESCRIPTION], withheld)
@@ -187,10 +194,10 @@ _TOKEN_MEMO: dict[tuple, frozenset[str]] = {}
 
 
 def _attribute_findings(header: Header, identity_removed: bool | None, options: set[str], dates_shifted: bool,
-                        burned_raw: str | None) -> tuple[tuple[PhiFinding, ...], bool, str]:
+                        burned_raw: str | None) -> tuple[tuple[IdentifyingAttribute, ...], bool, str]:
     """Findings for the attributes, private groups and burned-in text of a header; whether dates were flagged."""
     retained = {kind for kind, option in OPTION_RETAINS.items() if option in options}
-    findings: list[PhiFinding] = []
+    findings: list[IdentifyingAttribute] = []
     flagged_dates = False
     for tag, count in sorted(header.seen.items()):
         entry = lookup(tag)
@@ -200,7 +207,8 @@ def _attribute_findings(header: Header, identity_removed: bool | None, options: 
             # Original UIDs can embed a device serial number or a timestamp; without a declared de-identification
             # they are presumed original (the harvester then replaces them in everything it writes).
             if entry.action == "U" and not identity_removed:
-                findings.append(PhiFinding(entry.keyword, entry.tag, entry.action, "uids-not-replaced", count))
+                findings.append(IdentifyingAttribute(entry.keyword, entry.tag, entry.action, "uids-not-replaced",
+                                                     count))
             continue
         if entry.kind == "date":
             if dates_shifted:
@@ -212,16 +220,16 @@ def _attribute_findings(header: Header, identity_removed: bool | None, options: 
             reason = "identity-removal-not-declared"
         else:
             reason = "removed-by-profile"
-        findings.append(PhiFinding(entry.keyword, entry.tag, entry.action, reason, count))
+        findings.append(IdentifyingAttribute(entry.keyword, entry.tag, entry.action, reason, count))
     if "retain_safe_private" not in options:
         for group, count in sorted(header.private.items()):
-            findings.append(PhiFinding("PrivateTag", f"({group:04X},xxxx)", "X", "private", count))
+            findings.append(IdentifyingAttribute("PrivateTag", f"({group:04X},xxxx)", "X", "private", count))
     burned = (burned_raw or "UNKNOWN").upper()
     burned = burned if burned in ("YES", "NO") else "UNKNOWN"
     if burned == "YES":
-        findings.append(PhiFinding("BurnedInAnnotation", "(0028,0301)", "C", "burned-in"))
+        findings.append(IdentifyingAttribute("BurnedInAnnotation", "(0028,0301)", "C", "burned-in"))
     elif burned == "UNKNOWN" and _burns_in(header.top):
-        findings.append(PhiFinding("BurnedInAnnotation", "(0028,0301)", "C", "burned-in-undeclared"))
+        findings.append(IdentifyingAttribute("BurnedInAnnotation", "(0028,0301)", "C", "burned-in-undeclared"))
     return tuple(findings), flagged_dates, burned
 
 
@@ -266,8 +274,6 @@ def audit_dataset(ds: Any) -> PhiAudit:
     except Exception as exc:  # noqa: BLE001 - pydicom raises many types; the caller gets one
         raise ValueError(f"dataset cannot be encoded for the audit ({exc.__class__.__name__})") from None
     data = fp.getvalue()
-    from medal_catalog.harvesters.dicom_header import parse, sequence_tags
-
     return audit_header(parse(data, len(data), AUDIT_CAPTURE, AUDIT_WATCH, sequence_tags()))
 
 
@@ -328,31 +334,27 @@ def _mentions(value: str, tokens: frozenset[str]) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class ContentProblem:
-    """A DICOM file inside some content (the content itself, or a member of an archive) that the catalog must not
-    keep: its audit found identifying attributes (``audit``), or it could not be audited (``reason``).
-    ``member`` is the member's path in the archive (``outer!inner`` when nested), or ``member N`` when that path
-    itself mentions an identifying value of the header; None for the content itself."""
+class FlaggedFile:
+    """The audit's record of a DICOM file inside some content (the content itself, or a member of an archive) that
+    the catalog must not keep: its audit found identifying attributes (``audit``), or it could not be audited
+    (``reason``). ``member`` is the member's path in the archive (``outer!inner`` when nested), or ``member N``
+    when that path itself mentions an identifying value of the header; None for the content itself.
+    :func:`flagged_issues` turns these records into report issues."""
 
     member: str | None
     audit: PhiAudit | None = None
     reason: str | None = None
 
 
-#: How deep archives inside archives are opened, and how large a nested archive may be (it is read into memory).
-MAX_ARCHIVE_DEPTH = 3
-MAX_NESTED_ARCHIVE_BYTES = 256 * 1024 * 1024
-
-
-def audit_content(data: bytes | os.PathLike[str], name: str) -> tuple[int, list[ContentProblem]]:
+def audit_content(data: bytes | os.PathLike[str], name: str) -> tuple[int, list[FlaggedFile]]:
     """Audit every DICOM file in a file the catalog would keep and serve as it is (its bytes, or its path): the
     file itself when it is DICOM, or each member of a zip or tar archive (archives inside it too), by content,
     headers only (a member is never decompressed past its header), paths included (``name`` is the file's
-    published path). Returns how many DICOM files were found and the problems of those the catalog must not keep.
+    published path). Returns how many DICOM files were found and those the catalog must not keep.
     Raises OSError when a path cannot be read."""
     import io
 
-    found: list[ContentProblem] = []
+    found: list[FlaggedFile] = []
     if isinstance(data, bytes):
         return _audit(io.BytesIO(data), data[:512], len(data), name, None, found, 0), found
     with open(data, "rb") as stream:
@@ -361,121 +363,91 @@ def audit_content(data: bytes | os.PathLike[str], name: str) -> tuple[int, list[
         return _audit(stream, head, os.fstat(stream.fileno()).st_size, name, None, found, 0), found
 
 
-def is_archive(head: bytes) -> bool:
-    """Whether bytes starting with ``head`` (at least 512 of them, when the file has them) are a zip, a tar or a
-    compressed stream, which :func:`audit_content` opens."""
-    return _archive_kind(head) is not None
-
-
-def _archive_kind(head: bytes) -> str | None:
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return "zip"
-    if head[257:262] == b"ustar":
-        return "tar"
-    if head.startswith((b"\x1f\x8b", b"BZh", b"\xfd7zXZ")):
-        return "compressed"  # a compressed tar, or one compressed file
-    return None
-
-
-def _audit(stream: Any, head: bytes, size: int, path: str, member: str | None, found: list[ContentProblem],
+def _audit(stream: Any, head: bytes, size: int, path: str, member: str | None, found: list[FlaggedFile],
            depth: int) -> int:
     """Audit ``stream`` (``size`` bytes, starting with ``head``); random access only when it is an archive."""
-    kind = _archive_kind(head)
+    kind = archive_kind(head)
     if kind is None:
         try:
             header = read(stream, size, AUDIT_CAPTURE, AUDIT_WATCH)
         except HeaderError as exc:
             if exc.not_dicom:
                 return 0
-            found.append(ContentProblem(member, reason=f"a DICOM file that cannot be read: {exc.reason}"))
+            found.append(FlaggedFile(member, reason=f"a DICOM file that cannot be read: {exc.reason}"))
             return 1
         audit = audit_header(header, path)
         if audit.flagged:
-            found.append(ContentProblem(member, audit))
+            found.append(FlaggedFile(member, audit))
         return 1
     if depth >= MAX_ARCHIVE_DEPTH:
-        found.append(ContentProblem(member, reason="archives nested too deep to audit"))
+        found.append(FlaggedFile(member, reason="archives nested too deep to audit"))
         return 0
-    import tarfile
-    import zipfile
+    done = 0  # the members audited before the archive broke still count
 
-    count = 0
+    def visit(inner: Any, inner_size: int, inner_name: str, index: int) -> int:
+        nonlocal done
+        count = _audit_member(inner, inner_size, inner_name, member, found, depth, index)
+        done += count
+        return count
+
     try:
-        if kind == "zip":
-            with zipfile.ZipFile(stream) as archive:
-                for i, info in enumerate(archive.infolist()):
-                    if not info.is_dir():
-                        with archive.open(info) as inner:
-                            count += _audit_member(inner, info.file_size, info.filename, member, found, depth, i)
-            return count
-        try:
-            with tarfile.open(fileobj=stream, mode="r:*") as archive:
-                for i, info in enumerate(archive):
-                    if info.isfile():
-                        with archive.extractfile(info) as inner:
-                            count += _audit_member(inner, info.size, info.name, member, found, depth, i)
-            return count
-        except tarfile.ReadError:
-            if kind != "compressed":
-                raise
-        stream.seek(0)  # one compressed file: audit what it holds
-        with _decompressed(stream, head) as inner:
-            return _audit_member(inner, MAX_HEADER_GUESS, path.rsplit(".", 1)[0], member, found, depth, 0)
-    except (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, RuntimeError, NotImplementedError,
-            ValueError) as exc:
-        found.append(ContentProblem(member, reason=f"a {kind} archive that cannot be read ({type(exc).__name__})"))
-    return count
+        return each_member(stream, head, kind, path, visit)
+    except ARCHIVE_ERRORS as exc:
+        found.append(FlaggedFile(member, reason=f"a {kind} archive that cannot be read ({type(exc).__name__})"))
+    return done
 
 
-#: The size given to the header reader for a compressed file, whose uncompressed size is not known up front.
-MAX_HEADER_GUESS = 1 << 40
-
-
-def _decompressed(stream: Any, head: bytes) -> Any:
-    import bz2
-    import gzip
-    import lzma
-
-    if head.startswith(b"\x1f\x8b"):
-        return gzip.GzipFile(fileobj=stream, mode="rb")
-    if head.startswith(b"BZh"):
-        return bz2.BZ2File(stream, mode="rb")
-    return lzma.LZMAFile(stream, mode="rb")
-
-
-def _audit_member(stream: Any, size: int, name: str, parent: str | None, found: list[ContentProblem], depth: int,
+def _audit_member(stream: Any, size: int, name: str, parent: str | None, found: list[FlaggedFile], depth: int,
                   index: int) -> int:
     """Audit one archive member (``index``: its place in the archive); only a nested archive is read whole."""
     import io
 
     label = f"{parent}!{name}" if parent else name
     head = stream.read(512)
-    if _archive_kind(head) is not None:
-        rest = stream.read(MAX_NESTED_ARCHIVE_BYTES + 1 - len(head))
-        if len(head) + len(rest) > MAX_NESTED_ARCHIVE_BYTES:
-            found.append(ContentProblem(label, reason="a nested archive too large to audit"))
+    if is_archive(head):
+        data = read_nested(head, stream)
+        if data is None:
+            found.append(FlaggedFile(label, reason="a nested archive too large to audit"))
             return 0
-        data = head + rest
         return _audit(io.BytesIO(data), head, len(data), name, label, found, depth + 1)
     before = len(found)
-    count = _audit(_Rest(head, stream), head, size, name, label, found, depth + 1)
+    count = _audit(Rest(head, stream), head, size, name, label, found, depth + 1)
     if len(found) > before and found[-1].audit is not None and found[-1].audit.path_withheld:
-        found[-1] = ContentProblem(f"{parent}!member {index + 1}" if parent else f"member {index + 1}",
-                                   found[-1].audit)
+        found[-1] = FlaggedFile(f"{parent}!member {index + 1}" if parent else f"member {index + 1}", found[-1].audit)
     return count
 
 
-class _Rest:
-    """A stream that gives back bytes already read (``head``) before the rest of ``stream``."""
+DEIDENTIFY = "De-identify with the Basic Profile before submitting."
 
-    def __init__(self, head: bytes, stream: Any) -> None:
-        self.head, self.stream = head, stream
 
-    def read(self, n: int = -1) -> bytes:
-        if not self.head:
-            return self.stream.read(n)
-        if n < 0:
-            out, self.head = self.head + self.stream.read(), b""
-            return out
-        out, self.head = self.head[:n], self.head[n:]
-        return out + (self.stream.read(n - len(out)) if len(out) < n else b"")
+def attribute_issues(findings: Iterable[IdentifyingAttribute], name: str) -> Iterator[Issue]:
+    """One ``dicom.phi`` error per identifying attribute found in the file ``name``: keyword, tag and Annex E
+    action, never the value."""
+    for finding in findings:
+        yield Issue(Severity.ERROR, "dicom.phi", name,
+                    f"{finding.keyword}: {finding.reason} (PS3.15 Annex E action {finding.action}); "
+                    "its value is not shown", tag=finding.tag, hint=DEIDENTIFY)
+
+
+def flagged_issues(flagged: Iterable[FlaggedFile], display: str) -> Iterator[Issue]:
+    """Issues for the DICOM files that :func:`audit_content` flagged in the file named ``display`` (members are
+    named ``display!member``): their identifying attributes, or why they cannot be audited."""
+    for problem in flagged:
+        name = f"{display}!{problem.member}" if problem.member else display
+        if problem.audit is None:
+            yield Issue(Severity.ERROR, "dicom.unreadable", name, f"cannot be audited: {problem.reason}",
+                        hint="The catalog keeps no DICOM it cannot audit.")
+            continue
+        yield from attribute_issues(problem.audit.findings, name)
+
+
+def audit_issues(data: bytes | os.PathLike[str], name: str, display: str, *,
+                 unreadable: str = "path.unreadable") -> list[Issue]:
+    """The Annex E audit of a file the catalog would keep as it is (see :func:`audit_content`; ``name`` is its
+    published path, ``display`` how the report names it) as report issues: none when the catalog may keep it.
+    A file that cannot be read is one error with code ``unreadable``."""
+    try:
+        _, flagged = audit_content(data, name)
+    except OSError as exc:
+        return [Issue(Severity.ERROR, unreadable, display, f"cannot read the file ({exc.strerror})")]
+    return list(flagged_issues(flagged, display))

@@ -10,7 +10,7 @@ import io
 import tarfile
 import zipfile
 
-from medal_catalog.validators.phi import audit_content
+from medal_catalog.dicom.audit import audit_content
 
 from dicom_samples import PHI, mr_dataset
 
