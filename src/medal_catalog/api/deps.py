@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from medal_catalog.api.access import ANONYMOUS, Caller
-from medal_catalog.api.tokens import ensure_table, lookup
+from medal_catalog.api.tokens import lookup
 from medal_catalog.config import Settings
 from medal_catalog.catalog import Catalog
 
@@ -38,9 +38,7 @@ async def get_catalog(request: Request) -> Catalog:
     if state.catalog is None:
         with state.catalog_lock:
             if state.catalog is None:
-                catalog = Catalog.open(settings=state.settings)
-                ensure_table(catalog.store)
-                state.catalog = catalog
+                state.catalog = Catalog.open(settings=state.settings)
     return state.catalog
 
 
