@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class EntryPublic(BaseModel):
@@ -95,3 +95,35 @@ class SubmissionPublic(BaseModel):
 class DecisionCreate(BaseModel):
     decision: Literal["accept", "reject"]
     reason: str = Field(min_length=1, max_length=4000)
+
+
+# --- the one error envelope -------------------------------------------------------------------------------------
+class FieldError(BaseModel):
+    """One problem FastAPI found in a request's parameters or body before any route ran (its own item shape)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int] = Field(description="Where: ``body``, ``query``, ``path`` or ``header``, then the names.")
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationReport(BaseModel):
+    """A validation report, as ``medal validate --json`` prints it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    valid: bool
+    summary: dict[str, int] = Field(description="Counts of files, entries, errors, warnings and infos.")
+    issues: list[dict[str, Any]] = Field(description="severity, code, file, pointer, line, message, hint, ...")
+    entries: list[dict[str, Any]]
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer (4xx, 5xx): FastAPI's own ``{"detail": ...}`` envelope, whose ``detail``
+    is a message, the validation report of a refused submission or review, or FastAPI's list of field errors for
+    a request it could not parse."""
+
+    detail: str | ValidationReport | list[FieldError]
