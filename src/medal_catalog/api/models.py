@@ -6,6 +6,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from medal_catalog.api.access import View
+from medal_catalog.schema.facts import access_levels
+
+#: A dataset's access level: the values of the schema's AccessLevelEnum, as a Literal so that OpenAPI lists them
+#: and FastAPI refuses others.
+AccessLevel = Literal[access_levels()]
+
 
 class EntryPublic(BaseModel):
     """One version of an entry as the caller may see it."""
@@ -16,7 +23,7 @@ class EntryPublic(BaseModel):
     recorded_at: str
     reason: str | None = Field(None, description="Why this version was written (panel, admin and owner only).")
     author: str | None = Field(None, description="Who wrote this version (panel, admin and owner only).")
-    view: Literal["full", "public", "hidden"]
+    view: View
     identifier: str = Field(description="The resolvable identifier of this version, /id/{kind}/{id}/v{n}.")
     document: dict[str, Any] | None
 

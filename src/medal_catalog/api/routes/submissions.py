@@ -5,7 +5,7 @@ data files: its metadata only, its files staying where they are."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from medal_catalog.api.access import Caller, owner_of
 from medal_catalog.api.deps import CatalogDep, ContributorDep
 from medal_catalog.api.intake import check_metadata
-from medal_catalog.api.models import ErrorBody, SubmissionPublic
+from medal_catalog.api.models import AccessLevel, ErrorBody, SubmissionPublic
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, InvalidSubmission, Unprocessable, UnsupportedMediaType
 
@@ -30,7 +30,7 @@ _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
                  "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {}},
                  "application/ld+json": {"schema": {"type": "object"}}}}})
 async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep,
-                 access_level: Annotated[Literal["open", "registered", "controlled", "hidden_test"] | None,
+                 access_level: Annotated[AccessLevel | None,
                                          Query(description="For a Croissant body without medal:accessLevel "
                                                            "(default: open for an open licence)")] = None,
                  dataset: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9._-]{1,127}$",
