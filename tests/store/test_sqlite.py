@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from contextlib import closing
 
 import pytest
 
@@ -243,3 +244,48 @@ def test_files_kept_with_an_entry_are_replaced_as_a_set_and_read_back_exactly(st
     assert [f.path for f in store.list_files("ImagingDataset", "ds")] == ["labels.csv"]
     assert store.get_file("ImagingDataset", "ds", "labels.csv").data == b"new\n"
     assert store.get_file("ImagingDataset", "ds", "sub/x.bin") is None
+
+
+def test_keys_created_by_names_the_entries_whose_first_version_an_author_wrote(store):
+    """Ownership is the first version's author: later editors own nothing, deleted entries stay owned."""
+    store.put(task(1), "ada", "submitted")
+    store.put(task(2), "ada", "submitted")
+    store.put(task(3), "bob", "submitted")
+    store.put({**task(3), "title": "edited by ada"}, "ada", "edit")
+    store.delete("BenchmarkTask", "task-002", "ada", "withdrawn")
+    assert store.keys_created_by("ada") == ["BenchmarkTask:task-001", "BenchmarkTask:task-002"]
+    assert store.keys_created_by("bob") == ["BenchmarkTask:task-003"]
+    assert store.keys_created_by("nobody") == []
+
+
+def test_tokens_are_kept_listed_and_revoked_by_their_digest(store):
+    """The store keeps a token's digest, holder and role as given; a revoked token has no holder."""
+    from medal_catalog.store import StoredToken
+
+    kept = store.put_token("a" * 64, "rita", "reviewer", "2025-01-02T00:00:00+00:00")
+    store.put_token("b" * 64, "chair", "admin", "2025-01-01T00:00:00+00:00")
+    assert kept == StoredToken("a" * 64, "rita", "reviewer", "2025-01-02T00:00:00+00:00")
+    assert store.token_holder("a" * 64) == kept and store.token_holder("c" * 64) is None
+    assert [t.name for t in store.list_tokens()] == ["chair", "rita"]
+    with pytest.raises(StoreError):
+        store.put_token("a" * 64, "someone", "admin", "2025-01-03T00:00:00+00:00")
+    assert store.revoke_token("a" * 64) is True and store.revoke_token("a" * 64) is False
+    assert store.token_holder("a" * 64) is None and [t.name for t in store.list_tokens()] == ["chair"]
+
+
+def test_a_catalog_file_from_before_the_token_table_opens_and_gains_it(url, tmp_path):
+    """A catalog.db written without api_tokens reads as having no tokens read-only, and gains the table on its
+    next writable open with its entries intact."""
+    with closing(open_store(url)) as store:
+        store.put(TASK, "ada", "submitted")
+    raw = sqlite3.connect(tmp_path / "catalog.db")
+    raw.execute("DROP TABLE api_tokens")
+    raw.commit()
+    raw.close()
+    with closing(open_store(url + "?mode=ro")) as store:
+        assert store.token_holder("a" * 64) is None and store.list_tokens() == []
+        assert store.get("BenchmarkTask", "glioma-seg").version == 1
+    with closing(open_store(url)) as store:
+        store.put_token("a" * 64, "rita", "reviewer", "2025-01-02T00:00:00+00:00")
+        assert store.token_holder("a" * 64).name == "rita"
+        assert store.get("BenchmarkTask", "glioma-seg").version == 1

@@ -23,13 +23,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import select
-
-from medal_catalog.search import SearchRequest
+from medal_catalog.api.tokens import Role as TokenRole
 from medal_catalog.catalog import Catalog
+from medal_catalog.schema import CONTAINER_SLOTS
+from medal_catalog.search import SearchRequest
 from medal_catalog.store import StoredVersion, entry_key
 
-Role = Literal["anonymous", "contributor", "reviewer", "admin"]
+#: A caller's role: a token's role, or anonymous without one.
+Role = Literal["anonymous", TokenRole]
 View = Literal["full", "public", "hidden"]
 
 #: The slots of a hidden-test dataset everyone who may see it gets: what the task needs to be understood.
@@ -38,8 +39,8 @@ HIDDEN_VIEW_SLOTS = ("type", "id", "title", "description", "version", "keywords"
                      "access_level", "license", "data_use_conditions", "created", "modified", "citation")
 #: Distribution slots that locate data; stripped from every dataset not seen in full.
 LOCATION_SLOTS = ("path", "url", "includes")
-KINDS = {"tasks": "BenchmarkTask", "datasets": "ImagingDataset", "series": "ImagingSeries",
-         "reviews": "ReviewAssessment"}
+#: URL segment -> entry class: the segments are the MedalCatalog container's list slots.
+KINDS = CONTAINER_SLOTS
 PATH_OF = {kind: path for path, kind in KINDS.items()}
 
 
@@ -66,15 +67,7 @@ def owner_of(catalog: Catalog, kind: str, entry_id: str) -> str | None:
 
 def owned_keys(catalog: Catalog, name: str) -> list[str]:
     """The keys of the entries whose first version ``name`` wrote."""
-    from medal_catalog.store.sql import entry_versions
-
-    engine = getattr(catalog.store, "engine", None)
-    if engine is None:
-        return []
-    with engine.connect() as conn:
-        rows = conn.execute(select(entry_versions.c.kind, entry_versions.c.id)
-                            .where(entry_versions.c.version == 1, entry_versions.c.author == name)).all()
-    return [entry_key(r.kind, r.id) for r in rows]
+    return catalog.store.keys_created_by(name)
 
 
 def _facet_values(catalog: Catalog, facet: str, filters: dict[str, Any]) -> list[str]:

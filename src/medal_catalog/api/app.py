@@ -5,15 +5,14 @@ from __future__ import annotations
 import threading
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
 
 from medal_catalog import __version__
+from medal_catalog.api.envelope import ERROR_RESPONSES, install_handlers
 from medal_catalog.api.limits import BodyLimit
 from medal_catalog.config import Settings, get_settings
-from medal_catalog.errors import MedalError
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,17 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="MEDAL catalog", version=__version__, lifespan=lifespan,
                   description="Search, read, submit and review MEDAL benchmark tasks and imaging datasets.",
-                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None)
+                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None, responses=ERROR_RESPONSES)
     app.state.catalog = None
     app.state.settings = settings
     app.state.catalog_lock = threading.Lock()
     # Not app.dependency_overrides: with any override present FastAPI re-inspects every dependency of every
     # request (about 1 ms each here); the settings dependency reads app.state instead.
 
-    @app.exception_handler(MedalError)
-    async def medal_error(request: Request, err: MedalError) -> JSONResponse:
-        # The one envelope: FastAPI's own {"detail": ...}, which its HTTPException and validation errors use too.
-        return JSONResponse({"detail": str(err)}, status_code=err.http_status)
+    install_handlers(app)
 
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

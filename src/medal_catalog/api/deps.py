@@ -6,14 +6,15 @@ import base64
 import binascii
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from medal_catalog.api.access import ANONYMOUS, Caller
-from medal_catalog.api.tokens import ensure_table, lookup
+from medal_catalog.api.tokens import lookup
 from medal_catalog.config import Settings
 from medal_catalog.catalog import Catalog
+from medal_catalog.errors import Forbidden, Unauthorized
 
 def get_settings_of(request: Request) -> Settings:
     """The settings of the app serving ``request``: those create_app() was given, else the environment's
@@ -38,9 +39,7 @@ async def get_catalog(request: Request) -> Catalog:
     if state.catalog is None:
         with state.catalog_lock:
             if state.catalog is None:
-                catalog = Catalog.open(settings=state.settings)
-                ensure_table(catalog.store)
-                state.catalog = catalog
+                state.catalog = Catalog.open(settings=state.settings)
     return state.catalog
 
 
@@ -61,7 +60,7 @@ async def get_caller(request: Request,
     catalog = await get_catalog(request)
     holder = await run_in_threadpool(lookup, catalog.store, token)
     if holder is None:
-        raise HTTPException(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
+        raise Unauthorized("unknown or revoked token")
     return Caller(role=holder.role, name=holder.name)
 
 
@@ -72,7 +71,7 @@ def _basic_password(request: Request) -> str | None:
     try:
         _, sep, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
     except (binascii.Error, UnicodeDecodeError):
-        raise HTTPException(401, "malformed Basic credentials", headers={"WWW-Authenticate": "Bearer"}) from None
+        raise Unauthorized("malformed Basic credentials") from None
     return password if sep and password else None
 
 
@@ -83,10 +82,9 @@ def require(*roles: str):
     """A dependency that lets through only callers with one of ``roles`` (401 without a token, 403 otherwise)."""
     async def check(caller: CallerDep) -> Caller:
         if caller.role == "anonymous":
-            raise HTTPException(401, f"this needs a token with role {' or '.join(roles)}",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise Unauthorized(f"this needs a token with role {' or '.join(roles)}")
         if caller.role not in roles:
-            raise HTTPException(403, f"role {caller.role} may not do this; it needs {' or '.join(roles)}")
+            raise Forbidden(f"role {caller.role} may not do this; it needs {' or '.join(roles)}")
         return caller
     return check
 

@@ -3,7 +3,8 @@ reading, and a body that turns out larger (chunked uploads) is cut off as soon a
 
 from __future__ import annotations
 
-import orjson
+from medal_catalog.api.envelope import refusal
+from medal_catalog.errors import PayloadTooLarge
 
 
 class _TooLarge(Exception):
@@ -11,16 +12,15 @@ class _TooLarge(Exception):
 
 
 class BodyLimit:
-    """Pure ASGI middleware answering 413 (in the API's ``{"detail": ...}`` envelope) for bodies over ``limit``."""
+    """Pure ASGI middleware answering 413 (in the API's one error envelope) for bodies over ``limit``."""
 
     def __init__(self, app, limit: int) -> None:
         self.app, self.limit = app, limit
 
-    async def _refuse(self, send) -> None:
-        body = orjson.dumps({"detail": f"the request body is larger than the limit of {self.limit} bytes"})
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, scope, receive, send) -> None:
+        # Outside the app's exception handlers (the body is cut off below them), so the answer is built here.
+        err = PayloadTooLarge(f"the request body is larger than the limit of {self.limit} bytes")
+        await refusal(err)(scope, receive, send)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -28,7 +28,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
+            await self._refuse(scope, receive, send)
             return
         received, started = 0, False
 
@@ -50,4 +50,4 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracked_send)
         except _TooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(scope, receive, send)

@@ -14,14 +14,15 @@ from importlib import resources
 from typing import Any
 
 from medal_catalog.api.access import PATH_OF
+from medal_catalog.schema import CONTAINER_SLOTS, ENTRY_CLASSES
+from medal_catalog.schema.facts import class_mappings, class_uri, enum_meanings, slot_ranges
 
-#: RDF types per entry class: our own class and its schema.org / DCAT counterpart.
-TYPES = {"BenchmarkTask": ["medal:BenchmarkTask", "schema:CreativeWork"],
-         "ImagingDataset": ["dcat:Dataset", "schema:Dataset"],
-         "ImagingSeries": ["medal:ImagingSeries", "schema:ImagingTest"],
-         "ReviewAssessment": ["medal:ReviewAssessment", "schema:Review"]}
-#: Slots that name other entries, and the kind of entry they name.
-REFERENCES = {"datasets_used": "ImagingDataset", "dataset": "ImagingDataset", "task": "BenchmarkTask"}
+#: RDF types per entry class, as the schema says: its class_uri, then its exact and close mappings.
+TYPES = {kind: [class_uri(kind), *class_mappings(kind)] for kind in ENTRY_CLASSES}
+#: Slots of an entry that name other entries (their range is an entry class), and the kind of entry they name;
+#: a container's lists hold entries rather than name them.
+REFERENCES = {slot: kind for slot, kind in slot_ranges().items()
+              if kind in ENTRY_CLASSES and slot not in CONTAINER_SLOTS}
 
 
 @lru_cache(maxsize=1)
@@ -80,15 +81,9 @@ HEALTH_THEME = {"@id": f"{_EU}data-theme/HEAL", "@type": "skos:Concept",
                 "skos:inScheme": {"@id": THEME_SCHEME["@id"]}}
 
 
-@lru_cache(maxsize=1)
 def access_rights() -> dict[str, str]:
     """Access level -> its ``meaning`` in the schema's AccessLevelEnum (EU access-right IRIs)."""
-    import yaml
-
-    from medal_catalog.schema import SCHEMA_PATH
-
-    values = yaml.safe_load(SCHEMA_PATH.read_text("utf-8"))["enums"]["AccessLevelEnum"]["permissible_values"]
-    return {name: value["meaning"] for name, value in values.items() if value and value.get("meaning")}
+    return enum_meanings("AccessLevelEnum")
 
 
 def _media_type(value: Any) -> dict[str, Any] | None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from medal_catalog.api.access import View
+from medal_catalog.schema.facts import access_levels
+
+#: A dataset's access level: the values of the schema's AccessLevelEnum, as a Literal so that OpenAPI lists them
+#: and FastAPI refuses others.
+AccessLevel = Literal[access_levels()]
 
 
 class EntryPublic(BaseModel):
@@ -16,7 +23,7 @@ class EntryPublic(BaseModel):
     recorded_at: str
     reason: str | None = Field(None, description="Why this version was written (panel, admin and owner only).")
     author: str | None = Field(None, description="Who wrote this version (panel, admin and owner only).")
-    view: Literal["full", "public", "hidden"]
+    view: View
     identifier: str = Field(description="The resolvable identifier of this version, /id/{kind}/{id}/v{n}.")
     document: dict[str, Any] | None
 
@@ -95,3 +102,35 @@ class SubmissionPublic(BaseModel):
 class DecisionCreate(BaseModel):
     decision: Literal["accept", "reject"]
     reason: str = Field(min_length=1, max_length=4000)
+
+
+# --- the one error envelope -------------------------------------------------------------------------------------
+class FieldError(BaseModel):
+    """One problem FastAPI found in a request's parameters or body before any route ran (its own item shape)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int] = Field(description="Where: ``body``, ``query``, ``path`` or ``header``, then the names.")
+    msg: str
+    type: str
+    input: Any = None
+    ctx: dict[str, Any] | None = None
+
+
+class ValidationReport(BaseModel):
+    """A validation report, as ``medal validate --json`` prints it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    valid: bool
+    summary: dict[str, int] = Field(description="Counts of files, entries, errors, warnings and infos.")
+    issues: list[dict[str, Any]] = Field(description="severity, code, file, pointer, line, message, hint, ...")
+    entries: list[dict[str, Any]]
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer (4xx, 5xx): FastAPI's own ``{"detail": ...}`` envelope, whose ``detail``
+    is a message, the validation report of a refused submission or review, or FastAPI's list of field errors for
+    a request it could not parse."""
+
+    detail: str | ValidationReport | list[FieldError]

@@ -7,11 +7,12 @@ from datetime import datetime
 from email.utils import format_datetime
 
 import orjson
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
 
 from medal_catalog.api.access import KINDS, Caller, redact, view_of
 from medal_catalog.api.models import EntryPublic
 from medal_catalog.catalog import Catalog
+from medal_catalog.errors import NotAcceptable, NotFound
 from medal_catalog.store import StoredVersion
 
 
@@ -19,7 +20,7 @@ def kind_of(path: str) -> str:
     """The entry class of a URL segment (tasks, datasets, series, reviews); 404 for any other."""
     kind = KINDS.get(path)
     if kind is None:
-        raise HTTPException(404, f"no such kind of entry: {path!r} (use {', '.join(KINDS)})")
+        raise NotFound(f"no such kind of entry: {path!r} (use {', '.join(KINDS)})")
     return kind
 
 
@@ -29,7 +30,7 @@ def visible(catalog: Catalog, caller: Caller, kind: str, entry_id: str) -> tuple
     current = catalog.get(kind, entry_id)
     view = view_of(catalog, caller, current) if current is not None else None
     if current is None or view is None:
-        raise HTTPException(404, f"no {kind} {entry_id!r} visible to you")
+        raise NotFound(f"no {kind} {entry_id!r} visible to you")
     return current, view
 
 
@@ -77,7 +78,7 @@ def negotiate(request: Request, fmt: str | None) -> str:
     if fmt:
         fmt = _ALIASES.get(fmt.lower(), fmt.lower())
         if fmt not in MEDIA:
-            raise HTTPException(406, f"format {fmt!r} is not offered: use {', '.join(MEDIA)}")
+            raise NotAcceptable(f"format {fmt!r} is not offered: use {', '.join(MEDIA)}")
         return fmt
     accept = request.headers.get("accept", "")
     if not accept.strip():
@@ -101,7 +102,7 @@ def negotiate(request: Request, fmt: str | None) -> str:
                 return name
         if media in ("*/*", "application/*"):
             return "json"
-    raise HTTPException(406, f"none of {accept!r} is offered: use {', '.join(MEDIA.values())}")
+    raise NotAcceptable(f"none of {accept!r} is offered: use {', '.join(MEDIA.values())}")
 
 
 def base_url(request: Request) -> str:
@@ -118,7 +119,7 @@ def respond(request: Request, entry: EntryPublic, version: StoredVersion, fmt: s
     if name == "json":
         return conditional(request, json_bytes(entry), MEDIA["json"], version.recorded_at)
     if entry.document is None:
-        raise HTTPException(404, f"version {entry.version} of {entry.id!r} records its deletion")
+        raise NotFound(f"version {entry.version} of {entry.id!r} records its deletion")
     linked = to_jsonld(entry.document, base_url(request), entry.version if _older(version, request) else None)
     if name == "jsonld":
         return conditional(request, orjson.dumps(linked), MEDIA["jsonld"], version.recorded_at)

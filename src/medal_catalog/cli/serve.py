@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from medal_catalog.api.tokens import ROLES
 from medal_catalog.cli.options import catalog_option, index_option, reports_errors
 
 
@@ -49,7 +50,7 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--role", required=True, type=click.Choice(["contributor", "reviewer", "admin"]),
+@click.option("--role", required=True, type=click.Choice(ROLES),
               help="contributor: submit and edit their own entries; reviewer: see everything under review and "
                    "review tasks; admin: everything, and accept or reject tasks.")
 @click.option("--name", required=True, help="Who holds it; the author of the versions they write (no spaces).")

@@ -46,6 +46,12 @@ def class_mappings(name: str) -> tuple[str, ...]:
     return tuple([*(cls.get("exact_mappings") or ()), *(cls.get("close_mappings") or ())])
 
 
+def slot_ranges() -> dict[str, str]:
+    """Slot -> its declared ``range``, for the schema's slots that declare one (a class's ``slot_usage`` may narrow
+    it; this reads the slot definitions only)."""
+    return {name: slot["range"] for name, slot in (_schema().get("slots") or {}).items() if slot and slot.get("range")}
+
+
 def enum_values(enum: str) -> tuple[str, ...]:
     """The permissible values of an enum, in schema order."""
     return tuple(_schema()["enums"][enum]["permissible_values"])

@@ -100,6 +100,17 @@ class StoredFile:
 
 
 @dataclass(frozen=True)
+class StoredToken:
+    """An API token as kept: the sha256 ``digest`` of the token (never the token), its holder's ``name`` and
+    ``role``, and when it was made. The store keeps these as given; what a role allows is the API's business."""
+
+    digest: str
+    name: str
+    role: str
+    created_at: str
+
+
+@dataclass(frozen=True)
 class QueuedChange:
     """An entry whose search-index update is still owed: ``op`` is ``index`` or ``delete``."""
 
@@ -222,6 +233,27 @@ class Store(ABC):
     @abstractmethod
     def get_file(self, kind: str, entry_id: str, path: str) -> StoredFile | None:
         """One file kept with an entry, with its content; None when there is none at ``path``."""
+
+    @abstractmethod
+    def keys_created_by(self, author: str) -> list[str]:
+        """The keys of the entries whose first version ``author`` wrote (deleted ones too), in key order."""
+
+    # --- API tokens: kept by their digest only ----------------------------------------------------------------
+    @abstractmethod
+    def put_token(self, digest: str, name: str, role: str, created_at: str) -> StoredToken:
+        """Keep a new token by its digest; a digest already kept is a :class:`~medal_catalog.errors.StoreError`."""
+
+    @abstractmethod
+    def token_holder(self, digest: str) -> StoredToken | None:
+        """The token kept under ``digest``; None when there is none (never made, or revoked)."""
+
+    @abstractmethod
+    def list_tokens(self) -> list[StoredToken]:
+        """Every token kept, oldest first (then by name)."""
+
+    @abstractmethod
+    def revoke_token(self, digest: str) -> bool:
+        """Forget the token kept under ``digest``; False when there was none."""
 
     @abstractmethod
     def close(self) -> None:

@@ -1,9 +1,13 @@
 """The store written once in SQLAlchemy Core, so that SQLite today and PostgreSQL later share every query.
 
-Four tables: ``entries`` (the current version of each entry), ``entry_versions`` (every version ever written,
+Five tables: ``entries`` (the current version of each entry), ``entry_versions`` (every version ever written,
 with author, time and reason), ``index_queue`` (index updates owed to the search index, written in the same
-transaction as the entry so that a crash or an unreachable index never loses one) and ``entry_files`` (files kept
-with an entry: the original document it was imported from, and the data files the catalog serves).
+transaction as the entry so that a crash or an unreachable index never loses one), ``entry_files`` (files kept
+with an entry: the original document it was imported from, and the data files the catalog serves) and
+``api_tokens`` (the sha256 digests of the HTTP API's bearer tokens, with their holder's name and role).
+
+Opening a store creates the tables it lacks, so a catalog file written before a table existed gains it on its
+next writable open; one that cannot be written and lacks an :data:`ADDED_LATER` table reads it as empty.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (Boolean, Column, Integer, LargeBinary, MetaData, String, Table, Text, and_, bindparam, delete,
-                        func, insert, select, tuple_, update)
+                        func, insert, inspect, select, tuple_, update)
 from sqlalchemy.engine import Connection, Engine
 
-from medal_catalog.store.base import (PutResult, QueuedChange, Store, StoredFile, StoredVersion, canonical_json,
-                                      entry_key, split_key, validate_entry)
+from medal_catalog.errors import StoreReadOnlyError
+from medal_catalog.store.base import (PutResult, QueuedChange, Store, StoredFile, StoredToken, StoredVersion,
+                                      canonical_json, entry_key, split_key, validate_entry)
 
 metadata = MetaData()
 
@@ -69,6 +74,16 @@ entry_files = Table(
     Column("recorded_at", String(40), nullable=False),
 )
 
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("name", String(100), nullable=False), Column("role", String(16), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
+
+#: Tables that catalog files written by earlier versions may lack (a read-only open cannot create them).
+ADDED_LATER = (api_tokens,)
+
 _FILE_INFO = [entry_files.c.path, entry_files.c.sha256, entry_files.c.byte_size, entry_files.c.media_type,
               entry_files.c.recorded_at]
 
@@ -90,11 +105,23 @@ def _now() -> str:
 class SqlStore(Store):
     """A :class:`Store` over any SQLAlchemy engine; subclasses make the engine and translate driver errors."""
 
-    def __init__(self, url: str, engine: Engine) -> None:
+    def __init__(self, url: str, engine: Engine, read_only: bool = False) -> None:
         self.url = url
         self.engine = engine
         with self._errors():
-            metadata.create_all(engine)
+            # The entry tables must be there or be made (create_all fails clearly when it cannot).
+            metadata.create_all(engine, tables=[t for t in metadata.sorted_tables if t not in ADDED_LATER])
+            present = set(inspect(engine).get_table_names())
+        missing = [t for t in ADDED_LATER if t.name not in present]
+        if missing and not read_only:
+            try:
+                with self._errors():
+                    metadata.create_all(engine, tables=missing)
+                missing = []
+            except StoreReadOnlyError:
+                pass  # an older catalog file we may not write: it still reads, as having none of these rows
+        #: Names of the ADDED_LATER tables this catalog file lacks.
+        self._absent = frozenset(t.name for t in missing)
 
     # --- hooks for dialects -----------------------------------------------------------------------------------
     @contextmanager
@@ -265,8 +292,43 @@ class SqlStore(Store):
             for start in range(0, len(keys), 500):
                 conn.execute(query.where(index_queue.c.key.in_(keys[start:start + 500])))
 
+    def keys_created_by(self, author: str) -> list[str]:
+        with self._read() as conn:
+            rows = conn.execute(select(entry_versions.c.kind, entry_versions.c.id)
+                                .where(entry_versions.c.version == 1, entry_versions.c.author == author)
+                                .order_by(entry_versions.c.kind, entry_versions.c.id)).all()
+        return [entry_key(row.kind, row.id) for row in rows]
+
+    # --- API tokens -------------------------------------------------------------------------------------------
+    def put_token(self, digest: str, name: str, role: str, created_at: str) -> StoredToken:
+        with self._write() as conn:
+            conn.execute(insert(api_tokens).values(sha256=digest, name=name, role=role, created_at=created_at))
+        return StoredToken(digest, name, role, created_at)
+
+    def token_holder(self, digest: str) -> StoredToken | None:
+        if api_tokens.name in self._absent:
+            return None
+        with self._read() as conn:
+            row = conn.execute(select(api_tokens).where(api_tokens.c.sha256 == digest)).first()
+        return _token(row) if row is not None else None
+
+    def list_tokens(self) -> list[StoredToken]:
+        if api_tokens.name in self._absent:
+            return []
+        with self._read() as conn:
+            rows = conn.execute(select(api_tokens).order_by(api_tokens.c.created_at, api_tokens.c.name)).all()
+        return [_token(row) for row in rows]
+
+    def revoke_token(self, digest: str) -> bool:
+        with self._write() as conn:
+            return conn.execute(delete(api_tokens).where(api_tokens.c.sha256 == digest)).rowcount > 0
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _token(row: Any) -> StoredToken:
+    return StoredToken(digest=row.sha256, name=row.name, role=row.role, created_at=row.created_at)
 
 
 def _version(row: Any) -> StoredVersion:

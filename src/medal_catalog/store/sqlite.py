@@ -89,7 +89,7 @@ class SqliteStore(SqlStore):
                 conn.exec_driver_sql("SELECT 1")
         except DBAPIError as err:
             raise translate(err, self.path) from None
-        super().__init__(url, engine)
+        super().__init__(url, engine, read_only=self.read_only)
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

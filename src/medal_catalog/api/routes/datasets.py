@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from medal_catalog.api.deps import CallerDep, CatalogDep
@@ -12,6 +12,7 @@ from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import Page
 from medal_catalog.api.access import may_fetch_data, redact
 from medal_catalog.api.render import base_url, visible
+from medal_catalog.errors import NotFound
 from medal_catalog.labels import label_table_paths
 
 router = APIRouter(tags=["datasets"])
@@ -32,7 +33,7 @@ def list_series(dataset_id: str, request: Request, catalog: CatalogDep, caller: 
     """The series of a dataset; 404 when the dataset is not visible, or only in its hidden-test view."""
     _, view = visible(catalog, caller, "ImagingDataset", dataset_id)
     if view == "hidden":
-        raise HTTPException(404, f"the series of hidden-test dataset {dataset_id!r} are not published")
+        raise NotFound(f"the series of hidden-test dataset {dataset_id!r} are not published")
     return list_entries(request, catalog, caller, {"type": "ImagingSeries", "dataset": dataset_id}, page, size)
 
 
@@ -80,11 +81,11 @@ def dataset_file(dataset_id: str, path: str, request: Request, catalog: CatalogD
     open-access datasets, their owners and admins. A task's label table is served only through the task."""
     current, _ = _data_view(catalog, caller, dataset_id)
     if path in label_table_paths(catalog, dataset_id, current.document):
-        raise HTTPException(404, f"{path!r} is a task's label table: see the task's Croissant for its cases and "
+        raise NotFound(f"{path!r} is a task's label table: see the task's Croissant for its cases and "
                                  "published labels")
     stored = catalog.store.get_file("ImagingDataset", dataset_id, path)
     if stored is None:
-        raise HTTPException(404, f"the catalog keeps no file {path!r} for dataset {dataset_id!r}")
+        raise NotFound(f"the catalog keeps no file {path!r} for dataset {dataset_id!r}")
     etag = f'"{stored.sha256}"'
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
@@ -94,6 +95,6 @@ def dataset_file(dataset_id: str, path: str, request: Request, catalog: CatalogD
 def _data_view(catalog, caller, dataset_id: str):
     current, view = visible(catalog, caller, "ImagingDataset", dataset_id)
     if not may_fetch_data(current.document, view):
-        raise HTTPException(404, f"the data of dataset {dataset_id!r} is not available to you (access level "
+        raise NotFound(f"the data of dataset {dataset_id!r} is not available to you (access level "
                                  f"{(current.document or {}).get('access_level')})")
     return current, view

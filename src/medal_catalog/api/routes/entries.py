@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.models import EntryPublic, VersionList, VersionSummary
 from medal_catalog.api.render import entry_public, kind_of, respond, visible
+from medal_catalog.errors import NotFound
 
 router = APIRouter(tags=["entries"])
 Format = Annotated[str | None, Query(description="json, jsonld or ttl: overrides the Accept header "
@@ -46,5 +47,5 @@ async def get_version(kind: str, entry_id: str, number: int, request: Request, c
     _, view = visible(catalog, caller, kind_of(kind), entry_id)
     version = catalog.get(kind_of(kind), entry_id, number)
     if version is None:
-        raise HTTPException(404, f"{entry_id!r} has no version {number}")
+        raise NotFound(f"{entry_id!r} has no version {number}")
     return respond(request, entry_public(version, view, caller, view == "full"), version, format)

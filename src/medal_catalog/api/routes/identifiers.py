@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from medal_catalog.api.render import kind_of, negotiate
+from medal_catalog.errors import NotFound
 
 router = APIRouter(tags=["identifiers"])
 
@@ -29,5 +30,5 @@ def resolve_version(kind: str, entry_id: str, number: str, request: Request) -> 
     """Redirect to one version of the entry."""
     kind_of(kind)
     if not number.isdigit():
-        raise HTTPException(404, f"v{number} is not a version number")
+        raise NotFound(f"v{number} is not a version number")
     return _redirect(request, f"/api/{kind}/{entry_id}/versions/{number}")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from medal_catalog.api.access import PATH_OF, search_scope
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.models import FacetCount, SearchHitPublic, SearchPage
+from medal_catalog.schema.facts import access_levels
 from medal_catalog.search.fields import DEFAULT_FACETS
 
 router = APIRouter(tags=["search"])
@@ -31,8 +32,8 @@ def search(request: Request, catalog: CatalogDep, caller: CallerDep,
                                    max_length=1000)] = "",
            type: Values = None, modality: Values = None, body_part: Values = None, manufacturer: Values = None,
            model: Values = None, task_type: Values = None, specialty: Values = None, license: Values = None,
-           access: Annotated[list[str] | None, Query(description="Access level (open, registered, controlled, "
-                                                                  "hidden_test).")] = None,
+           access: Annotated[list[str] | None,
+                             Query(description=f"Access level ({', '.join(access_levels())}).")] = None,
            country: Values = None, status: Values = None, publication_status: Values = None,
            dataset: Values = None,
            facet: Annotated[list[str] | None, Query(description="Facets to count (default: type, modality, "

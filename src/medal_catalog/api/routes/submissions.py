@@ -5,29 +5,32 @@ data files: its metadata only, its files staying where they are."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from medal_catalog.api.access import Caller, owner_of
 from medal_catalog.api.deps import CatalogDep, ContributorDep
 from medal_catalog.api.intake import check_metadata
-from medal_catalog.api.models import SubmissionPublic
+from medal_catalog.api.models import AccessLevel, ErrorBody, SubmissionPublic
 from medal_catalog.catalog import Catalog
+from medal_catalog.errors import Forbidden, InvalidSubmission, Unprocessable, UnsupportedMediaType
 
 router = APIRouter(tags=["submissions"])
 _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
 @router.post("/submissions", response_model=SubmissionPublic, status_code=201,
-             responses={413: {"description": "body too large"}, 415: {"description": "not JSON or YAML"},
-                        422: {"description": "the validation report (as `medal validate --json`) in `detail`"}},
+             responses={413: {"model": ErrorBody, "description": "body too large"},
+                        415: {"model": ErrorBody, "description": "not JSON or YAML"},
+                        422: {"model": ErrorBody,
+                              "description": "the validation report (as `medal validate --json`) in `detail`"}},
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {}},
                  "application/ld+json": {"schema": {"type": "object"}}}}})
 async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep,
-                 access_level: Annotated[Literal["open", "registered", "controlled", "hidden_test"] | None,
+                 access_level: Annotated[AccessLevel | None,
                                          Query(description="For a Croissant body without medal:accessLevel "
                                                            "(default: open for an open licence)")] = None,
                  dataset: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9._-]{1,127}$",
@@ -39,7 +42,7 @@ async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep,
     as one dataset. Entries another contributor owns cannot be overwritten."""
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if media not in ("application/json", "application/ld+json", *_YAML):
-        raise HTTPException(415, f"send application/json, application/ld+json or application/yaml, not {media}")
+        raise UnsupportedMediaType(f"send application/json, application/ld+json or application/yaml, not {media}")
     body = await request.body()  # at most MEDAL_MAX_BODY_BYTES: the BodyLimit middleware refuses more (413)
     if media == "application/ld+json":
         return await run_in_threadpool(_store_croissant, catalog, caller, body, access_level, dataset)
@@ -51,15 +54,15 @@ async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep,
 def _store(catalog: Catalog, caller: Caller, body: bytes, syntax: str) -> SubmissionPublic:
     report, entries = check_metadata(body, syntax)
     if not report.ok:
-        raise HTTPException(422, report.to_dict())
+        raise InvalidSubmission(report.to_dict())
     if not entries:
-        raise HTTPException(422, "the document holds no catalog entry")
+        raise Unprocessable("the document holds no catalog entry")
     for entry in entries:
         if entry["type"] == "ReviewAssessment":
-            raise HTTPException(403, "reviews are sent to POST /api/tasks/{id}/reviews by the panel")
+            raise Forbidden("reviews are sent to POST /api/tasks/{id}/reviews by the panel")
         owner = owner_of(catalog, entry["type"], entry["id"])
         if owner is not None and owner != caller.name and caller.role != "admin":
-            raise HTTPException(403, f"{entry['type']} {entry['id']!r} belongs to another contributor")
+            raise Forbidden(f"{entry['type']} {entry['id']!r} belongs to another contributor")
         if entry["type"] == "BenchmarkTask":
             entry["status"] = "submitted"  # only the panel moves a task on
     results = catalog.put_many(entries, author=caller.name or "?", reason="submission through the API")
@@ -81,11 +84,11 @@ def _store_croissant(catalog: Catalog, caller: Caller, body: bytes, access_level
         result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, keep_files=False,
                                   display="submission")
     if not result.ok:
-        raise HTTPException(422, result.report.to_dict())
+        raise InvalidSubmission(result.report.to_dict())
     owner = owner_of(catalog, "ImagingDataset", result.dataset["id"])
     if owner is not None and owner != caller.name and caller.role != "admin":
-        raise HTTPException(403, f"ImagingDataset {result.dataset['id']!r} belongs to another contributor")
+        raise Forbidden(f"ImagingDataset {result.dataset['id']!r} belongs to another contributor")
     store_import(catalog, result, author=caller.name or "?", reason="Croissant submission through the API")
     if not result.report.ok:
-        raise HTTPException(422, result.report.to_dict())
+        raise InvalidSubmission(result.report.to_dict())
     return SubmissionPublic(stored=[result.stored.to_dict()], report=result.report.to_dict())

@@ -7,7 +7,7 @@ import secrets
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, HTTPException, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from medal_catalog.api.deps import AdminDep, CallerDep, CatalogDep, ReviewerDep
@@ -17,6 +17,7 @@ from medal_catalog.api.models import DecisionCreate, Page
 from medal_catalog.api.access import may_fetch_data, redact
 from medal_catalog.api.render import base_url, visible
 from medal_catalog.catalog import Catalog
+from medal_catalog.errors import Conflict, InvalidSubmission, NotFound
 
 router = APIRouter(tags=["tasks"])
 #: Where a task may be reviewed or decided from.
@@ -36,7 +37,7 @@ def _dataset_views(catalog: Catalog, caller, task: dict[str, Any]) -> dict[str, 
     for dataset_id in task.get("datasets_used") or []:
         try:
             current, view = visible(catalog, caller, "ImagingDataset", dataset_id)
-        except HTTPException:
+        except NotFound:
             continue
         views[dataset_id] = redact(current.document, view)
     return views
@@ -57,7 +58,7 @@ def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: 
                                   datasets=_dataset_views(catalog, caller, current.document),
                                   files_url=f"{base}/api/tasks/{task_id}/")
     except ValueError as err:
-        raise HTTPException(409, f"the label table of task {task_id!r} does not match its declaration: {err}")
+        raise Conflict(f"the label table of task {task_id!r} does not match its declaration: {err}")
     return JSONResponse(content_addressed(document, base), media_type="application/ld+json")
 
 
@@ -81,17 +82,17 @@ def _case_files(catalog: Catalog, caller, task_id: str):
     task = current.document
     dataset_id = label_dataset(task)
     if not task.get("labels") or dataset_id is None:
-        raise HTTPException(404, f"task {task_id!r} declares no label table")
+        raise NotFound(f"task {task_id!r} declares no label table")
     dataset, view = visible(catalog, caller, "ImagingDataset", dataset_id)
     if not may_fetch_data(dataset.document, view):
-        raise HTTPException(404, f"the cases of task {task_id!r} are not available to you (dataset {dataset_id!r} "
+        raise NotFound(f"the cases of task {task_id!r} are not available to you (dataset {dataset_id!r} "
                                  f"is {dataset.document.get('access_level')})")
     try:
         files = case_files(catalog, task, dataset.document)
     except ValueError as err:
-        raise HTTPException(409, f"the label table of task {task_id!r} does not match its declaration: {err}")
+        raise Conflict(f"the label table of task {task_id!r} does not match its declaration: {err}")
     if files is None:
-        raise HTTPException(404, f"the catalog keeps no label table for task {task_id!r}")
+        raise NotFound(f"the catalog keeps no label table for task {task_id!r}")
     return files
 
 
@@ -99,7 +100,7 @@ def _open_task(catalog: Catalog, caller, task_id: str) -> dict[str, Any]:
     current, _ = visible(catalog, caller, "BenchmarkTask", task_id)
     task = dict(current.document or {})
     if task.get("status") not in OPEN_FOR_REVIEW:
-        raise HTTPException(409, f"task {task_id!r} is {task.get('status')}, not under review")
+        raise Conflict(f"task {task_id!r} is {task.get('status')}, not under review")
     return task
 
 
@@ -114,9 +115,9 @@ def review(task_id: str, catalog: CatalogDep, caller: ReviewerDep,
     assessment.setdefault("id", f"{task_id}.review.{secrets.token_hex(4)}")
     report, entries = check_metadata(orjson.dumps(assessment), "json", "review")
     if not report.ok:
-        raise HTTPException(422, report.to_dict())
+        raise InvalidSubmission(report.to_dict())
     if catalog.get("ReviewAssessment", assessment["id"]) is not None:
-        raise HTTPException(409, f"review {assessment['id']!r} exists already")
+        raise Conflict(f"review {assessment['id']!r} exists already")
     stored = catalog.put(entries[0], author=caller.name or "?", reason=f"review of {task_id}")
     result: dict[str, Any] = {"review": stored.to_dict()}
     if task.get("status") == "submitted":
