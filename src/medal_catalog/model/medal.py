@@ -1152,6 +1152,7 @@ class ImagingSeries(CatalogEntry):
     One DICOM series as harvested from headers, after the identifying-attribute audit: only technical acquisition attributes and de-identification status, never values that identify a patient, institution or device.
     """
     linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'medal:ImagingSeries',
+         'close_mappings': ['schema:ImagingTest'],
          'from_schema': 'https://w3id.org/medal/schema',
          'slot_usage': {'instance_count': {'name': 'instance_count', 'required': True},
                         'modality': {'name': 'modality', 'required': True},
