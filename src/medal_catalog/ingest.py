@@ -1,6 +1,7 @@
 """The one path from a source into the catalog (store + index): a submission folder or file, a bare DICOM tree, a
-Croissant file. `medal harvest`, ``POST /api/submissions`` and the web upload call these functions; what is
-written, and whether a re-run writes anything at all, is decided here and nowhere else.
+Croissant file, or a metadata or Croissant document sent over HTTP. `medal harvest`, ``POST /api/submissions``
+and the web upload call these functions; what is written, and whether a re-run writes anything at all, is
+decided here and nowhere else.
 
     from medal_catalog import ingest, open_catalog
     with open_catalog("sqlite:///catalog.db") as catalog:
@@ -10,19 +11,25 @@ written, and whether a re-run writes anything at all, is decided here and nowher
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from medal_catalog.catalog import Catalog
-from medal_catalog.errors import MedalError, UsageError
+from medal_catalog.errors import Forbidden, InvalidSubmission, MedalError, Unprocessable, UsageError
+from medal_catalog.report import Report, Severity
 from medal_catalog.store.base import PutResult, entry_key
 
 #: The author of the versions a machine step writes (never a token name: those have no spaces).
 HARVEST_AUTHOR = "medal harvest"
 
 SourceKind = Literal["submission", "dicom", "croissant"]
+#: Whether the caller may write the entry (kind, id): the API's ownership rule, decided in ``api/access.py``.
+MayWrite = Callable[[str, str], bool]
+#: Issues about data files, which a document sent over HTTP does not carry.
+NOT_APPLICABLE_TO_BODIES = {"distribution.missing-file", "distribution.empty-file-set"}
 
 
 @dataclass
@@ -194,3 +201,72 @@ def _is_croissant_file(path: Path) -> bool:
         return path.stat().st_size <= MAX_METADATA_BYTES and is_croissant(json.loads(path.read_bytes()))
     except (OSError, ValueError):
         return False
+
+
+# --- documents sent over HTTP -------------------------------------------------------------------------------------
+
+def check_document(body: bytes, syntax: str, name: str = "submission") -> tuple[Report, list[dict[str, Any]]]:
+    """The validation report of a YAML or JSON body, by exactly the validator `medal validate` runs, and its
+    entries. Only metadata travels in a body, so the checks of declared data files against a submission folder
+    (:data:`NOT_APPLICABLE_TO_BODIES`) are left out."""
+    from medal_catalog.documents import read_document
+    from medal_catalog.validators.submission import validate_paths
+
+    with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
+        path = Path(folder) / f"{name}.{'json' if syntax == 'json' else 'yaml'}"
+        path.write_bytes(body)
+        report = validate_paths([path], display_root=Path(folder))
+        report.issues = [i for i in report.issues if i.code not in NOT_APPLICABLE_TO_BODIES]
+        for entry in report.entries:
+            entry.valid = not any(i.severity is Severity.ERROR and i.file == entry.file
+                                  and _within(i.pointer or "", entry.pointer) for i in report.issues)
+        entries: list[dict[str, Any]] = []
+        if report.ok:
+            document = read_document(path, path.name)
+            entries = [dict(ref.data, type=ref.cls) for ref in document.entries()]
+    return report, entries
+
+
+def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, may_write: MayWrite
+                    ) -> tuple[Report, list[PutResult]]:
+    """Validate a metadata body (one entry, a list, or a MedalCatalog) and store all its entries, tasks with status
+    "submitted", authored by ``author``; refused whole (nothing stored) when any entry is invalid, is a review, or
+    is one ``may_write`` refuses."""
+    report, entries = check_document(body, syntax)
+    if not report.ok:
+        raise InvalidSubmission(report.to_dict())
+    if not entries:
+        raise Unprocessable("the document holds no catalog entry")
+    for entry in entries:
+        if entry["type"] == "ReviewAssessment":
+            raise Forbidden("reviews are sent to POST /api/tasks/{id}/reviews by the panel")
+        if not may_write(entry["type"], entry["id"]):
+            raise Forbidden(f"{entry['type']} {entry['id']!r} belongs to another contributor")
+        if entry["type"] == "BenchmarkTask":
+            entry["status"] = "submitted"  # only the panel moves a task on
+    return report, put_entries(catalog, entries, author=author, reason="submission through the API")
+
+
+def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, may_write: MayWrite,
+                              access_level: str | None = None, dataset_id: str | None = None):
+    """Import a Croissant body as one dataset of ``author``: its metadata and the original document only (a body
+    carries no data files, and nothing is read next to it). Returns the import (``.stored``, ``.report``)."""
+    from medal_catalog.harvesters.croissant import import_croissant, store_import
+
+    with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
+        path = Path(folder) / "submitted.croissant.json"
+        path.write_bytes(body)
+        result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, keep_files=False,
+                                  display="submission")
+    if not result.ok:
+        raise InvalidSubmission(result.report.to_dict())
+    if not may_write("ImagingDataset", result.dataset["id"]):
+        raise Forbidden(f"ImagingDataset {result.dataset['id']!r} belongs to another contributor")
+    store_import(catalog, result, author=author, reason="Croissant submission through the API")
+    if not result.report.ok:
+        raise InvalidSubmission(result.report.to_dict())
+    return result
+
+
+def _within(pointer: str, parent: str) -> bool:
+    return not parent or pointer == parent or pointer.startswith(parent + "/")

@@ -65,6 +65,14 @@ def owner_of(catalog: Catalog, kind: str, entry_id: str) -> str | None:
     return first.author if first is not None else None
 
 
+def may_write(catalog: Catalog, caller: Caller, kind: str, entry_id: str) -> bool:
+    """Whether ``caller`` may write the entry: a new one, one they own (wrote first), or any as an admin."""
+    if caller.role == "admin":
+        return True
+    owner = owner_of(catalog, kind, entry_id)
+    return owner is None or owner == caller.name
+
+
 def owned_keys(catalog: Catalog, name: str) -> list[str]:
     """The keys of the entries whose first version ``name`` wrote."""
     return catalog.store.keys_created_by(name)

@@ -10,12 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from medal_catalog.api.access import Caller, owner_of
+from medal_catalog.api.access import Caller, may_write
 from medal_catalog.api.deps import CatalogDep, ContributorDep
-from medal_catalog.api.intake import check_metadata
 from medal_catalog.api.models import AccessLevel, ErrorBody, SubmissionPublic
 from medal_catalog.catalog import Catalog
-from medal_catalog.errors import Forbidden, InvalidSubmission, Unprocessable, UnsupportedMediaType
+from medal_catalog.errors import UnsupportedMediaType
 
 router = APIRouter(tags=["submissions"])
 _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -52,43 +51,18 @@ async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep,
 
 
 def _store(catalog: Catalog, caller: Caller, body: bytes, syntax: str) -> SubmissionPublic:
-    report, entries = check_metadata(body, syntax)
-    if not report.ok:
-        raise InvalidSubmission(report.to_dict())
-    if not entries:
-        raise Unprocessable("the document holds no catalog entry")
-    for entry in entries:
-        if entry["type"] == "ReviewAssessment":
-            raise Forbidden("reviews are sent to POST /api/tasks/{id}/reviews by the panel")
-        owner = owner_of(catalog, entry["type"], entry["id"])
-        if owner is not None and owner != caller.name and caller.role != "admin":
-            raise Forbidden(f"{entry['type']} {entry['id']!r} belongs to another contributor")
-        if entry["type"] == "BenchmarkTask":
-            entry["status"] = "submitted"  # only the panel moves a task on
-    results = catalog.put_many(entries, author=caller.name or "?", reason="submission through the API")
+    from medal_catalog.ingest import ingest_document
+
+    report, results = ingest_document(catalog, body, syntax, author=caller.name or "?",
+                                      may_write=lambda kind, entry_id: may_write(catalog, caller, kind, entry_id))
     return SubmissionPublic(stored=[r.to_dict() for r in results], report=report.to_dict())
 
 
 def _store_croissant(catalog: Catalog, caller: Caller, body: bytes, access_level: str | None,
                      dataset_id: str | None) -> SubmissionPublic:
-    """Import a Croissant body as its caller's dataset: metadata and the original document only (an HTTP body
-    carries no data files, and nothing is read next to it)."""
-    import tempfile
-    from pathlib import Path
+    from medal_catalog.ingest import ingest_croissant_document
 
-    from medal_catalog.harvesters.croissant import import_croissant, store_import
-
-    with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
-        path = Path(folder) / "submitted.croissant.json"
-        path.write_bytes(body)
-        result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, keep_files=False,
-                                  display="submission")
-    if not result.ok:
-        raise InvalidSubmission(result.report.to_dict())
-    owner = owner_of(catalog, "ImagingDataset", result.dataset["id"])
-    if owner is not None and owner != caller.name and caller.role != "admin":
-        raise Forbidden(f"ImagingDataset {result.dataset['id']!r} belongs to another contributor")
-    store_import(catalog, result, author=caller.name or "?", reason="Croissant submission through the API")
-    if not result.report.ok:
-        raise InvalidSubmission(result.report.to_dict())
+    result = ingest_croissant_document(
+        catalog, body, author=caller.name or "?", access_level=access_level, dataset_id=dataset_id,
+        may_write=lambda kind, entry_id: may_write(catalog, caller, kind, entry_id))
     return SubmissionPublic(stored=[result.stored.to_dict()], report=result.report.to_dict())

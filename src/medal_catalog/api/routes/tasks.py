@@ -11,7 +11,6 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from medal_catalog.api.deps import AdminDep, CallerDep, CatalogDep, ReviewerDep
-from medal_catalog.api.intake import check_metadata
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import DecisionCreate, Page
 from medal_catalog.api.access import may_fetch_data, redact
@@ -110,10 +109,12 @@ def review(task_id: str, catalog: CatalogDep, caller: ReviewerDep,
            ) -> dict[str, Any]:
     """Store a panel member's ReviewAssessment (validated as `medal validate` does) and move the task to
     under_review; 422 with the validation report when the assessment is invalid."""
+    from medal_catalog.ingest import check_document
+
     task = _open_task(catalog, caller, task_id)
     assessment = {**assessment, "type": "ReviewAssessment", "task": task_id}
     assessment.setdefault("id", f"{task_id}.review.{secrets.token_hex(4)}")
-    report, entries = check_metadata(orjson.dumps(assessment), "json", "review")
+    report, entries = check_document(orjson.dumps(assessment), "json", "review")
     if not report.ok:
         raise InvalidSubmission(report.to_dict())
     if catalog.get("ReviewAssessment", assessment["id"]) is not None:
