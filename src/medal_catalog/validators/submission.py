@@ -59,6 +59,12 @@ class _Run:
         self.report.add(Issue(severity, code, file, message, pointer=pointer, hint=hint, tag=tag, line=line,
                               column=column))
 
+    def place(self, found: Issue, file: str, prefix: str, doc: Document | None = None) -> None:
+        """Record an issue found within a record (report.record_issue) as found in ``file``, below the record's
+        pointer ``prefix``."""
+        self.issue(found.severity, found.code, file, found.message, pointer=prefix + found.pointer, hint=found.hint,
+                   doc=doc)
+
     def merge(self, other: "_Run") -> None:
         self.report.issues.extend(other.report.issues)
         self.report.entries.extend(other.report.entries)
@@ -560,11 +566,11 @@ def _check_label_tables(run: _Run) -> None:
     wrong: set[tuple[str, str]] = set()
     for file, path, pointer, offset, task in run.label_tables:
         pointer = _shift(pointer, offset[0]) or ""
-        findings = check_task_labels(task, datasets)
-        doc = _located(path, file) if findings else None
-        for severity, code, rel, message, hint in findings:
-            run.issue(severity, code, file, message, pointer=pointer + rel, hint=hint, doc=doc)
-            if severity is Severity.ERROR:
+        found = check_task_labels(task, datasets)
+        doc = _located(path, file) if found else None
+        for issue in found:
+            run.place(issue, file, pointer, doc)
+            if issue.severity is Severity.ERROR:
                 wrong.add((file, pointer))
     for entry in run.report.entries:
         if (entry.file, entry.pointer) in wrong:
