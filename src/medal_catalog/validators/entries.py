@@ -105,8 +105,8 @@ def validate_entries(run: _Run, doc: Document, folder: Path) -> None:
             entry_id = None
         entries.append(EntrySummary(display, where, cls, entry_id, valid, scores))
         _note_ids(run, doc, where, cls, data, entry_id)
-    for code, pointer, message in doc.problems:
-        run.issue(Severity.ERROR, code, display, message, pointer=pointer, doc=doc)
+    for issue in doc.problems:
+        run.place(issue, display, "", doc)
 
 
 #: The slots of each entry class that name another entry: (slot, class of the entry named).
