@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 import orjson
 
+from medal_catalog.report import Issue, Severity, record_issue
 from medal_catalog.schema import CONTAINER_SLOTS, ENTRY_CLASSES
 
 METADATA_SUFFIXES = {".yaml", ".yml", ".json", ".jsonld"}
@@ -67,7 +68,7 @@ class Document:
     text: str
     data: Any
     syntax: str  # "yaml" or "json"
-    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (code, pointer, message)
+    problems: list[Issue] = field(default_factory=list)  # structural errors, located within the document
 
     @property
     def is_croissant(self) -> bool:
@@ -104,17 +105,19 @@ class Document:
             for key, value in data.items():
                 cls = CONTAINER_SLOTS.get(key)
                 if cls is None:
-                    self.problems.append(("schema.unknown-field", f"/{_escape(key)}",
-                                          f"`{key}` is not a list a MedalCatalog file can hold"))
+                    self.problems.append(record_issue(Severity.ERROR, "schema.unknown-field", f"/{_escape(key)}",
+                                                      f"`{key}` is not a list a MedalCatalog file can hold"))
                     continue
                 if not isinstance(value, list):
-                    self.problems.append(("schema.type", f"/{key}", f"`{key}` must be a list of {cls} entries"))
+                    self.problems.append(record_issue(Severity.ERROR, "schema.type", f"/{key}",
+                                                      f"`{key}` must be a list of {cls} entries"))
                     continue
                 for i, item in enumerate(value):
                     if isinstance(item, dict):
                         yield EntryRef(f"/{key}/{i}", str(item.get("type", cls)), item)
                     else:
-                        self.problems.append(("schema.type", f"/{key}/{i}", f"each item must be a {cls} object"))
+                        self.problems.append(record_issue(Severity.ERROR, "schema.type", f"/{key}/{i}",
+                                                          f"each item must be a {cls} object"))
 
     @cached_property
     def _positions(self) -> dict[str, tuple[int, int]]:

@@ -44,6 +44,12 @@ class Issue:
         return {k: v for k, v in out.items() if v is not None or k in ("pointer",)}
 
 
+def record_issue(severity: Severity, code: str, pointer: str, message: str, hint: str | None = None) -> Issue:
+    """An issue found in a record before it is known which file holds it: ``file`` is "" and ``pointer`` is relative
+    to the record, until the caller places it in its file (the validators' checks of one record make these)."""
+    return Issue(severity, code, "", message, pointer, hint)
+
+
 @dataclass(slots=True)
 class EntrySummary:
     """A catalog entry found while validating, with its verdict and FAIR scores."""

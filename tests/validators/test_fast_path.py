@@ -16,11 +16,11 @@ import pytest
 
 from benchmarks.synthetic_records import make_records
 from medal_catalog.documents import read_document
-from medal_catalog.validators import submission
+from medal_catalog.validators import entries, submission
 from medal_catalog.validators.formats import GATE_PATTERNS, is_date, is_uri
 from medal_catalog.validators.rules import _PHI_WORDS, _SUSPECT_GATE, _not_after
-from medal_catalog.validators.submission import (_check_entry_fully, _clean_test, _rules_clean_test, check_entry,
-                                                 validate_paths)
+from medal_catalog.validators.entries import _check_entry_fully, _clean_test, _rules_clean_test, check_entry
+from medal_catalog.validators.submission import validate_paths
 
 from conftest import EXAMPLES
 
@@ -230,8 +230,8 @@ def _report(paths):
 def _full_serial_report(monkeypatch, paths):
     with monkeypatch.context() as m:
         m.setattr(submission, "PARALLEL_MIN_BYTES", 10**15)
-        m.setattr(submission, "_clean_test", lambda cls, today: lambda record: False)
-        m.setattr(submission, "_rules_clean_test", lambda cls, today: lambda record: False)
+        m.setattr(entries, "_clean_test", lambda cls, today: lambda record: False)
+        m.setattr(entries, "_rules_clean_test", lambda cls, today: lambda record: False)
         return _report(paths)
 
 

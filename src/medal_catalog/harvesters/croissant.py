@@ -185,7 +185,7 @@ def store_import(catalog: Any, result: CroissantImport, author: str, reason: str
 def _check_entry(dataset: dict[str, Any], issue, today: dt.date | None) -> None:
     """The mapped entry must pass what a submitted one passes: schema, policy rules, the pydantic model."""
     from medal_catalog.store.base import validate_entry
-    from medal_catalog.validators.submission import check_entry
+    from medal_catalog.validators.entries import check_entry_findings as check_entry
 
     findings, _, _ = check_entry("ImagingDataset", dataset, (today or dt.date.today()).isoformat())
     for severity, code, pointer, message, hint in findings:

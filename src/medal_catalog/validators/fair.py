@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from medal_catalog.report import Severity
-from medal_catalog.validators.rules import RuleIssue
+from medal_catalog.report import Issue, Severity, record_issue
 from medal_catalog.validators.schema import Gate, all_of as _all_of
 
 MIN_DESCRIPTION = 100
@@ -135,18 +134,18 @@ CHECKS: dict[str, list[Check]] = {
 }
 
 
-def fair_assessment(cls: str, record: Any) -> tuple[dict[str, float] | None, list[RuleIssue]]:
+def fair_assessment(cls: str, record: Any) -> tuple[dict[str, float] | None, list[Issue]]:
     """The FAIR scores of one record and the issues for its missing recommended fields."""
     checks = CHECKS.get(cls)
     if not checks or not isinstance(record, dict):
         return None, []
-    issues: list[RuleIssue] = []
+    issues: list[Issue] = []
     present = {"F": 0, "A": 0, "I": 0, "R": 0}
     for check in checks:
         if check.present(record):
             present[check.principle] += 1
         else:
-            issues.append(RuleIssue(check.severity, check.code, check.pointer, check.message))
+            issues.append(record_issue(check.severity, check.code, check.pointer, check.message))
     totals = _TOTALS[cls]
     scores = {p: round(present[p] / n, 2) for p, n in totals.items()}
     scores["overall"] = round(sum(present.values()) / sum(totals.values()), 2)

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from medal_catalog.report import Severity
+from medal_catalog.report import Issue, Severity, record_issue
 
-#: (severity, code, pointer relative to the task, message, hint)
-Finding = tuple[Severity, str, str, str, str | None]
+E, W = Severity.ERROR, Severity.WARNING
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +49,9 @@ def inside(base: Path, rel: str, folder: Path) -> Path | None:
         return None
 
 
-def check_task_labels(task: dict[str, Any], datasets: dict[str, DatasetFiles]) -> list[Finding]:
-    """Findings on the label table a task declares; ``datasets`` are the submission's datasets by id."""
+def check_task_labels(task: dict[str, Any], datasets: dict[str, DatasetFiles]) -> list[Issue]:
+    """Issues of the label table a task declares, located within the task; ``datasets`` are the submission's datasets
+    by id."""
     from medal_catalog.labels import label_dataset, missing_columns, parse_label_table  # (only when one is declared)
 
     spec = task.get("labels")
@@ -60,57 +60,59 @@ def check_task_labels(task: dict[str, Any], datasets: dict[str, DatasetFiles]) -
     used = [d for d in task.get("datasets_used") or [] if isinstance(d, str)]
     named = spec.get("dataset")
     if isinstance(named, str) and named not in used:
-        return [(Severity.ERROR, "labels.dataset-not-used", "/labels/dataset",
-                 "the label table's dataset is not one of the task's datasets_used", None)]
+        return [record_issue(E, "labels.dataset-not-used", "/labels/dataset",
+                             "the label table's dataset is not one of the task's datasets_used")]
     dataset_id = label_dataset(task)
     if dataset_id is None:
-        return [(Severity.ERROR, "labels.dataset-ambiguous", "/labels",
-                 "the task uses several datasets and does not say which holds its label table",
-                 "Set labels.dataset to the id of that dataset.")]
+        return [record_issue(E, "labels.dataset-ambiguous", "/labels",
+                             "the task uses several datasets and does not say which holds its label table",
+                             "Set labels.dataset to the id of that dataset.")]
     dataset = datasets.get(dataset_id)
     if dataset is None:
-        return [(Severity.INFO, "labels.not-checked", "/labels",
-                 "the dataset holding the label table is not in this submission, so the table was not checked",
-                 None)]
+        return [record_issue(Severity.INFO, "labels.not-checked", "/labels",
+                             "the dataset holding the label table is not in this submission, so the table was not "
+                             "checked")]
     name = spec.get("distribution_name")
     files = dict(dataset.files)
     if name not in files:
         known = ", ".join(sorted(files)) or "none"
-        return [(Severity.ERROR, "labels.unknown-distribution", "/labels/distribution_name",
-                 "the label table's dataset has no distribution of this name", f"Its distributions: {known}.")]
+        return [record_issue(E, "labels.unknown-distribution", "/labels/distribution_name",
+                             "the label table's dataset has no distribution of this name",
+                             f"Its distributions: {known}.")]
     path = files[name]
     if path is None:
-        return [(Severity.WARNING, "labels.not-a-file", "/labels/distribution_name",
-                 "the label table is not one file inside the submission, so the catalog cannot derive the task's "
-                 "cases and labels from it", "Give the distribution a `path` to a CSV file in the submission.")]
+        return [record_issue(W, "labels.not-a-file", "/labels/distribution_name",
+                             "the label table is not one file inside the submission, so the catalog cannot derive "
+                             "the task's cases and labels from it",
+                             "Give the distribution a `path` to a CSV file in the submission.")]
     if not Path(path).is_file():
         return []  # distribution.missing-file says so (and HTTP submissions carry no files)
     try:
         table = parse_label_table(Path(path).read_bytes())
     except (OSError, ValueError) as err:
-        return [(Severity.ERROR, "labels.unreadable", "/labels/distribution_name", str(err),
-                 "Save the label table as UTF-8 CSV with a header row.")]
+        return [record_issue(E, "labels.unreadable", "/labels/distribution_name", str(err),
+                             "Save the label table as UTF-8 CSV with a header row.")]
     missing = missing_columns(table.header, spec)
     if missing:
         columns = ", ".join(table.header) or "none"
-        return [(Severity.ERROR, "labels.missing-column", f"/labels{pointer}",
-                 "the label table has no column of this name", f"Its columns: {columns}.")
+        return [record_issue(E, "labels.missing-column", f"/labels{pointer}",
+                             "the label table has no column of this name", f"Its columns: {columns}.")
                 for pointer, _ in missing]
     if not table.rows:
-        return [(Severity.ERROR, "labels.empty", "/labels/distribution_name", "the label table has no rows", None)]
+        return [record_issue(E, "labels.empty", "/labels/distribution_name", "the label table has no rows")]
     return _check_rows(table.rows, spec, task.get("splits"))
 
 
-def _check_rows(rows: list[tuple[int, dict[str, str]]], spec: dict[str, Any], splits: Any) -> list[Finding]:
+def _check_rows(rows: list[tuple[int, dict[str, str]]], spec: dict[str, Any], splits: Any) -> list[Issue]:
     from collections import Counter
 
-    out: list[Finding] = []
+    out: list[Issue] = []
     case_id, split = spec["case_id_column"], spec["split_column"]
     without = [line for line, row in rows if not (row.get(case_id) or "").strip()]
     if without:
-        out.append((Severity.WARNING, "labels.no-case-id", "/labels/case_id_column",
-                    f"{_rows(without)} no case id and {'is' if len(without) == 1 else 'are'} left out of the cases",
-                    None))
+        out.append(record_issue(W, "labels.no-case-id", "/labels/case_id_column",
+                                f"{_rows(without)} no case id and {'is' if len(without) == 1 else 'are'} left out "
+                                "of the cases"))
     lines: dict[str, list[int]] = {}
     for line, row in rows:
         if (value := (row.get(case_id) or "").strip()):
@@ -118,23 +120,25 @@ def _check_rows(rows: list[tuple[int, dict[str, str]]], spec: dict[str, Any], sp
     repeated = [found for found in lines.values() if len(found) > 1]
     if repeated:
         first = repeated[0]
-        out.append((Severity.ERROR, "labels.duplicate-case", "/labels/case_id_column",
-                    f"{len(repeated)} case id{'s' if len(repeated) > 1 else ''} appear on more than one row "
-                    f"(the first on lines {', '.join(map(str, first[:5]))})", "Give each case one row."))
+        out.append(record_issue(E, "labels.duplicate-case", "/labels/case_id_column",
+                                f"{len(repeated)} case id{'s' if len(repeated) > 1 else ''} appear on more than one "
+                                f"row (the first on lines {', '.join(map(str, first[:5]))})",
+                                "Give each case one row."))
     declared = [s for s in splits if isinstance(s, dict) and isinstance(s.get("name"), str)] \
         if isinstance(splits, list) else []
     names = {s["name"] for s in declared}
     counts = Counter((row.get(split) or "").strip() for line, row in rows if (row.get(case_id) or "").strip())
     unknown = [line for line, row in rows if (row.get(split) or "").strip() not in names]
     if unknown:
-        out.append((Severity.WARNING, "labels.unknown-split", "/labels/split_column",
-                    f"{_rows(unknown)} a split the task does not declare; labels of such rows are treated as hidden",
-                    f"The task's splits: {', '.join(sorted(names)) or 'none'}."))
+        out.append(record_issue(W, "labels.unknown-split", "/labels/split_column",
+                                f"{_rows(unknown)} a split the task does not declare; labels of such rows are "
+                                "treated as hidden", f"The task's splits: {', '.join(sorted(names)) or 'none'}."))
     for i, s in enumerate(splits if isinstance(splits, list) else []):
         if isinstance(s, dict) and s in declared and isinstance(s.get("size"), int) \
                 and counts[s["name"]] != s["size"]:
-            out.append((Severity.WARNING, "labels.split-size", f"/splits/{i}/size",
-                        f"the label table has {counts[s['name']]} cases in this split, not the declared size", None))
+            out.append(record_issue(W, "labels.split-size", f"/splits/{i}/size",
+                                    f"the label table has {counts[s['name']]} cases in this split, not the declared "
+                                    "size"))
     return out
 
 

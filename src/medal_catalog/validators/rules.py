@@ -1,4 +1,4 @@
-"""MEDAL policy rules that a schema cannot express; each yields located issues with a stable code.
+"""MEDAL policy rules that a schema cannot express; each yields Issues located within the record, with a stable code.
 
 Rules read plain records (dicts as loaded), tolerate records that also failed the schema, and never quote a
 value in a message.
@@ -9,24 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from medal_catalog.report import Severity
+from medal_catalog.report import Issue, Severity, record_issue
 from medal_catalog.validators.schema import Gate, all_of as _all_of
-
-
-@dataclass(frozen=True, slots=True)
-class RuleIssue:
-    """A rule's finding, relative to the record."""
-
-    severity: Severity
-    code: str
-    pointer: str
-    message: str
-    hint: str | None = None
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -85,23 +73,24 @@ def _int(value: Any) -> int | None:
 
 # --- consent and ethics --------------------------------------------------------------------------------------
 
-def consent_rules(record: dict) -> Iterator[RuleIssue]:
+def consent_rules(record: dict) -> Iterator[Issue]:
     consent = _get(record, "consent")
     if not isinstance(consent, dict):
         return
     for i, modifier in enumerate(_items(consent, "duo_modifiers")):
         if modifier == "NMDS":
-            yield RuleIssue(E, "consent.nmds", f"/consent/duo_modifiers/{i}",
-                            "DUO NMDS (no general methods research) forbids methods development: the data cannot "
-                            "serve an AI benchmark", "Only data whose consent allows method development can be used.")
+            yield record_issue(E, "consent.nmds", f"/consent/duo_modifiers/{i}",
+                               "DUO NMDS (no general methods research) forbids methods development: the data cannot "
+                               "serve an AI benchmark",
+                               "Only data whose consent allows method development can be used.")
     if consent.get("allows_algorithm_development") is False:
-        yield RuleIssue(E, "consent.no-algorithm-development", "/consent/allows_algorithm_development",
-                        "the consent excludes developing or evaluating algorithms with these data",
-                        "MEDAL evaluates AI models; such data cannot be part of the exam.")
+        yield record_issue(E, "consent.no-algorithm-development", "/consent/allows_algorithm_development",
+                           "the consent excludes developing or evaluating algorithms with these data",
+                           "MEDAL evaluates AI models; such data cannot be part of the exam.")
     if consent.get("consent_type") in ("waiver", "opt_out") and not isinstance(record.get("ethics_approval"), dict):
-        yield RuleIssue(E, "consent.waiver-without-ethics", "/consent/consent_type",
-                        "a consent waiver or opt-out needs the ethics approval that allowed it",
-                        "Add ethics_approval with the committee, reference, date and country.")
+        yield record_issue(E, "consent.waiver-without-ethics", "/consent/consent_type",
+                           "a consent waiver or opt-out needs the ethics approval that allowed it",
+                           "Add ethics_approval with the committee, reference, date and country.")
 
 
 # --- licence and access --------------------------------------------------------------------------------------
@@ -109,7 +98,7 @@ def consent_rules(record: dict) -> Iterator[RuleIssue]:
 _LICENSE_REF = re.compile(r"^LicenseRef-[A-Za-z0-9.\-]+$")
 
 
-def license_rules(record: dict) -> Iterator[RuleIssue]:
+def license_rules(record: dict) -> Iterator[Issue]:
     license_ = _get(record, "license")
     if not isinstance(license_, dict):
         return
@@ -119,83 +108,83 @@ def license_rules(record: dict) -> Iterator[RuleIssue]:
     entry = known.get(spdx_id) if isinstance(spdx_id, str) else None
     if isinstance(spdx_id, str) and entry is None and not _LICENSE_REF.match(spdx_id):
         close = [k for k in known if k.lower() == spdx_id.lower() or k.lower().startswith(spdx_id.lower())][:5]
-        yield RuleIssue(E, "license.unknown-spdx", "/license/spdx_id", "not an SPDX licence identifier",
-                        (f"Did you mean {', '.join(close)}? " if close else "")
-                        + "Use an id from https://spdx.org/licenses/ or LicenseRef-<name> for a custom licence.")
+        yield record_issue(E, "license.unknown-spdx", "/license/spdx_id", "not an SPDX licence identifier",
+                           (f"Did you mean {', '.join(close)}? " if close else "")
+                           + "Use an id from https://spdx.org/licenses/ or LicenseRef-<name> for a custom licence.")
     elif entry is not None and entry["deprecated"]:
-        yield RuleIssue(W, "license.deprecated-spdx", "/license/spdx_id", "a deprecated SPDX identifier",
-                        "Use the current identifier (for example GPL-2.0-only instead of GPL-2.0).")
+        yield record_issue(W, "license.deprecated-spdx", "/license/spdx_id", "a deprecated SPDX identifier",
+                           "Use the current identifier (for example GPL-2.0-only instead of GPL-2.0).")
     access = record.get("access_level")
     if access == "open" and (entry is None or entry["category"] not in spdx["open_categories"]):
-        yield RuleIssue(E, "license.not-open", "/license/spdx_id",
-                        "open access requires an open licence, and this one is not",
-                        "Use an open licence such as CC-BY-4.0 or CC0-1.0, or choose access_level registered.")
+        yield record_issue(E, "license.not-open", "/license/spdx_id",
+                           "open access requires an open licence, and this one is not",
+                           "Use an open licence such as CC-BY-4.0 or CC0-1.0, or choose access_level registered.")
     if access == "controlled" and license_.get("dua_required") is not True:
         pointer = "/license/dua_required" if "dua_required" in license_ else "/license"
-        yield RuleIssue(E, "license.controlled-without-dua", pointer,
-                        "controlled access requires a data use agreement",
-                        "Set dua_required: true and give dua_url.")
+        yield record_issue(E, "license.controlled-without-dua", pointer,
+                           "controlled access requires a data use agreement",
+                           "Set dua_required: true and give dua_url.")
     if license_.get("dua_required") is True and not license_.get("dua_url"):
-        yield RuleIssue(W, "license.dua-url-missing", "/license/dua_required",
-                        "a data use agreement is required but dua_url does not say where to read it")
+        yield record_issue(W, "license.dua-url-missing", "/license/dua_required",
+                           "a data use agreement is required but dua_url does not say where to read it")
 
 
 # --- splits and publication ----------------------------------------------------------------------------------
 
-def split_rules(record: dict) -> Iterator[RuleIssue]:
+def split_rules(record: dict) -> Iterator[Issue]:
     for i, split in enumerate(_items(record, "splits")):
         if isinstance(split, dict) and split.get("labels_hidden") is True and split.get("labels_published") is True:
-            yield RuleIssue(E, "split.hidden-labels-published", f"/splits/{i}/labels_published",
-                            "a hidden test split's labels have been published, so models may have seen them",
-                            "Use a split whose labels were never released.")
+            yield record_issue(E, "split.hidden-labels-published", f"/splits/{i}/labels_published",
+                               "a hidden test split's labels have been published, so models may have seen them",
+                               "Use a split whose labels were never released.")
     metrics = [m for m in _items(record, "metrics") if isinstance(m, dict)]
     if metrics and not any(m.get("role") == "primary" for m in metrics):
-        yield RuleIssue(E, "metrics.no-primary", "/metrics", "no metric is marked primary",
-                        "Mark the metric that ranks submissions with role: primary.")
+        yield record_issue(E, "metrics.no-primary", "/metrics", "no metric is marked primary",
+                           "Mark the metric that ranks submissions with role: primary.")
 
 
-def publication_rules(record: dict) -> Iterator[RuleIssue]:
+def publication_rules(record: dict) -> Iterator[Issue]:
     status = record.get("publication_status")
     if status == "unpublished":
         if record.get("doi"):
-            yield RuleIssue(E, "publication.unpublished-with-doi", "/doi",
-                            "declared unpublished but carries the DOI of published data")
+            yield record_issue(E, "publication.unpublished-with-doi", "/doi",
+                               "declared unpublished but carries the DOI of published data")
         for i, pub in enumerate(_items(record, "related_publications")):
             if isinstance(pub, dict) and pub.get("describes_this_data") is True:
-                yield RuleIssue(E, "publication.unpublished-with-doi", f"/related_publications/{i}/doi",
-                                "declared unpublished but a publication released or describes these very data",
-                                "Set publication_status to published or partially_published.")
+                yield record_issue(E, "publication.unpublished-with-doi", f"/related_publications/{i}/doi",
+                                   "declared unpublished but a publication released or describes these very data",
+                                   "Set publication_status to published or partially_published.")
     elif status == "published" and not record.get("doi"):
-        yield RuleIssue(W, "publication.published-without-doi", "/publication_status",
-                        "published data should carry their DOI", "Add doi.")
+        yield record_issue(W, "publication.published-without-doi", "/publication_status",
+                           "published data should carry their DOI", "Add doi.")
 
 
 # --- counts --------------------------------------------------------------------------------------------------
 
-def count_rules(record: dict) -> Iterator[RuleIssue]:
+def count_rules(record: dict) -> Iterator[Issue]:
     subjects, studies = _int(record.get("subject_count")), _int(record.get("study_count"))
     series, instances = _int(record.get("series_count")), _int(record.get("instance_count"))
     if series is not None and instances is not None and series > instances:
-        yield RuleIssue(E, "counts.series-exceed-instances", "/series_count",
-                        "more series than instances: every series holds at least one instance")
+        yield record_issue(E, "counts.series-exceed-instances", "/series_count",
+                           "more series than instances: every series holds at least one instance")
     if studies is not None and series is not None and studies > series:
-        yield RuleIssue(E, "counts.studies-exceed-series", "/study_count",
-                        "more studies than series: every study holds at least one series")
+        yield record_issue(E, "counts.studies-exceed-series", "/study_count",
+                           "more studies than series: every study holds at least one series")
     if subjects is not None and studies is not None and subjects > studies:
-        yield RuleIssue(E, "counts.subjects-exceed-studies", "/subject_count",
-                        "more subjects than studies: every subject has at least one study")
+        yield record_issue(E, "counts.subjects-exceed-studies", "/subject_count",
+                           "more subjects than studies: every subject has at least one study")
     sex = _get(record, "population", "sex_counts")
     if isinstance(sex, dict) and subjects is not None:
         values = [_int(sex.get(k)) for k in ("female", "male", "other", "unknown")]
         if all(v is not None for v in values) and sum(values) != subjects:
-            yield RuleIssue(E, "counts.sex-mismatch", "/population/sex_counts",
-                            "the sex counts do not add up to subject_count",
-                            "female + male + other + unknown must equal subject_count.")
+            yield record_issue(E, "counts.sex-mismatch", "/population/sex_counts",
+                               "the sex counts do not add up to subject_count",
+                               "female + male + other + unknown must equal subject_count.")
     bins = [b for b in _items(_get(record, "population") or {}, "age_bins") if isinstance(b, dict)]
     counts = [_int(b.get("count")) for b in bins]
     if bins and subjects is not None and all(c is not None for c in counts) and sum(counts) > subjects:
-        yield RuleIssue(E, "counts.age-bins-exceed", "/population/age_bins",
-                        "the age bins count more subjects than subject_count")
+        yield record_issue(E, "counts.age-bins-exceed", "/population/age_bins",
+                           "the age bins count more subjects than subject_count")
 
 
 # --- identifiers, countries, dates, ranges (anywhere in the record) ------------------------------------------
@@ -247,7 +236,7 @@ def _plan(cls: str) -> tuple:
     return build(cls, frozenset({cls})) or ((), (), ())
 
 
-def anywhere_rules(record: dict, today: str, cls: str = "ImagingDataset") -> Iterator[RuleIssue]:
+def anywhere_rules(record: dict, today: str, cls: str = "ImagingDataset") -> Iterator[Issue]:
     countries = iso_countries()
     stack: list[tuple[str, Any, tuple]] = [("", record, _plan(cls))]
     while stack:
@@ -260,24 +249,25 @@ def anywhere_rules(record: dict, today: str, cls: str = "ImagingDataset") -> Ite
                 continue
             if key == "orcid":
                 if isinstance(value, str) and not orcid_checksum_ok(value):
-                    yield RuleIssue(E, "orcid.check-digit", f"{pointer}/{key}", "the ORCID iD's check digit is wrong",
-                                    "Copy the iD from the person's ORCID record.")
+                    yield record_issue(E, "orcid.check-digit", f"{pointer}/{key}",
+                                       "the ORCID iD's check digit is wrong",
+                                       "Copy the iD from the person's ORCID record.")
             elif key in _DATE_KEYS:
                 if isinstance(value, str) and value[:10] > today:
-                    yield RuleIssue(E, "date.future", f"{pointer}/{key}", f"`{key}` lies in the future")
+                    yield record_issue(E, "date.future", f"{pointer}/{key}", f"`{key}` lies in the future")
             elif key == "country":
                 if isinstance(value, str) and value not in countries:
-                    yield RuleIssue(E, "country.unknown", f"{pointer}/{key}", "not an ISO 3166-1 alpha-2 country code",
-                                    _COUNTRY_HINT)
+                    yield record_issue(E, "country.unknown", f"{pointer}/{key}",
+                                       "not an ISO 3166-1 alpha-2 country code", _COUNTRY_HINT)
             elif key == "countries" and isinstance(value, list):
                 for i, code in enumerate(value):
                     if isinstance(code, str) and code not in countries:
-                        yield RuleIssue(E, "country.unknown", f"{pointer}/{key}/{i}",
-                                        "not an ISO 3166-1 alpha-2 country code", _COUNTRY_HINT)
+                        yield record_issue(E, "country.unknown", f"{pointer}/{key}/{i}",
+                                           "not an ISO 3166-1 alpha-2 country code", _COUNTRY_HINT)
         for low, high in ranges:
             a, b = node.get(low), node.get(high)
             if a is not None and b is not None and type(a) is type(b) and not isinstance(a, bool) and a > b:
-                yield RuleIssue(E, "range.inverted", f"{pointer}/{low}", f"`{low}` is greater than `{high}`")
+                yield record_issue(E, "range.inverted", f"{pointer}/{low}", f"`{low}` is greater than `{high}`")
         for key, many, plan in children:
             child = node.get(key)
             if child is None:
@@ -308,16 +298,16 @@ def _suspect(text: str) -> bool:
     return _PHI_TEXT.search(text) is not None
 
 
-def free_text_rules(record: dict) -> Iterator[RuleIssue]:
+def free_text_rules(record: dict) -> Iterator[Issue]:
     for key in _TEXT_KEYS:
         value = record.get(key)
         if isinstance(value, str) and _suspect(value):
-            yield RuleIssue(W, "phi.suspect-free-text", f"/{key}",
-                            "free text looks as if it may carry a patient identifier or birth date",
-                            "Remove names, record numbers and exact dates of patients from free text.")
+            yield record_issue(W, "phi.suspect-free-text", f"/{key}",
+                               "free text looks as if it may carry a patient identifier or birth date",
+                               "Remove names, record numbers and exact dates of patients from free text.")
 
 
-RULES: dict[str, tuple[Callable[[dict], Iterator[RuleIssue]], ...]] = {
+RULES: dict[str, tuple[Callable[[dict], Iterator[Issue]], ...]] = {
     "ImagingDataset": (consent_rules, license_rules, publication_rules, count_rules, free_text_rules),
     "BenchmarkTask": (split_rules, free_text_rules),
     "ImagingSeries": (),
@@ -325,7 +315,7 @@ RULES: dict[str, tuple[Callable[[dict], Iterator[RuleIssue]], ...]] = {
 }
 
 
-def check_rules(cls: str, record: Any, today: str | None = None) -> list[RuleIssue]:
+def check_rules(cls: str, record: Any, today: str | None = None) -> list[Issue]:
     """Every policy issue of one record of class ``cls``."""
     if not isinstance(record, dict):
         return []

@@ -18,18 +18,11 @@ from typing import Any, Callable, Iterator, Sequence
 
 import jsonschema_rs
 
+from medal_catalog.report import Issue, Severity, record_issue
 from medal_catalog.schema import json_schema
 from medal_catalog.validators.formats import FORMATS, GATE_PATTERNS
 
-
-@dataclass(frozen=True, slots=True)
-class SchemaProblem:
-    """One schema violation: a stable code, the JSON pointer (relative to the record), a message and a hint."""
-
-    code: str
-    pointer: str
-    message: str
-    hint: str | None = None
+E = Severity.ERROR
 
 
 @dataclass(frozen=True)
@@ -141,14 +134,15 @@ class SchemaChecker:
             return lambda record: is_valid(record) and first(record) and second(record) and third(record)
         return lambda record: is_valid(record) and all(check(record) for check in residual)
 
-    def problems(self, cls: str, record: Any) -> list[SchemaProblem]:
-        """Every schema problem of ``record`` as class ``cls``, located and explained; empty when valid."""
+    def problems(self, cls: str, record: Any) -> list[Issue]:
+        """Every schema problem of ``record`` as class ``cls``: errors located within the record and explained;
+        empty when valid."""
         validator = self._validator(cls)
         if validator.is_valid(record):
             return []
         return [p for error in validator.iter_errors(record) for p in self._explain(cls, error)]
 
-    def _explain(self, cls: str, error: Any) -> Iterator[SchemaProblem]:
+    def _explain(self, cls: str, error: Any) -> Iterator[Issue]:
         """Turn one compiled-validator error into located problems whose messages never quote the value."""
         parts = list(error.instance_path)
         where = _pointer(parts)
@@ -157,38 +151,39 @@ class SchemaChecker:
         kname = type(kind).__name__
         if kname == "Required":
             field = kind.property
-            yield SchemaProblem("schema.required", f"{where}/{_escape(field)}", f"`{field}` is required here",
-                                self._describe(cls, [*parts, field]))
+            yield record_issue(E, "schema.required", f"{where}/{_escape(field)}", f"`{field}` is required here",
+                               self._describe(cls, [*parts, field]))
         elif kname == "AdditionalProperties":
             allowed = self._properties(cls, parts)
             for key in kind.unexpected:
                 close = ", ".join(sorted(a for a in allowed if _similar(a, key))) or None
-                yield SchemaProblem("schema.unknown-field", f"{where}/{_escape(key)}",
-                                    f"`{key}` is not a field of this record (its value is not stored)",
-                                    f"Did you mean: {close}?" if close else "Remove it, or check its spelling.")
+                yield record_issue(E, "schema.unknown-field", f"{where}/{_escape(key)}",
+                                   f"`{key}` is not a field of this record (its value is not stored)",
+                                   f"Did you mean: {close}?" if close else "Remove it, or check its spelling.")
         elif kname == "Enum":
             allowed = [str(v) for v in kind.options if v is not None]
             shown = ", ".join(allowed[:25]) + (", ..." if len(allowed) > 25 else "")
-            yield SchemaProblem("schema.enum", where, f"`{name}` has a value that is not allowed", f"Allowed: {shown}")
+            yield record_issue(E, "schema.enum", where, f"`{name}` has a value that is not allowed",
+                               f"Allowed: {shown}")
         elif kname == "Pattern":
             pattern = kind.pattern.replace("\\n?$", "$")
             doc = self._describe(cls, parts) or ""
-            yield SchemaProblem("schema.pattern", where, f"`{name}` is not in the required format",
-                                f"{doc} Expected to match {pattern}.".strip())
+            yield record_issue(E, "schema.pattern", where, f"`{name}` is not in the required format",
+                               f"{doc} Expected to match {pattern}.".strip())
         elif kname == "Format":
-            yield SchemaProblem("schema.format", where, f"`{name}` is not a valid {kind.format}",
-                                "Dates are written YYYY-MM-DD; times YYYY-MM-DDThh:mm:ssZ; URLs with their scheme.")
+            yield record_issue(E, "schema.format", where, f"`{name}` is not a valid {kind.format}",
+                               "Dates are written YYYY-MM-DD; times YYYY-MM-DDThh:mm:ssZ; URLs with their scheme.")
         elif kname == "Type":
             types = [str(t) for t in (kind.types if isinstance(kind.types, list) else [kind.types]) if t != "null"]
-            yield SchemaProblem("schema.type", where, f"`{name}` must be of type {' or '.join(types) or 'null'}",
-                                self._describe(cls, parts))
+            yield record_issue(E, "schema.type", where, f"`{name}` must be of type {' or '.join(types) or 'null'}",
+                               self._describe(cls, parts))
         elif kname in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
             words = {"Minimum": ">=", "Maximum": "<=", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[kname]
-            yield SchemaProblem("schema.range", where, f"`{name}` must be {words} {kind.limit}",
-                                self._describe(cls, parts))
+            yield record_issue(E, "schema.range", where, f"`{name}` must be {words} {kind.limit}",
+                               self._describe(cls, parts))
         elif kname in ("MinItems", "MaxItems"):
-            yield SchemaProblem("schema.cardinality", where,
-                                f"`{name}` has too {'few' if kname == 'MinItems' else 'many'} items")
+            yield record_issue(E, "schema.cardinality", where,
+                               f"`{name}` has too {'few' if kname == 'MinItems' else 'many'} items")
         elif kname in ("AnyOf", "OneOfNotValid") and kind.context:
             # Optional inlined objects are anyOf [object, null]: the null branch's complaint is noise.
             branches = [b for b in kind.context if not (len(b) == 1 and type(b[0].kind).__name__ == "Type"
@@ -198,7 +193,7 @@ class SchemaChecker:
                     yield from self._explain(cls, sub)
         else:
             code = re.sub(r"(?<!^)(?=[A-Z])", "-", kname).lower()
-            yield SchemaProblem(f"schema.{code}", where, f"`{name}` violates the schema rule `{kname}`")
+            yield record_issue(E, f"schema.{code}", where, f"`{name}` violates the schema rule `{kname}`")
 
     def _node(self, cls: str, parts: list) -> dict | None:
         """The schema of the value at ``parts`` within a ``cls`` record (following $ref, anyOf and items)."""

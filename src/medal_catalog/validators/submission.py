@@ -1,8 +1,9 @@
 """Validate submission folders, metadata files and Croissant files offline, into one Report.
 
-Each metadata document is parsed (documents.py), each entry checked against the schema (schema.py), the MEDAL
-rules (rules.py) and FAIR completeness (fair.py); a dataset's declared files are checked against the folder;
-Croissant files go through mlcroissant (croissant.py); DICOM files through the PHI audit (dicom.py).
+This module walks what it is given and shares the work out: it finds the metadata and data files of a folder, has
+each metadata document parsed (documents.py) and its entries checked (entries.py), in worker processes when there
+is much of it, and then checks across files (duplicate ids, unresolved references, label tables against their
+tasks). Croissant files go through mlcroissant (croissant.py); DICOM files through the PHI audit (dicom.py).
 """
 
 from __future__ import annotations
@@ -11,18 +12,13 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Iterable
 
-from medal_catalog.documents import (MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, is_entry_class,
-                                     read_document)
-from medal_catalog.schema import ENTRY_CLASSES
-from medal_catalog.validators.fair import fair_assessment, fair_gate, full_scores
-from medal_catalog.validators.labels import DatasetFiles, check_task_labels, dataset_files, inside
+from medal_catalog.documents import MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, read_document
+from medal_catalog.validators.entries import validate_entries
+from medal_catalog.validators.labels import DatasetFiles, check_task_labels
 from medal_catalog.report import EntrySummary, Issue, Report, Severity
-from medal_catalog.validators.rules import check_rules, policy_gate
-from medal_catalog.validators.schema import schema_checker
 
 #: Folders never descended into (version control, OS litter, our own outputs).
 SKIP_DIRS = {".git", ".hg", ".svn", "__MACOSX", "__pycache__", ".venv", "node_modules", "medal-out"}
@@ -58,6 +54,12 @@ class _Run:
             line, column = doc.position(pointer)
         self.report.add(Issue(severity, code, file, message, pointer=pointer, hint=hint, tag=tag, line=line,
                               column=column))
+
+    def place(self, found: Issue, file: str, prefix: str, doc: Document | None = None) -> None:
+        """Record an issue found within a record (report.record_issue) as found in ``file``, below the record's
+        pointer ``prefix``."""
+        self.issue(found.severity, found.code, file, found.message, pointer=prefix + found.pointer, hint=found.hint,
+                   doc=doc)
 
     def merge(self, other: "_Run") -> None:
         self.report.issues.extend(other.report.issues)
@@ -332,7 +334,7 @@ def _check_slice(job: _Job, piece: _Slice, today: str) -> _Run | None:
     run = _Run(today, locate=False)
     run.count = len(data)
     doc = Document(path=job.path, display=job.display, text="", data=data, syntax="json")
-    _validate_entries(run, doc, job.folder)
+    validate_entries(run, doc, job.folder)
     if _UNFREED is not None:
         _UNFREED.append(data)
     return run
@@ -429,103 +431,8 @@ def _check_job(job: _Job, today: str) -> _Run:
                   pointer="", hint="Treated as a data file." if not job.explicit else
                   "Metadata files hold one entry with `type:` or lists under tasks/datasets/series/reviews.")
         return run
-    _validate_entries(run, doc, job.folder)
+    validate_entries(run, doc, job.folder)
     return run
-
-
-def check_entry(cls: str, data: dict, today: str) -> tuple[list, dict | None, bool]:
-    """Schema, rule and FAIR findings of one entry: (severity, code, relative pointer, message, hint) tuples."""
-    if _clean_test(cls, today)(data):
-        return [], full_scores(cls), True
-    return _check_unclean_entry(cls, data, today)
-
-
-def _check_unclean_entry(cls: str, data: dict, today: str) -> tuple[list, dict | None, bool]:
-    """check_entry for an entry that failed _clean_test."""
-    # (Schema errors first: the full path needs that validator anyway, and a run whose unclean entries all break
-    # the schema, as the benchmark's do, then never compiles the second gate.)
-    if schema_checker().is_valid(cls, data) and _rules_clean_test(cls, today)(data):
-        # only FAIR suggestions to make: the FAIR checks alone say which
-        scores, fair_issues = fair_assessment(cls, data)
-        return [(r.severity, r.code, r.pointer, r.message, r.hint) for r in fair_issues], scores, True
-    return _check_entry_fully(cls, data, today)
-
-
-def _check_entry_fully(cls: str, data: dict, today: str) -> tuple[list, dict | None, bool]:
-    """check_entry without the fast path: every check run and explained."""
-    problems = schema_checker().problems(cls, data)
-    findings = [(Severity.ERROR, p.code, p.pointer, p.message, p.hint) for p in problems]
-    rule_issues = check_rules(cls, data, today)
-    scores, fair_issues = fair_assessment(cls, data)
-    findings += [(r.severity, r.code, r.pointer, r.message, r.hint) for r in [*rule_issues, *fair_issues]]
-    valid = not problems and not any(r.severity is Severity.ERROR for r in rule_issues)
-    return findings, scores, valid
-
-
-@lru_cache(maxsize=16)
-def _clean_test(cls: str, today: str) -> Callable[[dict], bool]:
-    """One compiled test that holds only for entries on which schema, rules and FAIR would find nothing at all.
-
-    Most entries are like that; they get their (empty) verdict from it alone. Any other entry takes the full path
-    above, which gives the located, explained issues; tests/validators/test_fast_path.py checks both agree.
-    """
-    return schema_checker().gate(cls, [policy_gate(cls, today), fair_gate(cls)])
-
-
-@lru_cache(maxsize=16)
-def _rules_clean_test(cls: str, today: str) -> Callable[[dict], bool]:
-    """The same for schema and rules only: an entry that lacks only recommended fields needs just the FAIR checks."""
-    return schema_checker().gate(cls, [policy_gate(cls, today)])
-
-
-def _validate_entries(run: _Run, doc: Document, folder: Path) -> None:
-    # Runs once per entry of a catalog: the clean entries' path (the common one) is kept short on purpose.
-    display, today, entries = doc.display, run.today, run.report.entries
-    clean_tests: dict[str, Callable[[dict], bool]] = {}
-    for ref in doc.entries():
-        cls, data, where = ref.cls, ref.data, ref.pointer
-        if not is_entry_class(cls):
-            run.issue(Severity.ERROR, "schema.enum", display, "`type` is not a kind of catalog entry",
-                      pointer=f"{where}/type", hint=f"Allowed: {', '.join(ENTRY_CLASSES)}", doc=doc)
-            continue
-        clean = clean_tests.get(cls) or clean_tests.setdefault(cls, _clean_test(cls, today))
-        if clean(data):  # as check_entry
-            scores, valid = full_scores(cls), True
-        else:
-            findings, scores, valid = _check_unclean_entry(cls, data, today)
-            for severity, code, pointer, message, hint in findings:
-                run.issue(severity, code, display, message, pointer=where + pointer, hint=hint, doc=doc)
-        if cls == "ImagingDataset":
-            _check_distribution(run, doc, where, data, folder)
-            if (files := dataset_files(data, doc.path.parent, folder)) is not None:
-                run.datasets.append(files)
-        elif cls == "BenchmarkTask" and isinstance(data.get("labels"), dict):
-            run.label_tables.append((display, doc.path, where, run.offset, {k: data.get(k) for k in _LABEL_SLOTS}))
-        entry_id = data.get("id")
-        if not isinstance(entry_id, str):
-            entry_id = None
-        entries.append(EntrySummary(display, where, cls, entry_id, valid, scores))
-        _note_ids(run, doc, where, cls, data, entry_id)
-    for code, pointer, message in doc.problems:
-        run.issue(Severity.ERROR, code, display, message, pointer=pointer, doc=doc)
-
-
-#: The slots of each entry class that name another entry: (slot, class of the entry named).
-_REFERENCES = {"BenchmarkTask": (("datasets_used", "ImagingDataset"),),
-               "ReviewAssessment": (("task", "BenchmarkTask"),),
-               "ImagingSeries": (("dataset", "ImagingDataset"),)}
-
-
-def _note_ids(run: _Run, doc: Document, pointer: str, cls: str, data: dict, entry_id: str | None) -> None:
-    if entry_id:
-        run.ids.append((cls, entry_id, doc.display, f"{pointer}/id", run.offset))
-    for slot, target in _REFERENCES.get(cls, ()):
-        values = data.get(slot)
-        if isinstance(values, list):
-            run.references.extend((target, value, doc.display, f"{pointer}/{slot}/{i}", run.offset)
-                                  for i, value in enumerate(values) if isinstance(value, str))
-        elif isinstance(values, str):
-            run.references.append((target, values, doc.display, f"{pointer}/{slot}", run.offset))
 
 
 def _check_ids(run: _Run) -> None:
@@ -545,10 +452,6 @@ def _check_ids(run: _Run) -> None:
                       pointer=_shift(pointer, offset[0]))
 
 
-#: What the label-table checks read of a task.
-_LABEL_SLOTS = ("labels", "splits", "datasets_used")
-
-
 def _check_label_tables(run: _Run) -> None:
     """Each declared label table against its task (see validators/labels.py); a task whose table is wrong is not
     valid, so harvest leaves it out."""
@@ -560,11 +463,11 @@ def _check_label_tables(run: _Run) -> None:
     wrong: set[tuple[str, str]] = set()
     for file, path, pointer, offset, task in run.label_tables:
         pointer = _shift(pointer, offset[0]) or ""
-        findings = check_task_labels(task, datasets)
-        doc = _located(path, file) if findings else None
-        for severity, code, rel, message, hint in findings:
-            run.issue(severity, code, file, message, pointer=pointer + rel, hint=hint, doc=doc)
-            if severity is Severity.ERROR:
+        found = check_task_labels(task, datasets)
+        doc = _located(path, file) if found else None
+        for issue in found:
+            run.place(issue, file, pointer, doc)
+            if issue.severity is Severity.ERROR:
                 wrong.add((file, pointer))
     for entry in run.report.entries:
         if (entry.file, entry.pointer) in wrong:
@@ -577,66 +480,6 @@ def _located(path: Path, display: str) -> Document | None:
         return read_document(path, display) if _size(path) <= MAX_POSITION_BYTES else None
     except DocumentError:
         return None
-
-
-def _check_distribution(run: _Run, doc: Document, pointer: str, data: dict, folder: Path) -> None:
-    """Declared files exist inside the submission, with the declared size and sha256; file sets match files."""
-    items = data.get("distribution")
-    if not isinstance(items, list):
-        return
-    for i, item in enumerate(items):
-        if not isinstance(item, dict) or ("path" not in item and "includes" not in item):
-            continue
-        where = f"{pointer}/distribution/{i}"
-        rel = item.get("path")
-        if isinstance(rel, str):
-            if PurePosixPath(rel).is_absolute() or ".." in PurePosixPath(rel).parts:
-                run.issue(Severity.ERROR, "distribution.path-outside", doc.display,
-                          "a distribution path must stay inside the submission folder", pointer=f"{where}/path",
-                          doc=doc)
-                continue
-            target = doc.path.parent / rel
-            if inside(doc.path.parent, rel, folder) is None:
-                run.issue(Severity.ERROR, "distribution.path-outside", doc.display,
-                          "the declared file is a symbolic link out of the submission folder; not read",
-                          pointer=f"{where}/path", doc=doc, hint="Copy the file into the submission instead.")
-                continue
-            if not target.is_file():
-                run.issue(Severity.ERROR, "distribution.missing-file", doc.display,
-                          "the declared file is not in the submission", pointer=f"{where}/path", doc=doc)
-                continue
-            size = target.stat().st_size
-            if isinstance(item.get("byte_size"), int) and item["byte_size"] != size:
-                run.issue(Severity.ERROR, "distribution.size-mismatch", doc.display,
-                          f"the file has {size} bytes, not the declared byte_size", pointer=f"{where}/byte_size",
-                          doc=doc)
-            if isinstance(item.get("sha256"), str):
-                if _sha256(target) != item["sha256"]:
-                    run.issue(Severity.ERROR, "distribution.sha256-mismatch", doc.display,
-                              "the file's SHA-256 differs from the declared sha256", pointer=f"{where}/sha256",
-                              doc=doc, hint="Recompute it with `sha256sum` after the file's last change.")
-        pattern = item.get("includes")
-        if isinstance(pattern, str) and item.get("distribution_kind") == "file_set" and not item.get("url"):
-            if not _matches_any_file(doc.path.parent, pattern):
-                run.issue(Severity.WARNING, "distribution.empty-file-set", doc.display,
-                          "no file in the submission matches the file set's `includes` pattern",
-                          pointer=f"{where}/includes", doc=doc)
-
-
-@lru_cache(maxsize=1024)
-def _matches_any_file(base: Path, pattern: str) -> bool:
-    """True when some file under ``base`` matches the glob (cached: many datasets share a folder and pattern)."""
-    return any(p.is_file() for p in base.glob(pattern))
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 __all__ = ["validate_paths"]
