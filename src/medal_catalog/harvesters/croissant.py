@@ -202,7 +202,7 @@ def _unsafe(data: dict[str, Any], folder: Path) -> list[Any]:
     """Every file location of the document that would make us (or mlcroissant) read outside ``folder``."""
     found: list[Any] = []
     try:  # the shared JSON-LD safety checks, where present
-        from medal_catalog.jsonld import unsafe_locations
+        from medal_catalog.croissant.jsonld import unsafe_locations
     except ImportError:
         unsafe_locations = None
     if unsafe_locations is not None:

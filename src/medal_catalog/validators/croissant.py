@@ -1,6 +1,6 @@
 """Croissant files: mlcroissant's own validation, reported as our issues.
 
-Nothing here reaches the network or reads outside the submission (``medal_catalog.jsonld``): a context given by
+Nothing here reaches the network or reads outside the submission (``medal_catalog.croissant.jsonld``): a context given by
 URL is used only when it is one we ship (Croissant, schema.org, ours), from the shipped copy; any other context
 URL, relative or ``file:`` context is refused (``croissant.remote-context``), and a data location mlcroissant
 would fetch or read outside the folder (a URL, an absolute path, ``..``, a symbolic link or archive member
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from medal_catalog.documents import Document
-from medal_catalog.jsonld import UnsafeJsonLdError, load_croissant, unsafe_locations
+from medal_catalog.croissant.jsonld import UnsafeJsonLdError, load_croissant, unsafe_locations
 from medal_catalog.report import Issue, Severity
 
 _CODES = {"context": "croissant.remote-context", "location": "croissant.unsafe-location"}
