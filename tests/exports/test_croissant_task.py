@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from medal_catalog.cli import main
-from medal_catalog.exports.croissant_task import split_table
+from medal_catalog.croissant.task import split_table
 
 from conftest import EXAMPLES
 

@@ -215,7 +215,7 @@ def test_cli_harvest_croissant(tmp_path):
 def test_export_merge_keeps_ids_unique():
     """The export keeps the original's @ids as they are (records are keyed by them) and renames the catalog's own
     nodes on a clash; its empty `series` record set gives way to an imported one of that name."""
-    from medal_catalog.exports.croissant_source import merge_source
+    from medal_catalog.croissant.source import merge_source
 
     ours = {"@context": {"cr": "http://mlcommons.org/croissant/"},
             "distribution": [{"@type": "cr:FileObject", "@id": "series-manifest", "name": "series-manifest"}],

@@ -6,7 +6,7 @@ symlinks out). The dataset's metadata is mapped to the MEDAL schema (licence as 
 distribution with checksums, record-set summaries, RAI notes, DUO consent from ``usageInfo``), and the entry must
 pass the same schema and policy checks as a submitted one. The original document is kept unchanged with the entry;
 for an open-access dataset, its local data files are kept too (their declared checksums verified), so that the
-catalog serves them and the dataset's Croissant export loads the same records (see exports/croissant_source.py).
+catalog serves them and the dataset's Croissant export loads the same records (see croissant/source.py).
 Problems are collected in a report; when there is an error nothing is stored.
 """
 
@@ -28,16 +28,15 @@ from pathlib import Path
 from typing import Any, Callable
 
 from medal_catalog import __version__
-from medal_catalog.exports.croissant import DUO, _DUO_CODES
-from medal_catalog.exports.croissant_source import (FILE_PROPERTY_COLUMNS, TABLE_FORMATS, as_list,
-                                                     fileset_archive_path, fileset_table_path, local_name, local_path,
-                                                     node_id, node_kind)
+from medal_catalog.croissant.vocabulary import (DUO_CODES, FILE_PROPERTY_COLUMNS, TABLE_FORMATS, as_list,
+                                                fileset_archive_path, fileset_table_path, local_name, local_path,
+                                                node_id, node_kind)
 from medal_catalog.report import Issue, Report, Severity
 
 TOOL = "medal harvest"
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 ACCESS_LEVELS = ("open", "registered", "controlled", "hidden_test")
-_CODE_OF_DUO = {number: code for code, number in _DUO_CODES.items()}
+_CODE_OF_DUO = {number: code for code, number in DUO_CODES.items()}
 _PERMISSIONS = {"NRES": "not_applicable", "GRU": "broad", "HMB": "broad", "POA": "broad", "DS": "specific"}
 _ORCID = re.compile(r"orcid\.org/(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", re.IGNORECASE)
 _DOI = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)$", re.IGNORECASE)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
 from medal_catalog.documents import METADATA_SUFFIXES, read_document
-from medal_catalog.exports.croissant import DICOM_ARCHIVE
 from medal_catalog.harvesters.base import HarvestResult
 from medal_catalog.report import Report, Severity
 from medal_catalog.validators.submission import SKIP_DIRS, validate_paths
