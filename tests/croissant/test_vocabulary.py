@@ -3,18 +3,19 @@ levels come from medal.yaml, so a code or slot the schema changes cannot leave a
 
 from __future__ import annotations
 
-from medal_catalog.croissant.vocabulary import DUO, DUO_CODES, duo_terms
+from medal_catalog.croissant.vocabulary import DUO, duo_codes, duo_terms
 from medal_catalog.croissant.writing import SERIES_FIELDS
 from medal_catalog.schema.facts import enum_meanings, enum_values, expand, slot_ranges
 
 
 def test_duo_codes_are_the_schema_enums_with_their_meanings():
     """Every DUO permission and modifier of the schema, and nothing else, maps to the term of its meaning."""
+    codes = duo_codes()
     permissions, modifiers = enum_values("DuoPermissionEnum"), enum_values("DuoModifierEnum")
-    assert list(DUO_CODES) == [*permissions, *modifiers]
+    assert list(codes) == [*permissions, *modifiers]
     meanings = {**enum_meanings("DuoPermissionEnum"), **enum_meanings("DuoModifierEnum")}
-    assert {code: DUO + local for code, local in DUO_CODES.items()} == {c: expand(m) for c, m in meanings.items()}
-    assert DUO_CODES["NRES"] == "DUO_0000004" and DUO_CODES["IRB"] == "DUO_0000021"
+    assert {code: DUO + local for code, local in codes.items()} == {c: expand(m) for c, m in meanings.items()}
+    assert codes["NRES"] == "DUO_0000004" and codes["IRB"] == "DUO_0000021"
 
 
 def test_duo_terms_of_a_consent():

@@ -2,7 +2,7 @@
 with every local file location pointing at the copy the catalog keeps.
 
 When an open dataset is imported from a Croissant file whose data files sit next to it, the catalog keeps the
-original document and those files (see harvesters/croissant.py). A FileObject's local ``contentUrl`` becomes the
+original document and those files (see reading.collect_files). A FileObject's local ``contentUrl`` becomes the
 catalog URL of its kept copy. A FileSet read from the local folder (``includes`` without ``containedIn``) cannot be
 listed over HTTP, so its files are kept as one zip (:func:`fileset_archive_path`) and the exported FileSet is
 ``containedIn`` that archive: mlcroissant extracts it and sees the same relative paths as in the original folder.

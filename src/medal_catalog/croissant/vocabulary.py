@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
-
-from medal_catalog.schema.facts import enum_meanings, expand
 
 #: The @context of every Croissant document the catalog writes (Croissant 1.1 with RAI, PROV and ours).
 CROISSANT_CONTEXT: dict[str, Any] = {
@@ -41,7 +40,13 @@ MEDAL = "https://w3id.org/medal/schema/"
 DUO = "http://purl.obolibrary.org/obo/"
 
 
-def _duo_codes() -> dict[str, str]:
+@lru_cache(maxsize=1)
+def duo_codes() -> dict[str, str]:
+    """DUO code (``NRES``, ``IRB``, ...) -> its term's local name under :data:`DUO` (``DUO_0000004``), permissions
+    first, as the schema's DUO enums give them."""
+    # Imported here: the schema's facts take PyYAML, which checking a JSON file never needs otherwise.
+    from medal_catalog.schema.facts import enum_meanings, expand
+
     codes = {}
     for enum in ("DuoPermissionEnum", "DuoModifierEnum"):
         for code, meaning in enum_meanings(enum).items():
@@ -49,13 +54,11 @@ def _duo_codes() -> dict[str, str]:
     return codes
 
 
-#: DUO code (``NRES``, ``IRB``, ...) -> its term's local name under :data:`DUO` (``DUO_0000004``), permissions first.
-DUO_CODES: dict[str, str] = _duo_codes()
-
 def duo_terms(consent: Mapping[str, Any]) -> list[str]:
     """The DUO term IRIs of a MEDAL consent: its permission, then its modifiers (codes DUO lacks left out)."""
-    codes = [consent.get("duo_permission"), *(consent.get("duo_modifiers") or [])]
-    return [DUO + DUO_CODES[code] for code in codes if code in DUO_CODES]
+    codes = duo_codes()
+    return [DUO + codes[code] for code in [consent.get("duo_permission"), *(consent.get("duo_modifiers") or [])]
+            if code in codes]
 
 
 #: The name under which the catalog keeps an open dataset's DICOM archive (harvesters.submission.dicom_archive).
