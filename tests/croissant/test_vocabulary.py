@@ -1,8 +1,10 @@
-"""The Croissant vocabulary follows the schema: the DUO codes, the series manifest's column types and the access
-levels come from medal.yaml, so a code or slot the schema changes cannot leave a stale copy behind."""
+"""The Croissant vocabulary follows the schema: the DUO codes and the series manifest's column types come from
+medal.yaml, and the import's DUO permissions cover the schema's, so a code or slot the schema changes cannot leave
+a stale copy behind."""
 
 from __future__ import annotations
 
+from medal_catalog.croissant.mapping import PERMISSIONS
 from medal_catalog.croissant.vocabulary import DUO, duo_codes, duo_terms
 from medal_catalog.croissant.writing import SERIES_FIELDS
 from medal_catalog.schema.facts import enum_meanings, enum_values, expand, slot_ranges
@@ -16,6 +18,12 @@ def test_duo_codes_are_the_schema_enums_with_their_meanings():
     meanings = {**enum_meanings("DuoPermissionEnum"), **enum_meanings("DuoModifierEnum")}
     assert {code: DUO + local for code, local in codes.items()} == {c: expand(m) for c, m in meanings.items()}
     assert codes["NRES"] == "DUO_0000004" and codes["IRB"] == "DUO_0000021"
+
+
+def test_every_duo_permission_states_a_consent_type():
+    """The import maps each DuoPermissionEnum value, and only those, to a consent type of ConsentTypeEnum."""
+    assert set(PERMISSIONS) == set(enum_values("DuoPermissionEnum"))
+    assert set(PERMISSIONS.values()) <= set(enum_values("ConsentTypeEnum"))
 
 
 def test_duo_terms_of_a_consent():

@@ -19,7 +19,7 @@ from medal_catalog.croissant.reading import byte_size, hex_digest, record_set_fi
 from medal_catalog.croissant.vocabulary import (MEDAL, RAI, as_list, duo_codes, local_name, local_path, node_id,
                                                 node_kind)
 from medal_catalog.report import Severity
-from medal_catalog.schema.facts import access_levels
+from medal_catalog.schema.facts import access_levels, enum_values
 
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 #: DUO permission (DuoPermissionEnum) -> the consent type it states.
@@ -197,8 +197,9 @@ def _consent(value: Any, issue) -> dict[str, Any] | None:
         return None
     permissions = [c for c in codes if c in PERMISSIONS]
     if len(permissions) != 1:
-        issue("croissant.duo", "usageInfo needs exactly one DUO permission (NRES, GRU, HMB, DS, POA) to state the "
-              "consent; the DUO terms are kept in the original only", pointer="/usageInfo", severity=Severity.WARNING)
+        named = ", ".join(enum_values("DuoPermissionEnum"))
+        issue("croissant.duo", f"usageInfo needs exactly one DUO permission ({named}) to state the consent; the DUO "
+              "terms are kept in the original only", pointer="/usageInfo", severity=Severity.WARNING)
         return None
     consent: dict[str, Any] = {
         "consent_type": PERMISSIONS[permissions[0]], "duo_permission": permissions[0],
