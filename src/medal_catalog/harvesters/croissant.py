@@ -8,6 +8,10 @@ pass the same schema and policy checks as a submitted one. The original document
 for an open-access dataset, its local data files are kept too (their declared checksums verified), so that the
 catalog serves them and the dataset's Croissant export loads the same records (see croissant/source.py).
 Problems are collected in a report; when there is an error nothing is stored.
+
+Reading, checking and mapping the document are the Croissant format's (medal_catalog.croissant); this module runs
+them with the catalog's validators, audits the local DICOM, harvests it into series (harvesters/dicom.py) and
+stores the result.
 """
 
 from __future__ import annotations
