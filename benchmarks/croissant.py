@@ -26,8 +26,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from medal_catalog.exports.croissant import SERIES_FIELDS, export_dataset  # noqa: E402
 from medal_catalog.catalog import Catalog  # noqa: E402
+from medal_catalog.croissant.writing import SERIES_FIELDS  # noqa: E402
+from medal_catalog.exports.croissant import export_dataset  # noqa: E402
 
 DATASET = "bench-mr-brain"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from medal_catalog.exports.croissant import CROISSANT_CONTEXT
+from medal_catalog.croissant.vocabulary import CROISSANT_CONTEXT
 
 CONTEXT = CROISSANT_CONTEXT
 

@@ -71,19 +71,10 @@ class Document:
     problems: list[Issue] = field(default_factory=list)  # structural errors, located within the document
 
     @property
-    def is_croissant(self) -> bool:
-        """True for a JSON-LD document that declares a Croissant context or conformance."""
-        if not isinstance(self.data, dict) or "@context" not in self.data:
-            return False
-        blob = json.dumps(self.data.get("@context")) + json.dumps(self.data.get("conformsTo", ""))
-        return "mlcommons.org/croissant" in blob or "dct:conformsTo" in self.data
-
-    @property
     def kind(self) -> str:
-        """'croissant', 'entry', 'container', 'entry-list' or 'other' (not MEDAL metadata)."""
+        """'entry', 'container', 'entry-list' or 'other' (not MEDAL metadata). Whether the document is Croissant
+        is the Croissant format's question (croissant.reading.is_croissant), asked before this one."""
         data = self.data
-        if self.is_croissant:
-            return "croissant"
         if isinstance(data, dict):
             if "type" in data:
                 return "entry"

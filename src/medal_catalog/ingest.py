@@ -10,7 +10,7 @@ decided here and nowhere else.
 
 from __future__ import annotations
 
-import json
+import hashlib
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, InvalidSubmission, MedalError, Unprocessable, UsageError
-from medal_catalog.report import Report, Severity
+from medal_catalog.report import Issue, Report, Severity
 from medal_catalog.store.base import PutResult, entry_key
 
 #: The author of the versions a machine step writes (never a token name: those have no spaces).
@@ -70,9 +70,10 @@ def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: 
 def source_kind(path: Path) -> SourceKind:
     """What a path holds: a Croissant file, a submission (MEDAL metadata, or a folder holding some), or else a
     DICOM tree."""
+    from medal_catalog.croissant.reading import is_croissant_file
     from medal_catalog.harvesters.submission import is_submission
 
-    if _is_croissant_file(path):
+    if is_croissant_file(path):
         return "croissant"
     return "submission" if is_submission(path) else "dicom"
 
@@ -114,15 +115,37 @@ def ingest(paths: Iterable[Path | str] | dict[Path, SourceKind], catalog: Catalo
 
 
 def ingest_croissant(path: Path, catalog: Catalog, *, dataset_id: str | None = None,
-                     access_level: str | None = None) -> IngestResult:
-    """Import one Croissant file: the mapped dataset, the original and (open access) its local data files."""
+                     access_level: str | None = None, author: str = HARVEST_AUTHOR,
+                     reason: str | None = None) -> IngestResult:
+    """Import one Croissant file: the mapped dataset, the original and (open access) its local data files; nothing
+    is stored when the import found an error. ``detail`` is the import (``.stored``, ``.stored_files``, ...)."""
     from medal_catalog.harvesters.croissant import import_croissant
 
-    result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, catalog=catalog)
+    result = import_croissant(path, access_level=access_level, dataset_id=dataset_id)
+    if result.ok:
+        _store_import(catalog, result, author, reason or f"import of Croissant file {path.name}")
     stored = result.stored
     failed = not (result.ok and stored is not None and not stored.problems)
     return IngestResult(str(path), "croissant", failed, result.to_dict(),
                         [stored, *result.stored_series] if stored is not None else [], result)
+
+
+def _store_import(catalog: Catalog, result: Any, author: str, reason: str) -> None:
+    """Store an error-free Croissant import (a CroissantImport): the dataset, its harvested series, then its kept
+    files (rewritten only when they changed); the outcome goes into ``result``."""
+    dataset = result.dataset
+    result.stored = put_entries(catalog, [dataset], author=author, reason=reason)[0]
+    if result.stored.problems:
+        result.report.add(Issue(Severity.ERROR, "croissant.refused", result.source,
+                                f"the catalog refused the mapped dataset: {result.stored.problems[0]}", pointer=""))
+        return
+    if result.series:
+        result.stored_series = put_entries(catalog, result.series, author=author, reason=reason)
+    kept = {f.path: f.sha256 for f in catalog.store.list_files("ImagingDataset", dataset["id"])}
+    wanted = {p: hashlib.sha256(content).hexdigest() for p, (content, _) in result.files.items()}
+    if kept != wanted:
+        catalog.store.put_files("ImagingDataset", dataset["id"], result.files)
+    result.stored_files = catalog.store.list_files("ImagingDataset", dataset["id"])
 
 
 def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
@@ -190,19 +213,6 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
     return IngestResult(", ".join(str(p) for p in paths), "dicom", bool(result.errors), summary, puts, result)
 
 
-def _is_croissant_file(path: Path) -> bool:
-    """A .json/.jsonld file whose content is a Croissant dataset description."""
-    from medal_catalog.documents import MAX_METADATA_BYTES
-    from medal_catalog.harvesters.croissant import is_croissant
-
-    if not path.is_file() or path.suffix.lower() not in (".json", ".jsonld"):
-        return False
-    try:
-        return path.stat().st_size <= MAX_METADATA_BYTES and is_croissant(json.loads(path.read_bytes()))
-    except (OSError, ValueError):
-        return False
-
-
 # --- documents sent over HTTP -------------------------------------------------------------------------------------
 
 def check_document(body: bytes, syntax: str, name: str = "submission") -> tuple[Report, list[dict[str, Any]]]:
@@ -251,7 +261,7 @@ def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, may
                               access_level: str | None = None, dataset_id: str | None = None):
     """Import a Croissant body as one dataset of ``author``: its metadata and the original document only (a body
     carries no data files, and nothing is read next to it). Returns the import (``.stored``, ``.report``)."""
-    from medal_catalog.harvesters.croissant import import_croissant, store_import
+    from medal_catalog.harvesters.croissant import import_croissant
 
     with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
         path = Path(folder) / "submitted.croissant.json"
@@ -262,7 +272,7 @@ def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, may
         raise InvalidSubmission(result.report.to_dict())
     if not may_write("ImagingDataset", result.dataset["id"]):
         raise Forbidden(f"ImagingDataset {result.dataset['id']!r} belongs to another contributor")
-    store_import(catalog, result, author=author, reason="Croissant submission through the API")
+    _store_import(catalog, result, author, "Croissant submission through the API")
     if not result.report.ok:
         raise InvalidSubmission(result.report.to_dict())
     return result

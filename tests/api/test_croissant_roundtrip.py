@@ -24,7 +24,7 @@ def served(tmp_path_factory):
     """Every layout imported (open access) by OWNER into a fresh catalog served by `medal serve`; yields the base
     URL, the tokens, the originals' paths and a private mlcroissant cache folder."""
     from medal_catalog.api.tokens import create_token
-    from medal_catalog.harvesters.croissant import import_croissant
+    from medal_catalog.ingest import ingest_croissant
     from medal_catalog.catalog import Catalog
 
     root = tmp_path_factory.mktemp("croissant-roundtrip")
@@ -35,7 +35,7 @@ def served(tmp_path_factory):
             folder = root / name
             folder.mkdir()
             originals[name] = build(folder)
-            result = import_croissant(originals[name], catalog=catalog, author=OWNER)
+            result = ingest_croissant(originals[name], catalog, author=OWNER).detail
             assert result.ok and result.stored.changed, result.report.to_dict()
         tokens = {OWNER: create_token(catalog.store, OWNER, "contributor"),
                   ADMIN: create_token(catalog.store, ADMIN, "admin")}
@@ -171,7 +171,7 @@ def test_a_label_table_of_a_task_is_left_out_of_the_imported_export(tmp_path):
     import yaml
 
     from medal_catalog.api.tokens import create_token
-    from medal_catalog.harvesters.croissant import import_croissant
+    from medal_catalog.ingest import ingest_croissant
     from medal_catalog.catalog import Catalog
 
     from conftest import EXAMPLES
@@ -186,7 +186,7 @@ def test_a_label_table_of_a_task_is_left_out_of_the_imported_export(tmp_path):
                 labels={"dataset": "titanic-mini", "distribution_name": "passengers.csv", "case_id_column": "name",
                         "split_column": "embarked", "label_columns": ["survived"]})
     with Catalog.open(f"sqlite:///{db}") as catalog:
-        assert import_croissant(original, catalog=catalog, author=OWNER).ok
+        assert ingest_croissant(original, catalog, author=OWNER).detail.ok
         assert catalog.put(task, author=OWNER, reason="submitted").changed
         token = create_token(catalog.store, OWNER, "contributor")
     headers = {"Authorization": f"Bearer {token}"}

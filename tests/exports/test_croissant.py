@@ -8,7 +8,7 @@ import mlcroissant as mlc
 from click.testing import CliRunner
 
 from medal_catalog.cli import main
-from medal_catalog.exports.croissant import SERIES_FIELDS
+from medal_catalog.croissant.writing import SERIES_FIELDS
 from medal_catalog.catalog import Catalog
 
 from conftest import EXAMPLES

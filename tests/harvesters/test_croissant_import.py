@@ -15,6 +15,7 @@ import pytest
 from croissant_layouts import ORCID, csv_joins, dicom_zip, json_path
 
 from medal_catalog.harvesters.croissant import import_croissant
+from medal_catalog.ingest import ingest_croissant
 from medal_catalog.catalog import Catalog
 from medal_catalog.store.base import validate_entry
 
@@ -104,9 +105,9 @@ def test_access_level_rules(tmp_path, catalog):
     """A non-open licence needs an access level from the caller (clear error, nothing stored); the document's
     medal:accessLevel wins; a non-open dataset keeps only its original, never its data files."""
     path = _edit(json_path(tmp_path), license="https://example.org/licence")
-    refused = import_croissant(path, catalog=catalog)
+    refused = ingest_croissant(path, catalog).detail
     assert "croissant.access-level-required" in _codes(refused) and catalog.store.count() == 0
-    result = import_croissant(path, catalog=catalog, access_level="registered")
+    result = ingest_croissant(path, catalog, access_level="registered").detail
     assert result.ok and result.dataset["access_level"] == "registered"
     assert [f.path for f in catalog.store.list_files("ImagingDataset", "json-items")] == [path.name]
     declared = import_croissant(_edit(path, **{"medal:accessLevel": "registered"}), access_level="open")
@@ -117,12 +118,12 @@ def test_access_level_rules(tmp_path, catalog):
 def test_open_dataset_keeps_original_and_files(tmp_path, catalog):
     """An open import keeps the original byte for byte and its local files; re-importing changes nothing."""
     path = csv_joins(tmp_path)
-    first = import_croissant(path, catalog=catalog)
+    first = ingest_croissant(path, catalog).detail
     assert first.stored.status == "created"
     kept = {f.path: f for f in catalog.store.list_files("ImagingDataset", "titanic-mini")}
     assert set(kept) == {path.name, "passengers.csv", "data/genders.csv", "data/embarkation_ports.csv"}
     assert catalog.store.get_file("ImagingDataset", "titanic-mini", path.name).data == path.read_bytes()
-    again = import_croissant(path, catalog=catalog)
+    again = ingest_croissant(path, catalog).detail
     assert again.stored.status == "unchanged" and len(catalog.history("ImagingDataset", "titanic-mini")) == 1
     hits = catalog.search("lookup tables")
     assert "ImagingDataset:titanic-mini" in [h.key for h in hits.hits]
@@ -143,7 +144,7 @@ def test_invalid_croissant_stores_nothing(tmp_path, catalog):
     doc = json.loads(path.read_text())
     doc["recordSet"][0]["field"][0]["source"]["fileObject"]["@id"] = "no-such-file"
     path.write_text(json.dumps(doc))
-    result = import_croissant(path, catalog=catalog)
+    result = ingest_croissant(path, catalog).detail
     assert not result.ok and "croissant.error" in _codes(result)
     assert catalog.store.count() == 0 and not catalog.store.list_files("ImagingDataset", "json-items")
 
@@ -159,7 +160,7 @@ def test_checksum_mismatch(tmp_path, catalog):
     """A local file whose sha256 differs from the declared one is an error; nothing is stored."""
     path = csv_joins(tmp_path)
     (tmp_path / "data" / "genders.csv").write_text("label,url\nother,https://example.org\n")
-    result = import_croissant(path, catalog=catalog)
+    result = ingest_croissant(path, catalog).detail
     assert "croissant.sha256-mismatch" in _codes(result)
     assert catalog.store.count() == 0
 
@@ -177,7 +178,7 @@ def test_locations_outside_the_folder_are_refused(tmp_path, catalog, location):
     doc = json.loads(path.read_text())
     doc["distribution"][0]["contentUrl"] = location
     path.write_text(json.dumps(doc))
-    result = import_croissant(path, catalog=catalog)
+    result = ingest_croissant(path, catalog).detail
     assert not result.ok and catalog.store.count() == 0
     assert _codes(result) & {"croissant.unsafe-location"}, result.report.to_dict()
 
@@ -212,31 +213,6 @@ def test_cli_harvest_croissant(tmp_path):
     assert [f["path"] for f in summary["files"]] == [path.name]
 
 
-def test_export_merge_keeps_ids_unique():
-    """The export keeps the original's @ids as they are (records are keyed by them) and renames the catalog's own
-    nodes on a clash; its empty `series` record set gives way to an imported one of that name."""
-    from medal_catalog.exports.croissant_source import merge_source
-
-    ours = {"@context": {"cr": "http://mlcommons.org/croissant/"},
-            "distribution": [{"@type": "cr:FileObject", "@id": "series-manifest", "name": "series-manifest"}],
-            "recordSet": [{"@type": "cr:RecordSet", "@id": "series", "name": "series", "key": {"@id": "series/id"},
-                           "field": [{"@id": "series/id", "name": "id",
-                                      "source": {"fileObject": {"@id": "series-manifest"}}}]}]}
-    source = {"@context": {"wd": "https://www.wikidata.org/wiki/"},
-              "distribution": [{"@type": "cr:FileObject", "@id": "series-manifest", "contentUrl": "s.csv"}],
-              "recordSet": [{"@type": "cr:RecordSet", "@id": "series", "name": "series"}]}
-    empty = merge_source(ours, source, "https://c.example/files/", {"s.csv": "0" * 64}, has_series=False)
-    assert [r["@id"] for r in empty["recordSet"]] == ["series"]
-    assert [d["@id"] for d in empty["distribution"]] == ["medal-series-manifest", "series-manifest"]
-    assert empty["distribution"][1]["contentUrl"] == "https://c.example/files/s.csv"
-    assert empty["@context"]["wd"] and empty["@context"]["containedIn"] == "cr:containedIn"
-    both = merge_source(ours, source, "https://c.example/files/", {}, has_series=True)
-    renamed = both["recordSet"][0]
-    assert renamed["@id"] == "medal-series" and renamed["key"] == {"@id": "medal-series/id"}
-    assert renamed["field"][0]["source"] == {"fileObject": {"@id": "medal-series-manifest"}}
-    assert both["distribution"][1]["contentUrl"] == "s.csv"  # not kept by the catalog: left as it was
-
-
 @pytest.mark.parametrize("layout", ["zip", "folder"])
 def test_identifying_dicom_is_never_kept(tmp_path, catalog, layout):
     """An open Croissant whose DICOM (in its zip, or in a local file set) carries a patient's identity is refused:
@@ -265,7 +241,7 @@ def test_identifying_dicom_is_never_kept(tmp_path, catalog, layout):
         path = dicom_folder(tmp_path)
         write(mr_dataset(series="se2", instance=4, phi=True), tmp_path / "dicom" / "se2" / "IM0004.dcm")
         flagged = "dicom/se2/IM0004.dcm"
-    result = import_croissant(path, catalog=catalog)
+    result = ingest_croissant(path, catalog).detail
     phi = [i for i in result.report.issues if i.code == "dicom.phi"]
     assert {i.file for i in phi} == {f"{tmp_path}/{flagged}"}
     assert "(0010,0010)" in {i.tag for i in phi}
@@ -282,7 +258,7 @@ def test_local_dicom_is_harvested_into_series(tmp_path, catalog, layout):
     from croissant_layouts import dicom_folder
 
     path = dicom_zip(tmp_path) if layout == "zip" else dicom_folder(tmp_path)
-    result = import_croissant(path, catalog=catalog, access_level="registered")
+    result = ingest_croissant(path, catalog, access_level="registered").detail
     assert result.ok, result.report.to_dict()
     dataset_id = result.dataset["id"]
     stored = catalog.get("ImagingDataset", dataset_id).document
@@ -294,5 +270,5 @@ def test_local_dicom_is_harvested_into_series(tmp_path, catalog, layout):
     assert len(series) == 2 and {s["dataset"] for s in series} == {dataset_id}
     assert {s["instance_count"] for s in series} == {instances // 2}
     assert "ImagingDataset:" + dataset_id in [h.key for h in catalog.search("", filters={"modality": "MR"}).hits]
-    again = import_croissant(path, catalog=catalog, access_level="registered")
+    again = ingest_croissant(path, catalog, access_level="registered").detail
     assert again.stored.status == "unchanged" and not any(s.changed for s in again.stored_series)

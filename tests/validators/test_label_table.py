@@ -14,7 +14,7 @@ import sys
 import pytest
 import yaml
 
-from medal_catalog.exports.croissant_task import split_table
+from medal_catalog.croissant.task import split_table
 from medal_catalog.harvesters.submission import harvest_submission
 from medal_catalog.report import Severity
 from medal_catalog.validators.submission import validate_paths

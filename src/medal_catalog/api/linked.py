@@ -21,7 +21,7 @@ from medal_catalog.schema.facts import class_mappings, class_uri, enum_meanings,
 TYPES = {kind: [class_uri(kind), *class_mappings(kind)] for kind in ENTRY_CLASSES}
 #: Slots of an entry that name other entries (their range is an entry class), and the kind of entry they name;
 #: a container's lists hold entries rather than name them.
-REFERENCES = {slot: kind for slot, kind in slot_ranges().items()
+REFERENCES = {slot: kind for cls in ENTRY_CLASSES for slot, kind in slot_ranges(cls).items()
               if kind in ENTRY_CLASSES and slot not in CONTAINER_SLOTS}
 
 

@@ -31,8 +31,8 @@ def export(entry_id: str, fmt: str, out_dir: Path, base_url: str, catalog_url: s
     `splits`, `cases` (<ID>.cases.csv) and `labels` (<ID>.labels.csv, never a hidden split's labels) when the
     catalog keeps its label table.
     """
-    from medal_catalog.exports.croissant import DICOM_ARCHIVE, export_dataset
-    from medal_catalog.exports.croissant_task import export_task
+    from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
+    from medal_catalog.exports.croissant import export_dataset, export_task
     from medal_catalog.catalog import Catalog
 
     files: dict[str, bytes] = {}

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from medal_catalog.croissant.reading import is_croissant
+from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
 from medal_catalog.documents import METADATA_SUFFIXES, read_document
-from medal_catalog.exports.croissant import DICOM_ARCHIVE
 from medal_catalog.harvesters.base import HarvestResult
 from medal_catalog.report import Report, Severity
 from medal_catalog.validators.submission import SKIP_DIRS, validate_paths
@@ -45,7 +46,8 @@ def is_submission(path: Path) -> bool:
         and not any(part in SKIP_DIRS or part.startswith(".") for part in p.relative_to(path).parts)]
     for candidate in candidates[:200]:
         try:
-            if read_document(candidate).kind in ("entry", "entry-list", "container"):
+            document = read_document(candidate)
+            if not is_croissant(document.data) and document.kind in ("entry", "entry-list", "container"):
                 return True
         except Exception:  # noqa: BLE001 - an unreadable candidate just is not evidence of a submission
             continue

@@ -46,12 +46,6 @@ def class_mappings(name: str) -> tuple[str, ...]:
     return tuple([*(cls.get("exact_mappings") or ()), *(cls.get("close_mappings") or ())])
 
 
-def slot_ranges() -> dict[str, str]:
-    """Slot -> its declared ``range``, for the schema's slots that declare one (a class's ``slot_usage`` may narrow
-    it; this reads the slot definitions only)."""
-    return {name: slot["range"] for name, slot in (_schema().get("slots") or {}).items() if slot and slot.get("range")}
-
-
 def enum_values(enum: str) -> tuple[str, ...]:
     """The permissible values of an enum, in schema order."""
     return tuple(_schema()["enums"][enum]["permissible_values"])
@@ -66,3 +60,28 @@ def enum_meanings(enum: str) -> dict[str, str]:
 def access_levels() -> tuple[str, ...]:
     """The dataset access levels (``AccessLevelEnum``), from the most open to the most closed."""
     return enum_values("AccessLevelEnum")
+
+
+def slot_ranges(cls: str) -> dict[str, str]:
+    """Slot -> range of a class, inherited slots included (``is_a`` and mixins first, in schema order): the
+    class's ``slot_usage`` range before the slot's own, the schema's ``default_range`` when neither gives one, and
+    a schema type resolved to the LinkML built-in type it derives from (``DicomUid`` -> ``string``). Enum and class
+    ranges keep their names."""
+    schema = _schema()
+    spec = schema["classes"][cls]
+    out: dict[str, str] = {}
+    for parent in [spec.get("is_a"), *(spec.get("mixins") or ())]:
+        if parent:
+            out.update(slot_ranges(parent))
+    usage = spec.get("slot_usage") or {}
+    for slot in spec.get("slots") or ():
+        declared = (usage.get(slot) or {}).get("range") or (schema["slots"].get(slot) or {}).get("range")
+        out[slot] = _builtin_type(declared or schema.get("default_range", "string"))
+    return out
+
+
+def _builtin_type(name: str) -> str:
+    types = _schema().get("types") or {}
+    while name in types and types[name].get("typeof"):
+        name = types[name]["typeof"]
+    return name

@@ -1,18 +1,17 @@
-"""Croissant files: mlcroissant's own validation, reported as our issues.
+"""Croissant files: mlcroissant's own validation (croissant.reading.validate), reported as our issues.
 
-Nothing here reaches the network or reads outside the submission (``medal_catalog.jsonld``): a context given by
-URL is used only when it is one we ship (Croissant, schema.org, ours), from the shipped copy; any other context
-URL, relative or ``file:`` context is refused (``croissant.remote-context``), and a data location mlcroissant
-would fetch or read outside the folder (a URL, an absolute path, ``..``, a symbolic link or archive member
-leading out) is refused (``croissant.unsafe-location``). mlcroissant runs only on documents with neither.
+Nothing here reaches the network or reads outside the submission (``medal_catalog.croissant.jsonld``): a context
+given by URL is used only when it is one we ship (Croissant, schema.org, ours), from the shipped copy; any other
+context URL, relative or ``file:`` context is refused (``croissant.remote-context``), and a data location
+mlcroissant would fetch or read outside the folder (a URL, an absolute path, ``..``, a symbolic link or archive
+member leading out) is refused (``croissant.unsafe-location``). mlcroissant runs only on documents with neither.
 """
 
 from __future__ import annotations
 
-import logging
-
+from medal_catalog.croissant.jsonld import UnsafeLocation
+from medal_catalog.croissant.reading import validate
 from medal_catalog.documents import Document
-from medal_catalog.jsonld import UnsafeJsonLdError, load_croissant, unsafe_locations
 from medal_catalog.report import Issue, Severity
 
 _CODES = {"context": "croissant.remote-context", "location": "croissant.unsafe-location"}
@@ -22,49 +21,22 @@ _HINTS = {"context": "Inline the @context (as mlcroissant and Croissant editors 
                       "file; remote data is never fetched during validation."}
 
 
-def _refusals(doc: Document, exc: UnsafeJsonLdError) -> list[Issue]:
+def _refusals(doc: Document, refused: list[UnsafeLocation]) -> list[Issue]:
     return [Issue(Severity.ERROR, _CODES[loc.kind], doc.display, f"refused: {loc.reason}", pointer=loc.pointer,
-                  hint=_HINTS[loc.kind]) for loc in exc.locations]
+                  hint=_HINTS[loc.kind]) for loc in refused]
 
 
 def check_croissant(doc: Document) -> list[Issue]:
     """Refused contexts and data locations, else mlcroissant's errors and warnings, as issues."""
-    folder = doc.path.parent
-    try:
-        data = load_croissant(doc.data, folder)
-    except UnsafeJsonLdError as exc:
-        return _refusals(doc, exc)
-    import mlcroissant as mlc
-    from etils import epath
-    from mlcroissant._src.core.context import Context
-    from mlcroissant._src.operation_graph.graph import OperationGraph
-    from mlcroissant._src.structure_graph.nodes.metadata import Metadata
-
-    ctx = Context()
-    ctx.folder = epath.Path(folder)
-    failure = None
-    previous = logging.getLogger().level
-    logging.getLogger().setLevel(logging.ERROR)  # mlcroissant logs its warnings too; we report them ourselves
-    try:
-        metadata = Metadata.from_json(ctx=ctx, json_=data)
-        # A second look in mlcroissant's own terms: a location given under an aliased term is caught here.
-        unsafe = unsafe_locations(metadata, folder)
-        if unsafe:
-            return _refusals(doc, UnsafeJsonLdError(unsafe))
-        OperationGraph.from_nodes(ctx=ctx, metadata=metadata).check_graph(ctx=ctx)
-    except mlc.ValidationError:
-        pass  # the issues are in ctx.issues
-    except Exception as exc:  # noqa: BLE001 - mlcroissant raises many kinds on malformed input
-        failure = f"{type(exc).__name__}: {exc}"
-    finally:
-        logging.getLogger().setLevel(previous)
-    issues = [Issue(Severity.ERROR, "croissant.error", doc.display, message, pointer="")
-              for message in sorted(ctx.issues.errors)]
+    found = validate(doc.data, doc.path.parent)
+    if found.refused:
+        return _refusals(doc, found.refused)
+    issues = [Issue(Severity.ERROR, "croissant.error", doc.display, message, pointer="") for message in found.errors]
     issues += [Issue(Severity.WARNING, "croissant.warning", doc.display, message, pointer="")
-               for message in sorted(ctx.issues.warnings)]
-    if failure and not issues:
+               for message in found.warnings]
+    if found.failure and not issues:
         issues.append(Issue(Severity.ERROR, "croissant.load-error", doc.display,
-                            f"mlcroissant could not read the file ({failure[:300]})", pointer=""))
+                            f"mlcroissant could not read the file ({found.failure[:300]})", pointer=""))
     return issues
 
 
@@ -73,8 +45,8 @@ def audit_local_data(doc: Document) -> list[Issue]:
     validated on its own: in a submission folder its data files are audited with the folder's."""
     from pathlib import Path
 
+    from medal_catalog.croissant.reading import local_data_files
     from medal_catalog.dicom.audit import audit_issues
-    from medal_catalog.harvesters.croissant import local_data_files
 
     issues: list[Issue] = []
     base = Path(doc.display).parent

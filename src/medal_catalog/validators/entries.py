@@ -31,14 +31,6 @@ def check_entry(cls: str, data: dict, today: str) -> tuple[list[Issue], dict | N
     return _check_unclean_entry(cls, data, today)
 
 
-def check_entry_findings(cls: str, data: dict, today: str) -> tuple[list[tuple], dict | None, bool]:
-    """check_entry with its issues as (severity, code, pointer, message, hint) tuples."""
-    # Only for harvesters/croissant.py, which unpacks these and is being moved to croissant/ on another branch (only
-    # its import line may change here). Remove once it reads check_entry's Issues.
-    issues, scores, valid = check_entry(cls, data, today)
-    return [(i.severity, i.code, i.pointer, i.message, i.hint) for i in issues], scores, valid
-
-
 def _check_unclean_entry(cls: str, data: dict, today: str) -> tuple[list[Issue], dict | None, bool]:
     """check_entry for an entry that failed _clean_test."""
     # (Schema errors first: the full path needs that validator anyway, and a run whose unclean entries all break

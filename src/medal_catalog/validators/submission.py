@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
+from medal_catalog.croissant.reading import is_croissant
 from medal_catalog.documents import MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, read_document
 from medal_catalog.validators.entries import validate_entries
 from medal_catalog.validators.labels import DatasetFiles, check_task_labels
@@ -414,7 +415,7 @@ def _check_job(job: _Job, today: str) -> _Run:
         run.issue(Severity.ERROR, exc.code, display, exc.message, pointer="", hint=exc.hint, line=exc.line,
                   column=exc.column)
         return run
-    kind = doc.kind
+    kind = "croissant" if is_croissant(doc.data) else doc.kind
     if kind == "croissant":
         from medal_catalog.validators.croissant import audit_local_data, check_croissant
 

@@ -47,8 +47,7 @@ def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: 
     """Croissant 1.1 (with RAI) of the task: its clinical question, task type, metrics and reference standard,
     and the record sets `splits`, `cases` and `labels` (hidden-test labels are never included). The cases and
     labels files load for callers who may fetch the label dataset's data."""
-    from medal_catalog.exports.croissant import content_addressed
-    from medal_catalog.exports.croissant_task import export_task
+    from medal_catalog.exports.croissant import content_addressed, export_task
 
     current, _ = visible(catalog, caller, "BenchmarkTask", task_id)
     base = base_url(request)
@@ -74,7 +73,7 @@ def task_labels(task_id: str, catalog: CatalogDep, caller: CallerDep) -> Respons
 
 
 def _case_files(catalog: Catalog, caller, task_id: str):
-    from medal_catalog.exports.croissant_task import case_files
+    from medal_catalog.exports.croissant import case_files
     from medal_catalog.labels import label_dataset
 
     current, _ = visible(catalog, caller, "BenchmarkTask", task_id)

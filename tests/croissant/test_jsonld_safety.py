@@ -26,7 +26,7 @@ import pytest
 from croissant_fixtures import CONTEXT, croissant
 
 import medal_catalog
-from medal_catalog import jsonld
+from medal_catalog.croissant import jsonld
 from medal_catalog.report import Severity
 from medal_catalog.validators.submission import validate_paths
 

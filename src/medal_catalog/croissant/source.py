@@ -2,7 +2,7 @@
 with every local file location pointing at the copy the catalog keeps.
 
 When an open dataset is imported from a Croissant file whose data files sit next to it, the catalog keeps the
-original document and those files (see harvesters/croissant.py). A FileObject's local ``contentUrl`` becomes the
+original document and those files (see reading.collect_files). A FileObject's local ``contentUrl`` becomes the
 catalog URL of its kept copy. A FileSet read from the local folder (``includes`` without ``containedIn``) cannot be
 listed over HTTP, so its files are kept as one zip (:func:`fileset_archive_path`) and the exported FileSet is
 ``containedIn`` that archive: mlcroissant extracts it and sees the same relative paths as in the original folder.
@@ -16,51 +16,13 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-#: Where the catalog keeps the zip of a local FileSet's files, under the dataset's kept files.
-FILESET_ARCHIVE_DIR = "medal-filesets"
-
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-#: Table formats whose local FileSets are kept as one table (see :func:`fileset_table_path`), by file suffix.
-TABLE_FORMATS = {"csv": "text/csv", "parquet": "application/x-parquet"}
-#: The columns of a kept FileSet table that hold each row's file properties (mlcroissant's ``fileProperty``).
-FILE_PROPERTY_COLUMNS = {"filename": "medal:filename", "fullpath": "medal:fullpath", "filepath": "medal:filepath"}
-
-
-def fileset_archive_path(fileset_id: str) -> str:
-    """The kept path of the zip that holds a local FileSet's files."""
-    return f"{FILESET_ARCHIVE_DIR}/{_safe(fileset_id)}.zip"
-
-
-def fileset_table_path(fileset_id: str, suffix: str) -> str:
-    """The kept path of the one table (``csv`` or ``parquet``) that holds the rows of a local FileSet's tables."""
-    return f"{FILESET_ARCHIVE_DIR}/{_safe(fileset_id)}.{suffix}"
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "fileset"
-
-
-def local_path(content_url: Any) -> str | None:
-    """The normalised relative POSIX path of a local ``contentUrl`` (None for URLs and unsafe paths)."""
-    if not isinstance(content_url, str) or not content_url or _SCHEME.match(content_url):
-        return None
-    parts = [p for p in content_url.replace("\\", "/").split("/") if p not in ("", ".")]
-    if content_url.startswith("/") or ".." in parts or not parts:
-        return None
-    return "/".join(parts)
-
-
-def node_id(node: Mapping[str, Any]) -> str | None:
-    """A distribution or record set's @id (Croissant 1.0 and 1.1 documents may name nodes by ``name`` only)."""
-    value = node.get("@id") or node.get("name")
-    return value if isinstance(value, str) else None
+from medal_catalog.croissant.vocabulary import (DUO, FILE_PROPERTY_COLUMNS, RAI, TABLE_FORMATS, as_list,
+                                                fileset_archive_path, fileset_table_path, local_name, local_path,
+                                                node_id, node_kind)
 
 
 def source_parts(source: Mapping[str, Any], files_base: str, kept: Mapping[str, str], withheld: Iterable[str] = (),
@@ -203,7 +165,7 @@ def _has_locations(dataset: Mapping[str, Any]) -> bool:
 
 def merge_source(doc: dict[str, Any], source: Mapping[str, Any], files_base: str, kept: Mapping[str, str],
                  has_series: bool, withheld: Iterable[str] = ()) -> dict[str, Any]:
-    """``doc`` (a dataset's Croissant as exports/croissant.py makes it) with the imported original's
+    """``doc`` (a dataset's Croissant as croissant/writing.py makes it) with the imported original's
     distribution and record sets added; the catalog's own nodes are renamed where an @id clashes, and its empty
     ``series`` record set is left out when the original has one of that name. Terms of the original's @context
     that ours lacks are added (ours wins on a clash), and what the catalog does not model is carried over from the
@@ -233,8 +195,6 @@ def merge_source(doc: dict[str, Any], source: Mapping[str, Any], files_base: str
 
 
 def _carry_over(out: dict[str, Any], source: Mapping[str, Any]) -> None:
-    from medal_catalog.exports.croissant import DUO
-
     usage = [u for u in as_list(source.get("usageInfo")) if not (isinstance(u, str) and _is_duo(u, DUO))]
     if usage:
         out["usageInfo"] = [*as_list(out.get("usageInfo")), *[u for u in usage if u not in
@@ -263,7 +223,7 @@ def _carry_over(out: dict[str, Any], source: Mapping[str, Any]) -> None:
 
 
 def _rai_key(key: str) -> str | None:
-    for prefix in ("rai:", "http://mlcommons.org/croissant/RAI/"):
+    for prefix in ("rai:", RAI):
         if key.startswith(prefix):
             return "rai:" + key[len(prefix):]
     return None
@@ -307,21 +267,3 @@ def _unique(wanted: str, taken: set[str]) -> str:
         name, n = f"{wanted}-{n}", n + 1
     taken.add(name)
     return name
-
-
-def node_kind(node: Mapping[str, Any]) -> str | None:
-    """The local name of a node's @type (FileObject, RecordSet, ...)."""
-    return local_name(node.get("@type"))
-
-
-def local_name(value: Any) -> str | None:
-    """The part after the last ':', '/' or '#' of the first string in ``value`` (a CURIE or IRI)."""
-    for item in as_list(value):
-        if isinstance(item, str):
-            return re.split(r"[:/#]", item)[-1]
-    return None
-
-
-def as_list(value: Any) -> list:
-    """A JSON-LD value as a list: itself if a list, [] for None, else [value]."""
-    return value if isinstance(value, list) else [] if value is None else [value]

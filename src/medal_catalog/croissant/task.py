@@ -18,7 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from medal_catalog.exports.croissant import CROISSANT_CONTEXT, DUO, _DUO_CODES, _license_url, _person
+from medal_catalog.croissant.vocabulary import CONFORMS_TO, CROISSANT_CONTEXT, duo_terms
+from medal_catalog.croissant.writing import license_url, person
 from medal_catalog.labels import label_dataset, read_label_table
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
@@ -110,19 +111,17 @@ def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, iden
     licence, usage and RAI information); ``dataset_urls`` their Croissant URLs; ``files`` the derived cases and
     labels (None when the task has no label table the catalog keeps); ``cases_url``/``labels_url`` locate them."""
     submitter = task.get("submitter") or {}
-    duo = sorted({DUO + _DUO_CODES[code] for d in datasets for code in
-                  [(d.get("consent") or {}).get("duo_permission"), *((d.get("consent") or {}).get("duo_modifiers")
-                                                                    or [])] if code in _DUO_CODES})
-    licences = sorted({url for d in datasets if (url := _license_url(d.get("license") or {}))})
+    duo = sorted({term for d in datasets for term in duo_terms(d.get("consent") or {})})
+    licences = sorted({url for d in datasets if (url := license_url(d.get("license") or {}))})
     ref = task.get("reference_standard") or {}
     splits = task.get("splits") or []
     doc: dict[str, Any] = {
         "@context": CROISSANT_CONTEXT, "@type": "sc:Dataset", "@id": identifier,
-        "conformsTo": ["http://mlcommons.org/croissant/1.1", "http://mlcommons.org/croissant/RAI/1.0"],
+        "conformsTo": list(CONFORMS_TO),
         "name": task["id"], "alternateName": task.get("title"), "description": task_description(task),
         "url": identifier, "version": task.get("version", "0.0.0"),
         "license": licences[0] if len(licences) == 1 else licences,
-        "creator": [_person(submitter)] if submitter else [{"@type": "sc:Organization", "name": "MEDAL"}],
+        "creator": [person(submitter)] if submitter else [{"@type": "sc:Organization", "name": "MEDAL"}],
         "datePublished": task.get("created") or published or task.get("modified"),
         "keywords": task.get("keywords") or [],
         "citeAs": task.get("citation") or f"{task.get('title')} (MEDAL task {task['id']})",
@@ -130,7 +129,7 @@ def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, iden
         "isBasedOn": [{"@id": dataset_urls[d]} for d in task.get("datasets_used") or [] if d in dataset_urls],
         "prov:wasDerivedFrom": [{"@id": dataset_urls[d]} for d in task.get("datasets_used") or []
                                 if d in dataset_urls],
-        "prov:wasAttributedTo": [_person(submitter)] if submitter else [],
+        "prov:wasAttributedTo": [person(submitter)] if submitter else [],
         "rai:dataAnnotationProtocol": ref.get("description"),
         "rai:annotatorDemographics": ref.get("reader_expertise"),
         "rai:dataUseCases": [task["clinical_question"]],

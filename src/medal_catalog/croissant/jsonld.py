@@ -310,6 +310,15 @@ def _disk_problem(value: str, root: str) -> str | None:
     return None
 
 
+def _location_problem(value: str, root: str, contained: bool, pattern: bool) -> str | None:
+    """Why one location is unsafe: lexically always; on disk only for a file path of its own (a pattern, or a path
+    inside an archive, names nothing on disk)."""
+    problem = _lexical_problem(value)
+    if problem is None and not contained and not pattern:
+        problem = _disk_problem(value, root)
+    return problem
+
+
 def _locations_in_json(data: Any, root: str) -> list[UnsafeLocation]:
     out: list[UnsafeLocation] = []
 
@@ -320,9 +329,7 @@ def _locations_in_json(data: Any, root: str) -> list[UnsafeLocation]:
             return
         if not isinstance(value, str):
             return
-        problem = _lexical_problem(value)
-        if problem is None and not contained and not pattern:
-            problem = _disk_problem(value, root)
+        problem = _location_problem(value, root, contained, pattern)
         if problem:
             out.append(UnsafeLocation(pointer, problem))
 
@@ -360,9 +367,7 @@ def _locations_in_metadata(metadata: Any, root: str) -> list[UnsafeLocation]:
         for key, value, pattern in values:
             if not isinstance(value, str):
                 continue
-            problem = _lexical_problem(value)
-            if problem is None and not contained and not pattern:
-                problem = _disk_problem(value, root)
+            problem = _location_problem(value, root, contained, pattern)
             if problem:
                 out.append(UnsafeLocation(f"/distribution/{i}/{key}", problem))
     return out
