@@ -16,7 +16,7 @@ import pytest
 
 from benchmarks.synthetic_records import make_records
 from medal_catalog.documents import read_document
-from medal_catalog.validators import entries, submission
+from medal_catalog.validators import entries, run, submission
 from medal_catalog.validators.formats import GATE_PATTERNS, is_date, is_uri
 from medal_catalog.validators.rules import _PHI_WORDS, _SUSPECT_GATE, _not_after
 from medal_catalog.validators.entries import _check_entry_fully, _clean_test, _rules_clean_test, check_entry
@@ -256,7 +256,7 @@ def test_sliced_parallel_report_equals_full_serial_report(tmp_path, monkeypatch,
     small = tmp_path / "one.json"
     small.write_text(json.dumps(make_records(3, "task", 0, seed=1)[0]), encoding="utf-8")
     paths.append(small)
-    assert all(p.stat().st_size > submission.MAX_POSITION_BYTES for p in paths[:2])
+    assert all(p.stat().st_size > run.MAX_POSITION_BYTES for p in paths[:2])
     assert len(submission._slices(0, paths[0], paths[0].stat().st_size, 3)) == 3
     assert _report(paths) == _full_serial_report(monkeypatch, paths)
 
@@ -275,7 +275,7 @@ def test_slices_that_are_not_whole_entries_fall_back(tmp_path, monkeypatch, thre
     check_job = submission._check_job
     monkeypatch.setattr(submission, "_check_job", lambda job, today: whole.append(job) or check_job(job, today))
     for path in (nested, mixed):
-        assert path.stat().st_size > submission.MAX_POSITION_BYTES
+        assert path.stat().st_size > run.MAX_POSITION_BYTES
         whole.clear()
         sliced = _report([path])
         assert len(whole) == 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 from medal_catalog.documents import Document, is_entry_class
 from medal_catalog.report import EntrySummary, Issue, Severity
@@ -18,9 +18,8 @@ from medal_catalog.validators.fair import fair_assessment, fair_gate, full_score
 from medal_catalog.validators.labels import dataset_files, inside
 from medal_catalog.validators.rules import check_rules, policy_gate
 from medal_catalog.validators.schema import schema_checker
+from medal_catalog.validators.run import Run
 
-if TYPE_CHECKING:
-    from medal_catalog.validators.submission import _Run
 
 
 def check_entry(cls: str, data: dict, today: str) -> tuple[list[Issue], dict | None, bool]:
@@ -67,7 +66,7 @@ def _rules_clean_test(cls: str, today: str) -> Callable[[dict], bool]:
     return schema_checker().gate(cls, [policy_gate(cls, today)])
 
 
-def validate_entries(run: _Run, doc: Document, folder: Path) -> None:
+def validate_entries(run: Run, doc: Document, folder: Path) -> None:
     """Check every entry of ``doc`` (a metadata file in submission folder ``folder``) into ``run``: its issues, its
     EntrySummary, and what the run's checks across files need of it."""
     # Runs once per entry of a catalog: the clean entries' path (the common one) is kept short on purpose.
@@ -107,7 +106,7 @@ _REFERENCES = {"BenchmarkTask": (("datasets_used", "ImagingDataset"),),
                "ImagingSeries": (("dataset", "ImagingDataset"),)}
 
 
-def _note_ids(run: _Run, doc: Document, pointer: str, cls: str, data: dict, entry_id: str | None) -> None:
+def _note_ids(run: Run, doc: Document, pointer: str, cls: str, data: dict, entry_id: str | None) -> None:
     if entry_id:
         run.ids.append((cls, entry_id, doc.display, f"{pointer}/id", run.offset))
     for slot, target in _REFERENCES.get(cls, ()):
@@ -123,7 +122,7 @@ def _note_ids(run: _Run, doc: Document, pointer: str, cls: str, data: dict, entr
 _LABEL_SLOTS = ("labels", "splits", "datasets_used")
 
 
-def _check_distribution(run: _Run, doc: Document, pointer: str, data: dict, folder: Path) -> None:
+def _check_distribution(run: Run, doc: Document, pointer: str, data: dict, folder: Path) -> None:
     """Declared files exist inside the submission, with the declared size and sha256; file sets match files."""
     items = data.get("distribution")
     if not isinstance(items, list):

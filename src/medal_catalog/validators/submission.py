@@ -11,98 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
 from medal_catalog.croissant.reading import is_croissant
 from medal_catalog.documents import MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, read_document
 from medal_catalog.validators.entries import validate_entries
+from medal_catalog.validators.run import MAX_POSITION_BYTES, Run, shift_pointer
 from medal_catalog.validators.labels import DatasetFiles, check_task_labels
-from medal_catalog.report import EntrySummary, Issue, Report, Severity
+from medal_catalog.report import Report, Severity
 
 #: Folders never descended into (version control, OS litter, our own outputs).
 SKIP_DIRS = {".git", ".hg", ".svn", "__MACOSX", "__pycache__", ".venv", "node_modules", "medal-out"}
-#: Position lookups re-parse the file; beyond this size reports give pointers only.
-MAX_POSITION_BYTES = 512 * 1024
 
 Progress = Callable[[str], None]
-
-
-class _Run:
-    """Findings of one unit of work (a whole run, or one metadata file or slice of one in a worker)."""
-
-    def __init__(self, today: str, locate: bool = True) -> None:
-        self.report = Report()
-        self.today = today
-        self.locate = locate  # look up line and column of issues (small files only)
-        # (cls, id, file, pointer, shift) and (target cls, id, file, pointer, shift), in file order. Thousands of
-        # them, read only to report the rare duplicate or unresolved id: rather than renumbered when a slice is
-        # placed in its file, they share the slice's offset (a one-item list, see shift) and _check_ids applies it.
-        self.offset = [0]
-        self.ids: list[tuple[str, str, str, str, list[int]]] = []
-        self.references: list[tuple[str, str, str, str, list[int]]] = []
-        self.count = 0  # entries seen in the slice (a slice's pointers count from its own first entry)
-        # For the label-table checks once every file is read: tasks that declare one (file, its path, pointer,
-        # shift, the task's labels/splits/datasets_used) and every dataset's distributions.
-        self.label_tables: list[tuple[str, Path, str, list[int], dict]] = []
-        self.datasets: list[DatasetFiles] = []
-
-    def issue(self, severity: Severity, code: str, file: str, message: str, *, pointer: str | None = None,
-              hint: str | None = None, doc: Document | None = None, line: int | None = None,
-              column: int | None = None, tag: str | None = None) -> None:
-        if self.locate and doc is not None and line is None and len(doc.text) <= MAX_POSITION_BYTES:
-            line, column = doc.position(pointer)
-        self.report.add(Issue(severity, code, file, message, pointer=pointer, hint=hint, tag=tag, line=line,
-                              column=column))
-
-    def place(self, found: Issue, file: str, prefix: str, doc: Document | None = None) -> None:
-        """Record an issue found within a record (report.record_issue) as found in ``file``, below the record's
-        pointer ``prefix``."""
-        self.issue(found.severity, found.code, file, found.message, pointer=prefix + found.pointer, hint=found.hint,
-                   doc=doc)
-
-    def merge(self, other: "_Run") -> None:
-        self.report.issues.extend(other.report.issues)
-        self.report.entries.extend(other.report.entries)
-        self.report.files_checked += other.report.files_checked
-        self.ids.extend(other.ids)
-        self.references.extend(other.references)
-        self.label_tables.extend(other.label_tables)
-        self.datasets.extend(other.datasets)
-
-    def shift(self, offset: int) -> None:
-        """Renumber a slice's entries as if the slice began at entry ``offset`` of its list."""
-        if not offset:
-            return
-        report = self.report
-        report.issues = [replace(i, pointer=_shift(i.pointer, offset)) for i in report.issues]
-        for entry in report.entries:
-            entry.pointer = _shift(entry.pointer, offset)
-        self.offset[0] += offset
-
-    def __getstate__(self) -> tuple:
-        # Sent back from worker processes: plain tuples pickle several times faster than dataclass instances.
-        report = self.report
-        return (self.today, self.locate, self.count, self.offset, report.files_checked, self.ids, self.references,
-                self.label_tables, self.datasets,
-                [(i.severity.value, i.code, i.file, i.message, i.pointer, i.hint, i.tag, i.line, i.column)
-                 for i in report.issues],
-                [(e.file, e.pointer, e.type, e.id, e.valid, e.fair) for e in report.entries])
-
-    def __setstate__(self, state: tuple) -> None:
-        (self.today, self.locate, self.count, self.offset, files, self.ids, self.references, self.label_tables,
-         self.datasets, issues, entries) = state
-        self.report = Report([Issue(Severity(sev), code, file, message, pointer, hint, tag, line, column)
-                              for sev, code, file, message, pointer, hint, tag, line, column in issues],
-                             [EntrySummary(*e) for e in entries], files)
-
-
-def _shift(pointer: str | None, offset: int) -> str | None:
-    if not pointer or not offset:
-        return pointer
-    head, sep, tail = pointer[1:].partition("/")
-    return f"/{int(head) + offset}{sep}{tail}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +64,7 @@ SLICES_PER_WORKER = 8
 def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, today: dt.date | None = None,
                    display_root: Path | None = None) -> Report:
     """Validate every path (folder, metadata file or Croissant file) and return the combined report."""
-    run = _Run((today or dt.date.today()).isoformat())
+    run = Run((today or dt.date.today()).isoformat())
     jobs: list[_Job] = []
     folders: list[tuple[Path, str, list[_Job], list[Path]]] = []
     for path in paths:
@@ -183,7 +106,7 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
     return run.report
 
 
-def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_Run]:
+def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[Run]:
     """Check every metadata job, in worker processes when there is enough metadata to pay for them."""
     workers = min(os.cpu_count() or 1, 8)
     sizes = [_size(job.path) for job in jobs]
@@ -210,7 +133,7 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
             units.append(index)
     units.sort(key=lambda unit: -(unit.end - unit.start if isinstance(unit, _Slice) else sizes[unit]))
     done = dict(zip(units, _shared_out(lambda unit: _check_unit(jobs, unit, today), units, workers)))
-    merged: list[_Run] = []
+    merged: list[Run] = []
     for index, job in enumerate(jobs):
         if index not in sliced:
             run = done[index]
@@ -220,7 +143,7 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[_
             if any(part is None for part in parts):
                 run = _check_job(job, today)  # not a clean list of entries after all: read it as a whole
             else:
-                run, offset = _Run(today), 0
+                run, offset = Run(today), 0
                 for part in parts:
                     part.shift(offset)
                     offset += part.count
@@ -283,7 +206,7 @@ def _shared_out(work: Callable, units: list, workers: int) -> list:
     return [results[i] if i in results else work(unit) for i, unit in enumerate(units)]
 
 
-def _check_unit(jobs: list[_Job], unit: int | _Slice, today: str) -> _Run | None:
+def _check_unit(jobs: list[_Job], unit: int | _Slice, today: str) -> Run | None:
     """Check a whole file (by job index) or a slice of a large one."""
     return _check_slice(jobs[unit.job], unit, today) if isinstance(unit, _Slice) else _check_job(jobs[unit], today)
 
@@ -319,7 +242,7 @@ def _slices(index: int, path: Path, size: int, parts: int) -> list[_Slice]:
     return [_Slice(index, bounds[2 * k], bounds[2 * k + 1], k == 0, k == len(cuts)) for k in range(len(cuts) + 1)]
 
 
-def _check_slice(job: _Job, piece: _Slice, today: str) -> _Run | None:
+def _check_slice(job: _Job, piece: _Slice, today: str) -> Run | None:
     """Check the entries of one slice; None when the slice is not a run of whole entries (see _slices)."""
     import orjson
 
@@ -332,7 +255,7 @@ def _check_slice(job: _Job, piece: _Slice, today: str) -> _Run | None:
         return None
     if not isinstance(data, list) or not data or not all(isinstance(x, dict) and "type" in x for x in data):
         return None
-    run = _Run(today, locate=False)
+    run = Run(today, locate=False)
     run.count = len(data)
     doc = Document(path=job.path, display=job.display, text="", data=data, syntax="json")
     validate_entries(run, doc, job.folder)
@@ -363,7 +286,7 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _walk(run: _Run, folder: Path, root: Path) -> tuple[list[Path], list[Path]]:
+def _walk(run: Run, folder: Path, root: Path) -> tuple[list[Path], list[Path]]:
     """Metadata candidates and data files under ``folder``; reports symlink loops and unreadable folders."""
     metadata, data = [], []
     seen_dirs: set[tuple[int, int]] = set()
@@ -405,9 +328,9 @@ def _walk(run: _Run, folder: Path, root: Path) -> tuple[list[Path], list[Path]]:
     return metadata, data
 
 
-def _check_job(job: _Job, today: str) -> _Run:
+def _check_job(job: _Job, today: str) -> Run:
     """Read and check one metadata file (or one slice of its entries)."""
-    run = _Run(today)
+    run = Run(today)
     display = job.display
     try:
         doc = read_document(job.path, display)
@@ -436,24 +359,24 @@ def _check_job(job: _Job, today: str) -> _Run:
     return run
 
 
-def _check_ids(run: _Run) -> None:
+def _check_ids(run: Run) -> None:
     """Duplicate ids across the whole run are errors; references to entries not in it are infos."""
     first: dict[tuple[str, str], str] = {}
     for cls, entry_id, file, pointer, offset in run.ids:
         if (cls, entry_id) in first:
             run.issue(Severity.ERROR, "entry.duplicate-id", file,
                       f"another {cls} with the same id is in {first[(cls, entry_id)]}",
-                      pointer=_shift(pointer, offset[0]))
+                      pointer=shift_pointer(pointer, offset[0]))
         else:
             first[(cls, entry_id)] = file
     for target, value, file, pointer, offset in run.references:
         if (target, value) not in first:
             run.issue(Severity.INFO, "reference.unresolved", file,
                       f"refers to a {target} that is not in this submission; it must already be in the catalog",
-                      pointer=_shift(pointer, offset[0]))
+                      pointer=shift_pointer(pointer, offset[0]))
 
 
-def _check_label_tables(run: _Run) -> None:
+def _check_label_tables(run: Run) -> None:
     """Each declared label table against its task (see validators/labels.py); a task whose table is wrong is not
     valid, so harvest leaves it out."""
     if not run.label_tables:
@@ -463,7 +386,7 @@ def _check_label_tables(run: _Run) -> None:
         datasets.setdefault(files.id, files)  # a second dataset of the same id is an entry.duplicate-id error
     wrong: set[tuple[str, str]] = set()
     for file, path, pointer, offset, task in run.label_tables:
-        pointer = _shift(pointer, offset[0]) or ""
+        pointer = shift_pointer(pointer, offset[0]) or ""
         found = check_task_labels(task, datasets)
         doc = _located(path, file) if found else None
         for issue in found:
