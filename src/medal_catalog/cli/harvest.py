@@ -11,6 +11,8 @@ import click
 
 from medal_catalog.cli.options import catalog_option, index_option, reports_errors
 
+#: The schema's id pattern (facts.slot_pattern("id")), copied so that `medal` starts without reading the schema;
+#: tests/schema/test_facts.py fails if it drifts.
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 
 

@@ -19,9 +19,9 @@ from medal_catalog.croissant.reading import byte_size, hex_digest, record_set_fi
 from medal_catalog.croissant.vocabulary import (MEDAL, RAI, as_list, duo_codes, local_name, local_path, node_id,
                                                 node_kind)
 from medal_catalog.report import Severity
-from medal_catalog.schema.facts import access_levels, enum_values
+from medal_catalog.schema.facts import access_levels, enum_values, slot_pattern
 
-ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+ENTRY_ID = re.compile(slot_pattern("id"))
 #: DUO permission (DuoPermissionEnum) -> the consent type it states.
 PERMISSIONS = {"NRES": "not_applicable", "GRU": "broad", "HMB": "broad", "POA": "broad", "DS": "specific"}
 _ORCID = re.compile(r"orcid\.org/(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", re.IGNORECASE)

@@ -46,6 +46,11 @@ def class_mappings(name: str) -> tuple[str, ...]:
     return tuple([*(cls.get("exact_mappings") or ()), *(cls.get("close_mappings") or ())])
 
 
+def slot_pattern(slot: str) -> str:
+    """The ``pattern`` (a regular expression) the schema declares for a slot, e.g. ``id``."""
+    return _schema()["slots"][slot]["pattern"]
+
+
 def enum_values(enum: str) -> tuple[str, ...]:
     """The permissible values of an enum, in schema order."""
     return tuple(_schema()["enums"][enum]["permissible_values"])

@@ -15,6 +15,7 @@ from medal_catalog.api.deps import CatalogDep, ContributorDep
 from medal_catalog.api.models import AccessLevel, ErrorBody, SubmissionPublic
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import UnsupportedMediaType
+from medal_catalog.schema.facts import slot_pattern
 
 router = APIRouter(tags=["submissions"])
 _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
@@ -32,7 +33,7 @@ async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep,
                  access_level: Annotated[AccessLevel | None,
                                          Query(description="For a Croissant body without medal:accessLevel "
                                                            "(default: open for an open licence)")] = None,
-                 dataset: Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9._-]{1,127}$",
+                 dataset: Annotated[str | None, Query(pattern=slot_pattern("id"),
                                                       description="For a Croissant body: the dataset id "
                                                                   "(default: made from its name)")] = None
                  ) -> SubmissionPublic:
