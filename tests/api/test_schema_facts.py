@@ -28,7 +28,8 @@ def test_access_levels_are_the_schemas_wherever_they_are_listed(client):
 def test_rdf_types_references_and_access_rights_come_from_the_schema(client):
     """An entry's @type is its class_uri and mappings (a task is a schema:MedicalStudy, as medal.yaml maps it),
     references are the slots whose range is an entry class, and access rights are AccessLevelEnum's meanings."""
-    from medal_catalog.api.linked import REFERENCES, TYPES, access_rights
+    from medal_catalog.exports.dcat import access_rights
+    from medal_catalog.exports.jsonld import REFERENCES, TYPES
 
     assert set(TYPES) == set(ENTRY_CLASSES)
     assert TYPES["BenchmarkTask"] == ["medal:BenchmarkTask", "schema:MedicalStudy"]

@@ -397,7 +397,7 @@ def test_shipped_contexts_are_served_and_nothing_else():
     from mlcroissant._src.core.rdf import make_context
     from pyld.jsonld import JsonLdError
 
-    from medal_catalog.api.linked import context as medal_context
+    from medal_catalog.exports.jsonld import context as medal_context
 
     for version in ("1.0", "1.1"):
         served = jsonld.document_loader(f"http://mlcommons.org/croissant/{version}")["document"]["@context"]

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from medal_catalog.api.tokens import Role as TokenRole
 from medal_catalog.catalog import Catalog
-from medal_catalog.schema import CONTAINER_SLOTS
+from medal_catalog.schema import CONTAINER_SLOTS, KIND_PATHS
 from medal_catalog.search import SearchRequest
 from medal_catalog.store import StoredVersion, entry_key
 
@@ -41,7 +41,7 @@ HIDDEN_VIEW_SLOTS = ("type", "id", "title", "description", "version", "keywords"
 LOCATION_SLOTS = ("path", "url", "includes")
 #: URL segment -> entry class: the segments are the MedalCatalog container's list slots.
 KINDS = CONTAINER_SLOTS
-PATH_OF = {kind: path for path, kind in KINDS.items()}
+PATH_OF = KIND_PATHS
 
 
 @dataclass(frozen=True)

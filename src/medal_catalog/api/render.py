@@ -113,7 +113,7 @@ def base_url(request: Request) -> str:
 
 def respond(request: Request, entry: EntryPublic, version: StoredVersion, fmt: str | None) -> Response:
     """The entry in the negotiated representation, with ETag / Last-Modified (304 when unchanged)."""
-    from medal_catalog.api.linked import to_jsonld, to_turtle
+    from medal_catalog.exports.jsonld import to_jsonld, to_turtle
 
     name = negotiate(request, fmt)
     if name == "json":

@@ -21,8 +21,10 @@ ENTRY_CLASSES = ("BenchmarkTask", "ImagingDataset", "ImagingSeries", "ReviewAsse
 CONTAINER_CLASS = "MedalCatalog"
 CONTAINER_SLOTS = {"tasks": "BenchmarkTask", "datasets": "ImagingDataset", "series": "ImagingSeries",
                    "reviews": "ReviewAssessment"}
+#: Entry class -> the path segment of its URLs (``/api/tasks/...``, ``/id/tasks/...``): its container slot.
+KIND_PATHS = {kind: slot for slot, kind in CONTAINER_SLOTS.items()}
 
-__all__ = ["SCHEMA_PATH", "ENTRY_CLASSES", "CONTAINER_CLASS", "CONTAINER_SLOTS", "schema_view", "json_schema",
+__all__ = ["SCHEMA_PATH", "ENTRY_CLASSES", "CONTAINER_CLASS", "CONTAINER_SLOTS", "KIND_PATHS", "schema_view", "json_schema",
            "jsonld_context"]
 
 

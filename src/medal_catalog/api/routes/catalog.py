@@ -1,6 +1,6 @@
 """``GET /api/catalog``: a DCAT catalog (dcat:Catalog, dcat:dataset) of the datasets the caller may find, as
 JSON-LD or Turtle; the datasets use the generated context's DCAT / DCTERMS / PROV terms, reshaped by
-:func:`~medal_catalog.api.linked.to_dcat` so that the catalog conforms to the DCAT-AP 3.0 SHACL shapes (mandatory
+:func:`~medal_catalog.exports.dcat.to_dcat` so that the catalog conforms to the DCAT-AP 3.0 SHACL shapes (mandatory
 and range; tests/api/test_dcat.py).
 
 It lists exactly what the caller's search would (the same access scope), each dataset in the caller's view of
@@ -18,7 +18,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from medal_catalog.api.access import redact, search_scope, view_of
 from medal_catalog.api.deps import CallerDep, CatalogDep
-from medal_catalog.api.linked import THEME_SCHEME, context, to_dcat, to_jsonld, to_turtle
+from medal_catalog.exports.dcat import THEME_SCHEME, to_dcat
+from medal_catalog.exports.jsonld import context, to_jsonld, to_turtle
 from medal_catalog.api.render import MEDIA, base_url, negotiate
 
 router = APIRouter(tags=["catalog"])
