@@ -173,3 +173,9 @@ class Catalog:
             raise UsageError(f"{self.store.url} has no search index configured")
         request = SearchRequest.make(query, filters, facets, ranges, sort, page, size, scope)
         return self.index.search(request)
+
+
+def open_catalog(url: str | None = None, index_url: str | None = None, settings: Settings | None = None,
+                 **index_options: Any) -> Catalog:
+    """The catalog at ``url`` with its search index (see :meth:`Catalog.open`); use it as a context manager."""
+    return Catalog.open(url, index_url, settings, **index_options)

@@ -24,7 +24,7 @@ def served(tmp_path_factory):
     """Every layout imported (open access) by OWNER into a fresh catalog served by `medal serve`; yields the base
     URL, the tokens, the originals' paths and a private mlcroissant cache folder."""
     from medal_catalog.api.tokens import create_token
-    from medal_catalog.ingest import ingest_croissant
+    from medal_catalog.ingestion import ingest_croissant
     from medal_catalog.catalog import Catalog
 
     root = tmp_path_factory.mktemp("croissant-roundtrip")
@@ -171,7 +171,7 @@ def test_a_label_table_of_a_task_is_left_out_of_the_imported_export(tmp_path):
     import yaml
 
     from medal_catalog.api.tokens import create_token
-    from medal_catalog.ingest import ingest_croissant
+    from medal_catalog.ingestion import ingest_croissant
     from medal_catalog.catalog import Catalog
 
     from conftest import EXAMPLES

@@ -15,7 +15,7 @@ import pytest
 from croissant_layouts import ORCID, csv_joins, dicom_zip, json_path
 
 from medal_catalog.harvesters.croissant import import_croissant
-from medal_catalog.ingest import ingest_croissant
+from medal_catalog.ingestion import ingest_croissant
 from medal_catalog.catalog import Catalog
 from medal_catalog.store.base import validate_entry
 

@@ -62,7 +62,7 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
     files could not be harvested (invalid entries, corrupt or unreadable files); 2 usage error.
     """
     from medal_catalog.catalog import Catalog
-    from medal_catalog.ingest import ingest, plan
+    from medal_catalog.ingestion import ingest, plan
 
     kinds = plan(paths, dataset_id)
     if dataset_id and "dicom" in kinds.values() and not ENTRY_ID.match(dataset_id):

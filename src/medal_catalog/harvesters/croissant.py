@@ -63,7 +63,7 @@ class CroissantImport:
 def import_croissant(path: Path, *, access_level: str | None = None, dataset_id: str | None = None,
                      keep_files: bool = True, display: str | None = None, today: dt.date | None = None
                      ) -> CroissantImport:
-    """Validate and map the Croissant file ``path`` (:func:`medal_catalog.ingest.ingest_croissant` stores the
+    """Validate and map the Croissant file ``path`` (:func:`medal_catalog.ingestion.ingest_croissant` stores the
     result). ``access_level`` applies when the document has no ``medal:accessLevel`` (default: open for
     an open SPDX licence); ``dataset_id`` replaces the id made from the dataset's name. With ``keep_files`` False
     (documents sent over HTTP) only the original document is kept."""

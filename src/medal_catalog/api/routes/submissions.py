@@ -52,7 +52,7 @@ async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep,
 
 
 def _store(catalog: Catalog, caller: Caller, body: bytes, syntax: str) -> SubmissionPublic:
-    from medal_catalog.ingest import ingest_document
+    from medal_catalog.ingestion import ingest_document
 
     report, results = ingest_document(catalog, body, syntax, author=caller.name or "?",
                                       may_write=lambda kind, entry_id: may_write(catalog, caller, kind, entry_id))
@@ -61,7 +61,7 @@ def _store(catalog: Catalog, caller: Caller, body: bytes, syntax: str) -> Submis
 
 def _store_croissant(catalog: Catalog, caller: Caller, body: bytes, access_level: str | None,
                      dataset_id: str | None) -> SubmissionPublic:
-    from medal_catalog.ingest import ingest_croissant_document
+    from medal_catalog.ingestion import ingest_croissant_document
 
     result = ingest_croissant_document(
         catalog, body, author=caller.name or "?", access_level=access_level, dataset_id=dataset_id,

@@ -108,7 +108,7 @@ def review(task_id: str, catalog: CatalogDep, caller: ReviewerDep,
            ) -> dict[str, Any]:
     """Store a panel member's ReviewAssessment (validated as `medal validate` does) and move the task to
     under_review; 422 with the validation report when the assessment is invalid."""
-    from medal_catalog.ingest import check_document
+    from medal_catalog.ingestion import check_document
 
     task = _open_task(catalog, caller, task_id)
     assessment = {**assessment, "type": "ReviewAssessment", "task": task_id}
