@@ -16,6 +16,9 @@ import pytest
 from croissant_layouts import LAYOUTS, ORCID, RAI, load_records
 from served import medal_server
 
+#: Round trips through a real server and mlcroissant, each over 5 s: `-m "not slow"` leaves them out.
+pytestmark = pytest.mark.slow
+
 OWNER, ADMIN = "olga", "chair"
 
 

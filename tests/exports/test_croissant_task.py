@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import mlcroissant as mlc
+import pytest
 from click.testing import CliRunner
 
 from medal_catalog.cli import main
@@ -56,6 +57,7 @@ def test_task_export_loads_in_mlcroissant_with_cases_and_published_labels_only(t
     assert "lung-001" not in exported     # the hidden-test case's label is in the submission, never in an export
 
 
+@pytest.mark.slow
 def test_mlcroissant_validate_reports_no_error_on_task_and_dataset_exports(tmp_path):
     """The reference CLI, `mlcroissant validate`, on both kinds of export."""
     path = _export(tmp_path)

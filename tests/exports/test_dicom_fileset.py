@@ -92,6 +92,7 @@ def _images(jsonld: str) -> list[dict]:
         logging.disable(logging.NOTSET)
 
 
+@pytest.mark.slow
 def test_exported_dicom_fileset_loads_in_mlcroissant_locally_and_over_http(harvested, tmp_path, monkeypatch):
     from medal_catalog.api.tokens import create_token
     from medal_catalog.store import open_store

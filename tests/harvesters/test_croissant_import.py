@@ -198,6 +198,7 @@ def _medal(*args: str, cwd: Path) -> subprocess.CompletedProcess:
                           text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_cli_harvest_croissant(tmp_path):
     """`medal harvest x.croissant.json --json` lists the stored dataset and kept files; --dataset and
     --access-level apply; an invalid file exits 1 with its report and stores nothing."""

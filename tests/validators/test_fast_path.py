@@ -111,6 +111,7 @@ def _mutants(kind: str, n: int, seed: int):
         yield record
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind, cls", [("dataset", "ImagingDataset"), ("task", "BenchmarkTask")])
 def test_fast_path_equals_full_path_on_synthetic_and_mutated_records(kind, cls):
     """On the benchmark's records (valid and broken) and thousands of mutants near every rule, results are identical."""
