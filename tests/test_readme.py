@@ -29,3 +29,14 @@ def test_cli_reference_is_current():
     out = subprocess.run([sys.executable, str(REPO / "scripts" / "cli_reference.py"), "--check"],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
+
+
+def test_readme_library_example_runs(tmp_path):
+    """The Python example of "Use it as a library" runs as written (in a scratch folder holding the examples)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"## Use it as a library.*?```python\n(.*?)```", text, re.S).group(1)
+    (tmp_path / "examples").symlink_to(REPO / "examples")
+    code = example + "\nassert report.ok and not results[0].failed and document['name'] and hits.total >= 0\n"
+    run = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert (tmp_path / "catalog.db").exists()

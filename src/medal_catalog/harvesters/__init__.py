@@ -1,6 +1,7 @@
-"""Harvesters turn sources (DICOM folders and zips, later Croissant files and submissions) into catalog records.
+"""Harvesters turn sources (DICOM folders and zips, Croissant files, submissions) into catalog records, ready for
+medal_catalog.ingestion to store; they read the formats through the format packages (dicom/, croissant/).
 
-Shared result types live in base.py; each source kind has its own module (dicom.py for DICOM).
+Shared result types live in base.py; each source kind has its own module.
 """
 
 from medal_catalog.dicom.header import FileProblem
