@@ -13,7 +13,7 @@ import click
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (shape: see README).")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
-@click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary line.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors (with their hints) and the summary line.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print infos (FAIR suggestions, unresolved references).")
 def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, verbose: bool) -> None:
     """Validate submission folders, metadata files (YAML/JSON) and Croissant files, offline.
@@ -129,7 +129,7 @@ def _print_human(report, quiet: bool, verbose: bool) -> None:
             sev = issue.severity.value
             console.print(f"  [{_STYLE[sev]}]{sev:<7}[/] {issue.code:<34} {where}")
             console.print(f"          {issue.message}", markup=False)
-            if issue.hint and not quiet:
+            if issue.hint:
                 console.print(f"          hint: {issue.hint}", style="dim", markup=False)
     summary = report.to_dict()["summary"]
     fair = [e.fair["overall"] for e in report.entries if e.fair]

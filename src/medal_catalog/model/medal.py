@@ -142,8 +142,9 @@ linkml_meta = LinkMLMeta({'default_prefix': 'medal',
                                'name': 'CountryCode',
                                'typeof': 'string'},
                'DicomUid': {'description': 'A DICOM unique identifier (PS3.5 '
-                                           'section 9), digits and dots, at most '
-                                           '64 characters.',
+                                           'section 9): digits and dots, no '
+                                           'leading zeros, at most 64 characters, '
+                                           'such as 1.2.826.0.1.3680043.8.498.1.',
                             'from_schema': 'https://w3id.org/medal/schema',
                             'name': 'DicomUid',
                             'typeof': 'string'},
@@ -165,14 +166,17 @@ linkml_meta = LinkMLMeta({'default_prefix': 'medal',
                        'from_schema': 'https://w3id.org/medal/schema',
                        'name': 'Md5',
                        'typeof': 'string'},
-               'Orcid': {'description': 'An ORCID iD written as its https URL; the '
-                                        'check digit (ISO 7064 MOD 11-2) is '
+               'Orcid': {'description': 'An ORCID iD written as its https URL, '
+                                        'such as '
+                                        'https://orcid.org/0000-0002-1825-0097; '
+                                        'the check digit (ISO 7064 MOD 11-2) is '
                                         'checked by the validator.',
                          'from_schema': 'https://w3id.org/medal/schema',
                          'name': 'Orcid',
                          'typeof': 'uri'},
                'RorId': {'description': 'A Research Organization Registry '
-                                        'identifier written as its https URL.',
+                                        'identifier written as its https URL, such '
+                                        'as https://ror.org/02mhbdp94.',
                          'from_schema': 'https://w3id.org/medal/schema',
                          'name': 'RorId',
                          'typeof': 'uri'},

@@ -51,6 +51,17 @@ def slot_pattern(slot: str) -> str:
     return _schema()["slots"][slot]["pattern"]
 
 
+def slot_description(slot: str) -> str | None:
+    """The description the schema gives a slot."""
+    return (_schema()["slots"].get(slot) or {}).get("description")
+
+
+def type_description(slot: str) -> str | None:
+    """The description of a slot's range when the range is one of the schema's own types (e.g. DicomUid)."""
+    rng = (_schema()["slots"].get(slot) or {}).get("range")
+    return ((_schema().get("types") or {}).get(rng) or {}).get("description") if rng else None
+
+
 def enum_values(enum: str) -> tuple[str, ...]:
     """The permissible values of an enum, in schema order."""
     return tuple(_schema()["enums"][enum]["permissible_values"])

@@ -7,6 +7,7 @@ the share of its recommended fields present (0..1); `overall` is the share over 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable
 
 from medal_catalog.report import Issue, Severity, record_issue
@@ -145,11 +146,22 @@ def fair_assessment(cls: str, record: Any) -> tuple[dict[str, float] | None, lis
         if check.present(record):
             present[check.principle] += 1
         else:
-            issues.append(record_issue(check.severity, check.code, check.pointer, check.message))
+            issues.append(record_issue(check.severity, check.code, check.pointer, check.message, _hint(check.pointer)))
     totals = _TOTALS[cls]
     scores = {p: round(present[p] / n, 2) for p, n in totals.items()}
     scores["overall"] = round(sum(present.values()) / sum(totals.values()), 2)
     return scores, issues
+
+
+@lru_cache(maxsize=64)
+def _hint(pointer: str) -> str:
+    """What to write, from the schema: the slot the pointer names (``/submitter/orcid`` -> submitter.orcid) and
+    its description."""
+    from medal_catalog.schema.facts import slot_description
+
+    keys = [k for k in pointer.split("/") if k]
+    meaning = slot_description(keys[-1]) if keys else None
+    return f"Add `{'.'.join(keys)}`" + (f": {meaning}" if meaning else ".")
 
 
 _TOTALS = {cls: {p: n for p in "FAIR" if (n := sum(c.principle == p for c in checks))}

@@ -116,8 +116,9 @@ def license_rules(record: dict) -> Iterator[Issue]:
                            "Use the current identifier (for example GPL-2.0-only instead of GPL-2.0).")
     access = record.get("access_level")
     if access == "open" and (entry is None or entry["category"] not in spdx["open_categories"]):
+        named = spdx_id if isinstance(spdx_id, str) and len(spdx_id) <= 64 else "this licence"
         yield record_issue(E, "license.not-open", "/license/spdx_id",
-                           "open access requires an open licence, and this one is not",
+                           f"open access requires an open licence, and {named} is not one",
                            "Use an open licence such as CC-BY-4.0 or CC0-1.0, or choose access_level registered.")
     if access == "controlled" and license_.get("dua_required") is not True:
         pointer = "/license/dua_required" if "dua_required" in license_ else "/license"
@@ -166,7 +167,9 @@ def count_rules(record: dict) -> Iterator[Issue]:
     series, instances = _int(record.get("series_count")), _int(record.get("instance_count"))
     if series is not None and instances is not None and series > instances:
         yield record_issue(E, "counts.series-exceed-instances", "/series_count",
-                           "more series than instances: every series holds at least one instance")
+                           "more series than instances: every series holds at least one instance",
+                           "Count instance_count as the number of DICOM files (images) in all series; `medal harvest` "
+                           "fills both counts from the files.")
     if studies is not None and series is not None and studies > series:
         yield record_issue(E, "counts.studies-exceed-series", "/study_count",
                            "more studies than series: every study holds at least one series")
@@ -254,7 +257,9 @@ def anywhere_rules(record: dict, today: str, cls: str = "ImagingDataset") -> Ite
                                        "Copy the iD from the person's ORCID record.")
             elif key in _DATE_KEYS:
                 if isinstance(value, str) and value[:10] > today:
-                    yield record_issue(E, "date.future", f"{pointer}/{key}", f"`{key}` lies in the future")
+                    yield record_issue(E, "date.future", f"{pointer}/{key}", f"`{key}` lies in the future",
+                                       "Write the date it happened as YYYY-MM-DD (no later than today); leave the "
+                                       "field out if it is not known yet.")
             elif key == "country":
                 if isinstance(value, str) and value not in countries:
                     yield record_issue(E, "country.unknown", f"{pointer}/{key}",

@@ -11,6 +11,8 @@ validator that clears, in one call, the entries on which none of them would find
 
 from __future__ import annotations
 
+import difflib
+
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -152,31 +154,34 @@ class SchemaChecker:
         if kname == "Required":
             field = kind.property
             yield record_issue(E, "schema.required", f"{where}/{_escape(field)}", f"`{field}` is required here",
-                               self._describe(cls, [*parts, field]))
+                               _join(self._describe(cls, [*parts, field]), self._shape(cls, [*parts, field])))
         elif kname == "AdditionalProperties":
             allowed = self._properties(cls, parts)
             for key in kind.unexpected:
-                close = ", ".join(sorted(a for a in allowed if _similar(a, key))) or None
+                close = ", ".join(_closest(key, allowed)) or None
                 yield record_issue(E, "schema.unknown-field", f"{where}/{_escape(key)}",
                                    f"`{key}` is not a field of this record (its value is not stored)",
                                    f"Did you mean: {close}?" if close else "Remove it, or check its spelling.")
         elif kname == "Enum":
             allowed = [str(v) for v in kind.options if v is not None]
             shown = ", ".join(allowed[:25]) + (", ..." if len(allowed) > 25 else "")
+            close = _closest(error.instance, allowed) if isinstance(error.instance, str) else []
             yield record_issue(E, "schema.enum", where, f"`{name}` has a value that is not allowed",
-                               f"Allowed: {shown}")
+                               (f"Did you mean {' or '.join(close)}? " if close else "") + f"Allowed: {shown}")
         elif kname == "Pattern":
             pattern = kind.pattern.replace("\\n?$", "$")
-            doc = self._describe(cls, parts) or ""
+            # The format in words (the slot's type description); the pattern itself only where none is written.
+            form = _type_description(name) or f"Expected to match {pattern}."
             yield record_issue(E, "schema.pattern", where, f"`{name}` is not in the required format",
-                               f"{doc} Expected to match {pattern}.".strip())
+                               _join(self._describe(cls, parts), form))
         elif kname == "Format":
             yield record_issue(E, "schema.format", where, f"`{name}` is not a valid {kind.format}",
                                "Dates are written YYYY-MM-DD; times YYYY-MM-DDThh:mm:ssZ; URLs with their scheme.")
         elif kname == "Type":
             types = [str(t) for t in (kind.types if isinstance(kind.types, list) else [kind.types]) if t != "null"]
             yield record_issue(E, "schema.type", where, f"`{name}` must be of type {' or '.join(types) or 'null'}",
-                               self._describe(cls, parts))
+                               _join(self._describe(cls, parts), self._shape(cls, parts) if "object" in types
+                                     else None))
         elif kname in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
             words = {"Minimum": ">=", "Maximum": "<=", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[kname]
             yield record_issue(E, "schema.range", where, f"`{name}` must be {words} {kind.limit}",
@@ -222,6 +227,20 @@ class SchemaChecker:
         node = self._node(cls, parts)
         return node.get("description") if isinstance(node, dict) else None
 
+    def _shape(self, cls: str, parts: list) -> str | None:
+        """For a value that is an object (or a list of them): the keys it takes, required ones first, in words."""
+        node = self._deref(self._node(cls, parts))
+        if isinstance(node, dict) and node.get("type") == "array":
+            node = self._deref(node.get("items"))
+        props = (node or {}).get("properties") if isinstance(node, dict) else None
+        if not props:
+            return None
+        required = [k for k in node.get("required", []) if k in props]
+        optional = [k for k in props if k not in required]
+        keys = [f"`{k}` (required)" for k in required] + [f"`{k}`" for k in optional[:12 - len(required[:12])]]
+        more = len(required) + len(optional) - len(keys)
+        return "It is an object with the keys " + ", ".join(keys) + (f" and {more} more" if more > 0 else "") + "."
+
     def _properties(self, cls: str, parts: list) -> set[str]:
         node = self._deref(self._node(cls, parts))
         return set((node or {}).get("properties", {}))
@@ -246,6 +265,34 @@ def _field_name(parts: list) -> str:
     return names[-1] if names else "the record"
 
 
-def _similar(a: str, b: str) -> bool:
-    a, b = a.lower(), b.lower()
-    return a in b or b in a or len(set(a.split("_")) & set(b.split("_"))) > 0
+def _closest(given: str, allowed) -> list[str]:
+    """The allowed names or values a near-miss most likely meant: the same but for case, spaces or hyphens
+    (`clinical question` -> clinical_question, `ct` -> CT), a prefix (`MRI` -> MR), or a close spelling."""
+    def norm(text: str) -> str:
+        return re.sub(r"[\s-]+", "_", str(text).strip()).lower()
+
+    allowed = [str(a) for a in allowed]
+    key = norm(given)
+    same = [a for a in allowed if norm(a) == key]
+    if same:
+        return same
+    prefix = [a for a in allowed if len(norm(a)) >= 2 and (key.startswith(norm(a)) or norm(a).startswith(key))
+              and abs(len(norm(a)) - len(key)) <= 2]
+    if prefix:
+        return sorted(prefix, key=len, reverse=True)[:3]
+    by_norm = {norm(a): a for a in allowed}
+    close = difflib.get_close_matches(key, list(by_norm), n=3, cutoff=0.75)
+    words = [a for a in allowed if set(norm(a).split("_")) & set(key.split("_")) - {""}] if "_" in key else []
+    return list(dict.fromkeys([by_norm[c] for c in close] + sorted(words)))[:5]
+
+
+def _join(*parts: str | None) -> str | None:
+    text = " ".join(p.strip() for p in parts if p and p.strip())
+    return text or None
+
+
+def _type_description(slot: str) -> str | None:
+    """The description of a slot's range when it is one of the schema's own types (DicomUid, RorId, ...)."""
+    from medal_catalog.schema import facts
+
+    return facts.type_description(slot)

@@ -373,7 +373,9 @@ def _check_ids(run: Run) -> None:
         if (target, value) not in first:
             run.issue(Severity.INFO, "reference.unresolved", file,
                       f"refers to a {target} that is not in this submission; it must already be in the catalog",
-                      pointer=shift_pointer(pointer, offset[0]))
+                      pointer=shift_pointer(pointer, offset[0]),
+                      hint=f"Add the {target} to the submission, or check that the catalog holds one with this id "
+                           "(`medal search` or GET /api/search).")
 
 
 def _check_label_tables(run: Run) -> None:
