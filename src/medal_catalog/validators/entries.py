@@ -7,12 +7,15 @@ files, the ids and references of the entries, their datasets' files and the labe
 
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from medal_catalog.documents import Document, is_entry_class
-from medal_catalog.report import EntrySummary, Issue, Severity
+from medal_catalog.report import EntrySummary, Issue, Severity, record_issue
+from medal_catalog.schema.facts import slot_description
 from medal_catalog.schema import ENTRY_CLASSES
 from medal_catalog.validators.fair import fair_assessment, fair_gate, full_scores
 from medal_catalog.validators.labels import dataset_files, inside
@@ -66,12 +69,20 @@ def _rules_clean_test(cls: str, today: str) -> Callable[[dict], bool]:
     return schema_checker().gate(cls, [policy_gate(cls, today)])
 
 
+#: The mark of a value a `medal init` template asks the contributor to write (``FILL IN``, or ``FILL-IN`` inside
+#: identifiers and addresses): every string still holding it is reported, so a fresh template validates with
+#: warnings only.
+PLACEHOLDER = "FILL IN"
+_UNFILLED = re.compile(r"FILL[ -]IN")
+
+
 def validate_entries(run: Run, doc: Document, folder: Path) -> None:
     """Check every entry of ``doc`` (a metadata file in submission folder ``folder``) into ``run``: its issues, its
     EntrySummary, and what the run's checks across files need of it."""
     # Runs once per entry of a catalog: the clean entries' path (the common one) is kept short on purpose.
     display, today, entries = doc.display, run.today, run.report.entries
     clean_tests: dict[str, Callable[[dict], bool]] = {}
+    templated = "FILL" in doc.text  # (a substring test per file keeps this off the common path)
     for ref in doc.entries():
         cls, data, where = ref.cls, ref.data, ref.pointer
         if not is_entry_class(cls):
@@ -96,6 +107,13 @@ def validate_entries(run: Run, doc: Document, folder: Path) -> None:
             entry_id = None
         entries.append(EntrySummary(display, where, cls, entry_id, valid, scores))
         _note_ids(run, doc, where, cls, data, entry_id)
+        if templated:
+            for pointer in _unfilled(data, ""):
+                slot = next((p for p in reversed(pointer.split("/")) if p and not p.isdigit()), "the value")
+                meaning = slot_description(slot)
+                run.place(record_issue(Severity.WARNING, "template.unfilled", pointer,
+                                       f"`{slot}` still holds the template's placeholder",
+                                       f"Write the {slot}" + (f": {meaning}" if meaning else ".")), display, where, doc)
     for issue in doc.problems:
         run.place(issue, display, "", doc)
 
@@ -104,6 +122,19 @@ def validate_entries(run: Run, doc: Document, folder: Path) -> None:
 _REFERENCES = {"BenchmarkTask": (("datasets_used", "ImagingDataset"),),
                "ReviewAssessment": (("task", "BenchmarkTask"),),
                "ImagingSeries": (("dataset", "ImagingDataset"),)}
+
+
+def _unfilled(value: object, pointer: str):
+    """The pointers of the strings within ``value`` that still hold the template placeholder."""
+    if isinstance(value, str):
+        if _UNFILLED.search(value):
+            yield pointer
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unfilled(item, f"{pointer}/{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _unfilled(item, f"{pointer}/{i}")
 
 
 def _note_ids(run: Run, doc: Document, pointer: str, cls: str, data: dict, entry_id: str | None) -> None:
