@@ -15,7 +15,10 @@ import click
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors (with their hints) and the summary line.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print infos (FAIR suggestions, unresolved references).")
-def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, verbose: bool) -> None:
+@click.option("--details", is_flag=True,
+              help="Print each DICOM file's findings under the file, instead of grouped per attribute.")
+def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, verbose: bool,
+             details: bool) -> None:
     """Validate submission folders, metadata files (YAML/JSON) and Croissant files, offline.
 
     Checks every entry against the MEDAL schema, the MEDAL policy rules (consent, licence, splits, counts,
@@ -50,7 +53,7 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, 
         sys.stdout.buffer.write(orjson.dumps(report.to_dict(), option=orjson.OPT_INDENT_2) + b"\n")
         sys.stdout.flush()
     else:
-        _print_human(report, quiet, verbose)
+        _print_human(report, quiet, verbose, details)
     _exit(report.exit_code(strict))
 
 
@@ -109,15 +112,25 @@ def _progress():
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def _print_human(report, quiet: bool, verbose: bool) -> None:
+#: Files named in a grouped finding before "and N more".
+_EXAMPLES = 3
+
+
+def _print_human(report, quiet: bool, verbose: bool, details: bool = False) -> None:
+    """Issues per file; DICOM findings (those with a tag) grouped per attribute across files unless ``details``:
+    a real series yields the same findings in every one of its files, and a reader needs each attribute once."""
     from rich.console import Console
 
     console = Console(highlight=False, soft_wrap=True)
     by_file = defaultdict(list)
+    grouped: dict[tuple, list] = defaultdict(list)
     for issue in report.sorted_issues():
         if (quiet and issue.severity.value != "error") or (issue.severity.value == "info" and not verbose):
             continue
-        by_file[issue.file].append(issue)
+        if issue.tag and not details:
+            grouped[(issue.severity.value, issue.code, issue.message, issue.hint)].append(issue)
+        else:
+            by_file[issue.file].append(issue)
     for file, issues in by_file.items():
         console.print(f"[bold]{file}[/bold]")
         for issue in issues:
@@ -131,6 +144,24 @@ def _print_human(report, quiet: bool, verbose: bool) -> None:
             console.print(f"          {issue.message}", markup=False)
             if issue.hint:
                 console.print(f"          hint: {issue.hint}", style="dim", markup=False)
+    if grouped:
+        console.print("[bold]DICOM files, per attribute[/bold] (`--details` lists every file; values are never shown)")
+    # Attributes found in the same files are told together: one block per set of files, one line per attribute.
+    blocks: dict[tuple, list] = defaultdict(list)
+    for (sev, code, message, hint), issues in grouped.items():
+        files = tuple(dict.fromkeys(i.file for i in issues))
+        tags = list(dict.fromkeys(i.tag for i in issues))
+        blocks[(sev, code, hint, files)].append((tags, message))
+    for (sev, code, hint, files), found in sorted(blocks.items(), key=lambda kv: (-len(kv[0][3]), kv[0][:2])):
+        folders = {f.rsplit("/", 1)[0] for f in files}
+        more = f" and {len(files) - 1} more" if len(files) > 1 else ""
+        console.print(f"  [{_STYLE[sev]}]{sev:<7}[/] {code} in {len(files)} file{'s' if len(files) != 1 else ''} of "
+                      f"{len(folders)} folder{'s' if len(folders) != 1 else ''} ({files[0]}{more}):", markup=True)
+        for tags, message in sorted(found, key=lambda item: item[0]):
+            shown = ", ".join(tags[:_EXAMPLES]) + (f" +{len(tags) - _EXAMPLES}" if len(tags) > _EXAMPLES else "")
+            console.print(f"          {shown:<14} {message}", markup=False)
+        if hint:
+            console.print(f"          hint: {hint}", style="dim", markup=False)
     summary = report.to_dict()["summary"]
     fair = [e.fair["overall"] for e in report.entries if e.fair]
     fair_text = f", mean FAIR score {sum(fair) / len(fair):.2f}" if fair else ""
