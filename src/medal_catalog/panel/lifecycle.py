@@ -14,6 +14,7 @@ from typing import Any, Literal
 from medal_catalog.catalog import Catalog
 from medal_catalog.config import Settings, get_settings
 from medal_catalog.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from medal_catalog.panel.records import counted_reviews, judged
 from medal_catalog.store.base import PutResult, StoredVersion
 
 Role = Literal["anonymous", "contributor", "reviewer", "admin"]
@@ -59,13 +60,6 @@ BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 OPEN_FOR_REVIEW = ("submitted", "under_review")
 #: Where a new task enters, whatever its file says.
 ENTRY_STATUS = "submitted"
-#: Slots of a task whose change does not touch what the panel judged: editing them keeps an accepted task
-#: accepted. Any other slot (the question, rationale, conditions, data, splits, metrics, reference standard...)
-#: sends an accepted task back to review.
-EDITORIAL_SLOTS = frozenset({"title", "description", "keywords", "citation", "version", "created", "modified",
-                             "submitter", "status"})
-
-
 def allowed_next(status: str | None) -> list[str]:
     """The actions the table allows from ``status``."""
     return [t.action for t in TRANSITIONS if status in t.sources]
@@ -104,8 +98,6 @@ def transition(catalog: Catalog, task_id: str, action: str, actor: Actor, reason
     """Take ``action`` on the task (a row of :data:`TRANSITIONS`) as ``actor``, recorded as its next version with
     the actor as author and ``reason``. Conflict (409, naming the allowed next steps) when the table does not allow
     it from the current status, or a decision lacks reviews."""
-    from medal_catalog.panel.reviews import counted_reviews
-
     settings = settings or get_settings()
     step = BY_ACTION.get(action)
     if step is None:
@@ -130,25 +122,6 @@ def transition(catalog: Catalog, task_id: str, action: str, actor: Actor, reason
     if result.problems:
         raise Unprocessable(f"the catalog refused the new version: {result.problems[0]}")
     return result
-
-
-def judged(document: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The part of a task the panel judges (everything but :data:`EDITORIAL_SLOTS`)."""
-    return {k: v for k, v in (document or {}).items() if k not in EDITORIAL_SLOTS}
-
-
-def judged_version(history: Sequence[StoredVersion]) -> int:
-    """The version of a task its judged content dates from: reviews are of that version, and a later change of
-    the judged content starts a new round of reviews."""
-    since, previous = 1, None
-    for version in history:
-        if version.document is None:
-            continue
-        content = judged(version.document)
-        if previous is not None and content != previous:
-            since = version.version
-        previous = content
-    return since
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, create_model
 
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
-from medal_catalog.panel.lifecycle import (OPEN_FOR_REVIEW, Actor, allowed_next, current_task, judged_version,
-                                           owner_of, transition)
+from medal_catalog.panel.lifecycle import OPEN_FOR_REVIEW, Actor, allowed_next, current_task, owner_of, transition
+from medal_catalog.panel.records import ReviewRecord, counted_reviews, judged_version, reviews_of
 from medal_catalog.store.base import PutResult, StoredVersion
 
 #: The scored criteria: name -> the ReviewAssessment slot holding its 1-5 score.
@@ -30,7 +30,6 @@ SET_BY_CATALOG = ("id", "type", "task", "reviewer", "review_date")
 SHOWN_TO_CONTRIBUTOR = ("recommendation", "comments", *CRITERIA.values())
 #: Statuses in which the panel has decided (the contributor may then read the reviews).
 DECIDED = ("accepted", "rejected", "retired")
-_REASON = re.compile(r"^review of \S+ v(\d+)$")
 
 
 def review_body_model() -> type[BaseModel]:
@@ -45,48 +44,6 @@ def review_body_model() -> type[BaseModel]:
                         __doc__="A panel member's assessment of a task: the schema's ReviewAssessment without the "
                                 "fields the catalog sets (id, task, reviewer from the token, date from the clock).",
                         **fields)
-
-
-@dataclass(frozen=True)
-class ReviewRecord:
-    """A stored review with what the workflow knows of it."""
-
-    stored: StoredVersion
-    #: The task version it judges (None for a review stored before versions were recorded: counted as v1).
-    task_version: int
-
-    @property
-    def document(self) -> dict[str, Any]:
-        return self.stored.document or {}
-
-    @property
-    def reviewer(self) -> str:
-        return str((self.document.get("reviewer") or {}).get("name", ""))
-
-    @property
-    def conflicted(self) -> bool:
-        return bool(self.document.get("conflict_of_interest"))
-
-
-def reviews_of(catalog: Catalog, task_id: str) -> list[ReviewRecord]:
-    """Every current review of the task, oldest first."""
-    found = []
-    for version in catalog.store.iter_current(["ReviewAssessment"]):
-        if (version.document or {}).get("task") == task_id:
-            match = _REASON.match(version.reason or "")
-            found.append(ReviewRecord(version, int(match.group(1)) if match else 1))
-    return sorted(found, key=lambda r: (r.stored.recorded_at, r.stored.id))
-
-
-def counted_reviews(catalog: Catalog, task_id: str) -> list[ReviewRecord]:
-    """The reviews a decision and the ranking count: of the task's current version, from reviewers without a
-    declared conflict of interest, the latest one per reviewer."""
-    version = judged_version(catalog.history("BenchmarkTask", task_id))
-    latest: dict[str, ReviewRecord] = {}
-    for record in reviews_of(catalog, task_id):
-        if record.task_version == version and not record.conflicted:
-            latest[record.reviewer] = record
-    return list(latest.values())
 
 
 def _slug(name: str) -> str:
