@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_CATALOG_URL = "sqlite:///./medal-catalog.db"
@@ -30,6 +31,15 @@ class Settings(BaseSettings):
     #: The public base URL of the API, for identifiers (``{base}/id/...``); empty: taken from each request
     #: (MEDAL_BASE_URL).
     base_url: str = ""
+    #: Reviews from reviewers without a declared conflict of interest a decision needs (MEDAL_MIN_REVIEWS).
+    min_reviews: int = Field(2, ge=1)
+    #: The weight of each criterion in a task's priority score (MEDAL_RANKING_WEIGHTS, a JSON object); the score
+    #: is the weighted mean of the criteria's mean scores, over the criteria that have scores.
+    ranking_weights: dict[str, float] = {"clinical_relevance": 0.3, "unmet_need": 0.25, "patient_impact": 0.25,
+                                         "feasibility": 0.1, "data_quality": 0.1}
+    #: A criterion whose scores on a task span at least this many points (max - min) flags the task's reviewers
+    #: as disagreeing (MEDAL_DISAGREEMENT_SPREAD).
+    disagreement_spread: int = Field(2, ge=1)
 
 
 @lru_cache(maxsize=1)

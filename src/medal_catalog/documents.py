@@ -95,6 +95,9 @@ class Document:
         elif kind == "container":
             for key, value in data.items():
                 cls = CONTAINER_SLOTS.get(key)
+                if key == RECORD_SLOT:
+                    self.problems += _check_decisions(value)
+                    continue
                 if cls is None:
                     self.problems.append(record_issue(Severity.ERROR, "schema.unknown-field", f"/{_escape(key)}",
                                                       f"`{key}` is not a list a MedalCatalog file can hold"))
@@ -199,6 +202,29 @@ def read_document(path: Path, display: str | None = None) -> Document:
         except yaml.YAMLError as exc:
             raise DocumentError("file.parse-error", f"invalid YAML: {exc}") from exc
     return Document(path=path, display=display, text=text, data=data, syntax=syntax)
+
+
+#: The MedalCatalog list that holds panel decisions: records of the panel, not entries (panel/decisions.py).
+RECORD_SLOT = "decisions"
+
+
+def _check_decisions(value: Any) -> list[Issue]:
+    """Schema problems of a file's panel decisions (each a PanelDecision), located by pointer."""
+    from pydantic import ValidationError
+
+    from medal_catalog.model.medal import PanelDecision
+
+    if not isinstance(value, list):
+        return [record_issue(Severity.ERROR, "schema.type", f"/{RECORD_SLOT}", "`decisions` must be a list")]
+    problems = []
+    for i, item in enumerate(value):
+        try:
+            PanelDecision.model_validate(item)
+        except ValidationError as err:
+            problems += [record_issue(Severity.ERROR, "schema.decision",
+                                      "/".join([f"/{RECORD_SLOT}/{i}", *map(str, e["loc"])]), e["msg"])
+                         for e in err.errors()]
+    return problems
 
 
 def is_entry_class(name: str) -> bool:

@@ -47,23 +47,51 @@ class IngestResult:
     detail: Any = None
 
 
-def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: str, reason: str
-                ) -> list[PutResult]:
+def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: str, reason: str,
+                report: Report | None = None, source: str = "") -> list[PutResult]:
     """Store entries (one transaction each, indexed in bulk), skipping those whose only change is a newer
-    harvest-run record, so that ingesting unchanged input again writes no new version."""
+    harvest-run record, so that ingesting unchanged input again writes no new version.
+
+    The workflow is the panel's, never the file's: a task keeps the status the catalog has (a new one enters as
+    ``submitted``; a ``status`` that differs in the file is an info in ``report``), except that an edit of an
+    accepted task changing what the panel judged sends it back to review (see panel.merge_workflow). Reviews are
+    stored as reviews of the task's current version, and only while it is open for review."""
     from medal_catalog.harvesters.dicom_records import same_but_harvest_runs
+    from medal_catalog.panel import merge_workflow
+    from medal_catalog.panel.reviews import store_recorded_review
 
     results: dict[int, PutResult] = {}
     to_write: list[tuple[int, dict[str, Any]]] = []
+    alone: list[tuple[int, dict[str, Any], str]] = []
+    reviews: list[tuple[int, dict[str, Any]]] = []
     for i, entry in enumerate(entries):
         kind = entry.get("type")
         current = catalog.get(kind, entry["id"]) if kind and entry.get("id") else None
+        if kind == "ReviewAssessment":
+            reviews.append((i, entry))
+            continue
+        if kind == "BenchmarkTask":
+            workflow = merge_workflow(entry, current)
+            entry = workflow.entry
+            if workflow.note and report is not None:
+                report.add(Issue(Severity.INFO, "workflow.status", source or reason,
+                                 f"task {entry['id']!r}: {workflow.note}", pointer="/status"))
+            if workflow.back_to_review:
+                alone.append((i, entry, f"{reason}; {workflow.note}"))
+                continue
         if current is not None and not current.deleted and same_but_harvest_runs(entry, current.document):
             results[i] = PutResult(entry_key(kind, entry["id"]), "unchanged", current.version)
         else:
             to_write.append((i, entry))
     written = catalog.put_many([e for _, e in to_write], author=author, reason=reason) if to_write else []
     results.update({i: put for (i, _), put in zip(to_write, written)})
+    for i, entry, why in alone:
+        results[i] = catalog.put(entry, author=author, reason=why)
+    for i, entry in reviews:
+        try:
+            results[i] = store_recorded_review(catalog, entry, author).review
+        except MedalError as err:
+            results[i] = PutResult(entry_key("ReviewAssessment", str(entry.get("id"))), "invalid", None, (str(err),))
     return [results[i] for i in range(len(entries))]
 
 
@@ -157,7 +185,9 @@ def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("me
 
     harvest = harvest_submission(path, out_root=out_root, jobs=jobs, timeout=timeout, use_cache=use_cache,
                                  progress=progress)
-    puts = put_entries(catalog, harvest.entries, author=HARVEST_AUTHOR, reason=f"harvest of submission {path}")
+    puts = put_entries(catalog, harvest.entries, author=HARVEST_AUTHOR, reason=f"harvest of submission {path}",
+                       report=harvest.report, source=str(path))
+    decisions = _replay_decisions(catalog, harvest)
     stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
     files = {ds: catalog.store.put_files("ImagingDataset", ds, kept)
              for ds, kept in harvest.files.items() if ds in stored}
@@ -171,10 +201,25 @@ def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("me
                   for ds, r in harvest.dicom.items()},
         "files_kept": {ds: [f.path for f in kept] for ds, kept in files.items()},
         "files_not_kept": harvest.not_kept,
+        "decisions": decisions,
     }
     file_errors = any(r.errors for r in harvest.dicom.values())
-    failed = bool(harvest.left_out or refused or file_errors or summary["validation"]["errors"])
+    failed = bool(harvest.left_out or refused or file_errors or summary["validation"]["errors"]
+                  or any(d["outcome"] == "refused" for d in decisions))
     return IngestResult(str(path), "submission", failed, summary, puts, harvest)
+
+
+def _replay_decisions(catalog: Catalog, harvest: Any) -> list[dict[str, Any]]:
+    """Replay the panel decisions recorded in the submission's metadata files (see panel/decisions.py)."""
+    from medal_catalog.documents import read_document
+    from medal_catalog.panel.decisions import replay
+
+    recorded: list[dict[str, Any]] = []
+    for file in dict.fromkeys(e.file for e in harvest.report.entries):
+        data = read_document(Path(file), file).data
+        if isinstance(data, dict) and isinstance(data.get("decisions"), list):
+            recorded += data["decisions"]
+    return replay(catalog, recorded) if recorded else []
 
 
 def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: str, out_dir: Path | None = None,
@@ -239,10 +284,16 @@ def check_document(body: bytes, syntax: str, name: str = "submission") -> tuple[
 
 def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, may_write: MayWrite
                     ) -> tuple[Report, list[PutResult]]:
-    """Validate a metadata body (one entry, a list, or a MedalCatalog) and store all its entries, tasks with status
-    "submitted", authored by ``author``; refused whole (nothing stored) when any entry is invalid, is a review, or
-    is one ``may_write`` refuses."""
+    """Validate a metadata body (one entry, a list, or a MedalCatalog) and store all its entries, tasks with the
+    status the catalog keeps (see :func:`put_entries`), authored by ``author``; refused whole (nothing stored) when
+    any entry is invalid, is a review or a decision, or is one ``may_write`` refuses."""
     report, entries = check_document(body, syntax)
+    if b"decisions" in body:
+        import yaml  # the body parsed as a valid document just now; JSON is YAML
+
+        data = yaml.safe_load(body)
+        if isinstance(data, dict) and data.get("decisions"):
+            raise Forbidden("decisions are made by an admin through POST /api/tasks/{id}/decision")
     if not report.ok:
         raise InvalidSubmission(report.to_dict())
     if not entries:
@@ -252,9 +303,8 @@ def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, 
             raise Forbidden("reviews are sent to POST /api/tasks/{id}/reviews by the panel")
         if not may_write(entry["type"], entry["id"]):
             raise Forbidden(f"{entry['type']} {entry['id']!r} belongs to another contributor")
-        if entry["type"] == "BenchmarkTask":
-            entry["status"] = "submitted"  # only the panel moves a task on
-    return report, put_entries(catalog, entries, author=author, reason="submission through the API")
+    return report, put_entries(catalog, entries, author=author, reason="submission through the API", report=report,
+                               source="submission")
 
 
 def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, may_write: MayWrite,

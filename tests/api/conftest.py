@@ -13,7 +13,12 @@ import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
-ROLES = {"alice": "contributor", "bob": "contributor", "rita": "reviewer", "chair": "admin"}
+ROLES = {"alice": "contributor", "bob": "contributor", "rita": "reviewer", "remy": "reviewer", "chair": "admin"}
+#: The bundled file of the panel's records (reviews, a decision); the API tests start from the submissions alone.
+PANEL_RECORDS = "panel-records.yaml"
+#: A review body as the API takes it (the reviewer comes from the token, the date from the clock).
+REVIEW = {"clinical_relevance_score": 4, "unmet_need_score": 4, "patient_impact_score": 3,
+          "recommendation": "accept", "conflict_of_interest": False}
 HIDDEN_TASK, HIDDEN_DATASET = "mr-brain-metastasis-segmentation", "mr-brain-mets-srs-2021"
 OPEN_TASK, CONTROLLED_DATASET = "ct-lung-nodule-malignancy", "ct-lung-screening-2019-2023"
 
@@ -33,14 +38,15 @@ class Harvested:
 
 @pytest.fixture(scope="session")
 def harvested(tmp_path_factory) -> Harvested:
-    """examples/valid harvested by `medal harvest` (as README's main command does), with tokens."""
+    """examples/valid's submissions harvested by `medal harvest` (README's main command, before the panel's
+    records: no task is reviewed or decided yet), with tokens."""
     from medal_catalog.api.tokens import create_token
     from medal_catalog.store import open_store
 
     folder = tmp_path_factory.mktemp("harvested")
     db = folder / "catalog.db"
     medal = Path(sys.executable).with_name("medal")
-    subprocess.run([str(medal), "harvest", *sorted(str(p) for p in (EXAMPLES / "valid").iterdir()),
+    subprocess.run([str(medal), "harvest", *sorted(str(p) for p in (EXAMPLES / "valid").iterdir() if p.name != PANEL_RECORDS),
                     "--catalog", f"sqlite:///{db}", "--out", str(folder / "out")],
                    cwd=folder, check=True, capture_output=True)
     store = open_store(f"sqlite:///{db}")
@@ -83,3 +89,12 @@ def auth(client_or_tokens, name: str) -> dict[str, str]:
     """The Authorization header of ``name``'s token."""
     tokens = getattr(client_or_tokens, "tokens", client_or_tokens)
     return {"Authorization": f"Bearer {tokens[name]}"}
+
+
+def accept_with_reviews(post, task_id: str, headers_of, decision: str = "accept"):
+    """Decide a task the way the panel must: two reviews (rita, remy), then the chair's decision; ``post`` is a
+    client's post, ``headers_of(name)`` a token's headers. Returns the decision's response."""
+    for name in ("rita", "remy"):
+        post(f"/api/tasks/{task_id}/reviews", json=REVIEW, headers=headers_of(name))
+    return post(f"/api/tasks/{task_id}/decision", json={"decision": decision, "reason": "panel vote"},
+                headers=headers_of("chair"))

@@ -8,7 +8,8 @@ import shutil
 import httpx
 import pytest
 
-from api.conftest import CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, TASK_FILE_OF, auth
+from api.conftest import (CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, REVIEW, TASK_FILE_OF, accept_with_reviews,
+                          auth)
 from served import medal_server
 
 
@@ -42,11 +43,9 @@ def test_submit_review_decide_and_find(server):
     assert server.post("/api/submissions", content=text,
                        headers={**auth(server, "alice"), **yaml_headers}).status_code == 201
     assert server.get("/api/search", params={"q": "nodule"}).json()["total"] == 0
-    review = {"reviewer": {"name": "Rita Panel"}, "review_date": "2026-11-01", "clinical_relevance_score": 4,
-              "unmet_need_score": 4, "patient_impact_score": 3, "recommendation": "accept",
-              "conflict_of_interest": False}
-    assert server.post("/api/tasks/ct-e2e-task/reviews", json=review,
-                       headers=auth(server, "rita")).status_code == 201
+    for name in ("rita", "remy"):
+        assert server.post("/api/tasks/ct-e2e-task/reviews", json=REVIEW,
+                           headers=auth(server, name)).status_code == 201
     decided = server.post("/api/tasks/ct-e2e-task/decision", json={"decision": "accept", "reason": "clear need"},
                           headers=auth(server, "chair"))
     assert decided.status_code == 200
@@ -54,8 +53,8 @@ def test_submit_review_decide_and_find(server):
     assert [h["id"] for h in found["hits"]] == ["ct-e2e-task"] and found["total"] == 1
     history = server.get("/api/tasks/ct-e2e-task/versions", headers=auth(server, "alice")).json()["versions"]
     assert [(v["author"], v["reason"]) for v in history] == [
-        ("alice", "submission through the API"), ("rita", history[1]["reason"]), ("chair", "accepted: clear need")]
-    assert history[1]["reason"].startswith("under review")
+        ("alice", "submission through the API"), ("rita", history[1]["reason"]), ("chair", "accept: clear need")]
+    assert history[1]["reason"].startswith("start_review")
 
 
 def test_linked_data_round_trip(server):
@@ -67,8 +66,7 @@ def test_linked_data_round_trip(server):
     from rdflib import Graph
     from rdflib.compare import isomorphic
 
-    server.post("/api/tasks/ct-lung-nodule-malignancy/decision", json={"decision": "accept", "reason": "ok"},
-                headers=auth(server, "chair"))
+    accept_with_reviews(server.post, "ct-lung-nodule-malignancy", lambda name: auth(server, name))
     turtle = server.get("/id/datasets/" + CONTROLLED_DATASET, headers={"Accept": "text/turtle"},
                         follow_redirects=True)
     assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
@@ -88,8 +86,7 @@ def test_linked_data_round_trip(server):
 def test_hidden_test_data_leaks_nothing_over_http(server):
     """With its task accepted, a hidden-test dataset is absent from anonymous search hits, totals and facets,
     and its JSON and JSON-LD hold no distribution or series."""
-    server.post(f"/api/tasks/{HIDDEN_TASK}/decision", json={"decision": "accept", "reason": "ok"},
-                headers=auth(server, "chair"))
+    accept_with_reviews(server.post, f"{HIDDEN_TASK}", lambda name: auth(server, name))
     body = server.get("/api/search", params={"size": 100, "facet": ["access_level", "dataset", "type"]}).json()
     assert HIDDEN_TASK in {h["id"] for h in body["hits"]}
     assert not any(h["id"].startswith(HIDDEN_DATASET) for h in body["hits"])
@@ -109,8 +106,7 @@ def test_croissant_served_over_http_loads_in_mlcroissant(server):
     harvested series; the hidden-test dataset's Croissant publishes no series."""
     import mlcroissant as mlc
 
-    server.post("/api/tasks/ct-lung-nodule-malignancy/decision", json={"decision": "accept", "reason": "ok"},
-                headers=auth(server, "chair"))
+    accept_with_reviews(server.post, "ct-lung-nodule-malignancy", lambda name: auth(server, name))
     url = f"{server.base_url}/api/datasets/{CONTROLLED_DATASET}/croissant"
     records = list(mlc.Dataset(jsonld=url).records("series"))
     series = server.get(f"/api/datasets/{CONTROLLED_DATASET}/series", params={"size": 100}).json()
@@ -120,8 +116,7 @@ def test_croissant_served_over_http_loads_in_mlcroissant(server):
         stored = server.get(f"/api/series/{record['series/id'].decode()}").json()["document"]
         assert record["series/series_instance_uid"].decode() == stored["series_instance_uid"]
         assert record["series/slice_thickness"] == stored["slice_thickness"]
-    server.post(f"/api/tasks/{HIDDEN_TASK}/decision", json={"decision": "accept", "reason": "ok"},
-                headers=auth(server, "chair"))
+    accept_with_reviews(server.post, f"{HIDDEN_TASK}", lambda name: auth(server, name))
     hidden = server.get(f"/api/datasets/{HIDDEN_DATASET}/series.jsonl")
     assert hidden.status_code == 200 and hidden.content == b""
     assert "dicom" not in server.get(f"/api/datasets/{HIDDEN_DATASET}/croissant").text
@@ -137,7 +132,7 @@ def test_task_croissant_over_http_loads_cases_and_labels_with_credentials(server
     url = f"{server.base_url}/api/tasks/{task}/croissant"
     headers = auth(server, "chair")
     if server.get(f"/api/tasks/{task}").status_code == 404:
-        server.post(f"/api/tasks/{task}/decision", json={"decision": "accept", "reason": "ok"}, headers=headers)
+        accept_with_reviews(server.post, f"{task}", lambda name: auth(server, name))
     anonymous = mlc.Dataset(jsonld=url)
     assert sorted(r["splits/name"] for r in anonymous.records("splits")) == ["test_hidden", "validation"]
     with pytest.raises(Exception):          # the controlled cases file answers 404 without credentials

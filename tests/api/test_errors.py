@@ -48,7 +48,7 @@ def test_every_error_status_answers_an_error_body(client, monkeypatch):
     for decision in ("accept", "reject"):
         response = client.post(f"/api/tasks/{OPEN_TASK}/decision", json={"decision": decision, "reason": "x"},
                                headers=auth(client, "chair"))
-    assert "not under review" in body_of(response, 409).detail
+    assert "allowed next steps" in body_of(response, 409).detail
 
     big = json.dumps({"description": "x" * 70_000}).encode()
     declared = client.post("/api/submissions", content=big, headers={**alice, "Content-Type": "application/json"})

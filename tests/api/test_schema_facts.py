@@ -43,7 +43,7 @@ def test_the_values_the_access_rules_name_are_the_schemas():
     """URL segments are the container's list slots; the statuses, access levels and slots the access rules and
     the review workflow name exist in the schema (a renamed value would silently match nothing)."""
     from medal_catalog.api import access
-    from medal_catalog.api.routes.tasks import OPEN_FOR_REVIEW
+    from medal_catalog.panel.lifecycle import OPEN_FOR_REVIEW
     from medal_catalog.model import ENTRY_MODELS
     from medal_catalog.model.medal import Distribution
 

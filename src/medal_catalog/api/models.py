@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from medal_catalog.api.access import View
+from medal_catalog.panel import review_body_model
 from medal_catalog.schema.facts import access_levels
 
 #: A dataset's access level: the values of the schema's AccessLevelEnum, as a Literal so that OpenAPI lists them
@@ -100,8 +101,38 @@ class SubmissionPublic(BaseModel):
 
 
 class DecisionCreate(BaseModel):
+    """An admin's decision on a task under review (needs MEDAL_MIN_REVIEWS reviews without a conflict)."""
+
     decision: Literal["accept", "reject"]
     reason: str = Field(min_length=1, max_length=4000)
+
+
+class TransitionCreate(BaseModel):
+    """A step of the task lifecycle other than a decision: reopen or retire (admin), withdraw or resubmit (the
+    task's contributor)."""
+
+    action: Literal["reopen", "retire", "withdraw", "resubmit"]
+    reason: str = Field(min_length=1, max_length=4000)
+
+
+#: The body of a new review, generated from the schema's ReviewAssessment (less id, task, reviewer and date,
+#: which the catalog sets), so OpenAPI documents every score and FastAPI's errors name the field.
+ReviewCreate = review_body_model()
+
+
+class ReviewPublic(BaseModel):
+    """One review as the caller may read it: the panel sees the whole document, who wrote it, the task version
+    it judges and whether it counts; a task's contributor sees scores, recommendation and comments only."""
+
+    model_config = ConfigDict(extra="allow")
+
+    task_version: int
+    document: dict[str, Any]
+
+
+class ReviewList(BaseModel):
+    task: str
+    reviews: list[ReviewPublic]
 
 
 # --- the one error envelope -------------------------------------------------------------------------------------

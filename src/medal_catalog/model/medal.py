@@ -684,6 +684,20 @@ class MetricRoleEnum(str, Enum):
     """
 
 
+class DecisionEnum(str, Enum):
+    """
+    A panel decision on a task under review.
+    """
+    accept = "accept"
+    """
+    Accept the task into the exam.
+    """
+    reject = "reject"
+    """
+    Do not include the task in the exam.
+    """
+
+
 class RecommendationEnum(str, Enum):
     """
     A reviewer's recommendation.
@@ -909,6 +923,7 @@ class MedalCatalog(ConfiguredBaseModel):
     datasets: Optional[list[ImagingDataset]] = Field(default=None, description="""The imaging datasets held in this file.""", json_schema_extra = { "linkml_meta": {'domain_of': ['MedalCatalog'], 'slot_uri': 'dcat:dataset'} })
     series: Optional[list[ImagingSeries]] = Field(default=None, description="""Harvested imaging series, each de-identified and audited.""", json_schema_extra = { "linkml_meta": {'domain_of': ['MedalCatalog', 'ImagingDataset'], 'slot_uri': 'dcterms:hasPart'} })
     reviews: Optional[list[ReviewAssessment]] = Field(default=None, description="""Review assessments held in this file.""", json_schema_extra = { "linkml_meta": {'domain_of': ['MedalCatalog']} })
+    decisions: Optional[list[PanelDecision]] = Field(default=None, description="""Panel decisions held in this file (records of the panel, replayed once by a harvest).""", json_schema_extra = { "linkml_meta": {'domain_of': ['MedalCatalog']} })
 
 
 class CatalogEntry(ConfiguredBaseModel):
@@ -917,7 +932,8 @@ class CatalogEntry(ConfiguredBaseModel):
     """
     linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'abstract': True, 'from_schema': 'https://w3id.org/medal/schema'})
 
-    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
+    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'PanelDecision', 'HarvestRun'],
+         'slot_uri': 'dcterms:identifier'} })
     type: Literal["CatalogEntry"] = Field(default="CatalogEntry", description="""The class of the entry (BenchmarkTask, ImagingDataset, ImagingSeries or ReviewAssessment).""", json_schema_extra = { "linkml_meta": {'designates_type': True, 'domain_of': ['CatalogEntry'], 'slot_uri': 'rdf:type'} })
 
     @field_validator('id')
@@ -1005,7 +1021,8 @@ class BenchmarkTask(CatalogEntry):
          'slot_uri': 'dcterms:modified'} })
     citation: Optional[str] = Field(default=None, description="""How to cite the entry, as a bibliographic reference or BibTeX.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask', 'ImagingDataset'],
          'slot_uri': 'schema:citation'} })
-    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
+    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'PanelDecision', 'HarvestRun'],
+         'slot_uri': 'dcterms:identifier'} })
     type: Literal["BenchmarkTask"] = Field(default="BenchmarkTask", description="""The class of the entry (BenchmarkTask, ImagingDataset, ImagingSeries or ReviewAssessment).""", json_schema_extra = { "linkml_meta": {'designates_type': True, 'domain_of': ['CatalogEntry'], 'slot_uri': 'rdf:type'} })
 
     @field_validator('id')
@@ -1108,7 +1125,8 @@ class ImagingDataset(CatalogEntry):
          'slot_uri': 'dcterms:modified'} })
     citation: Optional[str] = Field(default=None, description="""How to cite the entry, as a bibliographic reference or BibTeX.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask', 'ImagingDataset'],
          'slot_uri': 'schema:citation'} })
-    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
+    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'PanelDecision', 'HarvestRun'],
+         'slot_uri': 'dcterms:identifier'} })
     type: Literal["ImagingDataset"] = Field(default="ImagingDataset", description="""The class of the entry (BenchmarkTask, ImagingDataset, ImagingSeries or ReviewAssessment).""", json_schema_extra = { "linkml_meta": {'designates_type': True, 'domain_of': ['CatalogEntry'], 'slot_uri': 'rdf:type'} })
 
     @field_validator('countries')
@@ -1253,7 +1271,8 @@ class ImagingSeries(CatalogEntry):
          'domain_of': ['ImagingSeries'],
          'slot_uri': 'medal:deidentificationStatus'} })
     audit_findings_count: Optional[int] = Field(default=None, description="""The number of identifying attributes the audit flagged in the series (summed over its files).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['ImagingSeries'], 'slot_uri': 'medal:auditFindingsCount'} })
-    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
+    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'PanelDecision', 'HarvestRun'],
+         'slot_uri': 'dcterms:identifier'} })
     type: Literal["ImagingSeries"] = Field(default="ImagingSeries", description="""The class of the entry (BenchmarkTask, ImagingDataset, ImagingSeries or ReviewAssessment).""", json_schema_extra = { "linkml_meta": {'designates_type': True, 'domain_of': ['CatalogEntry'], 'slot_uri': 'rdf:type'} })
 
     @field_validator('study_instance_uid')
@@ -1342,7 +1361,8 @@ class ReviewAssessment(CatalogEntry):
                         'unmet_need_score': {'name': 'unmet_need_score',
                                              'required': True}}})
 
-    task: str = Field(default=..., description="""The identifier of the task reviewed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'schema:itemReviewed'} })
+    task: str = Field(default=..., description="""The identifier of the task reviewed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment', 'PanelDecision'],
+         'slot_uri': 'schema:itemReviewed'} })
     reviewer: Person = Field(default=..., description="""The panel member who wrote the assessment.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'schema:author'} })
     review_date: date = Field(default=..., description="""The date of the assessment.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'schema:dateCreated'} })
     clinical_relevance_score: int = Field(default=..., description="""How clinically relevant the question is (1-5).""", ge=1, le=5, json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'],
@@ -1365,8 +1385,48 @@ class ReviewAssessment(CatalogEntry):
     conflict_of_interest: bool = Field(default=..., description="""True when the reviewer declares a conflict of interest.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'], 'slot_uri': 'medal:conflictOfInterest'} })
     conflict_of_interest_statement: Optional[str] = Field(default=None, description="""The reviewer's statement of the conflict, when there is one.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment'],
          'slot_uri': 'medal:conflictOfInterestStatement'} })
-    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
+    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'PanelDecision', 'HarvestRun'],
+         'slot_uri': 'dcterms:identifier'} })
     type: Literal["ReviewAssessment"] = Field(default="ReviewAssessment", description="""The class of the entry (BenchmarkTask, ImagingDataset, ImagingSeries or ReviewAssessment).""", json_schema_extra = { "linkml_meta": {'designates_type': True, 'domain_of': ['CatalogEntry'], 'slot_uri': 'rdf:type'} })
+
+    @field_validator('id')
+    def pattern_id(cls, v):
+        pattern=re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
+        if isinstance(v, list):
+            for element in v:
+                if isinstance(element, str) and not pattern.search(element):
+                    err_msg = f"Invalid id format: {element}"
+                    raise ValueError(err_msg)
+        elif isinstance(v, str) and not pattern.search(v):
+            err_msg = f"Invalid id format: {v}"
+            raise ValueError(err_msg)
+        return v
+
+
+class PanelDecision(ConfiguredBaseModel):
+    """
+    The panel chair's recorded decision on a task (accept or reject) with its reason, as kept in a file of the panel's records. It is not an entry: a harvest replays it once, through the same rules as an API decision (enough reviews without a conflict of interest), and never over a decision the catalog recorded later.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'medal:PanelDecision',
+         'from_schema': 'https://w3id.org/medal/schema',
+         'slot_usage': {'decided_by': {'name': 'decided_by', 'required': True},
+                        'decision': {'name': 'decision', 'required': True},
+                        'decision_reason': {'name': 'decision_reason',
+                                            'required': True},
+                        'id': {'name': 'id', 'required': True},
+                        'task': {'description': 'The identifier of the task decided '
+                                                'on.',
+                                 'name': 'task',
+                                 'required': True}}})
+
+    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'PanelDecision', 'HarvestRun'],
+         'slot_uri': 'dcterms:identifier'} })
+    task: str = Field(default=..., description="""The identifier of the task decided on.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ReviewAssessment', 'PanelDecision'],
+         'slot_uri': 'schema:itemReviewed'} })
+    decision: DecisionEnum = Field(default=..., description="""What the panel decided.""", json_schema_extra = { "linkml_meta": {'domain_of': ['PanelDecision'], 'slot_uri': 'medal:decision'} })
+    decision_reason: str = Field(default=..., description="""Why the panel decided so; must not identify a patient.""", json_schema_extra = { "linkml_meta": {'domain_of': ['PanelDecision'], 'slot_uri': 'medal:decisionReason'} })
+    decided_by: Person = Field(default=..., description="""The panel chair who recorded the decision.""", json_schema_extra = { "linkml_meta": {'domain_of': ['PanelDecision'], 'slot_uri': 'schema:author'} })
+    decision_date: Optional[date] = Field(default=None, description="""The date of the decision.""", json_schema_extra = { "linkml_meta": {'domain_of': ['PanelDecision'], 'slot_uri': 'dcterms:date'} })
 
     @field_validator('id')
     def pattern_id(cls, v):
@@ -1723,7 +1783,8 @@ class HarvestRun(ConfiguredBaseModel):
          'exact_mappings': ['prov:Activity'],
          'from_schema': 'https://w3id.org/medal/schema'})
 
-    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'HarvestRun'], 'slot_uri': 'dcterms:identifier'} })
+    id: str = Field(default=..., description="""The entry's local identifier, unique within its kind.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CatalogEntry', 'PanelDecision', 'HarvestRun'],
+         'slot_uri': 'dcterms:identifier'} })
     started_at: Optional[datetime ] = Field(default=None, description="""When the activity started.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CollectionActivity', 'HarvestRun'],
          'slot_uri': 'prov:startedAtTime'} })
     ended_at: Optional[datetime ] = Field(default=None, description="""When the activity ended.""", json_schema_extra = { "linkml_meta": {'domain_of': ['CollectionActivity', 'HarvestRun'],
@@ -2095,6 +2156,7 @@ BenchmarkTask.model_rebuild()
 ImagingDataset.model_rebuild()
 ImagingSeries.model_rebuild()
 ReviewAssessment.model_rebuild()
+PanelDecision.model_rebuild()
 CodedConcept.model_rebuild()
 DataSpecification.model_rebuild()
 ReferenceStandard.model_rebuild()

@@ -1,26 +1,22 @@
-"""``/api/tasks``: the list of tasks, a task's Croissant with its cases and published labels, panel reviews and the
-admin's decision, each recorded as a new version."""
+"""``/api/tasks``: the list of tasks, a task's Croissant with its cases and published labels (the panel's routes
+are in panel.py)."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
-import orjson
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from medal_catalog.api.deps import AdminDep, CallerDep, CatalogDep, ReviewerDep
+from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.listing import list_entries
-from medal_catalog.api.models import DecisionCreate, Page
+from medal_catalog.api.models import Page
 from medal_catalog.api.access import may_fetch_data, redact
 from medal_catalog.api.render import base_url, visible
 from medal_catalog.catalog import Catalog
-from medal_catalog.errors import Conflict, InvalidSubmission, NotFound
+from medal_catalog.errors import Conflict, NotFound
 
 router = APIRouter(tags=["tasks"])
-#: Where a task may be reviewed or decided from.
-OPEN_FOR_REVIEW = ("submitted", "under_review")
 
 
 @router.get("/tasks", response_model=Page)
@@ -92,46 +88,3 @@ def _case_files(catalog: Catalog, caller, task_id: str):
     if files is None:
         raise NotFound(f"the catalog keeps no label table for task {task_id!r}")
     return files
-
-
-def _open_task(catalog: Catalog, caller, task_id: str) -> dict[str, Any]:
-    current, _ = visible(catalog, caller, "BenchmarkTask", task_id)
-    task = dict(current.document or {})
-    if task.get("status") not in OPEN_FOR_REVIEW:
-        raise Conflict(f"task {task_id!r} is {task.get('status')}, not under review")
-    return task
-
-
-@router.post("/tasks/{task_id}/reviews", status_code=201)
-def review(task_id: str, catalog: CatalogDep, caller: ReviewerDep,
-           assessment: Annotated[dict[str, Any], Body(description="A ReviewAssessment (its task is this one).")]
-           ) -> dict[str, Any]:
-    """Store a panel member's ReviewAssessment (validated as `medal validate` does) and move the task to
-    under_review; 422 with the validation report when the assessment is invalid."""
-    from medal_catalog.ingestion import check_document
-
-    task = _open_task(catalog, caller, task_id)
-    assessment = {**assessment, "type": "ReviewAssessment", "task": task_id}
-    assessment.setdefault("id", f"{task_id}.review.{secrets.token_hex(4)}")
-    report, entries = check_document(orjson.dumps(assessment), "json", "review")
-    if not report.ok:
-        raise InvalidSubmission(report.to_dict())
-    if catalog.get("ReviewAssessment", assessment["id"]) is not None:
-        raise Conflict(f"review {assessment['id']!r} exists already")
-    stored = catalog.put(entries[0], author=caller.name or "?", reason=f"review of {task_id}")
-    result: dict[str, Any] = {"review": stored.to_dict()}
-    if task.get("status") == "submitted":
-        moved = catalog.put({**task, "status": "under_review"}, author=caller.name or "?",
-                            reason=f"under review: first review {assessment['id']}")
-        result["task"] = moved.to_dict()
-    return result
-
-
-@router.post("/tasks/{task_id}/decision")
-def decide(task_id: str, decision: DecisionCreate, catalog: CatalogDep, caller: AdminDep) -> dict[str, Any]:
-    """Accept or reject a task under review, with the reason; recorded as the task's next version."""
-    task = _open_task(catalog, caller, task_id)
-    status = "accepted" if decision.decision == "accept" else "rejected"
-    stored = catalog.put({**task, "status": status}, author=caller.name or "?",
-                         reason=f"{status}: {decision.reason}")
-    return {"task": stored.to_dict()}

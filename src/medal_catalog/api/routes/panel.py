@@ -1,0 +1,68 @@
+"""The expert panel over HTTP: a task's reviews (write, read per role), its decision and other lifecycle steps,
+and the ranked shortlist. Each route calls the panel library (medal_catalog.panel) as `medal review`, `medal
+decide` and `medal panel` do; every change of a task or review is a new version with its author and reason."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+
+from medal_catalog.api.access import Caller
+from medal_catalog.api.deps import AdminDep, CallerDep, CatalogDep, ReviewerDep, SettingsDep
+from medal_catalog.api.models import DecisionCreate, ReviewCreate, ReviewList, TransitionCreate
+from medal_catalog.api.render import visible
+from medal_catalog.panel import Actor, decide, list_reviews, ranking, record_review, transition
+
+router = APIRouter(tags=["panel"])
+
+
+def _actor(caller: Caller) -> Actor:
+    return Actor(caller.name, caller.role)
+
+
+@router.get("/tasks/{task_id}/reviews", response_model=ReviewList)
+def reviews(task_id: str, catalog: CatalogDep, caller: CallerDep) -> dict[str, Any]:
+    """The task's reviews: the panel sees all of them (reviewer, scores, conflict of interest, the task version
+    each judges and whether it counts); the task's contributor, once the panel has decided, scores and comments
+    without reviewer names; anyone else nothing (401 without a token, 403 with one)."""
+    visible(catalog, caller, "BenchmarkTask", task_id)  # 404 for a task the caller may not see at all
+    return {"task": task_id, "reviews": list_reviews(catalog, task_id, _actor(caller))}
+
+
+@router.post("/tasks/{task_id}/reviews", status_code=201)
+def review(task_id: str, assessment: ReviewCreate, catalog: CatalogDep, caller: ReviewerDep) -> dict[str, Any]:
+    """Record the caller's review of the task's current version: the reviewer is the token's holder and the date
+    today's. A second review by the same reviewer of the same version replaces the first (kept in its history);
+    the first review of a submitted task moves it to under_review. 409 when the task is not open for review."""
+    outcome = record_review(catalog, task_id, assessment.model_dump(exclude_none=True), _actor(caller),
+                            today=date.today())
+    return outcome.to_dict()
+
+
+@router.post("/tasks/{task_id}/decision")
+def decision(task_id: str, body: DecisionCreate, catalog: CatalogDep, caller: AdminDep,
+             settings: SettingsDep) -> dict[str, Any]:
+    """Accept or reject a task under review, with the reason, as its next version; 409 (naming the allowed next
+    steps) when it is not under review or has fewer than MEDAL_MIN_REVIEWS reviews without a conflict of
+    interest."""
+    stored = decide(catalog, task_id, body.decision, body.reason, _actor(caller), settings)
+    return {"task": stored.to_dict()}
+
+
+@router.post("/tasks/{task_id}/transition")
+def step(task_id: str, body: TransitionCreate, catalog: CatalogDep, caller: CallerDep,
+         settings: SettingsDep) -> dict[str, Any]:
+    """Another step of the lifecycle table: reopen (a decided or retired task back to review) or retire (an
+    accepted task) as an admin; withdraw (back to draft) or resubmit as the task's contributor."""
+    stored = transition(catalog, task_id, body.action, _actor(caller), body.reason, settings)
+    return {"task": stored.to_dict()}
+
+
+@router.get("/panel/ranking")
+def shortlist(catalog: CatalogDep, caller: ReviewerDep, settings: SettingsDep) -> dict[str, Any]:
+    """The tasks open for review ranked by priority score (the weighted mean of each criterion's mean score,
+    MEDAL_RANKING_WEIGHTS), with each criterion's mean, median and spread, Krippendorff's alpha (ordinal) per
+    criterion over these tasks, and flags for disagreement and lacking reviews. Panel only."""
+    return ranking(catalog, settings)
