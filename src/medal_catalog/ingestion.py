@@ -260,9 +260,10 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
 
 # --- documents sent over HTTP -------------------------------------------------------------------------------------
 
-def check_document(body: bytes, syntax: str, name: str = "submission") -> tuple[Report, list[dict[str, Any]]]:
-    """The validation report of a YAML or JSON body, by exactly the validator `medal validate` runs, and its
-    entries. Only metadata travels in a body, so the checks of declared data files against a submission folder
+def check_document(body: bytes, syntax: str, name: str = "submission"
+                   ) -> tuple[Report, list[dict[str, Any]], list[Any] | None]:
+    """The validation report of a YAML or JSON body, by exactly the validator `medal validate` runs, its entries,
+    and the panel decisions it records (a MedalCatalog's ``decisions``; None without). Only metadata travels in a body, so the checks of declared data files against a submission folder
     (:data:`NOT_APPLICABLE_TO_BODIES`) are left out."""
     from medal_catalog.documents import read_document
     from medal_catalog.validators.submission import validate_paths
@@ -276,10 +277,12 @@ def check_document(body: bytes, syntax: str, name: str = "submission") -> tuple[
             entry.valid = not any(i.severity is Severity.ERROR and i.file == entry.file
                                   and _within(i.pointer or "", entry.pointer) for i in report.issues)
         entries: list[dict[str, Any]] = []
+        decisions = None
         if report.ok:
             document = read_document(path, path.name)
             entries = [dict(ref.data, type=ref.cls) for ref in document.entries()]
-    return report, entries
+            decisions = document.data.get("decisions") if isinstance(document.data, dict) else None
+    return report, entries, decisions
 
 
 def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, may_write: MayWrite
@@ -287,13 +290,9 @@ def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, 
     """Validate a metadata body (one entry, a list, or a MedalCatalog) and store all its entries, tasks with the
     status the catalog keeps (see :func:`put_entries`), authored by ``author``; refused whole (nothing stored) when
     any entry is invalid, is a review or a decision, or is one ``may_write`` refuses."""
-    report, entries = check_document(body, syntax)
-    if b"decisions" in body:
-        import yaml  # the body parsed as a valid document just now; JSON is YAML
-
-        data = yaml.safe_load(body)
-        if isinstance(data, dict) and data.get("decisions"):
-            raise Forbidden("decisions are made by an admin through POST /api/tasks/{id}/decision")
+    report, entries, decisions = check_document(body, syntax)
+    if decisions:
+        raise Forbidden("decisions are made by an admin through POST /api/tasks/{id}/decision")
     if not report.ok:
         raise InvalidSubmission(report.to_dict())
     if not entries:

@@ -109,3 +109,16 @@ def test_body_limit_applies_to_every_route_and_to_chunked_bodies(client):
     response = client.post("/api/submissions", content=chunks(),
                            headers={**auth(client, "alice"), "Content-Type": "application/yaml"})
     assert response.status_code == 413
+
+
+def test_a_submission_recording_a_decision_is_refused_whole(client):
+    """Only an admin decides, through the decision route: a contributor's body that records a panel decision is
+    refused (403) and none of its entries is stored."""
+    task = yaml.safe_load(new_task("ct-lung-self-accepted"))
+    decision = {"id": "self-accept", "task": "ct-lung-self-accepted", "decision": "accept",
+                "decision_reason": "I say so", "decided_by": {"name": "alice"}, "decision_date": "2026-11-01"}
+    body = json.dumps({"tasks": [task], "decisions": [decision]}, default=str)
+    response = client.post("/api/submissions", content=body,
+                           headers={**auth(client, "alice"), "Content-Type": "application/json"})
+    assert response.status_code == 403 and "decision" in response.json()["detail"]
+    assert client.get("/api/tasks/ct-lung-self-accepted", headers=auth(client, "alice")).status_code == 404
