@@ -17,9 +17,9 @@ from medal_catalog.validators.entries import PLACEHOLDER
 KINDS = {"task": "BenchmarkTask", "dataset": "ImagingDataset"}
 #: Starting values where a placeholder could not pass the rules: an id in the schema's pattern, a dataset that
 #: is controlled under a data use agreement until the contributor chooses otherwise (open access needs an open
-#: licence, which only they can choose), and the lifecycle state every new task starts in.
+#: licence, which only they can choose).
 STARTING_VALUES: dict[str, dict[str, Any]] = {
-    "BenchmarkTask": {"id": "my-task", "status": "submitted", "datasets_used": ["my-dataset"],
+    "BenchmarkTask": {"id": "my-task", "datasets_used": ["my-dataset"],
                       "modalities": ["MR"]},
     "ImagingDataset": {"id": "my-dataset", "access_level": "controlled", "modalities": ["MR"],
                        "file_formats": ["application/dicom"],

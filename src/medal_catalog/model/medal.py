@@ -960,7 +960,6 @@ class BenchmarkTask(CatalogEntry):
          'slot_usage': {'clinical_question': {'name': 'clinical_question',
                                               'required': True},
                         'modalities': {'name': 'modalities', 'required': True},
-                        'status': {'name': 'status', 'required': True},
                         'submitter': {'name': 'submitter', 'required': True},
                         'task_type': {'name': 'task_type', 'required': True},
                         'title': {'name': 'title', 'required': True}}})
@@ -1007,7 +1006,7 @@ class BenchmarkTask(CatalogEntry):
     splits: Optional[list[DataSplit]] = Field(default=None, description="""The splits of the task's cases.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask'], 'slot_uri': 'medal:split'} })
     labels: Optional[LabelTable] = Field(default=None, description="""Where the task's cases, splits and labels are.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask'], 'slot_uri': 'medal:labels'} })
     datasets_used: Optional[list[str]] = Field(default=None, description="""The identifiers of the imaging datasets the task uses.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask'], 'slot_uri': 'prov:used'} })
-    status: LifecycleStatusEnum = Field(default=..., description="""Where the task stands in the MEDAL review lifecycle.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'facet'}},
+    status: Optional[LifecycleStatusEnum] = Field(default=None, description="""Where the task stands in the MEDAL review lifecycle. The workflow sets it (a new task enters as submitted; the panel moves it on): a submitted file need not carry it, and a value it carries is ignored.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'facet'}},
          'domain_of': ['BenchmarkTask'],
          'slot_uri': 'ADMS:status'} })
     submitter: Person = Field(default=..., description="""The person who submitted the task.""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask'], 'slot_uri': 'dcterms:creator'} })
