@@ -36,7 +36,7 @@ def test_task_croissant_follows_task_visibility_and_label_files_follow_data_acce
     assert [r["name"] for r in document["recordSet"]] == ["splits", "cases", "labels"]
     urls = {d["name"]: d["contentUrl"] for d in document["distribution"]}
     assert urls["cases.csv"].split("?")[0].endswith(f"/api/tasks/{OPEN_TASK}/cases.csv")
-    assert client.get(f"/api/tasks/{OPEN_TASK}/cases.csv", headers=auth(client, "rita")).status_code == 404
+    assert client.get(f"/api/tasks/{OPEN_TASK}/cases.csv", headers=auth(client, "rita")).status_code == 403
     assert client.get(f"/api/tasks/{OPEN_TASK}/labels.csv", headers=auth(client, "alice")).status_code == 404
     cases = client.get(f"/api/tasks/{OPEN_TASK}/cases.csv", headers=auth(client, "chair"))
     labels = client.get(f"/api/tasks/{OPEN_TASK}/labels.csv", headers=auth(client, "chair"))
