@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     #: The public base URL of the API, for identifiers (``{base}/id/...``); empty: taken from each request
     #: (MEDAL_BASE_URL).
     base_url: str = ""
+    #: The key that signs download links (MEDAL_LINK_SECRET); empty: a random key the catalog makes on first use
+    #: and keeps in its store, so that every catalog has its own and none sits in a repository.
+    link_secret: str = ""
+    #: Seconds a signed link stays valid (MEDAL_LINK_TTL).
+    link_ttl: int = 3600
 
 
 @lru_cache(maxsize=1)

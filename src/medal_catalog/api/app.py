@@ -18,8 +18,8 @@ from medal_catalog.config import Settings, get_settings
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API app. Without ``settings`` it uses the environment's (the cached :func:`get_settings`); tests pass
     their own."""
-    from medal_catalog.api.routes import (catalog, datasets, entries, health, identifiers, search, submissions,
-                                         tasks)
+    from medal_catalog.api.routes import (catalog, datasets, entries, health, identifiers, links, search,
+                                         submissions, tasks)
 
     settings = settings or get_settings()
 
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                            expose_headers=["ETag", "Last-Modified", "Link"])
-    for module in (health, search, catalog, tasks, datasets, entries, submissions):
+    for module in (health, search, catalog, tasks, datasets, links, entries, submissions):
         app.include_router(module.router, prefix="/api")
     app.include_router(identifiers.router)
     return app

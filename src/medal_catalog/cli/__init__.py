@@ -11,6 +11,7 @@ import click
 from medal_catalog import __version__
 from medal_catalog.cli.export import export
 from medal_catalog.cli.harvest import harvest
+from medal_catalog.cli.link import link
 from medal_catalog.cli.schema import schema
 from medal_catalog.cli.search import search
 from medal_catalog.cli.serve import serve, token
@@ -26,6 +27,7 @@ def main() -> None:
 
 main.add_command(export)
 main.add_command(harvest)
+main.add_command(link)
 main.add_command(schema)
 main.add_command(search)
 main.add_command(serve)

@@ -56,8 +56,12 @@ def dataset_croissant(dataset_id: str, request: Request, catalog: CatalogDep, ca
     `mlcroissant.Dataset(jsonld=<this URL>).records("series")`."""
     from medal_catalog.exports.croissant import content_addressed
 
+    from medal_catalog.api.links import for_caller
+
     document, _ = _croissant(request, catalog, caller, dataset_id)
-    return JSONResponse(content_addressed(document, base_url(request)), media_type="application/ld+json")
+    base = base_url(request)
+    document = for_caller(request, content_addressed(document, base), base, catalog, caller)
+    return JSONResponse(document, media_type="application/ld+json")
 
 
 @router.get("/datasets/{dataset_id}/series.jsonl")

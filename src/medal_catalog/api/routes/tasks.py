@@ -57,7 +57,10 @@ def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: 
                                   files_url=f"{base}/api/tasks/{task_id}/")
     except ValueError as err:
         raise Conflict(f"the label table of task {task_id!r} does not match its declaration: {err}")
-    return JSONResponse(content_addressed(document, base), media_type="application/ld+json")
+    from medal_catalog.api.links import for_caller
+
+    document = for_caller(request, content_addressed(document, base), base, catalog, caller)
+    return JSONResponse(document, media_type="application/ld+json")
 
 
 @router.get("/tasks/{task_id}/cases.csv", response_class=Response)
