@@ -139,3 +139,25 @@ def test_medal_link_prints_a_link_that_serves(server):
     refused = subprocess.run([medal, "link", OPEN_TASK, "--server", str(server.base_url), "--token", "nope"],
                              capture_output=True, text=True, timeout=60)
     assert refused.returncode == 1 and "401" in refused.stderr
+
+
+@pytest.mark.slow
+def test_the_python_client_searches_refuses_unknown_parameters_and_loads_records(server):
+    """medal_catalog.client over the served catalog: a filtered search, a 400 with its reason for a misspelt
+    parameter, a task's labels through a signed link, and the public splits without a token."""
+    from medal_catalog.client import CatalogError, Client
+
+    with Client(str(server.base_url), token=server.tokens["chair"]) as medal:
+        assert medal.search(modality="ct", type="ImagingDataset")["total"] >= 1
+        with pytest.raises(CatalogError) as refused:
+            medal.search(modalty="CT")
+        assert refused.value.status == 400 and "modality" in refused.value.detail
+        assert medal.get("task", OPEN_TASK)["id"] == OPEN_TASK
+        labels = medal.records(OPEN_TASK, "labels")
+        assert [(r["labels/case_id"], r["labels/malignant"]) for r in labels] == [("lung-002", 1)]
+    with Client(str(server.base_url)) as anonymous:
+        splits = anonymous.records(OPEN_TASK, "splits")
+        assert sorted(r["splits/name"] for r in splits) == ["test_hidden", "validation"]
+        with pytest.raises(CatalogError) as no_token:
+            anonymous.link(OPEN_TASK)
+        assert no_token.value.status == 401
