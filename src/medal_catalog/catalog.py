@@ -115,8 +115,11 @@ class Catalog:
             last_op = {change.key: change.op for change in batch}
             current = self.store.get_many(k for k, op in last_op.items() if op == "index")
             try:
+                # A task's document carries its datasets' body parts: a changed dataset re-indexes its tasks.
+                current.update(self._tasks_using(key.partition(":")[2] for key in last_op
+                                                 if key.startswith("ImagingDataset:")))
                 if current:
-                    self.index_problems += self.index.bulk_index(flatten(v.document) for v in current.values())
+                    self.index_problems += self.index.bulk_index(self.document(v.document) for v in current.values())
                 for key in last_op.keys() - current.keys():
                     self.index.delete(key)
             except (IndexUnavailableError, SearchBackendError, StoreError) as err:
@@ -141,7 +144,7 @@ class Catalog:
         def documents() -> Iterable[dict[str, Any]]:
             for version in self.store.iter_current():
                 report.indexed += 1
-                yield flatten(version.document)
+                yield self.document(version.document)
 
         try:
             report.problems = target.rebuild(documents(), progress)
@@ -154,6 +157,27 @@ class Catalog:
             self.store.clear_pending(upto)
             self._index_down = False
         return report
+
+    def document(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        """The index document of an entry; a task's also holds the body parts of the datasets it uses, so that
+        ``body_part=CHEST`` finds the lung task whose own anatomy says LUNG."""
+        doc = flatten(entry)
+        if entry.get("type") == "BenchmarkTask":
+            parts = list(doc.get("body_part", []))
+            for version in self.store.get_many(f"ImagingDataset:{d}" for d in entry.get("datasets_used") or ()
+                                               ).values():
+                parts += [p for p in flatten(version.document).get("body_part", []) if p not in parts]
+            if parts:
+                doc["body_part"] = parts
+        return doc
+
+    def _tasks_using(self, dataset_ids: Iterable[str]) -> dict[str, StoredVersion]:
+        """The current tasks whose index documents name one of the datasets."""
+        ids = tuple(dataset_ids)
+        if not ids or self.index is None:
+            return {}
+        request = SearchRequest.make(filters={"type": "BenchmarkTask", "dataset": ids}, size=1000)
+        return self.store.get_many(hit.key for hit in self.index.search(request).hits)
 
     # --- reads ------------------------------------------------------------------------------------------------
     def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:

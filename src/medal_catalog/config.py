@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     #: A criterion whose scores on a task span at least this many points (max - min) flags the task's reviewers
     #: as disagreeing (MEDAL_DISAGREEMENT_SPREAD).
     disagreement_spread: int = Field(2, ge=1)
+    #: The key that signs download links (MEDAL_LINK_SECRET); empty: a random key the catalog makes on first use
+    #: and keeps in its store, so that every catalog has its own and none sits in a repository.
+    link_secret: str = ""
+    #: Seconds a signed link stays valid (MEDAL_LINK_TTL).
+    link_ttl: int = 3600
 
 
 @lru_cache(maxsize=1)

@@ -104,7 +104,7 @@ def test_hidden_test_dataset_leaks_nowhere(client):
         assert sum(b["count"] for b in body["facets"]["type"]) == 5
         assert client.get("/api/search", params={"q": "stereotactic radiosurgery", "type": "ImagingDataset"},
                           headers=headers).json()["total"] == 0
-        assert client.get("/api/search", params={"access": "hidden_test"}, headers=headers).json()["total"] == 0
+        assert client.get("/api/search", params={"access_level": "hidden_test"}, headers=headers).json()["total"] == 0
         assert HIDDEN_DATASET not in json.dumps(client.get("/api/datasets", headers=headers).json()["items"])
     for headers in (None, auth(client, "alice"), auth(client, "rita")):
         entry = client.get(f"/api/datasets/{HIDDEN_DATASET}", headers=headers).json()
@@ -138,7 +138,7 @@ def test_search_hits_of_hidden_datasets_carry_no_series_for_reviewers(client):
     from medal_catalog.api.routes.search import hit_document
     from medal_catalog.search import Hit
 
-    params = {"type": "ImagingDataset", "access": "hidden_test", "size": 10}
+    params = {"type": "ImagingDataset", "access_level": "hidden_test", "size": 10}
     hits = client.get("/api/search", params=params, headers=auth(client, "rita")).json()["hits"]
     assert HIDDEN_DATASET in {h["id"] for h in hits} and all("series" not in h["document"] for h in hits)
     hit = Hit(key="ImagingDataset:d", type="ImagingDataset", id="d", label="d", score=None, highlights={},

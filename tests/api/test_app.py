@@ -55,7 +55,7 @@ def test_search_filters(client):
     body = client.get("/api/search", params={"modality": "MR", "type": "ImagingDataset"},
                       headers=auth(client, "chair")).json()
     assert [h["id"] for h in body["hits"]] == ["mr-brain-mets-srs-2021"]
-    body = client.get("/api/search", params={"access": "controlled"}, headers=auth(client, "chair")).json()
+    body = client.get("/api/search", params={"access_level": "controlled"}, headers=auth(client, "chair")).json()
     assert [h["id"] for h in body["hits"]] == [CONTROLLED_DATASET]
 
 

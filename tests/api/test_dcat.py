@@ -67,3 +67,25 @@ def test_anonymous_catalog_conforms_to_dcat_ap_and_leaks_nothing(client):
     assert "dcat:downloadURL" not in text
     for item in body["dcat:dataset"][0]["distribution"]:
         assert item["dcat:accessURL"] == {"@id": f"http://testserver/id/datasets/{CONTROLLED_DATASET}"}
+
+
+def test_a_bare_dicom_dataset_gets_a_generated_description_and_the_catalog_still_conforms(client, catalog_copy,
+                                                                                           tmp_path):
+    """A dataset harvested from a DICOM tree alone has no description; its DCAT entry gets a factual one made
+    from the harvested summary, marked as generated, so /api/catalog has no DCAT-AP violation."""
+    import subprocess
+    import sys
+
+    from api.conftest import EXAMPLES
+    from medal_catalog.exports.dcat import GENERATED
+
+    medal = Path(sys.executable).with_name("medal")
+    subprocess.run([str(medal), "harvest", str(EXAMPLES / "valid" / OPEN_TASK / "dicom"), "--dataset", "bare-ct",
+                    "--catalog", f"sqlite:///{catalog_copy}", "--out", str(tmp_path / "out")],
+                   cwd=tmp_path, check=True, capture_output=True)
+    body = assert_valid(client, auth(client, "chair"))
+    bare = next(d for d in body["dcat:dataset"] if d["@id"].endswith("/id/datasets/bare-ct"))
+    assert bare["description"].startswith(GENERATED) and bare["medal:descriptionGenerated"] is True
+    assert "2 subjects" in bare["description"] and "CT" in bare["description"] and "CHEST" in bare["description"]
+    described = [d for d in body["dcat:dataset"] if d is not bare]
+    assert described and not any("medal:descriptionGenerated" in d for d in described)

@@ -25,8 +25,8 @@ def basic(token: str) -> dict[str, str]:
 def test_controlled_files_only_for_owner_and_admin_and_label_tables_never(client, catalog_copy):
     keep(catalog_copy, CONTROLLED_DATASET, {"labels.csv": b"case_id,split,malignant\n", "notes.csv": b"a\n1\n"})
     path = f"/api/datasets/{CONTROLLED_DATASET}/files"
-    assert client.get(f"{path}/notes.csv").status_code == 404                            # anonymous
-    assert client.get(f"{path}/notes.csv", headers=auth(client, "rita")).status_code == 404  # reviewer, public view
+    assert client.get(f"{path}/notes.csv").status_code == 404               # anonymous: task not accepted, unseen
+    assert client.get(f"{path}/notes.csv", headers=auth(client, "rita")).status_code == 403  # reviewer, public view
     admin = client.get(f"{path}/notes.csv", headers=auth(client, "chair"))
     assert admin.status_code == 200 and admin.content == b"a\n1\n" and admin.headers["etag"]
     assert client.get(f"{path}/notes.csv", headers={**auth(client, "chair"), "If-None-Match": admin.headers["etag"]}

@@ -20,7 +20,7 @@ def test_access_levels_are_the_schemas_wherever_they_are_listed(client):
     params = {p["name"]: p for p in spec["paths"]["/api/submissions"]["post"]["parameters"]}
     assert [s for s in params["access_level"]["schema"]["anyOf"] if "enum" in s][0]["enum"] == list(levels)
     search = {p["name"]: p for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert ", ".join(levels) in search["access"]["description"]
+    assert ", ".join(levels) in search["access_level"]["description"]
     harvest = {p.name: p for p in main.commands["harvest"].params}
     assert tuple(harvest["access_level"].type.choices) == levels
 

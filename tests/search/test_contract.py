@@ -72,7 +72,8 @@ def test_filters_and_facet_counts(loaded):
     result = run(loaded, filters={"modality": ["MR"]}, facets=["type", "body_part", "manufacturer"])
     assert result.total == 6
     assert result.facets["type"] == [("ImagingSeries", 3), ("BenchmarkTask", 2), ("ImagingDataset", 1)]
-    assert result.facets["body_part"] == [("BRAIN", 3), ("HEAD", 1)]
+    # The glioma task counts under BRAIN through its anatomy (UBERON "brain").
+    assert result.facets["body_part"] == [("BRAIN", 4), ("HEAD", 1)]
     assert result.facets["manufacturer"] == [("SIEMENS", 3), ("Philips", 1)]
 
 
@@ -183,3 +184,50 @@ def test_catalog_keeps_either_index_in_step_with_the_store(backend, tmp_path, re
         if backend == "elasticsearch":
             alias = catalog.index.alias
             catalog.index.client.indices.delete(index=f"{alias}-*", ignore_unavailable=True, allow_no_indices=True)
+
+
+def test_keyword_filters_match_the_schemas_canonical_case(loaded):
+    """modality=ct, body_part=brain, type=imagingseries answer as CT, BRAIN, ImagingSeries do; an unknown value
+    matches nothing rather than being guessed."""
+    lower = run(loaded, filters={"modality": ["mr"], "body_part": ["brain"], "type": ["imagingseries"]})
+    assert set(keys(lower)) == {"ImagingSeries:s-mr-t1", "ImagingSeries:s-mr-flair"}
+    assert keys(lower) == keys(run(loaded, filters={"modality": ["MR"], "body_part": ["BRAIN"],
+                                                     "type": ["ImagingSeries"]}))
+    assert run(loaded, filters={"access_level": ["OPEN"]}).total == 1
+    assert run(loaded, filters={"modality": ["ctt"]}).total == 0
+
+
+def test_scanner_models_and_vendors_are_full_text(loaded):
+    """Free text finds a model name (Aquilion) and a vendor (Philips) as it finds titles."""
+    assert keys(run(loaded, "aquilion")) == ["ImagingSeries:s-ct-soft"]
+    assert set(keys(run(loaded, "Philips"))) == {"ImagingSeries:s-mr-15"}
+
+
+def test_tasks_answer_body_part_filters_through_their_anatomy(loaded):
+    """A task whose anatomy is "brain" is found by body_part=BRAIN, beside the datasets and series."""
+    assert "BenchmarkTask:glioma-seg" in keys(run(loaded, filters={"body_part": ["brain"]}))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "elasticsearch"])
+def test_tasks_answer_body_part_filters_through_their_datasets(backend, tmp_path, request):
+    """body_part=CHEST finds the lung task (no anatomy of its own) through its dataset, and a change to the dataset
+    re-indexes the task, whichever was written first."""
+    from medal_catalog.catalog import Catalog
+    from search_corpus import CORPUS, es_options
+
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    index_url, options = None, {}
+    if backend == "elasticsearch":
+        index_url, options = f"{request.getfixturevalue('es_url')}/parts-{tmp_path.name[-12:].lower()}", es_options()
+    with Catalog.open(url, index_url, **options) as catalog:
+        catalog.put_many(CORPUS, author="test", reason="load")  # tasks come before their datasets
+        chest = catalog.search("", filters={"body_part": "chest", "type": "BenchmarkTask"})
+        assert keys(chest) == ["BenchmarkTask:lung-nodule"]
+        dataset = next(e for e in CORPUS if e["id"] == "chest-ct")
+        catalog.put({**dataset, "body_parts": ["ABDOMEN"]}, author="test", reason="re-described")
+        assert catalog.search("", filters={"body_part": "CHEST", "type": "BenchmarkTask"}).total == 0
+        assert keys(catalog.search("", filters={"body_part": "abdomen"})) == [
+            "BenchmarkTask:lung-nodule", "ImagingDataset:chest-ct"]
+        if backend == "elasticsearch":
+            catalog.index.client.indices.delete(index=f"{catalog.index.alias}-*", ignore_unavailable=True,
+                                                allow_no_indices=True)

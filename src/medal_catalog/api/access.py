@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from medal_catalog.api.tokens import Role as TokenRole
 from medal_catalog.catalog import Catalog
+from medal_catalog.errors import Forbidden, NotFound, Unauthorized
 from medal_catalog.schema import CONTAINER_SLOTS, KIND_PATHS
 from medal_catalog.search import SearchRequest
 from medal_catalog.store import StoredVersion, entry_key
@@ -150,6 +151,22 @@ def may_fetch_data(document: dict[str, Any] | None, view: View) -> bool:
     if document is None or view == "hidden" or document.get("access_level") == "hidden_test" and view != "full":
         return False
     return view == "full" or document.get("access_level") == "open"
+
+
+def require_data(caller: Caller, document: dict[str, Any] | None, view: View, what: str) -> None:
+    """Return when the caller may fetch the dataset's data; else refuse with the reason: 401 without
+    credentials, 403 with them. What must not be revealed (a hidden-test dataset's data outside its full view) is
+    a 404, as an entry the caller cannot see is."""
+    if may_fetch_data(document, view):
+        return
+    level = (document or {}).get("access_level")
+    if document is None or view == "hidden" or level == "hidden_test":
+        raise NotFound(f"{what} is not published")
+    reason = (f"{what} belongs to a {level} dataset: only its owner and admins may fetch it from the catalog "
+              "(see its access conditions)")
+    if caller.role == "anonymous":
+        raise Unauthorized(f"{reason}; send a Bearer token or use a signed link")
+    raise Forbidden(f"{reason}; {caller.name or 'your token'} ({caller.role}) is neither")
 
 
 def redact(document: dict[str, Any] | None, view: View) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ from medal_catalog.config import Settings, get_settings
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API app. Without ``settings`` it uses the environment's (the cached :func:`get_settings`); tests pass
     their own."""
-    from medal_catalog.api.routes import (catalog, datasets, entries, health, identifiers, panel, search,
+    from medal_catalog.api.routes import (catalog, datasets, entries, health, identifiers, links, panel, search,
                                          submissions, tasks)
 
     settings = settings or get_settings()
@@ -48,7 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                            expose_headers=["ETag", "Last-Modified", "Link"])
     # panel before entries: /api/panel/ranking is not an entry of a kind "panel".
-    for module in (health, search, catalog, tasks, panel, datasets, entries, submissions):
+    for module in (health, search, catalog, tasks, panel, datasets, links, entries, submissions):
         app.include_router(module.router, prefix="/api")
     app.include_router(identifiers.router)
     return app

@@ -54,6 +54,8 @@ async def get_caller(request: Request,
 
     The token comes as a bearer token, or as the password of HTTP Basic authentication (any user name): that is
     what data loaders such as mlcroissant send (CROISSANT_BASIC_AUTH_USERNAME/PASSWORD, or ~/.netrc)."""
+    if "signature" in request.query_params:
+        return await _signed_caller(request)
     token = credentials.credentials if credentials is not None else _basic_password(request)
     if token is None:
         return ANONYMOUS
@@ -62,6 +64,18 @@ async def get_caller(request: Request,
     if holder is None:
         raise Unauthorized("unknown or revoked token")
     return Caller(role=holder.role, name=holder.name)
+
+
+async def _signed_caller(request: Request) -> Caller:
+    """The caller a signed link stands for (403 when tampered with or expired); its expiry is kept for the
+    links the answer itself signs."""
+    from medal_catalog.api.links import signing_key, verify
+
+    catalog = await get_catalog(request)
+    key = await run_in_threadpool(signing_key, request.app.state.settings, catalog.store)
+    caller, expires = verify(key, request.url.path, request.query_params)
+    request.state.link_expires = expires
+    return caller
 
 
 def _basic_password(request: Request) -> str | None:

@@ -13,6 +13,7 @@ from medal_catalog.cli.export import export
 from medal_catalog.cli.harvest import harvest
 from medal_catalog.cli.init import init
 from medal_catalog.cli.panel import decide, panel, review
+from medal_catalog.cli.link import link
 from medal_catalog.cli.schema import schema
 from medal_catalog.cli.search import search
 from medal_catalog.cli.serve import serve, token
@@ -32,6 +33,7 @@ main.add_command(harvest)
 main.add_command(init)
 main.add_command(panel)
 main.add_command(review)
+main.add_command(link)
 main.add_command(schema)
 main.add_command(search)
 main.add_command(serve)

@@ -7,16 +7,35 @@ import json
 import click
 
 from medal_catalog.cli.options import catalog_option, index_option, reports_errors
-from medal_catalog.search.fields import DEFAULT_FACETS, FACET_FIELDS, RANGE_FIELDS, SORT_FIELDS
+from medal_catalog.search.fields import (DATE_FIELDS, DEFAULT_FACETS, FACET_FIELDS, RANGE_FIELDS, RANGE_PARAMETERS,
+                                         SORT_FIELDS, facet_help)
 
+#: The options are the HTTP API's query parameters, spelt with dashes: --body-part is ?body_part=.
 _FILTER_OPTIONS = {name: f"--{name.replace('_', '-')}" for name in FACET_FIELDS}
+_RANGE_OPTIONS = {name: f"--{name.replace('_', '-')}" for name in RANGE_PARAMETERS}
 
 
 def _filter_options(func):
+    for name, flag in reversed(_RANGE_OPTIONS.items()):
+        field, end = RANGE_PARAMETERS[name]
+        kind = "DATE" if field in DATE_FIELDS else "NUMBER"
+        func = click.option(flag, name, metavar=kind, default=None,
+                            help=f"Keep entries with a {field.replace('_', ' ')} {'>=' if end == 0 else '<='} "
+                                 f"{kind} (inclusive).")(func)
     for name, flag in reversed(_FILTER_OPTIONS.items()):
         func = click.option(flag, name, multiple=True, metavar="VALUE",
-                            help=f"Keep entries whose {name.replace('_', ' ')} is VALUE (repeatable).")(func)
+                            help=f"Keep entries whose {facet_help(name)} is VALUE (repeatable).")(func)
     return func
+
+
+def _split(params: dict) -> tuple[dict, dict]:
+    """Facet filters and range bounds among the command's keyword arguments (their names are the API's)."""
+    filters = {k: v for k, v in params.items() if k in FACET_FIELDS and v}
+    ranges: dict[str, list] = {}
+    for name, (field, end) in RANGE_PARAMETERS.items():
+        if params.get(name) is not None:
+            ranges.setdefault(field, [None, None])[end] = params[name]
+    return filters, {k: tuple(v) for k, v in ranges.items()}
 
 
 def _parse_range(text: str) -> tuple[str, tuple[str | None, str | None]]:
@@ -44,20 +63,24 @@ def _parse_range(text: str) -> tuple[str, tuple[str | None, str | None]]:
 @index_option
 @reports_errors("search")
 def search(query: str, ranges: tuple[str, ...], facets: tuple[str, ...], sort: str, page: int, size: int,
-           as_json: bool, catalog_url: str | None, index_url: str | None, **filters: tuple[str, ...]) -> None:
+           as_json: bool, catalog_url: str | None, index_url: str | None, **params) -> None:
     """Search catalog entries. QUERY: words (all must occur), "a phrase", OR, NOT, (groups), prefix*.
 
     \b
     Examples:
       medal search glioma --modality MR
       medal search "lung nodule" --type BenchmarkTask --json
-      medal search --body-part BRAIN --range field_strength=3.. --facet manufacturer
+      medal search --body-part brain --field-strength-min 3 --facet manufacturer
+      medal search --range created=2020-01-01..2022-12-31
     """
     from medal_catalog.catalog import Catalog
 
-    parsed_ranges = dict(_parse_range(r) for r in ranges)
+    filters, parsed_ranges = _split(params)
+    for name, (lo, hi) in (_parse_range(r) for r in ranges):
+        old = parsed_ranges.get(name, (None, None))
+        parsed_ranges[name] = (lo if lo is not None else old[0], hi if hi is not None else old[1])
     with Catalog.open(catalog_url, index_url) as catalog:
-        result = catalog.search(query, filters={k: v for k, v in filters.items() if v},
+        result = catalog.search(query, filters=filters,
                                 facets=facets or DEFAULT_FACETS, ranges=parsed_ranges, sort=sort, page=page,
                                 size=size)
     if as_json:

@@ -46,14 +46,25 @@ def to_jsonld(document: dict[str, Any], base: str, version: int | None = None) -
     for key, value in document.items():
         if key in ("type", "id"):
             continue
-        target = REFERENCES.get(key)
-        if target is not None:
-            value = ([identifier(base, target, v) for v in value] if isinstance(value, list)
-                     else identifier(base, target, value))
-        out[key] = value
+        out[key] = _linked(base, key, value)
     if version is not None:
         out["dcterms:isVersionOf"] = {"@id": identifier(base, kind, document["id"])}
     return out
+
+
+def _linked(base: str, key: str, value: Any) -> Any:
+    """A slot's value with every reference to an entry as that entry's identifier, nested objects included (a
+    task's ``labels.dataset``), so that none is read relative to the holder's ``@base``."""
+    target = REFERENCES.get(key)
+    if target is not None and isinstance(value, str):
+        return identifier(base, target, value)
+    if target is not None and isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return [identifier(base, target, v) for v in value]
+    if isinstance(value, dict):
+        return {k: _linked(base, k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_linked(base, key, v) if isinstance(v, (dict, list)) else v for v in value]
+    return value
 
 
 def to_turtle(jsonld: dict[str, Any]) -> str:

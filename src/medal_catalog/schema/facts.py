@@ -67,6 +67,16 @@ def enum_values(enum: str) -> tuple[str, ...]:
     return tuple(_schema()["enums"][enum]["permissible_values"])
 
 
+def enum_names() -> tuple[str, ...]:
+    """The names of the schema's enums."""
+    return tuple(_schema()["enums"])
+
+
+def slot_range(slot: str) -> str | None:
+    """The range a slot declares at schema level (an enum, class or type name), or None (the default range)."""
+    return (_schema()["slots"].get(slot) or {}).get("range")
+
+
 def enum_meanings(enum: str) -> dict[str, str]:
     """Permissible value -> its ``meaning`` CURIE, for the values that have one."""
     values = _schema()["enums"][enum]["permissible_values"]

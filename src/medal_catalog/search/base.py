@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from medal_catalog.errors import UsageError
-from medal_catalog.search.fields import BY_NAME, DATE_FIELDS, FACET_FIELDS, RANGE_FIELDS, SORT_FIELDS
+from medal_catalog.search.fields import BY_NAME, DATE_FIELDS, FACET_FIELDS, RANGE_FIELDS, SORT_FIELDS, canonical
 from medal_catalog.search.query import Node, parse
 
 Bound = float | int | str | None
@@ -45,7 +45,8 @@ class SearchRequest:
                 raise UsageError(f"cannot filter on {name!r}: filters are {', '.join(FACET_FIELDS)}")
             values = (values,) if isinstance(values, str) else tuple(values)
             if values:
-                clean_filters[name] = tuple(str(v) for v in values)
+                # Written as the index holds them, so that modality=ct finds CT as the facet counts show it.
+                clean_filters[name] = tuple(dict.fromkeys(canonical(name, str(v)) for v in values))
         for name in facets:
             if name not in FACET_FIELDS:
                 raise UsageError(f"cannot count {name!r}: facets are {', '.join(FACET_FIELDS)}")

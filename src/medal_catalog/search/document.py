@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from medal_catalog.search.fields import FIELDS, NESTED
+from medal_catalog.search.fields import FIELDS, NESTED, canonical
 
 
 def _values(node: Any, path: list[str]) -> Iterable[Any]:
@@ -28,6 +28,15 @@ def _unique(values: Iterable[Any]) -> list[Any]:
         if value not in seen:
             seen.append(value)
     return seen
+
+
+def _body_part_term(label: str) -> str:
+    """An anatomy label as a DICOM BodyPartExamined term: "Lung structure" -> LUNG, "Brain" -> BRAIN
+    (SNOMED's "structure" suffix dropped; CID 4031 terms are upper case without spaces)."""
+    words = [w for w in "".join(ch if ch.isalnum() else " " for ch in label).upper().split()]
+    if len(words) > 1 and words[-1] == "STRUCTURE":
+        words = words[:-1]
+    return "".join(words)
 
 
 def label_of(entry: Mapping[str, Any]) -> str:
@@ -64,8 +73,15 @@ def flatten(entry: Mapping[str, Any]) -> dict[str, Any]:
         if field.role == "meta" or field.name == "type":
             continue
         values = _unique(v for source in field.sources for v in _values(entry, source.split(".")))
+        if field.role == "facet":
+            # One spelling per value ("Chest" from a non-conforming header counts as CHEST), as filters write it.
+            values = _unique(canonical(field.name, str(v)) for v in values)
         if values:
             doc[field.name] = [str(v) for v in values] if field.role in ("text", "facet") else values
+    anatomy = [_body_part_term(c["label"]) for c in entry.get("anatomy") or () if isinstance(c, Mapping)
+               and c.get("label")]
+    if anatomy:
+        doc["body_part"] = _unique([*doc.get("body_part", []), *anatomy])
     for slot in NESTED:
         items = entry.get(slot)
         if isinstance(items, list) and items:

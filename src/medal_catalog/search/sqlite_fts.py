@@ -67,7 +67,7 @@ _DDL = (
     "CREATE TABLE IF NOT EXISTS search_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
 )
 #: The layout of the search tables; an index of another layout is rebuilt by ``medal reindex``.
-FORMAT = 2
+FORMAT = 3
 _TABLES = ("search_docs", "search_fts", "search_values", "search_facets", "search_numbers")
 
 

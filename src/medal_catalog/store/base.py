@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -254,6 +254,12 @@ class Store(ABC):
     @abstractmethod
     def revoke_token(self, digest: str) -> bool:
         """Forget the token kept under ``digest``; False when there was none."""
+
+    # --- the catalog's own secrets ---------------------------------------------------------------------------
+    @abstractmethod
+    def secret(self, name: str, make: Callable[[], str]) -> str:
+        """The secret kept under ``name``, made by ``make()`` and kept on first use (the same one for every
+        process on this catalog)."""
 
     @abstractmethod
     def close(self) -> None:

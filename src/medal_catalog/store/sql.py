@@ -81,8 +81,16 @@ api_tokens = Table(
     Column("created_at", String(40), nullable=False),
 )
 
+#: Secrets the catalog makes for itself (the key that signs download links), so that none sits in a repository or
+#: an environment file, and every catalog has its own.
+catalog_secrets = Table(
+    "catalog_secrets", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(200), nullable=False),
+)
+
 #: Tables that catalog files written by earlier versions may lack (a read-only open cannot create them).
-ADDED_LATER = (api_tokens,)
+ADDED_LATER = (api_tokens, catalog_secrets)
 
 _FILE_INFO = [entry_files.c.path, entry_files.c.sha256, entry_files.c.byte_size, entry_files.c.media_type,
               entry_files.c.recorded_at]
@@ -322,6 +330,21 @@ class SqlStore(Store):
     def revoke_token(self, digest: str) -> bool:
         with self._write() as conn:
             return conn.execute(delete(api_tokens).where(api_tokens.c.sha256 == digest)).rowcount > 0
+
+    def secret(self, name: str, make: Callable[[], str]) -> str:
+        if catalog_secrets.name not in self._absent:
+            with self._read() as conn:
+                row = conn.execute(select(catalog_secrets.c.value).where(catalog_secrets.c.name == name)).first()
+            if row is not None:
+                return row.value
+        if catalog_secrets.name in self._absent:
+            raise StoreReadOnlyError(f"{self.url} is read-only and keeps no secret {name!r} yet")
+        with self._write() as conn:
+            # Two processes may both miss it: the first insert wins and both read that one back.
+            existing = conn.execute(select(catalog_secrets.c.value).where(catalog_secrets.c.name == name)).first()
+            if existing is None:
+                conn.execute(insert(catalog_secrets).values(name=name, value=make()))
+            return conn.execute(select(catalog_secrets.c.value).where(catalog_secrets.c.name == name)).scalar_one()
 
     def close(self) -> None:
         self.engine.dispose()

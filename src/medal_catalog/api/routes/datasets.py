@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import Page
-from medal_catalog.api.access import may_fetch_data, redact
+from medal_catalog.api.access import may_fetch_data, redact, require_data
 from medal_catalog.api.render import base_url, visible
 from medal_catalog.errors import NotFound
 from medal_catalog.labels import label_table_paths
@@ -56,8 +56,12 @@ def dataset_croissant(dataset_id: str, request: Request, catalog: CatalogDep, ca
     `mlcroissant.Dataset(jsonld=<this URL>).records("series")`."""
     from medal_catalog.exports.croissant import content_addressed
 
+    from medal_catalog.api.links import for_caller
+
     document, _ = _croissant(request, catalog, caller, dataset_id)
-    return JSONResponse(content_addressed(document, base_url(request)), media_type="application/ld+json")
+    base = base_url(request)
+    document = for_caller(request, content_addressed(document, base), base, catalog, caller)
+    return JSONResponse(document, media_type="application/ld+json")
 
 
 @router.get("/datasets/{dataset_id}/series.jsonl")
@@ -94,7 +98,5 @@ def dataset_file(dataset_id: str, path: str, request: Request, catalog: CatalogD
 
 def _data_view(catalog, caller, dataset_id: str):
     current, view = visible(catalog, caller, "ImagingDataset", dataset_id)
-    if not may_fetch_data(current.document, view):
-        raise NotFound(f"the data of dataset {dataset_id!r} is not available to you (access level "
-                                 f"{(current.document or {}).get('access_level')})")
+    require_data(caller, current.document, view, f"the data of dataset {dataset_id!r}")
     return current, view

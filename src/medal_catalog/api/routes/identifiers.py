@@ -1,27 +1,60 @@
 """``/id/{kind}/{id}`` and ``/id/{kind}/{id}/v{n}``: the resolvable identifiers used as ``@id``; they redirect
-(303 See Other) to the API representation the Accept header asks for."""
+(303 See Other) to the API representation the Accept header asks for.
+
+An object nested in an entry that has an ``id`` of its own (a dataset's harvest run, ``<dataset>.harvest-<time>``)
+gets ``@id`` ``/id/{kind}/<that id>`` too: it redirects to the entry that holds it, with the id as fragment."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from medal_catalog.api.render import kind_of, negotiate
+from collections.abc import Iterator
+from typing import Any
+
+from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.render import kind_of, negotiate, visible
 from medal_catalog.errors import NotFound
 
 router = APIRouter(tags=["identifiers"])
 
 
-def _redirect(request: Request, target: str) -> RedirectResponse:
+def _redirect(request: Request, target: str, fragment: str = "") -> RedirectResponse:
     fmt = negotiate(request, request.query_params.get("format"))
     suffix = "" if fmt == "json" else f"?format={fmt}"
-    return RedirectResponse(target + suffix, status_code=303, headers={"Vary": "Accept"})
+    return RedirectResponse(target + suffix + (f"#{fragment}" if fragment else ""), status_code=303,
+                            headers={"Vary": "Accept"})
+
+
+def _nested_ids(node: Any) -> Iterator[str]:
+    """The ``id`` of every object nested (at any depth) in a document."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _nested_ids(item)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "id" and isinstance(value, str):
+                yield value
+            else:
+                yield from _nested_ids(value)
 
 
 @router.get("/id/{kind}/{entry_id}", include_in_schema=True)
-def resolve(kind: str, entry_id: str, request: Request) -> RedirectResponse:
-    """Redirect to the entry's current version."""
-    kind_of(kind)
+def resolve(kind: str, entry_id: str, request: Request, catalog: CatalogDep, caller: CallerDep) -> RedirectResponse:
+    """Redirect to the entry's current version, or to the visible entry holding a nested object of that id."""
+    entry_kind = kind_of(kind)
+    if catalog.get(entry_kind, entry_id) is None:
+        # A nested object's id starts with its holder's: try each dotted prefix, the longest first.
+        parts = entry_id.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            holder = ".".join(parts[:cut])
+            if catalog.get(entry_kind, holder) is None:
+                continue
+            current, _ = visible(catalog, caller, entry_kind, holder)
+            if entry_id in {i for key, value in (current.document or {}).items() if key != "id"
+                            for i in _nested_ids(value)}:
+                return _redirect(request, f"/api/{kind}/{holder}", fragment=entry_id)
+            break
     return _redirect(request, f"/api/{kind}/{entry_id}")
 
 

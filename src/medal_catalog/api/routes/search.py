@@ -1,20 +1,41 @@
-"""``GET /api/search``: full-text search with filters, facet counts and paging, limited to what the caller may
-see at query level (so totals and facet counts never count hidden entries)."""
+"""``GET /api/search``: full-text search with filters, ranges, facet counts and paging, limited to what the caller
+may see at query level (so totals and facet counts never count hidden entries).
+
+Its query parameters are made from the index field table (``search/fields.py``, itself from the schema's search
+annotations): one filter per facet, ``<field>_min`` / ``<field>_max`` per range field, the same names as the facet
+counts, the sort keys and ``medal search``'s options. A parameter it does not know is refused, not ignored.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import difflib
+import inspect
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from medal_catalog.api.access import PATH_OF, search_scope
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.models import FacetCount, SearchHitPublic, SearchPage
-from medal_catalog.schema.facts import access_levels
-from medal_catalog.search.fields import DEFAULT_FACETS
+from medal_catalog.errors import UsageError
+from medal_catalog.search.fields import (DATE_FIELDS, DEFAULT_FACETS, FACET_FIELDS, RANGE_PARAMETERS, SORT_FIELDS,
+                                         facet_help)
 
 router = APIRouter(tags=["search"])
-Values = Annotated[list[str] | None, Query()]
+#: Every query parameter /api/search answers to, in the order OpenAPI lists them.
+PARAMETERS = ("q", *FACET_FIELDS, *RANGE_PARAMETERS, "facet", "sort", "page", "size")
+
+
+def known_parameters(request: Request) -> None:
+    """Refuse (400) a query parameter the search does not define, naming it, a close match and the allowed ones:
+    a misspelt filter that were ignored would answer everything."""
+    unknown = [name for name in dict.fromkeys(request.query_params) if name not in PARAMETERS]
+    if unknown:
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, PARAMETERS, n=1)
+            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise UsageError(f"unknown query parameter {', '.join(hints)}; /api/search takes {', '.join(PARAMETERS)}")
 
 
 def hit_document(hit, caller) -> dict:
@@ -26,27 +47,23 @@ def hit_document(hit, caller) -> dict:
     return hit.document
 
 
-@router.get("/search", response_model=SearchPage)
-def search(request: Request, catalog: CatalogDep, caller: CallerDep,
-           q: Annotated[str, Query(description="Words (all must occur), \"a phrase\", OR, NOT, (groups), prefix*.",
-                                   max_length=1000)] = "",
-           type: Values = None, modality: Values = None, body_part: Values = None, manufacturer: Values = None,
-           model: Values = None, task_type: Values = None, specialty: Values = None, license: Values = None,
-           access: Annotated[list[str] | None,
-                             Query(description=f"Access level ({', '.join(access_levels())}).")] = None,
-           country: Values = None, status: Values = None, publication_status: Values = None,
-           dataset: Values = None,
-           facet: Annotated[list[str] | None, Query(description="Facets to count (default: type, modality, "
-                                                                 "body_part).")] = None,
-           sort: str = "relevance", page: Annotated[int, Query(ge=1)] = 1,
-           size: Annotated[int, Query(ge=1, le=100)] = 10) -> SearchPage:
+def _range_help(parameter: str) -> str:
+    name, end = RANGE_PARAMETERS[parameter]
+    kind = "date yyyy-mm-dd" if name in DATE_FIELDS else "number"
+    return f"Keep entries with a {name.replace('_', ' ')} {'>=' if end == 0 else '<='} this ({kind}; inclusive)."
+
+
+def _search(request: Request, catalog: CatalogDep, caller: CallerDep, **params: Any) -> SearchPage:
     """Hits, total, facet counts and the next page's link, among the entries the caller may see."""
-    filters = {"type": type, "modality": modality, "body_part": body_part, "manufacturer": manufacturer,
-               "model": model, "task_type": task_type, "specialty": specialty, "license": license,
-               "access_level": access, "country": country, "status": status,
-               "publication_status": publication_status, "dataset": dataset}
-    result = catalog.search(q, filters={k: v for k, v in filters.items() if v}, facets=facet or DEFAULT_FACETS,
-                            sort=sort, page=page, size=size, scope=search_scope(catalog, caller))
+    filters = {name: params[name] for name in FACET_FIELDS if params.get(name)}
+    ranges: dict[str, list[Any]] = {}
+    for parameter, (name, end) in RANGE_PARAMETERS.items():
+        if params.get(parameter) not in (None, ""):
+            ranges.setdefault(name, [None, None])[end] = params[parameter]
+    page, size = params["page"], params["size"]
+    result = catalog.search(params["q"], filters=filters, facets=params["facet"] or DEFAULT_FACETS,
+                            ranges={name: tuple(bounds) for name, bounds in ranges.items()}, sort=params["sort"],
+                            page=page, size=size, scope=search_scope(catalog, caller))
     more = page * size < result.total
     return SearchPage(
         hits=[SearchHitPublic(kind=h.type, id=h.id, label=h.label, score=h.score, highlights=h.highlights,
@@ -55,3 +72,33 @@ def search(request: Request, catalog: CatalogDep, caller: CallerDep,
         total=result.total, page=page, size=size,
         facets={name: [FacetCount(value=v, count=c) for v, c in counts] for name, counts in result.facets.items()},
         next=str(request.url.include_query_params(page=page + 1)) if more else None)
+
+
+def _signature() -> inspect.Signature:
+    """The endpoint's parameters, one per name in PARAMETERS (FastAPI reads them from the signature)."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    values = list[str] | None
+    params = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+              inspect.Parameter("catalog", keyword, annotation=CatalogDep),
+              inspect.Parameter("caller", keyword, annotation=CallerDep),
+              inspect.Parameter("q", keyword, annotation=Annotated[str, Query(
+                  description="Words (all must occur), \"a phrase\", OR, NOT, (groups), prefix*.",
+                  max_length=1000)], default="")]
+    params += [inspect.Parameter(name, keyword, default=None, annotation=Annotated[values, Query(
+        description=f"Keep entries whose {facet_help(name)}; repeat to allow several.")]) for name in FACET_FIELDS]
+    params += [inspect.Parameter(name, keyword, default=None, annotation=Annotated[str | None, Query(
+        description=_range_help(name))]) for name in RANGE_PARAMETERS]
+    params += [
+        inspect.Parameter("facet", keyword, default=None, annotation=Annotated[values, Query(
+            description=f"Facets to count: {', '.join(FACET_FIELDS)} (default: {', '.join(DEFAULT_FACETS)}).")]),
+        inspect.Parameter("sort", keyword, default="relevance", annotation=Annotated[str, Query(
+            description=f"relevance, or {', '.join(SORT_FIELDS)}; a leading - sorts descending.")]),
+        inspect.Parameter("page", keyword, default=1, annotation=Annotated[int, Query(ge=1)]),
+        inspect.Parameter("size", keyword, default=10, annotation=Annotated[int, Query(ge=1, le=100)])]
+    return inspect.Signature(params, return_annotation=SearchPage)
+
+
+_search.__signature__ = _signature()
+router.add_api_route("/search", _search, methods=["GET"], response_model=SearchPage, name="search",
+                     dependencies=[Depends(known_parameters)],
+                     summary="Search entries", description=(_search.__doc__ or "") + " Unknown parameters: 400.")

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import Page
-from medal_catalog.api.access import may_fetch_data, redact
+from medal_catalog.api.access import redact, require_data
 from medal_catalog.api.render import base_url, visible
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Conflict, NotFound
@@ -53,7 +53,10 @@ def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: 
                                   files_url=f"{base}/api/tasks/{task_id}/")
     except ValueError as err:
         raise Conflict(f"the label table of task {task_id!r} does not match its declaration: {err}")
-    return JSONResponse(content_addressed(document, base), media_type="application/ld+json")
+    from medal_catalog.api.links import for_caller
+
+    document = for_caller(request, content_addressed(document, base), base, catalog, caller)
+    return JSONResponse(document, media_type="application/ld+json")
 
 
 @router.get("/tasks/{task_id}/cases.csv", response_class=Response)
@@ -78,9 +81,7 @@ def _case_files(catalog: Catalog, caller, task_id: str):
     if not task.get("labels") or dataset_id is None:
         raise NotFound(f"task {task_id!r} declares no label table")
     dataset, view = visible(catalog, caller, "ImagingDataset", dataset_id)
-    if not may_fetch_data(dataset.document, view):
-        raise NotFound(f"the cases of task {task_id!r} are not available to you (dataset {dataset_id!r} "
-                                 f"is {dataset.document.get('access_level')})")
+    require_data(caller, dataset.document, view, f"the cases of task {task_id!r} (dataset {dataset_id!r})")
     try:
         files = case_files(catalog, task, dataset.document)
     except ValueError as err:

@@ -1,0 +1,90 @@
+"""Signed links: short-lived URLs that carry their caller, so that stock mlcroissant (which fetches a Croissant
+and its files with bare requests) loads what that caller may fetch, with nothing in its environment.
+
+A link is the path plus ``caller``, ``expires`` and ``signature`` query parameters; the signature is an HMAC-SHA256
+of the path, the caller (role and name) and the expiry, as object stores pre-sign downloads. Other query
+parameters (the ``sha256`` content address) are not signed: they do not change what is served. A Croissant fetched
+through a signed link has every catalog file URL signed for the same caller and expiry, and since the caller is
+part of each URL, two callers' downloads never share a cache key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from medal_catalog.api.access import ANONYMOUS, Caller
+from medal_catalog.config import Settings
+from medal_catalog.errors import Forbidden
+from medal_catalog.store.base import Store
+
+#: The query parameters of a signed link.
+LINK_PARAMETERS = ("caller", "expires", "signature")
+_SECRET_NAME = "link-signing-key"
+
+
+def signing_key(settings: Settings, store: Store) -> bytes:
+    """The key links are signed with: MEDAL_LINK_SECRET, else the catalog's own (made and kept on first use)."""
+    if settings.link_secret:
+        return settings.link_secret.encode("utf-8")
+    return store.secret(_SECRET_NAME, lambda: secrets.token_urlsafe(32)).encode("utf-8")
+
+
+def _signature(key: bytes, path: str, caller: str, expires: int) -> str:
+    # From /api/ on: a MEDAL_BASE_URL with a path prefix (behind a proxy) signs what the app itself sees.
+    path = path[path.find("/api/"):] if "/api/" in path else path
+    message = "\n".join((path, caller, str(expires))).encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def sign(key: bytes, url: str, caller: Caller, expires: int) -> str:
+    """``url`` with the signature that lets ``caller`` fetch its path until ``expires`` (Unix seconds)."""
+    parts = urlsplit(url)
+    who = f"{caller.role}:{caller.name}"
+    query = urlencode({"caller": who, "expires": expires, "signature": _signature(key, parts.path, who, expires)})
+    return parts._replace(query=f"{parts.query}&{query}" if parts.query else query).geturl()
+
+
+def expiry(settings: Settings) -> int:
+    """The expiry (Unix seconds) of a link made now."""
+    return int(time.time()) + settings.link_ttl
+
+
+def verify(key: bytes, path: str, params: Mapping[str, str]) -> tuple[Caller, int]:
+    """The caller a signed link stands for and its expiry; 403 when it was tampered with or has expired."""
+    who, expires, signature = (params.get(name, "") for name in LINK_PARAMETERS)
+    try:
+        when = int(expires)
+    except ValueError:
+        raise Forbidden("this signed link is malformed (expires): ask for a new one") from None
+    if not hmac.compare_digest(_signature(key, path, who, when), signature):
+        raise Forbidden("this link's signature does not match its path, caller and expiry: ask for a new one")
+    if when < time.time():
+        raise Forbidden("this signed link has expired: ask for a new one (GET .../croissant-link)")
+    role, _, name = who.partition(":")
+    return Caller(role=role, name=name or None) if role != "anonymous" else ANONYMOUS, when
+
+
+def sign_files(document: dict[str, Any], base: str, key: bytes, caller: Caller, expires: int) -> dict[str, Any]:
+    """The Croissant document with every file URL the catalog at ``base`` serves signed for ``caller``."""
+    prefix = base.rstrip("/") + "/api/"
+    for node in document.get("distribution") or []:
+        url = node.get("contentUrl")
+        if isinstance(url, str) and url.startswith(prefix) and "signature=" not in url:
+            node["contentUrl"] = sign(key, url, caller, expires)
+    return document
+
+
+def for_caller(request: Any, document: dict[str, Any], base: str, catalog: Any, caller: Caller) -> dict[str, Any]:
+    """A Croissant export as ``caller`` gets it: a token holder's (or a signed link's) file URLs are signed for
+    them, with the expiry of the link they came with, so that mlcroissant needs no credentials to follow them."""
+    if caller.role == "anonymous":
+        return document
+    settings = request.app.state.settings
+    expires = getattr(request.state, "link_expires", None) or expiry(settings)
+    return sign_files(document, base, signing_key(settings, catalog.store), caller, expires)

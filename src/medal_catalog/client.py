@@ -1,0 +1,79 @@
+"""A small client of a running MEDAL catalog over HTTP, for scripts: search, get an entry, get a signed Croissant
+link, and load a task's (or dataset's) record set with stock mlcroissant through that link.
+
+It depends on httpx (and mlcroissant for :meth:`Client.records`) only, not on the rest of the package, so that it
+reads as a recipe for any HTTP client::
+
+    from medal_catalog.client import Client
+    with Client("https://catalog.example", token=os.environ.get("MEDAL_TOKEN")) as medal:
+        hits = medal.search("nodule", modality="ct", slice_thickness_max=1.5)["hits"]
+        labels = medal.records("ct-lung-nodule-malignancy", "labels")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+_PATHS = {"task": "tasks", "dataset": "datasets", "series": "series", "review": "reviews"}
+
+
+class CatalogError(Exception):
+    """The catalog refused a request: ``status`` and its ``detail`` (the reason it gave)."""
+
+    def __init__(self, status: int, detail: Any) -> None:
+        super().__init__(f"{status}: {detail}")
+        self.status, self.detail = status, detail
+
+
+class Client:
+    """A catalog at ``base_url``, called with ``token`` (a `medal token create` token) when given."""
+
+    def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _get(self, path: str, **params: Any) -> Any:
+        answer = self._http.get(path, params={k: v for k, v in params.items() if v is not None})
+        if answer.status_code != 200:
+            try:
+                detail = answer.json().get("detail")
+            except ValueError:
+                detail = answer.text[:500]
+            raise CatalogError(answer.status_code, detail)
+        return answer.json()
+
+    def search(self, q: str = "", **params: Any) -> dict[str, Any]:
+        """One page of ``/api/search``: ``params`` are its query parameters (filters such as ``modality="CT"``
+        or a list of values, ``<field>_min`` / ``<field>_max`` bounds, ``facet``, ``sort``, ``page``, ``size``).
+        A parameter the catalog does not know raises CatalogError (400) naming it."""
+        return self._get("/api/search", q=q, **params)
+
+    def get(self, kind: str, entry_id: str) -> dict[str, Any]:
+        """An entry (``kind``: task, dataset, series or review) as the caller may see it."""
+        return self._get(f"/api/{_PATHS[kind]}/{entry_id}")
+
+    def link(self, entry_id: str, kind: str = "task") -> str:
+        """A signed, short-lived link to the Croissant of a task (or ``kind="dataset"``) for this token's holder."""
+        return self._get(f"/api/{_PATHS[kind]}/{entry_id}/croissant-link")["url"]
+
+    def records(self, entry_id: str, record_set: str, kind: str = "task") -> list[dict[str, Any]]:
+        """Every record of ``record_set`` (a task's splits, cases or labels; a dataset's series or images), loaded
+        by stock mlcroissant through a signed link (with a token) or the public Croissant (without one); text
+        values decoded."""
+        import mlcroissant as mlc
+
+        url = (self.link(entry_id, kind) if "authorization" in self._http.headers
+               else f"{self._http.base_url}/api/{_PATHS[kind]}/{entry_id}/croissant")
+        return [{key: value.decode() if isinstance(value, bytes) else value for key, value in record.items()}
+                for record in mlc.Dataset(jsonld=url).records(record_set)]
