@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     #: The public base URL of the API, for identifiers (``{base}/id/...``); empty: taken from each request
     #: (MEDAL_BASE_URL).
     base_url: str = ""
+    #: The secret that keys UID pseudonyms and the de-identification rewrite of every dataset
+    #: (MEDAL_DEID_SECRET). Set it in production: without it the keys derive from dataset ids, and someone who
+    #: holds an original UID could confirm its replacement.
+    deid_secret: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -158,7 +158,7 @@ def audit_header(header: Header, path: str | None = None) -> PhiAudit:
     burned_raw = text(top.get(BURNED_IN_ANNOTATION))
     # Files of one series almost always share their attribute layout: audit each layout once.
     key = (tuple(header.seen.items()), tuple(header.private.items()), identity_removed, tuple(sorted(options)),
-           dates_shifted, burned_raw, _burns_in(top))
+           dates_shifted, burned_raw, burns_in(top))
     memo = _MEMO.get(key)
     if memo is None:
         if len(_MEMO) > 4096:
@@ -249,7 +249,7 @@ def _attribute_findings(header: Header, identity_removed: bool | None, options: 
     burned = burned if burned in ("YES", "NO") else "UNKNOWN"
     if burned == "YES":
         findings.append(IdentifyingAttribute("BurnedInAnnotation", "(0028,0301)", "C", "burned-in"))
-    elif burned == "UNKNOWN" and _burns_in(header.top):
+    elif burned == "UNKNOWN" and burns_in(header.top):
         findings.append(IdentifyingAttribute("BurnedInAnnotation", "(0028,0301)", "C", "burned-in-undeclared"))
     return tuple(findings), flagged_dates, burned
 
@@ -310,7 +310,8 @@ def _options(header: Header) -> set[str]:
     return options
 
 
-def _burns_in(top: dict[int, bytes]) -> bool:
+def burns_in(top: dict[int, bytes]) -> bool:
+    """Whether a header (its top-level values) is of a modality or class that commonly burns text into pixels."""
     modality = (text(top.get(MODALITY)) or "").upper()
     sop_class = text(top.get(SOP_CLASS)) or ""
     return modality in BURNED_IN_MODALITIES or sop_class.startswith(SECONDARY_CAPTURE_PREFIX)

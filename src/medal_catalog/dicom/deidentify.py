@@ -227,3 +227,37 @@ def dataset_key(dataset_id: str, secret: str = "") -> bytes:
     """The key for a dataset's rewrite: from the catalog's secret (MEDAL_DEID_SECRET) when set, so that nobody
     holding an original UID can confirm its replacement; from the dataset id alone otherwise."""
     return hashlib.sha256(f"medal-deid\x00{secret}\x00{dataset_id}".encode()).digest()
+
+
+def served_copy(data: bytes, name: str, deidentifier: Deidentifier, declared_burned_in: str | None
+                ) -> tuple[bytes | None, str | None]:
+    """The copy of the DICOM file ``data`` that the catalog may keep and serve as ``name``: rewritten, then read
+    and audited again, which must find nothing. Returns (the copy, None), or (None, why it is left out).
+
+    Pixels are not audited, so a file is kept only when burned-in annotation is declared NO for the dataset and
+    its header does not say YES; US, SC, XA (and the other modalities that burn text in) and Secondary Capture
+    must say NO themselves."""
+    from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH, audit_content, audit_header, burns_in
+    from medal_catalog.dicom.header import HeaderError, parse, sequence_tags
+
+    if declared_burned_in != "NO":
+        return None, "burned-in annotation is not declared NO"
+    try:
+        header = parse(data, len(data), AUDIT_CAPTURE, AUDIT_WATCH, sequence_tags())
+    except HeaderError as exc:
+        return None, f"cannot be read: {exc.reason}"
+    original = audit_header(header)
+    if original.burned_in_annotation == "YES":
+        return None, "its header says BurnedInAnnotation YES"
+    if original.burned_in_annotation != "NO" and burns_in(header.top):
+        return None, "a modality that burns text in, without BurnedInAnnotation NO in its header"
+    try:
+        out = deidentifier.rewrite(data, {"SeriesDescription": original.series_description,
+                                          "StudyDescription": original.study_description})
+    except RewriteError as exc:
+        return None, str(exc)
+    count, flagged = audit_content(out, name)
+    if count != 1 or flagged:
+        found = sorted({f.keyword for problem in flagged if problem.audit for f in problem.audit.findings})
+        return None, "the rewritten file still fails the audit" + (f" ({', '.join(found)})" if found else "")
+    return out, None
