@@ -109,6 +109,9 @@ class Deidentifier:
             ds = pydicom.dcmread(io.BytesIO(data))  # never force=True: the bounded reader accepted this file
         except Exception as exc:  # noqa: BLE001 - pydicom raises many types on a broken file
             raise RewriteError(f"pydicom cannot read it ({type(exc).__name__})") from None
+        # Private tags go first: the library would remove them last, after walking them once per repeating-group
+        # rule (most of its time on vendor files full of private data).
+        ds.remove_private_tags()
         shift = "retain_longitudinal_modified_dates" in self.plan.applied
         rules: dict[tuple[int, int], Any] = {}
         for tag, entry in ANNEX_E.items():
