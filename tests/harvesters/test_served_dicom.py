@@ -152,3 +152,30 @@ def test_validate_says_which_files_would_be_rewritten_and_how(tmp_path):
     count = len(list((folder / "dicom").rglob("*.dcm")))
     assert f"{count} DICOM files" in message and "retain_longitudinal_modified_dates" in message
     assert "declared but not applied: retain_device_identity" in message
+
+
+def test_an_imported_croissant_zip_of_dicom_is_kept_as_the_catalogs_rewrite(tmp_path):
+    """The DICOM zip a Croissant lists is kept rewritten (no original UID in it, the export's sha256 is the
+    copy's); without medal:burnedInAnnotation NO it is an error naming each file, and nothing is kept."""
+    from croissant_layouts import dicom_zip
+
+    from medal_catalog.harvesters.croissant import import_croissant
+
+    path = dicom_zip(tmp_path / "a")
+    original = zipfile.ZipFile(path.parent / "dicom.zip")
+    uids = {str(pydicom.dcmread(io.BytesIO(original.read(n))).SOPInstanceUID) for n in original.namelist()}
+    result = import_croissant(path, access_level="open")
+    assert result.ok, result.report.to_dict()
+    kept = result.files["dicom.zip"][0]
+    assert kept != (path.parent / "dicom.zip").read_bytes()
+    copies = zipfile.ZipFile(io.BytesIO(kept))
+    assert copies.namelist() == sorted(original.namelist())
+    for name in copies.namelist():
+        ds = pydicom.dcmread(io.BytesIO(copies.read(name)))
+        assert ds.PatientIdentityRemoved == "YES" and str(ds.SOPInstanceUID) not in uids
+    assert not any(uid.encode() in copies.read(n) for uid in uids for n in copies.namelist())
+
+    undeclared = dicom_zip(tmp_path / "b", **{"medal:burnedInAnnotation": "UNKNOWN"})
+    refused = import_croissant(undeclared, access_level="open")
+    errors = [i for i in refused.report.issues if i.code == "dicom.not-kept"]
+    assert len(errors) == len(uids) and not refused.ok

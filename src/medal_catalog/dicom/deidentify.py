@@ -264,3 +264,51 @@ def served_copy(data: bytes, name: str, deidentifier: Deidentifier, declared_bur
         found = sorted({f.keyword for problem in flagged if problem.audit for f in problem.audit.findings})
         return None, "the rewritten file still fails the audit" + (f" ({', '.join(found)})" if found else "")
     return out, None
+
+
+def rewrite_content(data: bytes, name: str, deidentifier: Deidentifier, declared_burned_in: str | None
+                    ) -> tuple[bytes | None, list[tuple[str | None, str]]]:
+    """The content the catalog keeps for a file holding DICOM (a DICOM file, or a zip of files some of which are
+    DICOM): every DICOM file replaced by its :func:`served_copy`, other zip members kept as they are, the zip
+    rebuilt deterministically. Returns (the content, []) or (None, [(member or None, why)]) when any DICOM
+    file cannot be kept (a dataset's data is kept whole or not at all), or when it is another kind of archive."""
+    import zipfile
+
+    from medal_catalog.dicom.archives import archive_kind, is_archive
+
+    kind = archive_kind(data[:512])
+    if kind is None:
+        copy, why = served_copy(data, name, deidentifier, declared_burned_in)
+        return (copy, []) if copy is not None else (None, [(None, why or "left out")])
+    if kind != "zip":
+        return None, [(None, f"DICOM inside a {kind} archive: the catalog rewrites DICOM in zips only")]
+    problems: list[tuple[str | None, str]] = []
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in sorted((i for i in source.infolist() if not i.is_dir()), key=lambda i: i.filename):
+            member = source.read(info)
+            if is_archive(member[:512]):
+                problems.append((info.filename, "an archive inside the archive: not rewritten"))
+                continue
+            if _is_dicom(member):
+                copy, why = served_copy(member, info.filename, deidentifier, declared_burned_in)
+                if copy is None:
+                    problems.append((info.filename, why or "left out"))
+                    continue
+                member = copy
+            kept = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            kept.external_attr, kept.compress_type = 0o644 << 16, zipfile.ZIP_DEFLATED
+            target.writestr(kept, member)
+    return (None, problems) if problems else (out.getvalue(), [])
+
+
+def _is_dicom(data: bytes) -> bool:
+    """Whether the bounded reader takes ``data`` for DICOM (with or without a preamble), as the audit does."""
+    from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH
+    from medal_catalog.dicom.header import HeaderError, parse, sequence_tags
+
+    try:
+        parse(data, len(data), AUDIT_CAPTURE, AUDIT_WATCH, sequence_tags())
+    except HeaderError as exc:
+        return not exc.not_dicom
+    return True
