@@ -174,6 +174,8 @@ def dicom_zip(folder: Path, **extra: Any) -> Path:
                                                                    "extract": {"fileProperty": "fullpath"}}),
                               _field("images", "filename", "sc:Text", {"fileSet": {"@id": "dicom-files"},
                                                                        "extract": {"fileProperty": "filename"}})]}]
+    # The catalog keeps DICOM only when burned-in annotation is declared NO (issue 15).
+    extra = {"medal:burnedInAnnotation": "NO", **extra}
     return _save(folder, "head-mri-mini", _doc("head-mri-mini", "Two MR series of a phantom, as DICOM in a zip.",
                                                distribution, record_sets, **extra))
 
@@ -197,6 +199,7 @@ def dicom_folder(folder: Path, **extra: Any) -> Path:
                                       "transform": {"regex": "^dicom/([^/]+)/.*$"}}),
                               _field("instances", "filename", "sc:Text",
                                      {**source, "extract": {"fileProperty": "filename"}})]}]
+    extra = {"medal:burnedInAnnotation": "NO", **extra}
     return _save(folder, "mr-folder-mini", _doc("mr-folder-mini", "Six MR instances of a phantom in series folders.",
                                                 distribution, record_sets, **extra))
 

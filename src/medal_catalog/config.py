@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     link_secret: str = ""
     #: Seconds a signed link stays valid (MEDAL_LINK_TTL).
     link_ttl: int = 3600
+    #: The secret that keys UID pseudonyms and the de-identification rewrite of every dataset
+    #: (MEDAL_DEID_SECRET). Set it in production: without it the keys derive from dataset ids, and someone who
+    #: holds an original UID could confirm its replacement.
+    deid_secret: str = ""
 
 
 @lru_cache(maxsize=1)

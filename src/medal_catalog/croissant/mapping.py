@@ -81,6 +81,13 @@ def map_dataset(data: dict[str, Any], path: Path, issue, *, access_level: str | 
     _put(out, "distribution", distribution)
     _put(out, "file_formats", formats)
     _put(out, "record_sets", [_record_set(r) for r in as_list(data.get("recordSet")) if isinstance(r, dict)])
+    burned = _text(data.get("medal:burnedInAnnotation") or data.get(MEDAL + "burnedInAnnotation"))
+    if burned is not None:
+        if burned.upper() not in ("YES", "NO", "UNKNOWN"):
+            issue("croissant.burned-in", "medal:burnedInAnnotation is not YES, NO or UNKNOWN",
+                  pointer="/medal:burnedInAnnotation")
+        else:  # the catalog keeps the dataset's DICOM only when this says NO (and each header agrees)
+            out["deidentification"] = {"burned_in_annotation": burned.upper()}
     _put(out, "responsible_ai", _rai(data))
     _put(out, "collection_period", _period(_rai_value(data, "dataCollectionTimeframe")))
     out["source_document"] = path.name

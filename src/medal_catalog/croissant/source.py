@@ -42,8 +42,9 @@ def source_parts(source: Mapping[str, Any], files_base: str, kept: Mapping[str, 
             path = local_path(node.get("contentUrl"))
             if path is not None and path in kept:
                 node["contentUrl"] = base + quote(path)
-                if not node.get("sha256") and not node.get("md5"):
-                    node["sha256"] = kept[path]
+                # The kept copy's digest: the catalog may have rewritten it (DICOM is de-identified on import).
+                node.pop("md5", None)
+                node["sha256"] = kept[path]
         elif kind == "FileSet" and not node.get("containedIn") and node_id(node):
             path = fileset_archive_path(node_id(node))
             table = next((fileset_table_path(node_id(node), suffix) for suffix in TABLE_FORMATS

@@ -13,7 +13,10 @@ Rules, per non-empty attribute of the table:
     descriptors, structured content, graphics) is not flagged.
   * Dates and times are flagged unless LongitudinalTemporalInformationModified is MODIFIED (shifted dates).
   * SeriesDescription and StudyDescription are kept unless they contain a token of an identifying value found in
-    the same header (names, IDs, institution, device, dates when flagged) — or always with Clean Descriptors.
+    the same header (names, IDs, institution, device, dates when flagged), Clean Descriptors declared or not.
+  * Then the checks that trust no declaration (crosscheck.py): patient tokens in any free text, vendor UIDs in
+    a file declaring de-identification, real person names, dates said shifted but equal to a vendor UID's,
+    device serial numbers and station names.
   * Attributes the profile removes (X) are flagged; those it may keep with a dummy value (Z, D) are flagged only
     when the file does not declare PatientIdentityRemoved YES (otherwise the value is presumed to be the dummy).
   * Private groups are flagged unless Retain Safe Private is declared.
@@ -32,6 +35,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
 from medal_catalog.dicom.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
+from medal_catalog.dicom.crosscheck import CAPTURE as CROSSCHECK_CAPTURE
+from medal_catalog.dicom.crosscheck import crosscheck
 from medal_catalog.dicom.archives import (ARCHIVE_ERRORS, MAX_ARCHIVE_DEPTH, Rest, archive_kind, each_member,
                                           is_archive, read_nested)
 from medal_catalog.dicom.header import FileProblem, Header, HeaderError, parse, read, sequence_tags
@@ -59,7 +64,7 @@ _TOKEN_SOURCES_WITH_DATES = _IDENTIFYING_TAGS | {t for t in _DATE_TAGS if "Date"
 #: Tags whose values the audit needs: its own declarations plus the sources of identifying tokens.
 AUDIT_CAPTURE = frozenset({PATIENT_IDENTITY_REMOVED, DEIDENTIFICATION_METHOD, CODE_VALUE, CODING_SCHEME,
                            LONGITUDINAL_MODIFIED, BURNED_IN_ANNOTATION, SPECIFIC_CHARACTER_SET, MODALITY,
-                           SOP_CLASS, *_DESCRIPTIONS}) | _IDENTIFYING_TAGS | _DATE_TAGS
+                           SOP_CLASS, *_DESCRIPTIONS}) | _IDENTIFYING_TAGS | _DATE_TAGS | CROSSCHECK_CAPTURE
 #: Tags the audit counts wherever they occur.
 AUDIT_WATCH = frozenset(ANNEX_E)
 
@@ -153,7 +158,7 @@ def audit_header(header: Header, path: str | None = None) -> PhiAudit:
     burned_raw = text(top.get(BURNED_IN_ANNOTATION))
     # Files of one series almost always share their attribute layout: audit each layout once.
     key = (tuple(header.seen.items()), tuple(header.private.items()), identity_removed, tuple(sorted(options)),
-           dates_shifted, burned_raw, _burns_in(top))
+           dates_shifted, burned_raw, burns_in(top))
     memo = _MEMO.get(key)
     if memo is None:
         if len(_MEMO) > 4096:
@@ -166,7 +171,8 @@ def audit_header(header: Header, path: str | None = None) -> PhiAudit:
     tokens: frozenset[str] | None = None
     for tag, keyword in ((SERIES_DESCRIPTION, "SeriesDescription"), (STUDY_DESCRIPTION, "StudyDescription")):
         value = text(top.get(tag), charset)
-        if value is not None and "clean_descriptors" not in options:
+        # Clean Descriptors is a claim; the text is checked whatever the file declares.
+        if value is not None:
             tokens = _identifying_tokens(header, charset, flagged_dates) if tokens is None else tokens
             if _mentions(value, tokens):
                 findings.append(IdentifyingAttribute(keyword, ANNEX_E[tag].tag, ANNEX_E[tag].action,
@@ -179,6 +185,14 @@ def audit_header(header: Header, path: str | None = None) -> PhiAudit:
         if _mentions(method, tokens):
             findings.append(IdentifyingAttribute("DeidentificationMethod", "(0012,0063)", "K", "identifying-token"))
             method = None
+    seen_keywords = {f.keyword for f in findings}
+    for keyword, tag_text, action, reason in crosscheck(
+            lambda tag: _values(header, tag, charset), bool(identity_removed or options), dates_shifted):
+        if keyword in ("SeriesDescription", "StudyDescription"):
+            kept[SERIES_DESCRIPTION if keyword == "SeriesDescription" else STUDY_DESCRIPTION] = None
+        if keyword not in seen_keywords:
+            seen_keywords.add(keyword)
+            findings.append(IdentifyingAttribute(keyword, tag_text, action, reason))
     withheld = False
     if path:
         tokens = _identifying_tokens(header, charset, flagged_dates) if tokens is None else tokens
@@ -190,6 +204,13 @@ def audit_header(header: Header, path: str | None = None) -> PhiAudit:
 
 
 _MEMO: dict[tuple, tuple] = {}
+
+
+def _values(header: Header, tag: int, charset: bytes | None) -> list[str]:
+    """Every decoded, non-blank value of a captured tag: top level first, then inside sequences."""
+    raws = [header.top[tag]] if tag in header.top else []
+    raws += [raw for (_, inner), found in header.nested.items() if inner == tag for raw in found]
+    return [v for v in (text(raw, charset) for raw in raws) if v is not None]
 _TOKEN_MEMO: dict[tuple, frozenset[str]] = {}
 
 
@@ -228,7 +249,7 @@ def _attribute_findings(header: Header, identity_removed: bool | None, options: 
     burned = burned if burned in ("YES", "NO") else "UNKNOWN"
     if burned == "YES":
         findings.append(IdentifyingAttribute("BurnedInAnnotation", "(0028,0301)", "C", "burned-in"))
-    elif burned == "UNKNOWN" and _burns_in(header.top):
+    elif burned == "UNKNOWN" and burns_in(header.top):
         findings.append(IdentifyingAttribute("BurnedInAnnotation", "(0028,0301)", "C", "burned-in-undeclared"))
     return tuple(findings), flagged_dates, burned
 
@@ -289,7 +310,8 @@ def _options(header: Header) -> set[str]:
     return options
 
 
-def _burns_in(top: dict[int, bytes]) -> bool:
+def burns_in(top: dict[int, bytes]) -> bool:
+    """Whether a header (its top-level values) is of a modality or class that commonly burns text into pixels."""
     modality = (text(top.get(MODALITY)) or "").upper()
     sop_class = text(top.get(SOP_CLASS)) or ""
     return modality in BURNED_IN_MODALITIES or sop_class.startswith(SECONDARY_CAPTURE_PREFIX)

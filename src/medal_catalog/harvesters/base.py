@@ -23,6 +23,9 @@ class HarvestResult:
     summary: dict[str, Any] = field(default_factory=dict)
     #: Where each harvested name was read: name -> file path (None for a zip member).
     locations: dict[str, str | None] = field(default_factory=dict)
+    #: The run's secret key (kept in the harvest cache, never published): it makes the UID pseudonyms, and the
+    #: rewrite of the files the catalog keeps uses it too, so that both carry the same UIDs.
+    salt: bytes = b""
 
     @property
     def errors(self) -> list[FileProblem]:

@@ -107,7 +107,9 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
         "ended_at": _iso(ended), "tool": TOOL, "tool_version": __version__, "source_kind": "croissant",
         "files_seen": len(result.files), "files_read": len(result.files), "files_skipped": 0}]
     if keep_files and report.ok:
+        declared = dict(dataset.get("deidentification") or {})  # the document's, before the harvest's merge
         dataset = _with_dicom(data, folder, path, dataset, result)
+        _rewrite_dicom(result, dataset["id"], declared, path.name, issue)
     _check_entry(dataset, issue, today)
     result.dataset = dataset
     return result
@@ -157,6 +159,31 @@ def _with_dicom(data: dict[str, Any], folder: Path, source: Path, dataset: dict[
         return dataset
     merged, result.series = merge_harvest(dataset, harvest, distributions=False)
     return merged
+
+
+def _rewrite_dicom(result: CroissantImport, dataset_id: str, declared: dict[str, Any], original: str,
+                   issue) -> None:
+    """Replace every kept file holding DICOM by the catalog's rewrite (dicom/deidentify.py, keyed like the
+    harvested series' UIDs); a DICOM file that cannot be kept is an error naming it, and then nothing is stored.
+    The export's checksums are the kept copies' (croissant/source.py)."""
+    from medal_catalog.config import get_settings
+    from medal_catalog.dicom.audit import audit_content
+    from medal_catalog.dicom.deidentify import Deidentifier, dataset_key, plan, rewrite_content
+
+    deidentifier = None
+    for rel, (content, media) in list(result.files.items()):
+        if rel == original or not audit_content(content, rel)[0]:
+            continue
+        if deidentifier is None:
+            key = dataset_key(dataset_id, get_settings().deid_secret)[:16]  # the harvest's salt
+            deidentifier = Deidentifier(key, plan(declared))
+        copy, problems = rewrite_content(content, rel, deidentifier, declared.get("burned_in_annotation"))
+        for member, why in problems:
+            issue("dicom.not-kept", f"{rel + '!' + member if member else rel}: the catalog cannot keep it as its "
+                  f"de-identified rewrite: {why}", pointer=None,
+                  hint="Add medal:burnedInAnnotation NO only for data without burned-in text.")
+        if copy is not None:
+            result.files[rel] = (copy, media)
 
 
 def _iso(moment: dt.datetime) -> str:

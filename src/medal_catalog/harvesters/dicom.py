@@ -12,7 +12,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import secrets
 import signal
 import threading
 import time
@@ -248,8 +247,8 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
 
 
 # ----------------------------------------------------------------------------------------------------- cache
-def _load_cache(path: Path | None) -> dict[str, Any]:
-    empty = {"version": CACHE_VERSION, "salt": secrets.token_hex(16), "files": {}, "blobs": {}}
+def _load_cache(path: Path | None, salt: str) -> dict[str, Any]:
+    empty = {"version": CACHE_VERSION, "salt": salt, "files": {}, "blobs": {}}
     if path is None or not path.is_file():
         return empty
     try:
@@ -322,7 +321,12 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
     sources, problems = walk(paths)
-    cache = _load_cache(cache_file)
+    # A stable key per dataset (keyed by MEDAL_DEID_SECRET): UID pseudonyms, and the UIDs of the files the
+    # catalog rewrites, stay the same from one harvest or import to the next, cache or not.
+    from medal_catalog.config import get_settings
+    from medal_catalog.dicom.deidentify import dataset_key
+
+    cache = _load_cache(cache_file, dataset_key(dataset_id, get_settings().deid_secret)[:16].hex())
     settings = [dataset_id, title, access_level, license_id, instances, __version__]
     listing = "\n".join([f"{s.key}\0{s.size}\0{s.stamp}" for s in sources])
     fingerprint = hashlib.sha256(f"{settings!r}\n{listing}".encode()).hexdigest()
@@ -331,7 +335,7 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
         problems += [FileProblem(**p) for p in stored["problems"]]
         series = [m.ImagingSeries.model_validate(row) for row in stored["series"]]
         return _finish(m.ImagingDataset.model_validate(stored["dataset"]), series, stored["manifest"], sources,
-                       stored["files_read"], problems, len(sources), 0, started, clock)
+                       stored["files_read"], problems, len(sources), 0, started, clock, bytes.fromhex(cache["salt"]))
 
     salt = bytes.fromhex(cache["salt"])
     entries: dict[str, tuple[Source, Any]] = {}
@@ -380,12 +384,12 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
             "problems": [p.summary_dict() for p in file_problems], "files_read": len(records)}
         _save_cache(cache_file, cache["salt"], entries, result)
     return _finish(dataset, series, manifest, sources, len(records), problems + file_problems, reused,
-                   len(to_read), started, clock)
+                   len(to_read), started, clock, salt)
 
 
 def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: list[dict[str, Any]],
             sources: list[Source], files_read: int, problems: list[FileProblem], reused: int, read_now: int,
-            started: datetime, clock: float) -> HarvestResult:
+            started: datetime, clock: float, salt: bytes) -> HarvestResult:
     """Stamp the run's provenance on the dataset and assemble the result with its summary."""
     run = m.HarvestRun(id=f"{dataset.id[:100]}.harvest-{started:%Y%m%dt%H%M%S}", started_at=started,
                        ended_at=datetime.now(timezone.utc), tool=TOOL, tool_version=__version__,
@@ -395,7 +399,7 @@ def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: 
     summary = _summary(dataset, series, sources, files_read, problems, reused, read_now,
                        time.perf_counter() - clock)
     return HarvestResult(dataset=dataset, series=series, manifest=manifest, problems=problems, summary=summary,
-                         locations={s.name: None if s.member else s.path for s in sources})
+                         locations={s.name: None if s.member else s.path for s in sources}, salt=salt)
 
 
 def _manifest(rows: list[dict[str, Any]], records: list[dict[str, Any]], names: list[str],

@@ -115,9 +115,9 @@ def instance_record(header: Header, size: int, salt: bytes, name: str) -> dict[s
     if tech["body_part"]:
         tech["body_part"] = tech["body_part"].upper()
     audit = audit_header(header, name)
-    if not audit.patient_identity_removed or "retain_uids" in audit.profile_options:
-        # Original UIDs may embed device serial numbers and dates: keep only keyed pseudonyms of them.
-        study_uid, series_uid = pseudonymous_uid(salt, study_uid), pseudonymous_uid(salt, series_uid)
+    # Original UIDs may embed device serial numbers and dates, and a declared replacement is not proof of one
+    # (issue 15): keep only keyed pseudonyms, the UIDs the catalog's rewritten files carry.
+    study_uid, series_uid = pseudonymous_uid(salt, study_uid), pseudonymous_uid(salt, series_uid)
     return {
         "study": study_uid, "series": series_uid, "ts": header.transfer_syntax, "size": size,
         "subject": _subject_key(top, study_uid, salt), "sex": _sex(top), "age_bin": _age_bin(top),

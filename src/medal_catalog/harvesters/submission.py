@@ -176,31 +176,60 @@ def dicom_archive(harvest: HarvestResult, dataset: dict[str, Any]) -> tuple[byte
     """A zip of an open dataset's DICOM files for the catalog to serve, laid out ``<series id>/<n>.dcm`` (no
     original file names: a path may carry an identifying value), and why files were left out (or None).
 
-    Only files the audit found clean go in: no identifying attribute (PS3.15 Annex E), a path without
-    identifying values, read from a plain file; and only when the dataset declares no burned-in annotation
-    (pixels are not audited). The archive is deterministic: the same files give the same bytes."""
-    if (dataset.get("deidentification") or {}).get("burned_in_annotation") != "NO":
+    Every file in it is the catalog's own rewrite (dicom/deidentify.py: the Basic Profile with the options the
+    dataset declares, UIDs keyed like the series entries'), audited again after rewriting; the original bytes
+    never go in. A file is left out when the audit flags its original, it cannot be rewritten, its rewrite still
+    fails the audit, it may carry burned-in text (see :func:`~medal_catalog.dicom.deidentify.served_copy`), or was read from inside a zip. The archive
+    is deterministic: the same files give the same bytes."""
+    from medal_catalog.dicom.deidentify import Deidentifier, plan, served_copy
+
+    declared = dataset.get("deidentification") or {}
+    if declared.get("burned_in_annotation") != "NO":
         return None, "burned-in annotation is not declared NO, so the pixel data are not served"
     series_of = {s.series_instance_uid: s.id for s in harvest.series}
     rows = [r for r in harvest.manifest if r.get("kind") == "instance"]
-    clean = sorted((series_of[r["series_instance_uid"]], r["path"]) for r in rows
-                   if r.get("path") and r.get("phi_findings") == 0 and harvest.locations.get(r["path"])
-                   and r["series_instance_uid"] in series_of)
-    if not clean:
-        return None, "no DICOM file is clean of identifying attributes"
-    if sum(r["size"] for r in rows if r.get("path") in {p for _, p in clean}) > MAX_ARCHIVE_BYTES:
+    # A file whose original the audit flags stays out even though the rewrite would clean it: the audit cannot
+    # see what a flagged header's sender also put where it does not look (pixels, unknown tags).
+    candidates = sorted((series_of[r["series_instance_uid"]], r["path"]) for r in rows
+                        if r.get("path") and r.get("phi_findings") == 0 and harvest.locations.get(r["path"])
+                        and r["series_instance_uid"] in series_of)
+    if sum(r["size"] for r in rows if r.get("path") in {p for _, p in candidates}) > MAX_ARCHIVE_BYTES:
         return None, f"the DICOM files exceed {MAX_ARCHIVE_BYTES // 2**20} MiB"
+    deidentifier = Deidentifier(harvest.salt, plan(declared))
     buffer = io.BytesIO()
     counters: dict[str, int] = {}
+    reasons: dict[str, int] = {}
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for series_id, name in clean:
-            counters[series_id] = counters.get(series_id, 0) + 1
-            info = zipfile.ZipInfo(f"{series_id}/{counters[series_id]:05d}.dcm", date_time=(1980, 1, 1, 0, 0, 0))
+        for series_id, name in candidates:
+            number = counters.get(series_id, 0) + 1
+            member = f"{series_id}/{number:05d}.dcm"
+            copy, why = served_copy(Path(harvest.locations[name]).read_bytes(), member, deidentifier,
+                                    declared.get("burned_in_annotation"))
+            if copy is None:
+                reasons[why or "left out"] = reasons.get(why or "left out", 0) + 1
+                continue
+            counters[series_id] = number
+            info = zipfile.ZipInfo(member, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, Path(harvest.locations[name]).read_bytes())
-    left_out = len(rows) - len(clean)
-    return buffer.getvalue(), (f"{left_out} of {len(rows)} DICOM files left out of {DICOM_ARCHIVE} (identifying "
-                               "attributes or paths, or inside a zip)" if left_out else None)
+            archive.writestr(info, copy)
+    kept = sum(counters.values())
+    if not candidates:
+        return None, "no DICOM file is clean of identifying attributes"
+    if not kept:
+        return None, "no DICOM file could be rewritten clean of identifying attributes" + _why(reasons)
+    left_out = len(rows) - kept
+    if not left_out:
+        return buffer.getvalue(), None
+    message = f"{left_out} of {len(rows)} DICOM files left out of {DICOM_ARCHIVE}"
+    if len(candidates) < len(rows):
+        message += " (identifying attributes or paths, or inside a zip)"
+    return buffer.getvalue(), message + _why(reasons)
+
+
+def _why(reasons: dict[str, int]) -> str:
+    """The reasons rewritten files were left out, with counts (they hold no value of any file)."""
+    return "; rewritten and left out: " + "; ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())) \
+        if reasons else ""
 
 
 def _dicom_files(dataset: dict[str, Any], base: Path, folder: Path, single: bool) -> list[Path]:

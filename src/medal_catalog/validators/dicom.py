@@ -37,3 +37,34 @@ def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
             yield Issue(Severity.ERROR, "dicom.unreadable", name, f"the DICOM file cannot be read: {result.reason}")
             continue
         yield from attribute_issues(result.findings, name)
+
+
+def rewrite_notes(datasets: Iterable[tuple[str, dict]], dicom_files: list[Path]) -> Iterator[Issue]:
+    """One ``dicom.rewrite`` info per dataset of a submission folder with DICOM: how many files the catalog would
+    rewrite before keeping them, and how (dicom/deidentify.py), so that the served copies surprise nobody.
+    ``datasets``: (display name of its metadata file, the dataset entry)."""
+    from medal_catalog.dicom.deidentify import plan
+
+    count = sum(1 for p in dicom_files if _is_part10(p))
+    if not count:
+        return
+    for display, dataset in datasets:
+        declared = dataset.get("deidentification") or {}
+        if dataset.get("access_level") != "open":
+            message = (f"{count} DICOM files are harvested for their headers only: the catalog keeps none, since "
+                       "the dataset is not open access")
+        elif declared.get("burned_in_annotation") != "NO":
+            message = (f"{count} DICOM files would not be kept: burned-in annotation is not declared NO")
+        else:
+            message = (f"{count} DICOM files would be kept only as the catalog's rewrite, each audited again "
+                       f"(files the audit flags stay out): {plan(declared).describe()}")
+        yield Issue(Severity.INFO, "dicom.rewrite", display, message, pointer="/deidentification",
+                    hint="The catalog serves only copies it de-identified itself; the originals are never stored.")
+
+
+def _is_part10(path: Path) -> bool:
+    try:
+        with path.open("rb") as stream:
+            return stream.read(132)[128:] == b"DICM"
+    except OSError:
+        return False

@@ -98,12 +98,32 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
             run.issue(Severity.ERROR, "submission.no-metadata", display,
                       "no MEDAL metadata file (task, dataset, catalog or Croissant) was found in the folder",
                       hint="Add task.yaml / dataset.yaml with `type: BenchmarkTask` / `type: ImagingDataset`.")
-        from medal_catalog.validators.dicom import check_data_files
+        from medal_catalog.validators.dicom import check_data_files, rewrite_notes
 
         run.report.extend(check_data_files(data, lambda p, r=path: _display(p, r), progress=progress))
+        run.report.extend(rewrite_notes(_datasets_of(run, files), data))
     _check_ids(run)
     _check_label_tables(run)
     return run.report
+
+
+def _datasets_of(run: Run, files: set[str]) -> list[tuple[str, dict]]:
+    """The valid ImagingDataset entries of a folder's metadata files, as (display name, entry)."""
+    from medal_catalog.documents import read_document
+
+    found = []
+    for entry in run.report.entries:
+        if entry.type != "ImagingDataset" or entry.file not in files or not entry.valid:
+            continue
+        try:
+            data = read_document(Path(entry.file), entry.file).data
+            for part in [p for p in entry.pointer.split("/") if p]:
+                data = data[int(part)] if isinstance(data, list) else data[part]
+        except Exception:  # noqa: BLE001 - an entry that cannot be found again just gets no note
+            continue
+        if isinstance(data, dict):
+            found.append((entry.file, data))
+    return found
 
 
 def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[Run]:

@@ -1,0 +1,314 @@
+"""Rewrite DICOM files with the Basic Application Confidentiality Profile (PS3.15 Annex E) before the catalog
+keeps or serves them: what a contributor declares is never taken as done.
+
+The profile itself (Table E.1-1, the 2026c edition) is applied by ``dicom-anonymizer`` (KitwareMedical, pinned in
+pyproject.toml); this module chooses its actions for the options the dataset declares and does what the library
+leaves open:
+
+  * UIDs: every UID that is not a DICOM-defined one (1.2.840.10008.*) becomes ``2.25.<HMAC-SHA256(key, uid)>``,
+    at every depth and in the file meta, so the same input UID gives the same output UID across a dataset (its
+    series and studies still group, its manifest still joins) and across runs (a re-harvest writes the same bytes);
+  * PatientID becomes a keyed pseudonym (patients stay apart), person names the library's dummy;
+  * dates: shifted by one per-dataset offset with Retain Longitudinal With Modified Dates, emptied otherwise;
+  * descriptions are kept with Clean Descriptors only when the audit of the original found no identifying token;
+  * every private tag is removed (no safe-private list is applied), the 128-byte preamble is zeroed;
+  * (0012,0062/0063/0064) and (0028,0303) say what was applied, and only that.
+
+Pixel data are copied as they are. Files are parsed by pydicom only after the bounded reader accepted them, and
+never with ``force=True``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import io
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from medal_catalog.dicom.annex_e import ANNEX_E, enum_meanings
+
+LIBRARY = "dicom-anonymizer"
+TABLE_EDITION = "dicomfields_2026c"
+#: Options the rewrite applies when declared; any other declared option is not applied (and not claimed).
+SUPPORTED_OPTIONS = ("retain_longitudinal_modified_dates", "retain_patient_characteristics", "clean_descriptors")
+_STANDARD_UID = "1.2.840.10008."
+#: DeviceSerialNumber and StationName: removed, never dummied (the audit flags them whatever their value).
+_DEVICE_IDENTITY = frozenset({0x00181000, 0x00081010})
+_LOCK = threading.Lock()  # the library keeps its UID map in a module global
+
+
+class RewriteError(Exception):
+    """The file cannot be rewritten (pydicom cannot read or write it); the reason holds no value of the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What the rewrite applies to a dataset's files: the options (CID 7050 names), and those declared but not
+    applied."""
+
+    applied: tuple[str, ...]
+    not_applied: tuple[str, ...]
+
+    def describe(self) -> str:
+        """One sentence for the contributor: what is done to every DICOM file the catalog keeps."""
+        options = ", ".join(self.applied[1:]) or "no option"
+        text = (f"rewritten with the PS3.15 Basic Profile ({LIBRARY}) and {options}: UIDs replaced consistently, "
+                "names and IDs replaced by dummies or pseudonyms, private tags removed, "
+                + ("dates shifted by one offset" if "retain_longitudinal_modified_dates" in self.applied
+                   else "dates emptied") + ", pixel data unchanged")
+        if self.not_applied:
+            text += f"; declared but not applied: {', '.join(self.not_applied)}"
+        return text
+
+
+def plan(declared: dict[str, Any] | None) -> Plan:
+    """The rewrite for a dataset's ``deidentification`` declaration (its ``profile_options``)."""
+    options = [o for o in ((declared or {}).get("profile_options") or []) if o != "basic_profile"]
+    applied = ("basic_profile",) + tuple(o for o in SUPPORTED_OPTIONS if o in options)
+    return Plan(applied, tuple(sorted(o for o in options if o not in SUPPORTED_OPTIONS)))
+
+
+class Deidentifier:
+    """Rewrites the files of one dataset; ``key`` (secret, per dataset) keys the UID map, pseudonyms and the date
+    shift, so that all files of the dataset agree."""
+
+    def __init__(self, key: bytes, the_plan: Plan) -> None:
+        self.key = key
+        self.plan = the_plan
+        digest = hmac.new(key, b"date-offset", hashlib.sha256).digest()
+        self.date_offset = dt.timedelta(days=-(365 + int.from_bytes(digest[:4], "big") % 3650))
+        self._outputs: set[str] = set()
+
+    def uid(self, old: str) -> str:
+        """The replacement of ``old`` (DICOM-defined UIDs and our own outputs are returned unchanged)."""
+        old = old.strip()
+        if not old or old.startswith(_STANDARD_UID) or old in self._outputs:
+            return old
+        # The harvester's formula (dicom_records.pseudonymous_uid) with the same key: the series entries and
+        # manifest publish exactly the UIDs of the files served.
+        digest = hmac.new(self.key, old.encode("ascii", "replace"), hashlib.sha256).digest()
+        new = f"2.25.{int.from_bytes(digest[:16], 'big')}"
+        self._outputs.add(new)
+        return new
+
+    def pseudonym(self, value: str) -> str:
+        digest = hmac.new(self.key, b"id:" + value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+        return digest[:16].upper()  # no word of its own: the audit checks free text for tokens of IDs
+
+    def rewrite(self, data: bytes, kept_descriptions: dict[str, str | None] | None = None) -> bytes:
+        """The de-identified file for the DICOM file ``data`` (Part 10, with its preamble). ``kept_descriptions``:
+        SeriesDescription/StudyDescription as the audit of the original allowed them (None: dropped). Raises
+        RewriteError."""
+        import pydicom
+        from dicomanonymizer import simpledicomanonymizer as library
+
+        try:
+            ds = pydicom.dcmread(io.BytesIO(data))  # never force=True: the bounded reader accepted this file
+        except Exception as exc:  # noqa: BLE001 - pydicom raises many types on a broken file
+            raise RewriteError(f"pydicom cannot read it ({type(exc).__name__})") from None
+        # Private tags go first: the library would remove them last, after walking them once per repeating-group
+        # rule (most of its time on vendor files full of private data).
+        ds.remove_private_tags()
+        shift = "retain_longitudinal_modified_dates" in self.plan.applied
+        rules: dict[tuple[int, int], Any] = {}
+        for tag, entry in ANNEX_E.items():
+            if entry.tag.count("x"):
+                continue
+            key = (tag >> 16, tag & 0xFFFF)
+            if entry.kind == "date":
+                rules[key] = library.keep  # handled below: shifted or emptied, at every depth
+            elif entry.kind == "characteristic" and "retain_patient_characteristics" in self.plan.applied:
+                rules[key] = library.keep
+        rules[(0x0010, 0x0020)] = library.keep  # PatientID: a pseudonym below
+        try:
+            with _LOCK:
+                saved = library.dictionary
+                library.dictionary = _KeyedUids(self)
+                try:
+                    library.anonymize_dataset(ds, rules, delete_private_tags=True,
+                                              base_rules_gen=lambda: library.initialize_actions(TABLE_EDITION))
+                finally:
+                    library.dictionary = saved
+            self._finish(ds, shift, kept_descriptions or {})
+            out = io.BytesIO()
+            ds.preamble = b"\x00" * 128
+            ds.save_as(out, enforce_file_format=True)
+        except RewriteError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a file pydicom cannot rewrite is left out, not a crash
+            raise RewriteError(f"it cannot be rewritten ({type(exc).__name__})") from None
+        return out.getvalue()
+
+    def _finish(self, ds: Any, shift: bool, kept: dict[str, str | None]) -> None:
+        from pydicom.dataset import Dataset
+        from pydicom.sequence import Sequence
+        from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
+
+        if "PatientID" in ds and str(ds.PatientID).strip():
+            ds.PatientID = self.pseudonym(str(ds.PatientID))
+        for keyword in ("SeriesDescription", "StudyDescription"):
+            value = kept.get(keyword) if "clean_descriptors" in self.plan.applied else None
+            if value:
+                setattr(ds, keyword, value)
+            elif keyword in ds:
+                del ds[keyword]
+
+        def walk(dataset: Any) -> None:
+            for element in list(dataset):
+                if int(element.tag) in _DEVICE_IDENTITY:
+                    del dataset[element.tag]  # the library may leave a dummy; the catalog keeps none at all
+                elif element.VR == "SQ":
+                    for item in element.value:
+                        walk(item)
+                elif element.VR == "UI" and element.value:
+                    values = element.value if isinstance(element.value, list) else [element.value]
+                    mapped = [self.uid(str(v)) for v in values]
+                    element.value = mapped if isinstance(element.value, list) else mapped[0]
+                elif element.VR in ("DA", "DT") and element.value and ANNEX_E.get(int(element.tag)) is not None:
+                    element.value = self._shift(str(element.value), element.VR) if shift else ""
+                elif element.VR == "TM" and not shift and ANNEX_E.get(int(element.tag)) is not None:
+                    element.value = ""
+        walk(ds)
+        meta = ds.file_meta
+        meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        # The writer is now us (pydicom): the original's implementation UID and name point at the scanner.
+        meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+        meta.ImplementationVersionName = "MEDAL_DEID"
+        for tag in (0x00020016, 0x00020017, 0x00020018, 0x00020100, 0x00020102):  # source/sending AE, signatures
+            meta.pop(tag, None)
+        ds.PatientIdentityRemoved = "YES"
+        # LO holds 64 characters; the options are in the code sequence below.
+        # Not the library's name: "dicom" could be a token of a patient's name, and then the audit refuses it.
+        ds.DeidentificationMethod = "MEDAL catalog rewrite, PS3.15 Annex E Basic Profile"
+        meanings = {name: meaning.partition(":")[2] for name, meaning in
+                    enum_meanings("DeidentificationOptionEnum").items()}
+        items = []
+        for option in self.plan.applied:
+            item = Dataset()
+            item.CodeValue, item.CodingSchemeDesignator = meanings[option], "DCM"
+            item.CodeMeaning = option.replace("_", " ")
+            items.append(item)
+        ds.DeidentificationMethodCodeSequence = Sequence(items)
+        ds.LongitudinalTemporalInformationModified = "MODIFIED" if shift else "REMOVED"
+
+    def _shift(self, value: str, vr: str) -> str:
+        try:
+            day = dt.datetime.strptime(value[:8], "%Y%m%d") + self.date_offset
+        except (ValueError, OverflowError):
+            return ""  # an unparseable date (or the library's 00010101 dummy) cannot be shifted: not kept
+        return day.strftime("%Y%m%d") + (value[8:] if vr == "DT" else "")
+
+
+class _KeyedUids(dict):
+    """Stands in for the library's UID map (``simpledicomanonymizer.dictionary``): keyed, deterministic UIDs
+    instead of random ones, so that files rewritten at different times still agree."""
+
+    def __init__(self, owner: Deidentifier) -> None:
+        super().__init__()
+        self.owner = owner
+
+    def __contains__(self, uid: object) -> bool:
+        return True
+
+    def get(self, uid: Any, default: Any = None) -> str:
+        return self.owner.uid(str(uid))
+
+
+def _library_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(LIBRARY)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def dataset_key(dataset_id: str, secret: str = "") -> bytes:
+    """The key for a dataset's rewrite: from the catalog's secret (MEDAL_DEID_SECRET) when set, so that nobody
+    holding an original UID can confirm its replacement; from the dataset id alone otherwise."""
+    return hashlib.sha256(f"medal-deid\x00{secret}\x00{dataset_id}".encode()).digest()
+
+
+def served_copy(data: bytes, name: str, deidentifier: Deidentifier, declared_burned_in: str | None
+                ) -> tuple[bytes | None, str | None]:
+    """The copy of the DICOM file ``data`` that the catalog may keep and serve as ``name``: rewritten, then read
+    and audited again, which must find nothing. Returns (the copy, None), or (None, why it is left out).
+
+    Pixels are not audited, so a file is kept only when burned-in annotation is declared NO for the dataset and
+    its header does not say YES; US, SC, XA (and the other modalities that burn text in) and Secondary Capture
+    must say NO themselves."""
+    from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH, audit_content, audit_header, burns_in
+    from medal_catalog.dicom.header import HeaderError, parse, sequence_tags
+
+    if declared_burned_in != "NO":
+        return None, "burned-in annotation is not declared NO"
+    try:
+        header = parse(data, len(data), AUDIT_CAPTURE, AUDIT_WATCH, sequence_tags())
+    except HeaderError as exc:
+        return None, f"cannot be read: {exc.reason}"
+    original = audit_header(header)
+    if original.burned_in_annotation == "YES":
+        return None, "its header says BurnedInAnnotation YES"
+    if original.burned_in_annotation != "NO" and burns_in(header.top):
+        return None, "a modality that burns text in, without BurnedInAnnotation NO in its header"
+    try:
+        out = deidentifier.rewrite(data, {"SeriesDescription": original.series_description,
+                                          "StudyDescription": original.study_description})
+    except RewriteError as exc:
+        return None, str(exc)
+    count, flagged = audit_content(out, name)
+    if count != 1 or flagged:
+        found = sorted({f.keyword for problem in flagged if problem.audit for f in problem.audit.findings})
+        return None, "the rewritten file still fails the audit" + (f" ({', '.join(found)})" if found else "")
+    return out, None
+
+
+def rewrite_content(data: bytes, name: str, deidentifier: Deidentifier, declared_burned_in: str | None
+                    ) -> tuple[bytes | None, list[tuple[str | None, str]]]:
+    """The content the catalog keeps for a file holding DICOM (a DICOM file, or a zip of files some of which are
+    DICOM): every DICOM file replaced by its :func:`served_copy`, other zip members kept as they are, the zip
+    rebuilt deterministically. Returns (the content, []) or (None, [(member or None, why)]) when any DICOM
+    file cannot be kept (a dataset's data is kept whole or not at all), or when it is another kind of archive."""
+    import zipfile
+
+    from medal_catalog.dicom.archives import archive_kind, is_archive
+
+    kind = archive_kind(data[:512])
+    if kind is None:
+        copy, why = served_copy(data, name, deidentifier, declared_burned_in)
+        return (copy, []) if copy is not None else (None, [(None, why or "left out")])
+    if kind != "zip":
+        return None, [(None, f"DICOM inside a {kind} archive: the catalog rewrites DICOM in zips only")]
+    problems: list[tuple[str | None, str]] = []
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in sorted((i for i in source.infolist() if not i.is_dir()), key=lambda i: i.filename):
+            member = source.read(info)
+            if is_archive(member[:512]):
+                problems.append((info.filename, "an archive inside the archive: not rewritten"))
+                continue
+            if _is_dicom(member):
+                copy, why = served_copy(member, info.filename, deidentifier, declared_burned_in)
+                if copy is None:
+                    problems.append((info.filename, why or "left out"))
+                    continue
+                member = copy
+            kept = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            kept.external_attr, kept.compress_type = 0o644 << 16, zipfile.ZIP_DEFLATED
+            target.writestr(kept, member)
+    return (None, problems) if problems else (out.getvalue(), [])
+
+
+def _is_dicom(data: bytes) -> bool:
+    """Whether the bounded reader takes ``data`` for DICOM (with or without a preamble), as the audit does."""
+    from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH
+    from medal_catalog.dicom.header import HeaderError, parse, sequence_tags
+
+    try:
+        parse(data, len(data), AUDIT_CAPTURE, AUDIT_WATCH, sequence_tags())
+    except HeaderError as exc:
+        return not exc.not_dicom
+    return True
