@@ -185,14 +185,6 @@ def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, iden
                          labels_url)]
         case_id, split = files.case_columns[:2]
         linked = files.has_series and images is not None
-        if linked:
-            manifest_file, series = series_nodes(images.manifest, images.manifest_url)
-            doc["distribution"].append(manifest_file)
-            doc["recordSet"].append(series)
-            if images.archive is not None:
-                archive_files, image_records = dicom_nodes(images.archive)
-                doc["distribution"] += archive_files
-                doc["recordSet"].append(image_records)
         doc["recordSet"] += [
             {"@type": "cr:RecordSet", "@id": "cases", "name": "cases", "key": {"@id": f"cases/{case_id}"},
              "description": "The task's cases: id, split and the inputs given with each case.",
@@ -207,6 +199,14 @@ def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, iden
                        _field("labels", split, "sc:Text", "cases.csv"),
                        *[_field("labels", c, files.types.get(c, "sc:Text"), "labels.csv")
                          for c in files.label_columns]]}]
+        if linked:
+            manifest_file, series = series_nodes(images.manifest, images.manifest_url)
+            doc["distribution"].append(manifest_file)
+            doc["recordSet"].append(series)
+            if images.archive is not None:
+                archive_files, image_records = dicom_nodes(images.archive)
+                doc["distribution"] += archive_files
+                doc["recordSet"].append(image_records)
     return {k: v for k, v in doc.items() if v not in (None, [], "")}
 
 
