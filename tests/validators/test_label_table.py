@@ -34,6 +34,7 @@ def submission(tmp_path):
         shutil.copy(EXAMPLES / "valid" / "ct-lung-nodule-malignancy" / name, target / name)
     edit(target, "dataset.yaml", lambda d: d.update(
         distribution=[x for x in d["distribution"] if x.get("distribution_kind") != "file_set"]))
+    edit(target, "task.yaml", lambda t: t["labels"].pop("series_column"))  # TABLE names no series
     return target
 
 

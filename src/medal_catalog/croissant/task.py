@@ -81,7 +81,9 @@ def split_table(table: bytes, spec: dict[str, Any], splits: list[dict[str, Any]]
             r[SERIES_ID] = (series_of(value) if series_of and value else None) or ""
     visible = [r for r in rows if r.get(split) in shown]
     types = {c: _type_of([r.get(c) or "" for r in rows]) for c in header}
-    types[case_id] = types[split] = types[SERIES_ID] = "sc:Text"
+    types[case_id] = types[split] = "sc:Text"
+    if series_column:
+        types[SERIES_ID] = "sc:Text"
     return CaseFiles(cases=_csv(case_columns, rows), labels=_csv([case_id, *label_columns], visible),
                      case_columns=case_columns, label_columns=label_columns, types=types,
                      hidden_rows=len(rows) - len(visible), has_series=bool(series_column))
