@@ -41,7 +41,8 @@ def label_table_paths(catalog: Any, dataset_id: str, document: dict[str, Any]) -
 
 def declared_columns(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """The columns a LabelTable names, each with the relative JSON pointer of the slot that names it."""
-    out = [(f"/{slot}", spec[slot]) for slot in ("case_id_column", "split_column") if isinstance(spec.get(slot), str)]
+    out = [(f"/{slot}", spec[slot]) for slot in ("case_id_column", "split_column", "series_column")
+           if isinstance(spec.get(slot), str)]
     labels = spec.get("label_columns")
     if isinstance(labels, list):
         out += [(f"/label_columns/{i}", c) for i, c in enumerate(labels) if isinstance(c, str)]

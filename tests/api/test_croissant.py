@@ -33,18 +33,22 @@ def test_task_croissant_follows_task_visibility_and_label_files_follow_data_acce
     reviewer = client.get(f"/api/tasks/{OPEN_TASK}/croissant", headers=auth(client, "rita"))
     assert reviewer.status_code == 200 and reviewer.headers["content-type"].startswith("application/ld+json")
     document = reviewer.json()
-    assert [r["name"] for r in document["recordSet"]] == ["splits", "cases", "labels"]
+    # The reviewer sees the controlled dataset's series (so the cases' series_id resolves), not its DICOM files.
+    assert [r["name"] for r in document["recordSet"]] == ["splits", "cases", "labels", "series"]
     urls = {d["name"]: d["contentUrl"] for d in document["distribution"]}
     assert urls["cases.csv"].split("?")[0].endswith(f"/api/tasks/{OPEN_TASK}/cases.csv")
     assert client.get(f"/api/tasks/{OPEN_TASK}/cases.csv", headers=auth(client, "rita")).status_code == 403
     assert client.get(f"/api/tasks/{OPEN_TASK}/labels.csv", headers=auth(client, "alice")).status_code == 404
     cases = client.get(f"/api/tasks/{OPEN_TASK}/cases.csv", headers=auth(client, "chair"))
     labels = client.get(f"/api/tasks/{OPEN_TASK}/labels.csv", headers=auth(client, "chair"))
-    assert cases.text.splitlines() == ["case_id,split,nodule_diameter_mm", "lung-001,test_hidden,21.7",
-                                       "lung-002,validation,14.2"]
+    series = client.get(f"/api/datasets/{CONTROLLED_DATASET}/series", headers=auth(client, "chair")).json()["items"]
+    rows = [line.split(",") for line in cases.text.splitlines()]
+    assert [r[:2] + r[3:] for r in rows] == [["case_id", "split", "nodule_diameter_mm"],
+                                             ["lung-001", "test_hidden", "21.7"], ["lung-002", "validation", "14.2"]]
+    assert rows[0][2] == "series_id" and sorted(r[2] for r in rows[1:]) == sorted(s["id"] for s in series)
     assert labels.text.splitlines() == ["case_id,malignant", "lung-002,1"]
     import hashlib
-    assert {d["name"]: d["sha256"] for d in document["distribution"]} == {
+    assert {d["name"]: d["sha256"] for d in document["distribution"] if d["name"].endswith(".csv")} == {
         "cases.csv": hashlib.sha256(cases.content).hexdigest(), "labels.csv": hashlib.sha256(labels.content).hexdigest()}
     assert client.get(f"/api/tasks/{HIDDEN_TASK_ID}/cases.csv", headers=auth(client, "chair")).status_code == 404
 

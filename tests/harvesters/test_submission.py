@@ -89,14 +89,15 @@ def test_declared_data_files_are_kept_with_the_dataset_and_nothing_outside_the_f
     shutil.copytree(SUBMISSIONS[0], folder)
     url = f"sqlite:///{tmp_path / 'cat.db'}"
     summary = json.loads(harvest(str(folder), "--catalog", url, "--out", str(tmp_path / "out")).output)
-    assert summary["files_kept"] == {"ct-lung-screening-2019-2023": ["labels.csv"]}
+    # The controlled dataset's DICOM is kept as the catalog's rewrite, served only to who may fetch it.
+    assert summary["files_kept"] == {"ct-lung-screening-2019-2023": ["dicom.zip", "labels.csv"]}
     assert summary["files_not_kept"] == []
     assert (tmp_path / "out" / "ct-lung-screening-2019-2023" / "catalog.yaml").exists()  # --out is honoured
     with Catalog.open(url) as catalog:
         kept = catalog.store.get_file("ImagingDataset", "ct-lung-screening-2019-2023", "labels.csv")
         assert kept.data == (folder / "labels.csv").read_bytes() and kept.media_type == "text/csv"
         assert [f.path for f in catalog.store.list_files("ImagingDataset", "ct-lung-screening-2019-2023")] == [
-            "labels.csv"]
+            "dicom.zip", "labels.csv"]
     (tmp_path / "secret.csv").write_text("x\n")
     (folder / "link.csv").symlink_to(tmp_path / "secret.csv")
     dataset = {"distribution": [

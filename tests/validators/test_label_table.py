@@ -34,6 +34,7 @@ def submission(tmp_path):
         shutil.copy(EXAMPLES / "valid" / "ct-lung-nodule-malignancy" / name, target / name)
     edit(target, "dataset.yaml", lambda d: d.update(
         distribution=[x for x in d["distribution"] if x.get("distribution_kind") != "file_set"]))
+    edit(target, "task.yaml", lambda t: t["labels"].pop("series_column"))  # TABLE names no series
     return target
 
 
@@ -224,3 +225,31 @@ def test_medal_harvest_says_what_was_left_out_and_why(submission, tmp_path):
     assert out.exit_code == 1
     assert "left out BenchmarkTask ct-lung-nodule-malignancy" in out.output and "labels.missing-column" in out.output
     assert "1 validation error;" in out.output and "DICOM" not in out.output.split("validation error")[1]
+
+
+def test_the_series_column_must_exist_and_name_known_series():
+    """A declared series_column missing from the table is an error; blank values are warned about; values naming
+    none of the dataset's known series are errors (line numbers only, never the value)."""
+    from medal_catalog.validators.labels import check_task_labels, DatasetFiles
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        table = Path(folder) / "labels.csv"
+        table.write_text("case_id,split,series_uid,malignant\nlung-001,test_hidden,1.2.3,0\n"
+                         "lung-002,validation,,1\nlung-003,validation,9.9.9,1\n")
+        task = {"datasets_used": ["d"], "splits": [{"name": "test_hidden"}, {"name": "validation"}],
+                "labels": {"distribution_name": "labels", "case_id_column": "case_id", "split_column": "split",
+                           "series_column": "series_uid", "label_columns": ["malignant"]}}
+        known = DatasetFiles("d", (("labels", str(table)),), frozenset({"1.2.3"}))
+        found = {i.code: i for i in check_task_labels(task, {"d": known})}
+        assert found["labels.unknown-series"].severity is Severity.ERROR
+        wrong = found["labels.unknown-series"].message
+        assert "line 4" in wrong and "9.9.9" not in wrong
+        assert "line 3" in found["labels.no-series"].message
+        unknown = DatasetFiles("d", (("labels", str(table)),))
+        assert "labels.unknown-series" not in {i.code for i in check_task_labels(task, {"d": unknown})}
+        task["labels"]["series_column"] = "series"
+        missing = check_task_labels(task, {"d": unknown})
+        assert [(i.code, i.pointer) for i in missing] == [("labels.missing-column", "/labels/series_column")]

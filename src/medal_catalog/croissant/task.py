@@ -15,15 +15,20 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from medal_catalog.croissant.vocabulary import CONFORMS_TO, CROISSANT_CONTEXT, duo_terms
-from medal_catalog.croissant.writing import license_url, person
+from medal_catalog.croissant.writing import dicom_nodes, license_url, person, series_nodes
 from medal_catalog.labels import label_dataset, read_label_table
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+#: The cases column holding each case's catalog series id (from the label table's series_column).
+SERIES_ID = "series_id"
+#: A label-table value -> the id of the dataset's series it names (None when it names none of them).
+SeriesOf = Callable[[str], "str | None"]
 
 
 @dataclass
@@ -37,26 +42,51 @@ class CaseFiles:
     label_columns: list[str]
     types: dict[str, str] = field(default_factory=dict)
     hidden_rows: int = 0
+    #: Whether the cases carry a ``series_id`` column (the task's label table declares a series_column).
+    has_series: bool = False
 
 
-def split_table(table: bytes, spec: dict[str, Any], splits: list[dict[str, Any]]) -> CaseFiles:
+@dataclass
+class TaskImages:
+    """What the task's Croissant carries of its label dataset for the case -> series -> DICOM join: the series
+    manifest and its URL, and the DICOM archive ({"url", "sha256", "byte_size"}) for a caller who may fetch it."""
+
+    manifest: bytes
+    manifest_url: str
+    archive: dict[str, Any] | None = None
+
+
+def split_table(table: bytes, spec: dict[str, Any], splits: list[dict[str, Any]],
+                series_of: SeriesOf | None = None) -> CaseFiles:
     """Split a label table into the cases file and the labels file. Label columns of rows whose split hides its
-    labels (or is not one of the task's splits) are left out; so are rows without a case id. Raises ValueError
-    when the table is not UTF-8 CSV or lacks a declared column (``medal validate`` reports both earlier)."""
+    labels (or is not one of the task's splits) are left out; so are rows without a case id. With a
+    ``series_column``, the cases carry ``series_id``: the catalog id of the series each value names
+    (``series_of``), blank when it names none; the table's own values (original UIDs) are never published.
+    Raises ValueError when the table is not UTF-8 CSV or lacks a declared column (``medal validate`` reports both
+    earlier), or when its series column would clash with an input column named ``series_id``."""
     table_rows = read_label_table(table, spec)
-    header, rows = table_rows.header, [row for _, row in table_rows.rows]
+    header, rows = table_rows.header, [dict(row) for _, row in table_rows.rows]
     case_id, split = spec["case_id_column"], spec["split_column"]
+    series_column = spec.get("series_column")
     label_columns = list(spec.get("label_columns") or [])
-    inputs = [c for c in header if c not in (case_id, split, *label_columns)]
-    case_columns = [case_id, split, *inputs]
+    inputs = [c for c in header if c not in (case_id, split, series_column, *label_columns)]
+    if series_column and SERIES_ID in inputs:
+        raise ValueError(f"the label table's column {SERIES_ID!r} is not its series column")
+    case_columns = [case_id, split, *([SERIES_ID] if series_column else []), *inputs]
     shown = {s["name"] for s in splits if not s.get("labels_hidden")}
     rows = [r for r in rows if (r.get(case_id) or "").strip()]
+    if series_column:
+        for r in rows:
+            value = (r.pop(series_column, None) or "").strip()
+            r[SERIES_ID] = (series_of(value) if series_of and value else None) or ""
     visible = [r for r in rows if r.get(split) in shown]
     types = {c: _type_of([r.get(c) or "" for r in rows]) for c in header}
     types[case_id] = types[split] = "sc:Text"
+    if series_column:
+        types[SERIES_ID] = "sc:Text"
     return CaseFiles(cases=_csv(case_columns, rows), labels=_csv([case_id, *label_columns], visible),
                      case_columns=case_columns, label_columns=label_columns, types=types,
-                     hidden_rows=len(rows) - len(visible))
+                     hidden_rows=len(rows) - len(visible), has_series=bool(series_column))
 
 
 def _csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
@@ -106,10 +136,12 @@ def task_description(task: dict[str, Any]) -> str:
 
 def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, identifier: str,
                    dataset_urls: dict[str, str], files: CaseFiles | None, cases_url: str, labels_url: str,
-                   published: str | None = None) -> dict[str, Any]:
+                   published: str | None = None, images: TaskImages | None = None) -> dict[str, Any]:
     """The Croissant document of ``task``. ``datasets`` are the caller's views of the datasets it uses (for
     licence, usage and RAI information); ``dataset_urls`` their Croissant URLs; ``files`` the derived cases and
-    labels (None when the task has no label table the catalog keeps); ``cases_url``/``labels_url`` locate them."""
+    labels (None when the task has no label table the catalog keeps); ``cases_url``/``labels_url`` locate them.
+    ``images``, when the cases name their series, adds the label dataset's ``series`` record set (and its
+    ``images`` one with the archive), which the cases' ``series_id`` references."""
     submitter = task.get("submitter") or {}
     duo = sorted({term for d in datasets for term in duo_terms(d.get("consent") or {})})
     licences = sorted({url for d in datasets if (url := license_url(d.get("license") or {}))})
@@ -154,12 +186,12 @@ def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, iden
                                        "published (hidden-test labels are never included).", files.labels,
                          labels_url)]
         case_id, split = files.case_columns[:2]
+        linked = files.has_series and images is not None
         doc["recordSet"] += [
             {"@type": "cr:RecordSet", "@id": "cases", "name": "cases", "key": {"@id": f"cases/{case_id}"},
              "description": "The task's cases: id, split and the inputs given with each case.",
              "field": [_field("cases", c, files.types.get(c, "sc:Text"), "cases.csv",
-                              **({"references": {"field": {"@id": "splits/name"}}} if c == split and splits
-                                 else {})) for c in files.case_columns]},
+                              **_case_reference(c, split, bool(splits), linked)) for c in files.case_columns]},
             {"@type": "cr:RecordSet", "@id": "labels", "name": "labels", "key": {"@id": f"labels/{case_id}"},
              "description": "The reference standard of each case of a split whose labels are published.",
              # The join names the cases file, not the cases record set: mlcroissant 1.1.1 cannot join onto a
@@ -169,7 +201,24 @@ def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, iden
                        _field("labels", split, "sc:Text", "cases.csv"),
                        *[_field("labels", c, files.types.get(c, "sc:Text"), "labels.csv")
                          for c in files.label_columns]]}]
+        if linked:
+            manifest_file, series = series_nodes(images.manifest, images.manifest_url)
+            doc["distribution"].append(manifest_file)
+            doc["recordSet"].append(series)
+            if images.archive is not None:
+                archive_files, image_records = dicom_nodes(images.archive)
+                doc["distribution"] += archive_files
+                doc["recordSet"].append(image_records)
     return {k: v for k, v in doc.items() if v not in (None, [], "")}
+
+
+def _case_reference(column: str, split: str, has_splits: bool, linked: bool) -> dict[str, Any]:
+    """The ``references`` of a cases field: the split to the splits, the series id to the dataset's series."""
+    if column == split and has_splits:
+        return {"references": {"field": {"@id": "splits/name"}}}
+    if column == SERIES_ID and linked:
+        return {"references": {"field": {"@id": "series/id"}}}
+    return {}
 
 
 def _splits_record_set(splits: list[dict[str, Any]]) -> dict[str, Any]:
@@ -183,9 +232,11 @@ def _splits_record_set(splits: list[dict[str, Any]]) -> dict[str, Any]:
                       "splits/labels_hidden": bool(s.get("labels_hidden"))} for s in splits]}
 
 
-def case_files(catalog: Any, task: dict[str, Any], dataset: dict[str, Any] | None) -> CaseFiles | None:
+def case_files(catalog: Any, task: dict[str, Any], dataset: dict[str, Any] | None,
+               series_of: SeriesOf | None = None) -> CaseFiles | None:
     """The cases and labels files of a task, derived from the label table kept with ``dataset`` (the label
-    dataset's stored document); None when the task declares no label table or the catalog does not keep it."""
+    dataset's stored document; ``series_of`` names its series, see :func:`split_table`); None when the task
+    declares no label table or the catalog does not keep it."""
     spec = task.get("labels")
     if not spec or dataset is None:
         return None
@@ -194,15 +245,17 @@ def case_files(catalog: Any, task: dict[str, Any], dataset: dict[str, Any] | Non
     stored = catalog.store.get_file("ImagingDataset", dataset["id"], path) if path else None
     if stored is None:
         return None
-    return split_table(stored.data, spec, task.get("splits") or [])
+    return split_table(stored.data, spec, task.get("splits") or [], series_of)
 
 
 def export_task(catalog: Any, task_id: str, base_url: str, *, document: dict[str, Any] | None = None,
                 datasets: dict[str, dict[str, Any]] | None = None, files_url: str = "",
+                series_of: SeriesOf | None = None, images: TaskImages | None = None,
                 ) -> tuple[dict[str, Any], CaseFiles | None]:
     """The Croissant document of a stored task and its derived case files. ``document`` and ``datasets`` (id ->
     document) replace the stored ones (the API passes the caller's views; a dataset the caller may not see is
-    left out); ``files_url`` is the prefix of ``cases.csv``/``labels.csv`` ("" for files next to the document).
+    left out); ``files_url`` is the prefix of ``cases.csv``/``labels.csv`` ("" for files next to the document);
+    ``series_of`` and ``images`` link the cases to the label dataset's series (see :func:`task_croissant`).
     Raises KeyError when the task is not in the catalog."""
     current = catalog.get("BenchmarkTask", task_id)
     if current is None or current.deleted:
@@ -214,10 +267,11 @@ def export_task(catalog: Any, task_id: str, base_url: str, *, document: dict[str
     base = base_url.rstrip("/")
     label_id = label_dataset(task)
     stored_label = catalog.get("ImagingDataset", label_id) if label_id in datasets else None
-    files = case_files(catalog, task, stored_label.document if stored_label and not stored_label.deleted else None)
+    files = case_files(catalog, task, stored_label.document if stored_label and not stored_label.deleted else None,
+                       series_of)
     first = catalog.history("BenchmarkTask", task_id)[0]
     doc = task_croissant(task, list(datasets.values()), identifier=f"{base}/id/tasks/{task_id}",
                          dataset_urls={d: f"{base}/id/datasets/{d}" for d in datasets}, files=files,
                          cases_url=f"{files_url}cases.csv", labels_url=f"{files_url}labels.csv",
-                         published=first.recorded_at[:10])
+                         published=first.recorded_at[:10], images=images)
     return doc, files

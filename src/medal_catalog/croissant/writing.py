@@ -3,7 +3,8 @@ manifest.
 
 The series manifest is the dataset's harvested ImagingSeries (their typed, de-identified header fields), one JSON
 object per line; it is what `mlcroissant ... .records("series")` yields. It carries no data locations, so the
-same export serves open, controlled and hidden-test datasets. (Image file sets are not exported yet.)
+same export serves open, controlled and hidden-test datasets. The DICOM files the catalog keeps are added (an
+``images`` record set over ``dicom.zip``) only for a caller who may fetch them.
 """
 
 from __future__ import annotations
@@ -96,23 +97,33 @@ def dataset_croissant(dataset: dict[str, Any], manifest: bytes, *, identifier: s
         "rai:dataUseCases": rai.get("use_cases"),
         "rai:personalSensitiveInformation": _deid_text(deid),
         "medal:accessLevel": dataset.get("access_level"),
-        "distribution": [{
-            "@type": "cr:FileObject", "@id": "series-manifest", "name": "series-manifest",
-            "description": "One line per harvested DICOM series: its de-identified, typed header fields.",
-            "contentUrl": manifest_url, "encodingFormat": "application/jsonlines",
-            "contentSize": f"{len(manifest)} B", "sha256": hashlib.sha256(manifest).hexdigest()}],
-        "recordSet": [{
-            "@type": "cr:RecordSet", "@id": "series", "name": "series", "key": {"@id": "series/id"},
-            "description": "The dataset's DICOM series.",
-            "field": [{"@type": "cr:Field", "@id": f"series/{name}", "name": name, "dataType": dtype,
-                       "source": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": name}}}
-                      for name, dtype in SERIES_FIELDS.items()]}],
+        "distribution": [], "recordSet": [],
     }
+    manifest_file, series = series_nodes(manifest, manifest_url)
+    doc["distribution"].append(manifest_file)
+    doc["recordSet"].append(series)
     if archive is not None:
         files, images = dicom_nodes(archive)
         doc["distribution"] += files
         doc["recordSet"].append(images)
     return {k: v for k, v in doc.items() if v not in (None, [], "")}
+
+
+def series_nodes(manifest: bytes, manifest_url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The series manifest (FileObject ``series-manifest``) and the ``series`` record set over it, keyed by
+    ``series/id``."""
+    manifest_file = {
+        "@type": "cr:FileObject", "@id": "series-manifest", "name": "series-manifest",
+        "description": "One line per harvested DICOM series: its de-identified, typed header fields.",
+        "contentUrl": manifest_url, "encodingFormat": "application/jsonlines",
+        "contentSize": f"{len(manifest)} B", "sha256": hashlib.sha256(manifest).hexdigest()}
+    series = {
+        "@type": "cr:RecordSet", "@id": "series", "name": "series", "key": {"@id": "series/id"},
+        "description": "The dataset's DICOM series.",
+        "field": [{"@type": "cr:Field", "@id": f"series/{name}", "name": name, "dataType": dtype,
+                   "source": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": name}}}
+                  for name, dtype in SERIES_FIELDS.items()]}
+    return manifest_file, series
 
 
 def dicom_nodes(archive: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:

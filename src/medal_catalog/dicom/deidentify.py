@@ -87,10 +87,7 @@ class Deidentifier:
         old = old.strip()
         if not old or old.startswith(_STANDARD_UID) or old in self._outputs:
             return old
-        # The harvester's formula (dicom_records.pseudonymous_uid) with the same key: the series entries and
-        # manifest publish exactly the UIDs of the files served.
-        digest = hmac.new(self.key, old.encode("ascii", "replace"), hashlib.sha256).digest()
-        new = f"2.25.{int.from_bytes(digest[:16], 'big')}"
+        new = keyed_uid(self.key, old)
         self._outputs.add(new)
         return new
 
@@ -224,6 +221,15 @@ def _library_version() -> str:
         return version(LIBRARY)
     except PackageNotFoundError:
         return "unknown"
+
+
+def keyed_uid(key: bytes, uid: str) -> str:
+    """The catalog's replacement of an original UID under a dataset's ``key`` (its first 16 bytes are the
+    harvest's key): ``2.25.<HMAC-SHA256>``."""
+    # The harvester's formula (dicom_records.pseudonymous_uid) with the same key: the series entries and
+    # manifest publish exactly the UIDs of the files served, and a label table's original UIDs find them.
+    digest = hmac.new(key, uid.strip().encode("ascii", "replace"), hashlib.sha256).digest()
+    return f"2.25.{int.from_bytes(digest[:16], 'big')}"
 
 
 def dataset_key(dataset_id: str, secret: str = "") -> bytes:

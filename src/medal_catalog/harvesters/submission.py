@@ -97,14 +97,16 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
         if not files:
             continue
         out = out_root / dataset["id"]
-        open_access = dataset.get("access_level") == "open"
+        # Controlled data is kept too, served only to those who may fetch it (api/access.py), so that a task's
+        # cases can be joined to their images; registered and hidden-test data never leave the contributor.
+        keeps_dicom = dataset.get("access_level") in DICOM_KEPT_LEVELS
         harvest = harvest_dicom(files, dataset["id"], cache_file=out / CACHE_NAME if use_cache else None, jobs=jobs,
-                                timeout=timeout, progress=progress, title=dataset.get("title"), instances=open_access,
+                                timeout=timeout, progress=progress, title=dataset.get("title"), instances=keeps_dicom,
                                 access_level=dataset.get("access_level", "controlled"),
                                 license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
         write_outputs(harvest, out)
         result.dicom[dataset["id"]] = harvest
-        if open_access:
+        if keeps_dicom:
             archive, reason = dicom_archive(harvest, dataset)
             if archive is not None:
                 result.files[dataset["id"]][DICOM_ARCHIVE] = (archive, "application/zip")
@@ -117,6 +119,8 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
     return result
 
 
+#: The access levels whose DICOM the harvest keeps (as the catalog's rewrite) in dicom.zip.
+DICOM_KEPT_LEVELS = ("open", "controlled")
 #: Larger declared files are not kept by the catalog (it is a catalog, not an archive).
 MAX_KEPT_BYTES = 64 * 1024 * 1024
 
@@ -173,7 +177,7 @@ MAX_ARCHIVE_BYTES = 512 * 1024 * 1024
 
 
 def dicom_archive(harvest: HarvestResult, dataset: dict[str, Any]) -> tuple[bytes | None, str | None]:
-    """A zip of an open dataset's DICOM files for the catalog to serve, laid out ``<series id>/<n>.dcm`` (no
+    """A zip of an open or controlled dataset's DICOM files for the catalog to serve, laid out ``<series id>/<n>.dcm`` (no
     original file names: a path may carry an identifying value), and why files were left out (or None).
 
     Every file in it is the catalog's own rewrite (dicom/deidentify.py: the Basic Profile with the options the

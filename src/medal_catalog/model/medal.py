@@ -2126,6 +2126,7 @@ class LabelTable(ConfiguredBaseModel):
     distribution_name: str = Field(default=..., description="""The name of a file distribution of the dataset.""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:distributionName'} })
     case_id_column: str = Field(default=..., description="""The column holding the case identifier.""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:caseIdColumn'} })
     split_column: str = Field(default=..., description="""The column holding the name of the case's split (one of the task's splits).""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:splitColumn'} })
+    series_column: Optional[str] = Field(default=None, description="""The column holding each case's image series: the original SeriesInstanceUID of one of the dataset's series (as in the contributor's files) or a catalog series id. The catalog publishes only the catalog series id it names, never the original UID, and the task's Croissant references the dataset's series by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:seriesColumn'} })
     label_columns: Optional[list[str]] = Field(default=None, description="""The columns holding the reference-standard labels; every other column is an input of the case.""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:labelColumn'} })
 
 

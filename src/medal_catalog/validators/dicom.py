@@ -50,9 +50,9 @@ def rewrite_notes(datasets: Iterable[tuple[str, dict]], dicom_files: list[Path])
         return
     for display, dataset in datasets:
         declared = dataset.get("deidentification") or {}
-        if dataset.get("access_level") != "open":
+        if dataset.get("access_level") not in ("open", "controlled"):
             message = (f"{count} DICOM files are harvested for their headers only: the catalog keeps none, since "
-                       "the dataset is not open access")
+                       "the dataset is neither open nor controlled access")
         elif declared.get("burned_in_annotation") != "NO":
             message = (f"{count} DICOM files would not be kept: burned-in annotation is not declared NO")
         else:

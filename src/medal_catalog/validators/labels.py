@@ -24,6 +24,9 @@ class DatasetFiles:
 
     id: str
     files: tuple[tuple[str, str | None], ...]
+    #: The names of the dataset's series a label table may use (original SeriesInstanceUIDs, series ids), when
+    #: known; None when they are not (metadata validated without its DICOM).
+    series: frozenset[str] | None = None
 
 
 def dataset_files(data: dict[str, Any], base: Path, folder: Path) -> DatasetFiles | None:
@@ -100,7 +103,7 @@ def check_task_labels(task: dict[str, Any], datasets: dict[str, DatasetFiles]) -
                 for pointer, _ in missing]
     if not table.rows:
         return [record_issue(E, "labels.empty", "/labels/distribution_name", "the label table has no rows")]
-    return _check_rows(table.rows, spec, task.get("splits"))
+    return _check_rows(table.rows, spec, task.get("splits")) + _check_series(table.rows, spec, dataset.series)
 
 
 def _check_rows(rows: list[tuple[int, dict[str, str]]], spec: dict[str, Any], splits: Any) -> list[Issue]:
@@ -139,6 +142,29 @@ def _check_rows(rows: list[tuple[int, dict[str, str]]], spec: dict[str, Any], sp
             out.append(record_issue(W, "labels.split-size", f"/splits/{i}/size",
                                     f"the label table has {counts[s['name']]} cases in this split, not the declared "
                                     "size"))
+    return out
+
+
+def _check_series(rows: list[tuple[int, dict[str, str]]], spec: dict[str, Any],
+                  known: frozenset[str] | None) -> list[Issue]:
+    """Rows whose series column is blank, or (when the dataset's series are known) names none of them: such a
+    case is published without a series, so it cannot be joined to its images."""
+    column = spec.get("series_column")
+    if not isinstance(column, str):
+        return []
+    values = [(line, (row.get(column) or "").strip()) for line, row in rows]
+    out = []
+    blank = [line for line, value in values if not value]
+    if blank:
+        out.append(record_issue(W, "labels.no-series", "/labels/series_column",
+                                f"{_rows(blank)} no series, so {'its case' if len(blank) == 1 else 'their cases'} "
+                                "cannot be joined to images"))
+    unknown = [line for line, value in values if value and known is not None and value not in known]
+    if unknown:
+        out.append(record_issue(E, "labels.unknown-series", "/labels/series_column",
+                                f"{_rows(unknown)} a value naming none of the dataset's series",
+                                "Give the SeriesInstanceUID of one of the dataset's DICOM series (or its catalog "
+                                "series id)."))
     return out
 
 

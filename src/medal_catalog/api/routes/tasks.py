@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import Page
-from medal_catalog.api.access import redact, require_data
+from medal_catalog.api.access import may_fetch_data, redact, require_data
 from medal_catalog.api.render import base_url, visible
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Conflict, NotFound
@@ -50,13 +50,33 @@ def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: 
     try:
         document, _ = export_task(catalog, task_id, base, document=current.document,
                                   datasets=_dataset_views(catalog, caller, current.document),
-                                  files_url=f"{base}/api/tasks/{task_id}/")
+                                  files_url=f"{base}/api/tasks/{task_id}/",
+                                  images=_images(catalog, caller, current.document, base))
     except ValueError as err:
         raise Conflict(f"the label table of task {task_id!r} does not match its declaration: {err}")
     from medal_catalog.api.links import for_caller
 
     document = for_caller(request, content_addressed(document, base), base, catalog, caller)
     return JSONResponse(document, media_type="application/ld+json")
+
+
+def _images(catalog: Catalog, caller, task: dict[str, Any], base: str):
+    """The label dataset's series (and DICOM archive) as the caller may have them in the task's Croissant: its
+    series unless the caller has only its hidden-test view, its DICOM files only if the caller may fetch them."""
+    from medal_catalog.exports.croissant import task_images
+    from medal_catalog.labels import label_dataset
+
+    dataset_id = label_dataset(task)
+    if dataset_id is None or not (task.get("labels") or {}).get("series_column"):
+        return None
+    try:
+        current, view = visible(catalog, caller, "ImagingDataset", dataset_id)
+    except NotFound:
+        return None
+    if view == "hidden":
+        return None
+    data = f"{base}/api/datasets/{dataset_id}/files/" if may_fetch_data(current.document, view) else None
+    return task_images(catalog, dataset_id, f"{base}/api/datasets/{dataset_id}/series.jsonl", data)
 
 
 @router.get("/tasks/{task_id}/cases.csv", response_class=Response)
