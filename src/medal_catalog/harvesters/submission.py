@@ -62,8 +62,10 @@ def _resolve(doc: Any, pointer: str) -> Any:
 
 def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
                        timeout: float = 30.0, use_cache: bool = True,
-                       progress: Callable[..., None] | None = None) -> SubmissionHarvest:
-    """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in."""
+                       progress: Callable[..., None] | None = None, keep_dicom: bool = True) -> SubmissionHarvest:
+    """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in.
+    Without ``keep_dicom`` no DICOM archive is built for open datasets (`medal submit`: the catalog rewrites and
+    keeps only the DICOM it harvests itself)."""
     from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
@@ -104,7 +106,7 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
                                 license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
         write_outputs(harvest, out)
         result.dicom[dataset["id"]] = harvest
-        if open_access:
+        if open_access and keep_dicom:
             archive, reason = dicom_archive(harvest, dataset)
             if archive is not None:
                 result.files[dataset["id"]][DICOM_ARCHIVE] = (archive, "application/zip")
