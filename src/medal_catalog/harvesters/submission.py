@@ -167,7 +167,7 @@ def _not_servable(data: bytes, path: str, dataset: dict[str, Any]) -> str | None
         return (f"{len(problems)} of {count} DICOM files in it carry identifying attributes or cannot be audited"
                 if count else "it holds an archive that cannot be audited")
     if count and (dataset.get("deidentification") or {}).get("burned_in_annotation") != "NO":
-        return "it holds DICOM and `deidentification.burned_in_annotation` is not declared NO, so the pixel data are not served"
+        return "it holds DICOM and burned-in annotation (`deidentification.burned_in_annotation`) is not declared NO, so the pixel data are not served"
     return None
 
 
@@ -187,7 +187,7 @@ def dicom_archive(harvest: HarvestResult, dataset: dict[str, Any]) -> tuple[byte
 
     declared = dataset.get("deidentification") or {}
     if declared.get("burned_in_annotation") != "NO":
-        return None, "`deidentification.burned_in_annotation` is not declared NO, so the pixel data are not served"
+        return None, "burned-in annotation (`deidentification.burned_in_annotation`) is not declared NO, so the pixel data are not served"
     series_of = {s.series_instance_uid: s.id for s in harvest.series}
     rows = [r for r in harvest.manifest if r.get("kind") == "instance"]
     # A file whose original the audit flags stays out even though the rewrite would clean it: the audit cannot
