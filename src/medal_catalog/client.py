@@ -44,14 +44,7 @@ class Client:
         self._http.close()
 
     def _get(self, path: str, **params: Any) -> Any:
-        answer = self._http.get(path, params={k: v for k, v in params.items() if v is not None})
-        if answer.status_code != 200:
-            try:
-                detail = answer.json().get("detail")
-            except ValueError:
-                detail = answer.text[:500]
-            raise CatalogError(answer.status_code, detail)
-        return answer.json()
+        return _answer(self._http.get(path, params={k: v for k, v in params.items() if v is not None}))
 
     def search(self, q: str = "", **params: Any) -> dict[str, Any]:
         """One page of ``/api/search``: ``params`` are its query parameters (filters such as ``modality="CT"``
@@ -62,6 +55,19 @@ class Client:
     def get(self, kind: str, entry_id: str) -> dict[str, Any]:
         """An entry (``kind``: task, dataset, series or review) as the caller may see it."""
         return self._get(f"/api/{_PATHS[kind]}/{entry_id}")
+
+    def submit(self, manifest: bytes, files: list[tuple[str, bytes, str]]) -> dict[str, Any]:
+        """Send a bundle (see ``medal_catalog.harvesters.bundle``) to ``POST /api/submissions``: the manifest and
+        the ``(name, content, media type)`` of every file it lists. Returns what was stored (``stored``,
+        ``report``, ``files``); a refusal raises CatalogError with the catalog's reason (a 422's is the report)."""
+        parts = [("bundle", ("bundle.json", manifest, "application/json"))]
+        parts += [("file", (name, content, media)) for name, content, media in files]
+        return _answer(self._http.post("/api/submissions", files=parts), ok=(201,))
+
+    def reviews(self, task_id: str) -> list[dict[str, Any]]:
+        """The reviews of a task as the token's holder may read them (its contributor: once decided, without
+        reviewer names; see ``GET /api/tasks/{id}/reviews``)."""
+        return self._get(f"/api/tasks/{task_id}/reviews")["reviews"]
 
     def link(self, entry_id: str, kind: str = "task") -> str:
         """A signed, short-lived link to the Croissant of a task (or ``kind="dataset"``) for this token's holder."""
@@ -77,3 +83,14 @@ class Client:
                else f"{self._http.base_url}/api/{_PATHS[kind]}/{entry_id}/croissant")
         return [{key: value.decode() if isinstance(value, bytes) else value for key, value in record.items()}
                 for record in mlc.Dataset(jsonld=url).records(record_set)]
+
+
+def _answer(answer: httpx.Response, ok: tuple[int, ...] = (200,)) -> Any:
+    """The JSON of an answer with an ``ok`` status; else CatalogError with the catalog's ``detail``."""
+    if answer.status_code not in ok:
+        try:
+            detail = answer.json().get("detail")
+        except ValueError:
+            detail = answer.text[:500]
+        raise CatalogError(answer.status_code, detail)
+    return answer.json()

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     #: The largest request body the HTTP API reads, in bytes (MEDAL_MAX_BODY_BYTES).
     max_body_bytes: int = 2 * 1024 * 1024
+    #: The largest data file a bundle sent by `medal submit` may upload, in bytes (MEDAL_MAX_FILE_BYTES); the
+    #: whole request is still bounded by MEDAL_MAX_BODY_BYTES. 64 MiB, the largest file `medal harvest` keeps.
+    max_file_bytes: int = 64 * 1024 * 1024
     #: The public base URL of the API, for identifiers (``{base}/id/...``); empty: taken from each request
     #: (MEDAL_BASE_URL).
     base_url: str = ""

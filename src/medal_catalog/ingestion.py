@@ -188,9 +188,7 @@ def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("me
     puts = put_entries(catalog, harvest.entries, author=HARVEST_AUTHOR, reason=f"harvest of submission {path}",
                        report=harvest.report, source=str(path))
     decisions = _replay_decisions(catalog, harvest)
-    stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
-    files = {ds: catalog.store.put_files("ImagingDataset", ds, kept)
-             for ds, kept in harvest.files.items() if ds in stored}
+    files = _keep_files(catalog, puts, harvest.files)
     refused = [p.to_dict() for p in puts if p.problems]
     summary = {
         "submission": str(path), "kind": "submission",
@@ -260,17 +258,22 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
 
 # --- documents sent over HTTP -------------------------------------------------------------------------------------
 
-def check_document(body: bytes, syntax: str, name: str = "submission"
+def check_document(body: bytes, syntax: str, name: str = "submission", files: dict[str, bytes] | None = None
                    ) -> tuple[Report, list[dict[str, Any]], list[Any] | None]:
     """The validation report of a YAML or JSON body, by exactly the validator `medal validate` runs, its entries,
-    and the panel decisions it records (a MedalCatalog's ``decisions``; None without). Only metadata travels in a body, so the checks of declared data files against a submission folder
-    (:data:`NOT_APPLICABLE_TO_BODIES`) are left out."""
+    and the panel decisions it records (a MedalCatalog's ``decisions``; None without). ``files`` (declared path:
+    content, paths already checked safe) sit next to the document while it is validated, so that label tables
+    are checked as in a folder; the checks of declared files a body cannot carry (:data:`NOT_APPLICABLE_TO_BODIES`)
+    are left out."""
     from medal_catalog.documents import read_document
     from medal_catalog.validators.submission import validate_paths
 
     with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
         path = Path(folder) / f"{name}.{'json' if syntax == 'json' else 'yaml'}"
         path.write_bytes(body)
+        for declared, content in (files or {}).items():
+            (Path(folder) / declared).parent.mkdir(parents=True, exist_ok=True)
+            (Path(folder) / declared).write_bytes(content)
         report = validate_paths([path], display_root=Path(folder))
         report.issues = [i for i in report.issues if i.code not in NOT_APPLICABLE_TO_BODIES]
         for entry in report.entries:
@@ -285,12 +288,15 @@ def check_document(body: bytes, syntax: str, name: str = "submission"
     return report, entries, decisions
 
 
-def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, may_write: MayWrite
+def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, may_write: MayWrite,
+                    files: dict[str, dict[str, tuple[bytes, str]]] | None = None
                     ) -> tuple[Report, list[PutResult]]:
     """Validate a metadata body (one entry, a list, or a MedalCatalog) and store all its entries, tasks with the
-    status the catalog keeps (see :func:`put_entries`), authored by ``author``; refused whole (nothing stored) when
-    any entry is invalid, is a review or a decision, or is one ``may_write`` refuses."""
-    report, entries, decisions = check_document(body, syntax)
+    status the catalog keeps (see :func:`put_entries`), authored by ``author``, then the data ``files`` of its
+    datasets ({dataset id: {declared path: (content, media type)}}, checked by :func:`ingest_bundle`); refused
+    whole (nothing stored) when any entry is invalid, is a review or a decision, or is one ``may_write`` refuses."""
+    flat = {p: content for kept in (files or {}).values() for p, (content, _) in kept.items()}
+    report, entries, decisions = check_document(body, syntax, files=flat)
     if decisions:
         raise Forbidden("decisions are made by an admin through POST /api/tasks/{id}/decision")
     if not report.ok:
@@ -302,8 +308,22 @@ def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, 
             raise Forbidden("reviews are sent to POST /api/tasks/{id}/reviews by the panel")
         if not may_write(entry["type"], entry["id"]):
             raise Forbidden(f"{entry['type']} {entry['id']!r} belongs to another contributor")
-    return report, put_entries(catalog, entries, author=author, reason="submission through the API", report=report,
-                               source="submission")
+    declared = {e["id"] for e in entries if e["type"] == "ImagingDataset"}
+    if set(files or {}) - declared:
+        raise Unprocessable(f"files were sent for dataset {sorted(set(files or {}) - declared)[0]!r}, which the "
+                            "bundle does not hold")
+    puts = put_entries(catalog, entries, author=author, reason="submission through the API", report=report,
+                       source="submission")
+    _keep_files(catalog, puts, files or {})
+    return report, puts
+
+
+def _keep_files(catalog: Catalog, puts: Sequence[PutResult], files: dict[str, dict[str, tuple[bytes, str]]]
+                ) -> dict[str, list[Any]]:
+    """Store the kept files of every dataset that was stored (a refused dataset keeps nothing); what each now
+    keeps, by dataset id. `medal harvest` and a bundle sent over HTTP both end here."""
+    stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
+    return {ds: catalog.store.put_files("ImagingDataset", ds, kept) for ds, kept in files.items() if ds in stored}
 
 
 def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, may_write: MayWrite,
@@ -329,3 +349,73 @@ def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, may
 
 def _within(pointer: str, parent: str) -> bool:
     return not parent or pointer == parent or pointer.startswith(parent + "/")
+
+
+# --- a bundle sent by `medal submit` ------------------------------------------------------------------------------
+
+def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], *, author: str,
+                  may_write: MayWrite, max_file_bytes: int) -> tuple[Report, list[PutResult], dict[str, list[Any]]]:
+    """Store a bundle harvested on a contributor's machine (harvesters/bundle.py): its entries as a metadata body
+    is stored (:func:`ingest_document`: validated as `medal validate` validates them, refused whole on an error),
+    with the uploaded files (``uploads``: multipart file name -> bytes) its datasets declare. Every upload must be
+    listed in the manifest with its size and sha256, be declared by its dataset (same path, same sha256 when
+    declared), be at most ``max_file_bytes``, and hold no DICOM: the catalog keeps DICOM only as its own
+    rewrite of files it harvests itself, never bytes a client says it de-identified. Returns the report, the
+    write results and the files now kept, by dataset."""
+    import json
+
+    from medal_catalog.dicom.audit import audit_content
+    from medal_catalog.errors import PayloadTooLarge
+    from medal_catalog.harvesters.bundle import BUNDLE_FORMAT
+
+    try:
+        bundle = json.loads(manifest)
+    except ValueError as err:
+        raise Unprocessable(f"the bundle part is not JSON: {err}") from None
+    if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
+        raise Unprocessable(f"the bundle part must be a JSON object with format {BUNDLE_FORMAT!r}")
+    entries, listed = bundle.get("entries"), bundle.get("files") or []
+    if not isinstance(entries, list) or not isinstance(listed, list):
+        raise Unprocessable("the bundle's entries and files must be lists")
+    declared = {(e.get("id"), d.get("path")): d.get("sha256") for e in entries if isinstance(e, dict)
+                and e.get("type") == "ImagingDataset" for d in e.get("distribution") or []
+                if isinstance(d, dict) and d.get("distribution_kind") == "file"}
+    files: dict[str, dict[str, tuple[bytes, str]]] = {}
+    names = set()
+    for item in listed:
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("dataset", "path", "sha256")):
+            raise Unprocessable("each file of the bundle names its dataset, path and sha256")
+        dataset, path = item["dataset"], item["path"]
+        name = f"{dataset}/{path}"
+        names.add(name)
+        if not _safe_path(path):
+            raise Unprocessable(f"{name}: a declared path is relative, inside the submission, without '..'")
+        if name not in uploads:
+            raise Unprocessable(f"{name}: listed in the bundle but not uploaded")
+        content = uploads[name]
+        if len(content) > max_file_bytes:
+            raise PayloadTooLarge(f"{name}: larger than the limit of {max_file_bytes} bytes a file")
+        digest = hashlib.sha256(content).hexdigest()
+        if digest != item["sha256"] or len(content) != item.get("size", len(content)):
+            raise Unprocessable(f"{name}: the uploaded bytes do not match the sha256 or size the bundle states")
+        if (dataset, path) not in declared:
+            raise Unprocessable(f"{name}: dataset {dataset!r} does not declare this file in its distribution")
+        if declared[(dataset, path)] not in (None, digest):
+            raise Unprocessable(f"{name}: the content does not match the sha256 its dataset declares")
+        count, problems = audit_content(content, path)
+        if count or problems:
+            raise Unprocessable(f"{name}: it holds DICOM (or an archive that cannot be audited); the catalog keeps "
+                                "DICOM only as its own rewrite of files it harvests itself (`medal harvest` on "
+                                "the catalog's side), never DICOM sent to it")
+        files.setdefault(dataset, {})[path] = (content, item.get("media_type") or "application/octet-stream")
+    if set(uploads) - names:
+        raise Unprocessable(f"{sorted(set(uploads) - names)[0]}: uploaded but not listed in the bundle")
+    body = json.dumps(entries).encode()
+    report, puts = ingest_document(catalog, body, "json", author=author, may_write=may_write, files=files)
+    kept = {ds: catalog.store.list_files("ImagingDataset", ds) for ds in files}
+    return report, puts, kept
+
+
+def _safe_path(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and not path.startswith("/") and "\\" not in path and ".." not in parts and "" not in parts

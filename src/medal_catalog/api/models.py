@@ -94,10 +94,12 @@ class Health(BaseModel):
 
 
 class SubmissionPublic(BaseModel):
-    """What a submission stored: one write result per entry, and the validation report."""
+    """What a submission stored: one write result per entry, the validation report, and (for a bundle sent by
+    `medal submit`) the files each dataset now keeps: path, sha256, size, media type."""
 
     stored: list[dict[str, Any]]
     report: dict[str, Any]
+    files: dict[str, list[dict[str, Any]]] = {}
 
 
 class DecisionCreate(BaseModel):

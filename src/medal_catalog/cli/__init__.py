@@ -18,6 +18,7 @@ from medal_catalog.cli.schema import schema
 from medal_catalog.cli.search import search
 from medal_catalog.cli.serve import serve, token
 from medal_catalog.cli.store import reindex
+from medal_catalog.cli.submit import status, submit
 from medal_catalog.cli.validate import validate
 
 
@@ -38,6 +39,8 @@ main.add_command(schema)
 main.add_command(search)
 main.add_command(serve)
 main.add_command(reindex)
+main.add_command(status)
+main.add_command(submit)
 main.add_command(token)
 main.add_command(validate)
 

@@ -62,8 +62,10 @@ def _resolve(doc: Any, pointer: str) -> Any:
 
 def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
                        timeout: float = 30.0, use_cache: bool = True,
-                       progress: Callable[..., None] | None = None) -> SubmissionHarvest:
-    """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in."""
+                       progress: Callable[..., None] | None = None, keep_dicom: bool = True) -> SubmissionHarvest:
+    """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in.
+    Without ``keep_dicom`` no DICOM archive is built for open or controlled datasets (`medal submit`: the catalog
+    rewrites and keeps only the DICOM it harvests itself)."""
     from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
@@ -106,7 +108,7 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
                                 license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
         write_outputs(harvest, out)
         result.dicom[dataset["id"]] = harvest
-        if keeps_dicom:
+        if keeps_dicom and keep_dicom:
             archive, reason = dicom_archive(harvest, dataset)
             if archive is not None:
                 result.files[dataset["id"]][DICOM_ARCHIVE] = (archive, "application/zip")
@@ -169,7 +171,7 @@ def _not_servable(data: bytes, path: str, dataset: dict[str, Any]) -> str | None
         return (f"{len(problems)} of {count} DICOM files in it carry identifying attributes or cannot be audited"
                 if count else "it holds an archive that cannot be audited")
     if count and (dataset.get("deidentification") or {}).get("burned_in_annotation") != "NO":
-        return "it holds DICOM and burned-in annotation is not declared NO, so the pixel data are not served"
+        return "it holds DICOM and burned-in annotation (`deidentification.burned_in_annotation`) is not declared NO, so the pixel data are not served"
     return None
 
 
@@ -189,7 +191,7 @@ def dicom_archive(harvest: HarvestResult, dataset: dict[str, Any]) -> tuple[byte
 
     declared = dataset.get("deidentification") or {}
     if declared.get("burned_in_annotation") != "NO":
-        return None, "burned-in annotation is not declared NO, so the pixel data are not served"
+        return None, "burned-in annotation (`deidentification.burned_in_annotation`) is not declared NO, so the pixel data are not served"
     series_of = {s.series_instance_uid: s.id for s in harvest.series}
     rows = [r for r in harvest.manifest if r.get("kind") == "instance"]
     # A file whose original the audit flags stays out even though the rewrite would clean it: the audit cannot

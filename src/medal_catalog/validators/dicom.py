@@ -54,12 +54,63 @@ def rewrite_notes(datasets: Iterable[tuple[str, dict]], dicom_files: list[Path])
             message = (f"{count} DICOM files are harvested for their headers only: the catalog keeps none, since "
                        "the dataset is neither open nor controlled access")
         elif declared.get("burned_in_annotation") != "NO":
-            message = (f"{count} DICOM files would not be kept: burned-in annotation is not declared NO")
+            # A warning, said here before harvest says it: an open dataset whose images the catalog cannot serve
+            # is rarely what the contributor meant.
+            yield Issue(Severity.WARNING, "dicom.burned-in-not-declared", display,
+                        f"{count} DICOM files of this open dataset would not be kept or served: "
+                        "`deidentification.burned_in_annotation` is not declared NO",
+                        pointer="/deidentification/burned_in_annotation",
+                        hint='Once you have checked that no pixel data hold burned-in text (names, dates, IDs), '
+                             'set `deidentification.burned_in_annotation: "NO"`; otherwise leave it and the '
+                             'catalog keeps the metadata only.')
+            continue
         else:
             message = (f"{count} DICOM files would be kept only as the catalog's rewrite, each audited again "
                        f"(files the audit flags stay out): {plan(declared).describe()}")
         yield Issue(Severity.INFO, "dicom.rewrite", display, message, pointer="/deidentification",
                     hint="The catalog serves only copies it de-identified itself; the originals are never stored.")
+
+
+#: Files named in an undeclared-DICOM warning before "and N more".
+_EXAMPLES = 3
+
+
+def undeclared_dicom(datasets: Iterable[tuple[str, dict]], dicom_files: list[Path],
+                     display: Callable[[Path], str]) -> Iterator[Issue]:
+    """One ``distribution.undeclared-dicom`` warning per dataset that declares DICOM file sets when DICOM files
+    of the folder (recognised by content, whatever their names) match none of the folder's datasets' ``includes``
+    patterns: harvest would leave them out silently. ``datasets``: (display name of its metadata file, entry)."""
+    declaring = [(name, dataset, patterns) for name, dataset in datasets
+                 if (patterns := _dicom_patterns(dataset))]
+    if not declaring:
+        return  # a lone dataset without file sets takes the whole folder; nothing is left out
+    included = {p.resolve() for name, _, patterns in declaring for pattern in patterns
+                for p in Path(name).parent.glob(pattern)}
+    left = [p for p in dicom_files if p.resolve() not in included and _is_part10(p)]
+    if not left:
+        return
+    shown = ", ".join(display(p) for p in left[:_EXAMPLES]) + (f" and {len(left) - _EXAMPLES} more"
+                                                            if len(left) > _EXAMPLES else "")
+    for name, _, patterns in declaring:
+        base = Path(name).parent
+        try:
+            folder = left[0].parent.relative_to(base).as_posix()
+        except ValueError:
+            folder = ""
+        suggestion = f"{folder.split('/')[0]}/**/*" if folder and folder != "." else "**/*"
+        yield Issue(Severity.WARNING, "distribution.undeclared-dicom", name,
+                    f"{len(left)} DICOM files in the folder match no `includes` pattern "
+                    f"({', '.join(patterns)}), so harvest leaves them out: {shown}", pointer="/distribution",
+                    hint=f"DICOM is recognised by content, not by name (GE writes files such as i22.MRDC.1): "
+                         f"widen the file set's pattern, e.g. `includes: {suggestion}`, or add a file set that "
+                         "matches them.")
+
+
+def _dicom_patterns(dataset: dict) -> list[str]:
+    """The ``includes`` patterns of a dataset's local DICOM file sets (as harvesters/submission.py reads them)."""
+    return [d["includes"] for d in dataset.get("distribution") or []
+            if isinstance(d, dict) and d.get("distribution_kind") == "file_set" and isinstance(d.get("includes"), str)
+            and d.get("media_type") in ("application/dicom", "image/dicom") and not d.get("url")]
 
 
 def _is_part10(path: Path) -> bool:

@@ -1,6 +1,8 @@
 """FAIR completeness: which recommended fields an entry fills, scored per principle (F, A, I, R).
 
-Missing fields named in MEDAL's submission guide are warnings; the rest are infos. The score of a principle is
+Missing fields named in MEDAL's submission guide are warnings; the rest are infos, except that a dataset holding
+DICOM (patients' images) without consent, ethics approval or a de-identification description gets a warning for
+each: a controlled dataset of real scans is not merely incomplete without them. The score of a principle is
 the share of its recommended fields present (0..1); `overall` is the share over all of them.
 """
 
@@ -27,6 +29,8 @@ class Check:
     present: Callable[[dict], bool]
     message: str
     severity: Severity = Severity.INFO
+    #: The severity instead when the record holds DICOM (see :func:`holds_dicom`).
+    dicom_severity: Severity | None = None
 
 
 _EMPTY = (None, "", [], {})
@@ -124,9 +128,10 @@ CHECKS: dict[str, list[Check]] = {
         Check("I", "fair.missing-countries", "/countries", _has("countries"), "give the countries of origin"),
         Check("R", "fair.missing-creator-orcid", "/provenance/contributors", _contributor_orcid,
               "give at least one contributor with an ORCID iD", W),
-        Check("R", "fair.missing-consent", "/consent", _has("consent"), "describe the consent"),
+        Check("R", "fair.missing-consent", "/consent", _has("consent"), "describe the consent",
+              dicom_severity=W),
         Check("R", "fair.missing-deidentification", "/deidentification", _has("deidentification"),
-              "describe the de-identification"),
+              "describe the de-identification", dicom_severity=W),
         Check("R", "fair.missing-responsible-ai", "/responsible_ai", _has("responsible_ai"),
               "add responsible-AI notes (biases, limitations, annotation)"),
         Check("R", "fair.missing-collection-period", "/collection_period", _has("collection_period"),
@@ -146,7 +151,12 @@ def fair_assessment(cls: str, record: Any) -> tuple[dict[str, float] | None, lis
         if check.present(record):
             present[check.principle] += 1
         else:
-            issues.append(record_issue(check.severity, check.code, check.pointer, check.message, _hint(check.pointer)))
+            severity = check.dicom_severity if check.dicom_severity and holds_dicom(record) else check.severity
+            issues.append(record_issue(severity, check.code, check.pointer, check.message, _hint(check.pointer)))
+    if cls == "ImagingDataset" and not _ethics_ok(record):
+        issues.append(record_issue(W, "fair.missing-ethics", "/ethics_approval",
+                                   "the dataset holds DICOM of patients but names no ethics approval",
+                                   _hint("/ethics_approval")))
     totals = _TOTALS[cls]
     scores = {p: round(present[p] / n, 2) for p, n in totals.items()}
     scores["overall"] = round(sum(present.values()) / sum(totals.values()), 2)
@@ -168,11 +178,33 @@ _TOTALS = {cls: {p: n for p in "FAIR" if (n := sum(c.principle == p for c in che
            for cls, checks in CHECKS.items()}
 
 
+def holds_dicom(record: dict) -> bool:
+    """Whether a dataset says it holds DICOM: in its file formats, or a distribution's media type."""
+    formats = record.get("file_formats")
+    if isinstance(formats, list) and any(f in DICOM_MEDIA_TYPES for f in formats if isinstance(f, str)):
+        return True
+    items = record.get("distribution")
+    return isinstance(items, list) and any(isinstance(d, dict) and d.get("media_type") in DICOM_MEDIA_TYPES
+                                           for d in items if isinstance(d, dict)
+                                           and isinstance(d.get("media_type"), str))
+
+
+def _ethics_ok(record: dict) -> bool:
+    """No ethics warning due: the dataset names its approval, or holds no DICOM (not a FAIR score: a check of
+    the data's nature, kept out of the scores so that they mean the same for every dataset)."""
+    return record.get("ethics_approval") not in _EMPTY or not holds_dicom(record)
+
+
+DICOM_MEDIA_TYPES = ("application/dicom", "image/dicom")
+
+
 def fair_gate(cls: str) -> Gate:
     """FAIR completeness as a Gate: a record that passes it has every recommended field (see full_scores)."""
     checks = CHECKS.get(cls, [])
     schemas = [check.present.schema for check in checks if hasattr(check.present, "schema")]
     residual = tuple(check.present for check in checks if not hasattr(check.present, "schema"))
+    if cls == "ImagingDataset":
+        residual += (_ethics_ok,)
     return Gate(schema=_all_of(schemas), residual=residual)
 
 

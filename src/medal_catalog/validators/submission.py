@@ -98,10 +98,12 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
             run.issue(Severity.ERROR, "submission.no-metadata", display,
                       "no MEDAL metadata file (task, dataset, catalog or Croissant) was found in the folder",
                       hint="Add task.yaml / dataset.yaml with `type: BenchmarkTask` / `type: ImagingDataset`.")
-        from medal_catalog.validators.dicom import check_data_files, rewrite_notes
+        from medal_catalog.validators.dicom import check_data_files, rewrite_notes, undeclared_dicom
 
         run.report.extend(check_data_files(data, lambda p, r=path: _display(p, r), progress=progress))
-        run.report.extend(rewrite_notes(_datasets_of(run, files), data))
+        datasets = _datasets_of(run, files)
+        run.report.extend(undeclared_dicom(datasets, data, lambda p, r=path: _display(p, r)))
+        run.report.extend(rewrite_notes(datasets, data))
     _check_ids(run)
     _check_label_tables(run)
     return run.report

@@ -1,0 +1,125 @@
+"""A submission as the bundle `medal submit` sends to a catalog: harvested on the contributor's machine, so that
+only de-identified metadata (entries whose DICOM part is the harvest's: counts, acquisition, keyed UIDs, the
+audit) and the declared non-DICOM files the catalog would keep (label tables, clinical tables) leave it.
+
+The wire format (``multipart/form-data`` to ``POST /api/submissions``): a part ``bundle`` holding the JSON
+:meth:`Bundle.manifest`, and one part ``file`` per file, named ``<dataset id>/<declared path>``, whose sha256 and
+size the manifest states and the catalog checks. DICOM never travels: the catalog keeps DICOM only as its own
+rewrite of files it harvests itself (dicom/deidentify.py), and it refuses any uploaded file that holds DICOM.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
+from medal_catalog.report import Report
+
+#: The manifest's format marker; a catalog refuses a bundle of a format it does not know.
+BUNDLE_FORMAT = "medal-bundle/1"
+#: Why an open dataset's DICOM archive is not sent (a catalog refuses DICOM it did not rewrite itself).
+DICOM_NOT_SENT = ("not sent: a catalog keeps DICOM only as its own rewrite of files it harvests itself, so the "
+                  "images stay on this machine; the series metadata and the audit are sent")
+
+
+@dataclass
+class BundleFile:
+    """A declared data file of a dataset, sent with the bundle."""
+
+    dataset: str
+    path: str
+    content: bytes
+    media_type: str
+
+    @property
+    def name(self) -> str:
+        """The multipart file name: ``<dataset id>/<declared path>``."""
+        return f"{self.dataset}/{self.path}"
+
+    def describe(self) -> dict[str, Any]:
+        """What the manifest says of the file (never its content)."""
+        return {"dataset": self.dataset, "path": self.path, "media_type": self.media_type,
+                "size": len(self.content), "sha256": hashlib.sha256(self.content).hexdigest()}
+
+
+@dataclass
+class Bundle:
+    """A harvested submission ready to send: its validation report, the entries (tasks, datasets with their
+    harvested DICOM summary and audit, series), the files to upload, and the declared files not sent and why."""
+
+    source: str
+    report: Report
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    files: list[BundleFile] = field(default_factory=list)
+    not_sent: list[dict[str, str]] = field(default_factory=list)
+    #: Entries validation left out, as harvest reports them ({"file", "pointer", "type", "id", "errors"}).
+    left_out: list[dict[str, Any]] = field(default_factory=list)
+    #: Per dataset: the DICOM harvest's counts (files seen, read, series, studies).
+    dicom: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """Whether the bundle may be sent: it holds entries and validation left none out. Errors the DICOM audit
+        finds in the files themselves do not stop it, as they do not stop `medal harvest`: no file is sent, only
+        the audit's counts, and the catalog sees them in the dataset's harvested de-identification status."""
+        return bool(self.entries) and not self.left_out
+
+    def file_errors(self) -> int:
+        """How many errors the report holds about data files (DICOM audit findings, unreadable files)."""
+        entry_files = {e.file for e in self.report.entries}
+        return sum(1 for i in self.report.issues if i.severity.value == "error" and i.file not in entry_files)
+
+    def manifest(self) -> bytes:
+        """The JSON part ``bundle`` of the upload."""
+        return json.dumps({"format": BUNDLE_FORMAT, "entries": self.entries,
+                           "files": [f.describe() for f in self.files], "not_sent": self.not_sent,
+                           "dicom": self.dicom}, sort_keys=True).encode()
+
+    def summary(self) -> dict[str, Any]:
+        """What `medal submit` prints before sending: counts, files to upload, files not sent and why."""
+        kinds: dict[str, int] = {}
+        for entry in self.entries:
+            kinds[entry["type"]] = kinds.get(entry["type"], 0) + 1
+        return {"source": self.source, "entries": kinds, "files": [f.describe() for f in self.files],
+                "not_sent": self.not_sent, "left_out": self.left_out, "dicom": self.dicom,
+                "validation": self.report.to_dict()["summary"]}
+
+
+def build_bundle(path: Path, *, out_root: Path, jobs: int | None = None, timeout: float = 30.0,
+                 progress: Callable[..., None] | None = None) -> Bundle:
+    """Validate and harvest the submission at ``path`` on this machine (DICOM headers read here; harvest outputs
+    written under ``out_root``) into the bundle to send. The DICOM archive an open dataset would get is never
+    built here: the catalog rewrites and keeps DICOM only from files it harvests itself."""
+    from medal_catalog.harvesters.submission import harvest_submission
+
+    harvest = harvest_submission(path, out_root=out_root, jobs=jobs, timeout=timeout, progress=progress,
+                                 keep_dicom=False)
+    types = {(e.id, e.file): e.type for e in harvest.report.entries}
+    by_id = {e.id: e.type for e in harvest.report.entries if e.valid}
+    entries = []
+    for entry in harvest.entries:
+        kind = entry.get("type") or by_id.get(entry.get("id")) or _guess(entry, types)
+        entries.append({**entry, "type": kind})
+    bundle = Bundle(str(path), harvest.report, entries, left_out=harvest.left_out,
+                    not_sent=[dict(n) for n in harvest.not_kept])
+    for dataset, kept in harvest.files.items():
+        for declared, (content, media) in sorted(kept.items()):
+            bundle.files.append(BundleFile(dataset, declared, content, media))
+    for dataset in harvest.dicom:
+        entry = next((e for e in entries if e["type"] == "ImagingDataset" and e["id"] == dataset), {})
+        if entry.get("access_level") == "open":
+            bundle.not_sent.append({"dataset": dataset, "path": DICOM_ARCHIVE, "reason": DICOM_NOT_SENT})
+    bundle.dicom = {ds: {k: r.summary[k] for k in ("files_seen", "dicom_read", "skipped", "series", "studies")}
+                    for ds, r in harvest.dicom.items()}
+    return bundle
+
+
+def _guess(entry: dict[str, Any], types: dict[tuple[str, str], str]) -> str:
+    """The type of an entry the harvest made rather than read (a series: it names its dataset)."""
+    if "series_instance_uid" in entry or "dataset" in entry:
+        return "ImagingSeries"
+    return next((t for (entry_id, _), t in types.items() if entry_id == entry.get("id")), "ImagingDataset")
