@@ -11,6 +11,7 @@ decided here and nowhere else.
 from __future__ import annotations
 
 import hashlib
+import io
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -359,9 +360,11 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     is stored (:func:`ingest_document`: validated as `medal validate` validates them, refused whole on an error),
     with the uploaded files (``uploads``: multipart file name -> bytes) its datasets declare. Every upload must be
     listed in the manifest with its size and sha256, be declared by its dataset (same path, same sha256 when
-    declared), be at most ``max_file_bytes``, and hold no DICOM: the catalog keeps DICOM only as its own
-    rewrite of files it harvests itself, never bytes a client says it de-identified. Returns the report, the
-    write results and the files now kept, by dataset."""
+    declared), be at most ``max_file_bytes``, and hold no DICOM, except an open or controlled dataset's
+    ``dicom.zip`` (the contributor's rewrite), which is never kept as sent: the catalog keeps only its own
+    rewrite of it (:func:`_rewrite_upload`), the dataset's series re-keyed to match, and reports each member
+    left out (``bundle.dicom-left-out`` warnings in the report). Returns the report, the write results and the
+    files now kept, by dataset."""
     import json
 
     from medal_catalog.dicom.audit import audit_content
@@ -381,6 +384,7 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
                 and e.get("type") == "ImagingDataset" for d in e.get("distribution") or []
                 if isinstance(d, dict) and d.get("distribution_kind") == "file"}
     files: dict[str, dict[str, tuple[bytes, str]]] = {}
+    left_out: list[Issue] = []
     names = set()
     for item in listed:
         if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("dataset", "path", "sha256")):
@@ -398,6 +402,14 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
         digest = hashlib.sha256(content).hexdigest()
         if digest != item["sha256"] or len(content) != item.get("size", len(content)):
             raise Unprocessable(f"{name}: the uploaded bytes do not match the sha256 or size the bundle states")
+        archive = _dicom_archive_of(entries, dataset, path, bundle.get("burned_in_declared"))
+        if archive is not None:
+            content, problems = _rewrite_upload(entries, archive, content, name)
+            left_out += [Issue(Severity.WARNING, "bundle.dicom-left-out", name, f"{member}: {why}",
+                               pointer="") for member, why in problems]
+            if content is not None:
+                files.setdefault(dataset, {})[path] = (content, "application/zip")
+            continue
         if (dataset, path) not in declared:
             raise Unprocessable(f"{name}: dataset {dataset!r} does not declare this file in its distribution")
         if declared[(dataset, path)] not in (None, digest):
@@ -405,15 +417,91 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
         count, problems = audit_content(content, path)
         if count or problems:
             raise Unprocessable(f"{name}: it holds DICOM (or an archive that cannot be audited); the catalog keeps "
-                                "DICOM only as its own rewrite of files it harvests itself (`medal harvest` on "
-                                "the catalog's side), never DICOM sent to it")
+                                "DICOM only as its own rewrite: of files it harvests itself, or of the dicom.zip "
+                                "of an open or controlled dataset declaring burned-in annotation NO")
         files.setdefault(dataset, {})[path] = (content, item.get("media_type") or "application/octet-stream")
     if set(uploads) - names:
         raise Unprocessable(f"{sorted(set(uploads) - names)[0]}: uploaded but not listed in the bundle")
     body = json.dumps(entries).encode()
     report, puts = ingest_document(catalog, body, "json", author=author, may_write=may_write, files=files)
+    report.issues += left_out
     kept = {ds: catalog.store.list_files("ImagingDataset", ds) for ds in files}
     return report, puts, kept
+
+
+def _dicom_archive_of(entries: list[Any], dataset_id: str, path: str, burned_in_declared: Any
+                      ) -> dict[str, Any] | None:
+    """The dataset entry when ``path`` is the DICOM archive the catalog rewrites for it (``dicom.zip`` of an open
+    or controlled dataset whose metadata declares burned-in annotation NO: the bundle's ``burned_in_declared``,
+    as the entry says what the files' headers say); None for any other file."""
+    from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
+    from medal_catalog.harvesters.submission import DICOM_KEPT_LEVELS
+
+    if path != DICOM_ARCHIVE:
+        return None
+    dataset = next((e for e in entries if isinstance(e, dict) and e.get("type") == "ImagingDataset"
+                    and e.get("id") == dataset_id), None)
+    declared = burned_in_declared.get(dataset_id) if isinstance(burned_in_declared, dict) else None
+    if dataset is None or dataset.get("access_level") not in DICOM_KEPT_LEVELS or declared != "NO":
+        return None
+    return dataset
+
+
+def _rewrite_upload(entries: list[Any], dataset: dict[str, Any], content: bytes, name: str
+                    ) -> tuple[bytes | None, list[tuple[str | None, str]]]:
+    """The catalog's own rewrite of an uploaded ``dicom.zip`` (the contributor's rewrite, laid out
+    ``<series id>/<n>.dcm``), never trusted: every member rewritten again with the catalog's key for the dataset
+    and audited (dicom/deidentify.py ``rewrite_content``); a member that is not DICOM, not in that layout, flagged
+    or failing is left out with its reason. The UIDs of the dataset's entries (its series' ``*_uid`` slots) are
+    re-keyed in place exactly as the members' UIDs are, so that the served files still join their series."""
+    import re
+    import zipfile
+
+    from medal_catalog.config import get_settings
+    from medal_catalog.dicom.archives import ARCHIVE_ERRORS, archive_kind
+    from medal_catalog.dicom.deidentify import Deidentifier, dataset_key, plan, rewrite_content
+    from medal_catalog.errors import PayloadTooLarge
+    from medal_catalog.harvesters.submission import MAX_ARCHIVE_BYTES
+
+    if archive_kind(content[:512]) != "zip":
+        raise Unprocessable(f"{name}: a dataset's DICOM archive is a zip")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except ARCHIVE_ERRORS:
+        raise Unprocessable(f"{name}: the zip cannot be read") from None
+    if total > MAX_ARCHIVE_BYTES:
+        raise PayloadTooLarge(f"{name}: its DICOM files exceed {MAX_ARCHIVE_BYTES // 2**20} MiB")
+    series = [e for e in entries if isinstance(e, dict) and e.get("type") == "ImagingSeries"
+              and e.get("dataset") == dataset["id"]]
+    series_ids = {s.get("id") for s in series}
+
+    def accept(member: str) -> str | None:
+        folder, _, file = member.partition("/")
+        if folder not in series_ids or not re.fullmatch(r"\d{1,9}\.dcm", file):
+            return "not laid out <series id>/<n>.dcm for a series of the dataset"
+        return None
+
+    key = dataset_key(dataset["id"], get_settings().deid_secret)[:16]  # the harvest's salt, as `medal harvest`
+    deidentifier = Deidentifier(key, plan(dataset.get("deidentification")))
+    try:
+        rewritten, problems = rewrite_content(content, name, deidentifier, "NO", accept_member=accept)
+    except ARCHIVE_ERRORS:
+        raise Unprocessable(f"{name}: the zip cannot be read") from None
+    for entry in [dataset, *series]:
+        _rekey(entry, deidentifier)
+    return rewritten, problems
+
+
+def _rekey(value: Any, deidentifier: Any) -> None:
+    """Replace, at every depth of an entry, the value of each ``*_uid`` slot by the catalog's rewrite of it (the
+    DICOM-defined UIDs, such as SOP classes and transfer syntaxes, stay as they are)."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else []
+    for key, item in list(items):
+        if isinstance(key, str) and key.endswith("_uid") and isinstance(item, str):
+            value[key] = deidentifier.uid(item)
+        elif isinstance(item, (dict, list)):
+            _rekey(item, deidentifier)
 
 
 def _safe_path(path: str) -> bool:

@@ -150,3 +150,146 @@ def test_submit_sends_nothing_when_an_entry_is_invalid(tmp_path):
     (folder / "task.yaml").write_text(yaml.safe_dump(task), encoding="utf-8")
     run = CliRunner().invoke(main, ["submit", str(folder), "--to", "http://127.0.0.1:9", "--token", "t"])
     assert run.exit_code == 1 and "not sent" in run.output and "clinical_question" in run.output
+
+
+# --- an open dataset's dicom.zip: the contributor's rewrite, rewritten again by the catalog ------------------------
+
+def _deidentified_series(tmp_path: Path) -> Path:
+    """The real Philips series as a contributor's de-identification tool leaves it (here: the Basic Profile
+    rewrite under the contributor's own key), which the harvest's audit finds clean."""
+    from medal_catalog.dicom.deidentify import Deidentifier, plan, served_copy
+
+    target = tmp_path / "deidentified" / PHILIPS_SERIES.name
+    target.mkdir(parents=True)
+    tool = Deidentifier(b"the contributor's own tool key", plan({"profile_options": ["basic_profile"]}))
+    for source in sorted(PHILIPS_SERIES.iterdir()):
+        copy, why = served_copy(source.read_bytes(), source.name, tool, "NO")
+        assert copy is not None, why
+        (target / source.name).write_bytes(copy)
+    return target
+
+
+def _original_values() -> list[bytes]:
+    """Identifying values of the original Philips files (the UIDs of every file, names, IDs, places, device)."""
+    import pydicom
+
+    values: set[str] = set()
+    for source in PHILIPS_SERIES.iterdir():
+        header = pydicom.dcmread(source, stop_before_pixels=True)
+        values |= {str(header.get(k, "")).strip() for k in (
+            "PatientName", "PatientID", "SeriesInstanceUID", "StudyInstanceUID", "SOPInstanceUID",
+            "FrameOfReferenceUID", "InstitutionName", "StationName", "DeviceSerialNumber", "AccessionNumber")}
+    return [v.encode() for v in sorted(values) if len(v) > 3]
+
+
+def _members(archive: bytes) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
+@real
+@pytest.mark.slow
+def test_an_open_dataset_is_served_as_the_catalogs_own_rewrite_of_the_uploaded_zip(tmp_path):
+    """`medal submit` of an open dataset whose files were de-identified sends its dicom.zip (the harvest's
+    rewrite); the catalog, with its own secret, stores its rewrite of it: DICOM members, other bytes, the
+    SeriesInstanceUIDs of the stored series entries, and none of the original files' identifying values."""
+    import io
+
+    import pydicom
+
+    from medal_catalog.harvesters.bundle import build_bundle
+
+    folder = tmp_path / "my-submission"
+    assert CliRunner().invoke(main, ["init", "submission", str(folder)]).exit_code == 0
+    fill(folder, _deidentified_series(tmp_path))
+    uploaded = next(f.content for f in build_bundle(folder, out_root=tmp_path / "out", jobs=1).files
+                    if f.path == "dicom.zip")
+    db = tmp_path / "catalog.db"
+    token = _token(db, "contributor", "amira")
+    headers = {"Authorization": f"Bearer {_token(db, 'reviewer', 'rita')}"}
+    with medal_server(db, tmp_path, MEDAL_DEID_SECRET="the catalog's own secret") as base:
+        sent = subprocess.run([str(MEDAL), "submit", str(folder), "--to", base, "--token", token, "--json"],
+                              capture_output=True, text=True, cwd=tmp_path)
+        assert sent.returncode == 0, sent.stderr
+        result = json.loads(sent.stdout)
+        assert [f["path"] for f in result["files"]] == ["dicom.zip", "labels.csv"]
+        assert [f["path"] for f in result["files_kept"]["my-dataset"]] == ["dicom.zip", "labels.csv"]
+        assert result["left_out_by_catalog"] == []
+        served = httpx.get(f"{base}/api/datasets/my-dataset/files/dicom.zip", headers=headers)
+        assert served.status_code == 200
+        kept = next(f for f in result["files_kept"]["my-dataset"] if f["path"] == "dicom.zip")
+        assert kept["sha256"] == hashlib.sha256(served.content).hexdigest()
+        listed = httpx.get(f"{base}/api/datasets/my-dataset/series", headers=headers).json()["items"]
+        series = {s["id"]: httpx.get(f"{base}/api/series/{s['id']}", headers=headers).json()["document"]
+                  for s in listed}
+        again = subprocess.run([str(MEDAL), "submit", str(folder), "--to", base, "--token", token, "--json"],
+                               capture_output=True, text=True, cwd=tmp_path)
+        assert {e["outcome"] for e in json.loads(again.stdout)["stored"]} == {"unchanged"}
+    assert served.content != uploaded
+    members, sent_members = _members(served.content), _members(uploaded)
+    assert len(members) == len(sent_members) == 27 and set(members) == set(sent_members)
+    assert {name.split("/")[0] for name in members} == set(series)
+    for name, data in members.items():
+        assert data[128:132] == b"DICM" and data != sent_members[name]
+        header = pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+        entry = series[name.split("/")[0]]
+        assert header.SeriesInstanceUID == entry["series_instance_uid"]
+        assert header.StudyInstanceUID == entry["study_instance_uid"]
+    client_uids = {pydicom.dcmread(io.BytesIO(d), stop_before_pixels=True).SeriesInstanceUID.encode()
+                   for d in sent_members.values()}
+    everything = served.content + b"".join(members.values())
+    secrets = _original_values() + sorted(client_uids)
+    assert len(secrets) > 5
+    assert not [i for i, s in enumerate(secrets) if s in everything]  # indexes only: values are never shown
+
+
+@real
+def test_a_tampered_member_of_the_uploaded_zip_is_left_out_with_its_reason(tmp_path):
+    """A member into which a PatientName was injected, and a member that is not DICOM, are left out of the
+    stored dicom.zip, each reported with a reason that names no value; the rest is the catalog's rewrite."""
+    import io
+    import zipfile
+
+    import pydicom
+
+    from medal_catalog.catalog import Catalog
+    from medal_catalog.harvesters.bundle import build_bundle
+    from medal_catalog.ingestion import ingest_bundle
+
+    folder = tmp_path / "my-submission"
+    assert CliRunner().invoke(main, ["init", "submission", str(folder)]).exit_code == 0
+    fill(folder, _deidentified_series(tmp_path))
+    bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1)
+    manifest = json.loads(bundle.manifest())
+    uploads = {f.name: f.content for f in bundle.files}
+    members = _members(uploads["my-dataset/dicom.zip"])
+    tampered = sorted(members)[0]
+    header = pydicom.dcmread(io.BytesIO(members[tampered]))
+    header.PatientName = "Quixwell^Zebediah"
+    out = io.BytesIO()
+    header.save_as(out, enforce_file_format=True)
+    members[tampered] = out.getvalue()
+    stray = f"{tampered.split('/')[0]}/99999.dcm"
+    members[stray] = b"not a DICOM file at all"
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    uploads["my-dataset/dicom.zip"] = archive.getvalue()
+    item = next(f for f in manifest["files"] if f["path"] == "dicom.zip")
+    item.update(sha256=hashlib.sha256(archive.getvalue()).hexdigest(), size=len(archive.getvalue()))
+    with Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}") as catalog:
+        report, puts, kept = ingest_bundle(catalog, json.dumps(manifest).encode(), uploads, author="amira",
+                                           may_write=lambda kind, entry_id: True, max_file_bytes=2**26)
+        stored = catalog.store.get_file("ImagingDataset", "my-dataset", "dicom.zip").data
+    assert not [p for p in puts if p.problems]
+    left = {i.message.partition(": ")[0]: i.message.partition(": ")[2] for i in report.issues
+            if i.code == "bundle.dicom-left-out"}
+    assert left == {tampered: "the uploaded file fails the audit (PatientName)", stray: "not a DICOM file"}
+    served = _members(stored)
+    assert set(served) == set(members) - {tampered, stray} and len(served) == 26
+    assert b"Quixwell" not in stored + b"".join(served.values())
+    assert next(f.sha256 for f in kept["my-dataset"] if f.path == "dicom.zip") == hashlib.sha256(stored).hexdigest()

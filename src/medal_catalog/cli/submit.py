@@ -34,11 +34,13 @@ def submit(path: Path, base_url: str, token: str, jobs: int | None, as_json: boo
 
     The DICOM headers are read on this machine, as `medal harvest` reads them: what is sent is the entries
     (tasks, datasets with their harvested counts, acquisition summary and identifying-attribute audit, series
-    with keyed UIDs) and the non-DICOM files the datasets declare (label and clinical tables, sha256 checked by
-    the catalog). No DICOM file and no DICOM value leaves this machine; the catalog keeps an open dataset's
-    images only from a harvest it runs itself. Nothing is sent when validation finds an error: the errors are
-    printed (as `medal validate PATH` prints them) and the exit code is 1. On success, prints the URL and
-    status of each new entry; tasks enter the panel's workflow as `submitted`.
+    with keyed UIDs), the non-DICOM files the datasets declare (label and clinical tables, sha256 checked by
+    the catalog) and, for an open or controlled dataset declaring burned-in annotation NO, its dicom.zip as
+    `medal harvest` builds it: only files whose audit found nothing, each rewritten here with the Basic Profile
+    (no original DICOM byte leaves this machine). The catalog rewrites and audits every file of it again with
+    its own key and serves only that; files it leaves out are listed. Nothing is sent when validation finds an
+    error: the errors are printed (as `medal validate PATH` prints them) and the exit code is 1. On success,
+    prints the URL and status of each new entry; tasks enter the panel's workflow as `submitted`.
     """
     import httpx
 
@@ -58,7 +60,8 @@ def submit(path: Path, base_url: str, token: str, jobs: int | None, as_json: boo
         sys.exit(1)
     if bundle.file_errors() and not as_json:
         click.echo(f"note: the DICOM audit found {bundle.file_errors()} errors in the files (`medal validate {path}` "
-                   "groups them); no file is sent, and the catalog sees them as the dataset's audit counts", err=True)
+                   "groups them); flagged files are not sent, and the catalog sees them as the dataset's audit "
+                   "counts", err=True)
     base = base_url.rstrip("/")
     try:
         with Client(base, token=token) as catalog:
@@ -68,7 +71,10 @@ def submit(path: Path, base_url: str, token: str, jobs: int | None, as_json: boo
         _refused(err, as_json)
     except httpx.TransportError as err:
         raise click.ClickException(f"cannot reach {base}: {err}") from None
-    result = {"sent": True, **bundle.summary(), "stored": stored, "files_kept": answer.get("files", {})}
+    left_out = [{"file": i["file"], "reason": i["message"]} for i in (answer.get("report") or {}).get("issues", [])
+                if i.get("code") == "bundle.dicom-left-out"]
+    result = {"sent": True, **bundle.summary(), "stored": stored, "files_kept": answer.get("files", {}),
+              "left_out_by_catalog": left_out}
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
@@ -77,6 +83,8 @@ def submit(path: Path, base_url: str, token: str, jobs: int | None, as_json: boo
         click.echo(f"{entry['outcome']:<9} {entry['type']} {entry['id']}{status}: {entry['url']}")
     for dataset, files in answer.get("files", {}).items():
         click.echo(f"kept      {len(files)} file(s) of {dataset}: {', '.join(f['path'] for f in files)}")
+    for item in left_out:
+        click.echo(f"left out  {item['file']} {item['reason']}")
     for item in bundle.not_sent:
         click.echo(f"not sent  {item['dataset']} {item['path']}: {item['reason']}")
     tasks = [e["id"] for e in stored if e["type"] == "BenchmarkTask"]

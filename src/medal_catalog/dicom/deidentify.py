@@ -26,7 +26,7 @@ import hmac
 import io
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from medal_catalog.dicom.annex_e import ANNEX_E, enum_meanings
 
@@ -267,20 +267,27 @@ def served_copy(data: bytes, name: str, deidentifier: Deidentifier, declared_bur
         return None, str(exc)
     count, flagged = audit_content(out, name)
     if count != 1 or flagged:
-        found = sorted({f.keyword for problem in flagged if problem.audit for f in problem.audit.findings})
-        return None, "the rewritten file still fails the audit" + (f" ({', '.join(found)})" if found else "")
+        return None, "the rewritten file still fails the audit" + _found(flagged)
     return out, None
 
 
-def rewrite_content(data: bytes, name: str, deidentifier: Deidentifier, declared_burned_in: str | None
+def rewrite_content(data: bytes, name: str, deidentifier: Deidentifier, declared_burned_in: str | None, *,
+                    accept_member: Callable[[str], str | None] | None = None
                     ) -> tuple[bytes | None, list[tuple[str | None, str]]]:
     """The content the catalog keeps for a file holding DICOM (a DICOM file, or a zip of files some of which are
     DICOM): every DICOM file replaced by its :func:`served_copy`, other zip members kept as they are, the zip
     rebuilt deterministically. Returns (the content, []) or (None, [(member or None, why)]) when any DICOM
-    file cannot be kept (a dataset's data is kept whole or not at all), or when it is another kind of archive."""
+    file cannot be kept (a dataset's data is kept whole or not at all), or when it is another kind of archive.
+
+    With ``accept_member`` (a zip of DICOM the catalog did not build: an uploaded ``dicom.zip``, see
+    ingestion.ingest_bundle), which says why a member's name is not accepted (None when it is), every member must
+    be a DICOM file with an accepted name whose own audit already finds nothing, and whose copy may be kept; any
+    other member is left out and the rest kept. Returns (the content, [(member, why)] for those left out), the
+    content None when no member is kept."""
     import zipfile
 
-    from medal_catalog.dicom.archives import archive_kind, is_archive
+    from medal_catalog.dicom.archives import ARCHIVE_ERRORS, MAX_NESTED_ARCHIVE_BYTES, archive_kind, is_archive
+    from medal_catalog.dicom.audit import audit_content
 
     kind = archive_kind(data[:512])
     if kind is None:
@@ -289,23 +296,51 @@ def rewrite_content(data: bytes, name: str, deidentifier: Deidentifier, declared
     if kind != "zip":
         return None, [(None, f"DICOM inside a {kind} archive: the catalog rewrites DICOM in zips only")]
     problems: list[tuple[str | None, str]] = []
+    kept_count = 0
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in sorted((i for i in source.infolist() if not i.is_dir()), key=lambda i: i.filename):
-            member = source.read(info)
+            refused = accept_member(info.filename) if accept_member else None
+            if refused:
+                problems.append((info.filename, refused))
+                continue
+            if info.file_size > MAX_NESTED_ARCHIVE_BYTES:  # read whole into memory: bounded as nested archives are
+                problems.append((info.filename, f"larger than {MAX_NESTED_ARCHIVE_BYTES // 2**20} MiB"))
+                continue
+            try:
+                member = source.read(info)
+            except ARCHIVE_ERRORS:
+                problems.append((info.filename, "it cannot be read from the archive"))
+                continue
             if is_archive(member[:512]):
                 problems.append((info.filename, "an archive inside the archive: not rewritten"))
                 continue
             if _is_dicom(member):
+                count, flagged = audit_content(member, info.filename) if accept_member else (1, [])
+                if count != 1 or flagged:
+                    problems.append((info.filename, "the uploaded file fails the audit" + _found(flagged)))
+                    continue
                 copy, why = served_copy(member, info.filename, deidentifier, declared_burned_in)
                 if copy is None:
                     problems.append((info.filename, why or "left out"))
                     continue
                 member = copy
+            elif accept_member:
+                problems.append((info.filename, "not a DICOM file"))
+                continue
             kept = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             kept.external_attr, kept.compress_type = 0o644 << 16, zipfile.ZIP_DEFLATED
             target.writestr(kept, member)
+            kept_count += 1
+    if accept_member:
+        return (out.getvalue() if kept_count else None), problems
     return (None, problems) if problems else (out.getvalue(), [])
+
+
+def _found(flagged: list[Any]) -> str:
+    """The keywords the audit flagged (never a value), as `` (A, B)``; empty when it names none."""
+    found = sorted({f.keyword for problem in flagged if problem.audit for f in problem.audit.findings})
+    return f" ({', '.join(found)})" if found else ""
 
 
 def _is_dicom(data: bytes) -> bool:

@@ -1,11 +1,15 @@
 """A submission as the bundle `medal submit` sends to a catalog: harvested on the contributor's machine, so that
 only de-identified metadata (entries whose DICOM part is the harvest's: counts, acquisition, keyed UIDs, the
-audit) and the declared non-DICOM files the catalog would keep (label tables, clinical tables) leave it.
+audit) and the declared files the catalog would keep leave it: label and clinical tables, and the ``dicom.zip``
+of an open or controlled dataset as the harvest builds it (harvesters/submission.py ``dicom_archive``: the
+files whose audit found nothing, each rewritten here with the Basic Profile and audited again, laid out
+``<series id>/<n>.dcm``), so that no original DICOM byte leaves the machine.
 
 The wire format (``multipart/form-data`` to ``POST /api/submissions``): a part ``bundle`` holding the JSON
 :meth:`Bundle.manifest`, and one part ``file`` per file, named ``<dataset id>/<declared path>``, whose sha256 and
-size the manifest states and the catalog checks. DICOM never travels: the catalog keeps DICOM only as its own
-rewrite of files it harvests itself (dicom/deidentify.py), and it refuses any uploaded file that holds DICOM.
+size the manifest states and the catalog checks. The catalog does not trust the archive: it rewrites and audits
+every member again with its own key, re-keys the series' UIDs to match, and stores only its rewrite
+(ingestion.ingest_bundle); it refuses any other uploaded file that holds DICOM.
 """
 
 from __future__ import annotations
@@ -16,14 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
 from medal_catalog.report import Report
 
 #: The manifest's format marker; a catalog refuses a bundle of a format it does not know.
 BUNDLE_FORMAT = "medal-bundle/1"
-#: Why an open dataset's DICOM archive is not sent (a catalog refuses DICOM it did not rewrite itself).
-DICOM_NOT_SENT = ("not sent: a catalog keeps DICOM only as its own rewrite of files it harvests itself, so the "
-                  "images stay on this machine; the series metadata and the audit are sent")
 
 
 @dataclass
@@ -60,12 +60,15 @@ class Bundle:
     left_out: list[dict[str, Any]] = field(default_factory=list)
     #: Per dataset: the DICOM harvest's counts (files seen, read, series, studies).
     dicom: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Per dataset: burned-in annotation as its metadata declares it (the entry says what the files' headers say).
+    burned_in_declared: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         """Whether the bundle may be sent: it holds entries and validation left none out. Errors the DICOM audit
-        finds in the files themselves do not stop it, as they do not stop `medal harvest`: no file is sent, only
-        the audit's counts, and the catalog sees them in the dataset's harvested de-identification status."""
+        finds in the files themselves do not stop it, as they do not stop `medal harvest`: no flagged file is
+        sent, only the audit's counts, and the catalog sees them in the dataset's harvested de-identification
+        status."""
         return bool(self.entries) and not self.left_out
 
     def file_errors(self) -> int:
@@ -77,7 +80,8 @@ class Bundle:
         """The JSON part ``bundle`` of the upload."""
         return json.dumps({"format": BUNDLE_FORMAT, "entries": self.entries,
                            "files": [f.describe() for f in self.files], "not_sent": self.not_sent,
-                           "dicom": self.dicom}, sort_keys=True).encode()
+                           "dicom": self.dicom, "burned_in_declared": self.burned_in_declared},
+                          sort_keys=True).encode()
 
     def summary(self) -> dict[str, Any]:
         """What `medal submit` prints before sending: counts, files to upload, files not sent and why."""
@@ -92,12 +96,11 @@ class Bundle:
 def build_bundle(path: Path, *, out_root: Path, jobs: int | None = None, timeout: float = 30.0,
                  progress: Callable[..., None] | None = None) -> Bundle:
     """Validate and harvest the submission at ``path`` on this machine (DICOM headers read here; harvest outputs
-    written under ``out_root``) into the bundle to send. The DICOM archive an open dataset would get is never
-    built here: the catalog rewrites and keeps DICOM only from files it harvests itself."""
+    written under ``out_root``) into the bundle to send, with the files `medal harvest` would keep: an open or
+    controlled dataset's ``dicom.zip`` is this machine's de-identified rewrite, which the catalog rewrites again."""
     from medal_catalog.harvesters.submission import harvest_submission
 
-    harvest = harvest_submission(path, out_root=out_root, jobs=jobs, timeout=timeout, progress=progress,
-                                 keep_dicom=False)
+    harvest = harvest_submission(path, out_root=out_root, jobs=jobs, timeout=timeout, progress=progress)
     types = {(e.id, e.file): e.type for e in harvest.report.entries}
     by_id = {e.id: e.type for e in harvest.report.entries if e.valid}
     entries = []
@@ -105,14 +108,10 @@ def build_bundle(path: Path, *, out_root: Path, jobs: int | None = None, timeout
         kind = entry.get("type") or by_id.get(entry.get("id")) or _guess(entry, types)
         entries.append({**entry, "type": kind})
     bundle = Bundle(str(path), harvest.report, entries, left_out=harvest.left_out,
-                    not_sent=[dict(n) for n in harvest.not_kept])
+                    not_sent=[dict(n) for n in harvest.not_kept], burned_in_declared=harvest.burned_in_declared)
     for dataset, kept in harvest.files.items():
         for declared, (content, media) in sorted(kept.items()):
             bundle.files.append(BundleFile(dataset, declared, content, media))
-    for dataset in harvest.dicom:
-        entry = next((e for e in entries if e["type"] == "ImagingDataset" and e["id"] == dataset), {})
-        if entry.get("access_level") == "open":
-            bundle.not_sent.append({"dataset": dataset, "path": DICOM_ARCHIVE, "reason": DICOM_NOT_SENT})
     bundle.dicom = {ds: {k: r.summary[k] for k in ("files_seen", "dicom_read", "skipped", "series", "studies")}
                     for ds, r in harvest.dicom.items()}
     return bundle

@@ -37,6 +37,8 @@ class SubmissionHarvest:
     files: dict[str, dict[str, tuple[bytes, str]]] = field(default_factory=dict)
     #: Declared files not kept, and why: {"dataset", "path", "reason"}.
     not_kept: list[dict[str, str]] = field(default_factory=list)
+    #: What each dataset's metadata declares of burned-in annotation (its entry then says what the files say).
+    burned_in_declared: dict[str, str | None] = field(default_factory=dict)
 
 
 def is_submission(path: Path) -> bool:
@@ -62,10 +64,10 @@ def _resolve(doc: Any, pointer: str) -> Any:
 
 def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
                        timeout: float = 30.0, use_cache: bool = True,
-                       progress: Callable[..., None] | None = None, keep_dicom: bool = True) -> SubmissionHarvest:
-    """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in.
-    Without ``keep_dicom`` no DICOM archive is built for open or controlled datasets (`medal submit`: the catalog
-    rewrites and keeps only the DICOM it harvests itself)."""
+                       progress: Callable[..., None] | None = None) -> SubmissionHarvest:
+    """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in, and the
+    files the catalog keeps (an open or controlled dataset's ``dicom.zip`` is the rewrite :func:`dicom_archive`
+    builds)."""
     from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
@@ -93,6 +95,7 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
     folder = path if path.is_dir() else path.parent
     for dataset, base in datasets:
         kept, skipped = kept_files(dataset, base, folder)
+        result.burned_in_declared[dataset["id"]] = (dataset.get("deidentification") or {}).get("burned_in_annotation")
         result.files[dataset["id"]] = kept
         result.not_kept += [{"dataset": dataset["id"], "path": p, "reason": why} for p, why in skipped]
         files = _dicom_files(dataset, base, folder, single=path.is_dir() and len(datasets) == 1)
@@ -108,7 +111,7 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
                                 license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
         write_outputs(harvest, out)
         result.dicom[dataset["id"]] = harvest
-        if keeps_dicom and keep_dicom:
+        if keeps_dicom:
             archive, reason = dicom_archive(harvest, dataset)
             if archive is not None:
                 result.files[dataset["id"]][DICOM_ARCHIVE] = (archive, "application/zip")
