@@ -198,5 +198,6 @@ def _download(item: dict[str, Any]) -> dict[str, Any]:
     out = {"@type": "DataDownload", "name": item.get("name"), "contentUrl": item["url"],
            "encodingFormat": item.get("media_type"), "contentSize": item.get("size")}
     if isinstance(out["contentSize"], int):
-        out["contentSize"] = f"{out['contentSize']} B"
+        # Bytes, as a bare number: schema.org's contentSize is text, and assessors compare it with the download.
+        out["contentSize"] = str(out["contentSize"])
     return {k: v for k, v in out.items() if v is not None}

@@ -23,7 +23,7 @@ from fastapi.concurrency import run_in_threadpool
 from medal_catalog.api.access import ANONYMOUS, Caller
 from medal_catalog.api.deps import get_catalog, request_caller
 from medal_catalog.api.tokens import digest, lookup
-from medal_catalog.errors import Forbidden
+from medal_catalog.errors import Forbidden, StoreReadOnlyError
 
 SESSION_COOKIE = "medal_session"
 CSRF_COOKIE = "medal_csrf"
@@ -52,8 +52,19 @@ def csrf_value(key: bytes, browser: str, token: str | None) -> str:
 
 
 async def csrf_key(request: Request) -> bytes:
-    catalog = await get_catalog(request)
-    return (await run_in_threadpool(catalog.store.secret, _SECRET_NAME, lambda: secrets.token_urlsafe(32))).encode()
+    """The key of the CSRF values: the catalog's own secret (the same for every worker process), read once per
+    app; a read-only catalog that keeps none yet gets a key for this process only."""
+    state = request.app.state
+    key = getattr(state, "csrf_key", None)
+    if key is None:
+        catalog = await get_catalog(request)
+        try:
+            key = (await run_in_threadpool(catalog.store.secret, _SECRET_NAME,
+                                           lambda: secrets.token_urlsafe(32))).encode()
+        except StoreReadOnlyError:
+            key = secrets.token_bytes(32)
+        state.csrf_key = key
+    return key
 
 
 async def visit(request: Request) -> Visit:
