@@ -62,10 +62,20 @@ def test_signposting_parser_reads_the_landing_pages(served):
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_browser_journeys(served, tmp_path):
     """Search, click a facet, open the entry and compare its embedded JSON-LD with the API; sign in as a reviewer
-    and submit a review; sign in as the admin and decide; open the campaign and find its plots."""
+    and submit a review; sign in as the admin and decide; open the campaign and find its plots. axe-core finds no
+    accessibility violation on any page visited."""
+    from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import expect, sync_playwright
 
     base, tokens = served
+    axe, violations = Axe(), {}
+
+    def audit(page) -> None:
+        """Run axe-core on the page as it is now; keep its violations by page path."""
+        found = axe.run(page).response["violations"]
+        if found:
+            violations[page.url] = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found]
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
         try:
@@ -77,6 +87,7 @@ def test_browser_journeys(served, tmp_path):
             page.locator('a[data-facet="type"][data-value="BenchmarkTask"]').click()
             expect(page.locator("#hits-heading")).to_have_text("1 entry")
             assert "type=BenchmarkTask" in page.url and "q=nodule" in page.url
+            audit(page)
             page.screenshot(path=tmp_path / "search.png", full_page=True)
             page.locator("ol.hits a").first.click()
             expect(page.locator("h1")).to_contain_text("Malignancy")
@@ -84,7 +95,10 @@ def test_browser_journeys(served, tmp_path):
             api = httpx.get(f"{base}/api/tasks/{OPEN_TASK}", timeout=10).json()["document"]
             assert embedded["name"] == api["title"] and embedded["keywords"] == api["keywords"]
             assert embedded["@id"] == f"{base}/id/tasks/{OPEN_TASK}"
+            audit(page)
             page.screenshot(path=tmp_path / "task.png", full_page=True)
+            page.goto(f"{base}/datasets/{OPEN_DATASET}")
+            audit(page)
 
             task = "cxr-pneumothorax-triage"
             for name in ("rita", "remy"):
@@ -92,6 +106,7 @@ def test_browser_journeys(served, tmp_path):
                 page.get_by_label("Token").fill(tokens[name])
                 page.get_by_role("button", name="Sign in").click()
                 expect(page.locator("#review-form")).to_be_visible()
+                audit(page)
                 for slot in ("clinical_relevance_score", "unmet_need_score", "patient_impact_score"):
                     page.locator(f'input[name="{slot}"][value="4"]').check()
                 page.get_by_label("Recommendation").select_option("accept")
@@ -103,10 +118,13 @@ def test_browser_journeys(served, tmp_path):
             page.goto(f"{base}/signin?next=/desk/tasks/{task}")
             page.get_by_label("Token").fill(tokens["chair"])
             page.get_by_role("button", name="Sign in").click()
+            audit(page)
             page.get_by_label("Accept").check()
             page.get_by_label("Reason (recorded with the decision)").fill("two reviews, both accept")
             page.get_by_role("button", name="Record the decision").click()
             expect(page.locator(".flash")).to_have_text("The decision was recorded.")
+            page.goto(f"{base}/desk")
+            audit(page)
             status = httpx.get(f"{base}/api/tasks/{task}", timeout=10).json()["document"]["status"]
             assert status == "accepted"
 
@@ -114,8 +132,10 @@ def test_browser_journeys(served, tmp_path):
             expect(page.locator("h1")).to_have_text("The crowdsourcing campaign")
             assert page.locator("section.plot figure svg").count() >= 5
             assert page.locator("section.plot table").count() == page.locator("section.plot").count()
+            audit(page)
             page.set_viewport_size({"width": 390, "height": 844})
             page.screenshot(path=tmp_path / "campaign-phone.png", full_page=True)
             assert (tmp_path / "campaign-phone.png").stat().st_size > 10_000
+            assert not violations, violations
         finally:
             browser.close()
