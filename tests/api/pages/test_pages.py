@@ -302,3 +302,14 @@ def test_pages_have_accessible_structure(web, path):
     assert any(t == "a" and a.get("href") == "#main" for t, a in found.tags)
     unlabelled = [a for a, inside in found.controls if not inside and a.get("id") not in found.labelled]
     assert not unlabelled, unlabelled
+
+
+def test_dataset_page_rdf_conforms_to_dcat_ap(web):
+    """The Turtle a dataset's landing page URL negotiates conforms to the DCAT-AP 3.0 shapes (mandatory and
+    range), as /api/catalog does, the added DCTERMS included."""
+    from rdflib import Graph
+
+    from api.test_dcat import assert_conforms
+
+    turtle = web.get(f"/datasets/{OPEN_DATASET}", headers={"Accept": "text/turtle"})
+    assert_conforms(Graph().parse(data=turtle.text, format="turtle"))

@@ -178,11 +178,12 @@ class Landing:
         out["dcterms:creator"] = [_agent(c) for c in creators]
         out["dcterms:publisher"] = _agent(self.schemaorg["publisher"])
         license_ = license_url(self.document.get("license"))
-        if license_:
-            out["dcterms:license"] = {"@id": license_}
+        if license_ and self.kind == "BenchmarkTask":
+            out["dcterms:license"] = {"@id": license_, "@type": "dcterms:LicenseDocument"}
         out["dcat:landingPage"] = {"@id": self.page, "@type": "foaf:Document"}
         out["foaf:page"] = {"@id": self.page}
-        out["dcterms:conformsTo"] = {"@id": "http://data.europa.eu/r5r/"} if self.kind == "ImagingDataset" else None
+        if self.kind == "ImagingDataset":
+            out["dcterms:conformsTo"] = {"@id": "http://data.europa.eu/r5r/", "@type": "dcterms:Standard"}
         out["dcterms:isPartOf"] = {"@id": f"{self.base}/api/catalog"}
         if self.kind == "BenchmarkTask":
             out["prov:wasDerivedFrom"] = [{"@id": identifier(self.base, "ImagingDataset", d)} for d in self.related]
@@ -235,8 +236,8 @@ def _sees(catalog: Catalog, caller: Caller, dataset_id: str) -> bool:
 
 
 def _agent(node: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"@type": "foaf:Person" if node.get("@type") == "Person" else "foaf:Organization",
-                           "foaf:name": node.get("name")}
+    kind = "foaf:Person" if node.get("@type") == "Person" else "foaf:Organization"
+    out: dict[str, Any] = {"@type": ["foaf:Agent", kind], "foaf:name": node.get("name")}
     if str(node.get("@id", "")).startswith("http"):
         out["@id"] = node["@id"]
     return out
