@@ -36,6 +36,8 @@ def test_search_page_finds_published_entries_with_facets(web):
     assert HIDDEN_DATASET not in everything and HIDDEN_TASK not in everything
     narrowed = web.get("/", params={"q": "nodule", "type": "BenchmarkTask"}, headers=BROWSER).text
     assert "1 entry" in narrowed and 'aria-current="true"' in narrowed
+    ranged = web.get("/", params={"q": "nodule", "subject_count_min": "100"}, headers=BROWSER).text
+    assert "0 entries" in ranged and 'name="subject_count_min" value="100"' in ranged  # kept by the query form
     bad = web.get("/", params={"q": '"unbalanced'}, headers=BROWSER)
     assert bad.status_code == 400 and 'role="alert"' in bad.text
 

@@ -23,6 +23,9 @@ router = APIRouter(include_in_schema=False)
 FACETS = ("type", "modality", "body_part", "manufacturer", "task_type", "specialty", "license", "access_level",
           "country", "status")
 PAGE_SIZE = 10
+#: The sort orders the page offers (any of /api/search's works in the URL): value, label.
+SORTS = (("relevance", "relevance"), ("title", "title"), ("-modified", "recently modified"),
+         ("-subject_count", "most subjects"), ("-series_count", "most series"))
 #: Page URL of each entry kind that has a landing page; other kinds link to their API representation.
 PAGES = {"BenchmarkTask": "tasks", "ImagingDataset": "datasets"}
 
@@ -91,8 +94,9 @@ async def search_page(request: Request, catalog: CatalogDep, current: Annotated[
                     "min": request.query_params.get(f"{name}_min", ""),
                     "max": request.query_params.get(f"{name}_max", "")} for name in RANGE_FIELDS]
     hidden = [(k, v) for k, v in request.query_params.multi_items() if k in FACETS]
+    kept_ranges = [(k, v) for k, v in request.query_params.multi_items() if k in RANGE_PARAMETERS and v]
     return render(request, current, "search.html", status=400 if error else 200, title="Search",
                   q=q, hits=hits, total=total, facets=facets, page=page, pages=pages, error=error, sort=sort,
-                  ranges=ranges_form, hidden=hidden,
+                  ranges=ranges_form, hidden=hidden, kept_ranges=kept_ranges, sorts=SORTS,
                   previous_url=_link(request, page=page - 1) if page > 1 else None,
                   next_url=_link(request, page=page + 1) if page < pages else None)
