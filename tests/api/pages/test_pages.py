@@ -215,14 +215,23 @@ def test_review_and_decision_through_the_desk(web):
 
 
 def test_contributor_page_lists_submissions(web):
-    """A contributor's page lists what they submitted with its status; anonymous visitors are asked to sign in."""
-    assert web.get("/mine", headers=BROWSER).status_code == 401
-    from medal_catalog.api.tokens import create_token
-    from medal_catalog.catalog import Catalog
+    """A contributor's page lists what they submitted with its status and next steps, not others' entries;
+    anonymous visitors are asked to sign in."""
+    from api.conftest import TASK_FILE_OF
 
-    page = web.get("/mine", headers={**BROWSER, "Authorization": f"Bearer {web.tokens['alice']}"})
-    assert page.status_code == 200 and "You have submitted nothing yet" in page.text
-    del Catalog, create_token
+    assert web.get("/mine", headers=BROWSER).status_code == 401
+    alice = {"Authorization": f"Bearer {web.tokens['alice']}"}
+    empty = web.get("/mine", headers={**BROWSER, **alice})
+    assert empty.status_code == 200 and "You have submitted nothing yet" in empty.text
+    text = TASK_FILE_OF().replace("id: ct-lung-nodule-malignancy", "id: ct-web-task")
+    sent = web.post("/api/submissions", content=text, headers={**alice, "Content-Type": "application/yaml"})
+    assert sent.status_code == 201, sent.text
+    page = web.get("/mine", headers={**BROWSER, **alice}).text
+    assert 'href="/tasks/ct-web-task"' in page and "status-submitted" in page and "withdraw" in page
+    assert "ct-web-task" not in web.get("/mine", headers={**BROWSER, "Authorization": f"Bearer {web.tokens['bob']}"}).text
+    assert web.get("/tasks/ct-web-task", headers=BROWSER).status_code == 404  # not accepted: not public
+    own = web.get("/tasks/ct-web-task", headers={**BROWSER, **alice})
+    assert own.status_code == 200 and "submission through the API" in own.text  # her version history says why
 
 
 def test_campaign_counts_with_small_cells(web, open_harvested, tmp_path):
