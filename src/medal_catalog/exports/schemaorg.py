@@ -19,7 +19,7 @@ SCHEMA = "https://schema.org/"
 CATALOG_NAME = "MEDAL catalog"
 _SPDX_ID = re.compile(r"^[A-Za-z0-9.+-]+$")
 #: Profiles a landing page's ``describedby`` links name (FAIR Signposting wants a profile per metadata type).
-PROFILES = {"application/ld+json": "https://schema.org/", "text/turtle": "http://www.w3.org/ns/dcat#",
+PROFILES = {"schema.org": "https://schema.org/", "dcat": "http://www.w3.org/ns/dcat#",
             "croissant": "http://mlcommons.org/croissant/1.1"}
 def _specialty(value: Any) -> str | None:
     """The schema.org MedicalSpecialty of a clinical specialty (the schema's enum meaning), or None."""

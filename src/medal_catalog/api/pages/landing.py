@@ -201,11 +201,11 @@ class Landing:
         links += [(t, "type", {}) for t in TYPES]
         links += [(a, "author", {}) for a in self.authors()]
         links += [(f"{self.page}?format=jsonld", "describedby",
-                   {"type": "application/ld+json", "profile": PROFILES["text/turtle"]}),
+                   {"type": "application/ld+json", "profile": PROFILES["dcat"]}),
                   (f"{self.page}?format=ttl", "describedby",
-                   {"type": "text/turtle", "profile": PROFILES["text/turtle"]}),
+                   {"type": "text/turtle", "profile": PROFILES["dcat"]}),
                   (f"{self.page}?format=schemaorg", "describedby",
-                   {"type": "application/ld+json", "profile": PROFILES["application/ld+json"]}),
+                   {"type": "application/ld+json", "profile": PROFILES["schema.org"]}),
                   (self.croissant, "describedby", {"type": "application/ld+json", "profile": PROFILES["croissant"]})]
         license_ = license_url(self.document.get("license"))
         if license_:
