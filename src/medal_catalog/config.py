@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     #: (MEDAL_DEID_SECRET). Set it in production: without it the keys derive from dataset ids, and someone who
     #: holds an original UID could confirm its replacement.
     deid_secret: str = ""
+    #: Whether harvest and validate hash each DICOM file's pixel data to find the same image in two datasets
+    #: (MEDAL_PIXEL_HASH; `--no-pixel-hash` turns it off for one run).
+    pixel_hash: bool = True
+    #: Where the reduced IDC index is cached (MEDAL_PUBLIC_INDEX_CACHE); empty: the user cache folder
+    #: ($XDG_CACHE_HOME or ~/.cache, then medal-catalog/).
+    public_index_cache: str = ""
 
 
 @lru_cache(maxsize=1)
