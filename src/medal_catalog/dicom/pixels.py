@@ -5,7 +5,8 @@ and date of their headers, so the digest finds a duplicate that the UIDs hide. I
 bytes of Pixel Data (7FE0,0010), Float Pixel Data (7FE0,0008) or Double Float Pixel Data (7FE0,0009); for
 encapsulated (compressed) data, over the bytes of the fragments, without the Basic Offset Table (writers fill it
 or leave it empty as they like). A re-compression of the same image gives other bytes, so another digest: this
-finds copies, not look-alikes.
+finds copies, not look-alikes. A uniform image (every pixel the same value: blank slices, padding) gets no
+digest: two datasets holding a black frame share nothing worth reporting.
 """
 
 from __future__ import annotations
@@ -36,6 +37,23 @@ def _feed(stream: BinaryIO, length: int, digest) -> bool:
         digest.update(chunk)
         length -= len(chunk)
     return True
+
+
+def _feed_native(stream: BinaryIO, length: int, digest) -> bool | None:
+    """:func:`_feed` for native pixel data, also telling whether every pixel has one value (the same 4-byte
+    pattern throughout, which covers 8-, 16- and 32-bit samples): None for a uniform image."""
+    uniform, pattern = True, b""
+    while length > 0:
+        chunk = stream.read(min(length, _CHUNK))  # a multiple of 4 bytes but for the last chunk
+        if not chunk:
+            return False
+        digest.update(chunk)
+        if uniform:
+            pattern = pattern or chunk[:4]
+            repeated = pattern * (len(chunk) // 4 + 1)
+            uniform = chunk == repeated[:len(chunk)]
+        length -= len(chunk)
+    return None if uniform else True
 
 
 def _skip(stream: BinaryIO, length: int) -> bool:
@@ -75,7 +93,7 @@ def pixel_digest(stream: BinaryIO, *, little: bool = True, explicit: bool = True
             continue
         digest = hashlib.blake2b(digest_size=DIGEST_SIZE)
         if length != _UNDEFINED:
-            return digest.hexdigest() if _feed(stream, length, digest) else None
+            return digest.hexdigest() if _feed_native(stream, length, digest) else None
         return _fragments(stream, digest)
 
 
