@@ -11,6 +11,11 @@ from typing import Any, Callable, Iterable
 from medal_catalog.report import Issue, Severity
 
 
+#: As validators/submission.py's SKIP_DIRS (the dot-folders .git, .venv... are skipped by their dot); not imported
+#: from there, which imports this module.
+_SKIP_DIRS = {"__MACOSX", "__pycache__", "node_modules", "medal-out"}
+
+
 def _files_of(name: str, dataset: dict[str, Any], data: list[Path], single: bool) -> list[Path]:
     patterns = [d["includes"] for d in dataset.get("distribution") or []
                 if isinstance(d, dict) and d.get("distribution_kind") == "file_set"
@@ -65,3 +70,38 @@ def check_folder(datasets: Iterable[tuple[str, dict[str, Any]]], data: list[Path
                                    hint="Keep each image in one dataset, or say in both datasets' provenance "
                                         "where they come from."))
     return sections, found
+
+
+def check_public(path: Path, *, unpublished: bool = False, pixel_hash: bool = True,
+                 progress: Callable[[str], None] | None = None) -> tuple[dict[str, Any], list[Issue]]:
+    """`medal check-public`: the datasets a submission folder (or metadata file) declares, each with its DICOM
+    files, or a bare DICOM folder as one dataset (declared unpublished with ``unpublished``), checked as
+    :func:`check_folder` does. Raises MissingExtraError when the IDC index is not installed."""
+    from medal_catalog.contamination.index import load_index
+    from medal_catalog.documents import METADATA_SUFFIXES, read_document
+    from medal_catalog.store.base import iter_entries
+
+    load_index()  # the point of the command: say so at once when the extra is missing
+    folder = path if path.is_dir() else path.parent
+    files = [p for p in sorted(folder.rglob("*")) if p.is_file()
+             and not any(part in _SKIP_DIRS or part.startswith(".") for part in p.relative_to(folder).parts)]
+    metadata = [path] if path.is_file() else [p for p in files if p.suffix.lower() in METADATA_SUFFIXES]
+    datasets: list[tuple[str, dict[str, Any]]] = []
+    for candidate in metadata:
+        try:
+            data = read_document(candidate, str(candidate)).data
+        except Exception:  # noqa: BLE001 - a file that is not metadata is a data file here
+            continue
+        if isinstance(data, dict):
+            datasets += [(str(candidate), e) for e in iter_entries(data)
+                         if isinstance(e, dict) and e.get("type") == "ImagingDataset"]
+        elif isinstance(data, list):
+            datasets += [(str(candidate), e) for e in data if isinstance(e, dict) and e.get("type") == "ImagingDataset"]
+    data_files = [p for p in files if p.suffix.lower() not in METADATA_SUFFIXES]
+    if not datasets:
+        declared = {"id": folder.name, "publication_status": "unpublished" if unpublished else None,
+                    "access_level": None}
+        datasets = [(str(folder / "_"), declared)]
+    elif unpublished:
+        datasets = [(name, {**d, "publication_status": "unpublished"}) for name, d in datasets]
+    return check_folder(datasets, data_files, pixel_hash=pixel_hash, progress=progress)
