@@ -89,3 +89,27 @@ def split_issues(task_id: str, leaks: Iterable[dict[str, Any]], file: str) -> It
                     f"its {leak['training_split']} split", pointer="/splits",
                     hint="A test case must not appear, under any UID, among the training cases: remove the "
                          "duplicated series from one of the splits of the label table.")
+
+
+def dataset_counts(store: Any, dataset_id: str, access_of: Callable[[str], str | None]) -> dict[str, Any] | None:
+    """The counts a dataset's public JSON carries of its contamination checks (no other dataset is named, no
+    digest given): the last public-archive check and the images shared with other datasets now. None when it
+    was never checked."""
+    section = store.get_contamination(dataset_id)
+    if section is None:
+        return None
+    found = duplicates(store, dataset_id, access_of)
+    index = section.get("public_index") or {}
+    pixels = section.get("pixel_hashes") or {}
+    return {
+        "checked_at": section.get("checked_at"),
+        "public_index_version": index.get("version"), "idc_version": index.get("idc_version"),
+        "series_checked": section.get("series_checked", 0),
+        "public_series": section.get("public_series", 0), "public_studies": section.get("public_studies", 0),
+        "public_collections": len(section.get("collections") or []),
+        "public_uid_root_series": sum(r["series"] for r in section.get("public_uid_roots") or []),
+        "public_pipeline_files": sum(p["files"] for p in section.get("public_pipelines") or []),
+        "pixel_hashing": bool(pixels.get("enabled")), "images_hashed": pixels.get("instances_hashed", 0),
+        "datasets_sharing_images": len(found), "shared_images": sum(d["shared_images"] for d in found),
+        "hidden_test_leaks": sum(bool(d["leak"]) for d in found),
+    }
