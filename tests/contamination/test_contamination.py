@@ -31,9 +31,8 @@ def public_series() -> tuple[str, str, str, str]:
     import idc_index_data
     import pyarrow.parquet as pq
 
-    row = pq.read_table(idc_index_data.IDC_INDEX_PARQUET_FILEPATH,
-                        columns=["StudyInstanceUID", "SeriesInstanceUID", "collection_id", "source_DOI"]
-                        ).slice(1000, 1).to_pylist()[0]
+    row = pq.ParquetFile(idc_index_data.IDC_INDEX_PARQUET_FILEPATH).read_row_group(
+        0, columns=["StudyInstanceUID", "SeriesInstanceUID", "collection_id", "source_DOI"]).slice(1000, 1).to_pylist()[0]
     return row["StudyInstanceUID"], row["SeriesInstanceUID"], row["collection_id"], row["source_DOI"]
 
 

@@ -20,7 +20,7 @@ class PublicRoot:
     source: str
 
 
-# Counts are from the IDC index (idc-index-data 25.0.5, IDC release v23), by prefix of SeriesInstanceUID over
+# Counts are from the IDC index (idc-index-data 25.0.5, IDC release 25), by prefix of SeriesInstanceUID over
 # its 1,044,191 series (script in benchmarks/public_index.py --roots).
 PUBLIC_ROOTS: tuple[PublicRoot, ...] = (
     # TCIA's CTP anonymizer replaces every UID under this root (TCIA's de-identification knowledge base, "UID
