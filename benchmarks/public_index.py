@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -110,7 +111,7 @@ def main() -> int:
         rate = _lookups(cache)
     first = warm[0]
     print(f"IDC index: idc-index-data {first['version']} (IDC release {first['idc_version']}), "
-          f"{first['series']:,} series, {first['studies']:,} studies")
+          f"{first['series']:,} series, {first['studies']:,} studies; load average {os.getloadavg()[0]:.2f}")
 
     def line(name: str, runs: list[dict], key: str, unit: str) -> None:
         values = [r[key] for r in runs]

@@ -258,3 +258,20 @@ def test_the_index_is_built_once_then_loaded_warm(tmp_path, public_index_cache):
                            "print(i.built, i.seconds)"], capture_output=True, text=True, timeout=120)
     built, seconds = done.stdout.split()
     assert built == "False" and float(seconds) < 5
+
+
+def test_no_pixel_hash_turns_the_digests_off_on_validate_and_harvest(tmp_path):
+    """`--no-pixel-hash`: validate and harvest still check UIDs, hash nothing, keep no digest, say so."""
+    folder = EXAMPLES / "valid" / "ct-lung-nodule-malignancy"
+    result = CliRunner().invoke(main, ["validate", str(folder), "--json", "--no-pixel-hash"])
+    section = json.loads(result.output)["contamination"]["ct-lung-screening-2019-2023"]
+    assert section["pixel_hashes"] == {"enabled": False, "files": 8, "instances_hashed": 0, "distinct": 0}
+    assert section["public_index"]["version"] == "25.0.5"
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    result = CliRunner().invoke(main, ["harvest", str(folder / "dicom"), "--dataset", "no-pixels", "--catalog", db,
+                                       "--out", str(tmp_path / "out"), "--no-pixel-hash", "--json"])
+    summary = json.loads(result.output)
+    assert result.exit_code == 0 and summary["contamination"]["pixel_hashes"]["enabled"] is False
+    with Catalog.open(db) as catalog:
+        assert catalog.store.pixel_hashes("no-pixels") == {}
+        assert catalog.store.get_contamination("no-pixels")["series_checked"] == 2
