@@ -476,10 +476,52 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     if set(uploads) - names:
         raise Unprocessable(f"{sorted(set(uploads) - names)[0]}: uploaded but not listed in the bundle")
     body = json.dumps(entries).encode()
+    contamination = _bundle_contamination(bundle.get("contamination"))
     report, puts = ingest_document(catalog, body, "json", author=author, may_write=may_write, files=files)
     report.issues += left_out
+    _check_bundle(catalog, contamination, puts, report)
     kept = {ds: catalog.store.list_files("ImagingDataset", ds) for ds in files}
     return report, puts, kept
+
+
+def _bundle_contamination(sent: Any) -> dict[str, tuple[dict[str, Any], dict[str, dict[str, int]]]]:
+    """A bundle's contamination part checked before anything is stored: (section, pixel digests by series) per
+    dataset id; digests are 32 hex digits, counts positive integers, or the bundle is refused whole."""
+    import re
+
+    if not sent:
+        return {}
+    if not isinstance(sent, dict):
+        raise Unprocessable("the bundle's contamination part must be an object by dataset id")
+    digest = re.compile(r"[0-9a-f]{32}")
+    out = {}
+    for dataset_id, part in sent.items():
+        section = part.get("section") if isinstance(part, dict) else None
+        pixels = (part.get("pixels") if isinstance(part, dict) else None) or {}
+        if not isinstance(section, dict) or not isinstance(pixels, dict) or not all(
+                isinstance(series, str) and isinstance(found, dict) and all(
+                    isinstance(d, str) and digest.fullmatch(d) and type(n) is int and n > 0
+                    for d, n in found.items()) for series, found in pixels.items()):
+            raise Unprocessable(f"the bundle's contamination part of dataset {dataset_id!r} is malformed: a "
+                                "section object and pixel digests {series id: {32 hex digits: files}}")
+        out[str(dataset_id)] = (section, pixels)
+    return out
+
+
+def _check_bundle(catalog: Catalog, sent: dict[str, tuple[dict[str, Any], dict[str, dict[str, int]]]],
+                  puts: Sequence[PutResult], report: Report) -> None:
+    """The contamination checks of a stored bundle's datasets, from the sections and pixel digests its sender's
+    harvest made (the catalog never sees a hidden-test dataset's images), then of its tasks' splits."""
+    from types import SimpleNamespace
+
+    stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
+    for dataset_id, (section, pixels) in sent.items():
+        if dataset_id in stored:
+            _check_dataset(catalog, dataset_id, SimpleNamespace(summary={"contamination": section},
+                                                                pixels=pixels), "submission", report)
+    for put in puts:
+        if put.kind == "BenchmarkTask" and not put.problems:
+            _check_splits(catalog, put.id, "submission", report)
 
 
 def _dicom_archive_of(entries: list[Any], dataset_id: str, path: str, burned_in_declared: Any

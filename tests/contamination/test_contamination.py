@@ -275,3 +275,41 @@ def test_no_pixel_hash_turns_the_digests_off_on_validate_and_harvest(tmp_path):
     with Catalog.open(db) as catalog:
         assert catalog.store.pixel_hashes("no-pixels") == {}
         assert catalog.store.get_contamination("no-pixels")["series_checked"] == 2
+
+
+@needs_shared
+def test_a_bundle_from_medal_submit_is_checked_against_the_catalog(tmp_path):
+    """`medal submit`'s bundle carries the pixel digests its harvest made: the catalog, which never sees a hidden-test
+    dataset's images, still finds the open copy of them submitted later under other ids and new UIDs."""
+    import yaml
+
+    from medal_catalog.harvesters.bundle import build_bundle
+    from medal_catalog.ingestion import ingest_bundle
+    from submission_fill import fill
+
+    def submission(name: str, access_level: str, series: Path) -> Path:
+        folder = tmp_path / name
+        assert CliRunner().invoke(main, ["init", "submission", str(folder)]).exit_code == 0
+        fill(folder, series, access_level=access_level)
+        dataset = yaml.safe_load((folder / "dataset.yaml").read_text())
+        for file in ("dataset.yaml", "task.yaml"):
+            path = folder / file
+            path.write_text(path.read_text().replace(dataset["id"], f"{name}-data"))
+        task = yaml.safe_load((folder / "task.yaml").read_text())
+        (folder / "task.yaml").write_text((folder / "task.yaml").read_text().replace(task["id"], f"{name}-task"))
+        return folder
+
+    hidden = submission("hidden", "hidden_test", FMRI)
+    copy = submission("copy", "open", copy_rewritten(first(FMRI, 27), tmp_path / "rewritten" / FMRI.name))
+    with Catalog.open(f"sqlite:///{tmp_path / 'c.db'}") as catalog:
+        reports = []
+        for folder in (hidden, copy):
+            bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1)
+            uploads = {f.name: f.content for f in bundle.files}
+            report, _, _ = ingest_bundle(catalog, bundle.manifest(), uploads, author="amira",
+                                         may_write=lambda kind, entry_id: True, max_file_bytes=64 << 20)
+            reports.append(report)
+        assert catalog.store.pixel_hashes("hidden-data")
+    assert not [i for i in reports[0].issues if i.code.startswith("contamination.")]
+    leaks = [i for i in reports[1].issues if i.code == "contamination.hidden-test-leak"]
+    assert len(leaks) == 1 and "'copy-data' and dataset 'hidden-data' share 27 images" in leaks[0].message
