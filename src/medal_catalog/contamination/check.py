@@ -141,19 +141,15 @@ def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True) -> dict[st
     """The public-check facts of one file: original Study/Series UIDs (held only in memory), the method text and
     the pixel digest; None when the file is not readable DICOM."""
     from medal_catalog.dicom.audit import DEIDENTIFICATION_METHOD, text
-    from medal_catalog.dicom.header import DEFLATED_LE, IMPLICIT_LE, HeaderError, read
-    from medal_catalog.dicom.pixels import pixel_digest
+    from medal_catalog.dicom.header import HeaderError, read
+    from medal_catalog.dicom.pixels import header_pixel_digest
 
     study, series = 0x0020000D, 0x0020000E
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as stream:
             header = read(stream, size, frozenset({study, series, DEIDENTIFICATION_METHOD}), frozenset())
-            digest = None
-            if pixel_hash and header.transfer_syntax != DEFLATED_LE:
-                stream.seek(header.header_end)
-                digest = pixel_digest(stream, little=header.little_endian,
-                                      explicit=header.transfer_syntax != IMPLICIT_LE)
+            digest = header_pixel_digest(stream, header) if pixel_hash else None
     except (HeaderError, OSError, MemoryError, ValueError):
         return None
     study_uid, series_uid = text(header.top.get(study)), text(header.top.get(series))

@@ -124,3 +124,14 @@ def file_pixel_digest(path: str, offset: int, *, little: bool = True, explicit: 
     with open(path, "rb") as stream:
         stream.seek(offset)
         return pixel_digest(stream, little=little, explicit=explicit)
+
+
+def header_pixel_digest(stream: BinaryIO, header) -> str | None:
+    """:func:`pixel_digest` of a seekable stream whose header the header reader parsed (a ``Header``: where it
+    ended, its encoding); None for a deflated data set, whose header end counts inflated bytes (rare)."""
+    from medal_catalog.dicom.header import DEFLATED_LE, IMPLICIT_LE
+
+    if header.transfer_syntax == DEFLATED_LE:
+        return None
+    stream.seek(header.header_end)
+    return pixel_digest(stream, little=header.little_endian, explicit=header.transfer_syntax != IMPLICIT_LE)

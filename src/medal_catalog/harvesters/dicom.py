@@ -26,6 +26,8 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from medal_catalog import __version__
 from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem, HeaderError, read
+from medal_catalog.dicom.pixels import header_pixel_digest
+from medal_catalog.harvesters.contamination import dataset_contamination
 from medal_catalog.harvesters.base import HarvestResult
 from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, dataset_summaries,
                                                     deidentification_record, instance_record, intern,
@@ -201,23 +203,12 @@ def _read_record(source: Source, salt: bytes, with_sha: bool, pixels: bool = Fal
         if isinstance(record, dict) and with_sha:
             record["sha256"] = stream.finish()
         if isinstance(record, dict) and pixels:
-            record["pixels"] = _pixels(source, raw if not with_sha else None, header)
+            if with_sha:  # the whole file went through the sha256 stream: read the pixels from a fresh one
+                with _open(source) as again:
+                    record["pixels"] = header_pixel_digest(again, header)
+            else:
+                record["pixels"] = header_pixel_digest(raw, header)
     return record
-
-
-def _pixels(source: Source, raw: Any, header: Any) -> str | None:
-    """The pixel digest of the file (dicom/pixels.py), read from where its header ended."""
-    from medal_catalog.dicom.header import DEFLATED_LE, IMPLICIT_LE
-    from medal_catalog.dicom.pixels import pixel_digest
-
-    if header.transfer_syntax == DEFLATED_LE:  # header_end counts inflated bytes; such files are rare
-        return None
-    if raw is None:  # the whole file went through the sha256 stream: open it again
-        with _open(source) as again:
-            again.seek(header.header_end)
-            return pixel_digest(again, little=header.little_endian, explicit=header.transfer_syntax != IMPLICIT_LE)
-    raw.seek(header.header_end)
-    return pixel_digest(raw, little=header.little_endian, explicit=header.transfer_syntax != IMPLICIT_LE)
 
 
 def _read_chunk(chunk: list[Source], salt: bytes, with_sha: bool, timeout: float, pixels: bool = False
@@ -411,7 +402,7 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
         **(dataset_summaries(records) if records else {"instance_count": 0, "series_count": 0}),
     )
     manifest = _manifest(rows, records, names, instances)
-    contamination, pixels = _contamination(rows, records, index, missing, pixel_hash)
+    contamination, pixels = dataset_contamination(rows, records, index, missing, pixel_hash)
     if cache_file is not None:
         transient = any(p.reason.startswith(TRANSIENT) for p in file_problems)
         result = None if transient or problems else {
@@ -423,29 +414,6 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     return _finish(dataset, series, manifest, sources, len(records), problems + file_problems, reused,
                    len(to_read), started, clock, salt, contamination, pixels)
 
-
-def _contamination(rows: list[dict[str, Any]], records: list[dict[str, Any]], index: Any, missing: str | None,
-                   pixel_hash: bool) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
-    """The dataset's public-archive section and its pixel digests by series id ({series id: {digest: files}})."""
-    from medal_catalog.contamination.check import section
-    from medal_catalog.harvesters.dicom_records import _unique
-
-    series_of = {(r["study_instance_uid"], r["series_instance_uid"]): r["id"] for r in rows}
-    facts: dict[str, tuple[str, str, Any]] = {}
-    pixels: dict[str, dict[str, int]] = {}
-    for r in records:
-        sid = series_of.get((r["study"], r["series"]))
-        if sid is None:
-            continue
-        facts.setdefault(sid, (r["study"], sid, r.get("public")))
-        if r.get("pixels"):
-            slot = pixels.setdefault(sid, {})
-            slot[r["pixels"]] = slot.get(r["pixels"], 0) + 1
-    methods = [(a["method"], n) for a, n in _unique(records, "audit")]
-    hashed = sum(n for slot in pixels.values() for n in slot.values())
-    distinct = len({d for slot in pixels.values() for d in slot})
-    return section(facts.values(), methods, index=index, missing=missing, hashed=hashed, distinct=distinct,
-                   pixel_hashing=pixel_hash, files=len(records)), pixels
 
 
 def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: list[dict[str, Any]],
