@@ -313,3 +313,27 @@ def test_a_bundle_from_medal_submit_is_checked_against_the_catalog(tmp_path):
     assert not [i for i in reports[0].issues if i.code.startswith("contamination.")]
     leaks = [i for i in reports[1].issues if i.code == "contamination.hidden-test-leak"]
     assert len(leaks) == 1 and "'copy-data' and dataset 'hidden-data' share 27 images" in leaks[0].message
+
+
+def test_a_public_uid_root_and_a_public_pipeline_name_are_warnings(tmp_path):
+    """UIDs under TCIA's root (in no IDC series) and a TCIA CTP method text: warnings naming the archive, even for
+    data declared unpublished; the UID itself is never printed."""
+    import pydicom
+    from pydicom.data import get_testdata_file
+
+    ds = pydicom.dcmread(get_testdata_file("CT_small.dcm"))
+    uid = "1.3.6.1.4.1.14519.5.2.1.9999.1." + "7" * 20
+    ds.SeriesInstanceUID, ds.StudyInstanceUID = uid, uid + ".1"
+    ds.PatientIdentityRemoved = "YES"
+    ds.DeidentificationMethod = "CTP Default:  based on DICOM PS3.15 AnnexE. Details in 0012,0064"
+    (tmp_path / "tree").mkdir()
+    ds.save_as(tmp_path / "tree" / "a.dcm")
+    result = CliRunner().invoke(main, ["check-public", str(tmp_path / "tree"), "--unpublished", "--json"])
+    payload = json.loads(result.output)
+    found = {i["code"]: i for i in payload["issues"]}
+    assert result.exit_code == 0 and set(found) == {"contamination.public-root", "contamination.public-pipeline"}
+    assert all(i["severity"] == "warning" and "TCIA" in i["message"] for i in found.values())
+    assert uid not in result.output
+    section = payload["datasets"]["tree"]
+    assert section["public_uid_roots"] == [{"root": "1.3.6.1.4.1.14519.5.2.1", "archive": "TCIA", "series": 1}]
+    assert section["public_pipelines"] == [{"archive": "TCIA (RSNA CTP recipe)", "files": 1}] and section["public_series"] == 0
