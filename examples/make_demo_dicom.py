@@ -9,6 +9,7 @@ can be harvested and audited on any machine without ../shared.
 from __future__ import annotations
 
 import math
+import zlib
 from pathlib import Path
 
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -31,12 +32,16 @@ def _code(value: str, meaning: str) -> Dataset:
     return item
 
 
-def _pixels(seed: int) -> bytes:
-    """A smooth 16x16 blob; bytes of unsigned 16-bit little-endian values."""
+def _pixels(key: str) -> bytes:
+    """A smooth 16x16 blob, placed and scaled by ``key`` (subject, series, instance): no two demo images are the
+    same, as no two real ones are (the catalog finds identical images across datasets by their pixel digests);
+    bytes of unsigned 16-bit little-endian values."""
+    seed = zlib.crc32(key.encode())
+    row, col, peak = 5 + seed % 7, 5 + (seed >> 3) % 7, 300 + (seed >> 6) % 400
     out = bytearray()
     for r in range(SIZE):
         for c in range(SIZE):
-            v = int(1000 + 400 * math.exp(-((r - 8) ** 2 + (c - 8 - seed % 3) ** 2) / 18.0))
+            v = int(1000 + peak * math.exp(-((r - row) ** 2 + (c - col) ** 2) / 18.0))
             out += v.to_bytes(2, "little")
     return bytes(out)
 
@@ -94,7 +99,7 @@ def write_series(folder: Path, *, subject: str, sex: str, age: str, modality: st
         ds.BitsStored = 12
         ds.HighBit = 11
         ds.PixelRepresentation = 0
-        ds.PixelData = _pixels(i)
+        ds.PixelData = _pixels(f"{subject}/{series_number}/{i}")
         ds.save_as(folder / f"{i:04d}.dcm", enforce_file_format=True)
 
 

@@ -17,12 +17,19 @@ def expected_invalid() -> dict:
     return yaml.safe_load((EXAMPLES / "invalid" / "EXPECTED.yaml").read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="session")
+def public_index_cache(tmp_path_factory) -> Path:
+    """One folder per test session for the reduced IDC index (built once, then read warm), never ~/.cache."""
+    return tmp_path_factory.mktemp("public-index")
+
+
 @pytest.fixture(autouse=True)
-def isolated_catalog(tmp_path, monkeypatch):
+def isolated_catalog(tmp_path, monkeypatch, public_index_cache):
     """Every test gets its own default catalog file, so no command ever writes ./medal-catalog.db in the repo."""
     from medal_catalog.config import get_settings
 
     monkeypatch.setenv("MEDAL_CATALOG", f"sqlite:///{tmp_path / 'default-catalog.db'}")
+    monkeypatch.setenv("MEDAL_PUBLIC_INDEX_CACHE", str(public_index_cache))
     monkeypatch.delenv("MEDAL_INDEX", raising=False)
     get_settings.cache_clear()
     yield

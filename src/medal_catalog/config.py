@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     #: Counts below this on the campaign page (people, datasets, tasks) are shown as "< N", never exactly
     #: (MEDAL_SMALL_CELL_THRESHOLD); a zero stays a zero, so gaps remain visible.
     small_cell_threshold: int = Field(5, ge=1)
+    #: Whether harvest and validate hash each DICOM file's pixel data to find the same image in two datasets
+    #: (MEDAL_PIXEL_HASH; `--no-pixel-hash` turns it off for one run).
+    pixel_hash: bool = True
+    #: Where the reduced IDC index is cached (MEDAL_PUBLIC_INDEX_CACHE); empty: the user cache folder
+    #: ($XDG_CACHE_HOME or ~/.cache, then medal-catalog/).
+    public_index_cache: str = ""
 
 
 @lru_cache(maxsize=1)

@@ -123,7 +123,7 @@ def ingest(paths: Iterable[Path | str] | dict[Path, SourceKind], catalog: Catalo
            out_dir: Path | None = None, fmt: str = "yaml", title: str | None = None,
            access_level: str | None = None, license_id: str = "LicenseRef-unspecified", instances: bool = False,
            jobs: int | None = None, timeout: float = 30.0, use_cache: bool = True,
-           progress: Callable[..., None] | None = None) -> list[IngestResult]:
+           progress: Callable[..., None] | None = None, pixel_hash: bool | None = None) -> list[IngestResult]:
     """Take every path (or the result of :func:`plan`) into ``catalog``: each Croissant file and each submission
     on its own, then all bare DICOM trees together as the one dataset ``dataset_id``. Invalid entries and
     unreadable files are reported in the results and left out; everything valid around them is stored."""
@@ -133,13 +133,13 @@ def ingest(paths: Iterable[Path | str] | dict[Path, SourceKind], catalog: Catalo
     croissants = [p for p in paths if kinds[p] == "croissant"]
     results = [ingest_croissant(p, catalog, dataset_id=dataset_id, access_level=access_level) for p in croissants]
     results += [ingest_submission(p, catalog, out_root=out_dir or Path("medal-out"), jobs=jobs, timeout=timeout,
-                                  use_cache=use_cache, progress=progress)
+                                  use_cache=use_cache, progress=progress, pixel_hash=pixel_hash)
                 for p in paths if kinds[p] == "submission"]
     if trees:
         results.append(ingest_dicom_tree(trees, catalog, dataset_id=dataset_id, out_dir=out_dir, fmt=fmt,
                                          title=title, access_level=access_level or "controlled",
                                          license_id=license_id, instances=instances, jobs=jobs, timeout=timeout,
-                                         use_cache=use_cache, progress=progress))
+                                         use_cache=use_cache, progress=progress, pixel_hash=pixel_hash))
     return results
 
 
@@ -179,17 +179,27 @@ def _store_import(catalog: Catalog, result: Any, author: str, reason: str) -> No
 
 def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
                       timeout: float = 30.0, use_cache: bool = True,
-                      progress: Callable[..., None] | None = None) -> IngestResult:
+                      progress: Callable[..., None] | None = None, pixel_hash: bool | None = None) -> IngestResult:
     """Validate a submission, harvest the DICOM of its datasets, and store every valid entry and the files the
-    catalog keeps for datasets it stored."""
+    catalog keeps for datasets it stored; then check its datasets against public archives and the catalog's
+    other datasets, and its tasks' splits against each other (issues in the report, ``contamination`` in the
+    summary)."""
     from medal_catalog.harvesters.submission import harvest_submission
 
     harvest = harvest_submission(path, out_root=out_root, jobs=jobs, timeout=timeout, use_cache=use_cache,
-                                 progress=progress)
+                                 progress=progress, pixel_hash=pixel_hash)
     puts = put_entries(catalog, harvest.entries, author=HARVEST_AUTHOR, reason=f"harvest of submission {path}",
                        report=harvest.report, source=str(path))
     decisions = _replay_decisions(catalog, harvest)
     files = _keep_files(catalog, puts, harvest.files)
+    stored = {p.key for p in puts if not p.problems}
+    contamination = {ds: _check_dataset(catalog, ds, result, str(path), harvest.report)
+                     for ds, result in harvest.dicom.items() if entry_key("ImagingDataset", ds) in stored}
+    for entry in harvest.entries:
+        if entry.get("type") == "BenchmarkTask" and entry_key("BenchmarkTask", entry["id"]) in stored:
+            leaks = _check_splits(catalog, entry["id"], str(path), harvest.report)
+            if leaks:
+                contamination.setdefault(f"task:{entry['id']}", {})["split_leaks"] = leaks
     refused = [p.to_dict() for p in puts if p.problems]
     summary = {
         "submission": str(path), "kind": "submission",
@@ -201,6 +211,7 @@ def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("me
         "files_kept": {ds: [f.path for f in kept] for ds, kept in files.items()},
         "files_not_kept": harvest.not_kept,
         "decisions": decisions,
+        "contamination": contamination,
     }
     file_errors = any(r.errors for r in harvest.dicom.values())
     failed = bool(harvest.left_out or refused or file_errors or summary["validation"]["errors"]
@@ -225,7 +236,7 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
                       fmt: str = "yaml", title: str | None = None, access_level: str = "controlled",
                       license_id: str = "LicenseRef-unspecified", instances: bool = False, jobs: int | None = None,
                       timeout: float = 30.0, use_cache: bool = True,
-                      progress: Callable[..., None] | None = None) -> IngestResult:
+                      progress: Callable[..., None] | None = None, pixel_hash: bool | None = None) -> IngestResult:
     """Harvest bare DICOM trees into the dataset ``dataset_id`` (created, or merged into the stored one), write
     catalog.<fmt>, manifest.jsonl and harvest-report.json to ``out_dir``, store the dataset and its series, and
     retire the series of this dataset that are gone."""
@@ -235,7 +246,7 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
     out = out_dir or Path("medal-out") / dataset_id
     result = harvest_dicom(paths, dataset_id, cache_file=out / CACHE_NAME if use_cache else None, jobs=jobs,
                            timeout=timeout, instances=instances, progress=progress, title=title,
-                           access_level=access_level, license_id=license_id)
+                           access_level=access_level, license_id=license_id, pixel_hash=pixel_hash)
     written = write_outputs(result, out, fmt)
     dataset = result.dataset.model_dump(mode="json", exclude_none=True)
     series = [s.model_dump(mode="json", exclude_none=True) for s in result.series]
@@ -251,10 +262,52 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
     problems = [p.to_dict() for p in puts if p.problems]
     if problems:
         raise MedalError(f"the catalog refused {len(problems)} entries: {problems[0]['problems'][0]}")
+    found = Report()
+    section = _check_dataset(catalog, dataset["id"], result, ", ".join(str(p) for p in paths), found)
     summary = {**result.summary, "kind": "dicom", "outputs": [str(p) for p in written],
                "catalog": {"url": catalog.store.url, "stored": len(puts),
-                           "changed": sum(bool(p.changed) for p in puts), "series_retired": len(gone)}}
-    return IngestResult(", ".join(str(p) for p in paths), "dicom", bool(result.errors), summary, puts, result)
+                           "changed": sum(bool(p.changed) for p in puts), "series_retired": len(gone)},
+               "contamination": {**section, "issues": [i.to_dict() for i in found.sorted_issues()]}}
+    return IngestResult(", ".join(str(p) for p in paths), "dicom", bool(result.errors) or not found.ok, summary,
+                        puts, result)
+
+
+def _check_dataset(catalog: Catalog, dataset_id: str, harvest: Any, file: str, report: Report) -> dict[str, Any]:
+    """Keep a stored dataset's pixel digests and public-archive check, compare its images with every other
+    dataset's, and add the issues to ``report``; returns its ``contamination`` section (counts only)."""
+    from medal_catalog.contamination.check import issues as public_issues
+    from medal_catalog.contamination.overlap import duplicate_issues, duplicates
+
+    section = dict(harvest.summary.get("contamination") or {})
+    if not section:
+        return {}
+    store = catalog.store
+    if (section.get("pixel_hashes") or {}).get("enabled"):
+        store.put_pixel_hashes(dataset_id, harvest.pixels)
+
+    def access_of(other: str) -> str | None:
+        current = catalog.get("ImagingDataset", other)
+        return (current.document or {}).get("access_level") if current is not None else None
+
+    section["duplicates"] = duplicates(store, dataset_id, access_of)
+    store.put_contamination(dataset_id, section)
+    current = catalog.get("ImagingDataset", dataset_id)
+    found = [*public_issues(section, (current.document if current else None) or dataset_id, file),
+             *duplicate_issues(dataset_id, section["duplicates"], file)]
+    report.extend(found)
+    section["errors"] = sum(i.severity is Severity.ERROR for i in found)
+    section["warnings"] = sum(i.severity is Severity.WARNING for i in found)
+    return section
+
+
+def _check_splits(catalog: Catalog, task_id: str, file: str, report: Report) -> list[dict[str, Any]]:
+    """The images a stored task's test splits share with its training splits (errors added to ``report``)."""
+    from medal_catalog.panel.contamination import task_split_leaks
+    from medal_catalog.contamination.overlap import split_issues
+
+    leaks = task_split_leaks(catalog, task_id)
+    report.extend(split_issues(task_id, leaks, file))
+    return leaks
 
 
 # --- documents sent over HTTP -------------------------------------------------------------------------------------
@@ -423,10 +476,52 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     if set(uploads) - names:
         raise Unprocessable(f"{sorted(set(uploads) - names)[0]}: uploaded but not listed in the bundle")
     body = json.dumps(entries).encode()
+    contamination = _bundle_contamination(bundle.get("contamination"))
     report, puts = ingest_document(catalog, body, "json", author=author, may_write=may_write, files=files)
     report.issues += left_out
+    _check_bundle(catalog, contamination, puts, report)
     kept = {ds: catalog.store.list_files("ImagingDataset", ds) for ds in files}
     return report, puts, kept
+
+
+def _bundle_contamination(sent: Any) -> dict[str, tuple[dict[str, Any], dict[str, dict[str, int]]]]:
+    """A bundle's contamination part checked before anything is stored: (section, pixel digests by series) per
+    dataset id; digests are 32 hex digits, counts positive integers, or the bundle is refused whole."""
+    import re
+
+    if not sent:
+        return {}
+    if not isinstance(sent, dict):
+        raise Unprocessable("the bundle's contamination part must be an object by dataset id")
+    digest = re.compile(r"[0-9a-f]{32}")
+    out = {}
+    for dataset_id, part in sent.items():
+        section = part.get("section") if isinstance(part, dict) else None
+        pixels = (part.get("pixels") if isinstance(part, dict) else None) or {}
+        if not isinstance(section, dict) or not isinstance(pixels, dict) or not all(
+                isinstance(series, str) and isinstance(found, dict) and all(
+                    isinstance(d, str) and digest.fullmatch(d) and type(n) is int and n > 0
+                    for d, n in found.items()) for series, found in pixels.items()):
+            raise Unprocessable(f"the bundle's contamination part of dataset {dataset_id!r} is malformed: a "
+                                "section object and pixel digests {series id: {32 hex digits: files}}")
+        out[str(dataset_id)] = (section, pixels)
+    return out
+
+
+def _check_bundle(catalog: Catalog, sent: dict[str, tuple[dict[str, Any], dict[str, dict[str, int]]]],
+                  puts: Sequence[PutResult], report: Report) -> None:
+    """The contamination checks of a stored bundle's datasets, from the sections and pixel digests its sender's
+    harvest made (the catalog never sees a hidden-test dataset's images), then of its tasks' splits."""
+    from types import SimpleNamespace
+
+    stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
+    for dataset_id, (section, pixels) in sent.items():
+        if dataset_id in stored:
+            _check_dataset(catalog, dataset_id, SimpleNamespace(summary={"contamination": section},
+                                                                pixels=pixels), "submission", report)
+    for put in puts:
+        if put.kind == "BenchmarkTask" and not put.problems:
+            _check_splits(catalog, put.id, "submission", report)
 
 
 def _dicom_archive_of(entries: list[Any], dataset_id: str, path: str, burned_in_declared: Any

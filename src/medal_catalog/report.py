@@ -74,6 +74,8 @@ class Report:
     issues: list[Issue] = field(default_factory=list)
     entries: list[EntrySummary] = field(default_factory=list)
     files_checked: int = 0
+    #: What the public-archive and duplicate checks found, per dataset id (counts only; empty when not checked).
+    contamination: dict[str, Any] = field(default_factory=dict)
 
     def add(self, issue: Issue) -> None:
         """Record one issue."""
@@ -104,8 +106,8 @@ class Report:
         return sorted(self.issues, key=lambda i: (i.file, order[i.severity], i.line or 0, i.pointer or "", i.code))
 
     def to_dict(self) -> dict[str, Any]:
-        """The report as a JSON-ready dict: summary, issues, entries."""
-        return {
+        """The report as a JSON-ready dict: summary, issues, entries (and ``contamination`` when checked)."""
+        out = {
             "valid": self.ok,
             "summary": {"files": self.files_checked, "entries": len(self.entries),
                         "errors": self.count(Severity.ERROR), "warnings": self.count(Severity.WARNING),
@@ -113,3 +115,6 @@ class Report:
             "issues": [issue.to_dict() for issue in self.sorted_issues()],
             "entries": [entry.to_dict() for entry in self.entries],
         }
+        if self.contamination:
+            out["contamination"] = self.contamination
+        return out

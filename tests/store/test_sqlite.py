@@ -289,3 +289,39 @@ def test_a_catalog_file_from_before_the_token_table_opens_and_gains_it(url, tmp_
         store.put_token("a" * 64, "rita", "reviewer", "2025-01-02T00:00:00+00:00")
         assert store.token_holder("a" * 64).name == "rita"
         assert store.get("BenchmarkTask", "glioma-seg").version == 1
+
+
+def test_pixel_digests_are_replaced_per_dataset_and_shared_ones_counted(store):
+    """Digests per dataset and series, replaced as a set; the datasets sharing one come with both counts."""
+    a, b, c = "a" * 32, "b" * 32, "c" * 32
+    assert store.put_pixel_hashes("one", {"one.s1": {a: 2, b: 1}, "one.s2": {c: 1}}) == 3
+    store.put_pixel_hashes("two", {"two.s1": {a: 1, "d" * 32: 1}})
+    store.put_pixel_hashes("three", {"three.s1": {"e" * 32: 1}})
+    assert store.pixel_hashes("one") == {"one.s1": {a, b}, "one.s2": {c}}
+    assert [s.to_dict() for s in store.shared_pixel_hashes("one")] == [
+        {"dataset": "one", "other": "two", "shared_images": 1, "images": 3, "other_images": 2}]
+    assert store.shared_pixel_hashes("three") == []
+    store.put_pixel_hashes("one", {"one.s1": {b: 1}})  # a re-harvest without the shared image
+    assert store.shared_pixel_hashes("two") == [] and store.pixel_hashes("one") == {"one.s1": {b}}
+
+
+def test_the_last_contamination_check_is_kept_and_replaced(store):
+    """One check per dataset, the newest replacing the last; none for a dataset never checked."""
+    assert store.get_contamination("one") is None
+    store.put_contamination("one", {"checked_at": "2026-01-01T00:00:00+00:00", "public_series": 2})
+    store.put_contamination("one", {"checked_at": "2026-02-01T00:00:00+00:00", "public_series": 0})
+    assert store.get_contamination("one") == {"checked_at": "2026-02-01T00:00:00+00:00", "public_series": 0}
+
+
+def test_a_catalog_file_from_before_the_pixel_tables_reads_as_unchecked(url, tmp_path):
+    """Without pixel_hashes and contamination_checks, a read-only open answers "nothing kept"."""
+    with closing(open_store(url)) as store:
+        store.put(TASK, "ada", "submitted")
+    raw = sqlite3.connect(tmp_path / "catalog.db")
+    raw.execute("DROP TABLE pixel_hashes")
+    raw.execute("DROP TABLE contamination_checks")
+    raw.commit()
+    raw.close()
+    with closing(open_store(url + "?mode=ro")) as store:
+        assert store.pixel_hashes("x") == {} and store.shared_pixel_hashes("x") == []
+        assert store.get_contamination("x") is None

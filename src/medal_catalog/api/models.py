@@ -27,6 +27,9 @@ class EntryPublic(BaseModel):
     view: View
     identifier: str = Field(description="The resolvable identifier of this version, /id/{kind}/{id}/v{n}.")
     document: dict[str, Any] | None
+    contamination: dict[str, Any] | None = Field(
+        None, description="A dataset's contamination checks, counts only: the last check against the public IDC "
+                          "index (when, which index version) and the images it shares with other datasets now.")
 
 
 class EntrySummary(BaseModel):

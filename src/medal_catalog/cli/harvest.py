@@ -36,13 +36,16 @@ ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 @click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Per-file time limit in seconds (0: none).")
 @click.option("--no-cache", is_flag=True, help="Read every file again instead of reusing unchanged results.")
+@click.option("--no-pixel-hash", is_flag=True,
+              help="Do not hash pixel data (no duplicate-image checks against the catalog's other datasets and the "
+                   "task's splits; MEDAL_PIXEL_HASH=false for every run).")
 @catalog_option
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @reports_errors("harvest")
 def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt: str, title: str | None,
             access_level: str, license_id: str, instances: bool, jobs: int | None, timeout: float, no_cache: bool,
-            catalog_url: str | None, index_url: str | None, as_json: bool) -> None:
+            no_pixel_hash: bool, catalog_url: str | None, index_url: str | None, as_json: bool) -> None:
     """Harvest submissions and DICOM trees into the catalog.
 
     A PATH that is a MEDAL metadata file, or a folder holding one, is a submission: it is validated (as by
@@ -57,6 +60,12 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
     Annex E; values are never stored or printed). catalog.yaml (the dataset and its series), manifest.jsonl and
     harvest-report.json go to --out (default ./medal-out/<ID>/). A re-harvest reads only files that changed, and
     re-running on the same input changes nothing in the catalog.
+
+    Each dataset is checked for contamination: its files' original UIDs against the public IDC index (with the
+    extra `pip install 'medal-catalog[public-index]'`; an error for a dataset declared unpublished), public UID
+    roots and pipeline names, and a digest of each image's pixel data against every other dataset in the catalog
+    (a hidden-test dataset sharing an image with another one is an error, and so is a task whose test split
+    shares images with its training split). The summary's `contamination` section says what was checked.
 
     Exit status: 0 everything was harvested (non-DICOM data files are skipped, not errors); 1 some entries or
     files could not be harvested (invalid entries, corrupt or unreadable files); 2 usage error.
@@ -73,7 +82,8 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
         with Catalog.open(catalog_url, index_url) as catalog:
             results = ingest(kinds, catalog, dataset_id=dataset_id, out_dir=out_dir, fmt=fmt, title=title,
                              access_level=access_level, license_id=license_id, instances=instances, jobs=jobs,
-                             timeout=timeout, use_cache=not no_cache, progress=progress[1] if progress else None)
+                             timeout=timeout, use_cache=not no_cache, progress=progress[1] if progress else None,
+                             pixel_hash=False if no_pixel_hash else None)
     finally:
         if progress:
             progress[0].stop()
@@ -119,6 +129,8 @@ def _print_submission(ingested) -> None:
             click.echo(f"  dataset {ds}: kept {', '.join(kept)}")
     for item in harvest.not_kept:
         click.echo(f"  dataset {item['dataset']}: not kept {item['path']}: {item['reason']}")
+    for ds, section in (summary.get("contamination") or {}).items():
+        _print_contamination(ds, section)
     if summary["validation"]["errors"]:
         phi = any(i.code == "dicom.phi" for i in harvest.report.issues)
         errors = summary["validation"]["errors"]
@@ -168,8 +180,30 @@ def _print_dicom(ingested) -> None:
     for finding in findings:
         click.echo(f"    {finding['attribute']:<40} {finding['tag'] or '':<12} {finding['files']:>6} files "
                    f"{finding['series']:>4} series")
+    _print_contamination(summary["dataset"], summary.get("contamination") or {})
+    for issue in (summary.get("contamination") or {}).get("issues") or []:
+        click.echo(f"  {issue['severity']}: {issue['code']}: {issue['message']}")
     for path in summary["outputs"]:
         click.echo(f"  wrote {path}")
+
+
+def _print_contamination(name: str, section: dict) -> None:
+    """One or two lines: what the public-archive and duplicate checks found for a dataset (or a task)."""
+    if "split_leaks" in section:
+        for leak in section["split_leaks"]:
+            click.echo(f"  {name}: {leak['test_split']} split shares {leak['shared_images']} images with "
+                       f"{leak['training_split']} split")
+        return
+    if not section:
+        return
+    index = section.get("public_index")
+    checked = (f"IDC index {index['version']}" if index else "no IDC index (pip install "
+               "'medal-catalog[public-index]')")
+    pixels = section.get("pixel_hashes") or {}
+    hashed = f"{pixels.get('instances_hashed', 0)} images hashed" if pixels.get("enabled") else "pixels not hashed"
+    click.echo(f"  contamination of {name}: {section.get('public_series', 0)} series and "
+               f"{section.get('public_studies', 0)} studies public ({checked}); {hashed}; shares images with "
+               f"{len(section.get('duplicates') or [])} other datasets")
 
 
 PRINTERS = {"croissant": _print_croissant, "submission": _print_submission, "dicom": _print_dicom}

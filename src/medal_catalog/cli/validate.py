@@ -17,13 +17,19 @@ import click
 @click.option("--verbose", "-v", is_flag=True, help="Also print infos (FAIR suggestions, unresolved references).")
 @click.option("--details", is_flag=True,
               help="Print each DICOM file's findings under the file, instead of grouped per attribute.")
+@click.option("--no-pixel-hash", is_flag=True,
+              help="Do not hash pixel data (no duplicate-image check between the datasets of a folder; "
+                   "MEDAL_PIXEL_HASH=false for every run).")
 def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, verbose: bool,
-             details: bool) -> None:
+             details: bool, no_pixel_hash: bool) -> None:
     """Validate submission folders, metadata files (YAML/JSON) and Croissant files, offline.
 
     Checks every entry against the MEDAL schema, the MEDAL policy rules (consent, licence, splits, counts,
     identifiers, dates), FAIR completeness, declared files (size, sha256), Croissant files with mlcroissant,
-    and DICOM files with the identifying-attribute audit.
+    and DICOM files with the identifying-attribute audit. Each folder's datasets are checked for contamination:
+    original UIDs against the public IDC index (with `pip install 'medal-catalog[public-index]'`; an error
+    for a dataset declared unpublished), public UID roots and pipeline names, and images shared between the
+    folder's datasets by pixel digest (the report's `contamination` section).
 
     \b
     Exit codes: 0 no errors (warnings allowed), 1 errors (or warnings with --strict),
@@ -46,7 +52,8 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, 
         click.echo(f"medal validate: {path}: permission denied", err=True)
     if unreadable:
         sys.exit(2)
-    report = validate_paths(paths, progress=_progress() if not as_json and sys.stderr.isatty() else None)
+    report = validate_paths(paths, progress=_progress() if not as_json and sys.stderr.isatty() else None,
+                            pixel_hash=False if no_pixel_hash else None)
     if as_json:
         import orjson
 

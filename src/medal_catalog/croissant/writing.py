@@ -223,4 +223,44 @@ def export_dataset(catalog: Any, dataset_id: str, base_url: str, manifest_url: s
                             published=first.recorded_at[:10], archive=archive)
     # An imported Croissant: its record sets too.
     doc = with_source(catalog, dataset_id, document or current.document, doc, base_url, has_series=bool(manifest))
-    return doc, manifest
+    get_check = getattr(catalog.store, "get_contamination", None)
+    return with_contamination(doc, get_check(dataset_id) if get_check else None), manifest
+
+
+def with_contamination(doc: dict[str, Any], section: dict[str, Any] | None) -> dict[str, Any]:
+    """The document with what the catalog checked of the dataset's contamination (issue 19): one sentence more in
+    ``rai:dataLimitations`` and ``medal:contaminationCheck`` (when, against which public index, counts only)."""
+    if not section:
+        return doc
+    index = section.get("public_index") or {}
+    pixels = section.get("pixel_hashes") or {}
+    when = str(section.get("checked_at") or "")[:10]
+    if index:
+        against = (f"against the NCI Imaging Data Commons index (idc-index-data {index.get('version')}, IDC release "
+                   f"{index.get('idc_version')})")
+        found = (f"{section.get('public_series', 0)} of {section.get('series_checked', 0)} series and "
+                 f"{section.get('public_studies', 0)} of {section.get('studies_checked', 0)} studies were found "
+                 "public there")
+    else:
+        against, found = "against no public index (it was not installed)", "public UIDs were not looked up"
+    sentence = (f"Contamination check by the MEDAL catalog on {when}: the original DICOM UIDs {against}: {found}; "
+                f"{sum(r['series'] for r in section.get('public_uid_roots') or [])} series under public-release "
+                f"UID roots, {sum(p['files'] for p in section.get('public_pipelines') or [])} files de-identified "
+                "by a public archive's pipeline"
+                + (f"; {pixels.get('instances_hashed', 0)} images compared by pixel digest with the catalog's "
+                   f"other datasets, {len(section.get('duplicates') or [])} of which share images with it."
+                   if pixels.get("enabled") else "; pixel data were not compared."))
+    limitations = doc.get("rai:dataLimitations") or []
+    doc["rai:dataLimitations"] = [*(limitations if isinstance(limitations, list) else [limitations]), sentence]
+    doc["medal:contaminationCheck"] = {
+        "medal:checkedAt": section.get("checked_at"),
+        "medal:publicIndex": f"idc-index-data {index.get('version')}" if index else None,
+        "medal:idcVersion": index.get("idc_version"),
+        "medal:seriesChecked": section.get("series_checked", 0),
+        "medal:publicSeries": section.get("public_series", 0),
+        "medal:publicStudies": section.get("public_studies", 0),
+        "medal:pixelHashing": bool(pixels.get("enabled")),
+        "medal:datasetsSharingImages": len(section.get("duplicates") or []),
+    }
+    doc["medal:contaminationCheck"] = {k: v for k, v in doc["medal:contaminationCheck"].items() if v is not None}
+    return doc

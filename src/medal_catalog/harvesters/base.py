@@ -26,6 +26,8 @@ class HarvestResult:
     #: The run's secret key (kept in the harvest cache, never published): it makes the UID pseudonyms, and the
     #: rewrite of the files the catalog keeps uses it too, so that both carry the same UIDs.
     salt: bytes = b""
+    #: Pixel data digests by series id: {series id: {digest: files}} (dicom/pixels.py; empty when not hashed).
+    pixels: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[FileProblem]:

@@ -62,6 +62,10 @@ class Bundle:
     dicom: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Per dataset: burned-in annotation as its metadata declares it (the entry says what the files' headers say).
     burned_in_declared: dict[str, str | None] = field(default_factory=dict)
+    #: Per dataset: the harvest's contamination section (counts, public collections) and its pixel digests by
+    #: series id ({"section": ..., "pixels": {series id: {digest: files}}}), which the catalog compares with its
+    #: other datasets' (it never sees the images of a registered or hidden-test dataset).
+    contamination: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -80,7 +84,8 @@ class Bundle:
         """The JSON part ``bundle`` of the upload."""
         return json.dumps({"format": BUNDLE_FORMAT, "entries": self.entries,
                            "files": [f.describe() for f in self.files], "not_sent": self.not_sent,
-                           "dicom": self.dicom, "burned_in_declared": self.burned_in_declared},
+                           "dicom": self.dicom, "burned_in_declared": self.burned_in_declared,
+                           "contamination": self.contamination},
                           sort_keys=True).encode()
 
     def summary(self) -> dict[str, Any]:
@@ -114,6 +119,8 @@ def build_bundle(path: Path, *, out_root: Path, jobs: int | None = None, timeout
             bundle.files.append(BundleFile(dataset, declared, content, media))
     bundle.dicom = {ds: {k: r.summary[k] for k in ("files_seen", "dicom_read", "skipped", "series", "studies")}
                     for ds, r in harvest.dicom.items()}
+    bundle.contamination = {ds: {"section": r.summary.get("contamination") or {}, "pixels": r.pixels}
+                            for ds, r in harvest.dicom.items()}
     return bundle
 
 

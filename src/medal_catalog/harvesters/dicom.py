@@ -26,6 +26,8 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from medal_catalog import __version__
 from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem, HeaderError, read
+from medal_catalog.dicom.pixels import header_pixel_digest
+from medal_catalog.harvesters.contamination import dataset_contamination
 from medal_catalog.harvesters.base import HarvestResult
 from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, dataset_summaries,
                                                     deidentification_record, instance_record, intern,
@@ -33,7 +35,7 @@ from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, datas
 from medal_catalog.model import medal as m
 from medal_catalog.dicom.audit import AUDIT_WATCH
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: pixel digests and public-archive findings (issue 19)
 CACHE_NAME = ".harvest-cache.json"
 DEFAULT_TIMEOUT = 30.0
 TRANSIENT = ("cannot read", "timed out", "the reader process", "unexpected")  # problems not cached
@@ -159,7 +161,8 @@ class _Hashing:
         return self.digest.hexdigest()
 
 
-def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float) -> dict[str, Any] | FileProblem:
+def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float, pixels: bool = False
+             ) -> dict[str, Any] | FileProblem:
     """Harvest one file: its record, or a FileProblem whose reason names no value from the file."""
     timed = timeout > 0 and threading.current_thread() is threading.main_thread()
     try:
@@ -167,7 +170,7 @@ def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float) -> dic
             previous = signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
-            record = _read_record(source, salt, with_sha)
+            record = _read_record(source, salt, with_sha, pixels)
         finally:
             if timed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
@@ -192,23 +195,30 @@ def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float) -> dic
     return record
 
 
-def _read_record(source: Source, salt: bytes, with_sha: bool) -> dict[str, Any] | FileProblem:
+def _read_record(source: Source, salt: bytes, with_sha: bool, pixels: bool = False) -> dict[str, Any] | FileProblem:
     with _open(source) as raw:
         stream = _Hashing(raw) if with_sha else raw
         header = read(stream, source.size, CAPTURE, AUDIT_WATCH)
         record = instance_record(header, source.size, salt, source.name)
         if isinstance(record, dict) and with_sha:
             record["sha256"] = stream.finish()
+        if isinstance(record, dict) and pixels:
+            if with_sha:  # the whole file went through the sha256 stream: read the pixels from a fresh one
+                with _open(source) as again:
+                    record["pixels"] = header_pixel_digest(again, header)
+            else:
+                record["pixels"] = header_pixel_digest(raw, header)
     return record
 
 
-def _read_chunk(chunk: list[Source], salt: bytes, with_sha: bool, timeout: float) -> list[Any]:
-    return [read_one(source, salt, with_sha, timeout) for source in chunk]
+def _read_chunk(chunk: list[Source], salt: bytes, with_sha: bool, timeout: float, pixels: bool = False
+                ) -> list[Any]:
+    return [read_one(source, salt, with_sha, timeout, pixels) for source in chunk]
 
 
 def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, jobs: int,
-         progress: Progress | None, done_before: int, total: int, bytes_before: int, total_bytes: int
-         ) -> dict[str, Any]:
+         progress: Progress | None, done_before: int, total: int, bytes_before: int, total_bytes: int,
+         pixels: bool = False) -> dict[str, Any]:
     """Read the sources, in a process pool when it pays; a crashed worker only costs its files a retry."""
     results: dict[str, Any] = {}
     done, done_bytes = done_before, bytes_before
@@ -224,14 +234,14 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
 
     if jobs <= 1 or len(sources) <= CHUNK:
         for source in sources:
-            finished([source], [read_one(source, salt, with_sha, timeout)])
+            finished([source], [read_one(source, salt, with_sha, timeout, pixels)])
         return results
     chunks = [sources[i:i + CHUNK] for i in range(0, len(sources), CHUNK)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pending = list(chunks)
     for attempt in range(2):
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_read_chunk, c, salt, with_sha, timeout): c for c in pending}
+            futures = {pool.submit(_read_chunk, c, salt, with_sha, timeout, pixels): c for c in pending}
             pending = []
             for future in as_completed(futures):
                 try:
@@ -247,8 +257,8 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
 
 
 # ----------------------------------------------------------------------------------------------------- cache
-def _load_cache(path: Path | None, salt: str) -> dict[str, Any]:
-    empty = {"version": CACHE_VERSION, "salt": salt, "files": {}, "blobs": {}}
+def _load_cache(path: Path | None, salt: str, checks: str = "") -> dict[str, Any]:
+    empty = {"version": CACHE_VERSION, "salt": salt, "files": {}, "blobs": {}, "checks": checks}
     if path is None or not path.is_file():
         return empty
     try:
@@ -257,11 +267,13 @@ def _load_cache(path: Path | None, salt: str) -> dict[str, Any]:
         return empty
     if not isinstance(cache, dict) or cache.get("version") != CACHE_VERSION or "salt" not in cache:
         return empty
+    if cache.get("checks", "") != checks:  # another public index, or pixel hashing switched: read files again
+        return {**empty, "salt": cache["salt"]}
     return cache
 
 
-def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], outcome: dict[str, Any] | None
-                ) -> None:
+def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], outcome: dict[str, Any] | None,
+                checks: str = "") -> None:
     """Write per-file records with their shared parts (tech fields, audit) stored once: most files share them."""
     index: dict[int, int] = {}
     blobs: list[Any] = []
@@ -279,8 +291,9 @@ def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], o
                 index[id(part)] = len(blobs)
                 blobs.append(part)
             refs.append(index[id(part)])
-        files[_cache_key(source)] = [source.size, source.stamp, refs, result.get("sha256")]
-    data = {"version": CACHE_VERSION, "salt": salt, "files": files, "blobs": blobs, "result": outcome}
+        files[_cache_key(source)] = [source.size, source.stamp, refs, result.get("sha256"), result.get("pixels")]
+    data = {"version": CACHE_VERSION, "salt": salt, "files": files, "blobs": blobs, "result": outcome,
+            "checks": checks}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
@@ -304,18 +317,20 @@ def _cached(cache: dict[str, Any], source: Source, with_sha: bool) -> Any:
         return None
     blobs, refs = cache["blobs"], entry[2]
     return {**blobs[refs[2]], "size": source.size, "sha256": entry[3], "tech": blobs[refs[0]],
-            "audit": blobs[refs[1]], "group": blobs[refs[2]]}
+            "audit": blobs[refs[1]], "group": blobs[refs[2]], "pixels": entry[4] if len(entry) > 4 else None}
 
 
 # ----------------------------------------------------------------------------------------------------- harvest
 def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, cache_file: Path | None = None,
                   jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT, instances: bool = False,
                   progress: Progress | None = None, title: str | None = None, access_level: str = "controlled",
-                  license_id: str = "LicenseRef-unspecified") -> HarvestResult:
+                  license_id: str = "LicenseRef-unspecified", pixel_hash: bool | None = None) -> HarvestResult:
     """Harvest DICOM folders and zips into an ImagingDataset, its ImagingSeries, manifest rows and a summary.
 
     ``instances`` adds one manifest row per file (relative path, size, sha256; this reads whole files).
-    With ``cache_file`` unchanged files are not read again. Raises pydantic's ValidationError only if the
+    With ``cache_file`` unchanged files are not read again. ``pixel_hash`` (default: the MEDAL_PIXEL_HASH setting)
+    hashes each file's pixel data for the duplicate checks; the original UIDs are checked against the public IDC
+    index when the ``public-index`` extra is installed (the summary's ``contamination`` section says what was). Raises pydantic's ValidationError only if the
     records break the schema, which would be a bug here (``dataset_id`` is validated like any entry id).
     """
     started = datetime.now(timezone.utc)
@@ -326,8 +341,14 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     from medal_catalog.config import get_settings
     from medal_catalog.dicom.deidentify import dataset_key
 
-    cache = _load_cache(cache_file, dataset_key(dataset_id, get_settings().deid_secret)[:16].hex())
-    settings = [dataset_id, title, access_level, license_id, instances, __version__]
+    from medal_catalog.contamination.check import use_index
+    from medal_catalog.contamination.index import try_load_index
+
+    pixel_hash = get_settings().pixel_hash if pixel_hash is None else pixel_hash
+    index, missing = try_load_index()
+    checks = f"{index.version if index else '-'}|{'pixels' if pixel_hash else ''}"
+    cache = _load_cache(cache_file, dataset_key(dataset_id, get_settings().deid_secret)[:16].hex(), checks)
+    settings = [dataset_id, title, access_level, license_id, instances, __version__, checks]
     listing = "\n".join([f"{s.key}\0{s.size}\0{s.stamp}" for s in sources])
     fingerprint = hashlib.sha256(f"{settings!r}\n{listing}".encode()).hexdigest()
     stored = cache.get("result")
@@ -335,7 +356,8 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
         problems += [FileProblem(**p) for p in stored["problems"]]
         series = [m.ImagingSeries.model_validate(row) for row in stored["series"]]
         return _finish(m.ImagingDataset.model_validate(stored["dataset"]), series, stored["manifest"], sources,
-                       stored["files_read"], problems, len(sources), 0, started, clock, bytes.fromhex(cache["salt"]))
+                       stored["files_read"], problems, len(sources), 0, started, clock, bytes.fromhex(cache["salt"]),
+                       stored.get("contamination") or {}, stored.get("pixels") or {})
 
     salt = bytes.fromhex(cache["salt"])
     entries: dict[str, tuple[Source, Any]] = {}
@@ -349,8 +371,12 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     reused = len(entries)
     total_bytes = sum(s.size for s in sources)
     # No progress call before the pool has forked its workers: the bar's refresh thread must not be forked.
-    results = _run(to_read, salt, instances, timeout, jobs or os.cpu_count() or 1, progress, reused,
-                   len(sources), total_bytes - sum(s.size for s in to_read), total_bytes)
+    use_index(index)  # before the pool forks: its readers look the original UIDs up in it
+    try:
+        results = _run(to_read, salt, instances, timeout, jobs or os.cpu_count() or 1, progress, reused,
+                       len(sources), total_bytes - sum(s.size for s in to_read), total_bytes, pixel_hash)
+    finally:
+        use_index(None)
     for archive in _archives.values():  # sequential reads opened them in this process; a zip may change
         archive.close()
     _archives.clear()
@@ -376,20 +402,24 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
         **(dataset_summaries(records) if records else {"instance_count": 0, "series_count": 0}),
     )
     manifest = _manifest(rows, records, names, instances)
+    contamination, pixels = dataset_contamination(rows, records, index, missing, pixel_hash)
     if cache_file is not None:
         transient = any(p.reason.startswith(TRANSIENT) for p in file_problems)
         result = None if transient or problems else {
             "fingerprint": fingerprint, "dataset": dataset.model_dump(mode="json", exclude_none=True),
             "series": [x.model_dump(mode="json", exclude_none=True) for x in series], "manifest": manifest,
-            "problems": [p.summary_dict() for p in file_problems], "files_read": len(records)}
-        _save_cache(cache_file, cache["salt"], entries, result)
+            "problems": [p.summary_dict() for p in file_problems], "files_read": len(records),
+            "contamination": contamination, "pixels": pixels}
+        _save_cache(cache_file, cache["salt"], entries, result, checks)
     return _finish(dataset, series, manifest, sources, len(records), problems + file_problems, reused,
-                   len(to_read), started, clock, salt)
+                   len(to_read), started, clock, salt, contamination, pixels)
+
 
 
 def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: list[dict[str, Any]],
             sources: list[Source], files_read: int, problems: list[FileProblem], reused: int, read_now: int,
-            started: datetime, clock: float, salt: bytes) -> HarvestResult:
+            started: datetime, clock: float, salt: bytes, contamination: dict[str, Any] | None = None,
+            pixels: dict[str, dict[str, int]] | None = None) -> HarvestResult:
     """Stamp the run's provenance on the dataset and assemble the result with its summary."""
     run = m.HarvestRun(id=f"{dataset.id[:100]}.harvest-{started:%Y%m%dt%H%M%S}", started_at=started,
                        ended_at=datetime.now(timezone.utc), tool=TOOL, tool_version=__version__,
@@ -398,8 +428,10 @@ def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: 
     dataset.provenance = m.Provenance(harvest_runs=[run])
     summary = _summary(dataset, series, sources, files_read, problems, reused, read_now,
                        time.perf_counter() - clock)
+    summary["contamination"] = contamination or {}
     return HarvestResult(dataset=dataset, series=series, manifest=manifest, problems=problems, summary=summary,
-                         locations={s.name: None if s.member else s.path for s in sources}, salt=salt)
+                         locations={s.name: None if s.member else s.path for s in sources}, salt=salt,
+                         pixels=pixels or {})
 
 
 def _manifest(rows: list[dict[str, Any]], records: list[dict[str, Any]], names: list[str],

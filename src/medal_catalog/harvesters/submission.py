@@ -64,14 +64,16 @@ def _resolve(doc: Any, pointer: str) -> Any:
 
 def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
                        timeout: float = 30.0, use_cache: bool = True,
-                       progress: Callable[..., None] | None = None) -> SubmissionHarvest:
+                       progress: Callable[..., None] | None = None, pixel_hash: bool | None = None
+                       ) -> SubmissionHarvest:
     """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in, and the
     files the catalog keeps (an open or controlled dataset's ``dicom.zip`` is the rewrite :func:`dicom_archive`
     builds)."""
     from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
-    report = validate_paths([path])
+    # The public-archive and duplicate checks come from the harvest itself (ingestion.py), once per dataset.
+    report = validate_paths([path], contamination=False)
     result = SubmissionHarvest(report)
     errors_at: dict[tuple[str, str], list[str]] = {}
     for issue in report.issues:
@@ -107,6 +109,7 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
         keeps_dicom = dataset.get("access_level") in DICOM_KEPT_LEVELS
         harvest = harvest_dicom(files, dataset["id"], cache_file=out / CACHE_NAME if use_cache else None, jobs=jobs,
                                 timeout=timeout, progress=progress, title=dataset.get("title"), instances=keeps_dicom,
+                                pixel_hash=pixel_hash,
                                 access_level=dataset.get("access_level", "controlled"),
                                 license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
         write_outputs(harvest, out)

@@ -111,6 +111,21 @@ class StoredToken:
 
 
 @dataclass(frozen=True)
+class SharedImages:
+    """Images (distinct pixel digests) that ``dataset`` shares with ``other``, and how many each holds."""
+
+    dataset: str
+    other: str
+    shared: int
+    images: int
+    other_images: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"dataset": self.dataset, "other": self.other, "shared_images": self.shared,
+                "images": self.images, "other_images": self.other_images}
+
+
+@dataclass(frozen=True)
 class QueuedChange:
     """An entry whose search-index update is still owed: ``op`` is ``index`` or ``delete``."""
 
@@ -260,6 +275,28 @@ class Store(ABC):
     def secret(self, name: str, make: Callable[[], str]) -> str:
         """The secret kept under ``name``, made by ``make()`` and kept on first use (the same one for every
         process on this catalog)."""
+
+    # --- pixel digests and public-archive checks (issue 19) -----------------------------------------------------
+    @abstractmethod
+    def put_pixel_hashes(self, dataset: str, by_series: Mapping[str, Mapping[str, int]]) -> int:
+        """Replace the pixel digests kept for ``dataset`` by ``by_series`` ({series id: {digest: files}}); returns
+        how many (series, digest) rows it keeps."""
+
+    @abstractmethod
+    def pixel_hashes(self, dataset: str) -> dict[str, set[str]]:
+        """The pixel digests kept for ``dataset``, by series id."""
+
+    @abstractmethod
+    def shared_pixel_hashes(self, dataset: str) -> list[SharedImages]:
+        """Every other dataset sharing at least one pixel digest with ``dataset``, with the counts, by its id."""
+
+    @abstractmethod
+    def put_contamination(self, dataset: str, section: Mapping[str, Any]) -> None:
+        """Keep the last public-archive check of ``dataset`` (replacing the one before)."""
+
+    @abstractmethod
+    def get_contamination(self, dataset: str) -> dict[str, Any] | None:
+        """The last public-archive check kept for ``dataset``; None when it was never checked."""
 
     @abstractmethod
     def close(self) -> None:

@@ -19,13 +19,13 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (Boolean, Column, Integer, LargeBinary, MetaData, String, Table, Text, and_, bindparam, delete,
-                        func, insert, inspect, select, tuple_, update)
+from sqlalchemy import (Boolean, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text, and_, bindparam,
+                        delete, func, insert, inspect, select, tuple_, update)
 from sqlalchemy.engine import Connection, Engine
 
 from medal_catalog.errors import StoreReadOnlyError
-from medal_catalog.store.base import (PutResult, QueuedChange, Store, StoredFile, StoredToken, StoredVersion,
-                                      canonical_json, entry_key, split_key, validate_entry)
+from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredFile, StoredToken,
+                                      StoredVersion, canonical_json, entry_key, split_key, validate_entry)
 
 metadata = MetaData()
 
@@ -89,8 +89,28 @@ catalog_secrets = Table(
     Column("value", String(200), nullable=False),
 )
 
+#: A digest of each image's pixel data bytes per dataset and series (dicom/pixels.py), never the pixels: how the
+#: catalog finds the same image in two datasets whatever their UIDs say (issue 19).
+pixel_hashes = Table(
+    "pixel_hashes", metadata,
+    Column("dataset", String(128), primary_key=True),
+    Column("series", String(128), primary_key=True),
+    Column("digest", String(32), primary_key=True),
+    Column("files", Integer, nullable=False),
+    Index("pixel_hashes_digest", "digest"),
+)
+
+#: The last public-archive check of each dataset (the harvest summary's ``contamination`` section, counts only),
+#: kept outside the entry so that a re-check of unchanged files writes no new version.
+contamination_checks = Table(
+    "contamination_checks", metadata,
+    Column("dataset", String(128), primary_key=True),
+    Column("checked_at", String(40), nullable=False),
+    Column("section", Text, nullable=False),
+)
+
 #: Tables that catalog files written by earlier versions may lack (a read-only open cannot create them).
-ADDED_LATER = (api_tokens, catalog_secrets)
+ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks)
 
 _FILE_INFO = [entry_files.c.path, entry_files.c.sha256, entry_files.c.byte_size, entry_files.c.media_type,
               entry_files.c.recorded_at]
@@ -345,6 +365,61 @@ class SqlStore(Store):
             if existing is None:
                 conn.execute(insert(catalog_secrets).values(name=name, value=make()))
             return conn.execute(select(catalog_secrets.c.value).where(catalog_secrets.c.name == name)).scalar_one()
+
+    # --- pixel digests and public-archive checks (issue 19) -----------------------------------------------------
+    def put_pixel_hashes(self, dataset: str, by_series: Mapping[str, Mapping[str, int]]) -> int:
+        rows = [dict(dataset=dataset, series=series, digest=digest, files=files)
+                for series, digests in sorted(by_series.items()) for digest, files in sorted(digests.items())]
+        with self._write() as conn:
+            conn.execute(delete(pixel_hashes).where(pixel_hashes.c.dataset == dataset))
+            for start in range(0, len(rows), 5000):
+                conn.execute(insert(pixel_hashes), rows[start:start + 5000])
+        return len(rows)
+
+    def pixel_hashes(self, dataset: str) -> dict[str, set[str]]:
+        if pixel_hashes.name in self._absent:
+            return {}
+        out: dict[str, set[str]] = {}
+        with self._read() as conn:
+            for series, digest in conn.execute(select(pixel_hashes.c.series, pixel_hashes.c.digest)
+                                               .where(pixel_hashes.c.dataset == dataset)):
+                out.setdefault(series, set()).add(digest)
+        return out
+
+    def shared_pixel_hashes(self, dataset: str) -> list[SharedImages]:
+        if pixel_hashes.name in self._absent:
+            return []
+        mine, theirs = pixel_hashes.alias("mine"), pixel_hashes.alias("theirs")
+        query = (select(theirs.c.dataset, func.count(func.distinct(mine.c.digest)))
+                 .select_from(mine.join(theirs, and_(mine.c.digest == theirs.c.digest,
+                                                     theirs.c.dataset != mine.c.dataset)))
+                 .where(mine.c.dataset == dataset).group_by(theirs.c.dataset).order_by(theirs.c.dataset))
+        totals = select(pixel_hashes.c.dataset, func.count(func.distinct(pixel_hashes.c.digest))).group_by(
+            pixel_hashes.c.dataset)
+        with self._read() as conn:
+            shared = conn.execute(query).all()
+            if not shared:
+                return []
+            wanted = [dataset, *(row[0] for row in shared)]
+            counts = dict(conn.execute(totals.where(pixel_hashes.c.dataset.in_(wanted))).all())
+        return [SharedImages(dataset, other, int(n), int(counts.get(dataset, 0)), int(counts.get(other, 0)))
+                for other, n in shared]
+
+    def put_contamination(self, dataset: str, section: Mapping[str, Any]) -> None:
+        values = dict(checked_at=str(section.get("checked_at") or _now()), section=canonical_json(section))
+        with self._write() as conn:
+            done = conn.execute(update(contamination_checks).where(contamination_checks.c.dataset == dataset)
+                                .values(**values)).rowcount
+            if not done:
+                conn.execute(insert(contamination_checks).values(dataset=dataset, **values))
+
+    def get_contamination(self, dataset: str) -> dict[str, Any] | None:
+        if contamination_checks.name in self._absent:
+            return None
+        with self._read() as conn:
+            row = conn.execute(select(contamination_checks.c.section)
+                               .where(contamination_checks.c.dataset == dataset)).first()
+        return json.loads(row.section) if row is not None else None
 
     def close(self) -> None:
         self.engine.dispose()

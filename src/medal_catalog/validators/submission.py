@@ -62,8 +62,13 @@ SLICES_PER_WORKER = 8
 
 
 def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, today: dt.date | None = None,
-                   display_root: Path | None = None) -> Report:
-    """Validate every path (folder, metadata file or Croissant file) and return the combined report."""
+                   display_root: Path | None = None, contamination: bool = True,
+                   pixel_hash: bool | None = None) -> Report:
+    """Validate every path (folder, metadata file or Croissant file) and return the combined report.
+
+    With ``contamination`` each folder's datasets are checked against public archives and each other (the
+    report's ``contamination`` section); ``pixel_hash`` (default: the MEDAL_PIXEL_HASH setting) compares images
+    by their pixel digests."""
     run = Run((today or dt.date.today()).isoformat())
     jobs: list[_Job] = []
     folders: list[tuple[Path, str, list[_Job], list[Path]]] = []
@@ -104,6 +109,14 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
         datasets = _datasets_of(run, files)
         run.report.extend(undeclared_dicom(datasets, data, lambda p, r=path: _display(p, r)))
         run.report.extend(rewrite_notes(datasets, data))
+        if contamination and data:
+            from medal_catalog.config import get_settings
+            from medal_catalog.validators.contamination import check_folder
+
+            sections, found = check_folder(datasets, data, progress=progress,
+                                           pixel_hash=get_settings().pixel_hash if pixel_hash is None else pixel_hash)
+            run.report.contamination.update(sections)
+            run.report.extend(found)
     _check_ids(run)
     _check_label_tables(run)
     return run.report

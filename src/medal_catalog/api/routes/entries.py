@@ -25,7 +25,21 @@ async def get_entry(kind: str, entry_id: str, request: Request, catalog: Catalog
               format: Format = None) -> Response:
     """The current version of an entry, as the caller may see it."""
     current, view = visible(catalog, caller, kind_of(kind), entry_id)
-    return respond(request, entry_public(current, view, caller, view == "full"), current, format)
+    entry = entry_public(current, view, caller, view == "full")
+    if current.kind == "ImagingDataset":
+        entry.contamination = _contamination(catalog, entry_id)
+    return respond(request, entry, current, format)
+
+
+def _contamination(catalog, dataset_id: str):
+    """The dataset's contamination counts (contamination/overlap.py), never naming another dataset."""
+    from medal_catalog.contamination.overlap import dataset_counts
+
+    def access_of(other: str):
+        found = catalog.get("ImagingDataset", other)
+        return (found.document or {}).get("access_level") if found is not None else None
+
+    return dataset_counts(catalog.store, dataset_id, access_of)
 
 
 @router.get("/{kind}/{entry_id}/versions", response_model=VersionList)

@@ -60,6 +60,19 @@ def step(task_id: str, body: TransitionCreate, catalog: CatalogDep, caller: Call
     return {"task": stored.to_dict()}
 
 
+@router.get("/tasks/{task_id}/contamination")
+def contamination(task_id: str, catalog: CatalogDep, caller: ReviewerDep) -> dict[str, Any]:
+    """The panel's contamination view of a task: for each dataset it uses, the last check against the public IDC
+    index (when, which index version, the collections matched) and every other dataset sharing its images (both
+    datasets, counts; a hidden-test dataset sharing any image with one that is not hidden is a leak), and the
+    images its test splits share with its training splits. ``errors`` counts what should block an acceptance.
+    Panel only."""
+    from medal_catalog.panel.contamination import task_contamination
+
+    visible(catalog, caller, "BenchmarkTask", task_id)
+    return task_contamination(catalog, task_id)
+
+
 @router.get("/panel/ranking")
 def shortlist(catalog: CatalogDep, caller: ReviewerDep, settings: SettingsDep) -> dict[str, Any]:
     """The tasks open for review ranked by priority score (the weighted mean of each criterion's mean score,

@@ -1,0 +1,72 @@
+"""`medal check-public`: is a folder's imaging data already public? For a contributor, before submitting."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from medal_catalog.cli.options import reports_errors
+
+
+@click.command("check-public")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--unpublished", is_flag=True,
+              help="Treat the data as declared unpublished (a bare DICOM folder declares nothing): a public match "
+                   "is then an error.")
+@click.option("--no-pixel-hash", is_flag=True,
+              help="Do not read pixel data (no duplicate check between the folder's datasets; UIDs only).")
+@click.option("--json", "as_json", is_flag=True, help="Print the sections and issues as JSON.")
+@reports_errors("check-public")
+def check_public(path: Path, unpublished: bool, no_pixel_hash: bool, as_json: bool) -> None:
+    """Check a submission folder (or a bare DICOM folder) against public archives, offline.
+
+    Every DICOM file's original StudyInstanceUID and SeriesInstanceUID are looked up in the NCI Imaging Data
+    Commons index (about a million public series from TCIA and other collections; the optional extra
+    `pip install 'medal-catalog[public-index]'`), and checked for UID roots that public archives give the files
+    they publish (TCIA's 1.3.6.1.4.1.14519.5.2.1, ...) and de-identification method texts naming a public
+    archive's pipeline (TCIA's CTP recipe, ...). The datasets of the folder are compared by pixel digest: a
+    hidden-test dataset sharing an image with another is an error. UIDs are looked up and forgotten: nothing
+    is written anywhere.
+
+    \b
+    Exit codes: 0 nothing blocks the submission (warnings allowed), 1 a dataset declared unpublished is already
+                public, or a hidden-test dataset shares images; 2 usage error; 3 the IDC index is not installed.
+    """
+    from medal_catalog.report import Severity
+    from medal_catalog.validators.contamination import check_public as run
+
+    sections, issues = run(path, unpublished=unpublished, pixel_hash=not no_pixel_hash)
+    errors = [i for i in issues if i.severity is Severity.ERROR]
+    if as_json:
+        click.echo(json.dumps({"ok": not errors, "datasets": sections,
+                               "issues": [i.to_dict() for i in issues]}, indent=2))
+        sys.exit(1 if errors else 0)
+    if not sections:
+        click.echo(f"{path}: no DICOM files found")
+    for dataset_id, section in sections.items():
+        index = section.get("public_index") or {}
+        click.echo(f"dataset {dataset_id}: {section['pixel_hashes']['files']} DICOM files, "
+                   f"{section['series_checked']} series in {section['studies_checked']} studies checked against "
+                   f"IDC index {index.get('version')} (IDC release {index.get('idc_version')}, "
+                   f"{index.get('series', 0):,} public series)")
+        click.echo(f"  public: {section['public_series']} series, {section['public_studies']} studies")
+        for item in section["collections"]:
+            click.echo(f"    IDC collection {item['collection']}: {item['series']} series, {item['studies']} studies"
+                       + (f", DOI {item['doi']}" if item.get("doi") else "")
+                       + (f", licence {item['license']}" if item.get("license") else ""))
+        for item in section["public_uid_roots"]:
+            click.echo(f"  {item['series']} series under {item['root']} ({item['archive']})")
+        for item in section["public_pipelines"]:
+            click.echo(f"  {item['files']} files de-identified by the pipeline of {item['archive']}")
+        for item in section.get("duplicates") or []:
+            click.echo(f"  shares {item['shared_images']} images with dataset {item['other']}"
+                       + (" (hidden-test leak)" if item["leak"] else ""))
+    for issue in issues:
+        click.echo(f"{issue.severity.value}: {issue.code}: {issue.message}" + (f"\n  hint: {issue.hint}"
+                                                                             if issue.hint else ""))
+    verdict = "already public or leaking: do not submit as is" if errors else "nothing blocks the submission"
+    click.echo(f"{len(errors)} errors, {sum(i.severity is Severity.WARNING for i in issues)} warnings: {verdict}")
+    sys.exit(1 if errors else 0)

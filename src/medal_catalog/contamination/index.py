@@ -1,0 +1,281 @@
+"""The public-archive index: the NCI Imaging Data Commons series list (PyPI ``idc-index-data``) as a compact lookup.
+
+The IDC index is a parquet table of about a million public series (StudyInstanceUID, SeriesInstanceUID, collection,
+licence, source DOI). Loading it with pandas takes seconds and hundreds of MB; the catalog needs only "is this UID
+public, and where". So it is reduced once per index version to four sorted arrays of 64-bit hashes of the UIDs
+(series and study) with, for each hash, a row number into a small table of (collection, DOI, licence), and cached
+on disk as one ``.npz`` file. A warm load maps that file back in a fraction of a second (see
+benchmarks/public_index.py for load times and memory).
+
+A 64-bit hash of a UID (:func:`uid_hash`): among 2 million public UIDs, the chance that an unrelated UID matches
+one by accident is about 1e-13, far below the chance that the UID itself was copied.
+
+The index is an optional extra: without ``idc-index-data`` installed, :func:`load_index` raises
+:class:`~medal_catalog.errors.MissingExtraError` naming ``pip install 'medal-catalog[public-index]'``, and
+harvest and validate say that the public check was not made.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from medal_catalog.errors import MissingExtraError
+
+EXTRA = "public-index"
+INSTALL_HINT = f"pip install 'medal-catalog[{EXTRA}]'"
+#: Bump when the layout of the cached arrays changes.
+CACHE_FORMAT = 2
+_COLUMNS = ("SeriesInstanceUID", "StudyInstanceUID", "collection_id", "source_DOI", "license_short_name")
+
+
+_MASK = (1 << 64) - 1
+_PRIME = (0x100000001B3 * 0x9E3779B1 | 1) & _MASK  # an odd 64-bit multiplier (FNV prime times the golden ratio)
+_SEED = 0xCBF29CE484222325
+
+
+def _finish(h: int) -> int:
+    """splitmix64's finaliser: every input bit reaches every output bit."""
+    h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & _MASK
+    return h ^ (h >> 31)
+
+
+def uid_hash(uid: str) -> int:
+    """The 64-bit key of a UID in the lookup: its bytes read as little-endian 64-bit words, each mixed in by
+    xor-multiply, then finalised; the same on every machine. :func:`_hashes` computes it for a whole column."""
+    data = uid.strip().encode("ascii", "replace")
+    h = _SEED ^ len(data)
+    padded = data + b"\0" * (-len(data) % 8)
+    for i in range(0, len(padded), 8):
+        h = ((h ^ int.from_bytes(padded[i:i + 8], "little")) * _PRIME) & _MASK
+    return _finish(h) or 1  # 0 marks "no UID" in the arrays
+
+
+def _hashes(column: Any) -> np.ndarray:
+    """:func:`uid_hash` of every value of an Arrow string column, vectorised over its buffers (no Python strings:
+    the cold build of a million UIDs takes a second, not ten, and a tenth of the memory). Nulls and empty
+    values give 0."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = pc.utf8_trim_whitespace(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+    column = column.cast(pa.large_string()).fill_null("")
+    _, offsets_buf, data_buf = column.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[column.offset:column.offset + len(column) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    out = np.zeros(len(column), dtype=np.uint64)
+    mult, seed = np.uint64(_PRIME), np.uint64(_SEED)
+    with np.errstate(over="ignore"):
+        for start in range(0, len(column), 65536):
+            first, lengths = offsets[start:start + 65536 + 1][:-1], np.diff(offsets[start:start + 65536 + 1])
+            width = int(-(-max(int(lengths.max(initial=0)), 1) // 8) * 8)
+            cols = np.arange(width)
+            where = first[:, None] + cols[None, :]
+            np.minimum(where, max(len(data) - 1, 0), out=where)
+            block = data[where] if len(data) else np.zeros(where.shape, np.uint8)
+            block[cols[None, :] >= lengths[:, None]] = 0
+            words = block.view("<u8")
+            h = seed ^ lengths.astype(np.uint64)
+            for j in range(words.shape[1]):
+                active = lengths > 8 * j
+                h = np.where(active, (h ^ words[:, j]) * mult, h)
+            h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            h = h ^ (h >> np.uint64(31))
+            h[h == 0] = 1
+            h[lengths == 0] = 0
+            out[start:start + len(first)] = h
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class PublicMatch:
+    """Where a UID is public: the IDC collection, its source DOI and licence (any may be None)."""
+
+    collection: str | None
+    doi: str | None
+    license: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"collection": self.collection, "doi": self.doi, "license": self.license}
+
+    def describe(self) -> str:
+        return (f"IDC collection {self.collection or '(unnamed)'}" + (f" (DOI {self.doi})" if self.doi else "")
+                + (f", licence {self.license}" if self.license else ""))
+
+
+class PublicIndex:
+    """Sorted 64-bit UID hashes of the public series and studies, each with a row of (collection, DOI, licence)."""
+
+    def __init__(self, version: str, idc_version: str | None, series: np.ndarray, series_row: np.ndarray,
+                 studies: np.ndarray, study_row: np.ndarray, labels: list[tuple[str | None, str | None, str | None]],
+                 seconds: float = 0.0, built: bool = False) -> None:
+        self.version, self.idc_version = version, idc_version
+        self.series, self.series_row, self.studies, self.study_row = series, series_row, studies, study_row
+        self.labels = labels
+        #: How long this load took, and whether it built the cache (cold) or read it (warm).
+        self.seconds, self.built = seconds, built
+
+    @property
+    def nbytes(self) -> int:
+        """The memory the lookup arrays hold."""
+        return int(self.series.nbytes + self.series_row.nbytes + self.studies.nbytes + self.study_row.nbytes)
+
+    def describe(self) -> dict[str, Any]:
+        """What was checked against: the package version and IDC data release, with sizes."""
+        return {"source": "idc-index-data", "version": self.version, "idc_version": self.idc_version,
+                "series": int(len(self.series)), "studies": int(len(self.studies))}
+
+    def _find(self, keys: np.ndarray, rows: np.ndarray, uid: str | None) -> PublicMatch | None:
+        if not uid:
+            return None
+        h = np.uint64(uid_hash(uid))
+        at = int(np.searchsorted(keys, h))
+        if at < len(keys) and keys[at] == h:
+            return PublicMatch(*self.labels[int(rows[at])])
+        return None
+
+    def series_match(self, uid: str | None) -> PublicMatch | None:
+        """The public series with this SeriesInstanceUID, or None."""
+        return self._find(self.series, self.series_row, uid)
+
+    def study_match(self, uid: str | None) -> PublicMatch | None:
+        """The public study with this StudyInstanceUID, or None."""
+        return self._find(self.studies, self.study_row, uid)
+
+
+def _module():
+    try:
+        import idc_index_data
+    except ImportError:
+        raise MissingExtraError(
+            f"the public-archive check needs the IDC index, which is not installed: {INSTALL_HINT}") from None
+    return idc_index_data
+
+
+def available() -> bool:
+    """True when the IDC index package can be imported."""
+    try:
+        _module()
+        return True
+    except MissingExtraError:
+        return False
+
+
+def default_cache_dir() -> Path:
+    """Where the reduced index is cached: MEDAL_PUBLIC_INDEX_CACHE, else the user cache (XDG_CACHE_HOME)."""
+    from medal_catalog.config import get_settings
+
+    configured = get_settings().public_index_cache
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "medal-catalog"
+
+
+def _idc_version(module: Any) -> str | None:
+    """The IDC data release the package holds (version_metadata_index), e.g. ``v23``."""
+    try:
+        import pyarrow.parquet as pq
+
+        path = Path(module.IDC_INDEX_PARQUET_FILEPATH).with_name("version_metadata_index.parquet")
+        table = pq.read_table(path)
+        for name in ("idc_version", "version", "idc_data_version"):
+            if name in table.column_names:
+                values = [v for v in table.column(name).to_pylist() if v is not None]
+                if values:
+                    return str(max(values, key=lambda v: (len(str(v)), str(v))))
+    except Exception:  # noqa: BLE001 - the release number is a nicety; the package version identifies the index
+        return None
+    return None
+
+
+def _build(module: Any) -> dict[str, Any]:
+    import pyarrow.parquet as pq
+
+    import pyarrow.compute as pc
+
+    table = pq.read_table(module.IDC_INDEX_PARQUET_FILEPATH, columns=list(_COLUMNS))
+    # (collection, DOI, licence) rows: a few hundred distinct ones, found by Arrow, not row by row in Python.
+    import pyarrow as pa
+
+    parts = [pc.fill_null(table.column(name).cast(pa.large_string()), "\x00")
+             for name in ("collection_id", "source_DOI", "license_short_name")]
+    joined = pc.binary_join_element_wise(*parts, pa.scalar("\x1f", pa.large_string()))
+    encoded = joined.combine_chunks().dictionary_encode()
+    rows = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
+    labels = [[None if v == "\x00" else v for v in text.split("\x1f")] for text in encoded.dictionary.to_pylist()]
+    out: dict[str, Any] = {}
+    for name, column in (("series", "SeriesInstanceUID"), ("studies", "StudyInstanceUID")):
+        keys = _hashes(table.column(column))
+        keep = keys != 0
+        keys, kept_rows = keys[keep], rows[keep]
+        order = np.argsort(keys, kind="stable")
+        keys, kept_rows = keys[order], kept_rows[order]
+        first = np.ones(len(keys), dtype=bool)  # a study has many series: keep one row per hash
+        first[1:] = keys[1:] != keys[:-1]
+        out[name], out[name + "_row"] = keys[first], kept_rows[first]
+    out["labels"] = np.frombuffer(json.dumps(labels).encode(), dtype=np.uint8)
+    return out
+
+
+_lock = threading.Lock()
+_loaded: dict[str, PublicIndex] = {}
+
+
+def load_index(cache_dir: Path | None = None) -> PublicIndex:
+    """The lookup for the installed IDC index, built on first use and cached in ``cache_dir`` per index version
+    (then kept in this process). Raises MissingExtraError when the extra is not installed."""
+    import time
+
+    module = _module()
+    parquet = Path(module.IDC_INDEX_PARQUET_FILEPATH)
+    version = str(getattr(module, "__version__", "unknown"))
+    st = parquet.stat()
+    stamp = f"{version}-{st.st_size}-{CACHE_FORMAT}"
+    folder = cache_dir or default_cache_dir()
+    path = folder / f"idc-index-{stamp}.npz"
+    with _lock:
+        if str(path) in _loaded:
+            return _loaded[str(path)]
+        clock = time.perf_counter()
+        built = False
+        data: Any = None
+        if path.is_file():
+            try:
+                data = dict(np.load(path, allow_pickle=False))
+            except (OSError, ValueError, KeyError):
+                data = None  # a damaged cache is rebuilt
+        if data is None:
+            data = _build(module)
+            data["idc_version"] = np.frombuffer((_idc_version(module) or "").encode(), dtype=np.uint8)
+            built = True
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(path.name + f".{os.getpid()}.tmp.npz")
+                np.savez(tmp, **data)
+                tmp.replace(path)
+            except OSError:
+                pass  # a read-only cache folder only costs the next process a rebuild
+        labels = [tuple(x) for x in json.loads(bytes(data["labels"]).decode())]
+        idc_version = bytes(data["idc_version"]).decode() or None
+        index = PublicIndex(version, idc_version, data["series"], data["series_row"], data["studies"],
+                            data["studies_row"], labels, time.perf_counter() - clock, built)
+        _loaded[str(path)] = index
+        return index
+
+
+def try_load_index(cache_dir: Path | None = None) -> tuple[PublicIndex | None, str | None]:
+    """The lookup, or None with the reason it is not there (the extra missing, an unreadable package)."""
+    try:
+        return load_index(cache_dir), None
+    except MissingExtraError as err:
+        return None, str(err)
+    except (OSError, ValueError) as err:
+        return None, f"the IDC index could not be read ({err.__class__.__name__}); the public check was not made"
