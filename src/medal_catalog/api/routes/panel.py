@@ -56,6 +56,7 @@ def step(task_id: str, body: TransitionCreate, catalog: CatalogDep, caller: Call
          settings: SettingsDep) -> dict[str, Any]:
     """Another step of the lifecycle table: reopen (a decided or retired task back to review) or retire (an
     accepted task) as an admin; withdraw (back to draft) or resubmit as the task's contributor."""
+    visible(catalog, caller, "BenchmarkTask", task_id)  # 404 as GET answers, before any 403 of the role
     stored = transition(catalog, task_id, body.action, _actor(caller), body.reason, settings)
     return {"task": stored.to_dict()}
 
