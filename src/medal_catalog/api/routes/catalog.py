@@ -16,7 +16,7 @@ import orjson
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from medal_catalog.api.access import redact, search_scope, view_of
+from medal_catalog.api.access import listed, redact, search_scope, view_of
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.exports.dcat import THEME_SCHEME, to_dcat
 from medal_catalog.exports.jsonld import context, to_jsonld, to_turtle
@@ -46,7 +46,7 @@ def _datasets(catalog, caller) -> list[dict]:
     for key in keys:
         version = found.get(key)
         view = view_of(catalog, caller, version) if version is not None else None
-        if view is not None:
+        if listed(view):  # the scope already says so; a dataset seen only in its hidden view is never listed
             out.append(redact(version.document, view))
     return out
 
