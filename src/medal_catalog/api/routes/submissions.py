@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from medal_catalog.api.access import Caller, check_writes
+from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import CatalogDep, ContributorDep, SettingsDep
 from medal_catalog.api.models import AccessLevel, ErrorBody, SubmissionPublic
 from medal_catalog.catalog import Catalog
@@ -25,7 +26,7 @@ _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
 @router.post("/submissions", response_model=SubmissionPublic, status_code=201,
-             responses={413: {"model": ErrorBody, "description": "body too large"},
+             responses={**errors(404), 413: {"model": ErrorBody, "description": "body too large"},
                         415: {"model": ErrorBody, "description": "not JSON, YAML or a bundle"},
                         422: {"model": ErrorBody,
                               "description": "the validation report (as `medal validate --json`) in `detail`"}},
