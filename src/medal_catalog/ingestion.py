@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, InvalidSubmission, MedalError, Unprocessable, UsageError
-from medal_catalog.report import Issue, Report, Severity
+from medal_catalog.report import Issue, PathShower, Report, Severity
 from medal_catalog.store.base import PutResult, entry_key
 
 #: The author of the versions a machine step writes (never a token name: those have no spaces).
@@ -296,7 +296,7 @@ def check_document(body: bytes, syntax: str, name: str = "submission", files: di
         for declared, content in (files or {}).items():
             (Path(folder) / declared).parent.mkdir(parents=True, exist_ok=True)
             (Path(folder) / declared).write_bytes(content)
-        report = validate_paths([path], display_root=Path(folder))
+        report = PathShower(strip=folder).report(validate_paths([path], display_root=Path(folder)))
         report.issues = [i for i in report.issues if i.code not in NOT_APPLICABLE_TO_BODIES]
         for entry in report.entries:
             entry.valid = not any(i.severity is Severity.ERROR and i.file == entry.file

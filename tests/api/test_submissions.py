@@ -126,3 +126,14 @@ def test_a_submission_recording_a_decision_is_refused_whole(client):
                            headers={**auth(client, "alice"), "Content-Type": "application/json"})
     assert response.status_code == 403 and "decision" in response.json()["detail"]
     assert client.get("/api/tasks/ct-lung-self-accepted", headers=auth(client, "alice")).status_code == 404
+
+
+def test_a_422_names_neither_the_patient_nor_the_servers_temporary_file(client):
+    """A refused submission's report names the body as `submission.yaml`, never the temporary folder."""
+    response = client.post("/api/submissions", content="type: ImagingDataset\nid: x\n",
+                           headers={**auth(client, "alice"), "Content-Type": "application/yaml"})
+    assert response.status_code == 422
+    files = {i["file"] for i in response.json()["detail"]["issues"]} | {
+        e["file"] for e in response.json()["detail"]["entries"]}
+    assert files == {"submission.yaml"}, files
+    assert "medal-api-" not in response.text and "/tmp" not in response.text
