@@ -115,12 +115,14 @@ def check_writes(catalog: Catalog, caller: Caller, entries: Sequence[dict[str, A
     from medal_catalog.ingestion import attachments
 
     pending = {(e.get("type"), e.get("id")) for e in entries}
+    checked: set[tuple[str, str]] = set()  # a bundle's 1,200 series attach to one dataset: check it once
     for entry in entries:
         kind, entry_id = str(entry.get("type")), str(entry.get("id"))
         _require_owner(catalog, caller, kind, entry_id, "only its owner may change it")
         for target_kind, target in attachments(entry):
-            if (target_kind, target) in pending:
-                continue  # checked as an entry of this submission
+            if (target_kind, target) in pending or (target_kind, target) in checked:
+                continue  # checked as an entry of this submission, or already
+            checked.add((target_kind, target))
             if catalog.get(target_kind, target) is None:
                 raise not_visible(target_kind, target)
             _require_owner(catalog, caller, target_kind, target,
