@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     #: (MEDAL_DEID_SECRET). Set it in production: without it the keys derive from dataset ids, and someone who
     #: holds an original UID could confirm its replacement.
     deid_secret: str = ""
+    #: Counts below this on the campaign page (people, datasets, tasks) are shown as "< N", never exactly
+    #: (MEDAL_SMALL_CELL_THRESHOLD); a zero stays a zero, so gaps remain visible.
+    small_cell_threshold: int = Field(5, ge=1)
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from medal_catalog import __version__
 from medal_catalog.api.envelope import document_errors, install_handlers
+from medal_catalog.api.head import HeadAsGet
 from medal_catalog.api.limits import BodyLimit
 from medal_catalog.config import Settings, get_settings
 
@@ -32,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="MEDAL catalog", version=__version__, lifespan=lifespan,
                   description="Search, read, submit and review MEDAL benchmark tasks and imaging datasets.",
-                  openapi_url="/api/openapi.json", docs_url="/api/docs", redoc_url=None)
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
     app.state.catalog = None
     app.state.settings = settings
     app.state.catalog_lock = threading.Lock()
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app)
 
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -53,4 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_errors(app, routers)
     for router, prefix in routers:
         app.include_router(router, prefix=prefix)
+    from medal_catalog.api.pages import account, campaign, desk, docs, landing
+    from medal_catalog.api.pages import search as search_page
+
+    for module in (docs, search_page, landing, desk, account, campaign):
+        app.include_router(module.router)
+    docs.mount_static(app)
     return app

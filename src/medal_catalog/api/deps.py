@@ -107,3 +107,9 @@ def require(*roles: str):
 ContributorDep = Annotated[Caller, Depends(require("contributor", "admin"))]
 ReviewerDep = Annotated[Caller, Depends(require("reviewer", "admin"))]
 AdminDep = Annotated[Caller, Depends(require("admin"))]
+
+
+async def request_caller(request: Request) -> Caller:
+    """The caller of ``request`` exactly as :func:`get_caller` sees it, for code outside FastAPI's dependency
+    injection (the web pages, which also accept a sign-in cookie)."""
+    return await get_caller(request, await _bearer(request))

@@ -105,6 +105,37 @@ def negotiate(request: Request, fmt: str | None) -> str:
     raise NotAcceptable(f"none of {accept!r} is offered: use {', '.join(MEDIA.values())}")
 
 
+#: Media types a browser asks for; an identifier answers them with the entry's web page.
+HTML = ("text/html", "application/xhtml+xml")
+
+
+def prefers_html(request: Request) -> bool:
+    """Whether the Accept header's most wanted type (by quality, then order) is a web page rather than one of
+    :data:`MEDIA` (``*/*`` alone is not: a script that accepts anything gets JSON, as before)."""
+    if request.query_params.get("format"):
+        return False
+    choices = []
+    for n, part in enumerate(request.headers.get("accept", "").split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = next((_quality(p[2:]) for p in params if p.startswith("q=")), 1.0)
+        choices.append((-q, n, media.lower()))
+    for neg_q, _, media in sorted(choices):
+        if neg_q == 0:
+            return False
+        if media in HTML:
+            return True
+        if media in MEDIA.values() or media in ("*/*", "application/*"):
+            return False
+    return False
+
+
+def _quality(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
 def base_url(request: Request) -> str:
     from medal_catalog.api.deps import get_settings_of
 

@@ -17,11 +17,11 @@ from medal_catalog.cli.options import catalog_option, index_option, reports_erro
               help="Worker processes.")
 @reports_errors("serve")
 def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, workers: int) -> None:
-    """Serve the catalog over HTTP: the API under /api (OpenAPI at /api/openapi.json, docs at /api/docs) and
-    resolvable identifiers under /id.
+    """Serve the catalog over HTTP: web pages at / (search, landing pages, the panel's desk, /campaign), the API
+    under /api (OpenAPI at /api/openapi.json, docs at /api/docs) and resolvable identifiers under /id.
 
     Other settings come from the environment: MEDAL_CORS_ORIGINS (JSON list), MEDAL_MAX_BODY_BYTES,
-    MEDAL_BASE_URL. Anonymous callers see accepted entries only; tokens from `medal token create` give the
+    MEDAL_BASE_URL, MEDAL_SMALL_CELL_THRESHOLD. Anonymous callers see accepted entries only; tokens from `medal token create` give the
     contributor, reviewer and admin roles.
     """
     import os

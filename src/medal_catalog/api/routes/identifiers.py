@@ -1,5 +1,6 @@
 """``/id/{kind}/{id}`` and ``/id/{kind}/{id}/v{n}``: the resolvable identifiers used as ``@id``; they redirect
-(303 See Other) to the API representation the Accept header asks for.
+(303 See Other) to the API representation the Accept header asks for, or, for a browser (``text/html``), to the
+entry's landing page (``/tasks/{id}``, ``/datasets/{id}``).
 
 An object nested in an entry that has an ``id`` of its own (a dataset's harvest run, ``<dataset>.harvest-<time>``)
 gets ``@id`` ``/id/{kind}/<that id>`` too: it redirects to the entry that holds it, with the id as fragment."""
@@ -15,13 +16,24 @@ from typing import Any
 from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.params import MAX_VERSION
-from medal_catalog.api.render import kind_of, negotiate, visible
+from medal_catalog.api.render import kind_of, negotiate, prefers_html, visible
 from medal_catalog.errors import NotFound, Unprocessable
 
 router = APIRouter(tags=["identifiers"])
 
 
+#: Kinds with a landing page (``/tasks/{id}``, ``/datasets/{id}``): a browser is sent there.
+PAGES = ("tasks", "datasets")
+
+
 def _redirect(request: Request, target: str, fragment: str = "") -> RedirectResponse:
+    if prefers_html(request):
+        page = target.removeprefix("/api")
+        if page.split("/")[1] in PAGES and "/versions/" not in page:
+            return RedirectResponse(page + (f"#{fragment}" if fragment else ""), status_code=303,
+                                    headers={"Vary": "Accept"})
+        return RedirectResponse(target + (f"#{fragment}" if fragment else ""), status_code=303,
+                                headers={"Vary": "Accept"})
     fmt = negotiate(request, request.query_params.get("format"))
     suffix = "" if fmt == "json" else f"?format={fmt}"
     return RedirectResponse(target + suffix + (f"#{fragment}" if fragment else ""), status_code=303,

@@ -1,0 +1,168 @@
+"""``/campaign``: what MEDAL's organisers steer the crowdsourcing with. Coverage of accepted and submitted tasks by
+specialty × modality; the datasets behind them by world region and country, scanner vendor and model; the sex
+and age of the people in them; task types; and the gaps (specialties and regions without an accepted task).
+
+Everything counted is what the caller may see, each entry in the caller's view of it (the API's search scope,
+:func:`view_of` and :func:`redact`): an anonymous visitor's campaign counts accepted tasks and their datasets
+only. Counts from 1 to MEDAL_SMALL_CELL_THRESHOLD - 1 are shown as "< N", in the tables and in the plots.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import lru_cache
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from medal_catalog.api.access import Caller, redact, search_scope, view_of
+from medal_catalog.api.deps import CatalogDep, SettingsDep
+from medal_catalog.api.pages import plots
+from medal_catalog.api.pages.session import Visit, visit
+from medal_catalog.api.pages.templating import render
+from medal_catalog.catalog import Catalog
+from medal_catalog.schema.facts import enum_values
+
+router = APIRouter(include_in_schema=False)
+ACCEPTED = ("accepted",)
+SUBMITTED = ("submitted", "under_review")
+_PAGE = 500
+
+
+@lru_cache(maxsize=1)
+def regions() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code -> world region (data/world_regions.json)."""
+    text = resources.files("medal_catalog.data").joinpath("world_regions.json").read_text("utf-8")
+    return json.loads(text)["regions"]
+
+
+def visible_documents(catalog: Catalog, caller: Caller, kind: str) -> list[dict[str, Any]]:
+    """Every entry of ``kind`` the caller's search finds, each as the caller's view shows it."""
+    scope = search_scope(catalog, caller)
+    keys: list[str] = []
+    page = 1
+    while True:
+        result = catalog.search("", filters={"type": kind}, sort="key", page=page, size=_PAGE, scope=scope)
+        keys += [h.key for h in result.hits]
+        if page * _PAGE >= result.total:
+            break
+        page += 1
+    found = catalog.store.get_many(keys)
+    out = []
+    for key in keys:
+        version = found.get(key)
+        view = view_of(catalog, caller, version) if version is not None else None
+        document = redact(version.document, view) if view is not None else None
+        if document:
+            out.append(document)
+    return out
+
+
+class Cells:
+    """Counts shown under the small-cell rule: 0 stays 0, 1..threshold-1 becomes "< threshold"."""
+
+    def __init__(self, threshold: int):
+        self.threshold = threshold
+
+    def value(self, count: int) -> int | None:
+        return None if 0 < count < self.threshold else count
+
+    def text(self, count: int) -> str:
+        return f"< {self.threshold}" if 0 < count < self.threshold else str(count)
+
+
+def _label(value: Any) -> str:
+    return str(value).replace("_", " ")
+
+
+def _bar_block(name: str, title: str, counter: Counter, cells: Cells, unit: str) -> dict[str, Any]:
+    items = counter.most_common()
+    return {"name": name, "title": title, "unit": unit,
+            "rows": [(_label(k), cells.text(v)) for k, v in items],
+            "svg": plots.bars(name, title, [_label(k) for k, _ in items], [cells.value(v) for _, v in items],
+                              cells.threshold) if items else None}
+
+
+def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]:
+    """The campaign page's blocks (a plot and its table each) and the gaps."""
+    cells = Cells(threshold)
+    tasks = visible_documents(catalog, caller, "BenchmarkTask")
+    datasets = {d["id"]: d for d in visible_documents(catalog, caller, "ImagingDataset")}
+    blocks = []
+
+    # Specialty x modality, accepted and submitted (under review counts as submitted).
+    for group, statuses in (("accepted", ACCEPTED), ("submitted", SUBMITTED)):
+        chosen = [t for t in tasks if t.get("status") in statuses]
+        grid = Counter((str(t.get("clinical_specialty") or "unknown"), str(m))
+                       for t in chosen for m in (t.get("modalities") or ["unknown"]))
+        rows = sorted({r for r, _ in grid})
+        columns = sorted({c for _, c in grid})
+        matrix = [[grid[(r, c)] for c in columns] for r in rows]
+        title = f"{group.capitalize()} tasks by specialty and modality"
+        blocks.append({"name": f"specialty-{group}", "title": title, "kind": "grid", "unit": "tasks",
+                       "columns": columns, "rows": [(_label(r), [cells.text(x) for x in row])
+                                                    for r, row in zip(rows, matrix, strict=True)],
+                       "total": len(chosen),
+                       "svg": plots.heatmap(f"specialty-{group}", title, [_label(r) for r in rows], columns,
+                                            [[cells.value(x) for x in row] for row in matrix], threshold)
+                       if matrix else None})
+
+    # The datasets behind accepted and submitted tasks: where, which scanners, whom.
+    used = {group: {d for t in tasks if t.get("status") in statuses for d in t.get("datasets_used") or []}
+            for group, statuses in (("accepted", ACCEPTED), ("submitted", SUBMITTED))}
+    behind = [datasets[d] for d in sorted(used["accepted"] | used["submitted"]) if d in datasets]
+    countries = Counter(c for d in behind for c in d.get("countries") or [])
+    region_of = regions()
+    by_region = Counter()
+    for d in behind:
+        for region in {region_of.get(c, "unknown") for c in d.get("countries") or []}:
+            by_region[region] += 1
+    blocks.append(_bar_block("regions", "Datasets by world region", by_region, cells, "datasets"))
+    blocks.append(_bar_block("countries", "Datasets by country", countries, cells, "datasets"))
+    vendors = Counter(v for d in behind for v in (d.get("acquisition") or {}).get("manufacturers") or [])
+    models = Counter(v for d in behind for v in (d.get("acquisition") or {}).get("models") or [])
+    blocks.append(_bar_block("vendors", "Datasets by scanner vendor", vendors, cells, "datasets"))
+    blocks.append(_bar_block("models", "Datasets by scanner model", models, cells, "datasets"))
+    sex = Counter()
+    ages = Counter()
+    for d in behind:
+        population = d.get("population") or {}
+        for key, count in (population.get("sex_counts") or {}).items():
+            if isinstance(count, int):
+                sex[key] += count
+        for bin_ in population.get("age_bins") or []:
+            if isinstance(bin_, dict) and isinstance(bin_.get("count"), int):
+                ages[f"{bin_.get('minimum')}–{bin_.get('maximum')}"] += bin_["count"]
+    blocks.append(_bar_block("sex", "People in the data by sex", sex, cells, "people"))
+    blocks.append(_bar_block("age", "People in the data by age (years)",
+                             Counter(dict(sorted(ages.items(), key=lambda kv: _age_key(kv[0])))), cells, "people"))
+    types = Counter(f"{t.get('task_type') or 'unknown'} ({t.get('status')})" for t in tasks
+                    if t.get("status") in ACCEPTED + SUBMITTED)
+    blocks.append(_bar_block("task-types", "Tasks by task type (status)", types, cells, "tasks"))
+
+    accepted_specialties = {t.get("clinical_specialty") for t in tasks if t.get("status") in ACCEPTED}
+    accepted_regions = {region_of.get(c) for d in used["accepted"] if d in datasets
+                        for c in datasets[d].get("countries") or []}
+    gaps = {"specialties": [_label(s) for s in enum_values("ClinicalSpecialtyEnum") if s not in accepted_specialties],
+            "regions": sorted(r for r in set(region_of.values()) - {"Antarctica"} if r not in accepted_regions)}
+    return {"blocks": blocks, "gaps": gaps, "threshold": threshold,
+            "counted": {"tasks": len(tasks), "datasets": len(behind)}}
+
+
+def _age_key(label: str) -> float:
+    try:
+        return float(label.split("–")[0])
+    except ValueError:
+        return float("inf")
+
+
+@router.get("/campaign", response_class=HTMLResponse)
+async def campaign_page(request: Request, catalog: CatalogDep, settings: SettingsDep,
+                        current: Annotated[Visit, Depends(visit)]) -> Response:
+    """The campaign dashboard, counted over what the caller may see."""
+    data = await run_in_threadpool(campaign, catalog, current.caller, settings.small_cell_threshold)
+    return render(request, current, "campaign.html", title="Campaign", **data)

@@ -1,0 +1,144 @@
+"""The panel's desk (reviewers and admins): the queue of tasks open for review ranked with agreement flags, a task's
+reviews and the scoring form, and the chair's decision with a reason. Every write calls the panel library
+(:mod:`medal_catalog.panel`) exactly as the API's routes do; forms are CSRF-protected."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from medal_catalog.api.access import Caller
+from medal_catalog.api.deps import CatalogDep, SettingsDep
+from medal_catalog.api.pages.session import Visit, check_csrf, visit
+from medal_catalog.api.pages.templating import error_page, render
+from medal_catalog.api.render import visible
+from medal_catalog.errors import Forbidden, MedalError, Unauthorized
+from medal_catalog.panel import CRITERIA, Actor, decide, list_reviews, ranking, record_review, review_body_model
+from medal_catalog.schema.facts import enum_values
+
+router = APIRouter(include_in_schema=False)
+SCORES = (1, 2, 3, 4, 5)
+
+
+def _panel_only(caller: Caller) -> None:
+    if caller.role == "anonymous":
+        raise Unauthorized("the panel's desk is for reviewers and admins: sign in with your token")
+    if not caller.panel:
+        raise Forbidden(f"the panel's desk is for reviewers and admins; {caller.name} is a {caller.role}")
+
+
+def _error(request: Request, current: Visit, err: MedalError) -> HTMLResponse:
+    return error_page(request, current, err)
+
+
+@router.get("/desk", response_class=HTMLResponse)
+async def desk(request: Request, catalog: CatalogDep, settings: SettingsDep,
+               current: Annotated[Visit, Depends(visit)]) -> Response:
+    """The queue: tasks open for review, ranked by priority, with flags and the panel's agreement."""
+    try:
+        _panel_only(current.caller)
+    except MedalError as err:
+        return _error(request, current, err)
+    shortlist = await run_in_threadpool(ranking, catalog, settings)
+    return render(request, current, "desk.html", title="Panel desk", shortlist=shortlist, criteria=list(CRITERIA))
+
+
+def _task_context(catalog, caller: Caller, task_id: str) -> dict[str, Any]:
+    current, view = visible(catalog, caller, "BenchmarkTask", task_id)
+    reviews = list_reviews(catalog, task_id, Actor(caller.name, caller.role))
+    mine = [r for r in reviews if r.get("author") == caller.name and r.get("counted")]
+    return {"task": current.document, "task_version": current.version, "reviews": reviews,
+            "mine": mine[-1]["document"] if mine else None}
+
+
+def _task_page(request: Request, current: Visit, catalog, task_id: str, status: int = 200,
+               flash: str | None = None, problem: str | None = None, form: dict | None = None) -> Response:
+    context = _task_context(catalog, current.caller, task_id)
+    return render(request, current, "desk_task.html", status=status, title=f"Review {task_id}", flash=flash,
+                  problem=problem, form=form or context["mine"] or {}, criteria=CRITERIA, scores=SCORES,
+                  recommendations=enum_values("RecommendationEnum"), **context)
+
+
+@router.get("/desk/tasks/{task_id}", response_class=HTMLResponse)
+async def desk_task(task_id: str, request: Request, catalog: CatalogDep,
+                    current: Annotated[Visit, Depends(visit)]) -> Response:
+    """A task's reviews, the scoring form and (for admins) the decision form."""
+    try:
+        _panel_only(current.caller)
+        done = request.query_params.get("done")
+        flash = {"review": "Your review was recorded.", "decision": "The decision was recorded."}.get(done or "")
+        return await run_in_threadpool(_task_page, request, current, catalog, task_id, 200, flash)
+    except MedalError as err:
+        return _error(request, current, err)
+
+
+def _assessment(form) -> dict[str, Any]:
+    """The review body from the form, validated by the same model as the API's ReviewCreate."""
+    body: dict[str, Any] = {}
+    for slot in CRITERIA.values():
+        if form.get(slot):
+            body[slot] = form.get(slot)
+    body["recommendation"] = form.get("recommendation") or None
+    body["comments"] = (form.get("comments") or "").strip() or None
+    body["conflict_of_interest"] = form.get("conflict_of_interest") == "yes"
+    body["conflict_of_interest_statement"] = (form.get("conflict_of_interest_statement") or "").strip() or None
+    model = review_body_model()
+    return model.model_validate({k: v for k, v in body.items() if v is not None}).model_dump(exclude_none=True)
+
+
+def _problem(err: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in err.errors())
+
+
+@router.post("/desk/tasks/{task_id}/reviews", response_class=HTMLResponse)
+async def submit_review(task_id: str, request: Request, catalog: CatalogDep,
+                        current: Annotated[Visit, Depends(visit)]) -> Response:
+    """Record the signed-in panel member's review (the same call as ``POST /api/tasks/{id}/reviews``)."""
+    form = await request.form()
+    try:
+        check_csrf(request, current, form.get("csrf"))
+        _panel_only(current.caller)
+        try:
+            assessment = _assessment(form)
+        except ValidationError as err:
+            return await run_in_threadpool(_task_page, request, current, catalog, task_id, 422, None,
+                                           _problem(err), dict(form))
+        await run_in_threadpool(lambda: record_review(catalog, task_id, assessment,
+                                                      Actor(current.caller.name, current.caller.role),
+                                                      today=date.today()))
+    except MedalError as err:
+        if err.http_status in (409, 422):
+            return await run_in_threadpool(_task_page, request, current, catalog, task_id, err.http_status, None,
+                                           str(err), dict(form))
+        return _error(request, current, err)
+    return RedirectResponse(f"/desk/tasks/{quote(task_id)}?done=review", status_code=303)
+
+
+@router.post("/desk/tasks/{task_id}/decision", response_class=HTMLResponse)
+async def submit_decision(task_id: str, request: Request, catalog: CatalogDep, settings: SettingsDep,
+                          current: Annotated[Visit, Depends(visit)]) -> Response:
+    """The chair accepts or rejects a task with a reason (the same call as ``POST /api/tasks/{id}/decision``)."""
+    form = await request.form()
+    try:
+        check_csrf(request, current, form.get("csrf"))
+        _panel_only(current.caller)
+        if current.caller.role != "admin":
+            raise Forbidden("decisions are taken by the panel chair (an admin token)")
+        reason = (form.get("reason") or "").strip()
+        if not reason:
+            return await run_in_threadpool(_task_page, request, current, catalog, task_id, 422, None,
+                                           "a decision needs a reason: say why, it is recorded with the decision")
+        await run_in_threadpool(lambda: decide(catalog, task_id, str(form.get("decision") or ""), reason,
+                                               Actor(current.caller.name, current.caller.role), settings))
+    except MedalError as err:
+        if err.http_status in (409, 422):
+            return await run_in_threadpool(_task_page, request, current, catalog, task_id, err.http_status, None,
+                                           str(err))
+        return _error(request, current, err)
+    return RedirectResponse(f"/desk/tasks/{quote(task_id)}?done=decision", status_code=303)

@@ -1,0 +1,30 @@
+"""``/api/docs``: Swagger UI served offline (its JavaScript and CSS ship with the PyPI package swagger-ui-bundle
+and are served from ``/static/swagger/``), and the pages' own static files under ``/static/``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+router = APIRouter(include_in_schema=False)
+STATIC = Path(__file__).with_name("static")
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+async def swagger() -> HTMLResponse:
+    return get_swagger_ui_html(openapi_url="/api/openapi.json", title="MEDAL catalog API",
+                               swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+                               swagger_css_url="/static/swagger/swagger-ui.css",
+                               swagger_favicon_url="/static/swagger/favicon-32x32.png")
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve the pages' CSS and Swagger UI's files (longest prefix first)."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
