@@ -113,10 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, default=50, help="examples an operation and phase (default 50)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
+    parser.add_argument("--roles", default=",".join(CALLERS), help=f"comma-separated, of {', '.join(CALLERS)}")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
+    phases = {role: args.phases for role in args.roles.split(",") if role in CALLERS}
     with tempfile.TemporaryDirectory(prefix="medal-schemathesis-") as folder:
-        summary = run_suite(Path(folder), examples=args.examples, seed=args.seed, phases=args.phases)
+        summary = run_suite(Path(folder), examples=args.examples, seed=args.seed, phases=phases)
     if args.json:
         print(json.dumps(summary, indent=2))
     else:
