@@ -20,15 +20,16 @@ from typing import Any, Literal
 
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, InvalidSubmission, MedalError, Unprocessable, UsageError
-from medal_catalog.report import Issue, Report, Severity
+from medal_catalog.report import Issue, PathShower, Report, Severity
 from medal_catalog.store.base import PutResult, entry_key
 
 #: The author of the versions a machine step writes (never a token name: those have no spaces).
 HARVEST_AUTHOR = "medal harvest"
 
 SourceKind = Literal["submission", "dicom", "croissant"]
-#: Whether the caller may write the entry (kind, id): the API's ownership rule, decided in ``api/access.py``.
-MayWrite = Callable[[str, str], bool]
+#: Raises (a MedalError: 404 or 403) unless the caller may write these entries and attach each to the entries it
+#: points at (:func:`attachments`): the API's ownership rule, decided in ``api/access.py`` (check_writes).
+CheckWrites = Callable[[Sequence[dict[str, Any]]], None]
 #: Issues about data files, which a document sent over HTTP does not carry.
 NOT_APPLICABLE_TO_BODIES = {"distribution.missing-file", "distribution.empty-file-set"}
 
@@ -94,6 +95,26 @@ def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: 
         except MedalError as err:
             results[i] = PutResult(entry_key("ReviewAssessment", str(entry.get("id"))), "invalid", None, (str(err),))
     return [results[i] for i in range(len(entries))]
+
+
+def attachments(entry: dict[str, Any]) -> list[tuple[str, str]]:
+    """The entries (kind, id) an entry attaches to, so that writing it changes what they show: every slot whose
+    range is an entry class (a series' dataset, a task's datasets_used, a review's task) and a task's label
+    table's dataset (which decides what of that table is published)."""
+    from medal_catalog.exports.jsonld import REFERENCES
+    from medal_catalog.labels import label_dataset
+
+    found: dict[tuple[str, str], None] = {}
+    for slot, kind in REFERENCES.items():
+        values = entry.get(slot)
+        for value in values if isinstance(values, list) else [values]:
+            if isinstance(value, str) and value:
+                found[(kind, value)] = None
+    if entry.get("type") == "BenchmarkTask" and entry.get("labels"):
+        dataset = label_dataset(entry)
+        if dataset:
+            found[("ImagingDataset", dataset)] = None
+    return list(found)
 
 
 def source_kind(path: Path) -> SourceKind:
@@ -328,7 +349,7 @@ def check_document(body: bytes, syntax: str, name: str = "submission", files: di
         for declared, content in (files or {}).items():
             (Path(folder) / declared).parent.mkdir(parents=True, exist_ok=True)
             (Path(folder) / declared).write_bytes(content)
-        report = validate_paths([path], display_root=Path(folder))
+        report = PathShower(strip=folder).report(validate_paths([path], display_root=Path(folder)))
         report.issues = [i for i in report.issues if i.code not in NOT_APPLICABLE_TO_BODIES]
         for entry in report.entries:
             entry.valid = not any(i.severity is Severity.ERROR and i.file == entry.file
@@ -342,13 +363,13 @@ def check_document(body: bytes, syntax: str, name: str = "submission", files: di
     return report, entries, decisions
 
 
-def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, may_write: MayWrite,
+def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, check_writes: CheckWrites,
                     files: dict[str, dict[str, tuple[bytes, str]]] | None = None
                     ) -> tuple[Report, list[PutResult]]:
     """Validate a metadata body (one entry, a list, or a MedalCatalog) and store all its entries, tasks with the
     status the catalog keeps (see :func:`put_entries`), authored by ``author``, then the data ``files`` of its
     datasets ({dataset id: {declared path: (content, media type)}}, checked by :func:`ingest_bundle`); refused
-    whole (nothing stored) when any entry is invalid, is a review or a decision, or is one ``may_write`` refuses."""
+    whole (nothing stored) when any entry is invalid, is a review or a decision, or ``check_writes`` refuses it."""
     flat = {p: content for kept in (files or {}).values() for p, (content, _) in kept.items()}
     report, entries, decisions = check_document(body, syntax, files=flat)
     if decisions:
@@ -360,8 +381,7 @@ def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, 
     for entry in entries:
         if entry["type"] == "ReviewAssessment":
             raise Forbidden("reviews are sent to POST /api/tasks/{id}/reviews by the panel")
-        if not may_write(entry["type"], entry["id"]):
-            raise Forbidden(f"{entry['type']} {entry['id']!r} belongs to another contributor")
+    check_writes(entries)
     declared = {e["id"] for e in entries if e["type"] == "ImagingDataset"}
     if set(files or {}) - declared:
         raise Unprocessable(f"files were sent for dataset {sorted(set(files or {}) - declared)[0]!r}, which the "
@@ -380,7 +400,7 @@ def _keep_files(catalog: Catalog, puts: Sequence[PutResult], files: dict[str, di
     return {ds: catalog.store.put_files("ImagingDataset", ds, kept) for ds, kept in files.items() if ds in stored}
 
 
-def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, may_write: MayWrite,
+def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, check_writes: CheckWrites,
                               access_level: str | None = None, dataset_id: str | None = None):
     """Import a Croissant body as one dataset of ``author``: its metadata and the original document only (a body
     carries no data files, and nothing is read next to it). Returns the import (``.stored``, ``.report``)."""
@@ -393,8 +413,7 @@ def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, may
                                   display="submission")
     if not result.ok:
         raise InvalidSubmission(result.report.to_dict())
-    if not may_write("ImagingDataset", result.dataset["id"]):
-        raise Forbidden(f"ImagingDataset {result.dataset['id']!r} belongs to another contributor")
+    check_writes([result.dataset, *result.series])
     _store_import(catalog, result, author, "Croissant submission through the API")
     if not result.report.ok:
         raise InvalidSubmission(result.report.to_dict())
@@ -408,7 +427,7 @@ def _within(pointer: str, parent: str) -> bool:
 # --- a bundle sent by `medal submit` ------------------------------------------------------------------------------
 
 def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], *, author: str,
-                  may_write: MayWrite, max_file_bytes: int) -> tuple[Report, list[PutResult], dict[str, list[Any]]]:
+                  check_writes: CheckWrites, max_file_bytes: int) -> tuple[Report, list[PutResult], dict[str, list[Any]]]:
     """Store a bundle harvested on a contributor's machine (harvesters/bundle.py): its entries as a metadata body
     is stored (:func:`ingest_document`: validated as `medal validate` validates them, refused whole on an error),
     with the uploaded files (``uploads``: multipart file name -> bytes) its datasets declare. Every upload must be
@@ -433,6 +452,7 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     entries, listed = bundle.get("entries"), bundle.get("files") or []
     if not isinstance(entries, list) or not isinstance(listed, list):
         raise Unprocessable("the bundle's entries and files must be lists")
+    check_writes([e for e in entries if isinstance(e, dict)])  # before any upload is read or rewritten
     declared = {(e.get("id"), d.get("path")): d.get("sha256") for e in entries if isinstance(e, dict)
                 and e.get("type") == "ImagingDataset" for d in e.get("distribution") or []
                 if isinstance(d, dict) and d.get("distribution_kind") == "file"}
@@ -477,7 +497,7 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
         raise Unprocessable(f"{sorted(set(uploads) - names)[0]}: uploaded but not listed in the bundle")
     body = json.dumps(entries).encode()
     contamination = _bundle_contamination(bundle.get("contamination"))
-    report, puts = ingest_document(catalog, body, "json", author=author, may_write=may_write, files=files)
+    report, puts = ingest_document(catalog, body, "json", author=author, check_writes=check_writes, files=files)
     report.issues += left_out
     _check_bundle(catalog, contamination, puts, report)
     kept = {ds: catalog.store.list_files("ImagingDataset", ds) for ds in files}

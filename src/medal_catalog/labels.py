@@ -39,6 +39,19 @@ def label_table_paths(catalog: Any, dataset_id: str, document: dict[str, Any]) -
     return {d["path"] for d in document.get("distribution") or [] if d.get("name") in names and d.get("path")}
 
 
+def hidden_splits(catalog: Any, dataset_id: str, distribution_name: str) -> set[str]:
+    """The splits of a label table that any task naming it declares ``labels_hidden``: the most restrictive
+    declaration wins, so that no task (a third party's stored before writes checked ownership, say) can publish
+    what the dataset owner's own task hides."""
+    hidden: set[str] = set()
+    for version in catalog.store.iter_current(["BenchmarkTask"]):
+        task = version.document or {}
+        labels = task.get("labels") or {}
+        if labels.get("distribution_name") == distribution_name and label_dataset(task) == dataset_id:
+            hidden |= {s.get("name") for s in task.get("splits") or [] if s.get("labels_hidden")}
+    return hidden
+
+
 def declared_columns(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """The columns a LabelTable names, each with the relative JSON pointer of the slot that names it."""
     out = [(f"/{slot}", spec[slot]) for slot in ("case_id_column", "split_column", "series_column")

@@ -7,7 +7,11 @@ serialised as JSON with :meth:`Report.to_dict` (shape documented in README "vali
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 
@@ -118,3 +122,95 @@ class Report:
         if self.contamination:
             out["contamination"] = self.contamination
         return out
+
+
+# --- paths inside a submission, as reports show them -------------------------------------------------------------
+#
+# A contributor's folders are often named after the patient (DOE^JOHN_19700101, Smith_John_MRN123456). Every report
+# that names a file inside a submission (validate's text and JSON, harvest's output, harvest-report.json and cache,
+# the API's 422 bodies) shows its path through one PathShower: a component that passes the check stays as given, one
+# that does not becomes "folder N" / "file N", its rank among its siblings (stable for the same tree).
+
+#: What in a path component may identify a patient: a DICOM person-name separator, a word naming an identifier
+#: (as the free-text rule for descriptions screens for), a calendar date, or a long number that is not part of a
+#: dotted UID nor a zero-padded counter (record numbers, phone numbers).
+_IDENTIFYING_COMPONENT = re.compile(
+    r"\^|mrn|dob|nhs|ssn|birth"
+    r"|(?<!\d)(?:19|20)\d{2}[-_.]?(?:0[1-9]|1[0-2])[-_.]?(?:0[1-9]|[12]\d|3[01])(?!\d)"
+    r"|(?<!\d)\d{1,2}[-_.](?:0?[1-9]|1[0-2])[-_.](?:19|20)\d{2}(?!\d)"
+    r"|(?<![\d.])[1-9]\d{5,}(?![\d.])|\d{3}-\d{2}-\d{4}", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def identifying_component(component: str, tokens: frozenset[str] = frozenset()) -> bool:
+    """Whether a path component may identify a patient: it matches :data:`_IDENTIFYING_COMPONENT`, or holds a
+    whole word of ``tokens`` (lower-case identifying values of the files' own headers, as dicom.audit checks
+    descriptions against them)."""
+    if _IDENTIFYING_COMPONENT.search(component):
+        return True
+    return bool(tokens) and any(word in tokens for word in _WORD.findall(component.lower()))
+
+
+class PathShower:
+    """Shows paths inside a submission as the contributor gave them when every component passes
+    :func:`identifying_component`, else with each failing component as ``folder N`` or ``file N`` of its folder.
+
+    ``root``: the folder the paths are relative to (numbering lists it on disk); ``known``: every path of the
+    tree (numbering ranks among them when the disk cannot tell, as for zip members); ``strip``: a prefix to drop
+    first (the server's temporary folder: a report never names it)."""
+
+    def __init__(self, root: Path | str | None = None, known: Iterable[str] = (), strip: str | None = None,
+                 tokens: frozenset[str] = frozenset()) -> None:
+        self.root = Path(root) if root is not None else None
+        self.strip = strip.rstrip("/\\") + os.sep if strip else None
+        self.tokens = tokens
+        self._known: dict[tuple[str, str], set[str]] = {}
+        for path in known:
+            self._note(path.replace("\\", "/").split("/"))
+        self._memo: dict[str, str] = {}
+
+    def _note(self, parts: list[str]) -> None:
+        for i, part in enumerate(parts):
+            kind = "file" if i == len(parts) - 1 else "folder"
+            self._known.setdefault(("/".join(parts[:i]), kind), set()).add(part)
+
+    def _rank(self, parts: list[str], i: int) -> int:
+        parent, kind = "/".join(parts[:i]), "file" if i == len(parts) - 1 else "folder"
+        names: set[str] = set(self._known.get((parent, kind), ()))
+        folder = (self.root / parent) if self.root is not None else Path(parent or ".")
+        try:
+            with os.scandir(folder) as listing:
+                names |= {e.name for e in listing if e.is_dir() == (kind == "folder")}
+        except OSError:
+            pass
+        names.add(parts[i])
+        return sorted(names).index(parts[i]) + 1
+
+    def show(self, path: str | os.PathLike[str] | None) -> str | None:
+        """``path`` as reports may show it."""
+        if path is None:
+            return None
+        text = os.fspath(path)
+        if self.strip and text.startswith(self.strip):
+            text = text[len(self.strip):]
+        shown = self._memo.get(text)
+        if shown is None:
+            parts = text.replace("\\", "/").split("/")
+            shown = "/".join(
+                part if not identifying_component(part, self.tokens)
+                else f"{'file' if i == len(parts) - 1 else 'folder'} {self._rank(parts, i)}"
+                for i, part in enumerate(parts))
+            self._memo[text] = shown
+        return shown
+
+    def issue(self, issue: Issue) -> Issue:
+        """The issue with its file shown."""
+        shown = self.show(issue.file)
+        return issue if shown == issue.file else replace(issue, file=shown)
+
+    def report(self, report: Report) -> Report:
+        """The report with every file it names shown (issues and entries; the report is changed in place)."""
+        report.issues = [self.issue(i) for i in report.issues]
+        for entry in report.entries:
+            entry.file = self.show(entry.file)
+        return report

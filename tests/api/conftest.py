@@ -28,6 +28,31 @@ def TASK_FILE_OF() -> str:  # noqa: N802 - a constant's text, read when needed
     return (EXAMPLES / "valid" / OPEN_TASK / "task.yaml").read_text(encoding="utf-8")
 
 
+TASK_FILE = EXAMPLES / "valid" / OPEN_TASK / "task.yaml"
+DATASET_FILE = TASK_FILE.with_name("dataset.yaml")
+
+
+def own_submission(task_id: str, status: str = "submitted", dataset_id: str | None = None,
+                   with_dataset: bool = True) -> str:
+    """A valid submission as YAML text: the example task under a new id with the example dataset it uses under a
+    new id too (``<task id>-data``: a contributor attaches a task only to datasets of their own), or without it
+    (``with_dataset=False``)."""
+    dataset = dataset_id or f"{task_id}-data"
+    task = (TASK_FILE.read_text(encoding="utf-8").replace("id: ct-lung-nodule-malignancy", f"id: {task_id}")
+            .replace("status: submitted", f"status: {status}").replace("ct-lung-screening-2019-2023", dataset))
+    text = "tasks:\n" + _item(task)
+    if with_dataset:
+        text += "datasets:\n" + _item(DATASET_FILE.read_text(encoding="utf-8").replace(
+            "id: ct-lung-screening-2019-2023", f"id: {dataset}"))
+    return text
+
+
+def _item(text: str) -> str:
+    """A YAML mapping's text as an item of a block list."""
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    return "".join(("  - " if n == 0 else "    ") + line + "\n" for n, line in enumerate(lines))
+
+
 @dataclass
 class Harvested:
     """A harvested catalog file and a token per name in ROLES."""

@@ -131,16 +131,29 @@ def test_reviewers_see_everything_under_review(client):
     assert client.get(f"/api/tasks/{HIDDEN_TASK}", headers=auth(client, "alice")).status_code == 404
 
 
-def test_search_hits_of_hidden_datasets_carry_no_series_for_reviewers(client):
-    """A reviewer finds a hidden-test dataset, but a hit never holds its inlined series (their descriptions
-    describe the hidden images); only the admin's does."""
+def test_reviewers_read_hidden_datasets_by_url_but_never_find_them(client):
+    """A reviewer reads a hidden-test dataset's reduced view by its URL, but neither search (hits, totals, facet
+    counts, ``access_level=hidden_test``), /api/datasets nor /api/catalog finds it (issue 13: search and listings
+    used to show reviewers what only its hidden view may); an admin's hits hold its inlined series, nobody
+    else's would."""
     from medal_catalog.api.access import Caller
     from medal_catalog.api.routes.search import hit_document
     from medal_catalog.search import Hit
 
-    params = {"type": "ImagingDataset", "access_level": "hidden_test", "size": 10}
-    hits = client.get("/api/search", params=params, headers=auth(client, "rita")).json()["hits"]
-    assert HIDDEN_DATASET in {h["id"] for h in hits} and all("series" not in h["document"] for h in hits)
+    rita = auth(client, "rita")
+    assert client.get(f"/api/datasets/{HIDDEN_DATASET}", headers=rita).json()["view"] == "hidden"
+    found = client.get("/api/search", params={"type": "ImagingDataset", "access_level": "hidden_test"},
+                       headers=rita).json()
+    assert found["total"] == 0 and found["hits"] == []
+    every = client.get("/api/search", params={"facet": ["type", "access_level"], "size": 100}, headers=rita).json()
+    assert HIDDEN_DATASET not in {h["id"] for h in every["hits"]}
+    assert {"value": "hidden_test", "count": 1} not in every["facets"]["access_level"]
+    assert sum(b["count"] for b in every["facets"]["type"]) == every["total"] == len(every["hits"])
+    assert HIDDEN_DATASET not in json.dumps(client.get("/api/datasets", headers=rita).json())
+    assert HIDDEN_DATASET not in json.dumps(client.get("/api/catalog", headers=rita).json())
+    admin = client.get("/api/search", params={"type": "ImagingDataset", "access_level": "hidden_test"},
+                       headers=auth(client, "chair")).json()
+    assert HIDDEN_DATASET in {h["id"] for h in admin["hits"]}
     hit = Hit(key="ImagingDataset:d", type="ImagingDataset", id="d", label="d", score=None, highlights={},
               document={"access_level": ["hidden_test"], "series": [{"series_description": "x"}]})
     assert "series" not in hit_document(hit, Caller("reviewer", "rita"))

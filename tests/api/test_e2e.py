@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.conftest import (CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, REVIEW, TASK_FILE_OF, accept_with_reviews,
-                          auth)
+                          auth, own_submission)
 from served import medal_server
 
 
@@ -39,7 +39,7 @@ def test_submit_review_decide_and_find(server):
     bad = server.post("/api/submissions", content=b"type: BenchmarkTask\nid: x\n",
                       headers={**auth(server, "alice"), **yaml_headers})
     assert bad.status_code == 422 and bad.json()["detail"]["summary"]["errors"] > 0
-    text = TASK_FILE_OF().replace("id: ct-lung-nodule-malignancy", "id: ct-e2e-task")
+    text = own_submission("ct-e2e-task")
     assert server.post("/api/submissions", content=text,
                        headers={**auth(server, "alice"), **yaml_headers}).status_code == 201
     assert server.get("/api/search", params={"q": "nodule"}).json()["total"] == 0

@@ -15,7 +15,7 @@ import krippendorff
 import numpy as np
 import pytest
 
-from api.conftest import EXAMPLES, REVIEW, ROLES
+from api.conftest import EXAMPLES, REVIEW, ROLES, own_submission
 from served import medal_server
 
 MEDAL = str(Path(sys.executable).with_name("medal"))
@@ -88,8 +88,7 @@ def test_reviews_are_shown_per_role(demo):
 
 def test_a_contributor_reads_anonymised_reviews_once_decided(demo):
     """A contributor's own task: 403 for its reviews while under review, scores without names once rejected."""
-    text = (EXAMPLES / "valid" / ACCEPTED / "task.yaml").read_text(encoding="utf-8").replace(
-        f"id: {ACCEPTED}", "id: ct-panel-own")
+    text = own_submission("ct-panel-own")
     assert demo.post("/api/submissions", content=text, headers={**auth(demo, "carl"),
                      "Content-Type": "application/yaml"}).status_code == 201
     for name in ("rita", "remy"):
@@ -105,8 +104,7 @@ def test_a_contributor_reads_anonymised_reviews_once_decided(demo):
 def test_min_reviews_conflicts_and_replacement(demo):
     """A decision needs two reviews without a declared conflict; a second review by the same reviewer replaces
     the first (kept in history) and does not count twice; 409 names the allowed next steps."""
-    text = (EXAMPLES / "valid" / ACCEPTED / "task.yaml").read_text(encoding="utf-8").replace(
-        f"id: {ACCEPTED}", "id: ct-panel-coi")
+    text = own_submission("ct-panel-coi")
     demo.post("/api/submissions", content=text, headers={**auth(demo, "alice"), "Content-Type": "application/yaml"})
     first = demo.post("/api/tasks/ct-panel-coi/reviews", json=REVIEW, headers=auth(demo, "rita")).json()
     again = demo.post("/api/tasks/ct-panel-coi/reviews", json={**REVIEW, "unmet_need_score": 2},
@@ -125,8 +123,7 @@ def test_min_reviews_conflicts_and_replacement(demo):
 def test_reopen_and_retire(demo):
     """A rejected task can be reopened; an accepted one retired with a reason; a step the table does not allow
     is 409 with the allowed next steps."""
-    text = (EXAMPLES / "valid" / ACCEPTED / "task.yaml").read_text(encoding="utf-8").replace(
-        f"id: {ACCEPTED}", "id: ct-panel-life")
+    text = own_submission("ct-panel-life")
     demo.post("/api/submissions", content=text, headers={**auth(demo, "alice"), "Content-Type": "application/yaml"})
     for name in ("rita", "remy"):
         demo.post("/api/tasks/ct-panel-life/reviews", json=REVIEW, headers=auth(demo, name))

@@ -6,16 +6,16 @@ import json
 
 import yaml
 
-from api.conftest import EXAMPLES, auth
+from api.conftest import EXAMPLES, auth, own_submission
 
-TASK_FILE = EXAMPLES / "valid" / "ct-lung-nodule-malignancy" / "task.yaml"
+def new_task(task_id: str = "ct-lung-nodule-followup", status: str = "accepted", **options) -> str:
+    """own_submission() claiming a status it is not allowed to set."""
+    return own_submission(task_id, status, **options)
 
 
-def new_task(task_id: str = "ct-lung-nodule-followup", status: str = "accepted") -> str:
-    """A valid task document as YAML text, under a new id (claiming a status it is not allowed to set)."""
-    text = TASK_FILE.read_text(encoding="utf-8")
-    return text.replace("id: ct-lung-nodule-malignancy", f"id: {task_id}").replace("status: submitted",
-                                                                                  f"status: {status}")
+def as_json(text: str) -> str:
+    """The YAML text as JSON (dates and times in ISO 8601)."""
+    return json.dumps(yaml.safe_load(text), default=lambda value: value.isoformat())
 
 
 def test_valid_yaml_is_stored_as_submitted_by_its_contributor(client):
@@ -24,7 +24,7 @@ def test_valid_yaml_is_stored_as_submitted_by_its_contributor(client):
     response = client.post("/api/submissions", content=new_task(), headers={**auth(client, "alice"),
                                                                             "Content-Type": "application/yaml"})
     assert response.status_code == 201, response.text
-    assert [r["status"] for r in response.json()["stored"]] == ["created"]
+    assert [r["status"] for r in response.json()["stored"]] == ["created", "created"]
     assert response.json()["report"]["valid"] is True
     mine = client.get("/api/tasks/ct-lung-nodule-followup", headers=auth(client, "alice")).json()
     assert mine["document"]["status"] == "submitted" and mine["author"] == "alice" and mine["view"] == "full"
@@ -37,19 +37,22 @@ def test_valid_yaml_is_stored_as_submitted_by_its_contributor(client):
 
 
 def test_owner_edits_others_may_not(client):
-    """The owner's second submission is a new version; another contributor's is refused (403); nobody
-    overwrites a harvested entry they do not own."""
+    """The owner's second submission is a new version; another contributor's is refused, answered exactly as
+    their GET of it is (404, same body: no oracle of what others hold, issue 13); nobody overwrites a harvested
+    entry they do not own; the owner sees the 403 of what they may see but not change."""
     headers = {"Content-Type": "application/yaml"}
     assert client.post("/api/submissions", content=new_task(),
                        headers={**auth(client, "alice"), **headers}).status_code == 201
     edited = new_task().replace("version: 1.0.0", "version: 1.1.0")
     second = client.post("/api/submissions", content=edited, headers={**auth(client, "alice"), **headers})
     assert second.status_code == 201 and second.json()["stored"][0]["version"] == 2
-    assert client.post("/api/submissions", content=edited,
-                       headers={**auth(client, "bob"), **headers}).status_code == 403
+    refused = client.post("/api/submissions", content=edited, headers={**auth(client, "bob"), **headers})
+    seen = client.get("/api/tasks/ct-lung-nodule-followup", headers=auth(client, "bob"))
+    assert refused.status_code == seen.status_code == 404 and refused.json() == seen.json()
     harvested = new_task("ct-lung-nodule-malignancy")
-    assert client.post("/api/submissions", content=harvested,
-                       headers={**auth(client, "bob"), **headers}).status_code == 403
+    refused = client.post("/api/submissions", content=harvested, headers={**auth(client, "bob"), **headers})
+    seen = client.get("/api/tasks/ct-lung-nodule-malignancy", headers=auth(client, "bob"))
+    assert refused.status_code == 404 and refused.json() == seen.json()
 
 
 def test_invalid_submission_gets_medal_validates_report(client):
@@ -69,10 +72,11 @@ def test_invalid_submission_gets_medal_validates_report(client):
 
 def test_json_body_and_limits(client):
     """JSON works too; bodies over the limit get 413, other media types 415, unparsable ones 422."""
-    task = yaml.safe_load(new_task("ct-lung-nodule-json"))
-    task["created"], task["modified"] = str(task["created"]), str(task["modified"])
-    assert client.post("/api/submissions", json=task, headers=auth(client, "alice")).status_code == 201
-    big = json.dumps({**task, "description": "x" * 70_000})
+    task = as_json(new_task("ct-lung-nodule-json"))
+    assert client.post("/api/submissions", content=task, headers={**auth(client, "alice"),
+                                                                  "Content-Type": "application/json"}
+                       ).status_code == 201
+    big = json.dumps({**json.loads(task), "description": "x" * 70_000})
     assert client.post("/api/submissions", content=big, headers={**auth(client, "alice"),
                                                                  "Content-Type": "application/json"}
                        ).status_code == 413
@@ -114,7 +118,7 @@ def test_body_limit_applies_to_every_route_and_to_chunked_bodies(client):
 def test_a_submission_recording_a_decision_is_refused_whole(client):
     """Only an admin decides, through the decision route: a contributor's body that records a panel decision is
     refused (403) and none of its entries is stored."""
-    task = yaml.safe_load(new_task("ct-lung-self-accepted"))
+    task = yaml.safe_load(new_task("ct-lung-self-accepted", with_dataset=False))["tasks"][0]
     decision = {"id": "self-accept", "task": "ct-lung-self-accepted", "decision": "accept",
                 "decision_reason": "I say so", "decided_by": {"name": "alice"}, "decision_date": "2026-11-01"}
     body = json.dumps({"tasks": [task], "decisions": [decision]}, default=str)
@@ -122,3 +126,14 @@ def test_a_submission_recording_a_decision_is_refused_whole(client):
                            headers={**auth(client, "alice"), "Content-Type": "application/json"})
     assert response.status_code == 403 and "decision" in response.json()["detail"]
     assert client.get("/api/tasks/ct-lung-self-accepted", headers=auth(client, "alice")).status_code == 404
+
+
+def test_a_422_names_neither_the_patient_nor_the_servers_temporary_file(client):
+    """A refused submission's report names the body as `submission.yaml`, never the temporary folder."""
+    response = client.post("/api/submissions", content="type: ImagingDataset\nid: x\n",
+                           headers={**auth(client, "alice"), "Content-Type": "application/yaml"})
+    assert response.status_code == 422
+    files = {i["file"] for i in response.json()["detail"]["issues"]} | {
+        e["file"] for e in response.json()["detail"]["entries"]}
+    assert files == {"submission.yaml"}, files
+    assert "medal-api-" not in response.text and "/tmp" not in response.text

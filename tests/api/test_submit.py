@@ -283,7 +283,7 @@ def test_a_tampered_member_of_the_uploaded_zip_is_left_out_with_its_reason(tmp_p
     item.update(sha256=hashlib.sha256(archive.getvalue()).hexdigest(), size=len(archive.getvalue()))
     with Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}") as catalog:
         report, puts, kept = ingest_bundle(catalog, json.dumps(manifest).encode(), uploads, author="amira",
-                                           may_write=lambda kind, entry_id: True, max_file_bytes=2**26)
+                                           check_writes=lambda entries: None, max_file_bytes=2**26)
         stored = catalog.store.get_file("ImagingDataset", "my-dataset", "dicom.zip").data
     assert not [p for p in puts if p.problems]
     left = {i.message.partition(": ")[0]: i.message.partition(": ")[2] for i in report.issues

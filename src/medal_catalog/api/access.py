@@ -1,6 +1,9 @@
-"""Who may see what, in one place; the routes only ask.
+"""Who may see and write what, in one place; the routes (and the web pages) only ask.
 
 Roles: anonymous (no token), contributor, reviewer (expert panel), admin (panel chair).
+
+**The visibility rule** (one rule, two implementations side by side below, kept equal by
+tests/api/test_visibility_property.py):
 
 * **Public** entries, visible to everyone: tasks whose status is ``accepted``; datasets used by an accepted task
   (``datasets_used``); series of such datasets. Reviews are never public.
@@ -9,17 +12,30 @@ Roles: anonymous (no token), contributor, reviewer (expert panel), admin (panel 
   datasets that are not ``hidden_test``.
 * An **admin** sees everything in full.
 
-Views: unless the caller is an admin or the entry's owner, a dataset that is not ``open`` (``registered``, ``controlled``) shows its
-metadata but never data locations (distribution ``path``, ``url``, ``includes``), and a ``hidden_test`` dataset
-shows only what a task needs to be understood (:data:`HIDDEN_VIEW_SLOTS`): no file locations, no series, no
-labels. Hidden-test datasets and their series never appear in a search by anyone who would get the reduced view,
-so they leak through neither hits, totals nor facet counts. Search restrictions are a query-level scope
-(:attr:`SearchRequest.scope`), so totals and facets count only what the caller may see.
+Views: unless the caller is an admin or the entry's owner, a dataset that is not ``open`` (``registered``,
+``controlled``) shows its metadata but never data locations (distribution ``path``, ``url``, ``includes``), and a
+``hidden_test`` dataset shows only what a task needs to be understood (:data:`HIDDEN_VIEW_SLOTS`): no file
+locations, no series, no labels.
+
+**Found vs. read**: an entry is *listed* (search hits, totals, facet counts, ``/api/datasets``, ``/api/tasks``,
+``/api/catalog`` DCAT, a dataset's series list) exactly when the caller's view of it is ``full`` or ``public``
+(:func:`listed`); an entry in the ``hidden`` view can be read by its URL (a task links to it) but is never found,
+so a hidden-test dataset leaks through neither hits, totals nor facet counts, for any role. Search restrictions
+are a query-level scope (:func:`search_scope`), so totals and facets count only what is listed.
+
+Entry points (for the API routes and the web pages):
+
+* :func:`view_of` (a stored entry -> ``"full"`` / ``"public"`` / ``"hidden"`` / None), :func:`listed` (a view ->
+  whether it is found), :func:`not_visible` (the one 404 for what the caller may not see);
+* :func:`search_scope` (the caller's scope for :meth:`Catalog.search`; every search and listing passes it);
+* :func:`redact`, :func:`may_fetch_data`, :func:`require_data` (what a view shows and whether data may be fetched);
+* :func:`check_writes` (raise unless the caller may write these entries and attach them where they point), built
+  on :func:`may_write` / :func:`owner_of`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +43,7 @@ from medal_catalog.api.tokens import Role as TokenRole
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, NotFound, Unauthorized
 from medal_catalog.schema import CONTAINER_SLOTS, KIND_PATHS
+from medal_catalog.schema.facts import access_levels
 from medal_catalog.search import SearchRequest
 from medal_catalog.store import StoredVersion, entry_key
 
@@ -74,6 +91,44 @@ def may_write(catalog: Catalog, caller: Caller, kind: str, entry_id: str) -> boo
     return owner is None or owner == caller.name
 
 
+def not_visible(kind: str, entry_id: str) -> NotFound:
+    """The one answer for an entry the caller may not see, whether it exists or not (GET, writes, attachments)."""
+    return NotFound(f"no {kind} {entry_id!r} visible to you")
+
+
+def _require_owner(catalog: Catalog, caller: Caller, kind: str, entry_id: str, what: str) -> None:
+    if may_write(catalog, caller, kind, entry_id):
+        return
+    current = catalog.get(kind, entry_id)
+    if current is None or view_of(catalog, caller, current) is None:
+        raise not_visible(kind, entry_id)  # as GET answers: no oracle of what others hold
+    raise Forbidden(f"{kind} {entry_id!r} belongs to another contributor: {what} (ask its owner, or an admin, "
+                    "to submit it)")
+
+
+def check_writes(catalog: Catalog, caller: Caller, entries: Sequence[dict[str, Any]]) -> None:
+    """Return when ``caller`` may write every entry (new, their own, or any as an admin) and attach each to every
+    entry it points at (:func:`~medal_catalog.ingestion.attachments`: a series to its dataset, a task to its
+    datasets and label table), which must be in the same submission or already in the catalog and theirs. Else
+    raise: 404, as GET answers, for an entry the caller may not see (or that does not exist); 403 for one they
+    see but do not own."""
+    from medal_catalog.ingestion import attachments
+
+    pending = {(e.get("type"), e.get("id")) for e in entries}
+    checked: set[tuple[str, str]] = set()  # a bundle's 1,200 series attach to one dataset: check it once
+    for entry in entries:
+        kind, entry_id = str(entry.get("type")), str(entry.get("id"))
+        _require_owner(catalog, caller, kind, entry_id, "only its owner may change it")
+        for target_kind, target in attachments(entry):
+            if (target_kind, target) in pending or (target_kind, target) in checked:
+                continue  # checked as an entry of this submission, or already
+            checked.add((target_kind, target))
+            if catalog.get(target_kind, target) is None:
+                raise not_visible(target_kind, target)
+            _require_owner(catalog, caller, target_kind, target,
+                           f"{kind} {entry_id!r} may not attach to it")
+
+
 def owned_keys(catalog: Catalog, name: str) -> list[str]:
     """The keys of the entries whose first version ``name`` wrote."""
     return catalog.store.keys_created_by(name)
@@ -89,25 +144,39 @@ def accepted_datasets(catalog: Catalog) -> set[str]:
     return set(_facet_values(catalog, "dataset", {"type": "BenchmarkTask", "status": "accepted"}))
 
 
-def _hidden(catalog: Catalog, ids: Iterable[str]) -> set[str]:
+def _not_hidden(catalog: Catalog, ids: Iterable[str]) -> set[str]:
+    """Those of ``ids`` that are stored datasets whose access level is not ``hidden_test``."""
     found = catalog.store.get_many(entry_key("ImagingDataset", i) for i in ids)
-    return {v.id for v in found.values() if (v.document or {}).get("access_level") == "hidden_test"}
+    return {v.id for v in found.values()
+            if v.document is not None and v.document.get("access_level") != "hidden_test"}
+
+
+#: The views in which an entry is found (search, lists, DCAT); the ``hidden`` view is read by URL only.
+LISTED_VIEWS = ("full", "public")
+
+
+def listed(view: View | None) -> bool:
+    """Whether an entry seen in ``view`` is found by search and listed (see the module's rule)."""
+    return view in LISTED_VIEWS
 
 
 def search_scope(catalog: Catalog, caller: Caller) -> list[dict[str, list[str]]] | None:
-    """The search scope of a caller (clauses, any of which a document must match), or None for no limit."""
+    """The search scope of a caller (clauses, any of which a document must match), or None for no limit: exactly
+    the entries :func:`view_of` shows the caller in a :func:`listed` view."""
     if caller.role == "admin":
         return None
     if caller.role == "reviewer":
-        series_of = set(_facet_values(catalog, "dataset", {"type": "ImagingSeries"}))
-        return [{"type": ["BenchmarkTask", "ImagingDataset", "ReviewAssessment"]},
-                {"type": ["ImagingSeries"], "dataset": sorted(series_of - _hidden(catalog, series_of))}]
-    shown = accepted_datasets(catalog)
-    shown -= _hidden(catalog, shown)
-    scope = [{"type": ["BenchmarkTask"], "status": ["accepted"]},
-             {"key": [entry_key("ImagingDataset", d) for d in sorted(shown)]},
-             {"type": ["ImagingSeries"], "dataset": sorted(shown)}]
-    if caller.role == "contributor" and caller.name:
+        levels = [level for level in access_levels() if level != "hidden_test"]
+        series_of = _not_hidden(catalog, _facet_values(catalog, "dataset", {"type": "ImagingSeries"}))
+        scope = [{"type": ["BenchmarkTask", "ReviewAssessment"]},
+                 {"type": ["ImagingDataset"], "access_level": levels},
+                 {"type": ["ImagingSeries"], "dataset": sorted(series_of)}]
+    else:
+        shown = _not_hidden(catalog, accepted_datasets(catalog))
+        scope = [{"type": ["BenchmarkTask"], "status": ["accepted"]},
+                 {"key": [entry_key("ImagingDataset", d) for d in sorted(shown)]},
+                 {"type": ["ImagingSeries"], "dataset": sorted(shown)}]
+    if caller.role != "anonymous" and caller.name:
         scope.append({"key": owned_keys(catalog, caller.name)})
     return scope
 
@@ -128,7 +197,7 @@ def view_of(catalog: Catalog, caller: Caller, current: StoredVersion) -> View | 
         return None
     if kind == "ImagingSeries":
         dataset = catalog.get("ImagingDataset", str(doc.get("dataset", "")))
-        if dataset is None or (dataset.document or {}).get("access_level") == "hidden_test":
+        if dataset is None or dataset.document is None or dataset.document.get("access_level") == "hidden_test":
             return None
         return "public" if caller.role == "reviewer" or _used_by_accepted(catalog, dataset.id) else None
     if caller.role == "reviewer":

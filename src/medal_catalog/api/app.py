@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from medal_catalog import __version__
-from medal_catalog.api.envelope import ERROR_RESPONSES, install_handlers
+from medal_catalog.api.envelope import document_errors, install_handlers
 from medal_catalog.api.head import HeadAsGet
 from medal_catalog.api.limits import BodyLimit
 from medal_catalog.config import Settings, get_settings
@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="MEDAL catalog", version=__version__, lifespan=lifespan,
                   description="Search, read, submit and review MEDAL benchmark tasks and imaging datasets.",
-                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None, responses=ERROR_RESPONSES)
+                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
     app.state.catalog = None
     app.state.settings = settings
     app.state.catalog_lock = threading.Lock()
@@ -50,9 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                            expose_headers=["ETag", "Last-Modified", "Link"])
     # panel before entries: /api/panel/ranking is not an entry of a kind "panel".
-    for module in (health, search, catalog, tasks, panel, datasets, links, entries, submissions):
-        app.include_router(module.router, prefix="/api")
-    app.include_router(identifiers.router)
+    routers = [(module.router, "/api") for module in (health, search, catalog, tasks, panel, datasets, links, entries,
+                                                       submissions)] + [(identifiers.router, "")]
+    document_errors(app, routers)
+    for router, prefix in routers:
+        app.include_router(router, prefix=prefix)
     from medal_catalog.api.pages import account, campaign, desk, docs, landing
     from medal_catalog.api.pages import search as search_page
 

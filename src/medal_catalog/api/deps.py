@@ -100,6 +100,7 @@ def require(*roles: str):
         if caller.role not in roles:
             raise Forbidden(f"role {caller.role} may not do this; it needs {' or '.join(roles)}")
         return caller
+    check.required_roles = roles  # how the OpenAPI generator tells a route needing a token (envelope.py)
     return check
 
 

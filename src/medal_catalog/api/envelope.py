@@ -4,12 +4,14 @@ whether the catalog refused the request (a :class:`~medal_catalog.errors.MedalEr
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,7 +20,7 @@ from medal_catalog.errors import MedalError
 
 #: What FastAPI and Starlette answer themselves, besides the catalog's errors. (405 is not documented: it is the
 #: answer of a path for a method it has no operation for, so no operation can say it answers it.)
-_FRAMEWORK = {404: "No such route.",
+_FRAMEWORK = {400: "A JSON body FastAPI could not parse.", 404: "No such route.",
               422: "Parameters or a body FastAPI could not parse: `detail` is its list of field errors."}
 
 
@@ -36,9 +38,79 @@ def error_statuses() -> dict[int, str]:
     return {status: " ".join(found[status]) for status in sorted(found)}
 
 
-#: The OpenAPI ``responses`` every operation gets (an operation's own entry for a status replaces this one).
+#: The OpenAPI ``responses`` of every error status (an operation's own entry for a status replaces this one).
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in error_statuses().items()}
+
+
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` of these error statuses, each an ErrorBody described as :data:`ERROR_RESPONSES`
+    describes it: for a route to declare the refusals its own code raises (409, 415, 400, 406, ...)."""
+    return {status: ERROR_RESPONSES[status] for status in statuses}
+
+
+def _calls(dependant: Any) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        yield sub.call
+        yield from _calls(sub)
+
+
+def anonymous_allowed(route: APIRoute) -> bool:
+    """Whether the route answers without a token (it takes the caller but requires no role)."""
+    from medal_catalog.api.deps import get_caller
+
+    calls = list(_calls(route.dependant))
+    return get_caller in calls and not any(hasattr(call, "required_roles") for call in calls)
+
+
+def document_errors(app: FastAPI, routers: Iterable[tuple[APIRouter, str]]) -> None:
+    """Add to each operation's OpenAPI ``responses`` the error statuses its dependencies and parameters can give
+    (a route's own declarations are kept): 401 and 403 where the caller is read (unknown token, bad signed link,
+    a role it lacks), 404 where the path names something, 400 where a JSON body is parsed, 422 where a parameter or body is parsed, 413 where a
+    body is read, 503 where the catalog is opened (store locked or read-only, index unreachable). And mark the
+    bearer token optional (``security: [{}, ...]``) on the operations that answer anonymous callers too. Call it
+    with each router and its prefix before including them in ``app``."""
+    from medal_catalog.api.deps import get_catalog, get_caller
+
+    from starlette.routing import compile_path
+
+    anonymous: list[tuple[str, set[str]]] = []
+    app.state.route_methods = []
+    for router, prefix in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute):
+                continue
+            app.state.route_methods.append((compile_path(prefix + route.path)[0], set(route.methods)))
+            calls = list(_calls(route.dependant))
+            found: list[int] = []
+            if get_caller in calls:
+                found += [401, 403]
+            if route.dependant.path_params:
+                found.append(404)
+            if route.dependant.body_params:
+                found.append(400)
+            if route.dependant.path_params or route.dependant.query_params or route.dependant.body_params or (
+                    "requestBody" in (route.openapi_extra or {})):
+                found.append(422)
+            if route.methods & {"POST", "PUT", "PATCH"}:
+                found.append(413)
+            if get_catalog in calls:
+                found.append(503)
+            route.responses = {**errors(*sorted(set(found))), **route.responses}
+            if anonymous_allowed(route):
+                anonymous.append((prefix + route.path_format, route.methods))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = FastAPI.openapi(app)
+            for path, methods in anonymous:
+                for method in methods:
+                    operation = spec["paths"].get(path, {}).get(method.lower(), {})
+                    if operation.get("security") and {} not in operation["security"]:
+                        operation["security"] = [{}, *operation["security"]]
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 def error_response(status: int, detail: Any, headers: dict[str, str] | None = None) -> Response:
@@ -64,9 +136,23 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return error_response(exc.status_code, exc.detail, getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # Starlette names the methods of the first route matching the path; several routes may share it.
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed(app, request))}
+        return error_response(exc.status_code, exc.detail, headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         # FastAPI's own encoding first (its errors may hold values JSON cannot): the same body as its handler's.
         return error_response(422, jsonable_encoder(exc.errors()))
+
+
+def _allowed(app: FastAPI, request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path (:func:`document_errors` keeps them)."""
+    methods: set[str] = set()
+    for pattern, route_methods in getattr(app.state, "route_methods", ()):
+        if pattern.match(request.url.path):
+            methods |= route_methods
+    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return sorted(methods, key=lambda m: order.index(m) if m in order else len(order))

@@ -9,7 +9,7 @@ from email.utils import format_datetime
 import orjson
 from fastapi import Request, Response
 
-from medal_catalog.api.access import KINDS, Caller, redact, view_of
+from medal_catalog.api.access import KINDS, Caller, not_visible, redact, view_of
 from medal_catalog.api.models import EntryPublic
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import NotAcceptable, NotFound
@@ -30,7 +30,7 @@ def visible(catalog: Catalog, caller: Caller, kind: str, entry_id: str) -> tuple
     current = catalog.get(kind, entry_id)
     view = view_of(catalog, caller, current) if current is not None else None
     if current is None or view is None:
-        raise NotFound(f"no {kind} {entry_id!r} visible to you")
+        raise not_visible(kind, entry_id)
     return current, view
 
 

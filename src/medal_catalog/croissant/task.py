@@ -21,7 +21,7 @@ from typing import Any
 
 from medal_catalog.croissant.vocabulary import CONFORMS_TO, CROISSANT_CONTEXT, duo_terms
 from medal_catalog.croissant.writing import dicom_nodes, license_url, person, series_nodes
-from medal_catalog.labels import label_dataset, read_label_table
+from medal_catalog.labels import hidden_splits, label_dataset, read_label_table
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -245,7 +245,18 @@ def case_files(catalog: Any, task: dict[str, Any], dataset: dict[str, Any] | Non
     stored = catalog.store.get_file("ImagingDataset", dataset["id"], path) if path else None
     if stored is None:
         return None
-    return split_table(stored.data, spec, task.get("splits") or [], series_of)
+    return split_table(stored.data, spec, declared_splits(catalog, task), series_of)
+
+
+def declared_splits(catalog: Any, task: dict[str, Any]) -> list[dict[str, Any]]:
+    """The task's splits, each ``labels_hidden`` when any task naming the same label table hides it
+    (:func:`~medal_catalog.labels.hidden_splits`)."""
+    spec, dataset_id = task.get("labels") or {}, label_dataset(task)
+    splits = task.get("splits") or []
+    if not spec.get("distribution_name") or not dataset_id:
+        return splits
+    hidden = hidden_splits(catalog, dataset_id, spec["distribution_name"])
+    return [{**s, "labels_hidden": True} if s.get("name") in hidden else s for s in splits]
 
 
 def export_task(catalog: Any, task_id: str, base_url: str, *, document: dict[str, Any] | None = None,
@@ -269,6 +280,7 @@ def export_task(catalog: Any, task_id: str, base_url: str, *, document: dict[str
     stored_label = catalog.get("ImagingDataset", label_id) if label_id in datasets else None
     files = case_files(catalog, task, stored_label.document if stored_label and not stored_label.deleted else None,
                        series_of)
+    task = {**task, "splits": declared_splits(catalog, task)} if task.get("splits") else task
     first = catalog.history("BenchmarkTask", task_id)[0]
     doc = task_croissant(task, list(datasets.values()), identifier=f"{base}/id/tasks/{task_id}",
                          dataset_urls={d: f"{base}/id/datasets/{d}" for d in datasets}, files=files,

@@ -33,6 +33,7 @@ from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, datas
                                                     deidentification_record, instance_record, intern,
                                                     series_model)
 from medal_catalog.model import medal as m
+from medal_catalog.report import PathShower
 from medal_catalog.dicom.audit import AUDIT_WATCH
 
 CACHE_VERSION = 4  # 4: pixel digests and public-archive findings (issue 19)
@@ -336,6 +337,8 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
     sources, problems = walk(paths)
+    shown = PathShower(known=[s.name for s in sources]).show  # no patient-named path in reports (issue 13)
+    problems = [FileProblem(shown(p.path), p.reason, p.kind, p.not_dicom) for p in problems]
     # A stable key per dataset (keyed by MEDAL_DEID_SECRET): UID pseudonyms, and the UIDs of the files the
     # catalog rewrites, stay the same from one harvest or import to the next, cache or not.
     from medal_catalog.config import get_settings
@@ -388,7 +391,7 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     records, names, file_problems = [], [], []
     for source, result in (entries[s.key] for s in sources):
         if isinstance(result, FileProblem):
-            file_problems.append(result)
+            file_problems.append(FileProblem(shown(result.path), result.reason, result.kind, result.not_dicom))
         else:
             records.append(result)
             names.append(source.name)
@@ -401,7 +404,7 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
                                      media_type="application/dicom", byte_size=sum(r["size"] for r in records))],
         **(dataset_summaries(records) if records else {"instance_count": 0, "series_count": 0}),
     )
-    manifest = _manifest(rows, records, names, instances)
+    manifest = _manifest(rows, records, names, instances, shown)
     contamination, pixels = dataset_contamination(rows, records, index, missing, pixel_hash)
     if cache_file is not None:
         transient = any(p.reason.startswith(TRANSIENT) for p in file_problems)
@@ -435,7 +438,7 @@ def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: 
 
 
 def _manifest(rows: list[dict[str, Any]], records: list[dict[str, Any]], names: list[str],
-              instances: bool) -> list[dict[str, Any]]:
+              instances: bool, shown: Callable[[str], str | None] = str) -> list[dict[str, Any]]:
     """One row per series (and per file when asked): what a Croissant FileSet can point at."""
     out = [{"kind": "series", "series_id": r["id"], "series_instance_uid": r["series_instance_uid"],
             "study_instance_uid": r["study_instance_uid"], "modality": r["modality"],
@@ -443,7 +446,7 @@ def _manifest(rows: list[dict[str, Any]], records: list[dict[str, Any]], names: 
     if instances:
         for name, r in sorted(zip(names, records), key=lambda pair: pair[0]):
             withheld = r["audit"].get("path_withheld", False)
-            out.append({"kind": "instance", "path": None if withheld else name, "path_withheld": withheld,
+            out.append({"kind": "instance", "path": None if withheld else shown(name), "path_withheld": withheld,
                         "size": r["size"], "sha256": r.get("sha256"), "series_instance_uid": r["series"],
                         "phi_findings": len(r["audit"]["findings"])})
     return out

@@ -20,7 +20,7 @@ from medal_catalog.documents import MAX_METADATA_BYTES, METADATA_SUFFIXES, Docum
 from medal_catalog.validators.entries import validate_entries
 from medal_catalog.validators.run import MAX_POSITION_BYTES, Run, shift_pointer
 from medal_catalog.validators.labels import DatasetFiles, check_task_labels
-from medal_catalog.report import Report, Severity
+from medal_catalog.report import PathShower, Report, Severity
 
 #: Folders never descended into (version control, OS litter, our own outputs).
 SKIP_DIRS = {".git", ".hg", ".svn", "__MACOSX", "__pycache__", ".venv", "node_modules", "medal-out"}
@@ -119,7 +119,7 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
             run.report.extend(found)
     _check_ids(run)
     _check_label_tables(run)
-    return run.report
+    return PathShower().report(run.report)  # no patient-named path in any report (issue 13)
 
 
 def _datasets_of(run: Run, files: set[str]) -> list[tuple[str, dict]]:

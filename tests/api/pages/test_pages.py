@@ -217,13 +217,13 @@ def test_review_and_decision_through_the_desk(web):
 def test_contributor_page_lists_submissions(web):
     """A contributor's page lists what they submitted with its status and next steps, not others' entries;
     anonymous visitors are asked to sign in."""
-    from api.conftest import TASK_FILE_OF
+    from api.conftest import own_submission
 
     assert web.get("/mine", headers=BROWSER).status_code == 401
     alice = {"Authorization": f"Bearer {web.tokens['alice']}"}
     empty = web.get("/mine", headers={**BROWSER, **alice})
     assert empty.status_code == 200 and "You have submitted nothing yet" in empty.text
-    text = TASK_FILE_OF().replace("id: ct-lung-nodule-malignancy", "id: ct-web-task")
+    text = own_submission("ct-web-task")  # a task attaches only to the contributor's own dataset
     sent = web.post("/api/submissions", content=text, headers={**alice, "Content-Type": "application/yaml"})
     assert sent.status_code == 201, sent.text
     page = web.get("/mine", headers={**BROWSER, **alice}).text

@@ -10,14 +10,14 @@ datasets never appear for anyone but their owner and admins.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import orjson
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from medal_catalog.api.access import redact, search_scope, view_of
+from medal_catalog.api.access import listed, redact, search_scope, view_of
+from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.params import Format
 from medal_catalog.exports.dcat import THEME_SCHEME, to_dcat
 from medal_catalog.exports.jsonld import context, to_jsonld, to_turtle
 from medal_catalog.api.render import MEDIA, base_url, negotiate
@@ -46,14 +46,14 @@ def _datasets(catalog, caller) -> list[dict]:
     for key in keys:
         version = found.get(key)
         view = view_of(catalog, caller, version) if version is not None else None
-        if view is not None:
+        if listed(view):  # the scope already says so; a dataset seen only in its hidden view is never listed
             out.append(redact(version.document, view))
     return out
 
 
-@router.get("/catalog", responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}})
+@router.get("/catalog", responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, **errors(406)})
 async def dcat_catalog(request: Request, catalog: CatalogDep, caller: CallerDep,
-                       format: Annotated[str | None, Query(description="jsonld or ttl")] = None) -> Response:
+                       format: Format = None) -> Response:
     """The DCAT catalog (JSON-LD by default, Turtle on request) of the datasets the caller may find."""
     name = negotiate(request, format)
     base = base_url(request)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import Page
+from medal_catalog.api.params import PageNo, Size
 from medal_catalog.api.access import may_fetch_data, redact, require_data
 from medal_catalog.api.render import base_url, visible
 from medal_catalog.errors import NotFound
 from medal_catalog.labels import label_table_paths
 
 router = APIRouter(tags=["datasets"])
-PageNo = Annotated[int, Query(ge=1)]
-Size = Annotated[int, Query(ge=1, le=100)]
 
 
 @router.get("/datasets", response_model=Page)

@@ -3,19 +3,18 @@ content negotiation, ETag and Last-Modified."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, Response
 
-from fastapi import APIRouter, Query, Request, Response
-
+from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.models import EntryPublic, VersionList, VersionSummary
+from medal_catalog.api.params import Format, VersionNo
 from medal_catalog.api.render import entry_public, kind_of, respond, visible
 from medal_catalog.errors import NotFound
 
 router = APIRouter(tags=["entries"])
-Format = Annotated[str | None, Query(description="json, jsonld or ttl: overrides the Accept header "
-                                                 "(for browsers).")]
-_RESPONSES = {200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, 304: {"description": "unchanged"}}
+_RESPONSES = {200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, 304: {"description": "unchanged"},
+              **errors(406)}
 
 
 # Entry reads are coroutines: one primary-key lookup in SQLite takes less time than handing the request to a
@@ -55,7 +54,7 @@ def list_versions(kind: str, entry_id: str, catalog: CatalogDep, caller: CallerD
 
 
 @router.get("/{kind}/{entry_id}/versions/{number}", response_model=EntryPublic, responses=_RESPONSES)
-async def get_version(kind: str, entry_id: str, number: int, request: Request, catalog: CatalogDep, caller: CallerDep,
+async def get_version(kind: str, entry_id: str, number: VersionNo, request: Request, catalog: CatalogDep, caller: CallerDep,
                 format: Format = None) -> Response:
     """One numbered version, seen through the caller's view of the entry as it is now."""
     _, view = visible(catalog, caller, kind_of(kind), entry_id)

@@ -13,9 +13,11 @@ from fastapi.responses import RedirectResponse
 from collections.abc import Iterator
 from typing import Any
 
+from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.params import MAX_VERSION
 from medal_catalog.api.render import kind_of, negotiate, prefers_html, visible
-from medal_catalog.errors import NotFound
+from medal_catalog.errors import NotFound, Unprocessable
 
 router = APIRouter(tags=["identifiers"])
 
@@ -51,7 +53,10 @@ def _nested_ids(node: Any) -> Iterator[str]:
                 yield from _nested_ids(value)
 
 
-@router.get("/id/{kind}/{entry_id}", include_in_schema=True)
+_SEE_OTHER = {303: {"description": "See Other: the API URL of the representation asked for"}, **errors(406)}
+
+
+@router.get("/id/{kind}/{entry_id}", responses=_SEE_OTHER)
 def resolve(kind: str, entry_id: str, request: Request, catalog: CatalogDep, caller: CallerDep) -> RedirectResponse:
     """Redirect to the entry's current version, or to the visible entry holding a nested object of that id."""
     entry_kind = kind_of(kind)
@@ -70,10 +75,12 @@ def resolve(kind: str, entry_id: str, request: Request, catalog: CatalogDep, cal
     return _redirect(request, f"/api/{kind}/{entry_id}")
 
 
-@router.get("/id/{kind}/{entry_id}/v{number}")
+@router.get("/id/{kind}/{entry_id}/v{number}", responses=_SEE_OTHER)
 def resolve_version(kind: str, entry_id: str, number: str, request: Request) -> RedirectResponse:
     """Redirect to one version of the entry."""
     kind_of(kind)
-    if not number.isdigit():
+    if not (number.isascii() and number.isdigit()):
         raise NotFound(f"v{number} is not a version number")
+    if len(number.lstrip("0")) > len(str(MAX_VERSION)) or int(number) > MAX_VERSION:
+        raise Unprocessable(f"a version number is at most {MAX_VERSION}")
     return _redirect(request, f"/api/{kind}/{entry_id}/versions/{number}")

@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from medal_catalog.api.access import Caller
+from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import AdminDep, CallerDep, CatalogDep, ReviewerDep, SettingsDep
 from medal_catalog.api.models import DecisionCreate, ReviewCreate, ReviewList, TransitionCreate
 from medal_catalog.api.render import visible
@@ -31,7 +32,7 @@ def reviews(task_id: str, catalog: CatalogDep, caller: CallerDep) -> dict[str, A
     return {"task": task_id, "reviews": list_reviews(catalog, task_id, _actor(caller))}
 
 
-@router.post("/tasks/{task_id}/reviews", status_code=201)
+@router.post("/tasks/{task_id}/reviews", status_code=201, responses=errors(409))
 def review(task_id: str, assessment: ReviewCreate, catalog: CatalogDep, caller: ReviewerDep) -> dict[str, Any]:
     """Record the caller's review of the task's current version: the reviewer is the token's holder and the date
     today's. A second review by the same reviewer of the same version replaces the first (kept in its history);
@@ -41,7 +42,7 @@ def review(task_id: str, assessment: ReviewCreate, catalog: CatalogDep, caller: 
     return outcome.to_dict()
 
 
-@router.post("/tasks/{task_id}/decision")
+@router.post("/tasks/{task_id}/decision", responses=errors(409))
 def decision(task_id: str, body: DecisionCreate, catalog: CatalogDep, caller: AdminDep,
              settings: SettingsDep) -> dict[str, Any]:
     """Accept or reject a task under review, with the reason, as its next version; 409 (naming the allowed next
@@ -51,11 +52,12 @@ def decision(task_id: str, body: DecisionCreate, catalog: CatalogDep, caller: Ad
     return {"task": stored.to_dict()}
 
 
-@router.post("/tasks/{task_id}/transition")
+@router.post("/tasks/{task_id}/transition", responses=errors(409))
 def step(task_id: str, body: TransitionCreate, catalog: CatalogDep, caller: CallerDep,
          settings: SettingsDep) -> dict[str, Any]:
     """Another step of the lifecycle table: reopen (a decided or retired task back to review) or retire (an
     accepted task) as an admin; withdraw (back to draft) or resubmit as the task's contributor."""
+    visible(catalog, caller, "BenchmarkTask", task_id)  # 404 as GET answers, before any 403 of the role
     stored = transition(catalog, task_id, body.action, _actor(caller), body.reason, settings)
     return {"task": stored.to_dict()}
 

@@ -15,8 +15,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from medal_catalog.api.access import PATH_OF, search_scope
+from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.models import FacetCount, SearchHitPublic, SearchPage
+from medal_catalog.api.params import PageNo, Size
 from medal_catalog.errors import UsageError
 from medal_catalog.search.fields import (DATE_FIELDS, DEFAULT_FACETS, FACET_FIELDS, RANGE_PARAMETERS, SORT_FIELDS,
                                          facet_help)
@@ -55,6 +57,8 @@ def _range_help(parameter: str) -> str:
 
 def _search(request: Request, catalog: CatalogDep, caller: CallerDep, **params: Any) -> SearchPage:
     """Hits, total, facet counts and the next page's link, among the entries the caller may see."""
+    # An empty value (``facet=``, ``type=``, ``sort=``: what a form sends for a field left blank) is no value.
+    params = {name: [v for v in value if v] if isinstance(value, list) else value for name, value in params.items()}
     filters = {name: params[name] for name in FACET_FIELDS if params.get(name)}
     ranges: dict[str, list[Any]] = {}
     for parameter, (name, end) in RANGE_PARAMETERS.items():
@@ -62,7 +66,7 @@ def _search(request: Request, catalog: CatalogDep, caller: CallerDep, **params: 
             ranges.setdefault(name, [None, None])[end] = params[parameter]
     page, size = params["page"], params["size"]
     result = catalog.search(params["q"], filters=filters, facets=params["facet"] or DEFAULT_FACETS,
-                            ranges={name: tuple(bounds) for name, bounds in ranges.items()}, sort=params["sort"],
+                            ranges={name: tuple(bounds) for name, bounds in ranges.items()}, sort=params["sort"] or "relevance",
                             page=page, size=size, scope=search_scope(catalog, caller))
     more = page * size < result.total
     return SearchPage(
@@ -93,12 +97,12 @@ def _signature() -> inspect.Signature:
             description=f"Facets to count: {', '.join(FACET_FIELDS)} (default: {', '.join(DEFAULT_FACETS)}).")]),
         inspect.Parameter("sort", keyword, default="relevance", annotation=Annotated[str, Query(
             description=f"relevance, or {', '.join(SORT_FIELDS)}; a leading - sorts descending.")]),
-        inspect.Parameter("page", keyword, default=1, annotation=Annotated[int, Query(ge=1)]),
-        inspect.Parameter("size", keyword, default=10, annotation=Annotated[int, Query(ge=1, le=100)])]
+        inspect.Parameter("page", keyword, default=1, annotation=PageNo),
+        inspect.Parameter("size", keyword, default=10, annotation=Size)]
     return inspect.Signature(params, return_annotation=SearchPage)
 
 
 _search.__signature__ = _signature()
-router.add_api_route("/search", _search, methods=["GET"], response_model=SearchPage, name="search",
+router.add_api_route("/search", _search, methods=["GET"], response_model=SearchPage, name="search", responses=errors(400),
                      dependencies=[Depends(known_parameters)],
                      summary="Search entries", description=(_search.__doc__ or "") + " Unknown parameters: 400.")

@@ -12,7 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from medal_catalog.api.access import Caller, may_write
+from medal_catalog.api.access import Caller, check_writes
+from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import CatalogDep, ContributorDep, SettingsDep
 from medal_catalog.api.models import AccessLevel, ErrorBody, SubmissionPublic
 from medal_catalog.catalog import Catalog
@@ -25,7 +26,7 @@ _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
 @router.post("/submissions", response_model=SubmissionPublic, status_code=201,
-             responses={413: {"model": ErrorBody, "description": "body too large"},
+             responses={**errors(400, 404), 413: {"model": ErrorBody, "description": "body too large"},
                         415: {"model": ErrorBody, "description": "not JSON, YAML or a bundle"},
                         422: {"model": ErrorBody,
                               "description": "the validation report (as `medal validate --json`) in `detail`"}},
@@ -48,7 +49,8 @@ async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep, 
     """Validate a metadata document (one entry, a list, or a MedalCatalog) and store its entries, tasks with
     status "submitted", authored by the token's name; or import a Croissant document (``application/ld+json``)
     as one dataset; or store a bundle (``multipart/form-data``) harvested by `medal submit`. Entries another
-    contributor owns cannot be overwritten."""
+    contributor owns cannot be overwritten, nor attached to (a series to a dataset, a task to its datasets or
+    label table): 404 for one the caller cannot see (as GET answers), 403 for one they see."""
     media = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     if media == "multipart/form-data":
         return await _store_bundle(request, catalog, caller, settings)
@@ -67,7 +69,7 @@ def _store(catalog: Catalog, caller: Caller, body: bytes, syntax: str) -> Submis
     from medal_catalog.ingestion import ingest_document
 
     report, results = ingest_document(catalog, body, syntax, author=caller.name or "?",
-                                      may_write=lambda kind, entry_id: may_write(catalog, caller, kind, entry_id))
+                                      check_writes=lambda entries: check_writes(catalog, caller, entries))
     return SubmissionPublic(stored=[r.to_dict() for r in results], report=report.to_dict())
 
 
@@ -77,7 +79,7 @@ def _store_croissant(catalog: Catalog, caller: Caller, body: bytes, access_level
 
     result = ingest_croissant_document(
         catalog, body, author=caller.name or "?", access_level=access_level, dataset_id=dataset_id,
-        may_write=lambda kind, entry_id: may_write(catalog, caller, kind, entry_id))
+        check_writes=lambda entries: check_writes(catalog, caller, entries))
     return SubmissionPublic(stored=[result.stored.to_dict()], report=result.report.to_dict())
 
 
@@ -100,6 +102,6 @@ async def _store_bundle(request: Request, catalog: Catalog, caller: Caller, sett
     report, results, kept = await run_in_threadpool(
         ingest_bundle, catalog, manifest_bytes, uploads, author=caller.name or "?",
         max_file_bytes=settings.max_file_bytes,
-        may_write=lambda kind, entry_id: may_write(catalog, caller, kind, entry_id))
+        check_writes=lambda entries: check_writes(catalog, caller, entries))
     return SubmissionPublic(stored=[r.to_dict() for r in results], report=report.to_dict(),
                             files={ds: [f.to_dict() for f in files] for ds, files in kept.items()})

@@ -3,14 +3,16 @@ are in panel.py)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import Page
+from medal_catalog.api.params import PageNo, Size
 from medal_catalog.api.access import may_fetch_data, redact, require_data
 from medal_catalog.api.render import base_url, visible
 from medal_catalog.catalog import Catalog
@@ -20,8 +22,8 @@ router = APIRouter(tags=["tasks"])
 
 
 @router.get("/tasks", response_model=Page)
-def list_tasks(request: Request, catalog: CatalogDep, caller: CallerDep, page: Annotated[int, Query(ge=1)] = 1,
-               size: Annotated[int, Query(ge=1, le=100)] = 20) -> Page:
+def list_tasks(request: Request, catalog: CatalogDep, caller: CallerDep, page: PageNo = 1,
+               size: Size = 20) -> Page:
     """The tasks the caller may see: accepted ones for everyone, plus their own, plus all for the panel."""
     return list_entries(request, catalog, caller, {"type": "BenchmarkTask"}, page, size)
 
@@ -38,7 +40,7 @@ def _dataset_views(catalog: Catalog, caller, task: dict[str, Any]) -> dict[str, 
     return views
 
 
-@router.get("/tasks/{task_id}/croissant", response_class=JSONResponse)
+@router.get("/tasks/{task_id}/croissant", response_class=JSONResponse, responses=errors(409))
 def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: CallerDep) -> JSONResponse:
     """Croissant 1.1 (with RAI) of the task: its clinical question, task type, metrics and reference standard,
     and the record sets `splits`, `cases` and `labels` (hidden-test labels are never included). The cases and
@@ -79,13 +81,13 @@ def _images(catalog: Catalog, caller, task: dict[str, Any], base: str):
     return task_images(catalog, dataset_id, f"{base}/api/datasets/{dataset_id}/series.jsonl", data)
 
 
-@router.get("/tasks/{task_id}/cases.csv", response_class=Response)
+@router.get("/tasks/{task_id}/cases.csv", response_class=Response, responses=errors(409))
 def task_cases(task_id: str, catalog: CatalogDep, caller: CallerDep) -> Response:
     """The task's cases (id, split, inputs), for callers who may fetch the label dataset's data."""
     return Response(_case_files(catalog, caller, task_id).cases, media_type="text/csv")
 
 
-@router.get("/tasks/{task_id}/labels.csv", response_class=Response)
+@router.get("/tasks/{task_id}/labels.csv", response_class=Response, responses=errors(409))
 def task_labels(task_id: str, catalog: CatalogDep, caller: CallerDep) -> Response:
     """The labels of the task's cases in splits whose labels are published; never a hidden split's."""
     return Response(_case_files(catalog, caller, task_id).labels, media_type="text/csv")
