@@ -307,7 +307,7 @@ def test_a_bundle_from_medal_submit_is_checked_against_the_catalog(tmp_path):
             bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1)
             uploads = {f.name: f.content for f in bundle.files}
             report, _, _ = ingest_bundle(catalog, bundle.manifest(), uploads, author="amira",
-                                         may_write=lambda kind, entry_id: True, max_file_bytes=64 << 20)
+                                         check_writes=lambda entries: None, max_file_bytes=64 << 20)
             reports.append(report)
         assert catalog.store.pixel_hashes("hidden-data")
     assert not [i for i in reports[0].issues if i.code.startswith("contamination.")]
