@@ -371,10 +371,12 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     from medal_catalog.errors import PayloadTooLarge
     from medal_catalog.harvesters.bundle import BUNDLE_FORMAT
 
+    from medal_catalog.documents import DocumentError, load_json
+
     try:
-        bundle = json.loads(manifest)
-    except ValueError as err:
-        raise Unprocessable(f"the bundle part is not JSON: {err}") from None
+        bundle = load_json(manifest)
+    except DocumentError as err:
+        raise Unprocessable(f"the bundle part is not readable JSON ({err.code}): {err.message}") from None
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         raise Unprocessable(f"the bundle part must be a JSON object with format {BUNDLE_FORMAT!r}")
     entries, listed = bundle.get("entries"), bundle.get("files") or []
