@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     #: (MEDAL_DEID_SECRET). Set it in production: without it the keys derive from dataset ids, and someone who
     #: holds an original UID could confirm its replacement.
     deid_secret: str = ""
+    #: The most bytes a DICOM header may take before its pixel data (MEDAL_DICOM_MAX_HEADER_BYTES); a file whose
+    #: header runs further is refused with that reason. Real MR and CT headers take well under 1 MiB.
+    dicom_max_header_bytes: int = Field(64 * 1024 * 1024, ge=1024)
 
 
 @lru_cache(maxsize=1)

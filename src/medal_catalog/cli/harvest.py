@@ -158,8 +158,11 @@ def _print_dicom(ingested) -> None:
                f"{summary['bytes'] / 1e6:.1f} MB, {summary['seconds']:.2f} s")
     for reason, count in summary["skipped_by_reason"].items():
         click.echo(f"  skipped {count:>5}  {reason}")
+    if summary.get("warnings"):
+        click.echo(f"  warning {summary['warnings']:>5}  harvested, but the file looks cut short (see below)")
     for problem in summary["problems"][:20]:
-        click.echo(f"    {problem['path']}: {problem['reason']}")
+        warning = "warning: " if problem.get("kind") == "warning" else ""
+        click.echo(f"    {problem['path']}: {warning}{problem['reason']}")
     if len(summary["problems"]) > 20:
         click.echo(f"    ... {len(summary['problems']) - 20} more in harvest-report.json")
     findings = summary["phi_findings_by_attribute"]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
 
 from medal_catalog import __version__
+from medal_catalog.dicom.archives import MAX_MEMBERS
 from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem, HeaderError, read
 from medal_catalog.harvesters.base import HarvestResult
 from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, dataset_summaries,
@@ -33,7 +34,7 @@ from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, datas
 from medal_catalog.model import medal as m
 from medal_catalog.dicom.audit import AUDIT_WATCH
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: per-file entries carry why a file looks truncated
 CACHE_NAME = ".harvest-cache.json"
 DEFAULT_TIMEOUT = 30.0
 TRANSIENT = ("cannot read", "timed out", "the reader process", "unexpected")  # problems not cached
@@ -110,7 +111,13 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source], list[Fi
 def _walk_zip(path: str, prefix: str, sources: dict[str, Source], problems: list[FileProblem]) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
+            listing = archive.infolist()
+            if len(listing) > MAX_MEMBERS:  # the directory alone would make millions of sources
+                problems.append(FileProblem(prefix.rstrip("!") or os.path.basename(path),
+                                            f"zip archive holds {len(listing):,} members, more than {MAX_MEMBERS:,} "
+                                            "(the limit per archive); not harvested"))
+                return
+            for info in listing:
                 if info.is_dir():
                     continue
                 key = f"{path}!{info.filename}"
@@ -279,7 +286,7 @@ def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], o
                 index[id(part)] = len(blobs)
                 blobs.append(part)
             refs.append(index[id(part)])
-        files[_cache_key(source)] = [source.size, source.stamp, refs, result.get("sha256")]
+        files[_cache_key(source)] = [source.size, source.stamp, refs, result.get("sha256"), result.get("truncated")]
     data = {"version": CACHE_VERSION, "salt": salt, "files": files, "blobs": blobs, "result": outcome}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -303,8 +310,11 @@ def _cached(cache: dict[str, Any], source: Source, with_sha: bool) -> Any:
     if with_sha and not entry[3]:
         return None
     blobs, refs = cache["blobs"], entry[2]
-    return {**blobs[refs[2]], "size": source.size, "sha256": entry[3], "tech": blobs[refs[0]],
-            "audit": blobs[refs[1]], "group": blobs[refs[2]]}
+    hit = {**blobs[refs[2]], "size": source.size, "sha256": entry[3], "tech": blobs[refs[0]],
+           "audit": blobs[refs[1]], "group": blobs[refs[2]]}
+    if len(entry) > 4 and entry[4]:
+        hit["truncated"] = entry[4]
+    return hit
 
 
 # ----------------------------------------------------------------------------------------------------- harvest
@@ -366,6 +376,8 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
         else:
             records.append(result)
             names.append(source.name)
+            if result.get("truncated"):  # harvested, and said to look cut short
+                file_problems.append(FileProblem(source.name, result["truncated"], "warning"))
     rows = build_series(dataset_id, records)
     series = [series_model(row) for row in rows]
     dataset = m.ImagingDataset(
@@ -423,8 +435,10 @@ def _summary(dataset: m.ImagingDataset, series: list[m.ImagingSeries], sources: 
     audit = dataset.deidentification.audit if dataset.deidentification else None
     return {
         "dataset": dataset.id, "files_seen": len(sources), "dicom_read": files_read,
-        "reused_from_cache": reused, "read_now": read_now, "skipped": len(problems),
-        "skipped_by_reason": dict(Counter(p.reason for p in problems).most_common()),
+        "reused_from_cache": reused, "read_now": read_now,
+        "skipped": sum(p.kind != "warning" for p in problems),
+        "skipped_by_reason": dict(Counter(p.reason for p in problems if p.kind != "warning").most_common()),
+        "warnings": sum(p.kind == "warning" for p in problems),
         "problems": [p.summary_dict() for p in problems],
         "series": len(series), "studies": dataset.study_count or 0, "instances": dataset.instance_count or 0,
         "bytes": dataset.byte_size or 0,
