@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from medal_catalog import __version__
+from medal_catalog.cli.check import check
 from medal_catalog.cli.export import export
 from medal_catalog.cli.harvest import harvest
 from medal_catalog.cli.init import init
@@ -28,6 +29,7 @@ def main() -> None:
     """MEDAL catalog: validate, harvest and publish metadata of MEDAL benchmark tasks and imaging datasets."""
 
 
+main.add_command(check)
 main.add_command(export)
 main.add_command(decide)
 main.add_command(harvest)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -59,7 +62,8 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
     re-running on the same input changes nothing in the catalog.
 
     Exit status: 0 everything was harvested (non-DICOM data files are skipped, not errors); 1 some entries or
-    files could not be harvested (invalid entries, corrupt or unreadable files); 2 usage error.
+    files could not be harvested (invalid entries, corrupt or unreadable files); 2 usage error; 130 / 143 stopped
+    by Ctrl-C / SIGTERM (reader processes stopped, nothing half-written: run it again to finish).
     """
     from medal_catalog.catalog import Catalog
     from medal_catalog.ingestion import ingest, plan
@@ -70,10 +74,18 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
                                  param_hint="--dataset")
     progress = _progress_bar() if "dicom" in kinds.values() and sys.stderr.isatty() and not as_json else None
     try:
-        with Catalog.open(catalog_url, index_url) as catalog:
+        with _stops_cleanly(), Catalog.open(catalog_url, index_url) as catalog:
             results = ingest(kinds, catalog, dataset_id=dataset_id, out_dir=out_dir, fmt=fmt, title=title,
                              access_level=access_level, license_id=license_id, instances=instances, jobs=jobs,
                              timeout=timeout, use_cache=not no_cache, progress=progress[1] if progress else None)
+    except _Stopped as stop:
+        if progress:
+            progress[0].stop()
+            progress = None
+        name = signal.Signals(stop.signum).name
+        click.echo(f"medal harvest: stopped by {name}. The catalog holds no part of an unfinished write (a dataset "
+                   "and its series are stored in one transaction); run the same command again to finish.", err=True)
+        sys.exit(128 + stop.signum)
     finally:
         if progress:
             progress[0].stop()
@@ -84,6 +96,30 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
         for result in results:
             PRINTERS[result.kind](result)
     sys.exit(1 if any(r.failed for r in results) else 0)
+
+
+class _Stopped(BaseException):
+    """SIGINT or SIGTERM arrived: unwinds the harvest (reader processes stopped, open transactions rolled back)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stops_cleanly() -> Iterator[None]:
+    """Turn Ctrl-C and SIGTERM into :class:`_Stopped`, once: a second signal while unwinding is ignored."""
+    def stop(signum: int, frame: object) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Stopped(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _print_croissant(ingested) -> None:

@@ -213,6 +213,45 @@ def _read_chunk(chunk: list[Source], salt: bytes, with_sha: bool, timeout: float
     return [read_one(source, salt, with_sha, timeout) for source in chunk]
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _reader_started(parent: int) -> None:
+    """In each reader process: die with the harvest. Linux kills it when its parent dies (PR_SET_PDEATHSIG, even
+    after kill -9 of the parent); elsewhere a thread watches for the parent to go. Ctrl-C is the parent's to
+    handle: it stops the readers itself, so they ignore SIGINT rather than each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    armed = False
+    if os.uname().sysname == "Linux":
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="medal-parent-watch").start()
+
+
+def _stop_readers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's reader processes now (an interrupted harvest must not wait for, or leave, any of them)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(timeout=5)
+
+
 def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, jobs: int,
          progress: Progress | None, done_before: int, total: int, bytes_before: int, total_bytes: int
          ) -> dict[str, Any]:
@@ -237,7 +276,9 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pending = list(chunks)
     for attempt in range(2):
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_reader_started,
+                                   initargs=(os.getpid(),))
+        try:
             futures = {pool.submit(_read_chunk, c, salt, with_sha, timeout): c for c in pending}
             pending = []
             for future in as_completed(futures):
@@ -245,6 +286,10 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
                     finished(futures[future], future.result())
                 except BrokenProcessPool:
                     pending.append(futures[future])
+        except BaseException:  # Ctrl-C, SIGTERM (see cli/harvest.py), an error: no reader outlives the run
+            _stop_readers(pool)
+            raise
+        pool.shutdown(wait=True)
         if not pending:
             return results
         pending = [[s] for c in pending for s in c]  # retry one file per task to isolate the one that kills
@@ -459,7 +504,7 @@ def write_outputs(result: HarvestResult, out_dir: Path, fmt: str = "yaml") -> li
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / "manifest.jsonl"
     manifest_bytes = "".join(json.dumps(row, sort_keys=True) + "\n" for row in result.manifest).encode()
-    manifest_path.write_bytes(manifest_bytes)
+    _replace(manifest_path, manifest_bytes)
     dataset = result.dataset.model_copy(deep=True)
     dataset.distribution = [*(dataset.distribution or []), m.Distribution(
         name="manifest", distribution_kind="file", path=manifest_path.name, media_type="application/jsonlines",
@@ -468,9 +513,19 @@ def write_outputs(result: HarvestResult, out_dir: Path, fmt: str = "yaml") -> li
     data = catalog.model_dump(mode="json", exclude_none=True)
     catalog_path = out_dir / f"catalog.{fmt}"
     if fmt == "json":
-        catalog_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        _replace(catalog_path, (json.dumps(data, indent=2) + "\n").encode())
     else:
-        catalog_path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        _replace(catalog_path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode())
     report_path = out_dir / "harvest-report.json"
-    report_path.write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+    _replace(report_path, (json.dumps(result.summary, indent=2) + "\n").encode())
     return [catalog_path, manifest_path, report_path]
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a harvest killed while writing leaves the previous file, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
