@@ -92,14 +92,16 @@ def trial(tree: Path, folder: Path, sig: signal.Signals, phase: str, delay: floa
     """One kill ``delay`` seconds after the readers start (phase "read") or end (phase "write"); what was left
     behind and whether a re-run heals."""
     db, out = folder / "catalog.db", folder / "out"
-    process = subprocess.Popen(harvest_args(tree, db, out, jobs), stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    # stderr to a file, not a pipe: orphaned readers would hold a pipe open (and the wait with it)
+    with (folder / "stderr.txt").open("wb") as log:
+        process = subprocess.Popen(harvest_args(tree, db, out, jobs), stdout=subprocess.DEVNULL, stderr=log)
     readers: set[int] = set()
     phases(process, readers, "start" if phase == "read" else "end")
     time.sleep(delay)
     readers |= children(process.pid)
     process.send_signal(sig)
-    _, err = process.communicate(timeout=60)
+    process.wait(timeout=60)
+    err = (folder / "stderr.txt").read_bytes()
     deadline = time.monotonic() + 5
     while alive(readers) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -50,8 +50,8 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
 
     A PATH that is a MEDAL metadata file, or a folder holding one, is a submission: it is validated (as by
     `medal validate`), the DICOM files of each dataset are harvested and merged into it, and every valid entry
-    (tasks, datasets, series, reviews) is written to the store and the index, one transaction per entry; invalid
-    entries are reported and left out. A Croissant file (.json/.jsonld) is validated with mlcroissant and
+    (tasks, datasets, series, reviews) is written to the store in one transaction (readers see all of it or
+    none), then indexed; invalid entries are reported and left out. A Croissant file (.json/.jsonld) is validated with mlcroissant and
     imported as one dataset, its original kept; when it is open access, its local data files (inside its
     folder, checksums verified) are kept too and served by the catalog. Any other folder or zip is a DICOM tree
     harvested into the dataset --dataset ID.
