@@ -169,19 +169,20 @@ def sniff(buf: bytes) -> int | None:
 class _Parser:
     """One parse over a buffer; ``size`` is the true length of the stream the buffer starts.
 
-    With a ``stream`` the buffer (a bytearray) grows in place as the walk needs bytes, up to ``limit`` bytes, so
-    the header is parsed once, front to back, however far it runs; without one, NeedMore says how far it must.
+    With a ``stream`` the buffer grows (doubling) as the walk needs bytes, up to ``limit`` bytes, so the header is
+    parsed once, front to back, however far it runs; without one, NeedMore says how far it must. (Bytes, not a
+    bytearray: captured values are then slices without a second copy; the walk picks up the new buffer.)
     """
 
     __slots__ = ("buf", "size", "avail", "explicit", "little", "capture", "watch", "header", "_tvl", "_tl",
-                 "_u32", "sq_tags", "stream", "limit", "_previous")
+                 "_u32", "sq_tags", "stream", "limit")
 
     def __init__(self, buf, size: int, capture: frozenset[int], watch: frozenset[int],
                  sq_tags: frozenset[int], header: Header, stream: BinaryIO | None = None,
                  limit: int = 0) -> None:
         self.buf, self.size, self.avail = buf, size, len(buf)
         self.capture, self.watch, self.sq_tags, self.header = capture, watch, sq_tags, header
-        self.stream, self.limit, self._previous = stream, limit, -1
+        self.stream, self.limit = stream, limit
         self.set_encoding(explicit=True, little=True)
 
     def more(self, end: int) -> int:
@@ -193,7 +194,7 @@ class _Parser:
                               "MEDAL_DICOM_MAX_HEADER_BYTES)")
         want = min(self.size, self.limit, max(end, 2 * self.avail)) - self.avail
         chunk = self.stream.read(want)
-        self.buf += chunk
+        self.buf = bytes(self.buf) + chunk
         self.avail = len(self.buf)
         if self.avail < end:  # the stream ended before its stated size: the file shrank, or lies about its size
             self.size = self.avail
@@ -218,6 +219,7 @@ class _Parser:
         capture, watch, header = self.capture, self.watch, self.header
         seen, private = header.seen, header.private
         explicit, tvl, tl, u32 = self.explicit, self._tvl, self._tl, self._u32
+        previous = -1
         while pos < end:
             if pos + 8 > avail:
                 if pos + 8 > size:
@@ -225,6 +227,7 @@ class _Parser:
                         raise HeaderError(f"undefined-length item in {_tag_text(top_sq)} is never closed")
                     raise HeaderError(f"file ends inside an element header at byte {pos} (truncated)")
                 avail = self.more(pos + 8)
+                buf = self.buf
             if explicit:
                 group, elem, vr, length = tvl.unpack_from(buf, pos)
             else:
@@ -235,14 +238,13 @@ class _Parser:
                 return pos
             if stop_at_pixels and tag >= PIXEL_GROUP_START:
                 return pos
-            if depth == 0:
+            if tag == previous:
                 # A data set holds each tag once (PS3.5 7.1). The same tag twice in a row is corruption, such as
                 # a run of zero bytes that would otherwise read as millions of empty (0000,0000) elements.
                 # (Tags merely out of order are tolerated, as pydicom tolerates them.)
-                if tag == self._previous:
-                    raise HeaderError(f"element {_tag_text(tag)} repeats at byte {pos}: not a DICOM data set "
-                                      "(corrupt, or a run of zero bytes)")
-                self._previous = tag
+                raise HeaderError(f"element {_tag_text(tag)} repeats at byte {pos}: not a DICOM data set "
+                                  "(corrupt, or a run of zero bytes)")
+            previous = tag
             if group == 0xFFFE:
                 if tag == ITEM_END and until_item_end:
                     return pos + 8
@@ -255,6 +257,7 @@ class _Parser:
                 elif vr in _LONG_VRS:
                     if pos + 12 > avail:
                         avail = self._need(pos + 12, tag, "the header")
+                        buf = self.buf
                     length = u32.unpack_from(buf, pos + 8)[0]
                     pos += 12
                 else:
@@ -268,7 +271,7 @@ class _Parser:
                     raise HeaderError(f"sequences nested deeper than {MAX_DEPTH} levels at {_tag_text(tag)}")
                 items, pos = self.sequence(pos, length, depth + 1, top_sq if depth else tag, tag,
                                            implicit_inside=vr == _TEXT_DECODES_AS_UN)
-                avail = self.avail  # the walk inside may have read more
+                avail, buf = self.avail, self.buf  # the walk inside may have read more
                 if items:
                     if tag in watch:
                         seen[tag] = seen.get(tag, 0) + 1
@@ -282,6 +285,7 @@ class _Parser:
                 if value_end > size:
                     raise HeaderError(_overrun(tag, length, size))
                 avail = self.more(value_end)
+                buf = self.buf
             if length:
                 if tag in capture:
                     if depth == 0:
@@ -353,7 +357,7 @@ def parse(buf, size: int, capture: frozenset[int], watch: frozenset[int],
     """Parse the header in ``buf`` (the first bytes of a stream of ``size`` bytes) up to the pixel data.
 
     Raises HeaderError for a file that is not readable DICOM and, without ``stream``, NeedMore when ``buf`` is
-    too short; with ``stream`` (``buf`` then a bytearray) it reads on from it as needed, at most ``limit`` bytes.
+    too short; with ``stream`` it reads on from it as needed, at most ``limit`` bytes.
     ``sq_tags`` are the tags known to be sequences, needed for implicit VR where the bytes do not say so.
     """
     if size == 0:
@@ -373,6 +377,7 @@ def parse(buf, size: int, capture: frozenset[int], watch: frozenset[int],
         sop_class = header.top.pop(0x00020002, None)
         header.transfer_syntax = _uid(meta_ts)
         header.media_storage_sop_class = _uid(sop_class)
+        buf = parser.buf  # the meta group may have read more
     ts = header.transfer_syntax
     little = ts != EXPLICIT_BE
     explicit = ts != IMPLICIT_LE
@@ -382,6 +387,7 @@ def parse(buf, size: int, capture: frozenset[int], watch: frozenset[int],
     if ts == DEFLATED_LE:
         if len(buf) < size:
             parser.more(size)  # a deflated data set is inflated whole (bounded by MAX_INFLATED)
+            buf = parser.buf
         buf = _inflate(buf[pos:])
         parser = _Parser(buf, len(buf), parser.capture, watch, sq_tags, header)
         pos = 0
@@ -477,7 +483,7 @@ def read(stream: BinaryIO, size: int, capture: frozenset[int], watch: frozenset[
     Raises HeaderError; a stream that ends early is reported as truncated rather than trusted.
     """
     limit = max_header_bytes() if limit is None else limit
-    buf = bytearray(stream.read(min(size, FIRST_READ, limit)))
+    buf = stream.read(min(size, FIRST_READ, limit))
     if len(buf) < min(size, FIRST_READ, limit):  # shorter than it said: parse what exists, report truncation
         size = len(buf)
     return parse(buf, size, capture, watch, sequence_tags(), stream=stream, limit=limit)
