@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import sys
@@ -85,7 +86,12 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
         name = signal.Signals(stop.signum).name
         click.echo(f"medal harvest: stopped by {name}. The catalog holds no part of an unfinished write (a dataset "
                    "and its series are stored in one transaction); run the same command again to finish.", err=True)
-        sys.exit(128 + stop.signum)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Not sys.exit: the transactions are rolled back and the catalog closed by now, and interpreter shutdown
+        # would join the process pool's manager thread, which a reader killed mid-answer leaves blocked on a
+        # half-written result for ever.
+        os._exit(128 + stop.signum)
     finally:
         if progress:
             progress[0].stop()
