@@ -8,8 +8,12 @@ What a crash, a kill or a bug could leave behind, each a :class:`Problem` with a
   task) that is not in the store;
 * ``store.file-missing`` / ``store.file-checksum`` — a file kept with an entry whose bytes are gone or no longer
   match their recorded sha256 (and size);
-* ``index.missing`` / ``index.stale`` / ``index.extra`` / ``index.behind`` — the search index lacking a current
-  entry, holding an older document of it, holding an entry the store no longer has, or still owing queued updates.
+* ``index.missing`` / ``index.stale`` / ``index.extra`` — the search index lacking a current entry, holding an
+  older document of it, or holding an entry the store no longer has, with no queued update that would fix it.
+
+Updates still queued for the index (a process stopped between its store commit and the index sync) are not
+problems: the queue is how the catalog recovers, and the next write or `medal reindex` applies them. They are
+reported as a note, and ``repair=True`` applies them at once.
 
 Only the index is repaired (``repair=True``: queued updates applied, then a full rebuild from the store when it
 still disagrees): the store is the source of truth, and what it holds is the work of people, never overwritten
@@ -53,6 +57,7 @@ class CheckReport:
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     repaired: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     remaining: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     repair: bool = False
@@ -64,7 +69,7 @@ class CheckReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"catalog": self.catalog, "ok": self.ok, "counts": self.counts,
-                "problems": [p.to_dict() for p in self.problems], "repaired": self.repaired,
+                "problems": [p.to_dict() for p in self.problems], "notes": self.notes, "repaired": self.repaired,
                 "remaining": [p.to_dict() for p in self.remaining], "seconds": round(self.seconds, 3)}
 
 
@@ -130,20 +135,24 @@ def _ids(value: Any) -> Iterator[str]:
         yield from (v for v in value if isinstance(v, str))
 
 
-def check_index(catalog: Catalog) -> list[Problem]:
-    """The search index against the store: every current entry indexed with its current document, nothing more,
-    and no update still queued."""
+def check_index(catalog: Catalog, notes: list[str] | None = None) -> list[Problem]:
+    """The search index against the store: every current entry indexed with its current document and nothing
+    more, counting the updates still queued for it as done (they are noted in ``notes``)."""
     index = catalog.index
     if index is None:
         return []
     problems: list[Problem] = []
     behind = catalog.store.pending_count()
-    if behind:
-        problems.append(Problem("index.behind", "", f"{behind} queued index update(s) not applied yet",
-                                "medal check --repair applies them (or medal reindex)."))
+    queued = catalog.store.pending(limit=behind) if behind else []
+    owed = {change.key for change in queued}
+    if behind and notes is not None:
+        notes.append(f"the index is behind by {behind} queued update(s) of {len(owed)} entries: the next write "
+                     "applies them, or now: medal check --repair (or medal reindex)")
     keys = set()
     for version in catalog.store.iter_current():
         keys.add(version.key)
+        if version.key in owed:
+            continue
         indexed = index.get(version.key)
         if indexed is None:
             problems.append(Problem("index.missing", version.key, "current in the store, absent from the index",
@@ -152,7 +161,7 @@ def check_index(catalog: Catalog) -> list[Problem]:
             problems.append(Problem("index.stale", version.key, "the index holds another document than the store's "
                                     f"current version {version.version}", "medal check --repair"))
     total = index.count(SearchRequest.make())
-    if total > len(keys):
+    if total > len(keys) + sum(change.op == "delete" for change in queued):
         problems.append(Problem("index.extra", "", f"the index holds {total} entries, the store {len(keys)} current "
                                 "ones", "medal check --repair"))
     return problems
@@ -167,9 +176,9 @@ def check(catalog: Catalog, repair: bool = False) -> CheckReport:
     started = time.perf_counter()
     report = CheckReport(catalog.store.url, repair=repair)
     report.counts, store_problems = check_store(catalog)
-    index_problems = check_index(catalog)
+    index_problems = check_index(catalog, report.notes)
     report.problems = store_problems + index_problems
-    if repair and index_problems:
+    if repair and (index_problems or report.notes):
         catalog.sync_index()
         if check_index(catalog):
             rebuilt = catalog.reindex()

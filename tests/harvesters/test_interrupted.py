@@ -185,3 +185,20 @@ def test_check_finds_a_kept_file_whose_bytes_changed(tmp_path):
     raw.close()
     code, report = _check(db)
     assert code == 1 and [p["code"] for p in report["problems"]] == ["store.file-checksum"]
+
+
+def test_updates_still_queued_for_the_index_are_a_note_and_repair_applies_them(tmp_path):
+    """A process stopped between its store commit and the index sync leaves queued updates: the queue is how the
+    catalog recovers, so `medal check` passes with a note; --repair applies them (nothing left queued)."""
+    db = _catalog_with_a_dataset(tmp_path)
+    with Catalog.open(f"sqlite:///{db}") as catalog:
+        current = catalog.get("ImagingDataset", "checked").document
+        catalog.store.put({**current, "title": "retitled"}, "harvester", "stopped before the index sync")
+        assert catalog.store.pending_count() == 1
+    code, report = _check(db)
+    assert code == 0 and report["problems"] == [] and "behind by 1 queued update" in report["notes"][0]
+    code, repaired = _check(db, "--repair")
+    assert code == 0 and repaired["repaired"] == ["applied the queued index updates"]
+    with Catalog.open(f"sqlite:///{db}") as catalog:
+        assert catalog.store.pending_count() == 0
+        assert "retitled" in str(catalog.index.get("ImagingDataset:checked")["title"])

@@ -42,6 +42,8 @@ def check(repair: bool, as_json: bool, catalog_url: str | None, index_url: str |
             click.echo(f"  {problem.code}{where}: {problem.message}")
             if problem.hint:
                 click.echo(f"      {problem.hint}")
+        for note in report.notes:
+            click.echo(f"  note: {note}")
         for done in report.repaired:
             click.echo(f"  repaired: {done}")
         if repair:
