@@ -74,18 +74,34 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
         raise click.BadParameter("lower-case letters, digits, '.', '_' and '-' (2-128 characters)",
                                  param_hint="--dataset")
     progress = _progress_bar() if "dicom" in kinds.values() and sys.stderr.isatty() and not as_json else None
+    results = None
     try:
-        with _stops_cleanly(), Catalog.open(catalog_url, index_url) as catalog:
-            results = ingest(kinds, catalog, dataset_id=dataset_id, out_dir=out_dir, fmt=fmt, title=title,
-                             access_level=access_level, license_id=license_id, instances=instances, jobs=jobs,
-                             timeout=timeout, use_cache=not no_cache, progress=progress[1] if progress else None)
+        with _stops_cleanly():
+            with Catalog.open(catalog_url, index_url) as catalog:
+                results = ingest(kinds, catalog, dataset_id=dataset_id, out_dir=out_dir, fmt=fmt, title=title,
+                                 access_level=access_level, license_id=license_id, instances=instances, jobs=jobs,
+                                 timeout=timeout, use_cache=not no_cache,
+                                 progress=progress[1] if progress else None)
+            if progress:
+                progress[0].stop()
+                progress = None
+            if as_json:
+                summaries = [r.summary for r in results]
+                click.echo(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2))
+            else:
+                for result in results:
+                    PRINTERS[result.kind](result)
     except _Stopped as stop:
         if progress:
             progress[0].stop()
-            progress = None
         name = signal.Signals(stop.signum).name
-        click.echo(f"medal harvest: stopped by {name}. The catalog holds no part of an unfinished write (a dataset "
-                   "and its series are stored in one transaction); run the same command again to finish.", err=True)
+        if results is None:
+            click.echo(f"medal harvest: stopped by {name}. The catalog holds no part of an unfinished write (a "
+                       "dataset and its series are stored in one transaction); run the same command again to "
+                       "finish.", err=True)
+        else:
+            click.echo(f"medal harvest: stopped by {name} after the catalog was written (nothing lost; the "
+                       "summary is in harvest-report.json).", err=True)
         sys.stdout.flush()
         sys.stderr.flush()
         # Not sys.exit: the transactions are rolled back and the catalog closed by now, and interpreter shutdown
@@ -95,12 +111,6 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
     finally:
         if progress:
             progress[0].stop()
-    if as_json:
-        summaries = [r.summary for r in results]
-        click.echo(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2))
-    else:
-        for result in results:
-            PRINTERS[result.kind](result)
     sys.exit(1 if any(r.failed for r in results) else 0)
 
 
