@@ -81,17 +81,13 @@ class Catalog:
         return replace(result, indexed=self.sync_index()) if result.changed else result
 
     def put_many(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str,
-                 batch: int = 500) -> list[PutResult]:
-        """Store each entry in its own transaction, indexing in bulk every ``batch`` changes; one result each."""
-        results: list[PutResult] = []
-        waiting: list[int] = []
-        for entry in entries:
-            result = self.store.put(entry, author, reason)
-            results.append(result)
-            if result.changed:
-                waiting.append(len(results) - 1)
-            if len(waiting) >= batch:
-                self._settle(results, waiting)
+                 deletions: Iterable[tuple[str, str]] = ()) -> list[PutResult]:
+        """Store the entries and record the ``deletions`` ((kind, id) pairs) in one store transaction, so that
+        readers see all of them or none (a dataset never shows part of its series), then index them in bulk.
+        One result per entry, then one per deletion."""
+        puts, gone = self.store.put_many(list(entries), author, reason, list(deletions))
+        results = [*puts, *gone]
+        waiting = [i for i, result in enumerate(results) if result.changed]
         if waiting:
             self._settle(results, waiting)
         return results

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     #: Where the reduced IDC index is cached (MEDAL_PUBLIC_INDEX_CACHE); empty: the user cache folder
     #: ($XDG_CACHE_HOME or ~/.cache, then medal-catalog/).
     public_index_cache: str = ""
+    #: The most bytes a DICOM header may take before its pixel data (MEDAL_DICOM_MAX_HEADER_BYTES); a file whose
+    #: header runs further is refused with that reason. Real MR and CT headers take well under 1 MiB.
+    dicom_max_header_bytes: int = Field(64 * 1024 * 1024, ge=1024)
 
 
 @lru_cache(maxsize=1)

@@ -8,6 +8,7 @@ line and column for reports.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -21,6 +22,15 @@ from medal_catalog.schema import CONTAINER_SLOTS, ENTRY_CLASSES
 METADATA_SUFFIXES = {".yaml", ".yml", ".json", ".jsonld"}
 #: Larger metadata candidates are treated as data files rather than parsed into memory.
 MAX_METADATA_BYTES = 64 * 1024 * 1024
+#: How deep lists and mappings may nest in a document. Real MEDAL and Croissant documents nest under 12 deep; the
+#: validators, pyld and mlcroissant recurse per level, so a bound well below Python's recursion limit keeps a
+#: hostile document (50,000 deep) an error instead of a RecursionError or a C-stack overflow.
+MAX_DEPTH = 64
+#: How many values (scalars, lists, mappings) a document may hold, counted before any object is built.
+MAX_NODES = 4_000_000
+#: How many values YAML aliases (``*name``) may add to a document in all: a "billion laughs" of nested aliases
+#: expands a few hundred bytes into 10^9 values that every later step would walk.
+MAX_ALIAS_NODES = 10_000
 
 
 @lru_cache(maxsize=1)
@@ -159,6 +169,128 @@ def _escape(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+def load_json(raw: bytes | str) -> Any:
+    """Parse JSON text within the bounds above; raise DocumentError (``file.parse-error``, ``file.too-deep``,
+    ``file.too-many-values``, ``file.too-large``) rather than RecursionError or an unbounded allocation."""
+    raw = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    if len(raw) > MAX_METADATA_BYTES:
+        raise DocumentError("file.too-large", f"larger than {MAX_METADATA_BYTES // 2**20} MiB; not read as metadata")
+    check_json_shape(raw)
+    try:
+        return orjson.loads(raw)  # several times faster than json on large catalogs
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        # The standard parser gives the error's line and column (and takes what orjson refuses, such as
+        # integers beyond 64 bits or a byte-order mark).
+        return json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise DocumentError("file.encoding", "the file is not UTF-8 text",
+                            hint="Save the file as UTF-8 (most editors offer this under 'Save as').") from exc
+    except json.JSONDecodeError as exc:
+        raise DocumentError("file.parse-error", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno,
+                            "Check brackets, commas and quotes around this position.") from exc
+    except RecursionError:  # only reachable when MAX_DEPTH is raised past what the parser takes
+        raise _too_deep() from None
+
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def check_json_shape(raw: bytes) -> None:
+    """Refuse JSON nested deeper than MAX_DEPTH or holding more than MAX_NODES values, from its bytes alone."""
+    outside = _JSON_STRING.sub(b"0", raw)  # brackets inside strings do not nest
+    if outside.count(b",") + outside.count(b"[") + outside.count(b"{") > MAX_NODES:
+        raise _too_many(MAX_NODES)
+    brackets = outside.translate(None, _NOT_BRACKETS)
+    for _ in range(MAX_DEPTH):  # each pass removes the innermost level
+        if not brackets:
+            return
+        brackets = brackets.replace(b"[]", b"").replace(b"{}", b"")
+    if brackets and len(brackets.replace(b"[]", b"").replace(b"{}", b"")) < len(brackets):
+        raise _too_deep()
+    # what is left does not pair up: a syntax error the parser locates
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text (safe tags, timestamps kept as strings) within the bounds above, checked on the parser's
+    events before any object is built; raise DocumentError as :func:`load_json` does."""
+    import yaml
+
+    if len(text) > MAX_METADATA_BYTES:
+        raise DocumentError("file.too-large", f"larger than {MAX_METADATA_BYTES // 2**20} MiB; not read as metadata")
+    try:
+        _check_yaml_shape(text)
+        return yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or "syntax error"
+        raise DocumentError("file.parse-error", f"invalid YAML: {problem}",
+                            mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                            "Check indentation, brackets and quotes around this position.") from exc
+    except yaml.YAMLError as exc:
+        raise DocumentError("file.parse-error", f"invalid YAML: {exc}") from exc
+    except RecursionError:
+        raise _too_deep() from None
+
+
+def _check_yaml_shape(text: str) -> None:
+    """Count depth, values and what aliases add, on the event stream (libyaml's parser does not recurse)."""
+    import yaml
+
+    start = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    end = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    loader = _loader()(text)
+    try:
+        depth = nodes = added = 0
+        sizes: dict[str, int] = {}  # anchor -> values under it
+        open_: list[tuple[str | None, int]] = []
+        while loader.check_event():
+            event = loader.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                nodes += 1
+                if event.anchor:
+                    sizes[event.anchor] = 1
+            elif kind in start:
+                nodes += 1
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _too_deep(mark.line + 1, mark.column + 1)
+                open_.append((event.anchor, nodes))
+            elif kind in end:
+                depth -= 1
+                anchor, first = open_.pop()
+                if anchor:
+                    sizes[anchor] = nodes - first + 1
+            elif kind is yaml.AliasEvent:
+                size = sizes.get(event.anchor, 1)
+                nodes += size
+                added += size
+                if added > MAX_ALIAS_NODES:
+                    mark = event.start_mark
+                    raise DocumentError(
+                        "file.too-many-aliases", f"YAML aliases (*{event.anchor}) expand to more than "
+                        f"{MAX_ALIAS_NODES:,} values", mark.line + 1, mark.column + 1,
+                        "Write the values out instead of repeating anchors (&name) with aliases (*name).")
+            if nodes > MAX_NODES:
+                raise _too_many(MAX_NODES)
+    finally:
+        loader.dispose()
+
+
+def _too_deep(line: int | None = None, column: int | None = None) -> DocumentError:
+    return DocumentError("file.too-deep", f"lists and mappings nested deeper than {MAX_DEPTH} levels", line, column,
+                         "MEDAL metadata nests a few levels deep: check for a runaway bracket or indentation.")
+
+
+def _too_many(limit: int) -> DocumentError:
+    return DocumentError("file.too-many-values", f"holds more than {limit:,} values; not read as metadata",
+                         hint="Split the catalog into several files.")
+
+
 def read_document(path: Path, display: str | None = None) -> Document:
     """Parse a YAML/JSON/JSON-LD file; raise DocumentError with a code and location when it cannot be read."""
     display = display or str(path)
@@ -176,31 +308,7 @@ def read_document(path: Path, display: str | None = None) -> Document:
         raise DocumentError("file.encoding", "the file is not UTF-8 text", line, column,
                             "Save the file as UTF-8 (most editors offer this under 'Save as').") from exc
     syntax = "json" if path.suffix.lower() in (".json", ".jsonld") else "yaml"
-    if syntax == "json":
-        try:
-            data = orjson.loads(raw)  # several times faster than json on large catalogs
-        except orjson.JSONDecodeError:
-            data = None
-        try:
-            # The standard parser gives the error's line and column (and takes what orjson refuses, such as
-            # integers beyond 64 bits or a byte-order mark).
-            data = json.loads(text) if data is None else data
-        except json.JSONDecodeError as exc:
-            raise DocumentError("file.parse-error", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno,
-                                "Check brackets, commas and quotes around this position.") from exc
-    else:
-        import yaml
-
-        try:
-            data = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or "syntax error"
-            raise DocumentError("file.parse-error", f"invalid YAML: {problem}",
-                                mark.line + 1 if mark else None, mark.column + 1 if mark else None,
-                                "Check indentation, brackets and quotes around this position.") from exc
-        except yaml.YAMLError as exc:
-            raise DocumentError("file.parse-error", f"invalid YAML: {exc}") from exc
+    data = load_json(raw) if syntax == "json" else load_yaml(text)
     return Document(path=path, display=display, text=text, data=data, syntax=syntax)
 
 

@@ -50,9 +50,11 @@ class IngestResult:
 
 
 def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: str, reason: str,
-                report: Report | None = None, source: str = "") -> list[PutResult]:
-    """Store entries (one transaction each, indexed in bulk), skipping those whose only change is a newer
-    harvest-run record, so that ingesting unchanged input again writes no new version.
+                report: Report | None = None, source: str = "", deletions: Sequence[tuple[str, str]] = ()
+                ) -> list[PutResult]:
+    """Store entries (all in one transaction with the ``deletions``, then indexed in bulk: readers never see
+    a dataset with part of its series), skipping those whose only change is a newer harvest-run record, so that
+    ingesting unchanged input again writes no new version. Returns one result per entry, then per deletion.
 
     The workflow is the panel's, never the file's: a task keeps the status the catalog has (a new one enters as
     ``submitted``; a ``status`` that differs in the file is an info in ``report``), except that an edit of an
@@ -85,8 +87,10 @@ def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: 
             results[i] = PutResult(entry_key(kind, entry["id"]), "unchanged", current.version)
         else:
             to_write.append((i, entry))
-    written = catalog.put_many([e for _, e in to_write], author=author, reason=reason) if to_write else []
+    written = catalog.put_many([e for _, e in to_write], author=author, reason=reason,
+                               deletions=deletions) if to_write or deletions else []
     results.update({i: put for (i, _), put in zip(to_write, written)})
+    retired = written[len(to_write):]
     for i, entry, why in alone:
         results[i] = catalog.put(entry, author=author, reason=why)
     for i, entry in reviews:
@@ -94,7 +98,7 @@ def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: 
             results[i] = store_recorded_review(catalog, entry, author).review
         except MedalError as err:
             results[i] = PutResult(entry_key("ReviewAssessment", str(entry.get("id"))), "invalid", None, (str(err),))
-    return [results[i] for i in range(len(entries))]
+    return [*(results[i] for i in range(len(entries))), *retired]
 
 
 def attachments(entry: dict[str, Any]) -> list[tuple[str, str]]:
@@ -274,12 +278,13 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
     reason = f"DICOM harvest of {len(paths)} path(s): {result.summary['dicom_read']} files"
     existing = catalog.get("ImagingDataset", dataset["id"])
     merged = merge_dataset(dataset, existing.document if existing and not existing.deleted else None)
-    puts = put_entries(catalog, [merged, *series], author=HARVEST_AUTHOR, reason=reason)
     keep = {s["id"] for s in series}
     gone = [v.id for v in catalog.store.iter_current(["ImagingSeries"])
             if (v.document or {}).get("dataset") == dataset["id"] and v.id not in keep]
-    for series_id in gone:
-        catalog.delete("ImagingSeries", series_id, author=HARVEST_AUTHOR, reason=reason)
+    # One transaction: the dataset, all its series and the retirement of those gone become visible together.
+    written = put_entries(catalog, [merged, *series], author=HARVEST_AUTHOR, reason=reason,
+                          deletions=[("ImagingSeries", series_id) for series_id in gone])
+    puts = written[:len(series) + 1]
     problems = [p.to_dict() for p in puts if p.problems]
     if problems:
         raise MedalError(f"the catalog refused {len(problems)} entries: {problems[0]['problems'][0]}")
@@ -443,10 +448,12 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     from medal_catalog.errors import PayloadTooLarge
     from medal_catalog.harvesters.bundle import BUNDLE_FORMAT
 
+    from medal_catalog.documents import DocumentError, load_json
+
     try:
-        bundle = json.loads(manifest)
-    except ValueError as err:
-        raise Unprocessable(f"the bundle part is not JSON: {err}") from None
+        bundle = load_json(manifest)
+    except DocumentError as err:
+        raise Unprocessable(f"the bundle part is not readable JSON ({err.code}): {err.message}") from None
     if not isinstance(bundle, dict) or bundle.get("format") != BUNDLE_FORMAT:
         raise Unprocessable(f"the bundle part must be a JSON object with format {BUNDLE_FORMAT!r}")
     entries, listed = bundle.get("entries"), bundle.get("files") or []

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -50,8 +54,8 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
 
     A PATH that is a MEDAL metadata file, or a folder holding one, is a submission: it is validated (as by
     `medal validate`), the DICOM files of each dataset are harvested and merged into it, and every valid entry
-    (tasks, datasets, series, reviews) is written to the store and the index, one transaction per entry; invalid
-    entries are reported and left out. A Croissant file (.json/.jsonld) is validated with mlcroissant and
+    (tasks, datasets, series, reviews) is written to the store in one transaction (readers see all of it or
+    none), then indexed; invalid entries are reported and left out. A Croissant file (.json/.jsonld) is validated with mlcroissant and
     imported as one dataset, its original kept; when it is open access, its local data files (inside its
     folder, checksums verified) are kept too and served by the catalog. Any other folder or zip is a DICOM tree
     harvested into the dataset --dataset ID.
@@ -68,7 +72,8 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
     shares images with its training split). The summary's `contamination` section says what was checked.
 
     Exit status: 0 everything was harvested (non-DICOM data files are skipped, not errors); 1 some entries or
-    files could not be harvested (invalid entries, corrupt or unreadable files); 2 usage error.
+    files could not be harvested (invalid entries, corrupt or unreadable files); 2 usage error; 130 / 143 stopped
+    by Ctrl-C / SIGTERM (reader processes stopped, nothing half-written: run it again to finish).
     """
     from medal_catalog.catalog import Catalog
     from medal_catalog.ingestion import ingest, plan
@@ -78,22 +83,69 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
         raise click.BadParameter("lower-case letters, digits, '.', '_' and '-' (2-128 characters)",
                                  param_hint="--dataset")
     progress = _progress_bar() if "dicom" in kinds.values() and sys.stderr.isatty() and not as_json else None
+    results = None
     try:
-        with Catalog.open(catalog_url, index_url) as catalog:
-            results = ingest(kinds, catalog, dataset_id=dataset_id, out_dir=out_dir, fmt=fmt, title=title,
-                             access_level=access_level, license_id=license_id, instances=instances, jobs=jobs,
-                             timeout=timeout, use_cache=not no_cache, progress=progress[1] if progress else None,
-                             pixel_hash=False if no_pixel_hash else None)
+        with _stops_cleanly():
+            with Catalog.open(catalog_url, index_url) as catalog:
+                results = ingest(kinds, catalog, dataset_id=dataset_id, out_dir=out_dir, fmt=fmt, title=title,
+                                 access_level=access_level, license_id=license_id, instances=instances, jobs=jobs,
+                                 timeout=timeout, use_cache=not no_cache,
+                                 progress=progress[1] if progress else None,
+                                 pixel_hash=False if no_pixel_hash else None)
+            if progress:
+                progress[0].stop()
+                progress = None
+            if as_json:
+                summaries = [r.summary for r in results]
+                click.echo(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2))
+            else:
+                for result in results:
+                    PRINTERS[result.kind](result)
+    except _Stopped as stop:
+        if progress:
+            progress[0].stop()
+        name = signal.Signals(stop.signum).name
+        if results is None:
+            click.echo(f"medal harvest: stopped by {name}. The catalog holds no part of an unfinished write (a "
+                       "dataset and its series are stored in one transaction); run the same command again to "
+                       "finish.", err=True)
+        else:
+            click.echo(f"medal harvest: stopped by {name} after the catalog was written (nothing lost; the "
+                       "summary is in harvest-report.json).", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Not sys.exit: the transactions are rolled back and the catalog closed by now, and interpreter shutdown
+        # would join the process pool's manager thread, which a reader killed mid-answer leaves blocked on a
+        # half-written result for ever.
+        os._exit(128 + stop.signum)
     finally:
         if progress:
             progress[0].stop()
-    if as_json:
-        summaries = [r.summary for r in results]
-        click.echo(json.dumps(summaries[0] if len(summaries) == 1 else summaries, indent=2))
-    else:
-        for result in results:
-            PRINTERS[result.kind](result)
     sys.exit(1 if any(r.failed for r in results) else 0)
+
+
+class _Stopped(BaseException):
+    """SIGINT or SIGTERM arrived: unwinds the harvest (reader processes stopped, open transactions rolled back)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextmanager
+def _stops_cleanly() -> Iterator[None]:
+    """Turn Ctrl-C and SIGTERM into :class:`_Stopped`, once: a second signal while unwinding is ignored."""
+    def stop(signum: int, frame: object) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Stopped(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _print_croissant(ingested) -> None:
@@ -170,8 +222,11 @@ def _print_dicom(ingested) -> None:
                f"{summary['bytes'] / 1e6:.1f} MB, {summary['seconds']:.2f} s")
     for reason, count in summary["skipped_by_reason"].items():
         click.echo(f"  skipped {count:>5}  {reason}")
+    if summary.get("warnings"):
+        click.echo(f"  warning {summary['warnings']:>5}  harvested, but the file looks cut short (see below)")
     for problem in summary["problems"][:20]:
-        click.echo(f"    {problem['path']}: {problem['reason']}")
+        warning = "warning: " if problem.get("kind") == "warning" else ""
+        click.echo(f"    {problem['path']}: {warning}{problem['reason']}")
     if len(summary["problems"]) > 20:
         click.echo(f"    ... {len(summary['problems']) - 20} more in harvest-report.json")
     findings = summary["phi_findings_by_attribute"]

@@ -33,7 +33,7 @@ from medal_catalog.croissant.jsonld import UnsafeJsonLdError, UnsafeLocation, lo
 from medal_catalog.croissant.vocabulary import (CROISSANT_NAMESPACE, FILE_PROPERTY_COLUMNS, TABLE_FORMATS, as_list,
                                                 fileset_archive_path, fileset_table_path, local_path, node_id,
                                                 node_kind)
-from medal_catalog.documents import MAX_METADATA_BYTES
+from medal_catalog.documents import MAX_METADATA_BYTES, DocumentError, load_json
 from medal_catalog.report import Severity
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
@@ -58,8 +58,8 @@ def is_croissant_file(path: Path) -> bool:
     if not path.is_file() or path.suffix.lower() not in (".json", ".jsonld"):
         return False
     try:
-        return path.stat().st_size <= MAX_METADATA_BYTES and is_croissant(json.loads(path.read_bytes()))
-    except (OSError, ValueError):
+        return path.stat().st_size <= MAX_METADATA_BYTES and is_croissant(load_json(path.read_bytes()))
+    except (OSError, ValueError, DocumentError):
         return False
 
 

@@ -8,7 +8,9 @@ members for its cache and stays with it.
 from __future__ import annotations
 
 import tarfile
+import time
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -20,6 +22,67 @@ MAX_HEADER_GUESS = 1 << 40
 #: What reading a broken, truncated, encrypted or hostile archive raises.
 ARCHIVE_ERRORS = (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, RuntimeError, NotImplementedError,
                   ValueError)
+
+#: What one archive (with the archives inside it) may cost: members visited, bytes read out of them, seconds.
+MAX_MEMBERS = 100_000
+MAX_EXPANDED_BYTES = 8 << 30
+MAX_SECONDS = 300.0
+
+
+class ArchiveRefused(Exception):
+    """An archive past one of its bounds (members, expanded bytes, time); ``reason`` says which."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Budget:
+    """What is left of one archive's bounds, shared by the archives nested in it."""
+
+    members: int = MAX_MEMBERS
+    expanded_bytes: int = MAX_EXPANDED_BYTES
+    seconds: float = MAX_SECONDS
+    _started: float = field(default_factory=time.monotonic)
+    _members_seen: int = 0
+    _bytes_read: int = 0
+
+    def member(self) -> None:
+        """Count one member; raise ArchiveRefused past the member or time bound."""
+        self._members_seen += 1
+        if self._members_seen > self.members:
+            raise ArchiveRefused(f"holds more than {self.members:,} members (the limit per archive)")
+        self.clock()
+
+    def read(self, n: int) -> None:
+        """Count ``n`` bytes read out of a member; raise ArchiveRefused past the byte or time bound."""
+        self._bytes_read += n
+        if self._bytes_read > self.expanded_bytes:
+            raise ArchiveRefused(f"expands past {self.expanded_bytes >> 20:,} MiB read out of it (the limit per "
+                                 "archive)")
+        self.clock()
+
+    def clock(self) -> None:
+        """Raise ArchiveRefused when the archive has taken longer than its time bound."""
+        if time.monotonic() - self._started > self.seconds:
+            raise ArchiveRefused(f"took longer than {self.seconds:g} s to read (the limit per archive)")
+
+
+class _Counted:
+    """A member stream whose reads count against the archive's :class:`Budget`."""
+
+    def __init__(self, stream: Any, budget: Budget) -> None:
+        self.stream, self.budget = stream, budget
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.stream.read(n)
+        self.budget.read(len(data))
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
 
 #: ``visit(member stream, member size, member name, index in the archive)`` -> how many DICOM files it held.
 Visitor = Callable[[Any, int, str, int], int]
@@ -51,34 +114,44 @@ def is_archive_file(path: Path) -> bool:
         return False
 
 
-def each_member(stream: Any, head: bytes, kind: str, name: str, visit: Visitor) -> int:
+def each_member(stream: Any, head: bytes, kind: str, name: str, visit: Visitor, budget: Budget | None = None) -> int:
     """Call ``visit`` for every file in the archive ``stream`` (of ``kind``, starting with ``head``; ``name`` is
     its path, from which a compressed single file takes its name) and return the sum of what it returned.
 
     A compressed stream that is not a tar is one compressed file, visited as member 0. Raises one of
-    :data:`ARCHIVE_ERRORS` when the archive cannot be read (``visit``'s own errors pass through too).
+    :data:`ARCHIVE_ERRORS` when the archive cannot be read (``visit``'s own errors pass through too), and
+    ArchiveRefused past ``budget`` (default: a new one; pass the outer archive's to nested ones).
     """
+    budget = budget or Budget()
     count = 0
     if kind == "zip":
         with zipfile.ZipFile(stream) as archive:
+            members = [info for info in archive.infolist() if not info.is_dir()]
+            if len(members) > budget.members:  # refused from the directory, before any member is read
+                raise ArchiveRefused(f"holds {len(members):,} members, more than {budget.members:,} (the limit "
+                                     "per archive)")
             for i, info in enumerate(archive.infolist()):
                 if not info.is_dir():
+                    budget.member()
                     with archive.open(info) as inner:
-                        count += visit(inner, info.file_size, info.filename, i)
+                        count += visit(_Counted(inner, budget), info.file_size, info.filename, i)
         return count
     try:
         with tarfile.open(fileobj=stream, mode="r:*") as archive:
             for i, info in enumerate(archive):
+                budget.clock()
                 if info.isfile():
+                    budget.member()
                     with archive.extractfile(info) as inner:
-                        count += visit(inner, info.size, info.name, i)
+                        count += visit(_Counted(inner, budget), info.size, info.name, i)
         return count
     except tarfile.ReadError:
         if kind != "compressed":
             raise
     stream.seek(0)  # one compressed file: visit what it holds
+    budget.member()
     with _decompressed(stream, head) as inner:
-        return visit(inner, MAX_HEADER_GUESS, name.rsplit(".", 1)[0], 0)
+        return visit(_Counted(inner, budget), MAX_HEADER_GUESS, name.rsplit(".", 1)[0], 0)
 
 
 def _decompressed(stream: Any, head: bytes) -> Any:

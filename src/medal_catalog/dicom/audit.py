@@ -37,8 +37,8 @@ from typing import Any, Iterable, Iterator
 from medal_catalog.dicom.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
 from medal_catalog.dicom.crosscheck import CAPTURE as CROSSCHECK_CAPTURE
 from medal_catalog.dicom.crosscheck import crosscheck
-from medal_catalog.dicom.archives import (ARCHIVE_ERRORS, MAX_ARCHIVE_DEPTH, Rest, archive_kind, each_member,
-                                          is_archive, read_nested)
+from medal_catalog.dicom.archives import (ARCHIVE_ERRORS, MAX_ARCHIVE_DEPTH, ArchiveRefused, Budget, Rest,
+                                          archive_kind, each_member, is_archive, read_nested)
 from medal_catalog.dicom.header import FileProblem, Header, HeaderError, parse, read, sequence_tags
 from medal_catalog.report import Issue, Severity
 
@@ -105,6 +105,7 @@ class PhiAudit:
     series_description: str | None = None
     study_description: str | None = None
     path_withheld: bool = False  # the file's path (when given) mentions an identifying value of its header
+    truncated: str | None = None  # why the file looks cut short (Header.truncated): a fact of the file, not PHI
 
     @property
     def flagged(self) -> bool:
@@ -265,7 +266,12 @@ def audit_file(path: str | os.PathLike[str]) -> PhiAudit | FileProblem:
         return FileProblem(name, exc.reason, "skipped" if exc.not_dicom else "error", exc.not_dicom)
     except OSError as exc:
         return FileProblem(name, f"cannot read: {exc.strerror or exc.__class__.__name__}")
-    return audit_header(header)
+    audit = audit_header(header)
+    if header.truncated:
+        from dataclasses import replace
+
+        audit = replace(audit, truncated=header.truncated)
+    return audit
 
 
 def audit_dataset(ds: Any) -> PhiAudit:
@@ -386,7 +392,7 @@ def audit_content(data: bytes | os.PathLike[str], name: str) -> tuple[int, list[
 
 
 def _audit(stream: Any, head: bytes, size: int, path: str, member: str | None, found: list[FlaggedFile],
-           depth: int) -> int:
+           depth: int, budget: Budget | None = None) -> int:
     """Audit ``stream`` (``size`` bytes, starting with ``head``); random access only when it is an archive."""
     kind = archive_kind(head)
     if kind is None:
@@ -408,19 +414,25 @@ def _audit(stream: Any, head: bytes, size: int, path: str, member: str | None, f
 
     def visit(inner: Any, inner_size: int, inner_name: str, index: int) -> int:
         nonlocal done
-        count = _audit_member(inner, inner_size, inner_name, member, found, depth, index)
+        count = _audit_member(inner, inner_size, inner_name, member, found, depth, index, budget)
         done += count
         return count
 
+    outer = budget is None
+    budget = budget or Budget()
     try:
-        return each_member(stream, head, kind, path, visit)
+        return each_member(stream, head, kind, path, visit, budget)
+    except ArchiveRefused as exc:
+        if not outer:
+            raise  # the outermost archive is the one refused, and reported once
+        found.append(FlaggedFile(member, reason=f"a {kind} archive refused: it {exc.reason}"))
     except ARCHIVE_ERRORS as exc:
         found.append(FlaggedFile(member, reason=f"a {kind} archive that cannot be read ({type(exc).__name__})"))
     return done
 
 
 def _audit_member(stream: Any, size: int, name: str, parent: str | None, found: list[FlaggedFile], depth: int,
-                  index: int) -> int:
+                  index: int, budget: Budget | None = None) -> int:
     """Audit one archive member (``index``: its place in the archive); only a nested archive is read whole."""
     import io
 
@@ -431,9 +443,9 @@ def _audit_member(stream: Any, size: int, name: str, parent: str | None, found: 
         if data is None:
             found.append(FlaggedFile(label, reason="a nested archive too large to audit"))
             return 0
-        return _audit(io.BytesIO(data), head, len(data), name, label, found, depth + 1)
+        return _audit(io.BytesIO(data), head, len(data), name, label, found, depth + 1, budget)
     before = len(found)
-    count = _audit(Rest(head, stream), head, size, name, label, found, depth + 1)
+    count = _audit(Rest(head, stream), head, size, name, label, found, depth + 1, budget)
     if len(found) > before and found[-1].audit is not None and found[-1].audit.path_withheld:
         found[-1] = FlaggedFile(f"{parent}!member {index + 1}" if parent else f"member {index + 1}", found[-1].audit)
     return count

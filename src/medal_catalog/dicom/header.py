@@ -52,9 +52,10 @@ class HeaderError(Exception):
 #: File names that promise DICOM content; a non-DICOM file with one of them is an error, not a skipped file.
 DICOM_SUFFIXES = (".dcm", ".dicom", ".dic", ".ima")
 
-#: "skipped" files are not what the harvester reads (not DICOM, a DICOMDIR); "error" files should have been.
-ProblemKind = Literal["skipped", "error"]
-NOT_DICOM, UNREADABLE, SKIPPED = "dicom.not-dicom", "dicom.unreadable", "dicom.skipped"
+#: "skipped" files are not what the harvester reads (not DICOM, a DICOMDIR); "error" files should have been;
+#: "warning" files were harvested but look cut short (Header.truncated).
+ProblemKind = Literal["skipped", "error", "warning"]
+NOT_DICOM, UNREADABLE, SKIPPED, TRUNCATED = "dicom.not-dicom", "dicom.unreadable", "dicom.skipped", "dicom.truncated"
 
 
 class FileProblem(Issue):
@@ -68,8 +69,10 @@ class FileProblem(Issue):
     __slots__ = ()
 
     def __init__(self, path: str, reason: str, kind: ProblemKind = "error", not_dicom: bool = False) -> None:
-        code = NOT_DICOM if not_dicom else UNREADABLE if kind == "error" else SKIPPED
-        super().__init__(Severity.ERROR if kind == "error" else Severity.INFO, code, path, reason)
+        code = NOT_DICOM if not_dicom else UNREADABLE if kind == "error" else TRUNCATED if kind == "warning" \
+            else SKIPPED
+        severity = Severity.ERROR if kind == "error" else Severity.WARNING if kind == "warning" else Severity.INFO
+        super().__init__(severity, code, path, reason)
 
     @property
     def path(self) -> str:
@@ -83,8 +86,10 @@ class FileProblem(Issue):
 
     @property
     def kind(self) -> ProblemKind:
-        """``error`` for a file that should have been read, ``skipped`` for one that is not for this reader."""
-        return "error" if self.severity is Severity.ERROR else "skipped"
+        """``error`` for a file that should have been read, ``skipped`` for one that is not for this reader,
+        ``warning`` for one harvested although it looks cut short."""
+        return "error" if self.severity is Severity.ERROR else "warning" if self.severity is Severity.WARNING \
+            else "skipped"
 
     @property
     def not_dicom(self) -> bool:
@@ -121,6 +126,9 @@ class Header:
     seen: dict[int, int] = field(default_factory=dict)
     private: dict[int, int] = field(default_factory=dict)
     header_end: int = 0
+    #: Why the file looks cut short although its header reads (it ends before or inside its pixel data); None
+    #: when it does not (or when that cannot be told from the header: encapsulated pixel data, non-image classes).
+    truncated: str | None = None
 
 
 def _overrun(tag: int, length: int, size: int) -> str:
@@ -159,16 +167,39 @@ def sniff(buf: bytes) -> int | None:
 
 
 class _Parser:
-    """One parse over a contiguous buffer; ``size`` is the true length of the stream the buffer starts."""
+    """One parse over a buffer; ``size`` is the true length of the stream the buffer starts.
+
+    With a ``stream`` the buffer grows (doubling) as the walk needs bytes, up to ``limit`` bytes, so the header is
+    parsed once, front to back, however far it runs; without one, NeedMore says how far it must. (Bytes, not a
+    bytearray: captured values are then slices without a second copy; the walk picks up the new buffer.)
+    """
 
     __slots__ = ("buf", "size", "avail", "explicit", "little", "capture", "watch", "header", "_tvl", "_tl",
-                 "_u32", "sq_tags")
+                 "_u32", "sq_tags", "stream", "limit")
 
     def __init__(self, buf, size: int, capture: frozenset[int], watch: frozenset[int],
-                 sq_tags: frozenset[int], header: Header) -> None:
+                 sq_tags: frozenset[int], header: Header, stream: BinaryIO | None = None,
+                 limit: int = 0) -> None:
         self.buf, self.size, self.avail = buf, size, len(buf)
         self.capture, self.watch, self.sq_tags, self.header = capture, watch, sq_tags, header
+        self.stream, self.limit = stream, limit
         self.set_encoding(explicit=True, little=True)
+
+    def more(self, end: int) -> int:
+        """Make the buffer hold at least ``end`` bytes (``end`` <= size); return the bytes now available."""
+        if self.stream is None:
+            raise NeedMore(end)
+        if end > self.limit:
+            raise HeaderError(f"header runs past {_size_text(self.limit)} before the pixel data (the limit, "
+                              "MEDAL_DICOM_MAX_HEADER_BYTES)")
+        want = min(self.size, self.limit, max(end, 2 * self.avail)) - self.avail
+        chunk = self.stream.read(want)
+        self.buf = bytes(self.buf) + chunk
+        self.avail = len(self.buf)
+        if self.avail < end:  # the stream ended before its stated size: the file shrank, or lies about its size
+            self.size = self.avail
+            raise HeaderError(f"file ends at byte {self.avail}, inside its header (truncated)")
+        return self.avail
 
     def set_encoding(self, explicit: bool, little: bool) -> None:
         self.explicit, self.little = explicit, little
@@ -176,10 +207,10 @@ class _Parser:
         self._tl = _LE_TAG_LEN if little else _BE_TAG_LEN
         self._u32 = _LE_U32 if little else _BE_U32
 
-    def _need(self, end: int, tag: int, what: str) -> None:
+    def _need(self, end: int, tag: int, what: str) -> int:
         if end > self.size:
             raise HeaderError(f"{what} of {_tag_text(tag)} runs past the end of the file (truncated or corrupt)")
-        raise NeedMore(end)
+        return self.more(end)
 
     def elements(self, pos: int, end: int, depth: int, top_sq: int, until_item_end: bool,
                  stop_at_pixels: bool = False, only_group: int = -1) -> int:
@@ -188,13 +219,15 @@ class _Parser:
         capture, watch, header = self.capture, self.watch, self.header
         seen, private = header.seen, header.private
         explicit, tvl, tl, u32 = self.explicit, self._tvl, self._tl, self._u32
+        previous = -1
         while pos < end:
             if pos + 8 > avail:
                 if pos + 8 > size:
                     if until_item_end:
                         raise HeaderError(f"undefined-length item in {_tag_text(top_sq)} is never closed")
                     raise HeaderError(f"file ends inside an element header at byte {pos} (truncated)")
-                raise NeedMore(pos + 8)
+                avail = self.more(pos + 8)
+                buf = self.buf
             if explicit:
                 group, elem, vr, length = tvl.unpack_from(buf, pos)
             else:
@@ -205,6 +238,13 @@ class _Parser:
                 return pos
             if stop_at_pixels and tag >= PIXEL_GROUP_START:
                 return pos
+            if tag == previous:
+                # A data set holds each tag once (PS3.5 7.1). The same tag twice in a row is corruption, such as
+                # a run of zero bytes that would otherwise read as millions of empty (0000,0000) elements.
+                # (Tags merely out of order are tolerated, as pydicom tolerates them.)
+                raise HeaderError(f"element {_tag_text(tag)} repeats at byte {pos}: not a DICOM data set "
+                                  "(corrupt, or a run of zero bytes)")
+            previous = tag
             if group == 0xFFFE:
                 if tag == ITEM_END and until_item_end:
                     return pos + 8
@@ -216,7 +256,8 @@ class _Parser:
                     pos += 8
                 elif vr in _LONG_VRS:
                     if pos + 12 > avail:
-                        self._need(pos + 12, tag, "the header")
+                        avail = self._need(pos + 12, tag, "the header")
+                        buf = self.buf
                     length = u32.unpack_from(buf, pos + 8)[0]
                     pos += 12
                 else:
@@ -230,6 +271,7 @@ class _Parser:
                     raise HeaderError(f"sequences nested deeper than {MAX_DEPTH} levels at {_tag_text(tag)}")
                 items, pos = self.sequence(pos, length, depth + 1, top_sq if depth else tag, tag,
                                            implicit_inside=vr == _TEXT_DECODES_AS_UN)
+                avail, buf = self.avail, self.buf  # the walk inside may have read more
                 if items:
                     if tag in watch:
                         seen[tag] = seen.get(tag, 0) + 1
@@ -242,7 +284,8 @@ class _Parser:
             if value_end > avail:
                 if value_end > size:
                     raise HeaderError(_overrun(tag, length, size))
-                raise NeedMore(value_end)
+                avail = self.more(value_end)
+                buf = self.buf
             if length:
                 if tag in capture:
                     if depth == 0:
@@ -282,7 +325,7 @@ class _Parser:
                 if pos + 8 > self.avail:
                     if pos + 8 > self.size:
                         raise HeaderError(f"undefined-length sequence {_tag_text(tag)} is never closed")
-                    raise NeedMore(pos + 8)
+                    self.more(pos + 8)
                 group, elem, item_length = self._tl.unpack_from(self.buf, pos)
                 item_tag = group << 16 | elem
                 pos += 8
@@ -310,10 +353,11 @@ class _Parser:
 
 
 def parse(buf, size: int, capture: frozenset[int], watch: frozenset[int],
-          sq_tags: frozenset[int] = frozenset()) -> Header:
+          sq_tags: frozenset[int] = frozenset(), stream: BinaryIO | None = None, limit: int = 0) -> Header:
     """Parse the header in ``buf`` (the first bytes of a stream of ``size`` bytes) up to the pixel data.
 
-    Raises HeaderError for a file that is not readable DICOM and NeedMore when ``buf`` is too short.
+    Raises HeaderError for a file that is not readable DICOM and, without ``stream``, NeedMore when ``buf`` is
+    too short; with ``stream`` it reads on from it as needed, at most ``limit`` bytes.
     ``sq_tags`` are the tags known to be sequences, needed for implicit VR where the bytes do not say so.
     """
     if size == 0:
@@ -322,7 +366,8 @@ def parse(buf, size: int, capture: frozenset[int], watch: frozenset[int],
     if start is None:
         raise HeaderError("not DICOM: no DICM marker and no valid DICOM start", not_dicom=True)
     header = Header()
-    parser = _Parser(buf, size, capture | {0x00020002, 0x00020010}, watch, sq_tags, header)
+    parser = _Parser(buf, size, capture | {0x00020002, 0x00020010} | _PIXEL_HINTS, watch, sq_tags, header, stream,
+                     limit)
     pos = start
     if len(buf) >= start + 6 and buf[start:start + 2] == b"\x02\x00":
         if bytes(buf[start + 4:start + 6]) not in _SHORT_VRS | _LONG_VRS:
@@ -332,6 +377,7 @@ def parse(buf, size: int, capture: frozenset[int], watch: frozenset[int],
         sop_class = header.top.pop(0x00020002, None)
         header.transfer_syntax = _uid(meta_ts)
         header.media_storage_sop_class = _uid(sop_class)
+        buf = parser.buf  # the meta group may have read more
     ts = header.transfer_syntax
     little = ts != EXPLICIT_BE
     explicit = ts != IMPLICIT_LE
@@ -340,13 +386,66 @@ def parse(buf, size: int, capture: frozenset[int], watch: frozenset[int],
         explicit = False  # declared explicit but written implicit: a known writer bug that pydicom also tolerates
     if ts == DEFLATED_LE:
         if len(buf) < size:
-            raise NeedMore(size)
+            parser.more(size)  # a deflated data set is inflated whole (bounded by MAX_INFLATED)
+            buf = parser.buf
         buf = _inflate(buf[pos:])
         parser = _Parser(buf, len(buf), parser.capture, watch, sq_tags, header)
         pos = 0
     parser.set_encoding(explicit=explicit, little=little)
     header.header_end = parser.elements(pos, parser.size, 0, 0, until_item_end=False, stop_at_pixels=True)
+    header.truncated = _pixel_problem(parser, header.header_end)
+    for tag in _PIXEL_HINTS - capture:
+        header.top.pop(tag, None)
     return header
+
+
+PIXEL_DATA = 0x7FE00010
+SOP_CLASS, ROWS, MODALITY = 0x00080016, 0x00280010, 0x00080060
+_PIXEL_HINTS = frozenset({SOP_CLASS, ROWS, MODALITY})
+#: Storage SOP classes whose instances hold an image (PS3.4 B.5), by prefix under 1.2.840.10008.5.1.4.1.1.
+_IMAGE_CLASSES = tuple("1.2.840.10008.5.1.4.1.1." + c for c in (
+    "1", "2", "3.1", "4", "6", "7", "12", "13", "20", "30", "128", "130", "481.1", "481.2", "66.4", "77.1"))
+_IMAGE_MODALITIES = frozenset({"MR", "CT", "PT", "NM", "CR", "DX", "MG", "US", "XA", "RF", "IO", "PX", "OT",
+                               "SC", "RG", "OP", "XC", "ES", "SM", "BI", "TG", "GM", "OPT"})
+
+
+def _expects_pixels(top: dict[int, bytes]) -> bool:
+    if top.get(ROWS):
+        return True
+    sop_class = _uid(top.get(SOP_CLASS))
+    if sop_class:
+        return any(sop_class == c or sop_class.startswith(c + ".") for c in _IMAGE_CLASSES)
+    modality = top.get(MODALITY, b"").strip(b"\0 ").decode("ascii", "replace").upper()
+    return modality in _IMAGE_MODALITIES
+
+
+def _pixel_problem(parser: _Parser, pos: int) -> str | None:
+    """Why a header that reads cleanly still belongs to a cut file: it ends before its pixel data, or inside it."""
+    size = parser.size
+    header = parser.header
+    if pos >= size:
+        if _expects_pixels(header.top) or (header.media_storage_sop_class and any(
+                header.media_storage_sop_class.startswith(c) for c in _IMAGE_CLASSES)):
+            return (f"file ends after {size:,} bytes, before its pixel data (7FE0,0010): truncated, or written "
+                    "without its image")
+        return None
+    head = 12 if parser.explicit else 8
+    if pos + head > size:
+        return f"file ends after {size:,} bytes, inside the header of its pixel data (truncated)"
+    if pos + head > parser.avail:
+        try:
+            parser.more(pos + head)
+        except (NeedMore, HeaderError):
+            return None
+    group, elem = parser._tl.unpack_from(parser.buf, pos)[:2]
+    if (group << 16 | elem) != PIXEL_DATA:
+        return None
+    length = parser._u32.unpack_from(parser.buf, pos + (8 if parser.explicit else 4))[0]
+    if length == UNDEFINED:
+        return None  # encapsulated (compressed) frames: their end is not known from the header
+    if pos + head + length > size:
+        return (f"file ends inside its pixel data: {size - pos - head:,} of {length:,} bytes present (truncated)")
+    return None
 
 
 def _inflate(data) -> bytes:
@@ -367,27 +466,31 @@ def _uid(raw: bytes | None) -> str | None:
 
 
 FIRST_READ = 64 << 10  # most MR and CT headers end well before 64 KiB
-MAX_HEADER = 512 << 20  # a header needing more than this is refused rather than read into memory
 
 
-def read(stream: BinaryIO, size: int, capture: frozenset[int], watch: frozenset[int]) -> Header:
-    """Read and parse the header at the start of ``stream`` (``size`` bytes long), reading only as far as needed.
+def max_header_bytes() -> int:
+    """How many bytes a header may take before its pixel data (MEDAL_DICOM_MAX_HEADER_BYTES)."""
+    from medal_catalog.config import get_settings
+
+    return get_settings().dicom_max_header_bytes
+
+
+def read(stream: BinaryIO, size: int, capture: frozenset[int], watch: frozenset[int],
+         limit: int | None = None) -> Header:
+    """Read and parse the header at the start of ``stream`` (``size`` bytes long) in one pass, reading only as far
+    as needed and never more than ``limit`` bytes (default: :func:`max_header_bytes`).
 
     Raises HeaderError; a stream that ends early is reported as truncated rather than trusted.
     """
-    buf = stream.read(min(size, FIRST_READ))
-    sq_tags = sequence_tags()
-    while True:
-        try:
-            return parse(buf, size, capture, watch, sq_tags)
-        except NeedMore as more:
-            if more.end > MAX_HEADER:
-                raise HeaderError(f"header larger than {MAX_HEADER >> 20} MB before the pixel data") from None
-            want = min(size, max(more.end, 2 * len(buf))) - len(buf)
-            chunk = stream.read(want)
-            if len(chunk) < want:  # the file shrank under us: parse what exists and report truncation
-                size = len(buf) + len(chunk)
-            buf += chunk
+    limit = max_header_bytes() if limit is None else limit
+    buf = stream.read(min(size, FIRST_READ, limit))
+    if len(buf) < min(size, FIRST_READ, limit):  # shorter than it said: parse what exists, report truncation
+        size = len(buf)
+    return parse(buf, size, capture, watch, sequence_tags(), stream=stream, limit=limit)
+
+
+def _size_text(n: int) -> str:
+    return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n:,} bytes"
 
 
 @lru_cache(maxsize=1)

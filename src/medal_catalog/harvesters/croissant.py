@@ -75,9 +75,15 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
     result = CroissantImport(display, report)
     started = dt.datetime.now(dt.timezone.utc)
     issue = _issuer(report, display)
+    from medal_catalog.documents import DocumentError, load_json
+
     try:
         raw = path.read_bytes()
-        data = json.loads(raw)
+        data = load_json(raw)
+    except DocumentError as exc:  # too deep, too many values, bad syntax: the bounded reader's own codes
+        report.add(Issue(Severity.ERROR, exc.code, display, exc.message, pointer="", hint=exc.hint,
+                         line=exc.line, column=exc.column))
+        return result
     except (OSError, ValueError) as exc:
         issue("croissant.unreadable", f"not a readable JSON document ({type(exc).__name__})")
         return result

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
 
 from medal_catalog import __version__
+from medal_catalog.dicom.archives import MAX_MEMBERS
 from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem, HeaderError, read
 from medal_catalog.dicom.pixels import header_pixel_digest
 from medal_catalog.harvesters.contamination import dataset_contamination
@@ -36,7 +37,7 @@ from medal_catalog.model import medal as m
 from medal_catalog.report import PathShower
 from medal_catalog.dicom.audit import AUDIT_WATCH
 
-CACHE_VERSION = 4  # 4: pixel digests and public-archive findings (issue 19)
+CACHE_VERSION = 5  # 4: pixel digests and public-archive findings (issue 19); 5: why a file looks truncated
 CACHE_NAME = ".harvest-cache.json"
 DEFAULT_TIMEOUT = 30.0
 TRANSIENT = ("cannot read", "timed out", "the reader process", "unexpected")  # problems not cached
@@ -113,7 +114,13 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source], list[Fi
 def _walk_zip(path: str, prefix: str, sources: dict[str, Source], problems: list[FileProblem]) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
+            listing = archive.infolist()
+            if len(listing) > MAX_MEMBERS:  # the directory alone would make millions of sources
+                problems.append(FileProblem(prefix.rstrip("!") or os.path.basename(path),
+                                            f"zip archive holds {len(listing):,} members, more than {MAX_MEMBERS:,} "
+                                            "(the limit per archive); not harvested"))
+                return
+            for info in listing:
                 if info.is_dir():
                     continue
                 key = f"{path}!{info.filename}"
@@ -217,6 +224,45 @@ def _read_chunk(chunk: list[Source], salt: bytes, with_sha: bool, timeout: float
     return [read_one(source, salt, with_sha, timeout, pixels) for source in chunk]
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def _reader_started(parent: int) -> None:
+    """In each reader process: die with the harvest. Linux kills it when its parent dies (PR_SET_PDEATHSIG, even
+    after kill -9 of the parent); elsewhere a thread watches for the parent to go. Ctrl-C is the parent's to
+    handle: it stops the readers itself, so they ignore SIGINT rather than each print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    armed = False
+    if os.uname().sysname == "Linux":
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.5)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="medal-parent-watch").start()
+
+
+def _stop_readers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's reader processes now (an interrupted harvest must not wait for, or leave, any of them)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    for process in processes:
+        process.join(timeout=5)
+
+
 def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, jobs: int,
          progress: Progress | None, done_before: int, total: int, bytes_before: int, total_bytes: int,
          pixels: bool = False) -> dict[str, Any]:
@@ -241,7 +287,9 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pending = list(chunks)
     for attempt in range(2):
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_reader_started,
+                                   initargs=(os.getpid(),))
+        try:
             futures = {pool.submit(_read_chunk, c, salt, with_sha, timeout, pixels): c for c in pending}
             pending = []
             for future in as_completed(futures):
@@ -249,6 +297,10 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
                     finished(futures[future], future.result())
                 except BrokenProcessPool:
                     pending.append(futures[future])
+        except BaseException:  # Ctrl-C, SIGTERM (see cli/harvest.py), an error: no reader outlives the run
+            _stop_readers(pool)
+            raise
+        pool.shutdown(wait=True)
         if not pending:
             return results
         pending = [[s] for c in pending for s in c]  # retry one file per task to isolate the one that kills
@@ -292,7 +344,8 @@ def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], o
                 index[id(part)] = len(blobs)
                 blobs.append(part)
             refs.append(index[id(part)])
-        files[_cache_key(source)] = [source.size, source.stamp, refs, result.get("sha256"), result.get("pixels")]
+        files[_cache_key(source)] = [source.size, source.stamp, refs, result.get("sha256"), result.get("pixels"),
+                                     result.get("truncated")]
     data = {"version": CACHE_VERSION, "salt": salt, "files": files, "blobs": blobs, "result": outcome,
             "checks": checks}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -317,8 +370,11 @@ def _cached(cache: dict[str, Any], source: Source, with_sha: bool) -> Any:
     if with_sha and not entry[3]:
         return None
     blobs, refs = cache["blobs"], entry[2]
-    return {**blobs[refs[2]], "size": source.size, "sha256": entry[3], "tech": blobs[refs[0]],
-            "audit": blobs[refs[1]], "group": blobs[refs[2]], "pixels": entry[4] if len(entry) > 4 else None}
+    hit = {**blobs[refs[2]], "size": source.size, "sha256": entry[3], "tech": blobs[refs[0]],
+           "audit": blobs[refs[1]], "group": blobs[refs[2]], "pixels": entry[4] if len(entry) > 4 else None}
+    if len(entry) > 5 and entry[5]:
+        hit["truncated"] = entry[5]
+    return hit
 
 
 # ----------------------------------------------------------------------------------------------------- harvest
@@ -395,6 +451,8 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
         else:
             records.append(result)
             names.append(source.name)
+            if result.get("truncated"):  # harvested, and said to look cut short
+                file_problems.append(FileProblem(source.name, result["truncated"], "warning"))
     rows = build_series(dataset_id, records)
     series = [series_model(row) for row in rows]
     dataset = m.ImagingDataset(
@@ -458,8 +516,10 @@ def _summary(dataset: m.ImagingDataset, series: list[m.ImagingSeries], sources: 
     audit = dataset.deidentification.audit if dataset.deidentification else None
     return {
         "dataset": dataset.id, "files_seen": len(sources), "dicom_read": files_read,
-        "reused_from_cache": reused, "read_now": read_now, "skipped": len(problems),
-        "skipped_by_reason": dict(Counter(p.reason for p in problems).most_common()),
+        "reused_from_cache": reused, "read_now": read_now,
+        "skipped": sum(p.kind != "warning" for p in problems),
+        "skipped_by_reason": dict(Counter(p.reason for p in problems if p.kind != "warning").most_common()),
+        "warnings": sum(p.kind == "warning" for p in problems),
         "problems": [p.summary_dict() for p in problems],
         "series": len(series), "studies": dataset.study_count or 0, "instances": dataset.instance_count or 0,
         "bytes": dataset.byte_size or 0,
@@ -480,7 +540,7 @@ def write_outputs(result: HarvestResult, out_dir: Path, fmt: str = "yaml") -> li
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / "manifest.jsonl"
     manifest_bytes = "".join(json.dumps(row, sort_keys=True) + "\n" for row in result.manifest).encode()
-    manifest_path.write_bytes(manifest_bytes)
+    _replace(manifest_path, manifest_bytes)
     dataset = result.dataset.model_copy(deep=True)
     dataset.distribution = [*(dataset.distribution or []), m.Distribution(
         name="manifest", distribution_kind="file", path=manifest_path.name, media_type="application/jsonlines",
@@ -489,9 +549,19 @@ def write_outputs(result: HarvestResult, out_dir: Path, fmt: str = "yaml") -> li
     data = catalog.model_dump(mode="json", exclude_none=True)
     catalog_path = out_dir / f"catalog.{fmt}"
     if fmt == "json":
-        catalog_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        _replace(catalog_path, (json.dumps(data, indent=2) + "\n").encode())
     else:
-        catalog_path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        _replace(catalog_path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode())
     report_path = out_dir / "harvest-report.json"
-    report_path.write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+    _replace(report_path, (json.dumps(result.summary, indent=2) + "\n").encode())
     return [catalog_path, manifest_path, report_path]
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all: a harvest killed while writing leaves the previous file, never half."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)

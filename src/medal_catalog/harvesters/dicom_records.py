@@ -121,7 +121,7 @@ def instance_record(header: Header, size: int, salt: bytes, name: str) -> dict[s
     # Original UIDs may embed device serial numbers and dates, and a declared replacement is not proof of one
     # (issue 15): keep only keyed pseudonyms, the UIDs the catalog's rewritten files carry.
     study_uid, series_uid = pseudonymous_uid(salt, study_uid), pseudonymous_uid(salt, series_uid)
-    return {
+    record = {
         "study": study_uid, "series": series_uid, "ts": header.transfer_syntax, "size": size,
         "subject": _subject_key(top, study_uid, salt), "sex": _sex(top), "age_bin": _age_bin(top),
         "tech": tech, "public": public,
@@ -132,6 +132,9 @@ def instance_record(header: Header, size: int, salt: bytes, name: str) -> dict[s
                   "series_description": audit.series_description, "study_description": audit.study_description,
                   "path_withheld": audit.path_withheld},
     }
+    if header.truncated:
+        record["truncated"] = header.truncated
+    return record
 
 
 def pseudonymous_uid(salt: bytes, uid: str) -> str:

@@ -200,6 +200,16 @@ class Store(ABC):
     def delete(self, kind: str, entry_id: str, author: str, reason: str) -> PutResult:
         """Record a deletion as a new version; earlier versions stay readable."""
 
+    def put_many(self, documents: Iterable[Mapping[str, Any]], author: str, reason: str,
+                 deletions: Iterable[tuple[str, str]] = ()) -> tuple[list[PutResult], list[PutResult]]:
+        """Write ``documents`` and record the ``deletions`` ((kind, id) pairs) as :meth:`put` and :meth:`delete`
+        do, all in one transaction, so that readers see a dataset with all of its series or as it was before
+        (a harvest killed while writing leaves no half dataset). Returns (put results, delete results).
+
+        This default writes one at a time; stores with transactions override it (store/sql.py)."""
+        puts = [self.put(document, author, reason) for document in documents]
+        return puts, [self.delete(kind, entry_id, author, reason) for kind, entry_id in deletions]
+
     @abstractmethod
     def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:
         """The current version (or the numbered one) of an entry; None when absent."""

@@ -174,29 +174,46 @@ class SqlStore(Store):
         if checked.problems:
             key = entry_key(checked.kind or "?", checked.id or "?")
             return PutResult(key, "invalid", None, tuple(checked.problems), indexed=False)
-        key = entry_key(checked.kind, checked.id)
         with self._write() as conn:
-            current = conn.execute(
-                select(entries.c.version, entries.c.sha256, entries.c.deleted)
-                .where(entries.c.kind == checked.kind, entries.c.id == checked.id)).first()
-            if current is not None and not current.deleted and current.sha256 == checked.digest:
-                return PutResult(key, "unchanged", current.version)
-            version = 1 if current is None else current.version + 1
-            self._record(conn, checked.kind, checked.id, version, checked.digest,
-                         canonical_json(checked.document), author, reason, exists=current is not None)
-            conn.execute(insert(index_queue).values(key=key, op="index", queued_at=_now()))
+            return self._put(conn, checked, author, reason)
+
+    def put_many(self, documents: Iterable[Mapping[str, Any]], author: str, reason: str,
+                 deletions: Iterable[tuple[str, str]] = ()) -> tuple[list[PutResult], list[PutResult]]:
+        checked = [validate_entry(document) for document in documents]  # validated before the write lock
+        with self._write() as conn:
+            puts = [PutResult(entry_key(c.kind or "?", c.id or "?"), "invalid", None, tuple(c.problems),
+                              indexed=False) if c.problems else self._put(conn, c, author, reason) for c in checked]
+            gone = [self._delete(conn, kind, entry_id, author, reason) for kind, entry_id in deletions]
+        return puts, gone
+
+    def _put(self, conn: Connection, checked: Any, author: str, reason: str) -> PutResult:
+        """The write of one validated entry inside the caller's transaction."""
+        key = entry_key(checked.kind, checked.id)
+        current = conn.execute(
+            select(entries.c.version, entries.c.sha256, entries.c.deleted)
+            .where(entries.c.kind == checked.kind, entries.c.id == checked.id)).first()
+        if current is not None and not current.deleted and current.sha256 == checked.digest:
+            return PutResult(key, "unchanged", current.version)
+        version = 1 if current is None else current.version + 1
+        self._record(conn, checked.kind, checked.id, version, checked.digest,
+                     canonical_json(checked.document), author, reason, exists=current is not None)
+        conn.execute(insert(index_queue).values(key=key, op="index", queued_at=_now()))
         return PutResult(key, "created" if current is None or current.deleted else "updated", version)
 
     def delete(self, kind: str, entry_id: str, author: str, reason: str) -> PutResult:
-        key = entry_key(kind, entry_id)
         with self._write() as conn:
-            current = conn.execute(select(entries.c.version, entries.c.deleted)
-                                   .where(entries.c.kind == kind, entries.c.id == entry_id)).first()
-            if current is None or current.deleted:
-                return PutResult(key, "unchanged", current.version if current else None)
-            version = current.version + 1
-            self._record(conn, kind, entry_id, version, None, None, author, reason, exists=True)
-            conn.execute(insert(index_queue).values(key=key, op="delete", queued_at=_now()))
+            return self._delete(conn, kind, entry_id, author, reason)
+
+    def _delete(self, conn: Connection, kind: str, entry_id: str, author: str, reason: str) -> PutResult:
+        """The deletion of one entry inside the caller's transaction."""
+        key = entry_key(kind, entry_id)
+        current = conn.execute(select(entries.c.version, entries.c.deleted)
+                               .where(entries.c.kind == kind, entries.c.id == entry_id)).first()
+        if current is None or current.deleted:
+            return PutResult(key, "unchanged", current.version if current else None)
+        version = current.version + 1
+        self._record(conn, kind, entry_id, version, None, None, author, reason, exists=True)
+        conn.execute(insert(index_queue).values(key=key, op="delete", queued_at=_now()))
         return PutResult(key, "deleted", version)
 
     def _record(self, conn: Connection, kind: str, entry_id: str, version: int, digest: str | None,

@@ -36,6 +36,9 @@ def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
                 continue
             yield Issue(Severity.ERROR, "dicom.unreadable", name, f"the DICOM file cannot be read: {result.reason}")
             continue
+        if result.truncated:
+            yield Issue(Severity.WARNING, "dicom.truncated", name, f"the DICOM file looks cut short: {result.truncated}",
+                        hint="Copy the file again from its source; a harvest keeps its header but not a whole image.")
         yield from attribute_issues(result.findings, name)
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from medal_catalog.croissant.reading import is_croissant
-from medal_catalog.documents import MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, read_document
+from medal_catalog.documents import (MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, check_json_shape,
+                                     read_document)
 from medal_catalog.validators.entries import validate_entries
 from medal_catalog.validators.run import MAX_POSITION_BYTES, Run, shift_pointer
 from medal_catalog.validators.labels import DatasetFiles, check_task_labels
@@ -285,8 +286,10 @@ def _check_slice(job: _Job, piece: _Slice, today: str) -> Run | None:
         with job.path.open("rb") as fh:
             fh.seek(piece.start)
             raw = fh.read(piece.end - piece.start)
-        data = orjson.loads((b"" if piece.first else b"[") + raw + (b"" if piece.last else b"]"))
-    except (OSError, orjson.JSONDecodeError):
+        raw = (b"" if piece.first else b"[") + raw + (b"" if piece.last else b"]")
+        check_json_shape(raw)  # a slice too deep is refused as the whole file would be (read_document)
+        data = orjson.loads(raw)
+    except (OSError, orjson.JSONDecodeError, DocumentError):
         return None
     if not isinstance(data, list) or not data or not all(isinstance(x, dict) and "type" in x for x in data):
         return None
