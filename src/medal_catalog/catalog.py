@@ -96,6 +96,14 @@ class Catalog:
             self._settle(results, waiting)
         return results
 
+    def put_batch(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str) -> list[PutResult]:
+        """Store many entries in one transaction (see :meth:`Store.put_batch`), then index the changed ones."""
+        results = self.store.put_batch(entries, author, reason)
+        if any(r.changed for r in results):
+            indexed = self.sync_index()
+            results = [replace(r, indexed=indexed) if r.changed else r for r in results]
+        return results
+
     def _settle(self, results: list[PutResult], waiting: list[int]) -> None:
         indexed = self.sync_index()
         for i in waiting:

@@ -26,7 +26,7 @@ from medal_catalog.store.base import PutResult, entry_key
 #: The author of the versions a machine step writes (never a token name: those have no spaces).
 HARVEST_AUTHOR = "medal harvest"
 
-SourceKind = Literal["submission", "dicom", "croissant"]
+SourceKind = Literal["submission", "dicom", "croissant", "idc"]
 #: Whether the caller may write the entry (kind, id): the API's ownership rule, decided in ``api/access.py``.
 MayWrite = Callable[[str, str], bool]
 #: Issues about data files, which a document sent over HTTP does not carry.
@@ -507,3 +507,61 @@ def _rekey(value: Any, deidentifier: Any) -> None:
 def _safe_path(path: str) -> bool:
     parts = path.split("/")
     return bool(path) and not path.startswith("/") and "\\" not in path and ".." not in parts and "" not in parts
+
+
+def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, index_folder: Path | None = None,
+               progress: Callable[[str, int, int], None] | None = None) -> IngestResult:
+    """Take the IDC index (``idc-index-data``, or the parquet files in ``index_folder``) into ``catalog``: every
+    collection, or the named ones, as an open published dataset with its series. Series are written in batches
+    (one transaction each) and compared by content, so a re-run of the same index writes nothing, a new index
+    version writes what changed, and a series gone from the index is deleted (a version, as every deletion).
+
+    ``progress(collection_id, series_done, series_in_collection)`` is called after each batch."""
+    import time
+
+    from medal_catalog.harvesters import idc
+
+    start = time.perf_counter()
+    index = idc.locate(index_folder)
+    reason = f"harvested from the IDC index ({index.version})"
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "invalid": 0}
+    invalid: list[dict[str, Any]] = []
+    per_collection: dict[str, dict[str, int]] = {}
+
+    def tally(puts: Sequence[PutResult], mine: dict[str, int]) -> None:
+        for put in puts:
+            counts[put.status] += 1
+            mine[put.status] = mine.get(put.status, 0) + 1
+            if put.status == "invalid" and len(invalid) < 50:
+                invalid.append({"key": put.key, "problems": list(put.problems)})
+
+    for collection in idc.read(index, collections):
+        mine: dict[str, int] = {}
+        seen: set[str] = set()
+        done = 0
+        for batch in collection.batches:
+            seen.update(e["id"] for e in batch)
+            tally(catalog.put_batch(batch, HARVEST_AUTHOR, reason), mine)
+            done += len(batch)
+            if progress:
+                progress(collection.collection_id, done, collection.size)
+        gone = [i for i in catalog.store.ids_under("ImagingSeries", collection.dataset_id + ".") if i not in seen]
+        for series in gone:
+            tally([catalog.store.delete("ImagingSeries", series, HARVEST_AUTHOR, f"no longer in the IDC index "
+                                        f"({index.version})")], mine)
+        if gone:
+            catalog.sync_index()
+        # The dataset last: its counts and summaries are those of the series just written.
+        tally(catalog.put_batch([collection.dataset()], HARVEST_AUTHOR, reason), mine)
+        mine["series"] = collection.aggregate.series
+        mine["descriptions_dropped"] = collection.aggregate.descriptions_dropped
+        per_collection[collection.collection_id] = mine
+    seconds = time.perf_counter() - start
+    series = sum(c["series"] for c in per_collection.values())
+    summary = {"source": "idc", "index_version": index.version, "collections": len(per_collection),
+               "series": series, **counts, "changed": counts["created"] + counts["updated"] + counts["deleted"],
+               "seconds": round(seconds, 2), "series_per_second": round(series / seconds, 1) if seconds else None,
+               "index_pending": catalog.store.pending_count(), "invalid_entries": invalid,
+               "by_collection": per_collection}
+    return IngestResult(source=f"idc:{','.join(collections or [])}", kind="idc", failed=bool(counts["invalid"]),
+                        summary=summary)

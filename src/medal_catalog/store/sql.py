@@ -190,6 +190,71 @@ class SqlStore(Store):
         else:
             conn.execute(insert(entries).values(kind=kind, id=entry_id, **values))
 
+    def put_batch(self, documents: Iterable[Mapping[str, Any]], author: str, reason: str) -> list[PutResult]:
+        # One transaction and a few statements per batch instead of four statements and a commit per entry: what
+        # makes a million public series storable in minutes (harvesters/idc.py). Unchanged documents write nothing.
+        checked = [validate_entry(document) for document in documents]
+        results: list[PutResult | None] = [None] * len(checked)
+        valid: dict[tuple[str, str], int] = {}
+        for i, c in enumerate(checked):
+            if c.problems:
+                results[i] = PutResult(entry_key(c.kind or "?", c.id or "?"), "invalid", None, tuple(c.problems),
+                                       indexed=False)
+            else:
+                valid[(c.kind, c.id)] = i  # a key given twice: the last document wins, as with put()
+        with self._write() as conn:
+            current: dict[tuple[str, str], Any] = {}
+            pairs = list(valid)
+            for start in range(0, len(pairs), 400):
+                for row in conn.execute(select(entries.c.kind, entries.c.id, entries.c.version, entries.c.sha256,
+                                               entries.c.deleted)
+                                        .where(tuple_(entries.c.kind, entries.c.id).in_(pairs[start:start + 400]))):
+                    current[(row.kind, row.id)] = row
+            now = _now()
+            versions, inserts, updates, queue = [], [], [], []
+            for pair, i in valid.items():
+                c, row = checked[i], current.get(pair)
+                key = entry_key(*pair)
+                if row is not None and not row.deleted and row.sha256 == c.digest:
+                    results[i] = PutResult(key, "unchanged", row.version)
+                    continue
+                version = 1 if row is None else row.version + 1
+                text = canonical_json(c.document)
+                versions.append(dict(kind=c.kind, id=c.id, version=version, sha256=c.digest, document=text,
+                                     author=author, reason=reason, recorded_at=now))
+                values = dict(kind=c.kind, id=c.id, version=version, sha256=c.digest, document=text, deleted=False,
+                              updated_at=now)
+                (inserts if row is None else updates).append(values)
+                queue.append(dict(key=key, op="index", queued_at=now))
+                results[i] = PutResult(key, "created" if row is None or row.deleted else "updated", version)
+            if versions:
+                conn.execute(insert(entry_versions), versions)
+            if inserts:
+                conn.execute(insert(entries), inserts)
+            if updates:
+                conn.execute(update(entries).where(entries.c.kind == bindparam("b_kind"),
+                                                   entries.c.id == bindparam("b_id"))
+                             .values(version=bindparam("version"), sha256=bindparam("sha256"),
+                                     document=bindparam("document"), deleted=bindparam("deleted"),
+                                     updated_at=bindparam("updated_at")),
+                             [{**u, "b_kind": u["kind"], "b_id": u["id"]} for u in updates])
+            if queue:
+                conn.execute(insert(index_queue), queue)
+        for i in range(len(results)):
+            if results[i] is None:  # an earlier duplicate of a key given twice: superseded by the later one
+                c = checked[i]
+                results[i] = results[valid[(c.kind, c.id)]]
+        return results  # type: ignore[return-value]
+
+    def ids_under(self, kind: str, prefix: str) -> list[str]:
+        # The primary key (kind, id) is ordered: a range scan, not a LIKE over every entry.
+        with self._read() as conn:
+            rows = conn.execute(select(entries.c.id).where(entries.c.kind == kind, entries.c.id >= prefix,
+                                                           entries.c.id < prefix + "\uffff",
+                                                           entries.c.deleted.is_(False))
+                                .order_by(entries.c.id)).all()
+        return [row.id for row in rows if row.id.startswith(prefix)]
+
     def put_files(self, kind: str, entry_id: str, files: Mapping[str, tuple[bytes, str]]) -> list[StoredFile]:
         with self._write() as conn:
             conn.execute(delete(entry_files).where(entry_files.c.kind == kind, entry_files.c.id == entry_id))
