@@ -1,4 +1,4 @@
-"""The store written once in SQLAlchemy Core, so that SQLite today and PostgreSQL later share every query.
+"""The store written once in SQLAlchemy Core, so that SQLite and PostgreSQL share every query.
 
 Five tables: ``entries`` (the current version of each entry), ``entry_versions`` (every version ever written,
 with author, time and reason), ``index_queue`` (index updates owed to the search index, written in the same
@@ -6,7 +6,8 @@ transaction as the entry so that a crash or an unreachable index never loses one
 with an entry: the original document it was imported from, and the data files the catalog serves) and
 ``api_tokens`` (the sha256 digests of the HTTP API's bearer tokens, with their holder's name and role).
 
-Opening a store creates the tables it lacks, so a catalog file written before a table existed gains it on its
+A write reads the entry's current row ``FOR UPDATE`` (PostgreSQL locks it; SQLite, whose writers take the whole
+database's write lock at BEGIN, renders no such clause). Opening a store creates the tables it lacks, so a catalog file written before a table existed gains it on its
 next writable open; one that cannot be written and lacks an :data:`ADDED_LATER` table reads it as empty.
 """
 
@@ -158,7 +159,7 @@ class SqlStore(Store):
         with self._write() as conn:
             current = conn.execute(
                 select(entries.c.version, entries.c.sha256, entries.c.deleted)
-                .where(entries.c.kind == checked.kind, entries.c.id == checked.id)).first()
+                .where(entries.c.kind == checked.kind, entries.c.id == checked.id).with_for_update()).first()
             if current is not None and not current.deleted and current.sha256 == checked.digest:
                 return PutResult(key, "unchanged", current.version)
             version = 1 if current is None else current.version + 1
@@ -171,7 +172,7 @@ class SqlStore(Store):
         key = entry_key(kind, entry_id)
         with self._write() as conn:
             current = conn.execute(select(entries.c.version, entries.c.deleted)
-                                   .where(entries.c.kind == kind, entries.c.id == entry_id)).first()
+                                   .where(entries.c.kind == kind, entries.c.id == entry_id).with_for_update()).first()
             if current is None or current.deleted:
                 return PutResult(key, "unchanged", current.version if current else None)
             version = current.version + 1
@@ -208,7 +209,8 @@ class SqlStore(Store):
             for start in range(0, len(pairs), 400):
                 for row in conn.execute(select(entries.c.kind, entries.c.id, entries.c.version, entries.c.sha256,
                                                entries.c.deleted)
-                                        .where(tuple_(entries.c.kind, entries.c.id).in_(pairs[start:start + 400]))):
+                                        .where(tuple_(entries.c.kind, entries.c.id).in_(pairs[start:start + 400]))
+                                        .with_for_update()):
                     current[(row.kind, row.id)] = row
             now = _now()
             versions, inserts, updates, queue = [], [], [], []
