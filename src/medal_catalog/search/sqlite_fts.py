@@ -30,7 +30,7 @@ import numpy as np
 
 from medal_catalog.errors import StoreError
 from medal_catalog.search.base import Hit, Progress, SearchIndex, SearchRequest, SearchResult
-from medal_catalog.search.columns import CODE_SPAN, ColumnView, ints, number
+from medal_catalog.search.columns import CODE_SPAN, TOKENIZE, ColumnView, ints, number
 from medal_catalog.search.fields import FACET_FIELDS, RANGE_FIELDS, TEXT_FIELDS
 from medal_catalog.search.ordering import lexsort_head
 from medal_catalog.search.query import And, Leaf, Node, Not, leaves, positive, to_fts5
@@ -56,7 +56,7 @@ _DDL = (
     "CREATE TABLE IF NOT EXISTS search_docs(rowid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
     "type TEXT NOT NULL, label TEXT NOT NULL, sort_title TEXT, body TEXT NOT NULL)",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5({', '.join(TEXT)}, "
-    "tokenize='unicode61 remove_diacritics 2')",
+    f"tokenize='{TOKENIZE}')",
     # Facet values get small integer codes (never reused) so that the column view loads as numbers.
     "CREATE TABLE IF NOT EXISTS search_values(code INTEGER PRIMARY KEY, field TEXT NOT NULL, value TEXT NOT NULL, "
     "UNIQUE(field, value))",
@@ -185,7 +185,7 @@ class SqliteFtsIndex(SearchIndex):
             return False
         if len(changed) > max(PATCH_ROWS, snap.n // 10):
             return False
-        return snap.patch(conn, generation, changed)
+        return snap.patch(conn, generation, changed, tuple(TEXT))
 
     # --- writes -----------------------------------------------------------------------------------------------
     def _put(self, conn: sqlite3.Connection, doc: Mapping[str, Any]) -> None:
