@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (Boolean, Column, Integer, LargeBinary, MetaData, String, Table, Text, and_, bindparam, delete,
-                        func, insert, inspect, select, tuple_, update)
+                        func, insert, inspect, select, update)
 from sqlalchemy.engine import Connection, Engine
 
 from medal_catalog.errors import StoreReadOnlyError
@@ -205,12 +205,10 @@ class SqlStore(Store):
                 valid[(c.kind, c.id)] = i  # a key given twice: the last document wins, as with put()
         with self._write() as conn:
             current: dict[tuple[str, str], Any] = {}
-            pairs = list(valid)
-            for start in range(0, len(pairs), 400):
+            for kind, ids in _by_kind(valid):
                 for row in conn.execute(select(entries.c.kind, entries.c.id, entries.c.version, entries.c.sha256,
                                                entries.c.deleted)
-                                        .where(tuple_(entries.c.kind, entries.c.id).in_(pairs[start:start + 400]))
-                                        .with_for_update()):
+                                        .where(entries.c.kind == kind, entries.c.id.in_(ids)).with_for_update()):
                     current[(row.kind, row.id)] = row
             now = _now()
             versions, inserts, updates, queue = [], [], [], []
@@ -294,13 +292,14 @@ class SqlStore(Store):
         pairs = [split_key(k) for k in dict.fromkeys(keys)]
         found: dict[str, StoredVersion] = {}
         with self._read() as conn:
-            for start in range(0, len(pairs), 400):
+            # kind = ? AND id IN (...): SQLite answers a row-value IN over (kind, id) by scanning the table.
+            for kind, ids in _by_kind(pairs):
                 query = (select(entry_versions)
                          .join(entries, and_(entries.c.kind == entry_versions.c.kind,
                                              entries.c.id == entry_versions.c.id,
                                              entries.c.version == entry_versions.c.version))
                          .where(entries.c.deleted.is_(False))
-                         .where(tuple_(entries.c.kind, entries.c.id).in_(pairs[start:start + 400])))
+                         .where(entries.c.kind == kind, entries.c.id.in_(ids)))
                 for row in conn.execute(query):
                     version = _version(row)
                     found[version.key] = version
@@ -415,6 +414,16 @@ class SqlStore(Store):
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _by_kind(pairs: Iterable[tuple[str, str]], chunk: int = 500) -> Iterator[tuple[str, list[str]]]:
+    """(kind, ids) groups of at most ``chunk`` ids, for ``kind = ? AND id IN (...)`` lookups."""
+    grouped: dict[str, list[str]] = {}
+    for kind, entry_id in pairs:
+        grouped.setdefault(kind, []).append(entry_id)
+    for kind, ids in grouped.items():
+        for start in range(0, len(ids), chunk):
+            yield kind, ids[start:start + chunk]
 
 
 def _token(row: Any) -> StoredToken:
