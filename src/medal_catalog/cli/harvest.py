@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -40,14 +41,17 @@ ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
               help="For idc:, a folder holding idc_index.parquet and collections_index.parquet instead of the "
                    "installed idc-index-data package.")
 @click.option("--list", "list_only", is_flag=True, help="For idc:, list the collections of the index and exit.")
+@click.option("--nice", "niceness", type=click.IntRange(0, 19), default=10, show_default=True,
+              help="Lower this harvest's CPU priority by this much (0: not at all): a harvest is batch work, and a "
+                   "`medal serve` on the same machine keeps its latency while it writes.")
 @catalog_option
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @reports_errors("harvest")
 def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: str, title: str | None,
             access_level: str, license_id: str, instances: bool, jobs: int | None, timeout: float, no_cache: bool,
-            idc_index: Path | None, list_only: bool, catalog_url: str | None, index_url: str | None,
-            as_json: bool) -> None:
+            idc_index: Path | None, list_only: bool, niceness: int, catalog_url: str | None,
+            index_url: str | None, as_json: bool) -> None:
     """Harvest submissions and DICOM trees into the catalog.
 
     A PATH that is a MEDAL metadata file, or a folder holding one, is a submission: it is validated (as by
@@ -74,6 +78,10 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
     from medal_catalog.catalog import Catalog
     from medal_catalog.ingestion import ingest, plan
 
+    if niceness:
+        # Readers of the catalog wait on a harvest for nothing but CPU (WAL readers take no lock, and the index
+        # patches its column view): with the server's share of two cores halved, its p99 tripled (stress/).
+        os.nice(niceness)
     public = [p for p in paths if p.startswith("idc:")]
     if public:
         if len(paths) > 1:
