@@ -63,7 +63,7 @@ def sample_index(folder: Path, every: int) -> Path:
 
 
 def harvest(db: Path, index_folder: Path | None) -> dict:
-    args = [str(MEDAL), "harvest", "idc:", "--catalog", f"sqlite:///{db}", "--json"]
+    args = [str(MEDAL), "harvest", "idc:", "--catalog", f"sqlite:///{db}", "--json", "--nice", "0"]
     if index_folder:
         args += ["--idc-index", str(index_folder)]
     start = time.perf_counter()
