@@ -127,7 +127,9 @@ class Catalog:
                 current.update(self._tasks_using(key.partition(":")[2] for key in last_op
                                                  if key.startswith("ImagingDataset:")))
                 if current:
-                    self.index_problems += self.index.bulk_index(self.document(v.document) for v in current.values())
+                    # Flattened before the index's write transaction, so that its lock is held for writing only.
+                    docs = [self.document(v.document) for v in current.values()]
+                    self.index_problems += self.index.bulk_index(docs)
                 for key in last_op.keys() - current.keys():
                     self.index.delete(key)
             except (IndexUnavailableError, SearchBackendError, StoreError) as err:

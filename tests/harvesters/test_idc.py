@@ -148,3 +148,17 @@ def test_harvest_idc_on_the_command_line(index_folder, tmp_path):
     assert unknown.returncode == 2 and "no_such_collection" in unknown.stderr
     listed = medal("idc:", "--list")
     assert listed.stdout.split() == sorted(SLICE)
+
+
+def test_a_big_harvest_indexes_in_a_second_process_and_leaves_nothing_queued(catalog, index_folder, real_tables,
+                                                                              monkeypatch):
+    """Past BACKGROUND_INDEX_SERIES series a child process drains the index queue while the harvest writes: at
+    the end every entry is searchable and nothing is owed to the index."""
+    import medal_catalog.ingestion as ingestion
+
+    monkeypatch.setattr(ingestion, "BACKGROUND_INDEX_SERIES", 1)
+    series, _ = real_tables
+    summary = ingest_idc(catalog, index_folder=index_folder).summary
+    assert summary["index_pending"] == 0 and catalog.store.pending_count() == 0
+    assert catalog.search("", size=1).total == series.num_rows + 3 == catalog.store.count()
+    assert catalog.search("", filters={"dataset": "idc-rider_breast_mri"}, size=1).total == 40

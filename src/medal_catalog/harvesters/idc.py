@@ -293,6 +293,15 @@ def collection_ids(index: IdcIndex) -> list[str]:
     return sorted(pq.read_table(index.collections_path, columns=["collection_id"])["collection_id"].to_pylist())
 
 
+def count_series(index: IdcIndex, wanted: Iterable[str] | None = None) -> int:
+    """How many series rows the index has (in the ``wanted`` collections)."""
+    pq, pc = _pyarrow()
+    ids = pq.read_table(index.series_path, columns=["collection_id"])["collection_id"]
+    if wanted is None:
+        return len(ids)
+    return int(pc.sum(pc.is_in(ids, value_set=__import__("pyarrow").array(list(wanted)))).as_py() or 0)
+
+
 def read(index: IdcIndex, wanted: Iterable[str] | None = None, words: DescriptionFilter | None = None
          ) -> Iterator[Collection]:
     """The collections (all, or the ``wanted`` ids, in id order) with their series; unknown ids are a UsageError
