@@ -241,9 +241,8 @@ class ColumnView:
             lo = lo if lo is not None and np.isfinite(lo) else None
             hi = hi if hi is not None and np.isfinite(hi) else None
             count = j - i + 1
-            finite = self.keyrank[np.isfinite(self.keyrank)]
-            if lo is None and hi is None:
-                lo, hi = (-RANK_STEP, RANK_STEP * (count + 1)) if not len(finite) else (finite.max(), None)
+            if lo is None and hi is None:  # no ranked key below or above: the view held none
+                lo, hi = -RANK_STEP, RANK_STEP * (count + 1)
             if hi is None:
                 hi = lo + RANK_STEP * (count + 1)
             if lo is None:
