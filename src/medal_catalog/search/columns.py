@@ -117,6 +117,10 @@ class ColumnView:
         pairs = ints(conn.execute(f"SELECT group_concat(docid * {CODE_SPAN} + code, ' ') FROM search_facets")
                      .fetchone()[0])
         self.pair_docs, self.pair_codes = pairs // CODE_SPAN, pairs % CODE_SPAN
+        # Patches leave these millions of pairs alone: the rows they touched are marked stale here and their
+        # current pairs kept aside (``new_docs``/``new_codes``), a few thousand at most between two reloads.
+        self.stale = np.zeros(self.n, dtype=bool)
+        self.new_docs, self.new_codes = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         top = max(self.code_of.values(), default=0) + 1
         field_of, position = np.full(top, -1, dtype=np.int32), np.zeros(top, dtype=np.int32)
         for f, field in enumerate(FACET_FIELDS):
@@ -163,6 +167,8 @@ class ColumnView:
         self.alive[changed] = False
         self.alive[present] = True
         self._patch_facets(conn, ids, touched)
+        if len(self.new_docs) > max(200_000, len(self.pair_docs) // 4):
+            return False  # patched pairs kept aside outgrow their saving: a reload folds them in
         for field in RANGE_FIELDS:
             docs, values = self.numbers.get(field, (np.zeros(0, dtype=np.int64), np.zeros(0)))
             keep = ~touched[docs]
@@ -212,6 +218,7 @@ class ColumnView:
         """Room for rowids up to ``n - 1`` in every per-rowid array."""
         extra = n - self.n
         self.alive = np.concatenate((self.alive, np.zeros(extra, dtype=bool)))
+        self.stale = np.concatenate((self.stale, np.zeros(extra, dtype=bool)))
         self.keyrank = np.concatenate((self.keyrank, np.full(extra, np.inf)))
         for facet in self.facets.values():
             facet.dense = np.concatenate((facet.dense, np.zeros(extra, dtype=facet.dense.dtype)))
@@ -266,12 +273,13 @@ class ColumnView:
                 facet.codes.append(code)
                 if len(facet.values) + 1 > np.iinfo(facet.dense.dtype).max:
                     facet.dense = facet.dense.astype(_compact(2 * len(facet.values) + 2))
-        keep = ~touched[self.pair_docs]
-        docs, codes = self.pair_docs[keep], self.pair_codes[keep]
         pairs = ints(conn.execute(f"SELECT group_concat(docid * {CODE_SPAN} + code, ' ') FROM search_facets WHERE "
                                   "docid IN (SELECT value FROM json_each(?))", (ids,)).fetchone()[0])
         new_docs, new_codes = pairs // CODE_SPAN, pairs % CODE_SPAN
-        self.pair_docs, self.pair_codes = np.concatenate((docs, new_docs)), np.concatenate((codes, new_codes))
+        self.stale |= touched
+        kept = ~touched[self.new_docs]
+        self.new_docs = np.concatenate((self.new_docs[kept], new_docs))
+        self.new_codes = np.concatenate((self.new_codes[kept], new_codes))
         top = max(self.code_of.values(), default=0) + 1
         field_of, position = np.full(top, -1, dtype=np.int32), np.zeros(top, dtype=np.int64)
         for f, name in enumerate(FACET_FIELDS):
@@ -327,8 +335,12 @@ class ColumnView:
         key = (field, value)
         if key not in self._value_docs:
             code = self.code_of.get(key)
-            self._value_docs[key] = (self.pair_docs[self.pair_codes == code] if code is not None
-                                     else np.zeros(0, dtype=np.int64))
+            if code is None:
+                self._value_docs[key] = np.zeros(0, dtype=np.int64)
+            else:
+                docs = self.pair_docs[self.pair_codes == code]
+                self._value_docs[key] = np.concatenate((docs[~self.stale[docs]],
+                                                        self.new_docs[self.new_codes == code]))
         return self._value_docs[key]
 
     def sort_column(self, conn: sqlite3.Connection, name: str, descending: bool) -> np.ndarray:
