@@ -31,7 +31,8 @@ def medal_server(db: Path, cwd: Path, **env: str) -> Iterator[str]:
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
+        # Generous: on a loaded shared machine a start has taken over 20 s.
+        deadline = time.monotonic() + 60
         while True:
             try:
                 if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
@@ -39,6 +40,7 @@ def medal_server(db: Path, cwd: Path, **env: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()  # reading stderr of a server still running would wait for ever
                 raise RuntimeError(f"medal serve did not start: {process.stderr.read().decode()[-2000:]}")
             time.sleep(0.1)
         yield base
