@@ -145,10 +145,13 @@ def serve(db: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([str(MEDAL), "serve", "--port", str(port), "--catalog", f"sqlite:///{db}"],
                                cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    started = time.monotonic()
+    deadline = started + 120
     while True:
         try:
-            if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+            if httpx.get(f"{base}/api/health", timeout=60).status_code == 200:
+                print(f"server ready after {time.monotonic() - started:.1f} s (its /api/health counts the index, "
+                      "which loads the column view)")
                 return process, base
         except httpx.TransportError:
             pass
@@ -202,10 +205,8 @@ def main() -> None:
     process, base = serve(db, workdir)
     try:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
-            start = time.perf_counter()
             first = timed(client, {"q": "CT", "facet": FIVE})
-            print(f"first query after start (loads the column view): {first:.0f} ms "
-                  f"(server up after {time.perf_counter() - start:.1f} s)")
+            print(f"first search: {first:.0f} ms")
             words = ["CT", "chest", "lung", "MR", "breast", "axial", "series", "contrast"]
             totals = {w: client.get("/api/search", params={"q": w, "size": 1}).json()["total"] for w in words}
             common = max(totals, key=totals.get)
