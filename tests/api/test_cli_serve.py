@@ -40,10 +40,16 @@ def test_serve_refuses_an_unknown_catalog_scheme():
     assert result.exit_code == 2 and "no catalog store" in result.output
 
 
-def test_serve_refuses_several_workers_over_what_sqlite_cannot_share(tmp_path):
+def test_serve_refuses_several_workers_over_what_sqlite_cannot_share(tmp_path, monkeypatch):
     """`medal serve --workers 2` over the SQLite store or its FTS5 index is a usage error that says what to use;
     PostgreSQL with Elasticsearch passes the check."""
     from medal_catalog.cli.serve import refuse_workers
+
+    # `medal serve` writes MEDAL_CATALOG / MEDAL_INDEX into the environment (for its workers): recorded here so
+    # that they are put back, or a later test's server would search this test's index.
+    for name in ("MEDAL_CATALOG", "MEDAL_INDEX"):
+        monkeypatch.setenv(name, "recorded")
+        monkeypatch.delenv(name)
 
     url = f"sqlite:///{tmp_path / 'catalog.db'}"
     result = CliRunner().invoke(main, ["serve", "--catalog", url, "--workers", "2", "--port", "0"])
