@@ -34,3 +34,25 @@ def isolated_catalog(tmp_path, monkeypatch, public_index_cache):
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def postgresql_server(tmp_path_factory):
+    """The URL of a throw-away PostgreSQL server for this test session (see tests/postgres_cluster.py); the
+    PostgreSQL tests are skipped, saying why, only when no server binary is installed and none is given."""
+    from postgres_cluster import cluster, why_unavailable
+
+    reason = why_unavailable()
+    if reason:
+        pytest.skip(reason)
+    pytest.importorskip("psycopg", reason="the postgresql extra is not installed (pip install -e '.[test]')")
+    with cluster(tmp_path_factory.mktemp("postgresql")) as url:
+        yield url
+
+
+@pytest.fixture
+def postgresql_url(postgresql_server):
+    """A new, empty PostgreSQL database for one test."""
+    from postgres_cluster import fresh_database
+
+    return fresh_database(postgresql_server)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import queue
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,15 +26,34 @@ def free_port() -> int:
 @contextmanager
 def medal_server(db: Path, cwd: Path, **env: str) -> Iterator[str]:
     """Run `medal serve` over the SQLite catalog ``db`` (extra MEDAL_* settings in ``env``); yields its base URL
-    once /api/health answers, and stops it afterwards."""
-    port = free_port()
+    once /api/health answers, and stops it afterwards.
+
+    The server binds a port the system chooses (``--port 0``) and the URL is read from its own log: a port picked
+    here and bound there could be taken in between by another server on a shared machine, whose answers would then
+    be taken for this one's."""
     medal = Path(sys.executable).with_name("medal")
-    process = subprocess.Popen([str(medal), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=cwd,
+    process = subprocess.Popen([str(medal), "serve", "--host", "127.0.0.1", "--port", "0"], cwd=cwd,
                                env={**os.environ, "MEDAL_CATALOG": f"sqlite:///{db}", **env},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log: list[str] = []
+    found: queue.Queue[str] = queue.Queue()
+
+    def drain() -> None:  # keeps the pipe from filling, and finds the address uvicorn reports
+        for line in process.stderr:
+            log.append(line)
+            match = re.search(r"running on (http://127\.0\.0\.1:\d+)", line)
+            if match:
+                found.put(match.group(1))
+
+    threading.Thread(target=drain, daemon=True).start()
     try:
-        deadline = time.monotonic() + 20
+        # Generous: on a loaded shared machine a start has taken over 20 s.
+        deadline = time.monotonic() + 60
+        try:
+            base = found.get(timeout=60)
+        except queue.Empty:
+            process.kill()
+            raise RuntimeError(f"medal serve did not start: {''.join(log)[-2000:]}") from None
         while True:
             try:
                 if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
@@ -39,7 +61,8 @@ def medal_server(db: Path, cwd: Path, **env: str) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"medal serve did not start: {process.stderr.read().decode()[-2000:]}")
+                process.kill()
+                raise RuntimeError(f"medal serve did not answer: {''.join(log)[-2000:]}")
             time.sleep(0.1)
         yield base
     finally:

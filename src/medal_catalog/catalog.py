@@ -92,6 +92,14 @@ class Catalog:
             self._settle(results, waiting)
         return results
 
+    def put_batch(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str) -> list[PutResult]:
+        """Store many entries in one transaction (see :meth:`Store.put_batch`), then index the changed ones."""
+        results = self.store.put_batch(entries, author, reason)
+        if any(r.changed for r in results):
+            indexed = self.sync_index()
+            results = [replace(r, indexed=indexed) if r.changed else r for r in results]
+        return results
+
     def _settle(self, results: list[PutResult], waiting: list[int]) -> None:
         indexed = self.sync_index()
         for i in waiting:
@@ -115,7 +123,9 @@ class Catalog:
                 current.update(self._tasks_using(key.partition(":")[2] for key in last_op
                                                  if key.startswith("ImagingDataset:")))
                 if current:
-                    self.index_problems += self.index.bulk_index(self.document(v.document) for v in current.values())
+                    # Flattened before the index's write transaction, so that its lock is held for writing only.
+                    docs = [self.document(v.document) for v in current.values()]
+                    self.index_problems += self.index.bulk_index(docs)
                 for key in last_op.keys() - current.keys():
                     self.index.delete(key)
             except (IndexUnavailableError, SearchBackendError, StoreError) as err:

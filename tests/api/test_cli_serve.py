@@ -38,3 +38,25 @@ def test_serve_refuses_an_unknown_catalog_scheme():
     """`medal serve` fails before listening when the catalog URL names no backend."""
     result = CliRunner().invoke(main, ["serve", "--catalog", "mongodb://x/y", "--port", "0"])
     assert result.exit_code == 2 and "no catalog store" in result.output
+
+
+def test_serve_refuses_several_workers_over_what_sqlite_cannot_share(tmp_path, monkeypatch):
+    """`medal serve --workers 2` over the SQLite store or its FTS5 index is a usage error that says what to use;
+    PostgreSQL with Elasticsearch passes the check."""
+    from medal_catalog.cli.serve import refuse_workers
+
+    # `medal serve` writes MEDAL_CATALOG / MEDAL_INDEX into the environment (for its workers): recorded here so
+    # that they are put back, or a later test's server would search this test's index.
+    for name in ("MEDAL_CATALOG", "MEDAL_INDEX"):
+        monkeypatch.setenv(name, "recorded")
+        monkeypatch.delenv(name)
+
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    result = CliRunner().invoke(main, ["serve", "--catalog", url, "--workers", "2", "--port", "0"])
+    assert result.exit_code == 2
+    assert "needs PostgreSQL and Elasticsearch" in result.output and "--workers 1" in result.output
+    assert not (tmp_path / "catalog.db").exists()  # refused before anything was opened
+    half = CliRunner().invoke(main, ["serve", "--catalog", "postgresql://u@127.0.0.1:9/db", "--workers", "2",
+                                     "--index", f"sqlite:///{tmp_path / 'index.db'}", "--port", "0"])
+    assert half.exit_code == 2 and "is not Elasticsearch" in half.output and "not PostgreSQL" not in half.output
+    refuse_workers(4, "postgresql://u@db/catalog", "elasticsearch://es:9200/medal")  # no error

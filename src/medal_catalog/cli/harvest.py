@@ -21,7 +21,7 @@ ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, metavar="PATH... | idc:[COLLECTION,...]")
 @click.option("--dataset", "dataset_id",
               help="For a bare DICOM folder or zip: id of the ImagingDataset to create or update (submissions name "
                    "their datasets in their metadata); for a Croissant file: the id instead of its name's.")
@@ -43,13 +43,21 @@ ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 @click.option("--no-pixel-hash", is_flag=True,
               help="Do not hash pixel data (no duplicate-image checks against the catalog's other datasets and the "
                    "task's splits; MEDAL_PIXEL_HASH=false for every run).")
+@click.option("--idc-index", "idc_index", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="For idc:, a folder holding idc_index.parquet and collections_index.parquet instead of the "
+                   "installed idc-index-data package.")
+@click.option("--list", "list_only", is_flag=True, help="For idc:, list the collections of the index and exit.")
+@click.option("--nice", "niceness", type=click.IntRange(0, 19), default=10, show_default=True,
+              help="Lower this harvest's CPU priority by this much (0: not at all): a harvest is batch work, and a "
+                   "`medal serve` on the same machine keeps its latency while it writes.")
 @catalog_option
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @reports_errors("harvest")
-def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt: str, title: str | None,
+def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: str, title: str | None,
             access_level: str, license_id: str, instances: bool, jobs: int | None, timeout: float, no_cache: bool,
-            no_pixel_hash: bool, catalog_url: str | None, index_url: str | None, as_json: bool) -> None:
+            no_pixel_hash: bool, idc_index: Path | None, list_only: bool,
+            niceness: int, catalog_url: str | None, index_url: str | None, as_json: bool) -> None:
     """Harvest submissions and DICOM trees into the catalog.
 
     A PATH that is a MEDAL metadata file, or a folder holding one, is a submission: it is validated (as by
@@ -71,6 +79,11 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
     (a hidden-test dataset sharing an image with another one is an error, and so is a task whose test split
     shares images with its training split). The summary's `contamination` section says what was checked.
 
+    `idc:` harvests the NCI Imaging Data Commons index (install the public-index extra): every collection, or
+    `idc:COLL1,COLL2`, each as an open, published ImagingDataset with one ImagingSeries per DICOM series. Patient
+    identifiers in the index are never stored; a re-run of the same index version writes nothing, a new version
+    writes what changed.
+
     Exit status: 0 everything was harvested (non-DICOM data files are skipped, not errors); 1 some entries or
     files could not be harvested (invalid entries, corrupt or unreadable files); 2 usage error; 130 / 143 stopped
     by Ctrl-C / SIGTERM (reader processes stopped, nothing half-written: run it again to finish).
@@ -78,7 +91,21 @@ def harvest(paths: tuple[Path, ...], dataset_id: str, out_dir: Path | None, fmt:
     from medal_catalog.catalog import Catalog
     from medal_catalog.ingestion import ingest, plan
 
-    kinds = plan(paths, dataset_id)
+    if niceness:
+        # Readers of the catalog wait on a harvest for nothing but CPU (WAL readers take no lock, and the index
+        # patches its column view): with the server's share of two cores halved, its p99 tripled (stress/).
+        os.nice(niceness)
+    public = [p for p in paths if p.startswith("idc:")]
+    if public:
+        if len(paths) > 1:
+            raise click.UsageError("harvest idc: on its own, not together with other paths")
+        _harvest_idc(public[0][4:], idc_index, list_only, catalog_url, index_url, as_json)
+        return
+    for p in paths:
+        if not Path(p).exists():
+            raise click.BadParameter(f"{p!r} does not exist (public archives: idc:[COLLECTION,...])",
+                                     param_hint="PATH")
+    kinds = plan([Path(p) for p in paths], dataset_id)
     if dataset_id and "dicom" in kinds.values() and not ENTRY_ID.match(dataset_id):
         raise click.BadParameter("lower-case letters, digits, '.', '_' and '-' (2-128 characters)",
                                  param_hint="--dataset")
@@ -146,6 +173,40 @@ def _stops_cleanly() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def _harvest_idc(spec: str, folder: Path | None, list_only: bool, catalog_url: str | None, index_url: str | None,
+                 as_json: bool) -> None:
+    from medal_catalog.catalog import Catalog
+    from medal_catalog.harvesters import idc
+    from medal_catalog.ingestion import ingest_idc
+
+    if list_only:
+        ids = idc.collection_ids(idc.locate(folder))
+        click.echo(json.dumps(ids, indent=2) if as_json else "\n".join(ids))
+        return
+    wanted = [c.strip() for c in spec.split(",") if c.strip()] or None
+    shown = sys.stderr.isatty() and not as_json
+
+    def progress(collection: str, done: int, size: int) -> None:
+        if shown:
+            click.echo(f"\r  {collection}: {done}/{size} series", err=True, nl=done >= size)
+
+    with Catalog.open(catalog_url, index_url) as catalog:
+        result = ingest_idc(catalog, wanted, index_folder=folder, progress=progress)
+    summary = result.summary
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+    else:
+        click.echo(f"IDC index ({summary['index_version']}): {summary['collections']} collections, "
+                   f"{summary['series']} series in {summary['seconds']:.1f} s ({summary['series_per_second']} "
+                   f"series/s): {summary['created']} created, {summary['updated']} updated, {summary['deleted']} "
+                   f"deleted, {summary['unchanged']} unchanged, {summary['invalid']} invalid")
+        for item in summary["invalid_entries"][:20]:
+            click.echo(f"  invalid {item['key']}: {'; '.join(item['problems'])}")
+        if summary["index_pending"]:
+            click.echo(f"  {summary['index_pending']} index updates are still owed: run `medal reindex`")
+    sys.exit(1 if result.failed else 0)
 
 
 def _print_croissant(ingested) -> None:

@@ -14,7 +14,9 @@ from medal_catalog.cli.options import catalog_option, index_option, reports_erro
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="Worker processes.")
+              help="API worker processes. More than one needs a store and an index that several processes may "
+                   "write at once: PostgreSQL (postgresql://) and Elasticsearch (elasticsearch://); the SQLite "
+                   "store and its FTS5 index serve from one process.")
 @reports_errors("serve")
 def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, workers: int) -> None:
     """Serve the catalog over HTTP: web pages at / (search, landing pages, the panel's desk, /campaign), the API
@@ -38,10 +40,32 @@ def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, 
     get_settings.cache_clear()
     from medal_catalog.catalog import Catalog
 
+    settings = get_settings()
+    if workers > 1:
+        refuse_workers(workers, settings.catalog, settings.index)
     # Fail here, with a one-line error and the exit code, rather than in the first request.
-    Catalog.open(settings=get_settings()).close()
+    Catalog.open(settings=settings).close()
     uvicorn.run("medal_catalog.api.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="info")
+
+
+def refuse_workers(workers: int, catalog_url: str, index_url: str | None) -> None:
+    """Refuse ``--workers N`` (N > 1) over what several processes cannot share safely: a SQLite store (one
+    writer at a time, and per-process caches of what the API has checked) or the FTS5 index (each process would
+    hold its own column view of one file written by all of them)."""
+    from medal_catalog.errors import UsageError
+
+    problems = []
+    if not catalog_url.startswith(("postgresql", "postgres")):
+        problems.append(f"the store {catalog_url} is not PostgreSQL")
+    index = index_url or (catalog_url if catalog_url.startswith("sqlite") else "")
+    if not index.startswith(("elasticsearch", "http://", "https://")):
+        problems.append(f"the index {index or '(none)'} is not Elasticsearch")
+    if problems:
+        raise UsageError(f"--workers {workers} needs PostgreSQL and Elasticsearch: {'; '.join(problems)}. Serve "
+                         "with --workers 1 (one process answers many requests at once), or move the catalog to "
+                         "--catalog postgresql://user@host/db --index elasticsearch://host:9200/medal (README: "
+                         "Deployment).")
 
 
 @click.group()

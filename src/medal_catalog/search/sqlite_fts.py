@@ -6,7 +6,8 @@ one of ~100k matches (100+ ms), and counting facets over them in SQL costs more 
 * **Matching** is done by FTS5, one query per word or phrase (``leaf``); each leaf's rowids arrive as one string
   (``group_concat``) and become a boolean array, cached until the index changes (like Lucene's filter cache).
   AND/OR/NOT are numpy operations on those arrays.
-* **Filters, ranges and facet counts** run on the column view (``columns.py``) loaded once per index generation:
+* **Filters, ranges and facet counts** run on the column view (``columns.py``), loaded once and patched with the
+  rows each later write touched:
   ``np.bincount`` counts a facet over 100k matches in about a millisecond. Totals and counts are always exact.
 * **Ranking** is FTS5's BM25 with the field weights, asked only for the first candidates, under a budget of scored
   rows (``RANK_BUDGET``, counted over rowid windows that cover them): every match is ranked exactly while they fit;
@@ -29,7 +30,7 @@ import numpy as np
 
 from medal_catalog.errors import StoreError
 from medal_catalog.search.base import Hit, Progress, SearchIndex, SearchRequest, SearchResult
-from medal_catalog.search.columns import CODE_SPAN, ColumnView, ints, number
+from medal_catalog.search.columns import CODE_SPAN, TOKENIZE, ColumnView, ints, number
 from medal_catalog.search.fields import FACET_FIELDS, RANGE_FIELDS, TEXT_FIELDS
 from medal_catalog.search.ordering import lexsort_head
 from medal_catalog.search.query import And, Leaf, Node, Not, leaves, positive, to_fts5
@@ -55,7 +56,7 @@ _DDL = (
     "CREATE TABLE IF NOT EXISTS search_docs(rowid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
     "type TEXT NOT NULL, label TEXT NOT NULL, sort_title TEXT, body TEXT NOT NULL)",
     f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5({', '.join(TEXT)}, "
-    "tokenize='unicode61 remove_diacritics 2')",
+    f"tokenize='{TOKENIZE}')",
     # Facet values get small integer codes (never reused) so that the column view loads as numbers.
     "CREATE TABLE IF NOT EXISTS search_values(code INTEGER PRIMARY KEY, field TEXT NOT NULL, value TEXT NOT NULL, "
     "UNIQUE(field, value))",
@@ -65,10 +66,17 @@ _DDL = (
     "CREATE INDEX IF NOT EXISTS search_numbers_doc ON search_numbers(docid)",
     "CREATE INDEX IF NOT EXISTS search_numbers_field ON search_numbers(field, docid, value)",
     "CREATE TABLE IF NOT EXISTS search_meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    # The rowids each generation touched, so that a reader's column view catches up by patching those rows.
+    "CREATE TABLE IF NOT EXISTS search_changes(generation INTEGER NOT NULL, docid INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS search_changes_generation ON search_changes(generation)",
 )
+#: Generations of changes kept for readers to catch up with; a view older than that is reloaded.
+KEEP_GENERATIONS = 2000
+#: A view patches at most this many changed rows (or a tenth of the index, if more); beyond, it reloads.
+PATCH_ROWS = 50_000
 #: The layout of the search tables; an index of another layout is rebuilt by ``medal reindex``.
 FORMAT = 3
-_TABLES = ("search_docs", "search_fts", "search_values", "search_facets", "search_numbers")
+_TABLES = ("search_docs", "search_fts", "search_values", "search_facets", "search_numbers", "search_changes")
 
 
 def _prune(node: Node, drop: set[Leaf]) -> Node | None:
@@ -93,6 +101,9 @@ class SqliteFtsIndex(SearchIndex):
         self._lock = threading.RLock()
         self._snapshot: ColumnView | None = None
         self._codes: dict[tuple[str, str], int] = {}
+        #: Rowids the open write transaction touched (logged in search_changes at commit), and whether it rebuilt.
+        self._touched: set[int] = set()
+        self._rebuilt = False
         try:
             self._conn = connect(self.path, self.read_only, busy_timeout)
             if not self.read_only:
@@ -117,10 +128,11 @@ class SqliteFtsIndex(SearchIndex):
             conn = self._conn
             try:
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                self._touched, self._rebuilt = set(), False
                 try:
                     yield conn
                     if write:
-                        conn.execute("UPDATE search_meta SET value = value + 1 WHERE name = 'generation'")
+                        self._log_changes(conn)
                     conn.execute("COMMIT")
                 except BaseException:
                     self._codes.clear()  # codes created in the rolled-back transaction no longer exist
@@ -132,14 +144,48 @@ class SqliteFtsIndex(SearchIndex):
                     raise StoreError(f"{self.path} has no search index yet: run `medal reindex`") from None
                 raise translate(err, self.path) from None
 
+    def _log_changes(self, conn: sqlite3.Connection) -> None:
+        """Bump the generation and record which rowids it touched (readers patch their views from this log)."""
+        generation = conn.execute("UPDATE search_meta SET value = value + 1 WHERE name = 'generation' "
+                                  "RETURNING value").fetchone()[0]
+        if self._rebuilt:
+            # Nothing before this generation can be patched into it: every view older than it reloads.
+            conn.execute("INSERT OR REPLACE INTO search_meta(name, value) VALUES ('changes_from', ?)",
+                         (generation + 1,))
+            return
+        conn.executemany("INSERT INTO search_changes(generation, docid) VALUES (?, ?)",
+                         [(generation, rowid) for rowid in self._touched])
+        if generation % 100 == 0:
+            oldest = generation - KEEP_GENERATIONS
+            conn.execute("DELETE FROM search_changes WHERE generation <= ?", (oldest,))
+            conn.execute("INSERT INTO search_meta(name, value) VALUES ('changes_from', ?) ON CONFLICT(name) DO "
+                         "UPDATE SET value = max(value, excluded.value)", (oldest + 1,))
+
     def _current(self, conn: sqlite3.Connection) -> ColumnView:
         meta = dict(conn.execute("SELECT name, value FROM search_meta"))
         if meta.get("format") != FORMAT:
             raise StoreError(f"the search index in {self.path} has an older layout: run `medal reindex`")
         generation = int(meta["generation"])
-        if self._snapshot is None or self._snapshot.generation != generation:
-            self._snapshot = ColumnView(conn, generation)
-        return self._snapshot
+        snap = self._snapshot
+        if snap is not None and snap.generation != generation:
+            if not self._catch_up(conn, snap, generation, int(meta.get("changes_from", 0))):
+                snap = None
+        if snap is None:
+            snap = self._snapshot = ColumnView(conn, generation)
+        return snap
+
+    def _catch_up(self, conn: sqlite3.Connection, snap: ColumnView, generation: int, changes_from: int) -> bool:
+        """Patch the view with the rows written since its generation, when the log covers them and they are few."""
+        if snap.generation > generation or changes_from > snap.generation + 1:
+            return False
+        try:
+            changed = ints(conn.execute("SELECT group_concat(docid, ' ') FROM search_changes WHERE generation > ? "
+                                        "AND generation <= ?", (snap.generation, generation)).fetchone()[0])
+        except sqlite3.OperationalError:  # an index written before the log existed (opened read-only)
+            return False
+        if len(changed) > max(PATCH_ROWS, snap.n // 10):
+            return False
+        return snap.patch(conn, generation, changed, tuple(TEXT))
 
     # --- writes -----------------------------------------------------------------------------------------------
     def _put(self, conn: sqlite3.Connection, doc: Mapping[str, Any]) -> None:
@@ -164,6 +210,7 @@ class SqliteFtsIndex(SearchIndex):
         conn.executemany("INSERT INTO search_numbers(docid, field, value) VALUES (?, ?, ?)",
                          [(rowid, name, number(name, value)) for name in RANGE_FIELDS
                           for value in doc.get(name) or []])
+        self._touched.add(rowid)
 
     def _code(self, conn: sqlite3.Connection, field: str, value: str) -> int:
         """The code of a facet value, created on first use (remembered until a rollback or rebuild)."""
@@ -199,6 +246,7 @@ class SqliteFtsIndex(SearchIndex):
             if row is not None:
                 self._unindex(conn, row[0])
                 conn.execute("DELETE FROM search_docs WHERE rowid = ?", (row[0],))
+                self._touched.add(row[0])
 
     def rebuild(self, docs: Iterable[Mapping[str, Any]], progress: Progress | None = None) -> list[str]:
         # One transaction: readers (WAL) keep seeing the old index until the new one commits whole.
@@ -206,6 +254,7 @@ class SqliteFtsIndex(SearchIndex):
             for table in _TABLES:
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
             self._codes.clear()
+            self._rebuilt = True
             self._create(conn)
             done = 0
             for done, doc in enumerate(docs, 1):

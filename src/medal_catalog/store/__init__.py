@@ -14,13 +14,15 @@ __all__ = ["PutResult", "Store", "StoredFile", "StoredToken", "StoredVersion", "
 
 
 def open_store(url: str, busy_timeout: float = 5.0) -> Store:
-    """The store a URL names: ``sqlite:///path/catalog.db`` (PostgreSQL is planned: ``postgresql://``)."""
+    """The store a URL names: ``sqlite:///path/catalog.db`` or ``postgresql://user@host:5432/dbname``."""
     scheme = urlsplit(url).scheme.split("+")[0]
     if scheme == "sqlite":
         from medal_catalog.store.sqlite import SqliteStore
 
         return SqliteStore(url, busy_timeout=busy_timeout)
     if scheme in ("postgresql", "postgres"):
-        raise UnsupportedURLError("a PostgreSQL store is not implemented yet; the store is written in SQLAlchemy "
-                                  "Core (medal_catalog/store/sql.py) so that it only needs an engine and its errors")
-    raise UnsupportedURLError(f"no catalog store for {url!r}: use sqlite:///path/catalog.db")
+        from medal_catalog.store.postgresql import PostgresStore
+
+        return PostgresStore(url, busy_timeout=busy_timeout)
+    raise UnsupportedURLError(f"no catalog store for {url!r}: use sqlite:///path/catalog.db or "
+                              "postgresql://user@host:5432/dbname")

@@ -196,6 +196,15 @@ class Store(ABC):
     def put(self, document: Mapping[str, Any], author: str, reason: str, kind: str | None = None) -> PutResult:
         """Validate and write one entry in one transaction; an identical current document is left alone."""
 
+    def put_batch(self, documents: Iterable[Mapping[str, Any]], author: str, reason: str) -> list[PutResult]:
+        """Validate and write many entries in one transaction, one result each in order (invalid ones reported,
+        identical ones left alone); for bulk harvests, where a transaction per entry costs more than the entry."""
+        return [self.put(document, author, reason) for document in documents]
+
+    def ids_under(self, kind: str, prefix: str) -> list[str]:
+        """The ids of the live entries of ``kind`` that start with ``prefix``, in order."""
+        return sorted(v.id for v in self.iter_current([kind]) if v.id.startswith(prefix))
+
     @abstractmethod
     def delete(self, kind: str, entry_id: str, author: str, reason: str) -> PutResult:
         """Record a deletion as a new version; earlier versions stay readable."""
