@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from measured import run_measured
 
 from medal_catalog.documents import MAX_ALIAS_NODES, MAX_DEPTH, DocumentError, load_json, load_yaml
 from served import medal_server
@@ -25,14 +26,8 @@ EXPECTED = {"laughs.yaml": "file.too-many-aliases"} | {n: "file.too-deep" for n 
 
 
 def _run_measured(args: list[str], cwd: Path) -> tuple[int, str, float, float]:
-    """Run a command; its exit code, stdout, seconds and peak RSS in MB (wait4: this child's own rusage)."""
-    started = time.monotonic()
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    process.stdout.close()
-    return process.returncode, out.decode(), time.monotonic() - started, usage.ru_maxrss / 1024
+    """Run a command; its exit code, stdout, seconds and peak RSS in MB."""
+    return run_measured(args, cwd)
 
 
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from measured import run_measured
 from dicom_samples import element, minimal_body, mr_dataset, part10, write
 
 from medal_catalog.dicom import archives
@@ -30,25 +31,13 @@ SHARED = Path(os.environ.get("MEDAL_SHARED_DICOM", "/work/shared/data/dicom"))
 SECONDS, PEAK_RSS_MB = 20, 400
 
 
-#: Runs argv[1:] and writes its exit status and peak RSS (KB) to stderr. A child's ru_maxrss starts at its parent's
-#: RSS at fork time (Linux keeps the high-water mark across execve), so the harvest is forked from this small
-#: process, not from pytest (which may hold the public index by now).
-_MEASURE = ("import os, subprocess, sys\n"
-            "p = subprocess.Popen(sys.argv[1:])\n"
-            "_, status, usage = os.wait4(p.pid, 0)\n"
-            "print(os.waitstatus_to_exitcode(status), usage.ru_maxrss, file=sys.stderr)\n")
-
-
 def _harvest_measured(path: Path, tmp_path: Path) -> tuple[int, dict, float, float]:
     """`medal harvest --json --timeout 0` of ``path``: exit code, summary, seconds, peak RSS (MB) of the process
     and its readers (wait4 on the harvest; its readers are its children)."""
-    started = time.monotonic()
-    process = subprocess.run([sys.executable, "-c", _MEASURE, str(MEDAL), "harvest", str(path), "--dataset", "bomb",
-                              "--timeout", "0", "--json", "--out", str(tmp_path / "out"),
-                              "--catalog", f"sqlite:///{tmp_path / 'c.db'}"],
-                             capture_output=True, cwd=tmp_path)
-    code, rss_kb = (int(x) for x in process.stderr.decode().split()[-2:])
-    return code, json.loads(process.stdout), time.monotonic() - started, rss_kb / 1024
+    code, out, seconds, rss = run_measured([str(MEDAL), "harvest", str(path), "--dataset", "bomb", "--timeout", "0",
+                                            "--json", "--out", str(tmp_path / "out"),
+                                            "--catalog", f"sqlite:///{tmp_path / 'c.db'}"], tmp_path)
+    return code, json.loads(out), seconds, rss
 
 
 @pytest.fixture
