@@ -1,10 +1,13 @@
-"""Paginated lists of entries the caller may see, in key order, through the search index's access scope."""
+"""Lists of entries the caller may see, in key order, through the search index's access scope: paginated for the
+API, whole for the DCAT catalog and the campaign page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 
-from medal_catalog.api.access import PATH_OF, Caller, search_scope
+from medal_catalog.api.access import PATH_OF, Caller, listed, redact, search_scope, view_of
 from medal_catalog.api.models import EntrySummary, Page
 from medal_catalog.catalog import Catalog
 
@@ -17,3 +20,29 @@ def list_entries(request: Request, catalog: Catalog, caller: Caller, filters: di
                        for h in result.hits],
                 total=result.total, page=page, size=size,
                 next=str(request.url.include_query_params(page=page + 1)) if more else None)
+
+
+#: Entries per search page while collecting a whole list.
+_PAGE = 500
+
+
+def listed_documents(catalog: Catalog, caller: Caller, kind: str) -> list[dict[str, Any]]:
+    """Every entry of ``kind`` the caller may find, each as the caller's view shows it. The search scope already
+    leaves out what the caller may not list; an entry seen only in its hidden view is left out here too."""
+    scope = search_scope(catalog, caller)
+    keys: list[str] = []
+    page = 1
+    while True:
+        result = catalog.search("", filters={"type": kind}, sort="key", page=page, size=_PAGE, scope=scope)
+        keys += [h.key for h in result.hits]
+        if page * _PAGE >= result.total:
+            break
+        page += 1
+    found = catalog.store.get_many(keys)
+    out = []
+    for key in keys:
+        version = found.get(key)
+        view = view_of(catalog, caller, version) if version is not None else None
+        if listed(view):
+            out.append(redact(version.document, view))
+    return out

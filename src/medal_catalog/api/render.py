@@ -83,20 +83,7 @@ def negotiate(request: Request, fmt: str | None) -> str:
     accept = request.headers.get("accept", "")
     if not accept.strip():
         return "json"
-    choices = []
-    for n, part in enumerate(accept.split(",")):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        choices.append((-q, n, media.lower()))
-    for neg_q, _, media in sorted(choices):
-        if neg_q == 0:
-            break
+    for media in accepted(accept):
         for name, offered in MEDIA.items():
             if media == offered:
                 return name
@@ -114,19 +101,24 @@ def prefers_html(request: Request) -> bool:
     :data:`MEDIA` (``*/*`` alone is not: a script that accepts anything gets JSON, as before)."""
     if request.query_params.get("format"):
         return False
-    choices = []
-    for n, part in enumerate(request.headers.get("accept", "").split(",")):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = next((_quality(p[2:]) for p in params if p.startswith("q=")), 1.0)
-        choices.append((-q, n, media.lower()))
-    for neg_q, _, media in sorted(choices):
-        if neg_q == 0:
-            return False
+    for media in accepted(request.headers.get("accept", "")):
         if media in HTML:
             return True
         if media in MEDIA.values() or media in ("*/*", "application/*"):
             return False
     return False
+
+
+def accepted(accept: str) -> list[str]:
+    """The media types of an Accept header, most wanted first (by quality, then order), without those it refuses
+    (``q=0``); lower-case, parameters dropped."""
+    choices = []
+    for n, part in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = next((_quality(p[2:]) for p in params if p.startswith("q=")), 1.0)
+        if q > 0 and media:
+            choices.append((-q, n, media.lower()))
+    return [media for _, _, media in sorted(choices)]
 
 
 def _quality(text: str) -> float:

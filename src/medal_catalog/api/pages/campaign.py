@@ -19,8 +19,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from medal_catalog.api.access import Caller, redact, search_scope, view_of
+from medal_catalog.api.access import Caller
 from medal_catalog.api.deps import CatalogDep, SettingsDep
+from medal_catalog.api.listing import listed_documents
 from medal_catalog.api.pages import plots
 from medal_catalog.api.pages.session import Visit, visit
 from medal_catalog.api.pages.templating import render
@@ -30,7 +31,6 @@ from medal_catalog.schema.facts import enum_values
 router = APIRouter(include_in_schema=False)
 ACCEPTED = ("accepted",)
 SUBMITTED = ("submitted", "under_review")
-_PAGE = 500
 
 
 @lru_cache(maxsize=1)
@@ -42,24 +42,7 @@ def regions() -> dict[str, str]:
 
 def visible_documents(catalog: Catalog, caller: Caller, kind: str) -> list[dict[str, Any]]:
     """Every entry of ``kind`` the caller's search finds, each as the caller's view shows it."""
-    scope = search_scope(catalog, caller)
-    keys: list[str] = []
-    page = 1
-    while True:
-        result = catalog.search("", filters={"type": kind}, sort="key", page=page, size=_PAGE, scope=scope)
-        keys += [h.key for h in result.hits]
-        if page * _PAGE >= result.total:
-            break
-        page += 1
-    found = catalog.store.get_many(keys)
-    out = []
-    for key in keys:
-        version = found.get(key)
-        view = view_of(catalog, caller, version) if version is not None else None
-        document = redact(version.document, view) if view is not None else None
-        if document:
-            out.append(document)
-    return out
+    return listed_documents(catalog, caller, kind)
 
 
 class Cells:

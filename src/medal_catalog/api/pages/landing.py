@@ -22,7 +22,7 @@ from medal_catalog.api.access import Caller, may_fetch_data, redact
 from medal_catalog.api.deps import CatalogDep
 from medal_catalog.api.pages.session import Visit, visit
 from medal_catalog.api.pages.templating import error_page, render
-from medal_catalog.api.render import base_url, visible
+from medal_catalog.api.render import accepted, base_url, visible
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import MedalError, NotAcceptable, NotFound
 from medal_catalog.exports.dcat import access_rights, to_dcat
@@ -54,20 +54,7 @@ def page_format(request: Request, fmt: str | None) -> str:
     accept = request.headers.get("accept", "").strip()
     if not accept:
         return "html"
-    choices = []
-    for n, part in enumerate(accept.split(",")):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        choices.append((-q, n, media.lower()))
-    for neg_q, _, media in sorted(choices):
-        if neg_q == 0:
-            break
+    for media in accepted(accept):
         if media in _BY_MEDIA:
             return _BY_MEDIA[media]
         if media in ("*/*", "text/*"):

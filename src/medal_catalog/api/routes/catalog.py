@@ -14,8 +14,8 @@ import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from medal_catalog.api.access import listed, redact, search_scope, view_of
 from medal_catalog.api.envelope import errors
+from medal_catalog.api.listing import listed_documents
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.params import Format
 from medal_catalog.exports.dcat import THEME_SCHEME, to_dcat
@@ -23,32 +23,13 @@ from medal_catalog.exports.jsonld import context, to_jsonld, to_turtle
 from medal_catalog.api.render import MEDIA, base_url, negotiate
 
 router = APIRouter(tags=["catalog"])
-#: Datasets per search page while collecting the catalog.
-_PAGE = 500
 _DESCRIPTION = ("Medical imaging datasets of the MEDAL benchmark catalog: those the caller may find, each as the "
                 "caller may see it.")
 _ENGLISH = "http://publications.europa.eu/resource/authority/language/ENG"
 
 
 def _datasets(catalog, caller) -> list[dict]:
-    scope = search_scope(catalog, caller)
-    keys: list[str] = []
-    page = 1
-    while True:
-        result = catalog.search("", filters={"type": "ImagingDataset"}, sort="key", page=page, size=_PAGE,
-                                scope=scope)
-        keys += [h.key for h in result.hits]
-        if page * _PAGE >= result.total:
-            break
-        page += 1
-    found = catalog.store.get_many(keys)
-    out = []
-    for key in keys:
-        version = found.get(key)
-        view = view_of(catalog, caller, version) if version is not None else None
-        if listed(view):  # the scope already says so; a dataset seen only in its hidden view is never listed
-            out.append(redact(version.document, view))
-    return out
+    return listed_documents(catalog, caller, "ImagingDataset")
 
 
 @router.get("/catalog", responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, **errors(406)})
