@@ -17,18 +17,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import socket
 import subprocess
 import sys
-import time
-from contextlib import contextmanager
 from pathlib import Path
-
-import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# `medal serve` on a port of its own choosing, as the tests start it (tests/served.py)
+sys.path.insert(0, str(ROOT / "tests"))
+from served import medal_server  # noqa: E402
+
 #: The callers: (token name, role); None is anonymous.
 CALLERS = {"anonymous": None, "contributor": "alice", "reviewer": "rita", "admin": "chair"}
 EXCLUDED_CHECKS = ("positive_data_acceptance", "negative_data_rejection")
@@ -49,33 +47,6 @@ def build_catalog(folder: Path) -> tuple[Path, dict[str, str]]:
                                    "--catalog", url], check=True, capture_output=True, text=True)
             tokens[role] = made.stdout.strip()
     return db, tokens
-
-
-@contextmanager
-def served(db: Path, cwd: Path):
-    """`medal serve` over ``db`` on a free port; yields its base URL once /api/health answers."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen([str(BIN / "medal"), "serve", "--host", "127.0.0.1", "--port", str(port)], cwd=cwd,
-                               env={**os.environ, "MEDAL_CATALOG": f"sqlite:///{db}"},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"medal serve did not start: {process.stderr.read().decode()[-2000:]}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def run_role(base: str, token: str | None, report: Path, *, examples: int, seed: int,
@@ -101,7 +72,7 @@ def run_suite(folder: Path, *, examples: int, seed: int,
     Returns each role's summary."""
     db, tokens = build_catalog(folder)
     by_role = phases if isinstance(phases, dict) else {role: phases for role in CALLERS}
-    with served(db, folder) as base:
+    with medal_server(db, folder) as base:
         return {role: run_role(base, tokens.get(role), folder / f"schemathesis-{role}.json", examples=examples,
                                seed=seed, phases=role_phases) for role, role_phases in by_role.items()}
 
