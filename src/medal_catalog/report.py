@@ -182,7 +182,7 @@ class PathShower:
             with os.scandir(folder) as listing:
                 names |= {e.name for e in listing if e.is_dir() == (kind == "folder")}
         except OSError:
-            pass
+            pass  # an unreadable or vanished folder: rank among the paths the report knows
         names.add(parts[i])
         return sorted(names).index(parts[i]) + 1
 
