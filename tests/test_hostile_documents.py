@@ -5,7 +5,6 @@ answering afterwards); documents within the bounds still parse."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time

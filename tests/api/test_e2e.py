@@ -8,7 +8,7 @@ import shutil
 import httpx
 import pytest
 
-from api.conftest import (CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, REVIEW, TASK_FILE_OF, accept_with_reviews,
+from api.conftest import (CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, REVIEW, accept_with_reviews,
                           auth, own_submission)
 from served import medal_server
 
@@ -130,7 +130,6 @@ def test_task_croissant_over_http_loads_cases_and_labels_with_credentials(server
 
     task = "ct-lung-nodule-malignancy"
     url = f"{server.base_url}/api/tasks/{task}/croissant"
-    headers = auth(server, "chair")
     if server.get(f"/api/tasks/{task}").status_code == 404:
         accept_with_reviews(server.post, f"{task}", lambda name: auth(server, name))
     anonymous = mlc.Dataset(jsonld=url)

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pydicom.sequence import Sequence
 
 from conftest import EXAMPLES
-from dicom_samples import code_item, mr_dataset, write
+from dicom_samples import code_item
 from medal_catalog.catalog import Catalog
 from medal_catalog.cli import main
 from medal_catalog.dicom.annex_e import ANNEX_E

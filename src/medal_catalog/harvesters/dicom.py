@@ -164,7 +164,7 @@ class _Hashing:
         return data
 
     def finish(self) -> str:
-        while chunk := self.read(1 << 20):
+        while self.read(1 << 20):
             pass
         return self.digest.hexdigest()
 

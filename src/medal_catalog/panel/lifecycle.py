@@ -7,7 +7,7 @@ version of the task with its author and reason. A harvest or a contributor's edi
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 

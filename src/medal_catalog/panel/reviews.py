@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, create_model
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from medal_catalog.panel.lifecycle import OPEN_FOR_REVIEW, Actor, allowed_next, current_task, owner_of, transition
-from medal_catalog.panel.records import ReviewRecord, counted_reviews, judged_version, reviews_of
+from medal_catalog.panel.records import counted_reviews, judged_version, reviews_of
 from medal_catalog.store.base import PutResult, StoredVersion
 
 #: The scored criteria: name -> the ReviewAssessment slot holding its 1-5 score.
