@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Regenerate README's CLI reference from `medal --help` (and each command's --help). `--check` reports drift."""
+"""Regenerate the docs site's CLI reference (docs/reference/cli.md) from `medal --help` and each command's --help.
+
+`--check` exits non-zero when the page drifted from the commands (tests/test_docs.py runs it).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,12 @@ from click.testing import CliRunner
 
 from medal_catalog.cli import main
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-START, END = "<!-- cli-reference:start -->", "<!-- cli-reference:end -->"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "reference" / "cli.md"
+HEADER = """# CLI reference
+
+Generated from `--help` by `scripts/cli_reference.py`; do not edit by hand (a test fails when it drifts).
+Every command takes `-h` / `--help`; most take `--json` for machine-readable output.
+"""
 
 
 def _commands(group: click.Group, prefix: list[str]):
@@ -24,27 +31,20 @@ def _commands(group: click.Group, prefix: list[str]):
 
 
 def render() -> str:
-    """The reference: one fenced block per command, in the order `medal --help` lists them."""
+    """The reference: one section with a fenced block per command, in the order `medal --help` lists them."""
     runner = CliRunner()
-    parts = [START, "", "Generated from `--help` by `scripts/cli_reference.py`.", ""]
+    parts = [HEADER]
     for path in [[], *_commands(main, [])]:
         result = runner.invoke(main, [*path, "--help"], prog_name="medal", terminal_width=110)
-        parts += [f"### `{' '.join(['medal', *path])}`", "", "```text", result.output.rstrip(), "```", ""]
-    parts.append(END)
-    return "\n".join(parts)
-
-
-def splice(text: str, block: str) -> str:
-    """README text with its reference block replaced (or appended when absent)."""
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        return head + block + rest.split(END, 1)[1]
-    return text.rstrip() + "\n\n## CLI reference\n\n" + block + "\n"
+        parts += [f"## `{' '.join(['medal', *path])}`", "", "```text", result.output.rstrip(), "```", ""]
+    return "\n".join(parts).rstrip() + "\n"
 
 
 if __name__ == "__main__":
-    current = README.read_text(encoding="utf-8")
-    wanted = splice(current, render())
+    wanted = render()
     if "--check" in sys.argv:
-        sys.exit(0 if current == wanted else "README's CLI reference is stale: run scripts/cli_reference.py")
-    README.write_text(wanted, encoding="utf-8")
+        current = PAGE.read_text(encoding="utf-8") if PAGE.exists() else ""
+        sys.exit(0 if current == wanted else "docs/reference/cli.md is stale: run scripts/cli_reference.py")
+    PAGE.parent.mkdir(parents=True, exist_ok=True)
+    PAGE.write_text(wanted, encoding="utf-8")
+    print(f"wrote {PAGE}")

@@ -1,7 +1,7 @@
 """The validation report: issues collected (never thrown), each with a stable code, severity and location.
 
 The same report is printed by `medal validate`, returned by the API when a submission is rejected, and
-serialised as JSON with :meth:`Report.to_dict` (shape documented in README "validate --json").
+serialised as JSON with :meth:`Report.to_dict` (shape documented in docs/contributors.md, "medal validate --json").
 """
 
 from __future__ import annotations

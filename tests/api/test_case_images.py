@@ -1,4 +1,4 @@
-"""Cases link to their images: over a real uvicorn, the README's recipe turns the lung task into one NumPy volume
+"""Cases link to their images: over a real uvicorn, the consumer guide's recipe turns the lung task into one NumPy volume
 per case (case -> series_id -> DICOM paths, pixels read with pydicom), and the task's Croissant references the
 dataset's series; the original SeriesInstanceUIDs of the label table are never published."""
 
@@ -35,7 +35,7 @@ def server(harvested, tmp_path_factory):
 
 
 def _recipe() -> str:
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+    text = (REPO / "docs" / "consumers.md").read_text(encoding="utf-8")
     return re.search(r"\*\*Cases, their series and their DICOM files\.\*\*.*?```python\n(.*?)```", text,
                      re.S).group(1)
 

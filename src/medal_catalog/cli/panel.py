@@ -130,7 +130,7 @@ def panel_ranking(all_statuses: bool, as_json: bool, catalog_url: str | None, in
 @reports_errors("panel step")
 def panel_step(task_id: str, action: str, reason: str, as_name: str, as_json: bool, catalog_url: str | None,
                index_url: str | None) -> None:
-    """Take a lifecycle step other than a decision on TASK (see README, "The review panel"), as --as NAME."""
+    """Take a lifecycle step other than a decision on TASK (see the panel guide, docs/panel.md), as --as NAME."""
     from medal_catalog.catalog import Catalog
     from medal_catalog.panel import Actor, transition
 

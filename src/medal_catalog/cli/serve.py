@@ -64,8 +64,8 @@ def refuse_workers(workers: int, catalog_url: str, index_url: str | None) -> Non
     if problems:
         raise UsageError(f"--workers {workers} needs PostgreSQL and Elasticsearch: {'; '.join(problems)}. Serve "
                          "with --workers 1 (one process answers many requests at once), or move the catalog to "
-                         "--catalog postgresql://user@host/db --index elasticsearch://host:9200/medal (README: "
-                         "Deployment).")
+                         "--catalog postgresql://user@host/db --index elasticsearch://host:9200/medal "
+                         "(docs/deployment.md).")
 
 
 @click.group()

@@ -11,7 +11,7 @@ import click
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (shape: see README).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (shape: docs/contributors.md).")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors (with their hints) and the summary line.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print infos (FAIR suggestions, unresolved references).")
