@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
-from medal_catalog import __version__
+from medal_catalog._version import __version__
 from medal_catalog.api.envelope import document_errors, install_handlers
 from medal_catalog.api.head import HeadAsGet
 from medal_catalog.api.limits import BodyLimit

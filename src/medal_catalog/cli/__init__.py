@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from medal_catalog import __version__
+from medal_catalog._version import __version__
 from medal_catalog.cli.check_public import check_public
 from medal_catalog.cli.check import check
 from medal_catalog.cli.export import export
@@ -18,9 +18,10 @@ from medal_catalog.cli.panel import decide, panel, review
 from medal_catalog.cli.link import link
 from medal_catalog.cli.schema import schema
 from medal_catalog.cli.search import search
-from medal_catalog.cli.serve import serve, token
-from medal_catalog.cli.store import reindex
+from medal_catalog.cli.serve import serve
+from medal_catalog.cli.reindex import reindex
 from medal_catalog.cli.submit import status, submit
+from medal_catalog.cli.token import token
 from medal_catalog.cli.validate import validate
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from medal_catalog import __version__
+from medal_catalog._version import __version__
 from medal_catalog.croissant.mapping import map_dataset
 from medal_catalog.croissant.reading import collect_files, dicom_paths, is_croissant, location_problems, remote_masked
 from medal_catalog.report import Issue, Report, Severity

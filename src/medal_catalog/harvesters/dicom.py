@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, NamedTuple
 
-from medal_catalog import __version__
+from medal_catalog._version import __version__
 from medal_catalog.dicom.archives import MAX_MEMBERS
 from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem, HeaderError, read
 from medal_catalog.dicom.pixels import header_pixel_digest

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from medal_catalog import __version__
+from medal_catalog._version import __version__
 from medal_catalog.api.pages.session import Visit, finish, session_token
 from medal_catalog.errors import MedalError
 
