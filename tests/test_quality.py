@@ -1,4 +1,5 @@
-"""The quality gates run, not just exist: ruff finds nothing in the code we write (generated models excluded)."""
+"""The quality gates run, not just exist: ruff finds nothing in the code we write (generated models excluded), and
+the type checker passes strict on the packages pyproject.toml names."""
 
 from __future__ import annotations
 
@@ -15,3 +16,11 @@ def test_ruff_check_is_clean():
     run = subprocess.run([str(ruff), "check", "--no-cache", "src", "tests", "benchmarks", "stress", "scripts"],
                          cwd=REPO, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_mypy_strict_where_configured(tmp_path):
+    """mypy, configured in pyproject.toml (strict on store/ and search/), reports no error."""
+    run = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache")], cwd=REPO,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert "no issues found" in run.stdout

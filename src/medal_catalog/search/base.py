@@ -74,7 +74,7 @@ class SearchRequest:
 def _bounds(name: str, lo: Bound, hi: Bound) -> tuple[Bound, Bound]:
     if name not in RANGE_FIELDS:
         raise UsageError(f"no range on {name!r}: ranges are {', '.join(RANGE_FIELDS)}")
-    out = []
+    out: list[Bound] = []
     for bound in (lo, hi):
         if bound is None or bound == "":
             out.append(None)

@@ -136,7 +136,7 @@ class ColumnView:
             order = np.argsort(docs, kind="stable")
             repeated = np.zeros(len(docs), dtype=bool)
             repeated[order[1:]] = docs[order][1:] == docs[order][:-1]
-            dense = np.zeros(self.n, dtype=_compact(len(by_field[field]) + 1))
+            dense: np.ndarray = np.zeros(self.n, dtype=_compact(len(by_field[field]) + 1))
             dense[docs[~repeated]] = values[~repeated]
             self.facets[field] = Facet([v for _, v in by_field[field]], [c for c, _ in by_field[field]], dense,
                                        docs[repeated], values[repeated])
@@ -250,10 +250,11 @@ class ColumnView:
             count = j - i + 1
             if lo is None and hi is None:  # no ranked key below or above: the view held none
                 lo, hi = -RANK_STEP, RANK_STEP * (count + 1)
-            if hi is None:
+            elif hi is None and lo is not None:
                 hi = lo + RANK_STEP * (count + 1)
-            if lo is None:
+            elif lo is None and hi is not None:
                 lo = hi - RANK_STEP * (count + 1)
+            assert lo is not None and hi is not None  # one of the branches above set the missing bound
             ranks = np.linspace(lo, hi, count + 2)[1:-1]
             if not (lo < ranks[0] and ranks[-1] < hi and np.all(np.diff(ranks) > 0)):
                 return False

@@ -27,7 +27,8 @@ def _slot_range(view: Any, path: str) -> str:
     """The range of the last slot of a dotted path, starting from whichever entry class has the first slot."""
     names = path.split(".")
     for start in ENTRY_CLASSES:
-        cls, found = start, None
+        cls: str | None = start
+        found = None
         for name in names:
             if cls is None or name not in view.class_slots(cls):
                 found = None
@@ -35,7 +36,7 @@ def _slot_range(view: Any, path: str) -> str:
             found = view.induced_slot(name, cls)
             cls = found.range if found.range in view.all_classes() else None
         if found is not None:
-            rng = found.range or view.schema.default_range
+            rng: str = found.range or view.schema.default_range or "string"
             # Custom types (CountryCode, Score) resolve to their base type.
             while rng in view.all_types() and rng not in _NUMERIC and rng not in _DATES:
                 parent = view.get_type(rng).typeof
@@ -113,9 +114,10 @@ def render_mapping_json() -> str:
 @lru_cache(maxsize=1)
 def load_mapping() -> dict[str, Any]:
     """The generated mapping artefact (settings and mappings), read once."""
-    return json.loads(MAPPING_PATH.read_text(encoding="utf-8"))
+    mapping: dict[str, Any] = json.loads(MAPPING_PATH.read_text(encoding="utf-8"))
+    return mapping
 
 
 def field_type(name: str) -> str:
     """The mapping type of a top-level index field (``keyword``, ``text``, ``long``, ``double``, ``date``)."""
-    return load_mapping()["mappings"]["properties"][name]["type"]
+    return str(load_mapping()["mappings"]["properties"][name]["type"])

@@ -104,11 +104,11 @@ class _Parser:
         return node
 
     def or_expr(self) -> Node | None:
-        items = [self.and_expr()]
+        found = [self.and_expr()]
         while (tok := self.peek()) is not None and tok[:2] == ("op", "OR"):
             self.pos += 1
-            items.append(self.and_expr(after=tok))
-        items = [i for i in items if i is not None]
+            found.append(self.and_expr(after=tok))
+        items = [i for i in found if i is not None]
         return items[0] if len(items) == 1 else Or(tuple(items)) if items else None
 
     def and_expr(self, after: tuple[str, str, int] | None = None) -> Node | None:
@@ -135,7 +135,8 @@ class _Parser:
         kind, value, at = self.tokens[self.pos]
         if (kind, value) == ("op", "NOT"):
             self.pos += 1
-            if self.peek() is None or self.peek()[0] == ")" or self.peek()[0] == "op" and self.peek()[1] != "NOT":
+            nxt = self.peek()
+            if nxt is None or nxt[0] == ")" or nxt[0] == "op" and nxt[1] != "NOT":
                 raise QuerySyntaxError(f"NOT at position {at + 1} has nothing to negate")
             inner = self.unary()
             return Not(inner) if inner is not None else None

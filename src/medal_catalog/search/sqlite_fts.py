@@ -194,8 +194,10 @@ class SqliteFtsIndex(SearchIndex):
         title = (doc.get("title") or [None])[0]
         values = (doc["type"], doc.get("label", ""), title, json.dumps(doc, ensure_ascii=False))
         if row is None:
-            rowid = conn.execute("INSERT INTO search_docs(key, type, label, sort_title, body) VALUES (?, ?, ?, ?, ?)",
-                                 (key, *values)).lastrowid
+            inserted = conn.execute("INSERT INTO search_docs(key, type, label, sort_title, body) "
+                                    "VALUES (?, ?, ?, ?, ?)", (key, *values)).lastrowid
+            assert inserted is not None  # sqlite3 gives the rowid of every successful INSERT
+            rowid = inserted
         else:
             rowid = row[0]
             self._unindex(conn, rowid)
@@ -297,7 +299,8 @@ class SqliteFtsIndex(SearchIndex):
         if isinstance(node, Leaf):
             return self._leaf(conn, snap, node)
         if isinstance(node, Not):
-            return snap.alive & ~self._match(conn, snap, node.item)
+            negated: np.ndarray = snap.alive & ~self._match(conn, snap, node.item)
+            return negated
         masks = [self._match(conn, snap, item) for item in node.items]
         combine = np.logical_and if isinstance(node, And) else np.logical_or
         out = masks[0].copy()
@@ -321,7 +324,8 @@ class SqliteFtsIndex(SearchIndex):
         return mask
 
     @staticmethod
-    def _scope(conn: sqlite3.Connection, snap: ColumnView, scope: tuple) -> np.ndarray:
+    def _scope(conn: sqlite3.Connection, snap: ColumnView,
+               scope: tuple[Mapping[str, tuple[str, ...]], ...]) -> np.ndarray:
         """The documents matching at least one scope clause (a field given no values matches nothing)."""
         anyof = np.zeros(snap.n, dtype=bool)
         for clause in scope:
@@ -386,7 +390,7 @@ class SqliteFtsIndex(SearchIndex):
         # the IDF pass is paid once. Matches in the range that are not candidates (filtered out) are skipped before
         # BM25 by a filter on rowid: stepping over one costs ~0.1 µs, scoring it ~3 µs.
         lo, hi = int(head[0]), int(head[-1])
-        sql, args = _BM25, (expr, lo, hi)
+        sql, args = _BM25, (expr, lo, hi)  # type: tuple[str, tuple[Any, ...]]
         if scorable[hi] - scorable[lo - 1] > cut:
             sql, args = sql + " AND +rowid IN (SELECT value FROM json_each(?))", (*args, json.dumps(head.tolist()))
         rows = conn.execute(sql, args).fetchall()

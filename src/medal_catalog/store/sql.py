@@ -239,16 +239,19 @@ class SqlStore(Store):
                 results[i] = PutResult(entry_key(c.kind or "?", c.id or "?"), "invalid", None, tuple(c.problems),
                                        indexed=False)
             else:
-                valid[(c.kind, c.id)] = i  # a key given twice: the last document wins, as with put()
+                valid[(c.kind or "", c.id or "")] = i  # a key given twice: the last document wins, as with put()
         with self._write() as conn:
             current: dict[tuple[str, str], Any] = {}
             for kind, ids in _by_kind(valid):
-                for row in conn.execute(select(entries.c.kind, entries.c.id, entries.c.version, entries.c.sha256,
-                                               entries.c.deleted)
+                for found in conn.execute(select(entries.c.kind, entries.c.id, entries.c.version, entries.c.sha256,
+                                                 entries.c.deleted)
                                         .where(entries.c.kind == kind, entries.c.id.in_(ids)).with_for_update()):
-                    current[(row.kind, row.id)] = row
+                    current[(found.kind, found.id)] = found
             now = _now()
-            versions, inserts, updates, queue = [], [], [], []
+            versions: list[dict[str, Any]] = []
+            inserts: list[dict[str, Any]] = []
+            updates: list[dict[str, Any]] = []
+            queue: list[dict[str, Any]] = []
             for pair, i in valid.items():
                 c, row = checked[i], current.get(pair)
                 key = entry_key(*pair)
@@ -256,7 +259,7 @@ class SqlStore(Store):
                     results[i] = PutResult(key, "unchanged", row.version)
                     continue
                 version = 1 if row is None else row.version + 1
-                text = canonical_json(c.document)
+                text = canonical_json(c.document or {})
                 versions.append(dict(kind=c.kind, id=c.id, version=version, sha256=c.digest, document=text,
                                      author=author, reason=reason, recorded_at=now))
                 values = dict(kind=c.kind, id=c.id, version=version, sha256=c.digest, document=text, deleted=False,
@@ -280,7 +283,7 @@ class SqlStore(Store):
         for i in range(len(results)):
             if results[i] is None:  # an earlier duplicate of a key given twice: superseded by the later one
                 c = checked[i]
-                results[i] = results[valid[(c.kind, c.id)]]
+                results[i] = results[valid[(c.kind or "", c.id or "")]]
         return results  # type: ignore[return-value]
 
     def ids_under(self, kind: str, prefix: str) -> list[str]:
@@ -296,31 +299,34 @@ class SqlStore(Store):
         with self._write() as conn:
             conn.execute(delete(entry_files).where(entry_files.c.kind == kind, entry_files.c.id == entry_id))
             now = _now()
-            rows = [dict(kind=kind, id=entry_id, path=path, sha256=hashlib.sha256(data).hexdigest(),
-                         byte_size=len(data), media_type=media_type, data=data, recorded_at=now)
+            kept = [StoredFile(path, hashlib.sha256(data).hexdigest(), len(data), media_type, now)
                     for path, (data, media_type) in sorted(files.items())]
-            if rows:
-                conn.execute(insert(entry_files), rows)
-        return [StoredFile(r["path"], r["sha256"], r["byte_size"], r["media_type"], r["recorded_at"]) for r in rows]
+            if kept:
+                conn.execute(insert(entry_files), [dict(kind=kind, id=entry_id, path=f.path, sha256=f.sha256,
+                                                        byte_size=f.byte_size, media_type=f.media_type,
+                                                        data=files[f.path][0], recorded_at=now) for f in kept])
+        return kept
 
     def list_files(self, kind: str, entry_id: str) -> list[StoredFile]:
         with self._read() as conn:
             rows = conn.execute(select(*_FILE_INFO).where(entry_files.c.kind == kind, entry_files.c.id == entry_id)
                                 .order_by(entry_files.c.path)).all()
-        return [StoredFile(*row) for row in rows]
+        return [_stored_file(row) for row in rows]
 
     def get_file(self, kind: str, entry_id: str, path: str) -> StoredFile | None:
         with self._read() as conn:
             row = conn.execute(select(*_FILE_INFO, entry_files.c.data).where(
                 entry_files.c.kind == kind, entry_files.c.id == entry_id, entry_files.c.path == path)).first()
-        return None if row is None else StoredFile(*row)
+        return None if row is None else _stored_file(row)
 
     # --- reads ------------------------------------------------------------------------------------------------
     def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:
         # Prebuilt statements: building the expression each call cost more than the SQLite lookup (the HTTP API
         # reads an entry per request).
-        query, params = ((_GET_CURRENT, {"kind": kind, "id": entry_id}) if version is None else
-                         (_GET_NUMBERED, {"kind": kind, "id": entry_id, "version": version}))
+        params: dict[str, str | int] = {"kind": kind, "id": entry_id}
+        query = _GET_CURRENT
+        if version is not None:
+            query, params["version"] = _GET_NUMBERED, version
         with self._read() as conn:
             row = conn.execute(query, params).first()
         return _version(row) if row is not None else None
@@ -439,7 +445,7 @@ class SqlStore(Store):
             with self._read() as conn:
                 row = conn.execute(select(catalog_secrets.c.value).where(catalog_secrets.c.name == name)).first()
             if row is not None:
-                return row.value
+                return str(row.value)
         if catalog_secrets.name in self._absent:
             raise StoreReadOnlyError(f"{self.url} is read-only and keeps no secret {name!r} yet")
         with self._write() as conn:
@@ -465,8 +471,8 @@ class SqlStore(Store):
         out: dict[str, set[str]] = {}
         with self._read() as conn:
             for series, digest in conn.execute(select(pixel_hashes.c.series, pixel_hashes.c.digest)
-                                               .where(pixel_hashes.c.dataset == dataset)):
-                out.setdefault(series, set()).add(digest)
+                                               .where(pixel_hashes.c.dataset == dataset)).tuples():
+                out.setdefault(str(series), set()).add(str(digest))
         return out
 
     def shared_pixel_hashes(self, dataset: str) -> list[SharedImages]:
@@ -480,12 +486,13 @@ class SqlStore(Store):
         totals = select(pixel_hashes.c.dataset, func.count(func.distinct(pixel_hashes.c.digest))).group_by(
             pixel_hashes.c.dataset)
         with self._read() as conn:
-            shared = conn.execute(query).all()
+            shared = conn.execute(query).tuples().all()
             if not shared:
                 return []
             wanted = [dataset, *(row[0] for row in shared)]
-            counts = dict(conn.execute(totals.where(pixel_hashes.c.dataset.in_(wanted))).all())
-        return [SharedImages(dataset, other, int(n), int(counts.get(dataset, 0)), int(counts.get(other, 0)))
+            counts: dict[str, int] = {str(name): int(n) for name, n in
+                                      conn.execute(totals.where(pixel_hashes.c.dataset.in_(wanted))).tuples()}
+        return [SharedImages(dataset, str(other), int(n), counts.get(dataset, 0), counts.get(str(other), 0))
                 for other, n in shared]
 
     def put_contamination(self, dataset: str, section: Mapping[str, Any]) -> None:
@@ -520,6 +527,11 @@ def _by_kind(pairs: Iterable[tuple[str, str]], chunk: int = 500) -> Iterator[tup
 
 def _token(row: Any) -> StoredToken:
     return StoredToken(digest=row.sha256, name=row.name, role=row.role, created_at=row.created_at)
+
+
+def _stored_file(row: Any) -> StoredFile:
+    """A row of _FILE_INFO (and the data, when selected) as a StoredFile."""
+    return StoredFile(row[0], row[1], int(row[2]), row[3], str(row[4]), row[5] if len(row) > 5 else None)
 
 
 def _version(row: Any) -> StoredVersion:
