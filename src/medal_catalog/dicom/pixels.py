@@ -119,13 +119,6 @@ def _fragments(stream: BinaryIO, digest) -> str | None:
             return None
 
 
-def file_pixel_digest(path: str, offset: int, *, little: bool = True, explicit: bool = True) -> str | None:
-    """:func:`pixel_digest` of the file at ``path``, whose header ends at byte ``offset``."""
-    with open(path, "rb") as stream:
-        stream.seek(offset)
-        return pixel_digest(stream, little=little, explicit=explicit)
-
-
 def header_pixel_digest(stream: BinaryIO, header) -> str | None:
     """:func:`pixel_digest` of a seekable stream whose header the header reader parsed (a ``Header``: where it
     ended, its encoding); None for a deflated data set, whose header end counts inflated bytes (rare)."""

@@ -15,10 +15,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, create_model
 
 from medal_catalog.catalog import Catalog
-from medal_catalog.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
+from medal_catalog.errors import Conflict, Forbidden, Unauthorized, Unprocessable
 from medal_catalog.panel.lifecycle import OPEN_FOR_REVIEW, Actor, allowed_next, current_task, owner_of, transition
 from medal_catalog.panel.records import counted_reviews, judged_version, reviews_of
-from medal_catalog.store.base import PutResult, StoredVersion
+from medal_catalog.store.base import PutResult
 
 #: The scored criteria: name -> the ReviewAssessment slot holding its 1-5 score.
 CRITERIA = {"clinical_relevance": "clinical_relevance_score", "unmet_need": "unmet_need_score",
@@ -144,11 +144,3 @@ def list_reviews(catalog: Catalog, task_id: str, actor: Actor) -> list[dict[str,
     return [{"task_version": r.task_version,
              "document": {k: r.document[k] for k in SHOWN_TO_CONTRIBUTOR if k in r.document}}
             for r in records if not r.conflicted]
-
-
-def review_history(catalog: Catalog, review_id: str) -> list[StoredVersion]:
-    """Every version of a review, oldest first (a replaced review stays here)."""
-    history = catalog.history("ReviewAssessment", review_id)
-    if not history:
-        raise NotFound(f"no review {review_id!r}")
-    return history

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from medal_catalog.errors import UsageError
-from medal_catalog.search.fields import BY_NAME, DATE_FIELDS, FACET_FIELDS, RANGE_FIELDS, SORT_FIELDS, canonical
+from medal_catalog.search.fields import DATE_FIELDS, FACET_FIELDS, RANGE_FIELDS, SORT_FIELDS, canonical
 from medal_catalog.search.query import Node, parse
 
 Bound = float | int | str | None
@@ -128,11 +128,6 @@ class SearchResult:
 def order_facets(counts: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
     """Facet buckets as both backends list them: by count, most first, then by value."""
     return sorted(((v, c) for v, c in counts if c > 0), key=lambda vc: (-vc[1], vc[0]))
-
-
-def text_weights() -> dict[str, float]:
-    """The BM25 weight of each text field."""
-    return {f.name: f.weight for f in BY_NAME.values() if f.role == "text"}
 
 
 class SearchIndex(ABC):

@@ -116,8 +116,3 @@ def load_mapping() -> dict[str, Any]:
     """The generated mapping artefact (settings and mappings), read once."""
     mapping: dict[str, Any] = json.loads(MAPPING_PATH.read_text(encoding="utf-8"))
     return mapping
-
-
-def field_type(name: str) -> str:
-    """The mapping type of a top-level index field (``keyword``, ``text``, ``long``, ``double``, ``date``)."""
-    return str(load_mapping()["mappings"]["properties"][name]["type"])
