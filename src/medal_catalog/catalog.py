@@ -9,7 +9,7 @@ queue holding whatever the index still lacks.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -17,7 +17,7 @@ from medal_catalog.config import Settings, get_settings
 from medal_catalog.errors import IndexUnavailableError, SearchBackendError, StoreError, UsageError
 from medal_catalog.search import SearchIndex, SearchRequest, SearchResult, flatten, open_index
 from medal_catalog.search.base import Bound, Progress
-from medal_catalog.store.base import PutResult, Store, StoredVersion
+from medal_catalog.store.base import PutResult, SharedImages, Store, StoredFile, StoredToken, StoredVersion
 
 
 @dataclass
@@ -37,9 +37,11 @@ class ReindexReport:
 class Catalog:
     """A store plus its search index. Open with :meth:`open`; use as a context manager to close both."""
 
-    def __init__(self, store: Store, index: SearchIndex | None) -> None:
+    def __init__(self, store: Store, index: SearchIndex | None, settings: Settings | None = None) -> None:
         self.store = store
         self.index = index
+        #: The settings the catalog was opened with (the edges, CLI or create_app, pass theirs down through it).
+        self.settings = settings or get_settings()
         self._index_down = False
         #: Problems the index reported while catching up (documents it rejected), oldest first.
         self.index_problems: list[str] = []
@@ -61,7 +63,7 @@ class Catalog:
         except BaseException:
             store.close()
             raise
-        return cls(store, index)
+        return cls(store, index, settings)
 
     def __enter__(self) -> Catalog:
         return self
@@ -185,14 +187,76 @@ class Catalog:
         request = SearchRequest.make(filters={"type": "BenchmarkTask", "dataset": ids}, size=1000)
         return self.store.get_many(hit.key for hit in self.index.search(request).hits)
 
+    def put_files(self, kind: str, entry_id: str, files: Mapping[str, tuple[bytes, str]]) -> list[StoredFile]:
+        """Replace the files kept with an entry (path -> (bytes, media type))."""
+        return self.store.put_files(kind, entry_id, files)
+
     # --- reads ------------------------------------------------------------------------------------------------
+    # The reads callers need, so that nothing outside store/ reaches past the catalog into its store.
+    @property
+    def url(self) -> str:
+        """The store's URL (what `--catalog` names)."""
+        return self.store.url
+
     def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:
         """The current (or a numbered) version of an entry."""
         return self.store.get(kind, entry_id, version)
 
+    def get_many(self, keys: Iterable[str]) -> dict[str, StoredVersion]:
+        """The current versions of the entries named by ``kind:id`` keys that exist (deleted ones left out)."""
+        return self.store.get_many(keys)
+
     def history(self, kind: str, entry_id: str) -> list[StoredVersion]:
         """Every version of an entry, oldest first."""
         return self.store.history(kind, entry_id)
+
+    def iter_current(self, kinds: Iterable[str] | None = None) -> Iterator[StoredVersion]:
+        """Every current entry (of ``kinds``), not deleted."""
+        return self.store.iter_current(kinds)
+
+    def count(self, kind: str | None = None) -> int:
+        """How many current entries (of ``kind``) the store holds."""
+        return self.store.count(kind)
+
+    def ids_under(self, kind: str, prefix: str) -> list[str]:
+        """The ids of current entries of ``kind`` starting with ``prefix`` (a dataset's series)."""
+        return self.store.ids_under(kind, prefix)
+
+    def keys_created_by(self, author: str) -> list[str]:
+        """The keys of the entries whose first version ``author`` wrote."""
+        return self.store.keys_created_by(author)
+
+    def list_files(self, kind: str, entry_id: str) -> list[StoredFile]:
+        """The files kept with an entry, without their bytes."""
+        return self.store.list_files(kind, entry_id)
+
+    def get_file(self, kind: str, entry_id: str, path: str) -> StoredFile | None:
+        """One kept file with its bytes, or None."""
+        return self.store.get_file(kind, entry_id, path)
+
+    def pending_count(self) -> int:
+        """How many index updates are still queued (the index's lag behind the store)."""
+        return self.store.pending_count()
+
+    def get_contamination(self, dataset: str) -> dict[str, Any] | None:
+        """A dataset's last contamination section, or None when never checked."""
+        return self.store.get_contamination(dataset)
+
+    def pixel_hashes(self, dataset: str) -> dict[str, set[str]]:
+        """A dataset's pixel digests by series."""
+        return self.store.pixel_hashes(dataset)
+
+    def shared_pixel_hashes(self, dataset: str) -> list[SharedImages]:
+        """The other datasets holding images of ``dataset`` (counts only)."""
+        return self.store.shared_pixel_hashes(dataset)
+
+    def token_holder(self, digest: str) -> StoredToken | None:
+        """Who holds the token whose sha256 is ``digest``, or None."""
+        return self.store.token_holder(digest)
+
+    def secret(self, name: str, make: Callable[[], str]) -> str:
+        """A secret the catalog keeps (made by ``make`` on first use)."""
+        return self.store.secret(name, make)
 
     def search(self, query: str = "", filters: Mapping[str, Iterable[str] | str] | None = None,
                facets: Iterable[str] = (), ranges: Mapping[str, tuple[Bound, Bound]] | None = None,

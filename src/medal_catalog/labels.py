@@ -10,7 +10,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
 
 
 @dataclass
@@ -28,7 +31,7 @@ def label_dataset(task: dict[str, Any]) -> str | None:
     return labels.get("dataset") or (used[0] if len(used) == 1 else None)
 
 
-def label_table_paths(catalog: Any, dataset_id: str, document: dict[str, Any]) -> set[str]:
+def label_table_paths(catalog: Catalog, dataset_id: str, document: dict[str, Any]) -> set[str]:
     """The paths of the dataset's files that some task names as its label table. They are never served or exported
     as they are: they may hold labels of hidden splits; the task's Croissant serves its cases and visible labels."""
     names = set()
@@ -39,7 +42,7 @@ def label_table_paths(catalog: Any, dataset_id: str, document: dict[str, Any]) -
     return {d["path"] for d in document.get("distribution") or [] if d.get("name") in names and d.get("path")}
 
 
-def hidden_splits(catalog: Any, dataset_id: str, distribution_name: str) -> set[str]:
+def hidden_splits(catalog: Catalog, dataset_id: str, distribution_name: str) -> set[str]:
     """The splits of a label table that any task naming it declares ``labels_hidden``: the most restrictive
     declaration wins, so that no task (a third party's stored before writes checked ownership, say) can publish
     what the dataset owner's own task hides."""

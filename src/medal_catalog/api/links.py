@@ -15,7 +15,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 from medal_catalog.api.access import ANONYMOUS, Caller
@@ -23,12 +23,15 @@ from medal_catalog.config import Settings
 from medal_catalog.errors import Forbidden
 from medal_catalog.store.base import Store
 
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
+
 #: The query parameters of a signed link.
 LINK_PARAMETERS = ("caller", "expires", "signature")
 _SECRET_NAME = "link-signing-key"
 
 
-def signing_key(settings: Settings, store: Store) -> bytes:
+def signing_key(settings: Settings, store: Store | Catalog) -> bytes:
     """The key links are signed with: MEDAL_LINK_SECRET, else the catalog's own (made and kept on first use)."""
     if settings.link_secret:
         return settings.link_secret.encode("utf-8")
@@ -80,7 +83,7 @@ def sign_files(document: dict[str, Any], base: str, key: bytes, caller: Caller, 
     return document
 
 
-def for_caller(request: Any, document: dict[str, Any], base: str, catalog: Any, caller: Caller) -> dict[str, Any]:
+def for_caller(request: Any, document: dict[str, Any], base: str, catalog: Catalog, caller: Caller) -> dict[str, Any]:
     """A Croissant export as ``caller`` gets it: a token holder's (or a signed link's) file URLs are signed for
     them, with the expiry of the link they came with, so that mlcroissant needs no credentials to follow them."""
     if caller.role == "anonymous":

@@ -10,10 +10,13 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timezone
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from medal_catalog.errors import UsageError
 from medal_catalog.store.base import Store, StoredToken
+
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
 
 Role = Literal["contributor", "reviewer", "admin"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -38,6 +41,6 @@ def create_token(store: Store, name: str, role: str) -> str:
     return token
 
 
-def lookup(store: Store, token: str) -> StoredToken | None:
+def lookup(store: Store | Catalog, token: str) -> StoredToken | None:
     """The kept token (its holder's name and role) of ``token``, or None when it is unknown or revoked."""
     return store.token_holder(digest(token))

@@ -7,11 +7,14 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from medal_catalog.cli.options import reports_errors
+
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
 
 _TO = click.option("--to", "base_url", required=True, metavar="URL", envvar="MEDAL_URL",
                    help="The catalog's base URL, e.g. https://medal.example.org  [env: MEDAL_URL]")
@@ -95,7 +98,7 @@ def submit(path: Path, base_url: str, token: str, jobs: int | None, as_json: boo
 _KINDS = {"BenchmarkTask": "tasks", "ImagingDataset": "datasets", "ImagingSeries": "series"}
 
 
-def _described(catalog: Any, base: str, put: dict[str, Any]) -> dict[str, Any]:
+def _described(catalog: Catalog, base: str, put: dict[str, Any]) -> dict[str, Any]:
     """One write result with the entry's URL, and a task's workflow status as the catalog now has it."""
     kind, _, entry_id = put["key"].partition(":")
     out = {"type": kind, "id": entry_id, "outcome": put.get("status"), "version": put.get("version"),

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from medal_catalog.report import Issue, Severity
+
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
+    from medal_catalog.store.base import Store
 
 HIDDEN = "hidden_test"
 
 
-def duplicates(store: Any, dataset_id: str, access_of: Callable[[str], str | None]) -> list[dict[str, Any]]:
+def duplicates(store: Store | Catalog, dataset_id: str, access_of: Callable[[str], str | None]) -> list[dict[str, Any]]:
     """The other datasets sharing images with ``dataset_id`` (counts only), each marked ``leak`` when one side is
     hidden-test and the other not. ``access_of``: a dataset's access level (the caller looks it up)."""
     out = []
@@ -91,7 +95,7 @@ def split_issues(task_id: str, leaks: Iterable[dict[str, Any]], file: str) -> It
                          "duplicated series from one of the splits of the label table.")
 
 
-def dataset_counts(store: Any, dataset_id: str, access_of: Callable[[str], str | None]) -> dict[str, Any] | None:
+def dataset_counts(store: Store | Catalog, dataset_id: str, access_of: Callable[[str], str | None]) -> dict[str, Any] | None:
     """The counts a dataset's public JSON carries of its contamination checks (no other dataset is named, no
     digest given): the last public-archive check and the images shared with other datasets now. None when it
     was never checked."""

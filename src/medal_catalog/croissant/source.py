@@ -17,12 +17,15 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from medal_catalog.croissant.vocabulary import (DUO, FILE_PROPERTY_COLUMNS, RAI, TABLE_FORMATS, as_list,
                                                 fileset_archive_path, fileset_table_path, local_name, local_path,
                                                 node_id, node_kind)
+
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
 
 
 def source_parts(source: Mapping[str, Any], files_base: str, kept: Mapping[str, str], withheld: Iterable[str] = (),
@@ -136,7 +139,7 @@ def _from_table(node: Any, table_ids: set[str]) -> Any:
     return out
 
 
-def with_source(catalog: Any, dataset_id: str, dataset: Mapping[str, Any], doc: dict[str, Any], base_url: str, *,
+def with_source(catalog: Catalog, dataset_id: str, dataset: Mapping[str, Any], doc: dict[str, Any], base_url: str, *,
                 has_series: bool) -> dict[str, Any]:
     """``doc`` with the record sets of the Croissant the dataset was imported from (see :func:`merge_source`), or
     ``doc`` unchanged when there is none, or when ``dataset`` (the caller's view) hides data locations."""

@@ -17,11 +17,14 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medal_catalog.croissant.vocabulary import CONFORMS_TO, CROISSANT_CONTEXT, duo_terms
 from medal_catalog.croissant.writing import dicom_nodes, license_url, person, series_nodes
 from medal_catalog.labels import hidden_splits, label_dataset, read_label_table
+
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -232,7 +235,7 @@ def _splits_record_set(splits: list[dict[str, Any]]) -> dict[str, Any]:
                       "splits/labels_hidden": bool(s.get("labels_hidden"))} for s in splits]}
 
 
-def case_files(catalog: Any, task: dict[str, Any], dataset: dict[str, Any] | None,
+def case_files(catalog: Catalog, task: dict[str, Any], dataset: dict[str, Any] | None,
                series_of: SeriesOf | None = None) -> CaseFiles | None:
     """The cases and labels files of a task, derived from the label table kept with ``dataset`` (the label
     dataset's stored document; ``series_of`` names its series, see :func:`split_table`); None when the task
@@ -248,7 +251,7 @@ def case_files(catalog: Any, task: dict[str, Any], dataset: dict[str, Any] | Non
     return split_table(stored.data, spec, declared_splits(catalog, task), series_of)
 
 
-def declared_splits(catalog: Any, task: dict[str, Any]) -> list[dict[str, Any]]:
+def declared_splits(catalog: Catalog, task: dict[str, Any]) -> list[dict[str, Any]]:
     """The task's splits, each ``labels_hidden`` when any task naming the same label table hides it
     (:func:`~medal_catalog.labels.hidden_splits`)."""
     spec, dataset_id = task.get("labels") or {}, label_dataset(task)
@@ -259,7 +262,7 @@ def declared_splits(catalog: Any, task: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**s, "labels_hidden": True} if s.get("name") in hidden else s for s in splits]
 
 
-def export_task(catalog: Any, task_id: str, base_url: str, *, document: dict[str, Any] | None = None,
+def export_task(catalog: Catalog, task_id: str, base_url: str, *, document: dict[str, Any] | None = None,
                 datasets: dict[str, dict[str, Any]] | None = None, files_url: str = "",
                 series_of: SeriesOf | None = None, images: TaskImages | None = None,
                 ) -> tuple[dict[str, Any], CaseFiles | None]:

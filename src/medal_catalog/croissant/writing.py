@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from medal_catalog.croissant.source import with_source
 from medal_catalog.croissant.vocabulary import CONFORMS_TO, CROISSANT_CONTEXT, DICOM_ARCHIVE, duo_terms
 from medal_catalog.schema.facts import slot_ranges
+
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
 
 #: The series manifest's columns: the ImagingSeries slots it carries, in this order.
 SERIES_COLUMNS = ("id", "series_instance_uid", "study_instance_uid", "series_number", "modality", "body_part",
@@ -191,13 +194,13 @@ def content_addressed(document: dict[str, Any], base: str) -> dict[str, Any]:
     return document
 
 
-def dataset_series(catalog: Any, dataset_id: str) -> list[dict[str, Any]]:
+def dataset_series(catalog: Catalog, dataset_id: str) -> list[dict[str, Any]]:
     """The current ImagingSeries documents of a stored dataset."""
     return [v.document for v in catalog.store.iter_current(["ImagingSeries"])
             if (v.document or {}).get("dataset") == dataset_id]
 
 
-def export_dataset(catalog: Any, dataset_id: str, base_url: str, manifest_url: str | None = None,
+def export_dataset(catalog: Catalog, dataset_id: str, base_url: str, manifest_url: str | None = None,
                    document: dict[str, Any] | None = None,
                    series: list[dict[str, Any]] | None = None,
                    files_url: str | None = None) -> tuple[dict[str, Any], bytes]:

@@ -9,7 +9,7 @@ UIDs (the DICOM package's business, which the Croissant package does not import)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medal_catalog.croissant import task as _task
 from medal_catalog.croissant.task import CaseFiles, SeriesOf, TaskImages
@@ -17,11 +17,14 @@ from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
 from medal_catalog.croissant.writing import content_addressed, dataset_series, export_dataset, series_manifest
 from medal_catalog.labels import label_dataset
 
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
+
 __all__ = ["CaseFiles", "TaskImages", "case_files", "content_addressed", "dataset_series", "export_dataset",
            "export_task", "series_resolver", "task_images"]
 
 
-def series_resolver(catalog: Any, dataset_id: str) -> SeriesOf:
+def series_resolver(catalog: Catalog, dataset_id: str) -> SeriesOf:
     """What a label table's series value names among the dataset's harvested series: a catalog series id, the
     catalog's (keyed) SeriesInstanceUID, or the original SeriesInstanceUID the contributor's files carry, keyed
     as the harvest keyed it. Returns the series id, or None."""
@@ -42,7 +45,7 @@ def series_resolver(catalog: Any, dataset_id: str) -> SeriesOf:
     return series_of
 
 
-def task_images(catalog: Any, dataset_id: str, manifest_url: str, files_url: str | None) -> TaskImages | None:
+def task_images(catalog: Catalog, dataset_id: str, manifest_url: str, files_url: str | None) -> TaskImages | None:
     """The label dataset's series manifest (at ``manifest_url``) and, when ``files_url`` is given (a caller who
     may fetch the dataset's data), its DICOM archive under that prefix; None when it has no series."""
     manifest = series_manifest(dataset_series(catalog, dataset_id))
@@ -57,14 +60,14 @@ def task_images(catalog: Any, dataset_id: str, manifest_url: str, files_url: str
     return TaskImages(manifest, manifest_url, archive)
 
 
-def case_files(catalog: Any, task: dict[str, Any], dataset: dict[str, Any] | None) -> CaseFiles | None:
+def case_files(catalog: Catalog, task: dict[str, Any], dataset: dict[str, Any] | None) -> CaseFiles | None:
     """:func:`medal_catalog.croissant.task.case_files`, the cases naming the catalog ids of their series."""
     series_of = series_resolver(catalog, dataset["id"]) if dataset and (task.get("labels") or {}).get(
         "series_column") else None
     return _task.case_files(catalog, task, dataset, series_of)
 
 
-def export_task(catalog: Any, task_id: str, base_url: str, *, document: dict[str, Any] | None = None,
+def export_task(catalog: Catalog, task_id: str, base_url: str, *, document: dict[str, Any] | None = None,
                 datasets: dict[str, dict[str, Any]] | None = None, files_url: str = "",
                 images: TaskImages | None = None) -> tuple[dict[str, Any], CaseFiles | None]:
     """:func:`medal_catalog.croissant.task.export_task`, the cases naming the catalog ids of their series and,

@@ -4,12 +4,15 @@ training splits. Computed from the store's pixel digests when asked, so a datase
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medal_catalog.contamination.overlap import duplicates, split_leaks
 
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
 
-def task_split_leaks(catalog: Any, task_id: str) -> list[dict[str, Any]]:
+
+def task_split_leaks(catalog: Catalog, task_id: str) -> list[dict[str, Any]]:
     """The images a stored task's test splits share with its training splits, through its label table's series
     column; [] when the task has no such table or its dataset no pixel digests."""
     from medal_catalog.exports.croissant import case_files
@@ -35,14 +38,14 @@ def task_split_leaks(catalog: Any, task_id: str) -> list[dict[str, Any]]:
     return split_leaks(task, files.cases, hashes)
 
 
-def _access_of(catalog: Any):
+def _access_of(catalog: Catalog):
     def access_of(dataset_id: str) -> str | None:
         current = catalog.get("ImagingDataset", dataset_id)
         return (current.document or {}).get("access_level") if current is not None else None
     return access_of
 
 
-def task_contamination(catalog: Any, task_id: str) -> dict[str, Any]:
+def task_contamination(catalog: Catalog, task_id: str) -> dict[str, Any]:
     """The panel's contamination view of a task (see the module docstring); ``errors`` counts what blocks it."""
     current = catalog.get("BenchmarkTask", task_id)
     task = (current.document or {}) if current is not None else {}
