@@ -17,7 +17,7 @@ from medal_catalog.config import Settings, get_settings
 from medal_catalog.errors import IndexUnavailableError, SearchBackendError, StoreError, UsageError
 from medal_catalog.search import SearchIndex, SearchRequest, SearchResult, flatten, open_index
 from medal_catalog.search.base import Bound, Progress
-from medal_catalog.store.base import PutResult, SharedImages, Store, StoredFile, StoredToken, StoredVersion
+from medal_catalog.store.base import PutResult, QueuedChange, SharedImages, Store, StoredFile, StoredToken, StoredVersion
 
 
 @dataclass
@@ -94,10 +94,12 @@ class Catalog:
             self._settle(results, waiting)
         return results
 
-    def put_batch(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str) -> list[PutResult]:
-        """Store many entries in one transaction (see :meth:`Store.put_batch`), then index the changed ones."""
+    def put_batch(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str, *,
+                  sync_index: bool = True) -> list[PutResult]:
+        """Store many entries in one transaction (see :meth:`Store.put_batch`), then index the changed ones
+        (``sync_index=False``: leave them queued for whoever drains the queue, such as a harvest's indexer)."""
         results = self.store.put_batch(entries, author, reason)
-        if any(r.changed for r in results):
+        if sync_index and any(r.changed for r in results):
             indexed = self.sync_index()
             results = [replace(r, indexed=indexed) if r.changed else r for r in results]
         return results
@@ -108,10 +110,19 @@ class Catalog:
             results[i] = replace(results[i], indexed=indexed)
         waiting.clear()
 
-    def delete(self, kind: str, entry_id: str, author: str, reason: str) -> PutResult:
-        """Record the deletion as a new version and remove the entry from the index."""
+    def delete(self, kind: str, entry_id: str, author: str, reason: str, *, sync_index: bool = True) -> PutResult:
+        """Record the deletion as a new version and remove the entry from the index (``sync_index=False``: leave
+        the removal queued)."""
         result = self.store.delete(kind, entry_id, author, reason)
-        return replace(result, indexed=self.sync_index()) if result.changed else result
+        return replace(result, indexed=self.sync_index()) if sync_index and result.changed else result
+
+    def put_pixel_hashes(self, dataset: str, by_series: Mapping[str, Mapping[str, int]]) -> int:
+        """Replace a dataset's pixel digests (series -> digest -> count); returns how many were kept."""
+        return self.store.put_pixel_hashes(dataset, by_series)
+
+    def put_contamination(self, dataset: str, section: Mapping[str, Any]) -> None:
+        """Keep a dataset's last contamination section."""
+        self.store.put_contamination(dataset, section)
 
     def sync_index(self) -> bool:
         """Apply the queued index updates; False (and the queue kept) when the index is unreachable."""
@@ -233,6 +244,10 @@ class Catalog:
     def get_file(self, kind: str, entry_id: str, path: str) -> StoredFile | None:
         """One kept file with its bytes, or None."""
         return self.store.get_file(kind, entry_id, path)
+
+    def pending(self, limit: int = 1000) -> list[QueuedChange]:
+        """The oldest index updates still queued."""
+        return self.store.pending(limit)
 
     def pending_count(self) -> int:
         """How many index updates are still queued (the index's lag behind the store)."""

@@ -195,11 +195,11 @@ def _store_import(catalog: Catalog, result: Any, author: str, reason: str) -> No
         return
     if result.series:
         result.stored_series = put_entries(catalog, result.series, author=author, reason=reason)
-    kept = {f.path: f.sha256 for f in catalog.store.list_files("ImagingDataset", dataset["id"])}
+    kept = {f.path: f.sha256 for f in catalog.list_files("ImagingDataset", dataset["id"])}
     wanted = {p: hashlib.sha256(content).hexdigest() for p, (content, _) in result.files.items()}
     if kept != wanted:
-        catalog.store.put_files("ImagingDataset", dataset["id"], result.files)
-    result.stored_files = catalog.store.list_files("ImagingDataset", dataset["id"])
+        catalog.put_files("ImagingDataset", dataset["id"], result.files)
+    result.stored_files = catalog.list_files("ImagingDataset", dataset["id"])
 
 
 def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
@@ -279,7 +279,7 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
     existing = catalog.get("ImagingDataset", dataset["id"])
     merged = merge_dataset(dataset, existing.document if existing and not existing.deleted else None)
     keep = {s["id"] for s in series}
-    gone = [v.id for v in catalog.store.iter_current(["ImagingSeries"])
+    gone = [v.id for v in catalog.iter_current(["ImagingSeries"])
             if (v.document or {}).get("dataset") == dataset["id"] and v.id not in keep]
     # One transaction: the dataset, all its series and the retirement of those gone become visible together.
     written = put_entries(catalog, [merged, *series], author=HARVEST_AUTHOR, reason=reason,
@@ -291,7 +291,7 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
     found = Report()
     section = _check_dataset(catalog, dataset["id"], result, ", ".join(str(p) for p in paths), found)
     summary = {**result.summary, "kind": "dicom", "outputs": [str(p) for p in written],
-               "catalog": {"url": catalog.store.url, "stored": len(puts),
+               "catalog": {"url": catalog.url, "stored": len(puts),
                            "changed": sum(bool(p.changed) for p in puts), "series_retired": len(gone)},
                "contamination": {**section, "issues": [i.to_dict() for i in found.sorted_issues()]}}
     return IngestResult(", ".join(str(p) for p in paths), "dicom", bool(result.errors) or not found.ok, summary,
@@ -307,16 +307,15 @@ def _check_dataset(catalog: Catalog, dataset_id: str, harvest: Any, file: str, r
     section = dict(harvest.summary.get("contamination") or {})
     if not section:
         return {}
-    store = catalog.store
     if (section.get("pixel_hashes") or {}).get("enabled"):
-        store.put_pixel_hashes(dataset_id, harvest.pixels)
+        catalog.put_pixel_hashes(dataset_id, harvest.pixels)
 
     def access_of(other: str) -> str | None:
         current = catalog.get("ImagingDataset", other)
         return (current.document or {}).get("access_level") if current is not None else None
 
-    section["duplicates"] = duplicates(store, dataset_id, access_of)
-    store.put_contamination(dataset_id, section)
+    section["duplicates"] = duplicates(catalog, dataset_id, access_of)
+    catalog.put_contamination(dataset_id, section)
     current = catalog.get("ImagingDataset", dataset_id)
     found = [*public_issues(section, (current.document if current else None) or dataset_id, file),
              *duplicate_issues(dataset_id, section["duplicates"], file)]
@@ -402,7 +401,7 @@ def _keep_files(catalog: Catalog, puts: Sequence[PutResult], files: dict[str, di
     """Store the kept files of every dataset that was stored (a refused dataset keeps nothing); what each now
     keeps, by dataset id. `medal harvest` and a bundle sent over HTTP both end here."""
     stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
-    return {ds: catalog.store.put_files("ImagingDataset", ds, kept) for ds, kept in files.items() if ds in stored}
+    return {ds: catalog.put_files("ImagingDataset", ds, kept) for ds, kept in files.items() if ds in stored}
 
 
 def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, check_writes: CheckWrites,
@@ -507,7 +506,7 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     report, puts = ingest_document(catalog, body, "json", author=author, check_writes=check_writes, files=files)
     report.issues += left_out
     _check_bundle(catalog, contamination, puts, report)
-    kept = {ds: catalog.store.list_files("ImagingDataset", ds) for ds in files}
+    kept = {ds: catalog.list_files("ImagingDataset", ds) for ds in files}
     return report, puts, kept
 
 
@@ -661,7 +660,10 @@ def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, in
             if put.status == "invalid" and len(invalid) < 50:
                 invalid.append({"key": put.key, "problems": list(put.problems)})
 
-    write = catalog.store.put_batch if indexer else catalog.put_batch
+    def write(batch: list[dict[str, Any]], author: str, why: str) -> list[PutResult]:
+        # With an indexer thread draining the queue, the harvest leaves index updates to it.
+        return catalog.put_batch(batch, author, why, sync_index=indexer is None)
+
     try:
         for collection in idc.read(index, collections):
             mine: dict[str, int] = {}
@@ -673,11 +675,11 @@ def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, in
                 done += len(batch)
                 if progress:
                     progress(collection.collection_id, done, collection.size)
-            gone = [i for i in catalog.store.ids_under("ImagingSeries", collection.dataset_id + ".")
+            gone = [i for i in catalog.ids_under("ImagingSeries", collection.dataset_id + ".")
                     if i not in seen]
             for series in gone:
-                tally([catalog.store.delete("ImagingSeries", series, HARVEST_AUTHOR, f"no longer in the IDC index "
-                                            f"({index.version})")], mine)
+                tally([catalog.delete("ImagingSeries", series, HARVEST_AUTHOR, f"no longer in the IDC index "
+                                      f"({index.version})", sync_index=False)], mine)
             # The dataset last: its counts and summaries are those of the series just written.
             tally(write([collection.dataset()], HARVEST_AUTHOR, reason), mine)
             mine["series"] = collection.aggregate.series
@@ -692,7 +694,7 @@ def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, in
     summary = {"source": "idc", "index_version": index.version, "collections": len(per_collection),
                "series": series, **counts, "changed": counts["created"] + counts["updated"] + counts["deleted"],
                "seconds": round(seconds, 2), "series_per_second": round(series / seconds, 1) if seconds else None,
-               "index_pending": catalog.store.pending_count(), "invalid_entries": invalid,
+               "index_pending": catalog.pending_count(), "invalid_entries": invalid,
                "by_collection": per_collection}
     return IngestResult(source=f"idc:{','.join(collections or [])}", kind="idc", failed=bool(counts["invalid"]),
                         summary=summary)
@@ -709,7 +711,7 @@ def _drain_index_queue(catalog_url: str, index_url: str, stop: Any) -> None:
     with Catalog.open(catalog_url, index_url) as catalog:
         while True:
             finishing = stop.is_set()
-            if catalog.store.pending_count():
+            if catalog.pending_count():
                 if not catalog.sync_index():
                     if catalog.index_problems and "unreachable" in catalog.index_problems[-1]:
                         return  # the index is down: the queue waits for `medal reindex`
@@ -729,7 +731,7 @@ class _BackgroundIndexer:
         context = multiprocessing.get_context("spawn")
         self.stop = context.Event()
         self.process = context.Process(target=_drain_index_queue, daemon=True,
-                                       args=(catalog.store.url, catalog.index.url, self.stop))
+                                       args=(catalog.url, catalog.index.url, self.stop))
         self.process.start()
 
     def finish(self) -> None:

@@ -83,8 +83,7 @@ def _references() -> dict[str, dict[str, str]]:
 
 def check_store(catalog: Catalog) -> tuple[dict[str, int], list[Problem]]:
     """The store's own invariants: series counts, references, kept files. Returns (entries per kind, problems)."""
-    store = catalog.store
-    current = {v.key: v.document or {} for v in store.iter_current()}
+    current = {v.key: v.document or {} for v in catalog.iter_current()}
     counts = Counter(key.partition(":")[0] for key in current)
     problems: list[Problem] = []
     references = _references()
@@ -117,8 +116,8 @@ def check_store(catalog: Catalog) -> tuple[dict[str, int], list[Problem]]:
                                     "Run the harvest of this dataset again."))
     for key in current:
         kind, _, entry_id = key.partition(":")
-        for listed in store.list_files(kind, entry_id):
-            kept = store.get_file(kind, entry_id, listed.path)
+        for listed in catalog.list_files(kind, entry_id):
+            kept = catalog.get_file(kind, entry_id, listed.path)
             if kept is None or kept.data is None:
                 problems.append(Problem("store.file-missing", key, f"kept file {listed.path!r} has no bytes",
                                         "Harvest or submit the dataset again to keep its files."))
@@ -142,14 +141,14 @@ def check_index(catalog: Catalog, notes: list[str] | None = None) -> list[Proble
     if index is None:
         return []
     problems: list[Problem] = []
-    behind = catalog.store.pending_count()
-    queued = catalog.store.pending(limit=behind) if behind else []
+    behind = catalog.pending_count()
+    queued = catalog.pending(limit=behind) if behind else []
     owed = {change.key for change in queued}
     if behind and notes is not None:
         notes.append(f"the index is behind by {behind} queued update(s) of {len(owed)} entries: the next write "
                      "applies them, or now: medal check --repair (or medal reindex)")
     keys = set()
-    for version in catalog.store.iter_current():
+    for version in catalog.iter_current():
         keys.add(version.key)
         if version.key in owed:
             continue
@@ -174,7 +173,7 @@ def _canonical(document: Any) -> str:
 def check(catalog: Catalog, repair: bool = False) -> CheckReport:
     """Check the store and the index; with ``repair``, bring the index in step with the store and check again."""
     started = time.perf_counter()
-    report = CheckReport(catalog.store.url, repair=repair)
+    report = CheckReport(catalog.url, repair=repair)
     report.counts, store_problems = check_store(catalog)
     index_problems = check_index(catalog, report.notes)
     report.problems = store_problems + index_problems

@@ -35,7 +35,7 @@ def label_table_paths(catalog: Catalog, dataset_id: str, document: dict[str, Any
     """The paths of the dataset's files that some task names as its label table. They are never served or exported
     as they are: they may hold labels of hidden splits; the task's Croissant serves its cases and visible labels."""
     names = set()
-    for version in catalog.store.iter_current(["BenchmarkTask"]):
+    for version in catalog.iter_current(["BenchmarkTask"]):
         labels = (version.document or {}).get("labels") or {}
         if labels and label_dataset(version.document) == dataset_id:
             names.add(labels.get("distribution_name"))
@@ -47,7 +47,7 @@ def hidden_splits(catalog: Catalog, dataset_id: str, distribution_name: str) -> 
     declaration wins, so that no task (a third party's stored before writes checked ownership, say) can publish
     what the dataset owner's own task hides."""
     hidden: set[str] = set()
-    for version in catalog.store.iter_current(["BenchmarkTask"]):
+    for version in catalog.iter_current(["BenchmarkTask"]):
         task = version.document or {}
         labels = task.get("labels") or {}
         if labels.get("distribution_name") == distribution_name and label_dataset(task) == dataset_id:

@@ -131,7 +131,7 @@ def check_writes(catalog: Catalog, caller: Caller, entries: Sequence[dict[str, A
 
 def owned_keys(catalog: Catalog, name: str) -> list[str]:
     """The keys of the entries whose first version ``name`` wrote."""
-    return catalog.store.keys_created_by(name)
+    return catalog.keys_created_by(name)
 
 
 def _facet_values(catalog: Catalog, facet: str, filters: dict[str, Any]) -> list[str]:
@@ -146,7 +146,7 @@ def accepted_datasets(catalog: Catalog) -> set[str]:
 
 def _not_hidden(catalog: Catalog, ids: Iterable[str]) -> set[str]:
     """Those of ``ids`` that are stored datasets whose access level is not ``hidden_test``."""
-    found = catalog.store.get_many(entry_key("ImagingDataset", i) for i in ids)
+    found = catalog.get_many(entry_key("ImagingDataset", i) for i in ids)
     return {v.id for v in found.values()
             if v.document is not None and v.document.get("access_level") != "hidden_test"}
 

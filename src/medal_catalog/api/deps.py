@@ -60,7 +60,7 @@ async def get_caller(request: Request,
     if token is None:
         return ANONYMOUS
     catalog = await get_catalog(request)
-    holder = await run_in_threadpool(lookup, catalog.store, token)
+    holder = await run_in_threadpool(lookup, catalog, token)
     if holder is None:
         raise Unauthorized("unknown or revoked token")
     return Caller(role=holder.role, name=holder.name)
@@ -72,7 +72,7 @@ async def _signed_caller(request: Request) -> Caller:
     from medal_catalog.api.links import signing_key, verify
 
     catalog = await get_catalog(request)
-    key = await run_in_threadpool(signing_key, request.app.state.settings, catalog.store)
+    key = await run_in_threadpool(signing_key, request.app.state.settings, catalog)
     caller, expires = verify(key, request.url.path, request.query_params)
     request.state.link_expires = expires
     return caller

@@ -90,4 +90,4 @@ def for_caller(request: Any, document: dict[str, Any], base: str, catalog: Catal
         return document
     settings = request.app.state.settings
     expires = getattr(request.state, "link_expires", None) or expiry(settings)
-    return sign_files(document, base, signing_key(settings, catalog.store), caller, expires)
+    return sign_files(document, base, signing_key(settings, catalog), caller, expires)

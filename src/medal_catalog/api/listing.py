@@ -38,7 +38,7 @@ def listed_documents(catalog: Catalog, caller: Caller, kind: str) -> list[dict[s
         if page * _PAGE >= result.total:
             break
         page += 1
-    found = catalog.store.get_many(keys)
+    found = catalog.get_many(keys)
     out = []
     for key in keys:
         version = found.get(key)

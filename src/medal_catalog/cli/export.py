@@ -38,7 +38,7 @@ def export(entry_id: str, fmt: str, out_dir: Path, base_url: str, catalog_url: s
     files: dict[str, bytes] = {}
     with Catalog.open(catalog_url) as catalog:
         if catalog.get("ImagingDataset", entry_id) is not None:
-            archive = catalog.store.get_file("ImagingDataset", entry_id, DICOM_ARCHIVE)
+            archive = catalog.get_file("ImagingDataset", entry_id, DICOM_ARCHIVE)
             # The archive's name carries its digest: mlcroissant keeps an archive's extraction under its
             # contentUrl and would otherwise reuse an older one.
             prefix = f"{entry_id}.{archive.sha256[:12]}." if archive else None

@@ -26,7 +26,7 @@ def reindex(to_url: str | None, as_json: bool, catalog_url: str | None, index_ur
     from medal_catalog.catalog import Catalog
 
     with Catalog.open(catalog_url, index_url) as catalog:
-        total = catalog.store.count()
+        total = catalog.count()
         if sys.stderr.isatty() and not as_json:
             from rich.progress import Progress
 

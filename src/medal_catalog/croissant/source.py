@@ -146,7 +146,7 @@ def with_source(catalog: Catalog, dataset_id: str, dataset: Mapping[str, Any], d
     name = dataset.get("source_document")
     if not name or not (dataset.get("access_level") == "open" or _has_locations(dataset)):
         return doc
-    stored = catalog.store.get_file("ImagingDataset", dataset_id, name)
+    stored = catalog.get_file("ImagingDataset", dataset_id, name)
     try:
         source = json.loads(stored.data) if stored is not None and stored.data else None
     except ValueError:
@@ -156,7 +156,7 @@ def with_source(catalog: Catalog, dataset_id: str, dataset: Mapping[str, Any], d
     from medal_catalog.labels import label_table_paths
 
     withheld = label_table_paths(catalog, dataset_id, dataset)
-    kept = {f.path: f.sha256 for f in catalog.store.list_files("ImagingDataset", dataset_id)
+    kept = {f.path: f.sha256 for f in catalog.list_files("ImagingDataset", dataset_id)
             if f.path != name and f.path not in withheld}
     files_base = f"{base_url.rstrip('/')}/api/datasets/{quote(dataset_id)}/files/"
     return merge_source(doc, source, files_base, kept, has_series, withheld)

@@ -245,7 +245,7 @@ def case_files(catalog: Catalog, task: dict[str, Any], dataset: dict[str, Any] |
         return None
     path = next((d.get("path") for d in dataset.get("distribution") or []
                  if d.get("name") == spec["distribution_name"]), None)
-    stored = catalog.store.get_file("ImagingDataset", dataset["id"], path) if path else None
+    stored = catalog.get_file("ImagingDataset", dataset["id"], path) if path else None
     if stored is None:
         return None
     return split_table(stored.data, spec, declared_splits(catalog, task), series_of)

@@ -196,7 +196,7 @@ def content_addressed(document: dict[str, Any], base: str) -> dict[str, Any]:
 
 def dataset_series(catalog: Catalog, dataset_id: str) -> list[dict[str, Any]]:
     """The current ImagingSeries documents of a stored dataset."""
-    return [v.document for v in catalog.store.iter_current(["ImagingSeries"])
+    return [v.document for v in catalog.iter_current(["ImagingSeries"])
             if (v.document or {}).get("dataset") == dataset_id]
 
 
@@ -216,7 +216,7 @@ def export_dataset(catalog: Catalog, dataset_id: str, base_url: str, manifest_ur
     manifest = series_manifest(dataset_series(catalog, dataset_id) if series is None else series)
     archive = None
     if files_url is not None and manifest:
-        kept = next((f for f in catalog.store.list_files("ImagingDataset", dataset_id) if f.path == DICOM_ARCHIVE),
+        kept = next((f for f in catalog.list_files("ImagingDataset", dataset_id) if f.path == DICOM_ARCHIVE),
                     None)
         if kept is not None:
             archive = {"url": f"{files_url}{kept.path}", "sha256": kept.sha256, "byte_size": kept.byte_size}
@@ -226,7 +226,7 @@ def export_dataset(catalog: Catalog, dataset_id: str, base_url: str, manifest_ur
                             published=first.recorded_at[:10], archive=archive)
     # An imported Croissant: its record sets too.
     doc = with_source(catalog, dataset_id, document or current.document, doc, base_url, has_series=bool(manifest))
-    get_check = getattr(catalog.store, "get_contamination", None)
+    get_check = catalog.get_contamination
     return with_contamination(doc, get_check(dataset_id) if get_check else None), manifest
 
 

@@ -53,7 +53,7 @@ def task_images(catalog: Catalog, dataset_id: str, manifest_url: str, files_url:
         return None
     archive = None
     if files_url is not None:
-        kept = next((f for f in catalog.store.list_files("ImagingDataset", dataset_id) if f.path == DICOM_ARCHIVE),
+        kept = next((f for f in catalog.list_files("ImagingDataset", dataset_id) if f.path == DICOM_ARCHIVE),
                     None)
         if kept is not None:
             archive = {"url": f"{files_url}{kept.path}", "sha256": kept.sha256, "byte_size": kept.byte_size}

@@ -26,7 +26,7 @@ def task_split_leaks(catalog: Catalog, task_id: str) -> list[dict[str, Any]]:
     dataset = catalog.get("ImagingDataset", dataset_id)
     if dataset is None or dataset.deleted:
         return []
-    hashes = catalog.store.pixel_hashes(dataset_id)
+    hashes = catalog.pixel_hashes(dataset_id)
     if not hashes:
         return []
     try:
@@ -52,8 +52,8 @@ def task_contamination(catalog: Catalog, task_id: str) -> dict[str, Any]:
     datasets = []
     errors = 0
     for dataset_id in task.get("datasets_used") or []:
-        check = catalog.store.get_contamination(dataset_id)
-        found = duplicates(catalog.store, dataset_id, _access_of(catalog))
+        check = catalog.get_contamination(dataset_id)
+        found = duplicates(catalog, dataset_id, _access_of(catalog))
         unpublished = ((catalog.get("ImagingDataset", dataset_id) or _Empty()).document or {}).get(
             "publication_status") == "unpublished"
         public = bool(check and (check.get("public_series") or check.get("public_studies")))

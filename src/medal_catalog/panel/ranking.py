@@ -62,7 +62,7 @@ def ranking(catalog: Catalog, settings: Settings | None = None,
     settings = settings or get_settings()
     statuses = tuple(statuses)
     rows, scores_by = [], {}
-    for task in catalog.store.iter_current(["BenchmarkTask"]):
+    for task in catalog.iter_current(["BenchmarkTask"]):
         document = task.document or {}
         if document.get("status") not in statuses:
             continue

@@ -64,7 +64,7 @@ class ReviewRecord:
 def reviews_of(catalog: Catalog, task_id: str) -> list[ReviewRecord]:
     """Every current review of the task, oldest first."""
     found = []
-    for version in catalog.store.iter_current(["ReviewAssessment"]):
+    for version in catalog.iter_current(["ReviewAssessment"]):
         if (version.document or {}).get("task") == task_id:
             match = _REASON.match(version.reason or "")
             found.append(ReviewRecord(version, int(match.group(1)) if match else 1))

@@ -44,7 +44,7 @@ async def signin(request: Request, catalog: CatalogDep, current: Annotated[Visit
     except MedalError as err:
         return error_page(request, current, err)
     token = str(form.get("token") or "").strip()
-    holder = await run_in_threadpool(lookup, catalog.store, token) if token else None
+    holder = await run_in_threadpool(lookup, catalog, token) if token else None
     if holder is None:
         return render(request, current, "signin.html", status=401, title="Sign in", next=target,
                       error="This token is unknown or revoked. Check that you pasted all of it, or ask an admin "
@@ -69,7 +69,7 @@ async def signout(request: Request, current: Annotated[Visit, Depends(visit)]) -
 def _submissions(catalog, caller) -> list[dict]:
     out = []
     keys = owned_keys(catalog, caller.name)
-    found = catalog.store.get_many(keys)
+    found = catalog.get_many(keys)
     for key in sorted(found):
         version = found[key]
         document = version.document or {}

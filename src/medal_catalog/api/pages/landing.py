@@ -67,7 +67,7 @@ def page_format(request: Request, fmt: str | None) -> str:
 def _files(catalog: Catalog, dataset_id: str, document: dict[str, Any]) -> list[dict[str, Any]]:
     """The files the catalog keeps and serves with a dataset (a task's label table only through the task)."""
     withheld = label_table_paths(catalog, dataset_id, document)
-    return [f.to_dict() for f in catalog.store.list_files("ImagingDataset", dataset_id) if f.path not in withheld]
+    return [f.to_dict() for f in catalog.list_files("ImagingDataset", dataset_id) if f.path not in withheld]
 
 
 def dataset_downloads(catalog: Catalog, base: str, document: dict[str, Any], view: str) -> list[dict[str, Any]]:

@@ -59,7 +59,7 @@ async def csrf_key(request: Request) -> bytes:
     if key is None:
         catalog = await get_catalog(request)
         try:
-            key = (await run_in_threadpool(catalog.store.secret, _SECRET_NAME,
+            key = (await run_in_threadpool(catalog.secret, _SECRET_NAME,
                                            lambda: secrets.token_urlsafe(32))).encode()
         except StoreReadOnlyError:
             key = secrets.token_bytes(32)
@@ -77,7 +77,7 @@ async def visit(request: Request) -> Visit:
         token = request.cookies.get(SESSION_COOKIE)
         if token:
             catalog = await get_catalog(request)
-            holder = await run_in_threadpool(lookup, catalog.store, token)
+            holder = await run_in_threadpool(lookup, catalog, token)
             if holder is None:
                 stale = True
             else:

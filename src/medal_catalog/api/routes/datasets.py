@@ -73,7 +73,7 @@ def dataset_files(dataset_id: str, catalog: CatalogDep, caller: CallerDep) -> li
     """The files the catalog keeps with a dataset and serves to this caller (path, sha256, size, media type)."""
     current, view = _data_view(catalog, caller, dataset_id)
     withheld = label_table_paths(catalog, dataset_id, current.document)
-    return [f.to_dict() for f in catalog.store.list_files("ImagingDataset", dataset_id) if f.path not in withheld]
+    return [f.to_dict() for f in catalog.list_files("ImagingDataset", dataset_id) if f.path not in withheld]
 
 
 @router.get("/datasets/{dataset_id}/files/{path:path}")
@@ -84,7 +84,7 @@ def dataset_file(dataset_id: str, path: str, request: Request, catalog: CatalogD
     if path in label_table_paths(catalog, dataset_id, current.document):
         raise NotFound(f"{path!r} is a task's label table: see the task's Croissant for its cases and "
                                  "published labels")
-    stored = catalog.store.get_file("ImagingDataset", dataset_id, path)
+    stored = catalog.get_file("ImagingDataset", dataset_id, path)
     if stored is None:
         raise NotFound(f"the catalog keeps no file {path!r} for dataset {dataset_id!r}")
     etag = f'"{stored.sha256}"'

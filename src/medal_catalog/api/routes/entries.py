@@ -38,7 +38,7 @@ def _contamination(catalog, dataset_id: str):
         found = catalog.get("ImagingDataset", other)
         return (found.document or {}).get("access_level") if found is not None else None
 
-    return dataset_counts(catalog.store, dataset_id, access_of)
+    return dataset_counts(catalog, dataset_id, access_of)
 
 
 @router.get("/{kind}/{entry_id}/versions", response_model=VersionList)

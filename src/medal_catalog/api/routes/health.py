@@ -19,8 +19,8 @@ def health(catalog: CatalogDep, response: Response) -> Health:
     store: dict = {"ok": True}
     index: dict = {"ok": catalog.index is not None}
     try:
-        store["entries"] = catalog.store.count()
-        store["pending_index_updates"] = catalog.store.pending_count()
+        store["entries"] = catalog.count()
+        store["pending_index_updates"] = catalog.pending_count()
     except MedalError as err:
         store = {"ok": False, "error": str(err)}
     if catalog.index is not None:

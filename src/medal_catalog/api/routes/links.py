@@ -32,7 +32,7 @@ def _link(request: Request, catalog, caller, kind: str, path: str, entry_id: str
     visible(catalog, caller, kind, entry_id)
     settings = request.app.state.settings
     expires = getattr(request.state, "link_expires", None) or expiry(settings)
-    url = sign(signing_key(settings, catalog.store), f"{base_url(request)}/api/{path}/{entry_id}/croissant",
+    url = sign(signing_key(settings, catalog), f"{base_url(request)}/api/{path}/{entry_id}/croissant",
                caller, expires)
     return LinkPublic(url=url, caller=caller.name or caller.role,
                       expires=datetime.fromtimestamp(expires, tz=timezone.utc))
