@@ -483,7 +483,7 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
             raise Unprocessable(f"{name}: the uploaded bytes do not match the sha256 or size the bundle states")
         archive = _dicom_archive_of(entries, dataset, path, bundle.get("burned_in_declared"))
         if archive is not None:
-            content, problems = _rewrite_upload(entries, archive, content, name)
+            content, problems = _rewrite_upload(entries, archive, content, name, catalog.settings.deid_secret)
             left_out += [Issue(Severity.WARNING, "bundle.dicom-left-out", name, f"{member}: {why}",
                                pointer="") for member, why in problems]
             if content is not None:
@@ -568,17 +568,17 @@ def _dicom_archive_of(entries: list[Any], dataset_id: str, path: str, burned_in_
     return dataset
 
 
-def _rewrite_upload(entries: list[Any], dataset: dict[str, Any], content: bytes, name: str
+def _rewrite_upload(entries: list[Any], dataset: dict[str, Any], content: bytes, name: str, secret: str
                     ) -> tuple[bytes | None, list[tuple[str | None, str]]]:
     """The catalog's own rewrite of an uploaded ``dicom.zip`` (the contributor's rewrite, laid out
     ``<series id>/<n>.dcm``), never trusted: every member rewritten again with the catalog's key for the dataset
     and audited (dicom/deidentify.py ``rewrite_content``); a member that is not DICOM, not in that layout, flagged
     or failing is left out with its reason. The UIDs of the dataset's entries (its series' ``*_uid`` slots) are
-    re-keyed in place exactly as the members' UIDs are, so that the served files still join their series."""
+    re-keyed in place exactly as the members' UIDs are, so that the served files still join their series.
+    ``secret``: the catalog's de-identification secret (its settings' ``deid_secret``)."""
     import re
     import zipfile
 
-    from medal_catalog.config import get_settings
     from medal_catalog.dicom.archives import ARCHIVE_ERRORS, archive_kind
     from medal_catalog.dicom.deidentify import Deidentifier, dataset_key, plan, rewrite_content
     from medal_catalog.errors import PayloadTooLarge
@@ -603,7 +603,7 @@ def _rewrite_upload(entries: list[Any], dataset: dict[str, Any], content: bytes,
             return "not laid out <series id>/<n>.dcm for a series of the dataset"
         return None
 
-    key = dataset_key(dataset["id"], get_settings().deid_secret)[:16]  # the harvest's salt, as `medal harvest`
+    key = dataset_key(dataset["id"], secret)[:16]  # the harvest's salt, as `medal harvest`
     deidentifier = Deidentifier(key, plan(dataset.get("deidentification")))
     try:
         rewritten, problems = rewrite_content(content, name, deidentifier, "NO", accept_member=accept)

@@ -28,13 +28,12 @@ def series_resolver(catalog: Catalog, dataset_id: str) -> SeriesOf:
     """What a label table's series value names among the dataset's harvested series: a catalog series id, the
     catalog's (keyed) SeriesInstanceUID, or the original SeriesInstanceUID the contributor's files carry, keyed
     as the harvest keyed it. Returns the series id, or None."""
-    from medal_catalog.config import get_settings
     from medal_catalog.dicom.deidentify import dataset_key, keyed_uid
 
     series = dataset_series(catalog, dataset_id)
     ids = {s["id"] for s in series if s.get("id")}
     by_uid = {s["series_instance_uid"]: s["id"] for s in series if s.get("series_instance_uid") and s.get("id")}
-    key = dataset_key(dataset_id, get_settings().deid_secret)[:16]
+    key = dataset_key(dataset_id, catalog.settings.deid_secret)[:16]
 
     def series_of(value: str) -> str | None:
         value = value.strip()
