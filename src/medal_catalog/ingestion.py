@@ -282,9 +282,9 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
     gone = [v.id for v in catalog.iter_current(["ImagingSeries"])
             if (v.document or {}).get("dataset") == dataset["id"] and v.id not in keep]
     # One transaction: the dataset, all its series and the retirement of those gone become visible together.
-    written = put_entries(catalog, [merged, *series], author=HARVEST_AUTHOR, reason=reason,
-                          deletions=[("ImagingSeries", series_id) for series_id in gone])
-    puts = written[:len(series) + 1]
+    stored = put_entries(catalog, [merged, *series], author=HARVEST_AUTHOR, reason=reason,
+                         deletions=[("ImagingSeries", series_id) for series_id in gone])
+    puts = stored[:len(series) + 1]
     problems = [p.to_dict() for p in puts if p.problems]
     if problems:
         raise MedalError(f"the catalog refused {len(problems)} entries: {problems[0]['problems'][0]}")
