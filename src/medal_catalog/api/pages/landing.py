@@ -22,23 +22,32 @@ from medal_catalog.api.access import Caller, may_fetch_data, redact
 from medal_catalog.api.deps import CatalogDep
 from medal_catalog.api.pages.session import Visit, visit
 from medal_catalog.api.pages.templating import error_page, render
+from medal_catalog.api.deps import get_settings_of
 from medal_catalog.api.render import accepted, base_url, visible
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import MedalError, NotAcceptable, NotFound
+from medal_catalog.exports import datacite
 from medal_catalog.exports.dcat import access_rights, to_dcat
 from medal_catalog.exports.jsonld import identifier, to_jsonld
+from medal_catalog.exports.pid import Pid, pid_of
 from medal_catalog.exports.schemaorg import PROFILES, dataset_jsonld, license_url, task_jsonld
 from medal_catalog.labels import label_dataset, label_table_paths
+from medal_catalog.store import entry_key
 
 router = APIRouter(include_in_schema=False)
 KIND_OF_PAGE = {"tasks": "BenchmarkTask", "datasets": "ImagingDataset"}
 #: Representations of a landing page URL: ``?format=`` name -> media type.
 PAGE_MEDIA = {"html": "text/html", "jsonld": "application/ld+json", "ttl": "text/turtle",
-              "rdf": "application/rdf+xml", "schemaorg": "application/ld+json", "json": "application/json"}
-_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "xml": "rdf", "rdfxml": "rdf", "dcat": "jsonld"}
+              "rdf": "application/rdf+xml", "schemaorg": "application/ld+json", "json": "application/json",
+              "datacite": datacite.JSON_MEDIA, "datacite-xml": datacite.XML_MEDIA}
+_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "xml": "rdf", "rdfxml": "rdf", "dcat": "jsonld",
+            "datacite-json": "datacite", "datacitexml": "datacite-xml"}
+#: Media types -> representation; ``application/xml`` is DataCite XML (what F-UJI and DataCite's own content
+#: negotiation mean by it), RDF/XML is asked for by its own type.
 _BY_MEDIA = {"text/html": "html", "application/xhtml+xml": "html", "application/ld+json": "jsonld",
              "text/turtle": "ttl", "application/rdf+xml": "rdf", "application/json": "json",
-             "text/n3": "ttl", "application/x-turtle": "ttl"}
+             "text/n3": "ttl", "application/x-turtle": "ttl", datacite.JSON_MEDIA: "datacite",
+             datacite.XML_MEDIA: "datacite-xml", "application/xml": "datacite-xml", "text/xml": "datacite-xml"}
 #: What a FAIR Signposting ``type`` link says a landing page is.
 TYPES = ("https://schema.org/Dataset", "https://schema.org/AboutPage")
 
@@ -125,15 +134,20 @@ def _used_by(catalog: Catalog, caller: Caller, dataset_id: str) -> list[str]:
 class Landing:
     """Everything one landing page (and its machine representations) shows, for one caller."""
 
-    def __init__(self, request: Request, catalog: Catalog, caller: Caller, path: str, entry_id: str):
+    def __init__(self, request: Request | None, catalog: Catalog, caller: Caller, path: str, entry_id: str, *,
+                 base: str | None = None, pid_base: str | None = None):
         self.kind = KIND_OF_PAGE[path]
         self.path = path
         self.current, self.view = visible(catalog, caller, self.kind, entry_id)
         self.document = redact(self.current.document, self.view) or {}
-        self.base = base_url(request)
+        self.base = base if base is not None else base_url(request)
+        self.pid_base = pid_base if pid_base is not None else get_settings_of(request).pid_base
         self.id = entry_id
         self.page = f"{self.base}/{path}/{entry_id}"
-        self.pid = identifier(self.base, self.kind, entry_id)
+        #: The catalog's own resolvable identifier, and the entry's persistent identifier (which may be the same).
+        self.catalog_id = identifier(self.base, self.kind, entry_id)
+        self.persistent = pid_of(self.pid_base, self.base, self.kind, self.document, entry_id)
+        self.pid = self.persistent.url
         self.history = catalog.history(self.kind, entry_id)
         self.issued = self.history[0].recorded_at if self.history else None
         self.caller = caller
@@ -149,6 +163,24 @@ class Landing:
             self.schemaorg = task_jsonld(self.document, self.base, issued=self.issued, datasets=self.related,
                                          downloads=self.downloads)
             self.croissant = f"{self.base}/api/tasks/{entry_id}/croissant"
+        if self.persistent.scheme not in ("DOI", "URL"):
+            self.schemaorg["identifier"].insert(0, self.persistent.to_schemaorg())
+            self.schemaorg["sameAs"] = [self.pid, self.catalog_id]
+        self.catalog = catalog
+
+    def related_pids(self) -> list[Pid]:
+        """The PIDs of the related entries the caller may see (tasks of a dataset, datasets of a task)."""
+        kind = "BenchmarkTask" if self.kind == "ImagingDataset" else "ImagingDataset"
+        found = self.catalog.store.get_many(entry_key(kind, i) for i in self.related) if self.related else {}
+        documents = {v.id: v.document for v in found.values()}
+        return [pid_of(self.pid_base, self.base, kind, documents.get(i), i) for i in self.related]
+
+    def datacite(self) -> dict[str, Any]:
+        """The entry as DataCite JSON (schema 4.6)."""
+        context = datacite.Context(base=self.base, pid=self.persistent, catalog_id=self.catalog_id, page=self.page,
+                                   issued=self.issued, related=self.related_pids(), downloads=self.downloads,
+                                   croissant=self.croissant)
+        return datacite.to_datacite(self.document, context)
 
     def linked(self) -> dict[str, Any]:
         """The entry's JSON-LD (a dataset as DCAT-AP) with the dataset-level DCTERMS an assessor looks for."""
@@ -159,6 +191,8 @@ class Landing:
             if level in access_rights():
                 out["dcterms:accessRights"] = {"@id": access_rights()[level]}
         out["dcterms:identifier"] = self.pid
+        out["ADMS:identifier"] = {"@type": "ADMS:Identifier", "skos:notation": self.persistent.value,
+                                  "ADMS:schemeAgency": self.persistent.scheme}
         if self.issued:
             out["dcterms:issued"] = {"@value": self.issued[:10], "@type": "xsd:date"}
         creators = self.schemaorg.get("creator") or []
@@ -193,6 +227,10 @@ class Landing:
                    {"type": "text/turtle", "profile": PROFILES["dcat"]}),
                   (f"{self.page}?format=schemaorg", "describedby",
                    {"type": "application/ld+json", "profile": PROFILES["schema.org"]}),
+                  (f"{self.page}?format=datacite", "describedby",
+                   {"type": datacite.JSON_MEDIA, "profile": datacite.SCHEMA_VERSION}),
+                  (f"{self.page}?format=datacite-xml", "describedby",
+                   {"type": datacite.XML_MEDIA, "profile": datacite.SCHEMA_VERSION}),
                   (self.croissant, "describedby", {"type": "application/ld+json", "profile": PROFILES["croissant"]})]
         license_ = license_url(self.document.get("license"))
         if license_:
@@ -235,6 +273,10 @@ def _machine(landing: Landing, name: str) -> Response:
                "Cache-Control": "private, no-cache"}
     if name == "schemaorg":
         return Response(orjson.dumps(landing.schemaorg), media_type="application/ld+json", headers=headers)
+    if name == "datacite":
+        return Response(orjson.dumps(landing.datacite()), media_type=datacite.JSON_MEDIA, headers=headers)
+    if name == "datacite-xml":
+        return Response(datacite.to_xml(landing.datacite()), media_type=datacite.XML_MEDIA, headers=headers)
     linked = landing.linked()
     if name == "jsonld":
         return Response(orjson.dumps(linked), media_type="application/ld+json", headers=headers)
