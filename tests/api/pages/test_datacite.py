@@ -147,3 +147,28 @@ def test_configured_pid_base_is_cite_as_and_in_every_format(open_harvested, tmp_
         schemaorg = web.get(f"/datasets/{OPEN_DATASET}", params={"format": "schemaorg"}).json()
         assert schemaorg["identifier"][0] == {"@type": "PropertyValue", "propertyID": "w3id", "value": pid,
                                               "url": pid}
+
+
+@pytest.mark.parametrize("fmt", ["datacite", "datacite-xml"])
+def test_medal_export_writes_datacite(harvested, tmp_path, fmt):
+    """`medal export --format datacite[-xml]` writes the record as the panel sees it: valid XML, the ARK PID
+    given by --pid-base, and no data location of the controlled dataset."""
+    import json
+    import subprocess
+    import sys
+
+    medal = Path(sys.executable).with_name("medal")
+    dataset = "ct-lung-screening-2019-2023"
+    done = subprocess.run([str(medal), "export", dataset, "--format", fmt, "--catalog", f"sqlite:///{harvested.db}",
+                           "--out", str(tmp_path), "--pid-base", "https://n2t.net/ark:/99999/medal/"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    written = tmp_path / f"{dataset}.datacite.{'json' if fmt == 'datacite' else 'xml'}"
+    if fmt == "datacite":
+        record = json.loads(written.read_text(encoding="utf-8"))
+        assert record["identifiers"] == [{"identifier": f"ark:/99999/medal/datasets/{dataset}",
+                                          "identifierType": "ARK"}]
+    else:
+        tree = assert_valid_xml(written.read_bytes())
+        assert tree.find("d:identifier", NS).get("identifierType") == "ARK"
+    assert "/files/" not in written.read_text(encoding="utf-8")
