@@ -27,7 +27,7 @@ from medal_catalog.api.render import accepted, base_url, visible
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import MedalError, NotAcceptable, NotFound
 from medal_catalog.exports import datacite
-from medal_catalog.exports.dcat import access_rights, to_dcat
+from medal_catalog.exports.dcat import access_rights, download_distributions, to_dcat
 from medal_catalog.exports.jsonld import identifier, to_jsonld
 from medal_catalog.exports.pid import Pid, pid_of
 from medal_catalog.exports.schemaorg import PROFILES, dataset_jsonld, license_url, task_jsonld
@@ -163,6 +163,7 @@ class Landing:
             self.schemaorg = task_jsonld(self.document, self.base, issued=self.issued, datasets=self.related,
                                          downloads=self.downloads)
             self.croissant = f"{self.base}/api/tasks/{entry_id}/croissant"
+        self.schemaorg["potentialAction"] = api_action(self.base, path, entry_id)
         if self.persistent.scheme not in ("DOI", "URL"):
             self.schemaorg["identifier"].insert(0, self.persistent.to_schemaorg())
             self.schemaorg["sameAs"] = [self.pid, self.catalog_id]
@@ -190,6 +191,8 @@ class Landing:
             level = self.document.get("access_level")
             if level in access_rights():
                 out["dcterms:accessRights"] = {"@id": access_rights()[level]}
+            out["dcat:distribution"] = download_distributions(self.downloads, self.page, self.base, self.id,
+                                                              out["@id"])
         out["dcterms:identifier"] = self.pid
         out["ADMS:identifier"] = {"@type": "ADMS:Identifier", "skos:notation": self.persistent.value,
                                   "ADMS:schemeAgency": self.persistent.scheme}
@@ -250,6 +253,18 @@ class Landing:
         for target, rel, attrs in self.signposts():
             anchor.setdefault(rel, []).append({"href": target, **attrs})
         return {"linkset": [anchor]}
+
+
+def api_action(base: str, path: str, entry_id: str) -> dict[str, Any]:
+    """The entry's API endpoint as a schema.org action with its entry point: URL, protocol (OpenAPI over HTTP)
+    and media type, where an assessor looks for a data service (F-UJI's FsF-R1-01MD-2c)."""
+    from medal_catalog.exports.dcat import OPENAPI
+
+    return {"@type": "ConsumeAction", "name": "Read the entry, its Croissant and its series through the API",
+            "target": {"@type": "EntryPoint", "url": f"{base}/api/{path}/{entry_id}",
+                       "urlTemplate": f"{base}/api/{path}/{entry_id}{{?format}}", "additionalType": OPENAPI,
+                       "contentType": ["application/json", "application/ld+json", "text/turtle"],
+                       "httpMethod": "GET", "description": f"OpenAPI description: {base}/api/openapi.json"}}
 
 
 def _sees(catalog: Catalog, caller: Caller, dataset_id: str) -> bool:
