@@ -71,8 +71,9 @@ class Settings(BaseSettings):
     pid_base: str = ""
     #: Records per OAI-PMH list response before a resumption token (MEDAL_OAI_PAGE_SIZE).
     oai_page_size: int = Field(100, ge=1)
-    #: The contact address OAI-PMH's Identify gives (MEDAL_OAI_ADMIN_EMAIL).
-    oai_admin_email: str = "medal-catalog@example.org"
+    #: The catalog's contact address for harvesters and data users (MEDAL_CONTACT_EMAIL): OAI-PMH's Identify
+    #: adminEmail and HealthDCAT-AP's contact points.
+    contact_email: str = "medal-catalog@example.org"
 
 
 @lru_cache(maxsize=1)

@@ -257,7 +257,7 @@ class Repository:
         _el(node, "repositoryName", "MEDAL catalog: medical-imaging benchmark tasks and datasets")
         _el(node, "baseURL", f"{self.base}/oai")
         _el(node, "protocolVersion", "2.0")
-        _el(node, "adminEmail", self.settings.oai_admin_email)
+        _el(node, "adminEmail", self.settings.contact_email)
         stamps = [i.datestamp for i in items(self.catalog)]
         _el(node, "earliestDatestamp", min(stamps) if stamps else "1970-01-01T00:00:00Z")
         _el(node, "deletedRecord", "transient")
@@ -377,7 +377,7 @@ class Repository:
 
         try:
             landing = Landing(None, self.catalog, ANONYMOUS, KIND_PATHS[item.kind], item.id, base=self.base,
-                              pid_base=self.settings.pid_base)
+                              settings=self.settings)
         except NotFound:  # changed between listing and reading
             raise OaiError("idDoesNotExist", f"{item.identifier(self.host)} is no longer available") from None
         if prefix == "oai_datacite":

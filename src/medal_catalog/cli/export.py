@@ -91,7 +91,7 @@ def _export_datacite(entry_id: str, fmt: str, out_dir: Path, base_url: str, pid_
             raise UsageError(f"no ImagingDataset or BenchmarkTask {entry_id!r} in the catalog")
         # The panel's view: what the catalog may show beyond its owner and admins.
         landing = Landing(None, catalog, Caller(role="reviewer"), path, entry_id, base=base_url.rstrip("/"),
-                          pid_base=pid_base)
+                          pid_base=pid_base, settings=get_settings())
         record = landing.datacite()
     out_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "datacite":

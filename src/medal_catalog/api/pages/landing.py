@@ -25,9 +25,11 @@ from medal_catalog.api.pages.templating import error_page, render
 from medal_catalog.api.deps import get_settings_of
 from medal_catalog.api.render import accepted, base_url, visible
 from medal_catalog.catalog import Catalog
+from medal_catalog.config import Settings
 from medal_catalog.errors import MedalError, NotAcceptable, NotFound
 from medal_catalog.exports import datacite
 from medal_catalog.exports.dcat import access_rights, download_distributions, to_dcat
+from medal_catalog.exports.healthdcat import HealthContext, to_healthdcat
 from medal_catalog.exports.jsonld import identifier, to_jsonld
 from medal_catalog.exports.pid import Pid, pid_of
 from medal_catalog.exports.schemaorg import PROFILES, dataset_jsonld, license_url, task_jsonld
@@ -48,6 +50,10 @@ _BY_MEDIA = {"text/html": "html", "application/xhtml+xml": "html", "application/
              "text/turtle": "ttl", "application/rdf+xml": "rdf", "application/json": "json",
              "text/n3": "ttl", "application/x-turtle": "ttl", datacite.JSON_MEDIA: "datacite",
              datacite.XML_MEDIA: "datacite-xml", "application/xml": "datacite-xml", "text/xml": "datacite-xml"}
+#: The ``?profile=`` that asks for a dataset as HealthDCAT-AP (release 8) rather than DCAT-AP.
+HEALTHDCAT = "healthdcat-ap"
+
+
 #: What a FAIR Signposting ``type`` link says a landing page is.
 TYPES = ("https://schema.org/Dataset", "https://schema.org/AboutPage")
 
@@ -135,13 +141,14 @@ class Landing:
     """Everything one landing page (and its machine representations) shows, for one caller."""
 
     def __init__(self, request: Request | None, catalog: Catalog, caller: Caller, path: str, entry_id: str, *,
-                 base: str | None = None, pid_base: str | None = None):
+                 base: str | None = None, pid_base: str | None = None, settings: Settings | None = None):
         self.kind = KIND_OF_PAGE[path]
         self.path = path
         self.current, self.view = visible(catalog, caller, self.kind, entry_id)
         self.document = redact(self.current.document, self.view) or {}
         self.base = base if base is not None else base_url(request)
-        self.pid_base = pid_base if pid_base is not None else get_settings_of(request).pid_base
+        self.settings = settings or get_settings_of(request)
+        self.pid_base = pid_base if pid_base is not None else self.settings.pid_base
         self.id = entry_id
         self.page = f"{self.base}/{path}/{entry_id}"
         #: The catalog's own resolvable identifier, and the entry's persistent identifier (which may be the same).
@@ -183,8 +190,9 @@ class Landing:
                                    croissant=self.croissant)
         return datacite.to_datacite(self.document, context)
 
-    def linked(self) -> dict[str, Any]:
-        """The entry's JSON-LD (a dataset as DCAT-AP) with the dataset-level DCTERMS an assessor looks for."""
+    def linked(self, profile: str | None = None) -> dict[str, Any]:
+        """The entry's JSON-LD (a dataset as DCAT-AP, or HealthDCAT-AP with ``profile="healthdcat-ap"``) with the
+        dataset-level DCTERMS an assessor looks for."""
         out = to_jsonld(self.document, self.base)
         if self.kind == "ImagingDataset":
             out = to_dcat(out)
@@ -214,7 +222,10 @@ class Landing:
         else:
             out["dcterms:isReferencedBy"] = [{"@id": identifier(self.base, "BenchmarkTask", t)}
                                              for t in self.related]
-        return {k: v for k, v in out.items() if v not in (None, [])}
+        out = {k: v for k, v in out.items() if v not in (None, [])}
+        if profile == HEALTHDCAT and self.kind == "ImagingDataset":
+            out = to_healthdcat(out, self.document, HealthContext.of(self.settings, self.base))
+        return out
 
     def authors(self) -> list[str]:
         return [c["@id"] for c in self.schemaorg.get("creator") or [] if str(c.get("@id", "")).startswith("http")]
@@ -283,7 +294,7 @@ def _agent(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _machine(landing: Landing, name: str) -> Response:
+def _machine(landing: Landing, name: str, profile: str | None = None) -> Response:
     headers = {"Link": landing.link_header(), "Vary": "Accept, Cookie, Authorization",
                "Cache-Control": "private, no-cache"}
     if name == "schemaorg":
@@ -292,7 +303,7 @@ def _machine(landing: Landing, name: str) -> Response:
         return Response(orjson.dumps(landing.datacite()), media_type=datacite.JSON_MEDIA, headers=headers)
     if name == "datacite-xml":
         return Response(datacite.to_xml(landing.datacite()), media_type=datacite.XML_MEDIA, headers=headers)
-    linked = landing.linked()
+    linked = landing.linked(profile)
     if name == "jsonld":
         return Response(orjson.dumps(linked), media_type="application/ld+json", headers=headers)
     from rdflib import Graph
@@ -324,7 +335,7 @@ def _page_route(path: str):
         if name == "json":
             return RedirectResponse(f"/api/{path}/{entry_id}", status_code=303, headers={"Vary": "Accept"})
         if name != "html":
-            return _machine(landing, name)
+            return _machine(landing, name, request.query_params.get("profile"))
         template = "task.html" if landing.kind == "BenchmarkTask" else "dataset.html"
         internal = current.caller.panel or landing.view == "full"
         versions = [{"version": v.version, "recorded_at": v.recorded_at, "deleted": v.deleted,
