@@ -69,6 +69,14 @@ class Settings(BaseSettings):
     #: ``datasets/<id>`` (or ``tasks/<id>``), and the resolver must redirect it to ``{base_url}/id/...``
     #: (docs/aggregators.md). Empty: the catalog's own ``{base_url}/id/...`` URLs.
     pid_base: str = ""
+    #: The DataCite REST API `medal doi` registers DOIs with (MEDAL_DATACITE_URL): the test API by default, so that
+    #: nothing is minted for real until it is changed to https://api.datacite.org.
+    datacite_url: str = "https://api.test.datacite.org"
+    #: The DataCite repository account and its DOI prefix (MEDAL_DATACITE_USER, MEDAL_DATACITE_PASSWORD,
+    #: MEDAL_DATACITE_PREFIX, e.g. 10.12345); without them `medal doi` refuses.
+    datacite_user: str = ""
+    datacite_password: str = ""
+    datacite_prefix: str = ""
     #: Records per OAI-PMH list response before a resumption token (MEDAL_OAI_PAGE_SIZE).
     oai_page_size: int = Field(100, ge=1)
     #: The catalog's contact address for harvesters and data users (MEDAL_CONTACT_EMAIL): OAI-PMH's Identify
