@@ -255,7 +255,9 @@ def to_datacite(document: dict[str, Any], context: Context) -> dict[str, Any]:
         "rightsList": _rights(document),
         "descriptions": _descriptions(document, generated_description),
         "geoLocations": [{"geoLocationPlace": _countries().get(str(c), str(c))} for c in document.get("countries") or []],
-        "contentUrl": [d["url"] for d in context.downloads] or None,
+        # One URL, the data file (last download): what DataCite's content negotiation mostly gives, and what
+        # F-UJI's mapping of this format reads (a list stops its assessment).
+        "contentUrl": context.downloads[-1]["url"] if context.downloads else None,
         "schemaVersion": SCHEMA_VERSION,
         "agency": "MEDAL catalog" if context.pid.scheme != "DOI" else "DataCite",
     }

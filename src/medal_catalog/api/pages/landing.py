@@ -232,7 +232,8 @@ class Landing:
 
     def signposts(self) -> list[tuple[str, str, dict[str, str]]]:
         """FAIR Signposting level 1 of the page: (target, relation, attributes)."""
-        links: list[tuple[str, str, dict[str, str]]] = [(self.pid, "cite-as", {})]
+        # The PID resolves to this page: its type says so (F-UJI reads a cite-as without one as no PID).
+        links: list[tuple[str, str, dict[str, str]]] = [(self.pid, "cite-as", {"type": "text/html"})]
         links += [(t, "type", {}) for t in TYPES]
         links += [(a, "author", {}) for a in self.authors()]
         links += [(f"{self.page}?format=jsonld", "describedby",
