@@ -64,6 +64,24 @@ class Settings(BaseSettings):
     #: The most bytes a DICOM header may take before its pixel data (MEDAL_DICOM_MAX_HEADER_BYTES); a file whose
     #: header runs further is refused with that reason. Real MR and CT headers take well under 1 MiB.
     dicom_max_header_bytes: int = Field(64 * 1024 * 1024, ge=1024)
+    #: The persistent-identifier resolver for entries without a DOI (MEDAL_PID_BASE), e.g.
+    #: ``https://w3id.org/medal/`` or ``https://n2t.net/ark:/99999/medal/``: an entry's PID is this base plus
+    #: ``datasets/<id>`` (or ``tasks/<id>``), and the resolver must redirect it to ``{base_url}/id/...``
+    #: (docs/aggregators.md). Empty: the catalog's own ``{base_url}/id/...`` URLs.
+    pid_base: str = ""
+    #: The DataCite REST API `medal doi` registers DOIs with (MEDAL_DATACITE_URL): the test API by default, so that
+    #: nothing is minted for real until it is changed to https://api.datacite.org.
+    datacite_url: str = "https://api.test.datacite.org"
+    #: The DataCite repository account and its DOI prefix (MEDAL_DATACITE_USER, MEDAL_DATACITE_PASSWORD,
+    #: MEDAL_DATACITE_PREFIX, e.g. 10.12345); without them `medal doi` refuses.
+    datacite_user: str = ""
+    datacite_password: str = ""
+    datacite_prefix: str = ""
+    #: Records per OAI-PMH list response before a resumption token (MEDAL_OAI_PAGE_SIZE).
+    oai_page_size: int = Field(100, ge=1)
+    #: The catalog's contact address for harvesters and data users (MEDAL_CONTACT_EMAIL): OAI-PMH's Identify
+    #: adminEmail and HealthDCAT-AP's contact points.
+    contact_email: str = "medal-catalog@example.org"
 
 
 @lru_cache(maxsize=1)

@@ -93,6 +93,16 @@ def test_delete_is_a_version_and_the_entry_can_come_back(store):
     assert store.put(TASK, "ada", "resubmitted").version == 3
 
 
+def test_deleted_ids_lists_entries_whose_current_version_is_a_deletion(store):
+    """deleted_ids names the deleted entries of a kind (what OAI-PMH tells harvesters), not those brought back."""
+    store.put(TASK, "ada", "submitted")
+    assert store.deleted_ids("BenchmarkTask") == []
+    store.delete("BenchmarkTask", "glioma-seg", "ada", "withdrawn")
+    assert store.deleted_ids("BenchmarkTask") == ["glioma-seg"] and store.deleted_ids("ImagingDataset") == []
+    store.put(TASK, "ada", "resubmitted")
+    assert store.deleted_ids("BenchmarkTask") == []
+
+
 def test_ids_are_unique_within_a_kind_only(store):
     """A task and a dataset may share an id."""
     store.put(TASK, "ada", "t")

@@ -22,6 +22,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from medal_catalog.api.routes import (catalog, datasets, entries, health, identifiers, links, panel, search,
                                          submissions, tasks)
 
+    from medal_catalog.api import oai
+
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -51,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            expose_headers=["ETag", "Last-Modified", "Link"])
     # panel before entries: /api/panel/ranking is not an entry of a kind "panel".
     routers = [(module.router, "/api") for module in (health, search, catalog, tasks, panel, datasets, links, entries,
-                                                       submissions)] + [(identifiers.router, "")]
+                                                       submissions)] + [(identifiers.router, ""), (oai.router, "")]
     document_errors(app, routers)
     for router, prefix in routers:
         app.include_router(router, prefix=prefix)

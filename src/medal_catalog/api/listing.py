@@ -7,9 +7,10 @@ from typing import Any
 
 from fastapi import Request
 
-from medal_catalog.api.access import PATH_OF, Caller, listed, redact, search_scope, view_of
+from medal_catalog.api.access import PATH_OF, Caller, View, listed, redact, search_scope, view_of
 from medal_catalog.api.models import EntrySummary, Page
 from medal_catalog.catalog import Catalog
+from medal_catalog.store import StoredVersion
 
 
 def list_entries(request: Request, catalog: Catalog, caller: Caller, filters: dict, page: int, size: int) -> Page:
@@ -29,6 +30,12 @@ _PAGE = 500
 def listed_documents(catalog: Catalog, caller: Caller, kind: str) -> list[dict[str, Any]]:
     """Every entry of ``kind`` the caller may find, each as the caller's view shows it. The search scope already
     leaves out what the caller may not list; an entry seen only in its hidden view is left out here too."""
+    return [redact(version.document, view) for version, view in listed_versions(catalog, caller, kind)]
+
+
+def listed_versions(catalog: Catalog, caller: Caller, kind: str) -> list[tuple[StoredVersion, View]]:
+    """Every entry of ``kind`` the caller may find: its current stored version and the caller's view of it (not
+    yet redacted), in key order."""
     scope = search_scope(catalog, caller)
     keys: list[str] = []
     page = 1
@@ -44,5 +51,5 @@ def listed_documents(catalog: Catalog, caller: Caller, kind: str) -> list[dict[s
         version = found.get(key)
         view = view_of(catalog, caller, version) if version is not None else None
         if listed(view):
-            out.append(redact(version.document, view))
+            out.append((version, view))
     return out

@@ -109,6 +109,22 @@ def prefers_html(request: Request) -> bool:
     return False
 
 
+#: DataCite media types (and plain XML, which means DataCite XML here) -> the landing page's ``?format=`` name.
+DATACITE = {"application/vnd.datacite.datacite+json": "datacite", "application/vnd.datacite.datacite+xml":
+            "datacite-xml", "application/xml": "datacite-xml", "text/xml": "datacite-xml"}
+
+
+def wants_datacite(request: Request) -> str | None:
+    """``datacite`` or ``datacite-xml`` when that is what the request asks for first (``?format=`` or the Accept
+    header's most wanted type), else None."""
+    fmt = (request.query_params.get("format") or "").lower()
+    if fmt:
+        return {"datacite": "datacite", "datacite-json": "datacite", "datacite-xml": "datacite-xml"}.get(fmt)
+    for media in accepted(request.headers.get("accept", "")):
+        return DATACITE.get(media)
+    return None
+
+
 def accepted(accept: str) -> list[str]:
     """The media types of an Accept header, most wanted first (by quality, then order), without those it refuses
     (``q=0``); lower-case, parameters dropped."""

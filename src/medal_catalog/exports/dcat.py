@@ -117,3 +117,38 @@ def to_dcat(linked: dict[str, Any]) -> dict[str, Any]:
     out["dcat:landingPage"] = {"@id": out["@id"], "@type": "foaf:Document"}
     out["dcat:theme"] = HEALTH_THEME
     return out
+
+
+#: What the catalog's API speaks: HTTP described by an OpenAPI 3.1 document.
+OPENAPI = "https://spec.openapis.org/oas/v3.1.0"
+
+
+def api_service(base: str, dataset_pid: str) -> dict[str, Any]:
+    """The catalog's HTTP API as a dcat:DataService serving a dataset: endpoint, its OpenAPI description and the
+    protocol it conforms to."""
+    return {"@type": "dcat:DataService", "dcterms:title": {"@value": "MEDAL catalog API", "@language": "en"},
+            "dcat:endpointURL": {"@id": f"{base}/api/"},
+            "dcat:endpointDescription": {"@id": f"{base}/api/openapi.json"},
+            "dcterms:conformsTo": {"@id": OPENAPI, "@type": "dcterms:Standard"},
+            "dcat:servesDataset": {"@id": dataset_pid}}
+
+
+def download_distributions(downloads: list[dict[str, Any]], landing: str, base: str, dataset_id: str,
+                           dataset_pid: str) -> list[dict[str, Any]]:
+    """What a caller can actually fetch of a dataset, as DCAT-AP distributions that say what they are: each
+    download with its media type and (where the catalog knows it) its byte size, and the API through which the
+    dataset's entry, Croissant and series are read (a dcat:DataService)."""
+    out = []
+    for item in downloads:
+        node: dict[str, Any] = {"@type": "dcat:Distribution", "dcterms:title": item.get("name") or item["url"],
+                                "dcat:accessURL": {"@id": landing}, "dcat:downloadURL": {"@id": item["url"]}}
+        media = _media_type(item.get("media_type"))
+        if media is not None:
+            node["dcat:mediaType"] = media
+        if isinstance(item.get("size"), int):
+            node["dcat:byteSize"] = {"@value": f"{item['size']}.0", "@type": "xsd:decimal"}
+        out.append(node)
+    out.append({"@type": "dcat:Distribution", "dcterms:title": "The dataset through the catalog's HTTP API",
+                "dcat:accessURL": {"@id": f"{base}/api/datasets/{dataset_id}"},
+                "dcat:accessService": api_service(base, dataset_pid)})
+    return out

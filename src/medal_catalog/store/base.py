@@ -236,6 +236,10 @@ class Store(ABC):
         """Every entry's current, non-deleted version, in key order."""
 
     @abstractmethod
+    def deleted_ids(self, kind: str) -> list[str]:
+        """The ids of the entries of ``kind`` whose current version records their deletion, in id order."""
+
+    @abstractmethod
     def count(self, kind: str | None = None) -> int:
         """How many live (non-deleted) entries there are, of one kind or all."""
 

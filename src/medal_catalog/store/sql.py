@@ -378,6 +378,12 @@ class SqlStore(Store):
                 return
             after = (rows[-1].kind, rows[-1].id)
 
+    def deleted_ids(self, kind: str) -> list[str]:
+        with self._read() as conn:
+            rows = conn.execute(select(entries.c.id).where(entries.c.kind == kind, entries.c.deleted.is_(True))
+                                .order_by(entries.c.id)).all()
+        return [row.id for row in rows]
+
     def count(self, kind: str | None = None) -> int:
         query = select(func.count()).select_from(entries).where(entries.c.deleted.is_(False))
         if kind:

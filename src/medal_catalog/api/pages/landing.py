@@ -22,23 +22,38 @@ from medal_catalog.api.access import Caller, may_fetch_data, redact
 from medal_catalog.api.deps import CatalogDep
 from medal_catalog.api.pages.session import Visit, visit
 from medal_catalog.api.pages.templating import error_page, render
+from medal_catalog.api.deps import get_settings_of
 from medal_catalog.api.render import accepted, base_url, visible
 from medal_catalog.catalog import Catalog
+from medal_catalog.config import Settings
 from medal_catalog.errors import MedalError, NotAcceptable, NotFound
-from medal_catalog.exports.dcat import access_rights, to_dcat
+from medal_catalog.exports import datacite
+from medal_catalog.exports.dcat import access_rights, download_distributions, to_dcat
+from medal_catalog.exports.healthdcat import HealthContext, to_healthdcat
 from medal_catalog.exports.jsonld import identifier, to_jsonld
+from medal_catalog.exports.pid import Pid, pid_of
 from medal_catalog.exports.schemaorg import PROFILES, dataset_jsonld, license_url, task_jsonld
 from medal_catalog.labels import label_dataset, label_table_paths
+from medal_catalog.store import entry_key
 
 router = APIRouter(include_in_schema=False)
 KIND_OF_PAGE = {"tasks": "BenchmarkTask", "datasets": "ImagingDataset"}
 #: Representations of a landing page URL: ``?format=`` name -> media type.
 PAGE_MEDIA = {"html": "text/html", "jsonld": "application/ld+json", "ttl": "text/turtle",
-              "rdf": "application/rdf+xml", "schemaorg": "application/ld+json", "json": "application/json"}
-_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "xml": "rdf", "rdfxml": "rdf", "dcat": "jsonld"}
+              "rdf": "application/rdf+xml", "schemaorg": "application/ld+json", "json": "application/json",
+              "datacite": datacite.JSON_MEDIA, "datacite-xml": datacite.XML_MEDIA}
+_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "xml": "rdf", "rdfxml": "rdf", "dcat": "jsonld",
+            "datacite-json": "datacite", "datacitexml": "datacite-xml"}
+#: Media types -> representation; ``application/xml`` is DataCite XML (what F-UJI and DataCite's own content
+#: negotiation mean by it), RDF/XML is asked for by its own type.
 _BY_MEDIA = {"text/html": "html", "application/xhtml+xml": "html", "application/ld+json": "jsonld",
              "text/turtle": "ttl", "application/rdf+xml": "rdf", "application/json": "json",
-             "text/n3": "ttl", "application/x-turtle": "ttl"}
+             "text/n3": "ttl", "application/x-turtle": "ttl", datacite.JSON_MEDIA: "datacite",
+             datacite.XML_MEDIA: "datacite-xml", "application/xml": "datacite-xml", "text/xml": "datacite-xml"}
+#: The ``?profile=`` that asks for a dataset as HealthDCAT-AP (release 8) rather than DCAT-AP.
+HEALTHDCAT = "healthdcat-ap"
+
+
 #: What a FAIR Signposting ``type`` link says a landing page is.
 TYPES = ("https://schema.org/Dataset", "https://schema.org/AboutPage")
 
@@ -125,15 +140,21 @@ def _used_by(catalog: Catalog, caller: Caller, dataset_id: str) -> list[str]:
 class Landing:
     """Everything one landing page (and its machine representations) shows, for one caller."""
 
-    def __init__(self, request: Request, catalog: Catalog, caller: Caller, path: str, entry_id: str):
+    def __init__(self, request: Request | None, catalog: Catalog, caller: Caller, path: str, entry_id: str, *,
+                 base: str | None = None, pid_base: str | None = None, settings: Settings | None = None):
         self.kind = KIND_OF_PAGE[path]
         self.path = path
         self.current, self.view = visible(catalog, caller, self.kind, entry_id)
         self.document = redact(self.current.document, self.view) or {}
-        self.base = base_url(request)
+        self.base = base if base is not None else base_url(request)
+        self.settings = settings or get_settings_of(request)
+        self.pid_base = pid_base if pid_base is not None else self.settings.pid_base
         self.id = entry_id
         self.page = f"{self.base}/{path}/{entry_id}"
-        self.pid = identifier(self.base, self.kind, entry_id)
+        #: The catalog's own resolvable identifier, and the entry's persistent identifier (which may be the same).
+        self.catalog_id = identifier(self.base, self.kind, entry_id)
+        self.persistent = pid_of(self.pid_base, self.base, self.kind, self.document, entry_id)
+        self.pid = self.persistent.url
         self.history = catalog.history(self.kind, entry_id)
         self.issued = self.history[0].recorded_at if self.history else None
         self.caller = caller
@@ -149,16 +170,40 @@ class Landing:
             self.schemaorg = task_jsonld(self.document, self.base, issued=self.issued, datasets=self.related,
                                          downloads=self.downloads)
             self.croissant = f"{self.base}/api/tasks/{entry_id}/croissant"
+        self.schemaorg["potentialAction"] = api_action(self.base, path, entry_id)
+        if self.persistent.scheme not in ("DOI", "URL"):
+            self.schemaorg["identifier"].insert(0, self.persistent.to_schemaorg())
+            self.schemaorg["sameAs"] = [self.pid, self.catalog_id]
+        self.catalog = catalog
 
-    def linked(self) -> dict[str, Any]:
-        """The entry's JSON-LD (a dataset as DCAT-AP) with the dataset-level DCTERMS an assessor looks for."""
+    def related_pids(self) -> list[Pid]:
+        """The PIDs of the related entries the caller may see (tasks of a dataset, datasets of a task)."""
+        kind = "BenchmarkTask" if self.kind == "ImagingDataset" else "ImagingDataset"
+        found = self.catalog.store.get_many(entry_key(kind, i) for i in self.related) if self.related else {}
+        documents = {v.id: v.document for v in found.values()}
+        return [pid_of(self.pid_base, self.base, kind, documents.get(i), i) for i in self.related]
+
+    def datacite(self) -> dict[str, Any]:
+        """The entry as DataCite JSON (schema 4.6)."""
+        context = datacite.Context(base=self.base, pid=self.persistent, catalog_id=self.catalog_id, page=self.page,
+                                   issued=self.issued, related=self.related_pids(), downloads=self.downloads,
+                                   croissant=self.croissant)
+        return datacite.to_datacite(self.document, context)
+
+    def linked(self, profile: str | None = None) -> dict[str, Any]:
+        """The entry's JSON-LD (a dataset as DCAT-AP, or HealthDCAT-AP with ``profile="healthdcat-ap"``) with the
+        dataset-level DCTERMS an assessor looks for."""
         out = to_jsonld(self.document, self.base)
         if self.kind == "ImagingDataset":
             out = to_dcat(out)
             level = self.document.get("access_level")
             if level in access_rights():
                 out["dcterms:accessRights"] = {"@id": access_rights()[level]}
+            out["dcat:distribution"] = download_distributions(self.downloads, self.page, self.base, self.id,
+                                                              out["@id"])
         out["dcterms:identifier"] = self.pid
+        out["ADMS:identifier"] = {"@type": "ADMS:Identifier", "skos:notation": self.persistent.value,
+                                  "ADMS:schemeAgency": self.persistent.scheme}
         if self.issued:
             out["dcterms:issued"] = {"@value": self.issued[:10], "@type": "xsd:date"}
         creators = self.schemaorg.get("creator") or []
@@ -177,14 +222,18 @@ class Landing:
         else:
             out["dcterms:isReferencedBy"] = [{"@id": identifier(self.base, "BenchmarkTask", t)}
                                              for t in self.related]
-        return {k: v for k, v in out.items() if v not in (None, [])}
+        out = {k: v for k, v in out.items() if v not in (None, [])}
+        if profile == HEALTHDCAT and self.kind == "ImagingDataset":
+            out = to_healthdcat(out, self.document, HealthContext.of(self.settings, self.base))
+        return out
 
     def authors(self) -> list[str]:
         return [c["@id"] for c in self.schemaorg.get("creator") or [] if str(c.get("@id", "")).startswith("http")]
 
     def signposts(self) -> list[tuple[str, str, dict[str, str]]]:
         """FAIR Signposting level 1 of the page: (target, relation, attributes)."""
-        links: list[tuple[str, str, dict[str, str]]] = [(self.pid, "cite-as", {})]
+        # The PID resolves to this page: its type says so (F-UJI reads a cite-as without one as no PID).
+        links: list[tuple[str, str, dict[str, str]]] = [(self.pid, "cite-as", {"type": "text/html"})]
         links += [(t, "type", {}) for t in TYPES]
         links += [(a, "author", {}) for a in self.authors()]
         links += [(f"{self.page}?format=jsonld", "describedby",
@@ -193,6 +242,10 @@ class Landing:
                    {"type": "text/turtle", "profile": PROFILES["dcat"]}),
                   (f"{self.page}?format=schemaorg", "describedby",
                    {"type": "application/ld+json", "profile": PROFILES["schema.org"]}),
+                  (f"{self.page}?format=datacite", "describedby",
+                   {"type": datacite.JSON_MEDIA, "profile": datacite.SCHEMA_VERSION}),
+                  (f"{self.page}?format=datacite-xml", "describedby",
+                   {"type": datacite.XML_MEDIA, "profile": datacite.SCHEMA_VERSION}),
                   (self.croissant, "describedby", {"type": "application/ld+json", "profile": PROFILES["croissant"]})]
         license_ = license_url(self.document.get("license"))
         if license_:
@@ -214,6 +267,18 @@ class Landing:
         return {"linkset": [anchor]}
 
 
+def api_action(base: str, path: str, entry_id: str) -> dict[str, Any]:
+    """The entry's API endpoint as a schema.org action with its entry point: URL, protocol (OpenAPI over HTTP)
+    and media type, where an assessor looks for a data service (F-UJI's FsF-R1-01MD-2c)."""
+    from medal_catalog.exports.dcat import OPENAPI
+
+    return {"@type": "ConsumeAction", "name": "Read the entry, its Croissant and its series through the API",
+            "target": {"@type": "EntryPoint", "url": f"{base}/api/{path}/{entry_id}",
+                       "urlTemplate": f"{base}/api/{path}/{entry_id}{{?format}}", "additionalType": OPENAPI,
+                       "contentType": ["application/json", "application/ld+json", "text/turtle"],
+                       "httpMethod": "GET", "description": f"OpenAPI description: {base}/api/openapi.json"}}
+
+
 def _sees(catalog: Catalog, caller: Caller, dataset_id: str) -> bool:
     try:
         visible(catalog, caller, "ImagingDataset", dataset_id)
@@ -230,12 +295,16 @@ def _agent(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _machine(landing: Landing, name: str) -> Response:
+def _machine(landing: Landing, name: str, profile: str | None = None) -> Response:
     headers = {"Link": landing.link_header(), "Vary": "Accept, Cookie, Authorization",
                "Cache-Control": "private, no-cache"}
     if name == "schemaorg":
         return Response(orjson.dumps(landing.schemaorg), media_type="application/ld+json", headers=headers)
-    linked = landing.linked()
+    if name == "datacite":
+        return Response(orjson.dumps(landing.datacite()), media_type=datacite.JSON_MEDIA, headers=headers)
+    if name == "datacite-xml":
+        return Response(datacite.to_xml(landing.datacite()), media_type=datacite.XML_MEDIA, headers=headers)
+    linked = landing.linked(profile)
     if name == "jsonld":
         return Response(orjson.dumps(linked), media_type="application/ld+json", headers=headers)
     from rdflib import Graph
@@ -267,7 +336,7 @@ def _page_route(path: str):
         if name == "json":
             return RedirectResponse(f"/api/{path}/{entry_id}", status_code=303, headers={"Vary": "Accept"})
         if name != "html":
-            return _machine(landing, name)
+            return _machine(landing, name, request.query_params.get("profile"))
         template = "task.html" if landing.kind == "BenchmarkTask" else "dataset.html"
         internal = current.caller.panel or landing.view == "full"
         versions = [{"version": v.version, "recorded_at": v.recorded_at, "deleted": v.deleted,

@@ -10,15 +10,18 @@ datasets never appear for anyone but their owner and admins.
 
 from __future__ import annotations
 
+from typing import Annotated, Literal
+
 import orjson
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from medal_catalog.api.envelope import errors
 from medal_catalog.api.listing import listed_documents
-from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.deps import CallerDep, CatalogDep, get_settings_of
 from medal_catalog.api.params import Format
-from medal_catalog.exports.dcat import THEME_SCHEME, to_dcat
+from medal_catalog.exports.dcat import THEME_SCHEME, access_rights, to_dcat
+from medal_catalog.exports.healthdcat import HealthContext, catalog_legislation, to_healthdcat
 from medal_catalog.exports.jsonld import context, to_jsonld, to_turtle
 from medal_catalog.api.render import MEDIA, base_url, negotiate
 
@@ -33,23 +36,34 @@ def _datasets(catalog, caller) -> list[dict]:
 
 
 @router.get("/catalog", responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, **errors(406)})
-async def dcat_catalog(request: Request, catalog: CatalogDep, caller: CallerDep,
-                       format: Format = None) -> Response:
+async def dcat_catalog(request: Request, catalog: CatalogDep, caller: CallerDep, format: Format = None,
+                       profile: Annotated[Literal["dcat-ap", "healthdcat-ap"], Query(
+                           description="dcat-ap (DCAT-AP 3.0), or healthdcat-ap (HealthDCAT-AP release 8, the EU "
+                                       "health data catalogues' profile)")] = "dcat-ap") -> Response:
     """The DCAT catalog (JSON-LD by default, Turtle on request) of the datasets the caller may find."""
     name = negotiate(request, format)
     base = base_url(request)
     documents = await run_in_threadpool(_datasets, catalog, caller)
+    health = HealthContext.of(get_settings_of(request), base) if profile == "healthdcat-ap" else None
     datasets = []
     for document in documents:
         linked = to_jsonld(document, base)
         linked.pop("@context")
-        datasets.append(to_dcat(linked))
+        node = to_dcat(linked)
+        if health is not None:
+            level = document.get("access_level")
+            if level in access_rights():
+                node["dcterms:accessRights"] = {"@id": access_rights()[level]}
+            node = to_healthdcat(node, document, health)
+        datasets.append(node)
     body = {"@context": {**context(), "@base": f"{base}/id/datasets/"}, "@id": f"{base}/api/catalog",
             "@type": ["dcat:Catalog"], "dcterms:title": "MEDAL catalog", "dcterms:description": _DESCRIPTION,
             "dcterms:publisher": {"@type": "foaf:Agent", "foaf:name": "MEDAL"},
             "foaf:homepage": {"@id": f"{base}/", "@type": "foaf:Document"},
             "dcterms:language": {"@id": _ENGLISH, "@type": "dcterms:LinguisticSystem"},
             "dcat:themeTaxonomy": THEME_SCHEME, "dcat:dataset": datasets}
+    if health is not None:
+        body.update(catalog_legislation())
     if name == "ttl":
         return Response(to_turtle(body), media_type=MEDIA["ttl"] + "; charset=utf-8",
                         headers={"Vary": "Accept, Authorization"})

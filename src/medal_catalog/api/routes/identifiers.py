@@ -16,7 +16,7 @@ from typing import Any
 from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import CallerDep, CatalogDep
 from medal_catalog.api.params import MAX_VERSION
-from medal_catalog.api.render import kind_of, negotiate, prefers_html, visible
+from medal_catalog.api.render import kind_of, negotiate, prefers_html, visible, wants_datacite
 from medal_catalog.errors import NotFound, Unprocessable
 
 router = APIRouter(tags=["identifiers"])
@@ -27,6 +27,11 @@ PAGES = ("tasks", "datasets")
 
 
 def _redirect(request: Request, target: str, fragment: str = "") -> RedirectResponse:
+    page = target.removeprefix("/api")
+    datacite = wants_datacite(request)
+    if datacite and page.split("/")[1] in PAGES and "/versions/" not in page:
+        # DataCite metadata is written by the landing page, which knows the entry's PID and related entries.
+        return RedirectResponse(f"{page}?format={datacite}", status_code=303, headers={"Vary": "Accept"})
     if prefers_html(request):
         page = target.removeprefix("/api")
         if page.split("/")[1] in PAGES and "/versions/" not in page:
