@@ -55,15 +55,16 @@ def test_regression_metrics_equal_scikit_learn():
     assert metrics.rmse(y, p, 0) == pytest.approx(math.sqrt(sk.mean_squared_error(y, p)), abs=1e-9)
 
 
+def _auroc_interval(y: np.ndarray, p: np.ndarray, resamples: int, seed: int) -> bootstrap.Interval:
+    idx = bootstrap.resample_indices(y.size, resamples, seed)
+    return bootstrap.interval(metrics.auroc(y, p, 0.5), metrics.w_auroc(y, p, 0.5, metrics.weights(idx, y.size)))
+
+
 def test_bootstrap_interval_contains_truth_and_is_seeded():
     """The 95 % interval of AUROC holds the point estimate and the population value; the same seed gives the same
     interval, another seed a different one."""
     y, p = synthetic(shift=1.0)
-    cases = np.arange(200)
-    stat = lambda idx: metrics.quietly(metrics.auroc, y[idx], p[idx], 0.5)  # noqa: E731
-    a = bootstrap.interval(stat, cases, bootstrap.resample_indices(200, 1000, 1))
-    b = bootstrap.interval(stat, cases, bootstrap.resample_indices(200, 1000, 1))
-    c = bootstrap.interval(stat, cases, bootstrap.resample_indices(200, 1000, 2))
+    a, b, c = _auroc_interval(y, p, 1000, 1), _auroc_interval(y, p, 1000, 1), _auroc_interval(y, p, 1000, 2)
     assert a.low < a.value < a.high
     assert a.low < norm.cdf(1 / math.sqrt(2)) < a.high
     assert (a.low, a.high) == (b.low, b.high) and (a.low, a.high) != (c.low, c.high)
@@ -74,9 +75,28 @@ def test_bootstrap_counts_undefined_resamples():
     """Resamples where a metric is undefined (AUROC of one class) are left out and counted."""
     y = np.array([1] + [0] * 9)
     p = np.linspace(0, 1, 10)
-    stat = lambda idx: metrics.quietly(metrics.auroc, y[idx], p[idx], 0.5)  # noqa: E731
-    ci = bootstrap.interval(stat, np.arange(10), bootstrap.resample_indices(10, 1000, 0))
+    ci = _auroc_interval(y, p, 1000, 0)
     assert 500 < ci.valid < 1000  # (9/10)^10 = 35 % of resamples hold no positive
+
+
+@pytest.mark.parametrize("code", sorted(metrics.WEIGHTED))
+def test_resample_values_equal_scikit_learn_on_each_resample(code: str):
+    """Every metric's vectorized value on a resample (weights) equals the metric computed by scikit-learn on the
+    resampled cases themselves, to 1e-9, with ties among the scores and a resample of one class."""
+    y, p = synthetic(n=200, seed=3)
+    p = np.round(p, 2)  # ties
+    if code in metrics.REGRESSION:
+        p = p * 40
+    idx = bootstrap.resample_indices(200, 30, 9)
+    idx[0] = np.flatnonzero(y == 0)[idx[0] % int((y == 0).sum())]  # negatives only
+    info = {**metrics.CLASSIFICATION, **metrics.REGRESSION}[code]
+    got = metrics.WEIGHTED[code](y, p, 0.4, metrics.weights(idx, 200))
+    for row, value in zip(idx, got):
+        want = metrics.quietly(info.function, y[row], p[row], 0.4)
+        if math.isnan(want):
+            assert math.isnan(value) or code in ("mcc",), code
+        else:
+            assert value == pytest.approx(want, abs=1e-9), code
 
 
 def cube(shape: tuple[int, ...], low: int, high: int) -> np.ndarray:

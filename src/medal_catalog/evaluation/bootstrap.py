@@ -8,7 +8,6 @@ split draws the same resamples in the same order, so the leaderboard compares en
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,14 +42,16 @@ def resample_indices(n: int, resamples: int, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
 
 
-def interval(statistic: Callable[[np.ndarray], float], cases: np.ndarray, indices: np.ndarray) -> Interval:
-    """``statistic`` (of an array of case indices) on ``cases``, and its 2.5th and 97.5th percentiles over the
-    resamples ``indices`` (rows of positions into ``cases``, from :func:`resample_indices`); resamples where it is
-    undefined (nan) are left out and counted."""
-    value = statistic(cases)
-    replicates = np.array([statistic(cases[row]) for row in indices], dtype=np.float64)
+#: Resamples weighed at once (a block of the (resamples, cases) weight matrix), bounding memory on large splits.
+BLOCK = 100
+
+
+def interval(point: float, replicates: np.ndarray) -> Interval:
+    """``point`` and its 2.5th and 97.5th percentiles over the resample values ``replicates``; resamples where the
+    metric is undefined (nan) are left out and counted."""
+    replicates = np.asarray(replicates, dtype=np.float64)
     finite = replicates[~np.isnan(replicates)]
     if finite.size == 0:
-        return Interval(value, math.nan, math.nan, 0, replicates)
+        return Interval(point, math.nan, math.nan, 0, replicates)
     low, high = np.percentile(finite, [2.5, 97.5])
-    return Interval(value, float(low), float(high), int(finite.size), replicates)
+    return Interval(point, float(low), float(high), int(finite.size), replicates)

@@ -23,7 +23,7 @@ import numpy as np
 
 from medal_catalog.errors import InputError
 from medal_catalog.evaluation import bootstrap, detection, predictions, surface
-from medal_catalog.evaluation.metrics import BY_CATEGORY, MetricInfo, quietly
+from medal_catalog.evaluation.metrics import BY_CATEGORY, WEIGHTED, MetricInfo, quietly, weights
 from medal_catalog.labels import LabelRows
 
 #: task_type -> problem category, for tasks without a problem fingerprint.
@@ -126,24 +126,33 @@ class Graded:
 
 
 class _Scorer:
-    """Per-category: a statistic of a case index array for each metric code."""
+    """Per category: each metric's value on a set of cases, and its values over resamples of them (a weight
+    matrix, rows of case counts, over the same cases)."""
 
     def __init__(self, infos: dict[str, MetricInfo]) -> None:
         self.infos = infos
 
-    def statistic(self, code: str) -> Callable[[np.ndarray], float]:
+    def point(self, code: str, cases: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def replicates(self, code: str, cases: np.ndarray, w: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
 
 class _CaseArrays(_Scorer):
+    """Classification and regression: scikit-learn for the value, the vectorized twins for the resamples."""
+
     def __init__(self, infos: dict[str, MetricInfo], y: np.ndarray, p: np.ndarray, threshold: float) -> None:
         super().__init__(infos)
         self.y, self.p, self.t = y, p, threshold
 
-    def statistic(self, code: str) -> Callable[[np.ndarray], float]:
+    def point(self, code: str, cases: np.ndarray) -> float:
         function = self.infos[code].function
         assert function is not None
-        return lambda idx: quietly(function, self.y[idx], self.p[idx], self.t)
+        return quietly(function, self.y[cases], self.p[cases], self.t)
+
+    def replicates(self, code: str, cases: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return WEIGHTED[code](self.y[cases], self.p[cases], self.t, w)
 
 
 class _PerCase(_Scorer):
@@ -153,9 +162,11 @@ class _PerCase(_Scorer):
         super().__init__(infos)
         self.values = {code: np.array([s.get(code) for s in scores]) for code in infos}
 
-    def statistic(self, code: str) -> Callable[[np.ndarray], float]:
-        values = self.values[code]
-        return lambda idx: float(values[idx].mean()) if idx.size else math.nan
+    def point(self, code: str, cases: np.ndarray) -> float:
+        return float(self.values[code][cases].mean()) if cases.size else math.nan
+
+    def replicates(self, code: str, cases: np.ndarray, w: np.ndarray) -> np.ndarray:
+        return (w @ self.values[code][cases]) / w.sum(axis=1)
 
 
 class _Pooled(_Scorer):
@@ -163,12 +174,29 @@ class _Pooled(_Scorer):
 
     def __init__(self, infos: dict[str, MetricInfo], counts: list[detection.Counts]) -> None:
         super().__init__(infos)
-        self.tp = np.array([c.tp for c in counts])
-        self.fp = np.array([c.fp for c in counts])
-        self.fn = np.array([c.fn for c in counts])
+        self.tp = np.array([c.tp for c in counts], dtype=np.float64)
+        self.fp = np.array([c.fp for c in counts], dtype=np.float64)
+        self.fn = np.array([c.fn for c in counts], dtype=np.float64)
 
-    def statistic(self, code: str) -> Callable[[np.ndarray], float]:
-        return lambda idx: detection.pooled(self.tp[idx], self.fp[idx], self.fn[idx], code)
+    def point(self, code: str, cases: np.ndarray) -> float:
+        return detection.pooled(self.tp[cases], self.fp[cases], self.fn[cases], code)
+
+    def replicates(self, code: str, cases: np.ndarray, w: np.ndarray) -> np.ndarray:
+        tp, fp, fn = (w @ a[cases] for a in (self.tp, self.fp, self.fn))
+        return np.array([detection.pooled(*row, code) for row in zip(tp, fp, fn)])
+
+
+def _intervals(scorer: _Scorer, planned: list[dict], cases: np.ndarray, options: Options
+               ) -> list[bootstrap.Interval]:
+    """Each planned metric's interval over ``cases``: the resamples drawn by the seed, weighed in blocks."""
+    idx = bootstrap.resample_indices(cases.size, options.resamples, options.seed)
+    values: dict[str, list[np.ndarray]] = {m["metric"]: [] for m in planned}
+    for start in range(0, options.resamples, bootstrap.BLOCK):
+        w = weights(idx[start:start + bootstrap.BLOCK], cases.size)
+        for code in values:
+            values[code].append(scorer.replicates(code, cases, w))
+    return [bootstrap.interval(scorer.point(m["metric"], cases), np.concatenate(values[m["metric"]]))
+            for m in planned]
 
 
 def grade(exam: Exam, data: bytes, options: Options | None = None,
@@ -198,11 +226,8 @@ def grade(exam: Exam, data: bytes, options: Options | None = None,
         raise InputError(f"the label table has no case in split {exam.split!r}")
     case_ids = [row[case_id].strip() for row in rows]
     scorer = _scorer(category, exam, rows, case_ids, data, infos, threshold, tolerance, progress)
-    idx = bootstrap.resample_indices(len(rows), options.resamples, options.seed)
-    everyone = np.arange(len(rows))
     metrics, replicates = [], None
-    for m in planned:
-        ci = bootstrap.interval(scorer.statistic(m["metric"]), everyone, idx)
+    for m, ci in zip(planned, _intervals(scorer, planned, np.arange(len(rows)), options)):
         metrics.append({**m, **ci.public()})
         if m["role"] == "primary" and replicates is None:
             replicates = ci.replicates
@@ -214,7 +239,7 @@ def grade(exam: Exam, data: bytes, options: Options | None = None,
         "bootstrap": {"method": bootstrap.METHOD, "level": 0.95, "resamples": options.resamples,
                       "seed": options.seed, "unit": "case"},
         "metrics": metrics, "not_computed": skipped,
-        "subgroups": _subgroups(rows, scorer, planned, options, idx_seed=options.seed),
+        "subgroups": _subgroups(rows, scorer, planned, options),
         "min_group": options.min_group,
         "libraries": library_versions(),
         "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -325,8 +350,8 @@ def _band(attribute: str, column: str, cell: str) -> str:
     return cell
 
 
-def _subgroups(rows: list[dict[str, str]], scorer: _Scorer, planned: list[dict], options: Options,
-               idx_seed: int) -> list[dict[str, Any]]:
+def _subgroups(rows: list[dict[str, str]], scorer: _Scorer, planned: list[dict], options: Options
+               ) -> list[dict[str, Any]]:
     """The metrics per subgroup (site, country, vendor, sex, age band) found in the label table's columns, for
     groups of at least ``options.min_group`` cases; smaller groups are neither shown nor counted."""
     out = []
@@ -343,9 +368,7 @@ def _subgroups(rows: list[dict[str, str]], scorer: _Scorer, planned: list[dict],
         for value, members in sorted(groups.items()):
             if len(members) < options.min_group:
                 continue
-            cases = np.array(members)
-            idx = bootstrap.resample_indices(len(cases), options.resamples, idx_seed)
-            metrics = [{"metric": m["metric"], **bootstrap.interval(scorer.statistic(m["metric"]), cases, idx).public()}
-                       for m in planned]
-            out.append({"attribute": attribute, "group": value, "cases": len(cases), "metrics": metrics})
+            intervals = _intervals(scorer, planned, np.array(members), options)
+            metrics = [{"metric": m["metric"], **ci.public()} for m, ci in zip(planned, intervals)]
+            out.append({"attribute": attribute, "group": value, "cases": len(members), "metrics": metrics})
     return out
