@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     #: The most bytes a DICOM header may take before its pixel data (MEDAL_DICOM_MAX_HEADER_BYTES); a file whose
     #: header runs further is refused with that reason. Real MR and CT headers take well under 1 MiB.
     dicom_max_header_bytes: int = Field(64 * 1024 * 1024, ge=1024)
+    #: Evaluations on a hidden split one member may ask for within MEDAL_EVALUATION_WINDOW_DAYS (failed ones do
+    #: not count): the limit that stops label probing (MEDAL_EVALUATION_LIMIT; docs/evaluation.md).
+    evaluation_limit: int = Field(3, ge=1)
+    #: The window of MEDAL_EVALUATION_LIMIT, in days (MEDAL_EVALUATION_WINDOW_DAYS).
+    evaluation_window_days: float = Field(7.0, gt=0)
+    #: Subgroups (site, country, vendor, sex, age band) of fewer cases are not reported (MEDAL_MIN_GROUP).
+    min_group: int = Field(20, ge=1)
 
 
 @lru_cache(maxsize=1)

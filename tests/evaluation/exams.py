@@ -21,6 +21,21 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         writer.writerows(rows)
 
 
+def _plain(value):
+    """Dates and times as the ISO text the schema expects (PyYAML would write a datetime with a space)."""
+    import datetime as dt
+
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 def _task_folder(tmp: Path, rows: list[list], header: list[str], labels: dict, problem: dict, metrics: list[dict],
                  task_type: str, splits: list[dict]) -> Path:
     folder = tmp / f"task-{task_type}"
@@ -35,8 +50,8 @@ def _task_folder(tmp: Path, rows: list[list], header: list[str], labels: dict, p
         if d["name"] == "labels":
             d.update(byte_size=len(table), sha256=hashlib.sha256(table).hexdigest())
     dataset["distribution"] = [d for d in dataset["distribution"] if d["name"] == "labels"]
-    (folder / "task.yaml").write_text(yaml.safe_dump(task, sort_keys=False))
-    (folder / "dataset.yaml").write_text(yaml.safe_dump(dataset, sort_keys=False))
+    (folder / "task.yaml").write_text(yaml.safe_dump(_plain(task), sort_keys=False))
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(_plain(dataset), sort_keys=False))
     return folder
 
 
