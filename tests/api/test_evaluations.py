@@ -187,3 +187,18 @@ def test_leaderboard_ranks_intervals_and_ties(api):
     assert first["rank_interval"][0] == 1 and first["rank_interval"][1] <= 2
     assert first["ci_low"] <= first["value"] <= first["ci_high"]
     assert [e["rank"] for e in board["entries"]] == [1, 2, 3]
+
+
+def test_leaderboard_page_and_task_section(api):
+    """The page /tasks/{id}/leaderboard and the task page's section list both entries with their intervals for an
+    anonymous visitor of the accepted task."""
+    ids, y = _hidden_truth()
+    for name, model, strength in (("bob", "strong", 3.0), ("alice", "weak", 0.5)):
+        sent = _send(api, name, _predictions(ids, _model(y, strength, 1)), model=model)
+        assert _done(api, name, sent.json()["url"])["status"] == "done"
+    page = api.get(f"/tasks/{TASK}/leaderboard")
+    assert page.status_code == 200 and "strong" in page.text and "weak" in page.text
+    assert "95 % percentile-bootstrap intervals" in page.text and "tes-0" not in page.text
+    task_page = api.get(f"/tasks/{TASK}", headers={"Accept": "text/html"})
+    assert 'id="leaderboard-heading"' in task_page.text and "strong" in task_page.text
+    assert api.get("/tasks/nope/leaderboard").status_code == 404

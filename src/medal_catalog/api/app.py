@@ -55,10 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_errors(app, routers)
     for router, prefix in routers:
         app.include_router(router, prefix=prefix)
-    from medal_catalog.api.pages import account, campaign, desk, docs, landing
+    from medal_catalog.api.pages import account, campaign, desk, docs, landing, leaderboard
     from medal_catalog.api.pages import search as search_page
 
-    for module in (docs, search_page, landing, desk, account, campaign):
+    for module in (docs, search_page, landing, desk, account, campaign, leaderboard):
         app.include_router(module.router)
     docs.mount_static(app)
     return app
