@@ -9,13 +9,11 @@ replicates of an aggregate can be solved for per-case values).
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version as package_version
 from typing import Any
 
@@ -25,65 +23,13 @@ from medal_catalog.errors import InputError
 from medal_catalog.evaluation import bootstrap, detection, predictions, surface
 from medal_catalog.evaluation.metrics import BY_CATEGORY, WEIGHTED, MetricInfo, quietly, weights
 from medal_catalog.labels import LabelRows
+from medal_catalog.validators.metrics import declared_code, problem_category
 
-#: task_type -> problem category, for tasks without a problem fingerprint.
-CATEGORY_OF_TYPE = {"classification": "image_classification", "segmentation": "semantic_segmentation",
-                    "detection": "object_detection", "regression": "regression"}
 #: Subgroup attributes and the label-table columns they are read from (age in years is banded by decade).
 SUBGROUP_COLUMNS = {"site": ("site",), "country": ("country",), "vendor": ("vendor", "manufacturer"),
                     "sex": ("sex",), "age_band": ("age_band", "age")}
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_TOLERANCE_MM = 2.0
-
-
-@lru_cache(maxsize=1)
-def metric_vocabulary() -> dict[str, dict[str, Any]]:
-    """The schema's MetricEnum: code -> {title, description, aliases}."""
-    import yaml
-
-    from medal_catalog.schema import SCHEMA_PATH
-
-    enum = yaml.safe_load(SCHEMA_PATH.read_text("utf-8"))["enums"]["MetricEnum"]["permissible_values"]
-    return {code: {"title": v.get("title", code), "description": v.get("description", ""),
-                   "aliases": list(v.get("aliases") or [])} for code, v in enum.items()}
-
-
-def _norm(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
-def code_of_name(name: str) -> str | None:
-    """The metric code a free-text name stands for exactly (code, title or alias, ignoring case, spaces and
-    punctuation); None when none."""
-    key = _norm(name)
-    for code, term in metric_vocabulary().items():
-        if key in {_norm(code), _norm(term["title"]), *(_norm(a) for a in term["aliases"])}:
-            return code
-    return None
-
-
-def suggest_code(name: str) -> str | None:
-    """The metric code whose name is nearest to ``name`` (difflib), or None when nothing is near."""
-    names = {}
-    for code, term in metric_vocabulary().items():
-        for label in (code, term["title"], *term["aliases"]):
-            names[_norm(label)] = code
-    near = difflib.get_close_matches(_norm(name), list(names), n=1, cutoff=0.6)
-    return names[near[0]] if near else None
-
-
-def declared_code(metric: dict[str, Any]) -> str | None:
-    """A declared metric's code: its ``metric`` slot, else what its name stands for exactly."""
-    code = metric.get("metric")
-    if isinstance(code, str):
-        return code
-    name = metric.get("name")
-    return code_of_name(name) if isinstance(name, str) else None
-
-
-def problem_category(task: dict[str, Any]) -> str | None:
-    problem = task.get("problem") or {}
-    return problem.get("problem_category") or CATEGORY_OF_TYPE.get(task.get("task_type") or "")
 
 
 def library_versions() -> dict[str, str]:
