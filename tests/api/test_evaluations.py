@@ -202,3 +202,58 @@ def test_leaderboard_page_and_task_section(api):
     task_page = api.get(f"/tasks/{TASK}", headers={"Accept": "text/html"})
     assert 'id="leaderboard-heading"' in task_page.text and "strong" in task_page.text
     assert api.get("/tasks/nope/leaderboard").status_code == 404
+
+
+def test_segmentation_on_hidden_split_and_masks_withheld(tmp_path):
+    """A segmentation task whose hidden reference masks the catalog keeps: the server scores a zip of masks against
+    them (DSC 0.8 for a cube shifted by 2 of 10 voxels, as computed by hand), and never lists or serves the masks as
+    the dataset's files, nor names them among the task's case inputs."""
+    import io
+    import shutil
+    import warnings
+    import zipfile
+
+    from evaluation.exams import nifti, segmentation_task
+    from medal_catalog.api.tokens import create_token
+    from medal_catalog.store import open_store
+
+    ref = np.zeros((20, 20, 20), bool)
+    ref[5:15, 5:15, 5:15] = True
+    folder = segmentation_task(tmp_path, [ref, ref], (1.0, 1.0, 1.0), split="test_hidden", hidden=True)
+    db = tmp_path / "seg.db"
+    subprocess.run([str(Path(sys.executable).with_name("medal")), "harvest", str(folder), "--catalog",
+                    f"sqlite:///{db}", "--out", str(tmp_path / "out")], cwd=tmp_path, check=True, capture_output=True)
+    store = open_store(f"sqlite:///{db}")
+    try:
+        token = create_token(store, "chair", "admin")
+    finally:
+        store.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+    from medal_catalog.api import create_app
+    from medal_catalog.config import Settings
+
+    headers = {"Authorization": f"Bearer {token}"}
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("seg-0.nii.gz", nifti(ref, (1.0, 1.0, 1.0)))
+        z.writestr("seg-1.nii.gz", nifti(np.roll(ref, 2, axis=0), (1.0, 1.0, 1.0)))
+    with TestClient(create_app(Settings(catalog=f"sqlite:///{db}"))) as api:
+        sent = api.post(f"/api/tasks/{TASK}/evaluations", headers=headers, data={"split": "test_hidden"},
+                        files={"predictions": ("masks.zip", buf.getvalue(), "application/zip")})
+        assert sent.status_code == 202, sent.text
+        deadline = time.monotonic() + 120
+        while (answer := api.get(sent.json()["url"], headers=headers).json())["status"] not in ("done", "failed"):
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert answer["status"] == "done", answer
+        values = {m["metric"]: m["value"] for m in answer["result"]["metrics"]}
+        assert values["dsc"] == pytest.approx(0.9) and values["hd95"] == pytest.approx(1.0)
+        dataset = "ct-lung-screening-2019-2023"
+        listed = {f["path"] for f in api.get(f"/api/datasets/{dataset}/files", headers=headers).json()}
+        assert not any(p.startswith("masks/") for p in listed)
+        assert api.get(f"/api/datasets/{dataset}/files/masks/seg-0.nii.gz", headers=headers).status_code == 404
+        cases = api.get(f"/api/tasks/{TASK}/cases.csv", headers=headers)
+        assert cases.status_code == 200 and "masks/" not in cases.text and "seg-0" in cases.text
+    shutil.rmtree(tmp_path / "out", ignore_errors=True)

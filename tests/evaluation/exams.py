@@ -96,8 +96,9 @@ def nifti(mask: np.ndarray, spacing: tuple[float, ...]) -> bytes:
 
 
 def segmentation_task(tmp: Path, references: list[np.ndarray], spacing: tuple[float, ...],
-                      tolerance: float = 1.0) -> Path:
-    rows = [[f"seg-{i}", "validation", f"masks/seg-{i}.nii.gz"] for i in range(len(references))]
+                      tolerance: float = 1.0, split: str = "validation", hidden: bool = False) -> Path:
+    """Masks under masks/, each declared as a file distribution of the dataset (so that a harvest keeps them)."""
+    rows = [[f"seg-{i}", split, f"masks/seg-{i}.nii.gz"] for i in range(len(references))]
     folder = _task_folder(tmp, rows, ["case_id", "split", "mask"],
                           {"case_id_column": "case_id", "split_column": "split", "reference_column": "mask"},
                           {"problem_category": "semantic_segmentation", "tolerance_mm": tolerance,
@@ -106,10 +107,18 @@ def segmentation_task(tmp: Path, references: list[np.ndarray], spacing: tuple[fl
                            {"name": "NSD", "metric": "nsd", "role": "secondary"},
                            {"name": "HD95", "metric": "hd95", "role": "secondary"}],
                           "segmentation",
-                          [{"name": "validation", "size": len(references), "labels_hidden": False}])
+                          [{"name": split, "size": len(references), "labels_hidden": hidden,
+                            "labels_published": False}])
     (folder / "masks").mkdir()
+    dataset = yaml.safe_load((folder / "dataset.yaml").read_text())
     for i, mask in enumerate(references):
-        (folder / "masks" / f"seg-{i}.nii.gz").write_bytes(nifti(mask, spacing))
+        data = nifti(mask, spacing)
+        (folder / "masks" / f"seg-{i}.nii.gz").write_bytes(data)
+        dataset["distribution"].append({"name": f"mask-{i}", "distribution_kind": "file",
+                                        "distribution_role": "labels", "path": f"masks/seg-{i}.nii.gz",
+                                        "media_type": "application/gzip", "byte_size": len(data),
+                                        "sha256": hashlib.sha256(data).hexdigest()})
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(dataset, sort_keys=False))
     return folder
 
 
