@@ -19,16 +19,11 @@ from fastapi.responses import JSONResponse
 from medal_catalog.api.access import Caller
 from medal_catalog.api.deps import CallerDep, CatalogDep, SettingsDep
 from medal_catalog.api.envelope import errors
-from medal_catalog.api.models import ErrorBody
 from medal_catalog.api.render import visible
 from medal_catalog.catalog import Catalog
-from medal_catalog.errors import NotFound, RequestRefused, Unauthorized, Unprocessable
+from medal_catalog.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable
 
 router = APIRouter(tags=["evaluations"])
-
-
-class TooManyEvaluations(RequestRefused, status=429):
-    """The caller has used up their evaluations of this hidden split for now."""
 
 
 def _executor(request: Request) -> ThreadPoolExecutor:
@@ -52,10 +47,7 @@ def _public(e: Any, request: Request) -> dict[str, Any]:
             "created_at": e.created_at, "finished_at": e.finished_at, "result": e.result, "error": e.error}
 
 
-@router.post("/tasks/{task_id}/evaluations", status_code=202,
-             responses={**errors(401, 404, 413, 422),
-                        429: {"model": ErrorBody, "description": "the caller's evaluations of this hidden split are "
-                                                                 "used up for now (MEDAL_EVALUATION_LIMIT)"}})
+@router.post("/tasks/{task_id}/evaluations", status_code=202, responses=errors(401, 404, 413, 422, 429))
 async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep, caller: CallerDep,
                             settings: SettingsDep, split: Annotated[str, Form(description="the split to score")],
                             predictions: Annotated[UploadFile, File(description="the predictions file "
@@ -89,7 +81,7 @@ async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep,
     stored = await run_in_threadpool(catalog.store.add_evaluation, record,
                                      settings.evaluation_limit if hidden else None, since)
     if stored is None:
-        raise TooManyEvaluations(
+        raise TooManyRequests(
             f"you have had {settings.evaluation_limit} evaluations of hidden split {split!r} in the last "
             f"{settings.evaluation_window_days:g} days (MEDAL_EVALUATION_LIMIT): the limit keeps hidden labels from "
             "being read back by probing; try again later")
