@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (Boolean, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text, and_, bindparam,
-                        delete, func, insert, inspect, select, update)
+                        delete, func, insert, inspect, select, text, update)
 from sqlalchemy.engine import Connection, Engine
 
 from medal_catalog.errors import StoreReadOnlyError
@@ -529,6 +529,12 @@ class SqlStore(Store):
         with self._write() as conn:
             same = and_(evaluations.c.task == record["task"], evaluations.c.split == record["split"],
                         evaluations.c.submitter == record["submitter"])
+            if conn.dialect.name == "postgresql":
+                # Count-then-insert under READ COMMITTED lets parallel writers all see room; one lock per (task,
+                # split, submitter) for the transaction serializes them (SQLite's writers already take the
+                # database's write lock at BEGIN).
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                             {"key": f"evaluations:{record['task']}:{record['split']}:{record['submitter']}"})
             if limit is not None:
                 used = conn.execute(select(func.count()).select_from(evaluations).where(
                     same, evaluations.c.status != "failed", evaluations.c.created_at >= since)).scalar_one()
