@@ -187,6 +187,12 @@ def test_leaderboard_ranks_intervals_and_ties(api):
     assert first["rank_interval"][0] == 1 and first["rank_interval"][1] <= 2
     assert first["ci_low"] <= first["value"] <= first["ci_high"]
     assert [e["rank"] for e in board["entries"]] == [1, 2, 3]
+    ld = api.get(f"/api/tasks/{TASK}/leaderboard", headers={"Accept": "application/ld+json"})
+    assert ld.headers["content-type"].startswith("application/ld+json")
+    doc = ld.json()
+    assert doc["@type"] == "ItemList" and [x["position"] for x in doc["itemListElement"]] == [1, 2, 3]
+    auroc = next(p for p in doc["itemListElement"][2]["additionalProperty"] if p["propertyID"] == "auroc")
+    assert auroc["value"] == third["value"] and auroc["minValue"] == third["ci_low"]
 
 
 def test_leaderboard_page_and_task_section(api):

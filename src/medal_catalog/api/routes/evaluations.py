@@ -133,11 +133,42 @@ def board(catalog: Catalog, caller: Caller, task_id: str, split: str | None) -> 
             "scope": "all entries" if everyone else "your entries", **leaderboard(found)}
 
 
-@router.get("/tasks/{task_id}/leaderboard", responses=errors(404))
-def get_leaderboard(task_id: str, catalog: CatalogDep, caller: CallerDep,
+@router.get("/tasks/{task_id}/leaderboard", responses={**errors(404), 200: {"content": {
+    "application/json": {}, "application/ld+json": {"schema": {"type": "object"}}}}})
+def get_leaderboard(task_id: str, request: Request, catalog: CatalogDep, caller: CallerDep,
                     split: Annotated[str | None, Query(description="default: the first hidden split")] = None
-                    ) -> dict[str, Any]:
+                    ) -> Any:
     """The leaderboard of a split: entries ranked by the primary metric with its 95 % interval, each entry's
     rank interval and share of bootstrap resamples holding its rank, and whether it is tied with the next
-    (paired bootstrap). Anyone sees accepted tasks' leaderboards; the panel sees all; members their own entries."""
-    return board(catalog, caller, task_id, split)
+    (paired bootstrap). Anyone sees accepted tasks' leaderboards; the panel sees all; members their own entries.
+    With ``Accept: application/ld+json``: the same as a schema.org ItemList."""
+    from medal_catalog.api.render import accepted, base_url
+
+    found = board(catalog, caller, task_id, split)
+    wanted = accepted(request.headers.get("accept", ""))
+    if wanted and wanted[0] == "application/ld+json":
+        return JSONResponse(leaderboard_jsonld(found, base_url(request)), media_type="application/ld+json")
+    return found
+
+
+def leaderboard_jsonld(found: dict[str, Any], base: str) -> dict[str, Any]:
+    """A leaderboard as schema.org JSON-LD: an ItemList of the models, each value a PropertyValue with its 95 %
+    interval as minValue/maxValue."""
+    task = f"{base}/id/tasks/{found['task']}"
+    return {
+        "@context": "https://schema.org/", "@type": "ItemList",
+        "@id": f"{base}/api/tasks/{found['task']}/leaderboard?split={found['split']}",
+        "name": f"Leaderboard of split {found['split']}", "about": {"@id": task},
+        "itemListOrder": "https://schema.org/ItemListOrderDescending" if found.get("higher_is_better", True)
+        else "https://schema.org/ItemListOrderAscending",
+        "itemListElement": [{
+            "@type": "ListItem", "position": e["rank"],
+            "item": {"@type": "SoftwareApplication", "name": e["model_name"] or "unnamed",
+                     "softwareVersion": e["model_version"], "url": e["code_url"],
+                     "author": {"@type": "Person", "name": e["submitter"]}},
+            "additionalProperty": [{"@type": "PropertyValue", "name": m["name"], "propertyID": m["metric"],
+                                    "value": m["value"], "minValue": m["ci_low"], "maxValue": m["ci_high"],
+                                    "description": "95 % percentile bootstrap interval"}
+                                   for m in e["metrics"]],
+        } for e in found.get("entries", [])],
+    }
