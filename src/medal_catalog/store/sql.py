@@ -4,7 +4,8 @@ Five tables: ``entries`` (the current version of each entry), ``entry_versions``
 with author, time and reason), ``index_queue`` (index updates owed to the search index, written in the same
 transaction as the entry so that a crash or an unreachable index never loses one), ``entry_files`` (files kept
 with an entry: the original document it was imported from, and the data files the catalog serves) and
-``api_tokens`` (the sha256 digests of the HTTP API's bearer tokens, with their holder's name and role).
+``api_tokens`` (the sha256 digests of the HTTP API's bearer tokens, with their holder's name and role); later
+tables (pixel digests, contamination checks, evaluations) are described where they are defined.
 
 A write reads the entry's current row ``FOR UPDATE`` (PostgreSQL locks it; SQLite, whose writers take the whole
 database's write lock at BEGIN, renders no such clause). Opening a store creates the tables it lacks, so a catalog file written before a table existed gains it on its
