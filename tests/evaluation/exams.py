@@ -133,8 +133,15 @@ def detection_task(tmp: Path, references: list[list[tuple[float, ...]]], thresho
                           "detection",
                           [{"name": "validation", "size": len(references), "labels_hidden": False}])
     (folder / "findings").mkdir()
+    dataset = yaml.safe_load((folder / "dataset.yaml").read_text())
     for i, points in enumerate(references):
-        _write_csv(folder / "findings" / f"det-{i}.csv", ["x", "y", "z"], [list(p) for p in points])
+        path = folder / "findings" / f"det-{i}.csv"
+        _write_csv(path, ["x", "y", "z"], [list(p) for p in points])
+        dataset["distribution"].append({"name": f"findings-{i}", "distribution_kind": "file",
+                                        "distribution_role": "labels", "path": f"findings/det-{i}.csv",
+                                        "media_type": "text/csv", "byte_size": path.stat().st_size,
+                                        "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(dataset, sort_keys=False))
     return folder
 
 
