@@ -83,7 +83,7 @@ def make_task(rng: random.Random, i: int) -> dict[str, Any]:
     """One complete, valid BenchmarkTask record."""
     modality = rng.choice(MODALITIES)
     code, label = rng.choice(CONDITIONS)
-    return {
+    task = {
         "type": "BenchmarkTask", "id": f"task-{i:06d}", "title": f"{label} on {modality} ({i})",
         "description": _text(rng, 30), "clinical_question": f"Does this {modality} show {label.lower()}?",
         "clinical_rationale": _text(rng, 12), "unmet_need": _text(rng, 10), "expected_patient_impact": _text(rng, 8),
@@ -100,6 +100,13 @@ def make_task(rng: random.Random, i: int) -> dict[str, Any]:
         "submitter": {"name": "Task Submitter", "orcid": rng.choice(ORCIDS), "email": "submitter@example.org"},
         "keywords": rng.sample(WORDS, 4), "version": "1.0.0", "created": "2026-03-01", "citation": f"MEDAL task {i}",
     }
+    # A coded primary metric that fits the task type (no random draw, so the records stay what they were).
+    name, code = PRIMARY_OF_TYPE.get(task["task_type"], ("AUROC", "auroc"))
+    task["metrics"] = [{"name": name, "metric": code, "role": "primary", "higher_is_better": code != "mae"}]
+    return task
+
+
+PRIMARY_OF_TYPE = {"segmentation": ("Dice", "dsc"), "detection": ("F1", "fbeta"), "regression": ("MAE", "mae")}
 
 
 def break_record(record: dict[str, Any], kind: str) -> dict[str, Any]:

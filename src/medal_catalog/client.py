@@ -64,6 +64,17 @@ class Client:
         parts += [("file", (name, content, media)) for name, content, media in files]
         return _answer(self._http.post("/api/submissions", files=parts), ok=(201,))
 
+    def evaluate(self, task_id: str, split: str, predictions: tuple[str, bytes], **about: str) -> dict[str, Any]:
+        """Send a predictions file ``(name, content)`` to ``POST /api/tasks/{id}/evaluations`` for ``split``, with
+        ``about`` (model_name, model_version, code_url); returns the queued evaluation (its ``url``)."""
+        form = {"split": split, **{k: v for k, v in about.items() if v}}
+        files = [("predictions", (predictions[0], predictions[1], "application/octet-stream"))]
+        return _answer(self._http.post(f"/api/tasks/{task_id}/evaluations", data=form, files=files), ok=(202,))
+
+    def evaluation(self, url: str) -> dict[str, Any]:
+        """An evaluation as its submitter may read it (``status`` queued, running, done or failed)."""
+        return _answer(self._http.get(url))
+
     def reviews(self, task_id: str) -> list[dict[str, Any]]:
         """The reviews of a task as the token's holder may read them (its contributor: once decided, without
         reviewer names; see ``GET /api/tasks/{id}/reviews``)."""

@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     #: The catalog's contact address for harvesters and data users (MEDAL_CONTACT_EMAIL): OAI-PMH's Identify
     #: adminEmail and HealthDCAT-AP's contact points.
     contact_email: str = "medal-catalog@example.org"
+    #: Evaluations on a hidden split one member may ask for within MEDAL_EVALUATION_WINDOW_DAYS (failed ones do
+    #: not count): the limit that stops label probing (MEDAL_EVALUATION_LIMIT; docs/evaluation.md).
+    evaluation_limit: int = Field(3, ge=1)
+    #: The window of MEDAL_EVALUATION_LIMIT, in days (MEDAL_EVALUATION_WINDOW_DAYS).
+    evaluation_window_days: float = Field(7.0, gt=0)
+    #: Subgroups (site, country, vendor, sex, age band) of fewer cases are not reported (MEDAL_MIN_GROUP).
+    min_group: int = Field(20, ge=1)
 
 
 @lru_cache(maxsize=1)

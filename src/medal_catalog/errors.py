@@ -131,6 +131,10 @@ class Unprocessable(RequestRefused, status=422):
     """The request body was read but cannot be used as it is."""
 
 
+class TooManyRequests(RequestRefused, status=429):
+    """The caller has used up what a limit allows for now (evaluations of a hidden split)."""
+
+
 class InvalidSubmission(Unprocessable):
     """A submitted document is not valid; ``detail`` is the validation report (as ``medal validate --json``)."""
 

@@ -34,12 +34,34 @@ def label_dataset(task: dict[str, Any]) -> str | None:
 def label_table_paths(catalog: Catalog, dataset_id: str, document: dict[str, Any]) -> set[str]:
     """The paths of the dataset's files that some task names as its label table. They are never served or exported
     as they are: they may hold labels of hidden splits; the task's Croissant serves its cases and visible labels."""
-    names = set()
+    names, referencing = set(), []
     for version in catalog.iter_current(["BenchmarkTask"]):
         labels = (version.document or {}).get("labels") or {}
         if labels and label_dataset(version.document) == dataset_id:
             names.add(labels.get("distribution_name"))
-    return {d["path"] for d in document.get("distribution") or [] if d.get("name") in names and d.get("path")}
+            if labels.get("reference_column"):
+                referencing.append(labels)
+    paths = {d["path"] for d in document.get("distribution") or [] if d.get("name") in names and d.get("path")}
+    return paths | _reference_paths(catalog, dataset_id, document, referencing)
+
+
+def _reference_paths(catalog: Catalog, dataset_id: str, document: dict[str, Any], specs: list[dict[str, Any]]) -> set[str]:
+    """The reference files (masks, findings) that label tables name in their ``reference_column``: reference
+    standard like the labels themselves, so never served as the dataset's files."""
+    out: set[str] = set()
+    for spec in specs:
+        path = next((d.get("path") for d in document.get("distribution") or []
+                     if d.get("name") == spec.get("distribution_name")), None)
+        kept = catalog.get_file("ImagingDataset", dataset_id, path) if path else None
+        if kept is None:
+            continue
+        try:
+            table = parse_label_table(kept.data)
+        except ValueError:
+            continue
+        column = spec["reference_column"]
+        out |= {row[column].strip() for _, row in table.rows if (row.get(column) or "").strip()}
+    return out
 
 
 def hidden_splits(catalog: Catalog, dataset_id: str, distribution_name: str) -> set[str]:
@@ -57,7 +79,7 @@ def hidden_splits(catalog: Catalog, dataset_id: str, distribution_name: str) -> 
 
 def declared_columns(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """The columns a LabelTable names, each with the relative JSON pointer of the slot that names it."""
-    out = [(f"/{slot}", spec[slot]) for slot in ("case_id_column", "split_column", "series_column")
+    out = [(f"/{slot}", spec[slot]) for slot in ("case_id_column", "split_column", "series_column", "reference_column")
            if isinstance(spec.get(slot), str)]
     labels = spec.get("label_columns")
     if isinstance(labels, list):

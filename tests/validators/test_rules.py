@@ -74,7 +74,7 @@ def test_rule_passes_good_and_flags_bad(good, bad, code):
 def test_task_rules():
     """Hidden-test labels published and a task without a primary metric are errors."""
     task = {"splits": [{"name": "test_hidden", "labels_hidden": True, "labels_published": False}],
-            "metrics": [{"name": "AUROC", "role": "primary"}]}
+            "metrics": [{"name": "AUROC", "metric": "auroc", "role": "primary"}]}
     assert codes(task, "BenchmarkTask") == []
     task["splits"][0]["labels_published"] = True
     task["metrics"][0]["role"] = "secondary"

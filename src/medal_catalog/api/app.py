@@ -19,8 +19,8 @@ from medal_catalog.config import Settings, get_settings
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API app. Without ``settings`` it uses the environment's (the cached :func:`get_settings`); tests pass
     their own."""
-    from medal_catalog.api.routes import (catalog, datasets, entries, health, identifiers, links, panel, search,
-                                         submissions, tasks)
+    from medal_catalog.api.routes import (catalog, datasets, entries, evaluations, health, identifiers, links, panel,
+                                         search, submissions, tasks)
 
     from medal_catalog.api import oai
 
@@ -52,15 +52,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
                            expose_headers=["ETag", "Last-Modified", "Link"])
     # panel before entries: /api/panel/ranking is not an entry of a kind "panel".
-    routers = [(module.router, "/api") for module in (health, search, catalog, tasks, panel, datasets, links, entries,
-                                                       submissions)] + [(identifiers.router, ""), (oai.router, "")]
+    routers = [(module.router, "/api") for module in (health, search, catalog, tasks, evaluations, panel, datasets,
+                                                       links, entries, submissions)] + [(identifiers.router, ""),
+                                                                                        (oai.router, "")]
     document_errors(app, routers)
     for router, prefix in routers:
         app.include_router(router, prefix=prefix)
-    from medal_catalog.api.pages import account, campaign, desk, docs, landing
+    from medal_catalog.api.pages import account, campaign, desk, docs, landing, leaderboard
     from medal_catalog.api.pages import search as search_page
 
-    for module in (docs, search_page, landing, desk, account, campaign):
+    for module in (docs, search_page, landing, desk, account, campaign, leaderboard):
         app.include_router(module.router)
     docs.mount_static(app)
     return app

@@ -12,6 +12,7 @@ from medal_catalog._version import __version__
 from medal_catalog.cli.check_public import check_public
 from medal_catalog.cli.check import check
 from medal_catalog.cli.doi import doi
+from medal_catalog.cli.evaluate import evaluate
 from medal_catalog.cli.export import export
 from medal_catalog.cli.harvest import harvest
 from medal_catalog.cli.init import init
@@ -37,6 +38,7 @@ main.add_command(check)
 main.add_command(export)
 main.add_command(doi)
 main.add_command(decide)
+main.add_command(evaluate)
 main.add_command(harvest)
 main.add_command(init)
 main.add_command(panel)

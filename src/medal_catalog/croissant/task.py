@@ -72,7 +72,9 @@ def split_table(table: bytes, spec: dict[str, Any], splits: list[dict[str, Any]]
     case_id, split = spec["case_id_column"], spec["split_column"]
     series_column = spec.get("series_column")
     label_columns = list(spec.get("label_columns") or [])
-    inputs = [c for c in header if c not in (case_id, split, series_column, *label_columns)]
+    # the reference column names reference-standard files (masks, findings): not an input of the case
+    inputs = [c for c in header if c not in (case_id, split, series_column, spec.get("reference_column"),
+                                             *label_columns)]
     if series_column and SERIES_ID in inputs:
         raise ValueError(f"the label table's column {SERIES_ID!r} is not its series column")
     case_columns = [case_id, split, *([SERIES_ID] if series_column else []), *inputs]

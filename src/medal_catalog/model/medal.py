@@ -684,6 +684,132 @@ class MetricRoleEnum(str, Enum):
     """
 
 
+class ProblemCategoryEnum(str, Enum):
+    """
+    The Metrics Reloaded problem categories (plus regression for continuous targets).
+    """
+    image_classification = "image_classification"
+    """
+    Image-level classification (ImLC) - one class per case.
+    """
+    semantic_segmentation = "semantic_segmentation"
+    """
+    Semantic segmentation (SemS) - a class per voxel.
+    """
+    object_detection = "object_detection"
+    """
+    Object detection (ObD) - each instance located as a point or box.
+    """
+    instance_segmentation = "instance_segmentation"
+    """
+    Instance segmentation (InS) - each instance delineated voxel by voxel.
+    """
+    regression = "regression"
+    """
+    A continuous quantity per case.
+    """
+
+
+class MatchingRuleEnum(str, Enum):
+    """
+    How predicted findings are matched to reference findings before counting hits.
+    """
+    box_iou = "box_iou"
+    """
+    A predicted box matches a reference box when their IoU is at least the matching threshold.
+    """
+    point_distance = "point_distance"
+    """
+    A predicted point matches a reference point within the matching threshold (mm).
+    """
+
+
+class MetricEnum(str, Enum):
+    """
+    The metrics the catalog computes, with Metrics Reloaded names (Maier-Hein et al., Nature Methods 21:195-212, 2024); docs/evaluation.md gives each one's exact computation.
+    """
+    Area_under_the_receiver_operating_characteristic_curve_LEFT_PARENTHESISAUROCRIGHT_PARENTHESIS = "auroc"
+    """
+    Threshold-free discrimination of a score between positive and negative cases.
+    """
+    Average_precision_LEFT_PARENTHESISAPRIGHT_PARENTHESIS = "average_precision"
+    """
+    Area under the precision-recall curve, step-wise (scikit-learn's average_precision_score).
+    """
+    Balanced_accuracy_LEFT_PARENTHESISBARIGHT_PARENTHESIS = "balanced_accuracy"
+    """
+    Mean of sensitivity and specificity at the decision threshold.
+    """
+    Matthews_correlation_coefficient_LEFT_PARENTHESISMCCRIGHT_PARENTHESIS = "mcc"
+    """
+    Correlation of the thresholded calls with the reference, robust to prevalence.
+    """
+    Net_benefit_LEFT_PARENTHESISNBRIGHT_PARENTHESIS = "net_benefit"
+    """
+    Decision-curve net benefit at the decision threshold t, TP/n - FP/n * t/(1-t).
+    """
+    Brier_score_LEFT_PARENTHESISBSRIGHT_PARENTHESIS = "brier_score"
+    """
+    Mean squared difference between the probability and the 0/1 reference (calibration and discrimination).
+    """
+    Expected_calibration_error_LEFT_PARENTHESISECERIGHT_PARENTHESIS = "ece"
+    """
+    Case-weighted mean gap between confidence and observed frequency over 10 equal-width bins.
+    """
+    Sensitivity_LEFT_PARENTHESISrecall_true_positive_rateRIGHT_PARENTHESIS = "sensitivity"
+    """
+    Share of positive cases called positive at the decision threshold.
+    """
+    Specificity_LEFT_PARENTHESIStrue_negative_rateRIGHT_PARENTHESIS = "specificity"
+    """
+    Share of negative cases called negative at the decision threshold.
+    """
+    Accuracy = "accuracy"
+    """
+    Share of cases called correctly at the decision threshold (misleading under imbalance).
+    """
+    Mean_absolute_error_LEFT_PARENTHESISMAERIGHT_PARENTHESIS = "mae"
+    """
+    Mean absolute difference between prediction and reference.
+    """
+    Root_mean_squared_error_LEFT_PARENTHESISRMSERIGHT_PARENTHESIS = "rmse"
+    """
+    Square root of the mean squared difference between prediction and reference.
+    """
+    Dice_similarity_coefficient_LEFT_PARENTHESISDSCRIGHT_PARENTHESIS = "dsc"
+    """
+    2|A and B| / (|A| + |B|) per case on the reference grid, averaged over cases; 1 when both are empty.
+    """
+    Intersection_over_union_LEFT_PARENTHESISIoU_JaccardRIGHT_PARENTHESIS = "iou"
+    """
+    |A and B| / |A or B| per case, averaged over cases; 1 when both are empty.
+    """
+    Normalized_surface_distance_LEFT_PARENTHESISNSDRIGHT_PARENTHESIS = "nsd"
+    """
+    Share of both boundaries lying within the tolerance (tolerance_mm) of the other, with voxel spacing.
+    """
+    Hausdorff_distance_95th_percentile_LEFT_PARENTHESISHD95RIGHT_PARENTHESIS = "hd95"
+    """
+    95th percentile of the symmetric boundary distances in millimetres, with voxel spacing.
+    """
+    Mean_average_surface_distance_LEFT_PARENTHESISMASDRIGHT_PARENTHESIS = "masd"
+    """
+    Mean of the two directed mean boundary distances in millimetres, with voxel spacing.
+    """
+    F_beta_score_LEFT_PARENTHESISF1RIGHT_PARENTHESIS_after_matching = "fbeta"
+    """
+    Harmonic mean of detection sensitivity and PPV (beta 1) over all findings, after matching by the task's rule.
+    """
+    Sensitivity_after_matching = "detection_sensitivity"
+    """
+    Share of reference findings matched by a predicted finding, over all cases.
+    """
+    Positive_predictive_value_LEFT_PARENTHESISprecisionRIGHT_PARENTHESIS = "ppv"
+    """
+    Share of predicted findings (detection) or positive calls (classification) that are true.
+    """
+
+
 class DecisionEnum(str, Enum):
     """
     A panel decision on a task under review.
@@ -987,6 +1113,7 @@ class BenchmarkTask(CatalogEntry):
     task_type: TaskTypeEnum = Field(default=..., description="""The kind of machine-learning problem the task poses.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'facet'}},
          'domain_of': ['BenchmarkTask'],
          'slot_uri': 'medal:taskType'} })
+    problem: Optional[ProblemFingerprint] = Field(default=None, description="""The problem fingerprint that decides which metrics fit the task (Metrics Reloaded).""", json_schema_extra = { "linkml_meta": {'domain_of': ['BenchmarkTask'], 'slot_uri': 'medal:problem'} })
     target_conditions: Optional[list[CodedConcept]] = Field(default=None, description="""The conditions the task is about, coded in SNOMED CT, ICD-10 or MONDO.""", json_schema_extra = { "linkml_meta": {'annotations': {'search': {'tag': 'search', 'value': 'fulltext'}},
          'domain_of': ['BenchmarkTask'],
          'slot_uri': 'schema:healthCondition'} })
@@ -1527,6 +1654,7 @@ class EvaluationMetric(ConfiguredBaseModel):
                        'RecordSetSummary',
                        'RecordField'],
          'slot_uri': 'schema:name'} })
+    metric: Optional[MetricEnum] = Field(default=None, description="""The metric's code in the catalog's vocabulary (Metrics Reloaded names): the catalog computes coded metrics; a metric known only by its free-text name is reported but not computed.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EvaluationMetric'], 'slot_uri': 'medal:metric'} })
     definition: Optional[str] = Field(default=None, description="""A precise definition of the metric, including averaging and thresholds.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EvaluationMetric'], 'slot_uri': 'skos:definition'} })
     role: MetricRoleEnum = Field(default=..., description="""Whether a metric is primary (ranks submissions) or secondary.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EvaluationMetric'], 'slot_uri': 'medal:metricRole'} })
     higher_is_better: Optional[bool] = Field(default=None, description="""True when larger values of the metric are better.""", json_schema_extra = { "linkml_meta": {'domain_of': ['EvaluationMetric'], 'slot_uri': 'medal:higherIsBetter'} })
@@ -2111,6 +2239,30 @@ class RecordField(ConfiguredBaseModel):
     references: Optional[str] = Field(default=None, description="""The field (record set/field) whose values this field's values refer to, for joins.""", json_schema_extra = { "linkml_meta": {'domain_of': ['RecordField'], 'slot_uri': 'cr:references'} })
 
 
+class ProblemFingerprint(ConfiguredBaseModel):
+    """
+    What decides which metrics fit a task, after Metrics Reloaded (Maier-Hein et al., Nature Methods 21:195-212, 2024): the problem category and the properties of its data and of its clinical question.
+    """
+    linkml_meta: ClassVar[LinkMLMeta] = LinkMLMeta({'class_uri': 'medal:ProblemFingerprint',
+         'from_schema': 'https://w3id.org/medal/schema',
+         'slot_usage': {'problem_category': {'name': 'problem_category',
+                                             'required': True}}})
+
+    problem_category: ProblemCategoryEnum = Field(default=..., description="""The Metrics Reloaded problem category.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:problemCategory'} })
+    prevalence: Optional[float] = Field(default=None, description="""The share of positive cases (or of the rarest class) in the reference standard, from 0 to 1.""", ge=0, le=1, json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:prevalence'} })
+    class_imbalance: Optional[bool] = Field(default=None, description="""True when the classes are strongly imbalanced (say, the rarest under 10 percent of cases).""", json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:classImbalance'} })
+    small_structures: Optional[bool] = Field(default=None, description="""True when the structures to delineate or detect are small relative to the voxel grid.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:smallStructures'} })
+    tubular_structures: Optional[bool] = Field(default=None, description="""True when the structures are tubular (vessels, airways, nerves), where topology matters.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:tubularStructures'} })
+    empty_references: Optional[bool] = Field(default=None, description="""True when a case's reference may hold no structure or finding at all.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:emptyReferences'} })
+    multiple_instances: Optional[bool] = Field(default=None, description="""True when a case may hold several instances (lesions, nodules) to tell apart.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:multipleInstances'} })
+    calibration_needed: Optional[bool] = Field(default=None, description="""True when predicted probabilities drive decisions, so they must be calibrated.""", json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:calibrationNeeded'} })
+    decision_threshold: Optional[float] = Field(default=None, description="""The probability threshold at which a positive call is made, when the clinical use gives one; absent when none is given (threshold-free metrics then fit better).""", ge=0, le=1, json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:decisionThreshold'} })
+    tolerance_mm: Optional[float] = Field(default=None, description="""The clinically acceptable boundary deviation in millimetres (the tolerance of NSD).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:toleranceMm'} })
+    boundary_relevant: Optional[bool] = Field(default=None, description="""True when the clinical question is about contours (margins, volumes for planning).""", json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:boundaryRelevant'} })
+    matching_rule: Optional[MatchingRuleEnum] = Field(default=None, description="""How a predicted finding is matched to a reference finding (detection, instance segmentation).""", json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:matchingRule'} })
+    matching_threshold: Optional[float] = Field(default=None, description="""The matching rule's threshold: the least IoU of two boxes (box_iou) or the largest distance in millimetres between two points (point_distance).""", ge=0, json_schema_extra = { "linkml_meta": {'domain_of': ['ProblemFingerprint'], 'slot_uri': 'medal:matchingThreshold'} })
+
+
 class LabelTable(ConfiguredBaseModel):
     """
     Where a task's cases and labels are: a CSV file distribution of one of its datasets, with one row per case and the columns holding the case id, the split and the labels. Labels of hidden splits are never published.
@@ -2128,6 +2280,7 @@ class LabelTable(ConfiguredBaseModel):
     split_column: str = Field(default=..., description="""The column holding the name of the case's split (one of the task's splits).""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:splitColumn'} })
     series_column: Optional[str] = Field(default=None, description="""The column holding each case's image series: the original SeriesInstanceUID of one of the dataset's series (as in the contributor's files) or a catalog series id. The catalog publishes only the catalog series id it names, never the original UID, and the task's Croissant references the dataset's series by it.""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:seriesColumn'} })
     label_columns: Optional[list[str]] = Field(default=None, description="""The columns holding the reference-standard labels; every other column is an input of the case.""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:labelColumn'} })
+    reference_column: Optional[str] = Field(default=None, description="""The column naming, for each case, its reference file in the label table's dataset: a NIfTI mask for segmentation, a CSV of findings for detection (a path among the dataset's distributions). Such files are reference standard and are never served for hidden splits.""", json_schema_extra = { "linkml_meta": {'domain_of': ['LabelTable'], 'slot_uri': 'medal:referenceColumn'} })
 
 
 class ResponsibleAINotes(ConfiguredBaseModel):
@@ -2183,5 +2336,6 @@ AuditFinding.model_rebuild()
 Distribution.model_rebuild()
 RecordSetSummary.model_rebuild()
 RecordField.model_rebuild()
+ProblemFingerprint.model_rebuild()
 LabelTable.model_rebuild()
 ResponsibleAINotes.model_rebuild()

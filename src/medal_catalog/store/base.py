@@ -111,6 +111,27 @@ class StoredToken:
 
 
 @dataclass(frozen=True)
+class StoredEvaluation:
+    """A scoring of predictions on a task's split (issue 27): who asked, about which model (``about``: model_name,
+    model_version, code_url, predictions_sha256), its ``status`` (queued, running, done, failed), its public
+    ``result`` (aggregates only) or ``error``, and, only when asked for, the primary metric's bootstrap replicates
+    (float64 bytes, never served). ``version`` counts the submitter's evaluations of that model on that split."""
+
+    id: str
+    task: str
+    split: str
+    submitter: str
+    version: int
+    status: str
+    about: dict[str, Any]
+    created_at: str
+    finished_at: str | None = None
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    replicates: bytes | None = None
+
+
+@dataclass(frozen=True)
 class SharedImages:
     """Images (distinct pixel digests) that ``dataset`` shares with ``other``, and how many each holds."""
 
@@ -320,6 +341,27 @@ class Store(ABC):
     @abstractmethod
     def get_contamination(self, dataset: str) -> dict[str, Any] | None:
         """The last public-archive check kept for ``dataset``; None when it was never checked."""
+
+    # --- evaluations (issue 27) ----------------------------------------------------------------------------------
+    @abstractmethod
+    def add_evaluation(self, record: Mapping[str, Any], limit: int | None, since: str) -> StoredEvaluation | None:
+        """Queue an evaluation (``record``: id, task, split, submitter, about) unless its submitter already has
+        ``limit`` evaluations of that task and split created at or after ``since`` that did not fail; checked and
+        written in one transaction, so that parallel requests cannot pass the limit. None when refused."""
+
+    @abstractmethod
+    def finish_evaluation(self, evaluation_id: str, status: str, result: Mapping[str, Any] | None = None,
+                          error: str | None = None, replicates: bytes | None = None) -> None:
+        """Record an evaluation's new status (running, done, failed) with its result or error."""
+
+    @abstractmethod
+    def get_evaluation(self, evaluation_id: str, with_replicates: bool = False) -> StoredEvaluation | None:
+        """One evaluation; None when there is none of that id."""
+
+    @abstractmethod
+    def list_evaluations(self, task: str | None = None, split: str | None = None, submitter: str | None = None,
+                         status: str | None = None, with_replicates: bool = False) -> list[StoredEvaluation]:
+        """The evaluations matching every filter given, oldest first."""
 
     @abstractmethod
     def close(self) -> None:

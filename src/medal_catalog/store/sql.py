@@ -4,7 +4,8 @@ Five tables: ``entries`` (the current version of each entry), ``entry_versions``
 with author, time and reason), ``index_queue`` (index updates owed to the search index, written in the same
 transaction as the entry so that a crash or an unreachable index never loses one), ``entry_files`` (files kept
 with an entry: the original document it was imported from, and the data files the catalog serves) and
-``api_tokens`` (the sha256 digests of the HTTP API's bearer tokens, with their holder's name and role).
+``api_tokens`` (the sha256 digests of the HTTP API's bearer tokens, with their holder's name and role); later
+tables (pixel digests, contamination checks, evaluations) are described where they are defined.
 
 A write reads the entry's current row ``FOR UPDATE`` (PostgreSQL locks it; SQLite, whose writers take the whole
 database's write lock at BEGIN, renders no such clause). Opening a store creates the tables it lacks, so a catalog file written before a table existed gains it on its
@@ -21,11 +22,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (Boolean, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text, and_, bindparam,
-                        delete, func, insert, inspect, select, update)
+                        delete, func, insert, inspect, select, text, update)
 from sqlalchemy.engine import Connection, Engine
 
 from medal_catalog.errors import StoreReadOnlyError
-from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredFile, StoredToken,
+from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredEvaluation, StoredFile,
+                                      StoredToken,
                                       StoredVersion, canonical_json, entry_key, split_key, validate_entry)
 
 metadata = MetaData()
@@ -110,8 +112,27 @@ contamination_checks = Table(
     Column("section", Text, nullable=False),
 )
 
+#: Scored predictions (issue 27): one row per evaluation asked for, its public result (aggregates only) and, apart,
+#: the bootstrap replicates of its primary metric, which rank the leaderboard and are never served.
+evaluations = Table(
+    "evaluations", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("task", String(128), nullable=False),
+    Column("split", String(128), nullable=False),
+    Column("submitter", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("about", Text, nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("finished_at", String(40), nullable=True),
+    Column("result", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("replicates", LargeBinary, nullable=True),
+    Index("evaluations_task_split", "task", "split"),
+)
+
 #: Tables that catalog files written by earlier versions may lack (a read-only open cannot create them).
-ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks)
+ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks, evaluations)
 
 _FILE_INFO = [entry_files.c.path, entry_files.c.sha256, entry_files.c.byte_size, entry_files.c.media_type,
               entry_files.c.recorded_at]
@@ -517,6 +538,59 @@ class SqlStore(Store):
                                .where(contamination_checks.c.dataset == dataset)).first()
         return json.loads(row.section) if row is not None else None
 
+    # --- evaluations (issue 27) ----------------------------------------------------------------------------------
+    def add_evaluation(self, record: Mapping[str, Any], limit: int | None, since: str) -> StoredEvaluation | None:
+        with self._write() as conn:
+            same = and_(evaluations.c.task == record["task"], evaluations.c.split == record["split"],
+                        evaluations.c.submitter == record["submitter"])
+            if conn.dialect.name == "postgresql":
+                # Count-then-insert under READ COMMITTED lets parallel writers all see room; one lock per (task,
+                # split, submitter) for the transaction serializes them (SQLite's writers already take the
+                # database's write lock at BEGIN).
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                             {"key": f"evaluations:{record['task']}:{record['split']}:{record['submitter']}"})
+            if limit is not None:
+                used = conn.execute(select(func.count()).select_from(evaluations).where(
+                    same, evaluations.c.status != "failed", evaluations.c.created_at >= since)).scalar_one()
+                if used >= limit:
+                    return None
+            name = (record.get("about") or {}).get("model_name") or ""
+            earlier = [json.loads(a).get("model_name") or "" for (a,) in
+                       conn.execute(select(evaluations.c.about).where(same)).all()]
+            values = dict(id=record["id"], task=record["task"], split=record["split"],
+                          submitter=record["submitter"], version=earlier.count(name) + 1, status="queued",
+                          about=canonical_json(record.get("about") or {}), created_at=_now())
+            conn.execute(insert(evaluations).values(**values))
+        return self.get_evaluation(record["id"])
+
+    def finish_evaluation(self, evaluation_id: str, status: str, result: Mapping[str, Any] | None = None,
+                          error: str | None = None, replicates: bytes | None = None) -> None:
+        values: dict[str, Any] = dict(status=status, error=error,
+                                      result=canonical_json(result) if result is not None else None,
+                                      replicates=replicates)
+        if status in ("done", "failed"):
+            values["finished_at"] = _now()
+        with self._write() as conn:
+            conn.execute(update(evaluations).where(evaluations.c.id == evaluation_id).values(**values))
+
+    def get_evaluation(self, evaluation_id: str, with_replicates: bool = False) -> StoredEvaluation | None:
+        if evaluations.name in self._absent:
+            return None
+        with self._read() as conn:
+            row = conn.execute(select(evaluations).where(evaluations.c.id == evaluation_id)).first()
+        return _evaluation(row, with_replicates) if row is not None else None
+
+    def list_evaluations(self, task: str | None = None, split: str | None = None, submitter: str | None = None,
+                         status: str | None = None, with_replicates: bool = False) -> list[StoredEvaluation]:
+        if evaluations.name in self._absent:
+            return []
+        query = select(evaluations).order_by(evaluations.c.created_at, evaluations.c.id)
+        for column, value in (("task", task), ("split", split), ("submitter", submitter), ("status", status)):
+            if value is not None:
+                query = query.where(evaluations.c[column] == value)
+        with self._read() as conn:
+            return [_evaluation(row, with_replicates) for row in conn.execute(query).all()]
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -529,6 +603,13 @@ def _by_kind(pairs: Iterable[tuple[str, str]], chunk: int = 500) -> Iterator[tup
     for kind, ids in grouped.items():
         for start in range(0, len(ids), chunk):
             yield kind, ids[start:start + chunk]
+
+
+def _evaluation(row: Any, with_replicates: bool) -> StoredEvaluation:
+    return StoredEvaluation(id=row.id, task=row.task, split=row.split, submitter=row.submitter, version=row.version,
+                            status=row.status, about=json.loads(row.about), created_at=row.created_at,
+                            finished_at=row.finished_at, result=json.loads(row.result) if row.result else None,
+                            error=row.error, replicates=row.replicates if with_replicates else None)
 
 
 def _token(row: Any) -> StoredToken:

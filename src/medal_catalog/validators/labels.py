@@ -103,7 +103,8 @@ def check_task_labels(task: dict[str, Any], datasets: dict[str, DatasetFiles]) -
                 for pointer, _ in missing]
     if not table.rows:
         return [record_issue(E, "labels.empty", "/labels/distribution_name", "the label table has no rows")]
-    return _check_rows(table.rows, spec, task.get("splits")) + _check_series(table.rows, spec, dataset.series)
+    return (_check_rows(table.rows, spec, task.get("splits")) + _check_series(table.rows, spec, dataset.series)
+            + _check_references(table.rows, spec, dataset, path))
 
 
 def _check_rows(rows: list[tuple[int, dict[str, str]]], spec: dict[str, Any], splits: Any) -> list[Issue]:
@@ -166,6 +167,25 @@ def _check_series(rows: list[tuple[int, dict[str, str]]], spec: dict[str, Any],
                                 "Give the SeriesInstanceUID of one of the dataset's DICOM series (or its catalog "
                                 "series id)."))
     return out
+
+
+def _check_references(rows: list[tuple[int, dict[str, str]]], spec: dict[str, Any], dataset: DatasetFiles,
+                      table_path: str) -> list[Issue]:
+    """Rows whose reference file (``reference_column``: a mask or findings file) is not one of the dataset's declared
+    file distributions: the catalog keeps only those, so it could not grade the task."""
+    column = spec.get("reference_column")
+    if not isinstance(column, str):
+        return []
+    base = Path(table_path).parent
+    declared = {str(Path(target).resolve()) for _, target in dataset.files if target}
+    missing = [line for line, row in rows if (value := (row.get(column) or "").strip())
+               and str((base / value).resolve()) not in declared]
+    if not missing:
+        return []
+    return [record_issue(E, "labels.reference-undeclared", "/labels/reference_column",
+                         f"{_rows(missing)} a reference file that the dataset does not declare as a file "
+                         "distribution (next to its label table)",
+                         "Declare each mask or findings file as a `distribution` of kind file with its path and sha256.")]
 
 
 def _rows(lines: list[int]) -> str:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from medal_catalog.report import Issue, Severity, record_issue
+from medal_catalog.validators.metrics import metric_rules
 from medal_catalog.validators.schema import Gate, all_of as _all_of
 
 
@@ -314,7 +315,7 @@ def free_text_rules(record: dict) -> Iterator[Issue]:
 
 RULES: dict[str, tuple[Callable[[dict], Iterator[Issue]], ...]] = {
     "ImagingDataset": (consent_rules, license_rules, publication_rules, count_rules, free_text_rules),
-    "BenchmarkTask": (split_rules, free_text_rules),
+    "BenchmarkTask": (split_rules, free_text_rules, metric_rules),
     "ImagingSeries": (),
     "ReviewAssessment": (free_text_rules,),
 }
@@ -532,6 +533,7 @@ _TWINS: dict[Callable, Callable[[], tuple[list[dict], list[Callable[[dict], bool
     split_rules: lambda: (_split_gate(), []),
     free_text_rules: lambda: ([_free_text_gate()], []),
     count_rules: lambda: ([], [_counts_clean]),
+    metric_rules: lambda: ([], [lambda record: next(metric_rules(record), None) is None]),
 }
 
 

@@ -179,7 +179,7 @@ class Landing:
     def related_pids(self) -> list[Pid]:
         """The PIDs of the related entries the caller may see (tasks of a dataset, datasets of a task)."""
         kind = "BenchmarkTask" if self.kind == "ImagingDataset" else "ImagingDataset"
-        found = self.catalog.store.get_many(entry_key(kind, i) for i in self.related) if self.related else {}
+        found = self.catalog.get_many(entry_key(kind, i) for i in self.related) if self.related else {}
         documents = {v.id: v.document for v in found.values()}
         return [pid_of(self.pid_base, self.base, kind, documents.get(i), i) for i in self.related]
 
@@ -342,8 +342,12 @@ def _page_route(path: str):
         versions = [{"version": v.version, "recorded_at": v.recorded_at, "deleted": v.deleted,
                      "author": v.author if internal else None, "reason": v.reason if internal else None}
                     for v in landing.history]
+        from medal_catalog.api.pages.leaderboard import task_board
+
+        board = (await run_in_threadpool(task_board, catalog, current.caller, entry_id)
+                 if landing.kind == "BenchmarkTask" else None)
         return render(request, current, template, title=landing.document.get("title") or entry_id,
-                      headers={"Link": landing.link_header()}, entry=landing, doc=landing.document,
+                      headers={"Link": landing.link_header()}, entry=landing, doc=landing.document, board=board,
                       versions=versions, jsonld=json.dumps(landing.schemaorg, ensure_ascii=False, indent=1)
                       .replace("</", "<\\/"), review=_review_status(catalog, current.caller, landing))
     landing_page.__name__ = f"{path}_landing_page"

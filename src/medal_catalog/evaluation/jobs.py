@@ -1,0 +1,39 @@
+"""An evaluation asked of the server, run off the request thread: the hidden split's exam from the catalog, the
+grading, and its result (or why it failed) kept with the evaluation. A failed evaluation does not count against
+the submitter's limit."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from medal_catalog.errors import InputError
+from medal_catalog.evaluation.exams import exam_from_catalog
+from medal_catalog.evaluation.grading import Options, grade
+
+log = logging.getLogger(__name__)
+
+
+def run_evaluation(catalog: Any, evaluation_id: str, data: bytes, min_group: int) -> None:
+    """Grade the queued evaluation ``evaluation_id`` on ``data`` and keep its outcome."""
+    store = catalog.store
+    stored = store.get_evaluation(evaluation_id)
+    if stored is None:
+        return
+    store.finish_evaluation(evaluation_id, "running")
+    try:
+        exam = exam_from_catalog(catalog, stored.task, stored.split, allow_hidden=True)
+        graded = grade(exam, data, Options(min_group=min_group))
+    except InputError as err:
+        store.finish_evaluation(evaluation_id, "failed", error=str(err))
+        return
+    except Exception as err:  # noqa: BLE001 - a job must record its failure, whatever it is
+        log.exception("evaluation %s failed", evaluation_id)
+        store.finish_evaluation(evaluation_id, "failed", error=f"the catalog could not grade it ({type(err).__name__})")
+        return
+    result = {**graded.result, **stored.about}
+    replicates = graded.primary_replicates
+    store.finish_evaluation(evaluation_id, "done", result=result,
+                            replicates=np.asarray(replicates, dtype="<f8").tobytes() if replicates is not None else None)
