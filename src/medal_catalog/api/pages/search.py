@@ -27,11 +27,11 @@ PAGE_SIZE = 10
 SORTS = (("relevance", "relevance"), ("title", "title"), ("-modified", "recently modified"),
          ("-subject_count", "most subjects"), ("-series_count", "most series"))
 #: Page URL of each entry kind that has a landing page; other kinds link to their API representation.
-PAGES = {"BenchmarkTask": "tasks", "ImagingDataset": "datasets"}
+PAGES = {"BenchmarkTask": "tasks", "ImagingDataset": "datasets", "ImagingSeries": "series"}
 
 
 def entry_url(kind: str, entry_id: str) -> str:
-    """The page of an entry: the landing page of a task or dataset, else its JSON."""
+    """The page of an entry: the landing page of a task or dataset, the page of a series, else its JSON."""
     return f"/{PAGES[kind]}/{entry_id}" if kind in PAGES else f"/api/{PATH_OF[kind]}/{entry_id}"
 
 
