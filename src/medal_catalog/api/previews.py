@@ -3,7 +3,7 @@ members ``<series id>/<n>.dcm``), under the data's access rules, and cached.
 
 Who sees a preview is who may fetch the data (:func:`~medal_catalog.api.access.require_data`): anyone for an
 open dataset the caller may see, the owner and admins for a controlled one (401 anonymous, 403 signed in), never
-for a hidden-test one (its series are not published: 404). Only files the rewrite kept are shown: it keeps none
+for a hidden-test one, whoever asks (404: a sequestered test set is not looked at through the catalog). Only files the rewrite kept are shown: it keeps none
 unless burned-in annotation was declared NO (and leaves out a file whose header says otherwise); a dataset whose
 record says YES, or whose audit flags burned-in annotation, gets no preview unless its pixel data were cleaned
 (``clean_pixel_data`` among its options).
@@ -85,7 +85,7 @@ def check_access(catalog: Catalog, caller: Caller, series_id: str) -> tuple[dict
     series = current.document or {}
     dataset = catalog.get("ImagingDataset", str(series.get("dataset", "")))
     view = view_of(catalog, caller, dataset) if dataset is not None else None
-    if dataset is None or view is None:
+    if dataset is None or view is None or (dataset.document or {}).get("access_level") == "hidden_test":
         raise NotFound(f"the images of series {series_id!r} are not published")
     require_data(caller, dataset.document, view, f"the images of series {series_id!r}")
     return series, dataset.document or {}
