@@ -18,8 +18,8 @@ from pathlib import Path
 from submission_fill import DICOM_ROOT, GE_SERIES, PHILIPS_SERIES, fill
 
 #: (task id, dataset id, source series, access level)
-SPECS = (("ge-dwi-task", "ge-dwi", GE_SERIES, "open"),
-         ("philips-fmri-task", "philips-fmri", PHILIPS_SERIES, "controlled"))
+SPECS = (("ge-dwi-task", "ge-dwi", GE_SERIES, "open", "GE diffusion tensor series"),
+         ("philips-fmri-task", "philips-fmri", PHILIPS_SERIES, "controlled", "Philips EPI series"))
 REVIEWERS = {"rita": "reviewer", "remy": "reviewer", "chair": "admin", "amira": "contributor"}
 
 
@@ -55,15 +55,15 @@ def build(folder: Path) -> VendorCatalog:
 
     medal = Path(sys.executable).with_name("medal")
     submissions = []
-    for task_id, dataset_id, source, level in SPECS:
+    for task_id, dataset_id, source, level, title in SPECS:
         sub = folder / task_id
         subprocess.run([str(medal), "init", "submission", str(sub)], check=True, capture_output=True)
         shutil.rmtree(sub / "dicom", ignore_errors=True)
         fill(sub, deidentified_copy(source, folder / "deidentified" / dataset_id / source.name), access_level=level)
         for name in ("task.yaml", "dataset.yaml"):
             text = (sub / name).read_text(encoding="utf-8")
-            (sub / name).write_text(text.replace("my-dataset", dataset_id).replace("my-task", task_id),
-                                    encoding="utf-8")
+            text = text.replace("my-dataset", dataset_id).replace("my-task", task_id)
+            (sub / name).write_text(text.replace("title: Philips EPI series", f"title: {title}"), encoding="utf-8")
         submissions.append(str(sub))
     db = folder / "catalog.db"
     done = subprocess.run([str(medal), "harvest", *submissions, "--catalog", f"sqlite:///{db}",

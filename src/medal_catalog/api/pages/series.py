@@ -66,12 +66,27 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+#: Parameter names where the slot's own name does not read well.
+LABELS = {"sop_class_uid": "SOP class", "transfer_syntax_uid": "Transfer syntax", "kvp": "Peak kilovoltage",
+          "byte_size": "Size", "manufacturer_model_name": "Scanner model", "instance_count": "Instances"}
+
+
+def parameter_label(slot: str) -> str:
+    return LABELS.get(slot) or slot.replace("_", " ").capitalize()
+
+
 def parameter_value(slot: str, value: Any) -> str:
-    """A parameter as a reader reads it: numbers with their unit, lists joined, sizes in bytes made human."""
+    """A parameter as a reader reads it: numbers with their unit, lists joined, sizes in bytes made human, UIDs
+    of the standard by their name."""
     if value is None or value == "" or value == []:
         return ""
     if slot == "byte_size":
         return human_size(value)
+    if slot in ("sop_class_uid", "transfer_syntax_uid"):
+        from pydicom.uid import UID
+
+        name = UID(str(value)).name
+        return f"{name} ({value})" if name and name != str(value) else str(value)
     unit = units().get(slot)
     if isinstance(value, list):
         text = " × ".join(_number(v) if isinstance(v, (int, float)) else str(v) for v in value) \
@@ -127,7 +142,7 @@ def _series_page(catalog: Catalog, caller: Caller, series_id: str, previews: Pre
         images = previews.series(catalog, series_id, dataset_doc)
     except MedalError as err:
         no_preview = {"status": err.http_status, "message": str(err)}
-    parameters = [(slot, parameter_value(slot, doc.get(slot))) for slot in PARAMETERS
+    parameters = [(parameter_label(slot), parameter_value(slot, doc.get(slot))) for slot in PARAMETERS
                   if parameter_value(slot, doc.get(slot))]
     return {"doc": doc, "dataset": dataset, "images": images, "no_preview": no_preview,
             "parameters": parameters, "summary": _summary(doc), "heading": series_title(doc)}
