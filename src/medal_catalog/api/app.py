@@ -55,11 +55,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_errors(app, routers)
     for router, prefix in routers:
         app.include_router(router, prefix=prefix)
-    from medal_catalog.api.pages import account, campaign, desk, docs, landing
+    from medal_catalog.api.pages import account, campaign, desk, docs, errors, landing
     from medal_catalog.api.pages import search as search_page
     from medal_catalog.api.pages import series as series_page
 
     for module in (docs, search_page, landing, series_page, desk, account, campaign):
         app.include_router(module.router)
     docs.mount_static(app)
+    errors.install(app)
     return app

@@ -3,10 +3,10 @@ members ``<series id>/<n>.dcm``), under the data's access rules, and cached.
 
 Who sees a preview is who may fetch the data (:func:`~medal_catalog.api.access.require_data`): anyone for an
 open dataset the caller may see, the owner and admins for a controlled one (401 anonymous, 403 signed in), never
-for a hidden-test one, whoever asks (404: a sequestered test set is not looked at through the catalog). Only files the rewrite kept are shown: it keeps none
-unless burned-in annotation was declared NO (and leaves out a file whose header says otherwise); a dataset whose
-record says YES, or whose audit flags burned-in annotation, gets no preview unless its pixel data were cleaned
-(``clean_pixel_data`` among its options).
+for a hidden-test one, whoever asks (404: a sequestered test set is not looked at through the catalog). Only files
+the rewrite kept are shown: it keeps none unless burned-in annotation was declared NO (and leaves out a file whose
+header says otherwise); a dataset whose record says YES, or whose audit flags burned-in annotation, gets no
+preview unless its pixel data were cleaned (``clean_pixel_data`` among its options).
 
 Two caches, both in memory and bounded: the slice order of each series of an archive (read once per archive
 version: the archive's sha256 is part of the key, so a re-harvest is never served stale), and rendered PNGs.

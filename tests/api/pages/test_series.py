@@ -93,6 +93,9 @@ def test_a_controlled_series_shows_its_page_but_no_image_bytes_to_those_who_may_
         refused = client.get(f"/series/{series}/preview.png", headers=headers)
         assert refused.status_code == status
         assert refused.headers["content-type"] == "application/json" and b"\x89PNG" not in refused.content
+    navigated = client.get(f"/series/{series}/preview.png", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert navigated.status_code == 401 and "<h1>Sign in needed</h1>" in navigated.text  # a browser's page
+    assert b"\x89PNG" not in navigated.content
     allowed = client.get(f"/series/{series}/preview.png?size=thumbnail", headers=_auth(client, "chair"))
     assert allowed.status_code == 200 and allowed.content.startswith(b"\x89PNG")
 

@@ -15,8 +15,8 @@ from served import medal_server
 from vendor_catalog import build
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
 
 
 @pytest.fixture(scope="module")

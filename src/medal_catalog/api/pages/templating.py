@@ -56,12 +56,13 @@ def render(request: Request, current: Visit, name: str, status: int = 200, heade
     return finish(request, response, current)
 
 
-_HEADINGS = {400: "Not understood", 401: "Sign in needed", 403: "Not allowed", 404: "Not found", 406: "Not offered",
-             409: "Not possible now", 422: "Not valid"}
+HEADINGS = {400: "Not understood", 401: "Sign in needed", 403: "Not allowed", 404: "Not found", 405: "Not allowed",
+            406: "Not offered", 409: "Not possible now", 413: "Too large", 422: "Not valid",
+            500: "Something went wrong", 503: "Not available now"}
 
 
 def error_page(request: Request, current: Visit, err: MedalError) -> HTMLResponse:
     """A catalog error as a page: its status and message, and what to do next."""
-    heading = _HEADINGS.get(err.http_status, "Something went wrong")
+    heading = HEADINGS.get(err.http_status, "Something went wrong")
     return render(request, current, "error.html", status=err.http_status, title=heading, heading=heading,
                   message=str(err), status_code=err.http_status, headers=err.headers)
