@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from medal_catalog import __version__
 from medal_catalog.api.pages.session import Visit, finish, session_token
+from medal_catalog.api.pages.words import human_size
 from medal_catalog.errors import MedalError
 
 #: The site navigation: path and name.
@@ -38,6 +39,7 @@ def environment() -> Environment:
     env.filters["highlight"] = _highlight
     env.filters["label"] = _label
     env.filters["query"] = lambda pairs: urlencode(pairs, doseq=True)
+    env.filters["filesize"] = human_size
     env.globals["version"] = __version__
     env.globals["nav"] = NAV
     return env
