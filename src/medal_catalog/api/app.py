@@ -19,8 +19,8 @@ from medal_catalog.config import Settings, get_settings
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API app. Without ``settings`` it uses the environment's (the cached :func:`get_settings`); tests pass
     their own."""
-    from medal_catalog.api.routes import (catalog, datasets, entries, health, identifiers, links, panel, search,
-                                         submissions, tasks)
+    from medal_catalog.api.routes import (catalog, datasets, dicomweb, entries, health, identifiers, links, panel,
+                                         search, submissions, tasks)
 
     settings = settings or get_settings()
 
@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            expose_headers=["ETag", "Last-Modified", "Link"])
     # panel before entries: /api/panel/ranking is not an entry of a kind "panel".
     routers = [(module.router, "/api") for module in (health, search, catalog, tasks, panel, datasets, links, entries,
-                                                       submissions)] + [(identifiers.router, "")]
+                                                       submissions)]
+    routers += [(identifiers.router, ""), (dicomweb.router, "")]
     document_errors(app, routers)
     for router, prefix in routers:
         app.include_router(router, prefix=prefix)
