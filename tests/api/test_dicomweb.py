@@ -109,7 +109,9 @@ def test_wado_retrieves_an_instance_whose_header_holds_no_identifying_value(serv
     (frame,) = client.retrieve_instance_frames(study, series, sop, frame_numbers=[1])
     assert len(frame) == 256 * 256 * 2
     assert client.retrieve_instance_rendered(study, series, sop, media_types=("image/png",)).startswith(b"\x89PNG")
-    assert len(client.retrieve_series(study, series)) == 14
+    # what 3D Slicer's DICOMUtils.importFromDICOMWeb calls: series search, series metadata, series instances
+    assert len(client.retrieve_series_metadata(study, series)) == 14
+    assert len(list(client.iter_series(study, series))) == 14
 
 
 def test_a_controlled_study_is_refused_and_a_hidden_test_one_does_not_exist(served):
