@@ -19,10 +19,9 @@ from medal_catalog.config import Settings, get_settings
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The API app. Without ``settings`` it uses the environment's (the cached :func:`get_settings`); tests pass
     their own."""
-    from medal_catalog.api.routes import (catalog, datasets, entries, evaluations, health, identifiers, links, panel,
-                                         search, submissions, tasks)
-
     from medal_catalog.api import oai
+    from medal_catalog.api.routes import (catalog, datasets, dicomweb, entries, evaluations, health, identifiers, links,
+                                         panel, search, submissions, tasks)
 
     settings = settings or get_settings()
 
@@ -53,15 +52,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            expose_headers=["ETag", "Last-Modified", "Link"])
     # panel before entries: /api/panel/ranking is not an entry of a kind "panel".
     routers = [(module.router, "/api") for module in (health, search, catalog, tasks, evaluations, panel, datasets,
-                                                       links, entries, submissions)] + [(identifiers.router, ""),
-                                                                                        (oai.router, "")]
+                                                       links, entries, submissions)]
+    routers += [(identifiers.router, ""), (oai.router, ""), (dicomweb.router, "")]
     document_errors(app, routers)
     for router, prefix in routers:
         app.include_router(router, prefix=prefix)
-    from medal_catalog.api.pages import account, campaign, desk, docs, landing, leaderboard
+    from medal_catalog.api.pages import account, campaign, desk, docs, errors, landing, leaderboard
     from medal_catalog.api.pages import search as search_page
+    from medal_catalog.api.pages import series as series_page
 
-    for module in (docs, search_page, landing, desk, account, campaign, leaderboard):
+    for module in (docs, search_page, landing, series_page, desk, account, campaign, leaderboard):
         app.include_router(module.router)
     docs.mount_static(app)
+    errors.install(app)
     return app

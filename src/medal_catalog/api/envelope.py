@@ -127,12 +127,19 @@ def refusal(err: MedalError) -> Response:
     return error_response(err.http_status, err.detail, err.headers)
 
 
+async def _page(request: Request, status: int, detail: Any, headers: dict[str, str] | None) -> Response | None:
+    """A browser's error page instead of the envelope, when the web pages installed one (api/pages/errors.py)."""
+    page_for = getattr(request.app.state, "error_page", None)
+    return await page_for(request, status, detail, headers) if page_for is not None else None
+
+
 def install_handlers(app: FastAPI) -> None:
-    """Answer MedalError, Starlette's and FastAPI's HTTPException and request-validation errors with ErrorBody."""
+    """Answer MedalError, Starlette's and FastAPI's HTTPException, request-validation errors and any other
+    exception (500) with ErrorBody; browsers outside the API get the site's error page instead."""
 
     @app.exception_handler(MedalError)
     async def medal_error(request: Request, err: MedalError) -> Response:
-        return refusal(err)
+        return await _page(request, err.http_status, err.detail, err.headers) or refusal(err)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -140,12 +147,21 @@ def install_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             # Starlette names the methods of the first route matching the path; several routes may share it.
             headers = {**(headers or {}), "Allow": ", ".join(_allowed(app, request))}
-        return error_response(exc.status_code, exc.detail, headers)
+        return (await _page(request, exc.status_code, exc.detail, headers)
+                or error_response(exc.status_code, exc.detail, headers))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         # FastAPI's own encoding first (its errors may hold values JSON cannot): the same body as its handler's.
-        return error_response(422, jsonable_encoder(exc.errors()))
+        detail = jsonable_encoder(exc.errors())
+        return await _page(request, 422, detail, None) or error_response(422, detail)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # Starlette's ServerErrorMiddleware calls this, then re-raises for the server's log; the answer names
+        # nothing of the failure (it may hold a value of a file or a query).
+        detail = "internal server error: the catalog logged it"
+        return await _page(request, 500, detail, None) or error_response(500, detail)
 
 
 def _allowed(app: FastAPI, request: Request) -> list[str]:

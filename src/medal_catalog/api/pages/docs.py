@@ -1,5 +1,6 @@
-"""``/api/docs``: Swagger UI served offline (its JavaScript and CSS ship with the PyPI package swagger-ui-bundle
-and are served from ``/static/swagger/``), and the pages' own static files under ``/static/``."""
+"""``/api/docs``: Swagger UI served offline (5.x, vendored unchanged from npm ``swagger-ui-dist`` in
+``static/swagger/``, see its VENDORED.md: it renders the OpenAPI 3.1 document FastAPI writes), and the pages' own
+static files under ``/static/``."""
 
 from __future__ import annotations
 
@@ -23,8 +24,5 @@ async def swagger() -> HTMLResponse:
 
 
 def mount_static(app: FastAPI) -> None:
-    """Serve the pages' CSS and Swagger UI's files (longest prefix first)."""
-    from swagger_ui_bundle import swagger_ui_path
-
-    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    """Serve the pages' CSS and scripts and Swagger UI's files (``/static/swagger/``)."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

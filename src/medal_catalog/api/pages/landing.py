@@ -338,6 +338,11 @@ def _page_route(path: str):
         if name != "html":
             return _machine(landing, name, request.query_params.get("profile"))
         template = "task.html" if landing.kind == "BenchmarkTask" else "dataset.html"
+        extra: dict[str, Any] = {}
+        if landing.kind == "ImagingDataset":
+            from medal_catalog.api.pages.reader import page_parts
+
+            extra = await run_in_threadpool(page_parts, request, catalog, current.caller, landing)
         internal = current.caller.panel or landing.view == "full"
         versions = [{"version": v.version, "recorded_at": v.recorded_at, "deleted": v.deleted,
                      "author": v.author if internal else None, "reason": v.reason if internal else None}
@@ -349,7 +354,7 @@ def _page_route(path: str):
         return render(request, current, template, title=landing.document.get("title") or entry_id,
                       headers={"Link": landing.link_header()}, entry=landing, doc=landing.document, board=board,
                       versions=versions, jsonld=json.dumps(landing.schemaorg, ensure_ascii=False, indent=1)
-                      .replace("</", "<\\/"), review=_review_status(catalog, current.caller, landing))
+                      .replace("</", "<\\/"), review=_review_status(catalog, current.caller, landing), **extra)
     landing_page.__name__ = f"{path}_landing_page"
     return landing_page
 

@@ -3,6 +3,7 @@ search can be shared, and every control is a plain link or a GET form (no JavaSc
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -27,11 +28,11 @@ PAGE_SIZE = 10
 SORTS = (("relevance", "relevance"), ("title", "title"), ("-modified", "recently modified"),
          ("-subject_count", "most subjects"), ("-series_count", "most series"))
 #: Page URL of each entry kind that has a landing page; other kinds link to their API representation.
-PAGES = {"BenchmarkTask": "tasks", "ImagingDataset": "datasets"}
+PAGES = {"BenchmarkTask": "tasks", "ImagingDataset": "datasets", "ImagingSeries": "series"}
 
 
 def entry_url(kind: str, entry_id: str) -> str:
-    """The page of an entry: the landing page of a task or dataset, else its JSON."""
+    """The page of an entry: the landing page of a task or dataset, the page of a series, else its JSON."""
     return f"/{PAGES[kind]}/{entry_id}" if kind in PAGES else f"/api/{PATH_OF[kind]}/{entry_id}"
 
 
@@ -47,6 +48,25 @@ def _state(request: Request) -> tuple[str, dict[str, list[str]], dict[str, list[
     except ValueError:
         page = 1
     return params.get("q", ""), filters, ranges, page, params.get("sort", "relevance")
+
+
+#: The query parameters the page reads; any other is named in a notice (with a close match), not ignored silently.
+PAGE_PARAMETERS = ("q", *FACETS, *RANGE_PARAMETERS, "sort", "page")
+
+
+def unknown_parameters(request: Request) -> list[dict[str, str | None]]:
+    """The query parameters the page does not read, each with a close match and the URL that uses it instead."""
+    out = []
+    for name in dict.fromkeys(request.query_params):
+        if name in PAGE_PARAMETERS:
+            continue
+        close = difflib.get_close_matches(name.lower(), PAGE_PARAMETERS, n=1, cutoff=0.6)
+        fixed = None
+        if close:
+            pairs = [(close[0] if k == name else k, v) for k, v in request.query_params.multi_items()]
+            fixed = "/?" + urlencode(pairs)
+        out.append({"name": name, "suggestion": close[0] if close else None, "url": fixed})
+    return out
 
 
 def _link(request: Request, toggle: tuple[str, str] | None = None, page: int | None = None) -> str:
@@ -98,5 +118,6 @@ async def search_page(request: Request, catalog: CatalogDep, current: Annotated[
     return render(request, current, "search.html", status=400 if error else 200, title="Search",
                   q=q, hits=hits, total=total, facets=facets, page=page, pages=pages, error=error, sort=sort,
                   ranges=ranges_form, hidden=hidden, kept_ranges=kept_ranges, sorts=SORTS,
+                  unknown=unknown_parameters(request), known=PAGE_PARAMETERS,
                   previous_url=_link(request, page=page - 1) if page > 1 else None,
                   next_url=_link(request, page=page + 1) if page < pages else None)

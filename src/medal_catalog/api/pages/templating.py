@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from medal_catalog._version import __version__
 from medal_catalog.api.pages.session import Visit, finish, session_token
+from medal_catalog.api.pages.words import human_size
 from medal_catalog.errors import MedalError
 
 #: The site navigation: path and name.
@@ -38,6 +39,7 @@ def environment() -> Environment:
     env.filters["highlight"] = _highlight
     env.filters["label"] = _label
     env.filters["query"] = lambda pairs: urlencode(pairs, doseq=True)
+    env.filters["filesize"] = human_size
     env.globals["version"] = __version__
     env.globals["nav"] = NAV
     return env
@@ -56,12 +58,13 @@ def render(request: Request, current: Visit, name: str, status: int = 200, heade
     return finish(request, response, current)
 
 
-_HEADINGS = {400: "Not understood", 401: "Sign in needed", 403: "Not allowed", 404: "Not found", 406: "Not offered",
-             409: "Not possible now", 422: "Not valid"}
+HEADINGS = {400: "Not understood", 401: "Sign in needed", 403: "Not allowed", 404: "Not found", 405: "Not allowed",
+            406: "Not offered", 409: "Not possible now", 413: "Too large", 422: "Not valid",
+            500: "Something went wrong", 503: "Not available now"}
 
 
 def error_page(request: Request, current: Visit, err: MedalError) -> HTMLResponse:
     """A catalog error as a page: its status and message, and what to do next."""
-    heading = _HEADINGS.get(err.http_status, "Something went wrong")
+    heading = HEADINGS.get(err.http_status, "Something went wrong")
     return render(request, current, "error.html", status=err.http_status, title=heading, heading=heading,
                   message=str(err), status_code=err.http_status, headers=err.headers)

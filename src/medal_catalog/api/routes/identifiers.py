@@ -23,7 +23,7 @@ router = APIRouter(tags=["identifiers"])
 
 
 #: Kinds with a landing page (``/tasks/{id}``, ``/datasets/{id}``): a browser is sent there.
-PAGES = ("tasks", "datasets")
+PAGES = ("tasks", "datasets", "series")
 
 
 def _redirect(request: Request, target: str, fragment: str = "") -> RedirectResponse:
