@@ -11,6 +11,7 @@ import click
 from medal_catalog import __version__
 from medal_catalog.cli.check_public import check_public
 from medal_catalog.cli.check import check
+from medal_catalog.cli.deidentify import deidentify
 from medal_catalog.cli.export import export
 from medal_catalog.cli.harvest import harvest
 from medal_catalog.cli.init import init
@@ -34,6 +35,7 @@ main.add_command(check_public)
 main.add_command(check)
 main.add_command(export)
 main.add_command(decide)
+main.add_command(deidentify)
 main.add_command(harvest)
 main.add_command(init)
 main.add_command(panel)
