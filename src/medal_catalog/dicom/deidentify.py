@@ -31,7 +31,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from medal_catalog.dicom.annex_e import ANNEX_E, enum_meanings
+from medal_catalog.dicom.annex_e import ANNEX_E, IDENTIFYING_KINDS, OPTION_RETAINS, enum_meanings
 
 LIBRARY = "dicom-anonymizer"
 TABLE_EDITION = "dicomfields_2026c"
@@ -200,13 +200,23 @@ class Deidentifier:
             elif keyword in ds:
                 del ds[keyword]
 
-        def walk(dataset: Any) -> None:
+        retained = {kind for kind, option in OPTION_RETAINS.items() if option in self.plan.applied}
+
+        def walk(dataset: Any, nested: bool = False) -> None:
             for element in list(dataset):
+                entry = ANNEX_E.get(int(element.tag))
                 if int(element.tag) in _DEVICE_IDENTITY:
                     del dataset[element.tag]  # the library may leave a dummy; the catalog keeps none at all
+                elif nested and entry is not None and entry.kind not in retained and entry.kind not in ("uid", "date"):
+                    # Inside a sequence kept whole (references, U*; a retained characteristic's codes) the library
+                    # does not look: what the profile removes there goes (a PatientID: a pseudonym).
+                    if int(element.tag) == 0x00100020 and element.value:
+                        element.value = self.pseudonym(str(element.value))
+                    else:
+                        del dataset[element.tag]
                 elif element.VR == "SQ":
                     for item in element.value:
-                        walk(item)
+                        walk(item, True)
                 elif element.VR == "UI" and element.value:
                     values = element.value if isinstance(element.value, list) else [element.value]
                     mapped = [self.uid(str(v)) for v in values]
@@ -254,14 +264,27 @@ def _rules(applied: tuple[str, ...]) -> dict[tuple[int, int], Any]:
     retained = {"characteristic"} if "retain_patient_characteristics" in applied else set()
     if "retain_device_identity" in applied:
         retained.add("device")
+    from pydicom.datadict import dictionary_VR
+
     rules: dict[tuple[int, int], Any] = {}
     for tag, entry in ANNEX_E.items():
         if entry.tag.count("x"):
             continue
-        if entry.kind == "date" or (entry.kind in retained and tag not in _DEVICE_IDENTITY):
+        # A "date" row that is no date (TimezoneOffsetFromUTC, SH) goes as the profile says: it cannot be shifted.
+        if (entry.kind == "date" and _vr(dictionary_VR, tag) in ("DA", "DT", "TM")) \
+                or (entry.kind in retained and tag not in _DEVICE_IDENTITY) or "U*" in entry.action:
+            # U*: references (ReferencedImageSequence, SourceImageSequence) kept with their UIDs replaced below,
+            # so a SEG, RT or derived series still points at its source images.
             rules[(tag >> 16, tag & 0xFFFF)] = library.keep  # dates: shifted or emptied below, at every depth
     rules[(0x0010, 0x0020)] = library.keep  # PatientID: a pseudonym below
     return rules
+
+
+def _vr(lookup: Callable[[int], str], tag: int) -> str:
+    try:
+        return lookup(tag)
+    except KeyError:
+        return ""
 
 
 def _keep_safe_private(ds: Any) -> None:
