@@ -349,3 +349,25 @@ def test_write_block_replaces_only_the_block(tmp_path):
     assert text.startswith("# mine\nid: x\ndeidentification:\n  patient_identity_removed: true\n")
     assert "deidentification_date: 2026-01-02\n\n# next\nlicense:\n  spdx_id: CC-BY-4.0\n" in text
     assert not any(p.name.endswith(".medal-tmp") for p in tmp_path.iterdir())
+
+
+def test_the_template_shows_a_filled_block_and_writing_it_replaces_the_example(tmp_path):
+    """`medal init submission` shows a commented, filled `deidentification:` example naming the command; the
+    block written with --dataset replaces `{}` and the example, and the file still parses with the rest kept."""
+    import yaml
+
+    from medal_catalog.dicom.local import block
+    from medal_catalog.templates import write
+
+    write("submission", tmp_path)
+    text = (tmp_path / "dataset.yaml").read_text()
+    assert "deidentification: {}\n# `medal deidentify IN dicom --dataset dataset.yaml`" in text
+    assert "#     profile_options:" in text and "#     tool: medal deidentify" in text
+    before = yaml.safe_load(text)
+    write_block(tmp_path / "dataset.yaml", block(("basic_profile", "clean_descriptors")))
+    after_text = (tmp_path / "dataset.yaml").read_text()
+    after = yaml.safe_load(after_text)
+    assert "# `medal deidentify IN dicom" not in after_text and "# distribution (recommended)" in after_text
+    assert after["deidentification"]["profile_options"] == ["basic_profile", "clean_descriptors"]
+    assert {k: v for k, v in after.items() if k != "deidentification"} == \
+        {k: v for k, v in before.items() if k != "deidentification"}

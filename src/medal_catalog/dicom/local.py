@@ -218,6 +218,9 @@ def write_block(dataset_file: str | os.PathLike[str], the_block: dict[str, Any])
             end = start + 1
             while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t"):
                 end += 1
+            if end < len(lines) and lines[end].startswith("# `medal deidentify"):
+                while end < len(lines) and lines[end].startswith("#"):
+                    end += 1  # the template's commented example of this block: now filled in
             rest = "".join(lines[end:])
             new = "".join(lines[:start]) + dumped + ("\n" if rest.startswith("#") else "") + rest
     temp = path.with_name(path.name + _TEMP_SUFFIX)
