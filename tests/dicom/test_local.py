@@ -371,3 +371,76 @@ def test_the_template_shows_a_filled_block_and_writing_it_replaces_the_example(t
     assert after["deidentification"]["profile_options"] == ["basic_profile", "clean_descriptors"]
     assert {k: v for k, v in after.items() if k != "deidentification"} == \
         {k: v for k, v in before.items() if k != "deidentification"}
+
+
+def test_a_deidentified_submission_harvests_with_its_images(tmp_path):
+    """The open example's images with PHI planted back in (names, IDs, institution, private tags, original UIDs
+    in labels.csv): after `deidentify` (labels.csv through --table) the folder validates without error and a
+    harvest stores dicom.zip with every image, none holding a planted value."""
+    import hashlib
+    import io
+    import re
+    import zipfile
+
+    import yaml
+
+    from conftest import EXAMPLES
+    from medal_catalog.catalog import Catalog
+    from medal_catalog.validators.submission import validate_paths
+
+    example = EXAMPLES / "valid" / "ct-lung-nodule-malignancy"
+    sub = shutil.copytree(example, tmp_path / "sub", ignore=shutil.ignore_patterns("dicom", "labels.csv"))
+    originals = sorted((example / "dicom").rglob("*.dcm"))
+    for i, path in enumerate(originals):
+        ds = pydicom.dcmread(path)
+        for keyword in ("PatientIdentityRemoved", "DeidentificationMethodCodeSequence", "DeidentificationMethod"):
+            if keyword in ds:
+                delattr(ds, keyword)
+        ds.PatientName, ds.PatientID, ds.InstitutionName = f"{TOKEN}^Ann", f"MRN{i // 4}771", "Saint Zebulon"
+        ds.OtherPatientIDs = f"{TOKEN}9"
+        ds.private_block(0x0029, "ACME", create=True).add_new(0x10, "LO", TOKEN)
+        write(ds, tmp_path / "export" / f"{TOKEN}_{i}.dcm")
+    summary = deidentify(tmp_path / "export", sub / "dicom",
+                         LocalOptions(options=ALL_OPTIONS, linkage=tmp_path / "link",
+                                      tables=(example / "labels.csv",)))
+    assert summary.written == len(originals)
+    shutil.move(sub / "dicom" / "labels.csv", sub / "labels.csv")
+    labels = (sub / "labels.csv").read_bytes()
+    text = (sub / "dataset.yaml").read_text()
+    text = text.replace("access_level: controlled", "access_level: open")
+    text = re.sub(r"license:\n(  .*\n)+?(?=data_use_conditions)", "license:\n  spdx_id: CC-BY-4.0\n", text)
+    text = re.sub(r"byte_size: \d+", f"byte_size: {len(labels)}", text)
+    text = re.sub(r"sha256: [0-9a-f]+", f"sha256: {hashlib.sha256(labels).hexdigest()}", text)
+    (sub / "dataset.yaml").write_text(text)
+    write_block(sub / "dataset.yaml", summary.block)
+    new_series = {pydicom.dcmread(p).SeriesInstanceUID for p in (sub / "dicom").rglob("*.dcm")}
+    assert {row["series_uid"] for row in csv.DictReader(io.StringIO(labels.decode()))} == new_series
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = validate_paths([sub], contamination=False)
+    assert [i for i in report.issues if i.severity.value == "error"] == []
+    db = tmp_path / "cat.db"
+    run = CliRunner().invoke(main, ["harvest", str(sub), "--catalog", f"sqlite:///{db}", "--json",
+                                    "--out", str(tmp_path / "out"), "--jobs", "1"])
+    assert run.exit_code == 0, run.output
+    dataset_id = yaml.safe_load(text)["id"]
+    with Catalog.open(f"sqlite:///{db}") as catalog:
+        archive = catalog.store.get_file("ImagingDataset", dataset_id, "dicom.zip").data
+    members = zipfile.ZipFile(io.BytesIO(archive))
+    assert len(members.namelist()) == len(originals), run.output
+    for name in members.namelist():
+        data = members.read(name)
+        assert TOKEN.encode() not in data and b"Zebulon" not in data and b"MRN0771" not in data
+
+
+def test_output_names_never_look_identifying_to_reports(tmp_path):
+    """Names made from digests never look like a record number or date to report.identifying_component (a masked
+    name would be shown as 'folder 1' and its file dropped from the served archive)."""
+    from medal_catalog.dicom.local import _output_name
+    from medal_catalog.report import identifying_component
+
+    for i in range(3000):
+        ds = Dataset()
+        ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID = f"2.25.{i}", f"2.25.{i}1", f"2.25.{i}2"
+        ds.Modality, ds.SeriesNumber, ds.InstanceNumber = "CT", i % 1000, 99999 - i
+        assert not any(identifying_component(part) for part in _output_name(ds).split("/")), _output_name(ds)

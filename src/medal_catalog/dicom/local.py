@@ -10,7 +10,7 @@ contributor chooses (:data:`~medal_catalog.dicom.deidentify.LOCAL_OPTIONS`). Wha
   * the linkage itself (``linkage.sqlite`` in that folder: original -> new UIDs, patients and their offsets,
     input file -> output file), so the contributor can re-identify their own results; it is never sent;
   * an output laid out ``study-<h>/<MODALITY>-<series number>-<h>/<instance number>-<h>.dcm`` (``<h>``: a few
-    hex digits of the *new* UIDs), names that hold no identifier;
+    letters from a digest of the *new* UIDs), names that hold no identifier and that no report masks as one;
   * files written to a temporary name and renamed, so a file is whole or absent; an interrupted run continues
     where it stopped (the linkage folder records what was done);
   * pixel cleaning (Clean Pixel Data): regions the contributor names are blanked in files whose header declares
@@ -408,16 +408,21 @@ def _one(job: _Job, deid: Deidentifier, rel: str, size: int, mtime: int) -> _Res
     return _Result(rel, size, mtime, "written", output, uids=tuple(deid.replaced.items()), patient=patient)
 
 
+#: Hex digits written as letters that spell no word a report masks (mrn, dob, nhs, ssn, birth: no b, d, m, n,
+#: o, s) and make no digit run that looks like a date or a record number (report.identifying_component).
+_LETTERS = str.maketrans("0123456789abcdef", "acefghjkpqrtuvwx")
+
+
 def _short(uid: Any) -> str:
-    return hashlib.sha256(str(uid or "").encode()).hexdigest()[:8]
+    return hashlib.sha256(str(uid or "").encode()).hexdigest()[:8].translate(_LETTERS)
 
 
 def _output_name(ds: Any) -> str:
     """study-<h>/<MODALITY>-<series number>-<h>/<instance number>-<h>.dcm from the rewritten header (new UIDs,
     numbers and a modality code: nothing that identifies anyone)."""
     modality = re.sub(r"[^A-Z0-9]", "", str(ds.get("Modality", "") or "").upper())[:8] or "OT"
-    series = _number(ds.get("SeriesNumber"))
-    instance = _number(ds.get("InstanceNumber"))
+    series = min(_number(ds.get("SeriesNumber")), 99999)  # never 6 digits: reports mask those as IDs
+    instance = min(_number(ds.get("InstanceNumber")), 99999)
     return (f"study-{_short(ds.get('StudyInstanceUID'))}/"
             f"{modality}-{series:03d}-{_short(ds.get('SeriesInstanceUID'))[:6]}/"
             f"{instance:05d}-{_short(ds.get('SOPInstanceUID'))[:6]}.dcm")
