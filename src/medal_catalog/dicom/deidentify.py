@@ -47,7 +47,6 @@ SAFE_PRIVATE: dict[tuple[str, int, int], str] = {
     ("SIEMENS MR HEADER", 0x0019, 0x0A): "NumberOfImagesInMosaic",
     ("SIEMENS MR HEADER", 0x0019, 0x0B): "SliceMeasurementDuration",
     ("SIEMENS MR HEADER", 0x0019, 0x0C): "B_value",
-    ("SIEMENS MR HEADER", 0x0019, 0x0D): "DiffusionDirectionality",
     ("SIEMENS MR HEADER", 0x0019, 0x0E): "DiffusionGradientDirection",
     ("SIEMENS MR HEADER", 0x0019, 0x27): "B_matrix",
     ("SIEMENS MR HEADER", 0x0019, 0x28): "BandwidthPerPixelPhaseEncode",
@@ -56,7 +55,6 @@ SAFE_PRIVATE: dict[tuple[str, int, int], str] = {
     ("GEMS_ACQU_01", 0x0019, 0xBC): "UserData21 (diffusion direction)",
     ("GEMS_ACQU_01", 0x0019, 0xBD): "UserData22 (diffusion direction)",
     ("Philips Imaging DD 001", 0x2001, 0x03): "DiffusionBFactor",
-    ("Philips Imaging DD 001", 0x2001, 0x04): "DiffusionDirection",
     ("Philips MR Imaging DD 001", 0x2005, 0x0D): "ScaleIntercept",
     ("Philips MR Imaging DD 001", 0x2005, 0x0E): "ScaleSlope",
 }
