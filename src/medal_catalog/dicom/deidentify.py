@@ -31,7 +31,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from medal_catalog.dicom.annex_e import ANNEX_E, IDENTIFYING_KINDS, OPTION_RETAINS, enum_meanings
+from medal_catalog.dicom.annex_e import ANNEX_E, OPTION_RETAINS, enum_meanings, lookup
 
 LIBRARY = "dicom-anonymizer"
 TABLE_EDITION = "dicomfields_2026c"
@@ -159,7 +159,7 @@ class Deidentifier:
         if "retain_safe_private" in applied:
             _keep_safe_private(ds)
         else:
-            ds.remove_private_tags()
+            _remove_private(ds)
         shift = "retain_longitudinal_modified_dates" in applied
         try:
             if pixels is not None:
@@ -168,8 +168,8 @@ class Deidentifier:
                 saved = library.dictionary
                 library.dictionary = _KeyedUids(self)
                 try:
-                    library.anonymize_dataset(ds, _rules(applied), delete_private_tags=False,
-                                              base_rules_gen=lambda: library.initialize_actions(TABLE_EDITION))
+                    rules = _present_rules(ds, applied)
+                    library.anonymize_dataset(ds, None, delete_private_tags=False, base_rules_gen=lambda: rules)
                 finally:
                     library.dictionary = saved
             self._finish(ds, shift, kept_descriptions or {})
@@ -201,28 +201,36 @@ class Deidentifier:
         retained = {kind for kind, option in OPTION_RETAINS.items() if option in self.plan.applied}
 
         def walk(dataset: Any, nested: bool = False) -> None:
-            for element in list(dataset):
-                entry = ANNEX_E.get(int(element.tag))
-                if int(element.tag) in _DEVICE_IDENTITY:
-                    del dataset[element.tag]  # the library may leave a dummy; the catalog keeps none at all
+            # Over the raw elements: only those acted on are decoded, the others are written back as read.
+            elements = dataset._dict
+            for tag in list(elements):
+                vr = _element_vr(tag, elements[tag])
+                entry = lookup(tag) if nested else ANNEX_E.get(tag)
+                if tag in _DEVICE_IDENTITY:
+                    del elements[tag]  # the library may leave a dummy; the catalog keeps none at all
                 elif nested and entry is not None and entry.kind not in retained and entry.kind not in ("uid", "date"):
                     # Inside a sequence kept whole (references, U*; a retained characteristic's codes) the library
                     # does not look: what the profile removes there goes (a PatientID: a pseudonym).
-                    if int(element.tag) == 0x00100020 and element.value:
+                    element = dataset[tag]
+                    if tag == 0x00100020 and element.value:
                         element.value = self.pseudonym(str(element.value))
                     else:
-                        del dataset[element.tag]
-                elif element.VR == "SQ":
-                    for item in element.value:
+                        del elements[tag]
+                elif vr == "SQ":
+                    for item in dataset[tag].value:
                         walk(item, True)
-                elif element.VR == "UI" and element.value:
-                    values = element.value if isinstance(element.value, list) else [element.value]
-                    mapped = [self.uid(str(v)) for v in values]
-                    element.value = mapped if isinstance(element.value, list) else mapped[0]
-                elif element.VR in ("DA", "DT") and element.value and ANNEX_E.get(int(element.tag)) is not None:
-                    element.value = self._shift(str(element.value), element.VR, offset) if shift else ""
-                elif element.VR == "TM" and not shift and ANNEX_E.get(int(element.tag)) is not None:
-                    element.value = ""
+                elif vr == "UI":
+                    element = dataset[tag]
+                    if element.value:
+                        values = element.value if isinstance(element.value, list) else [element.value]
+                        mapped = [self.uid(str(v)) for v in values]
+                        element.value = mapped if isinstance(element.value, list) else mapped[0]
+                elif vr in ("DA", "DT") and entry is not None:
+                    element = dataset[tag]
+                    if element.value:
+                        element.value = self._shift(str(element.value), vr, offset) if shift else ""
+                elif vr == "TM" and not shift and entry is not None:
+                    dataset[tag].value = ""
         walk(ds)
         meta = ds.file_meta
         meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
@@ -278,6 +286,79 @@ def _rules(applied: tuple[str, ...]) -> dict[tuple[int, int], Any]:
     return rules
 
 
+@functools.lru_cache(maxsize=16)
+def _all_rules(applied: tuple[str, ...]) -> tuple[dict[int, Any], dict[int, Any], tuple[tuple[tuple[int, ...], Any], ...]]:
+    """The library's table (edition TABLE_EDITION) with our overrides, built once: actions for data set tags and
+    for file meta tags by tag number, and the repeating-group rules (curves, overlays)."""
+    from dicomanonymizer import simpledicomanonymizer as library
+
+    merged = library.initialize_actions(TABLE_EDITION)
+    merged.update(_rules(applied))
+    single = {(t[0] << 16) | t[1]: a for t, a in merged.items() if len(t) == 2 and t[0] != 0x0002}
+    meta = {(t[0] << 16) | t[1]: a for t, a in merged.items() if len(t) == 2 and t[0] == 0x0002}
+    repeating = tuple((t, a) for t, a in merged.items() if len(t) > 2)
+    return single, meta, repeating
+
+
+def _present_rules(ds: Any, applied: tuple[str, ...]) -> dict[tuple[int, ...], Any]:
+    """The library's rules for the tags ``ds`` holds at its top level (and its file meta): the library looks up
+    each of its ~600 rules in every file and walks the whole data set once per repeating-group rule; what it
+    would do to an absent tag is nothing, so the result is the same. Inside sequences the library does not look;
+    Deidentifier._finish does."""
+    single, meta, repeating = _all_rules(applied)
+    rules: dict[tuple[int, ...], Any] = {}
+    for tag in ds._dict:
+        action = single.get(tag)
+        if action is not None:
+            rules[(tag >> 16, tag & 0xFFFF)] = action
+    meta_elements = ds.file_meta._dict if getattr(ds, "file_meta", None) is not None else {}
+    for tag in meta_elements:
+        action = meta.get(int(tag))
+        if action is not None:
+            rules[(int(tag) >> 16, int(tag) & 0xFFFF)] = action
+    if any((tag >> 24) in (0x50, 0x60) for tag in ds._dict):
+        rules.update(dict(repeating))
+    return rules
+
+
+def _remove_private(ds: Any) -> None:
+    """Remove every private attribute of ``ds`` at every depth, converting only the sequences it descends into
+    (pydicom's remove_private_tags decodes every element of the file on the way)."""
+    from pydicom.datadict import dictionary_VR
+
+    elements = ds._dict
+    for tag in [t for t in elements if (t >> 16) & 1]:
+        del elements[tag]
+    for tag, element in list(elements.items()):
+        vr = element.VR
+        if vr is None and getattr(element, "length", 0) == 0xFFFFFFFF and tag != 0x7FE00010:
+            vr = "SQ"  # implicit VR, undefined length: a sequence
+        elif vr is None:
+            vr = _vr(dictionary_VR, tag)
+        if vr == "SQ":
+            for item in ds[tag].value:
+                _remove_private(item)
+
+
+def _element_vr(tag: int, element: Any) -> str:
+    """The VR of a (raw or decoded) element without decoding it: as written, else from the dictionary."""
+    vr = element.VR
+    if vr is None or vr == "UN":
+        known = _DICTIONARY_VR.get(tag)
+        if known is None:
+            from pydicom.datadict import dictionary_VR
+
+            known = _DICTIONARY_VR[tag] = _vr(dictionary_VR, tag)
+        if known:
+            return known
+        if vr is None and getattr(element, "length", 0) == 0xFFFFFFFF and tag != 0x7FE00010:
+            return "SQ"
+    return vr or ""
+
+
+_DICTIONARY_VR: dict[int, str] = {}
+
+
 def _vr(lookup: Callable[[int], str], tag: int) -> str:
     try:
         return lookup(tag)
@@ -298,7 +379,7 @@ def _keep_safe_private(ds: Any) -> None:
         if not tag.is_private or tag.is_private_creator:
             if element.VR == "SQ":
                 for item in element.value:
-                    item.remove_private_tags()
+                    _remove_private(item)
             continue
         block = (tag.group, tag.element >> 8)
         creator = creators.get(block)
