@@ -42,7 +42,9 @@ def main() -> int:
     from medal_catalog.harvesters.dicom import walk
 
     sources, _ = walk(args.paths)
-    files = [s.path for s in sources if s.member is None][: args.limit or None]
+    # Part 10 files only (preamble and DICM): pydicom and dicognito refuse the others without force=True.
+    files = [s.path for s in sources if s.member is None and Path(s.path).read_bytes()[128:132] == b"DICM"]
+    files = files[: args.limit or None]
     blobs = [Path(f).read_bytes() for f in files]
     size = sum(map(len, blobs)) / 1e6
     options = ["retain_longitudinal_modified_dates", "retain_patient_characteristics", "clean_descriptors"]
