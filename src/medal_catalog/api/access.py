@@ -238,6 +238,26 @@ def require_data(caller: Caller, document: dict[str, Any] | None, view: View, wh
     raise Forbidden(f"{reason}; {caller.name or 'your token'} ({caller.role}) is neither")
 
 
+def small_cells(document: dict[str, Any] | None, caller: Caller, threshold: int) -> dict[str, Any] | None:
+    """The document with its demographic counts (population.sex_counts, population.age_bins[].count) from 1 to
+    ``threshold`` - 1 shown as "< threshold" to an anonymous caller, as /campaign shows them (0 stays 0): a cell
+    of one or two people can single them out. Callers with a token see the counts; the stored entry is unchanged."""
+    if document is None or caller.role != "anonymous" or not isinstance(document.get("population"), dict):
+        return document
+
+    def cell(value: Any) -> Any:
+        return f"< {threshold}" if isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold \
+            else value
+
+    population = dict(document["population"])
+    if isinstance(population.get("sex_counts"), dict):
+        population["sex_counts"] = {k: cell(v) for k, v in population["sex_counts"].items()}
+    if isinstance(population.get("age_bins"), list):
+        population["age_bins"] = [{**b, "count": cell(b.get("count"))} if isinstance(b, dict) and "count" in b
+                                  else b for b in population["age_bins"]]
+    return {**document, "population": population}
+
+
 def redact(document: dict[str, Any] | None, view: View) -> dict[str, Any] | None:
     """The document as a view shows it (``full`` unchanged; a copy otherwise)."""
     if document is None or view == "full":
