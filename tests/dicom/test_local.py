@@ -444,3 +444,22 @@ def test_output_names_never_look_identifying_to_reports(tmp_path):
         ds.StudyInstanceUID, ds.SeriesInstanceUID, ds.SOPInstanceUID = f"2.25.{i}", f"2.25.{i}1", f"2.25.{i}2"
         ds.Modality, ds.SeriesNumber, ds.InstanceNumber = "CT", i % 1000, 99999 - i
         assert not any(identifying_component(part) for part in _output_name(ds).split("/")), _output_name(ds)
+
+
+@real
+def test_init_submission_from_dicom_does_both_steps(tmp_path):
+    """`medal init submission FOLDER --from-dicom DIR`: the template, the de-identified images in FOLDER/dicom, and
+    the filled block; validate then finds no dicom.phi (and no error)."""
+    from medal_catalog.validators.submission import validate_paths
+
+    run = CliRunner(env={"XDG_DATA_HOME": str(tmp_path / "data")}).invoke(
+        main, ["init", "submission", str(tmp_path / "sub"), "--from-dicom", str(GE_SERIES), "--json"])
+    assert run.exit_code == 0, run.output
+    result = json.loads(run.output)
+    assert result["deidentify"]["written"] == len(list(GE_SERIES.iterdir()))
+    assert result["deidentify"]["linkage"].startswith(str(tmp_path / "data"))
+    assert "tool: medal deidentify" in (tmp_path / "sub" / "dataset.yaml").read_text()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = validate_paths([tmp_path / "sub"], contamination=False)
+    assert [i for i in report.issues if i.severity.value == "error"] == []
