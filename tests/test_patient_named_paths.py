@@ -82,3 +82,19 @@ def test_harvest_output_report_and_cache_never_name_the_patient(submission, tmp_
     assert "folder 1/IM0001.dcm" in json.dumps(report)
     for path in tmp_path.glob("c.db*"):
         assert not any(name.encode() in path.read_bytes() for name in NAMES), path
+
+
+def test_uid_file_names_with_a_timestamp_are_masked():
+    """File names that are vendor UIDs encoding a date (Siemens, Philips) or a Unix time (GE) are shown as
+    'file N'; random UIDs (2.25.<integer>, a pydicom root without a date) stay as they are."""
+    from medal_catalog.report import PathShower, identifying_component
+
+    for name in ("1.3.12.2.1107.5.2.32.35162.2012021516003437519.dcm",
+                 "1.2.840.113619.2.408.5282380.5220731.23348.1516669692.164",
+                 "1.3.46.670589.11.17521.5.0.3124.2019031914261869232.dcm"):
+        assert identifying_component(name), name
+    for name in ("2.25.201203151600343751912345678901234.dcm", "1.2.826.0.1.3680043.8.498.9036489466.dcm",
+                 "1.0.0", "v1.2.3.4"):
+        assert not identifying_component(name), name
+    shown = PathShower(known=["s/1.3.12.2.1107.5.2.32.35162.2012021516003437519.dcm", "s/a.dcm"])
+    assert shown.show("s/1.3.12.2.1107.5.2.32.35162.2012021516003437519.dcm") == "s/file 1"

@@ -38,15 +38,19 @@ _EXPORTS = {
     "Severity": "medal_catalog.report",
     "MedalError": "medal_catalog.errors",
     "create_app": "medal_catalog.api",
+    "deidentify": "medal_catalog.dicom.local",
+    "DeidentifyOptions": "medal_catalog.dicom.local",
 }
 #: Public names that are another name in their module.
-_ALIASES = {"validate": "validate_paths"}
+_ALIASES = {"validate": "validate_paths", "DeidentifyOptions": "LocalOptions"}
 
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time __getattr__ imports on first use
     from medal_catalog.api import create_app
     from medal_catalog.catalog import Catalog, open_catalog
+    from medal_catalog.dicom.local import LocalOptions as DeidentifyOptions
+    from medal_catalog.dicom.local import deidentify
     from medal_catalog.errors import MedalError
     from medal_catalog.exports.croissant import export_dataset, export_task
     from medal_catalog.exports.dcat import to_dcat

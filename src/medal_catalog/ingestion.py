@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from medal_catalog.catalog import Catalog
-from medal_catalog.errors import Forbidden, InvalidSubmission, MedalError, Unprocessable, UsageError
+from medal_catalog.errors import Forbidden, InputError, InvalidSubmission, MedalError, Unprocessable, UsageError
 from medal_catalog.report import Issue, PathShower, Report, Severity
 from medal_catalog.store.base import PutResult, entry_key
 
@@ -132,11 +132,44 @@ def source_kind(path: Path) -> SourceKind:
     return "submission" if is_submission(path) else "dicom"
 
 
+def corrupt_metadata(path: Path) -> str | None:
+    """What is wrong with a JSON or YAML file at ``path`` (or at the top of the folder ``path``) that does not
+    parse: the file, the line and column, and the parser's words; None when every such file parses."""
+    import json
+
+    import yaml
+
+    files = [path] if path.is_file() else sorted(p for p in path.glob("*") if p.is_file()) if path.is_dir() else []
+    for file in files:
+        suffix = file.suffix.lower()
+        if suffix not in (".json", ".jsonld", ".yaml", ".yml"):
+            continue
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            return f"{file} is corrupt: not UTF-8 text (byte {exc.start})"
+        except OSError:
+            continue
+        try:
+            json.loads(text) if suffix in (".json", ".jsonld") else yaml.safe_load(text)
+        except json.JSONDecodeError as exc:
+            return f"{file} is corrupt: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+            return f"{file} is corrupt: {getattr(exc, 'problem', None) or 'not YAML'}{where}"
+    return None
+
+
 def plan(paths: Iterable[Path | str], dataset_id: str | None = None) -> dict[Path, SourceKind]:
     """The kind of every path, checked before anything is opened or written: bare DICOM trees need
     ``dataset_id``, which names one dataset (so at most one Croissant file goes with it)."""
     kinds = {Path(p): source_kind(Path(p)) for p in paths}
     trees = [p for p, kind in kinds.items() if kind == "dicom"]
+    for tree in trees if not dataset_id else []:
+        corrupt = corrupt_metadata(tree)
+        if corrupt:  # not "no metadata": the contributor's file is there, and broken
+            raise InputError(corrupt)
     if trees and not dataset_id:
         raise UsageError(f"{trees[0]} holds no MEDAL metadata: give --dataset ID to harvest it as a DICOM tree")
     if dataset_id and sum(kind == "croissant" for kind in kinds.values()) > 1:

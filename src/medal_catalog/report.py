@@ -140,14 +140,22 @@ _IDENTIFYING_COMPONENT = re.compile(
     r"|(?<!\d)\d{1,2}[-_.](?:0?[1-9]|1[0-2])[-_.](?:19|20)\d{2}(?!\d)"
     r"|(?<![\d.])[1-9]\d{5,}(?![\d.])|\d{3}-\d{2}-\d{4}", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]+")
+#: A component that starts with a dotted UID (a file named after its SOPInstanceUID, say).
+_UID_NAME = re.compile(r"^(\d+(?:\.\d+){3,})")
+#: A UID component that encodes when the image was made: a date (Philips, Siemens: YYYYMMDD...) or a Unix time
+#: of 10 digits (GE: 1516669692 is 2018-01-23).
+_UID_TIME = re.compile(r"^(?:(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d*|1\d{9})$")
 
 
 def identifying_component(component: str, tokens: frozenset[str] = frozenset()) -> bool:
-    """Whether a path component may identify a patient: it matches :data:`_IDENTIFYING_COMPONENT`, or holds a
-    whole word of ``tokens`` (lower-case identifying values of the files' own headers, as dicom.audit checks
-    descriptions against them)."""
+    """Whether a path component may identify a patient: it matches :data:`_IDENTIFYING_COMPONENT`, is a UID
+    (before any extension) with a timestamp in it, or holds a whole word of ``tokens`` (lower-case identifying
+    values of the files' own headers, as dicom.audit checks descriptions against them)."""
     if _IDENTIFYING_COMPONENT.search(component):
         return True
+    uid = _UID_NAME.match(component)
+    if uid and not uid.group(1).startswith("2.25.") and any(_UID_TIME.match(part) for part in uid.group(1).split(".")):
+        return True  # 2.25.<integer> UIDs are random (UUID-derived): they encode no time
     return bool(tokens) and any(word in tokens for word in _WORD.findall(component.lower()))
 
 

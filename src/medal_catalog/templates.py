@@ -29,6 +29,24 @@ STARTING_VALUES: dict[str, dict[str, Any]] = {
 _WIDTH = 116
 
 
+def _deidentification_example() -> list[str]:
+    """The block `medal deidentify --dataset` writes, as comments: what a filled one looks like."""
+    import yaml
+
+    from medal_catalog.dicom.local import block
+
+    example = block(("basic_profile", "retain_longitudinal_modified_dates", "retain_patient_characteristics",
+                     "clean_descriptors"))
+    example["deidentification_date"] = dt.date.fromisoformat(example["deidentification_date"])
+    dumped = yaml.safe_dump({"deidentification": example}, sort_keys=False, width=_WIDTH).splitlines()
+    return ["# `medal deidentify IN dicom --dataset dataset.yaml` de-identifies the images and fills this block in,",
+            "# for example (docs/deidentify.md):", *[f"#   {line}" for line in dumped]]
+
+
+#: Commented examples shown under a slot: (class, slot) -> lines.
+EXAMPLES: dict[tuple[str, str], list[str]] = {("ImagingDataset", "deidentification"): _deidentification_example()}
+
+
 def render(kind: str) -> str:
     """The annotated YAML template of one entry kind (``task`` or ``dataset``)."""
     from medal_catalog.schema import schema_view
@@ -53,6 +71,7 @@ def render(kind: str) -> str:
                 lines += [f"# {slot.name}: {_form(view, slot)}"]
             else:
                 lines += _yaml(slot.name, value)
+            lines += EXAMPLES.get((cls, slot.name), [])
         else:
             optional.append(f"#   {slot.name}: {_first_sentence(slot.description)}")
     if optional:

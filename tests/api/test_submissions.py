@@ -37,9 +37,9 @@ def test_valid_yaml_is_stored_as_submitted_by_its_contributor(client):
 
 
 def test_owner_edits_others_may_not(client):
-    """The owner's second submission is a new version; another contributor's is refused, answered exactly as
-    their GET of it is (404, same body: no oracle of what others hold, issue 13); nobody overwrites a harvested
-    entry they do not own; the owner sees the 403 of what they may see but not change."""
+    """The owner's second submission is a new version; another contributor's is refused with 409 "taken" (issue
+    26: a 404 "not visible" sent them looking for an entry they never made), which says only that the id is taken,
+    while their GET still answers 404; nobody overwrites a harvested entry they do not own."""
     headers = {"Content-Type": "application/yaml"}
     assert client.post("/api/submissions", content=new_task(),
                        headers={**auth(client, "alice"), **headers}).status_code == 201
@@ -48,11 +48,13 @@ def test_owner_edits_others_may_not(client):
     assert second.status_code == 201 and second.json()["stored"][0]["version"] == 2
     refused = client.post("/api/submissions", content=edited, headers={**auth(client, "bob"), **headers})
     seen = client.get("/api/tasks/ct-lung-nodule-followup", headers=auth(client, "bob"))
-    assert refused.status_code == seen.status_code == 404 and refused.json() == seen.json()
+    assert refused.status_code == 409 and seen.status_code == 404
+    assert refused.json() == {"detail": "the id 'ct-lung-nodule-followup' is taken: another contributor's "
+                                        "BenchmarkTask has it; choose another id"}
     harvested = new_task("ct-lung-nodule-malignancy")
     refused = client.post("/api/submissions", content=harvested, headers={**auth(client, "bob"), **headers})
     seen = client.get("/api/tasks/ct-lung-nodule-malignancy", headers=auth(client, "bob"))
-    assert refused.status_code == 404 and refused.json() == seen.json()
+    assert refused.status_code == 409 and "is taken" in refused.json()["detail"] and seen.status_code == 404
 
 
 def test_invalid_submission_gets_medal_validates_report(client):

@@ -179,3 +179,17 @@ def test_an_imported_croissant_zip_of_dicom_is_kept_as_the_catalogs_rewrite(tmp_
     refused = import_croissant(undeclared, access_level="open")
     errors = [i for i in refused.report.issues if i.code == "dicom.not-kept"]
     assert len(errors) == len(uids) and not refused.ok
+
+
+def test_a_file_whose_path_reports_mask_is_still_served(tmp_path):
+    """A file named like a patient (or a timestamped UID) is shown as 'file N' in reports and the manifest; its
+    copy still goes into dicom.zip (the archive found files by their shown path, and lost this one)."""
+    folder = make_open(shutil.copytree(EXAMPLES / "valid" / "ct-lung-nodule-malignancy", tmp_path / "sub"))
+    originals = sorted((folder / "dicom").rglob("*.dcm"))
+    originals[0].rename(originals[0].with_name("1.3.12.2.1107.5.2.32.35162.2012021516003437519.dcm"))
+    summary = harvest(folder, tmp_path / "cat.db")
+    assert not summary.get("files_not_kept"), summary.get("files_not_kept")
+    with Catalog.open(f"sqlite:///{tmp_path / 'cat.db'}") as catalog:
+        archive = catalog.store.get_file("ImagingDataset", OPEN_EXAMPLES["ct-lung-nodule-malignancy"],
+                                         "dicom.zip").data
+    assert len(zipfile.ZipFile(io.BytesIO(archive)).namelist()) == len(originals)

@@ -41,7 +41,7 @@ from typing import Any, Literal
 
 from medal_catalog.api.tokens import Role as TokenRole
 from medal_catalog.catalog import Catalog
-from medal_catalog.errors import Forbidden, NotFound, Unauthorized
+from medal_catalog.errors import Conflict, Forbidden, NotFound, Unauthorized
 from medal_catalog.schema import CONTAINER_SLOTS, KIND_PATHS
 from medal_catalog.schema.facts import access_levels
 from medal_catalog.search import SearchRequest
@@ -96,10 +96,16 @@ def not_visible(kind: str, entry_id: str) -> NotFound:
     return NotFound(f"no {kind} {entry_id!r} visible to you")
 
 
-def _require_owner(catalog: Catalog, caller: Caller, kind: str, entry_id: str, what: str) -> None:
+def _require_owner(catalog: Catalog, caller: Caller, kind: str, entry_id: str, what: str,
+                   written: bool = False) -> None:
+    """Return when ``caller`` may write (``written``: the entry itself) or attach to an entry; else refuse."""
     if may_write(catalog, caller, kind, entry_id):
         return
     current = catalog.get(kind, entry_id)
+    if current is not None and written and view_of(catalog, caller, current) is None:
+        # The id the caller wants for their own entry: saying it is taken reveals only that it is (as any
+        # registry does), and "not visible" would send them looking for an entry they never made.
+        raise Conflict(f"the id {entry_id!r} is taken: another contributor's {kind} has it; choose another id")
     if current is None or view_of(catalog, caller, current) is None:
         raise not_visible(kind, entry_id)  # as GET answers: no oracle of what others hold
     raise Forbidden(f"{kind} {entry_id!r} belongs to another contributor: {what} (ask its owner, or an admin, "
@@ -118,7 +124,7 @@ def check_writes(catalog: Catalog, caller: Caller, entries: Sequence[dict[str, A
     checked: set[tuple[str, str]] = set()  # a bundle's 1,200 series attach to one dataset: check it once
     for entry in entries:
         kind, entry_id = str(entry.get("type")), str(entry.get("id"))
-        _require_owner(catalog, caller, kind, entry_id, "only its owner may change it")
+        _require_owner(catalog, caller, kind, entry_id, "only its owner may change it", written=True)
         for target_kind, target in attachments(entry):
             if (target_kind, target) in pending or (target_kind, target) in checked:
                 continue  # checked as an entry of this submission, or already
@@ -236,6 +242,26 @@ def require_data(caller: Caller, document: dict[str, Any] | None, view: View, wh
     if caller.role == "anonymous":
         raise Unauthorized(f"{reason}; send a Bearer token or use a signed link")
     raise Forbidden(f"{reason}; {caller.name or 'your token'} ({caller.role}) is neither")
+
+
+def small_cells(document: dict[str, Any] | None, caller: Caller, threshold: int) -> dict[str, Any] | None:
+    """The document with its demographic counts (population.sex_counts, population.age_bins[].count) from 1 to
+    ``threshold`` - 1 shown as "< threshold" to an anonymous caller, as /campaign shows them (0 stays 0): a cell
+    of one or two people can single them out. Callers with a token see the counts; the stored entry is unchanged."""
+    if document is None or caller.role != "anonymous" or not isinstance(document.get("population"), dict):
+        return document
+
+    def cell(value: Any) -> Any:
+        return f"< {threshold}" if isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold \
+            else value
+
+    population = dict(document["population"])
+    if isinstance(population.get("sex_counts"), dict):
+        population["sex_counts"] = {k: cell(v) for k, v in population["sex_counts"].items()}
+    if isinstance(population.get("age_bins"), list):
+        population["age_bins"] = [{**b, "count": cell(b.get("count"))} if isinstance(b, dict) and "count" in b
+                                  else b for b in population["age_bins"]]
+    return {**document, "population": population}
 
 
 def redact(document: dict[str, Any] | None, view: View) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from medal_catalog.cli.check_public import check_public
 from medal_catalog.cli.check import check
 from medal_catalog.cli.doi import doi
 from medal_catalog.cli.evaluate import evaluate
+from medal_catalog.cli.deidentify import deidentify
 from medal_catalog.cli.export import export
 from medal_catalog.cli.harvest import harvest
 from medal_catalog.cli.init import init
@@ -39,6 +40,7 @@ main.add_command(export)
 main.add_command(doi)
 main.add_command(decide)
 main.add_command(evaluate)
+main.add_command(deidentify)
 main.add_command(harvest)
 main.add_command(init)
 main.add_command(panel)

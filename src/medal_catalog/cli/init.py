@@ -13,9 +13,12 @@ from medal_catalog.cli.options import reports_errors
 @click.command()
 @click.argument("kind", type=click.Choice(["submission", "task", "dataset"]), default="submission")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("my-submission"))
+@click.option("--from-dicom", "from_dicom", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="De-identify the DICOM under this folder into FOLDER/dicom (`medal deidentify` with the Basic "
+                   "Profile and modified dates) and fill the dataset's `deidentification:` block.")
 @click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
 @reports_errors("init")
-def init(kind: str, folder: Path, as_json: bool) -> None:
+def init(kind: str, folder: Path, from_dicom: Path | None, as_json: bool) -> None:
     """Write an annotated template of a KIND (a submission: a task and its dataset, with a dicom/ folder for the
     images) into FOLDER (default ./my-submission), ready to fill in.
 
@@ -26,12 +29,32 @@ def init(kind: str, folder: Path, as_json: bool) -> None:
     """
     from medal_catalog.templates import write
 
+    if from_dicom and kind == "task":
+        from medal_catalog.errors import UsageError
+
+        raise UsageError("--from-dicom needs a dataset: use `medal init submission` or `medal init dataset`")
     written = write(kind, folder)
+    summary = None
+    if from_dicom:
+        from medal_catalog.dicom.local import LocalOptions, deidentify, write_block
+
+        summary = deidentify(from_dicom, folder / "dicom",
+                             LocalOptions(options=("retain_longitudinal_modified_dates",)))
+        write_block(folder / "dataset.yaml", summary.block)
     if as_json:
-        click.echo(json.dumps({"kind": kind, "files": [str(p) for p in written]}, indent=2))
+        out = {"kind": kind, "files": [str(p) for p in written]}
+        if summary is not None:
+            out["deidentify"] = summary.to_dict()
+        click.echo(json.dumps(out, indent=2))
         return
     for path in written:
         click.echo(f"wrote {path}")
-    if kind in ("submission", "dataset"):
+    if summary is not None:
+        click.echo(f"de-identified {summary.written} DICOM files into {folder / 'dicom'}/ "
+                   f"({len(summary.left_out)} left out, {summary.not_dicom} not DICOM); linkage, never to send: "
+                   f"{summary.linkage}")
+        for item in summary.left_out:
+            click.echo(f"left out {item['file']}: {item['reason']}")
+    elif kind in ("submission", "dataset"):
         click.echo(f"put the DICOM files in {folder / 'dicom'}/ (or list where they are in the dataset's distribution)")
     click.echo(f"next: replace every 'FILL IN', then run `medal validate {folder}`")

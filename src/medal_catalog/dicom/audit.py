@@ -36,7 +36,7 @@ from typing import Any, Iterable, Iterator
 
 from medal_catalog.dicom.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
 from medal_catalog.dicom.crosscheck import CAPTURE as CROSSCHECK_CAPTURE
-from medal_catalog.dicom.crosscheck import crosscheck
+from medal_catalog.dicom.crosscheck import crosscheck, uninformative
 from medal_catalog.dicom.archives import (ARCHIVE_ERRORS, MAX_ARCHIVE_DEPTH, ArchiveRefused, Budget, Rest,
                                           archive_kind, each_member, is_archive, read_nested)
 from medal_catalog.dicom.header import FileProblem, Header, HeaderError, parse, read, sequence_tags
@@ -340,8 +340,8 @@ def _identifying_tokens(header: Header, charset: bytes | None, with_dates: bool)
     found: set[str] = set()
     for tag, raw in raws:
         value = text(raw, charset)
-        if value is None:
-            continue
+        if value is None or uninformative(value):
+            continue  # a dummy or a keyed pseudonym says nothing ("15" of one is not a token of "PS3.15")
         minimum = 2 if ANNEX_E[tag].kind == "patient" else 3
         found.update(t for t in _split(value) if len(t) >= minimum)
     if len(_TOKEN_MEMO) > 4096:
@@ -451,7 +451,8 @@ def _audit_member(stream: Any, size: int, name: str, parent: str | None, found: 
     return count
 
 
-DEIDENTIFY = "De-identify with the Basic Profile before submitting."
+DEIDENTIFY = ("De-identify with the Basic Profile before submitting: `medal deidentify IN OUT` does it on your "
+              "machine with the catalog's own rules (see docs/deidentify.md).")
 
 
 def attribute_issues(findings: Iterable[IdentifyingAttribute], name: str) -> Iterator[Issue]:

@@ -84,10 +84,18 @@ def is_pseudonym(value: str) -> bool:
     return is_dummy_name(value) and not value.strip().isdigit() or bool(_PSEUDONYM.match(value.strip()))
 
 
+def uninformative(value: str) -> bool:
+    """True for a value that identifies nobody: a dummy word without digits (ANONYMIZED, REMOVED) or a keyed
+    pseudonym (12+ hex digits with a letter, a UUID); its pieces are no tokens to look for elsewhere."""
+    stripped = value.strip()
+    return (is_dummy_name(stripped) and not any(c.isdigit() for c in stripped)) or \
+        (bool(_PSEUDONYM.match(stripped)) and not stripped.isdigit())
+
+
 def _tokens(values: list[tuple[int, str]]) -> set[str]:
     found: set[str] = set()
     for tag, value in values:
-        if tag in PERSON_NAME_TAGS and is_dummy_name(value):
+        if (tag in PERSON_NAME_TAGS and is_dummy_name(value)) or uninformative(value):
             continue  # "ANONYMIZED" in a description reveals nothing
         for token in _TOKEN.findall(value.lower()):
             if len(token) >= 3 or (len(token) == 2 and token.isalpha()):

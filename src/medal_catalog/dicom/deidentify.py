@@ -9,18 +9,21 @@ leaves open:
     at every depth and in the file meta, so the same input UID gives the same output UID across a dataset (its
     series and studies still group, its manifest still joins) and across runs (a re-harvest writes the same bytes);
   * PatientID becomes a keyed pseudonym (patients stay apart), person names the library's dummy;
-  * dates: shifted by one per-dataset offset with Retain Longitudinal With Modified Dates, emptied otherwise;
+  * dates: shifted by one per-dataset offset with Retain Longitudinal With Modified Dates (one per patient for a
+    contributor's rewrite, dicom/local.py), emptied otherwise;
   * descriptions are kept with Clean Descriptors only when the audit of the original found no identifying token;
-  * every private tag is removed (no safe-private list is applied), the 128-byte preamble is zeroed;
+  * every private tag is removed (a contributor may keep the numeric ones of :data:`SAFE_PRIVATE` with Retain
+    Safe Private; the served copy never does), the 128-byte preamble is zeroed;
   * (0012,0062/0063/0064) and (0028,0303) say what was applied, and only that.
 
-Pixel data are copied as they are. Files are parsed by pydicom only after the bounded reader accepted them, and
+Pixel data are copied as they are (a contributor's rewrite may blank regions first: dicom/local.py). Files are parsed by pydicom only after the bounded reader accepted them, and
 never with ``force=True``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import io
@@ -28,12 +31,34 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from medal_catalog.dicom.annex_e import ANNEX_E, enum_meanings
+from medal_catalog.dicom.annex_e import ANNEX_E, OPTION_RETAINS, enum_meanings, lookup
 
 LIBRARY = "dicom-anonymizer"
 TABLE_EDITION = "dicomfields_2026c"
 #: Options the rewrite applies when declared; any other declared option is not applied (and not claimed).
 SUPPORTED_OPTIONS = ("retain_longitudinal_modified_dates", "retain_patient_characteristics", "clean_descriptors")
+#: Options a contributor's own rewrite (dicom/local.py, `medal deidentify`) may apply on top: the catalog's served
+#: copy applies none of them (it serves no device identity, no private tag, and audits no pixel).
+LOCAL_OPTIONS = SUPPORTED_OPTIONS + ("retain_device_identity", "retain_safe_private", "clean_pixel_data")
+#: Private attributes kept under Retain Safe Private: numeric acquisition parameters of PS3.15 Table E.3.10-1
+#: (diffusion b-values and directions, mosaic layout, Philips rescaling), (creator, group, element low byte).
+#: Only numeric VRs are kept, whatever the creator: a text value could hold anything.
+SAFE_PRIVATE: dict[tuple[str, int, int], str] = {
+    ("SIEMENS MR HEADER", 0x0019, 0x0A): "NumberOfImagesInMosaic",
+    ("SIEMENS MR HEADER", 0x0019, 0x0B): "SliceMeasurementDuration",
+    ("SIEMENS MR HEADER", 0x0019, 0x0C): "B_value",
+    ("SIEMENS MR HEADER", 0x0019, 0x0E): "DiffusionGradientDirection",
+    ("SIEMENS MR HEADER", 0x0019, 0x27): "B_matrix",
+    ("SIEMENS MR HEADER", 0x0019, 0x28): "BandwidthPerPixelPhaseEncode",
+    ("GEMS_PARM_01", 0x0043, 0x39): "SlopInt6-9 (b-value)",
+    ("GEMS_ACQU_01", 0x0019, 0xBB): "UserData20 (diffusion direction)",
+    ("GEMS_ACQU_01", 0x0019, 0xBC): "UserData21 (diffusion direction)",
+    ("GEMS_ACQU_01", 0x0019, 0xBD): "UserData22 (diffusion direction)",
+    ("Philips Imaging DD 001", 0x2001, 0x03): "DiffusionBFactor",
+    ("Philips MR Imaging DD 001", 0x2005, 0x0D): "ScaleIntercept",
+    ("Philips MR Imaging DD 001", 0x2005, 0x0E): "ScaleSlope",
+}
+_NUMERIC_VRS = frozenset({"DS", "IS", "FL", "FD", "SL", "SS", "UL", "US", "SV", "UV"})
 _STANDARD_UID = "1.2.840.10008."
 #: DeviceSerialNumber and StationName: removed, never dummied (the audit flags them whatever their value).
 _DEVICE_IDENTITY = frozenset({0x00181000, 0x00081010})
@@ -64,23 +89,38 @@ class Plan:
         return text
 
 
-def plan(declared: dict[str, Any] | None) -> Plan:
-    """The rewrite for a dataset's ``deidentification`` declaration (its ``profile_options``)."""
+def plan(declared: dict[str, Any] | None, supported: tuple[str, ...] = SUPPORTED_OPTIONS) -> Plan:
+    """The rewrite for a dataset's ``deidentification`` declaration (its ``profile_options``); ``supported``:
+    the options this rewrite may apply (the served copy's, or :data:`LOCAL_OPTIONS` on a contributor's machine)."""
     options = [o for o in ((declared or {}).get("profile_options") or []) if o != "basic_profile"]
-    applied = ("basic_profile",) + tuple(o for o in SUPPORTED_OPTIONS if o in options)
-    return Plan(applied, tuple(sorted(o for o in options if o not in SUPPORTED_OPTIONS)))
+    applied = ("basic_profile",) + tuple(o for o in supported if o in options)
+    return Plan(applied, tuple(sorted(o for o in options if o not in supported)))
 
 
 class Deidentifier:
     """Rewrites the files of one dataset; ``key`` (secret, per dataset) keys the UID map, pseudonyms and the date
     shift, so that all files of the dataset agree."""
 
-    def __init__(self, key: bytes, the_plan: Plan) -> None:
+    def __init__(self, key: bytes, the_plan: Plan, *, per_patient_dates: bool = False) -> None:
         self.key = key
         self.plan = the_plan
-        digest = hmac.new(key, b"date-offset", hashlib.sha256).digest()
-        self.date_offset = dt.timedelta(days=-(365 + int.from_bytes(digest[:4], "big") % 3650))
+        self.date_offset = self._offset(b"date-offset")
+        #: With ``per_patient_dates`` each patient's dates move by their own keyed offset (from the original
+        #: PatientID), so intervals within a patient hold and nothing lines patients up by calendar.
+        self.per_patient_dates = per_patient_dates
         self._outputs: set[str] = set()
+        #: original -> replacement of every UID replaced since the caller last emptied it (the local linkage).
+        self.replaced: dict[str, str] = {}
+
+    def _offset(self, label: bytes) -> dt.timedelta:
+        digest = hmac.new(self.key, label, hashlib.sha256).digest()
+        return dt.timedelta(days=-(365 + int.from_bytes(digest[:4], "big") % 3650))
+
+    def patient_offset(self, patient_id: str) -> dt.timedelta:
+        """The date shift of one patient (the dataset's one offset unless ``per_patient_dates``)."""
+        if not self.per_patient_dates:
+            return self.date_offset
+        return self._offset(b"date-offset:" + patient_id.strip().encode("utf-8", "replace"))
 
     def uid(self, old: str) -> str:
         """The replacement of ``old`` (DICOM-defined UIDs and our own outputs are returned unchanged)."""
@@ -89,6 +129,7 @@ class Deidentifier:
             return old
         new = keyed_uid(self.key, old)
         self._outputs.add(new)
+        self.replaced[old] = new
         return new
 
     def pseudonym(self, value: str) -> str:
@@ -99,6 +140,12 @@ class Deidentifier:
         """The de-identified file for the DICOM file ``data`` (Part 10, with its preamble). ``kept_descriptions``:
         SeriesDescription/StudyDescription as the audit of the original allowed them (None: dropped). Raises
         RewriteError."""
+        return self.rewrite_dataset(data, kept_descriptions)[0]
+
+    def rewrite_dataset(self, data: bytes, kept_descriptions: dict[str, str | None] | None = None,
+                        pixels: Callable[[Any], None] | None = None) -> tuple[bytes, Any]:
+        """:meth:`rewrite`, also returning the rewritten pydicom Dataset; ``pixels`` (given the dataset before
+        its header is rewritten) may clean its pixel data, raising RewriteError when it cannot."""
         import pydicom
         from dicomanonymizer import simpledicomanonymizer as library
 
@@ -106,27 +153,23 @@ class Deidentifier:
             ds = pydicom.dcmread(io.BytesIO(data))  # never force=True: the bounded reader accepted this file
         except Exception as exc:  # noqa: BLE001 - pydicom raises many types on a broken file
             raise RewriteError(f"pydicom cannot read it ({type(exc).__name__})") from None
+        applied = self.plan.applied
         # Private tags go first: the library would remove them last, after walking them once per repeating-group
         # rule (most of its time on vendor files full of private data).
-        ds.remove_private_tags()
-        shift = "retain_longitudinal_modified_dates" in self.plan.applied
-        rules: dict[tuple[int, int], Any] = {}
-        for tag, entry in ANNEX_E.items():
-            if entry.tag.count("x"):
-                continue
-            key = (tag >> 16, tag & 0xFFFF)
-            if entry.kind == "date":
-                rules[key] = library.keep  # handled below: shifted or emptied, at every depth
-            elif entry.kind == "characteristic" and "retain_patient_characteristics" in self.plan.applied:
-                rules[key] = library.keep
-        rules[(0x0010, 0x0020)] = library.keep  # PatientID: a pseudonym below
+        if "retain_safe_private" in applied:
+            _keep_safe_private(ds)
+        else:
+            _remove_private(ds)
+        shift = "retain_longitudinal_modified_dates" in applied
         try:
+            if pixels is not None:
+                pixels(ds)
             with _LOCK:
                 saved = library.dictionary
                 library.dictionary = _KeyedUids(self)
                 try:
-                    library.anonymize_dataset(ds, rules, delete_private_tags=True,
-                                              base_rules_gen=lambda: library.initialize_actions(TABLE_EDITION))
+                    rules = _present_rules(ds, applied)
+                    library.anonymize_dataset(ds, None, delete_private_tags=False, base_rules_gen=lambda: rules)
                 finally:
                     library.dictionary = saved
             self._finish(ds, shift, kept_descriptions or {})
@@ -137,15 +180,17 @@ class Deidentifier:
             raise
         except Exception as exc:  # noqa: BLE001 - a file pydicom cannot rewrite is left out, not a crash
             raise RewriteError(f"it cannot be rewritten ({type(exc).__name__})") from None
-        return out.getvalue()
+        return out.getvalue(), ds
 
     def _finish(self, ds: Any, shift: bool, kept: dict[str, str | None]) -> None:
         from pydicom.dataset import Dataset
         from pydicom.sequence import Sequence
         from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
 
-        if "PatientID" in ds and str(ds.PatientID).strip():
-            ds.PatientID = self.pseudonym(str(ds.PatientID))
+        original_id = str(ds.get("PatientID", "") or "")
+        offset = self.patient_offset(original_id)
+        if original_id.strip():
+            ds.PatientID = self.pseudonym(original_id)
         for keyword in ("SeriesDescription", "StudyDescription"):
             value = kept.get(keyword) if "clean_descriptors" in self.plan.applied else None
             if value:
@@ -153,21 +198,39 @@ class Deidentifier:
             elif keyword in ds:
                 del ds[keyword]
 
-        def walk(dataset: Any) -> None:
-            for element in list(dataset):
-                if int(element.tag) in _DEVICE_IDENTITY:
-                    del dataset[element.tag]  # the library may leave a dummy; the catalog keeps none at all
-                elif element.VR == "SQ":
-                    for item in element.value:
-                        walk(item)
-                elif element.VR == "UI" and element.value:
-                    values = element.value if isinstance(element.value, list) else [element.value]
-                    mapped = [self.uid(str(v)) for v in values]
-                    element.value = mapped if isinstance(element.value, list) else mapped[0]
-                elif element.VR in ("DA", "DT") and element.value and ANNEX_E.get(int(element.tag)) is not None:
-                    element.value = self._shift(str(element.value), element.VR) if shift else ""
-                elif element.VR == "TM" and not shift and ANNEX_E.get(int(element.tag)) is not None:
-                    element.value = ""
+        retained = {kind for kind, option in OPTION_RETAINS.items() if option in self.plan.applied}
+
+        def walk(dataset: Any, nested: bool = False) -> None:
+            # Over the raw elements: only those acted on are decoded, the others are written back as read.
+            elements = dataset._dict
+            for tag in list(elements):
+                vr = _element_vr(tag, elements[tag])
+                entry = lookup(tag) if nested else ANNEX_E.get(tag)
+                if tag in _DEVICE_IDENTITY:
+                    del elements[tag]  # the library may leave a dummy; the catalog keeps none at all
+                elif nested and entry is not None and entry.kind not in retained and entry.kind not in ("uid", "date"):
+                    # Inside a sequence kept whole (references, U*; a retained characteristic's codes) the library
+                    # does not look: what the profile removes there goes (a PatientID: a pseudonym).
+                    element = dataset[tag]
+                    if tag == 0x00100020 and element.value:
+                        element.value = self.pseudonym(str(element.value))
+                    else:
+                        del elements[tag]
+                elif vr == "SQ":
+                    for item in dataset[tag].value:
+                        walk(item, True)
+                elif vr == "UI":
+                    element = dataset[tag]
+                    if element.value:
+                        values = element.value if isinstance(element.value, list) else [element.value]
+                        mapped = [self.uid(str(v)) for v in values]
+                        element.value = mapped if isinstance(element.value, list) else mapped[0]
+                elif vr in ("DA", "DT") and entry is not None:
+                    element = dataset[tag]
+                    if element.value:
+                        element.value = self._shift(str(element.value), vr, offset) if shift else ""
+                elif vr == "TM" and not shift and entry is not None:
+                    dataset[tag].value = ""
         walk(ds)
         meta = ds.file_meta
         meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
@@ -191,12 +254,143 @@ class Deidentifier:
         ds.DeidentificationMethodCodeSequence = Sequence(items)
         ds.LongitudinalTemporalInformationModified = "MODIFIED" if shift else "REMOVED"
 
-    def _shift(self, value: str, vr: str) -> str:
+    def _shift(self, value: str, vr: str, offset: dt.timedelta) -> str:
         try:
-            day = dt.datetime.strptime(value[:8], "%Y%m%d") + self.date_offset
+            day = dt.datetime.strptime(value[:8], "%Y%m%d") + offset
         except (ValueError, OverflowError):
             return ""  # an unparseable date (or the library's 00010101 dummy) cannot be shifted: not kept
         return day.strftime("%Y%m%d") + (value[8:] if vr == "DT" else "")
+
+
+@functools.lru_cache(maxsize=16)
+def _rules(applied: tuple[str, ...]) -> dict[tuple[int, int], Any]:
+    """The library's per-tag actions that override its Basic Profile defaults for the options ``applied``."""
+    from dicomanonymizer import simpledicomanonymizer as library
+
+    retained = {"characteristic"} if "retain_patient_characteristics" in applied else set()
+    if "retain_device_identity" in applied:
+        retained.add("device")
+    from pydicom.datadict import dictionary_VR
+
+    rules: dict[tuple[int, int], Any] = {}
+    for tag, entry in ANNEX_E.items():
+        if entry.tag.count("x"):
+            continue
+        # A "date" row that is no date (TimezoneOffsetFromUTC, SH) goes as the profile says: it cannot be shifted.
+        if (entry.kind == "date" and _vr(dictionary_VR, tag) in ("DA", "DT", "TM")) \
+                or (entry.kind in retained and tag not in _DEVICE_IDENTITY) or "U*" in entry.action:
+            # U*: references (ReferencedImageSequence, SourceImageSequence) kept with their UIDs replaced below,
+            # so a SEG, RT or derived series still points at its source images.
+            rules[(tag >> 16, tag & 0xFFFF)] = library.keep  # dates: shifted or emptied below, at every depth
+    rules[(0x0010, 0x0020)] = library.keep  # PatientID: a pseudonym below
+    return rules
+
+
+@functools.lru_cache(maxsize=16)
+def _all_rules(applied: tuple[str, ...]) -> tuple[dict[int, Any], dict[int, Any], tuple[tuple[tuple[int, ...], Any], ...]]:
+    """The library's table (edition TABLE_EDITION) with our overrides, built once: actions for data set tags and
+    for file meta tags by tag number, and the repeating-group rules (curves, overlays)."""
+    from dicomanonymizer import simpledicomanonymizer as library
+
+    merged = library.initialize_actions(TABLE_EDITION)
+    merged.update(_rules(applied))
+    single = {(t[0] << 16) | t[1]: a for t, a in merged.items() if len(t) == 2 and t[0] != 0x0002}
+    meta = {(t[0] << 16) | t[1]: a for t, a in merged.items() if len(t) == 2 and t[0] == 0x0002}
+    repeating = tuple((t, a) for t, a in merged.items() if len(t) > 2)
+    return single, meta, repeating
+
+
+def _present_rules(ds: Any, applied: tuple[str, ...]) -> dict[tuple[int, ...], Any]:
+    """The library's rules for the tags ``ds`` holds at its top level (and its file meta): the library looks up
+    each of its ~600 rules in every file and walks the whole data set once per repeating-group rule; what it
+    would do to an absent tag is nothing, so the result is the same. Inside sequences the library does not look;
+    Deidentifier._finish does."""
+    single, meta, repeating = _all_rules(applied)
+    rules: dict[tuple[int, ...], Any] = {}
+    for tag in ds._dict:
+        action = single.get(tag)
+        if action is not None:
+            rules[(tag >> 16, tag & 0xFFFF)] = action
+    meta_elements = ds.file_meta._dict if getattr(ds, "file_meta", None) is not None else {}
+    for tag in meta_elements:
+        action = meta.get(int(tag))
+        if action is not None:
+            rules[(int(tag) >> 16, int(tag) & 0xFFFF)] = action
+    if any((tag >> 24) in (0x50, 0x60) for tag in ds._dict):
+        rules.update(dict(repeating))
+    return rules
+
+
+def _remove_private(ds: Any) -> None:
+    """Remove every private attribute of ``ds`` at every depth, converting only the sequences it descends into
+    (pydicom's remove_private_tags decodes every element of the file on the way)."""
+    from pydicom.datadict import dictionary_VR
+
+    elements = ds._dict
+    for tag in [t for t in elements if (t >> 16) & 1]:
+        del elements[tag]
+    for tag, element in list(elements.items()):
+        vr = element.VR
+        if vr is None and getattr(element, "length", 0) == 0xFFFFFFFF and tag != 0x7FE00010:
+            vr = "SQ"  # implicit VR, undefined length: a sequence
+        elif vr is None:
+            vr = _vr(dictionary_VR, tag)
+        if vr == "SQ":
+            for item in ds[tag].value:
+                _remove_private(item)
+
+
+def _element_vr(tag: int, element: Any) -> str:
+    """The VR of a (raw or decoded) element without decoding it: as written, else from the dictionary."""
+    vr = element.VR
+    if vr is None or vr == "UN":
+        known = _DICTIONARY_VR.get(tag)
+        if known is None:
+            from pydicom.datadict import dictionary_VR
+
+            known = _DICTIONARY_VR[tag] = _vr(dictionary_VR, tag)
+        if known:
+            return known
+        if vr is None and getattr(element, "length", 0) == 0xFFFFFFFF and tag != 0x7FE00010:
+            return "SQ"
+    return vr or ""
+
+
+_DICTIONARY_VR: dict[int, str] = {}
+
+
+def _vr(lookup: Callable[[int], str], tag: int) -> str:
+    try:
+        return lookup(tag)
+    except KeyError:
+        return ""
+
+
+def _keep_safe_private(ds: Any) -> None:
+    """Remove every private attribute of ``ds`` except the numeric ones of :data:`SAFE_PRIVATE` at its top level
+    (and their creators); inside sequences every private attribute goes."""
+    creators: dict[tuple[int, int], str] = {}
+    for element in ds:
+        if element.tag.is_private_creator:
+            creators[(element.tag.group, element.tag.element)] = str(element.value).strip()
+    kept_blocks: set[tuple[int, int]] = set()
+    for element in list(ds):
+        tag = element.tag
+        if not tag.is_private or tag.is_private_creator:
+            if element.VR == "SQ":
+                for item in element.value:
+                    _remove_private(item)
+            continue
+        block = (tag.group, tag.element >> 8)
+        creator = creators.get(block)
+        if creator is not None and (creator, tag.group, tag.element & 0xFF) in SAFE_PRIVATE \
+                and element.VR in _NUMERIC_VRS:
+            kept_blocks.add(block)
+        else:
+            del ds[tag]
+    for block in creators:
+        if block not in kept_blocks:
+            del ds[(block[0] << 16) | block[1]]
 
 
 class _KeyedUids(dict):
@@ -246,29 +440,59 @@ def served_copy(data: bytes, name: str, deidentifier: Deidentifier, declared_bur
     Pixels are not audited, so a file is kept only when burned-in annotation is declared NO for the dataset and
     its header does not say YES; US, SC, XA (and the other modalities that burn text in) and Secondary Capture
     must say NO themselves."""
-    from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH, audit_content, audit_header, burns_in
-    from medal_catalog.dicom.header import HeaderError, parse, sequence_tags
-
     if declared_burned_in != "NO":
         return None, "burned-in annotation is not declared NO"
+    original = read_original(data)
+    if isinstance(original, str):
+        return None, original
+    header, audit = original
+    why = burned_in_refusal(header, audit)
+    if why:
+        return None, why
+    out, _, why = checked_copy(data, name, deidentifier, audit)
+    return out, why
+
+
+def read_original(data: bytes) -> tuple[Any, Any] | str:
+    """The bounded reader's header of the original file ``data`` and its audit, or why it cannot be read."""
+    from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH, audit_header
+    from medal_catalog.dicom.header import HeaderError, parse, sequence_tags
+
     try:
         header = parse(data, len(data), AUDIT_CAPTURE, AUDIT_WATCH, sequence_tags())
     except HeaderError as exc:
-        return None, f"cannot be read: {exc.reason}"
-    original = audit_header(header)
-    if original.burned_in_annotation == "YES":
-        return None, "its header says BurnedInAnnotation YES"
-    if original.burned_in_annotation != "NO" and burns_in(header.top):
-        return None, "a modality that burns text in, without BurnedInAnnotation NO in its header"
+        return f"cannot be read: {exc.reason}"
+    return header, audit_header(header)
+
+
+def burned_in_refusal(header: Any, audit: Any) -> str | None:
+    """Why pixel data of this original may carry burned-in text (its header says YES, or it is of a modality that
+    burns text in without saying NO); None when the header gives no such reason."""
+    from medal_catalog.dicom.audit import burns_in
+
+    if audit.burned_in_annotation == "YES":
+        return "its header says BurnedInAnnotation YES"
+    if audit.burned_in_annotation != "NO" and burns_in(header.top):
+        return "a modality that burns text in, without BurnedInAnnotation NO in its header"
+    return None
+
+
+def checked_copy(data: bytes, name: str, deidentifier: Deidentifier, original_audit: Any,
+                 pixels: Callable[[Any], None] | None = None) -> tuple[bytes | None, Any, str | None]:
+    """``data`` rewritten (descriptions kept as ``original_audit`` allows), then audited again as ``name``, which
+    must find nothing: (the copy, its pydicom Dataset, None), or (None, None, why it is left out)."""
+    from medal_catalog.dicom.audit import audit_content
+
     try:
-        out = deidentifier.rewrite(data, {"SeriesDescription": original.series_description,
-                                          "StudyDescription": original.study_description})
+        out, ds = deidentifier.rewrite_dataset(
+            data, {"SeriesDescription": original_audit.series_description,
+                   "StudyDescription": original_audit.study_description}, pixels)
     except RewriteError as exc:
-        return None, str(exc)
+        return None, None, str(exc)
     count, flagged = audit_content(out, name)
     if count != 1 or flagged:
-        return None, "the rewritten file still fails the audit" + _found(flagged)
-    return out, None
+        return None, None, "the rewritten file still fails the audit" + _found(flagged)
+    return out, ds, None
 
 
 def rewrite_content(data: bytes, name: str, deidentifier: Deidentifier, declared_burned_in: str | None, *,

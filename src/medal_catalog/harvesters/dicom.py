@@ -416,7 +416,7 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
         series = [m.ImagingSeries.model_validate(row) for row in stored["series"]]
         return _finish(m.ImagingDataset.model_validate(stored["dataset"]), series, stored["manifest"], sources,
                        stored["files_read"], problems, len(sources), 0, started, clock, bytes.fromhex(cache["salt"]),
-                       stored.get("contamination") or {}, stored.get("pixels") or {})
+                       stored.get("contamination") or {}, stored.get("pixels") or {}, shown)
 
     salt = bytes.fromhex(cache["salt"])
     entries: dict[str, tuple[Source, Any]] = {}
@@ -473,14 +473,15 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
             "contamination": contamination, "pixels": pixels}
         _save_cache(cache_file, cache["salt"], entries, result, checks)
     return _finish(dataset, series, manifest, sources, len(records), problems + file_problems, reused,
-                   len(to_read), started, clock, salt, contamination, pixels)
+                   len(to_read), started, clock, salt, contamination, pixels, shown)
 
 
 
 def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: list[dict[str, Any]],
             sources: list[Source], files_read: int, problems: list[FileProblem], reused: int, read_now: int,
             started: datetime, clock: float, salt: bytes, contamination: dict[str, Any] | None = None,
-            pixels: dict[str, dict[str, int]] | None = None) -> HarvestResult:
+            pixels: dict[str, dict[str, int]] | None = None,
+            shown: Callable[[str], str | None] = str) -> HarvestResult:
     """Stamp the run's provenance on the dataset and assemble the result with its summary."""
     run = m.HarvestRun(id=f"{dataset.id[:100]}.harvest-{started:%Y%m%dt%H%M%S}", started_at=started,
                        ended_at=datetime.now(timezone.utc), tool=TOOL, tool_version=__version__,
@@ -491,7 +492,9 @@ def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: 
                        time.perf_counter() - clock)
     summary["contamination"] = contamination or {}
     return HarvestResult(dataset=dataset, series=series, manifest=manifest, problems=problems, summary=summary,
-                         locations={s.name: None if s.member else s.path for s in sources}, salt=salt,
+                         # Keyed as the manifest shows each path: a masked one ("folder 1") still finds its file.
+                         locations={shown(s.name) or s.name: None if s.member else s.path for s in sources},
+                         salt=salt,
                          pixels=pixels or {})
 
 

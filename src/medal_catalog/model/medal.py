@@ -2063,6 +2063,7 @@ class DeidentificationRecord(ConfiguredBaseModel):
     longitudinal_temporal_information_modified: Optional[str] = Field(default=None, description="""The declared LongitudinalTemporalInformationModified (0028,0303), such as MODIFIED, UNMODIFIED or REMOVED.""", json_schema_extra = { "linkml_meta": {'annotations': {'dicom_tag': {'tag': 'dicom_tag', 'value': '(0028,0303)'}},
          'domain_of': ['DeidentificationRecord'],
          'slot_uri': 'medal:longitudinalTemporalInformationModified'} })
+    deidentification_date: Optional[date] = Field(default=None, description="""The date the files were de-identified (as `medal deidentify` writes it).""", json_schema_extra = { "linkml_meta": {'domain_of': ['DeidentificationRecord'], 'slot_uri': 'prov:endedAtTime'} })
     audit: Optional[AuditSummary] = Field(default=None, description="""The result of the catalog's identifying-attribute audit.""", json_schema_extra = { "linkml_meta": {'domain_of': ['DeidentificationRecord'], 'slot_uri': 'medal:audit'} })
 
 

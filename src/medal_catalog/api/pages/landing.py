@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from medal_catalog.api.access import Caller, may_fetch_data, redact
+from medal_catalog.api.access import Caller, may_fetch_data, redact, small_cells
 from medal_catalog.api.deps import CatalogDep
 from medal_catalog.api.pages.session import Visit, visit
 from medal_catalog.api.pages.templating import error_page, render
@@ -145,10 +145,11 @@ class Landing:
         self.kind = KIND_OF_PAGE[path]
         self.path = path
         self.current, self.view = visible(catalog, caller, self.kind, entry_id)
-        self.document = redact(self.current.document, self.view) or {}
         self.base = base if base is not None else base_url(request)
         self.settings = settings or get_settings_of(request)
         self.pid_base = pid_base if pid_base is not None else self.settings.pid_base
+        self.document = small_cells(redact(self.current.document, self.view), caller,
+                                    self.settings.small_cell_threshold) or {}
         self.id = entry_id
         self.page = f"{self.base}/{path}/{entry_id}"
         #: The catalog's own resolvable identifier, and the entry's persistent identifier (which may be the same).

@@ -26,6 +26,9 @@ async def get_entry(kind: str, entry_id: str, request: Request, catalog: Catalog
     current, view = visible(catalog, caller, kind_of(kind), entry_id)
     entry = entry_public(current, view, caller, view == "full")
     if current.kind == "ImagingDataset":
+        from medal_catalog.api.access import small_cells
+
+        entry.document = small_cells(entry.document, caller, request.app.state.settings.small_cell_threshold)
         entry.contamination = _contamination(catalog, entry_id)
     return respond(request, entry, current, format)
 

@@ -26,7 +26,7 @@ _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
 @router.post("/submissions", response_model=SubmissionPublic, status_code=201,
-             responses={**errors(400, 404), 413: {"model": ErrorBody, "description": "body too large"},
+             responses={**errors(400, 404, 409), 413: {"model": ErrorBody, "description": "body too large"},
                         415: {"model": ErrorBody, "description": "not JSON, YAML or a bundle"},
                         422: {"model": ErrorBody,
                               "description": "the validation report (as `medal validate --json`) in `detail`"}},

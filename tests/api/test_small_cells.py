@@ -1,0 +1,25 @@
+"""Demographic counts below the small-cell threshold are shown as "< 5" to anonymous callers (issue 26), as
+/campaign shows them; callers with a token see the numbers, and the stored entry keeps them."""
+
+from __future__ import annotations
+
+from api.conftest import CONTROLLED_DATASET, OPEN_TASK, auth
+from api.test_access import decide
+
+
+def test_anonymous_json_shows_small_demographic_counts_as_below_the_threshold(client):
+    """GET /api/datasets/{id}: sex counts and age bins of 1 become "< 5" anonymously; 0 stays 0; the admin sees 1."""
+    decide(client, OPEN_TASK)  # published: anonymous callers see it
+    anonymous = client.get(f"/api/datasets/{CONTROLLED_DATASET}").json()["document"]["population"]
+    assert anonymous["sex_counts"] == {"female": "< 5", "male": "< 5", "other": 0, "unknown": 0}
+    assert {b["count"] for b in anonymous["age_bins"]} == {"< 5"}
+    admin = client.get(f"/api/datasets/{CONTROLLED_DATASET}", headers=auth(client, "chair")).json()
+    assert admin["document"]["population"]["sex_counts"]["female"] == 1
+
+
+def test_anonymous_landing_page_shows_small_counts_as_below_the_threshold(client):
+    """The dataset's landing page (HTML) says "< 5" for the one-person cells to an anonymous caller."""
+    decide(client, OPEN_TASK)
+    page = client.get(f"/datasets/{CONTROLLED_DATASET}", headers={"Accept": "text/html"})
+    assert page.status_code == 200
+    assert "&lt; 5" in page.text
