@@ -177,9 +177,11 @@ def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True) -> dict[st
 
 
 def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Path | None = None,
-                progress: Any = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+                progress: Any = None, known: dict[Path, Any] | None = None
+                ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The section for a set of files taken as one dataset, and the display names of the files per pixel digest
-    (within-set duplicates are the caller's to report). The UIDs are looked up and forgotten."""
+    (within-set duplicates are the caller's to report). The UIDs are looked up and forgotten. ``known``: the
+    :func:`read_facts` of files the caller has read already (not read again)."""
     from medal_catalog.contamination.index import try_load_index
 
     index, missing = try_load_index(cache_dir)
@@ -193,7 +195,7 @@ def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Pa
         for path in paths:
             if progress:
                 progress(str(path))
-            facts = read_facts(path, pixel_hash)
+            facts = known[path] if known is not None and path in known else read_facts(path, pixel_hash)
             if facts is None:
                 continue
             files += 1
