@@ -110,8 +110,17 @@ contamination_checks = Table(
     Column("section", Text, nullable=False),
 )
 
+#: Derived pages (issue 29): what a page computes from the catalog (a plot's SVG), kept under a digest of its
+#: inputs so that a new process serves it without recomputing it. Never a source of truth: any row may go.
+derived_pages = Table(
+    "derived_pages", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+)
+
 #: Tables that catalog files written by earlier versions may lack (a read-only open cannot create them).
-ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks)
+ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks, derived_pages)
 
 _FILE_INFO = [entry_files.c.path, entry_files.c.sha256, entry_files.c.byte_size, entry_files.c.media_type,
               entry_files.c.recorded_at]
@@ -503,6 +512,28 @@ class SqlStore(Store):
             row = conn.execute(select(contamination_checks.c.section)
                                .where(contamination_checks.c.dataset == dataset)).first()
         return json.loads(row.section) if row is not None else None
+
+    # --- derived pages (issue 29) -------------------------------------------------------------------------------
+    def get_derived(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = list(keys)
+        if derived_pages.name in self._absent or not wanted:
+            return {}
+        with self._read() as conn:
+            return dict(conn.execute(select(derived_pages.c.key, derived_pages.c.value)
+                                     .where(derived_pages.c.key.in_(wanted))).all())
+
+    def put_derived(self, values: Mapping[str, str]) -> None:
+        if derived_pages.name in self._absent or not values:
+            return
+        try:
+            with self._write() as conn:
+                known = set(conn.execute(select(derived_pages.c.key).where(derived_pages.c.key.in_(list(values))))
+                            .scalars())
+                rows = [dict(key=k, value=v, recorded_at=_now()) for k, v in values.items() if k not in known]
+                if rows:
+                    conn.execute(insert(derived_pages), rows)
+        except Exception:  # noqa: BLE001 - a cache: another process wrote the same key, a read-only file; lose nothing
+            pass
 
     def close(self) -> None:
         self.engine.dispose()
