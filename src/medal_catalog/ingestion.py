@@ -181,23 +181,26 @@ def ingest(paths: Iterable[Path | str] | dict[Path, SourceKind], catalog: Catalo
            out_dir: Path | None = None, fmt: str = "yaml", title: str | None = None,
            access_level: str | None = None, license_id: str = "LicenseRef-unspecified", instances: bool = False,
            jobs: int | None = None, timeout: float = 30.0, use_cache: bool = True,
-           progress: Callable[..., None] | None = None, pixel_hash: bool | None = None) -> list[IngestResult]:
+           progress: Callable[..., None] | None = None, pixel_hash: bool | None = None,
+           force: bool = False) -> list[IngestResult]:
     """Take every path (or the result of :func:`plan`) into ``catalog``: each Croissant file and each submission
     on its own, then all bare DICOM trees together as the one dataset ``dataset_id``. Invalid entries and
-    unreadable files are reported in the results and left out; everything valid around them is stored."""
+    unreadable files are reported in the results and left out; everything valid around them is stored.
+    ``force`` reads every DICOM file again, even those the re-harvest cache says are unchanged."""
     kinds = paths if isinstance(paths, dict) else plan(paths, dataset_id)
     paths = list(kinds)
     trees = [p for p in paths if kinds[p] == "dicom"]
     croissants = [p for p in paths if kinds[p] == "croissant"]
     results = [ingest_croissant(p, catalog, dataset_id=dataset_id, access_level=access_level) for p in croissants]
     results += [ingest_submission(p, catalog, out_root=out_dir or Path("medal-out"), jobs=jobs, timeout=timeout,
-                                  use_cache=use_cache, progress=progress, pixel_hash=pixel_hash)
+                                  use_cache=use_cache, progress=progress, pixel_hash=pixel_hash, force=force)
                 for p in paths if kinds[p] == "submission"]
     if trees:
         results.append(ingest_dicom_tree(trees, catalog, dataset_id=dataset_id, out_dir=out_dir, fmt=fmt,
                                          title=title, access_level=access_level or "controlled",
                                          license_id=license_id, instances=instances, jobs=jobs, timeout=timeout,
-                                         use_cache=use_cache, progress=progress, pixel_hash=pixel_hash))
+                                         use_cache=use_cache, progress=progress, pixel_hash=pixel_hash,
+                                         force=force))
     return results
 
 
@@ -237,7 +240,8 @@ def _store_import(catalog: Catalog, result: Any, author: str, reason: str) -> No
 
 def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
                       timeout: float = 30.0, use_cache: bool = True,
-                      progress: Callable[..., None] | None = None, pixel_hash: bool | None = None) -> IngestResult:
+                      progress: Callable[..., None] | None = None, pixel_hash: bool | None = None,
+                      force: bool = False) -> IngestResult:
     """Validate a submission, harvest the DICOM of its datasets, and store every valid entry and the files the
     catalog keeps for datasets it stored; then check its datasets against public archives and the catalog's
     other datasets, and its tasks' splits against each other (issues in the report, ``contamination`` in the
@@ -245,7 +249,7 @@ def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("me
     from medal_catalog.harvesters.submission import harvest_submission
 
     harvest = harvest_submission(path, out_root=out_root, jobs=jobs, timeout=timeout, use_cache=use_cache,
-                                 progress=progress, pixel_hash=pixel_hash)
+                                 progress=progress, pixel_hash=pixel_hash, force=force)
     puts = put_entries(catalog, harvest.entries, author=HARVEST_AUTHOR, reason=f"harvest of submission {path}",
                        report=harvest.report, source=str(path))
     decisions = _replay_decisions(catalog, harvest)
@@ -294,7 +298,8 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
                       fmt: str = "yaml", title: str | None = None, access_level: str = "controlled",
                       license_id: str = "LicenseRef-unspecified", instances: bool = False, jobs: int | None = None,
                       timeout: float = 30.0, use_cache: bool = True,
-                      progress: Callable[..., None] | None = None, pixel_hash: bool | None = None) -> IngestResult:
+                      progress: Callable[..., None] | None = None, pixel_hash: bool | None = None,
+                      force: bool = False) -> IngestResult:
     """Harvest bare DICOM trees into the dataset ``dataset_id`` (created, or merged into the stored one), write
     catalog.<fmt>, manifest.jsonl and harvest-report.json to ``out_dir``, store the dataset and its series, and
     retire the series of this dataset that are gone."""
@@ -304,7 +309,7 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, *, dataset_id: st
     out = out_dir or Path("medal-out") / dataset_id
     result = harvest_dicom(paths, dataset_id, cache_file=out / CACHE_NAME if use_cache else None, jobs=jobs,
                            timeout=timeout, instances=instances, progress=progress, title=title,
-                           access_level=access_level, license_id=license_id, pixel_hash=pixel_hash)
+                           access_level=access_level, license_id=license_id, pixel_hash=pixel_hash, force=force)
     written = write_outputs(result, out, fmt)
     dataset = result.dataset.model_dump(mode="json", exclude_none=True)
     series = [s.model_dump(mode="json", exclude_none=True) for s in result.series]
@@ -341,7 +346,11 @@ def _check_dataset(catalog: Catalog, dataset_id: str, harvest: Any, file: str, r
     if not section:
         return {}
     if (section.get("pixel_hashes") or {}).get("enabled"):
-        catalog.put_pixel_hashes(dataset_id, harvest.pixels)
+        # Rewritten only when they changed (a re-harvest of an unchanged tree writes none of its 10k rows): the
+        # duplicate checks compare the digests, never the per-digest file counts.
+        stored = catalog.pixel_hashes(dataset_id)
+        if stored != {series: set(found) for series, found in harvest.pixels.items() if found}:
+            catalog.put_pixel_hashes(dataset_id, harvest.pixels)
 
     def access_of(other: str) -> str | None:
         current = catalog.get("ImagingDataset", other)

@@ -27,6 +27,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        from medal_catalog.api.pages.campaign import warm_up
+
+        # Derived pages are drawn in the background at start, not by the first visitor (issue 29).
+        threading.Thread(target=warm_up, args=(app.state,), name="medal-warm-up", daemon=True).start()
         yield
         catalog = getattr(app.state, "catalog", None)
         if catalog is not None:

@@ -12,7 +12,11 @@ from medal_catalog.cli.options import reports_errors
 
 
 @click.command("check-public")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
+@click.option("--prepare", is_flag=True,
+              help="Build the lookup of the installed IDC index now (once per index version: a few seconds and "
+                   "about 650 MB), so that no harvest or check pays for it; then exit. Run it after installing "
+                   "or upgrading the public-index extra.")
 @click.option("--unpublished", is_flag=True,
               help="Treat the data as declared unpublished (a bare DICOM folder declares nothing): a public match "
                    "is then an error.")
@@ -20,7 +24,7 @@ from medal_catalog.cli.options import reports_errors
               help="Do not read pixel data (no duplicate check between the folder's datasets; UIDs only).")
 @click.option("--json", "as_json", is_flag=True, help="Print the sections and issues as JSON.")
 @reports_errors("check-public")
-def check_public(path: Path, unpublished: bool, no_pixel_hash: bool, as_json: bool) -> None:
+def check_public(path: Path | None, prepare: bool, unpublished: bool, no_pixel_hash: bool, as_json: bool) -> None:
     """Check a submission folder (or a bare DICOM folder) against public archives, offline.
 
     Every DICOM file's original StudyInstanceUID and SeriesInstanceUID are looked up in the NCI Imaging Data
@@ -35,6 +39,12 @@ def check_public(path: Path, unpublished: bool, no_pixel_hash: bool, as_json: bo
     Exit codes: 0 nothing blocks the submission (warnings allowed), 1 a dataset declared unpublished is already
                 public, or a hidden-test dataset shares images; 2 usage error; 3 the IDC index is not installed.
     """
+    if prepare:
+        _prepare(as_json)
+        if path is None:
+            return
+    if path is None:
+        raise click.UsageError("give the PATH to check (or --prepare alone to build the index lookup)")
     from medal_catalog.report import Severity
     from medal_catalog.validators.contamination import check_public as run
 
@@ -70,3 +80,19 @@ def check_public(path: Path, unpublished: bool, no_pixel_hash: bool, as_json: bo
     verdict = "already public or leaking: do not submit as is" if errors else "nothing blocks the submission"
     click.echo(f"{len(errors)} errors, {sum(i.severity is Severity.WARNING for i in issues)} warnings: {verdict}")
     sys.exit(1 if errors else 0)
+
+
+def _prepare(as_json: bool) -> None:
+    """Build (or find) the lookup of the installed IDC index, and say where it is and what it cost."""
+    from medal_catalog.contamination.index import default_cache_dir, load_index
+
+    index = load_index()  # raises MissingExtraError (exit 3, naming the extra) when it is not installed
+    facts = {**index.describe(), "built": index.built, "seconds": round(index.seconds, 2),
+             "cache_dir": str(default_cache_dir()), "bytes": index.nbytes}
+    if as_json:
+        click.echo(json.dumps(facts, indent=2))
+        return
+    what = "built" if index.built else "already built"
+    click.echo(f"IDC index {facts['version']} (IDC release {facts['idc_version']}): lookup of {facts['series']:,} "
+               f"series and {facts['studies']:,} studies {what} in {facts['seconds']:.1f} s, cached in "
+               f"{facts['cache_dir']}")

@@ -39,7 +39,11 @@ ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 @click.option("--jobs", type=click.IntRange(min=1), help="Reader processes (default: all cores).")
 @click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
               help="Per-file time limit in seconds (0: none).")
-@click.option("--no-cache", is_flag=True, help="Read every file again instead of reusing unchanged results.")
+@click.option("--no-cache", is_flag=True, help="Read every file again instead of reusing unchanged results, and keep "
+                                               "no re-harvest cache.")
+@click.option("--force", is_flag=True,
+              help="Read every file again, even those unchanged since the last harvest (same path, size, mtime and "
+                   "inode), and renew the re-harvest cache.")
 @click.option("--no-pixel-hash", is_flag=True,
               help="Do not hash pixel data (no duplicate-image checks against the catalog's other datasets and the "
                    "task's splits; MEDAL_PIXEL_HASH=false for every run).")
@@ -56,6 +60,7 @@ ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 @reports_errors("harvest")
 def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: str, title: str | None,
             access_level: str, license_id: str, instances: bool, jobs: int | None, timeout: float, no_cache: bool,
+            force: bool,
             no_pixel_hash: bool, idc_index: Path | None, list_only: bool,
             niceness: int, catalog_url: str | None, index_url: str | None, as_json: bool) -> None:
     """Harvest submissions and DICOM trees into the catalog.
@@ -118,7 +123,7 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
                                  access_level=access_level, license_id=license_id, instances=instances, jobs=jobs,
                                  timeout=timeout, use_cache=not no_cache,
                                  progress=progress[1] if progress else None,
-                                 pixel_hash=False if no_pixel_hash else None)
+                                 pixel_hash=False if no_pixel_hash else None, force=force)
             if progress:
                 progress[0].stop()
                 progress = None

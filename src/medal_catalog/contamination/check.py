@@ -12,10 +12,13 @@ import os
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
-from medal_catalog.contamination.index import INSTALL_HINT, PublicIndex, try_load_index
 from medal_catalog.contamination.roots import public_pipeline, public_root
+from medal_catalog.contamination.uids import uid_hash
+
+if TYPE_CHECKING:  # index.py imports numpy: loaded when a lookup is made, not by a harvest that reads nothing
+    from medal_catalog.contamination.index import PublicIndex
 from medal_catalog.report import Issue, Severity
 
 #: The index the harvest's reader processes use: set in the parent before the pool forks (see :func:`use_index`).
@@ -31,15 +34,27 @@ def use_index(index: PublicIndex | None) -> None:
 def uid_facts(study_uid: str | None, series_uid: str | None) -> dict[str, Any] | None:
     """What a file's original UIDs say: the public series and study they match ([collection, DOI, licence]) and
     the public-release root they sit under; None when nothing (the usual case, kept small in the harvest cache)."""
-    index = _active
-    series = index.series_match(series_uid) if index is not None else None
-    study = index.study_match(study_uid) if index is not None else None
+    return facts_of(_active, uid_keys(study_uid, series_uid))
+
+
+def uid_keys(study_uid: str | None, series_uid: str | None) -> tuple[int, int, str | None]:
+    """What the public check needs of a file's original UIDs, and nothing more: their keys in the lookup
+    (:func:`uid_hash`) and the public root they sit under. A harvest's readers return this to the parent (in
+    memory only), which looks the keys up once the index is loaded (issue 29)."""
     root = public_root(series_uid) or public_root(study_uid)
+    return (uid_hash(study_uid) if study_uid else 0, uid_hash(series_uid) if series_uid else 0,
+            root.root if root else None)
+
+
+def facts_of(index: PublicIndex | None, keys: tuple[int, int, str | None] | list[Any]) -> dict[str, Any] | None:
+    """:func:`uid_facts` from :func:`uid_keys`."""
+    study_key, series_key, root = keys
+    study, series = index.matches(study_key, series_key) if index is not None else (None, None)
     if series is None and study is None and root is None:
         return None
     return {"series": list(series.to_dict().values()) if series else None,
             "study": list(study.to_dict().values()) if study else None,
-            "root": root.root if root else None}
+            "root": root}
 
 
 def _now() -> str:
@@ -104,6 +119,8 @@ def issues(sec: dict[str, Any], dataset: dict[str, Any] | str, file: str) -> Ite
         dataset_id, declared = dataset.get("id"), dataset.get("publication_status")
     else:
         dataset_id, declared = dataset, None
+    from medal_catalog.contamination.index import INSTALL_HINT
+
     unpublished = declared == "unpublished"
     if sec.get("public_index_missing"):
         yield Issue(Severity.INFO, "contamination.index-missing", file,
@@ -160,9 +177,13 @@ def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True) -> dict[st
 
 
 def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Path | None = None,
-                progress: Any = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+                progress: Any = None, known: dict[Path, Any] | None = None
+                ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The section for a set of files taken as one dataset, and the display names of the files per pixel digest
-    (within-set duplicates are the caller's to report). The UIDs are looked up and forgotten."""
+    (within-set duplicates are the caller's to report). The UIDs are looked up and forgotten. ``known``: the
+    :func:`read_facts` of files the caller has read already (not read again)."""
+    from medal_catalog.contamination.index import try_load_index
+
     index, missing = try_load_index(cache_dir)
     previous = _active
     use_index(index)
@@ -174,7 +195,7 @@ def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Pa
         for path in paths:
             if progress:
                 progress(str(path))
-            facts = read_facts(path, pixel_hash)
+            facts = known[path] if known is not None and path in known else read_facts(path, pixel_hash)
             if facts is None:
                 continue
             files += 1

@@ -35,27 +35,8 @@ CACHE_FORMAT = 2
 _COLUMNS = ("SeriesInstanceUID", "StudyInstanceUID", "collection_id", "source_DOI", "license_short_name")
 
 
-_MASK = (1 << 64) - 1
-_PRIME = (0x100000001B3 * 0x9E3779B1 | 1) & _MASK  # an odd 64-bit multiplier (FNV prime times the golden ratio)
-_SEED = 0xCBF29CE484222325
-
-
-def _finish(h: int) -> int:
-    """splitmix64's finaliser: every input bit reaches every output bit."""
-    h = ((h ^ (h >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    h = ((h ^ (h >> 27)) * 0x94D049BB133111EB) & _MASK
-    return h ^ (h >> 31)
-
-
-def uid_hash(uid: str) -> int:
-    """The 64-bit key of a UID in the lookup: its bytes read as little-endian 64-bit words, each mixed in by
-    xor-multiply, then finalised; the same on every machine. :func:`_hashes` computes it for a whole column."""
-    data = uid.strip().encode("ascii", "replace")
-    h = _SEED ^ len(data)
-    padded = data + b"\0" * (-len(data) % 8)
-    for i in range(0, len(padded), 8):
-        h = ((h ^ int.from_bytes(padded[i:i + 8], "little")) * _PRIME) & _MASK
-    return _finish(h) or 1  # 0 marks "no UID" in the arrays
+# The key of a UID (uids.py, numpy-free for the harvest's readers); _hashes computes it for a whole column.
+from medal_catalog.contamination.uids import _PRIME, _SEED, uid_hash  # noqa: E402,F401 (uid_hash re-exported)
 
 
 def _hashes(column: Any) -> np.ndarray:
@@ -134,9 +115,12 @@ class PublicIndex:
                 "series": int(len(self.series)), "studies": int(len(self.studies))}
 
     def _find(self, keys: np.ndarray, rows: np.ndarray, uid: str | None) -> PublicMatch | None:
-        if not uid:
+        return self._find_hash(keys, rows, uid_hash(uid) if uid else 0)
+
+    def _find_hash(self, keys: np.ndarray, rows: np.ndarray, key: int) -> PublicMatch | None:
+        if not key:
             return None
-        h = np.uint64(uid_hash(uid))
+        h = np.uint64(key)
         at = int(np.searchsorted(keys, h))
         if at < len(keys) and keys[at] == h:
             return PublicMatch(*self.labels[int(rows[at])])
@@ -149,6 +133,11 @@ class PublicIndex:
     def study_match(self, uid: str | None) -> PublicMatch | None:
         """The public study with this StudyInstanceUID, or None."""
         return self._find(self.studies, self.study_row, uid)
+
+    def matches(self, study_key: int, series_key: int) -> tuple[PublicMatch | None, PublicMatch | None]:
+        """The public study and series whose UIDs have these keys (:func:`uid_hash`), each or None."""
+        return (self._find_hash(self.studies, self.study_row, study_key),
+                self._find_hash(self.series, self.series_row, series_key))
 
 
 def _module():
@@ -279,3 +268,62 @@ def try_load_index(cache_dir: Path | None = None) -> tuple[PublicIndex | None, s
         return None, str(err)
     except (OSError, ValueError) as err:
         return None, f"the IDC index could not be read ({err.__class__.__name__}); the public check was not made"
+
+
+def index_stamp() -> str | None:
+    """A cheap identity of the installed IDC index: the size and mtime of its parquet file, found without importing
+    the package (which costs a re-harvest 0.2 s scanning its distribution's files) and without reading the
+    lookup; a new version of the package is a new file, so a new stamp. None when the extra is not installed."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("idc_index_data")
+    except (ImportError, ValueError):  # ValueError: sys.modules holds None for it (imports of it are blocked)
+        return None
+    if spec is None:
+        return None
+    for folder in spec.submodule_search_locations or []:
+        try:
+            st = (Path(folder) / "idc_index.parquet").stat()
+        except OSError:
+            continue
+        return f"{st.st_size}-{st.st_mtime_ns}-{CACHE_FORMAT}"
+    try:  # an editable or unusual install: ask the package itself
+        parquet = Path(_module().IDC_INDEX_PARQUET_FILEPATH)
+        st = parquet.stat()
+    except (MissingExtraError, OSError):
+        return None
+    return f"{st.st_size}-{st.st_mtime_ns}-{CACHE_FORMAT}"
+
+
+class IndexLoader:
+    """The lookup loaded (or built, once per index version) in a thread while a harvest reads its files: the
+    readers hand the parent keys of the original UIDs, which it looks up only after reading (issue 29).
+
+    Start it only when the process will not fork again before :meth:`wait` (harvesters/dicom.py ``_run``)."""
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self._cache_dir = cache_dir
+        self._thread: threading.Thread | None = None
+        self.index: PublicIndex | None = None
+        self.missing: str | None = None
+
+    def _load(self) -> None:
+        try:
+            self.index, self.missing = try_load_index(self._cache_dir)
+        except Exception as err:  # noqa: BLE001 - the harvest goes on and says the public check was not made
+            self.index, self.missing = None, (f"the IDC index could not be read ({err.__class__.__name__}); "
+                                              "the public check was not made")
+
+    def start(self) -> None:
+        """Start loading, once."""
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._load, name="medal-public-index", daemon=True)
+            self._thread.start()
+
+    def wait(self) -> tuple[PublicIndex | None, str | None]:
+        """The lookup (or None and why not), loading it now if it was not started."""
+        self.start()
+        assert self._thread is not None
+        self._thread.join()
+        return self.index, self.missing

@@ -542,13 +542,23 @@ def _load() -> dict[int, AnnexEntry]:
             number = (int(group, 16) << 16) | int(elem, 16)
         written = f"({group},{elem})".upper().replace("X", "x")
         table[number] = AnnexEntry(keyword, written, action, kind)
-    from pydicom.datadict import keyword_for_tag
-
-    for number in range(_GPS_RANGE[0], _GPS_RANGE[1] + 1):
-        keyword = keyword_for_tag(number)
-        if keyword:
-            table[number] = AnnexEntry(keyword, f"({number >> 16:04X},{number & 0xFFFF:04X})", "X", "other")
+    for offset, keyword in enumerate(GPS_KEYWORDS):
+        number = _GPS_RANGE[0] + offset
+        table[number] = AnnexEntry(keyword, f"({number >> 16:04X},{number & 0xFFFF:04X})", "X", "other")
     return table
+
+
+#: The keywords of (0016,0070) to (0016,008E), in tag order, as pydicom's data dictionary names them: written out
+#: so that loading this table does not import pydicom (0.15 s, with numpy) in every `medal` command that audits
+#: (issue 29); tests/dicom/test_annex_e_gps.py fails if they drift from pydicom's.
+GPS_KEYWORDS = (
+    "GPSVersionID", "GPSLatitudeRef", "GPSLatitude", "GPSLongitudeRef", "GPSLongitude", "GPSAltitudeRef",
+    "GPSAltitude", "GPSTimeStamp", "GPSSatellites", "GPSStatus", "GPSMeasureMode", "GPSDOP", "GPSSpeedRef",
+    "GPSSpeed", "GPSTrackRef", "GPSTrack", "GPSImgDirectionRef", "GPSImgDirection", "GPSMapDatum",
+    "GPSDestLatitudeRef", "GPSDestLatitude", "GPSDestLongitudeRef", "GPSDestLongitude", "GPSDestBearingRef",
+    "GPSDestBearing", "GPSDestDistanceRef", "GPSDestDistance", "GPSProcessingMethod", "GPSAreaInformation",
+    "GPSDateStamp", "GPSDifferential",
+)
 
 
 #: Tag number -> row. Repeating groups are keyed (5000,0000), (6000,3000) and (6000,4000).

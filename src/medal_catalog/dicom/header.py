@@ -10,6 +10,7 @@ reason instead of a hang, a MemoryError or a RecursionError. It never reads pixe
 
 from __future__ import annotations
 
+import os
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -468,8 +469,20 @@ def _uid(raw: bytes | None) -> str | None:
 FIRST_READ = 64 << 10  # most MR and CT headers end well before 64 KiB
 
 
+#: The default of MEDAL_DICOM_MAX_HEADER_BYTES (config.Settings says the same; tests/dicom/test_sequence_tags.py
+#: checks that they agree).
+DEFAULT_MAX_HEADER_BYTES = 64 * 1024 * 1024
+
+
 def max_header_bytes() -> int:
     """How many bytes a header may take before its pixel data (MEDAL_DICOM_MAX_HEADER_BYTES)."""
+    import sys
+
+    if "medal_catalog.config" not in sys.modules and not any(
+            name.upper() == "MEDAL_DICOM_MAX_HEADER_BYTES" for name in os.environ):
+        # Nothing set, and no settings loaded: the default, without importing pydantic-settings, which cost
+        # `medal validate FILE` a third of its start-up (issue 29). Settings come from the environment only.
+        return DEFAULT_MAX_HEADER_BYTES
     from medal_catalog.config import get_settings
 
     return get_settings().dicom_max_header_bytes
@@ -495,7 +508,9 @@ def _size_text(n: int) -> str:
 
 @lru_cache(maxsize=1)
 def sequence_tags() -> frozenset[int]:
-    """Tags the DICOM data dictionary defines as sequences (SQ): implicit VR streams do not say so themselves."""
-    from pydicom.datadict import DicomDictionary
+    """Tags the DICOM data dictionary defines as sequences (SQ): implicit VR streams do not say so themselves.
+    Written out from pydicom's dictionary (scripts/dicom_sequence_tags.py): importing pydicom cost `medal validate
+    FILE` about 0.3 s of its start-up (issue 29)."""
+    from medal_catalog.dicom._sequence_tags import SEQUENCE_TAGS
 
-    return frozenset(tag for tag, entry in DicomDictionary.items() if entry[0] == "SQ")
+    return SEQUENCE_TAGS

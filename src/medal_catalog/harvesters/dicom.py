@@ -2,8 +2,8 @@
 
 Files are recognised by content, read header-only in a process pool with a per-file time limit, audited for
 identifying attributes (dicom/audit.py) and summarised in aggregate (dicom_records.py). A cache of per-file
-records keyed by path, size and mtime (zip members: size and CRC) makes a re-harvest of an unchanged tree a stat
-walk. Every file that cannot be harvested becomes a FileProblem with a reason; the run always finishes.
+records keyed by path, size, mtime and inode (zip members: size and CRC) makes a re-harvest of an unchanged tree a
+stat walk: no unchanged file is opened, and the public index is not even loaded (issue 29). Every file that cannot be harvested becomes a FileProblem with a reason; the run always finishes.
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from medal_catalog.model import medal as m
 from medal_catalog.report import PathShower
 from medal_catalog.dicom.audit import AUDIT_WATCH
 
-CACHE_VERSION = 5  # 4: pixel digests and public-archive findings (issue 19); 5: why a file looks truncated
+CACHE_VERSION = 6  # 4: pixel digests and public-archive findings (issue 19); 5: why a file looks truncated;
+# 6: files keyed by inode too, public-index lookups made in the parent (issue 29)
 CACHE_NAME = ".harvest-cache.json"
 DEFAULT_TIMEOUT = 30.0
 TRANSIENT = ("cannot read", "timed out", "the reader process", "unexpected")  # problems not cached
@@ -58,6 +59,8 @@ class Source(NamedTuple):
     member: str | None
     size: int
     stamp: int  # mtime in ns for files; CRC-32 for zip members
+    #: A file replaced by another of the same size and mtime (a copy with -p, a restored backup) has another inode.
+    inode: int = 0
 
 
 # ----------------------------------------------------------------------------------------------------- walk
@@ -75,7 +78,7 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source], list[Fi
         if path.lower().endswith(".zip") or (is_root and zipfile.is_zipfile(path)):
             _walk_zip(path, "" if is_root and len(roots) == 1 else name + "!", sources, problems)
         else:
-            sources.setdefault(path, Source(path, name, path, None, st.st_size, st.st_mtime_ns))
+            sources.setdefault(path, Source(path, name, path, None, st.st_size, st.st_mtime_ns, st.st_ino))
 
     for root in roots:
         try:
@@ -105,7 +108,8 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source], list[Fi
                             add_file(path, entry.stat())
                         elif path not in sources:  # the common case, inlined: the walk is a re-harvest's cost
                             st = entry.stat()
-                            sources[path] = Source(path, path[len(prefix):], path, None, st.st_size, st.st_mtime_ns)
+                            sources[path] = Source(path, path[len(prefix):], path, None, st.st_size, st.st_mtime_ns,
+                                                   st.st_ino)
                 except OSError as exc:
                     problems.append(FileProblem(os.path.relpath(entry.path, base), f"cannot read: {exc.strerror}"))
     return sorted(sources.values(), key=attrgetter("name")), problems
@@ -265,8 +269,10 @@ def _stop_readers(pool: ProcessPoolExecutor) -> None:
 
 def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, jobs: int,
          progress: Progress | None, done_before: int, total: int, bytes_before: int, total_bytes: int,
-         pixels: bool = False) -> dict[str, Any]:
-    """Read the sources, in a process pool when it pays; a crashed worker only costs its files a retry."""
+         pixels: bool = False, loader: Any = None) -> dict[str, Any]:
+    """Read the sources, in a process pool when it pays; a crashed worker only costs its files a retry.
+    ``loader`` (an IndexLoader) is started once the readers are forked, and waited for before forking again:
+    a process must never fork while one of its threads may hold a lock (an import, malloc's)."""
     results: dict[str, Any] = {}
     done, done_bytes = done_before, bytes_before
 
@@ -280,6 +286,8 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
             progress(done, total, done_bytes, total_bytes)
 
     if jobs <= 1 or len(sources) <= CHUNK:
+        if loader is not None:
+            loader.start()
         for source in sources:
             finished([source], [read_one(source, salt, with_sha, timeout, pixels)])
         return results
@@ -287,11 +295,15 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pending = list(chunks)
     for attempt in range(2):
+        if attempt and loader is not None:
+            loader.wait()
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_reader_started,
                                    initargs=(os.getpid(),))
         try:
             futures = {pool.submit(_read_chunk, c, salt, with_sha, timeout, pixels): c for c in pending}
             pending = []
+            if attempt == 0 and loader is not None:
+                loader.start()  # a fork pool launches all its readers at the first submit
             for future in as_completed(futures):
                 try:
                     finished(futures[future], future.result())
@@ -326,7 +338,7 @@ def _load_cache(path: Path | None, salt: str, checks: str = "") -> dict[str, Any
 
 
 def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], outcome: dict[str, Any] | None,
-                checks: str = "") -> None:
+                checks: str = "", described: dict[str, Any] | None = None, index_missing: str | None = None) -> None:
     """Write per-file records with their shared parts (tech fields, audit) stored once: most files share them."""
     index: dict[int, int] = {}
     blobs: list[Any] = []
@@ -335,8 +347,8 @@ def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], o
         if isinstance(result, FileProblem):
             if result.reason.startswith(TRANSIENT):
                 continue  # try again next time
-            files[_cache_key(source)] = [source.size, source.stamp, None, [result.reason, result.kind,
-                                                                          result.not_dicom]]
+            files[_cache_key(source)] = [source.size, [source.stamp, source.inode], None,
+                                         [result.reason, result.kind, result.not_dicom]]
             continue
         refs = []
         for part in (result["tech"], result["audit"], result["group"]):
@@ -344,10 +356,10 @@ def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], o
                 index[id(part)] = len(blobs)
                 blobs.append(part)
             refs.append(index[id(part)])
-        files[_cache_key(source)] = [source.size, source.stamp, refs, result.get("sha256"), result.get("pixels"),
-                                     result.get("truncated")]
+        files[_cache_key(source)] = [source.size, [source.stamp, source.inode], refs, result.get("sha256"),
+                                     result.get("pixels"), result.get("truncated")]
     data = {"version": CACHE_VERSION, "salt": salt, "files": files, "blobs": blobs, "result": outcome,
-            "checks": checks}
+            "checks": checks, "index": described, "index_missing": index_missing}
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
@@ -362,7 +374,7 @@ def _cache_key(source: Source) -> str:
 
 def _cached(cache: dict[str, Any], source: Source, with_sha: bool) -> Any:
     entry = cache["files"].get(_cache_key(source))
-    if not entry or entry[0] != source.size or entry[1] != source.stamp:
+    if not entry or entry[0] != source.size or entry[1] != [source.stamp, source.inode]:
         return None
     if entry[2] is None:
         reason, kind, not_dicom = entry[3]
@@ -377,15 +389,40 @@ def _cached(cache: dict[str, Any], source: Source, with_sha: bool) -> Any:
     return hit
 
 
+def _look_up(records: list[dict[str, Any]], index: Any) -> None:
+    """Fill in each fresh record's public-archive facts from the keys of its original UIDs, then drop the keys:
+    they never reach the cache or any output. One lookup per distinct pair (a series' files share it)."""
+    from medal_catalog.contamination.check import facts_of
+
+    found: dict[tuple, Any] = {}
+    for record in records:
+        keys = tuple(record.pop("_uid_keys", None) or (0, 0, None))
+        if keys not in found:
+            found[keys] = facts_of(index, keys)
+        record["public"] = found[keys]
+
+
+class _Described:
+    """What a previous run said of the index it checked against (its ``describe()``), for a run reading no file."""
+
+    def __init__(self, described: dict[str, Any] | None) -> None:
+        self._described = described
+
+    def describe(self) -> dict[str, Any] | None:
+        return self._described
+
+
 # ----------------------------------------------------------------------------------------------------- harvest
 def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, cache_file: Path | None = None,
                   jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT, instances: bool = False,
                   progress: Progress | None = None, title: str | None = None, access_level: str = "controlled",
-                  license_id: str = "LicenseRef-unspecified", pixel_hash: bool | None = None) -> HarvestResult:
+                  license_id: str = "LicenseRef-unspecified", pixel_hash: bool | None = None,
+                  force: bool = False) -> HarvestResult:
     """Harvest DICOM folders and zips into an ImagingDataset, its ImagingSeries, manifest rows and a summary.
 
     ``instances`` adds one manifest row per file (relative path, size, sha256; this reads whole files).
-    With ``cache_file`` unchanged files are not read again. ``pixel_hash`` (default: the MEDAL_PIXEL_HASH setting)
+    With ``cache_file`` unchanged files (same path, size, mtime and inode) are not opened again, unless ``force``
+    (every file is read, and the cache rewritten). ``pixel_hash`` (default: the MEDAL_PIXEL_HASH setting)
     hashes each file's pixel data for the duplicate checks; the original UIDs are checked against the public IDC
     index when the ``public-index`` extra is installed (the summary's ``contamination`` section says what was). Raises pydantic's ValidationError only if the
     records break the schema, which would be a bug here (``dataset_id`` is validated like any entry id).
@@ -393,22 +430,30 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     started = datetime.now(timezone.utc)
     clock = time.perf_counter()
     sources, problems = walk(paths)
-    shown = PathShower(known=[s.name for s in sources]).show  # no patient-named path in reports (issue 13)
+    shower: list[PathShower] = []
+
+    def shown(path: str | None) -> str | None:
+        """No patient-named path in reports (issue 13); the shower is made on first use (indexing 10k names cost
+        an unchanged re-harvest, which shows no path, a fifth of its time)."""
+        if not shower:
+            shower.append(PathShower(known=[s.name for s in sources]))
+        return shower[0].show(path)
+
     problems = [FileProblem(shown(p.path), p.reason, p.kind, p.not_dicom) for p in problems]
     # A stable key per dataset (keyed by MEDAL_DEID_SECRET): UID pseudonyms, and the UIDs of the files the
     # catalog rewrites, stay the same from one harvest or import to the next, cache or not.
     from medal_catalog.config import get_settings
     from medal_catalog.dicom.deidentify import dataset_key
 
-    from medal_catalog.contamination.check import use_index
-    from medal_catalog.contamination.index import try_load_index
+    from medal_catalog.contamination.index import IndexLoader, index_stamp
 
     pixel_hash = get_settings().pixel_hash if pixel_hash is None else pixel_hash
-    index, missing = try_load_index()
-    checks = f"{index.version if index else '-'}|{'pixels' if pixel_hash else ''}"
-    cache = _load_cache(cache_file, dataset_key(dataset_id, get_settings().deid_secret)[:16].hex(), checks)
+    # The stamp of the installed index, not the index: a re-harvest that reads no file never loads it.
+    checks = f"{index_stamp() or '-'}|{'pixels' if pixel_hash else ''}"
+    salt_hex = dataset_key(dataset_id, get_settings().deid_secret)[:16].hex()
+    cache = _load_cache(cache_file, salt_hex, checks) if not force else _load_cache(None, salt_hex, checks)
     settings = [dataset_id, title, access_level, license_id, instances, __version__, checks]
-    listing = "\n".join([f"{s.key}\0{s.size}\0{s.stamp}" for s in sources])
+    listing = "\n".join([f"{s.key}\0{s.size}\0{s.stamp}\0{s.inode}" for s in sources])
     fingerprint = hashlib.sha256(f"{settings!r}\n{listing}".encode()).hexdigest()
     stored = cache.get("result")
     if stored and stored.get("fingerprint") == fingerprint:  # nothing changed: a stat walk is all it takes
@@ -429,17 +474,21 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
             entries[source.key] = (source, hit)
     reused = len(entries)
     total_bytes = sum(s.size for s in sources)
-    # No progress call before the pool has forked its workers: the bar's refresh thread must not be forked.
-    use_index(index)  # before the pool forks: its readers look the original UIDs up in it
-    try:
-        results = _run(to_read, salt, instances, timeout, jobs or os.cpu_count() or 1, progress, reused,
-                       len(sources), total_bytes - sum(s.size for s in to_read), total_bytes, pixel_hash)
-    finally:
-        use_index(None)
+    # No progress call before the pool has forked its workers: the bar's refresh thread must not be forked. The
+    # public index loads (or, once per version, builds) in a thread started after the fork, while files are read.
+    loader = IndexLoader() if to_read or not sources else None
+    results = _run(to_read, salt, instances, timeout, jobs or os.cpu_count() or 1, progress, reused,
+                   len(sources), total_bytes - sum(s.size for s in to_read), total_bytes, pixel_hash, loader)
     for archive in _archives.values():  # sequential reads opened them in this process; a zip may change
         archive.close()
     _archives.clear()
     fresh = [results[s.key] for s in to_read if not isinstance(results[s.key], FileProblem)]
+    if loader is not None:
+        index, missing = loader.wait()
+        _look_up(fresh, index)
+        described: Any = index if index is not None else _Described(None)
+    else:  # every file came from the cache, checked against the index of the same stamp: say what it was
+        described, missing = _Described(cache.get("index")), cache.get("index_missing")
     intern(fresh, {})
     for source in to_read:
         entries[source.key] = (source, results[source.key])
@@ -463,7 +512,8 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
         **(dataset_summaries(records) if records else {"instance_count": 0, "series_count": 0}),
     )
     manifest = _manifest(rows, records, names, instances, shown)
-    contamination, pixels = dataset_contamination(rows, records, index, missing, pixel_hash)
+    contamination, pixels = dataset_contamination(rows, records, described if described.describe() else None,
+                                                  missing, pixel_hash)
     if cache_file is not None:
         transient = any(p.reason.startswith(TRANSIENT) for p in file_problems)
         result = None if transient or problems else {
@@ -471,7 +521,7 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
             "series": [x.model_dump(mode="json", exclude_none=True) for x in series], "manifest": manifest,
             "problems": [p.summary_dict() for p in file_problems], "files_read": len(records),
             "contamination": contamination, "pixels": pixels}
-        _save_cache(cache_file, cache["salt"], entries, result, checks)
+        _save_cache(cache_file, cache["salt"], entries, result, checks, described.describe(), missing)
     return _finish(dataset, series, manifest, sources, len(records), problems + file_problems, reused,
                    len(to_read), started, clock, salt, contamination, pixels, shown)
 
@@ -554,7 +604,9 @@ def write_outputs(result: HarvestResult, out_dir: Path, fmt: str = "yaml") -> li
     if fmt == "json":
         _replace(catalog_path, (json.dumps(data, indent=2) + "\n").encode())
     else:
-        _replace(catalog_path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True).encode())
+        # libyaml's dumper when there: the pure-Python one took a re-harvest of 60 series a second.
+        dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+        _replace(catalog_path, yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True).encode())
     report_path = out_dir / "harvest-report.json"
     _replace(report_path, (json.dumps(result.summary, indent=2) + "\n").encode())
     return [catalog_path, manifest_path, report_path]

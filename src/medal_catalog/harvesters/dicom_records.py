@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any, Iterable
 
-from medal_catalog.contamination.check import uid_facts
+from medal_catalog.contamination.check import uid_keys
 from medal_catalog.dicom.header import FileProblem, Header
 from medal_catalog.model import medal as m
 from medal_catalog.dicom.audit import AUDIT_CAPTURE, audit_header, text
@@ -116,15 +116,17 @@ def instance_record(header: Header, size: int, salt: bytes, name: str) -> dict[s
     if tech["body_part"]:
         tech["body_part"] = tech["body_part"].upper()
     audit = audit_header(header, name)
-    # Checked against the public archives while the original UIDs are at hand (issue 19); only the finding stays.
-    public = uid_facts(study_uid, series_uid)
+    # Checked against the public archives while the original UIDs are at hand (issue 19): their keys go to the
+    # harvest's parent, which looks them up once the index is loaded and drops them (issue 29); only the finding
+    # stays ("public", filled in by the parent: see harvesters/dicom.py ``_look_up``).
+    keys = uid_keys(study_uid, series_uid)
     # Original UIDs may embed device serial numbers and dates, and a declared replacement is not proof of one
     # (issue 15): keep only keyed pseudonyms, the UIDs the catalog's rewritten files carry.
     study_uid, series_uid = pseudonymous_uid(salt, study_uid), pseudonymous_uid(salt, series_uid)
     record = {
         "study": study_uid, "series": series_uid, "ts": header.transfer_syntax, "size": size,
         "subject": _subject_key(top, study_uid, salt), "sex": _sex(top), "age_bin": _age_bin(top),
-        "tech": tech, "public": public,
+        "tech": tech, "public": None, "_uid_keys": keys,
         "audit": {"findings": [[f.keyword, f.tag, f.action, f.reason] for f in audit.findings],
                   "removed": audit.patient_identity_removed, "method": audit.deidentification_method,
                   "options": list(audit.profile_options), "burned": audit.burned_in_annotation,

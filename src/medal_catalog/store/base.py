@@ -363,6 +363,15 @@ class Store(ABC):
                          status: str | None = None, with_replicates: bool = False) -> list[StoredEvaluation]:
         """The evaluations matching every filter given, oldest first."""
 
+    # --- derived pages (issue 29): a cache, never the source of truth ----------------------------------------------
+    def get_derived(self, keys: Iterable[str]) -> dict[str, str]:
+        """The derived values (a page's plot) kept under these keys (digests of their inputs); missing ones left
+        out. A store without the table keeps none."""
+        return {}
+
+    def put_derived(self, values: Mapping[str, str]) -> None:
+        """Keep derived values under their keys (a key's value never changes: it digests the inputs)."""
+
     @abstractmethod
     def close(self) -> None:
         """Release connections."""

@@ -131,8 +131,17 @@ evaluations = Table(
     Index("evaluations_task_split", "task", "split"),
 )
 
+#: Derived pages (issue 29): what a page computes from the catalog (a plot's SVG), kept under a digest of its
+#: inputs so that a new process serves it without recomputing it. Never a source of truth: any row may go.
+derived_pages = Table(
+    "derived_pages", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+)
+
 #: Tables that catalog files written by earlier versions may lack (a read-only open cannot create them).
-ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks, evaluations)
+ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks, evaluations, derived_pages)
 
 _FILE_INFO = [entry_files.c.path, entry_files.c.sha256, entry_files.c.byte_size, entry_files.c.media_type,
               entry_files.c.recorded_at]
@@ -555,8 +564,8 @@ class SqlStore(Store):
                 if used >= limit:
                     return None
             name = (record.get("about") or {}).get("model_name") or ""
-            earlier = [json.loads(a).get("model_name") or "" for (a,) in
-                       conn.execute(select(evaluations.c.about).where(same)).all()]
+            earlier = [json.loads(str(a)).get("model_name") or "" for (a,) in
+                       conn.execute(select(evaluations.c.about).where(same)).tuples().all()]
             values = dict(id=record["id"], task=record["task"], split=record["split"],
                           submitter=record["submitter"], version=earlier.count(name) + 1, status="queued",
                           about=canonical_json(record.get("about") or {}), created_at=_now())
@@ -590,6 +599,28 @@ class SqlStore(Store):
                 query = query.where(evaluations.c[column] == value)
         with self._read() as conn:
             return [_evaluation(row, with_replicates) for row in conn.execute(query).all()]
+
+    # --- derived pages (issue 29) -------------------------------------------------------------------------------
+    def get_derived(self, keys: Iterable[str]) -> dict[str, str]:
+        wanted = list(keys)
+        if derived_pages.name in self._absent or not wanted:
+            return {}
+        with self._read() as conn:
+            return dict(conn.execute(select(derived_pages.c.key, derived_pages.c.value)
+                                     .where(derived_pages.c.key.in_(wanted))).all())
+
+    def put_derived(self, values: Mapping[str, str]) -> None:
+        if derived_pages.name in self._absent or not values:
+            return
+        try:
+            with self._write() as conn:
+                known: set[str] = set(conn.execute(select(derived_pages.c.key)
+                                                   .where(derived_pages.c.key.in_(list(values)))).scalars())
+                rows = [dict(key=k, value=v, recorded_at=_now()) for k, v in values.items() if k not in known]
+                if rows:
+                    conn.execute(insert(derived_pages), rows)
+        except Exception:  # noqa: BLE001 - a cache: another process wrote the same key, a read-only file; lose nothing
+            pass
 
     def close(self) -> None:
         self.engine.dispose()

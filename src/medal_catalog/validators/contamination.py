@@ -29,8 +29,10 @@ def _files_of(name: str, dataset: dict[str, Any], data: list[Path], single: bool
 
 
 def check_folder(datasets: Iterable[tuple[str, dict[str, Any]]], data: list[Path], *, pixel_hash: bool = True,
-                 progress: Callable[[str], None] | None = None) -> tuple[dict[str, Any], list[Issue]]:
-    """The ``contamination`` sections of a folder's datasets (by id) and the issues they raise."""
+                 progress: Callable[[str], None] | None = None, known: dict[Path, Any] | None = None
+                 ) -> tuple[dict[str, Any], list[Issue]]:
+    """The ``contamination`` sections of a folder's datasets (by id) and the issues they raise; ``known``: the
+    facts of files already read (validators/dicom.py ``read_once``), which are not read again."""
     from medal_catalog.contamination.check import check_files, issues
 
     datasets = list(datasets)
@@ -41,7 +43,7 @@ def check_folder(datasets: Iterable[tuple[str, dict[str, Any]]], data: list[Path
         files = _files_of(name, dataset, data, single=len(datasets) == 1)
         if not files:
             continue
-        section, by_digest = check_files(files, pixel_hash=pixel_hash, progress=progress)
+        section, by_digest = check_files(files, pixel_hash=pixel_hash, progress=progress, known=known)
         sections[str(dataset.get("id"))] = section
         found += issues(section, dataset, name)
         digests[str(dataset.get("id"))] = (name, dataset, set(by_digest))

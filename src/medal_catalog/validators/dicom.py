@@ -7,22 +7,81 @@ attributes never reach the report.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from medal_catalog.dicom.archives import is_archive_file
-from medal_catalog.dicom.audit import attribute_issues, audit_file, audit_issues
-from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem
+from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH, PhiAudit, attribute_issues, audit_file, audit_issues
+from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem, HeaderError, read
 from medal_catalog.report import Issue, Severity
+
+_STUDY_UID, _SERIES_UID, _METHOD = 0x0020000D, 0x0020000E, 0x00120063
+_CAPTURE = AUDIT_CAPTURE | {_STUDY_UID, _SERIES_UID, _METHOD}
+
+
+@dataclass(slots=True)
+class FileRead:
+    """All that `medal validate` needs of one data file, from one open and one header read (issue 29): the audit
+    (or why the file is not readable DICOM), whether it is Part 10 (preamble and "DICM"), and the public-check
+    facts of contamination/check.py ``read_facts`` (None when not asked for, or not readable DICOM)."""
+
+    audit: PhiAudit | FileProblem
+    part10: bool
+    facts: dict[str, Any] | None = None
+
+
+def read_once(path: Path, pixel_hash: bool | None) -> FileRead:
+    """Read a data file once for the audit, the Part 10 test and (``pixel_hash`` not None) the public-check facts,
+    with the pixel digest when ``pixel_hash``; the same verdicts as audit_file, _is_part10 and read_facts."""
+    from medal_catalog.dicom.audit import audit_header, text
+
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            part10 = stream.read(132)[128:] == b"DICM"
+            stream.seek(0)
+            header = read(stream, size, _CAPTURE, AUDIT_WATCH)
+            facts = None
+            if pixel_hash is not None:
+                from medal_catalog.dicom.pixels import header_pixel_digest
+
+                try:
+                    series = text(header.top.get(_SERIES_UID))
+                    facts = {"study": text(header.top.get(_STUDY_UID)) or "", "series": series,
+                             "method": text(header.top.get(_METHOD)),
+                             "pixels": header_pixel_digest(stream, header) if pixel_hash else None} if series else None
+                except (OSError, MemoryError, ValueError):
+                    facts = None
+    except HeaderError as exc:
+        return FileRead(FileProblem(name, exc.reason, "skipped" if exc.not_dicom else "error", exc.not_dicom),
+                        _is_part10(path))
+    except OSError as exc:
+        return FileRead(FileProblem(name, f"cannot read: {exc.strerror or exc.__class__.__name__}"), False)
+    audit = audit_header(header)
+    if header.truncated:
+        from dataclasses import replace
+
+        audit = replace(audit, truncated=header.truncated)
+    return FileRead(audit, part10, facts)
 
 
 def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
-                     progress: Callable[[str], None] | None = None) -> Iterator[Issue]:
-    """Issues for the data files of a submission: DICOM recognised by content, then audited."""
+                     progress: Callable[[str], None] | None = None, reads: dict[Path, FileRead] | None = None,
+                     pixel_hash: bool | None = None) -> Iterator[Issue]:
+    """Issues for the data files of a submission: DICOM recognised by content, then audited. With ``reads``,
+    each file is read once (:func:`read_once`, public-check facts unless ``pixel_hash`` is None) and what was
+    read is kept there for the folder's other checks."""
     for path in paths:
         if progress:
             progress(str(path))
-        result = audit_file(path)
+        if reads is not None:
+            reads[path] = done = read_once(path, pixel_hash)
+            result = done.audit
+        else:
+            result = audit_file(path)
         name = display(path)
         if isinstance(result, FileProblem):
             if result.not_dicom and is_archive_file(path):
@@ -42,13 +101,14 @@ def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
         yield from attribute_issues(result.findings, name)
 
 
-def rewrite_notes(datasets: Iterable[tuple[str, dict]], dicom_files: list[Path]) -> Iterator[Issue]:
+def rewrite_notes(datasets: Iterable[tuple[str, dict]], dicom_files: list[Path],
+                  reads: dict[Path, FileRead] | None = None) -> Iterator[Issue]:
     """One ``dicom.rewrite`` info per dataset of a submission folder with DICOM: how many files the catalog would
     rewrite before keeping them, and how (dicom/deidentify.py), so that the served copies surprise nobody.
     ``datasets``: (display name of its metadata file, the dataset entry)."""
     from medal_catalog.dicom.deidentify import plan
 
-    count = sum(1 for p in dicom_files if _is_part10(p))
+    count = sum(1 for p in dicom_files if _part10(p, reads))
     if not count:
         return
     for display, dataset in datasets:
@@ -79,7 +139,7 @@ _EXAMPLES = 3
 
 
 def undeclared_dicom(datasets: Iterable[tuple[str, dict]], dicom_files: list[Path],
-                     display: Callable[[Path], str]) -> Iterator[Issue]:
+                     display: Callable[[Path], str], reads: dict[Path, FileRead] | None = None) -> Iterator[Issue]:
     """One ``distribution.undeclared-dicom`` warning per dataset that declares DICOM file sets when DICOM files
     of the folder (recognised by content, whatever their names) match none of the folder's datasets' ``includes``
     patterns: harvest would leave them out silently. ``datasets``: (display name of its metadata file, entry)."""
@@ -89,7 +149,7 @@ def undeclared_dicom(datasets: Iterable[tuple[str, dict]], dicom_files: list[Pat
         return  # a lone dataset without file sets takes the whole folder; nothing is left out
     included = {p.resolve() for name, _, patterns in declaring for pattern in patterns
                 for p in Path(name).parent.glob(pattern)}
-    left = [p for p in dicom_files if p.resolve() not in included and _is_part10(p)]
+    left = [p for p in dicom_files if p.resolve() not in included and _part10(p, reads)]
     if not left:
         return
     shown = ", ".join(display(p) for p in left[:_EXAMPLES]) + (f" and {len(left) - _EXAMPLES} more"
@@ -114,6 +174,11 @@ def _dicom_patterns(dataset: dict) -> list[str]:
     return [d["includes"] for d in dataset.get("distribution") or []
             if isinstance(d, dict) and d.get("distribution_kind") == "file_set" and isinstance(d.get("includes"), str)
             and d.get("media_type") in ("application/dicom", "image/dicom") and not d.get("url")]
+
+
+def _part10(path: Path, reads: dict[Path, FileRead] | None) -> bool:
+    done = reads.get(path) if reads is not None else None
+    return done.part10 if done is not None else _is_part10(path)
 
 
 def _is_part10(path: Path) -> bool:

@@ -106,16 +106,24 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
                       hint="Add task.yaml / dataset.yaml with `type: BenchmarkTask` / `type: ImagingDataset`.")
         from medal_catalog.validators.dicom import check_data_files, rewrite_notes, undeclared_dicom
 
-        run.report.extend(check_data_files(data, lambda p, r=path: _display(p, r), progress=progress))
-        datasets = _datasets_of(run, files)
-        run.report.extend(undeclared_dicom(datasets, data, lambda p, r=path: _display(p, r)))
-        run.report.extend(rewrite_notes(datasets, data))
+        hashing = None
         if contamination and data:
             from medal_catalog.config import get_settings
+
+            hashing = get_settings().pixel_hash if pixel_hash is None else pixel_hash
+        # Each data file is opened and its header read once, for the audit, the Part 10 test and the public check
+        # (which read it again each before issue 29).
+        reads: dict = {}
+        run.report.extend(check_data_files(data, lambda p, r=path: _display(p, r), progress=progress, reads=reads,
+                                           pixel_hash=hashing))
+        datasets = _datasets_of(run, files)
+        run.report.extend(undeclared_dicom(datasets, data, lambda p, r=path: _display(p, r), reads))
+        run.report.extend(rewrite_notes(datasets, data, reads))
+        if hashing is not None:
             from medal_catalog.validators.contamination import check_folder
 
-            sections, found = check_folder(datasets, data, progress=progress,
-                                           pixel_hash=get_settings().pixel_hash if pixel_hash is None else pixel_hash)
+            sections, found = check_folder(datasets, data, progress=progress, pixel_hash=hashing,
+                                           known={p: r.facts for p, r in reads.items()})
             run.report.contamination.update(sections)
             run.report.extend(found)
     _check_ids(run)

@@ -62,17 +62,55 @@ def _label(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
-def _bar_block(name: str, title: str, counter: Counter, cells: Cells, unit: str) -> dict[str, Any]:
+#: Bump when the plots' drawing changes: the SVGs kept in the store are keyed by their inputs and this.
+PLOT_FORMAT = 1
+
+
+class Plots:
+    """The plots of one page view, drawn together at the end: those the store keeps (derived_pages, keyed by a
+    digest of what they show) are read in one query, only the others are drawn (matplotlib: about 0.1-0.3 s a
+    plot, and 1-2 s to import in a fresh process) and kept (issue 29: the first view after a start-up was 6 s)."""
+
+    def __init__(self) -> None:
+        self._wanted: list[tuple[dict[str, Any], str, tuple]] = []
+
+    def bars(self, block: dict[str, Any], *args: Any) -> None:
+        self._wanted.append((block, "bars", args))
+
+    def heatmap(self, block: dict[str, Any], *args: Any) -> None:
+        self._wanted.append((block, "heatmap", args))
+
+    def draw(self, catalog: Catalog) -> int:
+        """Fill in every block's ``svg``; returns how many plots had to be drawn."""
+        import hashlib
+
+        keys = [hashlib.sha256(json.dumps([PLOT_FORMAT, kind, args]).encode()).hexdigest()
+                for _, kind, args in self._wanted]
+        kept = catalog.store.get_derived(keys)
+        drawn: dict[str, str] = {}
+        for key, (block, kind, args) in zip(keys, self._wanted, strict=True):
+            svg = kept.get(key) or drawn.get(key)
+            if svg is None:
+                svg = drawn[key] = getattr(plots, kind)(*args)
+            block["svg"] = svg
+        catalog.store.put_derived(drawn)
+        return len(drawn)
+
+
+def _bar_block(name: str, title: str, counter: Counter, cells: Cells, unit: str, drawer: Plots) -> dict[str, Any]:
     items = counter.most_common()
-    return {"name": name, "title": title, "unit": unit,
-            "rows": [(_label(k), cells.text(v)) for k, v in items],
-            "svg": plots.bars(name, title, [_label(k) for k, _ in items], [cells.value(v) for _, v in items],
-                              cells.threshold) if items else None}
+    block = {"name": name, "title": title, "unit": unit, "rows": [(_label(k), cells.text(v)) for k, v in items],
+             "svg": None}
+    if items:
+        drawer.bars(block, name, title, [_label(k) for k, _ in items], [cells.value(v) for _, v in items],
+                    cells.threshold)
+    return block
 
 
 def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]:
     """The campaign page's blocks (a plot and its table each) and the gaps."""
     cells = Cells(threshold)
+    drawer = Plots()
     tasks = visible_documents(catalog, caller, "BenchmarkTask")
     datasets = {d["id"]: d for d in visible_documents(catalog, caller, "ImagingDataset")}
     blocks = []
@@ -86,13 +124,14 @@ def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]
         columns = sorted({c for _, c in grid})
         matrix = [[grid[(r, c)] for c in columns] for r in rows]
         title = f"{group.capitalize()} tasks by specialty and modality"
-        blocks.append({"name": f"specialty-{group}", "title": title, "kind": "grid", "unit": "tasks",
-                       "columns": columns, "rows": [(_label(r), [cells.text(x) for x in row])
-                                                    for r, row in zip(rows, matrix, strict=True)],
-                       "total": len(chosen),
-                       "svg": plots.heatmap(f"specialty-{group}", title, [_label(r) for r in rows], columns,
-                                            [[cells.value(x) for x in row] for row in matrix], threshold)
-                       if matrix else None})
+        block = {"name": f"specialty-{group}", "title": title, "kind": "grid", "unit": "tasks",
+                 "columns": columns, "rows": [(_label(r), [cells.text(x) for x in row])
+                                              for r, row in zip(rows, matrix, strict=True)],
+                 "total": len(chosen), "svg": None}
+        if matrix:
+            drawer.heatmap(block, f"specialty-{group}", title, [_label(r) for r in rows], columns,
+                           [[cells.value(x) for x in row] for row in matrix], threshold)
+        blocks.append(block)
 
     # The datasets behind accepted and submitted tasks: where, which scanners, whom.
     used = {group: {d for t in tasks if t.get("status") in statuses for d in t.get("datasets_used") or []}
@@ -104,12 +143,12 @@ def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]
     for d in behind:
         for region in {region_of.get(c, "unknown") for c in d.get("countries") or []}:
             by_region[region] += 1
-    blocks.append(_bar_block("regions", "Datasets by world region", by_region, cells, "datasets"))
-    blocks.append(_bar_block("countries", "Datasets by country", countries, cells, "datasets"))
+    blocks.append(_bar_block("regions", "Datasets by world region", by_region, cells, "datasets", drawer))
+    blocks.append(_bar_block("countries", "Datasets by country", countries, cells, "datasets", drawer))
     vendors = Counter(v for d in behind for v in (d.get("acquisition") or {}).get("manufacturers") or [])
     models = Counter(v for d in behind for v in (d.get("acquisition") or {}).get("models") or [])
-    blocks.append(_bar_block("vendors", "Datasets by scanner vendor", vendors, cells, "datasets"))
-    blocks.append(_bar_block("models", "Datasets by scanner model", models, cells, "datasets"))
+    blocks.append(_bar_block("vendors", "Datasets by scanner vendor", vendors, cells, "datasets", drawer))
+    blocks.append(_bar_block("models", "Datasets by scanner model", models, cells, "datasets", drawer))
     sex = Counter()
     ages = Counter()
     for d in behind:
@@ -120,20 +159,39 @@ def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]
         for bin_ in population.get("age_bins") or []:
             if isinstance(bin_, dict) and isinstance(bin_.get("count"), int):
                 ages[f"{bin_.get('minimum')}–{bin_.get('maximum')}"] += bin_["count"]
-    blocks.append(_bar_block("sex", "People in the data by sex", sex, cells, "people"))
+    blocks.append(_bar_block("sex", "People in the data by sex", sex, cells, "people", drawer))
     blocks.append(_bar_block("age", "People in the data by age (years)",
-                             Counter(dict(sorted(ages.items(), key=lambda kv: _age_key(kv[0])))), cells, "people"))
+                             Counter(dict(sorted(ages.items(), key=lambda kv: _age_key(kv[0])))), cells, "people",
+                             drawer))
     types = Counter(f"{t.get('task_type') or 'unknown'} ({t.get('status')})" for t in tasks
                     if t.get("status") in ACCEPTED + SUBMITTED)
-    blocks.append(_bar_block("task-types", "Tasks by task type (status)", types, cells, "tasks"))
+    blocks.append(_bar_block("task-types", "Tasks by task type (status)", types, cells, "tasks", drawer))
 
     accepted_specialties = {t.get("clinical_specialty") for t in tasks if t.get("status") in ACCEPTED}
     accepted_regions = {region_of.get(c) for d in used["accepted"] if d in datasets
                         for c in datasets[d].get("countries") or []}
     gaps = {"specialties": [_label(s) for s in enum_values("ClinicalSpecialtyEnum") if s not in accepted_specialties],
             "regions": sorted(r for r in set(region_of.values()) - {"Antarctica"} if r not in accepted_regions)}
-    return {"blocks": blocks, "gaps": gaps, "threshold": threshold,
+    drawn = drawer.draw(catalog)
+    return {"blocks": blocks, "gaps": gaps, "threshold": threshold, "drawn": drawn,
             "counted": {"tasks": len(tasks), "datasets": len(behind)}}
+
+
+def warm_up(state: Any) -> None:
+    """At server start, in a thread: draw and keep the plots of the campaign as an anonymous visitor and as the
+    panel see it, so that the first view of a new process (or after writes changed the counts) reads them from
+    the store instead of drawing them (issue 29). Opens the app's catalog as the first request would."""
+    from medal_catalog.api.access import ANONYMOUS
+
+    try:
+        with state.catalog_lock:
+            if state.catalog is None:
+                state.catalog = Catalog.open(settings=state.settings)
+        threshold = state.settings.small_cell_threshold
+        for caller in (ANONYMOUS, Caller(role="admin", name="medal warm-up")):
+            campaign(state.catalog, caller, threshold)
+    except Exception:  # noqa: BLE001 - only a head start: the first view draws what is missing, and says why not
+        return
 
 
 def _age_key(label: str) -> float:
