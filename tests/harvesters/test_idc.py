@@ -162,3 +162,31 @@ def test_a_big_harvest_indexes_in_a_second_process_and_leaves_nothing_queued(cat
     assert summary["index_pending"] == 0 and catalog.store.pending_count() == 0
     assert catalog.search("", size=1).total == series.num_rows + 3 == catalog.store.count()
     assert catalog.search("", filters={"dataset": "idc-rider_breast_mri"}, size=1).total == 40
+
+
+def test_a_harvested_public_collection_is_visible_to_everyone(tmp_path, index_folder):
+    """A collection from `medal harvest idc:` is an open dataset published elsewhere: anonymous callers read it and
+    its series, find them by search and in the lists and DCAT catalog, with no accepted task using it."""
+    import warnings
+
+    from medal_catalog.api import create_app
+    from medal_catalog.config import Settings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    url = f"sqlite:///{tmp_path / 'public.db'}"
+    with Catalog.open(url) as catalog:
+        ingest_idc(catalog, ["rider_breast_mri"], index_folder=index_folder)
+    with TestClient(create_app(Settings(catalog=url))) as client:
+        dataset = client.get("/api/datasets/idc-rider_breast_mri")
+        assert dataset.status_code == 200 and dataset.json()["view"] == "public"
+        series = client.get("/api/datasets/idc-rider_breast_mri/series", params={"size": 100}).json()
+        assert series["total"] == 40
+        found = client.get("/api/search", params={"facet": "type"}).json()
+        assert {b["value"]: b["count"] for b in found["facets"]["type"]} == {"ImagingDataset": 1, "ImagingSeries": 40}
+        assert [i["id"] for i in client.get("/api/datasets").json()["items"]] == ["idc-rider_breast_mri"]
+        dcat = client.get("/api/catalog").json()["dcat:dataset"]
+        assert [d["@id"].rsplit("/", 1)[1] for d in dcat] == ["idc-rider_breast_mri"]
+        assert client.get("/datasets/idc-rider_breast_mri").status_code == 200
