@@ -71,6 +71,9 @@ class Caller:
 
     role: Role = "anonymous"
     name: str | None = None
+    #: The start of the caller's token's digest (:data:`~medal_catalog.api.links.TOKEN_ID_LENGTH` hex digits),
+    #: which a signed link carries so that revoking the token revokes its links at once.
+    token: str | None = None
 
     @property
     def panel(self) -> bool:
