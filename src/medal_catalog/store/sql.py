@@ -215,6 +215,12 @@ class SqlStore(Store):
         version = current.version + 1
         self._record(conn, kind, entry_id, version, None, None, author, reason, exists=True)
         conn.execute(insert(index_queue).values(key=key, op="delete", queued_at=_now()))
+        if kind == "ImagingDataset":
+            # What was derived from a dataset's images goes with it, in the same transaction: a deleted dataset's
+            # pixel digests would go on being reported as images another dataset shares.
+            for table in (pixel_hashes, contamination_checks):
+                if table.name not in self._absent:
+                    conn.execute(delete(table).where(table.c.dataset == entry_id))
         return PutResult(key, "deleted", version)
 
     def _record(self, conn: Connection, kind: str, entry_id: str, version: int, digest: str | None,
