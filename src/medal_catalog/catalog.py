@@ -81,11 +81,12 @@ class Catalog:
         return replace(result, indexed=self.sync_index()) if result.changed else result
 
     def put_many(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str,
-                 deletions: Iterable[tuple[str, str]] = ()) -> list[PutResult]:
-        """Store the entries and record the ``deletions`` ((kind, id) pairs) in one store transaction, so that
-        readers see all of them or none (a dataset never shows part of its series), then index them in bulk.
-        One result per entry, then one per deletion."""
-        puts, gone = self.store.put_many(list(entries), author, reason, list(deletions))
+                 deletions: Iterable[tuple[str, str]] = (),
+                 files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None) -> list[PutResult]:
+        """Store the entries, record the ``deletions`` ((kind, id) pairs) and replace the entries' kept ``files``
+        in one store transaction, so that readers see all of them or none (a dataset never shows part of its
+        series or files), then index them in bulk. One result per entry, then one per deletion."""
+        puts, gone = self.store.put_many(list(entries), author, reason, list(deletions), files)
         results = [*puts, *gone]
         waiting = [i for i, result in enumerate(results) if result.changed]
         if waiting:

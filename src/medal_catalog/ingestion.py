@@ -50,10 +50,11 @@ class IngestResult:
 
 
 def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: str, reason: str,
-                report: Report | None = None, source: str = "", deletions: Sequence[tuple[str, str]] = ()
-                ) -> list[PutResult]:
-    """Store entries (all in one transaction with the ``deletions``, then indexed in bulk: readers never see
-    a dataset with part of its series), skipping those whose only change is a newer harvest-run record, so that
+                report: Report | None = None, source: str = "", deletions: Sequence[tuple[str, str]] = (),
+                files: dict[str, dict[str, tuple[bytes, str]]] | None = None) -> list[PutResult]:
+    """Store entries (all in one transaction with the ``deletions`` and the datasets' kept ``files``, {dataset id:
+    {path: (content, media type)}}, then indexed in bulk: readers never see a dataset with part of its series or
+    files), skipping those whose only change is a newer harvest-run record, so that
     ingesting unchanged input again writes no new version. Returns one result per entry, then per deletion.
 
     The workflow is the panel's, never the file's: a task keeps the status the catalog has (a new one enters as
@@ -87,8 +88,9 @@ def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: 
             results[i] = PutResult(entry_key(kind, entry["id"]), "unchanged", current.version)
         else:
             to_write.append((i, entry))
-    written = catalog.put_many([e for _, e in to_write], author=author, reason=reason,
-                               deletions=deletions) if to_write or deletions else []
+    kept = {("ImagingDataset", ds): content for ds, content in (files or {}).items()}
+    written = catalog.put_many([e for _, e in to_write], author=author, reason=reason, deletions=deletions,
+                               files=kept) if to_write or deletions or kept else []
     results.update({i: put for (i, _), put in zip(to_write, written)})
     retired = written[len(to_write):]
     for i, entry, why in alone:
@@ -188,17 +190,17 @@ def _store_import(catalog: Catalog, result: Any, author: str, reason: str) -> No
     """Store an error-free Croissant import (a CroissantImport): the dataset, its harvested series, then its kept
     files (rewritten only when they changed); the outcome goes into ``result``."""
     dataset = result.dataset
-    result.stored = put_entries(catalog, [dataset], author=author, reason=reason)[0]
+    # One transaction: the dataset, its series and its kept files appear together or not at all (an import
+    # killed half-way leaves the catalog as it was; running it again completes it).
+    written = put_entries(catalog, [dataset, *result.series], author=author, reason=reason,
+                          files={dataset["id"]: result.files})
+    result.stored = written[0]
     if result.stored.problems:
         result.report.add(Issue(Severity.ERROR, "croissant.refused", result.source,
                                 f"the catalog refused the mapped dataset: {result.stored.problems[0]}", pointer=""))
         return
     if result.series:
-        result.stored_series = put_entries(catalog, result.series, author=author, reason=reason)
-    kept = {f.path: f.sha256 for f in catalog.store.list_files("ImagingDataset", dataset["id"])}
-    wanted = {p: hashlib.sha256(content).hexdigest() for p, (content, _) in result.files.items()}
-    if kept != wanted:
-        catalog.store.put_files("ImagingDataset", dataset["id"], result.files)
+        result.stored_series = written[1:1 + len(result.series)]
     result.stored_files = catalog.store.list_files("ImagingDataset", dataset["id"])
 
 
@@ -214,9 +216,9 @@ def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("me
     harvest = harvest_submission(path, out_root=out_root, jobs=jobs, timeout=timeout, use_cache=use_cache,
                                  progress=progress, pixel_hash=pixel_hash)
     puts = put_entries(catalog, harvest.entries, author=HARVEST_AUTHOR, reason=f"harvest of submission {path}",
-                       report=harvest.report, source=str(path))
+                       report=harvest.report, source=str(path), files=_of_stored(harvest.entries, harvest.files))
     decisions = _replay_decisions(catalog, harvest)
-    files = _keep_files(catalog, puts, harvest.files)
+    files = _kept_files(catalog, puts, harvest.files)
     stored = {p.key for p in puts if not p.problems}
     contamination = {ds: _check_dataset(catalog, ds, result, str(path), harvest.report)
                      for ds, result in harvest.dicom.items() if entry_key("ImagingDataset", ds) in stored}
@@ -392,17 +394,23 @@ def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, 
         raise Unprocessable(f"files were sent for dataset {sorted(set(files or {}) - declared)[0]!r}, which the "
                             "bundle does not hold")
     puts = put_entries(catalog, entries, author=author, reason="submission through the API", report=report,
-                       source="submission")
-    _keep_files(catalog, puts, files or {})
+                       source="submission", files=_of_stored(entries, files or {}))
     return report, puts
 
 
-def _keep_files(catalog: Catalog, puts: Sequence[PutResult], files: dict[str, dict[str, tuple[bytes, str]]]
+def _of_stored(entries: Sequence[dict[str, Any]], files: dict[str, dict[str, tuple[bytes, str]]]
+               ) -> dict[str, dict[str, tuple[bytes, str]]]:
+    """The kept files of the datasets the entries hold (files of any other dataset are not this unit's to write);
+    written with the entries in one transaction, and not for a dataset the store refuses."""
+    held = {e.get("id") for e in entries if e.get("type") == "ImagingDataset"}
+    return {ds: kept for ds, kept in files.items() if ds in held}
+
+
+def _kept_files(catalog: Catalog, puts: Sequence[PutResult], files: dict[str, dict[str, tuple[bytes, str]]]
                 ) -> dict[str, list[Any]]:
-    """Store the kept files of every dataset that was stored (a refused dataset keeps nothing); what each now
-    keeps, by dataset id. `medal harvest` and a bundle sent over HTTP both end here."""
+    """What each dataset given files and stored now keeps, by dataset id (a refused dataset keeps nothing)."""
     stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
-    return {ds: catalog.store.put_files("ImagingDataset", ds, kept) for ds, kept in files.items() if ds in stored}
+    return {ds: catalog.store.list_files("ImagingDataset", ds) for ds in files if ds in stored}
 
 
 def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, check_writes: CheckWrites,

@@ -210,14 +210,23 @@ class Store(ABC):
         """Record a deletion as a new version; earlier versions stay readable."""
 
     def put_many(self, documents: Iterable[Mapping[str, Any]], author: str, reason: str,
-                 deletions: Iterable[tuple[str, str]] = ()) -> tuple[list[PutResult], list[PutResult]]:
-        """Write ``documents`` and record the ``deletions`` ((kind, id) pairs) as :meth:`put` and :meth:`delete`
-        do, all in one transaction, so that readers see a dataset with all of its series or as it was before
-        (a harvest killed while writing leaves no half dataset). Returns (put results, delete results).
+                 deletions: Iterable[tuple[str, str]] = (),
+                 files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None
+                 ) -> tuple[list[PutResult], list[PutResult]]:
+        """Write ``documents``, record the ``deletions`` ((kind, id) pairs) as :meth:`put` and :meth:`delete` do,
+        and replace the ``files`` kept with entries ({(kind, id): {path: (content, media type)}}, as
+        :meth:`put_files`, unless unchanged; not for an entry refused here), all in one transaction, so that
+        readers see a dataset with all of its series and files or as it was before (a harvest or an import killed
+        while writing leaves no half dataset). Returns (put results, delete results).
 
         This default writes one at a time; stores with transactions override it (store/sql.py)."""
         puts = [self.put(document, author, reason) for document in documents]
-        return puts, [self.delete(kind, entry_id, author, reason) for kind, entry_id in deletions]
+        gone = [self.delete(kind, entry_id, author, reason) for kind, entry_id in deletions]
+        refused = {p.key for p in puts if p.status == "invalid"}
+        for (kind, entry_id), kept in (files or {}).items():
+            if entry_key(kind, entry_id) not in refused:
+                self.put_files(kind, entry_id, kept)
+        return puts, gone
 
     @abstractmethod
     def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:

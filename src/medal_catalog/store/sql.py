@@ -179,12 +179,18 @@ class SqlStore(Store):
             return self._put(conn, checked, author, reason)
 
     def put_many(self, documents: Iterable[Mapping[str, Any]], author: str, reason: str,
-                 deletions: Iterable[tuple[str, str]] = ()) -> tuple[list[PutResult], list[PutResult]]:
+                 deletions: Iterable[tuple[str, str]] = (),
+                 files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None
+                 ) -> tuple[list[PutResult], list[PutResult]]:
         checked = [validate_entry(document) for document in documents]  # validated before the write lock
         with self._write() as conn:
             puts = [PutResult(entry_key(c.kind or "?", c.id or "?"), "invalid", None, tuple(c.problems),
                               indexed=False) if c.problems else self._put(conn, c, author, reason) for c in checked]
             gone = [self._delete(conn, kind, entry_id, author, reason) for kind, entry_id in deletions]
+            refused = {p.key for p in puts if p.status == "invalid"}
+            for (kind, entry_id), kept in (files or {}).items():
+                if entry_key(kind, entry_id) not in refused:
+                    self._put_files(conn, kind, entry_id, kept, unless_same=True)
         return puts, gone
 
     def _put(self, conn: Connection, checked: Any, author: str, reason: str) -> PutResult:
@@ -300,14 +306,26 @@ class SqlStore(Store):
 
     def put_files(self, kind: str, entry_id: str, files: Mapping[str, tuple[bytes, str]]) -> list[StoredFile]:
         with self._write() as conn:
-            conn.execute(delete(entry_files).where(entry_files.c.kind == kind, entry_files.c.id == entry_id))
-            now = _now()
-            rows = [dict(kind=kind, id=entry_id, path=path, sha256=hashlib.sha256(data).hexdigest(),
-                         byte_size=len(data), media_type=media_type, data=data, recorded_at=now)
-                    for path, (data, media_type) in sorted(files.items())]
-            if rows:
-                conn.execute(insert(entry_files), rows)
-        return [StoredFile(r["path"], r["sha256"], r["byte_size"], r["media_type"], r["recorded_at"]) for r in rows]
+            self._put_files(conn, kind, entry_id, files)
+        return self.list_files(kind, entry_id)
+
+    def _put_files(self, conn: Connection, kind: str, entry_id: str, files: Mapping[str, tuple[bytes, str]],
+                   unless_same: bool = False) -> None:
+        """Replace an entry's files inside the caller's transaction (with ``unless_same``, not when the same
+        paths already hold the same content: an unchanged re-harvest rewrites nothing)."""
+        wanted = {path: hashlib.sha256(data).hexdigest() for path, (data, _) in files.items()}
+        if unless_same:
+            kept = dict(conn.execute(select(entry_files.c.path, entry_files.c.sha256).where(
+                entry_files.c.kind == kind, entry_files.c.id == entry_id)).all())
+            if kept == wanted:
+                return
+        conn.execute(delete(entry_files).where(entry_files.c.kind == kind, entry_files.c.id == entry_id))
+        now = _now()
+        rows = [dict(kind=kind, id=entry_id, path=path, sha256=wanted[path], byte_size=len(data),
+                     media_type=media_type, data=data, recorded_at=now)
+                for path, (data, media_type) in sorted(files.items())]
+        if rows:
+            conn.execute(insert(entry_files), rows)
 
     def list_files(self, kind: str, entry_id: str) -> list[StoredFile]:
         with self._read() as conn:
