@@ -642,9 +642,12 @@ def _safe_path(path: str) -> bool:
 def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, index_folder: Path | None = None,
                progress: Callable[[str, int, int], None] | None = None) -> IngestResult:
     """Take the IDC index (``idc-index-data``, or the parquet files in ``index_folder``) into ``catalog``: every
-    collection, or the named ones, as an open published dataset with its series. Series are written in batches
-    (one transaction each) and compared by content, so a re-run of the same index writes nothing, a new index
+    collection, or the named ones, as an open published dataset with its series. Series are compared by
+    content, so a re-run of the same index writes nothing, a new index
     version writes what changed, and a series gone from the index is deleted (a version, as every deletion).
+
+    Each collection is staged in batches and published in one transaction (Store.stage / publish): readers see a
+    whole collection or what was there before, never part of one.
 
     ``progress(collection_id, series_done, series_in_collection)`` is called after each batch."""
     import time
@@ -669,25 +672,31 @@ def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, in
             if put.status == "invalid" and len(invalid) < 50:
                 invalid.append({"key": put.key, "problems": list(put.problems)})
 
-    write = catalog.store.put_batch if indexer else catalog.put_batch
+    store = catalog.store
     try:
         for collection in idc.read(index, collections):
             mine: dict[str, int] = {}
             seen: set[str] = set()
             done = 0
+            # A collection is one unit: its series are staged in batches (no reader sees them), then the dataset
+            # and all of them are published in one transaction, so a killed harvest never leaves part of a
+            # collection visible; a re-run stages it again from the start and publishes it whole.
+            unit = f"idc:{collection.dataset_id}"
+            store.discard(unit)
             for batch in collection.batches:
                 seen.update(e["id"] for e in batch)
-                tally(write(batch, HARVEST_AUTHOR, reason), mine)
+                tally([r for r in store.stage(unit, batch) if r.status != "staged"], mine)
                 done += len(batch)
                 if progress:
                     progress(collection.collection_id, done, collection.size)
-            gone = [i for i in catalog.store.ids_under("ImagingSeries", collection.dataset_id + ".")
-                    if i not in seen]
-            for series in gone:
-                tally([catalog.store.delete("ImagingSeries", series, HARVEST_AUTHOR, f"no longer in the IDC index "
-                                            f"({index.version})")], mine)
-            # The dataset last: its counts and summaries are those of the series just written.
-            tally(write([collection.dataset()], HARVEST_AUTHOR, reason), mine)
+            gone = [i for i in store.ids_under("ImagingSeries", collection.dataset_id + ".") if i not in seen]
+            # The dataset last: its counts and summaries are those of the series just read.
+            tally([r for r in store.stage(unit, [collection.dataset()]) if r.status != "staged"], mine)
+            puts, deleted = store.publish(unit, HARVEST_AUTHOR, reason, [("ImagingSeries", s) for s in gone],
+                                          deletion_reason=f"no longer in the IDC index ({index.version})")
+            tally([*puts, *deleted], mine)
+            if indexer is None and (puts or deleted):
+                catalog.sync_index()
             mine["series"] = collection.aggregate.series
             mine["descriptions_dropped"] = collection.aggregate.descriptions_dropped
             per_collection[collection.collection_id] = mine

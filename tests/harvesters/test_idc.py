@@ -190,3 +190,64 @@ def test_a_harvested_public_collection_is_visible_to_everyone(tmp_path, index_fo
         dcat = client.get("/api/catalog").json()["dcat:dataset"]
         assert [d["@id"].rsplit("/", 1)[1] for d in dcat] == ["idc-rider_breast_mri"]
         assert client.get("/datasets/idc-rider_breast_mri").status_code == 200
+
+
+def test_a_killed_harvest_leaves_each_collection_whole_or_absent_and_a_rerun_completes_it(tmp_path, index_folder,
+                                                                                          real_tables):
+    """`medal harvest idc:` killed while writing the last row of its first collection: every collection is either
+    whole (its dataset and all its series) or absent, and the same command run again stores them all."""
+    import sqlite3
+    import textwrap
+
+    series, _ = real_tables
+    expected = {f"idc-{row['values']}": row["counts"] for row in pc.value_counts(series["collection_id"]).to_pylist()}
+    db = tmp_path / "killed.db"
+    script = textwrap.dedent(f"""
+        import os, sys
+        from sqlalchemy import event
+        from medal_catalog.cli import main
+        from medal_catalog.store import sql
+        seen = []
+        original = sql.SqlStore.__init__
+        def trace(statement):
+            if statement.startswith("INSERT INTO entries"):  # traced once per row
+                seen.append(statement)
+                if len(seen) == {expected[sorted(expected)[0]] + 1}:
+                    os._exit(9)  # as the first collection's last row is written: on main, its series were
+                                 # committed in a batch before its dataset
+        def patched(self, *a, **k):
+            original(self, *a, **k)
+            event.listen(self.engine, "checkout", lambda c, r, p: c.set_trace_callback(trace))
+        sql.SqlStore.__init__ = patched
+        sys.argv = ["medal", "harvest", "idc:", "--idc-index", {str(index_folder)!r}, "--catalog",
+                    "sqlite:///{db}"]
+        main()
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 9, run.stderr[-2000:]
+
+    def state() -> dict[str, tuple[bool, int]]:
+        raw = sqlite3.connect(db)
+        try:
+            out = {}
+            for dataset in expected:
+                there = raw.execute("SELECT count(*) FROM entries WHERE kind='ImagingDataset' AND id=? AND NOT "
+                                    "deleted", (dataset,)).fetchone()[0]
+                n = raw.execute("SELECT count(*) FROM entries WHERE kind='ImagingSeries' AND id LIKE ? AND NOT "
+                                "deleted", (dataset + ".%",)).fetchone()[0]
+                out[dataset] = (bool(there), n)
+            return out
+        finally:
+            raw.close()
+
+    killed = state()
+    assert all(v in ((True, expected[d]), (False, 0)) for d, v in killed.items()), killed
+    assert sum(there for there, _ in killed.values()) < len(expected)  # the killed unit (and those after) absent
+    again = subprocess.run([sys.executable, "-m", "medal_catalog", "harvest", "idc:", "--idc-index",
+                            str(index_folder), "--catalog", f"sqlite:///{db}"], capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert state() == {d: (True, n) for d, n in expected.items()}
+    raw = sqlite3.connect(db)
+    assert raw.execute("SELECT count(*) FROM staged_entries").fetchone()[0] == 0
+    raw.close()

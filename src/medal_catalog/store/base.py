@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from medal_catalog.schema import CONTAINER_SLOTS, ENTRY_CLASSES
 
-PutStatus = Literal["created", "updated", "unchanged", "deleted", "invalid"]
+PutStatus = Literal["created", "updated", "unchanged", "deleted", "invalid", "staged"]
 
 
 def entry_key(kind: str, entry_id: str) -> str:
@@ -263,6 +263,28 @@ class Store(ABC):
     @abstractmethod
     def last_seq(self) -> int:
         """The sequence number of the newest owed update (0 when none)."""
+
+    # --- staged units: what is too big for one transaction, published in one (issue 31) ----------------------
+    @abstractmethod
+    def stage(self, unit: str, documents: Iterable[Mapping[str, Any]]) -> list[PutResult]:
+        """Validate ``documents`` and keep the valid ones staged under ``unit`` (replacing a staged entry of the
+        same key), where no reader, search or list sees them; ``staged``, ``invalid`` or ``unchanged`` (published
+        already as it is: not staged) per document."""
+
+    @abstractmethod
+    def staged_ids(self, unit: str, kind: str) -> set[str]:
+        """The ids of the entries of ``kind`` staged under ``unit``."""
+
+    @abstractmethod
+    def discard(self, unit: str) -> int:
+        """Forget what is staged under ``unit`` (a unit being staged again from the start); how many entries."""
+
+    @abstractmethod
+    def publish(self, unit: str, author: str, reason: str, deletions: Iterable[tuple[str, str]] = (),
+                deletion_reason: str | None = None) -> tuple[list[PutResult], list[PutResult]]:
+        """Write every entry staged under ``unit`` as :meth:`put_batch` does and record the ``deletions`` (with
+        ``deletion_reason``), all in one transaction, and clear the stage: readers see the whole unit or what was
+        there before. Returns (put results, delete results)."""
 
     @abstractmethod
     def put_files(self, kind: str, entry_id: str, files: Mapping[str, tuple[bytes, str]]) -> list[StoredFile]:
