@@ -123,6 +123,14 @@ def main() -> None:
                      ManufacturerModelName="DISCOVERY MR750", MagneticFieldStrength=3.0, SliceThickness=5.0,
                      PixelSpacing=[0.47, 0.47], RepetitionTime=9000.0, EchoTime=120.0)
 
+    # The open demo (examples/open/): three abdominal CT series an anonymous ML researcher may load.
+    kub = ROOT / "open" / "ct-kidney-stone-detection" / "dicom"
+    for subject, sex, age in [("kub-001", "F", "045Y"), ("kub-002", "M", "052Y"), ("kub-003", "M", "038Y")]:
+        write_series(kub / subject / "abdomen", subject=subject, sex=sex, age=age, modality="CT", series_number=3,
+                     description="KUB 2.0 Br40", study_description="CT ABDOMEN PELVIS WO CONTRAST", instances=3,
+                     BodyPartExamined="ABDOMEN", Manufacturer="SIEMENS", ManufacturerModelName="SOMATOM Force",
+                     SliceThickness=2.0, PixelSpacing=[0.8, 0.8], KVP=120.0, ConvolutionKernel="Br40")
+
 
 if __name__ == "__main__":
     main()

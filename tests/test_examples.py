@@ -12,7 +12,9 @@ from medal_catalog.model import ENTRY_MODELS, MedalCatalog
 
 from conftest import EXAMPLES
 
-VALID = sorted((EXAMPLES / "valid").rglob("*.yaml"))
+#: examples/open holds the demo's task over open data (kept out of examples/valid, whose harvest the API tests'
+#: counts are pinned to).
+VALID = sorted((EXAMPLES / "valid").rglob("*.yaml")) + sorted((EXAMPLES / "open").rglob("*.yaml"))
 
 
 def _model_for(doc: dict):

@@ -83,11 +83,12 @@ class Catalog:
         return replace(result, indexed=self.sync_index()) if result.changed else result
 
     def put_many(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str,
-                 deletions: Iterable[tuple[str, str]] = ()) -> list[PutResult]:
-        """Store the entries and record the ``deletions`` ((kind, id) pairs) in one store transaction, so that
-        readers see all of them or none (a dataset never shows part of its series), then index them in bulk.
-        One result per entry, then one per deletion."""
-        puts, gone = self.store.put_many(list(entries), author, reason, list(deletions))
+                 deletions: Iterable[tuple[str, str]] = (),
+                 files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None) -> list[PutResult]:
+        """Store the entries, record the ``deletions`` ((kind, id) pairs) and replace the entries' kept ``files``
+        in one store transaction, so that readers see all of them or none (a dataset never shows part of its
+        series or files), then index them in bulk. One result per entry, then one per deletion."""
+        puts, gone = self.store.put_many(list(entries), author, reason, list(deletions), files)
         results = [*puts, *gone]
         waiting = [i for i, result in enumerate(results) if result.changed]
         if waiting:
@@ -115,6 +116,21 @@ class Catalog:
         the removal queued)."""
         result = self.store.delete(kind, entry_id, author, reason)
         return replace(result, indexed=self.sync_index()) if sync_index and result.changed else result
+
+    def stage(self, unit: str, documents: Iterable[Mapping[str, Any]]) -> list[PutResult]:
+        """Keep valid entries staged under ``unit``, unseen by readers, until :meth:`publish` (see
+        :meth:`Store.stage`)."""
+        return self.store.stage(unit, documents)
+
+    def discard(self, unit: str) -> int:
+        """Forget what is staged under ``unit``."""
+        return self.store.discard(unit)
+
+    def publish(self, unit: str, author: str, reason: str, deletions: Iterable[tuple[str, str]] = (),
+                deletion_reason: str | None = None) -> tuple[list[PutResult], list[PutResult]]:
+        """Write everything staged under ``unit`` and the ``deletions`` in one transaction (see
+        :meth:`Store.publish`); the index is left to the caller (:meth:`sync_index`)."""
+        return self.store.publish(unit, author, reason, deletions, deletion_reason)
 
     def put_pixel_hashes(self, dataset: str, by_series: Mapping[str, Mapping[str, int]]) -> int:
         """Replace a dataset's pixel digests (series -> digest -> count); returns how many were kept."""

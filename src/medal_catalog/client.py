@@ -80,6 +80,11 @@ class Client:
         reviewer names; see ``GET /api/tasks/{id}/reviews``)."""
         return self._get(f"/api/tasks/{task_id}/reviews")["reviews"]
 
+    def feedback(self, task_id: str) -> dict[str, Any]:
+        """The panel's feedback on a task as the token's holder may read it: ``reviews`` (as :meth:`reviews`) and
+        ``decision``, the chair's latest step and its reason (None before any)."""
+        return self._get(f"/api/tasks/{task_id}/reviews")
+
     def link(self, entry_id: str, kind: str = "task") -> str:
         """A signed, short-lived link to the Croissant of a task (or ``kind="dataset"``) for this token's holder."""
         return self._get(f"/api/{_PATHS[kind]}/{entry_id}/croissant-link")["url"]

@@ -50,10 +50,11 @@ class IngestResult:
 
 
 def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: str, reason: str,
-                report: Report | None = None, source: str = "", deletions: Sequence[tuple[str, str]] = ()
-                ) -> list[PutResult]:
-    """Store entries (all in one transaction with the ``deletions``, then indexed in bulk: readers never see
-    a dataset with part of its series), skipping those whose only change is a newer harvest-run record, so that
+                report: Report | None = None, source: str = "", deletions: Sequence[tuple[str, str]] = (),
+                files: dict[str, dict[str, tuple[bytes, str]]] | None = None) -> list[PutResult]:
+    """Store entries (all in one transaction with the ``deletions`` and the datasets' kept ``files``, {dataset id:
+    {path: (content, media type)}}, then indexed in bulk: readers never see a dataset with part of its series or
+    files), skipping those whose only change is a newer harvest-run record, so that
     ingesting unchanged input again writes no new version. Returns one result per entry, then per deletion.
 
     The workflow is the panel's, never the file's: a task keeps the status the catalog has (a new one enters as
@@ -87,8 +88,9 @@ def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: 
             results[i] = PutResult(entry_key(kind, entry["id"]), "unchanged", current.version)
         else:
             to_write.append((i, entry))
-    written = catalog.put_many([e for _, e in to_write], author=author, reason=reason,
-                               deletions=deletions) if to_write or deletions else []
+    kept = {("ImagingDataset", ds): content for ds, content in (files or {}).items()}
+    written = catalog.put_many([e for _, e in to_write], author=author, reason=reason, deletions=deletions,
+                               files=kept) if to_write or deletions or kept else []
     results.update({i: put for (i, _), put in zip(to_write, written)})
     retired = written[len(to_write):]
     for i, entry, why in alone:
@@ -224,18 +226,18 @@ def _store_import(catalog: Catalog, result: Any, author: str, reason: str) -> No
     """Store an error-free Croissant import (a CroissantImport): the dataset, its harvested series, then its kept
     files (rewritten only when they changed); the outcome goes into ``result``."""
     dataset = result.dataset
-    result.stored = put_entries(catalog, [dataset], author=author, reason=reason)[0]
+    # One transaction: the dataset, its series and its kept files appear together or not at all (an import
+    # killed half-way leaves the catalog as it was; running it again completes it).
+    written = put_entries(catalog, [dataset, *result.series], author=author, reason=reason,
+                          files={dataset["id"]: result.files})
+    result.stored = written[0]
     if result.stored.problems:
         result.report.add(Issue(Severity.ERROR, "croissant.refused", result.source,
                                 f"the catalog refused the mapped dataset: {result.stored.problems[0]}", pointer=""))
         return
     if result.series:
-        result.stored_series = put_entries(catalog, result.series, author=author, reason=reason)
-    kept = {f.path: f.sha256 for f in catalog.list_files("ImagingDataset", dataset["id"])}
-    wanted = {p: hashlib.sha256(content).hexdigest() for p, (content, _) in result.files.items()}
-    if kept != wanted:
-        catalog.put_files("ImagingDataset", dataset["id"], result.files)
-    result.stored_files = catalog.list_files("ImagingDataset", dataset["id"])
+        result.stored_series = written[1:1 + len(result.series)]
+    result.stored_files = catalog.store.list_files("ImagingDataset", dataset["id"])
 
 
 def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
@@ -251,9 +253,9 @@ def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("me
     harvest = harvest_submission(path, out_root=out_root, jobs=jobs, timeout=timeout, use_cache=use_cache,
                                  progress=progress, pixel_hash=pixel_hash, force=force)
     puts = put_entries(catalog, harvest.entries, author=HARVEST_AUTHOR, reason=f"harvest of submission {path}",
-                       report=harvest.report, source=str(path))
+                       report=harvest.report, source=str(path), files=_of_stored(harvest.entries, harvest.files))
     decisions = _replay_decisions(catalog, harvest)
-    files = _keep_files(catalog, puts, harvest.files)
+    files = _kept_files(catalog, puts, harvest.files)
     stored = {p.key for p in puts if not p.problems}
     contamination = {ds: _check_dataset(catalog, ds, result, str(path), harvest.report)
                      for ds, result in harvest.dicom.items() if entry_key("ImagingDataset", ds) in stored}
@@ -433,17 +435,23 @@ def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, 
         raise Unprocessable(f"files were sent for dataset {sorted(set(files or {}) - declared)[0]!r}, which the "
                             "bundle does not hold")
     puts = put_entries(catalog, entries, author=author, reason="submission through the API", report=report,
-                       source="submission")
-    _keep_files(catalog, puts, files or {})
+                       source="submission", files=_of_stored(entries, files or {}))
     return report, puts
 
 
-def _keep_files(catalog: Catalog, puts: Sequence[PutResult], files: dict[str, dict[str, tuple[bytes, str]]]
+def _of_stored(entries: Sequence[dict[str, Any]], files: dict[str, dict[str, tuple[bytes, str]]]
+               ) -> dict[str, dict[str, tuple[bytes, str]]]:
+    """The kept files of the datasets the entries hold (files of any other dataset are not this unit's to write);
+    written with the entries in one transaction, and not for a dataset the store refuses."""
+    held = {e.get("id") for e in entries if e.get("type") == "ImagingDataset"}
+    return {ds: kept for ds, kept in files.items() if ds in held}
+
+
+def _kept_files(catalog: Catalog, puts: Sequence[PutResult], files: dict[str, dict[str, tuple[bytes, str]]]
                 ) -> dict[str, list[Any]]:
-    """Store the kept files of every dataset that was stored (a refused dataset keeps nothing); what each now
-    keeps, by dataset id. `medal harvest` and a bundle sent over HTTP both end here."""
+    """What each dataset given files and stored now keeps, by dataset id (a refused dataset keeps nothing)."""
     stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
-    return {ds: catalog.put_files("ImagingDataset", ds, kept) for ds, kept in files.items() if ds in stored}
+    return {ds: catalog.store.list_files("ImagingDataset", ds) for ds in files if ds in stored}
 
 
 def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, check_writes: CheckWrites,
@@ -675,9 +683,12 @@ def _safe_path(path: str) -> bool:
 def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, index_folder: Path | None = None,
                progress: Callable[[str, int, int], None] | None = None) -> IngestResult:
     """Take the IDC index (``idc-index-data``, or the parquet files in ``index_folder``) into ``catalog``: every
-    collection, or the named ones, as an open published dataset with its series. Series are written in batches
-    (one transaction each) and compared by content, so a re-run of the same index writes nothing, a new index
+    collection, or the named ones, as an open published dataset with its series. Series are compared by
+    content, so a re-run of the same index writes nothing, a new index
     version writes what changed, and a series gone from the index is deleted (a version, as every deletion).
+
+    Each collection is staged in batches and published in one transaction (Store.stage / publish): readers see a
+    whole collection or what was there before, never part of one.
 
     ``progress(collection_id, series_done, series_in_collection)`` is called after each batch."""
     import time
@@ -702,28 +713,30 @@ def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, in
             if put.status == "invalid" and len(invalid) < 50:
                 invalid.append({"key": put.key, "problems": list(put.problems)})
 
-    def write(batch: list[dict[str, Any]], author: str, why: str) -> list[PutResult]:
-        # With an indexer thread draining the queue, the harvest leaves index updates to it.
-        return catalog.put_batch(batch, author, why, sync_index=indexer is None)
-
     try:
         for collection in idc.read(index, collections):
             mine: dict[str, int] = {}
             seen: set[str] = set()
             done = 0
+            # A collection is one unit: its series are staged in batches (no reader sees them), then the dataset
+            # and all of them are published in one transaction, so a killed harvest never leaves part of a
+            # collection visible; a re-run stages it again from the start and publishes it whole.
+            unit = f"idc:{collection.dataset_id}"
+            catalog.discard(unit)
             for batch in collection.batches:
                 seen.update(e["id"] for e in batch)
-                tally(write(batch, HARVEST_AUTHOR, reason), mine)
+                tally([r for r in catalog.stage(unit, batch) if r.status != "staged"], mine)
                 done += len(batch)
                 if progress:
                     progress(collection.collection_id, done, collection.size)
-            gone = [i for i in catalog.ids_under("ImagingSeries", collection.dataset_id + ".")
-                    if i not in seen]
-            for series in gone:
-                tally([catalog.delete("ImagingSeries", series, HARVEST_AUTHOR, f"no longer in the IDC index "
-                                      f"({index.version})", sync_index=False)], mine)
-            # The dataset last: its counts and summaries are those of the series just written.
-            tally(write([collection.dataset()], HARVEST_AUTHOR, reason), mine)
+            gone = [i for i in catalog.ids_under("ImagingSeries", collection.dataset_id + ".") if i not in seen]
+            # The dataset last: its counts and summaries are those of the series just read.
+            tally([r for r in catalog.stage(unit, [collection.dataset()]) if r.status != "staged"], mine)
+            puts, deleted = catalog.publish(unit, HARVEST_AUTHOR, reason, [("ImagingSeries", s) for s in gone],
+                                            deletion_reason=f"no longer in the IDC index ({index.version})")
+            tally([*puts, *deleted], mine)
+            if indexer is None and (puts or deleted):
+                catalog.sync_index()
             mine["series"] = collection.aggregate.series
             mine["descriptions_dropped"] = collection.aggregate.descriptions_dropped
             per_collection[collection.collection_id] = mine

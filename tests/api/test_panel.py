@@ -45,7 +45,8 @@ def demo(tmp_path_factory):
     harvest_all(db, folder)
     store = open_store(f"sqlite:///{db}")
     try:
-        tokens = {name: create_token(store, name, role) for name, role in {**ROLES, "carl": "contributor"}.items()}
+        tokens = {name: create_token(store, name, role) for name, role in
+                  {**ROLES, "carl": "contributor", "zoe": "reviewer", "ada": "admin"}.items()}
     finally:
         store.close()
     with medal_server(db, folder) as base, httpx.Client(base_url=base, timeout=10) as client:

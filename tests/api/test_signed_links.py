@@ -161,3 +161,37 @@ def test_the_python_client_searches_refuses_unknown_parameters_and_loads_records
         with pytest.raises(CatalogError) as no_token:
             anonymous.link(OPEN_TASK)
         assert no_token.value.status == 401
+
+
+def test_revoking_a_token_revokes_its_links_at_once(client, catalog_copy):
+    """A link and the signed file links of its export stop answering (403, saying why) on the first request after
+    their token is revoked, well before they expire; a link of another token of the same holder, and one forged
+    to carry that other token, are judged by their own token."""
+    from medal_catalog.api.tokens import create_token, digest
+    from medal_catalog.store import open_store
+
+    store = open_store(f"sqlite:///{catalog_copy}")
+    try:
+        spare = create_token(store, "chair", "admin")  # the chair's second token
+    finally:
+        store.close()
+    link = client.get(f"/api/tasks/{OPEN_TASK}/croissant-link", headers=auth(client, "chair")).json()["url"]
+    other = client.get(f"/api/tasks/{OPEN_TASK}/croissant-link",
+                       headers={"Authorization": f"Bearer {spare}"}).json()["url"]
+    path = lambda url: f"{urlsplit(url).path}?{urlsplit(url).query}"  # noqa: E731
+    export = client.get(path(link)).json()
+    files = [d["contentUrl"] for d in export["distribution"] if "contentUrl" in d]
+    assert files and all(client.get(path(u)).status_code == 200 for u in files)
+    store = open_store(f"sqlite:///{catalog_copy}")
+    try:
+        assert store.revoke_token(digest(client.tokens["chair"]))
+    finally:
+        store.close()
+    refused = client.get(path(link))
+    assert refused.status_code == 403 and "revoked" in refused.json()["detail"]
+    assert all(client.get(path(u)).status_code == 403 for u in files)
+    assert client.get(path(other)).status_code == 200
+    query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
+    query["token"] = parse_qs(urlsplit(other).query)["token"][0]
+    forged = f"{urlsplit(link).path}?" + "&".join(f"{k}={v}" for k, v in query.items())
+    assert client.get(forged).status_code == 403  # the signature covers the token

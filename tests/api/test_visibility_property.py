@@ -35,6 +35,7 @@ class Entry:
     id: str
     owner: str
     level: str | None = None        # datasets
+    published: bool = False         # datasets: publication_status published (with open: a reference dataset)
     status: str | None = None       # tasks
     uses: tuple[str, ...] = ()      # a task's datasets_used
     dataset: str | None = None      # a series' dataset
@@ -44,17 +45,19 @@ class Entry:
 @st.composite
 def worlds(draw) -> list[tuple]:
     """A catalog plan: datasets (level, owner, series count), tasks (status, owner, datasets used), reviews."""
-    datasets = draw(st.lists(st.tuples(st.sampled_from(LEVELS), st.sampled_from(OWNERS), st.integers(0, 2)),
-                             min_size=1, max_size=4))
+    datasets = draw(st.lists(st.tuples(st.sampled_from(LEVELS), st.sampled_from(OWNERS), st.integers(0, 2),
+                                       st.booleans()), min_size=1, max_size=4))
     tasks = draw(st.lists(st.tuples(st.sampled_from(STATUSES), st.sampled_from(OWNERS),
                                     st.sets(st.integers(0, len(datasets) - 1), min_size=1), st.booleans()),
                           max_size=3))
     return [datasets, tasks]
 
 
-#: Every access level, every status, each owner, series everywhere, and a hidden dataset used by an accepted task.
-EVERY_LEVEL = [[("open", "alice", 1), ("registered", "bob", 1), ("controlled", "medal harvest", 2),
-                ("hidden_test", "alice", 1), ("hidden_test", "medal harvest", 1)],
+#: Every access level, every status, each owner, series everywhere, a hidden dataset used by an accepted task, and
+#: published datasets: open (a reference dataset no task uses) and controlled (not public for that).
+EVERY_LEVEL = [[("open", "alice", 1, False), ("registered", "bob", 1, False), ("controlled", "medal harvest", 2, True),
+                ("hidden_test", "alice", 1, False), ("hidden_test", "medal harvest", 1, False),
+                ("open", "medal harvest", 2, True)],
                [("accepted", "bob", {0, 3}, True), ("accepted", "medal harvest", {2, 4}, False),
                 ("submitted", "alice", {1}, True), ("rejected", "bob", {1, 2}, False)]]
 
@@ -77,10 +80,14 @@ def _templates(db: Path) -> dict[str, dict]:
 def _build(plan: list, templates: dict[str, dict]) -> list[Entry]:
     datasets, tasks = plan
     entries: list[Entry] = []
-    for i, (level, owner, series_count) in enumerate(datasets):
-        ds = Entry("ImagingDataset", f"ds-{i}", owner, level=level)
+    for i, (level, owner, series_count, published) in enumerate(datasets):
+        published = published and level != "hidden_test"  # hidden-test data are never published
+        ds = Entry("ImagingDataset", f"ds-{i}", owner, level=level, published=published)
         ds.document = {**templates["ImagingDataset"], "id": ds.id, "access_level": level,
-                       "title": f"Dataset {i} {level}"}
+                       "title": f"Dataset {i} {level}",
+                       "publication_status": "published" if published else "unpublished"}
+        if published:
+            ds.document["doi"] = f"10.5555/medal.ds-{i}"
         entries.append(ds)
         for n in range(series_count):
             series = Entry("ImagingSeries", f"ds-{i}.s{n}", owner, dataset=ds.id)
@@ -104,6 +111,7 @@ def expected_view(entries: list[Entry], name: str | None, role: str, entry: Entr
     if role == "admin" or (name is not None and entry.owner == name):
         return "full"
     accepted = {d for e in entries if e.kind == "BenchmarkTask" and e.status == "accepted" for d in e.uses}
+    accepted |= {e.id for e in entries if e.kind == "ImagingDataset" and e.level == "open" and e.published}
     if entry.kind == "ImagingDataset":
         if role == "reviewer" or entry.id in accepted:
             return "hidden" if entry.level == "hidden_test" else "public"

@@ -337,3 +337,26 @@ def test_a_public_uid_root_and_a_public_pipeline_name_are_warnings(tmp_path):
     section = payload["datasets"]["tree"]
     assert section["public_uid_roots"] == [{"root": "1.3.6.1.4.1.14519.5.2.1", "archive": "TCIA", "series": 1}]
     assert section["public_pipelines"] == [{"archive": "TCIA (RSNA CTP recipe)", "files": 1}] and section["public_series"] == 0
+
+
+def test_a_deleted_datasets_pixel_digests_go_with_it(tmp_path):
+    """Two datasets share images (a copy under new UIDs): the contamination check reports the other one; once a
+    dataset is deleted, its digests and its last check are gone with it, and no check reports it any more."""
+    from medal_catalog.panel.contamination import task_contamination
+
+    source = sorted((EXAMPLES / "valid" / "ct-lung-nodule-malignancy" / "dicom" / "lung-001" / "chest").glob("*.dcm"))
+    original = copy_rewritten(source, tmp_path / "original")
+    copy = copy_rewritten(source, tmp_path / "copy")
+    with Catalog.open(f"sqlite:///{tmp_path / 'c.db'}") as catalog:
+        for folder, name in ((original, "first-set"), (copy, "second-set")):
+            done = ingest_dicom_tree([folder], catalog, dataset_id=name, access_level="registered",
+                                     out_dir=tmp_path / f"out-{name}")
+            assert not done.failed
+        catalog.put({"type": "BenchmarkTask", **_task("copy-task", ["second-set"])}, author="test", reason="task")
+        before = task_contamination(catalog, "copy-task")["datasets"][0]["duplicates"]
+        assert [(d["other"], d["shared_images"]) for d in before] == [("first-set", len(source))]
+        assert catalog.delete("ImagingDataset", "first-set", "test", "withdrawn by its owner").changed
+        assert catalog.store.pixel_hashes("first-set") == {}
+        assert catalog.store.get_contamination("first-set") is None
+        assert catalog.store.shared_pixel_hashes("second-set") == []
+        assert task_contamination(catalog, "copy-task")["datasets"][0]["duplicates"] == []

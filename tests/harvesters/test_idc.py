@@ -162,3 +162,92 @@ def test_a_big_harvest_indexes_in_a_second_process_and_leaves_nothing_queued(cat
     assert summary["index_pending"] == 0 and catalog.store.pending_count() == 0
     assert catalog.search("", size=1).total == series.num_rows + 3 == catalog.store.count()
     assert catalog.search("", filters={"dataset": "idc-rider_breast_mri"}, size=1).total == 40
+
+
+def test_a_harvested_public_collection_is_visible_to_everyone(tmp_path, index_folder):
+    """A collection from `medal harvest idc:` is an open dataset published elsewhere: anonymous callers read it and
+    its series, find them by search and in the lists and DCAT catalog, with no accepted task using it."""
+    import warnings
+
+    from medal_catalog.api import create_app
+    from medal_catalog.config import Settings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    url = f"sqlite:///{tmp_path / 'public.db'}"
+    with Catalog.open(url) as catalog:
+        ingest_idc(catalog, ["rider_breast_mri"], index_folder=index_folder)
+    with TestClient(create_app(Settings(catalog=url))) as client:
+        dataset = client.get("/api/datasets/idc-rider_breast_mri")
+        assert dataset.status_code == 200 and dataset.json()["view"] == "public"
+        series = client.get("/api/datasets/idc-rider_breast_mri/series", params={"size": 100}).json()
+        assert series["total"] == 40
+        found = client.get("/api/search", params={"facet": "type"}).json()
+        assert {b["value"]: b["count"] for b in found["facets"]["type"]} == {"ImagingDataset": 1, "ImagingSeries": 40}
+        assert [i["id"] for i in client.get("/api/datasets").json()["items"]] == ["idc-rider_breast_mri"]
+        dcat = client.get("/api/catalog").json()["dcat:dataset"]
+        assert [d["@id"].rsplit("/", 1)[1] for d in dcat] == ["idc-rider_breast_mri"]
+        assert client.get("/datasets/idc-rider_breast_mri").status_code == 200
+
+
+def test_a_killed_harvest_leaves_each_collection_whole_or_absent_and_a_rerun_completes_it(tmp_path, index_folder,
+                                                                                          real_tables):
+    """`medal harvest idc:` killed while writing the last row of its first collection: every collection is either
+    whole (its dataset and all its series) or absent, and the same command run again stores them all."""
+    import sqlite3
+    import textwrap
+
+    series, _ = real_tables
+    expected = {f"idc-{row['values']}": row["counts"] for row in pc.value_counts(series["collection_id"]).to_pylist()}
+    db = tmp_path / "killed.db"
+    script = textwrap.dedent(f"""
+        import os, sys
+        from sqlalchemy import event
+        from medal_catalog.cli import main
+        from medal_catalog.store import sql
+        seen = []
+        original = sql.SqlStore.__init__
+        def trace(statement):
+            if statement.startswith("INSERT INTO entries"):  # traced once per row
+                seen.append(statement)
+                if len(seen) == {expected[sorted(expected)[0]] + 1}:
+                    os._exit(9)  # as the first collection's last row is written: on main, its series were
+                                 # committed in a batch before its dataset
+        def patched(self, *a, **k):
+            original(self, *a, **k)
+            event.listen(self.engine, "checkout", lambda c, r, p: c.set_trace_callback(trace))
+        sql.SqlStore.__init__ = patched
+        sys.argv = ["medal", "harvest", "idc:", "--idc-index", {str(index_folder)!r}, "--catalog",
+                    "sqlite:///{db}"]
+        main()
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 9, run.stderr[-2000:]
+
+    def state() -> dict[str, tuple[bool, int]]:
+        raw = sqlite3.connect(db)
+        try:
+            out = {}
+            for dataset in expected:
+                there = raw.execute("SELECT count(*) FROM entries WHERE kind='ImagingDataset' AND id=? AND NOT "
+                                    "deleted", (dataset,)).fetchone()[0]
+                n = raw.execute("SELECT count(*) FROM entries WHERE kind='ImagingSeries' AND id LIKE ? AND NOT "
+                                "deleted", (dataset + ".%",)).fetchone()[0]
+                out[dataset] = (bool(there), n)
+            return out
+        finally:
+            raw.close()
+
+    killed = state()
+    assert all(v in ((True, expected[d]), (False, 0)) for d, v in killed.items()), killed
+    assert sum(there for there, _ in killed.values()) < len(expected)  # the killed unit (and those after) absent
+    again = subprocess.run([sys.executable, "-m", "medal_catalog", "harvest", "idc:", "--idc-index",
+                            str(index_folder), "--catalog", f"sqlite:///{db}"], capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert state() == {d: (True, n) for d, n in expected.items()}
+    raw = sqlite3.connect(db)
+    assert raw.execute("SELECT count(*) FROM staged_entries").fetchone()[0] == 0
+    raw.close()

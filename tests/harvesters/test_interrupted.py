@@ -202,3 +202,72 @@ def test_updates_still_queued_for_the_index_are_a_note_and_repair_applies_them(t
     with Catalog.open(f"sqlite:///{db}") as catalog:
         assert catalog.store.pending_count() == 0
         assert "retitled" in str(catalog.index.get("ImagingDataset:checked")["title"])
+
+
+def test_a_croissant_import_killed_before_its_files_leaves_nothing_and_a_rerun_completes_it(tmp_path):
+    """An open Croissant import killed while writing its kept files (its dataset written before them): the
+    catalog holds neither the dataset nor any file (one transaction; on main the dataset, its series and its
+    files were three), and importing it again stores all of it."""
+    from croissant_layouts import csv_joins
+
+    from medal_catalog.ingestion import ingest_croissant
+
+    db = tmp_path / "catalog.db"
+    path = csv_joins(tmp_path / "croissant")
+    script = textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        from sqlalchemy import event
+        from medal_catalog.catalog import Catalog
+        from medal_catalog.ingestion import ingest_croissant
+        catalog = Catalog.open("sqlite:///{db}")
+        def trace(statement):
+            if statement.startswith("INSERT INTO entry_files"):
+                os._exit(9)  # the dataset written (and, on main, committed), its files not
+        event.listen(catalog.store.engine, "checkout", lambda c, r, p: c.set_trace_callback(trace))
+        ingest_croissant(Path({str(path)!r}), catalog)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert run.returncode == 9, run.stderr
+    raw = sqlite3.connect(db)
+    assert raw.execute("SELECT count(*) FROM entries").fetchone()[0] == 0
+    assert raw.execute("SELECT count(*) FROM entry_files").fetchone()[0] == 0
+    raw.close()
+    with Catalog.open(f"sqlite:///{db}") as catalog:
+        done = ingest_croissant(path, catalog).detail
+        assert done.stored.status == "created"
+        assert len(catalog.store.list_files("ImagingDataset", "titanic-mini")) == 4
+
+
+def test_a_submission_killed_before_its_files_leaves_nothing(tmp_path):
+    """A submission's harvest killed while writing the files the catalog keeps (its dicom.zip, labels.csv): no
+    entry of it is stored either; the re-run stores the whole submission."""
+    from medal_catalog.ingestion import ingest_submission
+
+    examples = Path(__file__).parents[2] / "examples" / "valid" / "ct-lung-nodule-malignancy"
+    db = tmp_path / "catalog.db"
+    script = textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        from sqlalchemy import event
+        from medal_catalog.catalog import Catalog
+        from medal_catalog.ingestion import ingest_submission
+        catalog = Catalog.open("sqlite:///{db}")
+        def trace(statement):
+            if statement.startswith("INSERT INTO entry_files"):
+                os._exit(9)
+        event.listen(catalog.store.engine, "checkout", lambda c, r, p: c.set_trace_callback(trace))
+        ingest_submission(Path({str(examples)!r}), catalog, out_root=Path({str(tmp_path / "out")!r}), jobs=1)
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 9, run.stderr
+    raw = sqlite3.connect(db)
+    assert raw.execute("SELECT count(*) FROM entries").fetchone()[0] == 0
+    raw.close()
+    with Catalog.open(f"sqlite:///{db}") as catalog:
+        done = ingest_submission(examples, catalog, out_root=tmp_path / "out", jobs=1)
+        assert not done.failed
+        kept = {f.path for f in catalog.store.list_files("ImagingDataset", "ct-lung-screening-2019-2023")}
+        assert {"dicom.zip", "labels.csv"} <= kept
+        assert catalog.get("BenchmarkTask", "ct-lung-nodule-malignancy") is not None

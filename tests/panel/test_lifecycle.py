@@ -77,7 +77,7 @@ def test_an_accepted_task_stays_accepted_through_an_editorial_edit_and_returns_t
 
 
 def test_its_contributor_withdraws_and_resubmits_a_task(submission):
-    """The owner (author of the first version) withdraws a submitted task to draft and resubmits it; anyone
+    """The owner (author of the first version) withdraws a submitted task (withdrawn, not draft) and resubmits it; anyone
     else may not; a withdrawn task cannot be decided, and the 409 names the allowed next steps."""
     folder, catalog, out = submission
     ingest_submission(folder, catalog, out_root=out)
@@ -85,7 +85,7 @@ def test_its_contributor_withdraws_and_resubmits_a_task(submission):
     with pytest.raises(Forbidden):
         transition(catalog, TASK, "withdraw", Actor("mallory", "contributor"), "not mine")
     transition(catalog, TASK, "withdraw", Actor(owner, "contributor"), "the labels need a second read")
-    assert _status(catalog) == "draft"
+    assert _status(catalog) == "withdrawn"
     with pytest.raises(Conflict, match="allowed next steps: resubmit"):
         decide(catalog, TASK, "accept", "x", Actor("chair", "admin"))
     transition(catalog, TASK, "resubmit", Actor(owner, "contributor"), "second read done")

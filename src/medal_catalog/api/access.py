@@ -6,7 +6,10 @@ Roles: anonymous (no token), contributor, reviewer (expert panel), admin (panel 
 tests/api/test_visibility_property.py):
 
 * **Public** entries, visible to everyone: tasks whose status is ``accepted``; datasets used by an accepted task
-  (``datasets_used``); series of such datasets. Reviews are never public.
+  (``datasets_used``); *reference* datasets, open and already published elsewhere (``access_level: open`` and
+  ``publication_status: published``, such as a public collection from ``medal harvest idc:``), which a task may
+  cite and whose data anyone may get from their source anyway; series of all these datasets. Reviews are never
+  public.
 * A **contributor** also sees the entries they own (the author of an entry's first version) in full.
 * A **reviewer** sees every task, dataset and review (everything under review and beyond); series only of
   datasets that are not ``hidden_test``.
@@ -68,6 +71,9 @@ class Caller:
 
     role: Role = "anonymous"
     name: str | None = None
+    #: The start of the caller's token's digest (:data:`~medal_catalog.api.links.TOKEN_ID_LENGTH` hex digits),
+    #: which a signed link carries so that revoking the token revokes its links at once.
+    token: str | None = None
 
     @property
     def panel(self) -> bool:
@@ -150,6 +156,30 @@ def accepted_datasets(catalog: Catalog) -> set[str]:
     return set(_facet_values(catalog, "dataset", {"type": "BenchmarkTask", "status": "accepted"}))
 
 
+#: The filters of a reference dataset: open and already published elsewhere (see the module's rule).
+REFERENCE = {"type": "ImagingDataset", "access_level": "open", "publication_status": "published"}
+
+
+def is_reference(document: dict[str, Any] | None) -> bool:
+    """Whether a dataset is a reference dataset, public whether or not an accepted task uses it."""
+    return bool(document) and all(document.get(k) == v for k, v in REFERENCE.items())
+
+
+def reference_datasets(catalog: Catalog) -> set[str]:
+    """The ids of the reference datasets (:func:`is_reference`), through the index."""
+    if catalog.index is None:
+        return set()
+    ids: set[str] = set()
+    page = 1
+    while True:
+        request = SearchRequest.make(filters=REFERENCE, sort="key", page=page, size=100)
+        result = catalog.index.search(request)
+        ids.update(h.id for h in result.hits)
+        if page * 100 >= result.total:
+            return ids
+        page += 1
+
+
 def _not_hidden(catalog: Catalog, ids: Iterable[str]) -> set[str]:
     """Those of ``ids`` that are stored datasets whose access level is not ``hidden_test``."""
     found = catalog.get_many(entry_key("ImagingDataset", i) for i in ids)
@@ -178,7 +208,7 @@ def search_scope(catalog: Catalog, caller: Caller) -> list[dict[str, list[str]]]
                  {"type": ["ImagingDataset"], "access_level": levels},
                  {"type": ["ImagingSeries"], "dataset": sorted(series_of)}]
     else:
-        shown = _not_hidden(catalog, accepted_datasets(catalog))
+        shown = _not_hidden(catalog, accepted_datasets(catalog)) | reference_datasets(catalog)
         scope = [{"type": ["BenchmarkTask"], "status": ["accepted"]},
                  {"key": [entry_key("ImagingDataset", d) for d in sorted(shown)]},
                  {"type": ["ImagingSeries"], "dataset": sorted(shown)}]
@@ -198,14 +228,15 @@ def view_of(catalog: Catalog, caller: Caller, current: StoredVersion) -> View | 
     kind = current.kind
     if kind == "ImagingDataset":
         hidden = doc.get("access_level") == "hidden_test"
-        if caller.role == "reviewer" or _used_by_accepted(catalog, current.id):
+        if caller.role == "reviewer" or is_reference(doc) or _used_by_accepted(catalog, current.id):
             return "hidden" if hidden else "public"
         return None
     if kind == "ImagingSeries":
         dataset = catalog.get("ImagingDataset", str(doc.get("dataset", "")))
         if dataset is None or dataset.document is None or dataset.document.get("access_level") == "hidden_test":
             return None
-        return "public" if caller.role == "reviewer" or _used_by_accepted(catalog, dataset.id) else None
+        public = is_reference(dataset.document) or _used_by_accepted(catalog, dataset.id)
+        return "public" if caller.role == "reviewer" or public else None
     if caller.role == "reviewer":
         return "public"
     if kind == "BenchmarkTask" and doc.get("status") == "accepted":

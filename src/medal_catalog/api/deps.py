@@ -63,17 +63,20 @@ async def get_caller(request: Request,
     holder = await run_in_threadpool(lookup, catalog, token)
     if holder is None:
         raise Unauthorized("unknown or revoked token")
-    return Caller(role=holder.role, name=holder.name)
+    from medal_catalog.api.links import token_id
+
+    return Caller(role=holder.role, name=holder.name, token=token_id(holder.digest))
 
 
 async def _signed_caller(request: Request) -> Caller:
     """The caller a signed link stands for (403 when tampered with or expired); its expiry is kept for the
     links the answer itself signs."""
-    from medal_catalog.api.links import signing_key, verify
+    from medal_catalog.api.links import check_active, signing_key, verify
 
     catalog = await get_catalog(request)
     key = await run_in_threadpool(signing_key, request.app.state.settings, catalog)
     caller, expires = verify(key, request.url.path, request.query_params)
+    await run_in_threadpool(check_active, catalog.store, caller)  # a revoked token's links stop at once
     request.state.link_expires = expires
     return caller
 

@@ -135,9 +135,20 @@ class ReviewPublic(BaseModel):
     document: dict[str, Any]
 
 
+class DecisionPublic(BaseModel):
+    """The chair's latest step on a task (accept, reject, reopen, retire) and why; never who took it."""
+
+    action: str
+    reason: str
+    task_version: int
+    recorded_at: str
+
+
 class ReviewList(BaseModel):
     task: str
     reviews: list[ReviewPublic]
+    decision: DecisionPublic | None = Field(None, description="The chair's latest step and its reason, shown with "
+                                            "the reviews (to the panel, and to the contributor once decided).")
 
 
 # --- the one error envelope -------------------------------------------------------------------------------------

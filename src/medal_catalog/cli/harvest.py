@@ -9,11 +9,14 @@ import signal
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
 
 from medal_catalog.cli.options import catalog_option, index_option, reports_errors
+
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
 
 #: The schema's id pattern (facts.slot_pattern("id")), copied so that `medal` starts without reading the schema;
 #: tests/schema/test_facts.py fails if it drifts.
@@ -124,6 +127,7 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
                                  timeout=timeout, use_cache=not no_cache,
                                  progress=progress[1] if progress else None,
                                  pixel_hash=False if no_pixel_hash else None, force=force)
+                tell = _index_missing([r.summary for r in results]) and first_notice(catalog, NO_INDEX)
             if progress:
                 progress[0].stop()
                 progress = None
@@ -133,6 +137,11 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
             else:
                 for result in results:
                     PRINTERS[result.kind](result)
+                if tell:
+                    from medal_catalog.contamination.index import INSTALL_HINT
+
+                    click.echo(f"note: without the IDC index, original UIDs were not checked against public "
+                               f"archives: {INSTALL_HINT} (said once per catalog; `medal validate` says it each time)")
     except _Stopped as stop:
         if progress:
             progress[0].stop()
@@ -154,6 +163,27 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
         if progress:
             progress[0].stop()
     sys.exit(1 if any(r.failed for r in results) else 0)
+
+
+#: The name under which a catalog remembers it was told the IDC index is missing (see :func:`first_notice`).
+NO_INDEX = "notice:no-idc-index"
+
+
+def first_notice(catalog: Catalog, name: str) -> bool:
+    """True the first time ``name`` is asked of this catalog (kept in its store), False ever after: a hint worth
+    saying once per catalog, not on every harvest."""
+    made: list[bool] = []
+    catalog.secret(name, lambda: made.append(True) or "told")
+    return bool(made)
+
+
+def _index_missing(node) -> bool:
+    """Whether some contamination section of a harvest's summaries says the IDC index was missing."""
+    if isinstance(node, dict):
+        return bool(node.get("public_index_missing")) or any(_index_missing(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_index_missing(v) for v in node)
+    return False
 
 
 class _Stopped(BaseException):
@@ -318,8 +348,7 @@ def _print_contamination(name: str, section: dict) -> None:
     if not section:
         return
     index = section.get("public_index")
-    checked = (f"IDC index {index['version']}" if index else "no IDC index (pip install "
-               "'medal-catalog[public-index]')")
+    checked = f"IDC index {index['version']}" if index else "no IDC index"  # the install hint: once, at the end
     pixels = section.get("pixel_hashes") or {}
     hashed = f"{pixels.get('instances_hashed', 0)} images hashed" if pixels.get("enabled") else "pixels not hashed"
     click.echo(f"  contamination of {name}: {section.get('public_series', 0)} series and "

@@ -132,8 +132,8 @@ def _refused(err: Any, as_json: bool) -> None:
 @reports_errors("status")
 def status(task_id: str, base_url: str, token: str | None, as_json: bool) -> None:
     """Where the task TASK stands in the panel's workflow (submitted, under_review, accepted, ...), and the
-    panel's feedback once it has decided: each review's scores, recommendation and comments, never the
-    reviewer's name (whatever the token's role)."""
+    panel's feedback once it has decided: the decision's reason and each review's scores, recommendation and
+    comments, never the reviewer's name (whatever the token's role)."""
     from medal_catalog.client import CatalogError, Client
 
     base = base_url.rstrip("/")
@@ -142,17 +142,20 @@ def status(task_id: str, base_url: str, token: str | None, as_json: bool) -> Non
             task = catalog.get("task", task_id)
         except CatalogError as err:
             raise click.ClickException(f"task {task_id!r}: {err.detail} ({err.status})") from None
-        feedback, note = [], None
+        feedback, note, decision = [], None, None
         try:
-            feedback = [_anonymous(r) for r in catalog.reviews(task_id)]
+            answer = catalog.feedback(task_id)
+            feedback, decision = [_anonymous(r) for r in answer["reviews"]], answer.get("decision")
         except CatalogError as err:  # 401/403: the panel's feedback is shown once it has decided
             note = str(err.detail)
     result = {"task": task_id, "status": (task.get("document") or {}).get("status"), "version": task.get("version"),
-              "url": f"{base}/api/tasks/{task_id}", "reviews": feedback, "note": note}
+              "url": f"{base}/api/tasks/{task_id}", "decision": decision, "reviews": feedback, "note": note}
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
     click.echo(f"{task_id}: {result['status']}  ({result['url']})")
+    if decision:
+        click.echo(f"decision: {decision['action']} (version {decision['task_version']}): {decision['reason']}")
     if note:
         click.echo(f"feedback: {note}")
     for i, review in enumerate(feedback, 1):

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from medal_catalog.dicom.deidentify import LOCAL_OPTIONS, Deidentifier, RewriteError, keyed_uid, plan
+from medal_catalog.dicom.deidentify import LOCAL_OPTIONS, Deidentifier, RewriteError, plan
 
 TOOL = "medal deidentify"
 #: Transfer syntaxes whose pixel data the rewrite can clean (native, little endian): any other is compressed or

@@ -274,6 +274,10 @@ class LifecycleStatusEnum(str, Enum):
     """
     Once accepted, now withdrawn from the exam.
     """
+    withdrawn = "withdrawn"
+    """
+    Withdrawn by its contributor before a decision; they may resubmit it.
+    """
 
 
 class ModalityEnum(str, Enum):

@@ -2,13 +2,14 @@
 (decisions.py) and the ranked shortlist (ranking.py). The HTTP API and the command line call these same functions.
 """
 
-from medal_catalog.panel.lifecycle import (BY_ACTION, TRANSITIONS, Actor, Transition, allowed_next,
-                                           merge_workflow, transition)
+from medal_catalog.panel.lifecycle import (BY_ACTION, TRANSITIONS, Actor, Transition, allowed_for, allowed_next,
+                                           latest_decision, merge_workflow, transition)
 from medal_catalog.panel.ranking import ranking
 from medal_catalog.panel.reviews import (CRITERIA, counted_reviews, list_reviews, record_review,
                                          review_body_model, reviews_of)
 
-__all__ = ["BY_ACTION", "TRANSITIONS", "Actor", "Transition", "allowed_next", "merge_workflow", "transition",
+__all__ = ["BY_ACTION", "TRANSITIONS", "Actor", "Transition", "allowed_for", "allowed_next", "latest_decision",
+           "merge_workflow", "transition",
            "ranking", "CRITERIA", "counted_reviews", "list_reviews", "record_review", "review_body_model",
            "reviews_of", "decide"]
 

@@ -7,6 +7,7 @@ version of the task with its author and reason. A harvest or a contributor's edi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -52,9 +53,11 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("reject", ("under_review",), "rejected", "admin", needs_reviews=True),
     Transition("reopen", ("accepted", "rejected", "retired"), "under_review", "admin"),
     Transition("retire", ("accepted",), "retired", "admin"),
-    Transition("withdraw", ("submitted", "under_review"), "draft", "owner"),
-    Transition("resubmit", ("draft",), "submitted", "owner"),
+    Transition("withdraw", ("submitted", "under_review"), "withdrawn", "owner"),
+    Transition("resubmit", ("withdrawn", "draft"), "submitted", "owner"),
 )
+#: The chair's steps: what a task's contributor is told the reason of (:func:`latest_decision`).
+DECISION_ACTIONS = ("accept", "reject", "reopen", "retire")
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 #: Where a task may be reviewed.
 OPEN_FOR_REVIEW = ("submitted", "under_review")
@@ -63,6 +66,36 @@ ENTRY_STATUS = "submitted"
 def allowed_next(status: str | None) -> list[str]:
     """The actions the table allows from ``status``."""
     return [t.action for t in TRANSITIONS if status in t.sources]
+
+
+def may_take(catalog: Catalog, task_id: str, step: Transition, actor: Actor) -> bool:
+    """Whether ``actor``'s role (and ownership) allows ``step`` on the task, whatever its status."""
+    try:
+        _check_actor(catalog, task_id, step, actor)
+    except (Unauthorized, Forbidden):
+        return False
+    return True
+
+
+def allowed_for(catalog: Catalog, task_id: str, status: str | None, actor: Actor) -> list[str]:
+    """The actions from ``status`` that ``actor`` may take: the table's next steps, less those of other roles (a
+    contributor is never offered reopen or retire; the panel's start_review is done by a review, not offered)."""
+    return [t.action for t in TRANSITIONS if status in t.sources and t.action != "start_review"
+            and may_take(catalog, task_id, t, actor)]
+
+
+_MARK = re.compile(r"\s*\[decision [^\]]*\]\s*$")
+
+
+def latest_decision(catalog: Catalog, task_id: str) -> dict[str, Any] | None:
+    """The chair's latest step on the task (accept, reject, reopen, retire) with its reason, the task version it
+    wrote and when; None before any. Never who took it: the contributor is told why, not by whom."""
+    for version in reversed(catalog.history("BenchmarkTask", task_id)):
+        action, _, reason = (version.reason or "").partition(":")
+        if action in DECISION_ACTIONS and _:
+            return {"action": action, "reason": _MARK.sub("", reason.strip()), "task_version": version.version,
+                    "recorded_at": version.recorded_at}
+    return None
 
 
 def current_task(catalog: Catalog, task_id: str) -> StoredVersion:

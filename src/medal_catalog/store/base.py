@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from medal_catalog.schema import CONTAINER_SLOTS, ENTRY_CLASSES
 
-PutStatus = Literal["created", "updated", "unchanged", "deleted", "invalid"]
+PutStatus = Literal["created", "updated", "unchanged", "deleted", "invalid", "staged"]
 
 
 def entry_key(kind: str, entry_id: str) -> str:
@@ -231,14 +231,23 @@ class Store(ABC):
         """Record a deletion as a new version; earlier versions stay readable."""
 
     def put_many(self, documents: Iterable[Mapping[str, Any]], author: str, reason: str,
-                 deletions: Iterable[tuple[str, str]] = ()) -> tuple[list[PutResult], list[PutResult]]:
-        """Write ``documents`` and record the ``deletions`` ((kind, id) pairs) as :meth:`put` and :meth:`delete`
-        do, all in one transaction, so that readers see a dataset with all of its series or as it was before
-        (a harvest killed while writing leaves no half dataset). Returns (put results, delete results).
+                 deletions: Iterable[tuple[str, str]] = (),
+                 files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None
+                 ) -> tuple[list[PutResult], list[PutResult]]:
+        """Write ``documents``, record the ``deletions`` ((kind, id) pairs) as :meth:`put` and :meth:`delete` do,
+        and replace the ``files`` kept with entries ({(kind, id): {path: (content, media type)}}, as
+        :meth:`put_files`, unless unchanged; not for an entry refused here), all in one transaction, so that
+        readers see a dataset with all of its series and files or as it was before (a harvest or an import killed
+        while writing leaves no half dataset). Returns (put results, delete results).
 
         This default writes one at a time; stores with transactions override it (store/sql.py)."""
         puts = [self.put(document, author, reason) for document in documents]
-        return puts, [self.delete(kind, entry_id, author, reason) for kind, entry_id in deletions]
+        gone = [self.delete(kind, entry_id, author, reason) for kind, entry_id in deletions]
+        refused = {p.key for p in puts if p.status == "invalid"}
+        for (kind, entry_id), kept in (files or {}).items():
+            if entry_key(kind, entry_id) not in refused:
+                self.put_files(kind, entry_id, kept)
+        return puts, gone
 
     @abstractmethod
     def get(self, kind: str, entry_id: str, version: int | None = None) -> StoredVersion | None:
@@ -279,6 +288,28 @@ class Store(ABC):
     @abstractmethod
     def last_seq(self) -> int:
         """The sequence number of the newest owed update (0 when none)."""
+
+    # --- staged units: what is too big for one transaction, published in one (issue 31) ----------------------
+    @abstractmethod
+    def stage(self, unit: str, documents: Iterable[Mapping[str, Any]]) -> list[PutResult]:
+        """Validate ``documents`` and keep the valid ones staged under ``unit`` (replacing a staged entry of the
+        same key), where no reader, search or list sees them; ``staged``, ``invalid`` or ``unchanged`` (published
+        already as it is: not staged) per document."""
+
+    @abstractmethod
+    def staged_ids(self, unit: str, kind: str) -> set[str]:
+        """The ids of the entries of ``kind`` staged under ``unit``."""
+
+    @abstractmethod
+    def discard(self, unit: str) -> int:
+        """Forget what is staged under ``unit`` (a unit being staged again from the start); how many entries."""
+
+    @abstractmethod
+    def publish(self, unit: str, author: str, reason: str, deletions: Iterable[tuple[str, str]] = (),
+                deletion_reason: str | None = None) -> tuple[list[PutResult], list[PutResult]]:
+        """Write every entry staged under ``unit`` as :meth:`put_batch` does and record the ``deletions`` (with
+        ``deletion_reason``), all in one transaction, and clear the stage: readers see the whole unit or what was
+        there before. Returns (put results, delete results)."""
 
     @abstractmethod
     def put_files(self, kind: str, entry_id: str, files: Mapping[str, tuple[bytes, str]]) -> list[StoredFile]:

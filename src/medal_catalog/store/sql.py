@@ -22,12 +22,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (Boolean, Column, Index, Integer, LargeBinary, MetaData, String, Table, Text, and_, bindparam,
-                        delete, func, insert, inspect, select, text, update)
+                        delete, func, insert, inspect, or_, select, text, update)
 from sqlalchemy.engine import Connection, Engine
 
 from medal_catalog.errors import StoreReadOnlyError
 from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredEvaluation, StoredFile,
-                                      StoredToken,
+                                      StoredToken, Validated,
                                       StoredVersion, canonical_json, entry_key, split_key, validate_entry)
 
 metadata = MetaData()
@@ -140,8 +140,22 @@ derived_pages = Table(
     Column("recorded_at", String(40), nullable=False),
 )
 
+#: Entries written but not yet published, by the unit (a public collection) they belong to: a unit too big for one
+#: transaction is staged in batches here, where no reader looks, then published in one transaction (issue 31).
+staged_entries = Table(
+    "staged_entries", metadata,
+    Column("unit", String(200), primary_key=True),
+    Column("kind", String(32), primary_key=True),
+    Column("id", String(128), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("document", Text, nullable=False),
+)
+
 #: Tables that catalog files written by earlier versions may lack (a read-only open cannot create them).
-ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks, evaluations, derived_pages)
+ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks, evaluations, derived_pages,
+               staged_entries)
+#: Staged entries published per statement batch.
+_PUBLISH_PAGE = 5000
 
 _FILE_INFO = [entry_files.c.path, entry_files.c.sha256, entry_files.c.byte_size, entry_files.c.media_type,
               entry_files.c.recorded_at]
@@ -209,12 +223,18 @@ class SqlStore(Store):
             return self._put(conn, checked, author, reason)
 
     def put_many(self, documents: Iterable[Mapping[str, Any]], author: str, reason: str,
-                 deletions: Iterable[tuple[str, str]] = ()) -> tuple[list[PutResult], list[PutResult]]:
+                 deletions: Iterable[tuple[str, str]] = (),
+                 files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None
+                 ) -> tuple[list[PutResult], list[PutResult]]:
         checked = [validate_entry(document) for document in documents]  # validated before the write lock
         with self._write() as conn:
             puts = [PutResult(entry_key(c.kind or "?", c.id or "?"), "invalid", None, tuple(c.problems),
                               indexed=False) if c.problems else self._put(conn, c, author, reason) for c in checked]
             gone = [self._delete(conn, kind, entry_id, author, reason) for kind, entry_id in deletions]
+            refused = {p.key for p in puts if p.status == "invalid"}
+            for (kind, entry_id), kept in (files or {}).items():
+                if entry_key(kind, entry_id) not in refused:
+                    self._put_files(conn, kind, entry_id, kept, unless_same=True)
         return puts, gone
 
     def _put(self, conn: Connection, checked: Any, author: str, reason: str) -> PutResult:
@@ -245,6 +265,12 @@ class SqlStore(Store):
         version = current.version + 1
         self._record(conn, kind, entry_id, version, None, None, author, reason, exists=True)
         conn.execute(insert(index_queue).values(key=key, op="delete", queued_at=_now()))
+        if kind == "ImagingDataset":
+            # What was derived from a dataset's images goes with it, in the same transaction: a deleted dataset's
+            # pixel digests would go on being reported as images another dataset shares.
+            for table in (pixel_hashes, contamination_checks):
+                if table.name not in self._absent:
+                    conn.execute(delete(table).where(table.c.dataset == entry_id))
         return PutResult(key, "deleted", version)
 
     def _record(self, conn: Connection, kind: str, entry_id: str, version: int, digest: str | None,
@@ -262,6 +288,12 @@ class SqlStore(Store):
         # One transaction and a few statements per batch instead of four statements and a commit per entry: what
         # makes a million public series storable in minutes (harvesters/idc.py). Unchanged documents write nothing.
         checked = [validate_entry(document) for document in documents]
+        with self._write() as conn:
+            return self._put_checked(conn, checked, author, reason)
+
+    def _put_checked(self, conn: Connection, checked: list[Validated], author: str, reason: str
+                     ) -> list[PutResult]:
+        """The batch write of validated entries inside the caller's transaction (see :meth:`put_batch`)."""
         results: list[PutResult | None] = [None] * len(checked)
         valid: dict[tuple[str, str], int] = {}
         for i, c in enumerate(checked):
@@ -270,51 +302,111 @@ class SqlStore(Store):
                                        indexed=False)
             else:
                 valid[(c.kind or "", c.id or "")] = i  # a key given twice: the last document wins, as with put()
-        with self._write() as conn:
-            current: dict[tuple[str, str], Any] = {}
-            for kind, ids in _by_kind(valid):
-                for found in conn.execute(select(entries.c.kind, entries.c.id, entries.c.version, entries.c.sha256,
-                                                 entries.c.deleted)
-                                        .where(entries.c.kind == kind, entries.c.id.in_(ids)).with_for_update()):
-                    current[(found.kind, found.id)] = found
-            now = _now()
-            versions: list[dict[str, Any]] = []
-            inserts: list[dict[str, Any]] = []
-            updates: list[dict[str, Any]] = []
-            queue: list[dict[str, Any]] = []
-            for pair, i in valid.items():
-                c, row = checked[i], current.get(pair)
-                key = entry_key(*pair)
-                if row is not None and not row.deleted and row.sha256 == c.digest:
-                    results[i] = PutResult(key, "unchanged", row.version)
-                    continue
-                version = 1 if row is None else row.version + 1
-                text = canonical_json(c.document or {})
-                versions.append(dict(kind=c.kind, id=c.id, version=version, sha256=c.digest, document=text,
-                                     author=author, reason=reason, recorded_at=now))
-                values = dict(kind=c.kind, id=c.id, version=version, sha256=c.digest, document=text, deleted=False,
-                              updated_at=now)
-                (inserts if row is None else updates).append(values)
-                queue.append(dict(key=key, op="index", queued_at=now))
-                results[i] = PutResult(key, "created" if row is None or row.deleted else "updated", version)
-            if versions:
-                conn.execute(insert(entry_versions), versions)
-            if inserts:
-                conn.execute(insert(entries), inserts)
-            if updates:
-                conn.execute(update(entries).where(entries.c.kind == bindparam("b_kind"),
-                                                   entries.c.id == bindparam("b_id"))
-                             .values(version=bindparam("version"), sha256=bindparam("sha256"),
-                                     document=bindparam("document"), deleted=bindparam("deleted"),
-                                     updated_at=bindparam("updated_at")),
-                             [{**u, "b_kind": u["kind"], "b_id": u["id"]} for u in updates])
-            if queue:
-                conn.execute(insert(index_queue), queue)
+        current: dict[tuple[str, str], Any] = {}
+        for kind, ids in _by_kind(valid):
+            for found in conn.execute(select(entries.c.kind, entries.c.id, entries.c.version, entries.c.sha256,
+                                             entries.c.deleted)
+                                      .where(entries.c.kind == kind, entries.c.id.in_(ids)).with_for_update()):
+                current[(found.kind, found.id)] = found
+        now = _now()
+        versions: list[dict[str, Any]] = []
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        queue: list[dict[str, Any]] = []
+        for pair, i in valid.items():
+            c, row = checked[i], current.get(pair)
+            key = entry_key(*pair)
+            if row is not None and not row.deleted and row.sha256 == c.digest:
+                results[i] = PutResult(key, "unchanged", row.version)
+                continue
+            version = 1 if row is None else row.version + 1
+            text = canonical_json(c.document or {})
+            versions.append(dict(kind=c.kind, id=c.id, version=version, sha256=c.digest, document=text,
+                                 author=author, reason=reason, recorded_at=now))
+            values = dict(kind=c.kind, id=c.id, version=version, sha256=c.digest, document=text, deleted=False,
+                          updated_at=now)
+            (inserts if row is None else updates).append(values)
+            queue.append(dict(key=key, op="index", queued_at=now))
+            results[i] = PutResult(key, "created" if row is None or row.deleted else "updated", version)
+        if versions:
+            conn.execute(insert(entry_versions), versions)
+        if inserts:
+            conn.execute(insert(entries), inserts)
+        if updates:
+            conn.execute(update(entries).where(entries.c.kind == bindparam("b_kind"),
+                                               entries.c.id == bindparam("b_id"))
+                         .values(version=bindparam("version"), sha256=bindparam("sha256"),
+                                 document=bindparam("document"), deleted=bindparam("deleted"),
+                                 updated_at=bindparam("updated_at")),
+                         [{**u, "b_kind": u["kind"], "b_id": u["id"]} for u in updates])
+        if queue:
+            conn.execute(insert(index_queue), queue)
         for i in range(len(results)):
             if results[i] is None:  # an earlier duplicate of a key given twice: superseded by the later one
                 c = checked[i]
                 results[i] = results[valid[(c.kind or "", c.id or "")]]
         return results  # type: ignore[return-value]
+
+    # --- staged units (issue 31) -----------------------------------------------------------------------------
+    def stage(self, unit: str, documents: Iterable[Mapping[str, Any]]) -> list[PutResult]:
+        checked = [validate_entry(document) for document in documents]
+        wanted = {(c.kind or "", c.id or ""): c for c in checked if not c.problems}  # valid: kind and id set
+        with self._write() as conn:
+            # What is published already as it is needs no staging: a re-run of an unchanged index stages nothing.
+            same: dict[tuple[str, str], int] = {}
+            for kind, ids in _by_kind(wanted):
+                conn.execute(delete(staged_entries).where(staged_entries.c.unit == unit, staged_entries.c.kind == kind,
+                                                          staged_entries.c.id.in_(ids)))
+                for row in conn.execute(select(entries.c.id, entries.c.version, entries.c.sha256, entries.c.deleted)
+                                        .where(entries.c.kind == kind, entries.c.id.in_(ids))):
+                    if not row.deleted and row.sha256 == wanted[(kind, row.id)].digest:
+                        same[(kind, row.id)] = row.version
+            rows = [dict(unit=unit, kind=c.kind, id=c.id, sha256=c.digest, document=canonical_json(c.document or {}))
+                    for pair, c in wanted.items() if pair not in same]
+            if rows:
+                conn.execute(insert(staged_entries), rows)
+        out = []
+        for c in checked:
+            if c.problems:
+                out.append(PutResult(entry_key(c.kind or "?", c.id or "?"), "invalid", None, tuple(c.problems),
+                                     indexed=False))
+                continue
+            pair = (c.kind or "", c.id or "")
+            if pair in same:
+                out.append(PutResult(entry_key(*pair), "unchanged", same[pair]))
+            else:
+                out.append(PutResult(entry_key(*pair), "staged", None))
+        return out
+
+    def staged_ids(self, unit: str, kind: str) -> set[str]:
+        with self._read() as conn:
+            return set(conn.execute(select(staged_entries.c.id).where(staged_entries.c.unit == unit,
+                                                                      staged_entries.c.kind == kind)).scalars())
+
+    def discard(self, unit: str) -> int:
+        with self._write() as conn:
+            return conn.execute(delete(staged_entries).where(staged_entries.c.unit == unit)).rowcount
+
+    def publish(self, unit: str, author: str, reason: str, deletions: Iterable[tuple[str, str]] = (),
+                deletion_reason: str | None = None) -> tuple[list[PutResult], list[PutResult]]:
+        puts: list[PutResult] = []
+        with self._write() as conn:
+            last: tuple[str, str] = ("", "")
+            while True:  # in pages by key, so that a collection of 600,000 series is never in memory at once
+                page = conn.execute(select(staged_entries).where(
+                    staged_entries.c.unit == unit,
+                    or_(staged_entries.c.kind > last[0],
+                        and_(staged_entries.c.kind == last[0], staged_entries.c.id > last[1])))
+                    .order_by(staged_entries.c.kind, staged_entries.c.id).limit(_PUBLISH_PAGE)).all()
+                if not page:
+                    break
+                puts += self._put_checked(conn, [Validated(kind=r.kind, id=r.id, document=json.loads(r.document),
+                                                           digest=r.sha256) for r in page], author, reason)
+                last = (page[-1].kind, page[-1].id)
+            gone = [self._delete(conn, kind, entry_id, author, deletion_reason or reason)
+                    for kind, entry_id in deletions]
+            conn.execute(delete(staged_entries).where(staged_entries.c.unit == unit))
+        return puts, gone
 
     def ids_under(self, kind: str, prefix: str) -> list[str]:
         # The primary key (kind, id) is ordered: a range scan, not a LIKE over every entry.
@@ -327,15 +419,27 @@ class SqlStore(Store):
 
     def put_files(self, kind: str, entry_id: str, files: Mapping[str, tuple[bytes, str]]) -> list[StoredFile]:
         with self._write() as conn:
-            conn.execute(delete(entry_files).where(entry_files.c.kind == kind, entry_files.c.id == entry_id))
-            now = _now()
-            kept = [StoredFile(path, hashlib.sha256(data).hexdigest(), len(data), media_type, now)
-                    for path, (data, media_type) in sorted(files.items())]
-            if kept:
-                conn.execute(insert(entry_files), [dict(kind=kind, id=entry_id, path=f.path, sha256=f.sha256,
-                                                        byte_size=f.byte_size, media_type=f.media_type,
-                                                        data=files[f.path][0], recorded_at=now) for f in kept])
-        return kept
+            self._put_files(conn, kind, entry_id, files)
+        return self.list_files(kind, entry_id)
+
+    def _put_files(self, conn: Connection, kind: str, entry_id: str, files: Mapping[str, tuple[bytes, str]],
+                   unless_same: bool = False) -> None:
+        """Replace an entry's files inside the caller's transaction (with ``unless_same``, not when the same
+        paths already hold the same content: an unchanged re-harvest rewrites nothing)."""
+        wanted = {path: hashlib.sha256(data).hexdigest() for path, (data, _) in files.items()}
+        if unless_same:
+            kept = {str(path): str(digest) for path, digest in conn.execute(
+                select(entry_files.c.path, entry_files.c.sha256).where(
+                    entry_files.c.kind == kind, entry_files.c.id == entry_id)).tuples()}
+            if kept == wanted:
+                return
+        conn.execute(delete(entry_files).where(entry_files.c.kind == kind, entry_files.c.id == entry_id))
+        now = _now()
+        rows = [dict(kind=kind, id=entry_id, path=path, sha256=wanted[path], byte_size=len(data),
+                     media_type=media_type, data=data, recorded_at=now)
+                for path, (data, media_type) in sorted(files.items())]
+        if rows:
+            conn.execute(insert(entry_files), rows)
 
     def list_files(self, kind: str, entry_id: str) -> list[StoredFile]:
         with self._read() as conn:

@@ -16,7 +16,7 @@ from medal_catalog.api.pages.session import Visit, check_csrf, sign_in, sign_out
 from medal_catalog.api.pages.templating import error_page, render
 from medal_catalog.api.tokens import lookup
 from medal_catalog.errors import MedalError, Unauthorized
-from medal_catalog.panel import Actor, allowed_next, list_reviews
+from medal_catalog.panel import Actor, allowed_for, latest_decision, list_reviews
 
 router = APIRouter(include_in_schema=False)
 
@@ -76,11 +76,14 @@ def _submissions(catalog, caller) -> list[dict]:
         row = {"kind": version.kind, "id": version.id, "title": document.get("title") or version.id,
                "url": entry_url(version.kind, version.id), "version": version.version,
                "recorded_at": version.recorded_at, "status": document.get("status"),
-               "access_level": document.get("access_level"), "feedback": None, "note": None, "next": []}
+               "access_level": document.get("access_level"), "feedback": None, "note": None, "next": [],
+               "decision": None}
         if version.kind == "BenchmarkTask":
-            row["next"] = allowed_next(document.get("status"))
+            actor = Actor(caller.name, caller.role)
+            row["next"] = allowed_for(catalog, version.id, document.get("status"), actor)
             try:
-                row["feedback"] = list_reviews(catalog, version.id, Actor(caller.name, caller.role))
+                row["feedback"] = list_reviews(catalog, version.id, actor)
+                row["decision"] = latest_decision(catalog, version.id)
             except MedalError as err:
                 row["note"] = str(err)
         out.append(row)

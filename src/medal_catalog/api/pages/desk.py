@@ -19,6 +19,7 @@ from medal_catalog.api.pages.session import Visit, check_csrf, visit
 from medal_catalog.api.pages.templating import error_page, render
 from medal_catalog.api.render import visible
 from medal_catalog.errors import Forbidden, MedalError, Unauthorized
+from medal_catalog.panel.records import judged_version
 from medal_catalog.panel import CRITERIA, Actor, decide, list_reviews, ranking, record_review, review_body_model
 from medal_catalog.schema.facts import enum_values
 
@@ -53,7 +54,10 @@ def _task_context(catalog, caller: Caller, task_id: str) -> dict[str, Any]:
     current, view = visible(catalog, caller, "BenchmarkTask", task_id)
     reviews = list_reviews(catalog, task_id, Actor(caller.name, caller.role))
     mine = [r for r in reviews if r.get("author") == caller.name and r.get("counted")]
-    return {"task": current.document, "task_version": current.version, "reviews": reviews,
+    # A review judges the version the task's judged content dates from (record_review's rule), which is not the
+    # current version once a workflow step or an editorial edit has written a newer one.
+    judges = judged_version(catalog.history("BenchmarkTask", task_id))
+    return {"task": current.document, "task_version": current.version, "judges": judges, "reviews": reviews,
             "mine": mine[-1]["document"] if mine else None}
 
 
@@ -76,6 +80,28 @@ async def desk_task(task_id: str, request: Request, catalog: CatalogDep,
         return await run_in_threadpool(_task_page, request, current, catalog, task_id, 200, flash)
     except MedalError as err:
         return _error(request, current, err)
+
+
+@router.get("/desk/tasks/{task_id}/contamination")
+async def desk_contamination(task_id: str, request: Request, catalog: CatalogDep,
+                             current: Annotated[Visit, Depends(visit)]) -> Response:
+    """The task's contamination report for the signed-in panel (``GET /api/tasks/{id}/contamination``'s JSON,
+    reached from the desk with the browser's session, which the JSON API does not read)."""
+    from fastapi.responses import JSONResponse
+
+    try:
+        _panel_only(current.caller)
+        report = await run_in_threadpool(_contamination, catalog, current.caller, task_id)
+    except MedalError as err:
+        return _error(request, current, err)
+    return JSONResponse(report, headers={"Cache-Control": "private, no-store"})
+
+
+def _contamination(catalog, caller: Caller, task_id: str) -> dict[str, Any]:
+    from medal_catalog.panel.contamination import task_contamination
+
+    visible(catalog, caller, "BenchmarkTask", task_id)
+    return task_contamination(catalog, task_id)
 
 
 def _assessment(form) -> dict[str, Any]:

@@ -128,6 +128,32 @@ def task_downloads(catalog: Catalog, caller: Caller, base: str, document: dict[s
              "media_type": "text/csv", "size": len(files.labels)}]
 
 
+def loading(catalog: Catalog, caller: Caller, document: dict[str, Any]) -> dict[str, Any]:
+    """How this caller loads a task's records with mlcroissant, for its page's snippet: ``open`` (the plain URL
+    works without credentials), ``signed`` (the caller may fetch the data, but only with a token: a signed link),
+    or ``denied`` (the data are not the caller's to fetch: what access is needed and whom to ask); ``dataset``,
+    ``level``, ``dua_url``, ``conditions`` and ``contact`` say which data and on what terms."""
+    dataset_id = label_dataset(document)
+    if dataset_id is None or not document.get("labels"):
+        return {"mode": "open"}  # no label table: every record set is inline
+    found = catalog.get("ImagingDataset", dataset_id)
+    data = (found.document if found is not None else None) or {}
+    level = data.get("access_level")
+    if level == "open":
+        return {"mode": "open"}
+    try:
+        dataset, view = visible(catalog, caller, "ImagingDataset", dataset_id)
+        fetch = may_fetch_data(dataset.document, view)
+    except NotFound:
+        fetch = False
+    licence = data.get("license") or {}
+    submitter = document.get("submitter") or {}
+    contact = ", ".join(str(submitter[k]) for k in ("name", "email") if submitter.get(k)) or None
+    return {"mode": "signed" if fetch and caller.role != "anonymous" else "denied", "dataset": dataset_id,
+            "level": level, "dua_url": licence.get("dua_url") or licence.get("url"),
+            "conditions": data.get("data_use_conditions"), "contact": contact}
+
+
 def _used_by(catalog: Catalog, caller: Caller, dataset_id: str) -> list[str]:
     """The tasks using a dataset that the caller may see (through the same search scope as the API)."""
     from medal_catalog.api.access import search_scope
@@ -165,12 +191,14 @@ class Landing:
             self.schemaorg = dataset_jsonld(self.document, self.base, issued=self.issued, tasks=self.related,
                                             downloads=self.downloads)
             self.croissant = f"{self.base}/api/datasets/{entry_id}/croissant"
+            self.loading = {"mode": "open"}  # a dataset's series load for everyone who sees it
         else:
             self.related = [d for d in self.document.get("datasets_used") or [] if _sees(catalog, caller, d)]
             self.downloads = task_downloads(catalog, caller, self.base, self.document)
             self.schemaorg = task_jsonld(self.document, self.base, issued=self.issued, datasets=self.related,
                                          downloads=self.downloads)
             self.croissant = f"{self.base}/api/tasks/{entry_id}/croissant"
+            self.loading = loading(catalog, caller, self.current.document or {})
         self.schemaorg["potentialAction"] = api_action(self.base, path, entry_id)
         if self.persistent.scheme not in ("DOI", "URL"):
             self.schemaorg["identifier"].insert(0, self.persistent.to_schemaorg())

@@ -22,6 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from medal_catalog.api.access import ANONYMOUS, Caller
 from medal_catalog.api.deps import get_catalog, request_caller
+from medal_catalog.api.links import token_id
 from medal_catalog.api.tokens import digest, lookup
 from medal_catalog.errors import Forbidden, StoreReadOnlyError
 
@@ -81,7 +82,7 @@ async def visit(request: Request) -> Visit:
             if holder is None:
                 stale = True
             else:
-                caller = Caller(role=holder.role, name=holder.name)
+                caller = Caller(role=holder.role, name=holder.name, token=token_id(holder.digest))
     browser = request.cookies.get(CSRF_COOKIE) or ""
     new = len(browser) < 16
     if new:

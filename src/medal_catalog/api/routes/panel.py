@@ -14,7 +14,7 @@ from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import AdminDep, CallerDep, CatalogDep, ReviewerDep, SettingsDep
 from medal_catalog.api.models import DecisionCreate, ReviewCreate, ReviewList, TransitionCreate
 from medal_catalog.api.render import visible
-from medal_catalog.panel import Actor, decide, list_reviews, ranking, record_review, transition
+from medal_catalog.panel import Actor, decide, latest_decision, list_reviews, ranking, record_review, transition
 
 router = APIRouter(tags=["panel"])
 
@@ -29,7 +29,8 @@ def reviews(task_id: str, catalog: CatalogDep, caller: CallerDep) -> dict[str, A
     each judges and whether it counts); the task's contributor, once the panel has decided, scores and comments
     without reviewer names; anyone else nothing (401 without a token, 403 with one)."""
     visible(catalog, caller, "BenchmarkTask", task_id)  # 404 for a task the caller may not see at all
-    return {"task": task_id, "reviews": list_reviews(catalog, task_id, _actor(caller))}
+    shown = list_reviews(catalog, task_id, _actor(caller))  # refuses whoever may not read them
+    return {"task": task_id, "reviews": shown, "decision": latest_decision(catalog, task_id)}
 
 
 @router.post("/tasks/{task_id}/reviews", status_code=201, responses=errors(409))
@@ -56,7 +57,7 @@ def decision(task_id: str, body: DecisionCreate, catalog: CatalogDep, caller: Ad
 def step(task_id: str, body: TransitionCreate, catalog: CatalogDep, caller: CallerDep,
          settings: SettingsDep) -> dict[str, Any]:
     """Another step of the lifecycle table: reopen (a decided or retired task back to review) or retire (an
-    accepted task) as an admin; withdraw (back to draft) or resubmit as the task's contributor."""
+    accepted task) as an admin; withdraw (to withdrawn) or resubmit as the task's contributor."""
     visible(catalog, caller, "BenchmarkTask", task_id)  # 404 as GET answers, before any 403 of the role
     stored = transition(catalog, task_id, body.action, _actor(caller), body.reason, settings)
     return {"task": stored.to_dict()}
