@@ -17,7 +17,8 @@ from medal_catalog.config import Settings, get_settings
 from medal_catalog.errors import IndexUnavailableError, SearchBackendError, StoreError, UsageError
 from medal_catalog.search import SearchIndex, SearchRequest, SearchResult, flatten, open_index
 from medal_catalog.search.base import Bound, Progress
-from medal_catalog.store.base import PutResult, QueuedChange, SharedImages, Store, StoredFile, StoredToken, StoredVersion
+from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredEvaluation, StoredFile,
+                                      StoredToken, StoredVersion)
 
 
 @dataclass
@@ -280,6 +281,42 @@ class Catalog:
     def shared_pixel_hashes(self, dataset: str) -> list[SharedImages]:
         """The other datasets holding images of ``dataset`` (counts only)."""
         return self.store.shared_pixel_hashes(dataset)
+
+    def deleted_ids(self, kind: str) -> list[str]:
+        """The ids of the entries of ``kind`` whose current version is a deletion."""
+        return self.store.deleted_ids(kind)
+
+    def list_tokens(self) -> list[StoredToken]:
+        """Every token kept (digest, holder, role, date); never a token itself."""
+        return self.store.list_tokens()
+
+    # --- evaluations and derived pages (kept by the store beside the entries) -----------------------------------
+    def add_evaluation(self, record: Mapping[str, Any], limit: int | None, since: str) -> StoredEvaluation | None:
+        """Queue an evaluation unless its submitter reached ``limit`` since ``since`` (see
+        :meth:`Store.add_evaluation`); None when refused."""
+        return self.store.add_evaluation(record, limit, since)
+
+    def finish_evaluation(self, evaluation_id: str, status: str, result: Mapping[str, Any] | None = None,
+                          error: str | None = None, replicates: bytes | None = None) -> None:
+        """Record an evaluation's new status with its result or error."""
+        self.store.finish_evaluation(evaluation_id, status, result, error, replicates)
+
+    def get_evaluation(self, evaluation_id: str, with_replicates: bool = False) -> StoredEvaluation | None:
+        """One evaluation, or None."""
+        return self.store.get_evaluation(evaluation_id, with_replicates)
+
+    def list_evaluations(self, task: str | None = None, split: str | None = None, submitter: str | None = None,
+                         status: str | None = None, with_replicates: bool = False) -> list[StoredEvaluation]:
+        """The evaluations matching every filter given, oldest first."""
+        return self.store.list_evaluations(task, split, submitter, status, with_replicates)
+
+    def get_derived(self, keys: Iterable[str]) -> dict[str, str]:
+        """Derived values (a page's plot) kept under these keys."""
+        return self.store.get_derived(keys)
+
+    def put_derived(self, values: Mapping[str, str]) -> None:
+        """Keep derived values under their keys (a cache: losing one costs a recomputation)."""
+        self.store.put_derived(values)
 
     def token_holder(self, digest: str) -> StoredToken | None:
         """Who holds the token whose sha256 is ``digest``, or None."""

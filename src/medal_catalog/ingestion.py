@@ -237,7 +237,7 @@ def _store_import(catalog: Catalog, result: Any, author: str, reason: str) -> No
         return
     if result.series:
         result.stored_series = written[1:1 + len(result.series)]
-    result.stored_files = catalog.store.list_files("ImagingDataset", dataset["id"])
+    result.stored_files = catalog.list_files("ImagingDataset", dataset["id"])
 
 
 def ingest_submission(path: Path, catalog: Catalog, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
@@ -451,7 +451,7 @@ def _kept_files(catalog: Catalog, puts: Sequence[PutResult], files: dict[str, di
                 ) -> dict[str, list[Any]]:
     """What each dataset given files and stored now keeps, by dataset id (a refused dataset keeps nothing)."""
     stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
-    return {ds: catalog.store.list_files("ImagingDataset", ds) for ds in files if ds in stored}
+    return {ds: catalog.list_files("ImagingDataset", ds) for ds in files if ds in stored}
 
 
 def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, check_writes: CheckWrites,

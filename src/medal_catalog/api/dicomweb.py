@@ -134,7 +134,7 @@ class Archives:
 
     def instances(self, catalog: Catalog, dataset_id: str) -> tuple[Instance, ...]:
         """The instances in a dataset's rewrite (none when it has no archive)."""
-        stored = next((f for f in catalog.store.list_files("ImagingDataset", dataset_id)
+        stored = next((f for f in catalog.list_files("ImagingDataset", dataset_id)
                        if f.path == DICOM_ARCHIVE), None)
         if stored is None:
             return ()
@@ -153,7 +153,7 @@ class Archives:
 
     def file(self, catalog: Catalog, instance: Instance) -> bytes:
         """The bytes of one instance as the rewrite holds them."""
-        stored = catalog.store.get_file("ImagingDataset", instance.dataset_id, DICOM_ARCHIVE)
+        stored = catalog.get_file("ImagingDataset", instance.dataset_id, DICOM_ARCHIVE)
         if stored is None:
             raise NotFound("the de-identified copy changed: search again")
         with zipfile.ZipFile(io.BytesIO(stored.data)) as archive:
@@ -166,7 +166,7 @@ class Archives:
 def _read(catalog: Catalog, dataset_id: str) -> Iterable[Instance]:
     import pydicom
 
-    stored = catalog.store.get_file("ImagingDataset", dataset_id, DICOM_ARCHIVE)
+    stored = catalog.get_file("ImagingDataset", dataset_id, DICOM_ARCHIVE)
     if stored is None:
         return
     with zipfile.ZipFile(io.BytesIO(stored.data)) as archive:
@@ -185,7 +185,7 @@ def _candidates(catalog: Catalog, caller: Caller) -> list[tuple[str, dict[str, A
     """(dataset id, document, view) of every dataset the caller finds and that is not hidden-test."""
     scope = search_scope(catalog, caller)
     result = catalog.search("", filters={"type": "ImagingDataset"}, sort="key", size=1000, scope=scope)
-    found = catalog.store.get_many(h.key for h in result.hits)
+    found = catalog.get_many(h.key for h in result.hits)
     out = []
     for hit in result.hits:
         version = found.get(hit.key)

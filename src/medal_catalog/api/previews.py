@@ -110,7 +110,7 @@ class Previews:
         if why:
             raise NotFound(f"no preview of series {series_id!r}: {why}")
         dataset_id = str(dataset.get("id"))
-        stored = next((f for f in catalog.store.list_files("ImagingDataset", dataset_id)
+        stored = next((f for f in catalog.list_files("ImagingDataset", dataset_id)
                        if f.path == DICOM_ARCHIVE), None)
         if stored is None:
             raise NotFound(f"no preview of series {series_id!r}: the catalog keeps no de-identified copy of its "
@@ -137,7 +137,7 @@ class Previews:
             last = self._last_archive
         if last is not None and last[0] == (images.dataset_id, images.archive_sha256):
             return last[1]
-        stored = catalog.store.get_file("ImagingDataset", images.dataset_id, DICOM_ARCHIVE)
+        stored = catalog.get_file("ImagingDataset", images.dataset_id, DICOM_ARCHIVE)
         if stored is None or stored.sha256 != images.archive_sha256:
             raise NotFound(f"the de-identified copy of series {images.series_id!r} changed: reload the page")
         if len(stored.data) <= ARCHIVE_KEPT_BYTES:
@@ -147,7 +147,7 @@ class Previews:
 
     @staticmethod
     def _read_orders(catalog: Catalog, dataset_id: str) -> dict[str, tuple[Slice, ...]]:
-        stored = catalog.store.get_file("ImagingDataset", dataset_id, DICOM_ARCHIVE)
+        stored = catalog.get_file("ImagingDataset", dataset_id, DICOM_ARCHIVE)
         if stored is None:
             return {}
         keyed: dict[str, list[tuple]] = {}

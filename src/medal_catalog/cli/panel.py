@@ -41,7 +41,7 @@ def panel_actor(catalog: Any, as_name: str | None, token: str | None, needs: str
     from medal_catalog.panel import Actor
 
     if token:
-        holder = lookup(catalog.store, token)
+        holder = lookup(catalog, token)
         if holder is None:
             raise UsageError("the --token given is not an active token of this catalog (unknown or revoked)")
         if as_name and as_name != holder.name:

@@ -159,7 +159,7 @@ def _series_table(catalog: Catalog, caller: Caller, doc: dict[str, Any], preview
                             size=SERIES_PAGE, scope=search_scope(catalog, caller))
     out.series_total, out.series_page = result.total, page
     out.series_pages = max(1, -(-result.total // SERIES_PAGE))
-    found = catalog.store.get_many(h.key for h in result.hits)
+    found = catalog.get_many(h.key for h in result.hits)
     documents = [(h.id, (found[h.key].document or {}) if h.key in found else {}) for h in result.hits]
     if documents:
         try:
@@ -199,7 +199,7 @@ def page_parts(request: Any, catalog: Catalog, caller: Caller, landing: Any) -> 
         return (found.document or {}).get("access_level") if found is not None else None
 
     if landing.view != "hidden":
-        reader.contamination = dataset_counts(catalog.store, landing.id, access_of)
+        reader.contamination = dataset_counts(catalog, landing.id, access_of)
         reader.contamination_line = contamination_line(reader.contamination)
     creators = [c.get("name") for c in landing.schemaorg.get("creator") or [] if c.get("name")]
     if creators:
