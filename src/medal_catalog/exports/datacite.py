@@ -57,6 +57,8 @@ class Context:
     #: Downloads this caller may fetch: dicts with url, media_type, size.
     downloads: list[dict[str, Any]] = field(default_factory=list)
     croissant: str | None = None
+    #: For one recorded version: the PID of the entry it is a version of.
+    version_of: Pid | None = None
 
 
 @lru_cache(maxsize=1)
@@ -200,6 +202,9 @@ def _related(document: dict[str, Any], context: Context) -> list[dict[str, Any]]
         elif text.startswith(("https://", "http://")):
             scheme, value = scheme_of(text)
             out.append({"relatedIdentifier": value, "relatedIdentifierType": scheme, "relationType": "IsDerivedFrom"})
+    if context.version_of is not None:
+        out.append({"relatedIdentifier": context.version_of.value, "relatedIdentifierType": context.version_of.scheme,
+                    "relationType": "IsVersionOf"})
     if context.croissant:
         out.append({"relatedIdentifier": context.croissant, "relatedIdentifierType": "URL",
                     "relationType": "HasMetadata", "relatedMetadataScheme": "Croissant",

@@ -96,6 +96,19 @@ def test_id_urls_negotiate_datacite(web):
         assert_valid_xml(followed.content)
 
 
+def test_version_identifiers_negotiate_datacite_of_that_version(web):
+    """/id/datasets/<id>/v1 answers DataCite of version 1: its versioned identifier, IsVersionOf the entry's PID;
+    a version that does not exist is a 404."""
+    redirect = web.get(f"/id/datasets/{OPEN_DATASET}/v1", headers={"Accept": XML}, follow_redirects=False)
+    assert redirect.status_code == 303
+    assert redirect.headers["location"] == f"/datasets/{OPEN_DATASET}?format=datacite-xml&version=1"
+    tree = assert_valid_xml(web.get(redirect.headers["location"]).content)
+    assert tree.findtext("d:identifier", namespaces=NS) == f"http://testserver/id/datasets/{OPEN_DATASET}/v1"
+    version_of = tree.xpath("//d:relatedIdentifier[@relationType='IsVersionOf']/text()", namespaces=NS)
+    assert version_of == [f"http://testserver/id/datasets/{OPEN_DATASET}"]
+    assert web.get(f"/datasets/{OPEN_DATASET}", params={"format": "datacite", "version": "99"}).status_code == 404
+
+
 def test_hidden_and_controlled_views_withhold_in_datacite(client):
     """A reviewer's DataCite record of a hidden-test dataset is valid, closed access, and names no file; an
     anonymous caller gets the same 404 as for its page; a controlled dataset offers no content URL."""

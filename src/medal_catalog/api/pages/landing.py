@@ -19,10 +19,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from medal_catalog.api.access import Caller, may_fetch_data, redact, small_cells
-from medal_catalog.api.deps import CatalogDep
+from medal_catalog.api.deps import CatalogDep, get_settings_of
 from medal_catalog.api.pages.session import Visit, visit
 from medal_catalog.api.pages.templating import error_page, render
-from medal_catalog.api.deps import get_settings_of
 from medal_catalog.api.render import accepted, base_url, visible
 from medal_catalog.catalog import Catalog
 from medal_catalog.config import Settings
@@ -212,12 +211,23 @@ class Landing:
         documents = {v.id: v.document for v in found.values()}
         return [pid_of(self.pid_base, self.base, kind, documents.get(i), i) for i in self.related]
 
-    def datacite(self) -> dict[str, Any]:
-        """The entry as DataCite JSON (schema 4.6)."""
+    def datacite(self, version: int | None = None) -> dict[str, Any]:
+        """The entry as DataCite JSON (schema 4.6); with ``version``, that recorded version of it (identified by its
+        versioned identifier, ``IsVersionOf`` the entry's PID), seen through the caller's view of the entry now."""
         context = datacite.Context(base=self.base, pid=self.persistent, catalog_id=self.catalog_id, page=self.page,
                                    issued=self.issued, related=self.related_pids(), downloads=self.downloads,
                                    croissant=self.croissant)
-        return datacite.to_datacite(self.document, context)
+        if version is None:
+            return datacite.to_datacite(self.document, context)
+        stored = self.catalog.get(self.kind, self.id, version)
+        if stored is None or stored.document is None:
+            raise NotFound(f"{self.id!r} has no version {version} with a document")
+        document = redact(stored.document, self.view) or {}
+        if stored.document.get("access_level") == "hidden_test" and self.view != "full":
+            document = redact(document, "hidden") or {}  # the stricter of the two views applies
+        url = identifier(self.base, self.kind, self.id, version)
+        context.version_of, context.pid, context.catalog_id = self.persistent, Pid(url, "URL", url), url
+        return datacite.to_datacite(document, context)
 
     def linked(self, profile: str | None = None) -> dict[str, Any]:
         """The entry's JSON-LD (a dataset as DCAT-AP, or HealthDCAT-AP with ``profile="healthdcat-ap"``) with the
@@ -324,15 +334,16 @@ def _agent(node: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _machine(landing: Landing, name: str, profile: str | None = None) -> Response:
+def _machine(landing: Landing, name: str, profile: str | None = None, version: int | None = None) -> Response:
     headers = {"Link": landing.link_header(), "Vary": "Accept, Cookie, Authorization",
                "Cache-Control": "private, no-cache"}
     if name == "schemaorg":
         return Response(orjson.dumps(landing.schemaorg), media_type="application/ld+json", headers=headers)
-    if name == "datacite":
-        return Response(orjson.dumps(landing.datacite()), media_type=datacite.JSON_MEDIA, headers=headers)
-    if name == "datacite-xml":
-        return Response(datacite.to_xml(landing.datacite()), media_type=datacite.XML_MEDIA, headers=headers)
+    if name in ("datacite", "datacite-xml"):
+        record = landing.datacite(version)
+        if name == "datacite":
+            return Response(orjson.dumps(record), media_type=datacite.JSON_MEDIA, headers=headers)
+        return Response(datacite.to_xml(record), media_type=datacite.XML_MEDIA, headers=headers)
     linked = landing.linked(profile)
     if name == "jsonld":
         return Response(orjson.dumps(linked), media_type="application/ld+json", headers=headers)
@@ -346,6 +357,16 @@ def _machine(landing: Landing, name: str, profile: str | None = None) -> Respons
 
 async def _landing(request: Request, catalog: Catalog, caller: Caller, path: str, entry_id: str) -> Landing:
     return await run_in_threadpool(Landing, request, catalog, caller, path, entry_id)
+
+
+def _version(request: Request) -> int | None:
+    """``?version=N`` (DataCite of one recorded version, where /id/.../vN sends DataCite requests)."""
+    text = request.query_params.get("version")
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        raise NotFound(f"v{text} is not a version number")
+    return int(text)
 
 
 def _page_route(path: str):
@@ -365,7 +386,7 @@ def _page_route(path: str):
         if name == "json":
             return RedirectResponse(f"/api/{path}/{entry_id}", status_code=303, headers={"Vary": "Accept"})
         if name != "html":
-            return _machine(landing, name, request.query_params.get("profile"))
+            return _machine(landing, name, request.query_params.get("profile"), _version(request))
         template = "task.html" if landing.kind == "BenchmarkTask" else "dataset.html"
         extra: dict[str, Any] = {}
         if landing.kind == "ImagingDataset":

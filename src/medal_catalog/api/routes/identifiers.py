@@ -29,9 +29,11 @@ PAGES = ("tasks", "datasets", "series")
 def _redirect(request: Request, target: str, fragment: str = "") -> RedirectResponse:
     page = target.removeprefix("/api")
     datacite = wants_datacite(request)
-    if datacite and page.split("/")[1] in PAGES and "/versions/" not in page:
+    if datacite and page.split("/")[1] in PAGES:
         # DataCite metadata is written by the landing page, which knows the entry's PID and related entries.
-        return RedirectResponse(f"{page}?format={datacite}", status_code=303, headers={"Vary": "Accept"})
+        entry, _, number = page.partition("/versions/")
+        version = f"&version={number}" if number else ""
+        return RedirectResponse(f"{entry}?format={datacite}{version}", status_code=303, headers={"Vary": "Accept"})
     if prefers_html(request):
         page = target.removeprefix("/api")
         if page.split("/")[1] in PAGES and "/versions/" not in page:
