@@ -84,7 +84,8 @@ def deidentify(source: Path, target: Path, keep_dates: bool, keep_characteristic
           --clean-descriptors --dataset my-submission/dataset.yaml --workers 2
       medal validate my-submission
     """
-    from medal_catalog.dicom.local import LocalOptions, deidentify as run, write_block
+    from medal_catalog.dicom.local import LocalOptions, write_block
+    from medal_catalog.dicom.local import deidentify as run
 
     flags = {"keep_dates": keep_dates, "keep_characteristics": keep_characteristics, "keep_device": keep_device,
              "clean_descriptors": clean_descriptors, "keep_safe_private": keep_safe_private}
@@ -127,7 +128,13 @@ def deidentify(source: Path, target: Path, keep_dates: bool, keep_characteristic
 def _progress_bar():
     """A rich progress bar (files, files/s, ETA) on stderr, and the callback that feeds it."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     bar = Progress(TextColumn("deidentify"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=Console(stderr=True), transient=True)

@@ -28,12 +28,18 @@ import re
 import secrets
 import sqlite3
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from medal_catalog.dicom.deidentify import LOCAL_OPTIONS, Deidentifier, RewriteError, keyed_uid, plan
+from medal_catalog.dicom.deidentify import (
+    LOCAL_OPTIONS,
+    Deidentifier,
+    RewriteError,
+    plan,
+)
 
 TOOL = "medal deidentify"
 #: Transfer syntaxes whose pixel data the rewrite can clean (native, little endian): any other is compressed or
@@ -367,7 +373,11 @@ def _run(job: _Job, chunks: list[list[tuple[str, int, int]]], workers: int) -> I
 def _one(job: _Job, deid: Deidentifier, rel: str, size: int, mtime: int) -> _Result:
     """De-identify one input file into OUT (written whole or not at all)."""
     from medal_catalog.dicom.archives import archive_kind
-    from medal_catalog.dicom.deidentify import burned_in_refusal, checked_copy, read_original
+    from medal_catalog.dicom.deidentify import (
+        burned_in_refusal,
+        checked_copy,
+        read_original,
+    )
 
     def left(reason: str) -> _Result:
         return _Result(rel, size, mtime, "left-out", reason=reason)
@@ -462,5 +472,14 @@ def _cleaner(masks: tuple[tuple[int, int, int, int], ...]) -> Callable[[Any], No
     return clean
 
 
-__all__ = ["CLEANABLE_SYNTAXES", "LocalOptions", "Linkage", "Summary", "block", "default_linkage", "deidentify",
-           "map_table", "write_block"]
+__all__ = [
+    "CLEANABLE_SYNTAXES",
+    "Linkage",
+    "LocalOptions",
+    "Summary",
+    "block",
+    "default_linkage",
+    "deidentify",
+    "map_table",
+    "write_block",
+]
