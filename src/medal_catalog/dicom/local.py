@@ -366,8 +366,13 @@ def _run(job: _Job, chunks: list[list[tuple[str, int, int]]], workers: int) -> I
         for chunk in chunks:
             yield _work(chunk)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(job,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(job,))
+    try:
         yield from pool.map(_work, chunks)
+    finally:
+        # Interrupted (Ctrl-C, a failed write): the chunks not started are dropped, not waited for; the next run
+        # redoes whatever was not recorded.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _one(job: _Job, deid: Deidentifier, rel: str, size: int, mtime: int) -> _Result:
