@@ -198,12 +198,21 @@ def block(applied: Iterable[str], written: bool = True) -> dict[str, Any]:
             "deidentification_date": dt.date.today().isoformat()}
 
 
+def block_yaml(the_block: dict[str, Any]) -> str:
+    """The block as YAML lines of a dataset file (``deidentification:`` and its slots, the date unquoted)."""
+    import yaml
+
+    shown = dict(the_block)
+    if isinstance(shown.get("deidentification_date"), str):  # a YAML date, not a quoted string
+        shown["deidentification_date"] = dt.date.fromisoformat(shown["deidentification_date"])
+    return yaml.safe_dump({"deidentification": shown}, sort_keys=False, allow_unicode=True, width=116)
+
+
 def write_block(dataset_file: str | os.PathLike[str], the_block: dict[str, Any]) -> None:
     """Put ``the_block`` as the ``deidentification:`` of a dataset file (YAML: the block's lines replaced, the
     rest of the file, comments included, kept; JSON: the key set). Written to a temporary file and renamed."""
     import json
 
-    import yaml
 
     path = Path(dataset_file)
     text = path.read_text(encoding="utf-8")
@@ -213,10 +222,7 @@ def write_block(dataset_file: str | os.PathLike[str], the_block: dict[str, Any])
         new = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
         lines = text.splitlines(keepends=True)
-        shown = dict(the_block)
-        if isinstance(shown.get("deidentification_date"), str):  # a YAML date, not a quoted string
-            shown["deidentification_date"] = dt.date.fromisoformat(shown["deidentification_date"])
-        dumped = yaml.safe_dump({"deidentification": shown}, sort_keys=False, allow_unicode=True, width=116)
+        dumped = block_yaml(the_block)
         start = next((i for i, line in enumerate(lines) if re.match(r"deidentification\s*:", line)), None)
         if start is None:
             new = text + ("" if text.endswith("\n") or not text else "\n") + dumped
