@@ -21,8 +21,8 @@ import shutil
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 
 def main() -> int:
@@ -36,8 +36,16 @@ def main() -> int:
     warnings.simplefilter("ignore")  # pydicom warns about vendor values longer than their VR allows
     import pydicom
 
-    from medal_catalog.dicom.deidentify import (LOCAL_OPTIONS, Deidentifier, burned_in_refusal, checked_copy,
-                                                dataset_key, plan, read_original, served_copy)
+    from medal_catalog.dicom.deidentify import (
+        LOCAL_OPTIONS,
+        Deidentifier,
+        burned_in_refusal,
+        checked_copy,
+        dataset_key,
+        plan,
+        read_original,
+        served_copy,
+    )
     from medal_catalog.dicom.local import LocalOptions, _output_name, deidentify
     from medal_catalog.harvesters.dicom import walk
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import shutil
 import warnings
 from pathlib import Path
@@ -13,11 +12,11 @@ from pathlib import Path
 import pydicom
 import pytest
 from click.testing import CliRunner
-from pydicom.dataset import Dataset
+from dicom_samples import PHI, mr_dataset, write
 from pydicom.datadict import dictionary_VR
+from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
-from dicom_samples import PHI, mr_dataset, write
 from medal_catalog.cli import main
 from medal_catalog.dicom.annex_e import ANNEX_E
 from medal_catalog.dicom.audit import audit_content, audit_file
@@ -383,8 +382,8 @@ def test_a_deidentified_submission_harvests_with_its_images(tmp_path):
     import zipfile
 
     import yaml
-
     from conftest import EXAMPLES
+
     from medal_catalog.catalog import Catalog
     from medal_catalog.validators.submission import validate_paths
 

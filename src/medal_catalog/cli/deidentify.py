@@ -84,7 +84,8 @@ def deidentify(source: Path, target: Path, keep_dates: bool, keep_characteristic
           --clean-descriptors --dataset my-submission/dataset.yaml --workers 2
       medal validate my-submission
     """
-    from medal_catalog.dicom.local import LocalOptions, deidentify as run, write_block
+    from medal_catalog.dicom.local import LocalOptions, write_block
+    from medal_catalog.dicom.local import deidentify as run
 
     flags = {"keep_dates": keep_dates, "keep_characteristics": keep_characteristics, "keep_device": keep_device,
              "clean_descriptors": clean_descriptors, "keep_safe_private": keep_safe_private}
@@ -108,7 +109,8 @@ def deidentify(source: Path, target: Path, keep_dates: bool, keep_characteristic
                + (f" ({summary.already_done} done by an earlier run)" if summary.already_done else "")
                + (f", {result['files_per_second']} files/s" if result["files_per_second"] else ""))
     if summary.not_dicom:
-        click.echo(f"{summary.not_dicom} files are not DICOM: not copied (send only what you have checked)")
+        count = f"{summary.not_dicom} file is" if summary.not_dicom == 1 else f"{summary.not_dicom} files are"
+        click.echo(f"{count} not DICOM: not copied (send only what you have checked)")
     for item in summary.left_out:
         click.echo(f"left out {item['file']}: {item['reason']}")
     for table in summary.tables:
@@ -117,17 +119,22 @@ def deidentify(source: Path, target: Path, keep_dates: bool, keep_characteristic
     if dataset_file:
         click.echo(f"wrote the `deidentification:` block into {dataset_file}")
     else:
-        import yaml
+        from medal_catalog.dicom.local import block_yaml
 
-        click.echo("for the dataset file (or pass --dataset FILE):\n"
-                   + yaml.safe_dump({"deidentification": summary.block}, sort_keys=False).rstrip())
+        click.echo("for the dataset file (or pass --dataset FILE):\n" + block_yaml(summary.block).rstrip())
     click.echo(f"next: `medal validate {target.parent if dataset_file else target}`")
 
 
 def _progress_bar():
     """A rich progress bar (files, files/s, ETA) on stderr, and the callback that feeds it."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     bar = Progress(TextColumn("deidentify"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                    console=Console(stderr=True), transient=True)

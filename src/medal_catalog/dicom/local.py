@@ -28,12 +28,18 @@ import re
 import secrets
 import sqlite3
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from medal_catalog.dicom.deidentify import LOCAL_OPTIONS, Deidentifier, RewriteError, plan
+from medal_catalog.dicom.deidentify import (
+    LOCAL_OPTIONS,
+    Deidentifier,
+    RewriteError,
+    plan,
+)
 
 TOOL = "medal deidentify"
 #: Transfer syntaxes whose pixel data the rewrite can clean (native, little endian): any other is compressed or
@@ -192,12 +198,21 @@ def block(applied: Iterable[str], written: bool = True) -> dict[str, Any]:
             "deidentification_date": dt.date.today().isoformat()}
 
 
+def block_yaml(the_block: dict[str, Any]) -> str:
+    """The block as YAML lines of a dataset file (``deidentification:`` and its slots, the date unquoted)."""
+    import yaml
+
+    shown = dict(the_block)
+    if isinstance(shown.get("deidentification_date"), str):  # a YAML date, not a quoted string
+        shown["deidentification_date"] = dt.date.fromisoformat(shown["deidentification_date"])
+    return yaml.safe_dump({"deidentification": shown}, sort_keys=False, allow_unicode=True, width=116)
+
+
 def write_block(dataset_file: str | os.PathLike[str], the_block: dict[str, Any]) -> None:
     """Put ``the_block`` as the ``deidentification:`` of a dataset file (YAML: the block's lines replaced, the
     rest of the file, comments included, kept; JSON: the key set). Written to a temporary file and renamed."""
     import json
 
-    import yaml
 
     path = Path(dataset_file)
     text = path.read_text(encoding="utf-8")
@@ -207,10 +222,7 @@ def write_block(dataset_file: str | os.PathLike[str], the_block: dict[str, Any])
         new = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
         lines = text.splitlines(keepends=True)
-        shown = dict(the_block)
-        if isinstance(shown.get("deidentification_date"), str):  # a YAML date, not a quoted string
-            shown["deidentification_date"] = dt.date.fromisoformat(shown["deidentification_date"])
-        dumped = yaml.safe_dump({"deidentification": shown}, sort_keys=False, allow_unicode=True, width=116)
+        dumped = block_yaml(the_block)
         start = next((i for i, line in enumerate(lines) if re.match(r"deidentification\s*:", line)), None)
         if start is None:
             new = text + ("" if text.endswith("\n") or not text else "\n") + dumped
@@ -360,14 +372,23 @@ def _run(job: _Job, chunks: list[list[tuple[str, int, int]]], workers: int) -> I
         for chunk in chunks:
             yield _work(chunk)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(job,)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(job,))
+    try:
         yield from pool.map(_work, chunks)
+    finally:
+        # Interrupted (Ctrl-C, a failed write): the chunks not started are dropped, not waited for; the next run
+        # redoes whatever was not recorded.
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _one(job: _Job, deid: Deidentifier, rel: str, size: int, mtime: int) -> _Result:
     """De-identify one input file into OUT (written whole or not at all)."""
     from medal_catalog.dicom.archives import archive_kind
-    from medal_catalog.dicom.deidentify import burned_in_refusal, checked_copy, read_original
+    from medal_catalog.dicom.deidentify import (
+        burned_in_refusal,
+        checked_copy,
+        read_original,
+    )
 
     def left(reason: str) -> _Result:
         return _Result(rel, size, mtime, "left-out", reason=reason)
@@ -462,5 +483,14 @@ def _cleaner(masks: tuple[tuple[int, int, int, int], ...]) -> Callable[[Any], No
     return clean
 
 
-__all__ = ["CLEANABLE_SYNTAXES", "LocalOptions", "Linkage", "Summary", "block", "default_linkage", "deidentify",
-           "map_table", "write_block"]
+__all__ = [
+    "CLEANABLE_SYNTAXES",
+    "Linkage",
+    "LocalOptions",
+    "Summary",
+    "block",
+    "default_linkage",
+    "deidentify",
+    "map_table",
+    "write_block",
+]
