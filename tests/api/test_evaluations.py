@@ -147,7 +147,7 @@ def test_limit_refuses_the_next_evaluation_and_failures_do_not_count(api):
     bad = _send(api, "bob", _predictions(ids[:-1], _model(y, 1, 0)[:-1]))
     assert bad.status_code == 202
     failed = _done(api, "bob", bad.json()["url"])
-    assert failed["status"] == "failed" and "1 of the split's 200 cases have no prediction" in failed["error"]
+    assert failed["status"] == "failed" and "1 of the split's 200 cases has no prediction" in failed["error"]
     for seed in (1, 2):
         assert _send(api, "bob", _predictions(ids, _model(y, 1, seed))).status_code == 202
     refused = _send(api, "bob", _predictions(ids, _model(y, 1, 3)))
