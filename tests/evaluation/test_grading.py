@@ -99,8 +99,8 @@ GOOD = [[i, "0.5"] for i in _ids()]
 
 @pytest.mark.parametrize("data, message", [
     (_csv(GOOD[:-3]), r"3 of the split's 200 cases have no prediction"),
-    (_csv([*GOOD, ["val-9999", "0.1"]]), r"1 row name cases that are not in this split \(line 202\)"),
-    (_csv([*GOOD, GOOD[4]]), r"1 case appear more than once \(line 202"),
+    (_csv([*GOOD, ["val-9999", "0.1"]]), r"1 row names cases that are not in this split \(line 202\)"),
+    (_csv([*GOOD, GOOD[4]]), r"1 case appears more than once \(line 202"),
     (_csv([GOOD[0][:1] + ["high"], *GOOD[1:]]), r"line 2, column 'malignant': not a number"),
     (_csv([GOOD[0][:1] + ["1.2"], *GOOD[1:]]), r"line 2, column 'malignant': a probability must lie between 0 and 1"),
     (_csv([GOOD[0][:1] + ["-0.1"], *GOOD[1:]]), r"between 0 and 1"),
@@ -109,7 +109,7 @@ GOOD = [[i, "0.5"] for i in _ids()]
     (_csv(GOOD, ("case_id", "score")), r"no prediction column 'malignant'"),
     (b"", r"is empty"),
     (b"\xff\xfe\x00", r"not UTF-8"),
-    (_csv([GOOD[0][:1], *GOOD[1:]]), r"line 2 of the predictions file have fewer cells"),
+    (_csv([GOOD[0][:1], *GOOD[1:]]), r"line 2 of the predictions file has fewer cells"),
 ])
 def test_malformed_prediction_files(task: Path, data: bytes, message: str):
     """Each malformed file is refused with what is wrong and where."""
@@ -146,7 +146,7 @@ def _zip(files: dict[str, bytes]) -> bytes:
 
 
 @pytest.mark.parametrize("files, message", [
-    ({"seg-0.nii.gz": b"x"}, r"1 of the split's 2 cases have no mask"),
+    ({"seg-0.nii.gz": b"x"}, r"1 of the split's 2 cases has no mask"),
     ({"seg-0.nii.gz": b"x", "seg-1.nii.gz": b"x", "seg-2.nii.gz": b"x"}, r"not in this split, the first 'seg-2"),
     ({"seg-0.nii.gz": b"x", "a/seg-0.nii": b"x", "seg-1.nii.gz": b"x"}, r"more than one mask"),
     ({"seg-0.png": b"x"}, r"not NIfTI masks"),

@@ -61,6 +61,9 @@ class Options:
     resamples: int = bootstrap.DEFAULT_RESAMPLES
     seed: int = bootstrap.DEFAULT_SEED
     min_group: int = 20
+    #: Decimals kept of every figure of a hidden split (values and interval bounds): at full precision one
+    #: submission with crafted probabilities could encode many labels into, say, the Brier score.
+    hidden_decimals: int = 3
 
 
 @dataclass
@@ -198,7 +201,19 @@ def grade(exam: Exam, data: bytes, options: Options | None = None,
         result["detection"] = {"matching_rule": problem.get("matching_rule"),
                                "matching_threshold": problem.get("matching_threshold"),
                                "aggregate": "counts pooled over cases", "beta": 1}
+    if exam.hidden:
+        _round(result, options.hidden_decimals)
+        result["rounded_to_decimals"] = options.hidden_decimals
     return Graded(result, replicates)
+
+
+def _round(result: dict[str, Any], decimals: int) -> None:
+    """Round every figure of a result (its metrics and its subgroups' metrics) in place."""
+    for metrics in [result["metrics"], *(g["metrics"] for g in result["subgroups"])]:
+        for m in metrics:
+            for key in ("value", "ci_low", "ci_high"):
+                if m.get(key) is not None:
+                    m[key] = round(m[key], decimals)
 
 
 def _plan(declared: list[Any], infos: dict[str, MetricInfo]) -> tuple[list[dict], list[dict]]:

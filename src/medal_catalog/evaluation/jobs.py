@@ -35,5 +35,5 @@ def run_evaluation(catalog: Any, evaluation_id: str, data: bytes, min_group: int
         return
     result = {**graded.result, **stored.about}
     replicates = graded.primary_replicates
-    store.finish_evaluation(evaluation_id, "done", result=result,
-                            replicates=np.asarray(replicates, dtype="<f8").tobytes() if replicates is not None else None)
+    kept = np.asarray(replicates, dtype="<f8").tobytes() if replicates is not None else None
+    store.finish_evaluation(evaluation_id, "done", result=result, replicates=kept)

@@ -37,6 +37,10 @@ class PredictionError(InputError):
     """A prediction file that cannot be scored: it says what is wrong, where, and what to do."""
 
 
+def _verb(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
 def _lines(numbers: Sequence[int]) -> str:
     shown = ", ".join(map(str, numbers[:5]))
     return f"line{'s' if len(numbers) > 1 else ''} {shown}{' ...' if len(numbers) > 5 else ''}"
@@ -110,17 +114,18 @@ def read_case_values(data: bytes, case_ids: Sequence[str], *, case_id_column: st
             raise PredictionError(f"line {line}, column {column!r}: a probability must lie between 0 and 1")
         values[wanted[case]] = value
     if short:
-        raise PredictionError(f"{_lines(short)} of the {what} have fewer cells than the header")
+        raise PredictionError(f"{_lines(short)} of the {what} {_verb(len(short), 'has', 'have')} fewer cells than "
+                              "the header")
     if duplicates:
-        raise PredictionError(f"{len(duplicates)} case{'s' if len(duplicates) > 1 else ''} appear more than once "
-                              f"({_lines(duplicates)} repeat an earlier row); give each case one row")
+        raise PredictionError(f"{len(duplicates)} {_verb(len(duplicates), 'case appears', 'cases appear')} more "
+                              f"than once ({_lines(duplicates)} repeat an earlier row); give each case one row")
     if extra:
-        raise PredictionError(f"{len(extra)} row{'s' if len(extra) > 1 else ''} name cases that are not in this "
+        raise PredictionError(f"{len(extra)} row{'s name' if len(extra) > 1 else ' names'} cases that are not in this "
                               f"split ({_lines(extra)}); predict exactly the split's cases (its cases.csv)")
     missing = int(np.isnan(values).sum())
     if missing:
-        raise PredictionError(f"{missing} of the split's {len(case_ids)} cases have no prediction; predict every "
-                              "case of the split (its cases.csv lists them)")
+        raise PredictionError(f"{missing} of the split's {len(case_ids)} cases {_verb(missing, 'has', 'have')} no "
+                              "prediction; predict every case of the split (its cases.csv lists them)")
     return values
 
 
@@ -156,18 +161,18 @@ def open_mask_zip(data: bytes, case_ids: Sequence[str]) -> dict[str, tuple[str, 
         else:
             found[case] = (info.filename, archive)
     if other:
-        raise PredictionError(f"{len(other)} file{'s' if len(other) > 1 else ''} in the zip are not NIfTI masks "
-                              f"(.nii or .nii.gz), the first {other[0]!r}")
+        raise PredictionError(f"{len(other)} {_verb(len(other), 'file in the zip is', 'files in the zip are')} not "
+                              f"NIfTI masks (.nii or .nii.gz), the first {other[0]!r}")
     if repeated:
-        raise PredictionError(f"{len(repeated)} case{'s' if len(repeated) > 1 else ''} have more than one mask in "
+        raise PredictionError(f"{len(repeated)} case{'s have' if len(repeated) > 1 else ' has'} more than one mask in "
                               f"the zip, the first {repeated[0]!r}; give each case one mask")
     if extra:
-        raise PredictionError(f"{len(extra)} mask{'s' if len(extra) > 1 else ''} in the zip name cases that are "
-                              f"not in this split, the first {extra[0]!r}")
+        raise PredictionError(f"{len(extra)} {_verb(len(extra), 'mask in the zip names', 'masks in the zip name')} "
+                              f"cases that are not in this split, the first {extra[0]!r}")
     missing = len(wanted) - len(found)
     if missing:
-        raise PredictionError(f"{missing} of the split's {len(wanted)} cases have no mask in the zip; give every "
-                              "case of the split a mask <case id>.nii.gz")
+        raise PredictionError(f"{missing} of the split's {len(wanted)} cases {_verb(missing, 'has', 'have')} no mask "
+                              "in the zip; give every case of the split a mask <case id>.nii.gz")
     return found
 
 
@@ -222,6 +227,6 @@ def read_findings(data: bytes, *, case_id_column: str | None, what: str,
         out[case][0].append(coords)
         out[case][1].append(score)
     if extra:
-        raise PredictionError(f"{len(extra)} finding{'s' if len(extra) > 1 else ''} name cases that are not in "
+        raise PredictionError(f"{len(extra)} finding{'s name' if len(extra) > 1 else ' names'} cases that are not in "
                               f"this split ({_lines(extra)})")
     return {case: (np.array(c, dtype=np.float64), np.array(s)) for case, (c, s) in out.items()}

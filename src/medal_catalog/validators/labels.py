@@ -185,7 +185,8 @@ def _check_references(rows: list[tuple[int, dict[str, str]]], spec: dict[str, An
     return [record_issue(E, "labels.reference-undeclared", "/labels/reference_column",
                          f"{_rows(missing)} a reference file that the dataset does not declare as a file "
                          "distribution (next to its label table)",
-                         "Declare each mask or findings file as a `distribution` of kind file with its path and sha256.")]
+                         "Declare each mask or findings file as a `distribution` of kind file, with its path and "
+                         "sha256.")]
 
 
 def _rows(lines: list[int]) -> str:

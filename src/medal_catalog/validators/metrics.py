@@ -211,7 +211,8 @@ def metric_rules(task: dict[str, Any]) -> Iterator[Issue]:
         if category in COMPUTED and code not in COMPUTED[category]:
             yield record_issue(W, "metrics.not-for-category", f"/metrics/{i}",
                                f"this metric does not apply to (or is not computed for) {category}",
-                               f"For {category} the catalog computes: {', '.join(sorted(COMPUTED[category])) or 'none yet'}.")
+                               f"For {category} the catalog computes: "
+                               f"{', '.join(sorted(COMPUTED[category])) or 'none yet'}.")
     problem = task.get("problem") if isinstance(task.get("problem"), dict) else {}
     if not problem:  # nothing to check the metrics against (docs/evaluation.md asks for a fingerprint)
         return
