@@ -76,6 +76,10 @@ def test_qido_finds_only_the_studies_the_caller_may_retrieve(served):
     page = anonymous.search_for_instances(uid, series_uid, limit=5, offset=10, fields=["ImageType"])
     assert [_uid(i, SOP) for i in page] == [_uid(i, SOP) for i in instances[10:14]]
     assert all(i["00080008"]["Value"] == ["ORIGINAL", "PRIMARY", "OTHER"] for i in page)
+    import httpx
+
+    misspelt = httpx.get(f"{base}/dicomweb/studies", params={"Modalty": "MR"}, timeout=10)
+    assert misspelt.status_code == 400 and "'Modalty'" in misspelt.json()["detail"]
     assert len(anonymous.search_for_series(search_filters={"Modality": "M?"})) == 1
     assert anonymous.search_for_series(search_filters={"Modality": "C*"}) == []
 

@@ -184,10 +184,17 @@ def _read(catalog: Catalog, dataset_id: str) -> Iterable[Instance]:
 def _candidates(catalog: Catalog, caller: Caller) -> list[tuple[str, dict[str, Any], str]]:
     """(dataset id, document, view) of every dataset the caller finds and that is not hidden-test."""
     scope = search_scope(catalog, caller)
-    result = catalog.search("", filters={"type": "ImagingDataset"}, sort="key", size=1000, scope=scope)
-    found = catalog.get_many(h.key for h in result.hits)
+    hits, page = [], 1
+    while True:
+        result = catalog.search("", filters={"type": "ImagingDataset"}, sort="key", page=page, size=500,
+                                scope=scope)
+        hits += result.hits
+        if page * 500 >= result.total:
+            break
+        page += 1
+    found = catalog.get_many(h.key for h in hits)
     out = []
-    for hit in result.hits:
+    for hit in hits:
         version = found.get(hit.key)
         if version is None or version.document is None:
             continue

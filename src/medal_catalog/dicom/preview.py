@@ -80,8 +80,8 @@ def window(values: np.ndarray, center: float | None, width: float | None) -> np.
         low, high = center - width / 2, center + width / 2
     else:
         low, high = np.percentile(values, [1, 99]) if values.size else (0.0, 0.0)
-        if high <= low:
-            low, high = float(values.min(initial=0)), float(values.max(initial=0))
+        if high <= low and values.size:
+            low, high = float(values.min()), float(values.max())
     if high <= low:
         return np.full(values.shape, 128, dtype=np.uint8)
     out = (values - low) / (high - low)

@@ -114,3 +114,31 @@ def test_every_page_type_passes_axe_and_the_open_dataset_shows_thumbnails(served
             if viewport["width"] == 390:
                 assert page.evaluate("() => document.documentElement.scrollWidth") <= 390, path
     assert not violations, violations
+
+
+def test_search_filters_collapse_above_the_results_on_a_phone(served, page):
+    """At 390 px the filters are one closed line above the hits (the first hit within the first screen); opened,
+    they show every facet and range, no date or number input is clipped, and nothing scrolls sideways. At
+    1200 px they stand open beside the results. axe-core finds nothing in either state."""
+    base, _ = served
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/?modality=MR")
+    filters = page.locator("#filters")
+    assert filters.evaluate("d => d.open") is False
+    assert "1 chosen" in filters.locator("summary").text_content()
+    first_hit = page.locator("ol.hits li.hit").first.bounding_box()
+    assert first_hit["y"] + first_hit["height"] < 844
+    assert not _violations(page)
+    filters.locator("summary").click()
+    assert filters.evaluate("d => d.open") is True
+    assert page.locator('a[data-facet="modality"][data-value="MR"]').is_visible()
+    clipped = page.evaluate("""() => [...document.querySelectorAll('.ranges input:not([type=hidden])')]
+        .filter(i => i.scrollWidth > i.clientWidth || i.getBoundingClientRect().right > innerWidth).map(i => i.id)""")
+    assert clipped == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert not _violations(page)
+    page.set_viewport_size(SCREEN)
+    page.goto(f"{base}/?modality=MR")
+    assert filters.evaluate("d => d.open") is True
+    facets, hits = page.locator("aside.facets").bounding_box(), page.locator("section.hits").bounding_box()
+    assert facets["x"] + facets["width"] <= hits["x"]  # side by side

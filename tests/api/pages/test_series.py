@@ -170,3 +170,17 @@ def test_a_hidden_test_dataset_is_never_previewed_not_even_for_the_admin(client)
     assert client.get(f"/series/{series}/preview.png", headers=_auth(client, "chair")).status_code == 404
     assert client.get(f"/series/{series}/preview.png").status_code == 404
     assert client.get(f"/series/{series}", headers={"Accept": "text/html"}).status_code == 404
+
+
+def test_every_search_hit_of_a_reviewer_links_to_a_page(client):
+    """A reviewer's search lists tasks, datasets, series and reviews: every hit links to an HTML page (a review
+    to its task's review section), none to /api/, and each answers 200 with a page."""
+    import re
+
+    headers = _auth(client, "rita")
+    hrefs = re.findall(r'<h3><a href="([^"]+)">', client.get("/?q=", headers=headers).text)
+    assert any("#review-heading" in h for h in hrefs) and any(h.startswith("/series/") for h in hrefs)
+    assert not [h for h in hrefs if h.startswith("/api/")]
+    for href in hrefs:
+        answer = client.get(href.split("#")[0], headers={**headers, "Accept": "text/html"})
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/html"), href

@@ -55,7 +55,10 @@ def _range(node: Any, unit: str = "") -> str:
     low, high = node.get("minimum"), node.get("maximum")
     if low is None and high is None:
         return ""
-    text = f"{low:g}" if low == high or high is None else (f"{low:g}–{high:g}" if low is not None else f"≤ {high:g}")
+    if low is None:
+        text = f"≤ {high:g}"
+    else:
+        text = f"{low:g}" if low == high or high is None else f"{low:g}–{high:g}"
     return f"{text} {unit}".strip()
 
 

@@ -31,9 +31,21 @@ SORTS = (("relevance", "relevance"), ("title", "title"), ("-modified", "recently
 PAGES = {"BenchmarkTask": "tasks", "ImagingDataset": "datasets", "ImagingSeries": "series"}
 
 
-def entry_url(kind: str, entry_id: str) -> str:
-    """The page of an entry: the landing page of a task or dataset, the page of a series, else its JSON."""
+def entry_url(kind: str, entry_id: str, task: str | None = None) -> str:
+    """The page of an entry: the landing page of a task or dataset, the page of a series, a review's place on its
+    task's page (``task``), else its JSON."""
+    if kind == "ReviewAssessment" and task:
+        return f"/tasks/{task}#review-heading"
     return f"/{PAGES[kind]}/{entry_id}" if kind in PAGES else f"/api/{PATH_OF[kind]}/{entry_id}"
+
+
+def _review_tasks(catalog, hits) -> dict[str, str]:
+    """The task of each review among the hits (the index does not keep it)."""
+    from medal_catalog.store import entry_key
+
+    keys = [entry_key("ReviewAssessment", h.id) for h in hits if h.type == "ReviewAssessment"]
+    found = catalog.store.get_many(keys) if keys else {}
+    return {v.id: str((v.document or {}).get("task")) for v in found.values() if (v.document or {}).get("task")}
 
 
 def _state(request: Request) -> tuple[str, dict[str, list[str]], dict[str, list[Any]], int, str]:
@@ -95,10 +107,11 @@ async def search_page(request: Request, catalog: CatalogDep, current: Annotated[
     hits, facets, total = [], [], 0
     if result is not None:
         total = result.total
+        tasks = await run_in_threadpool(_review_tasks, catalog, result.hits)
         for hit in result.hits:
             document = hit_document(hit, current.caller)
             hits.append({"kind": hit.type, "id": hit.id, "label": hit.label or hit.id,
-                         "url": entry_url(hit.type, hit.id), "highlights": hit.highlights,
+                         "url": entry_url(hit.type, hit.id, tasks.get(hit.id)), "highlights": hit.highlights,
                          "document": document})
         for name in FACETS:
             chosen = set(filters.get(name, []))
