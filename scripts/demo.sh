@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # README's first command: the main job on the embedded default. Makes .venv if needed, installs the package,
 # validates the bundled example submissions offline, harvests them into ./medal-catalog.db (SQLite store and
-# full-text index; the bundled panel records accept one task) and serves the catalog on http://127.0.0.1:PORT,
-# where an anonymous visitor finds the accepted task.
+# full-text index; the bundled panel records accept two tasks, one over an open dataset) and serves the catalog
+# on http://127.0.0.1:PORT, where an anonymous visitor finds the accepted tasks.
 #   scripts/demo.sh [--port N] [--host H]     (default 127.0.0.1:8000; Ctrl-C stops the server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ done
 PYTHON="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e .
-.venv/bin/medal validate examples/valid
-.venv/bin/medal harvest examples/valid/*
+.venv/bin/medal validate examples/valid examples/open
+.venv/bin/medal harvest examples/valid/* examples/open/*
 echo "Serving on http://$HOST:$PORT/ (search), http://$HOST:$PORT/api/docs (API); Ctrl-C stops."
 exec .venv/bin/medal serve --host "$HOST" --port "$PORT"

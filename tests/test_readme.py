@@ -29,7 +29,7 @@ def test_the_first_command_runs_the_main_job():
     script = REPO / commands_script()
     assert script.is_file(), script
     text = script.read_text(encoding="utf-8")
-    for step in ("medal validate examples/valid", "medal harvest examples/valid/*", "medal serve"):
+    for step in ("medal validate examples/valid", "medal harvest examples/valid/* examples/open/*", "medal serve"):
         assert step in text, step
     assert "--port" in text
 

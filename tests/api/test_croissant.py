@@ -58,11 +58,12 @@ def test_served_file_urls_carry_their_digest_so_mlcroissant_never_reuses_stale_c
     URL with its digest still serves the file."""
     def manifest_url(name):
         document = client.get(f"/api/datasets/{HIDDEN_DATASET}/croissant", headers=auth(client, name)).json()
-        return document["distribution"][0]
+        return next((d for d in document.get("distribution") or [] if d["@id"] == "series-manifest"), None)
 
+    # The reviewer's hidden-test view shows no series: no manifest and no empty series record set (issue 31).
     reviewer, admin = manifest_url("rita"), manifest_url("chair")
-    assert reviewer["contentUrl"] != admin["contentUrl"]
-    for node in (reviewer, admin):
+    assert reviewer is None and admin is not None
+    for node in (admin,):
         # The digest first; a token holder's URLs then carry their signed-link parameters.
         assert f"?sha256={node['sha256']}" in node["contentUrl"]
     import hashlib

@@ -52,9 +52,11 @@ def demo(tmp_path_factory):
 
 
 def readme_harvest() -> list[Path]:
-    """The paths README's first command harvests, its globs expanded as a shell in the repository does."""
+    """The paths README's first command (scripts/demo.sh) harvests, its globs expanded as a shell in the repository
+    does."""
     first = (REPO / "README.md").read_text(encoding="utf-8").split("```bash\n", 1)[1].splitlines()[0]
-    words = re.search(r"medal harvest ([^&]+)", first).group(1).split()
+    script = (REPO / first.split()[0]).read_text(encoding="utf-8")
+    words = re.search(r"medal harvest ([^&\n]+)", script).group(1).split()
     paths = [p for word in words for p in sorted(REPO.glob(word))]
     assert any(p.parent == EXAMPLES / "open" for p in paths), "README's demo harvests examples/open"
     return paths

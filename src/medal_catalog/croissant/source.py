@@ -15,6 +15,7 @@ reads it (the task's own Croissant serves its cases and published labels).
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -28,17 +29,63 @@ if TYPE_CHECKING:
     from medal_catalog.catalog import Catalog
 
 
+#: The query that asks the catalog's files route for a kept file as a zip holding it at its path (see below).
+AS_ZIP = "as=zip"
+
+
+def one_file_zip(path: str, data: bytes) -> bytes:
+    """A zip holding ``data`` at ``path``, the same bytes every time (fixed date, stored): what the files route
+    serves for ``?as=zip``, and what an export's checksum is computed over."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        info = zipfile.ZipInfo(path, date_time=(1980, 1, 1, 0, 0, 0))
+        info.external_attr = 0o644 << 16
+        archive.writestr(info, data)
+    return out.getvalue()
+
+
+def _named_by_file_property(record_sets: Iterable[Any]) -> set[str]:
+    """The FileObjects whose file name or path a field extracts (``fileProperty`` filename or fullpath)."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            source, extract = node.get("fileObject"), node.get("extract")
+            if isinstance(extract, dict) and extract.get("fileProperty") in ("filename", "fullpath"):
+                target = source.get("@id") if isinstance(source, dict) else source
+                if isinstance(target, str):
+                    found.add(target)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(list(record_sets))
+    return found
+
+
 def source_parts(source: Mapping[str, Any], files_base: str, kept: Mapping[str, str], withheld: Iterable[str] = (),
-                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+                 read: Any = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The original ``distribution`` and ``recordSet``, with local locations rewritten to ``files_base`` + path
     for every path in ``kept`` (kept path -> sha256); archive FileObjects are added for kept local FileSets.
-    FileObjects at a ``withheld`` local path are left out, with every node that depends on them."""
+    FileObjects at a ``withheld`` local path are left out, with every node that depends on them.
+
+    A kept FileObject whose file name or path a field extracts (coco's ``captions/split`` comes from
+    ``captions_train2014.json`` by a regex) is served inside a one-file zip at its original path (``read(path)``
+    gives its bytes; without ``read``, it is left as it is): mlcroissant names a file it downloads
+    ``croissant-<hash of the URL>``, but a file it extracts from an archive by its path, so the records stay those
+    of the original."""
     base = files_base if files_base.endswith("/") else files_base + "/"
     distribution, record_sets = _without(
         [copy.deepcopy(d) for d in as_list(source.get("distribution")) if isinstance(d, dict)],
         [copy.deepcopy(r) for r in as_list(source.get("recordSet")) if isinstance(r, dict)], set(withheld))
     taken = {i for d in distribution if (i := node_id(d))}
     archives, tables = [], {}
+    by_name = _named_by_file_property(record_sets) if read is not None else set()
     for node in distribution:
         kind = node_kind(node)
         if kind == "FileObject" and not node.get("containedIn"):
@@ -48,6 +95,17 @@ def source_parts(source: Mapping[str, Any], files_base: str, kept: Mapping[str, 
                 # The kept copy's digest: the catalog may have rewritten it (DICOM is de-identified on import).
                 node.pop("md5", None)
                 node["sha256"] = kept[path]
+                data = read(path) if node_id(node) in by_name else None
+                if data is not None:
+                    archive_id = _unique(f"{node_id(node)}-archive", taken)
+                    taken.add(archive_id)
+                    archives.append({"@type": "cr:FileObject", "@id": archive_id, "name": archive_id,
+                                     "description": f"{path} in a zip, so that its name reaches mlcroissant.",
+                                     "contentUrl": f"{base}{quote(path)}?{AS_ZIP}",
+                                     "encodingFormat": "application/zip",
+                                     "sha256": hashlib.sha256(one_file_zip(path, data)).hexdigest()})
+                    node["containedIn"] = {"@id": archive_id}
+                    node["contentUrl"] = path
         elif kind == "FileSet" and not node.get("containedIn") and node_id(node):
             path = fileset_archive_path(node_id(node))
             table = next((fileset_table_path(node_id(node), suffix) for suffix in TABLE_FORMATS
@@ -159,7 +217,12 @@ def with_source(catalog: Catalog, dataset_id: str, dataset: Mapping[str, Any], d
     kept = {f.path: f.sha256 for f in catalog.list_files("ImagingDataset", dataset_id)
             if f.path != name and f.path not in withheld}
     files_base = f"{base_url.rstrip('/')}/api/datasets/{quote(dataset_id)}/files/"
-    return merge_source(doc, source, files_base, kept, has_series, withheld)
+
+    def read(path: str) -> bytes | None:
+        found = catalog.store.get_file("ImagingDataset", dataset_id, path)
+        return found.data if found is not None else None
+
+    return merge_source(doc, source, files_base, kept, has_series, withheld, read=read)
 
 
 def _has_locations(dataset: Mapping[str, Any]) -> bool:
@@ -168,14 +231,14 @@ def _has_locations(dataset: Mapping[str, Any]) -> bool:
 
 
 def merge_source(doc: dict[str, Any], source: Mapping[str, Any], files_base: str, kept: Mapping[str, str],
-                 has_series: bool, withheld: Iterable[str] = ()) -> dict[str, Any]:
+                 has_series: bool, withheld: Iterable[str] = (), read: Any = None) -> dict[str, Any]:
     """``doc`` (a dataset's Croissant as croissant/writing.py makes it) with the imported original's
     distribution and record sets added; the catalog's own nodes are renamed where an @id clashes, and its empty
     ``series`` record set is left out when the original has one of that name. Terms of the original's @context
     that ours lacks are added (ours wins on a clash), and what the catalog does not model is carried over from the
     original: non-DUO ``usageInfo``, RAI properties the export does not fill, ``sameAs``, organisations among the
     creators."""
-    distribution, record_sets = source_parts(source, files_base, kept, withheld)
+    distribution, record_sets = source_parts(source, files_base, kept, withheld, read)
     theirs = {i for node in (*distribution, *record_sets) if (i := node_id(node))}
     ours_dist = [copy.deepcopy(d) for d in as_list(doc.get("distribution"))]
     ours_sets = [copy.deepcopy(r) for r in as_list(doc.get("recordSet"))]

@@ -102,9 +102,10 @@ def dataset_croissant(dataset: dict[str, Any], manifest: bytes, *, identifier: s
         "medal:accessLevel": dataset.get("access_level"),
         "distribution": [], "recordSet": [],
     }
-    manifest_file, series = series_nodes(manifest, manifest_url)
-    doc["distribution"].append(manifest_file)
-    doc["recordSet"].append(series)
+    if manifest:  # a dataset without harvested series (an imported Croissant) gets no empty record set
+        manifest_file, series = series_nodes(manifest, manifest_url)
+        doc["distribution"].append(manifest_file)
+        doc["recordSet"].append(series)
     if archive is not None:
         files, images = dicom_nodes(archive)
         doc["distribution"] += files

@@ -87,9 +87,14 @@ def dataset_file(dataset_id: str, path: str, request: Request, catalog: CatalogD
     stored = catalog.get_file("ImagingDataset", dataset_id, path)
     if stored is None:
         raise NotFound(f"the catalog keeps no file {path!r} for dataset {dataset_id!r}")
-    etag = f'"{stored.sha256}"'
+    zipped = request.query_params.get("as") == "zip"  # the file in a zip at its path (croissant/source.py)
+    etag = f'"{stored.sha256}{"-zip" if zipped else ""}"'
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers={"ETag": etag})
+    if zipped:
+        from medal_catalog.croissant.source import one_file_zip
+
+        return Response(one_file_zip(path, stored.data), media_type="application/zip", headers={"ETag": etag})
     return Response(stored.data, media_type=stored.media_type, headers={"ETag": etag})
 
 
