@@ -97,6 +97,9 @@ def main() -> None:
         folder.mkdir()
         hidden = write_submission(folder, rng)
         _medal("harvest", str(folder), "--catalog", args.catalog, "--out", str(Path(tmp) / "out"))
+    # The panel acts as members of this catalog (`--as NAME` must name a token holder of the right role).
+    for name, role in (("demo-reviewer-1", "reviewer"), ("demo-reviewer-2", "reviewer"), ("demo-chair", "admin")):
+        _medal("token", "create", "--role", role, "--name", name, "--catalog", args.catalog)
     for reviewer in ("demo-reviewer-1", "demo-reviewer-2"):
         _medal("review", TASK, "--relevance", "4", "--unmet-need", "4", "--patient-impact", "4",
                "--recommendation", "accept", "--as", reviewer, "--catalog", args.catalog)
@@ -110,10 +113,10 @@ def main() -> None:
             data = predictions(hidden, strength, rng)
             about = {"model_name": model, "model_version": "1.0", "code_url": None,
                      "predictions_sha256": hashlib.sha256(data).hexdigest()}
-            stored = catalog.store.add_evaluation({"id": uuid.uuid4().hex, "task": TASK, "split": "test_hidden",
-                                                   "submitter": team, "about": about}, None, "")
+            stored = catalog.add_evaluation({"id": uuid.uuid4().hex, "task": TASK, "split": "test_hidden",
+                                             "submitter": team, "about": about}, None, "")
             run_evaluation(catalog, stored.id, data, min_group=20)
-            done = catalog.store.get_evaluation(stored.id)
+            done = catalog.get_evaluation(stored.id)
             auroc = next(m for m in done.result["metrics"] if m["metric"] == "auroc")
             print(f"{model} ({team}): AUROC {auroc['value']:.3f} [{auroc['ci_low']:.3f}, {auroc['ci_high']:.3f}]")
     print(f"leaderboard: /tasks/{TASK}/leaderboard (medal serve --catalog {args.catalog})")

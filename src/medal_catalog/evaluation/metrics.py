@@ -67,7 +67,7 @@ def ece(y: np.ndarray, p: np.ndarray, t: float) -> float:
     if not y.size:
         return math.nan
     bins = np.minimum((p * ECE_BINS).astype(np.int64), ECE_BINS - 1)
-    counts = np.bincount(bins, minlength=ECE_BINS)
+    # per-bin sums: |sum p - sum y| / N is the bin-weighted |mean p - mean y|
     mean_p = np.bincount(bins, weights=p, minlength=ECE_BINS)
     mean_y = np.bincount(bins, weights=y.astype(np.float64), minlength=ECE_BINS)
     return float(np.abs(mean_p - mean_y).sum() / y.size)

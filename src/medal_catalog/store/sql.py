@@ -430,7 +430,7 @@ class SqlStore(Store):
         if unless_same:
             kept = {str(path): str(digest) for path, digest in conn.execute(
                 select(entry_files.c.path, entry_files.c.sha256).where(
-                    entry_files.c.kind == kind, entry_files.c.id == entry_id)).tuples()}
+                    entry_files.c.kind == kind, entry_files.c.id == entry_id))}
             if kept == wanted:
                 return
         conn.execute(delete(entry_files).where(entry_files.c.kind == kind, entry_files.c.id == entry_id))
@@ -611,7 +611,7 @@ class SqlStore(Store):
         out: dict[str, set[str]] = {}
         with self._read() as conn:
             for series, digest in conn.execute(select(pixel_hashes.c.series, pixel_hashes.c.digest)
-                                               .where(pixel_hashes.c.dataset == dataset)).tuples():
+                                               .where(pixel_hashes.c.dataset == dataset)):
                 out.setdefault(str(series), set()).add(str(digest))
         return out
 
@@ -626,14 +626,14 @@ class SqlStore(Store):
         totals = select(pixel_hashes.c.dataset, func.count(func.distinct(pixel_hashes.c.digest))).group_by(
             pixel_hashes.c.dataset)
         with self._read() as conn:
-            shared = conn.execute(query).tuples().all()
+            shared = conn.execute(query).all()
             if not shared:
                 return []
             wanted = [dataset, *(row[0] for row in shared)]
-            counts: dict[str, int] = {str(name): int(n) for name, n in
-                                      conn.execute(totals.where(pixel_hashes.c.dataset.in_(wanted))).tuples()}
-        return [SharedImages(dataset, str(other), int(n), counts.get(dataset, 0), counts.get(str(other), 0))
-                for other, n in shared]
+            counts: dict[str, int] = {str(row[0]): int(row[1]) for row in
+                                      conn.execute(totals.where(pixel_hashes.c.dataset.in_(wanted)))}
+        return [SharedImages(dataset, str(row[0]), int(row[1]), counts.get(dataset, 0), counts.get(str(row[0]), 0))
+                for row in shared]
 
     def put_contamination(self, dataset: str, section: Mapping[str, Any]) -> None:
         values = dict(checked_at=str(section.get("checked_at") or _now()), section=canonical_json(section))
@@ -669,7 +669,7 @@ class SqlStore(Store):
                     return None
             name = (record.get("about") or {}).get("model_name") or ""
             earlier = [json.loads(str(a)).get("model_name") or "" for (a,) in
-                       conn.execute(select(evaluations.c.about).where(same)).tuples().all()]
+                       conn.execute(select(evaluations.c.about).where(same)).all()]
             values = dict(id=record["id"], task=record["task"], split=record["split"],
                           submitter=record["submitter"], version=earlier.count(name) + 1, status="queued",
                           about=canonical_json(record.get("about") or {}), created_at=_now())

@@ -105,9 +105,12 @@ def dataset_reader(catalog: Catalog, caller: Caller, document: dict[str, Any], v
     population = doc.get("population") or {}
     if population.get("age_range"):
         out.demographics.append(("Age range", _range(population["age_range"], "years")))
+    # Counts below the small-cell threshold reach an anonymous caller as text ("< 5", api/access.small_cells).
     for b in population.get("age_bins") or []:
-        out.demographics.append((f"Aged {_range(b, 'years')}", _plural(int(b.get("count", 0)), "subject")))
-    out.sexes = [(k, int(v)) for k, v in (population.get("sex_counts") or {}).items() if isinstance(v, int)]
+        count = b.get("count", 0)
+        shown = _plural(count, "subject") if isinstance(count, int) else f"{count} subjects"
+        out.demographics.append((f"Aged {_range(b, 'years')}", shown))
+    out.sexes = [(k, v) for k, v in (population.get("sex_counts") or {}).items() if isinstance(v, (int, str))]
 
     acquisition = doc.get("acquisition") or {}
     units = {"field_strengths": "magnetic_field_strength"}
