@@ -37,19 +37,20 @@ def uid_facts(study_uid: str | None, series_uid: str | None) -> dict[str, Any] |
     return facts_of(_active, uid_keys(study_uid, series_uid))
 
 
-def uid_keys(study_uid: str | None, series_uid: str | None) -> tuple[int, int, str | None]:
-    """What the public check needs of a file's original UIDs, and nothing more: their keys in the lookup
-    (:func:`uid_hash`) and the public root they sit under. A harvest's readers return this to the parent (in
-    memory only), which looks the keys up once the index is loaded (issue 29)."""
+def uid_keys(study_uid: str | None, series_uid: str | None) -> tuple[int, int, str | None, str | None, str | None]:
+    """What the public check needs of a file's original UIDs: their keys in the lookup (:func:`uid_hash`), the
+    public root they sit under, and the UIDs themselves (for an index never built, scanned instead: see
+    index.ScannedIndex). A harvest's readers return this to the parent, in memory only; the parent looks it up
+    once the index is loaded and drops it before anything is kept (issue 29)."""
     root = public_root(series_uid) or public_root(study_uid)
     return (uid_hash(study_uid) if study_uid else 0, uid_hash(series_uid) if series_uid else 0,
-            root.root if root else None)
+            root.root if root else None, study_uid, series_uid)
 
 
-def facts_of(index: PublicIndex | None, keys: tuple[int, int, str | None] | list[Any]) -> dict[str, Any] | None:
-    """:func:`uid_facts` from :func:`uid_keys`."""
-    study_key, series_key, root = keys
-    study, series = index.matches(study_key, series_key) if index is not None else (None, None)
+def facts_of(index: Any, keys: tuple | list[Any]) -> dict[str, Any] | None:
+    """:func:`uid_facts` from :func:`uid_keys` (``index``: a PublicIndex or a ScannedIndex, or None)."""
+    root = keys[2]
+    study, series = index.find(keys) if index is not None else (None, None)
     if series is None and study is None and root is None:
         return None
     return {"series": list(series.to_dict().values()) if series else None,

@@ -139,6 +139,83 @@ class PublicIndex:
         return (self._find_hash(self.studies, self.study_row, study_key),
                 self._find_hash(self.series, self.series_row, series_key))
 
+    def find(self, keys: Any) -> tuple[PublicMatch | None, PublicMatch | None]:
+        """:meth:`matches` of a file's check.uid_keys (study key, series key, root, then the raw UIDs)."""
+        return self.matches(keys[0], keys[1])
+
+
+class ScannedIndex:
+    """The public check of one harvest on a machine where the lookup was never built: the parquet's UID and label
+    columns read in a thread while the files are read (about a tenth of building the lookup, and a few MB held),
+    then the harvest's UIDs looked up in them all at once (:meth:`resolve`). Answers as a PublicIndex does, UID for
+    UID: the first row of a UID gives its (collection, DOI, licence), as the lookup keeps it (issue 29)."""
+
+    def __init__(self, module: Any, cache_dir: Path | None = None) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        self._module = module
+        self.version = str(getattr(module, "__version__", "unknown"))
+        self.idc_version = _idc_version(module)
+        # The UID columns only: the labels are read for the rows found, when any (public data is the exception).
+        table = pq.read_table(module.IDC_INDEX_PARQUET_FILEPATH, columns=["SeriesInstanceUID", "StudyInstanceUID"])
+        self._uids = {name: pc.utf8_trim_whitespace(table.column(name).cast(pa.large_string()).combine_chunks())
+                      for name in ("SeriesInstanceUID", "StudyInstanceUID")}
+        self._counts = self._count(_lookup_path(module, cache_dir).with_suffix(".counts.json"))
+        self._found: dict[tuple[str, str], PublicMatch] = {}
+        self.seconds, self.built = 0.0, False
+
+    def _count(self, path: Path) -> dict[str, int]:
+        """Distinct series and studies, as the lookup counts them; kept next to it (once per index version)."""
+        import pyarrow.compute as pc
+
+        try:
+            return {k: int(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+        except (OSError, ValueError, AttributeError):
+            pass
+        counts = {name: int(pc.count_distinct(column).as_py()) - (1 if pc.any(pc.equal(column, "")).as_py() else 0)
+                  for name, column in self._uids.items()}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(counts), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass
+        return counts
+
+    def describe(self) -> dict[str, Any]:
+        return {"source": "idc-index-data", "version": self.version, "idc_version": self.idc_version,
+                "series": self._counts["SeriesInstanceUID"], "studies": self._counts["StudyInstanceUID"]}
+
+    def resolve(self, studies: set[str], series: set[str]) -> None:
+        """Find these UIDs in the index at once (one vectorised pass per column)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
+        hits: list[tuple[str, int]] = []
+        for name, wanted in (("StudyInstanceUID", studies), ("SeriesInstanceUID", series)):
+            wanted = {u.strip() for u in wanted if u and u.strip()}
+            if wanted:
+                rows = pc.indices_nonzero(pc.is_in(self._uids[name], value_set=pa.array(sorted(wanted),
+                                                                                        pa.large_string())))
+                hits += [(name, int(r)) for r in rows.to_pylist()]
+        if not hits:
+            return
+        labels = pq.read_table(self._module.IDC_INDEX_PARQUET_FILEPATH,
+                               columns=["collection_id", "source_DOI", "license_short_name"])
+        for name, row in sorted(hits, key=lambda hit: hit[1]):  # the first row of a UID gives its labels
+            uid = self._uids[name][row].as_py()
+            label = [labels.column(c)[row].as_py() for c in ("collection_id", "source_DOI", "license_short_name")]
+            self._found.setdefault((name, uid), PublicMatch(*label))
+
+    def find(self, keys: Any) -> tuple[PublicMatch | None, PublicMatch | None]:
+        study, series = (keys[3] or "").strip(), (keys[4] or "").strip()
+        return (self._found.get(("StudyInstanceUID", study)) if study else None,
+                self._found.get(("SeriesInstanceUID", series)) if series else None)
+
 
 def _module():
     try:
@@ -270,6 +347,14 @@ def try_load_index(cache_dir: Path | None = None) -> tuple[PublicIndex | None, s
         return None, f"the IDC index could not be read ({err.__class__.__name__}); the public check was not made"
 
 
+def _lookup_path(module: Any, cache_dir: Path | None = None) -> Path:
+    """Where the lookup of the installed index version is cached."""
+    parquet = Path(module.IDC_INDEX_PARQUET_FILEPATH)
+    version = str(getattr(module, "__version__", "unknown"))
+    stamp = f"{version}-{parquet.stat().st_size}-{CACHE_FORMAT}"
+    return (cache_dir or default_cache_dir()) / f"idc-index-{stamp}.npz"
+
+
 def index_stamp() -> str | None:
     """A cheap identity of the installed IDC index: the size and mtime of its parquet file, found without importing
     the package (which costs a re-harvest 0.2 s scanning its distribution's files) and without reading the
@@ -305,11 +390,22 @@ class IndexLoader:
     def __init__(self, cache_dir: Path | None = None) -> None:
         self._cache_dir = cache_dir
         self._thread: threading.Thread | None = None
-        self.index: PublicIndex | None = None
+        self.index: PublicIndex | ScannedIndex | None = None
         self.missing: str | None = None
 
     def _load(self) -> None:
         try:
+            try:
+                module = _module()
+                path = _lookup_path(module, self._cache_dir)
+                cold = not path.is_file() and str(path) not in _loaded
+            except (MissingExtraError, OSError):
+                cold = False
+            if cold:
+                # Never built for this index version: building it would cost the harvest several seconds and
+                # 650 MB; `medal check-public --prepare` builds it once, off the harvest's path.
+                self.index, self.missing = ScannedIndex(module, self._cache_dir), None
+                return
             self.index, self.missing = try_load_index(self._cache_dir)
         except Exception as err:  # noqa: BLE001 - the harvest goes on and says the public check was not made
             self.index, self.missing = None, (f"the IDC index could not be read ({err.__class__.__name__}); "
@@ -321,7 +417,7 @@ class IndexLoader:
             self._thread = threading.Thread(target=self._load, name="medal-public-index", daemon=True)
             self._thread.start()
 
-    def wait(self) -> tuple[PublicIndex | None, str | None]:
+    def wait(self) -> tuple[PublicIndex | ScannedIndex | None, str | None]:
         """The lookup (or None and why not), loading it now if it was not started."""
         self.start()
         assert self._thread is not None

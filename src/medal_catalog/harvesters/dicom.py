@@ -395,8 +395,11 @@ def _look_up(records: list[dict[str, Any]], index: Any) -> None:
     from medal_catalog.contamination.check import facts_of
 
     found: dict[tuple, Any] = {}
+    if hasattr(index, "resolve"):  # a scanned index: every UID of the harvest looked up at once
+        keys_of = [record.get("_uid_keys") or (0, 0, None, None, None) for record in records]
+        index.resolve({k[3] for k in keys_of if k[3]}, {k[4] for k in keys_of if k[4]})
     for record in records:
-        keys = tuple(record.pop("_uid_keys", None) or (0, 0, None))
+        keys = tuple(record.pop("_uid_keys", None) or (0, 0, None, None, None))
         if keys not in found:
             found[keys] = facts_of(index, keys)
         record["public"] = found[keys]
