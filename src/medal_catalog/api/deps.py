@@ -76,7 +76,7 @@ async def _signed_caller(request: Request) -> Caller:
     catalog = await get_catalog(request)
     key = await run_in_threadpool(signing_key, request.app.state.settings, catalog)
     caller, expires = verify(key, request.url.path, request.query_params)
-    await run_in_threadpool(check_active, catalog.store, caller)  # a revoked token's links stop at once
+    await run_in_threadpool(check_active, catalog, caller)  # a revoked token's links stop at once
     request.state.link_expires = expires
     return caller
 

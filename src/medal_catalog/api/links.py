@@ -86,7 +86,7 @@ def token_id(digest: str) -> str:
     return digest[:TOKEN_ID_LENGTH]
 
 
-def check_active(store: Store, caller: Caller) -> None:
+def check_active(store: Store | Catalog, caller: Caller) -> None:
     """Refuse (403) a link whose token has been revoked since it was made, or that names no token."""
     if caller.role == "anonymous":
         return

@@ -120,7 +120,7 @@ def items(catalog: Catalog) -> list[Item]:
     published = {(v.kind, v.id) for v, _ in [*tasks, *datasets]}
     # The history of every task: which were ever accepted, and which datasets an accepted version used.
     task_ids = {v.id for v in catalog.iter_current(["BenchmarkTask"])} | set(
-        catalog.store.deleted_ids("BenchmarkTask"))
+        catalog.deleted_ids("BenchmarkTask"))
     ever_accepted: dict[str, list[StoredVersion]] = {}
     last_change: dict[str, str] = {}  # dataset -> latest change of a task that uses (or used) it
     for task_id in sorted(task_ids):

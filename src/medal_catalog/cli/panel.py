@@ -12,11 +12,14 @@ apply as well. The name is recorded as the author of the versions it writes.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from medal_catalog.cli.options import catalog_option, index_option, reports_errors
+
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
 
 
 def _as_option(func):
@@ -32,7 +35,7 @@ _RANK = {"contributor": 1, "reviewer": 2, "admin": 3}
 _NEEDS = {"reviewer": ("reviewer", "admin"), "admin": ("admin",), "any": ("contributor", "reviewer", "admin")}
 
 
-def panel_actor(catalog: Any, as_name: str | None, token: str | None, needs: str) -> Any:
+def panel_actor(catalog: Catalog, as_name: str | None, token: str | None, needs: str) -> Any:
     """The Actor a panel command acts as: the holder of ``token``, or ``as_name`` if it names an active token of
     the catalog; refused (UsageError, or Forbidden for a role that may not) otherwise. ``needs``: reviewer, admin
     or any."""
@@ -48,7 +51,7 @@ def panel_actor(catalog: Any, as_name: str | None, token: str | None, needs: str
             raise UsageError(f"--as {as_name} and --token (held by {holder.name}) name different people")
         name, role = holder.name, holder.role
     elif as_name:
-        roles = [t.role for t in catalog.store.list_tokens() if t.name == as_name]
+        roles = [t.role for t in catalog.list_tokens() if t.name == as_name]
         if not roles:
             raise UsageError(f"{as_name!r} is not a member of this catalog's panel (no active token of that name): "
                              f"an admin makes one with `medal token create --role reviewer --name {as_name}`; "

@@ -219,7 +219,7 @@ def with_source(catalog: Catalog, dataset_id: str, dataset: Mapping[str, Any], d
     files_base = f"{base_url.rstrip('/')}/api/datasets/{quote(dataset_id)}/files/"
 
     def read(path: str) -> bytes | None:
-        found = catalog.store.get_file("ImagingDataset", dataset_id, path)
+        found = catalog.get_file("ImagingDataset", dataset_id, path)
         return found.data if found is not None else None
 
     return merge_source(doc, source, files_base, kept, has_series, withheld, read=read)

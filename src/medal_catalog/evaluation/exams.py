@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from medal_catalog.errors import InputError
 from medal_catalog.evaluation.grading import Exam
 from medal_catalog.labels import label_dataset, read_label_table
 from medal_catalog.validators.labels import inside
+
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
 
 
 def _split(task: dict[str, Any], name: str, hidden_names: set[str]) -> bool:
@@ -75,7 +78,7 @@ def exam_from_folder(folder: Path, split: str, task_id: str | None = None) -> Ex
                 reference_file=reference_file)
 
 
-def exam_from_catalog(catalog: Any, task_id: str, split: str, *, allow_hidden: bool) -> Exam:
+def exam_from_catalog(catalog: Catalog, task_id: str, split: str, *, allow_hidden: bool) -> Exam:
     """The exam of ``split`` of a task kept in ``catalog`` (the label table and reference files are the label
     dataset's kept files). A hidden split needs ``allow_hidden`` (the server's own grading)."""
     from medal_catalog.croissant.task import declared_splits

@@ -5,7 +5,7 @@ the submitter's limit."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,27 +13,29 @@ from medal_catalog.errors import InputError
 from medal_catalog.evaluation.exams import exam_from_catalog
 from medal_catalog.evaluation.grading import Options, grade
 
+if TYPE_CHECKING:
+    from medal_catalog.catalog import Catalog
+
 log = logging.getLogger(__name__)
 
 
-def run_evaluation(catalog: Any, evaluation_id: str, data: bytes, min_group: int) -> None:
+def run_evaluation(catalog: Catalog, evaluation_id: str, data: bytes, min_group: int) -> None:
     """Grade the queued evaluation ``evaluation_id`` on ``data`` and keep its outcome."""
-    store = catalog.store
-    stored = store.get_evaluation(evaluation_id)
+    stored = catalog.get_evaluation(evaluation_id)
     if stored is None:
         return
-    store.finish_evaluation(evaluation_id, "running")
+    catalog.finish_evaluation(evaluation_id, "running")
     try:
         exam = exam_from_catalog(catalog, stored.task, stored.split, allow_hidden=True)
         graded = grade(exam, data, Options(min_group=min_group))
     except InputError as err:
-        store.finish_evaluation(evaluation_id, "failed", error=str(err))
+        catalog.finish_evaluation(evaluation_id, "failed", error=str(err))
         return
     except Exception as err:  # noqa: BLE001 - a job must record its failure, whatever it is
         log.exception("evaluation %s failed", evaluation_id)
-        store.finish_evaluation(evaluation_id, "failed", error=f"the catalog could not grade it ({type(err).__name__})")
+        catalog.finish_evaluation(evaluation_id, "failed", error=f"the catalog could not grade it ({type(err).__name__})")
         return
     result = {**graded.result, **stored.about}
     replicates = graded.primary_replicates
     kept = np.asarray(replicates, dtype="<f8").tobytes() if replicates is not None else None
-    store.finish_evaluation(evaluation_id, "done", result=result, replicates=kept)
+    catalog.finish_evaluation(evaluation_id, "done", result=result, replicates=kept)

@@ -86,14 +86,14 @@ class Plots:
 
         keys = [hashlib.sha256(json.dumps([PLOT_FORMAT, kind, args]).encode()).hexdigest()
                 for _, kind, args in self._wanted]
-        kept = catalog.store.get_derived(keys)
+        kept = catalog.get_derived(keys)
         drawn: dict[str, str] = {}
         for key, (block, kind, args) in zip(keys, self._wanted, strict=True):
             svg = kept.get(key) or drawn.get(key)
             if svg is None:
                 svg = drawn[key] = getattr(plots, kind)(*args)
             block["svg"] = svg
-        catalog.store.put_derived(drawn)
+        catalog.put_derived(drawn)
         return len(drawn)
 
 

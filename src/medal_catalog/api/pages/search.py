@@ -44,7 +44,7 @@ def _review_tasks(catalog, hits) -> dict[str, str]:
     from medal_catalog.store import entry_key
 
     keys = [entry_key("ReviewAssessment", h.id) for h in hits if h.type == "ReviewAssessment"]
-    found = catalog.store.get_many(keys) if keys else {}
+    found = catalog.get_many(keys) if keys else {}
     return {v.id: str((v.document or {}).get("task")) for v in found.values() if (v.document or {}).get("task")}
 
 

@@ -78,7 +78,7 @@ async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep,
     since = (datetime.now(timezone.utc) - timedelta(days=settings.evaluation_window_days)).isoformat(
         timespec="microseconds")
     record = {"id": uuid.uuid4().hex, "task": task_id, "split": split, "submitter": caller.name, "about": about}
-    stored = await run_in_threadpool(catalog.store.add_evaluation, record,
+    stored = await run_in_threadpool(catalog.add_evaluation, record,
                                      settings.evaluation_limit if hidden else None, since)
     if stored is None:
         raise TooManyRequests(
@@ -93,7 +93,7 @@ async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep,
 
 
 def _readable(catalog: Catalog, caller: Caller, evaluation_id: str) -> Any:
-    e = catalog.store.get_evaluation(evaluation_id)
+    e = catalog.get_evaluation(evaluation_id)
     if e is None or not (caller.panel or (caller.name is not None and caller.name == e.submitter)):
         raise NotFound(f"no evaluation {evaluation_id!r}")
     return e
@@ -110,7 +110,7 @@ def get_evaluation(evaluation_id: str, request: Request, catalog: CatalogDep, ca
 def list_evaluations(task_id: str, request: Request, catalog: CatalogDep, caller: CallerDep) -> dict[str, Any]:
     """The caller's evaluations of the task (the panel's: everyone's), oldest first."""
     visible(catalog, caller, "BenchmarkTask", task_id)
-    found = catalog.store.list_evaluations(task=task_id, submitter=None if caller.panel else caller.name or "")
+    found = catalog.list_evaluations(task=task_id, submitter=None if caller.panel else caller.name or "")
     return {"evaluations": [_public(e, request) for e in found]}
 
 
@@ -126,7 +126,7 @@ def board(catalog: Catalog, caller: Caller, task_id: str, split: str | None) -> 
     if split not in splits:
         raise NotFound(f"the task has no split {split!r}")
     everyone = caller.panel or current.document.get("status") == "accepted"
-    found = catalog.store.list_evaluations(task=task_id, split=split, status="done", with_replicates=True)
+    found = catalog.list_evaluations(task=task_id, split=split, status="done", with_replicates=True)
     if not everyone:
         found = [e for e in found if caller.name is not None and e.submitter == caller.name]
     return {"task": task_id, "split": split, "hidden": splits[split], "splits": list(splits),
