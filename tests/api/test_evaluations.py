@@ -142,7 +142,8 @@ def test_hidden_split_scored_with_aggregates_only(api):
 
 def test_limit_refuses_the_next_evaluation_and_failures_do_not_count(api):
     """With MEDAL_EVALUATION_LIMIT 2: a malformed file fails with its reason and does not count; two scored
-    evaluations pass, the third is refused with 429; another member and a visible split are not limited."""
+    evaluations pass, the third is refused with 429; another member, and a visible split (for one who may fetch
+    its labels), are not limited."""
     ids, y = _hidden_truth()
     bad = _send(api, "bob", _predictions(ids[:-1], _model(y, 1, 0)[:-1]))
     assert bad.status_code == 202
@@ -155,7 +156,17 @@ def test_limit_refuses_the_next_evaluation_and_failures_do_not_count(api):
     assert _send(api, "alice", _predictions(ids, _model(y, 1, 3))).status_code == 202
     visible_ids = [f"val-{i:04d}" for i in range(200)]
     for _ in range(3):
-        assert _send(api, "bob", _predictions(visible_ids, np.full(200, 0.5)), split="validation").status_code == 202
+        assert _send(api, "chair", _predictions(visible_ids, np.full(200, 0.5)), split="validation").status_code == 202
+
+
+def test_a_visible_split_is_scored_only_for_who_may_fetch_its_labels(api):
+    """The label table sits in a controlled dataset: a member who may not download it gets 403 on its visible split
+    (unlimited full-precision scores would read the labels back), while its hidden split stays open to them."""
+    visible_ids = [f"val-{i:04d}" for i in range(200)]
+    refused = _send(api, "bob", _predictions(visible_ids, np.full(200, 0.5)), split="validation")
+    assert refused.status_code == 403 and "may not fetch" in refused.json()["detail"]
+    ids, y = _hidden_truth()
+    assert _send(api, "bob", _predictions(ids, _model(y, 1, 0))).status_code == 202
 
 
 def test_refusals(api):

@@ -19,7 +19,7 @@ from evaluation.exams import (classification_labels, classification_task, detect
 from medal_catalog.errors import InputError
 from medal_catalog.evaluation.exams import exam_from_folder
 from medal_catalog.evaluation.grading import Options, grade
-from medal_catalog.evaluation.predictions import PredictionError
+from medal_catalog.evaluation.predictions import PredictionError, ReferenceMismatch
 
 
 def _probabilities(y: np.ndarray, seed: int = 1) -> np.ndarray:
@@ -190,3 +190,12 @@ def test_detection_f1_after_matching(tmp_path: Path):
     with pytest.raises(PredictionError, match="neither point columns"):
         grade(exam_from_folder(folder, "validation"), _csv([["det-0", "1"]], ("case_id", "q")))
     assert not math.isnan(values["fbeta"])
+
+
+def test_findings_that_do_not_fit_the_reference_are_a_reference_mismatch(tmp_path: Path):
+    """Predicted 2-D points for a case whose reference has 3-D points raise ReferenceMismatch (which the server
+    counts and words generically on a hidden split, since it depends on the hidden reference), not a plain
+    format error."""
+    folder = detection_task(tmp_path, [[(0, 0, 0)], [(5, 5, 5)], [(1, 1, 1)]])
+    with pytest.raises(ReferenceMismatch, match="coordinates"):
+        grade(exam_from_folder(folder, "validation"), _csv([["det-0", "1", "0", "0.9"]], ("case_id", "x", "y", "score")))

@@ -33,6 +33,8 @@ def test_limit_numbering_and_replicates(store):
     assert first.status == "queued" and first.version == 1
     second = store.add_evaluation(_record(), 2, "")
     assert second.version == 2 and store.add_evaluation(_record(), 2, "") is None
+    store.finish_evaluation(second.id, "refused", error="does not fit the hidden references")
+    assert store.add_evaluation(_record(), 2, "") is None  # a refusal against the hidden references counts
     store.finish_evaluation(second.id, "failed", error="bad file")
     third = store.add_evaluation(_record(model="other"), 2, "")
     assert third is not None and third.version == 1

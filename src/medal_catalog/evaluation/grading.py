@@ -259,7 +259,7 @@ def _scorer(category: str, exam: Exam, rows: list[dict[str, str]], case_ids: lis
             name, archive = members[case]
             predicted, pred_spacing = predictions.read_nifti(archive.read(name), f"{name} in the zip")
             if predicted.shape != reference.shape or not np.allclose(pred_spacing, spacing, rtol=1e-3):
-                raise predictions.PredictionError(
+                raise predictions.ReferenceMismatch(
                     f"{name} in the zip is not on the reference mask's grid (shape {predicted.shape}, spacing "
                     f"{pred_spacing}; the reference has shape {reference.shape}, spacing {spacing}); resample it")
             scores.append(surface.score_case(reference, predicted, spacing, tolerance))
@@ -280,7 +280,7 @@ def _scorer(category: str, exam: Exam, rows: list[dict[str, str]], case_ids: lis
                                                                                                    np.zeros(0)))[0]
         coords, scores = found.get(case, (np.zeros((0, reference.shape[1] if reference.size else 2)), np.zeros(0)))
         if coords.size and reference.size and coords.shape[1] != reference.shape[1]:
-            raise predictions.PredictionError(f"the findings of a case have {coords.shape[1]} coordinates, the "
+            raise predictions.ReferenceMismatch(f"the findings of a case have {coords.shape[1]} coordinates, the "
                                               f"reference's {reference.shape[1]}; use the reference's kind")
         keep = scores >= threshold if "decision_threshold" in problem else np.ones(len(scores), bool)
         counts.append(detection.match(reference, coords[keep], scores[keep], rule, float(limit)))

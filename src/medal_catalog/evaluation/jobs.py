@@ -12,6 +12,7 @@ import numpy as np
 from medal_catalog.errors import InputError
 from medal_catalog.evaluation.exams import exam_from_catalog
 from medal_catalog.evaluation.grading import Options, grade
+from medal_catalog.evaluation.predictions import ReferenceMismatch
 
 if TYPE_CHECKING:
     from medal_catalog.catalog import Catalog
@@ -25,9 +26,21 @@ def run_evaluation(catalog: Catalog, evaluation_id: str, data: bytes, min_group:
     if stored is None:
         return
     catalog.finish_evaluation(evaluation_id, "running")
+    exam = None
     try:
         exam = exam_from_catalog(catalog, stored.task, stored.split, allow_hidden=True)
         graded = grade(exam, data, Options(min_group=min_group))
+    except ReferenceMismatch as err:
+        if exam is not None and exam.hidden:
+            # Which case's reference the file did not fit would read back a hidden label (a finding there or
+            # not, a mask's shape): the attempt counts against the limit ("refused" is not "failed") and the
+            # reason names no case and no reference.
+            catalog.finish_evaluation(evaluation_id, "refused", error="the predictions do not fit the hidden "
+                                      "references (coordinates of findings, or a mask's grid); check the format on "
+                                      "a visible split with `medal evaluate` first")
+        else:
+            catalog.finish_evaluation(evaluation_id, "failed", error=str(err))
+        return
     except InputError as err:
         catalog.finish_evaluation(evaluation_id, "failed", error=str(err))
         return

@@ -37,6 +37,11 @@ class PredictionError(InputError):
     """A prediction file that cannot be scored: it says what is wrong, where, and what to do."""
 
 
+class ReferenceMismatch(PredictionError):
+    """Predictions that do not fit a case's reference (its mask's grid, its findings' coordinates). On a hidden split
+    the reason would describe the hidden reference of that case, so the server counts the attempt and says less."""
+
+
 def _verb(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
 

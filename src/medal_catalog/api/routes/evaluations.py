@@ -16,12 +16,13 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from medal_catalog.api.access import Caller
+from medal_catalog.api.access import Caller, may_fetch_data, view_of
 from medal_catalog.api.deps import CallerDep, CatalogDep, SettingsDep
 from medal_catalog.api.envelope import errors
 from medal_catalog.api.render import visible
 from medal_catalog.catalog import Catalog
-from medal_catalog.errors import NotFound, TooManyRequests, Unauthorized, Unprocessable
+from medal_catalog.errors import Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable
+from medal_catalog.labels import label_dataset
 
 router = APIRouter(tags=["evaluations"])
 
@@ -41,13 +42,23 @@ def _splits(catalog: Catalog, task: dict[str, Any]) -> dict[str, bool]:
     return {s.get("name"): bool(s.get("labels_hidden")) for s in declared_splits(catalog, task)}
 
 
+def _may_fetch_labels(catalog: Catalog, caller: Caller, task: dict[str, Any] | None) -> bool:
+    """Whether ``caller`` may download the data of the dataset holding the task's label table."""
+    dataset_id = label_dataset(task or {})
+    current = catalog.get("ImagingDataset", dataset_id) if dataset_id else None
+    if current is None or current.deleted:
+        return False
+    view = view_of(catalog, caller, current)
+    return view is not None and may_fetch_data(current.document, view)
+
+
 def _public(e: Any, request: Request) -> dict[str, Any]:
     return {"id": e.id, "url": f"/api/evaluations/{e.id}", "task": e.task, "split": e.split,
             "submitter": e.submitter, "version": e.version, "status": e.status, **e.about,
             "created_at": e.created_at, "finished_at": e.finished_at, "result": e.result, "error": e.error}
 
 
-@router.post("/tasks/{task_id}/evaluations", status_code=202, responses=errors(401, 404, 413, 422, 429))
+@router.post("/tasks/{task_id}/evaluations", status_code=202, responses=errors(401, 403, 404, 413, 422, 429))
 async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep, caller: CallerDep,
                             settings: SettingsDep, split: Annotated[str, Form(description="the split to score")],
                             predictions: Annotated[UploadFile, File(description="the predictions file "
@@ -57,14 +68,19 @@ async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep,
                             code_url: Annotated[str, Form(max_length=500)] = "") -> JSONResponse:
     """Queue the scoring of a predictions file on a split of the task (any signed-in member who may see the
     task). Answers 202 with the evaluation's URL; poll it for the result. On a hidden split each member has
-    MEDAL_EVALUATION_LIMIT evaluations per MEDAL_EVALUATION_WINDOW_DAYS days (failed ones do not count): one
-    more is refused with 429."""
+    MEDAL_EVALUATION_LIMIT evaluations per MEDAL_EVALUATION_WINDOW_DAYS days (a file refused for its own format
+    does not count; one refused against the hidden reference does): one more is refused with 429. A visible split
+    is scored only for callers who may fetch its labels' dataset (403 otherwise)."""
     if caller.name is None:
         raise Unauthorized("evaluations are for signed-in members: send a token")
     current, _ = await run_in_threadpool(visible, catalog, caller, "BenchmarkTask", task_id)
     splits = await run_in_threadpool(_splits, catalog, current.document)
     if split not in splits:
         raise Unprocessable(f"the task has no split {split!r}; its splits: {', '.join(map(str, splits)) or 'none'}")
+    if not splits[split] and not await run_in_threadpool(_may_fetch_labels, catalog, caller, current.document):
+        # Scores at full precision on labels one may not download would read them back (a Brier score per probe).
+        raise Forbidden(f"split {split!r} is scored against labels of a dataset whose data you may not fetch: "
+                        "ask its owner for access, or score a hidden split (limited, aggregates only)")
     if code_url and not code_url.startswith(("https://", "http://")):
         raise Unprocessable("code_url must be an http(s) URL")
     data = await predictions.read()
