@@ -24,12 +24,12 @@ from medal_catalog.errors import UsageError
 def doi(dataset_id: str, event: str, base_url: str | None, as_json: bool, catalog_url: str | None) -> None:
     """Register DATASET_ID's DOI (<MEDAL_DATACITE_PREFIX>/medal.<id>) with the DataCite REST API.
 
-    The metadata sent is the dataset's DataCite 4.6 XML as the expert panel sees it (no data location of a
-    dataset that is not open). Running it again updates the metadata at DataCite. A dataset whose submission
+    Only a dataset an anonymous visitor may find gets a DOI, and the metadata sent is its DataCite 4.6 XML as
+    that visitor sees it (no data location of a dataset that is not open). Running it again updates the metadata at DataCite. A dataset whose submission
     already names another DOI is refused: that DOI belongs to its registrant. Needs MEDAL_DATACITE_USER,
     MEDAL_DATACITE_PASSWORD and MEDAL_DATACITE_PREFIX; MEDAL_DATACITE_URL is DataCite's test API unless set.
     """
-    from medal_catalog.api.access import Caller
+    from medal_catalog.api.access import ANONYMOUS, listed, view_of
     from medal_catalog.api.pages.landing import Landing
     from medal_catalog.catalog import Catalog
     from medal_catalog.config import get_settings
@@ -46,11 +46,16 @@ def doi(dataset_id: str, event: str, base_url: str | None, as_json: bool, catalo
         current = catalog.get("ImagingDataset", dataset_id)
         if current is None:
             raise UsageError(f"no ImagingDataset {dataset_id!r} in the catalog")
+        # A DOI makes its record findable by everyone: only what an anonymous visitor may already find gets one, and
+        # the record is that visitor's view (never the panel's view of a dataset under review or a hidden test set).
+        if not listed(view_of(catalog, ANONYMOUS, current)):
+            raise UsageError(f"dataset {dataset_id!r} is not public (an anonymous visitor cannot find it): a DOI "
+                             "would publish its metadata; register it once an accepted task uses it, or it is open and "
+                             "published")
         held = doi_of(current.document)
         if held and held.lower() != target:
             raise UsageError(f"dataset {dataset_id!r} already has DOI {held}: update its metadata with its registrant")
-        landing = Landing(None, catalog, Caller(role="reviewer"), "datasets", dataset_id, base=base,
-                          settings=settings)
+        landing = Landing(None, catalog, ANONYMOUS, "datasets", dataset_id, base=base, settings=settings)
         landing.persistent = Pid(f"https://doi.org/{target}", "DOI", target)
         landing.pid = landing.persistent.url
         record = landing.datacite()

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from api.conftest import EXAMPLES, PANEL_RECORDS
 from api.pages.test_datacite import NS, assert_valid_xml
 
 DATASET = "ct-lung-screening-2019-2023"
@@ -30,8 +31,12 @@ def run(db: Path, cwd: Path, standin, *args: str, password: str | None = None):
 
 @pytest.fixture
 def db(harvested, tmp_path) -> Path:
+    """The harvested examples with the panel's records, which accept the lung task (so its dataset is public)."""
     target = tmp_path / "catalog.db"
     shutil.copyfile(harvested.db, target)
+    medal = Path(sys.executable).with_name("medal")
+    subprocess.run([str(medal), "harvest", str(EXAMPLES / "valid" / PANEL_RECORDS), "--catalog", f"sqlite:///{target}",
+                    "--out", str(tmp_path / "out")], cwd=tmp_path, check=True, capture_output=True)
     return target
 
 
@@ -72,8 +77,9 @@ def test_draft_then_publish_records_the_doi_and_it_becomes_the_pid(db, tmp_path)
 
 
 def test_refusals_leave_the_catalog_unchanged(db, tmp_path):
-    """Wrong credentials: DataCite's 401 is reported and nothing is recorded; a dataset naming another DOI is
-    refused before anything is sent; without a prefix the command says what to set."""
+    """Wrong credentials: DataCite's 401 is reported and nothing is recorded; a dataset naming another DOI, or one
+    an anonymous visitor cannot find, is refused before anything is sent; without a prefix the command says what to
+    set."""
     from datacite_standin import datacite_standin
     from medal_catalog.catalog import Catalog
 
@@ -88,3 +94,7 @@ def test_refusals_leave_the_catalog_unchanged(db, tmp_path):
         other = run(db, tmp_path, standin, DATASET, "--event", "publish")
         assert other.returncode != 0 and "already has DOI 10.5281/zenodo.123" in other.stderr
         assert len(standin.requests) == sent and doi_of_entry(db) == "10.5281/zenodo.123"
+        # a dataset no anonymous visitor may find (no accepted task uses it) gets no DOI: nothing is sent
+        hidden = run(db, tmp_path, standin, "mr-brain-mets-srs-2021", "--event", "publish")
+        assert hidden.returncode != 0 and "is not public" in hidden.stderr
+        assert len(standin.requests) == sent
