@@ -275,23 +275,31 @@ def require_data(caller: Caller, document: dict[str, Any] | None, view: View, wh
     raise Forbidden(f"{reason}; {caller.name or 'your token'} ({caller.role}) is neither")
 
 
-def small_cells(document: dict[str, Any] | None, caller: Caller, threshold: int) -> dict[str, Any] | None:
+def small_cells(document: dict[str, Any] | None, caller: Caller, threshold: int, *,
+                drop: bool = False) -> dict[str, Any] | None:
     """The document with its demographic counts (population.sex_counts, population.age_bins[].count) from 1 to
     ``threshold`` - 1 shown as "< threshold" to an anonymous caller, as /campaign shows them (0 stays 0): a cell
-    of one or two people can single them out. Callers with a token see the counts; the stored entry is unchanged."""
+    of one or two people can single them out. With ``drop`` (typed machine formats such as DCAT, where a count must
+    be a number) such counts are left out instead. Callers with a token see the counts; the stored entry is
+    unchanged."""
     if document is None or caller.role != "anonymous" or not isinstance(document.get("population"), dict):
         return document
 
     def cell(value: Any) -> Any:
-        return f"< {threshold}" if isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold \
-            else value
+        return (None if drop else f"< {threshold}") \
+            if isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold else value
 
     population = dict(document["population"])
     if isinstance(population.get("sex_counts"), dict):
-        population["sex_counts"] = {k: cell(v) for k, v in population["sex_counts"].items()}
+        population["sex_counts"] = {k: c for k, v in population["sex_counts"].items() if (c := cell(v)) is not None}
     if isinstance(population.get("age_bins"), list):
-        population["age_bins"] = [{**b, "count": cell(b.get("count"))} if isinstance(b, dict) and "count" in b
-                                  else b for b in population["age_bins"]]
+        bins = []
+        for b in population["age_bins"]:
+            if isinstance(b, dict) and "count" in b:
+                shown = cell(b.get("count"))
+                b = {**b, "count": shown} if shown is not None else {k: v for k, v in b.items() if k != "count"}
+            bins.append(b)
+        population["age_bins"] = bins
     return {**document, "population": population}
 
 

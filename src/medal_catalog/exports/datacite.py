@@ -59,6 +59,8 @@ class Context:
     croissant: str | None = None
     #: For one recorded version: the PID of the entry it is a version of.
     version_of: Pid | None = None
+    #: Subject counts below it are written "< N" (MEDAL_SMALL_CELL_THRESHOLD), as HealthDCAT-AP and the pages do.
+    small_cell: int = 5
 
 
 @lru_cache(maxsize=1)
@@ -254,7 +256,7 @@ def to_datacite(document: dict[str, Any], context: Context) -> dict[str, Any]:
         "alternateIdentifiers": ([{"alternateIdentifier": context.catalog_id, "alternateIdentifierType": "URL"}]
                                  if context.catalog_id != context.pid.url else []),
         "relatedIdentifiers": _related(document, context),
-        "sizes": _sizes(document, context.downloads),
+        "sizes": _sizes(document, context.downloads, context.small_cell),
         "formats": _formats(document, context.downloads),
         "version": str(document["version"]) if document.get("version") else None,
         "rightsList": _rights(document),
@@ -269,11 +271,16 @@ def to_datacite(document: dict[str, Any], context: Context) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v not in (None, [], "")}
 
 
-def _sizes(document: dict[str, Any], downloads: list[dict[str, Any]]) -> list[str]:
+def _sizes(document: dict[str, Any], downloads: list[dict[str, Any]], small_cell: int = 5) -> list[str]:
     # What can be downloaded first (an assessor compares sizes[0] with the download), then the counts.
     out = [f"{d['size']} bytes" for d in reversed(downloads) if isinstance(d.get("size"), int)]
+    subjects = document.get("subject_count")
+    if isinstance(subjects, int) and 0 < subjects < small_cell:  # a count of a few people is not published
+        out.append(f"< {small_cell} subjects")
     for slot, one, many in (("subject_count", "subject", "subjects"), ("study_count", "study", "studies"),
                             ("series_count", "series", "series"), ("instance_count", "image", "images")):
+        if slot == "subject_count" and isinstance(subjects, int) and 0 < subjects < small_cell:
+            continue
         if isinstance(document.get(slot), int):
             out.append(f"{document[slot]} {one if document[slot] == 1 else many}")
     return out

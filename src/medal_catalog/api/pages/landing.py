@@ -216,7 +216,7 @@ class Landing:
         versioned identifier, ``IsVersionOf`` the entry's PID), seen through the caller's view of the entry now."""
         context = datacite.Context(base=self.base, pid=self.persistent, catalog_id=self.catalog_id, page=self.page,
                                    issued=self.issued, related=self.related_pids(), downloads=self.downloads,
-                                   croissant=self.croissant)
+                                   croissant=self.croissant, small_cell=self.settings.small_cell_threshold)
         if version is None:
             return datacite.to_datacite(self.document, context)
         stored = self.catalog.get(self.kind, self.id, version)

@@ -16,6 +16,7 @@ import orjson
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
+from medal_catalog.api.access import Caller, small_cells
 from medal_catalog.api.envelope import errors
 from medal_catalog.api.listing import listed_documents
 from medal_catalog.api.deps import CallerDep, CatalogDep, get_settings_of
@@ -24,6 +25,7 @@ from medal_catalog.exports.dcat import THEME_SCHEME, access_rights, to_dcat
 from medal_catalog.exports.healthdcat import HealthContext, catalog_legislation, to_healthdcat
 from medal_catalog.exports.jsonld import context, to_jsonld, to_turtle
 from medal_catalog.api.render import MEDIA, base_url, negotiate
+from medal_catalog.catalog import Catalog
 
 router = APIRouter(tags=["catalog"])
 _DESCRIPTION = ("Medical imaging datasets of the MEDAL benchmark catalog: those the caller may find, each as the "
@@ -31,8 +33,10 @@ _DESCRIPTION = ("Medical imaging datasets of the MEDAL benchmark catalog: those 
 _ENGLISH = "http://publications.europa.eu/resource/authority/language/ENG"
 
 
-def _datasets(catalog, caller) -> list[dict]:
-    return listed_documents(catalog, caller, "ImagingDataset")
+def _datasets(catalog: Catalog, caller: Caller, threshold: int) -> list[dict]:
+    # Demographic counts under the small-cell threshold are left out for anonymous callers (api/access.small_cells).
+    return [small_cells(d, caller, threshold, drop=True) or {}
+            for d in listed_documents(catalog, caller, "ImagingDataset")]
 
 
 @router.get("/catalog", responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, **errors(406)})
@@ -43,7 +47,7 @@ async def dcat_catalog(request: Request, catalog: CatalogDep, caller: CallerDep,
     """The DCAT catalog (JSON-LD by default, Turtle on request) of the datasets the caller may find."""
     name = negotiate(request, format)
     base = base_url(request)
-    documents = await run_in_threadpool(_datasets, catalog, caller)
+    documents = await run_in_threadpool(_datasets, catalog, caller, get_settings_of(request).small_cell_threshold)
     health = HealthContext.of(get_settings_of(request), base) if profile == "healthdcat-ap" else None
     datasets = []
     for document in documents:

@@ -64,4 +64,9 @@ async def get_version(kind: str, entry_id: str, number: VersionNo, request: Requ
     version = catalog.get(kind_of(kind), entry_id, number)
     if version is None:
         raise NotFound(f"{entry_id!r} has no version {number}")
-    return respond(request, entry_public(version, view, caller, view == "full"), version, format)
+    entry = entry_public(version, view, caller, view == "full")
+    if version.kind == "ImagingDataset":
+        from medal_catalog.api.access import small_cells
+
+        entry.document = small_cells(entry.document, caller, request.app.state.settings.small_cell_threshold)
+    return respond(request, entry, version, format)
