@@ -462,3 +462,23 @@ def test_init_submission_from_dicom_does_both_steps(tmp_path):
         warnings.simplefilter("ignore")
         report = validate_paths([tmp_path / "sub"], contamination=False)
     assert [i for i in report.issues if i.severity.value == "error"] == []
+
+
+def test_a_rerun_removes_what_no_longer_belongs_in_out(tmp_path):
+    """A file edited since the last run to declare burned-in text, and a file removed from IN: a re-run leaves
+    neither earlier output in OUT (OUT is what gets sent), and reports the edited one as left out."""
+    import os
+
+    for i in range(3):
+        write(mr_dataset(subject="p1", series="se1", instance=i + 1, phi=True), tmp_path / "in" / f"{i:03d}.dcm")
+    options = LocalOptions(linkage=tmp_path / "link")
+    assert deidentify(tmp_path / "in", tmp_path / "out", options).written == 3
+    assert len(outputs(tmp_path / "out")) == 3
+    edited = mr_dataset(subject="p1", series="se1", instance=1, phi=True)
+    edited.BurnedInAnnotation = "YES"
+    write(edited, tmp_path / "in" / "000.dcm")
+    os.utime(tmp_path / "in" / "000.dcm", ns=(1, 1))  # a different mtime whatever the clock's resolution
+    (tmp_path / "in" / "002.dcm").unlink()
+    again = deidentify(tmp_path / "in", tmp_path / "out", options)
+    assert [item["file"] for item in again.left_out] == ["000.dcm"]
+    assert len(outputs(tmp_path / "out")) == 1

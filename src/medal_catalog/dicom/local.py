@@ -151,6 +151,17 @@ def deidentify(source: str | os.PathLike[str], target: str | os.PathLike[str],
                 summary.not_dicom += 1
             continue
         todo.append((rel, size, mtime))
+        if previous and previous[2] == "written":
+            # Changed since its output was written: that output goes now, so a file that is no longer clean (or
+            # whose UIDs changed) never stays in OUT beside, or instead of, its new outcome.
+            _remove_output(out, previous[3])
+    present = {rel for rel, _, _ in files}
+    gone = [rel for rel in done if rel not in present]
+    for rel in gone:  # removed from IN since the last run: nothing of it stays in OUT
+        if done[rel][2] == "written":
+            _remove_output(out, done[rel][3])
+    if gone:
+        store.forget(gone)
     finished = len(files) - len(todo)
     if progress:
         progress(finished, len(files), 0)
@@ -296,6 +307,11 @@ class Linkage:
     def done(self) -> dict[str, tuple[int, int, str, str, str]]:
         return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in self.db.execute("SELECT * FROM files")}
 
+    def forget(self, rels: list[str]) -> None:
+        """Drop the records of source files gone from IN (their outputs are removed by the caller)."""
+        with self.db:
+            self.db.executemany("DELETE FROM files WHERE source = ?", [(rel,) for rel in rels])
+
     def record(self, results: list[_Result]) -> None:
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
@@ -427,6 +443,21 @@ def _one(job: _Job, deid: Deidentifier, rel: str, size: int, mtime: int) -> _Res
         original_id = patient_id.rstrip(b"\x00 ").decode("latin-1").strip()
         patient = (original_id, deid.pseudonym(original_id), deid.patient_offset(original_id).days)
     return _Result(rel, size, mtime, "written", output, uids=tuple(deid.replaced.items()), patient=patient)
+
+
+def _remove_output(out: Path, output: str | None) -> None:
+    """Delete an earlier run's output file (a path inside OUT only) and the folders it leaves empty."""
+    if not output:
+        return
+    target = (out / output).resolve()
+    root = out.resolve()
+    if root not in target.parents:
+        return
+    target.unlink(missing_ok=True)
+    for folder in target.parents:
+        if folder == root or not folder.is_dir() or any(folder.iterdir()):
+            break
+        folder.rmdir()
 
 
 #: Hex digits written as letters that spell no word a report masks (mrn, dob, nhs, ssn, birth: no b, d, m, n,
