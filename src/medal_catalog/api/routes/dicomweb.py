@@ -7,7 +7,7 @@ connect with ``{catalog}/dicomweb`` as both the QIDO and the WADO root."""
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Any, Annotated
 
 import orjson
 from fastapi import APIRouter, Path, Request
@@ -171,6 +171,14 @@ async def instance_metadata(study: Uid, series: Uid, sop: Uid, request: Request,
     return await _metadata(request, catalog, caller, study, series, sop)
 
 
+def _one(found: list[Any]) -> Any:
+    """The instance a retrieve names: the first of those the caller may fetch (an archive may hold one SOP
+    Instance UID twice), 404 when none (``locate`` already refuses what may not be fetched)."""
+    if not found:
+        raise NotFound("no such instance")
+    return found[0]
+
+
 def _frame_numbers(text: str) -> list[int]:
     try:
         numbers = [int(n) for n in text.split(",")]
@@ -194,12 +202,16 @@ async def retrieve_frames(study: Uid, series: Uid, sop: Uid, frames: str, reques
 
         import pydicom
 
-        (found,) = web.locate(catalog, caller, archives, study, series, sop)
+        found = _one(web.locate(catalog, caller, archives, study, series, sop))
         ds = pydicom.dcmread(io.BytesIO(archives.file(catalog, found)))
         count = int(ds.get("NumberOfFrames") or 1)
         if max(numbers) > count:
             raise NotFound(f"the instance has {count} frame(s)")
-        pixels = ds.pixel_array
+        try:
+            pixels = ds.pixel_array
+        except Exception as exc:  # noqa: BLE001 - no pixel data, or a compressed syntax without a decoder here
+            raise NotFound(f"its frames cannot be decoded here ({type(exc).__name__}): retrieve the instance") \
+                from None
         if count == 1:
             pixels = pixels[None, ...]
         return [(pixels[n - 1].tobytes(), "application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1")
@@ -219,7 +231,7 @@ async def _rendered(request: Request, catalog, caller, study: str, series: str, 
     def work() -> bytes:
         from medal_catalog.api.previews import burned_in_refusal
 
-        (found,) = web.locate(catalog, caller, archives, study, series, sop)
+        found = _one(web.locate(catalog, caller, archives, study, series, sop))
         dataset = catalog.get("ImagingDataset", found.dataset_id)
         why = burned_in_refusal((dataset.document or {}) if dataset else {})
         if why:
