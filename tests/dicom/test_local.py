@@ -142,7 +142,7 @@ def test_uids_join_across_files_references_and_the_label_table_and_the_linkage_s
     phi_tree(tmp_path / "in")
     first = mr_dataset(subject="p1", study="st1", series="se1", instance=1)
     table = tmp_path / "labels.csv"
-    table.write_text(f"case,series_uid,note\ncase-1,{first.SeriesInstanceUID},1.0\n")
+    table.write_text(f"case,series_uid,patient,note\ncase-1,{first.SeriesInstanceUID},MRNp14471902,1.0\n")
     summary = deidentify(tmp_path / "in", tmp_path / "out",
                          LocalOptions(options=ALL_OPTIONS, linkage=tmp_path / "link", tables=(table,)))
     datasets = [pydicom.dcmread(p) for p in outputs(tmp_path / "out") if p.suffix == ".dcm"]
@@ -158,6 +158,9 @@ def test_uids_join_across_files_references_and_the_label_table_and_the_linkage_s
     new_series = rows[0]["series_uid"]
     assert new_series.startswith("2.25.") and rows[0]["note"] == "1.0"
     assert new_series in {ds.SeriesInstanceUID for ds in datasets}
+    # a PatientID in the table becomes the files' pseudonym for that patient: it still joins, and is not copied
+    assert rows[0]["patient"] != "MRNp14471902"
+    assert rows[0]["patient"] in {str(ds.PatientID) for ds in datasets}
     linkage = Linkage(tmp_path / "link")
     assert linkage.original(new_series) == first.SeriesInstanceUID
     linkage.close()

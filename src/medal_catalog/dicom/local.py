@@ -181,9 +181,10 @@ def deidentify(source: str | os.PathLike[str], target: str | os.PathLike[str],
         if progress:
             progress(finished, len(files), summary.bytes_read)
     deid = Deidentifier(store.key, the_plan, per_patient_dates=True)
+    patient_ids = store.patient_ids()
     for table in options.tables:
         written = out / table.name
-        map_table(table, written, deid)
+        map_table(table, written, deid, patient_ids)
         summary.tables.append(str(written))
     store.close()
     summary.seconds = time.perf_counter() - started
@@ -251,9 +252,10 @@ def write_block(dataset_file: str | os.PathLike[str], the_block: dict[str, Any])
     os.replace(temp, path)
 
 
-def map_table(source: Path, target: Path, deidentifier: Deidentifier) -> int:
-    """Copy a CSV/TSV label table with every cell that is a UID replaced as in the files (keyed, so it joins);
-    other cells unchanged. Returns how many cells were replaced."""
+def map_table(source: Path, target: Path, deidentifier: Deidentifier, patient_ids: set[str] | None = None) -> int:
+    """Copy a CSV/TSV label table with every cell that is a UID replaced as in the files (keyed, so it joins), and
+    every cell equal to an original PatientID of the files (``patient_ids``) replaced by that patient's pseudonym,
+    as inside the files; other cells unchanged. Returns how many cells were replaced."""
     import csv
 
     dialect = "excel-tab" if source.suffix.lower() in (".tsv", ".tab") else "excel"
@@ -262,7 +264,9 @@ def map_table(source: Path, target: Path, deidentifier: Deidentifier) -> int:
     with open(source, newline="", encoding="utf-8-sig") as inp, open(temp, "w", newline="", encoding="utf-8") as outp:
         writer = csv.writer(outp, dialect=dialect)
         for row in csv.reader(inp, dialect=dialect):
-            new = [deidentifier.uid(cell) if _UID_CELL.match(cell) else cell for cell in row]
+            new = [deidentifier.uid(cell) if _UID_CELL.match(cell)
+                   else deidentifier.pseudonym(cell.strip()) if patient_ids and cell.strip() in patient_ids
+                   else cell for cell in row]
             replaced += sum(a != b for a, b in zip(row, new))
             writer.writerow(new)
     os.replace(temp, target)
@@ -306,6 +310,10 @@ class Linkage:
 
     def done(self) -> dict[str, tuple[int, int, str, str, str]]:
         return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in self.db.execute("SELECT * FROM files")}
+
+    def patient_ids(self) -> set[str]:
+        """The original PatientIDs of the files written so far (to pseudonymise them in label tables too)."""
+        return {row[0] for row in self.db.execute("SELECT original_id FROM patients") if row[0]}
 
     def forget(self, rels: list[str]) -> None:
         """Drop the records of source files gone from IN (their outputs are removed by the caller)."""
