@@ -35,6 +35,11 @@ def leaderboard(evaluations: list[Any]) -> dict[str, Any]:
     entries = list(latest.values())
     if not entries:
         return {"metric": None, "entries": []}
+    # One metric per board: after a task's primary metric changed, only the entries graded on the newest one rank
+    # (values of two metrics, or of two directions, are not comparable).
+    newest = max(entries, key=lambda e: e.finished_at or "")
+    code = (_primary(newest.result) or {}).get("metric")
+    entries = [e for e in entries if (_primary(e.result) or {}).get("metric") == code]
     primary = _primary(entries[0].result)
     higher = bool(primary.get("higher_is_better", True))
     sign = 1.0 if higher else -1.0
