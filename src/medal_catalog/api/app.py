@@ -32,6 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Derived pages are drawn in the background at start, not by the first visitor (issue 29).
         threading.Thread(target=warm_up, args=(app.state,), name="medal-warm-up", daemon=True).start()
         yield
+        jobs = getattr(app.state, "evaluation_jobs", None)
+        if jobs is not None:  # a grading in progress finishes and records its result before the catalog closes
+            jobs.shutdown(wait=True, cancel_futures=False)
         catalog = getattr(app.state, "catalog", None)
         if catalog is not None:
             catalog.close()
