@@ -194,7 +194,7 @@ def deidentify(source: str | os.PathLike[str], target: str | os.PathLike[str],
 
 def block(applied: Iterable[str], written: bool = True) -> dict[str, Any]:
     """The dataset file's ``deidentification:`` block for a run with the options ``applied``."""
-    from medal_catalog import __version__
+    from medal_catalog._version import __version__
 
     applied = list(applied)
     shifted = "retain_longitudinal_modified_dates" in applied
