@@ -1,8 +1,8 @@
 """Import a Croissant (1.0 or 1.1) dataset description as an ImagingDataset, keeping the original document.
 
-The file is checked with mlcroissant (our validator) and its local file locations are checked before anything is
-read: a location must stay inside the Croissant file's folder (no ``..``, absolute paths, ``file:`` URLs or
-symlinks out). The dataset's metadata is mapped to the MEDAL schema (licence as SPDX, creators with ORCID,
+The file gets the one verdict `medal validate` and the API give too (validators/croissant.croissant_verdict):
+its locations must stay inside the Croissant file's folder (no ``..``, absolute paths, ``file:`` URLs, symlinks out
+or remote URLs), mlcroissant's validation, its local files present and audited, the mapped entry's checks. The dataset's metadata is mapped to the MEDAL schema (licence as SPDX, creators with ORCID,
 distribution with checksums, record-set summaries, RAI notes, DUO consent from ``usageInfo``), and the entry must
 pass the same schema and policy checks as a submitted one. The original document is kept unchanged with the entry;
 for an open-access dataset, its local data files are kept too (their declared checksums verified), so that the

@@ -165,7 +165,6 @@ def entry_issues(dataset: dict[str, Any], display: str, today: dt.date | str | N
 def audit_local_data(doc: Document) -> list[Issue]:
     """The Annex E audit of the local data files a Croissant file names (archives opened), for a Croissant file
     validated on its own: in a submission folder its data files are audited with the folder's."""
-    from pathlib import Path
 
     from medal_catalog.croissant.reading import local_data_files
     from medal_catalog.dicom.audit import audit_issues
