@@ -456,8 +456,9 @@ def _kept_files(catalog: Catalog, puts: Sequence[PutResult], files: dict[str, di
 
 def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, check_writes: CheckWrites,
                               access_level: str | None = None, dataset_id: str | None = None):
-    """Import a Croissant body as one dataset of ``author``: its metadata and the original document only (a body
-    carries no data files, and nothing is read next to it). Returns the import (``.stored``, ``.report``)."""
+    """Import a Croissant body as one dataset of ``author``: its metadata and the original document only. A body
+    carries no data files and nothing is read next to it, so the one Croissant verdict (validators/croissant.py)
+    refuses a body naming local or remote data files. Returns the import (``.stored``, ``.report``)."""
     from medal_catalog.harvesters.croissant import import_croissant
 
     with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:

@@ -139,28 +139,29 @@ def test_imported_dataset_is_searchable(served):
 
 
 def test_submit_croissant_over_http(served, tmp_path):
-    """POST /api/submissions with an application/ld+json Croissant stores the mapped dataset, owned by the caller,
-    with its original only (files stay remote); its export keeps the remote locations. An invalid Croissant is a
-    422 whose detail is the report, and nothing is stored."""
+    """POST /api/submissions with an application/ld+json Croissant gives the verdict `medal validate` and `medal
+    harvest` give (issue 26, "one check everywhere"): a remote data location is refused (nothing is fetched, so
+    the catalog cannot check it), and so is a local one, since a body carries no data files; the 422's detail is
+    the report, and nothing is stored. An invalid Croissant is refused the same way."""
     from croissant_layouts import json_path
 
     doc = json.loads(json_path(tmp_path).read_text())
     doc["name"] = "remote-items"
     doc["distribution"][0]["contentUrl"] = "https://data.example.org/items.json"
     headers = {"Authorization": f"Bearer {served['tokens'][OWNER]}", "Content-Type": "application/ld+json"}
+    auth = {"Authorization": headers["Authorization"]}
     posted = httpx.post(f"{served['base']}/api/submissions", content=json.dumps(doc), headers=headers,
                         params={"access_level": "registered"})
-    assert posted.status_code == 201, posted.text
-    assert posted.json()["stored"][0]["key"] == "ImagingDataset:remote-items"
-    auth = {"Authorization": headers["Authorization"]}
-    entry = httpx.get(f"{served['base']}/api/datasets/remote-items", headers=auth).json()["document"]
-    assert entry["access_level"] == "registered" and entry["source_document"] == "submitted.croissant.json"
-    files = httpx.get(f"{served['base']}/api/datasets/remote-items/files", headers=auth).json()
-    assert [f["path"] for f in files] == ["submitted.croissant.json"]
-    export = httpx.get(f"{served['base']}/api/datasets/remote-items/croissant", headers=auth).json()
-    # A remote location stays exactly as given (only the catalog's own URLs get ?sha256=).
-    remote = {d["contentUrl"] for d in export["distribution"] if d["@id"] == "items"}
-    assert remote == {doc["distribution"][0]["contentUrl"]}
+    assert posted.status_code == 422, posted.text
+    assert [(i["code"], i["pointer"]) for i in posted.json()["detail"]["issues"] if i["severity"] == "error"] == [
+        ("croissant.unsafe-location", "/distribution/0/contentUrl")]
+    assert httpx.get(f"{served['base']}/api/datasets/remote-items", headers=auth).status_code == 404
+    doc["distribution"][0]["contentUrl"] = "data/items.json"
+    doc["name"] = "local-items"
+    posted = httpx.post(f"{served['base']}/api/submissions", content=json.dumps(doc), headers=headers,
+                        params={"access_level": "registered"})
+    assert posted.status_code == 422 and "croissant.missing-file" in {
+        i["code"] for i in posted.json()["detail"]["issues"]}
     doc["recordSet"][0]["field"][0]["source"]["fileObject"]["@id"] = "missing"
     doc["name"] = "broken-items"
     bad = httpx.post(f"{served['base']}/api/submissions", content=json.dumps(doc), headers=headers,

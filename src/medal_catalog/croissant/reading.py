@@ -94,24 +94,6 @@ def location_problems(data: dict[str, Any], folder: Path) -> list[str]:
     return sorted(set(found))
 
 
-_REMOTE = re.compile(r"^(https?|git\+https)://", re.IGNORECASE)
-
-
-def remote_masked(data: dict[str, Any]) -> dict[str, Any]:
-    """A copy for validation whose remote contentUrls are stand-in relative paths. The validator refuses every URL
-    (nothing may be fetched while validating a submission), but an imported Croissant's remote files are only
-    recorded, never fetched, and mlcroissant's validation does not read data files either."""
-    out = dict(data)
-    nodes = []
-    for i, node in enumerate(as_list(data.get("distribution"))):
-        if isinstance(node, dict) and isinstance(node.get("contentUrl"), str) and _REMOTE.match(node["contentUrl"]):
-            node = {**node, "contentUrl": f"medal-remote-{i}"}
-        nodes.append(node)
-    if "distribution" in data:
-        out["distribution"] = nodes
-    return out
-
-
 def inside(path: Path, root: Path) -> bool:
     """True when ``path``, links resolved, is ``root`` (a resolved folder) or lies below it."""
     try:

@@ -1,8 +1,8 @@
 """Import a Croissant (1.0 or 1.1) dataset description as an ImagingDataset, keeping the original document.
 
-The file is checked with mlcroissant (our validator) and its local file locations are checked before anything is
-read: a location must stay inside the Croissant file's folder (no ``..``, absolute paths, ``file:`` URLs or
-symlinks out). The dataset's metadata is mapped to the MEDAL schema (licence as SPDX, creators with ORCID,
+The file gets the one verdict `medal validate` and the API give too (validators/croissant.croissant_verdict):
+its locations must stay inside the Croissant file's folder (no ``..``, absolute paths, ``file:`` URLs, symlinks out
+or remote URLs), mlcroissant's validation, its local files present and audited, the mapped entry's checks. The dataset's metadata is mapped to the MEDAL schema (licence as SPDX, creators with ORCID,
 distribution with checksums, record-set summaries, RAI notes, DUO consent from ``usageInfo``), and the entry must
 pass the same schema and policy checks as a submitted one. The original document is kept unchanged with the entry;
 for an open-access dataset, its local data files are kept too (their declared checksums verified), so that the
@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from medal_catalog._version import __version__
-from medal_catalog.croissant.mapping import map_dataset
-from medal_catalog.croissant.reading import collect_files, dicom_paths, is_croissant, location_problems, remote_masked
+from medal_catalog.croissant.reading import collect_files, dicom_paths, is_croissant
 from medal_catalog.report import Issue, Report, Severity
 
 TOOL = "medal harvest"
@@ -67,7 +66,7 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
     an open SPDX licence); ``dataset_id`` replaces the id made from the dataset's name. With ``keep_files`` False
     (documents sent over HTTP) only the original document is kept."""
     from medal_catalog.documents import Document
-    from medal_catalog.validators.croissant import check_croissant
+    from medal_catalog.validators.croissant import croissant_verdict, entry_issues
 
     display = display or str(path)
     report = Report()
@@ -91,18 +90,15 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
               "or conformsTo)", pointer="", hint="Croissant files declare conformsTo http://mlcommons.org/croissant/1.1.")
         return result
     folder = path.parent
-    for problem in location_problems(data, folder):
-        report.add(problem if isinstance(problem, Issue) else Issue(
-            Severity.ERROR, "croissant.unsafe-location", display, str(problem), pointer=""))
-    if not report.ok:
-        return result  # never hand a document that points outside its folder to mlcroissant
-    checked = remote_masked(data)
-    report.extend(check_croissant(Document(path, display, raw.decode("utf-8", "replace"), checked, "json")))
-    if not report.ok:
+    # The one verdict validate and the API give too (validators/croissant.py): locations, mlcroissant, local
+    # files and their Annex E audit, the mapped entry's checks.
+    verdict = croissant_verdict(Document(path, display, raw.decode("utf-8", "replace"), data, "json"),
+                                access_level=access_level, dataset_id=dataset_id, today=today)
+    report.extend(verdict.issues)
+    if not report.ok or verdict.dataset is None:
         return result
-    dataset = _map(data, path, issue, access_level=access_level, dataset_id=dataset_id)
-    if dataset is None:
-        return result
+    dataset = verdict.dataset
+    issue = _issuer(report, display)  # from here, an issue the verdict already reported is not repeated
     result.files[path.name] = (raw, "application/ld+json")
     if keep_files and dataset.get("access_level") == "open":
         collect_files(data, folder, path, dataset, result.files, issue, _auditor(report, display))
@@ -115,34 +111,11 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
         declared = dict(dataset.get("deidentification") or {})  # the document's, before the harvest's merge
         dataset = _with_dicom(data, folder, path, dataset, result)
         _rewrite_dicom(result, dataset["id"], declared, path.name, issue)
-    _check_entry(dataset, issue, today)
+    if result.dicom is not None:  # the merged harvest may change the entry: checked again, nothing repeated
+        for found in entry_issues(dataset, display, today):
+            _add_new(report, found)
     result.dataset = dataset
     return result
-
-
-def _check_entry(dataset: dict[str, Any], issue, today: dt.date | None) -> None:
-    """The mapped entry must pass what a submitted one passes: schema, policy rules, the pydantic model."""
-    from medal_catalog.store.base import validate_entry
-    from medal_catalog.validators.entries import check_entry
-
-    findings, _, _ = check_entry("ImagingDataset", dataset, (today or dt.date.today()).isoformat())
-    for found in findings:
-        if found.severity is not Severity.INFO:
-            issue(found.code, f"the mapped dataset: {found.message}", pointer=found.pointer, hint=found.hint,
-                  severity=found.severity)
-    validated = validate_entry(dataset, "ImagingDataset")
-    for problem in validated.problems:
-        issue("croissant.mapped-invalid", f"the mapped dataset: {problem}")
-
-
-def _map(data: dict[str, Any], path: Path, issue, *, access_level: str | None,
-         dataset_id: str | None) -> dict[str, Any] | None:
-    """The ImagingDataset of a valid Croissant document (croissant.mapping), licences and ORCID iDs judged by the
-    catalog's rules; None (with error issues) when it cannot be one."""
-    from medal_catalog.validators.rules import orcid_checksum_ok, spdx_licenses
-
-    return map_dataset(data, path, issue, access_level=access_level, dataset_id=dataset_id, licenses=spdx_licenses,
-                       orcid_ok=orcid_checksum_ok)
 
 
 def _with_dicom(data: dict[str, Any], folder: Path, source: Path, dataset: dict[str, Any],
@@ -204,15 +177,23 @@ def _auditor(report: Report, display: str) -> Callable[[Any, str], bool]:
 
     def audited(data: Any, rel: str) -> bool:
         issues = audit_issues(data, rel, (base / rel).as_posix(), unreadable="croissant.missing-file")
-        report.extend(issues)
+        for found in issues:  # (the verdict audited the local files already)
+            _add_new(report, found)
         return not issues
     return audited
+
+
+def _add_new(report: Report, found: Issue) -> None:
+    """Add ``found`` unless the report holds the same issue (code, file, pointer, message) already."""
+    if not any((i.code, i.file, i.pointer, i.message) == (found.code, found.file, found.pointer, found.message)
+               for i in report.issues):
+        report.add(found)
 
 
 def _issuer(report: Report, display: str):
     def issue(code: str, message: str, *, pointer: str | None = "", hint: str | None = None,
               severity: Severity = Severity.ERROR) -> None:
-        report.add(Issue(severity, code, display, message, pointer=pointer, hint=hint))
+        _add_new(report, Issue(severity, code, display, message, pointer=pointer, hint=hint))
     return issue
 
 

@@ -386,13 +386,10 @@ def _check_job(job: _Job, today: str) -> Run:
         return run
     kind = "croissant" if is_croissant(doc.data) else doc.kind
     if kind == "croissant":
-        from medal_catalog.validators.croissant import audit_local_data, check_croissant
+        from medal_catalog.validators.croissant import croissant_verdict
 
-        issues = check_croissant(doc)
-        run.report.extend(issues)
-        if job.explicit and not any(i.code in ("croissant.unsafe-location", "croissant.remote-context")
-                                    for i in issues):
-            run.report.extend(audit_local_data(doc))  # (a folder's data files are audited with the folder)
+        # The verdict `medal harvest` and the API give (issue 26); a folder's data files are audited with the folder.
+        run.report.extend(croissant_verdict(doc, audit=job.explicit, today=today).issues)
         return run
     if kind == "other":
         severity = Severity.ERROR if job.explicit else Severity.INFO

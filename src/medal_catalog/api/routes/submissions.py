@@ -1,7 +1,8 @@
 """``POST /api/submissions``: contributors send metadata (JSON or YAML); it is validated as `medal validate`
 validates it, and stored with status "submitted" when it has no error. A Croissant document
-(``application/ld+json``) is imported as one dataset, as `medal harvest` imports a Croissant file, but without
-data files: its metadata only, its files staying where they are. A bundle (``multipart/form-data``, sent by `medal
+(``application/ld+json``) is imported as one dataset, as `medal harvest` imports a Croissant file, with the same
+verdict (validators/croissant.croissant_verdict): a body carries no data files, so one naming local files (missing
+here) or remote ones (never fetched) is refused, as `medal validate` refuses that document alone. A bundle (``multipart/form-data``, sent by `medal
 submit`) holds a submission harvested on the contributor's machine and the non-DICOM files its datasets declare;
 it is stored by the same ingest (see ingestion.ingest_bundle)."""
 
