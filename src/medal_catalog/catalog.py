@@ -164,7 +164,9 @@ class Catalog:
                 self._index_down = isinstance(err, IndexUnavailableError)
                 self.index_problems.append(str(err))
                 return False
-            self.store.clear_pending(batch[-1].seq)
+            # Exactly the updates applied: with several writers (`medal serve --workers N` over PostgreSQL) an
+            # update numbered below batch[-1] may commit after the queue was read; it stays for the next sync.
+            self.store.clear_queued(change.seq for change in batch)
         return True
 
     def reindex(self, to: str | None = None, progress: Progress | None = None) -> ReindexReport:
