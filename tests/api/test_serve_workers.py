@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -20,7 +21,7 @@ import pytest
 import yaml
 
 from api.conftest import REVIEW, own_submission
-from postgres_cluster import cluster, fresh_database, why_unavailable
+from postgres_cluster import fresh_database, why_unavailable
 from served import medal_serve_process
 
 pytestmark = [pytest.mark.slow,
@@ -79,17 +80,15 @@ class Log:
 
 
 @pytest.fixture(scope="module")
-def services(tmp_path_factory):
-    """A PostgreSQL database and an osmem-server node; yields (catalog URL, index URL)."""
+def services(postgresql_server):
+    """A fresh database on the session's PostgreSQL and an osmem-server node; yields (catalog URL, index URL)."""
     from osmem_server import OsmemServer
 
-    folder = tmp_path_factory.mktemp("pg")
-    with cluster(folder) as server_url:
-        server = OsmemServer.start(japanese=False)
-        try:
-            yield fresh_database(server_url), f"{server.url}/medal"
-        finally:
-            server.close()
+    server = OsmemServer.start(japanese=False)
+    try:
+        yield fresh_database(postgresql_server), f"{server.url}/medal"
+    finally:
+        server.close()
 
 
 def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
@@ -113,14 +112,19 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
         before = workers_of(process.pid)
         assert len(before) == 4, before
 
-        # Tasks for the panel, submitted first (one by one) so that the reviewers have something to review.
+        # Tasks for the panel, submitted first so that the reviewers have something to review: all at once, the
+        # catalog's first writes, so that several workers find the index without its alias together.
         reviewed = [f"wk-review-{n}" for n in range(REVIEWED)]
-        with httpx.Client(base_url=base, timeout=30) as client:
-            for n, task in enumerate(reviewed):
-                body, media = submission(task, "yaml" if n % 2 else "json")
-                answer = client.post("/api/submissions", content=body, headers={**tokens["c0"],
-                                                                                 "Content-Type": media})
+
+        def first(n: int, task: str) -> httpx.Response:
+            body, media = submission(task, "yaml" if n % 2 else "json")
+            with httpx.Client(base_url=base, timeout=60) as client:
+                return client.post("/api/submissions", content=body, headers={**tokens["c0"], "Content-Type": media})
+
+        with ThreadPoolExecutor(REVIEWED) as pool:
+            for answer in pool.map(first, range(REVIEWED), reviewed):
                 assert answer.status_code == 201, answer.text
+                assert all(s["indexed"] for s in answer.json()["stored"]), answer.text
 
         acknowledged: list[str] = []  # tags of submissions answered 201
         reviews_done: list[tuple[str, str]] = []
@@ -217,5 +221,9 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
         assert not missing_store, missing_store
         assert not missing_search, missing_search
         assert set(reviews_done) <= listed, set(reviews_done) - listed
+        # `medal check` (another process, through the same setting) finds the index in step with the store.
+        checked = subprocess.run([medal, "check", "--json"], cwd=tmp_path, env={**os.environ, **env},
+                                 capture_output=True, text=True)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
         # Most of the load got through: the kill costs only the requests in flight on the killed worker.
         assert len(acknowledged) >= len(SUBMITTERS) * PER_SUBMITTER - 4
