@@ -218,8 +218,10 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
                 listed |= {(task, r["document"]["reviewer"]["name"]) for r in answer.json()["reviews"]}
         print(f"acknowledged: {len(acknowledged)} submissions, {len(reviews_done)} reviews; searches "
               f"{dict(searches)}")
-        assert not missing_store, missing_store
-        assert not missing_search, missing_search
+        node = index_url.rsplit("/", 1)[0]
+        state = f"aliases {httpx.get(f'{node}/_alias/medal').text[:300]}; " + "".join(process.log)[-3000:]
+        assert not missing_store, (missing_store, state)
+        assert not missing_search, (missing_search, state)
         assert set(reviews_done) <= listed, set(reviews_done) - listed
         # `medal check` (another process, through the same setting) finds the index in step with the store.
         checked = subprocess.run([medal, "check", "--json"], cwd=tmp_path, env={**os.environ, **env},

@@ -134,15 +134,32 @@ class ElasticsearchIndex(SearchIndex):
         return name
 
     def _ensure(self) -> None:
-        """Create the first index and its alias on first write; later writes skip the check."""
+        """Create the first index and its alias on first write; later writes skip the check.
+
+        Several processes (`medal serve --workers N`) may make their first write at once: the first index has one
+        name, ``<alias>-first``, and is created with its alias in one call, so that one of them creates it and the
+        others find it made (resource_already_exists_exception). Each making an index of its own and adding it to
+        the alias left the alias on several indices, where every later write fails."""
         if self._ready:
             return
         with self._errors():
             if not self.client.indices.exists_alias(name=self.alias):
+                # exists() answers true for an alias too: one another process has just made, or a real index.
                 if self.client.indices.exists(index=self.alias):
+                    if self.client.indices.exists_alias(name=self.alias):
+                        self._ready = True
+                        return
                     raise SearchBackendError(f"{self.alias} is an index, not an alias; delete it or pick another name")
-                name = self._new_index()
-                self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
+                mapping = load_mapping()
+                try:
+                    self.client.indices.create(index=f"{self.alias}-first", settings=mapping["settings"],
+                                               mappings=mapping["mappings"], aliases={self.alias: {}})
+                except ApiError as err:
+                    if getattr(err, "error", "") != "resource_already_exists_exception":
+                        raise
+                    if not self.client.indices.exists_alias(name=self.alias):
+                        raise SearchBackendError(f"{self.alias}-first exists without the alias {self.alias}: "
+                                                 "run `medal reindex` to make a fresh index behind it") from None
         self._ready = True
 
     # --- writes -----------------------------------------------------------------------------------------------
