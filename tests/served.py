@@ -26,16 +26,26 @@ def free_port() -> int:
 @contextmanager
 def medal_server(db: Path, cwd: Path, **env: str) -> Iterator[str]:
     """Run `medal serve` over the SQLite catalog ``db`` (extra MEDAL_* settings in ``env``); yields its base URL
-    once /api/health answers, and stops it afterwards.
+    once /api/health answers, and stops it afterwards."""
+    with medal_serve_process(cwd, {"MEDAL_CATALOG": f"sqlite:///{db}", **env}) as (base, _):
+        yield base
+
+
+@contextmanager
+def medal_serve_process(cwd: Path, env: dict[str, str], args: tuple[str, ...] = ()
+                        ) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run `medal serve` (extra CLI ``args``, MEDAL_* settings in ``env``); yields its base URL once /api/health
+    answers, and the process, and stops it afterwards.
 
     The server binds a port the system chooses (``--port 0``) and the URL is read from its own log: a port picked
     here and bound there could be taken in between by another server on a shared machine, whose answers would then
     be taken for this one's."""
     medal = Path(sys.executable).with_name("medal")
-    process = subprocess.Popen([str(medal), "serve", "--host", "127.0.0.1", "--port", "0"], cwd=cwd,
-                               env={**os.environ, "MEDAL_CATALOG": f"sqlite:///{db}", **env},
+    process = subprocess.Popen([str(medal), "serve", "--host", "127.0.0.1", "--port", "0", *args], cwd=cwd,
+                               env={**os.environ, **env},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     log: list[str] = []
+    process.log = log  # type: ignore[attr-defined]  # for a test's failure message
     found: queue.Queue[str] = queue.Queue()
 
     def drain() -> None:  # keeps the pipe from filling, and finds the address uvicorn reports
@@ -64,7 +74,7 @@ def medal_server(db: Path, cwd: Path, **env: str) -> Iterator[str]:
                 process.kill()
                 raise RuntimeError(f"medal serve did not answer: {''.join(log)[-2000:]}")
             time.sleep(0.1)
-        yield base
+        yield base, process
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -59,8 +59,9 @@ class Catalog:
         store = open_store(url, busy_timeout=settings.busy_timeout)
         index_url = index_url or settings.index or (url if url.startswith("sqlite") else None)
         try:
+            options = {"compat": settings.elasticsearch_compat, **index_options}
             index = open_index(index_url, busy_timeout=settings.busy_timeout, timeout=settings.index_timeout,
-                               **index_options) if index_url else None
+                               **options) if index_url else None
         except BaseException:
             store.close()
             raise
@@ -163,13 +164,16 @@ class Catalog:
                 self._index_down = isinstance(err, IndexUnavailableError)
                 self.index_problems.append(str(err))
                 return False
-            self.store.clear_pending(batch[-1].seq)
+            # Exactly the updates applied: with several writers (`medal serve --workers N` over PostgreSQL) an
+            # update numbered below batch[-1] may commit after the queue was read; it stays for the next sync.
+            self.store.clear_queued(change.seq for change in batch)
         return True
 
     def reindex(self, to: str | None = None, progress: Progress | None = None) -> ReindexReport:
         """Rebuild an index (``to``, default this catalog's) from every current entry, swapping it in whole."""
-        settings = get_settings()
-        target = (open_index(to, busy_timeout=settings.busy_timeout, timeout=settings.index_timeout) if to
+        settings = self.settings
+        target = (open_index(to, busy_timeout=settings.busy_timeout, timeout=settings.index_timeout,
+                             compat=settings.elasticsearch_compat) if to
                   else self.index)
         if target is None:
             raise UsageError(f"{self.store.url} has no search index configured: pass --to URL")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -23,6 +24,10 @@ class Settings(BaseSettings):
     busy_timeout: float = 5.0
     #: Seconds an Elasticsearch request may take before the index counts as unreachable (MEDAL_INDEX_TIMEOUT).
     index_timeout: float = 10.0
+    #: The media types sent to Elasticsearch (MEDAL_ELASTICSEARCH_COMPAT): ``elasticsearch``, the client's
+    #: ``compatible-with=9`` vendor types (Elasticsearch 8.x/9.x); ``json``, plain ``application/json``, for
+    #: OpenSearch-compatible servers that refuse the vendor types.
+    elasticsearch_compat: Literal["elasticsearch", "json"] = "elasticsearch"
     #: Origins allowed to call the HTTP API from a browser, e.g. ``["https://medal.example.org"]``; empty: none
     #: (MEDAL_CORS_ORIGINS, a JSON list).
     cors_origins: list[str] = []

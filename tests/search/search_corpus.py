@@ -8,34 +8,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from typing import Any
 
 import pytest
 
 from medal_catalog.search.document import flatten
 from medal_catalog.store.base import validate_entry
-
-
-def _plain_json_node():
-    """TEST-ONLY transport node for osmem-server, which rejects the 9.x client's ``compatible-with=9`` media types:
-    it rewrites those Accept/Content-Type headers to plain JSON (NDJSON for bulk). A real Elasticsearch never
-    needs it."""
-    from elastic_transport import Urllib3HttpNode
-
-    class PlainJsonNode(Urllib3HttpNode):
-        """A urllib3 node that sends ``application/json`` where the client asks for vendor media types."""
-
-        def perform_request(self, method: str, target: str, body: bytes | None = None, headers: Any = None,
-                            **kwargs: Any):
-            if headers:
-                headers = headers.copy()
-                for name in ("accept", "content-type"):
-                    value = headers.get(name)
-                    if value and "compatible-with" in value:
-                        headers[name] = "application/x-ndjson" if "x-ndjson" in value else "application/json"
-            return super().perform_request(method, target, body, headers, **kwargs)
-
-    return PlainJsonNode
 
 
 def _series(ident, modality, body_part, manufacturer, model, thickness, field, description, dataset):
@@ -107,10 +84,11 @@ def corpus_docs() -> list[dict]:
 
 
 def es_options() -> dict:
-    """Client options: against osmem, the test-only node class that speaks plain JSON."""
+    """Index options: against osmem, which refuses the client's ``compatible-with=9`` media types, plain JSON
+    (MEDAL_ELASTICSEARCH_COMPAT=json); a real Elasticsearch gets the client's own."""
     if os.environ.get("ELASTICSEARCH_URL"):
         return {}
-    return {"node_class": _plain_json_node()}
+    return {"compat": "json"}
 
 
 def make_index(kind: str, tmp_path, es_url: str | None):

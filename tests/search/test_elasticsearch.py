@@ -80,3 +80,42 @@ def test_index_urls():
     assert parse_url("http://localhost:9200/") == ("http://localhost:9200", "medal")
     with pytest.raises(UnsupportedURLError):
         parse_url("elasticsearch://es:9200/a/b")
+
+
+class _Recording(_Busy):
+    """A stand-in node that accepts everything and records each request's media types."""
+
+    seen: list[tuple[str, str, str]] = []
+
+    def _answer(self, status: int, body: dict | None = None) -> None:
+        self.seen.append((self.command, self.headers.get("Accept", ""), self.headers.get("Content-Type", "")))
+        super()._answer(200 if status == 429 else status, body)
+
+
+@pytest.mark.parametrize("compat, media", [("elasticsearch", "application/vnd.elasticsearch+"),
+                                           ("json", "application/")])
+def test_compat_json_sends_plain_json_media_types(compat, media):
+    """MEDAL_ELASTICSEARCH_COMPAT=json (compat="json") sends application/json and application/x-ndjson, which
+    OpenSearch-compatible servers accept; the default keeps the client's compatible-with=9 vendor types."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recording)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        _Recording.seen.clear()
+        index = open_index(f"http://127.0.0.1:{server.server_port}/medal", compat=compat, backoff=0.01)
+        index.bulk_index(corpus_docs()[:2])
+        index.close()
+    finally:
+        server.shutdown()
+    bulk = [row for row in _Recording.seen if row[2]]
+    assert bulk and all(value.startswith(media) for row in _Recording.seen for value in row[1:] if value)
+    plain = all("compatible-with" not in value for row in _Recording.seen for value in row[1:])
+    assert plain == (compat == "json")
+    assert any("x-ndjson" in row[2] for row in bulk)
+
+
+def test_an_unknown_compat_mode_is_a_usage_error():
+    """A mistyped MEDAL_ELASTICSEARCH_COMPAT names the modes there are."""
+    from medal_catalog.errors import UsageError
+
+    with pytest.raises(UsageError, match="elasticsearch or json"):
+        open_index("http://127.0.0.1:9/medal", compat="opensearch")

@@ -97,8 +97,15 @@ def _store(catalog: Catalog, task_id: str, document: dict[str, Any], actor: Acto
         raise Unprocessable("the review is not valid: " + "; ".join(stored.problems))
     moved = None
     if stored.changed and status == "submitted":
-        moved = transition(catalog, task_id, "start_review", Actor(actor.name, "reviewer"),
-                           reason=f"first review {document['id']}")
+        try:
+            moved = transition(catalog, task_id, "start_review", Actor(actor.name, "reviewer"),
+                               reason=f"first review {document['id']}")
+        except Conflict:
+            # Another reviewer's first review (another request, another worker) moved the task to under_review
+            # since its status was read: this review is stored and counts all the same; refusing it now would
+            # answer 409 for a review the catalog keeps.
+            if (current_task(catalog, task_id).document or {}).get("status") != "under_review":
+                raise
     return ReviewOutcome(stored, replaced and stored.changed, moved)
 
 

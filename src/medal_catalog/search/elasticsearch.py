@@ -4,6 +4,11 @@ URL: ``elasticsearch://host:9200/medal`` (``elasticsearch+https://`` for TLS; pl
 works too). The last path segment is an **alias**: writes and searches go through it, and ``rebuild`` fills a
 fresh index ``medal-<time>`` then moves the alias in one atomic ``_aliases`` call, so searches never see a half
 index. The mapping is the generated artefact ``schema/generated/medal.es-mapping.json``.
+
+Media types (``compat``, the setting MEDAL_ELASTICSEARCH_COMPAT): the 9.x client sends
+``application/vnd.elasticsearch+json; compatible-with=9``, which Elasticsearch 8.x/9.x expects and which
+OpenSearch-compatible servers refuse. ``compat="json"`` sends plain ``application/json`` (``application/x-ndjson``
+for bulk) instead; the request bodies and answers are the same.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from medal_catalog.errors import IndexUnavailableError, MissingExtraError, SearchBackendError, UnsupportedURLError
+from medal_catalog.errors import (IndexUnavailableError, MissingExtraError, SearchBackendError, UnsupportedURLError,
+                                  UsageError)
 from medal_catalog.search.base import Hit, Progress, SearchIndex, SearchRequest, SearchResult, order_facets
 from medal_catalog.search.fields import TEXT_FIELDS
 from medal_catalog.search.mapping import load_mapping
@@ -30,6 +36,9 @@ SCHEMES = {"elasticsearch": "http", "elasticsearch+http": "http", "elasticsearch
            "https": "https"}
 _FIELDS = [f"{f.name}^{f.weight:g}" for f in TEXT_FIELDS]
 _BUCKETS = 1000
+#: The media-type modes: ``elasticsearch`` (the client's vendor types) and ``json`` (plain JSON, for
+#: OpenSearch-compatible servers).
+COMPAT_MODES = ("elasticsearch", "json")
 
 
 def parse_url(url: str) -> tuple[str, str]:
@@ -88,10 +97,15 @@ class ElasticsearchIndex(SearchIndex):
     """The catalog index in Elasticsearch (or an API-compatible server), behind an alias."""
 
     def __init__(self, url: str, timeout: float = 10.0, client: Any = None, backoff: float = 0.5,
-                 **client_options: Any) -> None:
+                 compat: str = "elasticsearch", **client_options: Any) -> None:
         if Elasticsearch is None:
             raise MissingExtraError("the Elasticsearch backend needs the elasticsearch client: "
                                     "pip install 'medal-catalog[elasticsearch]'")
+        if compat not in COMPAT_MODES:
+            raise UsageError(f"unknown Elasticsearch media-type mode {compat!r} (MEDAL_ELASTICSEARCH_COMPAT): "
+                             f"use {' or '.join(COMPAT_MODES)}")
+        if compat == "json" and "node_class" not in client_options:
+            client_options["node_class"] = _plain_json_node()
         self.url = url
         self.node, self.alias = parse_url(url)
         self.client = client or Elasticsearch(self.node, request_timeout=timeout, max_retries=1,
@@ -120,15 +134,32 @@ class ElasticsearchIndex(SearchIndex):
         return name
 
     def _ensure(self) -> None:
-        """Create the first index and its alias on first write; later writes skip the check."""
+        """Create the first index and its alias on first write; later writes skip the check.
+
+        Several processes (`medal serve --workers N`) may make their first write at once: the first index has one
+        name, ``<alias>-first``, and is created with its alias in one call, so that one of them creates it and the
+        others find it made (resource_already_exists_exception). Each making an index of its own and adding it to
+        the alias left the alias on several indices, where every later write fails."""
         if self._ready:
             return
         with self._errors():
             if not self.client.indices.exists_alias(name=self.alias):
+                # exists() answers true for an alias too: one another process has just made, or a real index.
                 if self.client.indices.exists(index=self.alias):
+                    if self.client.indices.exists_alias(name=self.alias):
+                        self._ready = True
+                        return
                     raise SearchBackendError(f"{self.alias} is an index, not an alias; delete it or pick another name")
-                name = self._new_index()
-                self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
+                mapping = load_mapping()
+                try:
+                    self.client.indices.create(index=f"{self.alias}-first", settings=mapping["settings"],
+                                               mappings=mapping["mappings"], aliases={self.alias: {}})
+                except ApiError as err:
+                    if getattr(err, "error", "") != "resource_already_exists_exception":
+                        raise
+                    if not self.client.indices.exists_alias(name=self.alias):
+                        raise SearchBackendError(f"{self.alias}-first exists without the alias {self.alias}: "
+                                                 "run `medal reindex` to make a fresh index behind it") from None
         self._ready = True
 
     # --- writes -----------------------------------------------------------------------------------------------
@@ -238,6 +269,25 @@ class ElasticsearchIndex(SearchIndex):
 
     def close(self) -> None:
         self.client.close()
+
+
+def _plain_json_node() -> type:
+    """A urllib3 transport node that sends plain ``application/json`` (``application/x-ndjson`` for bulk) where
+    the 9.x client asks for ``application/vnd.elasticsearch+...; compatible-with=9``: the client rewrites the media
+    types of every request unconditionally, so the node puts them back just before they are sent."""
+
+    class PlainJsonNode(elastic_transport.Urllib3HttpNode):
+        def perform_request(self, method: str, target: str, body: bytes | None = None, headers: Any = None,
+                            **kwargs: Any) -> Any:
+            if headers:
+                headers = headers.copy()
+                for name in ("accept", "content-type"):
+                    value = headers.get(name)
+                    if value and "compatible-with" in value:
+                        headers[name] = "application/x-ndjson" if "x-ndjson" in value else "application/json"
+            return super().perform_request(method, target, body, headers, **kwargs)
+
+    return PlainJsonNode
 
 
 def _reason(err: Any) -> str:

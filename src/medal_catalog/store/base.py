@@ -286,6 +286,12 @@ class Store(ABC):
         """Forget owed updates with ``seq <= up_to_seq`` (only for ``keys`` when given): the index has them now."""
 
     @abstractmethod
+    def clear_queued(self, seqs: Iterable[int]) -> None:
+        """Forget exactly the owed updates numbered ``seqs`` (those a drainer read and applied). Unlike
+        :meth:`clear_pending`, this keeps an update whose transaction took a lower number but committed after the
+        drainer read the queue (PostgreSQL hands out numbers at insert, not at commit)."""
+
+    @abstractmethod
     def last_seq(self) -> int:
         """The sequence number of the newest owed update (0 when none)."""
 

@@ -61,7 +61,7 @@ index_queue = Table(
     Column("key", String(170), nullable=False, index=True),
     Column("op", String(8), nullable=False),
     Column("queued_at", String(40), nullable=False),
-    # Never reuse a sequence number: a drainer clears "everything up to seq N" and must not clear a newcomer.
+    # Never reuse a sequence number: a drainer clears the numbers it read and must not clear a newcomer.
     sqlite_autoincrement=True,
 )
 
@@ -548,6 +548,12 @@ class SqlStore(Store):
             keys = list(keys)
             for start in range(0, len(keys), 500):
                 conn.execute(query.where(index_queue.c.key.in_(keys[start:start + 500])))
+
+    def clear_queued(self, seqs: Iterable[int]) -> None:
+        seqs = list(seqs)
+        with self._write() as conn:
+            for start in range(0, len(seqs), 500):
+                conn.execute(delete(index_queue).where(index_queue.c.seq.in_(seqs[start:start + 500])))
 
     def keys_created_by(self, author: str) -> list[str]:
         with self._read() as conn:
