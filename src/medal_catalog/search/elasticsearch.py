@@ -276,16 +276,20 @@ def _plain_json_node() -> type:
     the 9.x client asks for ``application/vnd.elasticsearch+...; compatible-with=9``: the client rewrites the media
     types of every request unconditionally, so the node puts them back just before they are sent."""
 
+    from elastic_transport._node._base import NodeApiResponse
+    from elastic_transport.client_utils import DEFAULT, DefaultType
+
     class PlainJsonNode(elastic_transport.Urllib3HttpNode):
-        def perform_request(self, method: str, target: str, body: bytes | None = None, headers: Any = None,
-                            **kwargs: Any) -> Any:
+        def perform_request(self, method: str, target: str, body: bytes | None = None,
+                            headers: elastic_transport.HttpHeaders | None = None,
+                            request_timeout: DefaultType | float | None = DEFAULT) -> NodeApiResponse:
             if headers:
                 headers = headers.copy()
                 for name in ("accept", "content-type"):
                     value = headers.get(name)
                     if value and "compatible-with" in value:
                         headers[name] = "application/x-ndjson" if "x-ndjson" in value else "application/json"
-            return super().perform_request(method, target, body, headers, **kwargs)
+            return super().perform_request(method, target, body, headers, request_timeout=request_timeout)
 
     return PlainJsonNode
 
