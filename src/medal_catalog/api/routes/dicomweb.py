@@ -115,8 +115,8 @@ async def _retrieve(request: Request, catalog, caller, study: str, series: str |
 
     def work():
         found = web.locate(catalog, caller, archives, study, series, sop)
-        return [(archives.file(catalog, i), f"application/dicom; transfer-syntax={_transfer_syntax(i)}")
-                for i in found]
+        return [(data, f"application/dicom; transfer-syntax={_transfer_syntax(i)}")
+                for i, data in zip(found, archives.files(catalog, found))]
 
     return _multipart(await run_in_threadpool(work), "application/dicom")
 
