@@ -144,3 +144,30 @@ def test_real_vendor_series_rewritten_clean_and_consistent(series):
         series_uids.add(pydicom.dcmread(io.BytesIO(out)).SeriesInstanceUID)
         outputs.append(out)
     assert len(series_uids) == 1
+
+
+def test_private_tags_inside_a_sequence_encoded_as_un_are_removed_not_the_file(tmp_path):
+    """A ReferencedImageSequence written with VR UN (as some exports do) holding a private tag: the served copy
+    cleans it inside the sequence and keeps the file, instead of failing its own audit and leaving the file out."""
+    import struct
+
+    from medal_catalog.dicom.deidentify import served_copy
+
+    def implicit(group: int, element: int, value: bytes) -> bytes:
+        value += b"\x00" * (len(value) % 2)
+        return struct.pack("<HHI", group, element, len(value)) + value
+
+    item = implicit(0x0008, 0x1150, b"1.2.840.10008.5.1.4.1.1.4") + implicit(0x0008, 0x1155, b"1.2.3.4.5") \
+        + implicit(0x0009, 0x0010, b"SECRETVENDOR") + implicit(0x0009, 0x1001, b"ROE^RICHARD")
+    raw = struct.pack("<HHI", 0xFFFE, 0xE000, len(item)) + item
+    # pydicom writes a known sequence as SQ whatever it is given: the UN element goes into the bytes by hand, in tag
+    # order before (0010,0010), explicit VR little endian.
+    data = write(mr_dataset(subject="u1"), tmp_path / "un.dcm").read_bytes()
+    at = data.index(b"\x10\x00\x10\x00PN")
+    data = data[:at] + struct.pack("<HH", 0x0008, 0x1140) + b"UN\x00\x00" + struct.pack("<I", len(raw)) + raw + data[at:]
+    assert pydicom.dcmread(io.BytesIO(data))[0x00081140].VR in ("UN", "SQ")
+    copy, why = served_copy(data, "s/00001.dcm", Deidentifier(b"k" * 16, plan({})), "NO")
+    assert copy is not None, why
+    out = pydicom.dcmread(io.BytesIO(copy))
+    assert b"ROE^RICHARD" not in copy and b"SECRETVENDOR" not in copy
+    assert len(out.ReferencedImageSequence) == 1

@@ -324,19 +324,17 @@ def _present_rules(ds: Any, applied: tuple[str, ...]) -> dict[tuple[int, ...], A
 def _remove_private(ds: Any) -> None:
     """Remove every private attribute of ``ds`` at every depth, converting only the sequences it descends into
     (pydicom's remove_private_tags decodes every element of the file on the way)."""
-    from pydicom.datadict import dictionary_VR
-
     elements = ds._dict
     for tag in [t for t in elements if (t >> 16) & 1]:
         del elements[tag]
     for tag, element in list(elements.items()):
-        vr = element.VR
-        if vr is None and getattr(element, "length", 0) == 0xFFFFFFFF and tag != 0x7FE00010:
-            vr = "SQ"  # implicit VR, undefined length: a sequence
-        elif vr is None:
-            vr = _vr(dictionary_VR, tag)
-        if vr == "SQ":
-            for item in ds[tag].value:
+        # As written, else from the dictionary: a sequence written as UN (some exports do) is still a sequence,
+        # and a private tag inside it must go (the audit after the rewrite would refuse the whole file).
+        if _element_vr(tag, element) != "SQ":
+            continue
+        value = ds[tag].value
+        if ds[tag].VR == "SQ":
+            for item in value:
                 _remove_private(item)
 
 
