@@ -154,7 +154,7 @@ def test_a_big_harvest_indexes_in_a_second_process_and_leaves_nothing_queued(cat
                                                                               monkeypatch):
     """Past BACKGROUND_INDEX_SERIES series a child process drains the index queue while the harvest writes: at
     the end every entry is searchable and nothing is owed to the index."""
-    import medal_catalog.ingestion as ingestion
+    import medal_catalog.ingestion.idc as ingestion
 
     monkeypatch.setattr(ingestion, "BACKGROUND_INDEX_SERIES", 1)
     series, _ = real_tables

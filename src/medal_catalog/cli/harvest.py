@@ -97,7 +97,7 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
     by Ctrl-C / SIGTERM (reader processes stopped, nothing half-written: run it again to finish).
     """
     from medal_catalog.catalog import Catalog
-    from medal_catalog.ingestion import ingest, plan
+    from medal_catalog.ingestion import HarvestOptions, ingest, plan
 
     if niceness:
         # Readers of the catalog wait on a harvest for nothing but CPU (WAL readers take no lock, and the index
@@ -122,11 +122,12 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
     try:
         with _stops_cleanly():
             with Catalog.open(catalog_url, index_url) as catalog:
-                results = ingest(kinds, catalog, dataset_id=dataset_id, out_dir=out_dir, fmt=fmt, title=title,
-                                 access_level=access_level, license_id=license_id, instances=instances, jobs=jobs,
-                                 timeout=timeout, use_cache=not no_cache,
-                                 progress=progress[1] if progress else None,
-                                 pixel_hash=False if no_pixel_hash else None, force=force)
+                options = HarvestOptions(dataset_id=dataset_id, out_dir=out_dir, fmt=fmt, title=title,
+                                         access_level=access_level, license_id=license_id, instances=instances,
+                                         jobs=jobs, timeout=timeout, use_cache=not no_cache,
+                                         progress=progress[1] if progress else None,
+                                         pixel_hash=False if no_pixel_hash else None, force=force)
+                results = ingest(kinds, catalog, options)
                 tell = _index_missing([r.summary for r in results]) and first_notice(catalog, NO_INDEX)
             if progress:
                 progress[0].stop()

@@ -1,5 +1,5 @@
 """The DICOM harvest's contamination part (issue 19): from the per-file records, the dataset's public-archive
-section and its pixel digests by series, which ingestion.py keeps and compares with the catalog's other datasets."""
+section and its pixel digests by series, which ingestion/contamination.py keeps and compares with the catalog's other datasets."""
 
 from __future__ import annotations
 

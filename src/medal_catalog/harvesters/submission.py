@@ -87,7 +87,7 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
     from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
-    # The public-archive and duplicate checks come from the harvest itself (ingestion.py), once per dataset.
+    # The public-archive and duplicate checks come from the harvest itself (ingestion/contamination.py), once per dataset.
     report = validate_paths([path], contamination=False)
     result = SubmissionHarvest(report)
     errors_at: dict[tuple[str, str], list[str]] = {}
