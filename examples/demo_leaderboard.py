@@ -23,24 +23,12 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from medal_catalog.documents import load_yaml  # dates kept as the text written
+
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "valid" / "ct-lung-nodule-malignancy"
 TASK, DATASET = "lung-nodule-exam-demo", "lung-nodule-exam-demo-data"
 MEDAL = Path(sys.executable).with_name("medal")
-
-
-def _plain(value):
-    import datetime as dt
-
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def write_submission(folder: Path, rng: np.random.Generator) -> np.ndarray:
@@ -53,7 +41,7 @@ def write_submission(folder: Path, rng: np.random.Generator) -> np.ndarray:
         hidden = y
     with (folder / "labels.csv").open("w", newline="") as f:
         csv.writer(f, lineterminator="\n").writerows([["case_id", "split", "malignant", "sex"], *rows])
-    task = yaml.safe_load((SOURCE / "task.yaml").read_text())
+    task = load_yaml((SOURCE / "task.yaml").read_text())
     task.update(id=TASK, title="Demo exam: malignancy of synthetic lung nodules", datasets_used=[DATASET],
                 problem={"problem_category": "image_classification", "prevalence": 0.25,
                          "calibration_needed": True},
@@ -66,14 +54,14 @@ def write_submission(folder: Path, rng: np.random.Generator) -> np.ndarray:
                         {"name": "test_hidden", "size": 120, "labels_hidden": True, "labels_published": False}],
                 labels={"dataset": DATASET, "distribution_name": "labels", "case_id_column": "case_id",
                         "split_column": "split", "label_columns": ["malignant"]})
-    dataset = yaml.safe_load((SOURCE / "dataset.yaml").read_text())
+    dataset = load_yaml((SOURCE / "dataset.yaml").read_text())
     table = (folder / "labels.csv").read_bytes()
     dataset.update(id=DATASET, title="Synthetic nodule cases for the leaderboard demo",
                    distribution=[{"name": "labels", "distribution_kind": "file", "distribution_role": "labels",
                                   "path": "labels.csv", "media_type": "text/csv", "byte_size": len(table),
                                   "sha256": hashlib.sha256(table).hexdigest()}])
-    (folder / "task.yaml").write_text(yaml.safe_dump(_plain(task), sort_keys=False))
-    (folder / "dataset.yaml").write_text(yaml.safe_dump(_plain(dataset), sort_keys=False))
+    (folder / "task.yaml").write_text(yaml.safe_dump(task, sort_keys=False))
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(dataset, sort_keys=False))
     return hidden
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from medal_catalog.documents import load_yaml  # dates kept as the text written
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "valid" / "ct-lung-nodule-malignancy"
 
 
@@ -21,37 +23,22 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         writer.writerows(rows)
 
 
-def _plain(value):
-    """Dates and times as the ISO text the schema expects (PyYAML would write a datetime with a space)."""
-    import datetime as dt
-
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dt.datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
 def _task_folder(tmp: Path, rows: list[list], header: list[str], labels: dict, problem: dict, metrics: list[dict],
                  task_type: str, splits: list[dict]) -> Path:
     folder = tmp / f"task-{task_type}"
     folder.mkdir()
     _write_csv(folder / "labels.csv", header, rows)
-    task = yaml.safe_load((EXAMPLE / "task.yaml").read_text())
+    task = load_yaml((EXAMPLE / "task.yaml").read_text())
     task.update(task_type=task_type, problem=problem, metrics=metrics, splits=splits,
                 labels={"dataset": "ct-lung-screening-2019-2023", "distribution_name": "labels", **labels})
-    dataset = yaml.safe_load((EXAMPLE / "dataset.yaml").read_text())
+    dataset = load_yaml((EXAMPLE / "dataset.yaml").read_text())
     table = (folder / "labels.csv").read_bytes()
     for d in dataset["distribution"]:
         if d["name"] == "labels":
             d.update(byte_size=len(table), sha256=hashlib.sha256(table).hexdigest())
     dataset["distribution"] = [d for d in dataset["distribution"] if d["name"] == "labels"]
-    (folder / "task.yaml").write_text(yaml.safe_dump(_plain(task), sort_keys=False))
-    (folder / "dataset.yaml").write_text(yaml.safe_dump(_plain(dataset), sort_keys=False))
+    (folder / "task.yaml").write_text(yaml.safe_dump(task, sort_keys=False))
+    (folder / "dataset.yaml").write_text(yaml.safe_dump(dataset, sort_keys=False))
     return folder
 
 
