@@ -103,7 +103,7 @@ def main() -> None:
         (folder / "bare.py").write_text(BARE_APP, encoding="utf-8")
         env = {**os.environ, "MEDAL_CATALOG": f"sqlite:///{db}"}
         api_port, bare_port = free_port(), free_port()
-        servers = [start(["medal_catalog.api.app:create_app", "--factory"], folder, env, api_port),
+        servers = [start(["medal_catalog.api.app:from_environment", "--factory"], folder, env, api_port),
                    start(["bare:app"], folder, env, bare_port)]
         try:
             api = f"http://127.0.0.1:{api_port}"

@@ -45,6 +45,7 @@ from typing import Any, Literal
 from medal_catalog.api.tokens import Role as TokenRole
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Conflict, Forbidden, NotFound, Unauthorized
+from medal_catalog.ingestion import attachments
 from medal_catalog.schema import CONTAINER_SLOTS, KIND_PATHS
 from medal_catalog.schema.facts import access_levels
 from medal_catalog.search import SearchRequest
@@ -124,8 +125,6 @@ def check_writes(catalog: Catalog, caller: Caller, entries: Sequence[dict[str, A
     datasets and label table), which must be in the same submission or already in the catalog and theirs. Else
     raise: 404, as GET answers, for an entry the caller may not see (or that does not exist); 403 for one they
     see but do not own."""
-    from medal_catalog.ingestion import attachments
-
     pending = {(e.get("type"), e.get("id")) for e in entries}
     checked: set[tuple[str, str]] = set()  # a bundle's 1,200 series attach to one dataset: check it once
     for entry in entries:
@@ -162,7 +161,7 @@ REFERENCE = {"type": "ImagingDataset", "access_level": "open", "publication_stat
 
 def is_reference(document: dict[str, Any] | None) -> bool:
     """Whether a dataset is a reference dataset, public whether or not an accepted task uses it."""
-    return bool(document) and all(document.get(k) == v for k, v in REFERENCE.items())
+    return document is not None and all(document.get(k) == v for k, v in REFERENCE.items())
 
 
 def reference_datasets(catalog: Catalog) -> set[str]:

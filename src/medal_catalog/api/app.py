@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -10,25 +11,31 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from medal_catalog._version import __version__
-from medal_catalog.api.envelope import document_errors, install_handlers
+from medal_catalog.api import oai
+from medal_catalog.api.envelope import DocumentedApp, document_errors, install_handlers
 from medal_catalog.api.head import HeadAsGet
 from medal_catalog.api.limits import BodyLimit
+from medal_catalog.api.pages import account, campaign, desk, docs, errors, landing, leaderboard
+from medal_catalog.api.pages import search as search_page
+from medal_catalog.api.pages import series as series_page
+from medal_catalog.api.pages.campaign import warm_up
+from medal_catalog.api.routes import (catalog, datasets, dicomweb, entries, evaluations, health, identifiers, links,
+                                     panel, search, submissions, tasks)
 from medal_catalog.config import Settings, get_settings
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The API app. Without ``settings`` it uses the environment's (the cached :func:`get_settings`); tests pass
-    their own."""
-    from medal_catalog.api import oai
-    from medal_catalog.api.routes import (catalog, datasets, dicomweb, entries, evaluations, health, identifiers, links,
-                                         panel, search, submissions, tasks)
+def from_environment() -> FastAPI:
+    """The app with the process's settings, read from the environment: the factory ``medal serve`` gives uvicorn
+    (each worker process builds its own), the one place under api/ that reads the environment."""
+    return create_app(get_settings())
 
-    settings = settings or get_settings()
+
+def create_app(settings: Settings) -> FastAPI:
+    """The API app serving with ``settings``: everything under api/ reads them from the app (``app.state``,
+    :data:`~medal_catalog.api.deps.SettingsDep`, the catalog it opens), never from the environment."""
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
-        from medal_catalog.api.pages.campaign import warm_up
-
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Derived pages are drawn in the background at start, not by the first visitor (issue 29).
         threading.Thread(target=warm_up, args=(app.state,), name="medal-warm-up", daemon=True).start()
         yield
@@ -39,9 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if catalog is not None:
             catalog.close()
 
-    app = FastAPI(title="MEDAL catalog", version=__version__, lifespan=lifespan,
-                  description="Search, read, submit and review MEDAL benchmark tasks and imaging datasets.",
-                  openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
+    app = DocumentedApp(title="MEDAL catalog", version=__version__, lifespan=lifespan,
+                        description="Search, read, submit and review MEDAL benchmark tasks and imaging datasets.",
+                        openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
     app.state.catalog = None
     app.state.settings = settings
     app.state.catalog_lock = threading.Lock()
@@ -64,10 +71,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_errors(app, routers)
     for router, prefix in routers:
         app.include_router(router, prefix=prefix)
-    from medal_catalog.api.pages import account, campaign, desk, docs, errors, landing, leaderboard
-    from medal_catalog.api.pages import search as search_page
-    from medal_catalog.api.pages import series as series_page
-
     for module in (docs, search_page, landing, series_page, desk, account, campaign, leaderboard):
         app.include_router(module.router)
     docs.mount_static(app)

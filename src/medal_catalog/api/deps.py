@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from medal_catalog.api.access import ANONYMOUS, Caller
-from medal_catalog.api.tokens import lookup
+from medal_catalog.api.links import check_active, signing_key, token_id, verify
+from medal_catalog.api.tokens import is_role, lookup
 from medal_catalog.config import Settings
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, Unauthorized
 
+
 def get_settings_of(request: Request) -> Settings:
-    """The settings of the app serving ``request``: those create_app() was given, else the environment's
-    (:func:`get_settings`, cached)."""
-    return request.app.state.settings
+    """The settings of the app serving ``request``: those create_app() was given."""
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 async def get_app_settings(request: Request) -> Settings:
@@ -40,7 +43,8 @@ async def get_catalog(request: Request) -> Catalog:
         with state.catalog_lock:
             if state.catalog is None:
                 state.catalog = Catalog.open(settings=state.settings)
-    return state.catalog
+    catalog: Catalog = state.catalog
+    return catalog
 
 
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]
@@ -63,16 +67,14 @@ async def get_caller(request: Request,
     holder = await run_in_threadpool(lookup, catalog, token)
     if holder is None:
         raise Unauthorized("unknown or revoked token")
-    from medal_catalog.api.links import token_id
-
+    if not is_role(holder.role):  # a row written by hand, or by a newer version with more roles
+        raise Unauthorized(f"the token's role {holder.role!r} is not one this catalog knows")
     return Caller(role=holder.role, name=holder.name, token=token_id(holder.digest))
 
 
 async def _signed_caller(request: Request) -> Caller:
     """The caller a signed link stands for (403 when tampered with or expired); its expiry is kept for the
     links the answer itself signs."""
-    from medal_catalog.api.links import check_active, signing_key, verify
-
     catalog = await get_catalog(request)
     key = await run_in_threadpool(signing_key, request.app.state.settings, catalog)
     caller, expires = verify(key, request.url.path, request.query_params)
@@ -95,7 +97,12 @@ def _basic_password(request: Request) -> str | None:
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def require(*roles: str):
+#: The dependencies :func:`require` made and the roles each needs: how the OpenAPI generator tells a route that
+#: needs a token (envelope.py).
+ROLE_CHECKS: dict[Callable[..., Any], tuple[str, ...]] = {}
+
+
+def require(*roles: str) -> Callable[[Caller], Coroutine[Any, Any, Caller]]:
     """A dependency that lets through only callers with one of ``roles`` (401 without a token, 403 otherwise)."""
     async def check(caller: CallerDep) -> Caller:
         if caller.role == "anonymous":
@@ -103,7 +110,7 @@ def require(*roles: str):
         if caller.role not in roles:
             raise Forbidden(f"role {caller.role} may not do this; it needs {' or '.join(roles)}")
         return caller
-    check.required_roles = roles  # how the OpenAPI generator tells a route needing a token (envelope.py)
+    ROLE_CHECKS[check] = roles
     return check
 
 

@@ -16,13 +16,20 @@ import re
 import threading
 import zipfile
 from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
-from medal_catalog.api.access import Caller, may_fetch_data, require_data, search_scope, view_of
+from medal_catalog.api.access import Caller, View, may_fetch_data, require_data, search_scope, view_of
 from medal_catalog.catalog import Catalog
 from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
 from medal_catalog.errors import NotFound, UsageError
+
+if TYPE_CHECKING:
+    from pydicom.dataset import Dataset
+
+# pydicom is imported where a DICOMweb request first needs it, not with the app: it adds about 150-280 ms to the
+# start of every server and test app (python -X importtime), and most never answer a DICOMweb request.
 
 #: Instance headers kept in the index (pixel data never): a query walks every visible dataset's index, so the
 #: cache holds them by instance count, not by archive, and a catalog of many small datasets does not re-read every
@@ -53,7 +60,7 @@ class Instance:
     study: str
     series: str
     sop: str
-    header: Any  # pydicom Dataset
+    header: Dataset  # without pixel data
 
 
 def tag_of(name: str) -> int:
@@ -70,21 +77,21 @@ def tag_of(name: str) -> int:
     return int(tag)
 
 
-def _element_json(header: Any, tag: int) -> dict[str, Any] | None:
+def _element_json(header: Dataset, tag: int) -> dict[str, Any] | None:
     """One attribute of a header as DICOM JSON; None when absent or binary (bulk data is not searched)."""
     if tag not in header or header[tag].VR in _BINARY_VRS:
         return None
     return header[tag].to_json_dict(bulk_data_element_handler=None, bulk_data_threshold=BULK_BYTES)
 
 
-def _value(vr: str, values: list) -> dict[str, Any]:
+def _value(vr: str, values: list[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"vr": vr}
     if values:
         out["Value"] = values
     return out
 
 
-def metadata(header: Any) -> dict[str, Any]:
+def metadata(header: Dataset) -> dict[str, Any]:
     """The DICOM JSON of a whole header, pixel data and long binary values left out."""
     from pydicom.dataset import Dataset
 
@@ -177,11 +184,11 @@ class Archives:
         return out
 
 
-def _read(catalog: Catalog, dataset_id: str) -> Iterable[Instance]:
+def _read(catalog: Catalog, dataset_id: str) -> Iterator[Instance]:
     import pydicom
 
     stored = catalog.get_file("ImagingDataset", dataset_id, DICOM_ARCHIVE)
-    if stored is None:
+    if stored is None or stored.data is None:
         return
     with zipfile.ZipFile(io.BytesIO(stored.data)) as archive:
         for name in sorted(archive.namelist()):
@@ -195,7 +202,7 @@ def _read(catalog: Catalog, dataset_id: str) -> Iterable[Instance]:
                 continue
 
 
-def _candidates(catalog: Catalog, caller: Caller) -> list[tuple[str, dict[str, Any], str]]:
+def _candidates(catalog: Catalog, caller: Caller) -> list[tuple[str, dict[str, Any], View]]:
     """(dataset id, document, view) of every dataset the caller finds and that is not hidden-test."""
     scope = search_scope(catalog, caller)
     hits, page = [], 1
@@ -207,7 +214,7 @@ def _candidates(catalog: Catalog, caller: Caller) -> list[tuple[str, dict[str, A
             break
         page += 1
     found = catalog.get_many(h.key for h in hits)
-    out = []
+    out: list[tuple[str, dict[str, Any], View]] = []
     for hit in hits:
         version = found.get(hit.key)
         if version is None or version.document is None:
@@ -266,8 +273,8 @@ def _level_json(level: str, group: list[Instance], fields: Iterable[int]) -> dic
         out["00080061"] = _value("CS", modalities)
     elif level == "series":
         out["00201209"] = _value("IS", [len(group)])
-    for tag in list(out):
-        out[tag].setdefault("vr", dictionary_VR(int(tag, 16)))
+    for hex_tag in list(out):
+        out[hex_tag].setdefault("vr", dictionary_VR(int(hex_tag, 16)))
     return dict(sorted(out.items()))
 
 
@@ -302,11 +309,13 @@ def search(instances: list[Instance], level: str, params: list[tuple[str, str]],
             matching.append((tag_of(name), value))
             fields.append(tag_of(name))
     chosen = [i for i in instances if (study is None or i.study == study) and (series is None or i.series == series)]
-    key = {"study": lambda i: i.study, "series": lambda i: (i.study, i.series), "instance": lambda i: i.sop}[level]
-    groups: dict[Any, list[Instance]] = {}
+    keys: dict[str, Callable[[Instance], Hashable]] = {
+        "study": lambda i: i.study, "series": lambda i: (i.study, i.series), "instance": lambda i: i.sop}
+    key = keys[level]
+    groups: dict[Hashable, list[Instance]] = {}
     for instance in chosen:
         groups.setdefault(key(instance), []).append(instance)
-    out = []
+    out: list[dict[str, Any]] = []
     for group in groups.values():
         ok = True
         for tag, wanted in matching:

@@ -14,6 +14,9 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
+
+from medal_catalog.api.deps import ROLE_CHECKS, get_caller, get_catalog
 
 from medal_catalog.api.models import ErrorBody
 from medal_catalog.errors import MedalError
@@ -34,7 +37,7 @@ def error_statuses() -> dict[int, str]:
         cls = pending.pop(0)
         pending += cls.__subclasses__()
         if cls.__module__ == MedalError.__module__:
-            found.setdefault(cls.http_status, []).append(cls.__doc__.strip().splitlines()[0])
+            found.setdefault(cls.http_status, []).append((cls.__doc__ or cls.__name__).strip().splitlines()[0])
     return {status: " ".join(found[status]) for status in sorted(found)}
 
 
@@ -57,10 +60,8 @@ def _calls(dependant: Any) -> Iterator[Any]:
 
 def anonymous_allowed(route: APIRoute) -> bool:
     """Whether the route answers without a token (it takes the caller but requires no role)."""
-    from medal_catalog.api.deps import get_caller
-
     calls = list(_calls(route.dependant))
-    return get_caller in calls and not any(hasattr(call, "required_roles") for call in calls)
+    return get_caller in calls and not any(call in ROLE_CHECKS for call in calls)
 
 
 def document_errors(app: FastAPI, routers: Iterable[tuple[APIRouter, str]]) -> None:
@@ -70,17 +71,14 @@ def document_errors(app: FastAPI, routers: Iterable[tuple[APIRouter, str]]) -> N
     body is read, 503 where the catalog is opened (store locked or read-only, index unreachable). And mark the
     bearer token optional (``security: [{}, ...]``) on the operations that answer anonymous callers too. Call it
     with each router and its prefix before including them in ``app``."""
-    from medal_catalog.api.deps import get_catalog, get_caller
-
-    from starlette.routing import compile_path
-
     anonymous: list[tuple[str, set[str]]] = []
     app.state.route_methods = []
     for router, prefix in routers:
         for route in router.routes:
             if not isinstance(route, APIRoute):
                 continue
-            app.state.route_methods.append((compile_path(prefix + route.path)[0], set(route.methods)))
+            methods = route.methods or set()
+            app.state.route_methods.append((compile_path(prefix + route.path)[0], set(methods)))
             calls = list(_calls(route.dependant))
             found: list[int] = []
             if get_caller in calls:
@@ -92,25 +90,32 @@ def document_errors(app: FastAPI, routers: Iterable[tuple[APIRouter, str]]) -> N
             if route.dependant.path_params or route.dependant.query_params or route.dependant.body_params or (
                     "requestBody" in (route.openapi_extra or {})):
                 found.append(422)
-            if route.methods & {"POST", "PUT", "PATCH"}:
+            if methods & {"POST", "PUT", "PATCH"}:
                 found.append(413)
             if get_catalog in calls:
                 found.append(503)
             route.responses = {**errors(*sorted(set(found))), **route.responses}
             if anonymous_allowed(route):
-                anonymous.append((prefix + route.path_format, route.methods))
+                anonymous.append((prefix + route.path_format, methods))
+    app.state.anonymous_operations = anonymous
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            spec = FastAPI.openapi(app)
-            for path, methods in anonymous:
-                for method in methods:
-                    operation = spec["paths"].get(path, {}).get(method.lower(), {})
-                    if operation.get("security") and {} not in operation["security"]:
-                        operation["security"] = [{}, *operation["security"]]
-        return app.openapi_schema
 
-    app.openapi = openapi
+class DocumentedApp(FastAPI):
+    """FastAPI whose OpenAPI marks the bearer token optional (``security: [{}, ...]``) on the operations that
+    :func:`document_errors` found answering anonymous callers too."""
+
+    def openapi(self) -> dict[str, Any]:
+        before = self.openapi_schema
+        spec = super().openapi()  # FastAPI keeps it, and makes it anew only when the routes changed
+        if spec is before:
+            return spec
+        anonymous: list[tuple[str, set[str]]] = getattr(self.state, "anonymous_operations", [])
+        for path, methods in anonymous:
+            for method in methods:
+                operation = spec["paths"].get(path, {}).get(method.lower(), {})
+                if operation.get("security") and {} not in operation["security"]:
+                    operation["security"] = [{}, *operation["security"]]
+        return spec
 
 
 def error_response(status: int, detail: Any, headers: dict[str, str] | None = None) -> Response:

@@ -3,6 +3,8 @@ reading, and a body that turns out larger (chunked uploads) is cut off as soon a
 
 from __future__ import annotations
 
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
 from medal_catalog.api.envelope import refusal
 from medal_catalog.errors import PayloadTooLarge
 
@@ -14,15 +16,15 @@ class _TooLarge(Exception):
 class BodyLimit:
     """Pure ASGI middleware answering 413 (in the API's one error envelope) for bodies over ``limit``."""
 
-    def __init__(self, app, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
 
-    async def _refuse(self, scope, receive, send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Outside the app's exception handlers (the body is cut off below them), so the answer is built here.
         err = PayloadTooLarge(f"the request body is larger than the limit of {self.limit} bytes")
         await refusal(err)(scope, receive, send)
 
-    async def __call__(self, scope, receive, send) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -32,7 +34,7 @@ class BodyLimit:
             return
         received, started = 0, False
 
-        async def limited_receive():
+        async def limited_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
@@ -41,7 +43,7 @@ class BodyLimit:
                     raise _TooLarge
             return message
 
-        async def tracked_send(message) -> None:
+        async def tracked_send(message: Message) -> None:
             nonlocal started
             started = started or message["type"] == "http.response.start"
             await send(message)

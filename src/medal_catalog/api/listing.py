@@ -13,7 +13,7 @@ from medal_catalog.catalog import Catalog
 from medal_catalog.store import StoredVersion
 
 
-def list_entries(request: Request, catalog: Catalog, caller: Caller, filters: dict, page: int, size: int) -> Page:
+def list_entries(request: Request, catalog: Catalog, caller: Caller, filters: dict[str, Any], page: int, size: int) -> Page:
     result = catalog.search("", filters=filters, sort="key", page=page, size=size,
                             scope=search_scope(catalog, caller))
     more = page * size < result.total
@@ -30,7 +30,8 @@ _PAGE = 500
 def listed_documents(catalog: Catalog, caller: Caller, kind: str) -> list[dict[str, Any]]:
     """Every entry of ``kind`` the caller may find, each as the caller's view shows it. The search scope already
     leaves out what the caller may not list; an entry seen only in its hidden view is left out here too."""
-    return [redact(version.document, view) for version, view in listed_versions(catalog, caller, kind)]
+    documents = (redact(version.document, view) for version, view in listed_versions(catalog, caller, kind))
+    return [document for document in documents if document is not None]
 
 
 def listed_versions(catalog: Catalog, caller: Caller, kind: str) -> list[tuple[StoredVersion, View]]:
@@ -46,10 +47,12 @@ def listed_versions(catalog: Catalog, caller: Caller, kind: str) -> list[tuple[S
             break
         page += 1
     found = catalog.get_many(keys)
-    out = []
+    out: list[tuple[StoredVersion, View]] = []
     for key in keys:
         version = found.get(key)
-        view = view_of(catalog, caller, version) if version is not None else None
-        if listed(view):
+        if version is None:
+            continue
+        view = view_of(catalog, caller, version)
+        if view is not None and listed(view):
             out.append((version, view))
     return out

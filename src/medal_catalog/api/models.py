@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,9 +10,17 @@ from medal_catalog.api.access import View
 from medal_catalog.panel import review_body_model
 from medal_catalog.schema.facts import access_levels
 
-#: A dataset's access level: the values of the schema's AccessLevelEnum, as a Literal so that OpenAPI lists them
-#: and FastAPI refuses others.
-AccessLevel = Literal[access_levels()]
+if TYPE_CHECKING:
+    # Both are made from the schema when the module loads; a type checker sees what they are made of.
+    AccessLevel = str
+    ReviewCreate = BaseModel
+else:
+    #: A dataset's access level: the values of the schema's AccessLevelEnum, as a Literal so that OpenAPI lists
+    #: them and FastAPI refuses others.
+    AccessLevel = Literal[access_levels()]
+    #: The body of a new review, generated from the schema's ReviewAssessment (less id, task, reviewer and date,
+    #: which the catalog sets), so OpenAPI documents every score and FastAPI's errors name the field.
+    ReviewCreate = review_body_model()
 
 
 class EntryPublic(BaseModel):
@@ -118,11 +126,6 @@ class TransitionCreate(BaseModel):
 
     action: Literal["reopen", "retire", "withdraw", "resubmit"]
     reason: str = Field(min_length=1, max_length=4000)
-
-
-#: The body of a new review, generated from the schema's ReviewAssessment (less id, task, reviewer and date,
-#: which the catalog sets), so OpenAPI documents every score and FastAPI's errors name the field.
-ReviewCreate = review_body_model()
 
 
 class ReviewPublic(BaseModel):

@@ -9,10 +9,12 @@ from email.utils import format_datetime
 import orjson
 from fastapi import Request, Response
 
-from medal_catalog.api.access import KINDS, Caller, not_visible, redact, view_of
+from medal_catalog.api.access import KINDS, PATH_OF, Caller, View, not_visible, redact, view_of
+from medal_catalog.api.deps import get_settings_of
 from medal_catalog.api.models import EntryPublic
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import NotAcceptable, NotFound
+from medal_catalog.exports.jsonld import to_jsonld, to_turtle
 from medal_catalog.store import StoredVersion
 
 
@@ -24,7 +26,7 @@ def kind_of(path: str) -> str:
     return kind
 
 
-def visible(catalog: Catalog, caller: Caller, kind: str, entry_id: str) -> tuple[StoredVersion, str]:
+def visible(catalog: Catalog, caller: Caller, kind: str, entry_id: str) -> tuple[StoredVersion, View]:
     """The current version of an entry and the caller's view of it; 404 when absent or not visible (never 403:
     an entry one may not see does not exist for them)."""
     current = catalog.get(kind, entry_id)
@@ -34,9 +36,7 @@ def visible(catalog: Catalog, caller: Caller, kind: str, entry_id: str) -> tuple
     return current, view
 
 
-def entry_public(version: StoredVersion, view: str, caller: Caller, owner_view: bool) -> EntryPublic:
-    from medal_catalog.api.access import PATH_OF
-
+def entry_public(version: StoredVersion, view: View, caller: Caller, owner_view: bool) -> EntryPublic:
     document = redact(version.document, view)
     if document is not None and view != "full" and version.document is not None:
         # An older version may have been less restricted than the current one: the stricter of both applies.
@@ -145,15 +145,11 @@ def _quality(text: str) -> float:
 
 
 def base_url(request: Request) -> str:
-    from medal_catalog.api.deps import get_settings_of
-
     return (get_settings_of(request).base_url or str(request.base_url)).rstrip("/")
 
 
 def respond(request: Request, entry: EntryPublic, version: StoredVersion, fmt: str | None) -> Response:
     """The entry in the negotiated representation, with ETag / Last-Modified (304 when unchanged)."""
-    from medal_catalog.exports.jsonld import to_jsonld, to_turtle
-
     name = negotiate(request, fmt)
     if name == "json":
         return conditional(request, json_bytes(entry), MEDIA["json"], version.recorded_at)

@@ -10,7 +10,7 @@ import hashlib
 import re
 import secrets
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Literal, TypeGuard, get_args
 
 from medal_catalog.errors import UsageError
 from medal_catalog.store.base import Store, StoredToken
@@ -23,6 +23,11 @@ ROLES: tuple[Role, ...] = get_args(Role)
 #: Token names become the author of the versions their holder writes; no spaces, so they never collide with
 #: the authors the command line writes ("medal harvest").
 TOKEN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
+
+
+def is_role(value: str) -> TypeGuard[Role]:
+    """Whether ``value`` is one of the token roles (:data:`ROLES`)."""
+    return value in ROLES
 
 
 def digest(token: str) -> str:

@@ -44,7 +44,7 @@ def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, 
         refuse_workers(workers, settings.catalog, settings.index)
     # Fail here, with a one-line error and the exit code, rather than in the first request.
     Catalog.open(settings=settings).close()
-    uvicorn.run("medal_catalog.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("medal_catalog.api.app:from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="info")
 
 
