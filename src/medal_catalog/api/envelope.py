@@ -41,12 +41,15 @@ def error_statuses() -> dict[int, str]:
     return {status: " ".join(found[status]) for status in sorted(found)}
 
 
+#: The OpenAPI ``responses`` of an operation, as FastAPI's route decorators take them.
+Responses = dict[int | str, dict[str, Any]]
+
 #: The OpenAPI ``responses`` of every error status (an operation's own entry for a status replaces this one).
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+ERROR_RESPONSES: Responses = {
     status: {"model": ErrorBody, "description": text} for status, text in error_statuses().items()}
 
 
-def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+def errors(*statuses: int) -> Responses:
     """The OpenAPI ``responses`` of these error statuses, each an ErrorBody described as :data:`ERROR_RESPONSES`
     describes it: for a route to declare the refusals its own code raises (409, 415, 400, 406, ...)."""
     return {status: ERROR_RESPONSES[status] for status in statuses}

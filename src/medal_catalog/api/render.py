@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from email.utils import format_datetime
+from typing import Any
 
 import orjson
 from fastapi import Request, Response
@@ -34,6 +35,13 @@ def visible(catalog: Catalog, caller: Caller, kind: str, entry_id: str) -> tuple
     if current is None or view is None:
         raise not_visible(kind, entry_id)
     return current, view
+
+
+def live_document(version: StoredVersion) -> dict[str, Any]:
+    """The document of ``version``; 404 when that version records the entry's deletion."""
+    if version.document is None:
+        raise NotFound(f"{version.kind} {version.id!r} is deleted")
+    return version.document
 
 
 def entry_public(version: StoredVersion, view: View, caller: Caller, owner_view: bool) -> EntryPublic:

@@ -6,8 +6,9 @@ connect with ``{catalog}/dicomweb`` as both the QIDO and the WADO root."""
 
 from __future__ import annotations
 
+import io
 import secrets
-from typing import Any, Annotated
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Path, Request
@@ -15,19 +16,24 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from medal_catalog.api import dicomweb as web
+from medal_catalog.api.access import Caller
 from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.envelope import Responses
+from medal_catalog.api.previews import burned_in_refusal
+from medal_catalog.catalog import Catalog
+from medal_catalog.dicom.preview import PreviewError, render
 from medal_catalog.errors import NotAcceptable, NotFound
 
 router = APIRouter(prefix="/dicomweb", tags=["dicomweb"])
 DICOM_JSON = "application/dicom+json"
 Uid = Annotated[str, Path(pattern=r"^[0-9.]{1,64}$", description="a DICOM UID")]
-_QIDO = {200: {"content": {DICOM_JSON: {}}, "description": "matching results (an empty array when none)"}}
-_WADO = {200: {"content": {"multipart/related": {}}, "description": "the instances, one part each"}}
+_QIDO: Responses = {200: {"content": {DICOM_JSON: {}}, "description": "matching results (an empty array when none)"}}
+_WADO: Responses = {200: {"content": {"multipart/related": {}}, "description": "the instances, one part each"}}
 
 
 def _archives(request: Request) -> web.Archives:
     state = request.app.state
-    found = getattr(state, "dicomweb", None)
+    found: web.Archives | None = getattr(state, "dicomweb", None)
     if found is None:
         found = state.dicomweb = web.Archives()
     return found
@@ -37,12 +43,12 @@ def _json(body: object) -> Response:
     return Response(orjson.dumps(body), media_type=DICOM_JSON, headers={"Vary": "Authorization"})
 
 
-async def _search(request: Request, catalog, caller, level: str, study: str | None = None,
+async def _search(request: Request, catalog: Catalog, caller: Caller, level: str, study: str | None = None,
                   series: str | None = None) -> Response:
     archives = _archives(request)
     params = list(request.query_params.multi_items())
 
-    def work():
+    def work() -> list[dict[str, Any]]:
         instances = web.fetchable(catalog, caller, archives)
         if study is not None and not any(i.study == study for i in instances):
             web.locate(catalog, caller, archives, study, series)  # 401/403/404 as a retrieve would answer
@@ -106,14 +112,14 @@ def _transfer_syntax(instance: web.Instance) -> str:
     return str(getattr(meta, "TransferSyntaxUID", "1.2.840.10008.1.2.1"))
 
 
-async def _retrieve(request: Request, catalog, caller, study: str, series: str | None = None,
+async def _retrieve(request: Request, catalog: Catalog, caller: Caller, study: str, series: str | None = None,
                     sop: str | None = None) -> Response:
     accept = request.headers.get("accept", "")
     if accept and not any(t in accept for t in ("multipart/related", "application/dicom", "*/*")):
         raise NotAcceptable('WADO-RS retrieve answers multipart/related; type="application/dicom"')
     archives = _archives(request)
 
-    def work():
+    def work() -> list[tuple[bytes, str]]:
         found = web.locate(catalog, caller, archives, study, series, sop)
         return [(data, f"application/dicom; transfer-syntax={_transfer_syntax(i)}")
                 for i, data in zip(found, archives.files(catalog, found))]
@@ -121,11 +127,11 @@ async def _retrieve(request: Request, catalog, caller, study: str, series: str |
     return _multipart(await run_in_threadpool(work), "application/dicom")
 
 
-async def _metadata(request: Request, catalog, caller, study: str, series: str | None = None,
+async def _metadata(request: Request, catalog: Catalog, caller: Caller, study: str, series: str | None = None,
                     sop: str | None = None) -> Response:
     archives = _archives(request)
 
-    def work():
+    def work() -> list[dict[str, Any]]:
         return [web.metadata(i.header) for i in web.locate(catalog, caller, archives, study, series, sop)]
 
     return _json(await run_in_threadpool(work))
@@ -171,7 +177,7 @@ async def instance_metadata(study: Uid, series: Uid, sop: Uid, request: Request,
     return await _metadata(request, catalog, caller, study, series, sop)
 
 
-def _one(found: list[Any]) -> Any:
+def _one(found: list[web.Instance]) -> web.Instance:
     """The instance a retrieve names: the first of those the caller may fetch (an archive may hold one SOP
     Instance UID twice), 404 when none (``locate`` already refuses what may not be fetched)."""
     if not found:
@@ -197,10 +203,8 @@ async def retrieve_frames(study: Uid, series: Uid, sop: Uid, frames: str, reques
     numbers = _frame_numbers(frames)
     archives = _archives(request)
 
-    def work():
-        import io
-
-        import pydicom
+    def work() -> list[tuple[bytes, str]]:
+        import pydicom  # here, not with the app: see api/dicomweb.py
 
         found = _one(web.locate(catalog, caller, archives, study, series, sop))
         ds = pydicom.dcmread(io.BytesIO(archives.file(catalog, found)))
@@ -220,17 +224,14 @@ async def retrieve_frames(study: Uid, series: Uid, sop: Uid, frames: str, reques
     return _multipart(await run_in_threadpool(work), "application/octet-stream")
 
 
-async def _rendered(request: Request, catalog, caller, study: str, series: str, sop: str, frame: int) -> Response:
-    from medal_catalog.dicom.preview import PreviewError, render
-
+async def _rendered(request: Request, catalog: Catalog, caller: Caller, study: str, series: str, sop: str,
+                    frame: int) -> Response:
     accept = request.headers.get("accept", "")
     if accept and not any(t in accept for t in ("image/png", "image/*", "*/*")):
         raise NotAcceptable("rendered images are offered as image/png")
     archives = _archives(request)
 
     def work() -> bytes:
-        from medal_catalog.api.previews import burned_in_refusal
-
         found = _one(web.locate(catalog, caller, archives, study, series, sop))
         dataset = catalog.get("ImagingDataset", found.dataset_id)
         why = burned_in_refusal((dataset.document or {}) if dataset else {})

@@ -3,17 +3,22 @@ content negotiation, ETag and Last-Modified."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 
-from medal_catalog.api.envelope import errors
-from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.access import small_cells
+from medal_catalog.api.deps import CallerDep, CatalogDep, get_settings_of
+from medal_catalog.api.envelope import Responses, errors
 from medal_catalog.api.models import EntryPublic, VersionList, VersionSummary
 from medal_catalog.api.params import Format, VersionNo
 from medal_catalog.api.render import entry_public, kind_of, respond, visible
+from medal_catalog.catalog import Catalog
+from medal_catalog.contamination.overlap import dataset_counts
 from medal_catalog.errors import NotFound
 
 router = APIRouter(tags=["entries"])
-_RESPONSES = {200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, 304: {"description": "unchanged"},
+_RESPONSES: Responses = {200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, 304: {"description": "unchanged"},
               **errors(406)}
 
 
@@ -26,18 +31,15 @@ async def get_entry(kind: str, entry_id: str, request: Request, catalog: Catalog
     current, view = visible(catalog, caller, kind_of(kind), entry_id)
     entry = entry_public(current, view, caller, view == "full")
     if current.kind == "ImagingDataset":
-        from medal_catalog.api.access import small_cells
-
-        entry.document = small_cells(entry.document, caller, request.app.state.settings.small_cell_threshold)
+        entry.document = small_cells(entry.document, caller, get_settings_of(request).small_cell_threshold)
         entry.contamination = _contamination(catalog, entry_id)
     return respond(request, entry, current, format)
 
 
-def _contamination(catalog, dataset_id: str):
+def _contamination(catalog: Catalog, dataset_id: str) -> dict[str, Any] | None:
     """The dataset's contamination counts (contamination/overlap.py), never naming another dataset."""
-    from medal_catalog.contamination.overlap import dataset_counts
 
-    def access_of(other: str):
+    def access_of(other: str) -> str | None:
         found = catalog.get("ImagingDataset", other)
         return (found.document or {}).get("access_level") if found is not None else None
 
@@ -66,7 +68,5 @@ async def get_version(kind: str, entry_id: str, number: VersionNo, request: Requ
         raise NotFound(f"{entry_id!r} has no version {number}")
     entry = entry_public(version, view, caller, view == "full")
     if version.kind == "ImagingDataset":
-        from medal_catalog.api.access import small_cells
-
-        entry.document = small_cells(entry.document, caller, request.app.state.settings.small_cell_threshold)
+        entry.document = small_cells(entry.document, caller, get_settings_of(request).small_cell_threshold)
     return respond(request, entry, version, format)

@@ -14,12 +14,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from medal_catalog.api.access import PATH_OF, search_scope
-from medal_catalog.api.envelope import errors
+from medal_catalog.api.access import PATH_OF, Caller, search_scope
 from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.envelope import errors
 from medal_catalog.api.models import FacetCount, SearchHitPublic, SearchPage
 from medal_catalog.api.params import PageNo, Size
+from medal_catalog.catalog import Catalog
 from medal_catalog.errors import UsageError
+from medal_catalog.search import Hit
 from medal_catalog.search.fields import (DATE_FIELDS, DEFAULT_FACETS, FACET_FIELDS, RANGE_PARAMETERS, SORT_FIELDS,
                                          facet_help)
 
@@ -40,7 +42,7 @@ def known_parameters(request: Request) -> None:
         raise UsageError(f"unknown query parameter {', '.join(hints)}; /api/search takes {', '.join(PARAMETERS)}")
 
 
-def hit_document(hit, caller) -> dict:
+def hit_document(hit: Hit, caller: Caller) -> dict[str, Any]:
     """The index document of a hit; a hidden-test dataset's nested series (descriptions of the hidden images)
     only for admins, as its series entries are."""
     if (caller.role != "admin" and hit.type == "ImagingDataset"
@@ -55,7 +57,7 @@ def _range_help(parameter: str) -> str:
     return f"Keep entries with a {name.replace('_', ' ')} {'>=' if end == 0 else '<='} this ({kind}; inclusive)."
 
 
-def _search(request: Request, catalog: CatalogDep, caller: CallerDep, **params: Any) -> SearchPage:
+def _search(request: Request, catalog: Catalog, caller: Caller, **params: Any) -> SearchPage:
     """Hits, total, facet counts and the next page's link, among the entries the caller may see."""
     # An empty value (``facet=``, ``type=``, ``sort=``: what a form sends for a field left blank) is no value.
     params = {name: [v for v in value if v] if isinstance(value, list) else value for name, value in params.items()}
@@ -102,7 +104,8 @@ def _signature() -> inspect.Signature:
     return inspect.Signature(params, return_annotation=SearchPage)
 
 
-_search.__signature__ = _signature()
+# FastAPI reads an endpoint's parameters from inspect.signature(), which honours __signature__.
+setattr(_search, "__signature__", _signature())
 router.add_api_route("/search", _search, methods=["GET"], response_model=SearchPage, name="search", responses=errors(400),
                      dependencies=[Depends(known_parameters)],
                      summary="Search entries", description=(_search.__doc__ or "") + " Unknown parameters: 400.")

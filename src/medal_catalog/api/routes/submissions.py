@@ -12,14 +12,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from medal_catalog.api.access import Caller, check_writes
-from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import CatalogDep, ContributorDep, SettingsDep
+from medal_catalog.api.envelope import errors
 from medal_catalog.api.models import AccessLevel, ErrorBody, SubmissionPublic
 from medal_catalog.catalog import Catalog
 from medal_catalog.config import Settings
 from medal_catalog.errors import Unprocessable, UnsupportedMediaType
+from medal_catalog.ingestion import ingest_bundle, ingest_croissant_document, ingest_document
 from medal_catalog.schema.facts import slot_pattern
 
 router = APIRouter(tags=["submissions"])
@@ -67,8 +69,6 @@ async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep, 
 
 
 def _store(catalog: Catalog, caller: Caller, body: bytes, syntax: str) -> SubmissionPublic:
-    from medal_catalog.ingestion import ingest_document
-
     report, results = ingest_document(catalog, body, syntax, author=caller.name or "?",
                                       check_writes=lambda entries: check_writes(catalog, caller, entries))
     return SubmissionPublic(stored=[r.to_dict() for r in results], report=report.to_dict())
@@ -76,8 +76,6 @@ def _store(catalog: Catalog, caller: Caller, body: bytes, syntax: str) -> Submis
 
 def _store_croissant(catalog: Catalog, caller: Caller, body: bytes, access_level: str | None,
                      dataset_id: str | None) -> SubmissionPublic:
-    from medal_catalog.ingestion import ingest_croissant_document
-
     result = ingest_croissant_document(
         catalog, body, author=caller.name or "?", access_level=access_level, dataset_id=dataset_id,
         check_writes=lambda entries: check_writes(catalog, caller, entries))
@@ -85,17 +83,15 @@ def _store_croissant(catalog: Catalog, caller: Caller, body: bytes, access_level
 
 
 async def _store_bundle(request: Request, catalog: Catalog, caller: Caller, settings: Settings) -> SubmissionPublic:
-    from medal_catalog.ingestion import ingest_bundle
-
     # The whole body is bounded by the BodyLimit middleware (MEDAL_MAX_BODY_BYTES); one part by the file limit.
     async with request.form(max_files=10_000, max_part_size=settings.max_file_bytes + 1) as form:
         manifest = form.get("bundle")
         if manifest is None:
             raise Unprocessable("a bundle holds a part named 'bundle' (the manifest `medal submit` writes)")
-        manifest_bytes = await manifest.read() if hasattr(manifest, "read") else str(manifest).encode()
+        manifest_bytes = await manifest.read() if isinstance(manifest, UploadFile) else manifest.encode()
         uploads: dict[str, bytes] = {}
         for part in form.getlist("file"):
-            if not hasattr(part, "read") or not part.filename:
+            if not isinstance(part, UploadFile) or not part.filename:
                 raise Unprocessable("each 'file' part is a file named <dataset id>/<declared path>")
             if part.filename in uploads:
                 raise Unprocessable(f"{part.filename}: uploaded twice")

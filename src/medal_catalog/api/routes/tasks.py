@@ -8,15 +8,18 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from medal_catalog.api.envelope import errors
+from medal_catalog.api.access import Caller, may_fetch_data, redact, require_data
 from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.envelope import errors
+from medal_catalog.api.links import for_caller
 from medal_catalog.api.listing import list_entries
 from medal_catalog.api.models import Page
 from medal_catalog.api.params import PageNo, Size
-from medal_catalog.api.access import may_fetch_data, redact, require_data
-from medal_catalog.api.render import base_url, visible
+from medal_catalog.api.render import base_url, live_document, visible
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Conflict, NotFound
+from medal_catalog.exports.croissant import CaseFiles, TaskImages, case_files, content_addressed, export_task, task_images
+from medal_catalog.labels import label_dataset
 
 router = APIRouter(tags=["tasks"])
 
@@ -28,15 +31,17 @@ def list_tasks(request: Request, catalog: CatalogDep, caller: CallerDep, page: P
     return list_entries(request, catalog, caller, {"type": "BenchmarkTask"}, page, size)
 
 
-def _dataset_views(catalog: Catalog, caller, task: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _dataset_views(catalog: Catalog, caller: Caller, task: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The caller's view of each dataset the task uses (those the caller may not see are left out)."""
-    views = {}
+    views: dict[str, dict[str, Any]] = {}
     for dataset_id in task.get("datasets_used") or []:
         try:
             current, view = visible(catalog, caller, "ImagingDataset", dataset_id)
         except NotFound:
             continue
-        views[dataset_id] = redact(current.document, view)
+        document = redact(current.document, view)
+        if document is not None:
+            views[dataset_id] = document
     return views
 
 
@@ -45,29 +50,21 @@ def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: 
     """Croissant 1.1 (with RAI) of the task: its clinical question, task type, metrics and reference standard,
     and the record sets `splits`, `cases` and `labels` (hidden-test labels are never included). The cases and
     labels files load for callers who may fetch the label dataset's data."""
-    from medal_catalog.exports.croissant import content_addressed, export_task
-
     current, _ = visible(catalog, caller, "BenchmarkTask", task_id)
+    task = live_document(current)
     base = base_url(request)
     try:
-        document, _ = export_task(catalog, task_id, base, document=current.document,
-                                  datasets=_dataset_views(catalog, caller, current.document),
-                                  files_url=f"{base}/api/tasks/{task_id}/",
-                                  images=_images(catalog, caller, current.document, base))
+        document, _ = export_task(catalog, task_id, base, document=task, datasets=_dataset_views(catalog, caller, task),
+                                  files_url=f"{base}/api/tasks/{task_id}/", images=_images(catalog, caller, task, base))
     except ValueError as err:
         raise Conflict(f"the label table of task {task_id!r} does not match its declaration: {err}")
-    from medal_catalog.api.links import for_caller
-
     document = for_caller(request, content_addressed(document, base), base, catalog, caller)
     return JSONResponse(document, media_type="application/ld+json")
 
 
-def _images(catalog: Catalog, caller, task: dict[str, Any], base: str):
+def _images(catalog: Catalog, caller: Caller, task: dict[str, Any], base: str) -> TaskImages | None:
     """The label dataset's series (and DICOM archive) as the caller may have them in the task's Croissant: its
     series unless the caller has only its hidden-test view, its DICOM files only if the caller may fetch them."""
-    from medal_catalog.exports.croissant import task_images
-    from medal_catalog.labels import label_dataset
-
     dataset_id = label_dataset(task)
     if dataset_id is None or not (task.get("labels") or {}).get("series_column"):
         return None
@@ -93,12 +90,9 @@ def task_labels(task_id: str, catalog: CatalogDep, caller: CallerDep) -> Respons
     return Response(_case_files(catalog, caller, task_id).labels, media_type="text/csv")
 
 
-def _case_files(catalog: Catalog, caller, task_id: str):
-    from medal_catalog.exports.croissant import case_files
-    from medal_catalog.labels import label_dataset
-
+def _case_files(catalog: Catalog, caller: Caller, task_id: str) -> CaseFiles:
     current, _ = visible(catalog, caller, "BenchmarkTask", task_id)
-    task = current.document
+    task = live_document(current)
     dataset_id = label_dataset(task)
     if not task.get("labels") or dataset_id is None:
         raise NotFound(f"task {task_id!r} declares no label table")
