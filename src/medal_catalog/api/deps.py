@@ -17,6 +17,7 @@ from medal_catalog.api.tokens import is_role, lookup
 from medal_catalog.config import Settings
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, Unauthorized
+from medal_catalog.store.base import StoredToken
 
 
 def get_settings_of(request: Request) -> Settings:
@@ -67,7 +68,13 @@ async def get_caller(request: Request,
     holder = await run_in_threadpool(lookup, catalog, token)
     if holder is None:
         raise Unauthorized("unknown or revoked token")
-    if not is_role(holder.role):  # a row written by hand, or by a newer version with more roles
+    return holder_caller(holder)
+
+
+def holder_caller(holder: StoredToken) -> Caller:
+    """The caller a valid token's holder is; 401 for a role this catalog does not know (a row written by hand,
+    or by a newer version with more roles)."""
+    if not is_role(holder.role):
         raise Unauthorized(f"the token's role {holder.role!r} is not one this catalog knows")
     return Caller(role=holder.role, name=holder.name, token=token_id(holder.digest))
 

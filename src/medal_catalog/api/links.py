@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
+from fastapi import Request
+
 from medal_catalog.api.access import ANONYMOUS, Caller
 from medal_catalog.config import Settings
 from medal_catalog.errors import Forbidden
@@ -108,11 +110,11 @@ def sign_files(document: dict[str, Any], base: str, key: bytes, caller: Caller, 
     return document
 
 
-def for_caller(request: Any, document: dict[str, Any], base: str, catalog: Catalog, caller: Caller) -> dict[str, Any]:
+def for_caller(request: Request, document: dict[str, Any], base: str, catalog: Catalog, caller: Caller) -> dict[str, Any]:
     """A Croissant export as ``caller`` gets it: a token holder's (or a signed link's) file URLs are signed for
     them, with the expiry of the link they came with, so that mlcroissant needs no credentials to follow them."""
     if caller.role == "anonymous":
         return document
-    settings = request.app.state.settings
+    settings: Settings = request.app.state.settings  # the app's (api/deps.get_settings_of, which imports this)
     expires = getattr(request.state, "link_expires", None) or expiry(settings)
     return sign_files(document, base, signing_key(settings, catalog), caller, expires)

@@ -96,7 +96,7 @@ class Previews:
 
     def __init__(self, cache_bytes: int = CACHE_BYTES) -> None:
         self._lock = threading.Lock()
-        self._images: OrderedDict[tuple, bytes] = OrderedDict()
+        self._images: OrderedDict[tuple[str, str, str, int, str], bytes] = OrderedDict()
         self._bytes = 0
         self._limit = cache_bytes
         self._orders: OrderedDict[tuple[str, str], dict[str, tuple[Slice, ...]]] = OrderedDict()
@@ -138,7 +138,7 @@ class Previews:
         if last is not None and last[0] == (images.dataset_id, images.archive_sha256):
             return last[1]
         stored = catalog.get_file("ImagingDataset", images.dataset_id, DICOM_ARCHIVE)
-        if stored is None or stored.sha256 != images.archive_sha256:
+        if stored is None or stored.data is None or stored.sha256 != images.archive_sha256:
             raise NotFound(f"the de-identified copy of series {images.series_id!r} changed: reload the page")
         if len(stored.data) <= ARCHIVE_KEPT_BYTES:
             with self._lock:
@@ -148,9 +148,10 @@ class Previews:
     @staticmethod
     def _read_orders(catalog: Catalog, dataset_id: str) -> dict[str, tuple[Slice, ...]]:
         stored = catalog.get_file("ImagingDataset", dataset_id, DICOM_ARCHIVE)
-        if stored is None:
+        if stored is None or stored.data is None:
             return {}
-        keyed: dict[str, list[tuple]] = {}
+        # series -> (sort key, member, frame) per slice
+        keyed: dict[str, list[tuple[tuple[bool, float, int, str, int], str, int]]] = {}
         with zipfile.ZipFile(io.BytesIO(stored.data)) as archive:
             for name in archive.namelist():
                 series_id, _, rest = name.partition("/")

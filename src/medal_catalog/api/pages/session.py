@@ -19,10 +19,11 @@ from dataclasses import dataclass
 
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from medal_catalog.api.access import ANONYMOUS, Caller
-from medal_catalog.api.deps import get_catalog, request_caller
-from medal_catalog.api.links import token_id
+from medal_catalog.api.deps import get_catalog, holder_caller, request_caller
+from medal_catalog.api.render import base_url
 from medal_catalog.api.tokens import digest, lookup
 from medal_catalog.errors import Forbidden, StoreReadOnlyError
 
@@ -56,7 +57,7 @@ async def csrf_key(request: Request) -> bytes:
     """The key of the CSRF values: the catalog's own secret (the same for every worker process), read once per
     app; a read-only catalog that keeps none yet gets a key for this process only."""
     state = request.app.state
-    key = getattr(state, "csrf_key", None)
+    key: bytes | None = getattr(state, "csrf_key", None)
     if key is None:
         catalog = await get_catalog(request)
         try:
@@ -82,7 +83,7 @@ async def visit(request: Request) -> Visit:
             if holder is None:
                 stale = True
             else:
-                caller = Caller(role=holder.role, name=holder.name, token=token_id(holder.digest))
+                caller = holder_caller(holder)
     browser = request.cookies.get(CSRF_COOKIE) or ""
     new = len(browser) < 16
     if new:
@@ -97,9 +98,9 @@ def session_token(request: Request) -> str | None:
     return request.cookies.get(SESSION_COOKIE)
 
 
-def check_csrf(request: Request, current: Visit, sent: str | None, token: str | None = None) -> None:
+def check_csrf(request: Request, current: Visit, sent: str | UploadFile | None, token: str | None = None) -> None:
     """Refuse (403) a form whose ``csrf`` value is missing or is not this browser's and this session's."""
-    if current.new_browser or not sent:
+    if current.new_browser or not isinstance(sent, str) or not sent:
         raise Forbidden("this form has expired or did not come from this site: reload the page and send it again")
     expected = current.csrf(token if token is not None else session_token(request))
     if not hmac.compare_digest(expected, sent):
@@ -108,8 +109,6 @@ def check_csrf(request: Request, current: Visit, sent: str | None, token: str | 
 
 def secure(request: Request) -> bool:
     """Whether the site is served over https (the cookies are then ``Secure``)."""
-    from medal_catalog.api.render import base_url
-
     return request.url.scheme == "https" or base_url(request).startswith("https://")
 
 

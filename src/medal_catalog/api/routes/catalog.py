@@ -10,7 +10,7 @@ datasets never appear for anyone but their owner and admins.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import APIRouter, Query, Request, Response
@@ -33,7 +33,7 @@ _DESCRIPTION = ("Medical imaging datasets of the MEDAL benchmark catalog: those 
 _ENGLISH = "http://publications.europa.eu/resource/authority/language/ENG"
 
 
-def _datasets(catalog: Catalog, caller: Caller, threshold: int) -> list[dict]:
+def _datasets(catalog: Catalog, caller: Caller, threshold: int) -> list[dict[str, Any]]:
     # Demographic counts under the small-cell threshold are left out for anonymous callers (api/access.small_cells).
     return [small_cells(d, caller, threshold, drop=True) or {}
             for d in listed_documents(catalog, caller, "ImagingDataset")]

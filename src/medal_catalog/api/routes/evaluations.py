@@ -7,6 +7,7 @@ MEDAL_MIN_GROUP cases, and the leaderboard rank intervals and ties; the bootstra
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -19,10 +20,14 @@ from fastapi.responses import JSONResponse
 from medal_catalog.api.access import Caller, may_fetch_data, view_of
 from medal_catalog.api.deps import CallerDep, CatalogDep, SettingsDep
 from medal_catalog.api.envelope import errors
-from medal_catalog.api.render import visible
+from medal_catalog.api.render import accepted, base_url, live_document, visible
 from medal_catalog.catalog import Catalog
+from medal_catalog.croissant.task import declared_splits
 from medal_catalog.errors import Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable
+from medal_catalog.evaluation.jobs import run_evaluation
+from medal_catalog.evaluation.leaderboard import leaderboard
 from medal_catalog.labels import label_dataset
+from medal_catalog.store.base import StoredEvaluation
 
 router = APIRouter(tags=["evaluations"])
 
@@ -33,13 +38,14 @@ def _executor(request: Request) -> ThreadPoolExecutor:
         if getattr(state, "evaluation_jobs", None) is None:
             # One worker: grading is CPU-bound and the queue is short; requests stay responsive.
             state.evaluation_jobs = ThreadPoolExecutor(max_workers=1, thread_name_prefix="medal-evaluation")
-    return state.evaluation_jobs
+    jobs: ThreadPoolExecutor = state.evaluation_jobs
+    return jobs
 
 
 def _splits(catalog: Catalog, task: dict[str, Any]) -> dict[str, bool]:
-    from medal_catalog.croissant.task import declared_splits
-
-    return {s.get("name"): bool(s.get("labels_hidden")) for s in declared_splits(catalog, task)}
+    """Each split the task declares (by name) and whether its labels are hidden."""
+    return {str(s["name"]): bool(s.get("labels_hidden")) for s in declared_splits(catalog, task)
+            if s.get("name") is not None}
 
 
 def _may_fetch_labels(catalog: Catalog, caller: Caller, task: dict[str, Any] | None) -> bool:
@@ -52,7 +58,7 @@ def _may_fetch_labels(catalog: Catalog, caller: Caller, task: dict[str, Any] | N
     return view is not None and may_fetch_data(current.document, view)
 
 
-def _public(e: Any, request: Request) -> dict[str, Any]:
+def _public(e: StoredEvaluation, request: Request) -> dict[str, Any]:
     return {"id": e.id, "url": f"/api/evaluations/{e.id}", "task": e.task, "split": e.split,
             "submitter": e.submitter, "version": e.version, "status": e.status, **e.about,
             "created_at": e.created_at, "finished_at": e.finished_at, "result": e.result, "error": e.error}
@@ -74,10 +80,11 @@ async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep,
     if caller.name is None:
         raise Unauthorized("evaluations are for signed-in members: send a token")
     current, _ = await run_in_threadpool(visible, catalog, caller, "BenchmarkTask", task_id)
-    splits = await run_in_threadpool(_splits, catalog, current.document)
+    task = live_document(current)
+    splits = await run_in_threadpool(_splits, catalog, task)
     if split not in splits:
         raise Unprocessable(f"the task has no split {split!r}; its splits: {', '.join(map(str, splits)) or 'none'}")
-    if not splits[split] and not await run_in_threadpool(_may_fetch_labels, catalog, caller, current.document):
+    if not splits[split] and not await run_in_threadpool(_may_fetch_labels, catalog, caller, task):
         # Scores at full precision on labels one may not download would read them back (a Brier score per probe).
         raise Forbidden(f"split {split!r} is scored against labels of a dataset whose data you may not fetch: "
                         "ask its owner for access, or score a hidden split (limited, aggregates only)")
@@ -86,8 +93,6 @@ async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep,
     data = await predictions.read()
     if not data:
         raise Unprocessable("the predictions file is empty")
-    import hashlib
-
     about = {"model_name": model_name.strip() or None, "model_version": model_version.strip() or None,
              "code_url": code_url or None, "predictions_sha256": hashlib.sha256(data).hexdigest()}
     hidden = splits[split]
@@ -101,14 +106,12 @@ async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep,
             f"you have had {settings.evaluation_limit} evaluations of hidden split {split!r} in the last "
             f"{settings.evaluation_window_days:g} days (MEDAL_EVALUATION_LIMIT): the limit keeps hidden labels from "
             "being read back by probing; try again later")
-    from medal_catalog.evaluation.jobs import run_evaluation
-
     _executor(request).submit(run_evaluation, catalog, stored.id, data, settings.min_group)
     body = _public(stored, request)
     return JSONResponse(body, status_code=202, headers={"Location": body["url"]})
 
 
-def _readable(catalog: Catalog, caller: Caller, evaluation_id: str) -> Any:
+def _readable(catalog: Catalog, caller: Caller, evaluation_id: str) -> StoredEvaluation:
     e = catalog.get_evaluation(evaluation_id)
     if e is None or not (caller.panel or (caller.name is not None and caller.name == e.submitter)):
         raise NotFound(f"no evaluation {evaluation_id!r}")
@@ -133,15 +136,14 @@ def list_evaluations(task_id: str, request: Request, catalog: CatalogDep, caller
 def board(catalog: Catalog, caller: Caller, task_id: str, split: str | None) -> dict[str, Any]:
     """The leaderboard of a split of a task as ``caller`` may see it: every entry of an accepted task (or for the
     panel), else the caller's own entries."""
-    from medal_catalog.evaluation.leaderboard import leaderboard
-
     current, _ = visible(catalog, caller, "BenchmarkTask", task_id)
-    splits = _splits(catalog, current.document)
+    task = live_document(current)
+    splits = _splits(catalog, task)
     if split is None:
         split = next((s for s, hidden in splits.items() if hidden), next(iter(splits), None))
     if split not in splits:
         raise NotFound(f"the task has no split {split!r}")
-    everyone = caller.panel or current.document.get("status") == "accepted"
+    everyone = caller.panel or task.get("status") == "accepted"
     found = catalog.list_evaluations(task=task_id, split=split, status="done", with_replicates=True)
     if not everyone:
         found = [e for e in found if caller.name is not None and e.submitter == caller.name]
@@ -158,8 +160,6 @@ def get_leaderboard(task_id: str, request: Request, catalog: CatalogDep, caller:
     rank interval and share of bootstrap resamples holding its rank, and whether it is tied with the next
     (paired bootstrap). Anyone sees accepted tasks' leaderboards; the panel sees all; members their own entries.
     With ``Accept: application/ld+json``: the same as a schema.org ItemList."""
-    from medal_catalog.api.render import accepted, base_url
-
     found = board(catalog, caller, task_id, split)
     wanted = accepted(request.headers.get("accept", ""))
     if wanted and wanted[0] == "application/ld+json":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Response
 
 from medal_catalog.api.deps import CatalogDep
@@ -16,8 +18,8 @@ router = APIRouter(tags=["health"])
             responses={503: {"model": Health, "description": "The store or the search index does not answer."}})
 def health(catalog: CatalogDep, response: Response) -> Health:
     """Store and index status; 503 when either fails (for load balancers)."""
-    store: dict = {"ok": True}
-    index: dict = {"ok": catalog.index is not None}
+    store: dict[str, Any] = {"ok": True}
+    index: dict[str, Any] = {"ok": catalog.index is not None}
     try:
         store["entries"] = catalog.count()
         store["pending_index_updates"] = catalog.pending_count()

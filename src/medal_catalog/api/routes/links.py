@@ -9,9 +9,11 @@ from datetime import datetime, timezone
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from medal_catalog.api.deps import CallerDep, CatalogDep
+from medal_catalog.api.access import Caller
+from medal_catalog.api.deps import CallerDep, CatalogDep, get_settings_of
 from medal_catalog.api.links import expiry, sign, signing_key
 from medal_catalog.api.render import base_url, visible
+from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Unauthorized
 
 router = APIRouter(tags=["croissant"])
@@ -25,12 +27,12 @@ class LinkPublic(BaseModel):
     expires: datetime = Field(description="After this, the link and every file link in its export answer 403.")
 
 
-def _link(request: Request, catalog, caller, kind: str, path: str, entry_id: str) -> LinkPublic:
+def _link(request: Request, catalog: Catalog, caller: Caller, kind: str, path: str, entry_id: str) -> LinkPublic:
     if caller.role == "anonymous":
         raise Unauthorized("a signed link acts for a token holder: send your token to get one (the public "
                            "Croissant needs no link)")
     visible(catalog, caller, kind, entry_id)
-    settings = request.app.state.settings
+    settings = get_settings_of(request)
     expires = getattr(request.state, "link_expires", None) or expiry(settings)
     url = sign(signing_key(settings, catalog), f"{base_url(request)}/api/{path}/{entry_id}/croissant",
                caller, expires)
