@@ -3,18 +3,19 @@ panel's feedback once it has decided (what ``GET /api/tasks/{id}/reviews`` gives
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from medal_catalog.api.access import owned_keys
+from medal_catalog.api.access import Caller, owned_keys
 from medal_catalog.api.deps import CatalogDep
 from medal_catalog.api.pages.search import entry_url
 from medal_catalog.api.pages.session import Visit, check_csrf, sign_in, sign_out, visit
 from medal_catalog.api.pages.templating import error_page, render
 from medal_catalog.api.tokens import lookup
+from medal_catalog.catalog import Catalog
 from medal_catalog.errors import MedalError, Unauthorized
 from medal_catalog.panel import Actor, allowed_for, latest_decision, list_reviews
 
@@ -66,14 +67,15 @@ async def signout(request: Request, current: Annotated[Visit, Depends(visit)]) -
     return response
 
 
-def _submissions(catalog, caller) -> list[dict]:
+def _submissions(catalog: Catalog, caller: Caller) -> list[dict[str, Any]]:
+    """A row per entry ``caller`` wrote first: what it is, where it stands, and the panel's feedback on a task."""
     out = []
-    keys = owned_keys(catalog, caller.name)
+    keys = owned_keys(catalog, caller.name or "")
     found = catalog.get_many(keys)
     for key in sorted(found):
         version = found[key]
         document = version.document or {}
-        row = {"kind": version.kind, "id": version.id, "title": document.get("title") or version.id,
+        row: dict[str, Any] = {"kind": version.kind, "id": version.id, "title": document.get("title") or version.id,
                "url": entry_url(version.kind, version.id), "version": version.version,
                "recorded_at": version.recorded_at, "status": document.get("status"),
                "access_level": document.get("access_level"), "feedback": None, "note": None, "next": [],

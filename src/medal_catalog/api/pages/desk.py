@@ -10,17 +10,20 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from medal_catalog.api.access import Caller
 from medal_catalog.api.deps import CatalogDep, SettingsDep
 from medal_catalog.api.pages.session import Visit, check_csrf, visit
 from medal_catalog.api.pages.templating import error_page, render
 from medal_catalog.api.render import visible
+from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, MedalError, Unauthorized
-from medal_catalog.panel.records import judged_version
 from medal_catalog.panel import CRITERIA, Actor, decide, list_reviews, ranking, record_review, review_body_model
+from medal_catalog.panel.contamination import task_contamination
+from medal_catalog.panel.records import judged_version
 from medal_catalog.schema.facts import enum_values
 
 router = APIRouter(include_in_schema=False)
@@ -50,7 +53,7 @@ async def desk(request: Request, catalog: CatalogDep, settings: SettingsDep,
     return render(request, current, "desk.html", title="Panel desk", shortlist=shortlist, criteria=list(CRITERIA))
 
 
-def _task_context(catalog, caller: Caller, task_id: str) -> dict[str, Any]:
+def _task_context(catalog: Catalog, caller: Caller, task_id: str) -> dict[str, Any]:
     current, view = visible(catalog, caller, "BenchmarkTask", task_id)
     reviews = list_reviews(catalog, task_id, Actor(caller.name, caller.role))
     mine = [r for r in reviews if r.get("author") == caller.name and r.get("counted")]
@@ -61,8 +64,8 @@ def _task_context(catalog, caller: Caller, task_id: str) -> dict[str, Any]:
             "mine": mine[-1]["document"] if mine else None}
 
 
-def _task_page(request: Request, current: Visit, catalog, task_id: str, status: int = 200,
-               flash: str | None = None, problem: str | None = None, form: dict | None = None) -> Response:
+def _task_page(request: Request, current: Visit, catalog: Catalog, task_id: str, status: int = 200,
+               flash: str | None = None, problem: str | None = None, form: dict[str, Any] | None = None) -> Response:
     context = _task_context(catalog, current.caller, task_id)
     return render(request, current, "desk_task.html", status=status, title=f"Review {task_id}", flash=flash,
                   problem=problem, form=form or context["mine"] or {}, criteria=CRITERIA, scores=SCORES,
@@ -87,8 +90,6 @@ async def desk_contamination(task_id: str, request: Request, catalog: CatalogDep
                              current: Annotated[Visit, Depends(visit)]) -> Response:
     """The task's contamination report for the signed-in panel (``GET /api/tasks/{id}/contamination``'s JSON,
     reached from the desk with the browser's session, which the JSON API does not read)."""
-    from fastapi.responses import JSONResponse
-
     try:
         _panel_only(current.caller)
         report = await run_in_threadpool(_contamination, catalog, current.caller, task_id)
@@ -97,23 +98,27 @@ async def desk_contamination(task_id: str, request: Request, catalog: CatalogDep
     return JSONResponse(report, headers={"Cache-Control": "private, no-store"})
 
 
-def _contamination(catalog, caller: Caller, task_id: str) -> dict[str, Any]:
-    from medal_catalog.panel.contamination import task_contamination
-
+def _contamination(catalog: Catalog, caller: Caller, task_id: str) -> dict[str, Any]:
     visible(catalog, caller, "BenchmarkTask", task_id)
     return task_contamination(catalog, task_id)
 
 
-def _assessment(form) -> dict[str, Any]:
+def _field(form: FormData, name: str) -> str:
+    """A text field of a form ("" when absent, or when a file was sent under its name)."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _assessment(form: FormData) -> dict[str, Any]:
     """The review body from the form, validated by the same model as the API's ReviewCreate."""
     body: dict[str, Any] = {}
     for slot in CRITERIA.values():
-        if form.get(slot):
-            body[slot] = form.get(slot)
-    body["recommendation"] = form.get("recommendation") or None
-    body["comments"] = (form.get("comments") or "").strip() or None
-    body["conflict_of_interest"] = form.get("conflict_of_interest") == "yes"
-    body["conflict_of_interest_statement"] = (form.get("conflict_of_interest_statement") or "").strip() or None
+        if _field(form, slot):
+            body[slot] = _field(form, slot)
+    body["recommendation"] = _field(form, "recommendation") or None
+    body["comments"] = _field(form, "comments").strip() or None
+    body["conflict_of_interest"] = _field(form, "conflict_of_interest") == "yes"
+    body["conflict_of_interest_statement"] = _field(form, "conflict_of_interest_statement").strip() or None
     model = review_body_model()
     return model.model_validate({k: v for k, v in body.items() if v is not None}).model_dump(exclude_none=True)
 
@@ -156,11 +161,11 @@ async def submit_decision(task_id: str, request: Request, catalog: CatalogDep, s
         _panel_only(current.caller)
         if current.caller.role != "admin":
             raise Forbidden("decisions are taken by the panel chair (an admin token)")
-        reason = (form.get("reason") or "").strip()
+        reason = _field(form, "reason").strip()
         if not reason:
             return await run_in_threadpool(_task_page, request, current, catalog, task_id, 422, None,
                                            "a decision needs a reason: say why, it is recorded with the decision")
-        await run_in_threadpool(lambda: decide(catalog, task_id, str(form.get("decision") or ""), reason,
+        await run_in_threadpool(lambda: decide(catalog, task_id, _field(form, "decision"), reason,
                                                Actor(current.caller.name, current.caller.role), settings))
     except MedalError as err:
         if err.http_status in (409, 422):

@@ -37,6 +37,7 @@ async def leaderboard_page(task_id: str, request: Request, catalog: CatalogDep,
         found = await run_in_threadpool(board, catalog, current.caller, task_id, split)
     except MedalError as err:
         return error_page(request, current, err)
-    title = (catalog.get("BenchmarkTask", task_id).document or {}).get("title") or task_id
+    task = catalog.get("BenchmarkTask", task_id)  # board() found it visible
+    title = ((task.document if task is not None else None) or {}).get("title") or task_id
     return render(request, current, "leaderboard.html", title=f"Leaderboard: {title}", task_id=task_id,
                   board=found)

@@ -6,13 +6,19 @@ series as a paged table with thumbnails, and one-line summaries of the de-identi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from fastapi import Request
 
 from medal_catalog.api.access import Caller, search_scope
 from medal_catalog.api.pages.words import MODALITY_WORDS, human_size, parameter_value, series_title
-from medal_catalog.api.previews import Previews, check_access
+from medal_catalog.api.previews import Previews, check_access, previews_of
 from medal_catalog.catalog import Catalog
+from medal_catalog.contamination.overlap import dataset_counts
 from medal_catalog.errors import MedalError
+
+if TYPE_CHECKING:
+    from medal_catalog.api.pages.landing import Landing  # which imports this module
 
 #: Series rows per page of a dataset's series table.
 SERIES_PAGE = 10
@@ -35,7 +41,8 @@ class Reader:
     summary: list[tuple[str, str]] = field(default_factory=list)
     access_how: str | None = None
     demographics: list[tuple[str, str]] = field(default_factory=list)
-    sexes: list[tuple[str, int]] = field(default_factory=list)
+    #: (sex, count): a count under the small-cell threshold reaches an anonymous caller as text ("< 5")
+    sexes: list[tuple[str, int | str]] = field(default_factory=list)
     acquisition: list[tuple[str, str]] = field(default_factory=list)
     series: list[dict[str, Any]] = field(default_factory=list)
     series_total: int = 0
@@ -188,11 +195,8 @@ def _series_table(catalog: Catalog, caller: Caller, doc: dict[str, Any], preview
                            "thickness": parameter_value("slice_thickness", series.get("slice_thickness"))})
 
 
-def page_parts(request: Any, catalog: Catalog, caller: Caller, landing: Any) -> dict[str, Any]:
+def page_parts(request: Request, catalog: Catalog, caller: Caller, landing: Landing) -> dict[str, Any]:
     """The template context a dataset landing page adds for readers (``?series_page=N`` pages its series)."""
-    from medal_catalog.api.previews import previews_of
-    from medal_catalog.contamination.overlap import dataset_counts
-
     try:
         page = max(1, int(request.query_params.get("series_page", "1")))
     except ValueError:

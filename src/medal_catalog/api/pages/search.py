@@ -9,15 +9,18 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 
 from medal_catalog.api.access import PATH_OF, search_scope
 from medal_catalog.api.deps import CatalogDep
 from medal_catalog.api.pages.session import Visit, visit
 from medal_catalog.api.pages.templating import render
 from medal_catalog.api.routes.search import hit_document
+from medal_catalog.catalog import Catalog
 from medal_catalog.errors import MedalError
+from medal_catalog.search import Hit
 from medal_catalog.search.fields import DATE_FIELDS, RANGE_FIELDS, RANGE_PARAMETERS
+from medal_catalog.store import entry_key
 
 router = APIRouter(include_in_schema=False)
 #: The facets the page lists, in order (the issue's list, then the entry kind and the review status).
@@ -39,10 +42,8 @@ def entry_url(kind: str, entry_id: str, task: str | None = None) -> str:
     return f"/{PAGES[kind]}/{entry_id}" if kind in PAGES else f"/api/{PATH_OF[kind]}/{entry_id}"
 
 
-def _review_tasks(catalog, hits) -> dict[str, str]:
+def _review_tasks(catalog: Catalog, hits: list[Hit]) -> dict[str, str]:
     """The task of each review among the hits (the index does not keep it)."""
-    from medal_catalog.store import entry_key
-
     keys = [entry_key("ReviewAssessment", h.id) for h in hits if h.type == "ReviewAssessment"]
     found = catalog.get_many(keys) if keys else {}
     return {v.id: str((v.document or {}).get("task")) for v in found.values() if (v.document or {}).get("task")}
@@ -92,7 +93,7 @@ def _link(request: Request, toggle: tuple[str, str] | None = None, page: int | N
 
 
 @router.get("/", response_class=HTMLResponse)
-async def search_page(request: Request, catalog: CatalogDep, current: Annotated[Visit, Depends(visit)]):
+async def search_page(request: Request, catalog: CatalogDep, current: Annotated[Visit, Depends(visit)]) -> Response:
     """Search box, facet lists with counts, range filters, highlighted hits and pages."""
     q, filters, ranges, page, sort = _state(request)
     error = None
@@ -104,7 +105,9 @@ async def search_page(request: Request, catalog: CatalogDep, current: Annotated[
             ranges={name: tuple(bounds) for name, bounds in ranges.items()}, scope=scope)
     except MedalError as err:
         error = str(err)
-    hits, facets, total = [], [], 0
+    hits: list[dict[str, Any]] = []
+    facets: list[dict[str, Any]] = []
+    total = 0
     if result is not None:
         total = result.total
         tasks = await run_in_threadpool(_review_tasks, catalog, result.hits)

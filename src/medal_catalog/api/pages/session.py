@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -26,6 +27,8 @@ from medal_catalog.api.deps import get_catalog, holder_caller, request_caller
 from medal_catalog.api.render import base_url
 from medal_catalog.api.tokens import digest, lookup
 from medal_catalog.errors import Forbidden, StoreReadOnlyError
+
+AnyResponse = TypeVar("AnyResponse", bound=Response)
 
 SESSION_COOKIE = "medal_session"
 CSRF_COOKIE = "medal_csrf"
@@ -112,7 +115,7 @@ def secure(request: Request) -> bool:
     return request.url.scheme == "https" or base_url(request).startswith("https://")
 
 
-def finish(request: Request, response: Response, current: Visit) -> Response:
+def finish(request: Request, response: AnyResponse, current: Visit) -> AnyResponse:
     """Set the browser's CSRF cookie when new and clear a stale sign-in cookie, on any page response."""
     if current.new_browser:
         response.set_cookie(CSRF_COOKIE, current.browser, httponly=True, samesite="strict", secure=secure(request),
