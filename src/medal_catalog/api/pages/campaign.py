@@ -9,6 +9,7 @@ only. Counts from 1 to MEDAL_SMALL_CELL_THRESHOLD - 1 are shown as "< N", in the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from functools import lru_cache
@@ -18,8 +19,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import State
 
-from medal_catalog.api.access import Caller
+from medal_catalog.api.access import ANONYMOUS, Caller
 from medal_catalog.api.deps import CatalogDep, SettingsDep
 from medal_catalog.api.listing import listed_documents
 from medal_catalog.api.pages import plots
@@ -37,7 +39,8 @@ SUBMITTED = ("submitted", "under_review")
 def regions() -> dict[str, str]:
     """ISO 3166-1 alpha-2 code -> world region (data/world_regions.json)."""
     text = resources.files("medal_catalog.data").joinpath("world_regions.json").read_text("utf-8")
-    return json.loads(text)["regions"]
+    found: dict[str, str] = json.loads(text)["regions"]
+    return found
 
 
 def visible_documents(catalog: Catalog, caller: Caller, kind: str) -> list[dict[str, Any]]:
@@ -72,7 +75,7 @@ class Plots:
     plot, and 1-2 s to import in a fresh process) and kept (issue 29: the first view after a start-up was 6 s)."""
 
     def __init__(self) -> None:
-        self._wanted: list[tuple[dict[str, Any], str, tuple]] = []
+        self._wanted: list[tuple[dict[str, Any], str, tuple[Any, ...]]] = []
 
     def bars(self, block: dict[str, Any], *args: Any) -> None:
         self._wanted.append((block, "bars", args))
@@ -82,8 +85,6 @@ class Plots:
 
     def draw(self, catalog: Catalog) -> int:
         """Fill in every block's ``svg``; returns how many plots had to be drawn."""
-        import hashlib
-
         keys = [hashlib.sha256(json.dumps([PLOT_FORMAT, kind, args]).encode()).hexdigest()
                 for _, kind, args in self._wanted]
         kept = catalog.get_derived(keys)
@@ -97,7 +98,7 @@ class Plots:
         return len(drawn)
 
 
-def _bar_block(name: str, title: str, counter: Counter, cells: Cells, unit: str, drawer: Plots) -> dict[str, Any]:
+def _bar_block(name: str, title: str, counter: Counter[str], cells: Cells, unit: str, drawer: Plots) -> dict[str, Any]:
     items = counter.most_common()
     block = {"name": name, "title": title, "unit": unit, "rows": [(_label(k), cells.text(v)) for k, v in items],
              "svg": None}
@@ -139,7 +140,7 @@ def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]
     behind = [datasets[d] for d in sorted(used["accepted"] | used["submitted"]) if d in datasets]
     countries = Counter(c for d in behind for c in d.get("countries") or [])
     region_of = regions()
-    by_region = Counter()
+    by_region: Counter[str] = Counter()
     for d in behind:
         for region in {region_of.get(c, "unknown") for c in d.get("countries") or []}:
             by_region[region] += 1
@@ -149,8 +150,8 @@ def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]
     models = Counter(v for d in behind for v in (d.get("acquisition") or {}).get("models") or [])
     blocks.append(_bar_block("vendors", "Datasets by scanner vendor", vendors, cells, "datasets", drawer))
     blocks.append(_bar_block("models", "Datasets by scanner model", models, cells, "datasets", drawer))
-    sex = Counter()
-    ages = Counter()
+    sex: Counter[str] = Counter()
+    ages: Counter[str] = Counter()
     for d in behind:
         population = d.get("population") or {}
         for key, count in (population.get("sex_counts") or {}).items():
@@ -177,12 +178,10 @@ def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]
             "counted": {"tasks": len(tasks), "datasets": len(behind)}}
 
 
-def warm_up(state: Any) -> None:
+def warm_up(state: State) -> None:
     """At server start, in a thread: draw and keep the plots of the campaign as an anonymous visitor and as the
     panel see it, so that the first view of a new process (or after writes changed the counts) reads them from
     the store instead of drawing them (issue 29). Opens the app's catalog as the first request would."""
-    from medal_catalog.api.access import ANONYMOUS
-
     try:
         with state.catalog_lock:
             if state.catalog is None:

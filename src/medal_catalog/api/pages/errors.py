@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 
+from medal_catalog.api.pages.session import visit
+from medal_catalog.api.pages.templating import HEADINGS, render
 from medal_catalog.api.render import prefers_html
 
 #: Path prefixes whose errors stay JSON whatever the Accept header: the API, DICOMweb and static files.
@@ -40,9 +42,6 @@ async def page_for(request: Request, status: int, detail: object,
     """The error page for ``request``, or None when it should get the JSON envelope."""
     if not wants_page(request):
         return None
-    from medal_catalog.api.pages.session import visit
-    from medal_catalog.api.pages.templating import HEADINGS, render
-
     message = _message(status, detail, request.url.path)
     heading = HEADINGS.get(status, "Something went wrong")
     try:

@@ -15,6 +15,7 @@ from medal_catalog.api.deps import AdminDep, CallerDep, CatalogDep, ReviewerDep,
 from medal_catalog.api.models import DecisionCreate, ReviewCreate, ReviewList, TransitionCreate
 from medal_catalog.api.render import visible
 from medal_catalog.panel import Actor, decide, latest_decision, list_reviews, ranking, record_review, transition
+from medal_catalog.panel.contamination import task_contamination
 
 router = APIRouter(tags=["panel"])
 
@@ -70,8 +71,6 @@ def contamination(task_id: str, catalog: CatalogDep, caller: ReviewerDep) -> dic
     datasets, counts; a hidden-test dataset sharing any image with one that is not hidden is a leak), and the
     images its test splits share with its training splits. ``errors`` counts what should block an acceptance.
     Panel only."""
-    from medal_catalog.panel.contamination import task_contamination
-
     visible(catalog, caller, "BenchmarkTask", task_id)
     return task_contamination(catalog, task_id)
 
