@@ -23,11 +23,6 @@ HIDDEN_TASK, HIDDEN_DATASET = "mr-brain-metastasis-segmentation", "mr-brain-mets
 OPEN_TASK, CONTROLLED_DATASET = "ct-lung-nodule-malignancy", "ct-lung-screening-2019-2023"
 
 
-def TASK_FILE_OF() -> str:  # noqa: N802 - a constant's text, read when needed
-    """The text of the bundled valid task file (status submitted)."""
-    return (EXAMPLES / "valid" / OPEN_TASK / "task.yaml").read_text(encoding="utf-8")
-
-
 TASK_FILE = EXAMPLES / "valid" / OPEN_TASK / "task.yaml"
 DATASET_FILE = TASK_FILE.with_name("dataset.yaml")
 

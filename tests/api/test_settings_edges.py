@@ -4,8 +4,10 @@ environment's."""
 
 from __future__ import annotations
 
+import ast
 import io
 import zipfile
+from pathlib import Path
 
 import pydicom
 import pytest
@@ -13,9 +15,10 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
 from medal_catalog.api import create_app
+from medal_catalog.api.app import from_environment
 from medal_catalog.api.tokens import create_token
 from medal_catalog.cli import main
-from medal_catalog.config import Settings
+from medal_catalog.config import Settings, get_settings
 from medal_catalog.dicom.deidentify import dataset_key, keyed_uid
 from medal_catalog.harvesters.bundle import build_bundle
 from medal_catalog.store import open_store
@@ -63,3 +66,29 @@ def test_two_apps_in_one_process_each_rewrite_with_their_own_key(tmp_path, monke
         expected = keyed_uid(dataset_key("my-dataset", secret)[:16], uploaded_uid)
         assert served[secret] == expected, f"the app with {secret} did not rewrite with its own key"
     assert served["secret-of-catalog-a"] != served["secret-of-catalog-b"]
+
+
+def test_only_the_serving_edge_reads_the_environment(tmp_path, monkeypatch):
+    """create_app needs the settings it serves with; from_environment (the factory `medal serve` gives uvicorn)
+    is the one place under api/ that reads them from the environment, and each app keeps its own."""
+    with pytest.raises(TypeError):
+        create_app()  # type: ignore[call-arg]
+    monkeypatch.setenv("MEDAL_CATALOG", f"sqlite:///{tmp_path / 'environment.db'}")
+    get_settings.cache_clear()
+    try:
+        served = from_environment()
+    finally:
+        get_settings.cache_clear()
+    own = create_app(Settings(catalog=f"sqlite:///{tmp_path / 'own.db'}", small_cell_threshold=3))
+    assert served.state.settings.catalog.endswith("environment.db")
+    assert own.state.settings.catalog.endswith("own.db") and own.state.settings.small_cell_threshold == 3
+
+    api = Path(__file__).resolve().parents[2] / "src" / "medal_catalog" / "api"
+    readers = []
+    for path in sorted(api.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                    isinstance(call, ast.Call) and getattr(call.func, "id", None) == "get_settings"
+                    for call in ast.walk(node)):
+                readers.append(f"{path.relative_to(api)}:{node.name}")
+    assert readers == ["app.py:from_environment"]

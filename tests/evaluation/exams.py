@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +130,3 @@ def detection_task(tmp: Path, references: list[list[tuple[float, ...]]], thresho
     (folder / "dataset.yaml").write_text(yaml.safe_dump(dataset, sort_keys=False))
     return folder
 
-
-def copy_example(tmp: Path) -> Path:
-    return Path(shutil.copytree(EXAMPLE, tmp / "example"))

@@ -245,7 +245,8 @@ def three_workers(monkeypatch):
     monkeypatch.setattr(submission, "PARALLEL_MIN_BYTES", 1)
 
 
-def test_sliced_parallel_report_equals_full_serial_report(tmp_path, monkeypatch, three_workers):
+@pytest.mark.usefixtures("three_workers")
+def test_sliced_parallel_report_equals_full_serial_report(tmp_path, monkeypatch):
     """Benchmark-like files cut into slices for three workers give the full, serial path's report, byte for byte."""
     paths = []
     for kind, n in (("dataset", 300), ("task", 400)):  # just beyond MAX_POSITION_BYTES: sliced
@@ -262,7 +263,8 @@ def test_sliced_parallel_report_equals_full_serial_report(tmp_path, monkeypatch,
     assert _report(paths) == _full_serial_report(monkeypatch, paths)
 
 
-def test_slices_that_are_not_whole_entries_fall_back(tmp_path, monkeypatch, three_workers):
+@pytest.mark.usefixtures("three_workers")
+def test_slices_that_are_not_whole_entries_fall_back(tmp_path, monkeypatch):
     """A cut inside an entry (a nested list of objects that start like entries) or a list holding a non-entry is
     noticed, and the file is read as a whole: same report as the serial path."""
     records, _ = make_records(2, "dataset", 0, seed=2)

@@ -130,10 +130,6 @@ class PublicIndex:
         """The public series with this SeriesInstanceUID, or None."""
         return self._find(self.series, self.series_row, uid)
 
-    def study_match(self, uid: str | None) -> PublicMatch | None:
-        """The public study with this StudyInstanceUID, or None."""
-        return self._find(self.studies, self.study_row, uid)
-
     def matches(self, study_key: int, series_key: int) -> tuple[PublicMatch | None, PublicMatch | None]:
         """The public study and series whose UIDs have these keys (:func:`uid_hash`), each or None."""
         return (self._find_hash(self.studies, self.study_row, study_key),

@@ -509,8 +509,7 @@ OPTION_RETAINS: dict[str, str] = {
 #: Kinds whose values identify a person, institution or device: a description containing one is dropped.
 IDENTIFYING_KINDS = frozenset({"patient", "person", "identifier", "institution", "device"})
 
-#: Masks for the repeating groups: curve data (50xx,eeee) and overlays (60xx,eeee), even groups only.
-REPEATING_GROUP_MASK = 0xFF00FFFF
+#: The repeating groups: curve data (50xx,eeee) and overlays (60xx,eeee), even groups only.
 CURVE_GROUP = 0x5000
 OVERLAY_GROUP = 0x6000
 

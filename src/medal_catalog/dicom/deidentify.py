@@ -406,15 +406,6 @@ class _KeyedUids(dict):
         return self.owner.uid(str(uid))
 
 
-def _library_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(LIBRARY)
-    except PackageNotFoundError:
-        return "unknown"
-
-
 def keyed_uid(key: bytes, uid: str) -> str:
     """The catalog's replacement of an original UID under a dataset's ``key`` (its first 16 bytes are the
     harvest's key): ``2.25.<HMAC-SHA256>``."""

@@ -124,21 +124,20 @@ class MetricInfo:
     code: str
     higher_is_better: bool
     function: CaseMetric | None = None
-    uses_threshold: bool = False
 
 
 CLASSIFICATION: dict[str, MetricInfo] = {
     "auroc": MetricInfo("auroc", True, auroc),
     "average_precision": MetricInfo("average_precision", True, average_precision),
-    "balanced_accuracy": MetricInfo("balanced_accuracy", True, balanced_accuracy, True),
-    "mcc": MetricInfo("mcc", True, mcc, True),
-    "net_benefit": MetricInfo("net_benefit", True, net_benefit, True),
+    "balanced_accuracy": MetricInfo("balanced_accuracy", True, balanced_accuracy),
+    "mcc": MetricInfo("mcc", True, mcc),
+    "net_benefit": MetricInfo("net_benefit", True, net_benefit),
     "brier_score": MetricInfo("brier_score", False, brier_score),
     "ece": MetricInfo("ece", False, ece),
-    "sensitivity": MetricInfo("sensitivity", True, sensitivity, True),
-    "specificity": MetricInfo("specificity", True, specificity, True),
-    "ppv": MetricInfo("ppv", True, ppv, True),
-    "accuracy": MetricInfo("accuracy", True, accuracy, True),
+    "sensitivity": MetricInfo("sensitivity", True, sensitivity),
+    "specificity": MetricInfo("specificity", True, specificity),
+    "ppv": MetricInfo("ppv", True, ppv),
+    "accuracy": MetricInfo("accuracy", True, accuracy),
 }
 REGRESSION: dict[str, MetricInfo] = {
     "mae": MetricInfo("mae", False, mae),

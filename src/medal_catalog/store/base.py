@@ -303,10 +303,6 @@ class Store(ABC):
         already as it is: not staged) per document."""
 
     @abstractmethod
-    def staged_ids(self, unit: str, kind: str) -> set[str]:
-        """The ids of the entries of ``kind`` staged under ``unit``."""
-
-    @abstractmethod
     def discard(self, unit: str) -> int:
         """Forget what is staged under ``unit`` (a unit being staged again from the start); how many entries."""
 

@@ -378,11 +378,6 @@ class SqlStore(Store):
                 out.append(PutResult(entry_key(*pair), "staged", None))
         return out
 
-    def staged_ids(self, unit: str, kind: str) -> set[str]:
-        with self._read() as conn:
-            return set(conn.execute(select(staged_entries.c.id).where(staged_entries.c.unit == unit,
-                                                                      staged_entries.c.kind == kind)).scalars())
-
     def discard(self, unit: str) -> int:
         with self._write() as conn:
             return conn.execute(delete(staged_entries).where(staged_entries.c.unit == unit)).rowcount

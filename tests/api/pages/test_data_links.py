@@ -7,14 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Namespace, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from api.conftest import auth
 from api.pages.conftest import OPEN_DATASET
 
 SPECS = Path(__file__).resolve().parents[2] / "data" / "dcat-ap-3.0"
-SDO = Namespace("https://schema.org/")
 
 
 def conforms(graph: Graph) -> None:

@@ -15,7 +15,6 @@ from api.pages.conftest import OPEN_DATASET
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 HEALTH = Namespace("http://healthdataportal.eu/ns/health#")
-DCT = Namespace("http://purl.org/dc/terms/")
 CONTROLLED = "ct-lung-screening-2019-2023"
 
 _OR_OPEN = "    ], [\n        sh:or ("

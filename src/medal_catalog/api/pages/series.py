@@ -60,7 +60,7 @@ def _series_page(catalog: Catalog, caller: Caller, series_id: str, previews: Pre
     dataset_id = str(doc.get("dataset", ""))
     dataset = None
     try:
-        found, dataset_view = visible(catalog, caller, "ImagingDataset", dataset_id)
+        found, _ = visible(catalog, caller, "ImagingDataset", dataset_id)
         dataset = {"id": dataset_id, "title": (found.document or {}).get("title") or dataset_id,
                    "access_level": (found.document or {}).get("access_level")}
     except NotFound:
