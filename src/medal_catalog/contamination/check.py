@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
+from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES
 from medal_catalog.contamination.roots import public_pipeline, public_root
 from medal_catalog.contamination.uids import uid_hash
 
@@ -155,9 +156,10 @@ def issues(sec: dict[str, Any], dataset: dict[str, Any] | str, file: str) -> Ite
 
 
 # --- reading files: `medal check-public` and `medal validate` ----------------------------------------------------
-def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True) -> dict[str, Any] | None:
+def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True, limit: int = DEFAULT_MAX_HEADER_BYTES
+               ) -> dict[str, Any] | None:
     """The public-check facts of one file: original Study/Series UIDs (held only in memory), the method text and
-    the pixel digest; None when the file is not readable DICOM."""
+    the pixel digest; None when the file is not readable DICOM (or its header runs past ``limit`` bytes)."""
     from medal_catalog.dicom.audit import DEIDENTIFICATION_METHOD, text
     from medal_catalog.dicom.header import HeaderError, read
     from medal_catalog.dicom.pixels import header_pixel_digest
@@ -166,7 +168,7 @@ def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True) -> dict[st
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as stream:
-            header = read(stream, size, frozenset({study, series, DEIDENTIFICATION_METHOD}), frozenset())
+            header = read(stream, size, frozenset({study, series, DEIDENTIFICATION_METHOD}), frozenset(), limit)
             digest = header_pixel_digest(stream, header) if pixel_hash else None
     except (HeaderError, OSError, MemoryError, ValueError):
         return None
@@ -178,7 +180,7 @@ def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True) -> dict[st
 
 
 def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Path | None = None,
-                progress: Any = None, known: dict[Path, Any] | None = None
+                progress: Any = None, known: dict[Path, Any] | None = None, limit: int = DEFAULT_MAX_HEADER_BYTES
                 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The section for a set of files taken as one dataset, and the display names of the files per pixel digest
     (within-set duplicates are the caller's to report). The UIDs are looked up and forgotten. ``known``: the
@@ -196,7 +198,7 @@ def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Pa
         for path in paths:
             if progress:
                 progress(str(path))
-            facts = known[path] if known is not None and path in known else read_facts(path, pixel_hash)
+            facts = known[path] if known is not None and path in known else read_facts(path, pixel_hash, limit)
             if facts is None:
                 continue
             files += 1

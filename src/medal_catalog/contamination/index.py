@@ -22,11 +22,14 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from medal_catalog.errors import MissingExtraError
+
+if TYPE_CHECKING:
+    from medal_catalog.config import Settings
 
 EXTRA = "public-index"
 INSTALL_HINT = f"pip install 'medal-catalog[{EXTRA}]'"
@@ -235,14 +238,17 @@ def available() -> bool:
         return False
 
 
-def default_cache_dir() -> Path:
-    """Where the reduced index is cached: MEDAL_PUBLIC_INDEX_CACHE, else the user cache (XDG_CACHE_HOME)."""
-    from medal_catalog.config import get_settings
-
-    configured = get_settings().public_index_cache
+def default_cache_dir(configured: str | os.PathLike[str] | None = None) -> Path:
+    """Where the reduced index is cached: ``configured`` (the settings' ``public_index_cache``,
+    MEDAL_PUBLIC_INDEX_CACHE) when set, else the user cache ($XDG_CACHE_HOME or ~/.cache, then medal-catalog/)."""
     if configured:
         return Path(configured)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "medal-catalog"
+
+
+def index_cache(settings: Settings) -> Path:
+    """The cache folder ``settings`` name (see :func:`default_cache_dir`)."""
+    return default_cache_dir(settings.public_index_cache)
 
 
 def _idc_version(module: Any) -> str | None:

@@ -81,7 +81,7 @@ def exam_from_folder(folder: Path, split: str, task_id: str | None = None) -> Ex
 def exam_from_catalog(catalog: Catalog, task_id: str, split: str, *, allow_hidden: bool) -> Exam:
     """The exam of ``split`` of a task kept in ``catalog`` (the label table and reference files are the label
     dataset's kept files). A hidden split needs ``allow_hidden`` (the server's own grading)."""
-    from medal_catalog.croissant.task import declared_splits
+    from medal_catalog.labels import declared_splits
 
     current = catalog.get("BenchmarkTask", task_id)
     if current is None or current.deleted:

@@ -10,7 +10,8 @@ from typing import Any
 
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, InvalidSubmission, Unprocessable
-from medal_catalog.ingestion.contamination import bundle_contamination, check_bundle
+from medal_catalog.contamination.stored import bundle_contamination, check_bundle
+from medal_catalog.exports.croissant import case_files
 from medal_catalog.ingestion.entries import CheckWrites, of_stored, put_entries, store_import
 from medal_catalog.ingestion.uploads import dicom_archive_of, rewrite_upload, safe_path
 from medal_catalog.report import Issue, PathShower, Report, Severity
@@ -89,7 +90,7 @@ def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, che
         path = Path(folder) / "submitted.croissant.json"
         path.write_bytes(body)
         result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, keep_files=False,
-                                  display="submission")
+                                  display="submission", settings=catalog.settings)
     if not result.ok:
         raise InvalidSubmission(result.report.to_dict())
     check_writes([result.dataset, *result.series])
@@ -165,7 +166,7 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
             raise Unprocessable(f"{name}: dataset {dataset!r} does not declare this file in its distribution")
         if declared[(dataset, path)] not in (None, digest):
             raise Unprocessable(f"{name}: the content does not match the sha256 its dataset declares")
-        count, problems = audit_content(content, path)
+        count, problems = audit_content(content, path, catalog.settings.dicom_max_header_bytes)
         if count or problems:
             raise Unprocessable(f"{name}: it holds DICOM (or an archive that cannot be audited); the catalog keeps "
                                 "DICOM only as its own rewrite: of files it harvests itself, or of the dicom.zip "
@@ -177,6 +178,6 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     contamination = bundle_contamination(bundle.get("contamination"))
     report, puts = ingest_document(catalog, body, "json", author=author, check_writes=check_writes, files=files)
     report.issues += left_out
-    check_bundle(catalog, contamination, puts, report)
+    check_bundle(catalog, contamination, puts, report, case_files)
     kept = {ds: catalog.list_files("ImagingDataset", ds) for ds in files}
     return report, puts, kept

@@ -10,7 +10,8 @@ from typing import Any
 
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import InputError, MedalError, UsageError
-from medal_catalog.ingestion.contamination import check_dataset, check_splits
+from medal_catalog.contamination.stored import check_dataset, check_splits
+from medal_catalog.exports.croissant import case_files
 from medal_catalog.ingestion.entries import (
     HARVEST_AUTHOR,
     IngestResult,
@@ -100,7 +101,7 @@ class HarvestOptions:
     timeout: float = 30.0
     use_cache: bool = True
     progress: Callable[..., None] | None = None
-    #: Pixel digests (None: MEDAL_PIXEL_HASH).
+    #: Pixel digests (None: the catalog's settings, MEDAL_PIXEL_HASH).
     pixel_hash: bool | None = None
     #: Read every DICOM file again, even those the re-harvest cache says are unchanged.
     force: bool = False
@@ -138,7 +139,7 @@ def ingest_croissant(path: Path, catalog: Catalog, *, dataset_id: str | None = N
     is stored when the import found an error. ``detail`` is the import (``.stored``, ``.stored_files``, ...)."""
     from medal_catalog.harvesters.croissant import import_croissant
 
-    result = import_croissant(path, access_level=access_level, dataset_id=dataset_id)
+    result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, settings=catalog.settings)
     if result.ok:
         store_import(catalog, result, author, reason or f"import of Croissant file {path.name}")
     stored = result.stored
@@ -157,7 +158,8 @@ def ingest_submission(path: Path, catalog: Catalog, options: HarvestOptions | No
 
     o = _options(options, fields)
     harvest = harvest_submission(path, out_root=o.out_dir or Path("medal-out"), jobs=o.jobs, timeout=o.timeout,
-                                 use_cache=o.use_cache, progress=o.progress, pixel_hash=o.pixel_hash, force=o.force)
+                                 use_cache=o.use_cache, progress=o.progress, pixel_hash=o.pixel_hash, force=o.force,
+                                 settings=catalog.settings)
     puts = put_entries(catalog, harvest.entries, author=HARVEST_AUTHOR, reason=f"harvest of submission {path}",
                        report=harvest.report, source=str(path), files=of_stored(harvest.entries, harvest.files))
     decisions = _replay_decisions(catalog, harvest)
@@ -167,7 +169,7 @@ def ingest_submission(path: Path, catalog: Catalog, options: HarvestOptions | No
                      for ds, result in harvest.dicom.items() if entry_key("ImagingDataset", ds) in stored}
     for entry in harvest.entries:
         if entry.get("type") == "BenchmarkTask" and entry_key("BenchmarkTask", entry["id"]) in stored:
-            leaks = check_splits(catalog, entry["id"], str(path), harvest.report)
+            leaks = check_splits(catalog, entry["id"], str(path), harvest.report, case_files)
             if leaks:
                 contamination.setdefault(f"task:{entry['id']}", {})["split_leaks"] = leaks
     refused = [p.to_dict() for p in puts if p.problems]
@@ -218,7 +220,7 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, options: HarvestO
     result = harvest_dicom(paths, dataset_id, cache_file=out / CACHE_NAME if o.use_cache else None, jobs=o.jobs,
                            timeout=o.timeout, instances=o.instances, progress=o.progress, title=o.title,
                            access_level=o.access_level or "controlled", license_id=o.license_id,
-                           pixel_hash=o.pixel_hash, force=o.force)
+                           pixel_hash=o.pixel_hash, force=o.force, settings=catalog.settings)
     written = write_outputs(result, out, o.fmt)
     dataset = result.dataset.model_dump(mode="json", exclude_none=True)
     series = [s.model_dump(mode="json", exclude_none=True) for s in result.series]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from medal_catalog.catalog import Catalog
-from medal_catalog.config import Settings, get_settings
+from medal_catalog.config import Settings
 from medal_catalog.panel.lifecycle import OPEN_FOR_REVIEW
 from medal_catalog.panel.reviews import CRITERIA, counted_reviews
 
@@ -59,7 +59,7 @@ def ranking(catalog: Catalog, settings: Settings | None = None,
             statuses: Iterable[str] = OPEN_FOR_REVIEW) -> dict[str, Any]:
     """The ranked shortlist of the tasks in ``statuses`` (default: those open for review), best first (tasks
     without reviews last), with the agreement per criterion over those tasks and the settings used."""
-    settings = settings or get_settings()
+    settings = settings or catalog.settings
     statuses = tuple(statuses)
     rows, scores_by = [], {}
     for task in catalog.iter_current(["BenchmarkTask"]):

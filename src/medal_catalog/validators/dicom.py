@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from medal_catalog.dicom.archives import is_archive_file
 from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH, PhiAudit, attribute_issues, audit_file, audit_issues
-from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem, HeaderError, read
+from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES, DICOM_SUFFIXES, FileProblem, HeaderError, read
 from medal_catalog.report import Issue, Severity
 
 _STUDY_UID, _SERIES_UID, _METHOD = 0x0020000D, 0x0020000E, 0x00120063
@@ -32,9 +32,10 @@ class FileRead:
     facts: dict[str, Any] | None = None
 
 
-def read_once(path: Path, pixel_hash: bool | None) -> FileRead:
+def read_once(path: Path, pixel_hash: bool | None, limit: int = DEFAULT_MAX_HEADER_BYTES) -> FileRead:
     """Read a data file once for the audit, the Part 10 test and (``pixel_hash`` not None) the public-check facts,
-    with the pixel digest when ``pixel_hash``; the same verdicts as audit_file, _is_part10 and read_facts."""
+    with the pixel digest when ``pixel_hash``; the same verdicts as audit_file, _is_part10 and read_facts.
+    ``limit``: the most bytes a header may take (the caller's MEDAL_DICOM_MAX_HEADER_BYTES)."""
     from medal_catalog.dicom.audit import audit_header, text
 
     name = os.fspath(path)
@@ -43,7 +44,7 @@ def read_once(path: Path, pixel_hash: bool | None) -> FileRead:
             size = os.fstat(stream.fileno()).st_size
             part10 = stream.read(132)[128:] == b"DICM"
             stream.seek(0)
-            header = read(stream, size, _CAPTURE, AUDIT_WATCH)
+            header = read(stream, size, _CAPTURE, AUDIT_WATCH, limit)
             facts = None
             if pixel_hash is not None:
                 from medal_catalog.dicom.pixels import header_pixel_digest
@@ -70,7 +71,7 @@ def read_once(path: Path, pixel_hash: bool | None) -> FileRead:
 
 def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
                      progress: Callable[[str], None] | None = None, reads: dict[Path, FileRead] | None = None,
-                     pixel_hash: bool | None = None) -> Iterator[Issue]:
+                     pixel_hash: bool | None = None, limit: int = DEFAULT_MAX_HEADER_BYTES) -> Iterator[Issue]:
     """Issues for the data files of a submission: DICOM recognised by content, then audited. With ``reads``,
     each file is read once (:func:`read_once`, public-check facts unless ``pixel_hash`` is None) and what was
     read is kept there for the folder's other checks."""
@@ -78,14 +79,14 @@ def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
         if progress:
             progress(str(path))
         if reads is not None:
-            reads[path] = done = read_once(path, pixel_hash)
+            reads[path] = done = read_once(path, pixel_hash, limit)
             result = done.audit
         else:
-            result = audit_file(path)
+            result = audit_file(path, limit)
         name = display(path)
         if isinstance(result, FileProblem):
             if result.not_dicom and is_archive_file(path):
-                yield from audit_issues(path, name, name)
+                yield from audit_issues(path, name, name, limit=limit)
                 continue
             if result.not_dicom:
                 # Data files (CSV labels, NIfTI, reports) are expected; only a DICOM name on non-DICOM is wrong.

@@ -13,15 +13,19 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from medal_catalog.croissant.reading import is_croissant
+from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES
 from medal_catalog.documents import (MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, check_json_shape,
                                      read_document)
 from medal_catalog.validators.entries import validate_entries
 from medal_catalog.validators.run import MAX_POSITION_BYTES, Run, shift_pointer
 from medal_catalog.validators.labels import DatasetFiles, check_task_labels
 from medal_catalog.report import PathShower, Report, Severity
+
+if TYPE_CHECKING:  # annotations only: importing pydantic-settings costs `medal validate FILE` a third of its start
+    from medal_catalog.config import Settings
 
 #: Folders never descended into (version control, OS litter, our own outputs).
 SKIP_DIRS = {".git", ".hg", ".svn", "__MACOSX", "__pycache__", ".venv", "node_modules", "medal-out"}
@@ -64,12 +68,14 @@ SLICES_PER_WORKER = 8
 
 def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, today: dt.date | None = None,
                    display_root: Path | None = None, contamination: bool = True,
-                   pixel_hash: bool | None = None) -> Report:
+                   pixel_hash: bool | None = None, settings: Settings | None = None) -> Report:
     """Validate every path (folder, metadata file or Croissant file) and return the combined report.
 
     With ``contamination`` each folder's datasets are checked against public archives and each other (the
-    report's ``contamination`` section); ``pixel_hash`` (default: the MEDAL_PIXEL_HASH setting) compares images
-    by their pixel digests."""
+    report's ``contamination`` section); ``pixel_hash`` (default: the settings' ``pixel_hash``) compares images
+    by their pixel digests. ``settings`` come from the caller (the CLI passes the environment's); None: the
+    defaults of config.Settings (pixel hashing on, a 64 MiB header limit, the user cache for the public index)."""
+    limit = settings.dicom_max_header_bytes if settings is not None else DEFAULT_MAX_HEADER_BYTES
     run = Run((today or dt.date.today()).isoformat())
     jobs: list[_Job] = []
     folders: list[tuple[Path, str, list[_Job], list[Path]]] = []
@@ -93,7 +99,7 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
             run.report.files_checked += 1
             from medal_catalog.validators.dicom import check_data_files
 
-            run.report.extend(check_data_files([path], lambda p, d=_display(path, root): d))
+            run.report.extend(check_data_files([path], lambda p, d=_display(path, root): d, limit=limit))
     results = _run_jobs(jobs, run.today, progress)
     for job, part in zip(jobs, results):
         run.merge(part)
@@ -108,22 +114,22 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
 
         hashing = None
         if contamination and data:
-            from medal_catalog.config import get_settings
-
-            hashing = get_settings().pixel_hash if pixel_hash is None else pixel_hash
+            hashing = (settings.pixel_hash if settings is not None else True) if pixel_hash is None else pixel_hash
         # Each data file is opened and its header read once, for the audit, the Part 10 test and the public check
         # (which read it again each before issue 29).
         reads: dict = {}
         run.report.extend(check_data_files(data, lambda p, r=path: _display(p, r), progress=progress, reads=reads,
-                                           pixel_hash=hashing))
+                                           pixel_hash=hashing, limit=limit))
         datasets = _datasets_of(run, files)
         run.report.extend(undeclared_dicom(datasets, data, lambda p, r=path: _display(p, r), reads))
         run.report.extend(rewrite_notes(datasets, data, reads))
         if hashing is not None:
-            from medal_catalog.validators.contamination import check_folder
+            from medal_catalog.contamination.folder import check_folder
 
             sections, found = check_folder(datasets, data, progress=progress, pixel_hash=hashing,
-                                           known={p: r.facts for p, r in reads.items()})
+                                           known={p: r.facts for p, r in reads.items()},
+                                           cache_dir=Path(settings.public_index_cache)
+                                           if settings is not None and settings.public_index_cache else None)
             run.report.contamination.update(sections)
             run.report.extend(found)
     _check_ids(run)

@@ -98,7 +98,7 @@ async def desk_contamination(task_id: str, request: Request, catalog: CatalogDep
 
 
 def _contamination(catalog, caller: Caller, task_id: str) -> dict[str, Any]:
-    from medal_catalog.panel.contamination import task_contamination
+    from medal_catalog.panel import task_contamination
 
     visible(catalog, caller, "BenchmarkTask", task_id)
     return task_contamination(catalog, task_id)

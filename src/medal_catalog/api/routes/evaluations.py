@@ -37,7 +37,7 @@ def _executor(request: Request) -> ThreadPoolExecutor:
 
 
 def _splits(catalog: Catalog, task: dict[str, Any]) -> dict[str, bool]:
-    from medal_catalog.croissant.task import declared_splits
+    from medal_catalog.labels import declared_splits
 
     return {s.get("name"): bool(s.get("labels_hidden")) for s in declared_splits(catalog, task)}
 

@@ -70,7 +70,7 @@ def contamination(task_id: str, catalog: CatalogDep, caller: ReviewerDep) -> dic
     datasets, counts; a hidden-test dataset sharing any image with one that is not hidden is a leak), and the
     images its test splits share with its training splits. ``errors`` counts what should block an acceptance.
     Panel only."""
-    from medal_catalog.panel.contamination import task_contamination
+    from medal_catalog.panel import task_contamination
 
     visible(catalog, caller, "BenchmarkTask", task_id)
     return task_contamination(catalog, task_id)
