@@ -19,6 +19,7 @@ from medal_catalog.search import SearchIndex, SearchRequest, SearchResult, flatt
 from medal_catalog.search.base import Bound, Progress
 from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredEvaluation, StoredFile,
                                       StoredToken, StoredVersion)
+from medal_catalog.store import open_store
 
 
 @dataclass
@@ -53,7 +54,6 @@ class Catalog:
         """The catalog at ``url`` (default: MEDAL_CATALOG, then ./medal-catalog.db) with its index (default:
         MEDAL_INDEX, then the FTS5 index inside a SQLite catalog file). ``settings``: the caller's (the CLI's,
         ``create_app``'s); an edge itself, it reads the environment's when given none."""
-        from medal_catalog.store import open_store
 
         settings = settings or get_settings()
         url = url or settings.catalog

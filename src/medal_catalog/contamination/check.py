@@ -21,6 +21,10 @@ from medal_catalog.contamination.uids import uid_hash
 if TYPE_CHECKING:  # index.py imports numpy: loaded when a lookup is made, not by a harvest that reads nothing
     from medal_catalog.contamination.index import PublicIndex
 from medal_catalog.report import Issue, Severity
+from medal_catalog.contamination.roots import PUBLIC_ROOTS
+from medal_catalog.dicom.audit import DEIDENTIFICATION_METHOD, text
+from medal_catalog.dicom.header import HeaderError, read
+from medal_catalog.dicom.pixels import header_pixel_digest
 
 #: The index the harvest's reader processes use: set in the parent before the pool forks (see :func:`use_index`).
 _active: PublicIndex | None = None
@@ -68,7 +72,6 @@ def section(series: Iterable[tuple[str, str, dict[str, Any] | None]], methods: I
             pixel_hashing: bool = True, files: int = 0) -> dict[str, Any]:
     """The ``contamination`` section of one dataset: ``series`` are (study key, series key, :func:`uid_facts`)
     per series, ``methods`` (DeidentificationMethod text, files carrying it). Counts and public names only."""
-    from medal_catalog.contamination.roots import PUBLIC_ROOTS
 
     archives = {r.root: r.archive for r in PUBLIC_ROOTS}
     collections: dict[tuple, dict[str, Any]] = {}
@@ -121,7 +124,7 @@ def issues(sec: dict[str, Any], dataset: dict[str, Any] | str, file: str) -> Ite
         dataset_id, declared = dataset.get("id"), dataset.get("publication_status")
     else:
         dataset_id, declared = dataset, None
-    from medal_catalog.contamination.index import INSTALL_HINT
+    from medal_catalog.contamination.index import INSTALL_HINT  # inline: loads numpy, which this module does not
 
     unpublished = declared == "unpublished"
     if sec.get("public_index_missing"):
@@ -160,9 +163,6 @@ def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True, limit: int
                ) -> dict[str, Any] | None:
     """The public-check facts of one file: original Study/Series UIDs (held only in memory), the method text and
     the pixel digest; None when the file is not readable DICOM (or its header runs past ``limit`` bytes)."""
-    from medal_catalog.dicom.audit import DEIDENTIFICATION_METHOD, text
-    from medal_catalog.dicom.header import HeaderError, read
-    from medal_catalog.dicom.pixels import header_pixel_digest
 
     study, series = 0x0020000D, 0x0020000E
     try:
@@ -185,7 +185,7 @@ def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Pa
     """The section for a set of files taken as one dataset, and the display names of the files per pixel digest
     (within-set duplicates are the caller's to report). The UIDs are looked up and forgotten. ``known``: the
     :func:`read_facts` of files the caller has read already (not read again)."""
-    from medal_catalog.contamination.index import try_load_index
+    from medal_catalog.contamination.index import try_load_index  # inline: loads numpy, which this module does not
 
     index, missing = try_load_index(cache_dir)
     previous = _active

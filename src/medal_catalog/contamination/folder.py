@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES
 from medal_catalog.report import Issue, Severity
+from medal_catalog.contamination.check import check_files, issues
+from medal_catalog.documents import METADATA_SUFFIXES, read_document
+from medal_catalog.store.base import iter_entries
 
 if TYPE_CHECKING:
     from medal_catalog.config import Settings
@@ -35,12 +38,11 @@ def _files_of(name: str, dataset: dict[str, Any], data: list[Path], single: bool
 
 def check_folder(datasets: Iterable[tuple[str, dict[str, Any]]], data: list[Path], *, pixel_hash: bool = True,
                  progress: Callable[[str], None] | None = None, known: dict[Path, Any] | None = None,
-                 cache_dir: Path | None = None, limit: int = DEFAULT_MAX_HEADER_BYTES
-                 ) -> tuple[dict[str, Any], list[Issue]]:
+                 cache_dir: Path | None = None, limit: int | None = None) -> tuple[dict[str, Any], list[Issue]]:
     """The ``contamination`` sections of a folder's datasets (by id) and the issues they raise; ``known``: the
     facts of files already read (validators/dicom.py ``read_once``), which are not read again; ``cache_dir``: where
-    the public index is cached (None: the user cache); ``limit``: the most bytes a header may take."""
-    from medal_catalog.contamination.check import check_files, issues
+    the public index is cached (None: the user cache); ``limit``: the most bytes a header may take (None: the
+    default)."""
 
     datasets = list(datasets)
     sections: dict[str, Any] = {}
@@ -51,7 +53,7 @@ def check_folder(datasets: Iterable[tuple[str, dict[str, Any]]], data: list[Path
         if not files:
             continue
         section, by_digest = check_files(files, pixel_hash=pixel_hash, progress=progress, known=known,
-                                         cache_dir=cache_dir, limit=limit)
+                                         cache_dir=cache_dir, limit=DEFAULT_MAX_HEADER_BYTES if limit is None else limit)
         sections[str(dataset.get("id"))] = section
         found += issues(section, dataset, name)
         digests[str(dataset.get("id"))] = (name, dataset, set(by_digest))
@@ -89,9 +91,7 @@ def check_public(path: Path, *, unpublished: bool = False, pixel_hash: bool = Tr
     files, or a bare DICOM folder as one dataset (declared unpublished with ``unpublished``), checked as
     :func:`check_folder` does, with the public-index cache and header limit of ``settings`` (None: the defaults).
     Raises MissingExtraError when the IDC index is not installed."""
-    from medal_catalog.contamination.index import load_index
-    from medal_catalog.documents import METADATA_SUFFIXES, read_document
-    from medal_catalog.store.base import iter_entries
+    from medal_catalog.contamination.index import load_index  # inline: loads numpy, which this module does not
 
     cache_dir = Path(settings.public_index_cache) if settings is not None and settings.public_index_cache else None
     load_index(cache_dir)  # the point of the command: say so at once when the extra is missing

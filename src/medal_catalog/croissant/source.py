@@ -19,6 +19,8 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
+import io
+import zipfile
 
 from medal_catalog.croissant.vocabulary import (DUO, FILE_PROPERTY_COLUMNS, RAI, TABLE_FORMATS, as_list,
                                                 fileset_archive_path, fileset_table_path, local_name, local_path,
@@ -32,8 +34,6 @@ AS_ZIP = "as=zip"
 def one_file_zip(path: str, data: bytes) -> bytes:
     """A zip holding ``data`` at ``path``, the same bytes every time (fixed date, stored): what the files route
     serves for ``?as=zip``, and what an export's checksum is computed over."""
-    import io
-    import zipfile
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:

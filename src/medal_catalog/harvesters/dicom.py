@@ -23,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple
+import ctypes
 
 from medal_catalog._version import __version__
 from medal_catalog.dicom.archives import MAX_MEMBERS
@@ -244,8 +245,6 @@ def _reader_started(parent: int) -> None:
     armed = False
     if os.uname().sysname == "Linux":
         try:
-            import ctypes
-
             libc = ctypes.CDLL(None, use_errno=True)
             armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
         except (OSError, AttributeError):
@@ -438,6 +437,7 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     # catalog rewrites, stay the same from one harvest or import to the next, cache or not.
     from medal_catalog.dicom.deidentify import dataset_key
 
+    # inline: loads numpy, which this module does not
     from medal_catalog.contamination.index import IndexLoader, index_cache, index_stamp
 
     pixel_hash = settings.pixel_hash if pixel_hash is None else pixel_hash
@@ -583,7 +583,7 @@ def _summary(dataset: m.ImagingDataset, series: list[m.ImagingSeries], sources: 
 # ----------------------------------------------------------------------------------------------------- output
 def write_outputs(result: HarvestResult, out_dir: Path, fmt: str = "yaml") -> list[Path]:
     """Write catalog.<fmt> (a MedalCatalog with the dataset and its series), manifest.jsonl, harvest-report.json."""
-    import yaml
+    import yaml  # inline: PyYAML takes ~40 ms to import
 
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / "manifest.jsonl"

@@ -23,6 +23,8 @@ from medal_catalog.harvesters.base import HarvestResult
 from medal_catalog.report import Report, Severity
 from medal_catalog.validators.submission import SKIP_DIRS, validate_paths
 from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES
+from medal_catalog.dicom.audit import audit_content
+from medal_catalog.dicom.deidentify import Deidentifier, plan, served_copy
 
 if TYPE_CHECKING:
     from medal_catalog.config import Settings
@@ -88,7 +90,9 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
     """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in, and the
     files the catalog keeps (an open or controlled dataset's ``dicom.zip`` is the rewrite :func:`dicom_archive`
     builds). ``settings``: the caller's (see harvesters/dicom.py ``harvest_dicom``)."""
+    # inline: loads pydantic, which this module does not
     from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
+    # inline: loads pydantic, which this module does not
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
     # The public-archive and duplicate checks come from the harvest itself (contamination/stored.py), once per dataset.
@@ -190,7 +194,6 @@ def _not_servable(data: bytes, path: str, dataset: dict[str, Any], limit: int = 
     """Why a declared file may not be kept and served as it is (None when it may): it holds DICOM (itself, or in
     an archive, whatever its declared media type) that the Annex E audit flags or cannot read, or DICOM pixels
     while burned-in annotation is not declared NO."""
-    from medal_catalog.dicom.audit import audit_content
 
     count, problems = audit_content(data, path, limit)
     if problems:
@@ -213,7 +216,6 @@ def dicom_archive(harvest: HarvestResult, dataset: dict[str, Any]) -> tuple[byte
     never go in. A file is left out when the audit flags its original, it cannot be rewritten, its rewrite still
     fails the audit, it may carry burned-in text (see :func:`~medal_catalog.dicom.deidentify.served_copy`), or was read from inside a zip. The archive
     is deterministic: the same files give the same bytes."""
-    from medal_catalog.dicom.deidentify import Deidentifier, plan, served_copy
 
     declared = dataset.get("deidentification") or {}
     if declared.get("burned_in_annotation") != "NO":

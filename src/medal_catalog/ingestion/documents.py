@@ -7,6 +7,7 @@ import hashlib
 import tempfile
 from pathlib import Path
 from typing import Any
+import json
 
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, InvalidSubmission, Unprocessable
@@ -16,6 +17,12 @@ from medal_catalog.ingestion.entries import CheckWrites, of_stored, put_entries,
 from medal_catalog.ingestion.uploads import dicom_archive_of, rewrite_upload, safe_path
 from medal_catalog.report import Issue, PathShower, Report, Severity
 from medal_catalog.store.base import PutResult
+from medal_catalog.dicom.audit import audit_content
+from medal_catalog.documents import DocumentError, load_json, read_document
+from medal_catalog.errors import PayloadTooLarge
+from medal_catalog.harvesters.bundle import BUNDLE_FORMAT
+from medal_catalog.harvesters.croissant import import_croissant
+from medal_catalog.validators.submission import validate_paths
 
 #: Issues about data files, which a document sent over HTTP does not carry.
 NOT_APPLICABLE_TO_BODIES = {"distribution.missing-file", "distribution.empty-file-set"}
@@ -28,8 +35,6 @@ def check_document(body: bytes, syntax: str, name: str = "submission", files: di
     content, paths already checked safe) sit next to the document while it is validated, so that label tables
     are checked as in a folder; the checks of declared files a body cannot carry (:data:`NOT_APPLICABLE_TO_BODIES`)
     are left out."""
-    from medal_catalog.documents import read_document
-    from medal_catalog.validators.submission import validate_paths
 
     with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
         path = Path(folder) / f"{name}.{'json' if syntax == 'json' else 'yaml'}"
@@ -84,7 +89,6 @@ def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, che
     """Import a Croissant body as one dataset of ``author``: its metadata and the original document only. A body
     carries no data files and nothing is read next to it, so the one Croissant verdict (validators/croissant.py)
     refuses a body naming local or remote data files. Returns the import (``.stored``, ``.report``)."""
-    from medal_catalog.harvesters.croissant import import_croissant
 
     with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
         path = Path(folder) / "submitted.croissant.json"
@@ -115,12 +119,6 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     rewrite of it (:func:`rewrite_upload`), the dataset's series re-keyed to match, and reports each member
     left out (``bundle.dicom-left-out`` warnings in the report). Returns the report, the write results and the
     files now kept, by dataset."""
-    import json
-
-    from medal_catalog.dicom.audit import audit_content
-    from medal_catalog.documents import DocumentError, load_json
-    from medal_catalog.errors import PayloadTooLarge
-    from medal_catalog.harvesters.bundle import BUNDLE_FORMAT
 
     try:
         bundle = load_json(manifest)

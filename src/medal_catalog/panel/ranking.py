@@ -41,8 +41,8 @@ def priority(means: dict[str, float | None], weights: dict[str, float]) -> float
 def agreement(matrix: list[list[float]]) -> float | None:
     """Krippendorff's alpha (ordinal, scale 1-5) of a reviewers x tasks matrix (NaN where a reviewer did not
     score a task); None when it is not defined (fewer than two scores on any task, or one value throughout)."""
-    import krippendorff
-    import numpy as np
+    import krippendorff  # inline: krippendorff takes ~0.18 s to import
+    import numpy as np  # inline: numpy takes ~0.15 s to import
 
     data = np.array(matrix, dtype=float)
     if data.size == 0 or not (np.sum(~np.isnan(data), axis=0) >= 2).any():

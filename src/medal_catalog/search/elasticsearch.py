@@ -276,7 +276,8 @@ def _plain_json_node() -> type:
     the 9.x client asks for ``application/vnd.elasticsearch+...; compatible-with=9``: the client rewrites the media
     types of every request unconditionally, so the node puts them back just before they are sent."""
 
-    from elastic_transport._node._base import NodeApiResponse
+    from elastic_transport._node._base import NodeApiResponse  # inline: the elasticsearch client takes ~0.2 s to import
+    # inline: the elasticsearch client takes ~0.2 s to import
     from elastic_transport.client_utils import DEFAULT, DefaultType
 
     class PlainJsonNode(elastic_transport.Urllib3HttpNode):

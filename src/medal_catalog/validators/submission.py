@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
+import gc
+import pickle
 
 from medal_catalog.croissant.reading import is_croissant
-from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES
 from medal_catalog.documents import (MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, check_json_shape,
                                      read_document)
 from medal_catalog.validators.entries import validate_entries
@@ -75,7 +76,7 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
     report's ``contamination`` section); ``pixel_hash`` (default: the settings' ``pixel_hash``) compares images
     by their pixel digests. ``settings`` come from the caller (the CLI passes the environment's); None: the
     defaults of config.Settings (pixel hashing on, a 64 MiB header limit, the user cache for the public index)."""
-    limit = settings.dicom_max_header_bytes if settings is not None else DEFAULT_MAX_HEADER_BYTES
+    limit = settings.dicom_max_header_bytes if settings is not None else None  # None: dicom.header's default
     run = Run((today or dt.date.today()).isoformat())
     jobs: list[_Job] = []
     folders: list[tuple[Path, str, list[_Job], list[Path]]] = []
@@ -97,6 +98,7 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
             jobs.append(_Job(path, _display(path, root), True, path.parent))
         else:
             run.report.files_checked += 1
+            # inline: `medal validate FILE.yaml` does not need validators.dicom at start-up
             from medal_catalog.validators.dicom import check_data_files
 
             run.report.extend(check_data_files([path], lambda p, d=_display(path, root): d, limit=limit))
@@ -110,6 +112,7 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
             run.issue(Severity.ERROR, "submission.no-metadata", display,
                       "no MEDAL metadata file (task, dataset, catalog or Croissant) was found in the folder",
                       hint="Add task.yaml / dataset.yaml with `type: BenchmarkTask` / `type: ImagingDataset`.")
+        # inline: `medal validate FILE.yaml` does not need validators.dicom at start-up
         from medal_catalog.validators.dicom import check_data_files, rewrite_notes, undeclared_dicom
 
         hashing = None
@@ -124,12 +127,14 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
         run.report.extend(undeclared_dicom(datasets, data, lambda p, r=path: _display(p, r), reads))
         run.report.extend(rewrite_notes(datasets, data, reads))
         if hashing is not None:
+            # inline: `medal validate FILE.yaml` does not need contamination.folder at start-up
             from medal_catalog.contamination.folder import check_folder
 
             sections, found = check_folder(datasets, data, progress=progress, pixel_hash=hashing,
                                            known={p: r.facts for p, r in reads.items()},
                                            cache_dir=Path(settings.public_index_cache)
-                                           if settings is not None and settings.public_index_cache else None)
+                                           if settings is not None and settings.public_index_cache else None,
+                                           limit=limit)
             run.report.contamination.update(sections)
             run.report.extend(found)
     _check_ids(run)
@@ -139,7 +144,6 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
 
 def _datasets_of(run: Run, files: set[str]) -> list[tuple[str, dict]]:
     """The valid ImagingDataset entries of a folder's metadata files, as (display name, entry)."""
-    from medal_catalog.documents import read_document
 
     found = []
     for entry in run.report.entries:
@@ -211,8 +215,6 @@ def _shared_out(work: Callable, units: list, workers: int) -> list:
     pipe is empty. A child that fails has its units done here instead (raising here, if it must). Children are ours
     and short-lived: they do not collect cycles, and leave without freeing what they parsed.
     """
-    import gc
-    import pickle
 
     global _UNFREED
     if len(units) > 255:  # one byte per unit number
@@ -294,7 +296,7 @@ def _slices(index: int, path: Path, size: int, parts: int) -> list[_Slice]:
 
 def _check_slice(job: _Job, piece: _Slice, today: str) -> Run | None:
     """Check the entries of one slice; None when the slice is not a run of whole entries (see _slices)."""
-    import orjson
+    import orjson  # inline: orjson takes ~20 ms to import
 
     try:
         with job.path.open("rb") as fh:
@@ -392,6 +394,7 @@ def _check_job(job: _Job, today: str) -> Run:
         return run
     kind = "croissant" if is_croissant(doc.data) else doc.kind
     if kind == "croissant":
+        # inline: `medal validate FILE.yaml` does not need validators.croissant at start-up
         from medal_catalog.validators.croissant import croissant_verdict
 
         # The verdict `medal harvest` and the API give (issue 26); a folder's data files are audited with the folder.
