@@ -48,8 +48,9 @@ def _hashes(column: Any) -> np.ndarray:
     """:func:`uid_hash` of every value of an Arrow string column, vectorised over its buffers (no Python strings:
     the cold build of a million UIDs takes a second, not ten, and a tenth of the memory). Nulls and empty
     values give 0."""
-    import pyarrow as pa  # inline: pyarrow takes ~0.3 s to import
-    import pyarrow.compute as pc  # inline: pyarrow takes ~0.3 s to import
+    # inline: pyarrow takes ~0.3 s to import
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     column = pc.utf8_trim_whitespace(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
     column = column.cast(pa.large_string()).fill_null("")
@@ -156,9 +157,10 @@ class ScannedIndex:
     UID: the first row of a UID gives its (collection, DOI, licence), as the lookup keeps it (issue 29)."""
 
     def __init__(self, module: Any, cache_dir: Path | None = None) -> None:
-        import pyarrow as pa  # inline: pyarrow takes ~0.3 s to import
-        import pyarrow.compute as pc  # inline: pyarrow takes ~0.3 s to import
-        import pyarrow.parquet as pq  # inline: pyarrow takes ~0.3 s to import
+        # inline: pyarrow takes ~0.3 s to import
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
 
         self._module = module
         self.version = str(getattr(module, "__version__", "unknown"))
@@ -196,9 +198,10 @@ class ScannedIndex:
 
     def resolve(self, studies: set[str], series: set[str]) -> None:
         """Find these UIDs in the index at once (one vectorised pass per column)."""
-        import pyarrow as pa  # inline: pyarrow takes ~0.3 s to import
-        import pyarrow.compute as pc  # inline: pyarrow takes ~0.3 s to import
-        import pyarrow.parquet as pq  # inline: pyarrow takes ~0.3 s to import
+        # inline: pyarrow takes ~0.3 s to import
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
 
         hits: list[tuple[str, int]] = []
         for name, wanted in (("StudyInstanceUID", studies), ("SeriesInstanceUID", series)):

@@ -199,8 +199,9 @@ def _pyld_cache():
 def expand(document: dict | list, base: str | None = None) -> list:
     """The expanded form of ``document`` (pyld), using only shipped contexts; raises :class:`UnsafeJsonLdError`
     for any other context reference. ``document`` must be parsed JSON, never a URL."""
-    from pyld import jsonld  # inline: pyld takes ~0.27 s to import
-    from pyld.context_resolver import ContextResolver  # inline: pyld takes ~0.27 s to import
+    # inline: pyld takes ~0.27 s to import
+    from pyld import jsonld
+    from pyld.context_resolver import ContextResolver
 
     if not isinstance(document, (dict, list)):
         raise TypeError("expand() takes a parsed JSON-LD document (dict or list), never a URL or path")

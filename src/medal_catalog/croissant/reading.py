@@ -327,8 +327,9 @@ def _table(members: list[tuple[str, Path]], issue, where: str) -> tuple[str, byt
                 return None
             writer.writerows([*row, path.name, rel, rel] for row in reader)
         return suffix, out.getvalue().encode("utf-8")
-    import pyarrow as pa  # inline: pyarrow takes ~0.3 s to import
-    import pyarrow.parquet as pq  # inline: pyarrow takes ~0.3 s to import
+    # inline: pyarrow takes ~0.3 s to import
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     tables = []
     for rel, path in members:

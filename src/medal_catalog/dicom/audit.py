@@ -282,10 +282,11 @@ def audit_dataset(ds: Any) -> PhiAudit:
     The dataset is encoded once in its own transfer syntax (explicit VR little endian when unknown) and the
     bytes audited, so both paths agree exactly. Raises ValueError if pydicom cannot encode the dataset.
     """
-    from pydicom.dataset import FileMetaDataset  # inline: pydicom takes ~0.5 s to import
-    from pydicom.filebase import DicomBytesIO  # inline: pydicom takes ~0.5 s to import
-    from pydicom.filewriter import write_dataset, write_file_meta_info  # inline: pydicom takes ~0.5 s to import
-    from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian  # inline: pydicom takes ~0.5 s to import
+    # inline: pydicom takes ~0.5 s to import
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.filebase import DicomBytesIO
+    from pydicom.filewriter import write_dataset, write_file_meta_info
+    from pydicom.uid import ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
     implicit, little = ds.original_encoding if ds.original_encoding[0] is not None else (False, True)
     meta = FileMetaDataset()

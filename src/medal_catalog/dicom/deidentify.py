@@ -188,9 +188,10 @@ class Deidentifier:
         return out.getvalue(), ds
 
     def _finish(self, ds: Any, shift: bool, kept: dict[str, str | None]) -> None:
-        from pydicom.dataset import Dataset  # inline: pydicom takes ~0.5 s to import
-        from pydicom.sequence import Sequence  # inline: pydicom takes ~0.5 s to import
-        from pydicom.uid import PYDICOM_IMPLEMENTATION_UID  # inline: pydicom takes ~0.5 s to import
+        # inline: pydicom takes ~0.5 s to import
+        from pydicom.dataset import Dataset
+        from pydicom.sequence import Sequence
+        from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
 
         original_id = str(ds.get("PatientID", "") or "")
         offset = self.patient_offset(original_id)

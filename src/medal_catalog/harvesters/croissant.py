@@ -131,8 +131,8 @@ def _with_dicom(data: dict[str, Any], folder: Path, source: Path, dataset: dict[
     paths = dicom_paths(data, folder, source)
     if not paths:
         return dataset
-    from medal_catalog.harvesters.dicom import harvest_dicom  # inline: loads pydantic, which this module does not
     # inline: loads pydantic, which this module does not
+    from medal_catalog.harvesters.dicom import harvest_dicom
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
     harvest = harvest_dicom(paths, dataset["id"], title=dataset.get("title"),

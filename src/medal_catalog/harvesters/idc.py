@@ -84,8 +84,9 @@ def locate(folder: Path | str | None = None) -> IdcIndex:
 
 def _pyarrow() -> Any:
     try:
-        import pyarrow.compute as pc  # inline: pyarrow takes ~0.3 s to import
-        import pyarrow.parquet as pq  # inline: pyarrow takes ~0.3 s to import
+        # inline: pyarrow takes ~0.3 s to import
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
     except ImportError:
         raise UsageError(f"reading the IDC index needs pyarrow: pip install 'medal-catalog[{EXTRA}]'") from None
     return pq, pc

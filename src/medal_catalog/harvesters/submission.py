@@ -92,7 +92,6 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
     builds). ``settings``: the caller's (see harvesters/dicom.py ``harvest_dicom``)."""
     # inline: loads pydantic, which this module does not
     from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
-    # inline: loads pydantic, which this module does not
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
     # The public-archive and duplicate checks come from the harvest itself (contamination/stored.py), once per dataset.

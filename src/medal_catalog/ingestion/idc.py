@@ -25,7 +25,6 @@ def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, in
     whole collection or what was there before, never part of one.
 
     ``progress(collection_id, series_done, series_in_collection)`` is called after each batch."""
-
     from medal_catalog.harvesters import idc  # inline: adds ~170 ms to this module's import
 
     start = time.perf_counter()

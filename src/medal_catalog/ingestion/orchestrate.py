@@ -43,7 +43,6 @@ def source_kind(path: Path) -> SourceKind:
 def corrupt_metadata(path: Path) -> str | None:
     """What is wrong with a JSON or YAML file at ``path`` (or at the top of the folder ``path``) that does not
     parse: the file, the line and column, and the parser's words; None when every such file parses."""
-
     import yaml  # inline: PyYAML takes ~40 ms to import
 
     files = [path] if path.is_file() else sorted(p for p in path.glob("*") if p.is_file()) if path.is_dir() else []
