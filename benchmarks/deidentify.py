@@ -125,10 +125,11 @@ def main() -> int:
                 shutil.rmtree(out)
                 shutil.rmtree(link)
     if args.harvest:
+        from medal_catalog.config import Settings
         from medal_catalog.harvesters.dicom import harvest_dicom
 
         start = time.perf_counter()
-        harvest_dicom(files, "benchmark", jobs=1)
+        harvest_dicom(files, "benchmark", jobs=1, settings=Settings())
         best["header-only harvest (1 process)"] = time.perf_counter() - start
         kept["header-only harvest (1 process)"] = len(files)
     print(f"{len(files)} files, {size:.1f} MB; load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -53,6 +53,7 @@ def main() -> int:
     from medal_catalog.config import get_settings
     from medal_catalog.contamination import index as ix
     from medal_catalog.dicom import audit as phi
+    from medal_catalog.config import Settings
     from medal_catalog.harvesters.dicom import harvest_dicom
 
     files = _dicom_files(args.paths)
@@ -70,7 +71,7 @@ def main() -> int:
         os.environ["MEDAL_PUBLIC_INDEX_CACHE"] = index_cache
         get_settings.cache_clear()
         start = time.perf_counter()
-        result = harvest_dicom(args.paths, "benchmark", cache_file=out, jobs=args.jobs)
+        result = harvest_dicom(args.paths, "benchmark", cache_file=out, jobs=args.jobs, settings=Settings())
         return time.perf_counter() - start, result
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -83,7 +84,7 @@ def main() -> int:
             seconds, result = harvest(warm_cache, Path(tmp) / "cache.json")
             warms.append(seconds)
             start = time.perf_counter()
-            again = harvest_dicom(args.paths, "benchmark", cache_file=Path(tmp) / "cache.json", jobs=args.jobs)
+            again = harvest_dicom(args.paths, "benchmark", cache_file=Path(tmp) / "cache.json", jobs=args.jobs, settings=Settings())
             agains.append(time.perf_counter() - start)
             assert again.summary["read_now"] == 0
             seconds, cold = harvest(str(Path(tmp) / "fresh-index-cache"), Path(tmp) / "cold.json")

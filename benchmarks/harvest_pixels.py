@@ -26,6 +26,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=None, help="reader processes (default: all cores)")
     args = parser.parse_args()
     from medal_catalog.contamination.index import try_load_index
+    from medal_catalog.config import Settings
     from medal_catalog.harvesters.dicom import harvest_dicom, walk
 
     index, missing = try_load_index()
@@ -41,7 +42,7 @@ def main() -> int:
     for round_no in range(args.repeat):
         for pixel_hash in ((False, True) if round_no % 2 == 0 else (True, False)):
             clock = time.perf_counter()
-            result = harvest_dicom(args.paths, "bench-pixels", jobs=args.jobs, pixel_hash=pixel_hash)
+            result = harvest_dicom(args.paths, "bench-pixels", jobs=args.jobs, pixel_hash=pixel_hash, settings=Settings())
             times[pixel_hash].append(time.perf_counter() - clock)
             if pixel_hash:
                 hashed = result.summary["contamination"]["pixel_hashes"]["instances_hashed"]

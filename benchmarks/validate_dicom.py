@@ -50,6 +50,7 @@ def main() -> int:
     args = parser.parse_args()
     from medal_catalog.contamination.index import load_index
     from medal_catalog.dicom import audit as phi
+    from medal_catalog.config import Settings
     from medal_catalog.harvesters.dicom import harvest_dicom, walk
     from medal_catalog.validators.submission import validate_paths
 
@@ -68,7 +69,7 @@ def main() -> int:
             phi._MEMO.clear()
             phi._TOKEN_MEMO.clear()
             start = time.perf_counter()
-            harvest_dicom([args.tree], "benchmark")
+            harvest_dicom([args.tree], "benchmark", settings=Settings())
             harvests.append(time.perf_counter() - start)
     hashed = sum(s["pixel_hashes"]["files"] for s in report.contamination.values())
     v, h = statistics.median(validates), statistics.median(harvests)

@@ -114,9 +114,10 @@ def via_ingest(path: Path, work: Path) -> tuple[bool, Codes]:
 def via_api(client, path: Path, work: Path) -> tuple[bool, Codes]:
     """POST what a contributor sends: a Croissant body, a YAML file, or the bundle `medal submit` builds."""
     if path.is_dir():
+        from medal_catalog.config import Settings
         from medal_catalog.harvesters.bundle import build_bundle
 
-        bundle = build_bundle(path, out_root=work / "bundle-out")
+        bundle = build_bundle(path, out_root=work / "bundle-out", settings=Settings())
         parts = [("bundle", ("bundle.json", bundle.manifest(), "application/json"))]
         parts += [("file", (f.name, f.content, f.media_type)) for f in bundle.files]
         answer = client.post("/api/submissions", files=parts)

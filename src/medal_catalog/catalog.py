@@ -19,6 +19,7 @@ from medal_catalog.search import SearchIndex, SearchRequest, SearchResult, flatt
 from medal_catalog.search.base import Bound, Progress
 from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredEvaluation, StoredFile,
                                       StoredToken, StoredVersion)
+from medal_catalog.store import open_store
 
 
 @dataclass
@@ -38,11 +39,11 @@ class ReindexReport:
 class Catalog:
     """A store plus its search index. Open with :meth:`open`; use as a context manager to close both."""
 
-    def __init__(self, store: Store, index: SearchIndex | None, settings: Settings | None = None) -> None:
+    def __init__(self, store: Store, index: SearchIndex | None, settings: Settings) -> None:
         self.store = store
         self.index = index
         #: The settings the catalog was opened with (the edges, CLI or create_app, pass theirs down through it).
-        self.settings = settings or get_settings()
+        self.settings = settings
         self._index_down = False
         #: Problems the index reported while catching up (documents it rejected), oldest first.
         self.index_problems: list[str] = []
@@ -51,8 +52,8 @@ class Catalog:
     def open(cls, url: str | None = None, index_url: str | None = None, settings: Settings | None = None,
              **index_options: Any) -> Catalog:
         """The catalog at ``url`` (default: MEDAL_CATALOG, then ./medal-catalog.db) with its index (default:
-        MEDAL_INDEX, then the FTS5 index inside a SQLite catalog file)."""
-        from medal_catalog.store import open_store
+        MEDAL_INDEX, then the FTS5 index inside a SQLite catalog file). ``settings``: the caller's (the CLI's,
+        ``create_app``'s); an edge itself, it reads the environment's when given none."""
 
         settings = settings or get_settings()
         url = url or settings.catalog

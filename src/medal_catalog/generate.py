@@ -11,6 +11,8 @@ from pathlib import Path
 
 from medal_catalog.schema import (CONTEXT_PATH, GENERATED_DIR, JSON_SCHEMA_PATH, REFERENCE_PATH, SCHEMA_PATH,
                                   SHACL_PATH)
+from medal_catalog.schema.reference import render_reference
+from medal_catalog.search.mapping import render_mapping_json
 
 MODEL_PATH = Path(__file__).parent / "model" / "medal.py"
 
@@ -19,39 +21,37 @@ _HEADER = ("GENERATED from src/medal_catalog/schema/medal.yaml by `medal schema 
 
 
 def _pydantic() -> str:
-    from linkml.generators.pydanticgen import PydanticGenerator
+    from linkml.generators.pydanticgen import PydanticGenerator  # inline: linkml's generators take seconds to import
 
     code = PydanticGenerator(str(SCHEMA_PATH)).serialize()
     return f"# {_HEADER}\n# ruff: noqa\n{code}"
 
 
 def _json_schema() -> str:
+    # inline: linkml's generators take seconds to import
     from linkml.generators.jsonschemagen import JsonSchemaGenerator
 
     return JsonSchemaGenerator(str(SCHEMA_PATH), top_class="MedalCatalog", indent=2).serialize() + "\n"
 
 
 def _context() -> str:
+    # inline: linkml's generators take seconds to import
     from linkml.generators.jsonldcontextgen import ContextGenerator
 
     return ContextGenerator(str(SCHEMA_PATH)).serialize() + "\n"
 
 
 def _shacl() -> str:
-    from linkml.generators.shaclgen import ShaclGenerator
+    from linkml.generators.shaclgen import ShaclGenerator  # inline: linkml's generators take seconds to import
 
     return f"# {_HEADER}\n" + ShaclGenerator(str(SCHEMA_PATH)).serialize()
 
 
 def _reference() -> str:
-    from medal_catalog.schema.reference import render_reference
-
     return render_reference()
 
 
 def _es_mapping() -> str:
-    from medal_catalog.search.mapping import render_mapping_json
-
     return render_mapping_json()
 
 

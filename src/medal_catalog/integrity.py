@@ -34,6 +34,7 @@ from medal_catalog.catalog import Catalog
 from medal_catalog.schema import ENTRY_CLASSES
 from medal_catalog.search import SearchRequest
 from medal_catalog.store.base import entry_key
+from medal_catalog.schema.facts import slot_ranges
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,6 @@ class CheckReport:
 
 def _references() -> dict[str, dict[str, str]]:
     """Per entry class, its slots whose range is another entry class (from the schema)."""
-    from medal_catalog.schema.facts import slot_ranges
 
     return {cls: {slot: rng for slot, rng in slot_ranges(cls).items() if rng in ENTRY_CLASSES}
             for cls in ENTRY_CLASSES}

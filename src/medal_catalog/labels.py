@@ -77,6 +77,17 @@ def hidden_splits(catalog: Catalog, dataset_id: str, distribution_name: str) -> 
     return hidden
 
 
+def declared_splits(catalog: Catalog, task: dict[str, Any]) -> list[dict[str, Any]]:
+    """The task's splits, each ``labels_hidden`` when any task naming the same label table hides it
+    (:func:`hidden_splits`)."""
+    spec, dataset_id = task.get("labels") or {}, label_dataset(task)
+    splits = task.get("splits") or []
+    if not spec.get("distribution_name") or not dataset_id:
+        return splits
+    hidden = hidden_splits(catalog, dataset_id, spec["distribution_name"])
+    return [{**s, "labels_hidden": True} if s.get("name") in hidden else s for s in splits]
+
+
 def declared_columns(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """The columns a LabelTable names, each with the relative JSON pointer of the slot that names it."""
     out = [(f"/{slot}", spec[slot]) for slot in ("case_id_column", "split_column", "series_column", "reference_column")

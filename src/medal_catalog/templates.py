@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from medal_catalog.validators.entries import PLACEHOLDER
+from medal_catalog.dicom.local import block
+from medal_catalog.errors import UsageError
+from medal_catalog.schema import schema_view
+from medal_catalog.validators.fair import CHECKS
 
 KINDS = {"task": "BenchmarkTask", "dataset": "ImagingDataset"}
 #: Starting values where a placeholder could not pass the rules: an id in the schema's pattern, a dataset that
@@ -31,9 +35,7 @@ _WIDTH = 116
 
 def _deidentification_example() -> list[str]:
     """The block `medal deidentify --dataset` writes, as comments: what a filled one looks like."""
-    import yaml
-
-    from medal_catalog.dicom.local import block
+    import yaml  # inline: PyYAML takes ~40 ms to import
 
     example = block(("basic_profile", "retain_longitudinal_modified_dates", "retain_patient_characteristics",
                      "clean_descriptors"))
@@ -49,8 +51,6 @@ EXAMPLES: dict[tuple[str, str], list[str]] = {("ImagingDataset", "deidentificati
 
 def render(kind: str) -> str:
     """The annotated YAML template of one entry kind (``task`` or ``dataset``)."""
-    from medal_catalog.schema import schema_view
-    from medal_catalog.validators.fair import CHECKS
 
     cls = KINDS[kind]
     view = schema_view()
@@ -87,8 +87,6 @@ def write(kind: str, folder: Path) -> list[Path]:
     targets = [folder / f"{name}.yaml" for name in names]
     taken = [t for t in targets if t.exists()]
     if taken:
-        from medal_catalog.errors import UsageError
-
         raise UsageError(f"{taken[0]} exists already: choose an empty folder, or move the file away")
     for name, target in zip(names, targets):
         target.write_text(render(name), encoding="utf-8")
@@ -144,7 +142,7 @@ def _comment(text: str) -> list[str]:
 
 
 def _yaml(key: str, value: Any) -> list[str]:
-    import yaml
+    import yaml  # inline: PyYAML takes ~40 ms to import
 
     dumped = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, width=_WIDTH).rstrip("\n")
     return dumped.splitlines()

@@ -43,7 +43,7 @@ def test_two_apps_in_one_process_each_rewrite_with_their_own_key(tmp_path, monke
     folder = tmp_path / "my-submission"
     assert CliRunner().invoke(main, ["init", "submission", str(folder)]).exit_code == 0
     fill(folder, _deidentified_series(tmp_path))
-    bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1)
+    bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1, settings=Settings())
     assert bundle.ok, bundle.report.to_dict()["summary"]
     sent = next(f for f in bundle.files if f.path == "dicom.zip")
     _, uploaded_uid = _first_series_uid(sent.content)

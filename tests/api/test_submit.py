@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.conftest import auth
+from medal_catalog.config import Settings
 from medal_catalog.cli import main
 from served import medal_server
 from submission_fill import LABELS, PHILIPS_SERIES, fill
@@ -85,7 +86,7 @@ def test_the_bundle_carries_no_identifying_value(tmp_path):
     from medal_catalog.harvesters.bundle import build_bundle
 
     folder = _submission(tmp_path)
-    bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1)
+    bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1, settings=Settings())
     assert bundle.ok and [f.path for f in bundle.files] == ["labels.csv"]
     sent = bundle.manifest() + b"".join(f.content for f in bundle.files)
     header = pydicom.dcmread(next((folder / "dicom").rglob("*.dcm")), stop_before_pixels=True)
@@ -110,7 +111,7 @@ def test_the_catalog_refuses_a_bad_bundle_and_stores_nothing(tmp_path, client, t
     neither the task nor the dataset is stored."""
     from medal_catalog.harvesters.bundle import build_bundle
 
-    bundle = build_bundle(_submission(tmp_path), out_root=tmp_path / "out", jobs=1)
+    bundle = build_bundle(_submission(tmp_path), out_root=tmp_path / "out", jobs=1, settings=Settings())
     manifest = json.loads(bundle.manifest())
     uploads = {f.name: f.content for f in bundle.files}
     if tamper == "sha256":
@@ -205,7 +206,7 @@ def test_an_open_dataset_is_served_as_the_catalogs_own_rewrite_of_the_uploaded_z
     folder = tmp_path / "my-submission"
     assert CliRunner().invoke(main, ["init", "submission", str(folder)]).exit_code == 0
     fill(folder, _deidentified_series(tmp_path))
-    uploaded = next(f.content for f in build_bundle(folder, out_root=tmp_path / "out", jobs=1).files
+    uploaded = next(f.content for f in build_bundle(folder, out_root=tmp_path / "out", jobs=1, settings=Settings()).files
                     if f.path == "dicom.zip")
     db = tmp_path / "catalog.db"
     token = _token(db, "contributor", "amira")
@@ -262,7 +263,7 @@ def test_a_tampered_member_of_the_uploaded_zip_is_left_out_with_its_reason(tmp_p
     folder = tmp_path / "my-submission"
     assert CliRunner().invoke(main, ["init", "submission", str(folder)]).exit_code == 0
     fill(folder, _deidentified_series(tmp_path))
-    bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1)
+    bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1, settings=Settings())
     manifest = json.loads(bundle.manifest())
     uploads = {f.name: f.content for f in bundle.files}
     members = _members(uploads["my-dataset/dicom.zip"])

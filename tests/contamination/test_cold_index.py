@@ -7,6 +7,7 @@ from pathlib import Path
 
 from test_contamination import copy_rewritten, first, needs_shared, public_series, DTI
 
+from medal_catalog.config import Settings
 from medal_catalog.config import get_settings
 from medal_catalog.contamination import index as ix
 from medal_catalog.harvesters.dicom import harvest_dicom
@@ -15,7 +16,7 @@ from medal_catalog.harvesters.dicom import harvest_dicom
 def harvest(tree: Path, cache: Path, monkeypatch) -> dict:
     monkeypatch.setenv("MEDAL_PUBLIC_INDEX_CACHE", str(cache))
     get_settings.cache_clear()
-    section = harvest_dicom([tree], "cold-or-warm", jobs=1).summary["contamination"]
+    section = harvest_dicom([tree], "cold-or-warm", jobs=1, settings=Settings()).summary["contamination"]
     section.pop("checked_at")
     return section
 

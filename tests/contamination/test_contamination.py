@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from medal_catalog.config import Settings
 from medal_catalog.catalog import Catalog
 from medal_catalog.cli import main
 from medal_catalog.ingestion import ingest_dicom_tree, ingest_submission
@@ -106,7 +107,7 @@ def test_hidden_test_copy_under_new_uids_submitted_as_open_is_an_error(tmp_path,
 
     from medal_catalog.api.app import create_app
     from medal_catalog.config import get_settings
-    from medal_catalog.panel.contamination import task_contamination
+    from medal_catalog.panel import task_contamination
 
     hidden = copy_rewritten(first(FMRI, 5), tmp_path / "hidden")
     copy = copy_rewritten(sorted(hidden.glob("*.dcm")), tmp_path / "copy")  # new UIDs again
@@ -304,7 +305,7 @@ def test_a_bundle_from_medal_submit_is_checked_against_the_catalog(tmp_path):
     with Catalog.open(f"sqlite:///{tmp_path / 'c.db'}") as catalog:
         reports = []
         for folder in (hidden, copy):
-            bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1)
+            bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1, settings=Settings())
             uploads = {f.name: f.content for f in bundle.files}
             report, _, _ = ingest_bundle(catalog, bundle.manifest(), uploads, author="amira",
                                          check_writes=lambda entries: None, max_file_bytes=64 << 20)
@@ -342,7 +343,7 @@ def test_a_public_uid_root_and_a_public_pipeline_name_are_warnings(tmp_path):
 def test_a_deleted_datasets_pixel_digests_go_with_it(tmp_path):
     """Two datasets share images (a copy under new UIDs): the contamination check reports the other one; once a
     dataset is deleted, its digests and its last check are gone with it, and no check reports it any more."""
-    from medal_catalog.panel.contamination import task_contamination
+    from medal_catalog.panel import task_contamination
 
     source = sorted((EXAMPLES / "valid" / "ct-lung-nodule-malignancy" / "dicom" / "lung-001" / "chest").glob("*.dcm"))
     original = copy_rewritten(source, tmp_path / "original")

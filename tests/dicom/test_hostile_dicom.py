@@ -17,6 +17,7 @@ import pytest
 from measured import run_measured
 from dicom_samples import element, minimal_body, mr_dataset, part10, write
 
+from medal_catalog.config import Settings
 from medal_catalog.dicom import archives
 from medal_catalog.dicom.audit import audit_content
 from medal_catalog.dicom.header import HeaderError, read
@@ -88,7 +89,7 @@ def test_header_past_the_byte_bound_is_refused_with_that_reason(tmp_path, monkey
     get_settings.cache_clear()
     try:
         (tmp_path / "big.dcm").write_bytes(big)
-        result = harvest_dicom([tmp_path], "big-header", jobs=1)
+        result = harvest_dicom([tmp_path], "big-header", jobs=1, settings=Settings())
     finally:
         get_settings.cache_clear()
     assert ["MEDAL_DICOM_MAX_HEADER_BYTES" in p.reason for p in result.problems] == [True]
@@ -158,7 +159,7 @@ def test_truncated_files_are_harvested_with_a_warning_and_validate_warns(tmp_pat
     whole = write(mr_dataset(), folder / "whole.dcm").read_bytes()
     (folder / "cut-before.dcm").write_bytes(_cut_before_pixels(whole))
     (folder / "cut-inside.dcm").write_bytes(whole[:-8])
-    result = harvest_dicom([folder], "cut", jobs=1)
+    result = harvest_dicom([folder], "cut", jobs=1, settings=Settings())
     warned = {Path(p.path).name: p for p in result.problems}
     assert set(warned) == {"cut-before.dcm", "cut-inside.dcm"}
     assert all(p.kind == "warning" and p.code == "dicom.truncated" for p in warned.values())
@@ -177,7 +178,7 @@ def test_real_file_cut_before_group_0028_is_not_harvested_silently(tmp_path):
     """The issue's case on a real Philips file: cut before group 0028, it comes with a warning, not `[]`."""
     real = sorted((SHARED / "philips").rglob("*.dcm"))[0].read_bytes()
     (tmp_path / "cut.dcm").write_bytes(_cut_before_pixels(real))
-    result = harvest_dicom([tmp_path], "cut", jobs=1)
+    result = harvest_dicom([tmp_path], "cut", jobs=1, settings=Settings())
     assert [p.code for p in result.problems] == ["dicom.truncated"]
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from croissant_layouts import ORCID, csv_joins, dicom_zip, json_path
 
+from medal_catalog.config import Settings
 from medal_catalog.harvesters.croissant import import_croissant
 from medal_catalog.ingestion import ingest_croissant
 from medal_catalog.catalog import Catalog
@@ -47,7 +48,7 @@ def test_maps_every_field(tmp_path):
     RAI fields land in their slots; the entry is a valid, non-imaging ImagingDataset."""
     path = csv_joins(tmp_path)
     original = json.loads(path.read_text())
-    result = import_croissant(path)
+    result = import_croissant(path, settings=Settings())
     assert result.ok, result.report.to_dict()
     ds = result.dataset
     assert ds["id"] == "titanic-mini" and ds["title"] == "titanic-mini"
@@ -97,7 +98,7 @@ def test_maps_every_field(tmp_path):
 ])
 def test_licence_as_spdx(tmp_path, license_, expected):
     """A licence given as an SPDX URL or id, a known licence page, or anything else (LicenseRef + url)."""
-    result = import_croissant(_edit(json_path(tmp_path), license=license_), access_level="registered")
+    result = import_croissant(_edit(json_path(tmp_path), license=license_), access_level="registered", settings=Settings())
     assert result.dataset and result.dataset["license"] == expected, result.report.to_dict()
 
 
@@ -110,7 +111,7 @@ def test_access_level_rules(tmp_path, catalog):
     result = ingest_croissant(path, catalog, access_level="registered").detail
     assert result.ok and result.dataset["access_level"] == "registered"
     assert [f.path for f in catalog.store.list_files("ImagingDataset", "json-items")] == [path.name]
-    declared = import_croissant(_edit(path, **{"medal:accessLevel": "registered"}), access_level="open")
+    declared = import_croissant(_edit(path, **{"medal:accessLevel": "registered"}), access_level="open", settings=Settings())
     assert declared.dataset["access_level"] == "registered"
     assert "croissant.access-level-conflict" in {i.code for i in declared.report.issues}
 
@@ -131,7 +132,7 @@ def test_open_dataset_keeps_original_and_files(tmp_path, catalog):
 
 def test_dataset_id_override_and_dicom_roles(tmp_path):
     """--dataset replaces the id made from the name; a DICOM zip is an archive whose file set holds images."""
-    result = import_croissant(dicom_zip(tmp_path), dataset_id="head-mri-2025")
+    result = import_croissant(dicom_zip(tmp_path), dataset_id="head-mri-2025", settings=Settings())
     assert result.dataset["id"] == "head-mri-2025"
     roles = {d["name"]: (d["distribution_kind"], d["distribution_role"]) for d in result.dataset["distribution"]}
     assert roles == {"dicom.zip": ("file", "archive"), "dicom-files": ("file_set", "images")}
@@ -153,7 +154,7 @@ def test_not_croissant(tmp_path):
     """A JSON file that is not a Croissant dataset is refused as such."""
     path = tmp_path / "x.json"
     path.write_text(json.dumps({"type": "ImagingDataset", "id": "x"}))
-    assert _codes(import_croissant(path)) == {"croissant.not-croissant"}
+    assert _codes(import_croissant(path, settings=Settings())) == {"croissant.not-croissant"}
 
 
 def test_checksum_mismatch(tmp_path, catalog):
@@ -190,7 +191,7 @@ def test_file_set_pattern_outside_the_folder_is_refused(tmp_path):
     doc["distribution"].append({"@type": "cr:FileSet", "@id": "up", "name": "up", "encodingFormat": "text/csv",
                                 "includes": "../*.csv"})
     path.write_text(json.dumps(doc))
-    assert "croissant.unsafe-location" in _codes(import_croissant(path))
+    assert "croissant.unsafe-location" in _codes(import_croissant(path, settings=Settings()))
 
 
 def _medal(*args: str, cwd: Path) -> subprocess.CompletedProcess:

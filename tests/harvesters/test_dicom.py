@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from dicom_samples import PHI, element, item, minimal_body, mr_dataset, nested, part10, write
 
+from medal_catalog.config import Settings
 from medal_catalog.cli import main
 from medal_catalog.harvesters.dicom import harvest_dicom, write_outputs
 
@@ -37,7 +38,7 @@ def make_tree(root: Path, phi: bool = False) -> Path:
 
 def test_grouping_and_aggregate_summaries(tmp_path):
     """Files group into studies and series; the dataset gets counts, ranges, sex counts and age bins only."""
-    result = harvest_dicom([make_tree(tmp_path / "in")], "demo-set", jobs=1)
+    result = harvest_dicom([make_tree(tmp_path / "in")], "demo-set", jobs=1, settings=Settings())
     ds = result.dataset
     assert (ds.study_count, ds.series_count, ds.instance_count, ds.subject_count) == (2, 3, 7, 2)
     assert sorted((s.series_number, s.instance_count) for s in result.series) == [(1, 2), (1, 3), (2, 2)]
@@ -82,7 +83,7 @@ def test_every_bad_input_is_reported_and_good_files_still_harvested(tmp_path):
     expected = hostile_files(tmp_path / "in" / "bad")
     make_tree(tmp_path / "in" / "good")
     (tmp_path / "in" / "bad" / "inner.dcm").write_bytes(item(b"") * 2)  # an item tag where a file should begin
-    result = harvest_dicom([tmp_path / "in"], "demo-set", jobs=1)
+    result = harvest_dicom([tmp_path / "in"], "demo-set", jobs=1, settings=Settings())
     reasons = {Path(p.path).name: p.reason for p in result.problems}
     for name, word in expected.items():
         assert word in reasons[name], (name, reasons[name])
@@ -96,7 +97,7 @@ def test_deep_nesting_within_the_limit_is_read(tmp_path):
     without pixel data is harvested with a truncation warning, nothing worse."""
     body = minimal_body() + nested(40)
     (tmp_path / "ok.dcm").write_bytes(part10(body))
-    result = harvest_dicom([tmp_path], "demo-set", jobs=1)
+    result = harvest_dicom([tmp_path], "demo-set", jobs=1, settings=Settings())
     assert [p.code for p in result.problems] == ["dicom.truncated"] and result.dataset.instance_count == 1
 
 
@@ -107,7 +108,7 @@ def test_unreadable_file_is_reported(tmp_path):
     locked = tmp_path / "b" / "0.dcm"
     locked.chmod(0)
     try:
-        result = harvest_dicom([tmp_path], "demo-set", jobs=1)
+        result = harvest_dicom([tmp_path], "demo-set", jobs=1, settings=Settings())
     finally:
         locked.chmod(0o644)
     assert [p.reason for p in result.problems] == ["cannot read: permission denied"]
@@ -126,7 +127,7 @@ def test_permission_error_is_reported_even_as_root(tmp_path, monkeypatch):
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", refusing_open)
-    result = harvest_dicom([tmp_path], "demo-set", jobs=1)
+    result = harvest_dicom([tmp_path], "demo-set", jobs=1, settings=Settings())
     assert [(p.path, p.reason) for p in result.problems] == [("b/0.dcm", "cannot read: permission denied")]
     assert result.dataset.instance_count == 6
 
@@ -134,7 +135,7 @@ def test_permission_error_is_reported_even_as_root(tmp_path, monkeypatch):
 def test_per_file_time_limit(tmp_path):
     """A file that takes longer than the per-file limit is reported as timed out; the run goes on."""
     make_tree(tmp_path)
-    result = harvest_dicom([tmp_path], "demo-set", jobs=1, timeout=1e-6)
+    result = harvest_dicom([tmp_path], "demo-set", jobs=1, timeout=1e-6, settings=Settings())
     assert result.problems and all("timed out" in p.reason for p in result.problems)
 
 
@@ -147,8 +148,8 @@ def test_zip_input_is_read_without_extracting(tmp_path):
             zf.write(path, path.relative_to(tree).as_posix())
         zf.writestr("README.txt", "not an image")
     before = sorted(tmp_path.rglob("*"))
-    from_zip = harvest_dicom([archive], "demo-set", jobs=1)
-    from_dir = harvest_dicom([tree], "demo-set", jobs=1)
+    from_zip = harvest_dicom([archive], "demo-set", jobs=1, settings=Settings())
+    from_dir = harvest_dicom([tree], "demo-set", jobs=1, settings=Settings())
     assert sorted(tmp_path.rglob("*")) == before
     pseudonyms = {"id", "study_instance_uid", "series_instance_uid"}  # keyed per cache; no cache here
     assert (sorted(repr(s.model_dump(exclude=pseudonyms)) for s in from_zip.series)
@@ -160,15 +161,15 @@ def test_incremental_reharvest_reads_only_changed_files(tmp_path):
     """A re-harvest reuses unchanged files, re-reads a changed one and forgets a deleted one."""
     tree = make_tree(tmp_path / "in")
     cache = tmp_path / "out" / ".harvest-cache.json"
-    first = harvest_dicom([tree], "demo-set", jobs=1, cache_file=cache)
-    again = harvest_dicom([tree], "demo-set", jobs=1, cache_file=cache)
+    first = harvest_dicom([tree], "demo-set", jobs=1, cache_file=cache, settings=Settings())
+    again = harvest_dicom([tree], "demo-set", jobs=1, cache_file=cache, settings=Settings())
     assert (again.summary["read_now"], again.summary["reused_from_cache"]) == (0, 7)
     assert again.dataset.model_dump(exclude={"provenance"}) == first.dataset.model_dump(exclude={"provenance"})
     changed = tree / "a" / "t2" / "0.dcm"
     write(mr_dataset(subject="a", series="t2", number=2, instance=0, SliceThickness=7.0), changed)
     os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 10**9))
     (tree / "b" / "1.dcm").unlink()
-    third = harvest_dicom([tree], "demo-set", jobs=1, cache_file=cache)
+    third = harvest_dicom([tree], "demo-set", jobs=1, cache_file=cache, settings=Settings())
     assert (third.summary["read_now"], third.summary["reused_from_cache"]) == (1, 5)
     assert third.dataset.instance_count == 6
     assert third.dataset.acquisition.slice_thickness_range.maximum == 7.0
@@ -179,8 +180,8 @@ def test_process_pool_gives_the_same_result(tmp_path):
     """Reading in a process pool harvests exactly what a sequential read does."""
     for i in range(60):
         write(mr_dataset(subject=str(i % 3), series="s", instance=i), tmp_path / f"{i:03d}.dcm")
-    pooled = harvest_dicom([tmp_path], "demo-set", jobs=2)
-    serial = harvest_dicom([tmp_path], "demo-set", jobs=1)
+    pooled = harvest_dicom([tmp_path], "demo-set", jobs=2, settings=Settings())
+    serial = harvest_dicom([tmp_path], "demo-set", jobs=1, settings=Settings())
     assert pooled.dataset.model_dump(exclude={"provenance"}) == serial.dataset.model_dump(exclude={"provenance"})
     assert pooled.dataset.instance_count == 60
 
@@ -232,7 +233,7 @@ def test_cli_exit_codes(tmp_path):
 def test_bundled_deidentified_examples_harvest_clean(tmp_path):
     """The repository's de-identified example series pass the audit: status clean, no finding."""
     folder = REPO / "examples" / "valid" / "mr-brain-metastasis-segmentation" / "dicom"
-    result = harvest_dicom([folder], "mr-brain-mets", jobs=1)
+    result = harvest_dicom([folder], "mr-brain-mets", jobs=1, settings=Settings())
     assert result.problems == []
     assert {s.deidentification_status for s in result.series} == {"clean"}
     record = result.dataset.deidentification
@@ -312,7 +313,7 @@ def test_real_reharvest_of_unchanged_tree_reads_nothing(real, tmp_path):
     out, _ = real
     shutil.copy(out / ".harvest-cache.json", tmp_path / ".harvest-cache.json")
     again = harvest_dicom([SHARED / "ge", SHARED / "philips"], "shared-mr", instances=True,
-                          cache_file=tmp_path / ".harvest-cache.json")
+                          cache_file=tmp_path / ".harvest-cache.json", settings=Settings())
     assert again.summary["read_now"] == 0 and again.summary["dicom_read"] == 1021
 
 

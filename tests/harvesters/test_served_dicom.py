@@ -159,12 +159,13 @@ def test_an_imported_croissant_zip_of_dicom_is_kept_as_the_catalogs_rewrite(tmp_
     copy's); without medal:burnedInAnnotation NO it is an error naming each file, and nothing is kept."""
     from croissant_layouts import dicom_zip
 
+    from medal_catalog.config import Settings
     from medal_catalog.harvesters.croissant import import_croissant
 
     path = dicom_zip(tmp_path / "a")
     original = zipfile.ZipFile(path.parent / "dicom.zip")
     uids = {str(pydicom.dcmread(io.BytesIO(original.read(n))).SOPInstanceUID) for n in original.namelist()}
-    result = import_croissant(path, access_level="open")
+    result = import_croissant(path, access_level="open", settings=Settings())
     assert result.ok, result.report.to_dict()
     kept = result.files["dicom.zip"][0]
     assert kept != (path.parent / "dicom.zip").read_bytes()
@@ -176,7 +177,7 @@ def test_an_imported_croissant_zip_of_dicom_is_kept_as_the_catalogs_rewrite(tmp_
     assert not any(uid.encode() in copies.read(n) for uid in uids for n in copies.namelist())
 
     undeclared = dicom_zip(tmp_path / "b", **{"medal:burnedInAnnotation": "UNKNOWN"})
-    refused = import_croissant(undeclared, access_level="open")
+    refused = import_croissant(undeclared, access_level="open", settings=Settings())
     errors = [i for i in refused.report.issues if i.code == "dicom.not-kept"]
     assert len(errors) == len(uids) and not refused.ok
 

@@ -5,6 +5,7 @@ while the drainer is indexing; the drainer must not clear it unapplied."""
 from __future__ import annotations
 
 from medal_catalog.catalog import Catalog
+from medal_catalog.config import Settings
 from medal_catalog.search.sqlite_fts import SqliteFtsIndex
 from medal_catalog.store import open_store
 
@@ -34,7 +35,7 @@ def test_an_update_that_commits_late_with_a_lower_number_stays_queued(postgresql
     store = open_store(postgresql_url)
     index = _Interleaving(f"sqlite:///{tmp_path / 'index.db'}")
     index.written = []
-    catalog = Catalog(store, index)
+    catalog = Catalog(store, index, Settings())
     try:
         catalog.put(task(1), "ada", "first")  # the entry the late writer changes; queue drained
         assert store.pending_count() == 0

@@ -14,6 +14,7 @@ import sys
 import pytest
 import yaml
 
+from medal_catalog.config import Settings
 from medal_catalog.croissant.task import split_table
 from medal_catalog.harvesters.submission import harvest_submission
 from medal_catalog.report import Severity
@@ -83,7 +84,7 @@ def test_a_missing_label_column_is_an_error_and_harvest_leaves_the_task_out(subm
     issue = next(i for i in report.issues if i.code == "labels.missing-column")
     assert "nodule_diameter_mm" in issue.hint
     assert not task_valid(report)
-    harvest = harvest_submission(submission, out_root=tmp_path / "out")
+    harvest = harvest_submission(submission, out_root=tmp_path / "out", settings=Settings())
     assert [e["type"] for e in harvest.entries] == ["ImagingDataset"]
     assert harvest.left_out[0]["type"] == "BenchmarkTask"
     assert "labels.missing-column" in harvest.left_out[0]["errors"]

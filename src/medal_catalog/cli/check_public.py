@@ -46,9 +46,11 @@ def check_public(path: Path | None, prepare: bool, unpublished: bool, no_pixel_h
     if path is None:
         raise click.UsageError("give the PATH to check (or --prepare alone to build the index lookup)")
     from medal_catalog.report import Severity
-    from medal_catalog.validators.contamination import check_public as run
+    from medal_catalog.contamination.folder import check_public as run
 
-    sections, issues = run(path, unpublished=unpublished, pixel_hash=not no_pixel_hash)
+    from medal_catalog.config import get_settings
+
+    sections, issues = run(path, unpublished=unpublished, pixel_hash=not no_pixel_hash, settings=get_settings())
     errors = [i for i in issues if i.severity is Severity.ERROR]
     if as_json:
         click.echo(json.dumps({"ok": not errors, "datasets": sections,
@@ -84,11 +86,13 @@ def check_public(path: Path | None, prepare: bool, unpublished: bool, no_pixel_h
 
 def _prepare(as_json: bool) -> None:
     """Build (or find) the lookup of the installed IDC index, and say where it is and what it cost."""
-    from medal_catalog.contamination.index import default_cache_dir, load_index
+    from medal_catalog.config import get_settings
+    from medal_catalog.contamination.index import index_cache, load_index
 
-    index = load_index()  # raises MissingExtraError (exit 3, naming the extra) when it is not installed
+    cache_dir = index_cache(get_settings())
+    index = load_index(cache_dir)  # raises MissingExtraError (exit 3, naming the extra) when it is not installed
     facts = {**index.describe(), "built": index.built, "seconds": round(index.seconds, 2),
-             "cache_dir": str(default_cache_dir()), "bytes": index.nbytes}
+             "cache_dir": str(cache_dir), "bytes": index.nbytes}
     if as_json:
         click.echo(json.dumps(facts, indent=2))
         return

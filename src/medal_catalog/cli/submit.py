@@ -48,10 +48,11 @@ def submit(path: Path, base_url: str, token: str, jobs: int | None, as_json: boo
     import httpx
 
     from medal_catalog.client import CatalogError, Client
+    from medal_catalog.config import get_settings
     from medal_catalog.harvesters.bundle import build_bundle
 
     with tempfile.TemporaryDirectory(prefix="medal-submit-") as out:
-        bundle = build_bundle(path, out_root=Path(out), jobs=jobs)
+        bundle = build_bundle(path, out_root=Path(out), jobs=jobs, settings=get_settings())
     if not bundle.ok:
         if as_json:
             click.echo(json.dumps({"sent": False, **bundle.summary(), "report": bundle.report.to_dict()}, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -52,8 +53,13 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, 
         click.echo(f"medal validate: {path}: permission denied", err=True)
     if unreadable:
         sys.exit(2)
+    settings = None  # settings come from the environment only: none set, the defaults hold (and pydantic-settings,
+    if any(name.upper().startswith("MEDAL_") for name in os.environ):  # a third of the start-up, is not loaded)
+        from medal_catalog.config import get_settings
+
+        settings = get_settings()
     report = validate_paths(paths, progress=_progress() if not as_json and sys.stderr.isatty() else None,
-                            pixel_hash=False if no_pixel_hash else None)
+                            pixel_hash=False if no_pixel_hash else None, settings=settings)
     if as_json:
         import orjson
 

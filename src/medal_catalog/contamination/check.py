@@ -14,12 +14,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
+from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES
 from medal_catalog.contamination.roots import public_pipeline, public_root
 from medal_catalog.contamination.uids import uid_hash
 
 if TYPE_CHECKING:  # index.py imports numpy: loaded when a lookup is made, not by a harvest that reads nothing
     from medal_catalog.contamination.index import PublicIndex
 from medal_catalog.report import Issue, Severity
+from medal_catalog.contamination.roots import PUBLIC_ROOTS
+from medal_catalog.dicom.audit import DEIDENTIFICATION_METHOD, text
+from medal_catalog.dicom.header import HeaderError, read
+from medal_catalog.dicom.pixels import header_pixel_digest
 
 #: The index the harvest's reader processes use: set in the parent before the pool forks (see :func:`use_index`).
 _active: PublicIndex | None = None
@@ -67,7 +72,6 @@ def section(series: Iterable[tuple[str, str, dict[str, Any] | None]], methods: I
             pixel_hashing: bool = True, files: int = 0) -> dict[str, Any]:
     """The ``contamination`` section of one dataset: ``series`` are (study key, series key, :func:`uid_facts`)
     per series, ``methods`` (DeidentificationMethod text, files carrying it). Counts and public names only."""
-    from medal_catalog.contamination.roots import PUBLIC_ROOTS
 
     archives = {r.root: r.archive for r in PUBLIC_ROOTS}
     collections: dict[tuple, dict[str, Any]] = {}
@@ -120,7 +124,7 @@ def issues(sec: dict[str, Any], dataset: dict[str, Any] | str, file: str) -> Ite
         dataset_id, declared = dataset.get("id"), dataset.get("publication_status")
     else:
         dataset_id, declared = dataset, None
-    from medal_catalog.contamination.index import INSTALL_HINT
+    from medal_catalog.contamination.index import INSTALL_HINT  # inline: loads numpy, which this module does not
 
     unpublished = declared == "unpublished"
     if sec.get("public_index_missing"):
@@ -155,18 +159,16 @@ def issues(sec: dict[str, Any], dataset: dict[str, Any] | str, file: str) -> Ite
 
 
 # --- reading files: `medal check-public` and `medal validate` ----------------------------------------------------
-def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True) -> dict[str, Any] | None:
+def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True, limit: int = DEFAULT_MAX_HEADER_BYTES
+               ) -> dict[str, Any] | None:
     """The public-check facts of one file: original Study/Series UIDs (held only in memory), the method text and
-    the pixel digest; None when the file is not readable DICOM."""
-    from medal_catalog.dicom.audit import DEIDENTIFICATION_METHOD, text
-    from medal_catalog.dicom.header import HeaderError, read
-    from medal_catalog.dicom.pixels import header_pixel_digest
+    the pixel digest; None when the file is not readable DICOM (or its header runs past ``limit`` bytes)."""
 
     study, series = 0x0020000D, 0x0020000E
     try:
         size = os.path.getsize(path)
         with open(path, "rb") as stream:
-            header = read(stream, size, frozenset({study, series, DEIDENTIFICATION_METHOD}), frozenset())
+            header = read(stream, size, frozenset({study, series, DEIDENTIFICATION_METHOD}), frozenset(), limit)
             digest = header_pixel_digest(stream, header) if pixel_hash else None
     except (HeaderError, OSError, MemoryError, ValueError):
         return None
@@ -178,12 +180,12 @@ def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True) -> dict[st
 
 
 def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Path | None = None,
-                progress: Any = None, known: dict[Path, Any] | None = None
+                progress: Any = None, known: dict[Path, Any] | None = None, limit: int = DEFAULT_MAX_HEADER_BYTES
                 ) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The section for a set of files taken as one dataset, and the display names of the files per pixel digest
     (within-set duplicates are the caller's to report). The UIDs are looked up and forgotten. ``known``: the
     :func:`read_facts` of files the caller has read already (not read again)."""
-    from medal_catalog.contamination.index import try_load_index
+    from medal_catalog.contamination.index import try_load_index  # inline: loads numpy, which this module does not
 
     index, missing = try_load_index(cache_dir)
     previous = _active
@@ -196,7 +198,7 @@ def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Pa
         for path in paths:
             if progress:
                 progress(str(path))
-            facts = known[path] if known is not None and path in known else read_facts(path, pixel_hash)
+            facts = known[path] if known is not None and path in known else read_facts(path, pixel_hash, limit)
             if facts is None:
                 continue
             files += 1

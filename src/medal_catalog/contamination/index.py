@@ -22,11 +22,16 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+import importlib.util
+import time
 
 import numpy as np
 
 from medal_catalog.errors import MissingExtraError
+
+if TYPE_CHECKING:
+    from medal_catalog.config import Settings
 
 EXTRA = "public-index"
 INSTALL_HINT = f"pip install 'medal-catalog[{EXTRA}]'"
@@ -43,6 +48,7 @@ def _hashes(column: Any) -> np.ndarray:
     """:func:`uid_hash` of every value of an Arrow string column, vectorised over its buffers (no Python strings:
     the cold build of a million UIDs takes a second, not ten, and a tenth of the memory). Nulls and empty
     values give 0."""
+    # inline: pyarrow takes ~0.3 s to import
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -147,6 +153,7 @@ class ScannedIndex:
     UID: the first row of a UID gives its (collection, DOI, licence), as the lookup keeps it (issue 29)."""
 
     def __init__(self, module: Any, cache_dir: Path | None = None) -> None:
+        # inline: pyarrow takes ~0.3 s to import
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
@@ -164,7 +171,7 @@ class ScannedIndex:
 
     def _count(self, path: Path) -> dict[str, int]:
         """Distinct series and studies, as the lookup counts them; kept next to it (once per index version)."""
-        import pyarrow.compute as pc
+        import pyarrow.compute as pc  # inline: pyarrow takes ~0.3 s to import
 
         try:
             return {k: int(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
@@ -187,6 +194,7 @@ class ScannedIndex:
 
     def resolve(self, studies: set[str], series: set[str]) -> None:
         """Find these UIDs in the index at once (one vectorised pass per column)."""
+        # inline: pyarrow takes ~0.3 s to import
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
@@ -215,7 +223,7 @@ class ScannedIndex:
 
 def _module():
     try:
-        import idc_index_data
+        import idc_index_data  # inline: the optional public-index extra
     except ImportError:
         raise MissingExtraError(
             f"the public-archive check needs the IDC index, which is not installed: {INSTALL_HINT}") from None
@@ -231,20 +239,23 @@ def available() -> bool:
         return False
 
 
-def default_cache_dir() -> Path:
-    """Where the reduced index is cached: MEDAL_PUBLIC_INDEX_CACHE, else the user cache (XDG_CACHE_HOME)."""
-    from medal_catalog.config import get_settings
-
-    configured = get_settings().public_index_cache
+def default_cache_dir(configured: str | os.PathLike[str] | None = None) -> Path:
+    """Where the reduced index is cached: ``configured`` (the settings' ``public_index_cache``,
+    MEDAL_PUBLIC_INDEX_CACHE) when set, else the user cache ($XDG_CACHE_HOME or ~/.cache, then medal-catalog/)."""
     if configured:
         return Path(configured)
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "medal-catalog"
 
 
+def index_cache(settings: Settings) -> Path:
+    """The cache folder ``settings`` name (see :func:`default_cache_dir`)."""
+    return default_cache_dir(settings.public_index_cache)
+
+
 def _idc_version(module: Any) -> str | None:
     """The IDC data release the package holds (version_metadata_index), e.g. ``v23``."""
     try:
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # inline: pyarrow takes ~0.3 s to import
 
         path = Path(module.IDC_INDEX_PARQUET_FILEPATH).with_name("version_metadata_index.parquet")
         table = pq.read_table(path)
@@ -259,9 +270,9 @@ def _idc_version(module: Any) -> str | None:
 
 
 def _build(module: Any) -> dict[str, Any]:
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # inline: pyarrow takes ~0.3 s to import
 
-    import pyarrow.compute as pc
+    import pyarrow.compute as pc  # inline: pyarrow takes ~0.3 s to import
 
     table = pq.read_table(module.IDC_INDEX_PARQUET_FILEPATH, columns=list(_COLUMNS))
     # (collection, DOI, licence) rows: a few hundred distinct ones, found by Arrow, not row by row in Python.
@@ -294,7 +305,6 @@ _loaded: dict[str, PublicIndex] = {}
 def load_index(cache_dir: Path | None = None) -> PublicIndex:
     """The lookup for the installed IDC index, built on first use and cached in ``cache_dir`` per index version
     (then kept in this process). Raises MissingExtraError when the extra is not installed."""
-    import time
 
     module = _module()
     parquet = Path(module.IDC_INDEX_PARQUET_FILEPATH)
@@ -355,7 +365,6 @@ def index_stamp() -> str | None:
     """A cheap identity of the installed IDC index: the size and mtime of its parquet file, found without importing
     the package (which costs a re-harvest 0.2 s scanning its distribution's files) and without reading the
     lookup; a new version of the package is a new file, so a new stamp. None when the extra is not installed."""
-    import importlib.util
 
     try:
         spec = importlib.util.find_spec("idc_index_data")

@@ -14,13 +14,19 @@ import csv
 import io
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
+from medal_catalog.labels import label_dataset
 from medal_catalog.report import Issue, Severity
 
 if TYPE_CHECKING:
     from medal_catalog.catalog import Catalog
+    from medal_catalog.croissant.task import CaseFiles
     from medal_catalog.store.base import Store
 
 HIDDEN = "hidden_test"
+
+#: A task's cases file with the catalog ids of their series: exports/croissant.py ``case_files(catalog, task,
+#: dataset)``, which its callers pass in (exports/ sits above this package).
+CasesOf = Callable[["Catalog", dict[str, Any], "dict[str, Any] | None"], "CaseFiles | None"]
 
 
 def duplicates(store: Store | Catalog, dataset_id: str, access_of: Callable[[str], str | None]) -> list[dict[str, Any]]:
@@ -84,6 +90,29 @@ def split_leaks(task: dict[str, Any], cases_csv: bytes, hashes: dict[str, set[st
                 if shared:
                     found.append({"test_split": test, "training_split": train, "shared_images": shared})
     return found
+
+
+def task_split_leaks(catalog: Catalog, task_id: str, cases_of: CasesOf) -> list[dict[str, Any]]:
+    """The images a stored task's test splits share with its training splits, through its label table's series
+    column (:func:`split_leaks`); [] when the task has no such table or its dataset no pixel digests."""
+    current = catalog.get("BenchmarkTask", task_id)
+    task = current.document if current is not None and not current.deleted else None
+    dataset_id = label_dataset(task) if task else None
+    if not task or not dataset_id or not (task.get("labels") or {}).get("series_column"):
+        return []
+    dataset = catalog.get("ImagingDataset", dataset_id)
+    if dataset is None or dataset.deleted:
+        return []
+    hashes = catalog.pixel_hashes(dataset_id)
+    if not hashes:
+        return []
+    try:
+        files = cases_of(catalog, task, dataset.document)
+    except ValueError:  # a label table that does not match its declaration: validate reports it
+        return []
+    if files is None or not files.has_series:
+        return []
+    return split_leaks(task, files.cases, hashes)
 
 
 def split_issues(task_id: str, leaks: Iterable[dict[str, Any]], file: str) -> Iterator[Issue]:

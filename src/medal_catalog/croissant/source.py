@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
+import io
+import zipfile
 
 from medal_catalog.croissant.vocabulary import (DUO, FILE_PROPERTY_COLUMNS, RAI, TABLE_FORMATS, as_list,
                                                 fileset_archive_path, fileset_table_path, local_name, local_path,
                                                 node_id, node_kind)
-
-if TYPE_CHECKING:
-    from medal_catalog.catalog import Catalog
 
 
 #: The query that asks the catalog's files route for a kept file as a zip holding it at its path (see below).
@@ -36,8 +34,6 @@ AS_ZIP = "as=zip"
 def one_file_zip(path: str, data: bytes) -> bytes:
     """A zip holding ``data`` at ``path``, the same bytes every time (fixed date, stored): what the files route
     serves for ``?as=zip``, and what an export's checksum is computed over."""
-    import io
-    import zipfile
 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
@@ -195,39 +191,6 @@ def _from_table(node: Any, table_ids: set[str]) -> Any:
                 out["extract"] = {**{k: v for k, v in out["extract"].items() if k != "fileProperty"},
                                   "column": FILE_PROPERTY_COLUMNS[prop]}
     return out
-
-
-def with_source(catalog: Catalog, dataset_id: str, dataset: Mapping[str, Any], doc: dict[str, Any], base_url: str, *,
-                has_series: bool) -> dict[str, Any]:
-    """``doc`` with the record sets of the Croissant the dataset was imported from (see :func:`merge_source`), or
-    ``doc`` unchanged when there is none, or when ``dataset`` (the caller's view) hides data locations."""
-    name = dataset.get("source_document")
-    if not name or not (dataset.get("access_level") == "open" or _has_locations(dataset)):
-        return doc
-    stored = catalog.get_file("ImagingDataset", dataset_id, name)
-    try:
-        source = json.loads(stored.data) if stored is not None and stored.data else None
-    except ValueError:
-        source = None
-    if not isinstance(source, dict):
-        return doc
-    from medal_catalog.labels import label_table_paths
-
-    withheld = label_table_paths(catalog, dataset_id, dataset)
-    kept = {f.path: f.sha256 for f in catalog.list_files("ImagingDataset", dataset_id)
-            if f.path != name and f.path not in withheld}
-    files_base = f"{base_url.rstrip('/')}/api/datasets/{quote(dataset_id)}/files/"
-
-    def read(path: str) -> bytes | None:
-        found = catalog.get_file("ImagingDataset", dataset_id, path)
-        return found.data if found is not None else None
-
-    return merge_source(doc, source, files_base, kept, has_series, withheld, read=read)
-
-
-def _has_locations(dataset: Mapping[str, Any]) -> bool:
-    return any(isinstance(d, dict) and any(k in d for k in ("path", "url", "includes"))
-               for d in dataset.get("distribution") or [])
 
 
 def merge_source(doc: dict[str, Any], source: Mapping[str, Any], files_base: str, kept: Mapping[str, str],

@@ -17,14 +17,11 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from medal_catalog.croissant.vocabulary import CONFORMS_TO, CROISSANT_CONTEXT, duo_terms
 from medal_catalog.croissant.writing import dicom_nodes, license_url, person, series_nodes
-from medal_catalog.labels import hidden_splits, label_dataset, read_label_table
-
-if TYPE_CHECKING:
-    from medal_catalog.catalog import Catalog
+from medal_catalog.labels import read_label_table
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
@@ -235,60 +232,3 @@ def _splits_record_set(splits: list[dict[str, Any]]) -> dict[str, Any]:
                       _field("splits", "labels_hidden", "sc:Boolean")],
             "data": [{"splits/name": s["name"], "splits/size": s.get("size", 0),
                       "splits/labels_hidden": bool(s.get("labels_hidden"))} for s in splits]}
-
-
-def case_files(catalog: Catalog, task: dict[str, Any], dataset: dict[str, Any] | None,
-               series_of: SeriesOf | None = None) -> CaseFiles | None:
-    """The cases and labels files of a task, derived from the label table kept with ``dataset`` (the label
-    dataset's stored document; ``series_of`` names its series, see :func:`split_table`); None when the task
-    declares no label table or the catalog does not keep it."""
-    spec = task.get("labels")
-    if not spec or dataset is None:
-        return None
-    path = next((d.get("path") for d in dataset.get("distribution") or []
-                 if d.get("name") == spec["distribution_name"]), None)
-    stored = catalog.get_file("ImagingDataset", dataset["id"], path) if path else None
-    if stored is None:
-        return None
-    return split_table(stored.data, spec, declared_splits(catalog, task), series_of)
-
-
-def declared_splits(catalog: Catalog, task: dict[str, Any]) -> list[dict[str, Any]]:
-    """The task's splits, each ``labels_hidden`` when any task naming the same label table hides it
-    (:func:`~medal_catalog.labels.hidden_splits`)."""
-    spec, dataset_id = task.get("labels") or {}, label_dataset(task)
-    splits = task.get("splits") or []
-    if not spec.get("distribution_name") or not dataset_id:
-        return splits
-    hidden = hidden_splits(catalog, dataset_id, spec["distribution_name"])
-    return [{**s, "labels_hidden": True} if s.get("name") in hidden else s for s in splits]
-
-
-def export_task(catalog: Catalog, task_id: str, base_url: str, *, document: dict[str, Any] | None = None,
-                datasets: dict[str, dict[str, Any]] | None = None, files_url: str = "",
-                series_of: SeriesOf | None = None, images: TaskImages | None = None,
-                ) -> tuple[dict[str, Any], CaseFiles | None]:
-    """The Croissant document of a stored task and its derived case files. ``document`` and ``datasets`` (id ->
-    document) replace the stored ones (the API passes the caller's views; a dataset the caller may not see is
-    left out); ``files_url`` is the prefix of ``cases.csv``/``labels.csv`` ("" for files next to the document);
-    ``series_of`` and ``images`` link the cases to the label dataset's series (see :func:`task_croissant`).
-    Raises KeyError when the task is not in the catalog."""
-    current = catalog.get("BenchmarkTask", task_id)
-    if current is None or current.deleted:
-        raise KeyError(task_id)
-    task = document or current.document
-    if datasets is None:
-        datasets = {d: v.document for d in task.get("datasets_used") or []
-                    if (v := catalog.get("ImagingDataset", d)) is not None and not v.deleted}
-    base = base_url.rstrip("/")
-    label_id = label_dataset(task)
-    stored_label = catalog.get("ImagingDataset", label_id) if label_id in datasets else None
-    files = case_files(catalog, task, stored_label.document if stored_label and not stored_label.deleted else None,
-                       series_of)
-    task = {**task, "splits": declared_splits(catalog, task)} if task.get("splits") else task
-    first = catalog.history("BenchmarkTask", task_id)[0]
-    doc = task_croissant(task, list(datasets.values()), identifier=f"{base}/id/tasks/{task_id}",
-                         dataset_urls={d: f"{base}/id/datasets/{d}" for d in datasets}, files=files,
-                         cases_url=f"{files_url}cases.csv", labels_url=f"{files_url}labels.csv",
-                         published=first.recorded_at[:10], images=images)
-    return doc, files

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable
 
-from medal_catalog.croissant.source import with_source
-from medal_catalog.croissant.vocabulary import CONFORMS_TO, CROISSANT_CONTEXT, DICOM_ARCHIVE, duo_terms
+from medal_catalog.croissant.vocabulary import CONFORMS_TO, CROISSANT_CONTEXT, duo_terms
 from medal_catalog.schema.facts import slot_ranges
-
-if TYPE_CHECKING:
-    from medal_catalog.catalog import Catalog
 
 #: The series manifest's columns: the ImagingSeries slots it carries, in this order.
 SERIES_COLUMNS = ("id", "series_instance_uid", "study_instance_uid", "series_number", "modality", "body_part",
@@ -193,42 +189,6 @@ def content_addressed(document: dict[str, Any], base: str) -> dict[str, Any]:
         if isinstance(url, str) and digest and url.startswith(prefix) and "sha256=" not in url:
             node["contentUrl"] = f"{url}{'&' if '?' in url else '?'}sha256={digest}"
     return document
-
-
-def dataset_series(catalog: Catalog, dataset_id: str) -> list[dict[str, Any]]:
-    """The current ImagingSeries documents of a stored dataset."""
-    return [v.document for v in catalog.iter_current(["ImagingSeries"])
-            if (v.document or {}).get("dataset") == dataset_id]
-
-
-def export_dataset(catalog: Catalog, dataset_id: str, base_url: str, manifest_url: str | None = None,
-                   document: dict[str, Any] | None = None,
-                   series: list[dict[str, Any]] | None = None,
-                   files_url: str | None = None) -> tuple[dict[str, Any], bytes]:
-    """The Croissant document and series manifest of a stored dataset. The manifest is ``manifest_url`` (default:
-    ``<id>.series.jsonl`` next to the document); ``document`` and ``series`` replace the stored ones (the API
-    passes the caller's view). ``files_url`` prefixes the files the catalog keeps with the dataset (its DICOM
-    archive); None leaves them out (a caller who may not fetch the data). Raises KeyError when the dataset is not
-    in the catalog."""
-    current = catalog.get("ImagingDataset", dataset_id)
-    if current is None or current.deleted:
-        raise KeyError(dataset_id)
-    first = catalog.history("ImagingDataset", dataset_id)[0]
-    manifest = series_manifest(dataset_series(catalog, dataset_id) if series is None else series)
-    archive = None
-    if files_url is not None and manifest:
-        kept = next((f for f in catalog.list_files("ImagingDataset", dataset_id) if f.path == DICOM_ARCHIVE),
-                    None)
-        if kept is not None:
-            archive = {"url": f"{files_url}{kept.path}", "sha256": kept.sha256, "byte_size": kept.byte_size}
-    doc = dataset_croissant(document or current.document, manifest,
-                            identifier=f"{base_url.rstrip('/')}/id/datasets/{dataset_id}",
-                            manifest_url=manifest_url or f"{dataset_id}.series.jsonl",
-                            published=first.recorded_at[:10], archive=archive)
-    # An imported Croissant: its record sets too.
-    doc = with_source(catalog, dataset_id, document or current.document, doc, base_url, has_series=bool(manifest))
-    get_check = catalog.get_contamination
-    return with_contamination(doc, get_check(dataset_id) if get_check else None), manifest
 
 
 def with_contamination(doc: dict[str, Any], section: dict[str, Any] | None) -> dict[str, Any]:

@@ -13,6 +13,9 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
+import bz2
+import gzip
+import lzma
 
 #: How deep archives inside archives are opened, and how large a nested archive may be (it is read into memory).
 MAX_ARCHIVE_DEPTH = 3
@@ -155,10 +158,6 @@ def each_member(stream: Any, head: bytes, kind: str, name: str, visit: Visitor, 
 
 
 def _decompressed(stream: Any, head: bytes) -> Any:
-    import bz2
-    import gzip
-    import lzma
-
     if head.startswith(b"\x1f\x8b"):
         return gzip.GzipFile(fileobj=stream, mode="rb")
     if head.startswith(b"BZh"):

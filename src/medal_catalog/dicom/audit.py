@@ -33,13 +33,16 @@ import os
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
+import io
+from dataclasses import replace
 
 from medal_catalog.dicom.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
 from medal_catalog.dicom.crosscheck import CAPTURE as CROSSCHECK_CAPTURE
 from medal_catalog.dicom.crosscheck import crosscheck, uninformative
 from medal_catalog.dicom.archives import (ARCHIVE_ERRORS, MAX_ARCHIVE_DEPTH, ArchiveRefused, Budget, Rest,
                                           archive_kind, each_member, is_archive, read_nested)
-from medal_catalog.dicom.header import FileProblem, Header, HeaderError, parse, read, sequence_tags
+from medal_catalog.dicom.header import (DEFAULT_MAX_HEADER_BYTES, FileProblem, Header, HeaderError, parse, read,
+                                        sequence_tags)
 from medal_catalog.report import Issue, Severity
 
 PATIENT_IDENTITY_REMOVED = 0x00120062
@@ -255,21 +258,20 @@ def _attribute_findings(header: Header, identity_removed: bool | None, options: 
     return tuple(findings), flagged_dates, burned
 
 
-def audit_file(path: str | os.PathLike[str]) -> PhiAudit | FileProblem:
-    """Read one file's header (never its pixels) and audit it; a file that cannot be read becomes a FileProblem."""
+def audit_file(path: str | os.PathLike[str], limit: int = DEFAULT_MAX_HEADER_BYTES) -> PhiAudit | FileProblem:
+    """Read one file's header (never its pixels, at most ``limit`` bytes) and audit it; a file that cannot be read
+    becomes a FileProblem."""
     name = os.fspath(path)
     try:
         with open(name, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
-            header = read(stream, size, AUDIT_CAPTURE, AUDIT_WATCH)
+            header = read(stream, size, AUDIT_CAPTURE, AUDIT_WATCH, limit)
     except HeaderError as exc:
         return FileProblem(name, exc.reason, "skipped" if exc.not_dicom else "error", exc.not_dicom)
     except OSError as exc:
         return FileProblem(name, f"cannot read: {exc.strerror or exc.__class__.__name__}")
     audit = audit_header(header)
     if header.truncated:
-        from dataclasses import replace
-
         audit = replace(audit, truncated=header.truncated)
     return audit
 
@@ -280,6 +282,7 @@ def audit_dataset(ds: Any) -> PhiAudit:
     The dataset is encoded once in its own transfer syntax (explicit VR little endian when unknown) and the
     bytes audited, so both paths agree exactly. Raises ValueError if pydicom cannot encode the dataset.
     """
+    # inline: pydicom takes ~0.5 s to import
     from pydicom.dataset import FileMetaDataset
     from pydicom.filebase import DicomBytesIO
     from pydicom.filewriter import write_dataset, write_file_meta_info
@@ -374,30 +377,31 @@ class FlaggedFile:
     reason: str | None = None
 
 
-def audit_content(data: bytes | os.PathLike[str], name: str) -> tuple[int, list[FlaggedFile]]:
+def audit_content(data: bytes | os.PathLike[str], name: str, limit: int = DEFAULT_MAX_HEADER_BYTES
+                  ) -> tuple[int, list[FlaggedFile]]:
     """Audit every DICOM file in a file the catalog would keep and serve as it is (its bytes, or its path): the
     file itself when it is DICOM, or each member of a zip or tar archive (archives inside it too), by content,
     headers only (a member is never decompressed past its header), paths included (``name`` is the file's
-    published path). Returns how many DICOM files were found and those the catalog must not keep.
+    published path); a header may take at most ``limit`` bytes (MEDAL_DICOM_MAX_HEADER_BYTES, from the caller's
+    settings). Returns how many DICOM files were found and those the catalog must not keep.
     Raises OSError when a path cannot be read."""
-    import io
 
     found: list[FlaggedFile] = []
     if isinstance(data, bytes):
-        return _audit(io.BytesIO(data), data[:512], len(data), name, None, found, 0), found
+        return _audit(io.BytesIO(data), data[:512], len(data), name, None, found, 0, limit=limit), found
     with open(data, "rb") as stream:
         head = stream.read(512)
         stream.seek(0)
-        return _audit(stream, head, os.fstat(stream.fileno()).st_size, name, None, found, 0), found
+        return _audit(stream, head, os.fstat(stream.fileno()).st_size, name, None, found, 0, limit=limit), found
 
 
 def _audit(stream: Any, head: bytes, size: int, path: str, member: str | None, found: list[FlaggedFile],
-           depth: int, budget: Budget | None = None) -> int:
+           depth: int, budget: Budget | None = None, limit: int = DEFAULT_MAX_HEADER_BYTES) -> int:
     """Audit ``stream`` (``size`` bytes, starting with ``head``); random access only when it is an archive."""
     kind = archive_kind(head)
     if kind is None:
         try:
-            header = read(stream, size, AUDIT_CAPTURE, AUDIT_WATCH)
+            header = read(stream, size, AUDIT_CAPTURE, AUDIT_WATCH, limit)
         except HeaderError as exc:
             if exc.not_dicom:
                 return 0
@@ -414,7 +418,7 @@ def _audit(stream: Any, head: bytes, size: int, path: str, member: str | None, f
 
     def visit(inner: Any, inner_size: int, inner_name: str, index: int) -> int:
         nonlocal done
-        count = _audit_member(inner, inner_size, inner_name, member, found, depth, index, budget)
+        count = _audit_member(inner, inner_size, inner_name, member, found, depth, index, budget, limit)
         done += count
         return count
 
@@ -432,9 +436,8 @@ def _audit(stream: Any, head: bytes, size: int, path: str, member: str | None, f
 
 
 def _audit_member(stream: Any, size: int, name: str, parent: str | None, found: list[FlaggedFile], depth: int,
-                  index: int, budget: Budget | None = None) -> int:
+                  index: int, budget: Budget | None = None, limit: int = DEFAULT_MAX_HEADER_BYTES) -> int:
     """Audit one archive member (``index``: its place in the archive); only a nested archive is read whole."""
-    import io
 
     label = f"{parent}!{name}" if parent else name
     head = stream.read(512)
@@ -443,9 +446,9 @@ def _audit_member(stream: Any, size: int, name: str, parent: str | None, found: 
         if data is None:
             found.append(FlaggedFile(label, reason="a nested archive too large to audit"))
             return 0
-        return _audit(io.BytesIO(data), head, len(data), name, label, found, depth + 1, budget)
+        return _audit(io.BytesIO(data), head, len(data), name, label, found, depth + 1, budget, limit)
     before = len(found)
-    count = _audit(Rest(head, stream), head, size, name, label, found, depth + 1, budget)
+    count = _audit(Rest(head, stream), head, size, name, label, found, depth + 1, budget, limit)
     if len(found) > before and found[-1].audit is not None and found[-1].audit.path_withheld:
         found[-1] = FlaggedFile(f"{parent}!member {index + 1}" if parent else f"member {index + 1}", found[-1].audit)
     return count
@@ -477,12 +480,12 @@ def flagged_issues(flagged: Iterable[FlaggedFile], display: str) -> Iterator[Iss
 
 
 def audit_issues(data: bytes | os.PathLike[str], name: str, display: str, *,
-                 unreadable: str = "path.unreadable") -> list[Issue]:
+                 unreadable: str = "path.unreadable", limit: int = DEFAULT_MAX_HEADER_BYTES) -> list[Issue]:
     """The Annex E audit of a file the catalog would keep as it is (see :func:`audit_content`; ``name`` is its
     published path, ``display`` how the report names it) as report issues: none when the catalog may keep it.
     A file that cannot be read is one error with code ``unreadable``."""
     try:
-        _, flagged = audit_content(data, name)
+        _, flagged = audit_content(data, name, limit)
     except OSError as exc:
         return [Issue(Severity.ERROR, unreadable, display, f"cannot read the file ({exc.strerror})")]
     return list(flagged_issues(flagged, display))

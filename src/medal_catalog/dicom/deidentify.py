@@ -30,8 +30,12 @@ import io
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
+import zipfile
 
 from medal_catalog.dicom.annex_e import ANNEX_E, OPTION_RETAINS, enum_meanings, lookup
+from medal_catalog.dicom.archives import ARCHIVE_ERRORS, MAX_NESTED_ARCHIVE_BYTES, archive_kind, is_archive
+from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH, audit_content, audit_header, burns_in
+from medal_catalog.dicom.header import HeaderError, parse, sequence_tags
 
 LIBRARY = "dicom-anonymizer"
 TABLE_EDITION = "dicomfields_2026c"
@@ -146,8 +150,8 @@ class Deidentifier:
                         pixels: Callable[[Any], None] | None = None) -> tuple[bytes, Any]:
         """:meth:`rewrite`, also returning the rewritten pydicom Dataset; ``pixels`` (given the dataset before
         its header is rewritten) may clean its pixel data, raising RewriteError when it cannot."""
-        import pydicom
-        from dicomanonymizer import simpledicomanonymizer as library
+        import pydicom  # inline: pydicom takes ~0.5 s to import
+        from dicomanonymizer import simpledicomanonymizer as library  # inline: dicomanonymizer takes ~0.46 s to import
 
         try:
             ds = pydicom.dcmread(io.BytesIO(data))  # never force=True: the bounded reader accepted this file
@@ -183,6 +187,7 @@ class Deidentifier:
         return out.getvalue(), ds
 
     def _finish(self, ds: Any, shift: bool, kept: dict[str, str | None]) -> None:
+        # inline: pydicom takes ~0.5 s to import
         from pydicom.dataset import Dataset
         from pydicom.sequence import Sequence
         from pydicom.uid import PYDICOM_IMPLEMENTATION_UID
@@ -265,12 +270,12 @@ class Deidentifier:
 @functools.lru_cache(maxsize=16)
 def _rules(applied: tuple[str, ...]) -> dict[tuple[int, int], Any]:
     """The library's per-tag actions that override its Basic Profile defaults for the options ``applied``."""
-    from dicomanonymizer import simpledicomanonymizer as library
+    from dicomanonymizer import simpledicomanonymizer as library  # inline: dicomanonymizer takes ~0.46 s to import
 
     retained = {"characteristic"} if "retain_patient_characteristics" in applied else set()
     if "retain_device_identity" in applied:
         retained.add("device")
-    from pydicom.datadict import dictionary_VR
+    from pydicom.datadict import dictionary_VR  # inline: pydicom takes ~0.5 s to import
 
     rules: dict[tuple[int, int], Any] = {}
     for tag, entry in ANNEX_E.items():
@@ -290,7 +295,7 @@ def _rules(applied: tuple[str, ...]) -> dict[tuple[int, int], Any]:
 def _all_rules(applied: tuple[str, ...]) -> tuple[dict[int, Any], dict[int, Any], tuple[tuple[tuple[int, ...], Any], ...]]:
     """The library's table (edition TABLE_EDITION) with our overrides, built once: actions for data set tags and
     for file meta tags by tag number, and the repeating-group rules (curves, overlays)."""
-    from dicomanonymizer import simpledicomanonymizer as library
+    from dicomanonymizer import simpledicomanonymizer as library  # inline: dicomanonymizer takes ~0.46 s to import
 
     merged = library.initialize_actions(TABLE_EDITION)
     merged.update(_rules(applied))
@@ -344,7 +349,7 @@ def _element_vr(tag: int, element: Any) -> str:
     if vr is None or vr == "UN":
         known = _DICTIONARY_VR.get(tag)
         if known is None:
-            from pydicom.datadict import dictionary_VR
+            from pydicom.datadict import dictionary_VR  # inline: pydicom takes ~0.5 s to import
 
             known = _DICTIONARY_VR[tag] = _vr(dictionary_VR, tag)
         if known:
@@ -444,8 +449,6 @@ def served_copy(data: bytes, name: str, deidentifier: Deidentifier, declared_bur
 
 def read_original(data: bytes) -> tuple[Any, Any] | str:
     """The bounded reader's header of the original file ``data`` and its audit, or why it cannot be read."""
-    from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH, audit_header
-    from medal_catalog.dicom.header import HeaderError, parse, sequence_tags
 
     try:
         header = parse(data, len(data), AUDIT_CAPTURE, AUDIT_WATCH, sequence_tags())
@@ -457,7 +460,6 @@ def read_original(data: bytes) -> tuple[Any, Any] | str:
 def burned_in_refusal(header: Any, audit: Any) -> str | None:
     """Why pixel data of this original may carry burned-in text (its header says YES, or it is of a modality that
     burns text in without saying NO); None when the header gives no such reason."""
-    from medal_catalog.dicom.audit import burns_in
 
     if audit.burned_in_annotation == "YES":
         return "its header says BurnedInAnnotation YES"
@@ -470,7 +472,6 @@ def checked_copy(data: bytes, name: str, deidentifier: Deidentifier, original_au
                  pixels: Callable[[Any], None] | None = None) -> tuple[bytes | None, Any, str | None]:
     """``data`` rewritten (descriptions kept as ``original_audit`` allows), then audited again as ``name``, which
     must find nothing: (the copy, its pydicom Dataset, None), or (None, None, why it is left out)."""
-    from medal_catalog.dicom.audit import audit_content
 
     try:
         out, ds = deidentifier.rewrite_dataset(
@@ -497,10 +498,6 @@ def rewrite_content(data: bytes, name: str, deidentifier: Deidentifier, declared
     be a DICOM file with an accepted name whose own audit already finds nothing, and whose copy may be kept; any
     other member is left out and the rest kept. Returns (the content, [(member, why)] for those left out), the
     content None when no member is kept."""
-    import zipfile
-
-    from medal_catalog.dicom.archives import ARCHIVE_ERRORS, MAX_NESTED_ARCHIVE_BYTES, archive_kind, is_archive
-    from medal_catalog.dicom.audit import audit_content
 
     kind = archive_kind(data[:512])
     if kind is None:
@@ -558,8 +555,6 @@ def _found(flagged: list[Any]) -> str:
 
 def _is_dicom(data: bytes) -> bool:
     """Whether the bounded reader takes ``data`` for DICOM (with or without a preamble), as the audit does."""
-    from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH
-    from medal_catalog.dicom.header import HeaderError, parse, sequence_tags
 
     try:
         parse(data, len(data), AUDIT_CAPTURE, AUDIT_WATCH, sequence_tags())

@@ -10,7 +10,6 @@ reason instead of a hang, a MemoryError or a RecursionError. It never reads pixe
 
 from __future__ import annotations
 
-import os
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -474,28 +473,14 @@ FIRST_READ = 64 << 10  # most MR and CT headers end well before 64 KiB
 DEFAULT_MAX_HEADER_BYTES = 64 * 1024 * 1024
 
 
-def max_header_bytes() -> int:
-    """How many bytes a header may take before its pixel data (MEDAL_DICOM_MAX_HEADER_BYTES)."""
-    import sys
-
-    if "medal_catalog.config" not in sys.modules and not any(
-            name.upper() == "MEDAL_DICOM_MAX_HEADER_BYTES" for name in os.environ):
-        # Nothing set, and no settings loaded: the default, without importing pydantic-settings, which cost
-        # `medal validate FILE` a third of its start-up (issue 29). Settings come from the environment only.
-        return DEFAULT_MAX_HEADER_BYTES
-    from medal_catalog.config import get_settings
-
-    return get_settings().dicom_max_header_bytes
-
-
 def read(stream: BinaryIO, size: int, capture: frozenset[int], watch: frozenset[int],
-         limit: int | None = None) -> Header:
+         limit: int = DEFAULT_MAX_HEADER_BYTES) -> Header:
     """Read and parse the header at the start of ``stream`` (``size`` bytes long) in one pass, reading only as far
-    as needed and never more than ``limit`` bytes (default: :func:`max_header_bytes`).
+    as needed and never more than ``limit`` bytes (the caller's MEDAL_DICOM_MAX_HEADER_BYTES setting; default
+    :data:`DEFAULT_MAX_HEADER_BYTES`).
 
     Raises HeaderError; a stream that ends early is reported as truncated rather than trusted.
     """
-    limit = max_header_bytes() if limit is None else limit
     buf = stream.read(min(size, FIRST_READ, limit))
     if len(buf) < min(size, FIRST_READ, limit):  # shorter than it said: parse what exists, report truncation
         size = len(buf)
@@ -511,6 +496,7 @@ def sequence_tags() -> frozenset[int]:
     """Tags the DICOM data dictionary defines as sequences (SQ): implicit VR streams do not say so themselves.
     Written out from pydicom's dictionary (scripts/dicom_sequence_tags.py): importing pydicom cost `medal validate
     FILE` about 0.3 s of its start-up (issue 29)."""
+    # inline: `medal validate FILE.yaml` does not need dicom._sequence_tags at start-up
     from medal_catalog.dicom._sequence_tags import SEQUENCE_TAGS
 
     return SEQUENCE_TAGS

@@ -33,6 +33,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+import csv
+import json
+import warnings
 
 from medal_catalog.dicom.deidentify import (
     LOCAL_OPTIONS,
@@ -40,6 +43,11 @@ from medal_catalog.dicom.deidentify import (
     RewriteError,
     plan,
 )
+from medal_catalog._version import __version__
+from medal_catalog.dicom.archives import archive_kind
+from medal_catalog.dicom.deidentify import burned_in_refusal, checked_copy, read_original
+from medal_catalog.errors import UsageError
+from medal_catalog.report import PathShower
 
 TOOL = "medal deidentify"
 #: Transfer syntaxes whose pixel data the rewrite can clean (native, little endian): any other is compressed or
@@ -110,8 +118,6 @@ def deidentify(source: str | os.PathLike[str], target: str | os.PathLike[str],
     """De-identify every DICOM file under ``source`` into ``target`` (see the module docstring); ``progress``
     gets (files done, files in all, bytes read). Returns the Summary; raises UsageError for folders that cannot
     be used (OUT inside IN, the linkage folder inside OUT, options other than a previous run's)."""
-    from medal_catalog.errors import UsageError
-    from medal_catalog.report import PathShower
 
     options = options or LocalOptions()
     src, out = Path(source).resolve(), Path(target).resolve()
@@ -194,7 +200,6 @@ def deidentify(source: str | os.PathLike[str], target: str | os.PathLike[str],
 
 def block(applied: Iterable[str], written: bool = True) -> dict[str, Any]:
     """The dataset file's ``deidentification:`` block for a run with the options ``applied``."""
-    from medal_catalog._version import __version__
 
     applied = list(applied)
     shifted = "retain_longitudinal_modified_dates" in applied
@@ -212,7 +217,7 @@ def block(applied: Iterable[str], written: bool = True) -> dict[str, Any]:
 
 def block_yaml(the_block: dict[str, Any]) -> str:
     """The block as YAML lines of a dataset file (``deidentification:`` and its slots, the date unquoted)."""
-    import yaml
+    import yaml  # inline: PyYAML takes ~40 ms to import
 
     shown = dict(the_block)
     if isinstance(shown.get("deidentification_date"), str):  # a YAML date, not a quoted string
@@ -223,7 +228,6 @@ def block_yaml(the_block: dict[str, Any]) -> str:
 def write_block(dataset_file: str | os.PathLike[str], the_block: dict[str, Any]) -> None:
     """Put ``the_block`` as the ``deidentification:`` of a dataset file (YAML: the block's lines replaced, the
     rest of the file, comments included, kept; JSON: the key set). Written to a temporary file and renamed."""
-    import json
 
 
     path = Path(dataset_file)
@@ -256,7 +260,6 @@ def map_table(source: Path, target: Path, deidentifier: Deidentifier, patient_id
     """Copy a CSV/TSV label table with every cell that is a UID replaced as in the files (keyed, so it joins), and
     every cell equal to an original PatientID of the files (``patient_ids``) replaced by that patient's pseudonym,
     as inside the files; other cells unchanged. Returns how many cells were replaced."""
-    import csv
 
     dialect = "excel-tab" if source.suffix.lower() in (".tsv", ".tab") else "excel"
     replaced = 0
@@ -297,7 +300,6 @@ class Linkage:
 
     def check_options(self, applied: tuple[str, ...], masks: tuple[tuple[int, int, int, int], ...]) -> None:
         """Record the options of the first run; a later run into the same OUT must use the same ones."""
-        from medal_catalog.errors import UsageError
 
         wanted = ",".join(applied) + ";" + ",".join(":".join(map(str, m)) for m in masks)
         row = self.db.execute("SELECT value FROM meta WHERE name = 'options'").fetchone()
@@ -375,7 +377,6 @@ _WORKER: tuple[_Job, Deidentifier] | None = None
 
 def _init_worker(job: _Job) -> None:
     global _WORKER
-    import warnings
 
     warnings.simplefilter("ignore")  # pydicom warns about vendor values longer than their VR allows
     _WORKER = (job, Deidentifier(job.key, plan({"profile_options": list(job.applied)}, LOCAL_OPTIONS),
@@ -407,12 +408,6 @@ def _run(job: _Job, chunks: list[list[tuple[str, int, int]]], workers: int) -> I
 
 def _one(job: _Job, deid: Deidentifier, rel: str, size: int, mtime: int) -> _Result:
     """De-identify one input file into OUT (written whole or not at all)."""
-    from medal_catalog.dicom.archives import archive_kind
-    from medal_catalog.dicom.deidentify import (
-        burned_in_refusal,
-        checked_copy,
-        read_original,
-    )
 
     def left(reason: str) -> _Result:
         return _Result(rel, size, mtime, "left-out", reason=reason)

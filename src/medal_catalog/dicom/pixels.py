@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 from typing import BinaryIO
 
+from medal_catalog.dicom.header import DEFLATED_LE, IMPLICIT_LE
+
 PIXEL_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
 PIXEL_GROUP = 0x7FE0
 _ITEM, _SEQUENCE_END = 0xFFFEE000, 0xFFFEE0DD
@@ -122,7 +124,6 @@ def _fragments(stream: BinaryIO, digest) -> str | None:
 def header_pixel_digest(stream: BinaryIO, header) -> str | None:
     """:func:`pixel_digest` of a seekable stream whose header the header reader parsed (a ``Header``: where it
     ended, its encoding); None for a deflated data set, whose header end counts inflated bytes (rare)."""
-    from medal_catalog.dicom.header import DEFLATED_LE, IMPLICIT_LE
 
     if header.transfer_syntax == DEFLATED_LE:
         return None

@@ -11,6 +11,9 @@ from medal_catalog.errors import InputError
 from medal_catalog.evaluation.grading import Exam
 from medal_catalog.labels import label_dataset, read_label_table
 from medal_catalog.validators.labels import inside
+from medal_catalog.documents import DocumentError, read_document
+from medal_catalog.labels import declared_splits
+from medal_catalog.store.base import iter_entries
 
 if TYPE_CHECKING:
     from medal_catalog.catalog import Catalog
@@ -29,8 +32,6 @@ def exam_from_folder(folder: Path, split: str, task_id: str | None = None) -> Ex
     """The exam of ``split`` of the task described in a submission folder (its YAML/JSON metadata files, the label
     table and reference files next to the dataset's file). Hidden splits are refused: they are graded only by the
     catalog holding their labels."""
-    from medal_catalog.documents import DocumentError, read_document
-    from medal_catalog.store.base import iter_entries
 
     tasks, datasets = {}, {}
     for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml", ".json")):
@@ -81,7 +82,6 @@ def exam_from_folder(folder: Path, split: str, task_id: str | None = None) -> Ex
 def exam_from_catalog(catalog: Catalog, task_id: str, split: str, *, allow_hidden: bool) -> Exam:
     """The exam of ``split`` of a task kept in ``catalog`` (the label table and reference files are the label
     dataset's kept files). A hidden split needs ``allow_hidden`` (the server's own grading)."""
-    from medal_catalog.croissant.task import declared_splits
 
     current = catalog.get("BenchmarkTask", task_id)
     if current is None or current.deleted:

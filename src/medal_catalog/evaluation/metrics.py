@@ -26,13 +26,13 @@ def _two_classes(y: np.ndarray) -> bool:
 
 
 def auroc(y: np.ndarray, p: np.ndarray, t: float) -> float:
-    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import roc_auc_score  # inline: scikit-learn takes ~3 s to import
 
     return float(roc_auc_score(y, p)) if _two_classes(y) else math.nan
 
 
 def average_precision(y: np.ndarray, p: np.ndarray, t: float) -> float:
-    from sklearn.metrics import average_precision_score
+    from sklearn.metrics import average_precision_score  # inline: scikit-learn takes ~3 s to import
 
     return float(average_precision_score(y, p)) if y.sum() > 0 else math.nan
 
@@ -42,7 +42,7 @@ def _calls(p: np.ndarray, t: float) -> np.ndarray:
 
 
 def balanced_accuracy(y: np.ndarray, p: np.ndarray, t: float) -> float:
-    from sklearn.metrics import balanced_accuracy_score
+    from sklearn.metrics import balanced_accuracy_score  # inline: scikit-learn takes ~3 s to import
 
     if not _two_classes(y):
         return math.nan
@@ -50,13 +50,13 @@ def balanced_accuracy(y: np.ndarray, p: np.ndarray, t: float) -> float:
 
 
 def mcc(y: np.ndarray, p: np.ndarray, t: float) -> float:
-    from sklearn.metrics import matthews_corrcoef
+    from sklearn.metrics import matthews_corrcoef  # inline: scikit-learn takes ~3 s to import
 
     return float(matthews_corrcoef(y, _calls(p, t))) if y.size else math.nan
 
 
 def brier_score(y: np.ndarray, p: np.ndarray, t: float) -> float:
-    from sklearn.metrics import brier_score_loss
+    from sklearn.metrics import brier_score_loss  # inline: scikit-learn takes ~3 s to import
 
     return float(brier_score_loss(y, p)) if y.size else math.nan
 
@@ -89,7 +89,7 @@ def ppv(y: np.ndarray, p: np.ndarray, t: float) -> float:
 
 
 def accuracy(y: np.ndarray, p: np.ndarray, t: float) -> float:
-    from sklearn.metrics import accuracy_score
+    from sklearn.metrics import accuracy_score  # inline: scikit-learn takes ~3 s to import
 
     return float(accuracy_score(y, _calls(p, t))) if y.size else math.nan
 
@@ -105,13 +105,13 @@ def net_benefit(y: np.ndarray, p: np.ndarray, t: float) -> float:
 
 
 def mae(y: np.ndarray, p: np.ndarray, t: float) -> float:
-    from sklearn.metrics import mean_absolute_error
+    from sklearn.metrics import mean_absolute_error  # inline: scikit-learn takes ~3 s to import
 
     return float(mean_absolute_error(y, p)) if y.size else math.nan
 
 
 def rmse(y: np.ndarray, p: np.ndarray, t: float) -> float:
-    from sklearn.metrics import mean_squared_error
+    from sklearn.metrics import mean_squared_error  # inline: scikit-learn takes ~3 s to import
 
     return float(math.sqrt(mean_squared_error(y, p))) if y.size else math.nan
 

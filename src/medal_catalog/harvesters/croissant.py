@@ -19,11 +19,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from medal_catalog._version import __version__
 from medal_catalog.croissant.reading import collect_files, dicom_paths, is_croissant
 from medal_catalog.report import Issue, Report, Severity
+from medal_catalog.dicom.deidentify import Deidentifier, dataset_key, plan, rewrite_content
+from medal_catalog.documents import Document, DocumentError, load_json
+from medal_catalog.validators.croissant import croissant_verdict, entry_issues
+
+if TYPE_CHECKING:
+    from medal_catalog.config import Settings
 
 TOOL = "medal harvest"
 
@@ -59,21 +65,19 @@ class CroissantImport:
 
 
 def import_croissant(path: Path, *, access_level: str | None = None, dataset_id: str | None = None,
-                     keep_files: bool = True, display: str | None = None, today: dt.date | None = None
-                     ) -> CroissantImport:
+                     keep_files: bool = True, display: str | None = None, today: dt.date | None = None,
+                     settings: Settings) -> CroissantImport:
     """Validate and map the Croissant file ``path`` (:func:`medal_catalog.ingestion.ingest_croissant` stores the
     result). ``access_level`` applies when the document has no ``medal:accessLevel`` (default: open for
     an open SPDX licence); ``dataset_id`` replaces the id made from the dataset's name. With ``keep_files`` False
-    (documents sent over HTTP) only the original document is kept."""
-    from medal_catalog.documents import Document
-    from medal_catalog.validators.croissant import croissant_verdict, entry_issues
+    (documents sent over HTTP) only the original document is kept. ``settings`` (the caller's: the CLI's, a
+    catalog's) key the pseudonyms and rewrites of the DICOM it lists, and bound their header reads."""
 
     display = display or str(path)
     report = Report()
     result = CroissantImport(display, report)
     started = dt.datetime.now(dt.timezone.utc)
     issue = _issuer(report, display)
-    from medal_catalog.documents import DocumentError, load_json
 
     try:
         raw = path.read_bytes()
@@ -101,7 +105,8 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
     issue = _issuer(report, display)  # from here, an issue the verdict already reported is not repeated
     result.files[path.name] = (raw, "application/ld+json")
     if keep_files and dataset.get("access_level") == "open":
-        collect_files(data, folder, path, dataset, result.files, issue, _auditor(report, display))
+        collect_files(data, folder, path, dataset, result.files, issue,
+                      _auditor(report, display, settings.dicom_max_header_bytes))
     ended = dt.datetime.now(dt.timezone.utc)
     dataset.setdefault("provenance", {})["harvest_runs"] = [{
         "id": f"{dataset['id'][:100]}.harvest-{started:%Y%m%dt%H%M%S}", "started_at": _iso(started),
@@ -109,8 +114,8 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
         "files_seen": len(result.files), "files_read": len(result.files), "files_skipped": 0}]
     if keep_files and report.ok:
         declared = dict(dataset.get("deidentification") or {})  # the document's, before the harvest's merge
-        dataset = _with_dicom(data, folder, path, dataset, result)
-        _rewrite_dicom(result, dataset["id"], declared, path.name, issue)
+        dataset = _with_dicom(data, folder, path, dataset, result, settings)
+        _rewrite_dicom(result, dataset["id"], declared, path.name, issue, settings)
     if result.dicom is not None:  # the merged harvest may change the entry: checked again, nothing repeated
         for found in entry_issues(dataset, display, today):
             _add_new(report, found)
@@ -119,19 +124,21 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
 
 
 def _with_dicom(data: dict[str, Any], folder: Path, source: Path, dataset: dict[str, Any],
-                result: CroissantImport) -> dict[str, Any]:
+                result: CroissantImport, settings: Settings) -> dict[str, Any]:
     """The dataset merged with the harvest of the local DICOM its distribution lists (files, file sets, the
     archives they are contained in): typed series, counts, modalities, the Annex E audit, as for a submission.
     Its own distribution stays as the Croissant describes it."""
     paths = dicom_paths(data, folder, source)
     if not paths:
         return dataset
+    # inline: loads pydantic, which this module does not
     from medal_catalog.harvesters.dicom import harvest_dicom
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
     harvest = harvest_dicom(paths, dataset["id"], title=dataset.get("title"),
                             access_level=dataset.get("access_level", "controlled"),
-                            license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
+                            license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"),
+                            settings=settings)
     result.dicom = harvest.summary
     if not harvest.series:
         return dataset
@@ -140,20 +147,18 @@ def _with_dicom(data: dict[str, Any], folder: Path, source: Path, dataset: dict[
 
 
 def _rewrite_dicom(result: CroissantImport, dataset_id: str, declared: dict[str, Any], original: str,
-                   issue) -> None:
+                   issue, settings: Settings) -> None:
     """Replace every kept file holding DICOM by the catalog's rewrite (dicom/deidentify.py, keyed like the
     harvested series' UIDs); a DICOM file that cannot be kept is an error naming it, and then nothing is stored.
     The export's checksums are the kept copies' (croissant/source.py)."""
-    from medal_catalog.config import get_settings
-    from medal_catalog.dicom.audit import audit_content
-    from medal_catalog.dicom.deidentify import Deidentifier, dataset_key, plan, rewrite_content
+    from medal_catalog.dicom.audit import audit_content  # inline: adds ~120 ms to this module's import
 
     deidentifier = None
     for rel, (content, media) in list(result.files.items()):
-        if rel == original or not audit_content(content, rel)[0]:
+        if rel == original or not audit_content(content, rel, settings.dicom_max_header_bytes)[0]:
             continue
         if deidentifier is None:
-            key = dataset_key(dataset_id, get_settings().deid_secret)[:16]  # the harvest's salt
+            key = dataset_key(dataset_id, settings.deid_secret)[:16]  # the harvest's salt
             deidentifier = Deidentifier(key, plan(declared))
         copy, problems = rewrite_content(content, rel, deidentifier, declared.get("burned_in_annotation"))
         for member, why in problems:
@@ -168,15 +173,15 @@ def _iso(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _auditor(report: Report, display: str) -> Callable[[Any, str], bool]:
+def _auditor(report: Report, display: str, limit: int) -> Callable[[Any, str], bool]:
     """``audited(content or path, relative path)``: True when no DICOM file in it fails the Annex E audit;
     otherwise its problems are reported (members named ``file!member``)."""
-    from medal_catalog.dicom.audit import audit_issues
+    from medal_catalog.dicom.audit import audit_issues  # inline: adds ~120 ms to this module's import
 
     base = Path(display).parent
 
     def audited(data: Any, rel: str) -> bool:
-        issues = audit_issues(data, rel, (base / rel).as_posix(), unreadable="croissant.missing-file")
+        issues = audit_issues(data, rel, (base / rel).as_posix(), unreadable="croissant.missing-file", limit=limit)
         for found in issues:  # (the verdict audited the local files already)
             _add_new(report, found)
         return not issues

@@ -22,20 +22,24 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple
+import ctypes
 
 from medal_catalog._version import __version__
 from medal_catalog.dicom.archives import MAX_MEMBERS
-from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem, HeaderError, read
+from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES, DICOM_SUFFIXES, FileProblem, HeaderError, read
 from medal_catalog.dicom.pixels import header_pixel_digest
-from medal_catalog.harvesters.contamination import dataset_contamination
+from medal_catalog.contamination.harvest import dataset_contamination, look_up
 from medal_catalog.harvesters.base import HarvestResult
-from medal_catalog.harvesters.dicom_records import (CAPTURE, build_series, dataset_summaries,
+from medal_catalog.harvesters.dicom_records import (CAPTURE, _unique, build_series, dataset_summaries,
                                                     deidentification_record, instance_record, intern,
                                                     series_model)
 from medal_catalog.model import medal as m
 from medal_catalog.report import PathShower
 from medal_catalog.dicom.audit import AUDIT_WATCH
+
+if TYPE_CHECKING:  # annotations only: the settings object comes from the caller
+    from medal_catalog.config import Settings
 
 CACHE_VERSION = 6  # 4: pixel digests and public-archive findings (issue 19); 5: why a file looks truncated;
 # 6: files keyed by inode too, public-index lookups made in the parent (issue 29)
@@ -173,16 +177,17 @@ class _Hashing:
         return self.digest.hexdigest()
 
 
-def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float, pixels: bool = False
-             ) -> dict[str, Any] | FileProblem:
-    """Harvest one file: its record, or a FileProblem whose reason names no value from the file."""
+def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float, pixels: bool = False,
+             limit: int = DEFAULT_MAX_HEADER_BYTES) -> dict[str, Any] | FileProblem:
+    """Harvest one file: its record, or a FileProblem whose reason names no value from the file; ``limit``: the
+    most bytes its header may take (MEDAL_DICOM_MAX_HEADER_BYTES, passed down from the harvest's settings)."""
     timed = timeout > 0 and threading.current_thread() is threading.main_thread()
     try:
         if timed:
             previous = signal.signal(signal.SIGALRM, _on_alarm)
             signal.setitimer(signal.ITIMER_REAL, timeout)
         try:
-            record = _read_record(source, salt, with_sha, pixels)
+            record = _read_record(source, salt, with_sha, pixels, limit)
         finally:
             if timed:
                 signal.setitimer(signal.ITIMER_REAL, 0)
@@ -207,10 +212,11 @@ def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float, pixels
     return record
 
 
-def _read_record(source: Source, salt: bytes, with_sha: bool, pixels: bool = False) -> dict[str, Any] | FileProblem:
+def _read_record(source: Source, salt: bytes, with_sha: bool, pixels: bool = False,
+                 limit: int = DEFAULT_MAX_HEADER_BYTES) -> dict[str, Any] | FileProblem:
     with _open(source) as raw:
         stream = _Hashing(raw) if with_sha else raw
-        header = read(stream, source.size, CAPTURE, AUDIT_WATCH)
+        header = read(stream, source.size, CAPTURE, AUDIT_WATCH, limit)
         record = instance_record(header, source.size, salt, source.name)
         if isinstance(record, dict) and with_sha:
             record["sha256"] = stream.finish()
@@ -223,9 +229,9 @@ def _read_record(source: Source, salt: bytes, with_sha: bool, pixels: bool = Fal
     return record
 
 
-def _read_chunk(chunk: list[Source], salt: bytes, with_sha: bool, timeout: float, pixels: bool = False
-                ) -> list[Any]:
-    return [read_one(source, salt, with_sha, timeout, pixels) for source in chunk]
+def _read_chunk(chunk: list[Source], salt: bytes, with_sha: bool, timeout: float, pixels: bool = False,
+                limit: int = DEFAULT_MAX_HEADER_BYTES) -> list[Any]:
+    return [read_one(source, salt, with_sha, timeout, pixels, limit) for source in chunk]
 
 
 _PR_SET_PDEATHSIG = 1
@@ -239,8 +245,6 @@ def _reader_started(parent: int) -> None:
     armed = False
     if os.uname().sysname == "Linux":
         try:
-            import ctypes
-
             libc = ctypes.CDLL(None, use_errno=True)
             armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
         except (OSError, AttributeError):
@@ -269,7 +273,7 @@ def _stop_readers(pool: ProcessPoolExecutor) -> None:
 
 def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, jobs: int,
          progress: Progress | None, done_before: int, total: int, bytes_before: int, total_bytes: int,
-         pixels: bool = False, loader: Any = None) -> dict[str, Any]:
+         pixels: bool = False, loader: Any = None, limit: int = DEFAULT_MAX_HEADER_BYTES) -> dict[str, Any]:
     """Read the sources, in a process pool when it pays; a crashed worker only costs its files a retry.
     ``loader`` (an IndexLoader) is started once the readers are forked, and waited for before forking again:
     a process must never fork while one of its threads may hold a lock (an import, malloc's)."""
@@ -289,7 +293,7 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
         if loader is not None:
             loader.start()
         for source in sources:
-            finished([source], [read_one(source, salt, with_sha, timeout, pixels)])
+            finished([source], [read_one(source, salt, with_sha, timeout, pixels, limit)])
         return results
     chunks = [sources[i:i + CHUNK] for i in range(0, len(sources), CHUNK)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
@@ -300,7 +304,7 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_reader_started,
                                    initargs=(os.getpid(),))
         try:
-            futures = {pool.submit(_read_chunk, c, salt, with_sha, timeout, pixels): c for c in pending}
+            futures = {pool.submit(_read_chunk, c, salt, with_sha, timeout, pixels, limit): c for c in pending}
             pending = []
             if attempt == 0 and loader is not None:
                 loader.start()  # a fork pool launches all its readers at the first submit
@@ -389,22 +393,6 @@ def _cached(cache: dict[str, Any], source: Source, with_sha: bool) -> Any:
     return hit
 
 
-def _look_up(records: list[dict[str, Any]], index: Any) -> None:
-    """Fill in each fresh record's public-archive facts from the keys of its original UIDs, then drop the keys:
-    they never reach the cache or any output. One lookup per distinct pair (a series' files share it)."""
-    from medal_catalog.contamination.check import facts_of
-
-    found: dict[tuple, Any] = {}
-    if hasattr(index, "resolve"):  # a scanned index: every UID of the harvest looked up at once
-        keys_of = [record.get("_uid_keys") or (0, 0, None, None, None) for record in records]
-        index.resolve({k[3] for k in keys_of if k[3]}, {k[4] for k in keys_of if k[4]})
-    for record in records:
-        keys = tuple(record.pop("_uid_keys", None) or (0, 0, None, None, None))
-        if keys not in found:
-            found[keys] = facts_of(index, keys)
-        record["public"] = found[keys]
-
-
 class _Described:
     """What a previous run said of the index it checked against (its ``describe()``), for a run reading no file."""
 
@@ -420,12 +408,14 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
                   jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT, instances: bool = False,
                   progress: Progress | None = None, title: str | None = None, access_level: str = "controlled",
                   license_id: str = "LicenseRef-unspecified", pixel_hash: bool | None = None,
-                  force: bool = False) -> HarvestResult:
+                  force: bool = False, settings: Settings) -> HarvestResult:
     """Harvest DICOM folders and zips into an ImagingDataset, its ImagingSeries, manifest rows and a summary.
 
     ``instances`` adds one manifest row per file (relative path, size, sha256; this reads whole files).
     With ``cache_file`` unchanged files (same path, size, mtime and inode) are not opened again, unless ``force``
-    (every file is read, and the cache rewritten). ``pixel_hash`` (default: the MEDAL_PIXEL_HASH setting)
+    (every file is read, and the cache rewritten). ``settings`` come from the caller (the CLI, ``create_app``, a
+    catalog's): their de-identification secret keys the UID pseudonyms, their header limit bounds each read and
+    their public-index cache is used. ``pixel_hash`` (default: the settings' ``pixel_hash``)
     hashes each file's pixel data for the duplicate checks; the original UIDs are checked against the public IDC
     index when the ``public-index`` extra is installed (the summary's ``contamination`` section says what was). Raises pydantic's ValidationError only if the
     records break the schema, which would be a bug here (``dataset_id`` is validated like any entry id).
@@ -445,19 +435,19 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     problems = [FileProblem(shown(p.path), p.reason, p.kind, p.not_dicom) for p in problems]
     # A stable key per dataset (keyed by MEDAL_DEID_SECRET): UID pseudonyms, and the UIDs of the files the
     # catalog rewrites, stay the same from one harvest or import to the next, cache or not.
-    from medal_catalog.config import get_settings
     from medal_catalog.dicom.deidentify import dataset_key
 
-    from medal_catalog.contamination.index import IndexLoader, index_stamp
+    # inline: loads numpy, which this module does not
+    from medal_catalog.contamination.index import IndexLoader, index_cache, index_stamp
 
-    pixel_hash = get_settings().pixel_hash if pixel_hash is None else pixel_hash
+    pixel_hash = settings.pixel_hash if pixel_hash is None else pixel_hash
     # The stamp of the installed index, not the index: a re-harvest that reads no file never loads it.
     checks = f"{index_stamp() or '-'}|{'pixels' if pixel_hash else ''}"
-    salt_hex = dataset_key(dataset_id, get_settings().deid_secret)[:16].hex()
+    salt_hex = dataset_key(dataset_id, settings.deid_secret)[:16].hex()
     cache = _load_cache(cache_file, salt_hex, checks) if not force else _load_cache(None, salt_hex, checks)
-    settings = [dataset_id, title, access_level, license_id, instances, __version__, checks]
+    chosen = [dataset_id, title, access_level, license_id, instances, __version__, checks]
     listing = "\n".join([f"{s.key}\0{s.size}\0{s.stamp}\0{s.inode}" for s in sources])
-    fingerprint = hashlib.sha256(f"{settings!r}\n{listing}".encode()).hexdigest()
+    fingerprint = hashlib.sha256(f"{chosen!r}\n{listing}".encode()).hexdigest()
     stored = cache.get("result")
     if stored and stored.get("fingerprint") == fingerprint:  # nothing changed: a stat walk is all it takes
         problems += [FileProblem(**p) for p in stored["problems"]]
@@ -479,16 +469,17 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     total_bytes = sum(s.size for s in sources)
     # No progress call before the pool has forked its workers: the bar's refresh thread must not be forked. The
     # public index loads (or, once per version, builds) in a thread started after the fork, while files are read.
-    loader = IndexLoader() if to_read or not sources else None
+    loader = IndexLoader(index_cache(settings)) if to_read or not sources else None
     results = _run(to_read, salt, instances, timeout, jobs or os.cpu_count() or 1, progress, reused,
-                   len(sources), total_bytes - sum(s.size for s in to_read), total_bytes, pixel_hash, loader)
+                   len(sources), total_bytes - sum(s.size for s in to_read), total_bytes, pixel_hash, loader,
+                   settings.dicom_max_header_bytes)
     for archive in _archives.values():  # sequential reads opened them in this process; a zip may change
         archive.close()
     _archives.clear()
     fresh = [results[s.key] for s in to_read if not isinstance(results[s.key], FileProblem)]
     if loader is not None:
         index, missing = loader.wait()
-        _look_up(fresh, index)
+        look_up(fresh, index)
         described: Any = index if index is not None else _Described(None)
     else:  # every file came from the cache, checked against the index of the same stamp: say what it was
         described, missing = _Described(cache.get("index")), cache.get("index_missing")
@@ -516,7 +507,8 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     )
     manifest = _manifest(rows, records, names, instances, shown)
     contamination, pixels = dataset_contamination(rows, records, described if described.describe() else None,
-                                                  missing, pixel_hash)
+                                                  missing, pixel_hash,
+                                                  [(a["method"], n) for a, n in _unique(records, "audit")])
     if cache_file is not None:
         transient = any(p.reason.startswith(TRANSIENT) for p in file_problems)
         result = None if transient or problems else {
@@ -591,7 +583,7 @@ def _summary(dataset: m.ImagingDataset, series: list[m.ImagingSeries], sources: 
 # ----------------------------------------------------------------------------------------------------- output
 def write_outputs(result: HarvestResult, out_dir: Path, fmt: str = "yaml") -> list[Path]:
     """Write catalog.<fmt> (a MedalCatalog with the dataset and its series), manifest.jsonl, harvest-report.json."""
-    import yaml
+    import yaml  # inline: PyYAML takes ~40 ms to import
 
     out_dir.mkdir(parents=True, exist_ok=True)
     manifest_path = out_dir / "manifest.jsonl"

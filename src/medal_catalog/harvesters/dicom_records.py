@@ -118,7 +118,7 @@ def instance_record(header: Header, size: int, salt: bytes, name: str) -> dict[s
     audit = audit_header(header, name)
     # Checked against the public archives while the original UIDs are at hand (issue 19): their keys go to the
     # harvest's parent, which looks them up once the index is loaded and drops them (issue 29); only the finding
-    # stays ("public", filled in by the parent: see harvesters/dicom.py ``_look_up``).
+    # stays ("public", filled in by the parent: see contamination/harvest.py ``look_up``).
     keys = uid_keys(study_uid, series_uid)
     # Original UIDs may embed device serial numbers and dates, and a declared replacement is not proof of one
     # (issue 15): keep only keyed pseudonyms, the UIDs the catalog's rewritten files carry.

@@ -74,7 +74,7 @@ def locate(folder: Path | str | None = None) -> IdcIndex:
                     digest.update(chunk)
         return IdcIndex(series, collections, f"files-{digest.hexdigest()[:12]}")
     try:
-        import idc_index_data
+        import idc_index_data  # inline: the optional public-index extra
     except ImportError:
         raise UsageError(f"the IDC index is not installed: pip install 'medal-catalog[{EXTRA}]' "
                          "(or give --idc-index FOLDER)") from None
@@ -84,6 +84,7 @@ def locate(folder: Path | str | None = None) -> IdcIndex:
 
 def _pyarrow() -> Any:
     try:
+        # inline: pyarrow takes ~0.3 s to import
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
     except ImportError:

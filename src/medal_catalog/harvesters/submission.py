@@ -14,7 +14,7 @@ import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from medal_catalog.croissant.reading import is_croissant
 from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
@@ -22,6 +22,12 @@ from medal_catalog.documents import METADATA_SUFFIXES, read_document
 from medal_catalog.harvesters.base import HarvestResult
 from medal_catalog.report import Report, Severity
 from medal_catalog.validators.submission import SKIP_DIRS, validate_paths
+from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES
+from medal_catalog.dicom.audit import audit_content
+from medal_catalog.dicom.deidentify import Deidentifier, plan, served_copy
+
+if TYPE_CHECKING:
+    from medal_catalog.config import Settings
 
 DICOM_MEDIA_TYPES = {"application/dicom", "image/dicom"}
 
@@ -80,15 +86,16 @@ def _resolve(doc: Any, pointer: str) -> Any:
 def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
                        timeout: float = 30.0, use_cache: bool = True,
                        progress: Callable[..., None] | None = None, pixel_hash: bool | None = None,
-                       force: bool = False) -> SubmissionHarvest:
+                       force: bool = False, settings: Settings) -> SubmissionHarvest:
     """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in, and the
     files the catalog keeps (an open or controlled dataset's ``dicom.zip`` is the rewrite :func:`dicom_archive`
-    builds)."""
+    builds). ``settings``: the caller's (see harvesters/dicom.py ``harvest_dicom``)."""
+    # inline: loads pydantic, which this module does not
     from medal_catalog.harvesters.dicom import CACHE_NAME, harvest_dicom, write_outputs
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
-    # The public-archive and duplicate checks come from the harvest itself (ingestion/contamination.py), once per dataset.
-    report = validate_paths([path], contamination=False)
+    # The public-archive and duplicate checks come from the harvest itself (contamination/stored.py), once per dataset.
+    report = validate_paths([path], contamination=False, settings=settings)
     result = SubmissionHarvest(report)
     errors_at: dict[tuple[str, str], list[str]] = {}
     for issue in report.issues:
@@ -111,7 +118,7 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
             datasets.append((data, Path(entry.file).parent))
     folder = path if path.is_dir() else path.parent
     for dataset, base in datasets:
-        kept, skipped = kept_files(dataset, base, folder)
+        kept, skipped = kept_files(dataset, base, folder, settings.dicom_max_header_bytes)
         result.burned_in_declared[dataset["id"]] = (dataset.get("deidentification") or {}).get("burned_in_annotation")
         result.files[dataset["id"]] = kept
         result.not_kept += [{"dataset": dataset["id"], "path": p, "reason": why} for p, why in skipped]
@@ -124,7 +131,7 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
         keeps_dicom = dataset.get("access_level") in DICOM_KEPT_LEVELS
         harvest = harvest_dicom(files, dataset["id"], cache_file=out / CACHE_NAME if use_cache else None, jobs=jobs,
                                 timeout=timeout, progress=progress, title=dataset.get("title"), instances=keeps_dicom,
-                                pixel_hash=pixel_hash, force=force,
+                                pixel_hash=pixel_hash, force=force, settings=settings,
                                 access_level=dataset.get("access_level", "controlled"),
                                 license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
         write_outputs(harvest, out)
@@ -148,12 +155,12 @@ DICOM_KEPT_LEVELS = ("open", "controlled")
 MAX_KEPT_BYTES = 64 * 1024 * 1024
 
 
-def kept_files(dataset: dict[str, Any], base: Path, folder: Path
+def kept_files(dataset: dict[str, Any], base: Path, folder: Path, limit: int = DEFAULT_MAX_HEADER_BYTES
                ) -> tuple[dict[str, tuple[bytes, str]], list[tuple[str, str]]]:
     """The declared single-file, non-DICOM distributions of a dataset (labels, clinical tables) that the catalog
     keeps: local paths inside the submission folder only, at most MAX_KEPT_BYTES each, content matching the
     declared sha256 (validation already rejected a mismatch; the check is repeated on the bytes kept). Returns
-    the files and the (path, reason) of declared files not kept."""
+    the files and the (path, reason) of declared files not kept; ``limit``: the header limit of their audit."""
     kept: dict[str, tuple[bytes, str]] = {}
     skipped: list[tuple[str, str]] = []
     root = folder.resolve()
@@ -173,7 +180,7 @@ def kept_files(dataset: dict[str, Any], base: Path, folder: Path
         if item.get("sha256") and hashlib.sha256(data).hexdigest() != item["sha256"]:
             skipped.append((declared, "content does not match the declared sha256"))
             continue
-        why = _not_servable(data, declared, dataset)
+        why = _not_servable(data, declared, dataset, limit)
         if why:
             skipped.append((declared, why))
             continue
@@ -181,13 +188,13 @@ def kept_files(dataset: dict[str, Any], base: Path, folder: Path
     return kept, skipped
 
 
-def _not_servable(data: bytes, path: str, dataset: dict[str, Any]) -> str | None:
+def _not_servable(data: bytes, path: str, dataset: dict[str, Any], limit: int = DEFAULT_MAX_HEADER_BYTES
+                  ) -> str | None:
     """Why a declared file may not be kept and served as it is (None when it may): it holds DICOM (itself, or in
     an archive, whatever its declared media type) that the Annex E audit flags or cannot read, or DICOM pixels
     while burned-in annotation is not declared NO."""
-    from medal_catalog.dicom.audit import audit_content
 
-    count, problems = audit_content(data, path)
+    count, problems = audit_content(data, path, limit)
     if problems:
         return (f"{len(problems)} of {count} DICOM files in it carry identifying attributes or cannot be audited"
                 if count else "it holds an archive that cannot be audited")
@@ -208,7 +215,6 @@ def dicom_archive(harvest: HarvestResult, dataset: dict[str, Any]) -> tuple[byte
     never go in. A file is left out when the audit flags its original, it cannot be rewritten, its rewrite still
     fails the audit, it may carry burned-in text (see :func:`~medal_catalog.dicom.deidentify.served_copy`), or was read from inside a zip. The archive
     is deterministic: the same files give the same bytes."""
-    from medal_catalog.dicom.deidentify import Deidentifier, plan, served_copy
 
     declared = dataset.get("deidentification") or {}
     if declared.get("burned_in_annotation") != "NO":

@@ -7,14 +7,22 @@ import hashlib
 import tempfile
 from pathlib import Path
 from typing import Any
+import json
 
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, InvalidSubmission, Unprocessable
-from medal_catalog.ingestion.contamination import bundle_contamination, check_bundle
+from medal_catalog.contamination.stored import bundle_contamination, check_bundle
+from medal_catalog.exports.croissant import case_files
 from medal_catalog.ingestion.entries import CheckWrites, of_stored, put_entries, store_import
 from medal_catalog.ingestion.uploads import dicom_archive_of, rewrite_upload, safe_path
 from medal_catalog.report import Issue, PathShower, Report, Severity
 from medal_catalog.store.base import PutResult
+from medal_catalog.dicom.audit import audit_content
+from medal_catalog.documents import DocumentError, load_json, read_document
+from medal_catalog.errors import PayloadTooLarge
+from medal_catalog.harvesters.bundle import BUNDLE_FORMAT
+from medal_catalog.harvesters.croissant import import_croissant
+from medal_catalog.validators.submission import validate_paths
 
 #: Issues about data files, which a document sent over HTTP does not carry.
 NOT_APPLICABLE_TO_BODIES = {"distribution.missing-file", "distribution.empty-file-set"}
@@ -27,8 +35,6 @@ def check_document(body: bytes, syntax: str, name: str = "submission", files: di
     content, paths already checked safe) sit next to the document while it is validated, so that label tables
     are checked as in a folder; the checks of declared files a body cannot carry (:data:`NOT_APPLICABLE_TO_BODIES`)
     are left out."""
-    from medal_catalog.documents import read_document
-    from medal_catalog.validators.submission import validate_paths
 
     with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
         path = Path(folder) / f"{name}.{'json' if syntax == 'json' else 'yaml'}"
@@ -83,13 +89,12 @@ def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, che
     """Import a Croissant body as one dataset of ``author``: its metadata and the original document only. A body
     carries no data files and nothing is read next to it, so the one Croissant verdict (validators/croissant.py)
     refuses a body naming local or remote data files. Returns the import (``.stored``, ``.report``)."""
-    from medal_catalog.harvesters.croissant import import_croissant
 
     with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
         path = Path(folder) / "submitted.croissant.json"
         path.write_bytes(body)
         result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, keep_files=False,
-                                  display="submission")
+                                  display="submission", settings=catalog.settings)
     if not result.ok:
         raise InvalidSubmission(result.report.to_dict())
     check_writes([result.dataset, *result.series])
@@ -114,12 +119,6 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     rewrite of it (:func:`rewrite_upload`), the dataset's series re-keyed to match, and reports each member
     left out (``bundle.dicom-left-out`` warnings in the report). Returns the report, the write results and the
     files now kept, by dataset."""
-    import json
-
-    from medal_catalog.dicom.audit import audit_content
-    from medal_catalog.documents import DocumentError, load_json
-    from medal_catalog.errors import PayloadTooLarge
-    from medal_catalog.harvesters.bundle import BUNDLE_FORMAT
 
     try:
         bundle = load_json(manifest)
@@ -165,7 +164,7 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
             raise Unprocessable(f"{name}: dataset {dataset!r} does not declare this file in its distribution")
         if declared[(dataset, path)] not in (None, digest):
             raise Unprocessable(f"{name}: the content does not match the sha256 its dataset declares")
-        count, problems = audit_content(content, path)
+        count, problems = audit_content(content, path, catalog.settings.dicom_max_header_bytes)
         if count or problems:
             raise Unprocessable(f"{name}: it holds DICOM (or an archive that cannot be audited); the catalog keeps "
                                 "DICOM only as its own rewrite: of files it harvests itself, or of the dicom.zip "
@@ -177,6 +176,6 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     contamination = bundle_contamination(bundle.get("contamination"))
     report, puts = ingest_document(catalog, body, "json", author=author, check_writes=check_writes, files=files)
     report.issues += left_out
-    check_bundle(catalog, contamination, puts, report)
+    check_bundle(catalog, contamination, puts, report, case_files)
     kept = {ds: catalog.list_files("ImagingDataset", ds) for ds in files}
     return report, puts, kept

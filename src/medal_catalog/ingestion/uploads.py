@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import io
 from typing import Any
+import re
+import zipfile
 
 from medal_catalog.errors import Unprocessable
+from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
+from medal_catalog.dicom.archives import ARCHIVE_ERRORS, archive_kind
+from medal_catalog.dicom.deidentify import Deidentifier, dataset_key, plan, rewrite_content
+from medal_catalog.errors import PayloadTooLarge
+from medal_catalog.harvesters.submission import DICOM_KEPT_LEVELS, MAX_ARCHIVE_BYTES
 
 
 def dicom_archive_of(entries: list[Any], dataset_id: str, path: str, burned_in_declared: Any
@@ -14,8 +21,6 @@ def dicom_archive_of(entries: list[Any], dataset_id: str, path: str, burned_in_d
     """The dataset entry when ``path`` is the DICOM archive the catalog rewrites for it (``dicom.zip`` of an open
     or controlled dataset whose metadata declares burned-in annotation NO: the bundle's ``burned_in_declared``,
     as the entry says what the files' headers say); None for any other file."""
-    from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
-    from medal_catalog.harvesters.submission import DICOM_KEPT_LEVELS
 
     if path != DICOM_ARCHIVE:
         return None
@@ -35,13 +40,6 @@ def rewrite_upload(entries: list[Any], dataset: dict[str, Any], content: bytes, 
     or failing is left out with its reason. The UIDs of the dataset's entries (its series' ``*_uid`` slots) are
     re-keyed in place exactly as the members' UIDs are, so that the served files still join their series.
     ``secret``: the catalog's de-identification secret (its settings' ``deid_secret``)."""
-    import re
-    import zipfile
-
-    from medal_catalog.dicom.archives import ARCHIVE_ERRORS, archive_kind
-    from medal_catalog.dicom.deidentify import Deidentifier, dataset_key, plan, rewrite_content
-    from medal_catalog.errors import PayloadTooLarge
-    from medal_catalog.harvesters.submission import MAX_ARCHIVE_BYTES
 
     if archive_kind(content[:512]) != "zip":
         raise Unprocessable(f"{name}: a dataset's DICOM archive is a zip")

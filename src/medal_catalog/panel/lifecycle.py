@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from medal_catalog.catalog import Catalog
-from medal_catalog.config import Settings, get_settings
+from medal_catalog.config import Settings
 from medal_catalog.errors import Conflict, Forbidden, NotFound, Unauthorized, Unprocessable
 from medal_catalog.panel.records import counted_reviews, judged
 from medal_catalog.store.base import PutResult, StoredVersion
@@ -130,8 +130,8 @@ def transition(catalog: Catalog, task_id: str, action: str, actor: Actor, reason
                settings: Settings | None = None) -> PutResult:
     """Take ``action`` on the task (a row of :data:`TRANSITIONS`) as ``actor``, recorded as its next version with
     the actor as author and ``reason``. Conflict (409, naming the allowed next steps) when the table does not allow
-    it from the current status, or a decision lacks reviews."""
-    settings = settings or get_settings()
+    it from the current status, or a decision lacks reviews. ``settings``: default the catalog's."""
+    settings = settings or catalog.settings
     step = BY_ACTION.get(action)
     if step is None:
         raise Unprocessable(f"unknown action {action!r}; the lifecycle has {', '.join(BY_ACTION)}")

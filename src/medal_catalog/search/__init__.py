@@ -18,10 +18,12 @@ def open_index(url: str, busy_timeout: float = 5.0, timeout: float = 10.0, compa
     ``compat`` is the Elasticsearch media-type mode (``elasticsearch`` or ``json``, see search/elasticsearch.py)."""
     scheme = urlsplit(url).scheme
     if scheme.split("+")[0] == "sqlite":
+        # inline: `medal --help` does not need search.sqlite_fts at start-up
         from medal_catalog.search.sqlite_fts import SqliteFtsIndex
 
         return SqliteFtsIndex(url, busy_timeout=busy_timeout)
     if scheme.startswith("elasticsearch") or scheme in ("http", "https"):
+        # inline: `medal --help` does not need search.elasticsearch at start-up
         from medal_catalog.search.elasticsearch import ElasticsearchIndex
 
         return ElasticsearchIndex(url, timeout=timeout, compat=compat, **options)

@@ -71,6 +71,7 @@ def label_of(entry: Mapping[str, Any]) -> str:
 
 def nested_slots() -> tuple[str, ...]:
     """The slots of nested series indexed under a dataset, as the generated mapping lists them."""
+    # inline: `medal --help` does not need search.mapping at start-up
     from medal_catalog.search.mapping import load_mapping
 
     return tuple(load_mapping()["mappings"]["properties"]["series"]["properties"])

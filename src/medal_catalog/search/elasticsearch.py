@@ -275,7 +275,7 @@ def _plain_json_node() -> type:
     """A urllib3 transport node that sends plain ``application/json`` (``application/x-ndjson`` for bulk) where
     the 9.x client asks for ``application/vnd.elasticsearch+...; compatible-with=9``: the client rewrites the media
     types of every request unconditionally, so the node puts them back just before they are sent."""
-
+    # inline: the elasticsearch client takes ~0.2 s to import
     from elastic_transport._node._base import NodeApiResponse
     from elastic_transport.client_utils import DEFAULT, DefaultType
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from medal_catalog.schema import ENTRY_CLASSES, GENERATED_DIR
 from medal_catalog.search.fields import DATE_FIELDS, FIELDS, NESTED
+from medal_catalog.schema import schema_view
 
 MAPPING_PATH = GENERATED_DIR / "medal.es-mapping.json"
 _HEADER = ("GENERATED from src/medal_catalog/schema/medal.yaml and src/medal_catalog/search/fields.py by "
@@ -70,7 +71,6 @@ def _text() -> dict[str, Any]:
 
 def render_mapping() -> dict[str, Any]:
     """Index settings and mappings for Elasticsearch/OpenSearch, derived from the schema."""
-    from medal_catalog.schema import schema_view
 
     view = schema_view()
     properties: dict[str, Any] = {}

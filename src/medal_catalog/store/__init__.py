@@ -17,10 +17,12 @@ def open_store(url: str, busy_timeout: float = 5.0) -> Store:
     """The store a URL names: ``sqlite:///path/catalog.db`` or ``postgresql://user@host:5432/dbname``."""
     scheme = urlsplit(url).scheme.split("+")[0]
     if scheme == "sqlite":
+        # inline: `medal --help` does not need store.sqlite at start-up
         from medal_catalog.store.sqlite import SqliteStore
 
         return SqliteStore(url, busy_timeout=busy_timeout)
     if scheme in ("postgresql", "postgres"):
+        # inline: `medal --help` does not need store.postgresql at start-up
         from medal_catalog.store.postgresql import PostgresStore
 
         return PostgresStore(url, busy_timeout=busy_timeout)

@@ -11,11 +11,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
+from dataclasses import replace
 
 from medal_catalog.dicom.archives import is_archive_file
 from medal_catalog.dicom.audit import AUDIT_CAPTURE, AUDIT_WATCH, PhiAudit, attribute_issues, audit_file, audit_issues
-from medal_catalog.dicom.header import DICOM_SUFFIXES, FileProblem, HeaderError, read
+from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES, DICOM_SUFFIXES, FileProblem, HeaderError, read
 from medal_catalog.report import Issue, Severity
+from medal_catalog.dicom.audit import audit_header, text
 
 _STUDY_UID, _SERIES_UID, _METHOD = 0x0020000D, 0x0020000E, 0x00120063
 _CAPTURE = AUDIT_CAPTURE | {_STUDY_UID, _SERIES_UID, _METHOD}
@@ -32,10 +34,10 @@ class FileRead:
     facts: dict[str, Any] | None = None
 
 
-def read_once(path: Path, pixel_hash: bool | None) -> FileRead:
+def read_once(path: Path, pixel_hash: bool | None, limit: int = DEFAULT_MAX_HEADER_BYTES) -> FileRead:
     """Read a data file once for the audit, the Part 10 test and (``pixel_hash`` not None) the public-check facts,
-    with the pixel digest when ``pixel_hash``; the same verdicts as audit_file, _is_part10 and read_facts."""
-    from medal_catalog.dicom.audit import audit_header, text
+    with the pixel digest when ``pixel_hash``; the same verdicts as audit_file, _is_part10 and read_facts.
+    ``limit``: the most bytes a header may take (the caller's MEDAL_DICOM_MAX_HEADER_BYTES)."""
 
     name = os.fspath(path)
     try:
@@ -43,9 +45,10 @@ def read_once(path: Path, pixel_hash: bool | None) -> FileRead:
             size = os.fstat(stream.fileno()).st_size
             part10 = stream.read(132)[128:] == b"DICM"
             stream.seek(0)
-            header = read(stream, size, _CAPTURE, AUDIT_WATCH)
+            header = read(stream, size, _CAPTURE, AUDIT_WATCH, limit)
             facts = None
             if pixel_hash is not None:
+                # inline: `medal validate FILE.dcm` does not need dicom.pixels at start-up
                 from medal_catalog.dicom.pixels import header_pixel_digest
 
                 try:
@@ -62,30 +65,30 @@ def read_once(path: Path, pixel_hash: bool | None) -> FileRead:
         return FileRead(FileProblem(name, f"cannot read: {exc.strerror or exc.__class__.__name__}"), False)
     audit = audit_header(header)
     if header.truncated:
-        from dataclasses import replace
-
         audit = replace(audit, truncated=header.truncated)
     return FileRead(audit, part10, facts)
 
 
 def check_data_files(paths: Iterable[Path], display: Callable[[Path], str],
                      progress: Callable[[str], None] | None = None, reads: dict[Path, FileRead] | None = None,
-                     pixel_hash: bool | None = None) -> Iterator[Issue]:
+                     pixel_hash: bool | None = None, limit: int | None = None) -> Iterator[Issue]:
     """Issues for the data files of a submission: DICOM recognised by content, then audited. With ``reads``,
     each file is read once (:func:`read_once`, public-check facts unless ``pixel_hash`` is None) and what was
-    read is kept there for the folder's other checks."""
+    read is kept there for the folder's other checks. ``limit``: the most bytes a header may take (None: the
+    default, DEFAULT_MAX_HEADER_BYTES)."""
+    limit = DEFAULT_MAX_HEADER_BYTES if limit is None else limit
     for path in paths:
         if progress:
             progress(str(path))
         if reads is not None:
-            reads[path] = done = read_once(path, pixel_hash)
+            reads[path] = done = read_once(path, pixel_hash, limit)
             result = done.audit
         else:
-            result = audit_file(path)
+            result = audit_file(path, limit)
         name = display(path)
         if isinstance(result, FileProblem):
             if result.not_dicom and is_archive_file(path):
-                yield from audit_issues(path, name, name)
+                yield from audit_issues(path, name, name, limit=limit)
                 continue
             if result.not_dicom:
                 # Data files (CSV labels, NIfTI, reports) are expected; only a DICOM name on non-DICOM is wrong.
@@ -106,6 +109,7 @@ def rewrite_notes(datasets: Iterable[tuple[str, dict]], dicom_files: list[Path],
     """One ``dicom.rewrite`` info per dataset of a submission folder with DICOM: how many files the catalog would
     rewrite before keeping them, and how (dicom/deidentify.py), so that the served copies surprise nobody.
     ``datasets``: (display name of its metadata file, the dataset entry)."""
+    # inline: `medal validate FILE.dcm` does not need dicom.deidentify at start-up
     from medal_catalog.dicom.deidentify import plan
 
     count = sum(1 for p in dicom_files if _part10(p, reads))

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Callable
+import hashlib
 
 from medal_catalog.documents import Document, is_entry_class
 from medal_catalog.report import EntrySummary, Issue, Severity, record_issue
@@ -204,8 +205,6 @@ def _matches_any_file(base: Path, pattern: str) -> bool:
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

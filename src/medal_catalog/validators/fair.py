@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from medal_catalog.report import Issue, Severity, record_issue
 from medal_catalog.validators.schema import Gate, all_of as _all_of
+from medal_catalog.schema.facts import slot_description
 
 MIN_DESCRIPTION = 100
 MIN_KEYWORDS = 3
@@ -167,7 +168,6 @@ def fair_assessment(cls: str, record: Any) -> tuple[dict[str, float] | None, lis
 def _hint(pointer: str) -> str:
     """What to write, from the schema: the slot the pointer names (``/submitter/orcid`` -> submitter.orcid) and
     its description."""
-    from medal_catalog.schema.facts import slot_description
 
     keys = [k for k in pointer.split("/") if k]
     meaning = slot_description(keys[-1]) if keys else None

@@ -27,7 +27,7 @@ def is_date(value: str) -> bool:
 @lru_cache(maxsize=1)
 def _datetime_checker() -> Callable[[str], bool]:
     try:
-        from rfc3339_validator import validate_rfc3339
+        from rfc3339_validator import validate_rfc3339  # inline: rfc3339_validator takes ~20 ms to import
     except ImportError:  # jsonschema skips date-time without this library
         return lambda value: True
     return lambda value: bool(validate_rfc3339(value.upper()))
@@ -44,10 +44,10 @@ _PLAIN_URI = re.compile(PLAIN_URI)
 @lru_cache(maxsize=1)
 def _uri_checker() -> Callable[[str], bool]:
     try:
-        import rfc3987
+        import rfc3987  # inline: an optional dependency, probed when used
     except ImportError:
         try:
-            from rfc3986_validator import validate_rfc3986
+            from rfc3986_validator import validate_rfc3986  # inline: an optional dependency, probed when used
         except ImportError:  # jsonschema skips uri without either library
             return lambda value: True
         return lambda value: bool(validate_rfc3986(value, rule="URI"))

@@ -11,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from collections import Counter
 
+from medal_catalog.labels import label_dataset, missing_columns, parse_label_table
 from medal_catalog.report import Issue, Severity, record_issue
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -55,8 +57,6 @@ def inside(base: Path, rel: str, folder: Path) -> Path | None:
 def check_task_labels(task: dict[str, Any], datasets: dict[str, DatasetFiles]) -> list[Issue]:
     """Issues of the label table a task declares, located within the task; ``datasets`` are the submission's datasets
     by id."""
-    from medal_catalog.labels import label_dataset, missing_columns, parse_label_table  # (only when one is declared)
-
     spec = task.get("labels")
     if not isinstance(spec, dict):
         return []
@@ -108,8 +108,6 @@ def check_task_labels(task: dict[str, Any], datasets: dict[str, DatasetFiles]) -
 
 
 def _check_rows(rows: list[tuple[int, dict[str, str]]], spec: dict[str, Any], splits: Any) -> list[Issue]:
-    from collections import Counter
-
     out: list[Issue] = []
     case_id, split = spec["case_id_column"], spec["split_column"]
     without = [line for line, row in rows if not (row.get(case_id) or "").strip()]

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterator
 from medal_catalog.report import Issue, Severity, record_issue
 from medal_catalog.validators.metrics import metric_rules
 from medal_catalog.validators.schema import Gate, all_of as _all_of
+from medal_catalog.schema import json_schema
 
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -209,7 +210,6 @@ def _plan(cls: str) -> tuple:
     Derived once from the generated JSON Schema, so the walk visits only branches that can hold an ORCID, a
     country, a date or a range, instead of every node of every record.
     """
-    from medal_catalog.schema import json_schema
 
     defs = json_schema()["$defs"]
 

@@ -23,6 +23,7 @@ import jsonschema_rs
 from medal_catalog.report import Issue, Severity, record_issue
 from medal_catalog.schema import json_schema
 from medal_catalog.validators.formats import FORMATS, GATE_PATTERNS
+from medal_catalog.schema import facts
 
 E = Severity.ERROR
 
@@ -293,6 +294,5 @@ def _join(*parts: str | None) -> str | None:
 
 def _type_description(slot: str) -> str | None:
     """The description of a slot's range when it is one of the schema's own types (DicomUid, RorId, ...)."""
-    from medal_catalog.schema import facts
 
     return facts.type_description(slot)

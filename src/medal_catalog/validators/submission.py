@@ -13,7 +13,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
+import gc
+import pickle
 
 from medal_catalog.croissant.reading import is_croissant
 from medal_catalog.documents import (MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, check_json_shape,
@@ -22,6 +24,9 @@ from medal_catalog.validators.entries import validate_entries
 from medal_catalog.validators.run import MAX_POSITION_BYTES, Run, shift_pointer
 from medal_catalog.validators.labels import DatasetFiles, check_task_labels
 from medal_catalog.report import PathShower, Report, Severity
+
+if TYPE_CHECKING:  # annotations only: importing pydantic-settings costs `medal validate FILE` a third of its start
+    from medal_catalog.config import Settings
 
 #: Folders never descended into (version control, OS litter, our own outputs).
 SKIP_DIRS = {".git", ".hg", ".svn", "__MACOSX", "__pycache__", ".venv", "node_modules", "medal-out"}
@@ -64,12 +69,14 @@ SLICES_PER_WORKER = 8
 
 def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, today: dt.date | None = None,
                    display_root: Path | None = None, contamination: bool = True,
-                   pixel_hash: bool | None = None) -> Report:
+                   pixel_hash: bool | None = None, settings: Settings | None = None) -> Report:
     """Validate every path (folder, metadata file or Croissant file) and return the combined report.
 
     With ``contamination`` each folder's datasets are checked against public archives and each other (the
-    report's ``contamination`` section); ``pixel_hash`` (default: the MEDAL_PIXEL_HASH setting) compares images
-    by their pixel digests."""
+    report's ``contamination`` section); ``pixel_hash`` (default: the settings' ``pixel_hash``) compares images
+    by their pixel digests. ``settings`` come from the caller (the CLI passes the environment's); None: the
+    defaults of config.Settings (pixel hashing on, a 64 MiB header limit, the user cache for the public index)."""
+    limit = settings.dicom_max_header_bytes if settings is not None else None  # None: dicom.header's default
     run = Run((today or dt.date.today()).isoformat())
     jobs: list[_Job] = []
     folders: list[tuple[Path, str, list[_Job], list[Path]]] = []
@@ -91,9 +98,10 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
             jobs.append(_Job(path, _display(path, root), True, path.parent))
         else:
             run.report.files_checked += 1
+            # inline: `medal validate FILE.yaml` does not need validators.dicom at start-up
             from medal_catalog.validators.dicom import check_data_files
 
-            run.report.extend(check_data_files([path], lambda p, d=_display(path, root): d))
+            run.report.extend(check_data_files([path], lambda p, d=_display(path, root): d, limit=limit))
     results = _run_jobs(jobs, run.today, progress)
     for job, part in zip(jobs, results):
         run.merge(part)
@@ -104,26 +112,29 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
             run.issue(Severity.ERROR, "submission.no-metadata", display,
                       "no MEDAL metadata file (task, dataset, catalog or Croissant) was found in the folder",
                       hint="Add task.yaml / dataset.yaml with `type: BenchmarkTask` / `type: ImagingDataset`.")
+        # inline: `medal validate FILE.yaml` does not need validators.dicom at start-up
         from medal_catalog.validators.dicom import check_data_files, rewrite_notes, undeclared_dicom
 
         hashing = None
         if contamination and data:
-            from medal_catalog.config import get_settings
-
-            hashing = get_settings().pixel_hash if pixel_hash is None else pixel_hash
+            hashing = (settings.pixel_hash if settings is not None else True) if pixel_hash is None else pixel_hash
         # Each data file is opened and its header read once, for the audit, the Part 10 test and the public check
         # (which read it again each before issue 29).
         reads: dict = {}
         run.report.extend(check_data_files(data, lambda p, r=path: _display(p, r), progress=progress, reads=reads,
-                                           pixel_hash=hashing))
+                                           pixel_hash=hashing, limit=limit))
         datasets = _datasets_of(run, files)
         run.report.extend(undeclared_dicom(datasets, data, lambda p, r=path: _display(p, r), reads))
         run.report.extend(rewrite_notes(datasets, data, reads))
         if hashing is not None:
-            from medal_catalog.validators.contamination import check_folder
+            # inline: `medal validate FILE.yaml` does not need contamination.folder at start-up
+            from medal_catalog.contamination.folder import check_folder
 
             sections, found = check_folder(datasets, data, progress=progress, pixel_hash=hashing,
-                                           known={p: r.facts for p, r in reads.items()})
+                                           known={p: r.facts for p, r in reads.items()},
+                                           cache_dir=Path(settings.public_index_cache)
+                                           if settings is not None and settings.public_index_cache else None,
+                                           limit=limit)
             run.report.contamination.update(sections)
             run.report.extend(found)
     _check_ids(run)
@@ -133,7 +144,6 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
 
 def _datasets_of(run: Run, files: set[str]) -> list[tuple[str, dict]]:
     """The valid ImagingDataset entries of a folder's metadata files, as (display name, entry)."""
-    from medal_catalog.documents import read_document
 
     found = []
     for entry in run.report.entries:
@@ -205,8 +215,6 @@ def _shared_out(work: Callable, units: list, workers: int) -> list:
     pipe is empty. A child that fails has its units done here instead (raising here, if it must). Children are ours
     and short-lived: they do not collect cycles, and leave without freeing what they parsed.
     """
-    import gc
-    import pickle
 
     global _UNFREED
     if len(units) > 255:  # one byte per unit number
@@ -288,7 +296,7 @@ def _slices(index: int, path: Path, size: int, parts: int) -> list[_Slice]:
 
 def _check_slice(job: _Job, piece: _Slice, today: str) -> Run | None:
     """Check the entries of one slice; None when the slice is not a run of whole entries (see _slices)."""
-    import orjson
+    import orjson  # inline: orjson takes ~20 ms to import
 
     try:
         with job.path.open("rb") as fh:
@@ -386,6 +394,7 @@ def _check_job(job: _Job, today: str) -> Run:
         return run
     kind = "croissant" if is_croissant(doc.data) else doc.kind
     if kind == "croissant":
+        # inline: `medal validate FILE.yaml` does not need validators.croissant at start-up
         from medal_catalog.validators.croissant import croissant_verdict
 
         # The verdict `medal harvest` and the API give (issue 26); a folder's data files are audited with the folder.

@@ -21,8 +21,9 @@ from medal_catalog.api.pages.templating import error_page, render
 from medal_catalog.api.render import visible
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, MedalError, Unauthorized
-from medal_catalog.panel import CRITERIA, Actor, decide, list_reviews, ranking, record_review, review_body_model
-from medal_catalog.panel.contamination import task_contamination
+from medal_catalog.panel import (CRITERIA, Actor, decide, list_reviews, ranking, record_review, review_body_model,
+                                 task_contamination)
+
 from medal_catalog.panel.records import judged_version
 from medal_catalog.schema.facts import enum_values
 

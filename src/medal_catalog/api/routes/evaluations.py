@@ -22,7 +22,7 @@ from medal_catalog.api.deps import CallerDep, CatalogDep, SettingsDep
 from medal_catalog.api.envelope import errors
 from medal_catalog.api.render import accepted, base_url, live_document, visible
 from medal_catalog.catalog import Catalog
-from medal_catalog.croissant.task import declared_splits
+from medal_catalog.labels import declared_splits
 from medal_catalog.errors import Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from medal_catalog.evaluation.jobs import run_evaluation
 from medal_catalog.evaluation.leaderboard import leaderboard

@@ -14,8 +14,9 @@ from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import AdminDep, CallerDep, CatalogDep, ReviewerDep, SettingsDep
 from medal_catalog.api.models import DecisionCreate, ReviewCreate, ReviewList, TransitionCreate
 from medal_catalog.api.render import visible
-from medal_catalog.panel import Actor, decide, latest_decision, list_reviews, ranking, record_review, transition
-from medal_catalog.panel.contamination import task_contamination
+from medal_catalog.panel import (Actor, decide, latest_decision, list_reviews, ranking, record_review, task_contamination,
+                                 transition)
+
 
 router = APIRouter(tags=["panel"])
 

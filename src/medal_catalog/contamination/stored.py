@@ -1,23 +1,29 @@
 """The contamination facts a harvest stores with a dataset (pixel digests, the public-archive check) and the issues it
-reports: a dataset against the catalog's other datasets, a task's splits against each other, a bundle's datasets."""
+reports: a dataset against the catalog's other datasets, a task's splits against each other, a bundle's datasets.
+ingestion/ calls these once it has stored the entries, passing the catalog and (for a task's splits) the export's
+``case_files``, which lives above this package (exports/croissant.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from medal_catalog.catalog import Catalog
+from medal_catalog.contamination.check import issues as public_issues
+from medal_catalog.contamination.overlap import CasesOf, duplicate_issues, duplicates, split_issues, task_split_leaks
 from medal_catalog.errors import Unprocessable
 from medal_catalog.report import Report, Severity
 from medal_catalog.store.base import PutResult
+
+#: A pixel digest as a bundle sends it: 32 hex digits.
+_DIGEST = re.compile(r"[0-9a-f]{32}")
 
 
 def check_dataset(catalog: Catalog, dataset_id: str, harvest: Any, file: str, report: Report) -> dict[str, Any]:
     """Keep a stored dataset's pixel digests and public-archive check, compare its images with every other
     dataset's, and add the issues to ``report``; returns its ``contamination`` section (counts only)."""
-    from medal_catalog.contamination.check import issues as public_issues
-    from medal_catalog.contamination.overlap import duplicate_issues, duplicates
-
     section = dict(harvest.summary.get("contamination") or {})
     if not section:
         return {}
@@ -43,12 +49,11 @@ def check_dataset(catalog: Catalog, dataset_id: str, harvest: Any, file: str, re
     return section
 
 
-def check_splits(catalog: Catalog, task_id: str, file: str, report: Report) -> list[dict[str, Any]]:
-    """The images a stored task's test splits share with its training splits (errors added to ``report``)."""
-    from medal_catalog.contamination.overlap import split_issues
-    from medal_catalog.panel.contamination import task_split_leaks
-
-    leaks = task_split_leaks(catalog, task_id)
+def check_splits(catalog: Catalog, task_id: str, file: str, report: Report, cases_of: CasesOf
+                 ) -> list[dict[str, Any]]:
+    """The images a stored task's test splits share with its training splits (errors added to ``report``);
+    ``cases_of``: exports/croissant.py ``case_files``."""
+    leaks = task_split_leaks(catalog, task_id, cases_of)
     report.extend(split_issues(task_id, leaks, file))
     return leaks
 
@@ -56,20 +61,17 @@ def check_splits(catalog: Catalog, task_id: str, file: str, report: Report) -> l
 def bundle_contamination(sent: Any) -> dict[str, tuple[dict[str, Any], dict[str, dict[str, int]]]]:
     """A bundle's contamination part checked before anything is stored: (section, pixel digests by series) per
     dataset id; digests are 32 hex digits, counts positive integers, or the bundle is refused whole."""
-    import re
-
     if not sent:
         return {}
     if not isinstance(sent, dict):
         raise Unprocessable("the bundle's contamination part must be an object by dataset id")
-    digest = re.compile(r"[0-9a-f]{32}")
     out = {}
     for dataset_id, part in sent.items():
         section = part.get("section") if isinstance(part, dict) else None
         pixels = (part.get("pixels") if isinstance(part, dict) else None) or {}
         if not isinstance(section, dict) or not isinstance(pixels, dict) or not all(
                 isinstance(series, str) and isinstance(found, dict) and all(
-                    isinstance(d, str) and digest.fullmatch(d) and type(n) is int and n > 0
+                    isinstance(d, str) and _DIGEST.fullmatch(d) and type(n) is int and n > 0
                     for d, n in found.items()) for series, found in pixels.items()):
             raise Unprocessable(f"the bundle's contamination part of dataset {dataset_id!r} is malformed: a "
                                 "section object and pixel digests {series id: {32 hex digits: files}}")
@@ -78,11 +80,9 @@ def bundle_contamination(sent: Any) -> dict[str, tuple[dict[str, Any], dict[str,
 
 
 def check_bundle(catalog: Catalog, sent: dict[str, tuple[dict[str, Any], dict[str, dict[str, int]]]],
-                  puts: Sequence[PutResult], report: Report) -> None:
+                 puts: Sequence[PutResult], report: Report, cases_of: CasesOf) -> None:
     """The contamination checks of a stored bundle's datasets, from the sections and pixel digests its sender's
     harvest made (the catalog never sees a hidden-test dataset's images), then of its tasks' splits."""
-    from types import SimpleNamespace
-
     stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
     for dataset_id, (section, pixels) in sent.items():
         if dataset_id in stored:
@@ -90,4 +90,4 @@ def check_bundle(catalog: Catalog, sent: dict[str, tuple[dict[str, Any], dict[st
                                                                 pixels=pixels), "submission", report)
     for put in puts:
         if put.kind == "BenchmarkTask" and not put.problems:
-            check_splits(catalog, put.id, "submission", report)
+            check_splits(catalog, put.id, "submission", report, cases_of)
