@@ -13,6 +13,7 @@ from medal_catalog._version import __version__
 from medal_catalog.api.envelope import document_errors, install_handlers
 from medal_catalog.api.head import HeadAsGet
 from medal_catalog.api.limits import BodyLimit
+from medal_catalog.api.refresh import RefreshAfterWrites
 from medal_catalog.config import Settings, get_settings
 
 
@@ -27,11 +28,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from medal_catalog.api.pages.campaign import warm_up
+        from medal_catalog.api.refresh import Refresher
 
-        # Derived pages are drawn in the background at start, not by the first visitor (issue 29).
-        threading.Thread(target=warm_up, args=(app.state,), name="medal-warm-up", daemon=True).start()
+        # Derived pages are computed in the background at start and after writes, not by a visitor (issue 29).
+        app.state.refresher = Refresher(app.state)
+        app.state.refresher.start()
         yield
+        app.state.refresher.stop()
         jobs = getattr(app.state, "evaluation_jobs", None)
         if jobs is not None:  # a grading in progress finishes and records its result before the catalog closes
             jobs.shutdown(wait=True, cancel_futures=False)
@@ -53,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RefreshAfterWrites)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
