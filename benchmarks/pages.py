@@ -84,12 +84,13 @@ def main() -> int:
         for _ in range(args.rounds):
             for name, path in pages.items():
                 for state in states:
-                    db = folder / "catalog.db"
+                    run = Path(tempfile.mkdtemp(dir=folder))
+                    db = run / "catalog.db"
                     shutil.copyfile(source, db)
                     if state == "nothing kept":
                         with sqlite3.connect(db) as conn:
                             conn.execute("DELETE FROM derived_artefacts")
-                    with medal_server(db, folder) as base:
+                    with medal_server(db, run) as base:
                         firsts[(name, state)].append(get(base + path))
                         warms[(name, state)].append(statistics.median(get(base + path) for _ in range(3)))
         print(f"rounds: {args.rounds} (medians; each first view is a fresh `medal serve`)")

@@ -6,6 +6,7 @@ import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
@@ -28,9 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        from medal_catalog.api.refresh import Refresher
+        from medal_catalog.api.refresh import Refresher, warm_up
 
-        # Derived pages are computed in the background at start and after writes, not by a visitor (issue 29).
+        # Derived pages are computed in the background at start and after writes, and what a first view would
+        # prepare is prepared before the first request: no visitor waits for either (issue 29).
+        await run_in_threadpool(warm_up, app)
         app.state.refresher = Refresher(app.state)
         app.state.refresher.start()
         yield

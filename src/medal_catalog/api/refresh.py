@@ -60,6 +60,38 @@ def refresh(catalog: Catalog, settings: Settings, previews: Previews | None = No
     return done
 
 
+def warm_up(app: Any) -> float:
+    """Before the server takes its first request: open the catalog, and do once what the first view of each page
+    would otherwise do on a visitor's time (about 0.3-0.5 s on 2 cores, measured: benchmarks/pages.py): FastAPI's
+    per-route state, which it builds lazily at the first request that walks the routes, the modules pages import
+    when first used, and the page templates. Returns the seconds it took."""
+    start = time.perf_counter()
+    state = app.state
+    with state.catalog_lock:
+        if state.catalog is None:
+            state.catalog = Catalog.open(settings=state.settings)
+    try:
+        _build_routes(app.router.routes)
+    except Exception:  # noqa: BLE001 - FastAPI's own lazy state (not a public API): built by the first request then
+        log.debug("FastAPI's routes were not prepared ahead", exc_info=True)
+    import medal_catalog.croissant.task  # noqa: F401 - imported by the task and leaderboard pages on first use
+    import medal_catalog.evaluation.leaderboard  # noqa: F401
+    from medal_catalog.api.pages.templating import environment
+
+    env = environment()
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        env.get_template(name)
+    return time.perf_counter() - start
+
+
+def _build_routes(routes: list[Any]) -> None:
+    """Build the effective routes FastAPI (0.16x) prepares lazily for included routers, recursively."""
+    for route in routes:
+        if hasattr(route, "effective_candidates"):
+            route.effective_low_priority_routes()
+            _build_routes(route.effective_candidates())
+
+
 class Refresher:
     """One background thread that runs :func:`refresh` when poked, one refresh at a time, a burst of pokes
     giving one refresh (the app's: ``app.state.refresher``)."""
