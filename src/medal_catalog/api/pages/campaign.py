@@ -180,8 +180,8 @@ def kept_view(caller: Caller) -> str | None:
 
 def cached_campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]:
     """The campaign as :func:`campaign` counts it, from the store when the tasks and datasets did not change since
-    it was kept (``drawn`` is then 0). Kept only when the search index has caught up with the store (the counts
-    go through the caller's search scope)."""
+    it was kept (read-only: the same value may be shared by concurrent requests). Kept only when the search index
+    has caught up with the store (the counts go through the caller's search scope)."""
     view = kept_view(caller)
     if view is None:
         return campaign(catalog, caller, threshold)
