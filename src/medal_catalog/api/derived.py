@@ -30,7 +30,7 @@ FORMAT = 1
 
 #: Artefacts read from the store in this process (key -> (fingerprint, value)), so that a warm view pays for the
 #: fingerprint query only.
-_MEMO: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+_MEMO: OrderedDict[tuple[str, str], tuple[str, Any]] = OrderedDict()
 _MEMO_SIZE = 256
 _LOCK = threading.Lock()
 #: How many artefacts this process computed (tests: a view served from the store computes none).
@@ -43,7 +43,7 @@ def fingerprint(*parts: Any) -> str:
                           .encode()).hexdigest()
 
 
-def _remember(key: str, print_: str, value: Any) -> None:
+def _remember(key: tuple[str, str], print_: str, value: Any) -> None:
     with _LOCK:
         _MEMO[key] = (print_, value)
         _MEMO.move_to_end(key)
@@ -54,21 +54,22 @@ def _remember(key: str, print_: str, value: Any) -> None:
 def kept_json(catalog: Catalog, key: str, print_: str, compute: Callable[[], Any], keep: bool = True) -> Any:
     """The JSON value kept under ``key`` when its fingerprint is ``print_``; else ``compute()``, kept (unless
     ``keep`` is False: inputs not settled yet) and returned."""
+    where = (str(catalog.url), key)  # one process may serve (or test) several catalogs
     with _LOCK:
-        memo = _MEMO.get(key)
+        memo = _MEMO.get(where)
     if memo is not None and memo[0] == print_:
         return memo[1]
     stored = catalog.get_artefacts([key]).get(key)
     if stored is not None and stored.fingerprint == print_:
         value = json.loads(stored.data)
-        _remember(key, print_, value)
+        _remember(where, print_, value)
         return value
     value = compute()
     COMPUTED[0] += 1
     if keep:
         catalog.put_artefacts([StoredArtefact(key, print_, "application/json",
                                               json.dumps(value, separators=(",", ":")).encode())])
-        _remember(key, print_, value)
+        _remember(where, print_, value)
     return value
 
 
