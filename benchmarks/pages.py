@@ -100,8 +100,9 @@ def main() -> int:
                 first = statistics.median(firsts[(name, state)])
                 warm = statistics.median(warms[(name, state)])
                 goal = f"  (goal < 300 ms: {'met' if first < 0.3 else 'NOT met'})" if state == "kept" else ""
+                rounds = ", ".join(f"{t * 1000:.0f}" for t in firsts[(name, state)])
                 print(f"{name:16} {state:13} {first * 1000:8.0f} ms {warm * 1000:7.0f} ms {first / warm:9.1f}x"
-                      f"{goal}")
+                      f"  [{rounds}]{goal}")
         print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0
 
