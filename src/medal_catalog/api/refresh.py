@@ -67,9 +67,12 @@ def warm_up(app: Any) -> float:
     when first used, and the page templates. Returns the seconds it took."""
     start = time.perf_counter()
     state = app.state
-    with state.catalog_lock:
-        if state.catalog is None:
-            state.catalog = Catalog.open(settings=state.settings)
+    try:
+        with state.catalog_lock:
+            if state.catalog is None:
+                state.catalog = Catalog.open(settings=state.settings)
+    except Exception:  # noqa: BLE001 - a catalog that cannot be opened now is reported by the requests, as before
+        log.warning("the catalog could not be opened at start-up", exc_info=True)
     try:
         _build_routes(app.router.routes)
     except Exception:  # noqa: BLE001 - FastAPI's own lazy state (not a public API): built by the first request then
