@@ -192,3 +192,23 @@ def test_a_fresh_server_serves_the_kept_leaderboard_and_a_new_evaluation_is_rank
             catalog.finish_evaluation(copy.id, "done", first.result, replicates=first.replicates)
         board = httpx.get(f"{base}/api/tasks/{BOARD_TASK}/leaderboard?split={first.split}", timeout=60).json()
         assert "copycat" in [e["model_name"] for e in board["entries"]] and len(board["entries"]) == 3
+
+
+def test_medal_harvest_of_submissions_leaves_the_campaign_computed_and_a_bare_tree_skips_it(open_harvested,
+                                                                                            tmp_path):
+    """`medal harvest` of the example submissions keeps both campaign views, fresh for the catalog it wrote; a
+    bare DICOM tree (no previews, in no task) computes nothing, so its harvest stays as fast as it was."""
+    from medal_catalog.api.derived import fingerprint
+    from medal_catalog.api.pages.campaign import COUNTED
+
+    rows = _rows(open_harvested.db)
+    with Catalog.open(f"sqlite:///{open_harvested.db}") as catalog:
+        fresh = fingerprint(catalog.entries_version(COUNTED), Settings().small_cell_threshold)
+    assert rows["campaign:anonymous"][0] == fresh and rows["campaign:admin"][0] == fresh
+    db = tmp_path / "bare.db"
+    medal = Path(sys.executable).with_name("medal")
+    done = subprocess.run([str(medal), "harvest", "/work/shared/data/dicom/ge/01_Ax_DWI_TENSOR_R2", "--dataset",
+                           "ge-bare", "--catalog", f"sqlite:///{db}", "--out", str(tmp_path / "out")], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert _rows(db) == {}
