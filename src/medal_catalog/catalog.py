@@ -17,8 +17,8 @@ from medal_catalog.config import Settings, get_settings
 from medal_catalog.errors import IndexUnavailableError, SearchBackendError, StoreError, UsageError
 from medal_catalog.search import SearchIndex, SearchRequest, SearchResult, flatten, open_index
 from medal_catalog.search.base import Bound, Progress
-from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredEvaluation, StoredFile,
-                                      StoredToken, StoredVersion)
+from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredArtefact, StoredEvaluation,
+                                      StoredFile, StoredToken, StoredVersion)
 from medal_catalog.store import open_store
 
 
@@ -315,13 +315,29 @@ class Catalog:
         """The evaluations matching every filter given, oldest first."""
         return self.store.list_evaluations(task, split, submitter, status, with_replicates)
 
-    def get_derived(self, keys: Iterable[str]) -> dict[str, str]:
-        """Derived values (a page's plot) kept under these keys."""
-        return self.store.get_derived(keys)
+    def get_artefacts(self, keys: Iterable[str]) -> dict[str, StoredArtefact]:
+        """Derived artefacts (a page, a preview) kept under these keys; compare their fingerprints before use."""
+        return self.store.get_artefacts(keys)
 
-    def put_derived(self, values: Mapping[str, str]) -> None:
-        """Keep derived values under their keys (a cache: losing one costs a recomputation)."""
-        self.store.put_derived(values)
+    def artefact_fingerprints(self, prefix: str) -> dict[str, str]:
+        """The fingerprints of the artefacts kept under keys starting with ``prefix``."""
+        return self.store.artefact_fingerprints(prefix)
+
+    def put_artefacts(self, artefacts: Iterable[StoredArtefact]) -> int:
+        """Keep derived artefacts (a cache: one not kept costs a recomputation)."""
+        return self.store.put_artefacts(artefacts)
+
+    def drop_artefacts(self, prefix: str) -> int:
+        """Forget the derived artefacts kept under keys starting with ``prefix``."""
+        return self.store.drop_artefacts(prefix)
+
+    def entries_version(self, kinds: Iterable[str]) -> str:
+        """A digest that changes with every write of an entry of ``kinds``."""
+        return self.store.entries_version(kinds)
+
+    def evaluations_version(self, task: str, split: str | None = None) -> str:
+        """A digest that changes with every evaluation of ``task`` added or finished."""
+        return self.store.evaluations_version(task, split)
 
     def token_holder(self, digest: str) -> StoredToken | None:
         """Who holds the token whose sha256 is ``digest``, or None."""

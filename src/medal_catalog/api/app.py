@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
@@ -18,9 +19,9 @@ from medal_catalog.api.limits import BodyLimit
 from medal_catalog.api.pages import account, campaign, desk, docs, errors, landing, leaderboard
 from medal_catalog.api.pages import search as search_page
 from medal_catalog.api.pages import series as series_page
-from medal_catalog.api.pages.campaign import warm_up
 from medal_catalog.api.routes import (catalog, datasets, dicomweb, entries, evaluations, health, identifiers, links,
                                      panel, search, submissions, tasks)
+from medal_catalog.api.refresh import Refresher, RefreshAfterWrites, warm_up
 from medal_catalog.config import Settings, get_settings
 
 
@@ -36,9 +37,13 @@ def create_app(settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Derived pages are drawn in the background at start, not by the first visitor (issue 29).
-        threading.Thread(target=warm_up, args=(app.state,), name="medal-warm-up", daemon=True).start()
+        # Derived pages are computed in the background at start and after writes, and what a first view would
+        # prepare is prepared before the first request: no visitor waits for either (issue 29).
+        await run_in_threadpool(warm_up, app)
+        app.state.refresher = Refresher(app.state)
+        app.state.refresher.start()
         yield
+        app.state.refresher.stop()
         jobs = getattr(app.state, "evaluation_jobs", None)
         if jobs is not None:  # a grading in progress finishes and records its result before the catalog closes
             jobs.shutdown(wait=True, cancel_futures=False)
@@ -60,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RefreshAfterWrites)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "If-None-Match"],

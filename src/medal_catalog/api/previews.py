@@ -9,12 +9,17 @@ header says otherwise); a dataset whose record says YES, or whose audit flags bu
 preview unless its pixel data were cleaned (``clean_pixel_data`` among its options).
 
 Two caches, both in memory and bounded: the slice order of each series of an archive (read once per archive
-version: the archive's sha256 is part of the key, so a re-harvest is never served stale), and rendered PNGs.
+version: the archive's sha256 is part of the key, so a re-harvest is never served stale), and rendered PNGs. Both
+are also kept in the store (api/derived.py, fingerprinted by the archive's sha256), where :func:`prepare` puts
+the middle slice of every series after a harvest, so that a new process serves a series page's images without
+reading the archive or decoding pixels (issue 29). The store keeps the bytes only: every request passes
+:func:`check_access` first, and a hidden-test dataset is never rendered.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import threading
 import zipfile
 from collections import OrderedDict
@@ -27,6 +32,7 @@ from medal_catalog.catalog import Catalog
 from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
 from medal_catalog.dicom.preview import THUMBNAIL, VIEW, PreviewError, render, slice_key
 from medal_catalog.errors import NotFound
+from medal_catalog.store import StoredArtefact
 
 #: Sizes of preview offered: name -> longest side in pixels.
 SIZES = {"thumbnail": THUMBNAIL, "view": VIEW}
@@ -121,7 +127,7 @@ class Previews:
             if orders is not None:
                 self._orders.move_to_end(key)
         if orders is None:
-            orders = self._read_orders(catalog, dataset_id)
+            orders = self._kept_orders(catalog, dataset_id, stored.sha256)
             with self._lock:
                 self._orders[key] = orders
                 while len(self._orders) > ARCHIVES_KEPT:
@@ -144,6 +150,17 @@ class Previews:
             with self._lock:
                 self._last_archive = ((images.dataset_id, stored.sha256), stored.data)
         return stored.data
+
+    def _kept_orders(self, catalog: Catalog, dataset_id: str, sha256: str) -> dict[str, tuple[Slice, ...]]:
+        """The slice orders of an archive: from the store when kept for this archive, else read and kept."""
+        key = order_key(dataset_id)
+        kept = catalog.get_artefacts([key]).get(key)
+        if kept is not None and kept.fingerprint == sha256:
+            return {s: tuple(Slice(m, f) for m, f in rows) for s, rows in json.loads(kept.data).items()}
+        orders = self._read_orders(catalog, dataset_id)
+        data = json.dumps({s: [[x.member, x.frame] for x in rows] for s, rows in orders.items()}).encode()
+        catalog.put_artefacts([StoredArtefact(key, sha256, "application/json", data)])
+        return orders
 
     @staticmethod
     def _read_orders(catalog: Catalog, dataset_id: str) -> dict[str, tuple[Slice, ...]]:
@@ -181,13 +198,19 @@ class Previews:
                 self.hits += 1
                 return found
             self.misses += 1
-        chosen = images.slices[index]
-        with zipfile.ZipFile(io.BytesIO(self._archive(catalog, images))) as archive:
-            data = archive.read(chosen.member)
-        try:
-            png = render(data, chosen.frame, SIZES[size])
-        except PreviewError as exc:
-            raise NotFound(f"no preview of slice {index} of series {images.series_id!r}: {exc}") from None
+        stored_key = image_key(images.dataset_id, images.series_id, index, size)
+        kept = catalog.get_artefacts([stored_key]).get(stored_key)
+        if kept is not None and kept.fingerprint == images.archive_sha256:
+            png = kept.data
+        else:
+            chosen = images.slices[index]
+            with zipfile.ZipFile(io.BytesIO(self._archive(catalog, images))) as archive:
+                data = archive.read(chosen.member)
+            try:
+                png = render(data, chosen.frame, SIZES[size])
+            except PreviewError as exc:
+                raise NotFound(f"no preview of slice {index} of series {images.series_id!r}: {exc}") from None
+            catalog.put_artefacts([StoredArtefact(stored_key, images.archive_sha256, "image/png", png)])
         with self._lock:
             if key not in self._images:
                 self._images[key] = png
@@ -196,6 +219,43 @@ class Previews:
                 _, dropped = self._images.popitem(last=False)
                 self._bytes -= len(dropped)
         return png
+
+
+def order_key(dataset_id: str) -> str:
+    """The store key of the slice orders of a dataset's archive."""
+    return f"preview-order:{dataset_id}"
+
+
+def image_key(dataset_id: str, series_id: str, index: int, size: str) -> str:
+    """The store key of one preview PNG."""
+    return f"preview:{dataset_id}:{series_id}:{index}:{size}"
+
+
+def prepare(catalog: Catalog, dataset: dict[str, Any], previews: Previews | None = None) -> int:
+    """Keep in the store what a series page of ``dataset`` shows first: the slice orders and the middle slice of
+    every series at both sizes, unless kept already for this archive. Nothing for a hidden-test dataset, one
+    whose pixels may not be previewed (:func:`burned_in_refusal`) or one without a de-identified copy. Returns how
+    many images were not kept yet."""
+    dataset_id = str(dataset.get("id"))
+    stored = next((f for f in catalog.list_files("ImagingDataset", dataset_id) if f.path == DICOM_ARCHIVE), None)
+    kept = catalog.artefact_fingerprints(f"preview:{dataset_id}:")
+    if stored is None or dataset.get("access_level") == "hidden_test" or burned_in_refusal(dataset):
+        if kept:  # requests are refused before any kept image is looked at; the images go too, as the data would
+            catalog.drop_artefacts(f"preview:{dataset_id}:")
+        return 0
+    previews = previews or Previews()
+    made = 0
+    for series_id, slices in sorted(previews._kept_orders(catalog, dataset_id, stored.sha256).items()):
+        images = SeriesImages(series_id, dataset_id, stored.sha256, slices)
+        for size in SIZES:
+            if kept.get(image_key(dataset_id, series_id, images.middle, size)) == stored.sha256:
+                continue
+            try:
+                previews.image(catalog, images, images.middle, size)
+            except NotFound:
+                continue
+            made += 1
+    return made
 
 
 _APP_LOCK = threading.Lock()

@@ -129,6 +129,8 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
                                          pixel_hash=False if no_pixel_hash else None, force=force)
                 results = ingest(kinds, catalog, options)
                 tell = _index_missing([r.summary for r in results]) and first_notice(catalog, NO_INDEX)
+                if any(r.kind != "dicom" and any(p.changed for p in r.puts) for r in results):
+                    _refresh_derived(catalog)
             if progress:
                 progress[0].stop()
                 progress = None
@@ -164,6 +166,21 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
         if progress:
             progress[0].stop()
     sys.exit(1 if any(r.failed for r in results) else 0)
+
+
+def _refresh_derived(catalog: Catalog) -> None:
+    """Compute the pages derived from what a submission or Croissant import changed (the campaign, the previews of
+    its series; api/refresh.py), so that a server started next serves them at once (issue 29). Bare DICOM trees
+    skip this: their datasets count in the campaign only once a task uses them, and have no previews (no
+    de-identified copy), so the harvest stays as fast as it was; a server computes the rest at start-up."""
+    # Imported here: the API's modules cost about 0.2 s, which a harvest that needs none of them should not pay.
+    from medal_catalog.api.refresh import refresh
+
+    try:
+        refresh(catalog, catalog.settings)
+    except Exception as err:  # noqa: BLE001 - a cache: the server computes what is missing
+        click.echo(f"note: derived pages were not computed now ({err}); the server computes them at start-up",
+                   err=True)
 
 
 #: The name under which a catalog remembers it was told the IDC index is missing (see :func:`first_notice`).

@@ -73,6 +73,8 @@ def search(query: str, ranges: tuple[str, ...], facets: tuple[str, ...], sort: s
       medal search --body-part brain --field-strength-min 3 --facet manufacturer
       medal search --range created=2020-01-01..2022-12-31
     """
+    # Imported here, not at the top: `medal search --help` would pay about 350 ms more CPU for them (measured on
+    # 2 cores; the group already loads this module only when its command runs: cli/lazy.py).
     from medal_catalog.catalog import Catalog
 
     filters, parsed_ranges = _split(params)

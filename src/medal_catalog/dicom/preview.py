@@ -19,6 +19,10 @@ THUMBNAIL = 128
 VIEW = 512
 
 
+#: How many frames this process has decoded and rendered (tests: a preview served from the store renders none).
+RENDERS = [0]
+
+
 class PreviewError(Exception):
     """The frame cannot be rendered (pixel data absent, or in a transfer syntax pydicom cannot decode here); the
     message holds no value of the file."""
@@ -93,6 +97,7 @@ def render(data: bytes, frame: int = 0, size: int = VIEW) -> bytes:
     import pydicom  # inline: pydicom takes ~0.5 s to import
     from PIL import Image  # inline: PIL.Image takes ~40 ms to import
 
+    RENDERS[0] += 1
     try:
         ds = pydicom.dcmread(io.BytesIO(data))
         if "PixelData" not in ds and "FloatPixelData" not in ds and "DoubleFloatPixelData" not in ds:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from medal_catalog.errors import UnsupportedURLError
-from medal_catalog.store.base import (PutResult, Store, StoredFile, StoredToken, StoredVersion, entry_key, iter_entries,
+from medal_catalog.store.base import (PutResult, Store, StoredArtefact, StoredFile, StoredToken, StoredVersion, entry_key, iter_entries,
                                       split_key, validate_entry)
 
-__all__ = ["PutResult", "Store", "StoredFile", "StoredToken", "StoredVersion", "entry_key", "iter_entries",
+__all__ = ["PutResult", "Store", "StoredArtefact", "StoredFile", "StoredToken", "StoredVersion", "entry_key", "iter_entries",
            "open_store", "split_key", "validate_entry"]
 
 

@@ -132,6 +132,18 @@ class StoredEvaluation:
 
 
 @dataclass(frozen=True)
+class StoredArtefact:
+    """Something a page derives from the catalog (issue 29), kept under ``key`` with the ``fingerprint`` of the
+    inputs it was computed from: a reader uses it only while its inputs' fingerprint is the same."""
+
+    key: str
+    fingerprint: str
+    media_type: str
+    data: bytes
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
 class SharedImages:
     """Images (distinct pixel digests) that ``dataset`` shares with ``other``, and how many each holds."""
 
@@ -396,14 +408,37 @@ class Store(ABC):
                          status: str | None = None, with_replicates: bool = False) -> list[StoredEvaluation]:
         """The evaluations matching every filter given, oldest first."""
 
-    # --- derived pages (issue 29): a cache, never the source of truth ----------------------------------------------
-    def get_derived(self, keys: Iterable[str]) -> dict[str, str]:
-        """The derived values (a page's plot) kept under these keys (digests of their inputs); missing ones left
-        out. A store without the table keeps none."""
+    # --- derived artefacts (issue 29): a cache, never the source of truth --------------------------------------
+    def get_artefacts(self, keys: Iterable[str]) -> dict[str, StoredArtefact]:
+        """The artefacts kept under these keys, by key (missing ones left out); the caller compares each one's
+        fingerprint with its inputs' before using it. A store without the table keeps none."""
         return {}
 
-    def put_derived(self, values: Mapping[str, str]) -> None:
-        """Keep derived values under their keys (a key's value never changes: it digests the inputs)."""
+    def artefact_fingerprints(self, prefix: str) -> dict[str, str]:
+        """The fingerprints of the artefacts whose key starts with ``prefix``, by key, without their bytes."""
+        return {}
+
+    def put_artefacts(self, artefacts: Iterable[StoredArtefact]) -> int:
+        """Keep (or replace) artefacts under their keys; how many were written (0 when the store cannot be
+        written now: a cache loses nothing by that)."""
+        return 0
+
+    def drop_artefacts(self, prefix: str) -> int:
+        """Forget the artefacts whose key starts with ``prefix``; how many."""
+        return 0
+
+    def entries_version(self, kinds: Iterable[str]) -> str:
+        """A digest that changes whenever any entry of ``kinds`` is written or deleted (cheap: no document is
+        read), for fingerprinting what is derived from them."""
+        counts = {kind: sum(v.version for v in self.iter_current([kind])) + len(self.deleted_ids(kind))
+                  for kind in sorted(set(kinds))}
+        return hashlib.sha256(json.dumps(counts).encode()).hexdigest()
+
+    def evaluations_version(self, task: str, split: str | None = None) -> str:
+        """A digest that changes whenever an evaluation of ``task`` (of ``split`` when given) is added or
+        changes status."""
+        found = [[e.id, e.status, e.finished_at] for e in self.list_evaluations(task=task, split=split)]
+        return hashlib.sha256(json.dumps(found).encode()).hexdigest()
 
     @abstractmethod
     def close(self) -> None:

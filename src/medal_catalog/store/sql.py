@@ -25,9 +25,9 @@ from sqlalchemy import (Boolean, Column, Index, Integer, LargeBinary, MetaData, 
                         delete, func, insert, inspect, or_, select, text, update)
 from sqlalchemy.engine import Connection, Engine
 
-from medal_catalog.errors import StoreReadOnlyError
-from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredEvaluation, StoredFile,
-                                      StoredToken, Validated,
+from medal_catalog.errors import StoreError, StoreReadOnlyError
+from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredArtefact, StoredEvaluation,
+                                      StoredFile, StoredToken, Validated,
                                       StoredVersion, canonical_json, entry_key, split_key, validate_entry)
 
 metadata = MetaData()
@@ -131,13 +131,17 @@ evaluations = Table(
     Index("evaluations_task_split", "task", "split"),
 )
 
-#: Derived pages (issue 29): what a page computes from the catalog (a plot's SVG), kept under a digest of its
-#: inputs so that a new process serves it without recomputing it. Never a source of truth: any row may go.
-derived_pages = Table(
-    "derived_pages", metadata,
-    Column("key", String(64), primary_key=True),
-    Column("value", Text, nullable=False),
-    Column("recorded_at", String(40), nullable=False),
+#: Derived artefacts (issue 29): what pages compute from the catalog (the campaign's page, a leaderboard, a series'
+#: preview PNG), kept with a fingerprint of their inputs so that a new process serves them without recomputing
+#: them, and never serves one whose inputs changed. Never a source of truth: any row may go. Bytes only: who may
+#: see an artefact is decided on each request, as for what it was computed from.
+derived_artefacts = Table(
+    "derived_artefacts", metadata,
+    Column("key", String(300), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", String(40), nullable=False),
 )
 
 #: Entries written but not yet published, by the unit (a public collection) they belong to: a unit too big for one
@@ -152,7 +156,7 @@ staged_entries = Table(
 )
 
 #: Tables that catalog files written by earlier versions may lack (a read-only open cannot create them).
-ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks, evaluations, derived_pages,
+ADDED_LATER = (api_tokens, catalog_secrets, pixel_hashes, contamination_checks, evaluations, derived_artefacts,
                staged_entries)
 #: Staged entries published per statement batch.
 _PUBLISH_PAGE = 5000
@@ -181,6 +185,7 @@ class SqlStore(Store):
     def __init__(self, url: str, engine: Engine, read_only: bool = False) -> None:
         self.url = url
         self.engine = engine
+        self.read_only = read_only
         with self._errors():
             # The entry tables must be there or be made (create_all fails clearly when it cannot).
             metadata.create_all(engine, tables=[t for t in metadata.sorted_tables if t not in ADDED_LATER])
@@ -705,27 +710,78 @@ class SqlStore(Store):
         with self._read() as conn:
             return [_evaluation(row, with_replicates) for row in conn.execute(query).all()]
 
-    # --- derived pages (issue 29) -------------------------------------------------------------------------------
-    def get_derived(self, keys: Iterable[str]) -> dict[str, str]:
-        wanted = list(keys)
-        if derived_pages.name in self._absent or not wanted:
+    # --- derived artefacts (issue 29) ------------------------------------------------------------------------------
+    def get_artefacts(self, keys: Iterable[str]) -> dict[str, StoredArtefact]:
+        wanted = list(dict.fromkeys(keys))
+        if derived_artefacts.name in self._absent or not wanted:
+            return {}
+        out: dict[str, StoredArtefact] = {}
+        with self._read() as conn:
+            for start in range(0, len(wanted), 500):
+                for row in conn.execute(select(derived_artefacts)
+                                        .where(derived_artefacts.c.key.in_(wanted[start:start + 500]))):
+                    out[row.key] = StoredArtefact(row.key, row.fingerprint, row.media_type, bytes(row.data),
+                                                  row.created_at)
+        return out
+
+    def artefact_fingerprints(self, prefix: str) -> dict[str, str]:
+        if derived_artefacts.name in self._absent:
             return {}
         with self._read() as conn:
-            return dict(conn.execute(select(derived_pages.c.key, derived_pages.c.value)
-                                     .where(derived_pages.c.key.in_(wanted))).all())
+            rows = conn.execute(select(derived_artefacts.c.key, derived_artefacts.c.fingerprint)
+                                .where(derived_artefacts.c.key.startswith(prefix, autoescape=True))).all()
+        return {str(row.key): str(row.fingerprint) for row in rows}
 
-    def put_derived(self, values: Mapping[str, str]) -> None:
-        if derived_pages.name in self._absent or not values:
-            return
+    def put_artefacts(self, artefacts: Iterable[StoredArtefact]) -> int:
+        rows = {a.key: dict(key=a.key, fingerprint=a.fingerprint, media_type=a.media_type, data=a.data,
+                            created_at=a.created_at or _now()) for a in artefacts}
+        if derived_artefacts.name in self._absent or not rows or self.read_only:
+            return 0
         try:
             with self._write() as conn:
-                known: set[str] = set(conn.execute(select(derived_pages.c.key)
-                                                   .where(derived_pages.c.key.in_(list(values)))).scalars())
-                rows = [dict(key=k, value=v, recorded_at=_now()) for k, v in values.items() if k not in known]
-                if rows:
-                    conn.execute(insert(derived_pages), rows)
-        except Exception:  # noqa: BLE001 - a cache: another process wrote the same key, a read-only file; lose nothing
-            pass
+                keys = list(rows)
+                for start in range(0, len(keys), 500):
+                    conn.execute(delete(derived_artefacts).where(derived_artefacts.c.key.in_(keys[start:start + 500])))
+                conn.execute(insert(derived_artefacts), list(rows.values()))
+        except StoreError:  # a cache: another process wrote the same key at once, or the file is read-only
+            return 0
+        return len(rows)
+
+    def drop_artefacts(self, prefix: str) -> int:
+        if derived_artefacts.name in self._absent or self.read_only:
+            return 0
+        try:
+            with self._write() as conn:
+                return int(conn.execute(delete(derived_artefacts)
+                                        .where(derived_artefacts.c.key.startswith(prefix, autoescape=True))).rowcount)
+        except StoreError:  # left for the next refresh: a kept artefact is only ever served after its checks
+            return 0
+
+    def entries_version(self, kinds: Iterable[str]) -> str:
+        # Rows of ``entries`` are never removed and every write of an entry (a deletion too) raises its version,
+        # so the sum of versions per kind grows with each write: with the count and the newest write time it
+        # changes whenever any entry of these kinds does.
+        wanted = sorted(set(kinds))
+        with self._read() as conn:
+            rows = conn.execute(select(entries.c.kind, func.count(), func.coalesce(func.sum(entries.c.version), 0),
+                                       func.max(entries.c.updated_at))
+                                .where(entries.c.kind.in_(wanted)).group_by(entries.c.kind)
+                                .order_by(entries.c.kind)).all()
+        return hashlib.sha256(json.dumps([[str(r[0]), int(r[1]), int(r[2]), str(r[3])] for r in rows])
+                              .encode()).hexdigest()
+
+    def evaluations_version(self, task: str, split: str | None = None) -> str:
+        if evaluations.name in self._absent:
+            return hashlib.sha256(b"[]").hexdigest()
+        query = (select(evaluations.c.status, func.count(), func.max(evaluations.c.created_at),
+                        func.max(evaluations.c.finished_at))
+                 .where(evaluations.c.task == task).group_by(evaluations.c.status).order_by(evaluations.c.status))
+        if split is not None:
+            query = query.where(evaluations.c.split == split)
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return hashlib.sha256(json.dumps([[str(r[0]), int(r[1]), str(r[2]), str(r[3])] for r in rows])
+                              .encode()).hexdigest()
 
     def close(self) -> None:
         self.engine.dispose()

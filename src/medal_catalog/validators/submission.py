@@ -17,10 +17,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import gc
 import pickle
 
-from medal_catalog.croissant.reading import is_croissant
 from medal_catalog.documents import (MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, check_json_shape,
                                      read_document)
-from medal_catalog.validators.entries import validate_entries
 from medal_catalog.validators.run import MAX_POSITION_BYTES, Run, shift_pointer
 from medal_catalog.validators.labels import DatasetFiles, check_task_labels
 from medal_catalog.report import PathShower, Report, Severity
@@ -65,6 +63,14 @@ PARALLEL_MIN_BYTES = 1024 * 1024
 SLICE_MIN_BYTES = MAX_POSITION_BYTES
 #: Into how many slices per worker a large JSON list is cut (at most; no slice is smaller than SLICE_MIN_BYTES).
 SLICES_PER_WORKER = 8
+
+
+def _validate_entries(run: Run, doc: Document, folder: Path) -> None:
+    """:func:`~medal_catalog.validators.entries.validate_entries`, imported on first use: the schema, rule and FAIR
+    checks cost about 70 ms to import, which `medal validate FILE.dcm` never needs (issue 29)."""
+    from medal_catalog.validators.entries import validate_entries
+
+    validate_entries(run, doc, folder)
 
 
 def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, today: dt.date | None = None,
@@ -312,7 +318,7 @@ def _check_slice(job: _Job, piece: _Slice, today: str) -> Run | None:
     run = Run(today, locate=False)
     run.count = len(data)
     doc = Document(path=job.path, display=job.display, text="", data=data, syntax="json")
-    validate_entries(run, doc, job.folder)
+    _validate_entries(run, doc, job.folder)
     if _UNFREED is not None:
         _UNFREED.append(data)
     return run
@@ -392,6 +398,9 @@ def _check_job(job: _Job, today: str) -> Run:
         run.issue(Severity.ERROR, exc.code, display, exc.message, pointer="", hint=exc.hint, line=exc.line,
                   column=exc.column)
         return run
+    # Imported here: the Croissant reader costs about 45 ms to import, which `medal validate FILE.dcm` never needs.
+    from medal_catalog.croissant.reading import is_croissant
+
     kind = "croissant" if is_croissant(doc.data) else doc.kind
     if kind == "croissant":
         # inline: `medal validate FILE.yaml` does not need validators.croissant at start-up
@@ -407,7 +416,7 @@ def _check_job(job: _Job, today: str) -> Run:
                   pointer="", hint="Treated as a data file." if not job.explicit else
                   "Metadata files hold one entry with `type:` or lists under tasks/datasets/series/reviews.")
         return run
-    validate_entries(run, doc, job.folder)
+    _validate_entries(run, doc, job.folder)
     return run
 
 

@@ -9,7 +9,6 @@ only. Counts from 1 to MEDAL_SMALL_CELL_THRESHOLD - 1 are shown as "< N", in the
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from functools import lru_cache
@@ -19,10 +18,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import State
 
 from medal_catalog.api.access import ANONYMOUS, Caller
 from medal_catalog.api.deps import CatalogDep, SettingsDep
+from medal_catalog.api.derived import fingerprint, kept_json
 from medal_catalog.api.listing import listed_documents
 from medal_catalog.api.pages import plots
 from medal_catalog.api.pages.session import Visit, visit
@@ -65,14 +64,8 @@ def _label(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
-#: Bump when the plots' drawing changes: the SVGs kept in the store are keyed by their inputs and this.
-PLOT_FORMAT = 1
-
-
 class Plots:
-    """The plots of one page view, drawn together at the end: those the store keeps (derived_pages, keyed by a
-    digest of what they show) are read in one query, only the others are drawn (matplotlib: about 0.1-0.3 s a
-    plot, and 1-2 s to import in a fresh process) and kept (issue 29: the first view after a start-up was 6 s)."""
+    """The plots of one page view, drawn together at the end (api/pages/plots.py)."""
 
     def __init__(self) -> None:
         self._wanted: list[tuple[dict[str, Any], str, tuple[Any, ...]]] = []
@@ -83,19 +76,11 @@ class Plots:
     def heatmap(self, block: dict[str, Any], *args: Any) -> None:
         self._wanted.append((block, "heatmap", args))
 
-    def draw(self, catalog: Catalog) -> int:
-        """Fill in every block's ``svg``; returns how many plots had to be drawn."""
-        keys = [hashlib.sha256(json.dumps([PLOT_FORMAT, kind, args]).encode()).hexdigest()
-                for _, kind, args in self._wanted]
-        kept = catalog.get_derived(keys)
-        drawn: dict[str, str] = {}
-        for key, (block, kind, args) in zip(keys, self._wanted, strict=True):
-            svg = kept.get(key) or drawn.get(key)
-            if svg is None:
-                svg = drawn[key] = getattr(plots, kind)(*args)
-            block["svg"] = svg
-        catalog.put_derived(drawn)
-        return len(drawn)
+    def draw(self) -> int:
+        """Fill in every block's ``svg``; returns how many plots were drawn."""
+        for block, kind, args in self._wanted:
+            block["svg"] = getattr(plots, kind)(*args)
+        return len(self._wanted)
 
 
 def _bar_block(name: str, title: str, counter: Counter[str], cells: Cells, unit: str, drawer: Plots) -> dict[str, Any]:
@@ -173,24 +158,38 @@ def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]
                         for c in datasets[d].get("countries") or []}
     gaps = {"specialties": [_label(s) for s in enum_values("ClinicalSpecialtyEnum") if s not in accepted_specialties],
             "regions": sorted(r for r in set(region_of.values()) - {"Antarctica"} if r not in accepted_regions)}
-    drawn = drawer.draw(catalog)
+    drawn = drawer.draw()
     return {"blocks": blocks, "gaps": gaps, "threshold": threshold, "drawn": drawn,
             "counted": {"tasks": len(tasks), "datasets": len(behind)}}
 
 
-def warm_up(state: State) -> None:
-    """At server start, in a thread: draw and keep the plots of the campaign as an anonymous visitor and as the
-    panel see it, so that the first view of a new process (or after writes changed the counts) reads them from
-    the store instead of drawing them (issue 29). Opens the app's catalog as the first request would."""
-    try:
-        with state.catalog_lock:
-            if state.catalog is None:
-                state.catalog = Catalog.open(settings=state.settings)
-        threshold = state.settings.small_cell_threshold
-        for caller in (ANONYMOUS, Caller(role="admin", name="medal warm-up")):
-            campaign(state.catalog, caller, threshold)
-    except Exception:  # noqa: BLE001 - only a head start: the first view draws what is missing, and says why not
-        return
+#: The views of the campaign kept in the store (api/derived.py): they depend on the entries only, not on who asks.
+#: A signed-in member's or reviewer's view also counts their own entries, and is computed on each view.
+KEPT_VIEWS = {"anonymous": ANONYMOUS, "admin": Caller(role="admin", name="medal")}
+#: The kinds of entry the campaign counts (its fingerprint is theirs).
+COUNTED = ("BenchmarkTask", "ImagingDataset")
+
+
+def kept_view(caller: Caller) -> str | None:
+    """The name of the kept view that ``caller`` sees, or None when their view is their own."""
+    if caller.role == "admin":
+        return "admin"
+    if caller.role == "anonymous" and caller.name is None:
+        return "anonymous"
+    return None
+
+
+def cached_campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]:
+    """The campaign as :func:`campaign` counts it, from the store when the tasks and datasets did not change since
+    it was kept (read-only: the same value may be shared by concurrent requests). Kept only when the search index
+    has caught up with the store (the counts go through the caller's search scope)."""
+    view = kept_view(caller)
+    if view is None:
+        return campaign(catalog, caller, threshold)
+    print_ = fingerprint(catalog.entries_version(COUNTED), threshold)
+    settled = catalog.pending_count() == 0
+    return kept_json(catalog, f"campaign:{view}", print_, lambda: campaign(catalog, KEPT_VIEWS[view], threshold),
+                     keep=settled)
 
 
 def _age_key(label: str) -> float:
@@ -204,5 +203,5 @@ def _age_key(label: str) -> float:
 async def campaign_page(request: Request, catalog: CatalogDep, settings: SettingsDep,
                         current: Annotated[Visit, Depends(visit)]) -> Response:
     """The campaign dashboard, counted over what the caller may see."""
-    data = await run_in_threadpool(campaign, catalog, current.caller, settings.small_cell_threshold)
+    data = await run_in_threadpool(cached_campaign, catalog, current.caller, settings.small_cell_threshold)
     return render(request, current, "campaign.html", title="Campaign", **data)
