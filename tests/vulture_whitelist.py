@@ -16,7 +16,8 @@ import medal_catalog
 from medal_catalog import api, contamination
 from medal_catalog.api import app, models, oai
 from medal_catalog.api.pages.reader import Reader
-from medal_catalog.contamination import index
+from medal_catalog.api.refresh import Refreshed
+from medal_catalog.cli.lazy import LazyGroup
 from medal_catalog.dicom import annex_e, header
 
 # Module __getattr__ / __dir__ (PEP 562): the lazy public names of a package.
@@ -111,6 +112,10 @@ HTMLParser.handle_endtag
 annex_e.SOURCE
 header.EXPLICIT_LE
 
-# Dead since issue 25 part D moved what used it; it sits among lines that branch edits, so it is removed once
-# that branch has landed.
-index.available
+# click calls these of the lazy group (cli/lazy.py) when it lists and runs commands.
+LazyGroup.get_command
+LazyGroup.format_commands
+
+# What one refresh did (api/refresh.py): read through Refreshed.to_dict (dataclasses.asdict) by logs and tests.
+Refreshed.campaigns
+Refreshed.leaderboards

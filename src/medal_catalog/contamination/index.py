@@ -230,15 +230,6 @@ def _module():
     return idc_index_data
 
 
-def available() -> bool:
-    """True when the IDC index package can be imported."""
-    try:
-        _module()
-        return True
-    except MissingExtraError:
-        return False
-
-
 def default_cache_dir(configured: str | os.PathLike[str] | None = None) -> Path:
     """Where the reduced index is cached: ``configured`` (the settings' ``public_index_cache``,
     MEDAL_PUBLIC_INDEX_CACHE) when set, else the user cache ($XDG_CACHE_HOME or ~/.cache, then medal-catalog/)."""
