@@ -98,18 +98,30 @@ class SqliteFtsIndex(SearchIndex):
     def __init__(self, url: str, busy_timeout: float = 5.0) -> None:
         self.url = url
         self.path, self.read_only = sqlite_path(url)
-        self._lock = threading.RLock()
+        # Reads and writes each have their own connection and lock: a search never queues behind a write of this
+        # process (a submission's index update, or one waiting up to the busy timeout for another process's write
+        # lock), and in WAL mode its read snapshot never waits on any writer (issue 32).
+        self._read_lock = threading.RLock()
+        self._write_lock = threading.RLock()
+        self._busy_timeout = busy_timeout
         self._snapshot: ColumnView | None = None
         self._codes: dict[tuple[str, str], int] = {}
         #: Rowids the open write transaction touched (logged in search_changes at commit), and whether it rebuilt.
         self._touched: set[int] = set()
         self._rebuilt = False
+        self._writer: sqlite3.Connection | None = None
         try:
             self._conn = connect(self.path, self.read_only, busy_timeout)
             if not self.read_only:
                 self._create(self._conn)
         except sqlite3.Error as err:
             raise translate(err, self.path) from None
+
+    def _write_conn(self) -> sqlite3.Connection:
+        """The connection writes go through, opened on first write (under the write lock)."""
+        if self._writer is None:
+            self._writer = connect(self.path, self.read_only, self._busy_timeout)
+        return self._writer
 
     # --- plumbing ---------------------------------------------------------------------------------------------
     @staticmethod
@@ -124,18 +136,20 @@ class SqliteFtsIndex(SearchIndex):
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
         """One transaction: a write lock taken up front, or a read snapshot consistent across queries."""
-        with self._lock:
-            conn = self._conn
+        with self._write_lock if write else self._read_lock:
             try:
+                conn = self._write_conn() if write else self._conn
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                self._touched, self._rebuilt = set(), False
+                if write:
+                    self._touched, self._rebuilt = set(), False
                 try:
                     yield conn
                     if write:
                         self._log_changes(conn)
                     conn.execute("COMMIT")
                 except BaseException:
-                    self._codes.clear()  # codes created in the rolled-back transaction no longer exist
+                    if write:
+                        self._codes.clear()  # codes created in the rolled-back transaction no longer exist
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise
@@ -477,7 +491,9 @@ class SqliteFtsIndex(SearchIndex):
                             size=request.size)
 
     def close(self) -> None:
-        with self._lock:
+        with self._write_lock, self._read_lock:
+            if self._writer is not None:
+                self._writer.close()
             self._conn.close()
 
 

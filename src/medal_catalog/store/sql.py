@@ -512,6 +512,23 @@ class SqlStore(Store):
                 return
             after = (rows[-1].kind, rows[-1].id)
 
+    def dataset_series(self, dataset_id: str) -> list[StoredVersion]:
+        # Documents are canonical JSON (no spaces, sorted keys): the database keeps only those holding the pair,
+        # instead of this process decoding every series of the catalog for each Croissant request (issue 32).
+        needle = f'"dataset":{json.dumps(dataset_id, ensure_ascii=False)}'
+        query = (select(entries.c.kind, entries.c.id, entries.c.version, entries.c.document,
+                        entry_versions.c.author, entry_versions.c.reason, entry_versions.c.recorded_at)
+                 .join(entry_versions, and_(entries.c.kind == entry_versions.c.kind,
+                                            entries.c.id == entry_versions.c.id,
+                                            entries.c.version == entry_versions.c.version))
+                 .where(entries.c.kind == "ImagingSeries", entries.c.deleted.is_(False),
+                        entries.c.document.contains(needle, autoescape=True))
+                 .order_by(entries.c.id))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        # The pair may sit in a nested object too: the top-level field decides.
+        return [v for v in map(_version, rows) if (v.document or {}).get("dataset") == dataset_id]
+
     def deleted_ids(self, kind: str) -> list[str]:
         with self._read() as conn:
             rows = conn.execute(select(entries.c.id).where(entries.c.kind == kind, entries.c.deleted.is_(True))
@@ -526,10 +543,17 @@ class SqlStore(Store):
             return int(conn.execute(query).scalar_one())
 
     # --- the index queue --------------------------------------------------------------------------------------
-    def pending(self, limit: int = 1000) -> list[QueuedChange]:
+    def pending(self, limit: int = 1000, keys: Iterable[str] | None = None) -> list[QueuedChange]:
+        query = select(index_queue).order_by(index_queue.c.seq).limit(limit)
         with self._read() as conn:
-            rows = conn.execute(select(index_queue).order_by(index_queue.c.seq).limit(limit)).all()
-        return [QueuedChange(row.seq, row.key, row.op) for row in rows]
+            if keys is None:
+                rows = conn.execute(query).all()
+            else:
+                keys, rows = list(dict.fromkeys(keys)), []
+                for start in range(0, len(keys), 500):
+                    rows += conn.execute(query.where(index_queue.c.key.in_(keys[start:start + 500]))).all()
+                rows = sorted(rows, key=lambda row: row.seq)[:limit]
+        return [QueuedChange(row.seq, row.key, row.op, row.queued_at) for row in rows]
 
     def pending_count(self) -> int:
         with self._read() as conn:
