@@ -474,13 +474,13 @@ def profile(args: argparse.Namespace, pid: int, out: Path) -> subprocess.Popen |
         return None
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     return subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(int(args.duration)), "--format",
-                             "raw", "--threads", "--nonblocking", "--rate", "50", "--output", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "raw", "--threads", "--rate", "50", "--output", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=out.with_suffix(".log").open("w"))
 
 
 def finish(spy: subprocess.Popen | None) -> None:
-    if spy is not None:
-        spy.wait(timeout=60)
+    if spy is not None and spy.wait(timeout=60) != 0:
+        print(f"  py-spy failed (exit {spy.returncode}): see {spy.args[-1]}.log")
 
 
 def wait_for(base: str) -> None:

@@ -513,21 +513,26 @@ class SqlStore(Store):
             after = (rows[-1].kind, rows[-1].id)
 
     def dataset_series(self, dataset_id: str) -> list[StoredVersion]:
-        # Documents are canonical JSON (no spaces, sorted keys): the database keeps only those holding the pair,
-        # instead of this process decoding every series of the catalog for each Croissant request (issue 32).
-        needle = f'"dataset":{json.dumps(dataset_id, ensure_ascii=False)}'
+        # The database keeps only the documents naming the dataset (documents are canonical JSON, so a LIKE finds
+        # the pair; SQLite looks it up in an index), instead of this process decoding every series of the catalog
+        # for each Croissant request (issue 32).
         query = (select(entries.c.kind, entries.c.id, entries.c.version, entries.c.document,
                         entry_versions.c.author, entry_versions.c.reason, entry_versions.c.recorded_at)
                  .join(entry_versions, and_(entries.c.kind == entry_versions.c.kind,
                                             entries.c.id == entry_versions.c.id,
                                             entries.c.version == entry_versions.c.version))
-                 .where(entries.c.kind == "ImagingSeries", entries.c.deleted.is_(False),
-                        entries.c.document.contains(needle, autoescape=True))
+                 .where(entries.c.deleted.is_(False), *self._series_of(dataset_id))
                  .order_by(entries.c.id))
         with self._read() as conn:
             rows = conn.execute(query).all()
         # The pair may sit in a nested object too: the top-level field decides.
         return [v for v in map(_version, rows) if (v.document or {}).get("dataset") == dataset_id]
+
+    def _series_of(self, dataset_id: str) -> list[Any]:
+        """Conditions true for every series whose document has ``"dataset": dataset_id`` (and maybe a few more)."""
+        return [entries.c.kind == "ImagingSeries",
+                entries.c.document.contains(f'"dataset":{json.dumps(dataset_id, ensure_ascii=False)}',
+                                            autoescape=True)]
 
     def deleted_ids(self, kind: str) -> list[str]:
         with self._read() as conn:
