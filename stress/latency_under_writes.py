@@ -34,7 +34,10 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -388,13 +391,17 @@ def dicom_main(args: argparse.Namespace) -> None:
     write_log = run / "writer.log"
     try:
         wait_for(base_url)
-        mixed_phase(base_url, token, 4, 3, targets, 10_000)  # warm-up: the column view, the common words' matches
+        # Warm-up: the campaign plots the server draws in the background at start (or this request draws them),
+        # then the column view, the common words' matches and each path's first imports.
+        httpx.get(f"{base_url}/campaign", timeout=120)
+        mixed_phase(base_url, token, 4, 5, targets, 10_000)
         print(f"{args.clients} clients x {args.duration:.0f} s per phase, mix "
               f"{', '.join(f'{k} {w:.0%}' for k, w in MIX)}; harvests of {args.series} new series "
               f"({args.files_per_series} file each) at --nice {args.nice}")
         print(f"machine before the quiet phase: {load()}")
         spy = profile(args, server.pid, run / "server-quiet.txt")
-        quiet, quiet_errors = mixed_phase(base_url, token, args.clients, args.duration, targets, 0)
+        with wal_watch(db) as wal_quiet:
+            quiet, quiet_errors = mixed_phase(base_url, token, args.clients, args.duration, targets, 0)
         finish(spy)
         print(f"machine after the quiet phase: {load()}")
         with write_log.open("w") as log:
@@ -407,7 +414,8 @@ def dicom_main(args: argparse.Namespace) -> None:
             try:
                 busy_cpu = cpu_seconds(writing.pid)
                 spy = profile(args, server.pid, run / "server-harvests.txt")
-                busy, busy_errors = mixed_phase(base_url, token, args.clients, args.duration, targets, 0)
+                with wal_watch(db) as wal_busy:
+                    busy, busy_errors = mixed_phase(base_url, token, args.clients, args.duration, targets, 0)
                 busy_cpu = cpu_seconds(writing.pid) - busy_cpu  # type: ignore[operator]
                 finish(spy)
             finally:
@@ -431,6 +439,8 @@ def dicom_main(args: argparse.Namespace) -> None:
                   f"core-seconds ({busy_cpu / args.duration / os.cpu_count():.0%} of the machine)")
         for r in failed[:3]:
             print(f"    harvest {r['round']} exit {r['exit']}: {r['stderr']}")
+        print(f"  SQLite WAL (catalog.db-wal), largest seen: {max(wal_quiet, default=0) / 2**20:.1f} MB quiet, "
+              f"{max(wal_busy, default=0) / 2**20:.1f} MB during harvests (sampled every 0.2 s)")
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -466,6 +476,28 @@ def cpu_seconds(group: int) -> float | None:
         if int(fields[2]) == group:  # fields[0] is the state: pgrp is the 5th field of stat, 3rd after ")"
             total += sum(int(x) for x in fields[11:15]) / tick
     return total
+
+
+@contextmanager
+def wal_watch(db: Path) -> Iterator[list[int]]:
+    """Sizes of the catalog's write-ahead log, sampled in a thread while the block runs."""
+    sizes: list[int] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            try:
+                sizes.append(db.with_name(db.name + "-wal").stat().st_size)
+            except OSError:
+                pass
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
+    try:
+        yield sizes
+    finally:
+        done.set()
+        watcher.join()
 
 
 def profile(args: argparse.Namespace, pid: int, out: Path) -> subprocess.Popen | None:
