@@ -501,12 +501,13 @@ def wal_watch(db: Path) -> Iterator[list[int]]:
 
 
 def profile(args: argparse.Namespace, pid: int, out: Path) -> subprocess.Popen | None:
-    """py-spy sampling the server (all threads, idle ones left out) for one phase, if asked for."""
+    """py-spy sampling the server for one phase, if asked for: the thread holding the GIL only, so that the
+    samples say where the server's CPU goes rather than where its threads wait."""
     if not args.py_spy:
         return None
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     return subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(int(args.duration)), "--format",
-                             "raw", "--threads", "--rate", "50", "--output", str(out)],
+                             "raw", "--threads", "--gil", "--rate", "50", "--output", str(out)],
                             stdout=subprocess.DEVNULL, stderr=out.with_suffix(".log").open("w"))
 
 
