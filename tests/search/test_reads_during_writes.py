@@ -114,3 +114,52 @@ def test_a_served_search_answers_while_a_harvest_holds_the_write_lock_and_a_subm
         submitting.join(timeout=120)
         assert submitted[0].status_code == 201, submitted[0].text
         assert httpx.get(f"{base}/api/search", headers=headers, timeout=PATIENCE).json()["total"] == 4
+
+
+def test_searches_at_once_during_writes_answer_consistently(tmp_path):
+    """Searches from many threads at once (the pool of read connections and the shared column view), while
+    another catalog on the file writes, each answer one generation whole: the type facet adds up to the total, and
+    once writes stop every thread gets the answers one search at a time gives."""
+    db = tmp_path / "catalog.db"
+    settings = Settings(catalog=f"sqlite:///{db}", busy_timeout=60)
+    queries = [("", ("type",)), ("mr", ("type", "modality")), ("", ("type", "modality")), ("held", ("type",))]
+    problems: list[str] = []
+    stop = threading.Event()
+    with Catalog.open(settings=settings) as reader, Catalog.open(settings=settings) as writer:
+        writer.put_many([series(i) for i in range(50)], "ada", "first")
+
+        def search_loop() -> None:
+            while not stop.is_set():
+                for query, facets in queries:
+                    try:
+                        found = reader.search(query, facets=facets, size=5)
+                        if sum(count for _, count in found.facets["type"]) != found.total:
+                            problems.append(f"{query!r}: type counts {found.facets['type']} != {found.total}")
+                    except Exception as err:  # noqa: BLE001 - any failure is the finding
+                        problems.append(repr(err))
+                        return
+
+        threads = [threading.Thread(target=search_loop, daemon=True) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for batch in range(10):
+            writer.put_many([series(50 + 10 * batch + i) for i in range(10)], "ada", f"batch {batch}")
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert problems == [] and not any(thread.is_alive() for thread in threads)
+        serial = {q: reader.search(q[0], facets=q[1], size=5) for q in queries}
+        assert serial[("", ("type",))].total == 150
+        results: dict = {}
+
+        def once(q) -> None:
+            results[q] = reader.search(q[0], facets=q[1], size=5)
+
+        at_once = [threading.Thread(target=once, args=(q,)) for q in queries]
+        for thread in at_once:
+            thread.start()
+        for thread in at_once:
+            thread.join(timeout=60)
+        for q in queries:
+            assert (results[q].total, [h.key for h in results[q].hits], results[q].facets) == (
+                serial[q].total, [h.key for h in serial[q].hits], serial[q].facets)

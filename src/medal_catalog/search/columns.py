@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Iterator
+from contextlib import suppress
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -327,7 +328,8 @@ class ColumnView:
             if hi is not None:
                 keep &= values <= number(name, hi)
             if len(self._ranges) >= _RANGE_CACHE:
-                self._ranges.pop(next(iter(self._ranges)))
+                with suppress(RuntimeError, KeyError):  # searches share the cache: another may be changing it
+                    self._ranges.pop(next(iter(self._ranges)))
             mask = self._ranges[key] = self.mask_of(docs[keep])
         return mask
 
