@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import click
-
 import sys
+
+import click
 
 from medal_catalog.cli.options import catalog_option, index_option, reports_errors
 
