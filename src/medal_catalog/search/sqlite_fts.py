@@ -236,7 +236,7 @@ class SqliteFtsIndex(SearchIndex):
         """One transaction: a write lock taken up front, or a read snapshot consistent across queries."""
         with self._write_lock if write else nullcontext(), self._reader() if not write else nullcontext() as reader:
             try:
-                conn = self._write_conn() if write else reader
+                conn: sqlite3.Connection = self._write_conn() if write or reader is None else reader
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 if write:
                     self._touched, self._rebuilt = set(), False
