@@ -227,9 +227,16 @@ class SqlStore(Store):
                  files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None
                  ) -> tuple[list[PutResult], list[PutResult]]:
         checked = [validate_entry(document) for document in documents]  # validated before the write lock
+        keys = [(c.kind, c.id) for c in checked if not c.problems]
         with self._write() as conn:
-            puts = [PutResult(entry_key(c.kind or "?", c.id or "?"), "invalid", None, tuple(c.problems),
-                              indexed=False) if c.problems else self._put(conn, c, author, reason) for c in checked]
+            if len(set(keys)) == len(keys):
+                # A few statements for the whole batch instead of four per entry: a harvest's folder of 1,200
+                # series holds the write lock (submissions wait for it) that much less long (issue 32).
+                puts = self._put_checked(conn, checked, author, reason)
+            else:  # a key given twice: each document its own version, in order, as put() after put()
+                puts = [PutResult(entry_key(c.kind or "?", c.id or "?"), "invalid", None, tuple(c.problems),
+                                  indexed=False) if c.problems else self._put(conn, c, author, reason)
+                        for c in checked]
             gone = [self._delete(conn, kind, entry_id, author, reason) for kind, entry_id in deletions]
             refused = {p.key for p in puts if p.status == "invalid"}
             for (kind, entry_id), kept in (files or {}).items():
