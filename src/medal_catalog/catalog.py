@@ -22,6 +22,12 @@ from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Sto
 from medal_catalog.store import open_store
 
 
+#: Index updates queued longer ago than this were left by a writer that stopped before its index sync (or found the
+#: index down): the next write applies them too. Younger ones belong to a writer still at work (a harvest indexing
+#: its 1,200 series at low priority), which applies them itself: a request does not take on that work (issue 32).
+STALE_QUEUE_SECONDS = 60.0
+
+
 @dataclass
 class ReindexReport:
     """What a rebuild did: the target, how many entries went in, how long it took, rejected documents."""
@@ -83,7 +89,7 @@ class Catalog:
     def put(self, entry: Mapping[str, Any], author: str, reason: str, kind: str | None = None) -> PutResult:
         """Validate and store one entry (one transaction), then index it; identical documents change nothing."""
         result = self.store.put(entry, author, reason, kind=kind)
-        return replace(result, indexed=self.sync_index()) if result.changed else result
+        return replace(result, indexed=self._sync_own([result.key])) if result.changed else result
 
     def put_many(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str,
                  deletions: Iterable[tuple[str, str]] = (),
@@ -104,12 +110,12 @@ class Catalog:
         (``sync_index=False``: leave them queued for whoever drains the queue, such as a harvest's indexer)."""
         results = self.store.put_batch(entries, author, reason)
         if sync_index and any(r.changed for r in results):
-            indexed = self.sync_index()
+            indexed = self._sync_own([r.key for r in results if r.changed])
             results = [replace(r, indexed=indexed) if r.changed else r for r in results]
         return results
 
     def _settle(self, results: list[PutResult], waiting: list[int]) -> None:
-        indexed = self.sync_index()
+        indexed = self._sync_own([results[i].key for i in waiting])
         for i in waiting:
             results[i] = replace(results[i], indexed=indexed)
         waiting.clear()
@@ -118,7 +124,7 @@ class Catalog:
         """Record the deletion as a new version and remove the entry from the index (``sync_index=False``: leave
         the removal queued)."""
         result = self.store.delete(kind, entry_id, author, reason)
-        return replace(result, indexed=self.sync_index()) if sync_index and result.changed else result
+        return replace(result, indexed=self._sync_own([result.key])) if sync_index and result.changed else result
 
     def stage(self, unit: str, documents: Iterable[Mapping[str, Any]]) -> list[PutResult]:
         """Keep valid entries staged under ``unit``, unseen by readers, until :meth:`publish` (see
@@ -143,11 +149,24 @@ class Catalog:
         """Keep a dataset's last contamination section."""
         self.store.put_contamination(dataset, section)
 
-    def sync_index(self) -> bool:
-        """Apply the queued index updates; False (and the queue kept) when the index is unreachable."""
+    def _sync_own(self, keys: list[str]) -> bool:
+        """Index what this write queued, and what other writers left queued for more than STALE_QUEUE_SECONDS."""
+        if not self.sync_index(keys):
+            return False
+        oldest = self.store.pending(limit=1)
+        if oldest and oldest[0].queued_at and oldest[0].queued_at < _ago(STALE_QUEUE_SECONDS):
+            return self.sync_index()
+        return True
+
+    def sync_index(self, keys: Iterable[str] | None = None) -> bool:
+        """Apply the queued index updates (only those of ``keys``, entry keys, when given); False (and the queue
+        kept) when the index is unreachable."""
         if self.index is None or self._index_down:
             return False
-        while batch := self.store.pending(limit=1000):
+        keys = list(keys) if keys is not None else None
+        if keys == []:
+            return True
+        while batch := self.store.pending(limit=1000, keys=keys):
             last_op = {change.key: change.op for change in batch}
             current = self.store.get_many(k for k, op in last_op.items() if op == "index")
             try:
@@ -168,6 +187,8 @@ class Catalog:
             # Exactly the updates applied: with several writers (`medal serve --workers N` over PostgreSQL) an
             # update numbered below batch[-1] may commit after the queue was read; it stays for the next sync.
             self.store.clear_queued(change.seq for change in batch)
+            if keys is not None and len(batch) < 1000:
+                break  # the updates of these keys were all in this batch
         return True
 
     def reindex(self, to: str | None = None, progress: Progress | None = None) -> ReindexReport:
@@ -246,6 +267,10 @@ class Catalog:
     def iter_current(self, kinds: Iterable[str] | None = None) -> Iterator[StoredVersion]:
         """Every current entry (of ``kinds``), not deleted."""
         return self.store.iter_current(kinds)
+
+    def dataset_series(self, dataset_id: str) -> list[StoredVersion]:
+        """The current ImagingSeries of a dataset, in key order."""
+        return self.store.dataset_series(dataset_id)
 
     def count(self, kind: str | None = None) -> int:
         """How many current entries (of ``kind``) the store holds."""
@@ -356,6 +381,13 @@ class Catalog:
             raise UsageError(f"{self.store.url} has no search index configured")
         request = SearchRequest.make(query, filters, facets, ranges, sort, page, size, scope)
         return self.index.search(request)
+
+
+def _ago(seconds: float) -> str:
+    """The UTC time ``seconds`` ago, as the store writes ``queued_at``."""
+    from datetime import datetime, timedelta, timezone
+
+    return (datetime.now(timezone.utc) - timedelta(seconds=seconds)).isoformat(timespec="microseconds")
 
 
 def open_catalog(url: str | None = None, index_url: str | None = None, settings: Settings | None = None,

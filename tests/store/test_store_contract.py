@@ -267,3 +267,19 @@ def test_an_unreachable_store_is_a_clear_error():
     with pytest.raises(StoreError, match="cannot reach the catalog database") as caught:
         open_store("postgresql://medal:secret@127.0.0.1:9/nothing", busy_timeout=1)
     assert "secret" not in str(caught.value)
+
+
+def test_dataset_series_are_those_naming_the_dataset_at_top_level(url):
+    """dataset_series() answers a dataset's current series only: not another dataset's whose id it prefixes or
+    matches as a LIKE pattern, not a deleted one."""
+    store = open_store(url)
+    for i, (series_id, dataset) in enumerate([("a.s1", "ds_a"), ("a.s2", "ds_a"), ("b.s1", "ds_ab"),
+                                              ("c.s1", "dsxa")]):  # '_' is no wildcard
+        series = {"type": "ImagingSeries", "id": series_id, "dataset": dataset, "modality": "MR",
+                  "series_instance_uid": f"1.2.3.{i}", "instance_count": 1}
+        assert store.put(series, "ada", "r").changed
+    store.delete("ImagingSeries", "a.s2", "ada", "gone")
+    assert [v.id for v in store.dataset_series("ds_a")] == ["a.s1"]
+    assert [v.id for v in store.dataset_series("ds_ab")] == ["b.s1"]
+    assert store.dataset_series("nothing") == []
+    store.close()

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from medal_catalog.cli.options import catalog_option, index_option, reports_errors
+
+#: Seconds a thread may hold the GIL while others wait for it (Python's default: 0.005).
+SWITCH_INTERVAL = 0.001
 
 
 @click.command()
@@ -46,6 +51,10 @@ def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, 
         refuse_workers(workers, settings.catalog, settings.index)
     # Fail here, with a one-line error and the exit code, rather than in the first request.
     Catalog.open(settings=settings).close()
+    # A request thread that leaves the GIL for a SQLite statement waits up to one switch interval per runnable
+    # thread to have it back: with 50 clients, 5 ms (the default) made a search's catch-up after a harvest (tens of
+    # statements) take seconds, every other search waiting behind it (issue 32, docs/performance.md).
+    sys.setswitchinterval(SWITCH_INTERVAL)
     uvicorn.run("medal_catalog.api.app:from_environment", factory=True, host=host, port=port, workers=workers,
                 log_level="info")
 

@@ -31,8 +31,7 @@ __all__ = ["CaseFiles", "TaskImages", "case_files", "content_addressed", "datase
 
 def dataset_series(catalog: Catalog, dataset_id: str) -> list[dict[str, Any]]:
     """The current ImagingSeries documents of a stored dataset."""
-    return [v.document for v in catalog.iter_current(["ImagingSeries"])
-            if (v.document or {}).get("dataset") == dataset_id]
+    return [v.document for v in catalog.dataset_series(dataset_id) if v.document is not None]
 
 
 def export_dataset(catalog: Catalog, dataset_id: str, base_url: str, manifest_url: str | None = None,

@@ -20,10 +20,11 @@ one of ~100k matches (100+ ms), and counting facets over them in SQL costs more 
 from __future__ import annotations
 
 import json
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, suppress
 from typing import Any
 
 import numpy as np
@@ -43,6 +44,8 @@ WEIGHTS = ", ".join(str(f.weight) for f in TEXT_FIELDS)
 RANK_BUDGET, WINDOW_COST = 1500, 40
 #: FTS5 counts a phrase's matches about this many times faster than it scores a row with BM25.
 IDF_ROWS_PER_ROW = 40
+#: Read connections of a process: searches at once (their SQL runs without the GIL; more gain nothing on two cores).
+READERS = 4
 #: Bytes of cached leaf match arrays kept per index generation.
 LEAF_CACHE_BYTES = 64 << 20
 _SNIPPET_TOKENS = 24
@@ -79,6 +82,45 @@ FORMAT = 3
 _TABLES = ("search_docs", "search_fts", "search_values", "search_facets", "search_numbers", "search_changes")
 
 
+class SharedLock:
+    """Many holders at once (``shared``) or one (``exclusive``); a waiting exclusive holder goes first."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._shared = 0
+        self._exclusive = False
+        self._waiting = 0
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            while self._exclusive or self._waiting:
+                self._cond.wait()
+            self._shared += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._shared -= 1
+                if not self._shared:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            self._waiting += 1
+            while self._exclusive or self._shared:
+                self._cond.wait()
+            self._waiting -= 1
+            self._exclusive = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._exclusive = False
+                self._cond.notify_all()
+
+
 def _prune(node: Node, drop: set[Leaf]) -> Node | None:
     """The tree without the given leaves (None when nothing is left)."""
     if isinstance(node, Leaf):
@@ -98,18 +140,37 @@ class SqliteFtsIndex(SearchIndex):
     def __init__(self, url: str, busy_timeout: float = 5.0) -> None:
         self.url = url
         self.path, self.read_only = sqlite_path(url)
-        self._lock = threading.RLock()
+        # Writes go through their own connection and lock; reads through a small pool of connections, each search
+        # in its own read transaction. So a search never queues behind a write of this process (a submission's
+        # index update, or one waiting up to the busy timeout for another process's write lock), in WAL mode its
+        # read snapshot never waits on any writer, and searches run at once: their SQL runs without the GIL
+        # (issue 32). The shared column view is brought up to date under an exclusive lock, used under a shared one.
+        self._write_lock = threading.RLock()
+        self._busy_timeout = busy_timeout
+        self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._reader_slots = threading.BoundedSemaphore(READERS)
+        self._opened: list[sqlite3.Connection] = []
+        self._view = SharedLock()
         self._snapshot: ColumnView | None = None
         self._codes: dict[tuple[str, str], int] = {}
         #: Rowids the open write transaction touched (logged in search_changes at commit), and whether it rebuilt.
         self._touched: set[int] = set()
         self._rebuilt = False
+        self._writer: sqlite3.Connection | None = None
         try:
-            self._conn = connect(self.path, self.read_only, busy_timeout)
+            first = connect(self.path, self.read_only, busy_timeout)
+            self._opened.append(first)
+            self._readers.put(first)
             if not self.read_only:
-                self._create(self._conn)
+                self._create(first)
         except sqlite3.Error as err:
             raise translate(err, self.path) from None
+
+    def _write_conn(self) -> sqlite3.Connection:
+        """The connection writes go through, opened on first write (under the write lock)."""
+        if self._writer is None:
+            self._writer = connect(self.path, self.read_only, self._busy_timeout)
+        return self._writer
 
     # --- plumbing ---------------------------------------------------------------------------------------------
     @staticmethod
@@ -122,20 +183,71 @@ class SqliteFtsIndex(SearchIndex):
             conn.execute("INSERT OR REPLACE INTO search_meta(name, value) VALUES ('format', ?)", (FORMAT,))
 
     @contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        """A read connection of the pool (at most READERS in use at once; opened on demand)."""
+        with self._reader_slots:
+            try:
+                conn = self._readers.get_nowait()
+            except queue.Empty:
+                conn = connect(self.path, self.read_only, self._busy_timeout)
+                self._opened.append(conn)
+            try:
+                yield conn
+            finally:
+                self._readers.put(conn)
+
+    @contextmanager
+    def _reading(self) -> Iterator[tuple[sqlite3.Connection, ColumnView]]:
+        """A read transaction and the column view of the very generation it sees, used under the view's shared
+        lock (bringing the view up to that generation first, under its exclusive lock, when it is behind)."""
+        with self._reader() as conn, self._errors_of(conn):
+            while True:
+                conn.execute("BEGIN")
+                try:
+                    meta = dict(conn.execute("SELECT name, value FROM search_meta"))
+                    generation = int(meta.get("generation", -1))
+                    snap = self._snapshot
+                    if snap is None or snap.generation < generation:
+                        with self._view.exclusive():
+                            snap = self._current(conn)
+                    with self._view.shared():
+                        snap = self._snapshot
+                        if snap is not None and snap.generation == generation:
+                            yield conn, snap
+                            return
+                finally:
+                    if conn.in_transaction:
+                        conn.execute("COMMIT")
+                # The view moved past this transaction's generation (another search saw a later write): read again.
+
+    @contextmanager
+    def _errors_of(self, conn: sqlite3.Connection) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as err:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            if "no such table" in str(err):
+                raise StoreError(f"{self.path} has no search index yet: run `medal reindex`") from None
+            raise translate(err, self.path) from None
+
+    @contextmanager
     def _transaction(self, write: bool) -> Iterator[sqlite3.Connection]:
         """One transaction: a write lock taken up front, or a read snapshot consistent across queries."""
-        with self._lock:
-            conn = self._conn
+        with self._write_lock if write else nullcontext(), self._reader() if not write else nullcontext() as reader:
             try:
+                conn: sqlite3.Connection = self._write_conn() if write or reader is None else reader
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                self._touched, self._rebuilt = set(), False
+                if write:
+                    self._touched, self._rebuilt = set(), False
                 try:
                     yield conn
                     if write:
                         self._log_changes(conn)
                     conn.execute("COMMIT")
                 except BaseException:
-                    self._codes.clear()  # codes created in the rolled-back transaction no longer exist
+                    if write:
+                        self._codes.clear()  # codes created in the rolled-back transaction no longer exist
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
                     raise
@@ -162,11 +274,15 @@ class SqliteFtsIndex(SearchIndex):
                          "UPDATE SET value = max(value, excluded.value)", (oldest + 1,))
 
     def _current(self, conn: sqlite3.Connection) -> ColumnView:
+        """The view at the generation ``conn``'s transaction sees (caught up or loaded; under the exclusive lock).
+        A view already past it is left alone (the caller reads again)."""
         meta = dict(conn.execute("SELECT name, value FROM search_meta"))
         if meta.get("format") != FORMAT:
             raise StoreError(f"the search index in {self.path} has an older layout: run `medal reindex`")
         generation = int(meta["generation"])
         snap = self._snapshot
+        if snap is not None and snap.generation > generation:
+            return snap
         if snap is not None and snap.generation != generation:
             if not self._catch_up(conn, snap, generation, int(meta.get("changes_from", 0))):
                 snap = None
@@ -284,16 +400,19 @@ class SqliteFtsIndex(SearchIndex):
             mask = snap.mask_of(ints(text))
             snap.leaves[expr] = mask
             snap.leaf_counts[expr] = int(np.count_nonzero(mask))
-            while len(snap.leaves) * snap.n > LEAF_CACHE_BYTES:
-                snap.leaf_counts.pop(snap.leaves.popitem(last=False)[0], None)
+            with suppress(KeyError):  # searches share the cache: another may have emptied it meanwhile
+                while len(snap.leaves) * snap.n > LEAF_CACHE_BYTES:
+                    snap.leaf_counts.pop(snap.leaves.popitem(last=False)[0], None)
         else:
-            snap.leaves.move_to_end(expr)
+            with suppress(KeyError):
+                snap.leaves.move_to_end(expr)
         return mask
 
     def _df(self, conn: sqlite3.Connection, snap: ColumnView, leaf: Leaf) -> int:
         """How many documents hold a word or phrase."""
-        self._leaf(conn, snap, leaf)
-        return snap.leaf_counts[to_fts5(leaf)]
+        mask = self._leaf(conn, snap, leaf)
+        count = snap.leaf_counts.get(to_fts5(leaf))  # another search may have evicted it meanwhile
+        return count if count is not None else int(np.count_nonzero(mask))
 
     def _match(self, conn: sqlite3.Connection, snap: ColumnView, node: Node) -> np.ndarray:
         if isinstance(node, Leaf):
@@ -346,8 +465,7 @@ class SqliteFtsIndex(SearchIndex):
         return anyof
 
     def count(self, request: SearchRequest) -> int:
-        with self._transaction(write=False) as conn:
-            snap = self._current(conn)
+        with self._reading() as (conn, snap):
             return int(np.count_nonzero(self._selected(conn, snap, request)))
 
     def _ranked(self, conn: sqlite3.Connection, snap: ColumnView, tree: Node, candidates: np.ndarray,
@@ -452,8 +570,7 @@ class SqliteFtsIndex(SearchIndex):
                         if text and "<em>" in text} for rowid in page}
 
     def search(self, request: SearchRequest) -> SearchResult:
-        with self._transaction(write=False) as conn:
-            snap = self._current(conn)
+        with self._reading() as (conn, snap):
             mask = self._selected(conn, snap, request)
             candidates = np.flatnonzero(mask)
             facets = snap.facet_counts(request.facets, mask, candidates)
@@ -477,8 +594,11 @@ class SqliteFtsIndex(SearchIndex):
                             size=request.size)
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        with self._write_lock, self._view.exclusive():
+            if self._writer is not None:
+                self._writer.close()
+            for conn in self._opened:
+                conn.close()
 
 
 __all__ = ["SqliteFtsIndex"]

@@ -165,6 +165,8 @@ class QueuedChange:
     seq: int
     key: str
     op: Literal["index", "delete"]
+    #: When it was queued (ISO 8601, UTC): an old one was left by a writer that stopped before its index sync.
+    queued_at: str = ""
 
 
 @dataclass
@@ -277,6 +279,10 @@ class Store(ABC):
     def iter_current(self, kinds: Iterable[str] | None = None) -> Iterator[StoredVersion]:
         """Every entry's current, non-deleted version, in key order."""
 
+    def dataset_series(self, dataset_id: str) -> list[StoredVersion]:
+        """The current ImagingSeries of a dataset (those whose ``dataset`` is ``dataset_id``), in key order."""
+        return [v for v in self.iter_current(["ImagingSeries"]) if (v.document or {}).get("dataset") == dataset_id]
+
     @abstractmethod
     def deleted_ids(self, kind: str) -> list[str]:
         """The ids of the entries of ``kind`` whose current version records their deletion, in id order."""
@@ -286,8 +292,8 @@ class Store(ABC):
         """How many live (non-deleted) entries there are, of one kind or all."""
 
     @abstractmethod
-    def pending(self, limit: int = 1000) -> list[QueuedChange]:
-        """The oldest owed index updates."""
+    def pending(self, limit: int = 1000, keys: Iterable[str] | None = None) -> list[QueuedChange]:
+        """The oldest owed index updates (only those of ``keys``, entry keys, when given)."""
 
     @abstractmethod
     def pending_count(self) -> int:
