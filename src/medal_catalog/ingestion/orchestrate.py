@@ -228,8 +228,7 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, options: HarvestO
     existing = catalog.get("ImagingDataset", dataset["id"])
     merged = merge_dataset(dataset, existing.document if existing and not existing.deleted else None)
     keep = {s["id"] for s in series}
-    gone = [v.id for v in catalog.iter_current(["ImagingSeries"])
-            if (v.document or {}).get("dataset") == dataset["id"] and v.id not in keep]
+    gone = [v.id for v in catalog.dataset_series(dataset["id"]) if v.id not in keep]
     # One transaction: the dataset, all its series and the retirement of those gone become visible together.
     stored = put_entries(catalog, [merged, *series], author=HARVEST_AUTHOR, reason=reason,
                          deletions=[("ImagingSeries", series_id) for series_id in gone])
