@@ -27,7 +27,7 @@ import httpx
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 TASK = "ct-lung-nodule-malignancy"
-BARE_APP = '''
+BARE_APP = """
 from fastapi import FastAPI
 app = FastAPI()
 DOCUMENT = {"kind": "BenchmarkTask", "id": "bare", "version": 1, "document": {"title": "A fixed answer",
@@ -36,7 +36,7 @@ DOCUMENT = {"kind": "BenchmarkTask", "id": "bare", "version": 1, "document": {"t
 @app.get("/bare")
 def bare():
     return DOCUMENT
-'''
+"""
 
 
 def free_port() -> int:
@@ -46,8 +46,23 @@ def free_port() -> int:
 
 
 def start(args: list[str], cwd: Path, env: dict[str, str], port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port),
-                                "--no-access-log", "--log-level", "warning"], cwd=cwd, env=env)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            *args,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        cwd=cwd,
+        env=env,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -90,9 +105,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="medal-bench-api-") as tmp:
         folder = Path(tmp)
         db = folder / "catalog.db"
-        subprocess.run([str(BIN / "medal"), "harvest", *sorted(map(str, (REPO / "examples" / "valid").iterdir())),
-                        "--catalog", f"sqlite:///{db}", "--out", str(folder / "out")], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [
+                str(BIN / "medal"),
+                "harvest",
+                *sorted(map(str, (REPO / "examples" / "valid").iterdir())),
+                "--catalog",
+                f"sqlite:///{db}",
+                "--out",
+                str(folder / "out"),
+            ],
+            check=True,
+            capture_output=True,
+        )
         sys.path.insert(0, str(REPO / "src"))
         from medal_catalog.api.tokens import create_token
         from medal_catalog.store import open_store
@@ -103,16 +128,23 @@ def main() -> None:
         (folder / "bare.py").write_text(BARE_APP, encoding="utf-8")
         env = {**os.environ, "MEDAL_CATALOG": f"sqlite:///{db}"}
         api_port, bare_port = free_port(), free_port()
-        servers = [start(["medal_catalog.api.app:from_environment", "--factory"], folder, env, api_port),
-                   start(["bare:app"], folder, env, bare_port)]
+        servers = [
+            start(["medal_catalog.api.app:from_environment", "--factory"], folder, env, api_port),
+            start(["bare:app"], folder, env, bare_port),
+        ]
         try:
             api = f"http://127.0.0.1:{api_port}"
-            httpx.post(f"{api}/api/tasks/{TASK}/decision", json={"decision": "accept", "reason": "benchmark"},
-                       headers={"Authorization": f"Bearer {admin}"}).raise_for_status()
-            cases = [("bare FastAPI, fixed JSON", f"http://127.0.0.1:{bare_port}/bare", {}),
-                     ("entry GET, JSON", f"{api}/api/tasks/{TASK}", {}),
-                     ("entry GET, JSON-LD", f"{api}/api/tasks/{TASK}", {"Accept": "application/ld+json"}),
-                     ("search q=lung nodule", f"{api}/api/search?q=lung%20nodule", {})]
+            httpx.post(
+                f"{api}/api/tasks/{TASK}/decision",
+                json={"decision": "accept", "reason": "benchmark"},
+                headers={"Authorization": f"Bearer {admin}"},
+            ).raise_for_status()
+            cases = [
+                ("bare FastAPI, fixed JSON", f"http://127.0.0.1:{bare_port}/bare", {}),
+                ("entry GET, JSON", f"{api}/api/tasks/{TASK}", {}),
+                ("entry GET, JSON-LD", f"{api}/api/tasks/{TASK}", {"Accept": "application/ld+json"}),
+                ("search q=lung nodule", f"{api}/api/search?q=lung%20nodule", {}),
+            ]
             results = []
             for name, url, headers in cases:
                 rate, p99 = asyncio.run(load(url, headers, options.seconds, options.concurrency))
@@ -122,8 +154,10 @@ def main() -> None:
                 server.terminate()
                 server.wait(timeout=10)
     bare_rate = results[0][1]
-    print(f"{options.concurrency} in flight, {options.seconds:g} s each, one uvicorn process per server, "
-          f"{os.cpu_count()} cores shared with the client")
+    print(
+        f"{options.concurrency} in flight, {options.seconds:g} s each, one uvicorn process per server, "
+        f"{os.cpu_count()} cores shared with the client"
+    )
     print(f"{'case':28} {'req/s':>8} {'p99 ms':>8} {'vs bare':>8}")
     for name, rate, p99 in results:
         print(f"{name:28} {rate:8.0f} {p99:8.1f} {rate / bare_rate:8.0%}")

@@ -35,27 +35,47 @@ DATASET = "bench-mr-brain"
 
 def _series(i: int, rng: random.Random) -> dict:
     mr = rng.random() < 0.7
-    return {"type": "ImagingSeries", "id": f"{DATASET}.s{i:05d}", "dataset": DATASET,
-            "series_instance_uid": f"1.2.826.0.1.3680043.8.498.{rng.getrandbits(100)}",
-            "study_instance_uid": f"1.2.826.0.1.3680043.8.498.{rng.getrandbits(90)}",
-            "series_number": rng.randint(1, 40), "modality": "MR" if mr else "CT",
-            "body_part": rng.choice(["BRAIN", "HEAD", "CHEST"]),
-            "manufacturer": rng.choice(["GE MEDICAL SYSTEMS", "Philips", "SIEMENS"]),
-            "manufacturer_model_name": rng.choice(["SIGNA Premier", "Ingenia", "SOMATOM Force"]),
-            **({"magnetic_field_strength": rng.choice([1.5, 3.0]), "repetition_time": round(rng.uniform(5, 9000), 2),
-                "echo_time": round(rng.uniform(1, 120), 2)} if mr else
-               {"kvp": rng.choice([100.0, 120.0]), "convolution_kernel": rng.choice(["Br40f", "B60f"])}),
-            "slice_thickness": rng.choice([0.9, 1.0, 3.0, 5.0]), "rows": rng.choice([256, 512]),
-            "columns": rng.choice([256, 512]), "instance_count": rng.randint(20, 300),
-            "series_description": rng.choice(["T1 MPRAGE", "AX FLAIR", "DWI b1000", "CHEST 1.0"]),
-            "deidentification_status": "clean"}
+    return {
+        "type": "ImagingSeries",
+        "id": f"{DATASET}.s{i:05d}",
+        "dataset": DATASET,
+        "series_instance_uid": f"1.2.826.0.1.3680043.8.498.{rng.getrandbits(100)}",
+        "study_instance_uid": f"1.2.826.0.1.3680043.8.498.{rng.getrandbits(90)}",
+        "series_number": rng.randint(1, 40),
+        "modality": "MR" if mr else "CT",
+        "body_part": rng.choice(["BRAIN", "HEAD", "CHEST"]),
+        "manufacturer": rng.choice(["GE MEDICAL SYSTEMS", "Philips", "SIEMENS"]),
+        "manufacturer_model_name": rng.choice(["SIGNA Premier", "Ingenia", "SOMATOM Force"]),
+        **(
+            {
+                "magnetic_field_strength": rng.choice([1.5, 3.0]),
+                "repetition_time": round(rng.uniform(5, 9000), 2),
+                "echo_time": round(rng.uniform(1, 120), 2),
+            }
+            if mr
+            else {"kvp": rng.choice([100.0, 120.0]), "convolution_kernel": rng.choice(["Br40f", "B60f"])}
+        ),
+        "slice_thickness": rng.choice([0.9, 1.0, 3.0, 5.0]),
+        "rows": rng.choice([256, 512]),
+        "columns": rng.choice([256, 512]),
+        "instance_count": rng.randint(20, 300),
+        "series_description": rng.choice(["T1 MPRAGE", "AX FLAIR", "DWI b1000", "CHEST 1.0"]),
+        "deidentification_status": "clean",
+    }
 
 
 def _catalog(folder: Path, count: int) -> Catalog:
     catalog = Catalog.open(f"sqlite:///{folder / 'catalog.db'}")
-    dataset = {"type": "ImagingDataset", "id": DATASET, "title": "Benchmark MR brain cohort",
-               "description": "Synthetic series for the Croissant benchmark.", "access_level": "open",
-               "license": {"spdx_id": "CC-BY-4.0"}, "modalities": ["MR", "CT"], "version": "1.0.0"}
+    dataset = {
+        "type": "ImagingDataset",
+        "id": DATASET,
+        "title": "Benchmark MR brain cohort",
+        "description": "Synthetic series for the Croissant benchmark.",
+        "access_level": "open",
+        "license": {"spdx_id": "CC-BY-4.0"},
+        "modalities": ["MR", "CT"],
+        "version": "1.0.0",
+    }
     rng = random.Random(7)
     catalog.put_many([dataset, *(_series(i, rng) for i in range(count))], author="bench", reason="benchmark")
     return catalog
@@ -65,22 +85,59 @@ def _reference(manifest: Path) -> dict:
     """The smallest Croissant mlcroissant loads the manifest with: what a person would write by hand."""
     data = manifest.read_bytes()
     return {
-        "@context": {"@language": "en", "@vocab": "https://schema.org/", "sc": "https://schema.org/",
-                     "cr": "http://mlcommons.org/croissant/",
-                     "dct": "http://purl.org/dc/terms/", "conformsTo": "dct:conformsTo",
-                     "recordSet": "cr:recordSet", "field": "cr:field", "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
-                     "source": "cr:source", "fileObject": "cr:fileObject", "extract": "cr:extract",
-                     "column": "cr:column", "key": "cr:key"},
-        "@type": "sc:Dataset", "conformsTo": "http://mlcommons.org/croissant/1.1", "name": "series-reference",
-        "description": "Hand-written reference.", "url": "https://example.org/reference",
-        "license": "https://spdx.org/licenses/CC-BY-4.0.html", "creator": {"@type": "sc:Person", "name": "Bench"},
-        "datePublished": "2026-01-01", "version": "1.0.0", "citeAs": "Bench (2026).",
-        "distribution": [{"@type": "cr:FileObject", "@id": "m", "name": "m", "contentUrl": manifest.name,
-                          "encodingFormat": "application/jsonlines", "sha256": hashlib.sha256(data).hexdigest()}],
-        "recordSet": [{"@type": "cr:RecordSet", "@id": "series", "name": "series", "field": [
-            {"@type": "cr:Field", "@id": f"series/{name}", "name": name, "dataType": dtype,
-             "source": {"fileObject": {"@id": "m"}, "extract": {"column": name}}}
-            for name, dtype in SERIES_FIELDS.items()]}],
+        "@context": {
+            "@language": "en",
+            "@vocab": "https://schema.org/",
+            "sc": "https://schema.org/",
+            "cr": "http://mlcommons.org/croissant/",
+            "dct": "http://purl.org/dc/terms/",
+            "conformsTo": "dct:conformsTo",
+            "recordSet": "cr:recordSet",
+            "field": "cr:field",
+            "dataType": {"@id": "cr:dataType", "@type": "@vocab"},
+            "source": "cr:source",
+            "fileObject": "cr:fileObject",
+            "extract": "cr:extract",
+            "column": "cr:column",
+            "key": "cr:key",
+        },
+        "@type": "sc:Dataset",
+        "conformsTo": "http://mlcommons.org/croissant/1.1",
+        "name": "series-reference",
+        "description": "Hand-written reference.",
+        "url": "https://example.org/reference",
+        "license": "https://spdx.org/licenses/CC-BY-4.0.html",
+        "creator": {"@type": "sc:Person", "name": "Bench"},
+        "datePublished": "2026-01-01",
+        "version": "1.0.0",
+        "citeAs": "Bench (2026).",
+        "distribution": [
+            {
+                "@type": "cr:FileObject",
+                "@id": "m",
+                "name": "m",
+                "contentUrl": manifest.name,
+                "encodingFormat": "application/jsonlines",
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        ],
+        "recordSet": [
+            {
+                "@type": "cr:RecordSet",
+                "@id": "series",
+                "name": "series",
+                "field": [
+                    {
+                        "@type": "cr:Field",
+                        "@id": f"series/{name}",
+                        "name": name,
+                        "dataType": dtype,
+                        "source": {"fileObject": {"@id": "m"}, "extract": {"column": name}},
+                    }
+                    for name, dtype in SERIES_FIELDS.items()
+                ],
+            }
+        ],
     }
 
 
@@ -121,13 +178,16 @@ def main() -> None:
             seconds, expected = _load(ref / "reference.json")
             references.append(seconds)
             if len(loaded) != args.series or loaded != expected:
-                raise SystemExit(f"the loads differ: {len(loaded)} records from our export, {len(expected)} "
-                                 "from the reference")
+                raise SystemExit(
+                    f"the loads differ: {len(loaded)} records from our export, {len(expected)} from the reference"
+                )
         catalog.close()
     export, load, reference = min(exports), min(loads), min(references)
     print(f"export (best of {args.repeat}):            {export * 1000:8.1f} ms")
     print(f"mlcroissant load of our export:      {load * 1000:8.1f} ms  ({args.series / load:,.0f} records/s)")
-    print(f"mlcroissant load of the reference:   {reference * 1000:8.1f} ms  ({args.series / reference:,.0f} records/s)")
+    print(
+        f"mlcroissant load of the reference:   {reference * 1000:8.1f} ms  ({args.series / reference:,.0f} records/s)"
+    )
     print(f"load ratio ours/reference:           {load / reference:8.2f}x  (target <= 1.2x)")
     print(f"(export + load) / reference:         {(export + load) / reference:8.2f}x")
 

@@ -97,8 +97,10 @@ def main() -> int:
         runs.append(("dicognito 0.19.0 read + anonymize + write", dicognito_run))
     except ImportError:
         print("dicognito is not installed (pip install dicognito==0.19.0): compared to the bare reference only")
-    runs += [("served copy: audit, rewrite, audit again", served_run),
-             ("medal deidentify per file (in memory)", local_run)]
+    runs += [
+        ("served copy: audit, rewrite, audit again", served_run),
+        ("medal deidentify per file (in memory)", local_run),
+    ]
     best: dict[str, float] = {}
     kept: dict[str, int] = {}
     for _ in range(args.repeat):
@@ -117,8 +119,7 @@ def main() -> int:
             for attempt in range(args.repeat):
                 out, link = Path(scratch) / f"out{workers}-{attempt}", Path(scratch) / f"link{workers}-{attempt}"
                 start = time.perf_counter()
-                summary = deidentify(source, out, LocalOptions(options=tuple(options), workers=workers,
-                                                               linkage=link))
+                summary = deidentify(source, out, LocalOptions(options=tuple(options), workers=workers, linkage=link))
                 elapsed = time.perf_counter() - start
                 best[name] = min(best.get(name, elapsed), elapsed)
                 kept[name] = summary.written

@@ -59,8 +59,9 @@ def main() -> None:
             if args.limit:
                 entries = itertools.islice(entries, args.limit)
             docs = [catalog.document(v.document) for v in entries]
-        print(f"{label}: {len(docs)} documents from {args.catalog}; {os.cpu_count()} cores, load "
-              f"{os.getloadavg()[0]:.2f}")
+        print(
+            f"{label}: {len(docs)} documents from {args.catalog}; {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}"
+        )
         for round_ in (1, 2):
             before = set(index.client.indices.get_alias(name=alias).body) if round_ == 2 else set()
             start = time.perf_counter()
@@ -68,9 +69,11 @@ def main() -> None:
             seconds = time.perf_counter() - start
             after = set(index.client.indices.get_alias(name=alias).body)
             left = [i for i in before if index.client.indices.exists(index=i)]
-            print(f"  rebuild {round_}: {len(docs)} docs in {seconds:.1f} s = {len(docs) / seconds:.0f} docs/s "
-                  f"(streaming bulk, retries on 429), {len(problems)} rejected; alias -> {sorted(after)}"
-                  + (f"; previous index {'still there!' if left else 'dropped'}" if round_ == 2 else ""))
+            print(
+                f"  rebuild {round_}: {len(docs)} docs in {seconds:.1f} s = {len(docs) / seconds:.0f} docs/s "
+                f"(streaming bulk, retries on 429), {len(problems)} rejected; alias -> {sorted(after)}"
+                + (f"; previous index {'still there!' if left else 'dropped'}" if round_ == 2 else "")
+            )
         requests = [SearchRequest.make(q, facets=FIVE, size=10) for q in ("series", "lung", "CT", "phantom", "")]
         samples = []
         for i in range(args.queries):

@@ -54,15 +54,19 @@ def classification(tmp: Path, cases: int) -> None:
         roc_auc_score(y[row], p[row])
     naive = time.perf_counter() - start
     metrics = len(result["metrics"])
-    print(f"classification, {cases} cases, {metrics} metrics + {len(result['subgroups'])} subgroups, "
-          f"1000 resamples: {ours:.2f} s")
-    print(f"  reference (naive AUROC alone, one scikit-learn call per resample): {naive:.2f} s; "
-          f"ratio ours/reference {ours / naive:.2f} (for {metrics} metrics and the subgroups, not one)")
+    print(
+        f"classification, {cases} cases, {metrics} metrics + {len(result['subgroups'])} subgroups, "
+        f"1000 resamples: {ours:.2f} s"
+    )
+    print(
+        f"  reference (naive AUROC alone, one scikit-learn call per resample): {naive:.2f} s; "
+        f"ratio ours/reference {ours / naive:.2f} (for {metrics} metrics and the subgroups, not one)"
+    )
 
 
 def _sphere(size: int, centre: tuple[int, int, int], radius: float) -> np.ndarray:
     z, y, x = np.ogrid[:size, :size, :size]
-    return (z - centre[0]) ** 2 + (y - centre[1]) ** 2 + (x - centre[2]) ** 2 <= radius ** 2
+    return (z - centre[0]) ** 2 + (y - centre[1]) ** 2 + (x - centre[2]) ** 2 <= radius**2
 
 
 def segmentation(tmp: Path, volumes: int, size: int) -> None:
@@ -89,11 +93,15 @@ def segmentation(tmp: Path, volumes: int, size: int) -> None:
         distance_transform_edt(~mask, sampling=(0.8, 0.8, 1.5))
     edt = (time.perf_counter() - start) / max(1, volumes // 5)
     dsc = next(m for m in result["metrics"] if m["metric"] == "dsc")["value"]
-    print(f"segmentation, {volumes} volumes of {size}^3 (NIfTI in a zip, read, DSC/NSD/HD95 and 1000 resamples): "
-          f"{ours:.1f} s, {ours / volumes:.2f} s per volume; 100 volumes ~ {100 * ours / volumes:.0f} s "
-          f"(extrapolated from {volumes}); mean DSC {dsc:.3f}")
-    print(f"  reference (one whole-volume distance_transform_edt): {edt:.2f} s per volume; "
-          f"ratio ours per volume / reference {ours / volumes / edt:.2f}")
+    print(
+        f"segmentation, {volumes} volumes of {size}^3 (NIfTI in a zip, read, DSC/NSD/HD95 and 1000 resamples): "
+        f"{ours:.1f} s, {ours / volumes:.2f} s per volume; 100 volumes ~ {100 * ours / volumes:.0f} s "
+        f"(extrapolated from {volumes}); mean DSC {dsc:.3f}"
+    )
+    print(
+        f"  reference (one whole-volume distance_transform_edt): {edt:.2f} s per volume; "
+        f"ratio ours per volume / reference {ours / volumes / edt:.2f}"
+    )
 
 
 def main() -> None:

@@ -41,12 +41,26 @@ def _catalog(folder: Path, open_access: bool) -> Path:
     if open_access:
         dataset = examples / TASK / "dataset.yaml"
         text = dataset.read_text(encoding="utf-8").replace("access_level: controlled", "access_level: open")
-        dataset.write_text(re.sub(r"license:\n(  .*\n)+?(?=data_use_conditions)", "license:\n  spdx_id: CC-BY-4.0\n",
-                                  text), encoding="utf-8")
+        dataset.write_text(
+            re.sub(r"license:\n(  .*\n)+?(?=data_use_conditions)", "license:\n  spdx_id: CC-BY-4.0\n", text),
+            encoding="utf-8",
+        )
     db = folder / "catalog.db"
     medal = Path(sys.executable).with_name("medal")
-    subprocess.run([str(medal), "harvest", *sorted(str(p) for p in examples.iterdir()), "--catalog",
-                    f"sqlite:///{db}", "--out", str(folder / "out")], cwd=folder, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(medal),
+            "harvest",
+            *sorted(str(p) for p in examples.iterdir()),
+            "--catalog",
+            f"sqlite:///{db}",
+            "--out",
+            str(folder / "out"),
+        ],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
     return db
 
 
@@ -66,8 +80,9 @@ def fuji_server(src: Path, python: Path, folder: Path):
     ini = folder / "fuji-server.ini"
     ini.write_text(config, encoding="utf-8")
     log = (folder / "fuji.log").open("w")
-    process = subprocess.Popen([str(python), "-m", "fuji_server", "-c", str(ini)], cwd=src, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [str(python), "-m", "fuji_server", "-c", str(ini)], cwd=src, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://localhost:{port}/fuji/api/v1"
     try:
         deadline = time.monotonic() + 180
@@ -87,11 +102,22 @@ def fuji_server(src: Path, python: Path, folder: Path):
 
 
 def evaluate(fuji: str, landing: str, oai: str) -> dict:
-    body = {"object_identifier": landing, "test_debug": True, "metric_version": "metrics_v0.5",
-            "use_datacite": True, "use_github": False, "metadata_service_endpoint": oai,
-            "metadata_service_type": "oai_pmh"}
-    response = httpx.post(f"{fuji}/evaluate", json=body, auth=("marvel", "wonderwoman"), timeout=900,
-                          headers={"Accept": "application/json"})
+    body = {
+        "object_identifier": landing,
+        "test_debug": True,
+        "metric_version": "metrics_v0.5",
+        "use_datacite": True,
+        "use_github": False,
+        "metadata_service_endpoint": oai,
+        "metadata_service_type": "oai_pmh",
+    }
+    response = httpx.post(
+        f"{fuji}/evaluate",
+        json=body,
+        auth=("marvel", "wonderwoman"),
+        timeout=900,
+        headers={"Accept": "application/json"},
+    )
     response.raise_for_status()
     return response.json()
 
@@ -100,11 +126,16 @@ def report(name: str, result: dict) -> float:
     print(f"\n== {name}: {result['request']['object_identifier']}")
     for metric in sorted(result["results"], key=lambda r: r["metric_identifier"]):
         score = metric["score"]
-        lost = [t for t, v in (metric.get("metric_tests") or {}).items()
-                if v.get("metric_test_status") != "pass" and v.get("metric_test_score", {}).get("total", 0)]
+        lost = [
+            t
+            for t, v in (metric.get("metric_tests") or {}).items()
+            if v.get("metric_test_status") != "pass" and v.get("metric_test_score", {}).get("total", 0)
+        ]
         lost = lost if float(score["earned"]) < float(score["total"]) else []
-        print(f"{metric['metric_identifier']:<14} {score['earned']:>4}/{score['total']:<4} "
-              f"{metric['test_status']:<5} {'lost: ' + ', '.join(lost) if lost else ''}")
+        print(
+            f"{metric['metric_identifier']:<14} {score['earned']:>4}/{score['total']:<4} "
+            f"{metric['test_status']:<5} {'lost: ' + ', '.join(lost) if lost else ''}"
+        )
     total = result["summary"]["score_percent"]["FAIR"]
     print(f"{name} TOTAL (FAIR) {total} %")
     return float(total)
@@ -116,8 +147,12 @@ def main() -> None:
     parser.add_argument("--fuji-python", type=Path, help="the python of a virtual environment with F-UJI's deps")
     parser.add_argument("--fuji-url", help="a running F-UJI's API base, instead of starting one")
     parser.add_argument("--json", type=Path, help="also write the full F-UJI results here")
-    parser.add_argument("--pid-base", default="", help="serve the catalogs with this MEDAL_PID_BASE (e.g. "
-                        "https://w3id.org/medal/); default: the catalog's own /id/ URLs")
+    parser.add_argument(
+        "--pid-base",
+        default="",
+        help="serve the catalogs with this MEDAL_PID_BASE (e.g. "
+        "https://w3id.org/medal/); default: the catalog's own /id/ URLs",
+    )
     args = parser.parse_args()
     if not args.fuji_url and not (args.fuji_src and args.fuji_python):
         parser.error("give --fuji-url, or --fuji-src and --fuji-python")

@@ -36,8 +36,9 @@ def _dicom_files(paths: list[str]) -> list[str]:
 def _time_dcmdump(files: list[str], batch: int = 400) -> float:
     start = time.perf_counter()
     for i in range(0, len(files), batch):
-        subprocess.run(["dcmdump", *files[i:i + batch]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       check=False)
+        subprocess.run(
+            ["dcmdump", *files[i : i + batch]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        )
     return time.perf_counter() - start
 
 
@@ -84,7 +85,9 @@ def main() -> int:
             seconds, result = harvest(warm_cache, Path(tmp) / "cache.json")
             warms.append(seconds)
             start = time.perf_counter()
-            again = harvest_dicom(args.paths, "benchmark", cache_file=Path(tmp) / "cache.json", jobs=args.jobs, settings=Settings())
+            again = harvest_dicom(
+                args.paths, "benchmark", cache_file=Path(tmp) / "cache.json", jobs=args.jobs, settings=Settings()
+            )
             agains.append(time.perf_counter() - start)
             assert again.summary["read_now"] == 0
             seconds, cold = harvest(str(Path(tmp) / "fresh-index-cache"), Path(tmp) / "cold.json")
@@ -95,17 +98,23 @@ def main() -> int:
     dump, warm, cold, again = (statistics.median(x) for x in (dumps, warms, colds, agains))
     summary = result.summary
     runs = lambda xs: ", ".join(f"{t:.2f}" for t in xs)  # noqa: E731
-    print(f"files: {n} on disk ({summary['dicom_read']} DICOM harvested, {summary['skipped']} skipped), "
-          f"{summary['bytes'] / 1e6:.1f} MB, {summary['series']} series; rounds: {args.rounds} (medians)")
+    print(
+        f"files: {n} on disk ({summary['dicom_read']} DICOM harvested, {summary['skipped']} skipped), "
+        f"{summary['bytes'] / 1e6:.1f} MB, {summary['series']} series; rounds: {args.rounds} (medians)"
+    )
     print(f"dcmdump (dcmtk):                        {dump:7.2f} s {n / dump:7.0f} files/s  [{runs(dumps)}]")
     print(f"harvest, index prepared (warm machine): {warm:7.2f} s {n / warm:7.0f} files/s  [{runs(warms)}]")
     print(f"harvest, index never built (cold):      {cold:7.2f} s {n / cold:7.0f} files/s  [{runs(colds)}]")
-    print(f"ratio harvest / dcmdump: warm {dump / warm:.2f}x, cold {dump / cold:.2f}x  (goal >= 2.0); median of "
-          f"the rounds' own ratios: warm {statistics.median(d / w for d, w in zip(dumps, warms)):.2f}x, cold "
-          f"{statistics.median(d / c for d, c in zip(dumps, colds)):.2f}x, cold / warm "
-          f"{statistics.median(w / c for w, c in zip(warms, colds)):.2f}")
-    print(f"re-harvest of the unchanged tree: {again * 1000:.0f} ms, {warm / again:.0f}x faster than the first "
-          f"harvest (goal >= 20)")
+    print(
+        f"ratio harvest / dcmdump: warm {dump / warm:.2f}x, cold {dump / cold:.2f}x  (goal >= 2.0); median of "
+        f"the rounds' own ratios: warm {statistics.median(d / w for d, w in zip(dumps, warms)):.2f}x, cold "
+        f"{statistics.median(d / c for d, c in zip(dumps, colds)):.2f}x, cold / warm "
+        f"{statistics.median(w / c for w, c in zip(warms, colds)):.2f}"
+    )
+    print(
+        f"re-harvest of the unchanged tree: {again * 1000:.0f} ms, {warm / again:.0f}x faster than the first "
+        f"harvest (goal >= 20)"
+    )
     print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0
 

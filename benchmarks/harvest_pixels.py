@@ -40,23 +40,31 @@ def main() -> int:
     times: dict[bool, list[float]] = {False: [], True: []}
     hashed = 0
     for round_no in range(args.repeat):
-        for pixel_hash in ((False, True) if round_no % 2 == 0 else (True, False)):
+        for pixel_hash in (False, True) if round_no % 2 == 0 else (True, False):
             clock = time.perf_counter()
-            result = harvest_dicom(args.paths, "bench-pixels", jobs=args.jobs, pixel_hash=pixel_hash, settings=Settings())
+            result = harvest_dicom(
+                args.paths, "bench-pixels", jobs=args.jobs, pixel_hash=pixel_hash, settings=Settings()
+            )
             times[pixel_hash].append(time.perf_counter() - clock)
             if pixel_hash:
                 hashed = result.summary["contamination"]["pixel_hashes"]["instances_hashed"]
     files = result.summary["dicom_read"]
-    print(f"{files} DICOM files, {size / 1e6:.1f} MB, {hashed} pixel digests; jobs={args.jobs or os.cpu_count()}; "
-          f"IDC index {'loaded' if index else 'missing: ' + str(missing)}; load average "
-          f"{os.getloadavg()[0]:.2f}")
+    print(
+        f"{files} DICOM files, {size / 1e6:.1f} MB, {hashed} pixel digests; jobs={args.jobs or os.cpu_count()}; "
+        f"IDC index {'loaded' if index else 'missing: ' + str(missing)}; load average "
+        f"{os.getloadavg()[0]:.2f}"
+    )
     for pixel_hash, label in ((False, "header only (reference)"), (True, "with pixel hashing")):
         runs = times[pixel_hash]
-        print(f"  {label:<26} median {statistics.median(runs):6.3f} s ({files / statistics.median(runs):6.0f} "
-              f"files/s)  best {min(runs):6.3f} s")
+        print(
+            f"  {label:<26} median {statistics.median(runs):6.3f} s ({files / statistics.median(runs):6.0f} "
+            f"files/s)  best {min(runs):6.3f} s"
+        )
     ratio = statistics.median(times[True]) / statistics.median(times[False])
-    print(f"  slowdown with pixel hashing: {ratio:.2f}x (median), "
-          f"{min(times[True]) / min(times[False]):.2f}x (best); target <= 1.5")
+    print(
+        f"  slowdown with pixel hashing: {ratio:.2f}x (median), "
+        f"{min(times[True]) / min(times[False]):.2f}x (best); target <= 1.5"
+    )
     return 0
 
 

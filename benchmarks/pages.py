@@ -59,13 +59,20 @@ def prepare(folder: Path) -> tuple[Path, dict[str, str]]:
 
     vendor = build(folder)
     url = f"sqlite:///{vendor.db}"
-    subprocess.run([sys.executable, str(REPO / "examples" / "demo_leaderboard.py"), "--catalog", url], cwd=folder,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(REPO / "examples" / "demo_leaderboard.py"), "--catalog", url],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
     with Catalog.open(url) as catalog:
         refresh(catalog, Settings(catalog=url))
         series = next(v.id for v in catalog.iter_current(["ImagingSeries"]) if v.document["dataset"] == "ge-dwi")
-    pages = {"/campaign": "/campaign", "leaderboard": f"/tasks/{BOARD_TASK}/leaderboard",
-             "series preview": f"/series/{series}/preview.png"}
+    pages = {
+        "/campaign": "/campaign",
+        "leaderboard": f"/tasks/{BOARD_TASK}/leaderboard",
+        "series preview": f"/series/{series}/preview.png",
+    }
     return vendor.db, pages
 
 
@@ -101,8 +108,10 @@ def main() -> int:
                 warm = statistics.median(warms[(name, state)])
                 goal = f"  (goal < 300 ms: {'met' if first < 0.3 else 'NOT met'})" if state == "kept" else ""
                 rounds = ", ".join(f"{t * 1000:.0f}" for t in firsts[(name, state)])
-                print(f"{name:16} {state:13} {first * 1000:8.0f} ms {warm * 1000:7.0f} ms {first / warm:9.1f}x"
-                      f"  [{rounds}]{goal}")
+                print(
+                    f"{name:16} {state:13} {first * 1000:8.0f} ms {warm * 1000:7.0f} ms {first / warm:9.1f}x"
+                    f"  [{rounds}]{goal}"
+                )
         print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -94,8 +94,10 @@ def main() -> int:
             previews = client.app.state.previews
     if left_out:
         print(f"{left_out} of {len(ids)} series have no file in the de-identified copy (the harvest left them out)")
-    print(f"{len(cold)} series, middle slice at size {args.size!r}; cache hits {previews.hits}, misses "
-          f"{previews.misses}; load {os.getloadavg()[0]:.2f}")
+    print(
+        f"{len(cold)} series, middle slice at size {args.size!r}; cache hits {previews.hits}, misses "
+        f"{previews.misses}; load {os.getloadavg()[0]:.2f}"
+    )
     print(f"cold (first of all, reads the archive's slice order): {cold[0] * 1000:.1f} ms")
     print(f"cold   {_percentiles(cold[1:] or cold)}")
     print(f"cached {_percentiles(cached)}")

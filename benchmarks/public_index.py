@@ -65,8 +65,12 @@ def _lookups(cache: str) -> float:
     from medal_catalog.contamination.index import load_index
 
     index = load_index(Path(cache))
-    public = pq.ParquetFile(idc_index_data.IDC_INDEX_PARQUET_FILEPATH).read_row_group(
-        0, columns=["SeriesInstanceUID"]).column(0).to_pylist()[:100_000]
+    public = (
+        pq.ParquetFile(idc_index_data.IDC_INDEX_PARQUET_FILEPATH)
+        .read_row_group(0, columns=["SeriesInstanceUID"])
+        .column(0)
+        .to_pylist()[:100_000]
+    )
     rng = random.Random(19)
     uids = public + [f"1.2.826.0.1.3680043.8.498.{rng.getrandbits(120)}" for _ in range(len(public))]
     rng.shuffle(uids)
@@ -110,8 +114,10 @@ def main() -> int:
         _run(_LOAD, cache)
         rate = _lookups(cache)
     first = warm[0]
-    print(f"IDC index: idc-index-data {first['version']} (IDC release {first['idc_version']}), "
-          f"{first['series']:,} series, {first['studies']:,} studies; load average {os.getloadavg()[0]:.2f}")
+    print(
+        f"IDC index: idc-index-data {first['version']} (IDC release {first['idc_version']}), "
+        f"{first['series']:,} series, {first['studies']:,} studies; load average {os.getloadavg()[0]:.2f}"
+    )
 
     def line(name: str, runs: list[dict], key: str, unit: str) -> None:
         values = [r[key] for r in runs]

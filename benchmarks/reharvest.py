@@ -51,8 +51,20 @@ def main() -> int:
                 again = ingest(args.paths, catalog, dataset_id="benchmark", out_dir=out, jobs=args.jobs)[0]
                 agains.append(time.perf_counter() - start)
                 assert again.summary["read_now"] == 0 and again.summary["catalog"]["changed"] == 0, again.summary
-            command = [sys.executable, "-m", "medal_catalog", "harvest", *args.paths, "--dataset", "benchmark",
-                       "--out", str(out), "--catalog", url, "--json"]
+            command = [
+                sys.executable,
+                "-m",
+                "medal_catalog",
+                "harvest",
+                *args.paths,
+                "--dataset",
+                "benchmark",
+                "--out",
+                str(out),
+                "--catalog",
+                url,
+                "--json",
+            ]
             start = time.perf_counter()
             subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
             clis.append(time.perf_counter() - start)
@@ -65,8 +77,10 @@ def main() -> int:
     print(f"re-harvest, unchanged:           {again:8.3f} s   [{', '.join(f'{t:.3f}' for t in agains)}]")
     print(f"ratio first / re-harvest:        {first / again:8.1f}x  (goal >= 20x)")
     print(f"re-harvest per 10k files:        {again * 10_000 / files:8.3f} s  (goal < 0.5 s, plus start-up)")
-    print(f"`medal harvest` re-harvest, end to end: {cli:.3f} s; of which `medal --version` start-up {started:.3f} s;"
-          f" ratio first / end to end {first / cli:.1f}x")
+    print(
+        f"`medal harvest` re-harvest, end to end: {cli:.3f} s; of which `medal --version` start-up {started:.3f} s;"
+        f" ratio first / end to end {first / cli:.1f}x"
+    )
     print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -97,10 +97,19 @@ def queries(rng: random.Random, n: int, common: str) -> list[tuple[str, dict]]:
     common_words = ["CT", "chest", "lung", "MR", "breast", "axial", "contrast", "cancer"]
     rare_words = ["phantom", "coffee", "glioblastoma", "sybil", "mesothelioma", "cervical", "fiducial", "lymphoma"]
     phrases = ['"lung cancer"', '"PET CT"', '"digital mammogram"', '"non-small cell"', '"soft tissue"', '"T2 axial"']
-    filters = [{"modality": "CT"}, {"body_part": "CHEST"}, {"manufacturer": "SIEMENS"}, {"type": "ImagingDataset"},
-               {"modality": "MR", "body_part": "BREAST"}, {"modality": "SEG"}]
-    ranges = [{"series_count_min": 1000}, {"subject_count_min": 100, "subject_count_max": 1000},
-              {"modified_min": "2023-01-01"}]
+    filters = [
+        {"modality": "CT"},
+        {"body_part": "CHEST"},
+        {"manufacturer": "SIEMENS"},
+        {"type": "ImagingDataset"},
+        {"modality": "MR", "body_part": "BREAST"},
+        {"modality": "SEG"},
+    ]
+    ranges = [
+        {"series_count_min": 1000},
+        {"subject_count_min": 100, "subject_count_max": 1000},
+        {"modified_min": "2023-01-01"},
+    ]
     mix = []
     for i in range(n):
         kind = ["common", "rare", "phrase", "filter", "range", "facets5", "deep"][i % 7]
@@ -127,8 +136,10 @@ def percentiles(samples: list[float]) -> str:
     if len(samples) < 2:
         return f"n={len(samples)}"
     q = statistics.quantiles(samples, n=100, method="inclusive")
-    return (f"n={len(samples):>4}  p50 {q[49]:7.1f} ms  p95 {q[94]:7.1f} ms  p99 {q[98]:7.1f} ms  "
-            f"max {max(samples):7.1f} ms")
+    return (
+        f"n={len(samples):>4}  p50 {q[49]:7.1f} ms  p95 {q[94]:7.1f} ms  p99 {q[98]:7.1f} ms  "
+        f"max {max(samples):7.1f} ms"
+    )
 
 
 def timed(client: httpx.Client, params: dict) -> float:
@@ -142,16 +153,22 @@ def timed(client: httpx.Client, params: dict) -> float:
 
 def serve(db: Path, workdir: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    process = subprocess.Popen([str(MEDAL), "serve", "--port", str(port), "--catalog", f"sqlite:///{db}"],
-                               cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [str(MEDAL), "serve", "--port", str(port), "--catalog", f"sqlite:///{db}"],
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     started = time.monotonic()
     deadline = started + 120
     while True:
         try:
             if httpx.get(f"{base}/api/health", timeout=60).status_code == 200:
-                print(f"server ready after {time.monotonic() - started:.1f} s (its /api/health counts the index, "
-                      "which loads the column view)")
+                print(
+                    f"server ready after {time.monotonic() - started:.1f} s (its /api/health counts the index, "
+                    "which loads the column view)"
+                )
                 return process, base
         except httpx.TransportError:
             pass
@@ -191,13 +208,16 @@ def main() -> None:
         for stale in workdir.glob("catalog.db*"):
             stale.unlink()
         folder = sample_index(workdir / "idc-sample", args.sample) if args.sample > 1 else None
-        print(f"harvesting the IDC index{f' (every {args.sample}th series)' if folder else ''} into {db} ...",
-              flush=True)
+        print(
+            f"harvesting the IDC index{f' (every {args.sample}th series)' if folder else ''} into {db} ...", flush=True
+        )
         summary = harvest(db, folder)
-        print(f"harvest: {summary['series']} series, {summary['collections']} collections in "
-              f"{summary['wall_seconds']:.1f} s = {summary['series'] / summary['wall_seconds']:.0f} series/s "
-              f"(store+index, incl. start-up); peak RSS {summary['peak_rss_mb']:.0f} MB; "
-              f"{summary['invalid']} invalid; machine: {load()}")
+        print(
+            f"harvest: {summary['series']} series, {summary['collections']} collections in "
+            f"{summary['wall_seconds']:.1f} s = {summary['series'] / summary['wall_seconds']:.0f} series/s "
+            f"(store+index, incl. start-up); peak RSS {summary['peak_rss_mb']:.0f} MB; "
+            f"{summary['invalid']} invalid; machine: {load()}"
+        )
     print("on disk: " + ", ".join(f"{k} {v:.0f}" for k, v in sizes(db).items()))
     store = open_store(f"sqlite:///{db}")
     token = create_token(store, f"bench{time.time_ns() % 10**9}", "admin")
@@ -229,8 +249,10 @@ def main() -> None:
                 write_one(db, round_)
                 after.append(timed(client, {"q": common, "facet": FIVE}))
                 after.append(timed(client, {"q": "lung", "modality": "CT", "facet": FIVE}))
-            print(f"first queries after a write (common word + 5 facets, then a filtered one), {args.writes} "
-                  f"writes: {', '.join(f'{t:.0f}' for t in after)} ms; max {max(after):.0f} ms")
+            print(
+                f"first queries after a write (common word + 5 facets, then a filtered one), {args.writes} "
+                f"writes: {', '.join(f'{t:.0f}' for t in after)} ms; max {max(after):.0f} ms"
+            )
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -26,22 +26,77 @@ from medal_catalog.catalog import Catalog  # noqa: E402
 
 MODALITIES = ["MR"] * 6 + ["CT"] * 3 + ["PT", "US", "CR", "DX", "MG", "NM"]
 BODY = ["BRAIN"] * 6 + ["HEAD", "CHEST", "CHEST", "ABDOMEN", "PELVIS", "SPINE", "KNEE", "HEART", "BREAST", "LIVER"]
-VENDORS = {"SIEMENS": ["Prisma", "Skyra", "Vida", "Aera", "SOMATOM Force"],
-           "GE MEDICAL SYSTEMS": ["SIGNA Premier", "Discovery MR750", "Revolution CT"],
-           "Philips": ["Ingenia", "Achieva", "IQon"], "Canon": ["Vantage Orian", "Aquilion ONE"]}
-SEQUENCES = ["T1 MPRAGE sag", "AX FLAIR", "DWI b1000", "ADC map", "T2 TSE ax", "SWI", "3D TOF angio",
-             "T1 post contrast", "localizer", "BOLD resting state", "perfusion DSC", "cor T2 fat sat", "lung kernel thin", "soft tissue",
-             "bone window", "arterial phase", "portal venous phase", "CTA head neck", "cine SSFP", "LGE short axis"]
-CONDITIONS = ["glioma", "glioblastoma", "meningioma", "metastasis", "stroke", "haemorrhage", "aneurysm",
-              "multiple sclerosis", "dementia", "alzheimer", "pulmonary nodule", "pneumonia", "embolism", "fibrosis",
-              "cirrhosis", "hepatocellular carcinoma", "fracture", "cardiomyopathy", "stenosis", "appendicitis"]
-WORDS = ("patients adults children cohort scans images annotated expert readers consensus multicentre retrospective "
-         "prospective acquisition protocol contrast enhanced screening follow-up diagnosis prognosis outcome volume "
-         "lesion tumour segmentation detection classification triage quantification reader study hospital").split()
+VENDORS = {
+    "SIEMENS": ["Prisma", "Skyra", "Vida", "Aera", "SOMATOM Force"],
+    "GE MEDICAL SYSTEMS": ["SIGNA Premier", "Discovery MR750", "Revolution CT"],
+    "Philips": ["Ingenia", "Achieva", "IQon"],
+    "Canon": ["Vantage Orian", "Aquilion ONE"],
+}
+SEQUENCES = [
+    "T1 MPRAGE sag",
+    "AX FLAIR",
+    "DWI b1000",
+    "ADC map",
+    "T2 TSE ax",
+    "SWI",
+    "3D TOF angio",
+    "T1 post contrast",
+    "localizer",
+    "BOLD resting state",
+    "perfusion DSC",
+    "cor T2 fat sat",
+    "lung kernel thin",
+    "soft tissue",
+    "bone window",
+    "arterial phase",
+    "portal venous phase",
+    "CTA head neck",
+    "cine SSFP",
+    "LGE short axis",
+]
+CONDITIONS = [
+    "glioma",
+    "glioblastoma",
+    "meningioma",
+    "metastasis",
+    "stroke",
+    "haemorrhage",
+    "aneurysm",
+    "multiple sclerosis",
+    "dementia",
+    "alzheimer",
+    "pulmonary nodule",
+    "pneumonia",
+    "embolism",
+    "fibrosis",
+    "cirrhosis",
+    "hepatocellular carcinoma",
+    "fracture",
+    "cardiomyopathy",
+    "stenosis",
+    "appendicitis",
+]
+WORDS = (
+    "patients adults children cohort scans images annotated expert readers consensus multicentre retrospective "
+    "prospective acquisition protocol contrast enhanced screening follow-up diagnosis prognosis outcome volume "
+    "lesion tumour segmentation detection classification triage quantification reader study hospital"
+).split()
 TASK_TYPES = ["classification", "detection", "segmentation", "regression", "prognosis", "report_generation"]
 SPECIALTIES = ["radiology", "neuroradiology", "oncology", "cardiology", "pulmonology", "emergency_medicine"]
-FACETS = ["type", "modality", "body_part", "manufacturer", "model", "task_type", "specialty", "license",
-          "access_level", "country", "status", "publication_status"]
+FACETS = [
+    "type",
+    "modality",
+    "body_part",
+    "manufacturer",
+    "model",
+    "task_type",
+    "specialty",
+    "license",
+    "access_level",
+    "country",
+    "status",
+    "publication_status",
+]
 
 
 def _prose(rng: random.Random, n: int) -> str:
@@ -52,14 +107,35 @@ def _prose(rng: random.Random, n: int) -> str:
 def make_series(rng: random.Random, i: int, datasets: int) -> dict:
     modality, body = rng.choice(MODALITIES), rng.choice(BODY)
     vendor = rng.choice(list(VENDORS))
-    study = rng.choice(["MR brain scan", "MRI brain w/wo contrast scan", "CT head scan", "brain MR scan",
-                        "CT chest scan", "MR knee", "CT abdomen pelvis", "MR spine scan", "PET CT scan"])
-    series = {"type": "ImagingSeries", "id": f"s{i:06d}", "dataset": f"d{rng.randrange(datasets):05d}",
-              "series_instance_uid": f"1.2.826.0.1.{i}", "series_number": rng.randint(1, 30), "modality": modality,
-              "body_part": body, "manufacturer": vendor, "manufacturer_model_name": rng.choice(VENDORS[vendor]),
-              "slice_thickness": rng.choice([0.6, 1.0, 1.25, 2.0, 3.0, 5.0]), "instance_count": rng.randint(1, 400),
-              "series_description": rng.choice(SEQUENCES) + (" brain" if rng.random() < 0.5 else ""),
-              "study_description": study, "deidentification_status": rng.choice(["clean"] * 9 + ["flagged"])}
+    study = rng.choice(
+        [
+            "MR brain scan",
+            "MRI brain w/wo contrast scan",
+            "CT head scan",
+            "brain MR scan",
+            "CT chest scan",
+            "MR knee",
+            "CT abdomen pelvis",
+            "MR spine scan",
+            "PET CT scan",
+        ]
+    )
+    series = {
+        "type": "ImagingSeries",
+        "id": f"s{i:06d}",
+        "dataset": f"d{rng.randrange(datasets):05d}",
+        "series_instance_uid": f"1.2.826.0.1.{i}",
+        "series_number": rng.randint(1, 30),
+        "modality": modality,
+        "body_part": body,
+        "manufacturer": vendor,
+        "manufacturer_model_name": rng.choice(VENDORS[vendor]),
+        "slice_thickness": rng.choice([0.6, 1.0, 1.25, 2.0, 3.0, 5.0]),
+        "instance_count": rng.randint(1, 400),
+        "series_description": rng.choice(SEQUENCES) + (" brain" if rng.random() < 0.5 else ""),
+        "study_description": study,
+        "deidentification_status": rng.choice(["clean"] * 9 + ["flagged"]),
+    }
     if modality == "MR":
         series["magnetic_field_strength"] = rng.choice([1.5, 3.0, 3.0, 7.0])
     return series
@@ -69,24 +145,42 @@ def make_entry(rng: random.Random, i: int) -> dict:
     condition, modality = rng.choice(CONDITIONS), rng.choice(MODALITIES)
     created = f"{rng.randint(2015, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     if i % 2:
-        return {"type": "BenchmarkTask", "id": f"t{i:05d}", "title": f"{condition.capitalize()} "
-                f"{rng.choice(TASK_TYPES)} on {modality} brain scan", "description": _prose(rng, 40),
-                "clinical_question": f"Does this {modality} scan show {condition}?",
-                "task_type": rng.choice(TASK_TYPES), "clinical_specialty": rng.choice(SPECIALTIES),
-                "modalities": [modality], "status": rng.choice(["submitted", "under_review", "accepted"]),
-                "keywords": rng.sample(CONDITIONS, 2), "created": created,
-                "target_conditions": [{"code_system": "SNOMEDCT", "code": "1234", "label": condition}],
-                "anatomy": [{"code_system": "UBERON", "code": "0000955", "label": rng.choice(["brain", "lung"])}]}
+        return {
+            "type": "BenchmarkTask",
+            "id": f"t{i:05d}",
+            "title": f"{condition.capitalize()} {rng.choice(TASK_TYPES)} on {modality} brain scan",
+            "description": _prose(rng, 40),
+            "clinical_question": f"Does this {modality} scan show {condition}?",
+            "task_type": rng.choice(TASK_TYPES),
+            "clinical_specialty": rng.choice(SPECIALTIES),
+            "modalities": [modality],
+            "status": rng.choice(["submitted", "under_review", "accepted"]),
+            "keywords": rng.sample(CONDITIONS, 2),
+            "created": created,
+            "target_conditions": [{"code_system": "SNOMEDCT", "code": "1234", "label": condition}],
+            "anatomy": [{"code_system": "UBERON", "code": "0000955", "label": rng.choice(["brain", "lung"])}],
+        }
     vendor = rng.choice(list(VENDORS))
-    return {"type": "ImagingDataset", "id": f"d{i // 2:05d}", "title": f"{condition.capitalize()} {modality} scan "
-            "collection", "description": _prose(rng, 60), "access_level": rng.choice(["open", "registered",
-                                                                                      "controlled"]),
-            "license": {"spdx_id": rng.choice(["CC-BY-4.0", "CC-BY-NC-4.0", "CC0-1.0"])}, "modalities": [modality],
-            "body_parts": [rng.choice(BODY)], "subject_count": rng.randint(10, 5000),
-            "series_count": rng.randint(10, 50000), "countries": [rng.choice(["DE", "NL", "FR", "US", "JP"])],
-            "publication_status": rng.choice(["unpublished", "published"]), "created": created,
-            "acquisition": {"manufacturers": [vendor], "models": [rng.choice(VENDORS[vendor])],
-                            "slice_thickness_range": {"minimum": 1.0, "maximum": 5.0}}}
+    return {
+        "type": "ImagingDataset",
+        "id": f"d{i // 2:05d}",
+        "title": f"{condition.capitalize()} {modality} scan collection",
+        "description": _prose(rng, 60),
+        "access_level": rng.choice(["open", "registered", "controlled"]),
+        "license": {"spdx_id": rng.choice(["CC-BY-4.0", "CC-BY-NC-4.0", "CC0-1.0"])},
+        "modalities": [modality],
+        "body_parts": [rng.choice(BODY)],
+        "subject_count": rng.randint(10, 5000),
+        "series_count": rng.randint(10, 50000),
+        "countries": [rng.choice(["DE", "NL", "FR", "US", "JP"])],
+        "publication_status": rng.choice(["unpublished", "published"]),
+        "created": created,
+        "acquisition": {
+            "manufacturers": [vendor],
+            "models": [rng.choice(VENDORS[vendor])],
+            "slice_thickness_range": {"minimum": 1.0, "maximum": 5.0},
+        },
+    }
 
 
 def make_queries(rng: random.Random, n: int) -> list[SearchRequest]:
@@ -100,23 +194,46 @@ def make_queries(rng: random.Random, n: int) -> list[SearchRequest]:
         elif roll < 0.70:
             query = rng.choice(rare) + (" " + rng.choice(common) if rng.random() < 0.4 else "")
         elif roll < 0.85:
-            query = rng.choice([f'"{rng.choice(SEQUENCES)}"', f"{rng.choice(rare)[:4]}*",
-                                f"{rng.choice(rare)} OR {rng.choice(rare)}", f"brain NOT {rng.choice(rare)}"])
+            query = rng.choice(
+                [
+                    f'"{rng.choice(SEQUENCES)}"',
+                    f"{rng.choice(rare)[:4]}*",
+                    f"{rng.choice(rare)} OR {rng.choice(rare)}",
+                    f"brain NOT {rng.choice(rare)}",
+                ]
+            )
         else:
             query = ""
         filters = {}
         for _ in range(rng.choice([0, 1, 1, 2])):
             name = rng.choice(["modality", "body_part", "manufacturer", "type"])
-            filters[name] = [rng.choice({"modality": MODALITIES, "body_part": BODY, "manufacturer": list(VENDORS),
-                                         "type": ["ImagingSeries", "BenchmarkTask", "ImagingDataset"]}[name])]
+            filters[name] = [
+                rng.choice(
+                    {
+                        "modality": MODALITIES,
+                        "body_part": BODY,
+                        "manufacturer": list(VENDORS),
+                        "type": ["ImagingSeries", "BenchmarkTask", "ImagingDataset"],
+                    }[name]
+                )
+            ]
         ranges = {}
         if rng.random() < 0.2:
             ranges["slice_thickness"] = (None, rng.choice([1.0, 2.0, 3.0]))
         if rng.random() < 0.1:
             ranges["created"] = ("2020-01-01", None)
         sort = rng.choice(["relevance"] * 9 + ["-created", "subject_count"])
-        out.append(SearchRequest.make(query, filters, rng.sample(FACETS, rng.randint(3, 5)), ranges, sort,
-                                      page=rng.choice([1, 1, 1, 2]), size=10))
+        out.append(
+            SearchRequest.make(
+                query,
+                filters,
+                rng.sample(FACETS, rng.randint(3, 5)),
+                ranges,
+                sort,
+                page=rng.choice([1, 1, 1, 2]),
+                size=10,
+            )
+        )
     return out
 
 
@@ -171,14 +288,14 @@ def main() -> None:
         index.close()
 
         with Catalog.open(f"sqlite:///{tmp}/store.db") as catalog:
-            sample = entries[:args.store_sample]
+            sample = entries[: args.store_sample]
             start = time.perf_counter()
             catalog.put_many(sample, author="benchmark", reason="synthetic load")
             took = time.perf_counter() - start
             print(f"Catalog.put_many (validate, version, store, index): {len(sample) / took:,.0f} entries/s")
 
     if args.es_docs:
-        run_osmem(docs[:args.es_docs], queries)
+        run_osmem(docs[: args.es_docs], queries)
 
 
 def run_osmem(docs: list[dict], queries: list[SearchRequest]) -> None:
@@ -197,8 +314,10 @@ def run_osmem(docs: list[dict], queries: list[SearchRequest]) -> None:
         index.rebuild(docs)
         took = time.perf_counter() - start
         times = run_queries(index, queries[:300])
-        print(f"[NOT MEANINGFUL: osmem-server, an in-memory test double, {len(docs):,} docs] Elasticsearch backend: "
-              f"{len(docs) / took:,.0f} docs/s bulk; {percentiles(times)}")
+        print(
+            f"[NOT MEANINGFUL: osmem-server, an in-memory test double, {len(docs):,} docs] Elasticsearch backend: "
+            f"{len(docs) / took:,.0f} docs/s bulk; {percentiles(times)}"
+        )
         index.close()
     finally:
         server.close()

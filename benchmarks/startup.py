@@ -58,8 +58,10 @@ def main() -> int:
     for name in commands:
         wall, cpu = statistics.median(walls[name]), statistics.median(cpus[name])
         goal = "" if name.startswith("python") else f"  (goal < 300 ms: {'met' if wall < 0.3 else 'NOT met'})"
-        print(f"{name:22s} wall {wall * 1000:6.0f} ms ({wall / base_wall:4.1f}x bare python)  "
-              f"cpu {cpu * 1000:6.0f} ms ({cpu / base_cpu:4.1f}x){goal}")
+        print(
+            f"{name:22s} wall {wall * 1000:6.0f} ms ({wall / base_wall:4.1f}x bare python)  "
+            f"cpu {cpu * 1000:6.0f} ms ({cpu / base_cpu:4.1f}x){goal}"
+        )
     print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0
 

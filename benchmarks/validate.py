@@ -46,8 +46,9 @@ def run_linkml(files: list[tuple[Path, str]]) -> tuple[float, dict[str, set[int]
     flagged: dict[str, set[int]] = {}
     start = time.perf_counter()
     for path, cls in files:
-        out = subprocess.run([str(BIN / "linkml-validate"), "-s", str(SCHEMA_PATH), "-C", cls, str(path)],
-                             capture_output=True, text=True)
+        out = subprocess.run(
+            [str(BIN / "linkml-validate"), "-s", str(SCHEMA_PATH), "-C", cls, str(path)], capture_output=True, text=True
+        )
         flagged[path.name] = {int(m) for m in re.findall(rf"\[{re.escape(str(path))}/(\d+)\]", out.stdout)}
     return time.perf_counter() - start, flagged
 
@@ -93,8 +94,10 @@ def main() -> None:
     print(f"ratio: {linkml_s / medal_s:.1f}x linkml-validate (target >= 30x)")
     if not same:
         for name in broken:
-            print(f"  {name}: medal-only {sorted(medal_flags[name] - linkml_flags[name])[:10]} "
-                  f"linkml-only {sorted(linkml_flags[name] - medal_flags[name])[:10]}")
+            print(
+                f"  {name}: medal-only {sorted(medal_flags[name] - linkml_flags[name])[:10]} "
+                f"linkml-only {sorted(linkml_flags[name] - medal_flags[name])[:10]}"
+            )
         sys.exit(1)
 
 

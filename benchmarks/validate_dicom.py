@@ -27,8 +27,9 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "valid" / "ct-lu
 def submission(tree: Path, folder: Path) -> Path:
     text = (EXAMPLE / "dataset.yaml").read_text(encoding="utf-8")
     assert "includes: dicom/**/*.dcm" in text
-    (folder / "dataset.yaml").write_text(text.replace("includes: dicom/**/*.dcm", "includes: dicom/**/*"),
-                                         encoding="utf-8")  # GE names its files i22.MRDC.1
+    (folder / "dataset.yaml").write_text(
+        text.replace("includes: dicom/**/*.dcm", "includes: dicom/**/*"), encoding="utf-8"
+    )  # GE names its files i22.MRDC.1
     (folder / "labels.csv").write_bytes((EXAMPLE / "labels.csv").read_bytes())
     # Hard links (validate refuses symbolic links that lead out of the submission), copies across file systems.
     import shutil
@@ -74,11 +75,17 @@ def main() -> int:
     hashed = sum(s["pixel_hashes"]["files"] for s in report.contamination.values())
     v, h = statistics.median(validates), statistics.median(harvests)
     print(f"files: {files} ({hashed} DICOM checked by validate); rounds: {args.rounds} (medians)")
-    print(f"medal validate (one process):   {v:7.2f} s {files / v:7.0f} files/s  [{', '.join(f'{t:.2f}' for t in validates)}]")
-    print(f"harvest ({os.cpu_count()} reader processes):  {h:7.2f} s {files / h:7.0f} files/s  "
-          f"[{', '.join(f'{t:.2f}' for t in harvests)}]")
-    print(f"ratio validate / harvest speed: {h / v:.2f}x (per core: {h / v * os.cpu_count():.2f}x); median of the "
-          f"rounds' own ratios {statistics.median(hh / vv for hh, vv in zip(harvests, validates)):.2f}x")
+    print(
+        f"medal validate (one process):   {v:7.2f} s {files / v:7.0f} files/s  [{', '.join(f'{t:.2f}' for t in validates)}]"
+    )
+    print(
+        f"harvest ({os.cpu_count()} reader processes):  {h:7.2f} s {files / h:7.0f} files/s  "
+        f"[{', '.join(f'{t:.2f}' for t in harvests)}]"
+    )
+    print(
+        f"ratio validate / harvest speed: {h / v:.2f}x (per core: {h / v * os.cpu_count():.2f}x); median of the "
+        f"rounds' own ratios {statistics.median(hh / vv for hh, vv in zip(harvests, validates)):.2f}x"
+    )
     print(f"load after: {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -28,17 +28,23 @@ def spdx() -> dict:
         keys = [row.get("spdx_license_key") or ""] + list(row.get("other_spdx_license_keys") or [])
         for key in keys:
             if key and not key.startswith("LicenseRef-") and not row.get("is_exception"):
-                licenses[key] = {"category": row["category"], "deprecated": bool(row.get("is_deprecated"))
-                                 or key != row.get("spdx_license_key")}
-    return {"source": "ScanCode LicenseDB index from license-expression "
-                      f"{getattr(license_expression, '__version__', '30.4.4')} (CC-BY-4.0, nexB)",
-            "open_categories": ["Permissive", "Copyleft", "Copyleft Limited", "Public Domain"],
-            "licenses": dict(sorted(licenses.items()))}
+                licenses[key] = {
+                    "category": row["category"],
+                    "deprecated": bool(row.get("is_deprecated")) or key != row.get("spdx_license_key"),
+                }
+    return {
+        "source": "ScanCode LicenseDB index from license-expression "
+        f"{getattr(license_expression, '__version__', '30.4.4')} (CC-BY-4.0, nexB)",
+        "open_categories": ["Permissive", "Copyleft", "Copyleft Limited", "Public Domain"],
+        "licenses": dict(sorted(licenses.items())),
+    }
 
 
 def iso3166() -> dict:
-    return {"source": f"pycountry {pycountry.__version__ if hasattr(pycountry, '__version__') else '26.2.16'}",
-            "countries": {c.alpha_2: c.name for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)}}
+    return {
+        "source": f"pycountry {pycountry.__version__ if hasattr(pycountry, '__version__') else '26.2.16'}",
+        "countries": {c.alpha_2: c.name for c in sorted(pycountry.countries, key=lambda c: c.alpha_2)},
+    }
 
 
 if __name__ == "__main__":

@@ -45,15 +45,18 @@ class Outcome:
     peak_rss_mb: float = 0.0
 
     def line(self) -> str:
-        return (f"cases {self.cases} ({dict(self.by_kind)}): harvested {self.harvested} (with a truncation warning "
-                f"{self.warned}), refused with a reason {self.refused}, failures {len(self.failures)}; slowest file "
-                f"{self.slowest * 1000:.0f} ms, total {self.seconds:.1f} s, peak RSS {self.peak_rss_mb:.0f} MB")
+        return (
+            f"cases {self.cases} ({dict(self.by_kind)}): harvested {self.harvested} (with a truncation warning "
+            f"{self.warned}), refused with a reason {self.refused}, failures {len(self.failures)}; slowest file "
+            f"{self.slowest * 1000:.0f} ms, total {self.seconds:.1f} s, peak RSS {self.peak_rss_mb:.0f} MB"
+        )
 
 
 def real_files(tree: Path, limit: int = 64) -> list[Path]:
     """Up to ``limit`` real DICOM files under ``tree``, spread over its series (every n-th file, sorted)."""
-    files = sorted(p for p in tree.rglob("*") if p.is_file() and p.suffix.lower() in (".dcm", "")
-                   and p.stat().st_size > 132)
+    files = sorted(
+        p for p in tree.rglob("*") if p.is_file() and p.suffix.lower() in (".dcm", "") and p.stat().st_size > 132
+    )
     step = max(1, len(files) // limit)
     return files[::step][:limit]
 
@@ -76,16 +79,16 @@ def mutate(data: bytes, kind: str, rng: random.Random, pixels: int | None) -> by
             i = rng.randrange(132, max(133, end))
             buf[i] ^= 1 << rng.randrange(8)
     elif kind == "overwrite":
-        buf[at:at + 4] = rng.choice([b"\xff\xff\xff\xff", b"\x00\x00\x00\x00", rng.randbytes(4)])
+        buf[at : at + 4] = rng.choice([b"\xff\xff\xff\xff", b"\x00\x00\x00\x00", rng.randbytes(4)])
     elif kind == "huge-length":
-        buf[at:at + 4] = rng.choice([b"\xff\xff\xff\xff", b"\xf0\xff\xff\x7f", b"\x00\x00\x00\x10"])
+        buf[at : at + 4] = rng.choice([b"\xff\xff\xff\xff", b"\xf0\xff\xff\x7f", b"\x00\x00\x00\x10"])
     elif kind == "cut-out":
-        del buf[at:at + rng.randint(1, 64)]
+        del buf[at : at + rng.randint(1, 64)]
     elif kind == "insert":
         buf[at:at] = rng.randbytes(rng.randint(1, 64))
     elif kind == "zero-run":
         n = rng.randint(8, 512)
-        buf[at:at + n] = b"\x00" * len(buf[at:at + n])
+        buf[at : at + n] = b"\x00" * len(buf[at : at + n])
     elif kind == "pixel-bytes":
         start = (pixels or len(data)) + 12
         for _ in range(rng.randint(1, 32)):
@@ -94,7 +97,7 @@ def mutate(data: bytes, kind: str, rng: random.Random, pixels: int | None) -> by
     elif kind == "append":
         buf += rng.randbytes(rng.randint(1, 4096))
     elif kind == "truncate":
-        del buf[rng.randrange(0, len(data)):]
+        del buf[rng.randrange(0, len(data)) :]
     return bytes(buf)
 
 
@@ -151,8 +154,9 @@ def _read(path: Path, data: bytes, out: Outcome) -> object:
     st = path.stat()
     began = time.monotonic()
     try:
-        result = read_one(Source(str(path), path.name, str(path), None, st.st_size, st.st_mtime_ns), b"fuzz",
-                          False, 10.0)
+        result = read_one(
+            Source(str(path), path.name, str(path), None, st.st_size, st.st_mtime_ns), b"fuzz", False, 10.0
+        )
     except HeaderError as exc:  # read_one must turn every reader error into a FileProblem
         result = FileProblem(path.name, f"unexpected reader failure (HeaderError escaped: {exc.reason})")
     except Exception as exc:  # noqa: BLE001 - that is what a crash is

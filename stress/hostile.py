@@ -37,7 +37,7 @@ def run_case(medal: Path, case: str, path: Path, tmp: Path, timeout: float, cap:
 
 
 # A child interpreter per case: RUSAGE_CHILDREN's maximum is then the peak of that case alone.
-_RUNNER = r'''
+_RUNNER = r"""
 import json, os, resource, signal, subprocess, sys, time
 medal, case, path, tmp, timeout, cap = sys.argv[1:7]
 timeout, cap = float(timeout), int(cap)
@@ -59,7 +59,7 @@ except subprocess.TimeoutExpired:
 seconds = time.monotonic() - started
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps({"exit": code, "seconds": seconds, "rss_mb": rss, "out": out.decode("utf-8", "replace")[-20000:]}))
-'''
+"""
 
 
 def verdict(case: str, name: str, result: dict[str, object]) -> bool:
@@ -86,18 +86,24 @@ def http_cases(tmp: Path) -> list[tuple[str, bool, float]]:
     from served import medal_server
 
     db = tmp / "http.db"
-    token = subprocess.run([str(MEDAL), "token", "create", "--role", "contributor", "--name", "mallory",
-                            "--catalog", f"sqlite:///{db}"], check=True, capture_output=True,
-                           text=True).stdout.strip()
+    token = subprocess.run(
+        [str(MEDAL), "token", "create", "--role", "contributor", "--name", "mallory", "--catalog", f"sqlite:///{db}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     media = {".yaml": "application/yaml", ".json": "application/json", ".jsonld": "application/ld+json"}
     out = []
     with medal_server(db, tmp) as base:
         for name, make in DOCUMENTS.items():
             started = time.monotonic()
             try:
-                answer = httpx.post(f"{base}/api/submissions", content=make().encode(), timeout=120,
-                                    headers={"Authorization": f"Bearer {token}",
-                                             "Content-Type": media[Path(name).suffix]})
+                answer = httpx.post(
+                    f"{base}/api/submissions",
+                    content=make().encode(),
+                    timeout=120,
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": media[Path(name).suffix]},
+                )
                 healthy = httpx.get(f"{base}/api/health", timeout=10).status_code == 200
                 ok = answer.status_code == 422 and '"file.' in answer.text and healthy
             except httpx.HTTPError:
@@ -122,26 +128,34 @@ def main() -> int:
         zero_bomb(tmp / "bomb" / "bomb.dcm")
         (tmp / "bombs").mkdir()
         zero_bomb_zip(tmp / "bombs" / "bombs.zip", members=4)
-        cases += [("harvest", "zero-bomb 600 MB (sparse)", tmp / "bomb"),
-                  ("harvest", "zip of 4 zero bombs", tmp / "bombs")]
-        print(f"{'case':<28} {'this build':>22} {'ok':>4}" + (f" {'reference':>26} {'time ratio':>10}"
-                                                             if args.reference else ""))
+        cases += [
+            ("harvest", "zero-bomb 600 MB (sparse)", tmp / "bomb"),
+            ("harvest", "zip of 4 zero bombs", tmp / "bombs"),
+        ]
+        print(
+            f"{'case':<28} {'this build':>22} {'ok':>4}"
+            + (f" {'reference':>26} {'time ratio':>10}" if args.reference else "")
+        )
         for kind, name, path in cases:
             work = tmp / f"work-{len(name)}-{kind}"
             work.mkdir(exist_ok=True)
             ours = run_case(MEDAL, kind, path, work, args.limit_seconds * 3, None)
-            ok = verdict(kind, name, ours) and ours["seconds"] <= args.limit_seconds \
-                and ours["rss_mb"] <= args.limit_mb
+            ok = verdict(kind, name, ours) and ours["seconds"] <= args.limit_seconds and ours["rss_mb"] <= args.limit_mb
             failures += not ok
             line = f"{name:<28} {ours['seconds']:>8.2f} s {ours['rss_mb']:>7.0f} MB {'yes' if ok else 'NO':>4}"
             if args.reference:
                 ref_work = tmp / f"ref-{len(name)}-{kind}"
                 ref_work.mkdir(exist_ok=True)
                 ref = run_case(args.reference, kind, path, ref_work, args.reference_timeout, REFERENCE_AS_BYTES)
-                ended = "" if verdict(kind, name, ref) else (" timeout" if ref["exit"] == "timeout" else
-                                                            f" exit {ref['exit']}")
-                line += (f" {ref['seconds']:>8.2f} s {ref['rss_mb']:>7.0f} MB{ended:>8}"
-                         f" {ref['seconds'] / max(ours['seconds'], 1e-9):>9.1f}x")
+                ended = (
+                    ""
+                    if verdict(kind, name, ref)
+                    else (" timeout" if ref["exit"] == "timeout" else f" exit {ref['exit']}")
+                )
+                line += (
+                    f" {ref['seconds']:>8.2f} s {ref['rss_mb']:>7.0f} MB{ended:>8}"
+                    f" {ref['seconds'] / max(ours['seconds'], 1e-9):>9.1f}x"
+                )
             print(line, flush=True)
         if not args.skip_http:
             for name, ok, seconds in http_cases(tmp):

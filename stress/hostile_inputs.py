@@ -29,14 +29,19 @@ def deep_yaml(depth: int) -> str:
 
 def deep_json(depth: int) -> str:
     """A JSON dataset with one value nested ``depth`` lists deep."""
-    return '{"type": "ImagingDataset", "id": "hostile", "title": "hostile", "keywords": ' + \
-        "[" * depth + "]" * depth + "}"
+    return (
+        '{"type": "ImagingDataset", "id": "hostile", "title": "hostile", "keywords": ' + "[" * depth + "]" * depth + "}"
+    )
 
 
 def deep_croissant(depth: int) -> str:
     """A Croissant JSON-LD document whose description is nested ``depth`` objects deep."""
-    doc = {"@context": {"@vocab": "https://schema.org/", "cr": "http://mlcommons.org/croissant/"},
-           "@type": "Dataset", "conformsTo": "http://mlcommons.org/croissant/1.1", "name": "hostile"}
+    doc = {
+        "@context": {"@vocab": "https://schema.org/", "cr": "http://mlcommons.org/croissant/"},
+        "@type": "Dataset",
+        "conformsTo": "http://mlcommons.org/croissant/1.1",
+        "name": "hostile",
+    }
     text = json.dumps(doc)
     return text[:-1] + ', "description": ' + '{"a": ' * depth + "1" + "}" * depth + "}"
 
@@ -80,6 +85,6 @@ def zero_bomb_zip(path: Path, members: int = 4, zeros: int = 600 << 20) -> Path:
                 member.write(b"\0" * 128 + b"DICM")
                 left = zeros
                 while left > 0:
-                    member.write(chunk[:min(left, len(chunk))])
+                    member.write(chunk[: min(left, len(chunk))])
                     left -= len(chunk)
     return path

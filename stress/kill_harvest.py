@@ -54,8 +54,21 @@ def alive(pids: set[int]) -> set[int]:
 
 
 def harvest_args(tree: Path, db: Path, out: Path, jobs: int) -> list[str]:
-    return [str(MEDAL), "harvest", str(tree), "--dataset", "stress-kill", "--jobs", str(jobs), "--no-cache",
-            "--out", str(out), "--catalog", f"sqlite:///{db}", "--json"]
+    return [
+        str(MEDAL),
+        "harvest",
+        str(tree),
+        "--dataset",
+        "stress-kill",
+        "--jobs",
+        str(jobs),
+        "--no-cache",
+        "--out",
+        str(out),
+        "--catalog",
+        f"sqlite:///{db}",
+        "--json",
+    ]
 
 
 def counts(db: Path) -> dict[str, int]:
@@ -65,14 +78,18 @@ def counts(db: Path) -> dict[str, int]:
     raw = sqlite3.connect(db)
     try:
         rows = raw.execute("SELECT document FROM entries WHERE kind = 'ImagingSeries' AND NOT deleted").fetchall()
-        dataset = raw.execute("SELECT document FROM entries WHERE kind = 'ImagingDataset' AND id = 'stress-kill' "
-                              "AND NOT deleted").fetchone()
+        dataset = raw.execute(
+            "SELECT document FROM entries WHERE kind = 'ImagingDataset' AND id = 'stress-kill' AND NOT deleted"
+        ).fetchone()
     finally:
         raw.close()
     series = [json.loads(r[0]) for r in rows]
     declared = json.loads(dataset[0]) if dataset else {}
-    return {"series": len(series), "instances": sum(s.get("instance_count", 0) for s in series),
-            "declared_series": declared.get("series_count", 0)}
+    return {
+        "series": len(series),
+        "instances": sum(s.get("instance_count", 0) for s in series),
+        "declared_series": declared.get("series_count", 0),
+    }
 
 
 def phases(process: subprocess.Popen, readers: set[int], until: str) -> float:
@@ -87,8 +104,9 @@ def phases(process: subprocess.Popen, readers: set[int], until: str) -> float:
     return time.monotonic()
 
 
-def trial(tree: Path, folder: Path, sig: signal.Signals, phase: str, delay: float, jobs: int,
-          expected: dict[str, int]) -> dict[str, object]:
+def trial(
+    tree: Path, folder: Path, sig: signal.Signals, phase: str, delay: float, jobs: int, expected: dict[str, int]
+) -> dict[str, object]:
     """One kill ``delay`` seconds after the readers start (phase "read") or end (phase "write"); what was left
     behind and whether a re-run heals."""
     db, out = folder / "catalog.db", folder / "out"
@@ -108,17 +126,28 @@ def trial(tree: Path, folder: Path, sig: signal.Signals, phase: str, delay: floa
     orphans = alive(readers)
     for pid in orphans:  # do not leave them for the next trial
         os.kill(pid, signal.SIGKILL)
-    checked = subprocess.run([str(MEDAL), "check", "--json", "--catalog", f"sqlite:///{db}"], capture_output=True,
-                             text=True) if db.exists() else None
+    checked = (
+        subprocess.run([str(MEDAL), "check", "--json", "--catalog", f"sqlite:///{db}"], capture_output=True, text=True)
+        if db.exists()
+        else None
+    )
     check_ok = checked is None or checked.returncode == 0
     rerun = subprocess.run(harvest_args(tree, db, out, jobs), capture_output=True, text=True)
     after = counts(db)
-    return {"signal": sig.name, "phase": phase, "delay": round(delay, 2), "exit": process.returncode,
-            "readers": len(readers),
-            "orphans": len(orphans), "check_ok": check_ok,
-            "check": None if check_ok else checked.stdout[-400:], "rerun_exit": rerun.returncode,
-            "counts_ok": after == expected, "counts": after,
-            "message": err.decode(errors="replace").strip().splitlines()[-1:] if err else []}
+    return {
+        "signal": sig.name,
+        "phase": phase,
+        "delay": round(delay, 2),
+        "exit": process.returncode,
+        "readers": len(readers),
+        "orphans": len(orphans),
+        "check_ok": check_ok,
+        "check": None if check_ok else checked.stdout[-400:],
+        "rerun_exit": rerun.returncode,
+        "counts_ok": after == expected,
+        "counts": after,
+        "message": err.decode(errors="replace").strip().splitlines()[-1:] if err else [],
+    }
 
 
 def main() -> int:
@@ -132,8 +161,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="medal-kill-") as tmp:
         reference = Path(tmp) / "reference"
         reference.mkdir()
-        done = subprocess.Popen(harvest_args(args.tree, reference / "catalog.db", reference / "out", args.jobs),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        done = subprocess.Popen(
+            harvest_args(args.tree, reference / "catalog.db", reference / "out", args.jobs),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         readers: set[int] = set()
         t_start = phases(done, readers, "start")
         t_end = phases(done, readers, "end")
@@ -141,8 +173,10 @@ def main() -> int:
         t_exit = time.monotonic()
         expected = counts(reference / "catalog.db")
         read_window, write_window = t_end - t_start, t_exit - t_end
-        print(f"reference harvest: exit {done.returncode}, readers {read_window:.1f} s, then {write_window:.2f} s "
-              f"to exit; {expected}")
+        print(
+            f"reference harvest: exit {done.returncode}, readers {read_window:.1f} s, then {write_window:.2f} s "
+            f"to exit; {expected}"
+        )
         results = []
         for sig in (signal.SIGKILL, signal.SIGTERM):
             for i in range(args.trials):
@@ -157,8 +191,10 @@ def main() -> int:
     bad_check = sum(not r["check_ok"] for r in results)
     bad_counts = sum(not r["counts_ok"] for r in results)
     term_exit = sorted({r["exit"] for r in results if r["signal"] == "SIGTERM"})
-    print(f"trials {len(results)}: orphans {orphans}, medal check failures {bad_check}, re-run count mismatches "
-          f"{bad_counts}; SIGTERM exit codes {term_exit}")
+    print(
+        f"trials {len(results)}: orphans {orphans}, medal check failures {bad_check}, re-run count mismatches "
+        f"{bad_counts}; SIGTERM exit codes {term_exit}"
+    )
     return 1 if orphans or bad_check or bad_counts else 0
 
 

@@ -46,9 +46,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # dicom_series, beside this file
 MEDAL = Path(sys.executable).with_name("medal")
 FIVE = ["type", "modality", "body_part", "manufacturer", "model"]
-SEARCHES = [{"q": "series"}, {"q": "lung", "facet": FIVE}, {"q": "chest", "modality": "CT"}, {"q": "phantom"},
-            {"q": '"PET CT"'}, {"q": "", "body_part": "BREAST", "facet": FIVE}, {"q": "axial", "page": 30, "size": 20},
-            {"q": "contrast", "facet": FIVE}, {"q": "", "type": "ImagingDataset", "series_count_min": 100}]
+SEARCHES = [
+    {"q": "series"},
+    {"q": "lung", "facet": FIVE},
+    {"q": "chest", "modality": "CT"},
+    {"q": "phantom"},
+    {"q": '"PET CT"'},
+    {"q": "", "body_part": "BREAST", "facet": FIVE},
+    {"q": "axial", "page": 30, "size": 20},
+    {"q": "contrast", "facet": FIVE},
+    {"q": "", "type": "ImagingDataset", "series_count_min": 100},
+]
 
 
 def load() -> str:
@@ -73,8 +81,11 @@ def build(workdir: Path, every: int) -> Path:
     pq.write_table(table.take(list(range(0, table.num_rows, every))), folder / idc.SERIES_FILE)
     shutil.copy(index.collections_path, folder / idc.COLLECTIONS_FILE)
     print(f"building the catalog ({table.num_rows // every} series) in {db} ...", flush=True)
-    subprocess.run([str(MEDAL), "harvest", "idc:", "--idc-index", str(folder), "--catalog", f"sqlite:///{db}",
-                    "--json"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(MEDAL), "harvest", "idc:", "--idc-index", str(folder), "--catalog", f"sqlite:///{db}", "--json"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return db
 
 
@@ -94,10 +105,15 @@ def versions(workdir: Path, target: int) -> tuple[list[str], list[Path]]:
             total += item["counts"]
     other = workdir / "idc-sample-v2"
     other.mkdir(exist_ok=True)
-    bumped = pc.if_else(pc.is_in(table["collection_id"], value_set=__import__("pyarrow").array(chosen)),
-                        pc.add(table["instanceCount"], 1), table["instanceCount"])
-    pq.write_table(table.set_column(table.schema.get_field_index("instanceCount"), "instanceCount", bumped),
-                   other / "idc_index.parquet")
+    bumped = pc.if_else(
+        pc.is_in(table["collection_id"], value_set=__import__("pyarrow").array(chosen)),
+        pc.add(table["instanceCount"], 1),
+        table["instanceCount"],
+    )
+    pq.write_table(
+        table.set_column(table.schema.get_field_index("instanceCount"), "instanceCount", bumped),
+        other / "idc_index.parquet",
+    )
     shutil.copy(sample / "collections_index.parquet", other / "collections_index.parquet")
     return sorted(chosen), [other, sample]
 
@@ -109,12 +125,25 @@ def writer(db: Path, workdir: Path, batch: int, pause: float) -> None:
     while True:
         round_ += 1
         start = time.perf_counter()
-        run = subprocess.run([str(MEDAL), "harvest", f"idc:{','.join(collections)}", "--idc-index",
-                              str(folders[round_ % 2]), "--catalog", f"sqlite:///{db}", "--json"],
-                             capture_output=True, text=True)
+        run = subprocess.run(
+            [
+                str(MEDAL),
+                "harvest",
+                f"idc:{','.join(collections)}",
+                "--idc-index",
+                str(folders[round_ % 2]),
+                "--catalog",
+                f"sqlite:///{db}",
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+        )
         summary = json.loads(run.stdout) if run.returncode in (0, 1) else {"changed": 0}
-        print(json.dumps({"round": round_, "written": summary["changed"], "seconds": time.perf_counter() - start}),
-              flush=True)
+        print(
+            json.dumps({"round": round_, "written": summary["changed"], "seconds": time.perf_counter() - start}),
+            flush=True,
+        )
         time.sleep(pause)
 
 
@@ -124,8 +153,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def client(base: str, token: str, until: float, ids: list[str], seed: int, out: list[float],
-                 errors: list[str]) -> None:
+async def client(
+    base: str, token: str, until: float, ids: list[str], seed: int, out: list[float], errors: list[str]
+) -> None:
     rng = random.Random(seed)
     async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
         while time.perf_counter() < until:
@@ -157,30 +187,55 @@ def phase(base: str, token: str, clients: int, seconds: float, ids: list[str]) -
 
 def summary(name: str, samples: list[float], errors: list[str], seconds: float) -> float:
     q = statistics.quantiles(samples, n=100, method="inclusive")
-    print(f"  {name:<14} {len(samples):>6} requests ({len(samples) / seconds:6.1f}/s), {len(errors)} errors: "
-          f"p50 {q[49]:7.1f} ms  p95 {q[94]:7.1f} ms  p99 {q[98]:7.1f} ms  max {max(samples):7.1f} ms")
+    print(
+        f"  {name:<14} {len(samples):>6} requests ({len(samples) / seconds:6.1f}/s), {len(errors)} errors: "
+        f"p50 {q[49]:7.1f} ms  p95 {q[94]:7.1f} ms  p99 {q[98]:7.1f} ms  max {max(samples):7.1f} ms"
+    )
     for error in errors[:3]:
         print(f"    error: {error}")
     return q[98]
 
 
 # --- the DICOM-harvest scenario (issue 32) ----------------------------------------------------------------------
-DICOM_SEARCHES = [{"q": "mr"}, {"q": "fmri multiphase"}, {"q": "dwi tensor"}, {"q": "philips"}, {"q": "brain"},
-                  {"q": "", "modality": "MR"}, {"q": "axial", "page": 10, "size": 20}, {"q": "ge"},
-                  {"q": "", "type": "ImagingSeries", "field_strength_min": 2}, {"q": "lung nodule"}]
-DICOM_FACETED = [{"q": "", "facet": FIVE}, {"q": "mr", "facet": FIVE}, {"q": "dti", "facet": FIVE},
-                 {"q": "", "type": "ImagingDataset", "facet": FIVE}, {"q": "fmri", "manufacturer": "GE MEDICAL SYSTEMS",
-                                                                       "facet": FIVE}]
+DICOM_SEARCHES = [
+    {"q": "mr"},
+    {"q": "fmri multiphase"},
+    {"q": "dwi tensor"},
+    {"q": "philips"},
+    {"q": "brain"},
+    {"q": "", "modality": "MR"},
+    {"q": "axial", "page": 10, "size": 20},
+    {"q": "ge"},
+    {"q": "", "type": "ImagingSeries", "field_strength_min": 2},
+    {"q": "lung nodule"},
+]
+DICOM_FACETED = [
+    {"q": "", "facet": FIVE},
+    {"q": "mr", "facet": FIVE},
+    {"q": "dti", "facet": FIVE},
+    {"q": "", "type": "ImagingDataset", "facet": FIVE},
+    {"q": "fmri", "manufacturer": "GE MEDICAL SYSTEMS", "facet": FIVE},
+]
 #: The request mix of one client: (kind, share).
-MIX = (("search", 0.45), ("search+facets", 0.20), ("entry GET", 0.20), ("Croissant GET", 0.10),
-       ("submission", 0.05))
-SUBMISSION = {"type": "ImagingDataset", "title": "Stress-test submission of a small MR dataset",
-              "description": "A small dataset submitted while harvests run, by stress/latency_under_writes.py.",
-              "version": "1.0.0", "keywords": ["stress", "MR"], "modalities": ["MR"], "body_parts": ["BRAIN"],
-              "file_formats": ["application/dicom"], "subject_count": 3, "study_count": 3, "series_count": 3,
-              "instance_count": 30, "publication_status": "unpublished", "access_level": "open",
-              "license": {"spdx_id": "CC-BY-4.0"},
-              "deidentification": {"patient_identity_removed": True, "profile_options": ["basic_profile"]}}
+MIX = (("search", 0.45), ("search+facets", 0.20), ("entry GET", 0.20), ("Croissant GET", 0.10), ("submission", 0.05))
+SUBMISSION = {
+    "type": "ImagingDataset",
+    "title": "Stress-test submission of a small MR dataset",
+    "description": "A small dataset submitted while harvests run, by stress/latency_under_writes.py.",
+    "version": "1.0.0",
+    "keywords": ["stress", "MR"],
+    "modalities": ["MR"],
+    "body_parts": ["BRAIN"],
+    "file_formats": ["application/dicom"],
+    "subject_count": 3,
+    "study_count": 3,
+    "series_count": 3,
+    "instance_count": 30,
+    "publication_status": "unpublished",
+    "access_level": "open",
+    "license": {"spdx_id": "CC-BY-4.0"},
+    "deidentification": {"patient_identity_removed": True, "profile_options": ["basic_profile"]},
+}
 
 
 def medal_binary(path: Path | None) -> str:
@@ -202,13 +257,29 @@ def dicom_base(args: argparse.Namespace, sources: list) -> Path:
     medal = medal_binary(args.medal)
     examples = sorted(str(p) for p in (ROOT / "examples" / "valid").iterdir())
     print(f"building the base catalog in {base}: the examples and {args.base_series} series ...", flush=True)
-    subprocess.run([medal, "harvest", *examples, "--catalog", url, "--out", str(args.workdir / "out-examples"),
-                    "--json"], check=False, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [medal, "harvest", *examples, "--catalog", url, "--out", str(args.workdir / "out-examples"), "--json"],
+        check=False,
+        stdout=subprocess.DEVNULL,
+    )
     for n in range(max(1, args.base_series // args.series)):
         folder = make_folder(args.workdir / f"base-{n}", sources, args.series, args.files_per_series, 10_000 + n)
-        subprocess.run([medal, "harvest", str(folder), "--dataset", f"stress-base-{n}", "--catalog", url,
-                        "--out", str(args.workdir / f"out-base-{n}"), "--json"], check=False,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                medal,
+                "harvest",
+                str(folder),
+                "--dataset",
+                f"stress-base-{n}",
+                "--catalog",
+                url,
+                "--out",
+                str(args.workdir / f"out-base-{n}"),
+                "--json",
+            ],
+            check=False,
+            stdout=subprocess.DEVNULL,
+        )
         shutil.rmtree(folder)
     conn = sqlite3.connect(building)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -248,21 +319,53 @@ def dicom_writer(args: argparse.Namespace) -> None:
         folder = folders[round_]
         round_ += 1
         start = time.perf_counter()
-        done = subprocess.run([medal_binary(args.medal), "harvest", str(folder), "--dataset", f"stress-new-{round_}",
-                               "--catalog", url, "--out", str(run / f"out-{round_}"), "--nice", str(args.nice),
-                               "--json"], capture_output=True, text=True)
+        done = subprocess.run(
+            [
+                medal_binary(args.medal),
+                "harvest",
+                str(folder),
+                "--dataset",
+                f"stress-new-{round_}",
+                "--catalog",
+                url,
+                "--out",
+                str(run / f"out-{round_}"),
+                "--nice",
+                str(args.nice),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+        )
         seconds = time.perf_counter() - start
         try:
             series = json.loads(done.stdout).get("series", 0)
         except json.JSONDecodeError:
             series = 0
-        print(json.dumps({"round": round_, "series": series, "seconds": seconds, "exit": done.returncode,
-                          "stderr": done.stderr[-300:] if done.returncode > 1 else ""}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "round": round_,
+                    "series": series,
+                    "seconds": seconds,
+                    "exit": done.returncode,
+                    "stderr": done.stderr[-300:] if done.returncode > 1 else "",
+                }
+            ),
+            flush=True,
+        )
         time.sleep(args.pause)
 
 
-async def mixed_client(base: str, token: str, until: float, targets: dict[str, list[str]], seed: int,
-                       out: dict[str, list[float]], errors: list[str]) -> None:
+async def mixed_client(
+    base: str,
+    token: str,
+    until: float,
+    targets: dict[str, list[str]],
+    seed: int,
+    out: dict[str, list[float]],
+    errors: list[str],
+) -> None:
     rng = random.Random(seed)
     kinds, weights = zip(*MIX, strict=True)
     async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
@@ -291,15 +394,17 @@ async def mixed_client(base: str, token: str, until: float, targets: dict[str, l
             out.setdefault(kind, []).append((time.perf_counter() - start) * 1000)
 
 
-def mixed_phase(base: str, token: str, clients: int, seconds: float, targets: dict[str, list[str]],
-                seed: int) -> tuple[dict[str, list[float]], list[str]]:
+def mixed_phase(
+    base: str, token: str, clients: int, seconds: float, targets: dict[str, list[str]], seed: int
+) -> tuple[dict[str, list[float]], list[str]]:
     out: dict[str, list[float]] = {}
     errors: list[str] = []
     until = time.perf_counter() + seconds
 
     async def run() -> None:
-        await asyncio.gather(*(mixed_client(base, token, until, targets, seed + i, out, errors)
-                               for i in range(clients)))
+        await asyncio.gather(
+            *(mixed_client(base, token, until, targets, seed + i, out, errors) for i in range(clients))
+        )
 
     asyncio.run(run())
     return out, errors
@@ -315,8 +420,10 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 def report(quiet: dict[str, list[float]], busy: dict[str, list[float]], seconds: float) -> tuple[float, float]:
     """Print p50/p95/p99 per request kind and for all requests, both phases and their ratio; the two p99s (ms)."""
-    print(f"  {'request kind':<15} {'phase':<16} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'max ms':>8}")
+    print(
+        f"  {'request kind':<15} {'phase':<16} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'p99 ms':>8} {'max ms':>8}"
+    )
     rows = [(kind, quiet.get(kind, []), busy.get(kind, [])) for kind, _ in MIX]
     rows.append(("all", [x for v in quiet.values() for x in v], [x for v in busy.values() for x in v]))
     p99s = (0.0, 0.0)
@@ -325,8 +432,10 @@ def report(quiet: dict[str, list[float]], busy: dict[str, list[float]], seconds:
         for phase_name, samples in (("quiet", a), ("during harvests", b)):
             p50, p95, p99 = percentiles(samples)
             figures.append((p50, p95, p99))
-            print(f"  {kind:<15} {phase_name:<16} {len(samples):>8} {len(samples) / seconds:>7.1f} {p50:>8.1f} "
-                  f"{p95:>8.1f} {p99:>8.1f} {max(samples, default=float('nan')):>8.1f}")
+            print(
+                f"  {kind:<15} {phase_name:<16} {len(samples):>8} {len(samples) / seconds:>7.1f} {p50:>8.1f} "
+                f"{p95:>8.1f} {p99:>8.1f} {max(samples, default=float('nan')):>8.1f}"
+            )
         ratios = [b_ / a_ if a_ else float("nan") for a_, b_ in zip(figures[0], figures[1], strict=True)]
         print(f"  {kind:<15} {'ratio':<16} {'':>8} {'':>7} {ratios[0]:>7.2f}x {ratios[1]:>7.2f}x {ratios[2]:>7.2f}x")
         if kind == "all":
@@ -345,13 +454,31 @@ def time_harvests(args: argparse.Namespace, base: Path, folder: Path) -> dict[st
             run.mkdir()
             shutil.copy(base, run / "catalog.db")
             start = time.perf_counter()
-            subprocess.run([medal_binary(medal), "harvest", str(folder), "--dataset", "stress-timing", "--catalog",
-                            f"sqlite:///{run / 'catalog.db'}", "--out", str(run / "out"), "--nice",
-                            str(args.nice), "--json"], check=False, stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    medal_binary(medal),
+                    "harvest",
+                    str(folder),
+                    "--dataset",
+                    "stress-timing",
+                    "--catalog",
+                    f"sqlite:///{run / 'catalog.db'}",
+                    "--out",
+                    str(run / "out"),
+                    "--nice",
+                    str(args.nice),
+                    "--json",
+                ],
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )
             times[name].append(time.perf_counter() - start)
             shutil.rmtree(run)
-        print(f"  harvest timing round {round_ + 1}: this {times['this'][-1]:.2f} s, reference "
-              f"{times['reference'][-1]:.2f} s; machine: {load()}", flush=True)
+        print(
+            f"  harvest timing round {round_ + 1}: this {times['this'][-1]:.2f} s, reference "
+            f"{times['reference'][-1]:.2f} s; machine: {load()}",
+            flush=True,
+        )
     return times
 
 
@@ -380,13 +507,18 @@ def dicom_main(args: argparse.Namespace) -> None:
     tasks = [v.id for v in store.iter_current(["BenchmarkTask"])]
     store.close()
     small = [d for d in datasets if not d.startswith("stress-")]
-    targets = {"entries": [f"/api/series/{s}" for s in series] + [f"/api/datasets/{d}" for d in datasets]
-               + [f"/api/tasks/{t}" for t in tasks],
-               "croissant": [f"/api/tasks/{t}/croissant" for t in tasks]
-               + [f"/api/datasets/{d}/croissant" for d in small]}
+    targets = {
+        "entries": [f"/api/series/{s}" for s in series]
+        + [f"/api/datasets/{d}" for d in datasets]
+        + [f"/api/tasks/{t}" for t in tasks],
+        "croissant": [f"/api/tasks/{t}/croissant" for t in tasks] + [f"/api/datasets/{d}/croissant" for d in small],
+    }
     port = free_port()
-    server = subprocess.Popen([medal_binary(args.medal), "serve", "--port", str(port), "--catalog",
-                               f"sqlite:///{db}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [medal_binary(args.medal), "serve", "--port", str(port), "--catalog", f"sqlite:///{db}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base_url = f"http://127.0.0.1:{port}"
     write_log = run / "writer.log"
     try:
@@ -395,9 +527,11 @@ def dicom_main(args: argparse.Namespace) -> None:
         # then the column view, the common words' matches and each path's first imports.
         httpx.get(f"{base_url}/campaign", timeout=120)
         mixed_phase(base_url, token, 4, 5, targets, 10_000)
-        print(f"{args.clients} clients x {args.duration:.0f} s per phase, mix "
-              f"{', '.join(f'{k} {w:.0%}' for k, w in MIX)}; harvests of {args.series} new series "
-              f"({args.files_per_series} file each) at --nice {args.nice}")
+        print(
+            f"{args.clients} clients x {args.duration:.0f} s per phase, mix "
+            f"{', '.join(f'{k} {w:.0%}' for k, w in MIX)}; harvests of {args.series} new series "
+            f"({args.files_per_series} file each) at --nice {args.nice}"
+        )
         print(f"machine before the quiet phase: {load()}")
         spy = profile(args, server.pid, run / "server-quiet.txt")
         with wal_watch(db) as wal_quiet:
@@ -406,11 +540,31 @@ def dicom_main(args: argparse.Namespace) -> None:
         print(f"machine after the quiet phase: {load()}")
         with write_log.open("w") as log:
             writing = subprocess.Popen(
-                [sys.executable, __file__, "--writer", str(run), "--workdir", str(args.workdir), "--series",
-                 str(args.series), "--files-per-series", str(args.files_per_series), "--folders",
-                 str(len(folders)), "--pause", str(args.pause), "--nice", str(args.nice), "--dicom", str(args.dicom),
-                 *(["--medal", str(args.medal)] if args.medal else [])],
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    sys.executable,
+                    __file__,
+                    "--writer",
+                    str(run),
+                    "--workdir",
+                    str(args.workdir),
+                    "--series",
+                    str(args.series),
+                    "--files-per-series",
+                    str(args.files_per_series),
+                    "--folders",
+                    str(len(folders)),
+                    "--pause",
+                    str(args.pause),
+                    "--nice",
+                    str(args.nice),
+                    "--dicom",
+                    str(args.dicom),
+                    *(["--medal", str(args.medal)] if args.medal else []),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             try:
                 busy_cpu = cpu_seconds(writing.pid)
                 spy = profile(args, server.pid, run / "server-harvests.txt")
@@ -430,30 +584,40 @@ def dicom_main(args: argparse.Namespace) -> None:
             print(f"  errors {name}: {len(errors)}" + "".join(f"\n    {e}" for e in errors[:3]))
         harvest_seconds = [r["seconds"] for r in rounds]
         failed = [r for r in rounds if r["exit"] > 1]
-        print(f"  harvests finished during the phase: {len(rounds)} ({sum(r['series'] for r in rounds)} series), "
-              f"median {statistics.median(harvest_seconds) if rounds else float('nan'):.2f} s each, "
-              f"{len(failed)} failed" + (f" (made {made} folder(s) beyond the pool, at nice 19: raise --folders)"
-                                         if made else ""))
+        print(
+            f"  harvests finished during the phase: {len(rounds)} ({sum(r['series'] for r in rounds)} series), "
+            f"median {statistics.median(harvest_seconds) if rounds else float('nan'):.2f} s each, "
+            f"{len(failed)} failed"
+            + (f" (made {made} folder(s) beyond the pool, at nice 19: raise --folders)" if made else "")
+        )
         if busy_cpu is not None:
-            print(f"  CPU of the harvests during the phase: {busy_cpu:.1f} s of {args.duration * os.cpu_count():.0f} "
-                  f"core-seconds ({busy_cpu / args.duration / os.cpu_count():.0%} of the machine)")
+            print(
+                f"  CPU of the harvests during the phase: {busy_cpu:.1f} s of {args.duration * os.cpu_count():.0f} "
+                f"core-seconds ({busy_cpu / args.duration / os.cpu_count():.0%} of the machine)"
+            )
         for r in failed[:3]:
             print(f"    harvest {r['round']} exit {r['exit']}: {r['stderr']}")
-        print(f"  SQLite WAL (catalog.db-wal), largest seen: {max(wal_quiet, default=0) / 2**20:.1f} MB quiet, "
-              f"{max(wal_busy, default=0) / 2**20:.1f} MB during harvests (sampled every 0.2 s)")
+        print(
+            f"  SQLite WAL (catalog.db-wal), largest seen: {max(wal_quiet, default=0) / 2**20:.1f} MB quiet, "
+            f"{max(wal_busy, default=0) / 2**20:.1f} MB during harvests (sampled every 0.2 s)"
+        )
     finally:
         server.terminate()
         server.wait(timeout=20)
     ratio = p99_busy / p99_quiet
     errors = len(quiet_errors) + len(busy_errors) + len(failed)
-    verdict = [f"p99 during harvests / quiet p99 = {ratio:.2f}x (goal <= 2x: {'met' if ratio <= 2 else 'NOT met'})",
-               f"quiet p99 = {p99_quiet / 1000:.2f} s (goal < 0.5 s: {'met' if p99_quiet < 500 else 'NOT met'})",
-               f"errors = {errors} (goal 0: {'met' if errors == 0 else 'NOT met'})"]
+    verdict = [
+        f"p99 during harvests / quiet p99 = {ratio:.2f}x (goal <= 2x: {'met' if ratio <= 2 else 'NOT met'})",
+        f"quiet p99 = {p99_quiet / 1000:.2f} s (goal < 0.5 s: {'met' if p99_quiet < 500 else 'NOT met'})",
+        f"errors = {errors} (goal 0: {'met' if errors == 0 else 'NOT met'})",
+    ]
     if args.reference_medal:
         times = time_harvests(args, base, folders[0])
         slower = statistics.median(times["this"]) / statistics.median(times["reference"])
-        verdict.append(f"harvest time / reference = {slower:.2f}x (medians of {args.harvest_rounds}; goal <= 1.2x: "
-                       f"{'met' if slower <= 1.2 else 'NOT met'})")
+        verdict.append(
+            f"harvest time / reference = {slower:.2f}x (medians of {args.harvest_rounds}; goal <= 1.2x: "
+            f"{'met' if slower <= 1.2 else 'NOT met'})"
+        )
     else:
         verdict.append("harvest speed: not compared (pass --reference-medal /path/to/main/.venv/bin/medal)")
     print(f"machine at the end: {load()}")
@@ -506,9 +670,26 @@ def profile(args: argparse.Namespace, pid: int, out: Path) -> subprocess.Popen |
     if not args.py_spy:
         return None
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    return subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(int(args.duration)), "--format",
-                             "raw", "--threads", "--gil", "--rate", "50", "--output", str(out)],
-                            stdout=subprocess.DEVNULL, stderr=out.with_suffix(".log").open("w"))
+    return subprocess.Popen(
+        [
+            spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(int(args.duration)),
+            "--format",
+            "raw",
+            "--threads",
+            "--gil",
+            "--rate",
+            "50",
+            "--output",
+            str(out),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=out.with_suffix(".log").open("w"),
+    )
 
 
 def finish(spy: subprocess.Popen | None) -> None:
@@ -533,28 +714,53 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", choices=("dicom", "idc"), default="dicom")
     parser.add_argument("--clients", type=int, help="Concurrent HTTP clients (default: 50 dicom, 20 idc).")
-    parser.add_argument("--duration", "--seconds", dest="duration", type=float, default=60.0,
-                        help="Length of each phase, in seconds (default 60).")
+    parser.add_argument(
+        "--duration",
+        "--seconds",
+        dest="duration",
+        type=float,
+        default=60.0,
+        help="Length of each phase, in seconds (default 60).",
+    )
     parser.add_argument("--series", type=int, default=1200, help="dicom: new series per harvest (one folder).")
     parser.add_argument("--files-per-series", type=int, default=1, help="dicom: files in each new series.")
     parser.add_argument("--base-series", type=int, default=3600, help="dicom: series in the base catalog.")
-    parser.add_argument("--folders", type=int, help="dicom: folders of new series made up front (default: enough "
-                        "for one harvest every 2.5 s of the phase; a harvest takes about 3 s on an idle 2-core "
-                        "machine, and one beyond the pool is made during the phase, at nice 19, and reported).")
+    parser.add_argument(
+        "--folders",
+        type=int,
+        help="dicom: folders of new series made up front (default: enough "
+        "for one harvest every 2.5 s of the phase; a harvest takes about 3 s on an idle 2-core "
+        "machine, and one beyond the pool is made during the phase, at nice 19, and reported).",
+    )
     parser.add_argument("--nice", type=int, default=10, help="dicom: `medal harvest --nice`.")
     parser.add_argument("--dicom", type=Path, default=DEFAULT_SOURCE, help="dicom: the real series to copy.")
-    parser.add_argument("--medal", type=Path, help="The medal command to serve and harvest with (default: this "
-                        "checkout's, beside this Python).")
-    parser.add_argument("--reference-medal", type=Path, help="dicom: also time harvests of one folder alone with "
-                        "this medal (e.g. main's) against --medal, and say whether the harvest is within 1.2x.")
+    parser.add_argument(
+        "--medal",
+        type=Path,
+        help="The medal command to serve and harvest with (default: this checkout's, beside this Python).",
+    )
+    parser.add_argument(
+        "--reference-medal",
+        type=Path,
+        help="dicom: also time harvests of one folder alone with "
+        "this medal (e.g. main's) against --medal, and say whether the harvest is within 1.2x.",
+    )
     parser.add_argument("--harvest-rounds", type=int, default=3, help="dicom: rounds of that timing.")
     parser.add_argument("--sample", type=int, default=20, help="idc: every N-th series of the IDC index.")
     parser.add_argument("--batch", type=int, default=3000, help="idc: about this many series changed per harvest.")
     parser.add_argument("--pause", type=float, default=0.5, help="Seconds between two harvests.")
-    parser.add_argument("--workdir", type=Path, help="Where catalogs and folders are made and kept between runs "
-                        "(default: /tmp/medal-stress-<scenario>).")
-    parser.add_argument("--py-spy", dest="py_spy", action="store_true", help="dicom: profile the server in each "
-                        "phase with py-spy (on PATH or beside this Python), collapsed stacks into --workdir/run/.")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="Where catalogs and folders are made and kept between runs (default: /tmp/medal-stress-<scenario>).",
+    )
+    parser.add_argument(
+        "--py-spy",
+        dest="py_spy",
+        action="store_true",
+        help="dicom: profile the server in each "
+        "phase with py-spy (on PATH or beside this Python), collapsed stacks into --workdir/run/.",
+    )
     parser.add_argument("--writer", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.workdir = args.workdir or Path(f"/tmp/medal-stress-{'writes' if args.scenario == 'idc' else 'dicom'}")
@@ -581,8 +787,11 @@ def main() -> None:
     ids = [v.id for _, v in zip(range(2000), store.iter_current(["ImagingSeries"]))]
     store.close()
     port = free_port()
-    server = subprocess.Popen([str(MEDAL), "serve", "--port", str(port), "--catalog", f"sqlite:///{db}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(MEDAL), "serve", "--port", str(port), "--catalog", f"sqlite:///{db}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     write_log = args.workdir / "writer.log"
     try:
@@ -597,9 +806,25 @@ def main() -> None:
         quiet, quiet_errors = phase(base, token, args.clients, args.seconds, ids)
         print(f"machine after the quiet phase: {load()}")
         with write_log.open("w") as log:
-            writing = subprocess.Popen([sys.executable, __file__, "--scenario", "idc", "--writer", str(db), "--batch", str(args.batch),
-                                        "--pause", str(args.pause), "--workdir", str(args.workdir)], stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            writing = subprocess.Popen(
+                [
+                    sys.executable,
+                    __file__,
+                    "--scenario",
+                    "idc",
+                    "--writer",
+                    str(db),
+                    "--batch",
+                    str(args.batch),
+                    "--pause",
+                    str(args.pause),
+                    "--workdir",
+                    str(args.workdir),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             try:
                 deadline = time.monotonic() + 120
                 while '"round"' not in write_log.read_text() and time.monotonic() < deadline:

@@ -38,43 +38,91 @@ def build_catalog(folder: Path) -> tuple[Path, dict[str, str]]:
     url = f"sqlite:///{db}"
     examples = sorted((ROOT / "examples" / "valid").iterdir(), key=lambda p: p.name == "panel-records.yaml")
     for path in examples:  # the submissions first, then the panel's records about them
-        subprocess.run([str(BIN / "medal"), "harvest", str(path), "--catalog", url, "--out", str(folder / "out")],
-                       check=True, capture_output=True, cwd=folder)
+        subprocess.run(
+            [str(BIN / "medal"), "harvest", str(path), "--catalog", url, "--out", str(folder / "out")],
+            check=True,
+            capture_output=True,
+            cwd=folder,
+        )
     tokens = {}
     for role, name in CALLERS.items():
         if name:
-            made = subprocess.run([str(BIN / "medal"), "token", "create", "--name", name, "--role", role,
-                                   "--catalog", url], check=True, capture_output=True, text=True)
+            made = subprocess.run(
+                [str(BIN / "medal"), "token", "create", "--name", name, "--role", role, "--catalog", url],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             tokens[role] = made.stdout.strip()
     return db, tokens
 
 
-def run_role(base: str, token: str | None, report: Path, *, examples: int, seed: int,
-             phases: str = "examples,coverage,fuzzing,stateful") -> dict:
+def run_role(
+    base: str,
+    token: str | None,
+    report: Path,
+    *,
+    examples: int,
+    seed: int,
+    phases: str = "examples,coverage,fuzzing,stateful",
+) -> dict:
     """One schemathesis run as one caller; its JSON report plus the console's last lines (for failures)."""
-    command = [str(BIN / "schemathesis"), "run", f"{base}/api/openapi.json", "--max-examples", str(examples),
-               "--seed", str(seed), "--phases", phases, "--checks", "all",
-               "--exclude-checks", ",".join(EXCLUDED_CHECKS), "--no-color", "--report", "json",
-               "--report-json-path", str(report), "--suppress-health-check", "all"]
+    command = [
+        str(BIN / "schemathesis"),
+        "run",
+        f"{base}/api/openapi.json",
+        "--max-examples",
+        str(examples),
+        "--seed",
+        str(seed),
+        "--phases",
+        phases,
+        "--checks",
+        "all",
+        "--exclude-checks",
+        ",".join(EXCLUDED_CHECKS),
+        "--no-color",
+        "--report",
+        "json",
+        "--report-json-path",
+        str(report),
+        "--suppress-health-check",
+        "all",
+    ]
     if token:
         command += ["--header", f"Authorization: Bearer {token}"]
     done = subprocess.run(command, capture_output=True, text=True, cwd=report.parent)  # its cache goes there
     result = json.loads(report.read_text(encoding="utf-8"))
-    return {"exit_code": done.returncode, "cases": result["test_cases"]["generated"],
-            "failures": result["test_cases"]["unique_failures"], "errored": result["test_cases"]["errored"],
-            "operations": result["operations"]["tested"], "seconds": round(result["running_time"], 1),
-            "output": done.stdout[-6000:] if done.returncode else ""}
+    return {
+        "exit_code": done.returncode,
+        "cases": result["test_cases"]["generated"],
+        "failures": result["test_cases"]["unique_failures"],
+        "errored": result["test_cases"]["errored"],
+        "operations": result["operations"]["tested"],
+        "seconds": round(result["running_time"], 1),
+        "output": done.stdout[-6000:] if done.returncode else "",
+    }
 
 
-def run_suite(folder: Path, *, examples: int, seed: int,
-              phases: str | dict[str, str] = "examples,coverage,fuzzing,stateful") -> dict[str, dict]:
+def run_suite(
+    folder: Path, *, examples: int, seed: int, phases: str | dict[str, str] = "examples,coverage,fuzzing,stateful"
+) -> dict[str, dict]:
     """The suite in ``folder``: a fresh catalog, one server, one run per role (``phases`` for all, or by role).
     Returns each role's summary."""
     db, tokens = build_catalog(folder)
     by_role = phases if isinstance(phases, dict) else {role: phases for role in CALLERS}
     with medal_server(db, folder) as base:
-        return {role: run_role(base, tokens.get(role), folder / f"schemathesis-{role}.json", examples=examples,
-                               seed=seed, phases=role_phases) for role, role_phases in by_role.items()}
+        return {
+            role: run_role(
+                base,
+                tokens.get(role),
+                folder / f"schemathesis-{role}.json",
+                examples=examples,
+                seed=seed,
+                phases=role_phases,
+            )
+            for role, role_phases in by_role.items()
+        }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(summary, indent=2))
     else:
         for role, s in summary.items():
-            print(f"{role:12} {s['cases']:6} cases  {s['operations']} operations  {s['failures']} failures  "
-                  f"{s['errored']} errored  {s['seconds']} s")
+            print(
+                f"{role:12} {s['cases']:6} cases  {s['operations']} operations  {s['failures']} failures  "
+                f"{s['errored']} errored  {s['seconds']} s"
+            )
             if s["output"]:
                 print(s["output"])
     return 0 if all(s["exit_code"] == 0 for s in summary.values()) else 1

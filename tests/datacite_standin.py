@@ -58,8 +58,16 @@ def datacite_standin(user: str = "MEDAL.TEST", password: str = "secret") -> Iter
             previous = state.dois.get(doi, {}).get("state", "draft")
             new_state = _STATES.get(attributes.get("event"), previous) if attributes.get("event") else previous
             state.dois[doi] = {"state": new_state, "url": attributes["url"], "xml": base64.b64decode(attributes["xml"])}
-            self._send(201 if created else 200, {"data": {"id": doi, "type": "dois", "attributes": {
-                "doi": doi, "state": new_state, "url": attributes["url"]}}})
+            self._send(
+                201 if created else 200,
+                {
+                    "data": {
+                        "id": doi,
+                        "type": "dois",
+                        "attributes": {"doi": doi, "state": new_state, "url": attributes["url"]},
+                    }
+                },
+            )
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{server.server_address[1]}"

@@ -34,8 +34,17 @@ def code_item(value: str, meaning: str = "") -> Dataset:
     return item
 
 
-def mr_dataset(*, subject: str = "s1", study: str = "st1", series: str = "se1", number: int = 1,
-               instance: int = 1, phi: bool = False, deidentified: bool = False, **extra: object) -> Dataset:
+def mr_dataset(
+    *,
+    subject: str = "s1",
+    study: str = "st1",
+    series: str = "se1",
+    number: int = 1,
+    instance: int = 1,
+    phi: bool = False,
+    deidentified: bool = False,
+    **extra: object,
+) -> Dataset:
     """A small MR instance; ``phi`` plants PHI values, ``deidentified`` declares Annex E de-identification."""
     ds = Dataset()
     ds.file_meta = FileMetaDataset()
@@ -86,8 +95,9 @@ def mr_dataset(*, subject: str = "s1", study: str = "st1", series: str = "se1", 
     if deidentified:
         ds.PatientIdentityRemoved = "YES"
         ds.DeidentificationMethod = "test profile"
-        ds.DeidentificationMethodCodeSequence = Sequence([code_item("113100"), code_item("113107"),
-                                                          code_item("113108")])
+        ds.DeidentificationMethodCodeSequence = Sequence(
+            [code_item("113100"), code_item("113107"), code_item("113108")]
+        )
         ds.LongitudinalTemporalInformationModified = "MODIFIED"
         ds.StudyDate = "20000101"
     for keyword, value in extra.items():
@@ -109,8 +119,29 @@ def element(group: int, elem: int, vr: bytes, value: bytes = b"", length: int | 
     n = len(value) if length is None else length
     if vr in (b"OB", b"OW", b"SQ", b"UN", b"UT", b"UC", b"UR", b"OD", b"OF", b"OL", b"OV", b"SV", b"UV"):
         return struct.pack("<HH2sHL", group, elem, vr, 0, n) + value
-    if vr in (b"AE", b"AS", b"AT", b"CS", b"DA", b"DS", b"DT", b"FL", b"FD", b"IS", b"LO", b"LT", b"PN", b"SH",
-              b"SL", b"SS", b"ST", b"TM", b"UI", b"UL", b"US"):
+    if vr in (
+        b"AE",
+        b"AS",
+        b"AT",
+        b"CS",
+        b"DA",
+        b"DS",
+        b"DT",
+        b"FL",
+        b"FD",
+        b"IS",
+        b"LO",
+        b"LT",
+        b"PN",
+        b"SH",
+        b"SL",
+        b"SS",
+        b"ST",
+        b"TM",
+        b"UI",
+        b"UL",
+        b"US",
+    ):
         return struct.pack("<HH2sH", group, elem, vr, n) + value
     return struct.pack("<HH2sH", group, elem, vr, n) + value  # an unknown VR, written like a short one
 
@@ -139,7 +170,9 @@ def nested(depth: int) -> bytes:
 
 def minimal_body() -> bytes:
     """A tiny valid data set (no pixels) that hostile files extend."""
-    return (element(0x0008, 0x0016, b"UI", MRImageStorage.encode() + b"\x00")
-            + element(0x0008, 0x0060, b"CS", b"MR")
-            + element(0x0020, 0x000D, b"UI", b"1.2.3.4")
-            + element(0x0020, 0x000E, b"UI", b"1.2.3.4.5\x00"))
+    return (
+        element(0x0008, 0x0016, b"UI", MRImageStorage.encode() + b"\x00")
+        + element(0x0008, 0x0060, b"CS", b"MR")
+        + element(0x0020, 0x000D, b"UI", b"1.2.3.4")
+        + element(0x0020, 0x000E, b"UI", b"1.2.3.4.5\x00")
+    )

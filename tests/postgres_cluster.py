@@ -36,8 +36,7 @@ def why_unavailable() -> str | None:
     if os.environ.get(ENV_URL):
         return None
     if server_binaries() is None:
-        return (f"no PostgreSQL server binaries (initdb, pg_ctl): install Debian's postgresql package, or set "
-                f"{ENV_URL}")
+        return f"no PostgreSQL server binaries (initdb, pg_ctl): install Debian's postgresql package, or set {ENV_URL}"
     return None
 
 
@@ -71,20 +70,58 @@ def cluster(folder: Path) -> Iterator[str]:
     run.mkdir(exist_ok=True)
     if os.geteuid() == 0:
         os.chown(run, 65534, 65534)
-    subprocess.run(_as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "medal", "--auth=trust",
-                                    "--no-sync", "--locale=C", "-E", "UTF8"]),
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        _as_server_user(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "medal",
+                "--auth=trust",
+                "--no-sync",
+                "--locale=C",
+                "-E",
+                "UTF8",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     port = _free_port()
-    options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {run} -c fsync=off -c synchronous_commit=off "
-               "-c full_page_writes=off -c max_connections=200")
-    subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-o",
-                                    options, "-w", "-t", "60", "start"]), check=True, capture_output=True,
-                   timeout=90)
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {run} -c fsync=off -c synchronous_commit=off "
+        "-c full_page_writes=off -c max_connections=200"
+    )
+    subprocess.run(
+        _as_server_user(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(folder / "log"),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
+        timeout=90,
+    )
     try:
         yield f"postgresql://medal@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(_as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+            timeout=60,
+        )
         if os.geteuid() == 0:
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -32,8 +32,9 @@ def medal_server(db: Path, cwd: Path, **env: str) -> Iterator[str]:
 
 
 @contextmanager
-def medal_serve_process(cwd: Path, env: dict[str, str], args: tuple[str, ...] = ()
-                        ) -> Iterator[tuple[str, subprocess.Popen]]:
+def medal_serve_process(
+    cwd: Path, env: dict[str, str], args: tuple[str, ...] = ()
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run `medal serve` (extra CLI ``args``, MEDAL_* settings in ``env``); yields its base URL once /api/health
     answers, and the process, and stops it afterwards.
 
@@ -41,9 +42,14 @@ def medal_serve_process(cwd: Path, env: dict[str, str], args: tuple[str, ...] = 
     here and bound there could be taken in between by another server on a shared machine, whose answers would then
     be taken for this one's."""
     medal = Path(sys.executable).with_name("medal")
-    process = subprocess.Popen([str(medal), "serve", "--host", "127.0.0.1", "--port", "0", *args], cwd=cwd,
-                               env={**os.environ, **env},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [str(medal), "serve", "--host", "127.0.0.1", "--port", "0", *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     log: list[str] = []
     process.log = log  # type: ignore[attr-defined]  # for a test's failure message
     found: queue.Queue[str] = queue.Queue()

@@ -39,7 +39,10 @@ def test_every_top_level_module_is_in_a_layer():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
     layers = next(c for c in config["contracts"] if c["type"] == "layers")["layers"]
     named = {name.strip() for layer in layers for name in re.split(r"[|:]", layer)}
-    present = {f"medal_catalog.{p.stem if p.is_file() else p.name}" for p in PACKAGE.iterdir()
-               if (p.suffix == ".py" and p.stem not in ("__init__", "__main__"))
-               or (p.is_dir() and (p / "__init__.py").exists())}
+    present = {
+        f"medal_catalog.{p.stem if p.is_file() else p.name}"
+        for p in PACKAGE.iterdir()
+        if (p.suffix == ".py" and p.stem not in ("__init__", "__main__"))
+        or (p.is_dir() and (p / "__init__.py").exists())
+    }
     assert present - named == set()

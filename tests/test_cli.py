@@ -11,8 +11,7 @@ from medal_catalog import __version__
 
 
 def _medal(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "medal_catalog", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "medal_catalog", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_version():
@@ -51,9 +50,25 @@ def test_harvest_of_a_dicom_tree_lists_the_files_it_wrote(tmp_path):
 
         pytest.skip("the shared real DICOM is not here")
     out = tmp_path / "out"
-    run = subprocess.run([sys.executable, "-m", "medal_catalog", "harvest", str(GE_SERIES), "--dataset", "ge-dwi",
-                          "--out", str(out), "--catalog", f"sqlite:///{tmp_path / 'catalog.db'}"],
-                         capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "medal_catalog",
+            "harvest",
+            str(GE_SERIES),
+            "--dataset",
+            "ge-dwi",
+            "--out",
+            str(out),
+            "--catalog",
+            f"sqlite:///{tmp_path / 'catalog.db'}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert "PutResult" not in run.stdout
     wrote = [line.split("wrote ", 1)[1] for line in run.stdout.splitlines() if line.strip().startswith("wrote ")]

@@ -40,10 +40,17 @@ def test_every_command_module_is_in_the_table():
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"medal_catalog.cli.{info.name}")
         for attribute, value in vars(module).items():
-            if (isinstance(value, click.Command) and value is not main and value.callback is not None
-                    and value.callback.__module__ == module.__name__
-                    and not any(value is g.commands.get(value.name) for g in vars(module).values()
-                                if isinstance(g, click.Group) and g is not value)):
+            if (
+                isinstance(value, click.Command)
+                and value is not main
+                and value.callback is not None
+                and value.callback.__module__ == module.__name__
+                and not any(
+                    value is g.commands.get(value.name)
+                    for g in vars(module).values()
+                    if isinstance(g, click.Group) and g is not value
+                )
+            ):
                 assert f"{module.__name__}:{attribute}" in listed, f"{module.__name__}:{attribute} has no row"
 
 
@@ -54,19 +61,25 @@ def test_help_lists_every_command_as_click_would():
     listing = shown.output.split("Commands:")[1]
     for name in COMMANDS:
         assert f"\n  {name} " in listing
-    real = click.Group(name="medal", commands={n: main.commands[n] for n in COMMANDS},
-                       context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
+    real = click.Group(
+        name="medal",
+        commands={n: main.commands[n] for n in COMMANDS},
+        context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110},
+    )
     expected = CliRunner().invoke(real, ["--help"], terminal_width=80).output.split("Commands:")[1]
     assert listing == expected
 
 
 def _imported(args: list[str]) -> set[str]:
     # validate leaves by os._exit after running the exit handlers (cli/validate.py): report from one.
-    code = ("import atexit, sys\n"
-            "atexit.register(lambda: print('MODULES ' + ' '.join(sorted(sys.modules)), flush=True))\n"
-            "from medal_catalog.cli import main\nmain(%r, prog_name='medal')" % (args,))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
-                          env={**os.environ, "COLUMNS": "100"})
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('MODULES ' + ' '.join(sorted(sys.modules)), flush=True))\n"
+        "from medal_catalog.cli import main\nmain(%r, prog_name='medal')" % (args,)
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, env={**os.environ, "COLUMNS": "100"}
+    )
     line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
     return set(line.split()[1:])
 
@@ -74,8 +87,15 @@ def _imported(args: list[str]) -> set[str]:
 def test_help_and_validate_import_only_what_they_use():
     """`medal --help` imports no command module; `medal validate FILE` imports validate's, and neither imports
     the API, the search index, the store's SQL layer or the ingestion."""
-    heavy = {"medal_catalog.api", "medal_catalog.search", "medal_catalog.store.sql", "sqlalchemy", "fastapi",
-             "matplotlib", "medal_catalog.ingestion"}
+    heavy = {
+        "medal_catalog.api",
+        "medal_catalog.search",
+        "medal_catalog.store.sql",
+        "sqlalchemy",
+        "fastapi",
+        "matplotlib",
+        "medal_catalog.ingestion",
+    }
     helped = _imported(["--help"])
     assert not {m for m in helped if m.startswith("medal_catalog.cli.") and m != "medal_catalog.cli.lazy"}
     assert not heavy & helped

@@ -26,12 +26,26 @@ def catalog(tmp_path):
     from medal_catalog.store import open_store
 
     db = tmp_path / "catalog.db"
-    subprocess.run([MEDAL, "harvest", *sorted(str(p) for p in (EXAMPLES / "valid").iterdir()), "--catalog",
-                    f"sqlite:///{db}", "--out", str(tmp_path / "out")], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(
+        [
+            MEDAL,
+            "harvest",
+            *sorted(str(p) for p in (EXAMPLES / "valid").iterdir()),
+            "--catalog",
+            f"sqlite:///{db}",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     store = open_store(f"sqlite:///{db}")
     try:
-        tokens = {name: create_token(store, name, role) for name, role in
-                  {"rita": "reviewer", "chair": "admin", "alice": "contributor"}.items()}
+        tokens = {
+            name: create_token(store, name, role)
+            for name, role in {"rita": "reviewer", "chair": "admin", "alice": "contributor"}.items()
+        }
     finally:
         store.close()
     return db, tokens
@@ -41,8 +55,13 @@ def medal(db: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     import os
 
     clean = {k: v for k, v in os.environ.items() if k not in ("MEDAL_TOKEN", "MEDAL_AS")}
-    return subprocess.run([MEDAL, *args, "--catalog", f"sqlite:///{db}"], capture_output=True, text=True,
-                          env={**clean, **env}, timeout=120)
+    return subprocess.run(
+        [MEDAL, *args, "--catalog", f"sqlite:///{db}"],
+        capture_output=True,
+        text=True,
+        env={**clean, **env},
+        timeout=120,
+    )
 
 
 def _reviews(db: Path) -> list[dict]:
@@ -81,8 +100,16 @@ def test_review_and_decide_act_as_a_named_member_by_name_or_token(catalog):
     done = medal(db, "review", TASK, *SCORES, "--json", MEDAL_AS="rita")
     assert done.returncode == 0, done.stderr
     assert [r["author"] for r in _reviews(db) if r["author"] == "rita"] == ["rita"]
-    decided = medal(db, "decide", TASK, "reject", "--reason", "the hidden split is undocumented", "--json",
-                    MEDAL_TOKEN=tokens["chair"])
+    decided = medal(
+        db,
+        "decide",
+        TASK,
+        "reject",
+        "--reason",
+        "the hidden split is undocumented",
+        "--json",
+        MEDAL_TOKEN=tokens["chair"],
+    )
     assert decided.returncode == 0, decided.stderr
     from medal_catalog.catalog import Catalog
 
@@ -102,22 +129,36 @@ def test_medal_status_prints_the_decisions_reason(tmp_path):
 
     db = tmp_path / "catalog.db"
     with Catalog.open(f"sqlite:///{db}") as opened:
-        tokens = {name: create_token(opened.store, name, role) for name, role in
-                  {"alice": "contributor", "rita": "reviewer", "remy": "reviewer", "chair": "admin"}.items()}
+        tokens = {
+            name: create_token(opened.store, name, role)
+            for name, role in {"alice": "contributor", "rita": "reviewer", "remy": "reviewer", "chair": "admin"}.items()
+        }
     with medal_server(db, tmp_path) as base, httpx.Client(base_url=base, timeout=30) as client:
+
         def headers(name: str) -> dict[str, str]:
             return {"Authorization": f"Bearer {tokens[name]}"}
 
-        sent = client.post("/api/submissions", content=own_submission("ct-status-task"),
-                           headers={**headers("alice"), "Content-Type": "application/yaml"})
+        sent = client.post(
+            "/api/submissions",
+            content=own_submission("ct-status-task"),
+            headers={**headers("alice"), "Content-Type": "application/yaml"},
+        )
         assert sent.status_code == 201, sent.text
         assert accept_with_reviews(client.post, "ct-status-task", headers).status_code == 200
-        shown = subprocess.run([MEDAL, "status", "ct-status-task", "--to", base, "--token", tokens["alice"]],
-                               capture_output=True, text=True, timeout=60)
+        shown = subprocess.run(
+            [MEDAL, "status", "ct-status-task", "--to", base, "--token", tokens["alice"]],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert shown.returncode == 0, shown.stderr
         assert "ct-status-task: accepted" in shown.stdout
         assert "decision: accept (version" in shown.stdout and "panel vote" in shown.stdout
         assert "chair" not in shown.stdout and "rita" not in shown.stdout
-        as_json = subprocess.run([MEDAL, "status", "ct-status-task", "--to", base, "--token", tokens["alice"],
-                                  "--json"], capture_output=True, text=True, timeout=60)
+        as_json = subprocess.run(
+            [MEDAL, "status", "ct-status-task", "--to", base, "--token", tokens["alice"], "--json"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert json.loads(as_json.stdout)["decision"]["reason"] == "panel vote"

@@ -9,10 +9,13 @@ from click.testing import CliRunner
 from medal_catalog.cli import main
 
 
-@pytest.mark.parametrize("name, text, where", [
-    ("task.yaml", "type: BenchmarkTask\nid: x\n  title: [unclosed\n", "line 3, column 8"),
-    ("task.json", '{"type": "BenchmarkTask",\n "id": }\n', "line 2, column 8"),
-])
+@pytest.mark.parametrize(
+    "name, text, where",
+    [
+        ("task.yaml", "type: BenchmarkTask\nid: x\n  title: [unclosed\n", "line 3, column 8"),
+        ("task.json", '{"type": "BenchmarkTask",\n "id": }\n', "line 2, column 8"),
+    ],
+)
 @pytest.mark.parametrize("as_folder", [False, True])
 def test_harvest_of_a_corrupt_file_says_corrupt_with_line_and_column(tmp_path, name, text, where, as_folder):
     """`medal harvest` of the file (or of a folder holding it) exits non-zero naming the file, corrupt, the

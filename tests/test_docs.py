@@ -13,9 +13,14 @@ from conftest import REPO
 def test_docs_build_strict(tmp_path):
     """`mkdocs build --strict` (a broken link or a page missing from the nav fails it) into a temporary folder."""
     mkdocs = Path(sys.executable).with_name("mkdocs")
-    run = subprocess.run([str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "site")], cwd=REPO,
-                         capture_output=True, text=True, timeout=300, env={"NO_MKDOCS_2_WARNING": "1",
-                                                                           "PATH": "/usr/bin:/bin"})
+    run = subprocess.run(
+        [str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     page = (tmp_path / "site" / "reference" / "cli" / "index.html").read_text(encoding="utf-8")
     assert "medal harvest" in page
@@ -26,8 +31,12 @@ def test_docs_build_strict(tmp_path):
 
 def test_cli_reference_is_current():
     """docs/reference/cli.md equals what scripts/cli_reference.py generates from --help."""
-    out = subprocess.run([sys.executable, str(REPO / "scripts" / "cli_reference.py"), "--check"],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "cli_reference.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
 
 

@@ -34,8 +34,9 @@ def test_validate_refuses_hostile_document_with_a_file_code(tmp_path, name):
     """`medal validate --json` on each hostile document exits 1 with its file.* code, no traceback, in bounds."""
     path = next(p for p in write_documents(tmp_path) if p.name == name)
     started = time.monotonic()
-    done = subprocess.run([str(MEDAL), "validate", str(path), "--json"], capture_output=True, text=True,
-                          timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [str(MEDAL), "validate", str(path), "--json"], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
     seconds = time.monotonic() - started
     assert done.returncode == 1, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
@@ -60,13 +61,16 @@ def test_bounded_parsers_keep_what_is_within_bounds():
     assert load_json(deep_json(MAX_DEPTH - 1))["id"] == "hostile"
     assert load_yaml("a: &x [1, 2]\nb: *x\n") == {"a": [1, 2], "b": [1, 2]}
     assert load_json('{"s": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\""}')["s"]
-    for bad, code in [(deep_yaml(MAX_DEPTH + 1), "file.too-deep"), (deep_json(MAX_DEPTH + 1), "file.too-deep"),
-                      (billion_laughs(levels=3, width=30), "file.too-many-aliases"),
-                      ("[1, 2", "file.parse-error")]:
+    for bad, code in [
+        (deep_yaml(MAX_DEPTH + 1), "file.too-deep"),
+        (deep_json(MAX_DEPTH + 1), "file.too-deep"),
+        (billion_laughs(levels=3, width=30), "file.too-many-aliases"),
+        ("[1, 2", "file.parse-error"),
+    ]:
         with pytest.raises(DocumentError) as refused:
             (load_json if bad.lstrip().startswith(("{", "[")) and "type:" not in bad else load_yaml)(bad)
         assert refused.value.code == code, bad[:40]
-    assert MAX_ALIAS_NODES < 30 ** 3
+    assert MAX_ALIAS_NODES < 30**3
 
 
 def test_dates_stay_strings_and_syntax_errors_keep_their_position():
@@ -82,8 +86,12 @@ def server(tmp_path_factory):
     """A real `medal serve` over an empty catalog, with a contributor's token."""
     folder = tmp_path_factory.mktemp("hostile-http")
     db = folder / "catalog.db"
-    token = subprocess.run([str(MEDAL), "token", "create", "--role", "contributor", "--name", "mallory",
-                            "--catalog", f"sqlite:///{db}"], check=True, capture_output=True, text=True).stdout.strip()
+    token = subprocess.run(
+        [str(MEDAL), "token", "create", "--role", "contributor", "--name", "mallory", "--catalog", f"sqlite:///{db}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     with medal_server(db, folder) as base:
         yield base, {"Authorization": f"Bearer {token}"}
 
@@ -97,8 +105,12 @@ def test_http_refuses_hostile_document_with_422_and_survives(server, name):
     base, headers = server
     body = DOCUMENTS[name]().encode()
     started = time.monotonic()
-    answer = httpx.post(f"{base}/api/submissions", content=body, timeout=60,
-                        headers={**headers, "Content-Type": _MEDIA[Path(name).suffix]})
+    answer = httpx.post(
+        f"{base}/api/submissions",
+        content=body,
+        timeout=60,
+        headers={**headers, "Content-Type": _MEDIA[Path(name).suffix]},
+    )
     assert answer.status_code == 422, answer.text[:500]
     assert EXPECTED[name] in answer.text
     assert time.monotonic() - started < SECONDS
@@ -108,8 +120,12 @@ def test_http_refuses_hostile_document_with_422_and_survives(server, name):
 def test_http_refuses_a_deep_bundle_manifest(server):
     """A bundle (multipart) whose manifest is 2,000 deep: 422 saying it is too deep, and the server answers after."""
     base, headers = server
-    answer = httpx.post(f"{base}/api/submissions", headers=headers, timeout=60,
-                        files={"bundle": ("bundle.json", deep_json(2_000).encode(), "application/json")})
+    answer = httpx.post(
+        f"{base}/api/submissions",
+        headers=headers,
+        timeout=60,
+        files={"bundle": ("bundle.json", deep_json(2_000).encode(), "application/json")},
+    )
     assert answer.status_code == 422, answer.text[:500]
     assert "file.too-deep" in answer.text
     assert httpx.get(f"{base}/api/health", timeout=10).status_code == 200

@@ -40,8 +40,12 @@ def _missing_csv(folder: Path) -> Path:
 
 
 GENERATED: dict[str, Callable[[Path], Path]] = {
-    "titanic-mini": csv_joins, "titanic-missing-file": _missing_csv, "parquet-splits": parquet_splits,
-    "json-path": json_path, "dicom-zip": dicom_zip}
+    "titanic-mini": csv_joins,
+    "titanic-missing-file": _missing_csv,
+    "parquet-splits": parquet_splits,
+    "json-path": json_path,
+    "dicom-zip": dicom_zip,
+}
 
 
 def _submission_cases() -> list[str]:
@@ -139,8 +143,9 @@ def _differences(verdicts: dict[str, tuple[bool, Codes]]) -> list[str]:
     out = []
     for name, (other_ok, other_codes) in rest:
         if other_ok != ok:
-            out.append(f"verdict: {first} {'accepts' if ok else 'refuses'}, {name} "
-                       f"{'accepts' if other_ok else 'refuses'}")
+            out.append(
+                f"verdict: {first} {'accepts' if ok else 'refuses'}, {name} {'accepts' if other_ok else 'refuses'}"
+            )
         for severity in ("error", "warning"):
             a, b = set(codes[severity]), set(other_codes[severity])
             if a != b:
@@ -167,8 +172,11 @@ def test_croissant_examples_get_one_verdict(case, app, tmp_path):
     path = _croissant_file(case, tmp_path / "in-place")
     in_place = {"validate": via_validate(path), "harvest": via_ingest(path, tmp_path / "harvest")}
     alone = _alone(path, tmp_path / "alone")
-    body = {"validate": via_validate(alone), "harvest": via_ingest(alone, tmp_path / "harvest-alone"),
-            "api": via_api(app, alone, tmp_path / "api")}
+    body = {
+        "validate": via_validate(alone),
+        "harvest": via_ingest(alone, tmp_path / "harvest-alone"),
+        "api": via_api(app, alone, tmp_path / "api"),
+    }
     differences = [f"in place: {d}" for d in _differences(in_place)] + [f"body: {d}" for d in _differences(body)]
     print(case, json.dumps({"in place": in_place, "body": body}, indent=1))
     assert not differences, f"{case}:\n" + "\n".join(differences)
@@ -184,23 +192,29 @@ KNOWN = {
         "errors: only validate: []; only api: ['http.403: reviews are sent to POST /api/tasks/{id}/reviews by the "
         "panel']",
         "warnings: only validate: ['fair.description-short', 'fair.missing-citation', 'fair.missing-creator-orcid', "
-        "'fair.missing-keywords', 'fair.missing-license-url', 'metrics.uncoded']; only api: []"],
+        "'fair.missing-keywords', 'fair.missing-license-url', 'metrics.uncoded']; only api: []",
+    ],
     # NOT FIXED: a YAML body carries no files, and the API checks a label table only against files sent with it
     # (a bundle from `medal submit` sends it), so this body is stored with its table unchecked.
     "examples/invalid/label-table-missing-column.yaml": [
         "verdict: validate refuses, api accepts",
-        "errors: only validate: ['labels.missing-column']; only api: []"],
+        "errors: only validate: ['labels.missing-column']; only api: []",
+    ],
     # Same verdict: `medal harvest` stops on the corrupt file with a located message instead of a report.
     "examples/invalid/malformed-yaml.yaml": [
-        "errors: only validate: ['file.parse-error']; only harvest: ['stopped: InputError']"],
+        "errors: only validate: ['file.parse-error']; only harvest: ['stopped: InputError']"
+    ],
 }
 
 
 @pytest.mark.parametrize("case", _submission_cases())
 def test_submission_examples_get_one_verdict(case, app, tmp_path):
     path = REPO / case
-    verdicts = {"validate": via_validate(path), "harvest": via_ingest(path, tmp_path / "harvest"),
-                "api": via_api(app, path, tmp_path / "api")}
+    verdicts = {
+        "validate": via_validate(path),
+        "harvest": via_ingest(path, tmp_path / "harvest"),
+        "api": via_api(app, path, tmp_path / "api"),
+    }
     differences = _differences(verdicts)
     print(case, json.dumps(verdicts, indent=1))
     assert differences == KNOWN.get(case, []), f"{case}:\n" + "\n".join(differences)
@@ -213,9 +227,11 @@ def test_the_two_named_disagreements_are_refusals_everywhere(app, tmp_path):
     zenodo = OFFICIAL["zenodo-head-mri"] / "metadata.json"
     missing = _missing_csv(tmp_path / "missing")
     for path, code in ((zenodo, "croissant.unsafe-location"), (missing, "croissant.missing-file")):
-        for name, (ok, codes) in {"validate": via_validate(path), "harvest": via_ingest(path, tmp_path / path.parent.name),
-                                  "api": via_api(app, _alone(path, tmp_path / f"alone-{path.parent.name}"),
-                                                 tmp_path / "api")}.items():
+        for name, (ok, codes) in {
+            "validate": via_validate(path),
+            "harvest": via_ingest(path, tmp_path / path.parent.name),
+            "api": via_api(app, _alone(path, tmp_path / f"alone-{path.parent.name}"), tmp_path / "api"),
+        }.items():
             assert not ok and code in codes["error"], (name, path, codes)
     titanic = csv_joins(tmp_path / "titanic")
     validated, harvested = via_validate(titanic), via_ingest(titanic, tmp_path / "titanic-harvest")

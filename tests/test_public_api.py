@@ -41,7 +41,9 @@ def test_validate_ingest_search_export_round_trip(tmp_path):
 
 def test_importing_the_package_loads_no_backend():
     """`import medal_catalog` is cheap: the store, the index, the API and linkml load only when a name is used."""
-    code = ("import sys, medal_catalog; heavy = [m for m in ('sqlalchemy', 'fastapi', 'linkml_runtime', "
-            "'medal_catalog.catalog', 'medal_catalog.ingestion') if m in sys.modules]; print(heavy)")
+    code = (
+        "import sys, medal_catalog; heavy = [m for m in ('sqlalchemy', 'fastapi', 'linkml_runtime', "
+        "'medal_catalog.catalog', 'medal_catalog.ingestion') if m in sys.modules]; print(heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -13,15 +13,39 @@ from conftest import REPO
 def test_ruff_check_is_clean():
     """`ruff check` over src, tests, benchmarks, stress and scripts: no finding (unused names, undefined names, ...)."""
     ruff = Path(sys.executable).with_name("ruff")
-    run = subprocess.run([str(ruff), "check", "--no-cache", "src", "tests", "benchmarks", "stress", "scripts"],
-                         cwd=REPO, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [str(ruff), "check", "--no-cache", "src", "tests", "benchmarks", "stress", "scripts"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+
+
+def test_ruff_format_is_clean():
+    """`ruff format --check` over the same folders: the code is in the one layout the formatter writes, so a diff
+    shows changes, not reflowed lines (run `ruff format src tests benchmarks stress scripts` before a commit)."""
+    ruff = Path(sys.executable).with_name("ruff")
+    run = subprocess.run(
+        [str(ruff), "format", "--check", "--no-cache", "src", "tests", "benchmarks", "stress", "scripts"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
 
 
 def test_mypy_strict_where_configured(tmp_path):
     """mypy, configured in pyproject.toml (strict on store/, search/ and api/), reports no error."""
-    run = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache")], cwd=REPO,
-                         capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path / "mypy-cache")],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     assert "no issues found" in run.stdout
 

@@ -19,8 +19,10 @@ from pathlib import Path
 from submission_fill import DICOM_ROOT, GE_SERIES, PHILIPS_SERIES, fill
 
 #: (task id, dataset id, source series, access level)
-SPECS = (("ge-dwi-task", "ge-dwi", GE_SERIES, "open", "GE diffusion tensor series"),
-         ("philips-fmri-task", "philips-fmri", PHILIPS_SERIES, "controlled", "Philips EPI series"))
+SPECS = (
+    ("ge-dwi-task", "ge-dwi", GE_SERIES, "open", "GE diffusion tensor series"),
+    ("philips-fmri-task", "philips-fmri", PHILIPS_SERIES, "controlled", "Philips EPI series"),
+)
 DEID_SECRET = "medal vendor test secret 1"  # one that keeps every file of both series (see build)
 REVIEWERS = {"rita": "reviewer", "remy": "reviewer", "chair": "admin", "amira": "contributor"}
 
@@ -73,8 +75,13 @@ def build(folder: Path, specs: tuple = SPECS) -> VendorCatalog:
     # secrets the audit takes a digit run of the PatientID pseudonym, e.g. "15", for a token of the file that the
     # rewrite's own DeidentificationMethod "PS3.15" mentions, and leaves every file out.)
     env = {**os.environ, "MEDAL_DEID_SECRET": DEID_SECRET}
-    done = subprocess.run([str(medal), "harvest", *submissions, "--catalog", f"sqlite:///{db}",
-                           "--out", str(folder / "out")], cwd=folder, capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [str(medal), "harvest", *submissions, "--catalog", f"sqlite:///{db}", "--out", str(folder / "out")],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     store = open_store(f"sqlite:///{db}")
     try:

@@ -17,8 +17,17 @@ from medal_catalog.config import Settings, get_settings
 from medal_catalog.errors import IndexUnavailableError, SearchBackendError, StoreError, UsageError
 from medal_catalog.search import SearchIndex, SearchRequest, SearchResult, flatten, open_index
 from medal_catalog.search.base import Bound, Progress
-from medal_catalog.store.base import (PutResult, QueuedChange, SharedImages, Store, StoredArtefact, StoredEvaluation,
-                                      StoredFile, StoredToken, StoredVersion)
+from medal_catalog.store.base import (
+    PutResult,
+    QueuedChange,
+    SharedImages,
+    Store,
+    StoredArtefact,
+    StoredEvaluation,
+    StoredFile,
+    StoredToken,
+    StoredVersion,
+)
 from medal_catalog.store import open_store
 
 
@@ -38,8 +47,12 @@ class ReindexReport:
     problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"target": self.target, "indexed": self.indexed, "seconds": round(self.seconds, 3),
-                "problems": self.problems}
+        return {
+            "target": self.target,
+            "indexed": self.indexed,
+            "seconds": round(self.seconds, 3),
+            "problems": self.problems,
+        }
 
 
 class Catalog:
@@ -55,8 +68,13 @@ class Catalog:
         self.index_problems: list[str] = []
 
     @classmethod
-    def open(cls, url: str | None = None, index_url: str | None = None, settings: Settings | None = None,
-             **index_options: Any) -> Catalog:
+    def open(
+        cls,
+        url: str | None = None,
+        index_url: str | None = None,
+        settings: Settings | None = None,
+        **index_options: Any,
+    ) -> Catalog:
         """The catalog at ``url`` (default: MEDAL_CATALOG, then ./medal-catalog.db) with its index (default:
         MEDAL_INDEX, then the FTS5 index inside a SQLite catalog file). ``settings``: the caller's (the CLI's,
         ``create_app``'s); an edge itself, it reads the environment's when given none."""
@@ -67,8 +85,11 @@ class Catalog:
         index_url = index_url or settings.index or (url if url.startswith("sqlite") else None)
         try:
             options = {"compat": settings.elasticsearch_compat, **index_options}
-            index = open_index(index_url, busy_timeout=settings.busy_timeout, timeout=settings.index_timeout,
-                               **options) if index_url else None
+            index = (
+                open_index(index_url, busy_timeout=settings.busy_timeout, timeout=settings.index_timeout, **options)
+                if index_url
+                else None
+            )
         except BaseException:
             store.close()
             raise
@@ -91,9 +112,14 @@ class Catalog:
         result = self.store.put(entry, author, reason, kind=kind)
         return replace(result, indexed=self._sync_own([result.key])) if result.changed else result
 
-    def put_many(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str,
-                 deletions: Iterable[tuple[str, str]] = (),
-                 files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None) -> list[PutResult]:
+    def put_many(
+        self,
+        entries: Iterable[Mapping[str, Any]],
+        author: str,
+        reason: str,
+        deletions: Iterable[tuple[str, str]] = (),
+        files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None,
+    ) -> list[PutResult]:
         """Store the entries, record the ``deletions`` ((kind, id) pairs) and replace the entries' kept ``files``
         in one store transaction, so that readers see all of them or none (a dataset never shows part of its
         series or files), then index them in bulk. One result per entry, then one per deletion."""
@@ -104,8 +130,9 @@ class Catalog:
             self._settle(results, waiting)
         return results
 
-    def put_batch(self, entries: Iterable[Mapping[str, Any]], author: str, reason: str, *,
-                  sync_index: bool = True) -> list[PutResult]:
+    def put_batch(
+        self, entries: Iterable[Mapping[str, Any]], author: str, reason: str, *, sync_index: bool = True
+    ) -> list[PutResult]:
         """Store many entries in one transaction (see :meth:`Store.put_batch`), then index the changed ones
         (``sync_index=False``: leave them queued for whoever drains the queue, such as a harvest's indexer)."""
         results = self.store.put_batch(entries, author, reason)
@@ -135,8 +162,14 @@ class Catalog:
         """Forget what is staged under ``unit``."""
         return self.store.discard(unit)
 
-    def publish(self, unit: str, author: str, reason: str, deletions: Iterable[tuple[str, str]] = (),
-                deletion_reason: str | None = None) -> tuple[list[PutResult], list[PutResult]]:
+    def publish(
+        self,
+        unit: str,
+        author: str,
+        reason: str,
+        deletions: Iterable[tuple[str, str]] = (),
+        deletion_reason: str | None = None,
+    ) -> tuple[list[PutResult], list[PutResult]]:
         """Write everything staged under ``unit`` and the ``deletions`` in one transaction (see
         :meth:`Store.publish`); the index is left to the caller (:meth:`sync_index`)."""
         return self.store.publish(unit, author, reason, deletions, deletion_reason)
@@ -171,8 +204,9 @@ class Catalog:
             current = self.store.get_many(k for k, op in last_op.items() if op == "index")
             try:
                 # A task's document carries its datasets' body parts: a changed dataset re-indexes its tasks.
-                current.update(self._tasks_using(key.partition(":")[2] for key in last_op
-                                                 if key.startswith("ImagingDataset:")))
+                current.update(
+                    self._tasks_using(key.partition(":")[2] for key in last_op if key.startswith("ImagingDataset:"))
+                )
                 if current:
                     # Flattened before the index's write transaction, so that its lock is held for writing only.
                     docs = [self.document(v.document) for v in current.values()]
@@ -194,9 +228,16 @@ class Catalog:
     def reindex(self, to: str | None = None, progress: Progress | None = None) -> ReindexReport:
         """Rebuild an index (``to``, default this catalog's) from every current entry, swapping it in whole."""
         settings = self.settings
-        target = (open_index(to, busy_timeout=settings.busy_timeout, timeout=settings.index_timeout,
-                             compat=settings.elasticsearch_compat) if to
-                  else self.index)
+        target = (
+            open_index(
+                to,
+                busy_timeout=settings.busy_timeout,
+                timeout=settings.index_timeout,
+                compat=settings.elasticsearch_compat,
+            )
+            if to
+            else self.index
+        )
         if target is None:
             raise UsageError(f"{self.store.url} has no search index configured: pass --to URL")
         report = ReindexReport(target=target.url)
@@ -226,8 +267,9 @@ class Catalog:
         doc = flatten(entry)
         if entry.get("type") == "BenchmarkTask":
             parts = list(doc.get("body_part", []))
-            for version in self.store.get_many(f"ImagingDataset:{d}" for d in entry.get("datasets_used") or ()
-                                               ).values():
+            for version in self.store.get_many(
+                f"ImagingDataset:{d}" for d in entry.get("datasets_used") or ()
+            ).values():
                 parts += [p for p in flatten(version.document).get("body_part", []) if p not in parts]
             if parts:
                 doc["body_part"] = parts
@@ -326,8 +368,14 @@ class Catalog:
         :meth:`Store.add_evaluation`); None when refused."""
         return self.store.add_evaluation(record, limit, since)
 
-    def finish_evaluation(self, evaluation_id: str, status: str, result: Mapping[str, Any] | None = None,
-                          error: str | None = None, replicates: bytes | None = None) -> None:
+    def finish_evaluation(
+        self,
+        evaluation_id: str,
+        status: str,
+        result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+        replicates: bytes | None = None,
+    ) -> None:
         """Record an evaluation's new status with its result or error."""
         self.store.finish_evaluation(evaluation_id, status, result, error, replicates)
 
@@ -335,8 +383,14 @@ class Catalog:
         """One evaluation, or None."""
         return self.store.get_evaluation(evaluation_id, with_replicates)
 
-    def list_evaluations(self, task: str | None = None, split: str | None = None, submitter: str | None = None,
-                         status: str | None = None, with_replicates: bool = False) -> list[StoredEvaluation]:
+    def list_evaluations(
+        self,
+        task: str | None = None,
+        split: str | None = None,
+        submitter: str | None = None,
+        status: str | None = None,
+        with_replicates: bool = False,
+    ) -> list[StoredEvaluation]:
         """The evaluations matching every filter given, oldest first."""
         return self.store.list_evaluations(task, split, submitter, status, with_replicates)
 
@@ -372,10 +426,17 @@ class Catalog:
         """A secret the catalog keeps (made by ``make`` on first use)."""
         return self.store.secret(name, make)
 
-    def search(self, query: str = "", filters: Mapping[str, Iterable[str] | str] | None = None,
-               facets: Iterable[str] = (), ranges: Mapping[str, tuple[Bound, Bound]] | None = None,
-               sort: str = "relevance", page: int = 1, size: int = 10,
-               scope: Iterable[Mapping[str, Iterable[str]]] | None = None) -> SearchResult:
+    def search(
+        self,
+        query: str = "",
+        filters: Mapping[str, Iterable[str] | str] | None = None,
+        facets: Iterable[str] = (),
+        ranges: Mapping[str, tuple[Bound, Bound]] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        size: int = 10,
+        scope: Iterable[Mapping[str, Iterable[str]]] | None = None,
+    ) -> SearchResult:
         """Search the current versions (see :class:`SearchRequest` for the arguments)."""
         if self.index is None:
             raise UsageError(f"{self.store.url} has no search index configured")
@@ -390,7 +451,8 @@ def _ago(seconds: float) -> str:
     return (datetime.now(timezone.utc) - timedelta(seconds=seconds)).isoformat(timespec="microseconds")
 
 
-def open_catalog(url: str | None = None, index_url: str | None = None, settings: Settings | None = None,
-                 **index_options: Any) -> Catalog:
+def open_catalog(
+    url: str | None = None, index_url: str | None = None, settings: Settings | None = None, **index_options: Any
+) -> Catalog:
     """The catalog at ``url`` with its search index (see :meth:`Catalog.open`); use it as a context manager."""
     return Catalog.open(url, index_url, settings, **index_options)

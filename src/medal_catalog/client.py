@@ -95,10 +95,15 @@ class Client:
         values decoded."""
         import mlcroissant as mlc  # inline: mlcroissant takes ~1.7 s to import
 
-        url = (self.link(entry_id, kind) if "authorization" in self._http.headers
-               else f"{self._http.base_url}/api/{_PATHS[kind]}/{entry_id}/croissant")
-        return [{key: value.decode() if isinstance(value, bytes) else value for key, value in record.items()}
-                for record in mlc.Dataset(jsonld=url).records(record_set)]
+        url = (
+            self.link(entry_id, kind)
+            if "authorization" in self._http.headers
+            else f"{self._http.base_url}/api/{_PATHS[kind]}/{entry_id}/croissant"
+        )
+        return [
+            {key: value.decode() if isinstance(value, bytes) else value for key, value in record.items()}
+            for record in mlc.Dataset(jsonld=url).records(record_set)
+        ]
 
 
 def _answer(answer: httpx.Response, ok: tuple[int, ...] = (200,)) -> Any:

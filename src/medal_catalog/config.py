@@ -43,8 +43,13 @@ class Settings(BaseSettings):
     min_reviews: int = Field(2, ge=1)
     #: The weight of each criterion in a task's priority score (MEDAL_RANKING_WEIGHTS, a JSON object); the score
     #: is the weighted mean of the criteria's mean scores, over the criteria that have scores.
-    ranking_weights: dict[str, float] = {"clinical_relevance": 0.3, "unmet_need": 0.25, "patient_impact": 0.25,
-                                         "feasibility": 0.1, "data_quality": 0.1}
+    ranking_weights: dict[str, float] = {
+        "clinical_relevance": 0.3,
+        "unmet_need": 0.25,
+        "patient_impact": 0.25,
+        "feasibility": 0.1,
+        "data_quality": 0.1,
+    }
     #: A criterion whose scores on a task span at least this many points (max - min) flags the task's reviewers
     #: as disagreeing (MEDAL_DISAGREEMENT_SPREAD).
     disagreement_spread: int = Field(2, ge=1)

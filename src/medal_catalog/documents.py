@@ -54,8 +54,9 @@ def _loader() -> type:
 class DocumentError(Exception):
     """A file that cannot be read as a document, with a stable code and a location when known."""
 
-    def __init__(self, code: str, message: str, line: int | None = None, column: int | None = None,
-                 hint: str | None = None):
+    def __init__(
+        self, code: str, message: str, line: int | None = None, column: int | None = None, hint: str | None = None
+    ):
         super().__init__(message)
         self.code, self.message, self.line, self.column, self.hint = code, message, line, column, hint
 
@@ -109,19 +110,31 @@ class Document:
                     self.problems += _check_decisions(value)
                     continue
                 if cls is None:
-                    self.problems.append(record_issue(Severity.ERROR, "schema.unknown-field", f"/{_escape(key)}",
-                                                      f"`{key}` is not a list a MedalCatalog file can hold"))
+                    self.problems.append(
+                        record_issue(
+                            Severity.ERROR,
+                            "schema.unknown-field",
+                            f"/{_escape(key)}",
+                            f"`{key}` is not a list a MedalCatalog file can hold",
+                        )
+                    )
                     continue
                 if not isinstance(value, list):
-                    self.problems.append(record_issue(Severity.ERROR, "schema.type", f"/{key}",
-                                                      f"`{key}` must be a list of {cls} entries"))
+                    self.problems.append(
+                        record_issue(
+                            Severity.ERROR, "schema.type", f"/{key}", f"`{key}` must be a list of {cls} entries"
+                        )
+                    )
                     continue
                 for i, item in enumerate(value):
                     if isinstance(item, dict):
                         yield EntryRef(f"/{key}/{i}", str(item.get("type", cls)), item)
                     else:
-                        self.problems.append(record_issue(Severity.ERROR, "schema.type", f"/{key}/{i}",
-                                                          f"each item must be a {cls} object"))
+                        self.problems.append(
+                            record_issue(
+                                Severity.ERROR, "schema.type", f"/{key}/{i}", f"each item must be a {cls} object"
+                            )
+                        )
 
     @cached_property
     def _positions(self) -> dict[str, tuple[int, int]]:
@@ -185,11 +198,19 @@ def load_json(raw: bytes | str) -> Any:
         # integers beyond 64 bits or a byte-order mark).
         return json.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise DocumentError("file.encoding", "the file is not UTF-8 text",
-                            hint="Save the file as UTF-8 (most editors offer this under 'Save as').") from exc
+        raise DocumentError(
+            "file.encoding",
+            "the file is not UTF-8 text",
+            hint="Save the file as UTF-8 (most editors offer this under 'Save as').",
+        ) from exc
     except json.JSONDecodeError as exc:
-        raise DocumentError("file.parse-error", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno,
-                            "Check brackets, commas and quotes around this position.") from exc
+        raise DocumentError(
+            "file.parse-error",
+            f"invalid JSON: {exc.msg}",
+            exc.lineno,
+            exc.colno,
+            "Check brackets, commas and quotes around this position.",
+        ) from exc
     except RecursionError:  # only reachable when MAX_DEPTH is raised past what the parser takes
         raise _too_deep() from None
 
@@ -226,9 +247,13 @@ def load_yaml(text: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or "syntax error"
-        raise DocumentError("file.parse-error", f"invalid YAML: {problem}",
-                            mark.line + 1 if mark else None, mark.column + 1 if mark else None,
-                            "Check indentation, brackets and quotes around this position.") from exc
+        raise DocumentError(
+            "file.parse-error",
+            f"invalid YAML: {problem}",
+            mark.line + 1 if mark else None,
+            mark.column + 1 if mark else None,
+            "Check indentation, brackets and quotes around this position.",
+        ) from exc
     except yaml.YAMLError as exc:
         raise DocumentError("file.parse-error", f"invalid YAML: {exc}") from exc
     except RecursionError:
@@ -272,9 +297,12 @@ def _check_yaml_shape(text: str) -> None:
                 if added > MAX_ALIAS_NODES:
                     mark = event.start_mark
                     raise DocumentError(
-                        "file.too-many-aliases", f"YAML aliases (*{event.anchor}) expand to more than "
-                        f"{MAX_ALIAS_NODES:,} values", mark.line + 1, mark.column + 1,
-                        "Write the values out instead of repeating anchors (&name) with aliases (*name).")
+                        "file.too-many-aliases",
+                        f"YAML aliases (*{event.anchor}) expand to more than {MAX_ALIAS_NODES:,} values",
+                        mark.line + 1,
+                        mark.column + 1,
+                        "Write the values out instead of repeating anchors (&name) with aliases (*name).",
+                    )
             if nodes > MAX_NODES:
                 raise _too_many(MAX_NODES)
     finally:
@@ -282,13 +310,21 @@ def _check_yaml_shape(text: str) -> None:
 
 
 def _too_deep(line: int | None = None, column: int | None = None) -> DocumentError:
-    return DocumentError("file.too-deep", f"lists and mappings nested deeper than {MAX_DEPTH} levels", line, column,
-                         "MEDAL metadata nests a few levels deep: check for a runaway bracket or indentation.")
+    return DocumentError(
+        "file.too-deep",
+        f"lists and mappings nested deeper than {MAX_DEPTH} levels",
+        line,
+        column,
+        "MEDAL metadata nests a few levels deep: check for a runaway bracket or indentation.",
+    )
 
 
 def _too_many(limit: int) -> DocumentError:
-    return DocumentError("file.too-many-values", f"holds more than {limit:,} values; not read as metadata",
-                         hint="Split the catalog into several files.")
+    return DocumentError(
+        "file.too-many-values",
+        f"holds more than {limit:,} values; not read as metadata",
+        hint="Split the catalog into several files.",
+    )
 
 
 def read_document(path: Path, display: str | None = None) -> Document:
@@ -305,8 +341,13 @@ def read_document(path: Path, display: str | None = None) -> Document:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise DocumentError("file.encoding", "the file is not UTF-8 text", line, column,
-                            "Save the file as UTF-8 (most editors offer this under 'Save as').") from exc
+        raise DocumentError(
+            "file.encoding",
+            "the file is not UTF-8 text",
+            line,
+            column,
+            "Save the file as UTF-8 (most editors offer this under 'Save as').",
+        ) from exc
     syntax = "json" if path.suffix.lower() in (".json", ".jsonld") else "yaml"
     data = load_json(raw) if syntax == "json" else load_yaml(text)
     return Document(path=path, display=display, text=text, data=data, syntax=syntax)
@@ -330,9 +371,12 @@ def _check_decisions(value: Any) -> list[Issue]:
         try:
             PanelDecision.model_validate(item)
         except ValidationError as err:
-            problems += [record_issue(Severity.ERROR, "schema.decision",
-                                      "/".join([f"/{RECORD_SLOT}/{i}", *map(str, e["loc"])]), e["msg"])
-                         for e in err.errors()]
+            problems += [
+                record_issue(
+                    Severity.ERROR, "schema.decision", "/".join([f"/{RECORD_SLOT}/{i}", *map(str, e["loc"])]), e["msg"]
+                )
+                for e in err.errors()
+            ]
     return problems
 
 

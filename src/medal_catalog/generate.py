@@ -9,15 +9,16 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from medal_catalog.schema import (CONTEXT_PATH, GENERATED_DIR, JSON_SCHEMA_PATH, REFERENCE_PATH, SCHEMA_PATH,
-                                  SHACL_PATH)
+from medal_catalog.schema import CONTEXT_PATH, GENERATED_DIR, JSON_SCHEMA_PATH, REFERENCE_PATH, SCHEMA_PATH, SHACL_PATH
 from medal_catalog.schema.reference import render_reference
 from medal_catalog.search.mapping import render_mapping_json
 
 MODEL_PATH = Path(__file__).parent / "model" / "medal.py"
 
-_HEADER = ("GENERATED from src/medal_catalog/schema/medal.yaml by `medal schema generate`. Do not edit: "
-           "edit the yaml and regenerate.")
+_HEADER = (
+    "GENERATED from src/medal_catalog/schema/medal.yaml by `medal schema generate`. Do not edit: "
+    "edit the yaml and regenerate."
+)
 
 
 def _pydantic() -> str:
@@ -87,5 +88,6 @@ def write_all() -> list[Path]:
 
 def drifted() -> list[Path]:
     """The artefacts whose file on disk differs from what the yaml generates now."""
-    return [path for path, text in render_all().items()
-            if not path.exists() or path.read_text(encoding="utf-8") != text]
+    return [
+        path for path, text in render_all().items() if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]

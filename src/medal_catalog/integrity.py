@@ -69,16 +69,22 @@ class CheckReport:
         return not (self.remaining if self.repair else self.problems)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"catalog": self.catalog, "ok": self.ok, "counts": self.counts,
-                "problems": [p.to_dict() for p in self.problems], "notes": self.notes, "repaired": self.repaired,
-                "remaining": [p.to_dict() for p in self.remaining], "seconds": round(self.seconds, 3)}
+        return {
+            "catalog": self.catalog,
+            "ok": self.ok,
+            "counts": self.counts,
+            "problems": [p.to_dict() for p in self.problems],
+            "notes": self.notes,
+            "repaired": self.repaired,
+            "remaining": [p.to_dict() for p in self.remaining],
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def _references() -> dict[str, dict[str, str]]:
     """Per entry class, its slots whose range is another entry class (from the schema)."""
 
-    return {cls: {slot: rng for slot, rng in slot_ranges(cls).items() if rng in ENTRY_CLASSES}
-            for cls in ENTRY_CLASSES}
+    return {cls: {slot: rng for slot, rng in slot_ranges(cls).items() if rng in ENTRY_CLASSES} for cls in ENTRY_CLASSES}
 
 
 def check_store(catalog: Catalog) -> tuple[dict[str, int], list[Problem]]:
@@ -95,9 +101,15 @@ def check_store(catalog: Catalog) -> tuple[dict[str, int], list[Problem]]:
         for slot, target in references.get(kind, {}).items():
             for ref in _ids(document.get(slot)):
                 if entry_key(target, ref) not in current:
-                    problems.append(Problem("store.reference", key, f"`{slot}` names {target} {ref!r}, which the "
-                                            "store does not hold (deleted, or never stored)",
-                                            "Store the missing entry, or correct the reference and re-submit."))
+                    problems.append(
+                        Problem(
+                            "store.reference",
+                            key,
+                            f"`{slot}` names {target} {ref!r}, which the "
+                            "store does not hold (deleted, or never stored)",
+                            "Store the missing entry, or correct the reference and re-submit.",
+                        )
+                    )
     for key, document in current.items():
         if not key.startswith("ImagingDataset:"):
             continue
@@ -106,24 +118,46 @@ def check_store(catalog: Catalog) -> tuple[dict[str, int], list[Problem]]:
             continue  # counts declared by a contributor for DICOM not harvested here: nothing to compare
         declared, held = document.get("series_count"), len(series)
         if declared is not None and declared != held:
-            problems.append(Problem("store.series-count", key, f"records {declared} series, the store holds {held}",
-                                    "Run the harvest of this dataset again: it rewrites the dataset and its series "
-                                    "together."))
+            problems.append(
+                Problem(
+                    "store.series-count",
+                    key,
+                    f"records {declared} series, the store holds {held}",
+                    "Run the harvest of this dataset again: it rewrites the dataset and its series together.",
+                )
+            )
         instances = sum(int(s.get("instance_count") or 0) for s in series)
         if document.get("instance_count") is not None and document["instance_count"] != instances:
-            problems.append(Problem("store.series-count", key, f"records {document['instance_count']} instances, "
-                                    f"its series in the store hold {instances}",
-                                    "Run the harvest of this dataset again."))
+            problems.append(
+                Problem(
+                    "store.series-count",
+                    key,
+                    f"records {document['instance_count']} instances, its series in the store hold {instances}",
+                    "Run the harvest of this dataset again.",
+                )
+            )
     for key in current:
         kind, _, entry_id = key.partition(":")
         for listed in catalog.list_files(kind, entry_id):
             kept = catalog.get_file(kind, entry_id, listed.path)
             if kept is None or kept.data is None:
-                problems.append(Problem("store.file-missing", key, f"kept file {listed.path!r} has no bytes",
-                                        "Harvest or submit the dataset again to keep its files."))
+                problems.append(
+                    Problem(
+                        "store.file-missing",
+                        key,
+                        f"kept file {listed.path!r} has no bytes",
+                        "Harvest or submit the dataset again to keep its files.",
+                    )
+                )
             elif hashlib.sha256(kept.data).hexdigest() != listed.sha256 or len(kept.data) != listed.byte_size:
-                problems.append(Problem("store.file-checksum", key, f"kept file {listed.path!r} no longer matches its "
-                                        "recorded sha256 and size", "Harvest or submit the dataset again."))
+                problems.append(
+                    Problem(
+                        "store.file-checksum",
+                        key,
+                        f"kept file {listed.path!r} no longer matches its recorded sha256 and size",
+                        "Harvest or submit the dataset again.",
+                    )
+                )
     return dict(sorted(counts.items())), problems
 
 
@@ -145,8 +179,10 @@ def check_index(catalog: Catalog, notes: list[str] | None = None) -> list[Proble
     queued = catalog.pending(limit=behind) if behind else []
     owed = {change.key for change in queued}
     if behind and notes is not None:
-        notes.append(f"the index is behind by {behind} queued update(s) of {len(owed)} entries: the next write "
-                     "applies them, or now: medal check --repair (or medal reindex)")
+        notes.append(
+            f"the index is behind by {behind} queued update(s) of {len(owed)} entries: the next write "
+            "applies them, or now: medal check --repair (or medal reindex)"
+        )
     keys = set()
     for version in catalog.iter_current():
         keys.add(version.key)
@@ -154,15 +190,30 @@ def check_index(catalog: Catalog, notes: list[str] | None = None) -> list[Proble
             continue
         indexed = index.get(version.key)
         if indexed is None:
-            problems.append(Problem("index.missing", version.key, "current in the store, absent from the index",
-                                    "medal check --repair"))
+            problems.append(
+                Problem(
+                    "index.missing", version.key, "current in the store, absent from the index", "medal check --repair"
+                )
+            )
         elif _canonical(indexed) != _canonical(catalog.document(version.document)):
-            problems.append(Problem("index.stale", version.key, "the index holds another document than the store's "
-                                    f"current version {version.version}", "medal check --repair"))
+            problems.append(
+                Problem(
+                    "index.stale",
+                    version.key,
+                    f"the index holds another document than the store's current version {version.version}",
+                    "medal check --repair",
+                )
+            )
     total = index.count(SearchRequest.make())
     if total > len(keys) + sum(change.op == "delete" for change in queued):
-        problems.append(Problem("index.extra", "", f"the index holds {total} entries, the store {len(keys)} current "
-                                "ones", "medal check --repair"))
+        problems.append(
+            Problem(
+                "index.extra",
+                "",
+                f"the index holds {total} entries, the store {len(keys)} current ones",
+                "medal check --repair",
+            )
+        )
     return problems
 
 

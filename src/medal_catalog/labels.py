@@ -45,13 +45,21 @@ def label_table_paths(catalog: Catalog, dataset_id: str, document: dict[str, Any
     return paths | _reference_paths(catalog, dataset_id, document, referencing)
 
 
-def _reference_paths(catalog: Catalog, dataset_id: str, document: dict[str, Any], specs: list[dict[str, Any]]) -> set[str]:
+def _reference_paths(
+    catalog: Catalog, dataset_id: str, document: dict[str, Any], specs: list[dict[str, Any]]
+) -> set[str]:
     """The reference files (masks, findings) that label tables name in their ``reference_column``: reference
     standard like the labels themselves, so never served as the dataset's files."""
     out: set[str] = set()
     for spec in specs:
-        path = next((d.get("path") for d in document.get("distribution") or []
-                     if d.get("name") == spec.get("distribution_name")), None)
+        path = next(
+            (
+                d.get("path")
+                for d in document.get("distribution") or []
+                if d.get("name") == spec.get("distribution_name")
+            ),
+            None,
+        )
         kept = catalog.get_file("ImagingDataset", dataset_id, path) if path else None
         if kept is None:
             continue
@@ -90,8 +98,11 @@ def declared_splits(catalog: Catalog, task: dict[str, Any]) -> list[dict[str, An
 
 def declared_columns(spec: dict[str, Any]) -> list[tuple[str, str]]:
     """The columns a LabelTable names, each with the relative JSON pointer of the slot that names it."""
-    out = [(f"/{slot}", spec[slot]) for slot in ("case_id_column", "split_column", "series_column", "reference_column")
-           if isinstance(spec.get(slot), str)]
+    out = [
+        (f"/{slot}", spec[slot])
+        for slot in ("case_id_column", "split_column", "series_column", "reference_column")
+        if isinstance(spec.get(slot), str)
+    ]
     labels = spec.get("label_columns")
     if isinstance(labels, list):
         out += [(f"/label_columns/{i}", c) for i, c in enumerate(labels) if isinstance(c, str)]

@@ -42,9 +42,17 @@ class Issue:
 
     def to_dict(self) -> dict[str, Any]:
         """The issue as a JSON-ready dict, omitting empty location fields."""
-        out = {"severity": self.severity.value, "code": self.code, "file": self.file, "pointer": self.pointer,
-               "tag": self.tag, "line": self.line, "column": self.column, "message": self.message,
-               "hint": self.hint}
+        out = {
+            "severity": self.severity.value,
+            "code": self.code,
+            "file": self.file,
+            "pointer": self.pointer,
+            "tag": self.tag,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "hint": self.hint,
+        }
         return {k: v for k, v in out.items() if v is not None or k in ("pointer",)}
 
 
@@ -67,8 +75,14 @@ class EntrySummary:
 
     def to_dict(self) -> dict[str, Any]:
         """The entry summary as a JSON-ready dict."""
-        return {"file": self.file, "pointer": self.pointer, "type": self.type, "id": self.id, "valid": self.valid,
-                "fair": self.fair}
+        return {
+            "file": self.file,
+            "pointer": self.pointer,
+            "type": self.type,
+            "id": self.id,
+            "valid": self.valid,
+            "fair": self.fair,
+        }
 
 
 @dataclass(slots=True)
@@ -113,9 +127,13 @@ class Report:
         """The report as a JSON-ready dict: summary, issues, entries (and ``contamination`` when checked)."""
         out = {
             "valid": self.ok,
-            "summary": {"files": self.files_checked, "entries": len(self.entries),
-                        "errors": self.count(Severity.ERROR), "warnings": self.count(Severity.WARNING),
-                        "infos": self.count(Severity.INFO)},
+            "summary": {
+                "files": self.files_checked,
+                "entries": len(self.entries),
+                "errors": self.count(Severity.ERROR),
+                "warnings": self.count(Severity.WARNING),
+                "infos": self.count(Severity.INFO),
+            },
             "issues": [issue.to_dict() for issue in self.sorted_issues()],
             "entries": [entry.to_dict() for entry in self.entries],
         }
@@ -138,7 +156,9 @@ _IDENTIFYING_COMPONENT = re.compile(
     r"\^|mrn|dob|nhs|ssn|birth"
     r"|(?<!\d)(?:19|20)\d{2}[-_.]?(?:0[1-9]|1[0-2])[-_.]?(?:0[1-9]|[12]\d|3[01])(?!\d)"
     r"|(?<!\d)\d{1,2}[-_.](?:0?[1-9]|1[0-2])[-_.](?:19|20)\d{2}(?!\d)"
-    r"|(?<![\d.])[1-9]\d{5,}(?![\d.])|\d{3}-\d{2}-\d{4}", re.IGNORECASE)
+    r"|(?<![\d.])[1-9]\d{5,}(?![\d.])|\d{3}-\d{2}-\d{4}",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[^\W_]+")
 #: A component that starts with a dotted UID (a file named after its SOPInstanceUID, say).
 _UID_NAME = re.compile(r"^(\d+(?:\.\d+){3,})")
@@ -167,8 +187,13 @@ class PathShower:
     tree (numbering ranks among them when the disk cannot tell, as for zip members); ``strip``: a prefix to drop
     first (the server's temporary folder: a report never names it)."""
 
-    def __init__(self, root: Path | str | None = None, known: Iterable[str] = (), strip: str | None = None,
-                 tokens: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        root: Path | str | None = None,
+        known: Iterable[str] = (),
+        strip: str | None = None,
+        tokens: frozenset[str] = frozenset(),
+    ) -> None:
         self.root = Path(root) if root is not None else None
         self.strip = strip.rstrip("/\\") + os.sep if strip else None
         self.tokens = tokens
@@ -200,14 +225,16 @@ class PathShower:
             return None
         text = os.fspath(path)
         if self.strip and text.startswith(self.strip):
-            text = text[len(self.strip):]
+            text = text[len(self.strip) :]
         shown = self._memo.get(text)
         if shown is None:
             parts = text.replace("\\", "/").split("/")
             shown = "/".join(
-                part if not identifying_component(part, self.tokens)
+                part
+                if not identifying_component(part, self.tokens)
                 else f"{'file' if i == len(parts) - 1 else 'folder'} {self._rank(parts, i)}"
-                for i, part in enumerate(parts))
+                for i, part in enumerate(parts)
+            )
             self._memo[text] = shown
         return shown
 

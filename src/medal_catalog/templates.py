@@ -23,12 +23,18 @@ KINDS = {"task": "BenchmarkTask", "dataset": "ImagingDataset"}
 #: is controlled under a data use agreement until the contributor chooses otherwise (open access needs an open
 #: licence, which only they can choose).
 STARTING_VALUES: dict[str, dict[str, Any]] = {
-    "BenchmarkTask": {"id": "my-task", "datasets_used": ["my-dataset"],
-                      "modalities": ["MR"]},
-    "ImagingDataset": {"id": "my-dataset", "access_level": "controlled", "modalities": ["MR"],
-                       "file_formats": ["application/dicom"],
-                       "license": {"spdx_id": "LicenseRef-FILL-IN", "dua_required": True,
-                                   "dua_url": "https://example.org/FILL-IN-data-use-agreement"}},
+    "BenchmarkTask": {"id": "my-task", "datasets_used": ["my-dataset"], "modalities": ["MR"]},
+    "ImagingDataset": {
+        "id": "my-dataset",
+        "access_level": "controlled",
+        "modalities": ["MR"],
+        "file_formats": ["application/dicom"],
+        "license": {
+            "spdx_id": "LicenseRef-FILL-IN",
+            "dua_required": True,
+            "dua_url": "https://example.org/FILL-IN-data-use-agreement",
+        },
+    },
 }
 _WIDTH = 116
 
@@ -37,12 +43,16 @@ def _deidentification_example() -> list[str]:
     """The block `medal deidentify --dataset` writes, as comments: what a filled one looks like."""
     import yaml  # inline: PyYAML takes ~40 ms to import
 
-    example = block(("basic_profile", "retain_longitudinal_modified_dates", "retain_patient_characteristics",
-                     "clean_descriptors"))
+    example = block(
+        ("basic_profile", "retain_longitudinal_modified_dates", "retain_patient_characteristics", "clean_descriptors")
+    )
     example["deidentification_date"] = dt.date.fromisoformat(example["deidentification_date"])
     dumped = yaml.safe_dump({"deidentification": example}, sort_keys=False, width=_WIDTH).splitlines()
-    return ["# `medal deidentify IN dicom --dataset dataset.yaml` de-identifies the images and fills this block in,",
-            "# for example (docs/deidentify.md):", *[f"#   {line}" for line in dumped]]
+    return [
+        "# `medal deidentify IN dicom --dataset dataset.yaml` de-identifies the images and fills this block in,",
+        "# for example (docs/deidentify.md):",
+        *[f"#   {line}" for line in dumped],
+    ]
 
 
 #: Commented examples shown under a slot: (class, slot) -> lines.
@@ -55,10 +65,12 @@ def render(kind: str) -> str:
     cls = KINDS[kind]
     view = schema_view()
     recommended = {check.pointer.split("/")[1] for check in CHECKS.get(cls, [])}
-    lines = [f"# A MEDAL {cls}: replace every '{PLACEHOLDER}' value, then run `medal validate` on this folder.",
-             "# (required) slots must be filled; (recommended) ones make the entry findable and reusable (FAIR);",
-             "# the optional ones are listed, commented out, at the end.",
-             f"type: {cls}"]
+    lines = [
+        f"# A MEDAL {cls}: replace every '{PLACEHOLDER}' value, then run `medal validate` on this folder.",
+        "# (required) slots must be filled; (recommended) ones make the entry findable and reusable (FAIR);",
+        "# the optional ones are listed, commented out, at the end.",
+        f"type: {cls}",
+    ]
     optional: list[str] = []
     slots = sorted((s for s in view.class_induced_slots(cls) if s.name != "type"), key=lambda s: s.name != "id")
     for slot in slots:

@@ -17,8 +17,13 @@ ROLES = {"alice": "contributor", "bob": "contributor", "rita": "reviewer", "remy
 #: The bundled file of the panel's records (reviews, a decision); the API tests start from the submissions alone.
 PANEL_RECORDS = "panel-records.yaml"
 #: A review body as the API takes it (the reviewer comes from the token, the date from the clock).
-REVIEW = {"clinical_relevance_score": 4, "unmet_need_score": 4, "patient_impact_score": 3,
-          "recommendation": "accept", "conflict_of_interest": False}
+REVIEW = {
+    "clinical_relevance_score": 4,
+    "unmet_need_score": 4,
+    "patient_impact_score": 3,
+    "recommendation": "accept",
+    "conflict_of_interest": False,
+}
 HIDDEN_TASK, HIDDEN_DATASET = "mr-brain-metastasis-segmentation", "mr-brain-mets-srs-2021"
 OPEN_TASK, CONTROLLED_DATASET = "ct-lung-nodule-malignancy", "ct-lung-screening-2019-2023"
 
@@ -27,18 +32,24 @@ TASK_FILE = EXAMPLES / "valid" / OPEN_TASK / "task.yaml"
 DATASET_FILE = TASK_FILE.with_name("dataset.yaml")
 
 
-def own_submission(task_id: str, status: str = "submitted", dataset_id: str | None = None,
-                   with_dataset: bool = True) -> str:
+def own_submission(
+    task_id: str, status: str = "submitted", dataset_id: str | None = None, with_dataset: bool = True
+) -> str:
     """A valid submission as YAML text: the example task under a new id with the example dataset it uses under a
     new id too (``<task id>-data``: a contributor attaches a task only to datasets of their own), or without it
     (``with_dataset=False``)."""
     dataset = dataset_id or f"{task_id}-data"
-    task = (TASK_FILE.read_text(encoding="utf-8").replace("id: ct-lung-nodule-malignancy", f"id: {task_id}")
-            .replace("status: submitted", f"status: {status}").replace("ct-lung-screening-2019-2023", dataset))
+    task = (
+        TASK_FILE.read_text(encoding="utf-8")
+        .replace("id: ct-lung-nodule-malignancy", f"id: {task_id}")
+        .replace("status: submitted", f"status: {status}")
+        .replace("ct-lung-screening-2019-2023", dataset)
+    )
     text = "tasks:\n" + _item(task)
     if with_dataset:
-        text += "datasets:\n" + _item(DATASET_FILE.read_text(encoding="utf-8").replace(
-            "id: ct-lung-screening-2019-2023", f"id: {dataset}"))
+        text += "datasets:\n" + _item(
+            DATASET_FILE.read_text(encoding="utf-8").replace("id: ct-lung-screening-2019-2023", f"id: {dataset}")
+        )
     return text
 
 
@@ -66,9 +77,20 @@ def harvested(tmp_path_factory) -> Harvested:
     folder = tmp_path_factory.mktemp("harvested")
     db = folder / "catalog.db"
     medal = Path(sys.executable).with_name("medal")
-    subprocess.run([str(medal), "harvest", *sorted(str(p) for p in (EXAMPLES / "valid").iterdir() if p.name != PANEL_RECORDS),
-                    "--catalog", f"sqlite:///{db}", "--out", str(folder / "out")],
-                   cwd=folder, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(medal),
+            "harvest",
+            *sorted(str(p) for p in (EXAMPLES / "valid").iterdir() if p.name != PANEL_RECORDS),
+            "--catalog",
+            f"sqlite:///{db}",
+            "--out",
+            str(folder / "out"),
+        ],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
     store = open_store(f"sqlite:///{db}")
     try:
         tokens = {name: create_token(store, name, role) for name, role in ROLES.items()}
@@ -98,8 +120,11 @@ def client(catalog_copy, harvested):
     from medal_catalog.api import create_app
     from medal_catalog.config import Settings
 
-    app = create_app(Settings(catalog=f"sqlite:///{catalog_copy}", max_body_bytes=64 * 1024,
-                              cors_origins=["https://medal.example.org"]))
+    app = create_app(
+        Settings(
+            catalog=f"sqlite:///{catalog_copy}", max_body_bytes=64 * 1024, cors_origins=["https://medal.example.org"]
+        )
+    )
     with TestClient(app) as test_client:
         test_client.tokens = harvested.tokens
         yield test_client
@@ -116,5 +141,8 @@ def accept_with_reviews(post, task_id: str, headers_of, decision: str = "accept"
     client's post, ``headers_of(name)`` a token's headers. Returns the decision's response."""
     for name in ("rita", "remy"):
         post(f"/api/tasks/{task_id}/reviews", json=REVIEW, headers=headers_of(name))
-    return post(f"/api/tasks/{task_id}/decision", json={"decision": decision, "reason": "panel vote"},
-                headers=headers_of("chair"))
+    return post(
+        f"/api/tasks/{task_id}/decision",
+        json={"decision": decision, "reason": "panel vote"},
+        headers=headers_of("chair"),
+    )

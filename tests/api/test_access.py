@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from api.conftest import (CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, OPEN_TASK, REVIEW, accept_with_reviews,
-                          auth)
+from api.conftest import CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, OPEN_TASK, REVIEW, accept_with_reviews, auth
+
 DECISION = {"decision": "accept", "reason": "sound"}
 
 
@@ -16,11 +16,14 @@ def decide(client, task_id: str, decision: str = "accept") -> None:
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("method, url, body", [
-    ("post", "/api/submissions", {"type": "BenchmarkTask"}),
-    ("post", f"/api/tasks/{OPEN_TASK}/reviews", REVIEW),
-    ("post", f"/api/tasks/{OPEN_TASK}/decision", DECISION),
-])
+@pytest.mark.parametrize(
+    "method, url, body",
+    [
+        ("post", "/api/submissions", {"type": "BenchmarkTask"}),
+        ("post", f"/api/tasks/{OPEN_TASK}/reviews", REVIEW),
+        ("post", f"/api/tasks/{OPEN_TASK}/decision", DECISION),
+    ],
+)
 def test_writes_need_a_token(client, method, url, body):
     """Anonymous writes get 401 with a Bearer challenge; an unknown token gets 401 too."""
     response = getattr(client, method)(url, json=body)
@@ -28,14 +31,17 @@ def test_writes_need_a_token(client, method, url, body):
     assert getattr(client, method)(url, json=body, headers={"Authorization": "Bearer x"}).status_code == 401
 
 
-@pytest.mark.parametrize("name, url, body, status", [
-    ("alice", f"/api/tasks/{OPEN_TASK}/reviews", REVIEW, 403),
-    ("alice", f"/api/tasks/{OPEN_TASK}/decision", DECISION, 403),
-    ("rita", f"/api/tasks/{OPEN_TASK}/decision", DECISION, 403),
-    ("rita", "/api/submissions", {"type": "BenchmarkTask"}, 403),
-    ("rita", f"/api/tasks/{OPEN_TASK}/reviews", REVIEW, 201),
-    ("chair", f"/api/tasks/{OPEN_TASK}/decision", DECISION, 409),   # the role may; the task lacks reviews
-])
+@pytest.mark.parametrize(
+    "name, url, body, status",
+    [
+        ("alice", f"/api/tasks/{OPEN_TASK}/reviews", REVIEW, 403),
+        ("alice", f"/api/tasks/{OPEN_TASK}/decision", DECISION, 403),
+        ("rita", f"/api/tasks/{OPEN_TASK}/decision", DECISION, 403),
+        ("rita", "/api/submissions", {"type": "BenchmarkTask"}, 403),
+        ("rita", f"/api/tasks/{OPEN_TASK}/reviews", REVIEW, 201),
+        ("chair", f"/api/tasks/{OPEN_TASK}/decision", DECISION, 409),  # the role may; the task lacks reviews
+    ],
+)
 def test_roles_on_writes(client, name, url, body, status):
     """Contributors submit, reviewers review, admins decide; anything else is 403."""
     assert client.post(url, json=body, headers=auth(client, name)).status_code == status
@@ -47,9 +53,14 @@ def test_anonymous_sees_nothing_until_a_task_is_accepted(client):
     assert body["total"] == 0 and body["hits"] == [] and all(not v for v in body["facets"].values())
     assert client.get("/api/tasks").json()["total"] == 0
     assert client.get("/api/datasets").json()["total"] == 0
-    for url in (f"/api/tasks/{OPEN_TASK}", f"/api/datasets/{CONTROLLED_DATASET}",
-                f"/api/tasks/{OPEN_TASK}/versions", f"/api/tasks/{OPEN_TASK}/versions/1",
-                f"/api/datasets/{CONTROLLED_DATASET}/series", "/api/reviews/cxr-pneumothorax-triage.review-1"):
+    for url in (
+        f"/api/tasks/{OPEN_TASK}",
+        f"/api/datasets/{CONTROLLED_DATASET}",
+        f"/api/tasks/{OPEN_TASK}/versions",
+        f"/api/tasks/{OPEN_TASK}/versions/1",
+        f"/api/datasets/{CONTROLLED_DATASET}/series",
+        "/api/reviews/cxr-pneumothorax-triage.review-1",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -57,8 +68,12 @@ def test_accepted_task_opens_its_dataset_and_series_to_everyone(client):
     """After acceptance anonymous callers find the task, its controlled dataset and its series, and counts match."""
     decide(client, OPEN_TASK)
     body = client.get("/api/search", params={"facet": ["type", "access_level"]}).json()
-    assert sorted(h["kind"] for h in body["hits"]) == ["BenchmarkTask", "ImagingDataset", "ImagingSeries",
-                                                     "ImagingSeries"]
+    assert sorted(h["kind"] for h in body["hits"]) == [
+        "BenchmarkTask",
+        "ImagingDataset",
+        "ImagingSeries",
+        "ImagingSeries",
+    ]
     assert body["total"] == 4 and sum(b["count"] for b in body["facets"]["type"]) == 4
     assert body["facets"]["access_level"] == [{"value": "controlled", "count": 1}]
     assert client.get(f"/api/tasks/{OPEN_TASK}").json()["author"] is None
@@ -80,8 +95,9 @@ def test_controlled_dataset_never_shows_data_locations(client):
     decide(client, OPEN_TASK)
     for headers in (None, auth(client, "rita"), auth(client, "bob")):
         document = client.get(f"/api/datasets/{CONTROLLED_DATASET}", headers=headers).json()["document"]
-        assert document["distribution"] and all(set(d) & {"path", "url", "includes"} == set()
-                                                for d in document["distribution"])
+        assert document["distribution"] and all(
+            set(d) & {"path", "url", "includes"} == set() for d in document["distribution"]
+        )
         text = _all_text(client, f"/api/datasets/{CONTROLLED_DATASET}", headers)
         assert "labels.csv" not in text and "dicom/**" not in text
     full = client.get(f"/api/datasets/{CONTROLLED_DATASET}", headers=auth(client, "chair")).json()["document"]
@@ -94,16 +110,23 @@ def test_hidden_test_dataset_leaks_nowhere(client):
     decide(client, HIDDEN_TASK)
     decide(client, OPEN_TASK)
     for headers in (None, auth(client, "alice")):
-        body = client.get("/api/search", params={"facet": ["type", "modality", "dataset", "access_level"],
-                                                 "size": 100}, headers=headers).json()
+        body = client.get(
+            "/api/search",
+            params={"facet": ["type", "modality", "dataset", "access_level"], "size": 100},
+            headers=headers,
+        ).json()
         ids = {h["id"] for h in body["hits"]}
         assert HIDDEN_TASK in ids and HIDDEN_DATASET not in ids
         assert not any(h["id"].startswith(HIDDEN_DATASET) for h in body["hits"])
         assert body["total"] == len(body["hits"]) == 5  # two tasks, the controlled dataset and its two series
         assert {"value": "hidden_test", "count": 1} not in body["facets"]["access_level"]
         assert sum(b["count"] for b in body["facets"]["type"]) == 5
-        assert client.get("/api/search", params={"q": "stereotactic radiosurgery", "type": "ImagingDataset"},
-                          headers=headers).json()["total"] == 0
+        assert (
+            client.get(
+                "/api/search", params={"q": "stereotactic radiosurgery", "type": "ImagingDataset"}, headers=headers
+            ).json()["total"]
+            == 0
+        )
         assert client.get("/api/search", params={"access_level": "hidden_test"}, headers=headers).json()["total"] == 0
         assert HIDDEN_DATASET not in json.dumps(client.get("/api/datasets", headers=headers).json()["items"])
     for headers in (None, auth(client, "alice"), auth(client, "rita")):
@@ -115,11 +138,16 @@ def test_hidden_test_dataset_leaks_nowhere(client):
         assert client.get(f"/api/datasets/{HIDDEN_DATASET}/series", headers=headers).status_code == 404
         old = client.get(f"/api/datasets/{HIDDEN_DATASET}/versions/1", headers=headers).json()
         assert "distribution" not in old["document"]
-    series = client.get("/api/search", params={"type": "ImagingSeries", "dataset": HIDDEN_DATASET},
-                        headers=auth(client, "rita")).json()
+    series = client.get(
+        "/api/search", params={"type": "ImagingSeries", "dataset": HIDDEN_DATASET}, headers=auth(client, "rita")
+    ).json()
     assert series["total"] == 0
-    assert client.get("/api/search", params={"type": "ImagingSeries", "dataset": HIDDEN_DATASET},
-                      headers=auth(client, "chair")).json()["total"] == 2
+    assert (
+        client.get(
+            "/api/search", params={"type": "ImagingSeries", "dataset": HIDDEN_DATASET}, headers=auth(client, "chair")
+        ).json()["total"]
+        == 2
+    )
 
 
 def test_reviewers_see_everything_under_review(client):
@@ -142,8 +170,9 @@ def test_reviewers_read_hidden_datasets_by_url_but_never_find_them(client):
 
     rita = auth(client, "rita")
     assert client.get(f"/api/datasets/{HIDDEN_DATASET}", headers=rita).json()["view"] == "hidden"
-    found = client.get("/api/search", params={"type": "ImagingDataset", "access_level": "hidden_test"},
-                       headers=rita).json()
+    found = client.get(
+        "/api/search", params={"type": "ImagingDataset", "access_level": "hidden_test"}, headers=rita
+    ).json()
     assert found["total"] == 0 and found["hits"] == []
     every = client.get("/api/search", params={"facet": ["type", "access_level"], "size": 100}, headers=rita).json()
     assert HIDDEN_DATASET not in {h["id"] for h in every["hits"]}
@@ -151,11 +180,19 @@ def test_reviewers_read_hidden_datasets_by_url_but_never_find_them(client):
     assert sum(b["count"] for b in every["facets"]["type"]) == every["total"] == len(every["hits"])
     assert HIDDEN_DATASET not in json.dumps(client.get("/api/datasets", headers=rita).json())
     assert HIDDEN_DATASET not in json.dumps(client.get("/api/catalog", headers=rita).json())
-    admin = client.get("/api/search", params={"type": "ImagingDataset", "access_level": "hidden_test"},
-                       headers=auth(client, "chair")).json()
+    admin = client.get(
+        "/api/search", params={"type": "ImagingDataset", "access_level": "hidden_test"}, headers=auth(client, "chair")
+    ).json()
     assert HIDDEN_DATASET in {h["id"] for h in admin["hits"]}
-    hit = Hit(key="ImagingDataset:d", type="ImagingDataset", id="d", label="d", score=None, highlights={},
-              document={"access_level": ["hidden_test"], "series": [{"series_description": "x"}]})
+    hit = Hit(
+        key="ImagingDataset:d",
+        type="ImagingDataset",
+        id="d",
+        label="d",
+        score=None,
+        highlights={},
+        document={"access_level": ["hidden_test"], "series": [{"series_description": "x"}]},
+    )
     assert "series" not in hit_document(hit, Caller("reviewer", "rita"))
     assert "series" in hit_document(hit, Caller("admin", "chair"))
 

@@ -17,8 +17,12 @@ def test_openapi_and_docs(client):
     spec = client.get("/api/openapi.json").json()
     assert "/api/search" in spec["paths"] and "/api/submissions" in spec["paths"] and "/api/catalog" in spec["paths"]
     assert "/api/datasets/{dataset_id}/croissant" in spec["paths"]
-    assert {"/api/tasks/{task_id}/croissant", "/api/tasks/{task_id}/cases.csv", "/api/tasks/{task_id}/labels.csv",
-            "/api/datasets/{dataset_id}/files/{path}"} <= set(spec["paths"])
+    assert {
+        "/api/tasks/{task_id}/croissant",
+        "/api/tasks/{task_id}/cases.csv",
+        "/api/tasks/{task_id}/labels.csv",
+        "/api/datasets/{dataset_id}/files/{path}",
+    } <= set(spec["paths"])
     assert client.get("/api/docs").status_code == 200
 
 
@@ -30,19 +34,22 @@ def test_health_reports_store_and_index(client):
 
 def test_error_envelope_is_fastapis_detail(client):
     """Every error is {"detail": ...}: unknown kind (404), bad query (400), bad parameter (422), bad token (401)."""
-    for response, status in ((client.get("/api/widgets/x"), 404),
-                             (client.get("/api/search", params={"q": '"open'}), 400),
-                             (client.get("/api/search", params={"sort": "colour"}), 400),
-                             (client.get("/api/search", params={"size": 0}), 422),
-                             (client.get("/api/tasks", headers={"Authorization": "Bearer nope"}), 401)):
+    for response, status in (
+        (client.get("/api/widgets/x"), 404),
+        (client.get("/api/search", params={"q": '"open'}), 400),
+        (client.get("/api/search", params={"sort": "colour"}), 400),
+        (client.get("/api/search", params={"size": 0}), 422),
+        (client.get("/api/tasks", headers={"Authorization": "Bearer nope"}), 401),
+    ):
         assert response.status_code == status, response.text
         assert set(response.json()) == {"detail"}
 
 
 def test_search_pages_with_next_link_and_facets(client):
     """Search gives hits, total, facet counts and a next link while more pages remain."""
-    response = client.get("/api/search", params={"size": 2, "facet": ["type", "modality"]},
-                          headers=auth(client, "chair"))
+    response = client.get(
+        "/api/search", params={"size": 2, "facet": ["type", "modality"]}, headers=auth(client, "chair")
+    )
     body = response.json()
     assert body["total"] == 11 and len(body["hits"]) == 2 and "page=2" in body["next"]
     assert sum(b["count"] for b in body["facets"]["type"]) == 11
@@ -52,8 +59,9 @@ def test_search_pages_with_next_link_and_facets(client):
 
 def test_search_filters(client):
     """Filters by modality and access level narrow the matches."""
-    body = client.get("/api/search", params={"modality": "MR", "type": "ImagingDataset"},
-                      headers=auth(client, "chair")).json()
+    body = client.get(
+        "/api/search", params={"modality": "MR", "type": "ImagingDataset"}, headers=auth(client, "chair")
+    ).json()
     assert [h["id"] for h in body["hits"]] == ["mr-brain-mets-srs-2021"]
     body = client.get("/api/search", params={"access_level": "controlled"}, headers=auth(client, "chair")).json()
     assert [h["id"] for h in body["hits"]] == [CONTROLLED_DATASET]
@@ -72,8 +80,9 @@ def test_entry_etag_and_last_modified(client):
     """Entries carry an ETag and Last-Modified; If-None-Match with the ETag gives 304."""
     response = client.get(f"/api/tasks/{OPEN_TASK}", headers=auth(client, "rita"))
     assert response.status_code == 200 and response.headers["last-modified"].endswith("GMT")
-    again = client.get(f"/api/tasks/{OPEN_TASK}",
-                       headers={**auth(client, "rita"), "If-None-Match": response.headers["etag"]})
+    again = client.get(
+        f"/api/tasks/{OPEN_TASK}", headers={**auth(client, "rita"), "If-None-Match": response.headers["etag"]}
+    )
     assert again.status_code == 304 and again.content == b""
 
 
@@ -128,15 +137,18 @@ def test_versions_record_review_and_decision(client):
     old = client.get(f"/api/tasks/{OPEN_TASK}/versions/1").json()
     assert old["document"]["status"] == "submitted" and old["identifier"] == f"/id/tasks/{OPEN_TASK}/v1"
     assert client.get(f"/api/tasks/{OPEN_TASK}/versions/9").status_code == 404
-    again = client.post(f"/api/tasks/{OPEN_TASK}/decision", json={"decision": "reject", "reason": "x"},
-                        headers=auth(client, "chair"))
+    again = client.post(
+        f"/api/tasks/{OPEN_TASK}/decision", json={"decision": "reject", "reason": "x"}, headers=auth(client, "chair")
+    )
     assert again.status_code == 409
 
 
 def test_invalid_review_names_the_field(client):
     """A review with a score out of range, or restating the reviewer, is refused with 422 naming the field."""
-    for body, field in (({**REVIEW, "clinical_relevance_score": 9}, "clinical_relevance_score"),
-                        ({**REVIEW, "reviewer": {"name": "Someone Else"}}, "reviewer")):
+    for body, field in (
+        ({**REVIEW, "clinical_relevance_score": 9}, "clinical_relevance_score"),
+        ({**REVIEW, "reviewer": {"name": "Someone Else"}}, "reviewer"),
+    ):
         response = client.post(f"/api/tasks/{HIDDEN_TASK}/reviews", json=body, headers=auth(client, "rita"))
         assert response.status_code == 422
         assert [e["loc"] for e in response.json()["detail"]] == [["body", field]]

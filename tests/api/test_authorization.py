@@ -29,8 +29,9 @@ MATRIX = [
 ]
 
 
-@pytest.mark.parametrize("method, url, expected", [(m, u, e) for m, u, *e in MATRIX],
-                         ids=[f"{m} {u}" for m, u, *_ in MATRIX])
+@pytest.mark.parametrize(
+    "method, url, expected", [(m, u, e) for m, u, *e in MATRIX], ids=[f"{m} {u}" for m, u, *_ in MATRIX]
+)
 def test_authorization_matrix(client, method, url, expected):
     """Anonymous, contributor, reviewer and admin get the status the access rules promise (422: allowed, but
     the empty body is refused; 404: not visible to that caller)."""
@@ -46,6 +47,8 @@ def test_authorization_matrix(client, method, url, expected):
 def test_visible_counts_differ_by_role(client):
     """Search totals follow the role: nothing for anonymous, everything but the two hidden-test datasets (read
     by URL only) and their series for reviewers, everything for the admin."""
-    totals = [client.get("/api/search", headers=auth(client, n) if n else {}).json()["total"]
-              for n in (None, "alice", "rita", "chair")]
+    totals = [
+        client.get("/api/search", headers=auth(client, n) if n else {}).json()["total"]
+        for n in (None, "alice", "rita", "chair")
+    ]
     assert totals == [0, 0, 7, 11]

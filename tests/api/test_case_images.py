@@ -36,8 +36,7 @@ def server(harvested, tmp_path_factory):
 
 def _recipe() -> str:
     text = (REPO / "docs" / "consumers.md").read_text(encoding="utf-8")
-    return re.search(r"\*\*Cases, their series and their DICOM files\.\*\*.*?```python\n(.*?)```", text,
-                     re.S).group(1)
+    return re.search(r"\*\*Cases, their series and their DICOM files\.\*\*.*?```python\n(.*?)```", text, re.S).group(1)
 
 
 @pytest.mark.slow
@@ -53,9 +52,19 @@ print(json.dumps({"cases": {c["cases/case_id"]: c["cases/series_id"] for c in ca
 """
     home = tmp_path / "home"
     home.mkdir()
-    run = subprocess.run([sys.executable, "-c", _recipe() + check], capture_output=True, text=True, cwd=tmp_path,
-                         env={"PATH": "/usr/bin:/bin", "HOME": str(home), "MEDAL_URL": str(server.base_url).rstrip("/"),
-                              "MEDAL_TOKEN": server.tokens["chair"]}, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", _recipe() + check],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(home),
+            "MEDAL_URL": str(server.base_url).rstrip("/"),
+            "MEDAL_TOKEN": server.tokens["chair"],
+        },
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     out = json.loads(run.stdout.strip().splitlines()[-1])
     series = server.get(f"/api/datasets/{CONTROLLED_DATASET}/series", params={"size": 100}).json()["items"]
@@ -65,7 +74,7 @@ print(json.dumps({"cases": {c["cases/case_id"]: c["cases/series_id"] for c in ca
         assert out["files"][series_id] >= 1
         slices, rows, columns = out["shapes"][case]
         assert slices == out["files"][series_id] and rows > 0 and columns > 0
-    assert out["labels"] == ["lung-002"]     # lung-001 is in the hidden split
+    assert out["labels"] == ["lung-002"]  # lung-001 is in the hidden split
 
 
 def test_the_tasks_croissant_references_the_series_and_publishes_no_original_uid(server):

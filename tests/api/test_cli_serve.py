@@ -28,8 +28,9 @@ def test_token_create_prints_once_and_stores_the_hash(tmp_path):
 def test_token_create_refuses_bad_names_and_roles(tmp_path):
     """Names with spaces (which could pose as `medal harvest`) and unknown roles are usage errors."""
     url = f"sqlite:///{tmp_path / 'catalog.db'}"
-    spaced = CliRunner().invoke(main, ["token", "create", "--role", "admin", "--name", "medal harvest",
-                                       "--catalog", url])
+    spaced = CliRunner().invoke(
+        main, ["token", "create", "--role", "admin", "--name", "medal harvest", "--catalog", url]
+    )
     assert spaced.exit_code == 2 and "no spaces" in spaced.output
     assert CliRunner().invoke(main, ["token", "create", "--role", "king", "--name", "x"]).exit_code == 2
 
@@ -56,7 +57,19 @@ def test_serve_refuses_several_workers_over_what_sqlite_cannot_share(tmp_path, m
     assert result.exit_code == 2
     assert "needs PostgreSQL and Elasticsearch" in result.output and "--workers 1" in result.output
     assert not (tmp_path / "catalog.db").exists()  # refused before anything was opened
-    half = CliRunner().invoke(main, ["serve", "--catalog", "postgresql://u@127.0.0.1:9/db", "--workers", "2",
-                                     "--index", f"sqlite:///{tmp_path / 'index.db'}", "--port", "0"])
+    half = CliRunner().invoke(
+        main,
+        [
+            "serve",
+            "--catalog",
+            "postgresql://u@127.0.0.1:9/db",
+            "--workers",
+            "2",
+            "--index",
+            f"sqlite:///{tmp_path / 'index.db'}",
+            "--port",
+            "0",
+        ],
+    )
     assert half.exit_code == 2 and "is not Elasticsearch" in half.output and "not PostgreSQL" not in half.output
     refuse_workers(4, "postgresql://u@db/catalog", "elasticsearch://es:9200/medal")  # no error

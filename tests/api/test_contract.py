@@ -11,10 +11,18 @@ from api.conftest import OPEN_TASK, auth
 HUGE = "99999999999999999999"
 
 
-@pytest.mark.parametrize("url", [f"/api/tasks/{OPEN_TASK}/versions/{HUGE}", f"/api/tasks?page={HUGE}",
-                                 f"/api/datasets?page={HUGE}", f"/api/search?page={HUGE}",
-                                 f"/api/tasks/{OPEN_TASK}/versions/0", f"/id/tasks/{OPEN_TASK}/v{HUGE}",
-                                 f"/id/tasks/{OPEN_TASK}/v{'9' * 5000}"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/tasks/{OPEN_TASK}/versions/{HUGE}",
+        f"/api/tasks?page={HUGE}",
+        f"/api/datasets?page={HUGE}",
+        f"/api/search?page={HUGE}",
+        f"/api/tasks/{OPEN_TASK}/versions/0",
+        f"/id/tasks/{OPEN_TASK}/v{HUGE}",
+        f"/id/tasks/{OPEN_TASK}/v{'9' * 5000}",
+    ],
+)
 def test_integers_past_their_bound_are_422(client, url):
     """Version numbers and pages past their documented maximum answer 422 in the one envelope (was a 500:
     OverflowError: Python int too large to convert to SQLite INTEGER)."""
@@ -27,8 +35,11 @@ def test_openapi_states_the_bounds(client):
     from medal_catalog.api.params import MAX_PAGE, MAX_VERSION
 
     spec = client.get("/api/openapi.json").json()
-    number = next(p for p in spec["paths"]["/api/{kind}/{entry_id}/versions/{number}"]["get"]["parameters"]
-                  if p["name"] == "number")
+    number = next(
+        p
+        for p in spec["paths"]["/api/{kind}/{entry_id}/versions/{number}"]["get"]["parameters"]
+        if p["name"] == "number"
+    )
     assert number["schema"]["maximum"] == MAX_VERSION and number["schema"]["minimum"] == 1
     for path in ("/api/search", "/api/tasks", "/api/datasets", "/api/datasets/{dataset_id}/series"):
         params = {p["name"]: p["schema"] for p in spec["paths"][path]["get"]["parameters"]}
@@ -76,7 +87,10 @@ def test_a_malformed_multipart_body_answers_a_documented_status(client):
     """A bundle whose multipart framing is broken is a 400 the operation documents (found by the long
     schemathesis run: it was undocumented)."""
     spec = client.get("/api/openapi.json").json()
-    response = client.post("/api/submissions", content=b"--b\r\n-153145--b--\r\n",
-                           headers={**auth(client, "alice"), "Content-Type": "multipart/form-data; boundary=b"})
+    response = client.post(
+        "/api/submissions",
+        content=b"--b\r\n-153145--b--\r\n",
+        headers={**auth(client, "alice"), "Content-Type": "multipart/form-data; boundary=b"},
+    )
     assert str(response.status_code) in spec["paths"]["/api/submissions"]["post"]["responses"], response.text
     assert response.status_code == 400 and set(response.json()) == {"detail"}

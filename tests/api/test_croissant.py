@@ -18,9 +18,12 @@ def test_croissant_follows_dataset_visibility(client):
     assert admin.content.count(b"\n") == 2
     document = client.get(f"/api/datasets/{CONTROLLED_DATASET}/croissant", headers=auth(client, "rita")).json()
     assert document["url"].endswith(f"/id/datasets/{CONTROLLED_DATASET}")
-    assert document["distribution"][0]["contentUrl"].split("?")[0].endswith(
-        f"/api/datasets/{CONTROLLED_DATASET}/series.jsonl")
-    assert "dicom/" not in str(document)   # no data locations of a controlled dataset
+    assert (
+        document["distribution"][0]["contentUrl"]
+        .split("?")[0]
+        .endswith(f"/api/datasets/{CONTROLLED_DATASET}/series.jsonl")
+    )
+    assert "dicom/" not in str(document)  # no data locations of a controlled dataset
 
 
 def test_task_croissant_follows_task_visibility_and_label_files_follow_data_access(client):
@@ -29,7 +32,7 @@ def test_task_croissant_follows_task_visibility_and_label_files_follow_data_acce
     split's rows."""
     from api.conftest import OPEN_TASK
 
-    assert client.get(f"/api/tasks/{OPEN_TASK}/croissant").status_code == 404          # not accepted yet
+    assert client.get(f"/api/tasks/{OPEN_TASK}/croissant").status_code == 404  # not accepted yet
     reviewer = client.get(f"/api/tasks/{OPEN_TASK}/croissant", headers=auth(client, "rita"))
     assert reviewer.status_code == 200 and reviewer.headers["content-type"].startswith("application/ld+json")
     document = reviewer.json()
@@ -43,19 +46,26 @@ def test_task_croissant_follows_task_visibility_and_label_files_follow_data_acce
     labels = client.get(f"/api/tasks/{OPEN_TASK}/labels.csv", headers=auth(client, "chair"))
     series = client.get(f"/api/datasets/{CONTROLLED_DATASET}/series", headers=auth(client, "chair")).json()["items"]
     rows = [line.split(",") for line in cases.text.splitlines()]
-    assert [r[:2] + r[3:] for r in rows] == [["case_id", "split", "nodule_diameter_mm"],
-                                             ["lung-001", "test_hidden", "21.7"], ["lung-002", "validation", "14.2"]]
+    assert [r[:2] + r[3:] for r in rows] == [
+        ["case_id", "split", "nodule_diameter_mm"],
+        ["lung-001", "test_hidden", "21.7"],
+        ["lung-002", "validation", "14.2"],
+    ]
     assert rows[0][2] == "series_id" and sorted(r[2] for r in rows[1:]) == sorted(s["id"] for s in series)
     assert labels.text.splitlines() == ["case_id,malignant", "lung-002,1"]
     import hashlib
+
     assert {d["name"]: d["sha256"] for d in document["distribution"] if d["name"].endswith(".csv")} == {
-        "cases.csv": hashlib.sha256(cases.content).hexdigest(), "labels.csv": hashlib.sha256(labels.content).hexdigest()}
+        "cases.csv": hashlib.sha256(cases.content).hexdigest(),
+        "labels.csv": hashlib.sha256(labels.content).hexdigest(),
+    }
     assert client.get(f"/api/tasks/{HIDDEN_TASK_ID}/cases.csv", headers=auth(client, "chair")).status_code == 404
 
 
 def test_served_file_urls_carry_their_digest_so_mlcroissant_never_reuses_stale_content(client):
     """mlcroissant caches downloads by URL: two views with different manifests must get different URLs, and the
     URL with its digest still serves the file."""
+
     def manifest_url(name):
         document = client.get(f"/api/datasets/{HIDDEN_DATASET}/croissant", headers=auth(client, name)).json()
         return next((d for d in document.get("distribution") or [] if d["@id"] == "series-manifest"), None)
@@ -67,5 +77,6 @@ def test_served_file_urls_carry_their_digest_so_mlcroissant_never_reuses_stale_c
         # The digest first; a token holder's URLs then carry their signed-link parameters.
         assert f"?sha256={node['sha256']}" in node["contentUrl"]
     import hashlib
+
     served = client.get(admin["contentUrl"], headers=auth(client, "chair")).content
     assert hashlib.sha256(served).hexdigest() == admin["sha256"]

@@ -40,17 +40,27 @@ def served(tmp_path_factory):
             originals[name] = build(folder)
             result = ingest_croissant(originals[name], catalog, author=OWNER).detail
             assert result.ok and result.stored.changed, result.report.to_dict()
-        tokens = {OWNER: create_token(catalog.store, OWNER, "contributor"),
-                  ADMIN: create_token(catalog.store, ADMIN, "admin")}
+        tokens = {
+            OWNER: create_token(catalog.store, OWNER, "contributor"),
+            ADMIN: create_token(catalog.store, ADMIN, "admin"),
+        }
     with medal_server(db, root) as base:
         netrc = root / "netrc"
         netrc.write_text(f"machine 127.0.0.1 login {OWNER} password {tokens[OWNER]}\n")
         netrc.chmod(0o600)
-        yield {"base": base, "tokens": tokens, "originals": originals, "cache": root / "cache",
-               # mlcroissant fetches the JSON-LD with requests (which reads NETRC) and the files with the
-               # CROISSANT_BASIC_AUTH_* credentials; the API takes a token as the Basic password.
-               "env": {"NETRC": str(netrc), "CROISSANT_BASIC_AUTH_USERNAME": OWNER,
-                       "CROISSANT_BASIC_AUTH_PASSWORD": tokens[OWNER]}}
+        yield {
+            "base": base,
+            "tokens": tokens,
+            "originals": originals,
+            "cache": root / "cache",
+            # mlcroissant fetches the JSON-LD with requests (which reads NETRC) and the files with the
+            # CROISSANT_BASIC_AUTH_* credentials; the API takes a token as the Basic password.
+            "env": {
+                "NETRC": str(netrc),
+                "CROISSANT_BASIC_AUTH_USERNAME": OWNER,
+                "CROISSANT_BASIC_AUTH_PASSWORD": tokens[OWNER],
+            },
+        }
 
 
 def _dataset_id(path: Path) -> str:
@@ -73,10 +83,13 @@ def test_export_loads_the_same_records(served, layout):
     for name in names:
         assert expected[name], f"{layout}/{name}: the original yields no record"
         assert _normalised(got[name]) == _normalised(expected[name]), f"{layout}/{name}"
-    validate = subprocess.run([str(Path(sys.executable).with_name("mlcroissant")), "validate", "--jsonld", url],
-                              capture_output=True, text=True, env={**os.environ, **served["env"],
-                                                                   "CROISSANT_CACHE": str(served["cache"] / "v")},
-                              timeout=120)
+    validate = subprocess.run(
+        [str(Path(sys.executable).with_name("mlcroissant")), "validate", "--jsonld", url],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **served["env"], "CROISSANT_CACHE": str(served["cache"] / "v")},
+        timeout=120,
+    )
     assert validate.returncode == 0, validate.stderr[-2000:]
 
 
@@ -126,8 +139,7 @@ def test_export_points_at_the_catalog(served):
         import hashlib
 
         assert hashlib.sha256(body.content).hexdigest() == node["sha256"]
-    kept = httpx.get(f"{served['base']}/api/datasets/titanic-mini/files/titanic-mini.croissant.json",
-                     headers=headers)
+    kept = httpx.get(f"{served['base']}/api/datasets/titanic-mini/files/titanic-mini.croissant.json", headers=headers)
     assert kept.content == served["originals"]["csv-joins"].read_bytes()
 
 
@@ -150,22 +162,36 @@ def test_submit_croissant_over_http(served, tmp_path):
     doc["distribution"][0]["contentUrl"] = "https://data.example.org/items.json"
     headers = {"Authorization": f"Bearer {served['tokens'][OWNER]}", "Content-Type": "application/ld+json"}
     auth = {"Authorization": headers["Authorization"]}
-    posted = httpx.post(f"{served['base']}/api/submissions", content=json.dumps(doc), headers=headers,
-                        params={"access_level": "registered"})
+    posted = httpx.post(
+        f"{served['base']}/api/submissions",
+        content=json.dumps(doc),
+        headers=headers,
+        params={"access_level": "registered"},
+    )
     assert posted.status_code == 422, posted.text
     assert [(i["code"], i["pointer"]) for i in posted.json()["detail"]["issues"] if i["severity"] == "error"] == [
-        ("croissant.unsafe-location", "/distribution/0/contentUrl")]
+        ("croissant.unsafe-location", "/distribution/0/contentUrl")
+    ]
     assert httpx.get(f"{served['base']}/api/datasets/remote-items", headers=auth).status_code == 404
     doc["distribution"][0]["contentUrl"] = "data/items.json"
     doc["name"] = "local-items"
-    posted = httpx.post(f"{served['base']}/api/submissions", content=json.dumps(doc), headers=headers,
-                        params={"access_level": "registered"})
+    posted = httpx.post(
+        f"{served['base']}/api/submissions",
+        content=json.dumps(doc),
+        headers=headers,
+        params={"access_level": "registered"},
+    )
     assert posted.status_code == 422 and "croissant.missing-file" in {
-        i["code"] for i in posted.json()["detail"]["issues"]}
+        i["code"] for i in posted.json()["detail"]["issues"]
+    }
     doc["recordSet"][0]["field"][0]["source"]["fileObject"]["@id"] = "missing"
     doc["name"] = "broken-items"
-    bad = httpx.post(f"{served['base']}/api/submissions", content=json.dumps(doc), headers=headers,
-                     params={"access_level": "registered"})
+    bad = httpx.post(
+        f"{served['base']}/api/submissions",
+        content=json.dumps(doc),
+        headers=headers,
+        params={"access_level": "registered"},
+    )
     assert bad.status_code == 422 and bad.json()["detail"]["summary"]["errors"] > 0
     assert httpx.get(f"{served['base']}/api/datasets/broken-items", headers=auth).status_code == 404
 
@@ -188,9 +214,18 @@ def test_a_label_table_of_a_task_is_left_out_of_the_imported_export(tmp_path):
     db = tmp_path / "catalog.db"
     task = yaml.safe_load((EXAMPLES / "valid" / "ct-lung-nodule-malignancy" / "task.yaml").read_text())
     task = json.loads(json.dumps(task, default=lambda v: v.isoformat()))
-    task.update(id="titanic-survival", datasets_used=["titanic-mini"], status="submitted",
-                labels={"dataset": "titanic-mini", "distribution_name": "passengers.csv", "case_id_column": "name",
-                        "split_column": "embarked", "label_columns": ["survived"]})
+    task.update(
+        id="titanic-survival",
+        datasets_used=["titanic-mini"],
+        status="submitted",
+        labels={
+            "dataset": "titanic-mini",
+            "distribution_name": "passengers.csv",
+            "case_id_column": "name",
+            "split_column": "embarked",
+            "label_columns": ["survived"],
+        },
+    )
     with Catalog.open(f"sqlite:///{db}") as catalog:
         assert ingest_croissant(original, catalog, author=OWNER).detail.ok
         assert catalog.put(task, author=OWNER, reason="submitted").changed
@@ -236,8 +271,13 @@ print(json.dumps({name: [{k: plain(v) for k, v in r.items()} for r in dataset.re
 
 
 def _records(jsonld: str, names: list[str], cache: Path, env: dict[str, str] | None = None) -> dict[str, list]:
-    done = subprocess.run([sys.executable, "-c", _RECORDS, jsonld, *names], capture_output=True, text=True,
-                          env={**os.environ, "CROISSANT_CACHE": str(cache), **(env or {})}, timeout=240)
+    done = subprocess.run(
+        [sys.executable, "-c", _RECORDS, jsonld, *names],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CROISSANT_CACHE": str(cache), **(env or {})},
+        timeout=240,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

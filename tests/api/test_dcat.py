@@ -51,8 +51,10 @@ def assert_valid(client, headers) -> dict:
 def test_admin_catalog_conforms_to_dcat_ap(client):
     body = assert_valid(client, auth(client, "chair"))
     assert len(body["dcat:dataset"]) == 3
-    assert all(d["access_level"]["@id"].startswith("http://publications.europa.eu/resource/authority/access-right/")
-               for d in body["dcat:dataset"])
+    assert all(
+        d["access_level"]["@id"].startswith("http://publications.europa.eu/resource/authority/access-right/")
+        for d in body["dcat:dataset"]
+    )
 
 
 def test_anonymous_catalog_conforms_to_dcat_ap_and_leaks_nothing(client):
@@ -69,8 +71,9 @@ def test_anonymous_catalog_conforms_to_dcat_ap_and_leaks_nothing(client):
         assert item["dcat:accessURL"] == {"@id": f"http://testserver/id/datasets/{CONTROLLED_DATASET}"}
 
 
-def test_a_bare_dicom_dataset_gets_a_generated_description_and_the_catalog_still_conforms(client, catalog_copy,
-                                                                                           tmp_path):
+def test_a_bare_dicom_dataset_gets_a_generated_description_and_the_catalog_still_conforms(
+    client, catalog_copy, tmp_path
+):
     """A dataset harvested from a DICOM tree alone has no description; its DCAT entry gets a factual one made
     from the harvested summary, marked as generated, so /api/catalog has no DCAT-AP violation."""
     import subprocess
@@ -80,9 +83,22 @@ def test_a_bare_dicom_dataset_gets_a_generated_description_and_the_catalog_still
     from medal_catalog.exports.dcat import GENERATED
 
     medal = Path(sys.executable).with_name("medal")
-    subprocess.run([str(medal), "harvest", str(EXAMPLES / "valid" / OPEN_TASK / "dicom"), "--dataset", "bare-ct",
-                    "--catalog", f"sqlite:///{catalog_copy}", "--out", str(tmp_path / "out")],
-                   cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(medal),
+            "harvest",
+            str(EXAMPLES / "valid" / OPEN_TASK / "dicom"),
+            "--dataset",
+            "bare-ct",
+            "--catalog",
+            f"sqlite:///{catalog_copy}",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     body = assert_valid(client, auth(client, "chair"))
     bare = next(d for d in body["dcat:dataset"] if d["@id"].endswith("/id/datasets/bare-ct"))
     assert bare["description"].startswith(GENERATED) and bare["medal:descriptionGenerated"] is True

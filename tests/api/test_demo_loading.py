@@ -37,12 +37,26 @@ def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     db = folder / "catalog.db"
     medal = Path(sys.executable).with_name("medal")
-    subprocess.run([str(medal), "harvest", *map(str, readme_harvest()), "--catalog", f"sqlite:///{db}",
-                    "--out", str(folder / "out")], cwd=folder, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(medal),
+            "harvest",
+            *map(str, readme_harvest()),
+            "--catalog",
+            f"sqlite:///{db}",
+            "--out",
+            str(folder / "out"),
+        ],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
     store = open_store(f"sqlite:///{db}")
     try:
-        tokens = {name: create_token(store, name, role) for name, role in
-                  {"chair": "admin", "rita": "reviewer", "alice": "contributor"}.items()}
+        tokens = {
+            name: create_token(store, name, role)
+            for name, role in {"chair": "admin", "rita": "reviewer", "alice": "contributor"}.items()
+        }
     finally:
         store.close()
     with medal_server(db, folder) as base:
@@ -64,7 +78,7 @@ def readme_harvest() -> list[Path]:
 
 def snippet(page: str) -> str:
     """The code of the page's mlcroissant snippet, as a reader copies it."""
-    section = page[page.index("Load with mlcroissant"):]
+    section = page[page.index("Load with mlcroissant") :]
     return html.unescape(re.search(r"<pre class=\"snippet\"[^>]*><code>(.*?)</code>", section, re.S).group(1))
 
 
@@ -73,8 +87,14 @@ def run(code: str, tmp_path: Path, record_sets: list[str], **names: str) -> subp
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     head = "".join(f"{k} = {v!r}\n" for k, v in names.items()) + f"RECORD_SETS = {record_sets!r}\n"
-    return subprocess.run([sys.executable, "-I", "-c", head + code + REPORT], capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(home)}, cwd=tmp_path, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-I", "-c", head + code + REPORT],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
+        cwd=tmp_path,
+        timeout=300,
+    )
 
 
 @pytest.mark.slow
@@ -89,8 +109,13 @@ def test_the_open_demo_tasks_snippet_loads_every_record_anonymously(demo, tmp_pa
     assert "croissant-link" not in code and "not open" not in page.text
     loaded = run(code, tmp_path, ["splits", "cases", "labels", "series", "images"])
     assert loaded.returncode == 0, loaded.stderr[-3000:]
-    assert json.loads(loaded.stdout.splitlines()[-1]) == {"splits": 2, "cases": 3, "labels": 3, "series": 3,
-                                                          "images": 9}
+    assert json.loads(loaded.stdout.splitlines()[-1]) == {
+        "splits": 2,
+        "cases": 3,
+        "labels": 3,
+        "series": 3,
+        "images": 9,
+    }
 
 
 @pytest.mark.slow
@@ -103,7 +128,9 @@ def test_a_controlled_tasks_page_gives_the_signed_snippet_only_to_who_may_use_it
         page = demo.get(f"/tasks/{CONTROLLED_TASK}", headers=headers)
         assert page.status_code == 200, headers
         text = page.text
-        assert "are not open" in text and "controlled dataset" in text and dua in text and "a.haddad@example.org" in text
+        assert (
+            "are not open" in text and "controlled dataset" in text and dua in text and "a.haddad@example.org" in text
+        )
         code = snippet(text)
         assert "croissant-link" not in code and 'records("splits")' in code
     shown = run(code, tmp_path, ["splits"])

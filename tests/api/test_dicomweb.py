@@ -31,8 +31,7 @@ def served(tmp_path_factory):
 def _client(base: str, token: str | None = None):
     from dicomweb_client.api import DICOMwebClient
 
-    return DICOMwebClient(url=f"{base}/dicomweb",
-                          headers={"Authorization": f"Bearer {token}"} if token else None)
+    return DICOMwebClient(url=f"{base}/dicomweb", headers={"Authorization": f"Bearer {token}"} if token else None)
 
 
 def _uid(item: dict, tag: str) -> str:
@@ -44,10 +43,25 @@ def _original_values() -> list[bytes]:
     values: set[str] = set()
     for source in GE_SERIES.iterdir():
         header = pydicom.dcmread(source, stop_before_pixels=True)
-        values |= {str(header.get(k, "")).strip() for k in (
-            "PatientName", "PatientID", "SeriesInstanceUID", "StudyInstanceUID", "SOPInstanceUID",
-            "FrameOfReferenceUID", "InstitutionName", "StationName", "DeviceSerialNumber", "AccessionNumber",
-            "StudyID", "PerformedStationName", "PerformedLocation", "ProtocolName")}
+        values |= {
+            str(header.get(k, "")).strip()
+            for k in (
+                "PatientName",
+                "PatientID",
+                "SeriesInstanceUID",
+                "StudyInstanceUID",
+                "SOPInstanceUID",
+                "FrameOfReferenceUID",
+                "InstitutionName",
+                "StationName",
+                "DeviceSerialNumber",
+                "AccessionNumber",
+                "StudyID",
+                "PerformedStationName",
+                "PerformedLocation",
+                "ProtocolName",
+            )
+        }
     return [v.encode() for v in sorted(values) if len(v) > 3]
 
 

@@ -8,8 +8,15 @@ import shutil
 import httpx
 import pytest
 
-from api.conftest import (CONTROLLED_DATASET, HIDDEN_DATASET, HIDDEN_TASK, REVIEW, accept_with_reviews,
-                          auth, own_submission)
+from api.conftest import (
+    CONTROLLED_DATASET,
+    HIDDEN_DATASET,
+    HIDDEN_TASK,
+    REVIEW,
+    accept_with_reviews,
+    auth,
+    own_submission,
+)
 from served import medal_server
 
 
@@ -36,24 +43,32 @@ def test_submit_review_decide_and_find(server):
     """A contributor submits (an invalid file is refused with the report), a reviewer reviews, the admin accepts,
     and only then do anonymous users find the task; the history records each step."""
     yaml_headers = {"Content-Type": "application/yaml"}
-    bad = server.post("/api/submissions", content=b"type: BenchmarkTask\nid: x\n",
-                      headers={**auth(server, "alice"), **yaml_headers})
+    bad = server.post(
+        "/api/submissions", content=b"type: BenchmarkTask\nid: x\n", headers={**auth(server, "alice"), **yaml_headers}
+    )
     assert bad.status_code == 422 and bad.json()["detail"]["summary"]["errors"] > 0
     text = own_submission("ct-e2e-task")
-    assert server.post("/api/submissions", content=text,
-                       headers={**auth(server, "alice"), **yaml_headers}).status_code == 201
+    assert (
+        server.post("/api/submissions", content=text, headers={**auth(server, "alice"), **yaml_headers}).status_code
+        == 201
+    )
     assert server.get("/api/search", params={"q": "nodule"}).json()["total"] == 0
     for name in ("rita", "remy"):
-        assert server.post("/api/tasks/ct-e2e-task/reviews", json=REVIEW,
-                           headers=auth(server, name)).status_code == 201
-    decided = server.post("/api/tasks/ct-e2e-task/decision", json={"decision": "accept", "reason": "clear need"},
-                          headers=auth(server, "chair"))
+        assert server.post("/api/tasks/ct-e2e-task/reviews", json=REVIEW, headers=auth(server, name)).status_code == 201
+    decided = server.post(
+        "/api/tasks/ct-e2e-task/decision",
+        json={"decision": "accept", "reason": "clear need"},
+        headers=auth(server, "chair"),
+    )
     assert decided.status_code == 200
     found = server.get("/api/search", params={"q": "nodule", "type": "BenchmarkTask"}).json()
     assert [h["id"] for h in found["hits"]] == ["ct-e2e-task"] and found["total"] == 1
     history = server.get("/api/tasks/ct-e2e-task/versions", headers=auth(server, "alice")).json()["versions"]
     assert [(v["author"], v["reason"]) for v in history] == [
-        ("alice", "submission through the API"), ("rita", history[1]["reason"]), ("chair", "accept: clear need")]
+        ("alice", "submission through the API"),
+        ("rita", history[1]["reason"]),
+        ("chair", "accept: clear need"),
+    ]
     assert history[1]["reason"].startswith("start_review")
 
 
@@ -67,8 +82,7 @@ def test_linked_data_round_trip(server):
     from rdflib.compare import isomorphic
 
     accept_with_reviews(server.post, "ct-lung-nodule-malignancy", lambda name: auth(server, name))
-    turtle = server.get("/id/datasets/" + CONTROLLED_DATASET, headers={"Accept": "text/turtle"},
-                        follow_redirects=True)
+    turtle = server.get("/id/datasets/" + CONTROLLED_DATASET, headers={"Accept": "text/turtle"}, follow_redirects=True)
     assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle")
     from_turtle = Graph().parse(data=turtle.text, format="turtle")
     linked = server.get(f"/api/datasets/{CONTROLLED_DATASET}", headers={"Accept": "application/ld+json"})
@@ -77,8 +91,10 @@ def test_linked_data_round_trip(server):
     nquads = jsonld.to_rdf(document, {"format": "application/n-quads", "documentLoader": refuse_remote})
     from_jsonld = Graph().parse(data=nquads, format="nt")
     assert len(from_turtle) > 50 and isomorphic(from_turtle, from_jsonld), json.dumps(document)[:500]
-    again = server.get(f"/api/datasets/{CONTROLLED_DATASET}",
-                       headers={"Accept": "application/ld+json", "If-None-Match": linked.headers["etag"]})
+    again = server.get(
+        f"/api/datasets/{CONTROLLED_DATASET}",
+        headers={"Accept": "application/ld+json", "If-None-Match": linked.headers["etag"]},
+    )
     assert again.status_code == 304
     assert linked.headers.get("content-encoding") == "gzip"
 
@@ -134,7 +150,7 @@ def test_task_croissant_over_http_loads_cases_and_labels_with_credentials(server
         accept_with_reviews(server.post, f"{task}", lambda name: auth(server, name))
     anonymous = mlc.Dataset(jsonld=url)
     assert sorted(r["splits/name"] for r in anonymous.records("splits")) == ["test_hidden", "validation"]
-    with pytest.raises(Exception):          # the controlled cases file answers 404 without credentials
+    with pytest.raises(Exception):  # the controlled cases file answers 404 without credentials
         list(anonymous.records("cases"))
     monkeypatch.setenv("CROISSANT_BASIC_AUTH_USERNAME", "chair")
     monkeypatch.setenv("CROISSANT_BASIC_AUTH_PASSWORD", server.tokens["chair"])

@@ -30,8 +30,7 @@ def test_every_error_status_answers_an_error_body(client, monkeypatch):
     messages = {
         400: client.get("/api/search", params={"q": '"open'}),
         401: client.get("/api/tasks", headers={"Authorization": "Bearer nope"}),
-        403: client.post(f"/api/tasks/{OPEN_TASK}/decision", json={"decision": "accept", "reason": "x"},
-                         headers=alice),
+        403: client.post(f"/api/tasks/{OPEN_TASK}/decision", json={"decision": "accept", "reason": "x"}, headers=alice),
         404: client.get("/api/widgets/x"),
         406: client.get(f"/api/tasks/{OPEN_TASK}", headers={**auth(client, "rita"), "Accept": "image/png"}),
         415: client.post("/api/submissions", content="hello", headers={**alice, "Content-Type": "text/plain"}),
@@ -41,26 +40,35 @@ def test_every_error_status_answers_an_error_body(client, monkeypatch):
     assert client.get("/api/tasks", headers={"Authorization": "Bearer nope"}).headers["www-authenticate"] == "Bearer"
     assert client.get("/api/tasks", headers={"Authorization": "Basic %%%"}).headers["www-authenticate"] == "Bearer"
 
-    assert body_of(client.get("/no/such/route"), 404).detail == "Not Found"              # Starlette's own
+    assert body_of(client.get("/no/such/route"), 404).detail == "Not Found"  # Starlette's own
     wrong_method = client.delete("/api/tasks")
     assert body_of(wrong_method, 405).detail == "Method Not Allowed" and "GET" in wrong_method.headers["allow"]
 
     for decision in ("accept", "reject"):
-        response = client.post(f"/api/tasks/{OPEN_TASK}/decision", json={"decision": decision, "reason": "x"},
-                               headers=auth(client, "chair"))
+        response = client.post(
+            f"/api/tasks/{OPEN_TASK}/decision",
+            json={"decision": decision, "reason": "x"},
+            headers=auth(client, "chair"),
+        )
     assert "allowed next steps" in body_of(response, 409).detail
 
     big = json.dumps({"description": "x" * 70_000}).encode()
     declared = client.post("/api/submissions", content=big, headers={**alice, "Content-Type": "application/json"})
-    streamed = client.post("/api/submissions", content=iter([big[:40_000], big[40_000:]]),
-                           headers={**alice, "Content-Type": "application/json"})
+    streamed = client.post(
+        "/api/submissions",
+        content=iter([big[:40_000], big[40_000:]]),
+        headers={**alice, "Content-Type": "application/json"},
+    )
     for response in (declared, streamed):
         assert "larger than the limit" in body_of(response, 413).detail
 
     fields = body_of(client.get("/api/search", params={"size": 0}), 422).detail
     assert isinstance(fields, list) and isinstance(fields[0], FieldError) and fields[0].loc == ["query", "size"]
-    invalid = client.post("/api/submissions", content=(EXAMPLES / "invalid" / "nmds-consent.yaml").read_bytes(),
-                          headers={**alice, "Content-Type": "application/yaml"})
+    invalid = client.post(
+        "/api/submissions",
+        content=(EXAMPLES / "invalid" / "nmds-consent.yaml").read_bytes(),
+        headers={**alice, "Content-Type": "application/yaml"},
+    )
     report = body_of(invalid, 422).detail
     assert isinstance(report, ValidationReport) and report.valid is False and report.summary["errors"] > 0
 
@@ -95,5 +103,7 @@ def test_openapi_documents_the_error_body_for_every_error_status(spec):
     assert "Health" in json.dumps(spec["paths"]["/api/health"]["get"]["responses"]["503"])
     detail = spec["components"]["schemas"]["ErrorBody"]["properties"]["detail"]
     assert {json.dumps(s, sort_keys=True) for s in detail["anyOf"]} >= {
-        '{"type": "string"}', '{"$ref": "#/components/schemas/ValidationReport"}'}
+        '{"type": "string"}',
+        '{"$ref": "#/components/schemas/ValidationReport"}',
+    }
     assert "HTTPValidationError" not in spec["components"]["schemas"]

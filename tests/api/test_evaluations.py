@@ -33,8 +33,12 @@ def graded_catalog(tmp_path_factory) -> tuple[Path, dict[str, str], Path]:
     folder = classification_task(tmp)
     db = tmp / "catalog.db"
     medal = Path(sys.executable).with_name("medal")
-    subprocess.run([str(medal), "harvest", str(folder), "--catalog", f"sqlite:///{db}", "--out", str(tmp / "out")],
-                   cwd=tmp, check=True, capture_output=True)
+    subprocess.run(
+        [str(medal), "harvest", str(folder), "--catalog", f"sqlite:///{db}", "--out", str(tmp / "out")],
+        cwd=tmp,
+        check=True,
+        capture_output=True,
+    )
     store = open_store(f"sqlite:///{db}")
     try:
         tokens = {name: create_token(store, name, role) for name, role in NAMES.items()}
@@ -57,8 +61,7 @@ def api(graded_catalog, tmp_path):
     db, tokens, _ = graded_catalog
     copy = tmp_path / "catalog.db"
     shutil.copyfile(db, copy)
-    app = create_app(Settings(catalog=f"sqlite:///{copy}", evaluation_limit=2, evaluation_window_days=7,
-                              min_group=20))
+    app = create_app(Settings(catalog=f"sqlite:///{copy}", evaluation_limit=2, evaluation_window_days=7, min_group=20))
     with TestClient(app) as client:
         client.tokens = tokens
         decided = accept_with_reviews(client.post, TASK, lambda name: _auth(client, name))
@@ -89,10 +92,12 @@ def _model(y: np.ndarray, strength: float, seed: int) -> np.ndarray:
 
 
 def _send(api, name: str, data: bytes, split: str = "test_hidden", model: str = "m", version: str = "1"):
-    return api.post(f"/api/tasks/{TASK}/evaluations", headers=_auth(api, name),
-                    data={"split": split, "model_name": model, "model_version": version,
-                          "code_url": "https://example.org/code"},
-                    files={"predictions": ("p.csv", data, "text/csv")})
+    return api.post(
+        f"/api/tasks/{TASK}/evaluations",
+        headers=_auth(api, name),
+        data={"split": split, "model_name": model, "model_version": version, "code_url": "https://example.org/code"},
+        files={"predictions": ("p.csv", data, "text/csv")},
+    )
 
 
 def _done(api, name: str, url: str) -> dict:
@@ -120,8 +125,12 @@ def test_hidden_split_scored_with_aggregates_only(api):
     result = answer["result"]
     values = {m["metric"]: m for m in result["metrics"]}
     calls = (p >= 0.5).astype(int)
-    for code, want in {"auroc": sk.roc_auc_score(y, p), "average_precision": sk.average_precision_score(y, p),
-                       "mcc": sk.matthews_corrcoef(y, calls), "brier_score": sk.brier_score_loss(y, p)}.items():
+    for code, want in {
+        "auroc": sk.roc_auc_score(y, p),
+        "average_precision": sk.average_precision_score(y, p),
+        "mcc": sk.matthews_corrcoef(y, calls),
+        "brier_score": sk.brier_score_loss(y, p),
+    }.items():
         # a hidden split's figures are rounded to 3 decimals (docs/evaluation.md, threat model)
         assert values[code]["value"] == pytest.approx(round(want, 3), abs=1e-12)
         assert values[code]["ci_low"] <= round(want, 3) <= values[code]["ci_high"]
@@ -130,8 +139,11 @@ def test_hidden_split_scored_with_aggregates_only(api):
     assert result["hidden"] is True and result["task_version"] >= 1 and len(result["label_table_sha256"]) == 64
     assert result["model_name"] == "m" and result["code_url"] == "https://example.org/code"
     assert {"numpy", "scipy", "scikit-learn"} <= set(result["libraries"])
-    text = json.dumps(answer) + api.get(f"/api/tasks/{TASK}/evaluations", headers=_auth(api, "bob")).text \
+    text = (
+        json.dumps(answer)
+        + api.get(f"/api/tasks/{TASK}/evaluations", headers=_auth(api, "bob")).text
         + api.get(f"/api/tasks/{TASK}/leaderboard").text
+    )
     assert "tes-0" not in text and "replicates" not in text and "per_case" not in text
     assert all(g["cases"] >= 20 for g in result["subgroups"])
     # another member cannot read it; the panel can
@@ -173,12 +185,23 @@ def test_refusals(api):
     """Without a token: 401; an unknown split: 422 naming the splits; an unknown task: 404."""
     ids, y = _hidden_truth()
     data = _predictions(ids, _model(y, 1, 0))
-    assert api.post(f"/api/tasks/{TASK}/evaluations", data={"split": "test_hidden"},
-                    files={"predictions": ("p.csv", data)}).status_code == 401
+    assert (
+        api.post(
+            f"/api/tasks/{TASK}/evaluations", data={"split": "test_hidden"}, files={"predictions": ("p.csv", data)}
+        ).status_code
+        == 401
+    )
     wrong = _send(api, "bob", data, split="nope")
     assert wrong.status_code == 422 and "validation, test_hidden" in wrong.json()["detail"]
-    assert api.post("/api/tasks/nope/evaluations", headers=_auth(api, "bob"), data={"split": "x"},
-                    files={"predictions": ("p.csv", data)}).status_code == 404
+    assert (
+        api.post(
+            "/api/tasks/nope/evaluations",
+            headers=_auth(api, "bob"),
+            data={"split": "x"},
+            files={"predictions": ("p.csv", data)},
+        ).status_code
+        == 404
+    )
 
 
 def test_leaderboard_ranks_intervals_and_ties(api):
@@ -186,9 +209,11 @@ def test_leaderboard_ranks_intervals_and_ties(api):
     ties with it (paired bootstrap); anonymous callers see the accepted task's board; ranks carry intervals."""
     ids, y = _hidden_truth()
     strong = _model(y, 3.0, 1)
-    for name, model, p in (("bob", "strong", strong), ("alice", "weak", _model(y, 0.5, 2)),
-                           ("chair", "strong-copy", np.clip(strong + np.random.default_rng(5).normal(0, 1e-3, 200),
-                                                            0, 1))):
+    for name, model, p in (
+        ("bob", "strong", strong),
+        ("alice", "weak", _model(y, 0.5, 2)),
+        ("chair", "strong-copy", np.clip(strong + np.random.default_rng(5).normal(0, 1e-3, 200), 0, 1)),
+    ):
         sent = _send(api, name, _predictions(ids, p), model=model)
         assert _done(api, name, sent.json()["url"])["status"] == "done"
     board = api.get(f"/api/tasks/{TASK}/leaderboard").json()
@@ -242,8 +267,20 @@ def test_segmentation_on_hidden_split_and_masks_withheld(tmp_path):
     ref[5:15, 5:15, 5:15] = True
     folder = segmentation_task(tmp_path, [ref, ref], (1.0, 1.0, 1.0), split="test_hidden", hidden=True)
     db = tmp_path / "seg.db"
-    subprocess.run([str(Path(sys.executable).with_name("medal")), "harvest", str(folder), "--catalog",
-                    f"sqlite:///{db}", "--out", str(tmp_path / "out")], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(Path(sys.executable).with_name("medal")),
+            "harvest",
+            str(folder),
+            "--catalog",
+            f"sqlite:///{db}",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     store = open_store(f"sqlite:///{db}")
     try:
         token = create_token(store, "chair", "admin")
@@ -261,8 +298,12 @@ def test_segmentation_on_hidden_split_and_masks_withheld(tmp_path):
         z.writestr("seg-0.nii.gz", nifti(ref, (1.0, 1.0, 1.0)))
         z.writestr("seg-1.nii.gz", nifti(np.roll(ref, 2, axis=0), (1.0, 1.0, 1.0)))
     with TestClient(create_app(Settings(catalog=f"sqlite:///{db}"))) as api:
-        sent = api.post(f"/api/tasks/{TASK}/evaluations", headers=headers, data={"split": "test_hidden"},
-                        files={"predictions": ("masks.zip", buf.getvalue(), "application/zip")})
+        sent = api.post(
+            f"/api/tasks/{TASK}/evaluations",
+            headers=headers,
+            data={"split": "test_hidden"},
+            files={"predictions": ("masks.zip", buf.getvalue(), "application/zip")},
+        )
         assert sent.status_code == 202, sent.text
         deadline = time.monotonic() + 120
         while (answer := api.get(sent.json()["url"], headers=headers).json())["status"] not in ("done", "failed"):

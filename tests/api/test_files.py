@@ -25,12 +25,16 @@ def basic(token: str) -> dict[str, str]:
 def test_controlled_files_only_for_owner_and_admin_and_label_tables_never(client, catalog_copy):
     keep(catalog_copy, CONTROLLED_DATASET, {"labels.csv": b"case_id,split,malignant\n", "notes.csv": b"a\n1\n"})
     path = f"/api/datasets/{CONTROLLED_DATASET}/files"
-    assert client.get(f"{path}/notes.csv").status_code == 404               # anonymous: task not accepted, unseen
+    assert client.get(f"{path}/notes.csv").status_code == 404  # anonymous: task not accepted, unseen
     assert client.get(f"{path}/notes.csv", headers=auth(client, "rita")).status_code == 403  # reviewer, public view
     admin = client.get(f"{path}/notes.csv", headers=auth(client, "chair"))
     assert admin.status_code == 200 and admin.content == b"a\n1\n" and admin.headers["etag"]
-    assert client.get(f"{path}/notes.csv", headers={**auth(client, "chair"), "If-None-Match": admin.headers["etag"]}
-                      ).status_code == 304
+    assert (
+        client.get(
+            f"{path}/notes.csv", headers={**auth(client, "chair"), "If-None-Match": admin.headers["etag"]}
+        ).status_code
+        == 304
+    )
     # labels.csv is the label table of task ct-lung-nodule-malignancy: withheld from the listing and the route
     listing = client.get(path, headers=auth(client, "chair")).json()
     assert [f["path"] for f in listing] == ["notes.csv"]
@@ -40,15 +44,18 @@ def test_controlled_files_only_for_owner_and_admin_and_label_tables_never(client
 
 
 def test_open_dataset_files_are_public_once_visible_and_hidden_test_never(client, catalog_copy):
-    keep(catalog_copy, CONTROLLED_DATASET, {"notes.csv": b"a\n"}, access_level="open",
-         license={"spdx_id": "CC-BY-4.0"})
+    keep(catalog_copy, CONTROLLED_DATASET, {"notes.csv": b"a\n"}, access_level="open", license={"spdx_id": "CC-BY-4.0"})
     keep(catalog_copy, HIDDEN_DATASET, {"notes.csv": b"b\n"})
-    assert client.get(f"/api/datasets/{CONTROLLED_DATASET}/files/notes.csv", headers=auth(client, "rita")
-                      ).content == b"a\n"
-    assert client.get(f"/api/datasets/{HIDDEN_DATASET}/files/notes.csv", headers=auth(client, "rita")
-                      ).status_code == 404
-    assert client.get(f"/api/datasets/{HIDDEN_DATASET}/files/notes.csv", headers=auth(client, "chair")
-                      ).content == b"b\n"
+    assert (
+        client.get(f"/api/datasets/{CONTROLLED_DATASET}/files/notes.csv", headers=auth(client, "rita")).content
+        == b"a\n"
+    )
+    assert (
+        client.get(f"/api/datasets/{HIDDEN_DATASET}/files/notes.csv", headers=auth(client, "rita")).status_code == 404
+    )
+    assert (
+        client.get(f"/api/datasets/{HIDDEN_DATASET}/files/notes.csv", headers=auth(client, "chair")).content == b"b\n"
+    )
 
 
 def test_tokens_as_basic_credentials(client, catalog_copy):

@@ -29,8 +29,10 @@ def _thief_task(task_id: str = "bob-lung-task") -> str:
     """Contributor B's own task naming A's label table, declaring A's test_hidden split labels_hidden: false."""
     text = (EXAMPLES / "valid" / OPEN_TASK / "task.yaml").read_text(encoding="utf-8")
     text = text.replace(f"id: {OPEN_TASK}", f"id: {task_id}")
-    return text.replace("  - name: test_hidden\n    size: 1\n    labels_hidden: true",
-                        "  - name: test_hidden\n    size: 1\n    labels_hidden: false")
+    return text.replace(
+        "  - name: test_hidden\n    size: 1\n    labels_hidden: true",
+        "  - name: test_hidden\n    size: 1\n    labels_hidden: false",
+    )
 
 
 def _open_copy(tmp_path: Path) -> Path:
@@ -40,9 +42,11 @@ def _open_copy(tmp_path: Path) -> Path:
     shutil.copytree(EXAMPLES / "valid" / OPEN_TASK, folder)
     dataset = folder / "dataset.yaml"
     text = dataset.read_text(encoding="utf-8").replace("access_level: controlled", "access_level: open")
-    text = text.replace("license:\n  spdx_id: LicenseRef-MEDAL-DUA-1.0\n  url: https://w3id.org/medal/licenses/"
-                        "dua-1.0\n  dua_required: true\n  dua_url: https://w3id.org/medal/licenses/dua-1.0",
-                        "license:\n  spdx_id: CC-BY-4.0\n  url: https://spdx.org/licenses/CC-BY-4.0.html")
+    text = text.replace(
+        "license:\n  spdx_id: LicenseRef-MEDAL-DUA-1.0\n  url: https://w3id.org/medal/licenses/"
+        "dua-1.0\n  dua_required: true\n  dua_url: https://w3id.org/medal/licenses/dua-1.0",
+        "license:\n  spdx_id: CC-BY-4.0\n  url: https://spdx.org/licenses/CC-BY-4.0.html",
+    )
     assert "CC-BY-4.0" in text
     dataset.write_text(text, encoding="utf-8")
     return folder
@@ -50,10 +54,19 @@ def _open_copy(tmp_path: Path) -> Path:
 
 def _tokens(db: Path) -> dict[str, str]:
     out = {}
-    for name, role in (("alice", "contributor"), ("bob", "contributor"), ("rita", "reviewer"),
-                       ("remy", "reviewer"), ("chair", "admin")):
-        made = subprocess.run([str(MEDAL), "token", "create", "--role", role, "--name", name, "--catalog",
-                               f"sqlite:///{db}"], check=True, capture_output=True, text=True)
+    for name, role in (
+        ("alice", "contributor"),
+        ("bob", "contributor"),
+        ("rita", "reviewer"),
+        ("remy", "reviewer"),
+        ("chair", "admin"),
+    ):
+        made = subprocess.run(
+            [str(MEDAL), "token", "create", "--role", role, "--name", name, "--catalog", f"sqlite:///{db}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         out[name] = made.stdout.strip()
     return out
 
@@ -72,6 +85,7 @@ def test_a_contributor_cannot_publish_another_owners_hidden_labels_over_http(tmp
     tokens = _tokens(db)
     folder = _open_copy(tmp_path)
     with medal_server(db, tmp_path) as base:
+
         def post(url, **kw):
             return httpx.post(base + url, timeout=30, **kw)
 
@@ -81,8 +95,12 @@ def test_a_contributor_cannot_publish_another_owners_hidden_labels_over_http(tmp
         early = post("/api/submissions", content=_thief_task("bob-early"), headers={**headers("bob"), **YAML})
         assert early.status_code == 404, early.text  # A's dataset does not exist yet: as GET would answer
 
-        sent = subprocess.run([str(MEDAL), "submit", str(folder), "--to", base, "--token", tokens["alice"],
-                               "--json"], capture_output=True, text=True, cwd=tmp_path)
+        sent = subprocess.run(
+            [str(MEDAL), "submit", str(folder), "--to", base, "--token", tokens["alice"], "--json"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
         assert sent.returncode == 0, sent.stderr
         before = post("/api/submissions", content=_thief_task(), headers={**headers("bob"), **YAML})
         seen = httpx.get(f"{base}/api/datasets/{LABEL_DATASET}", headers=headers("bob"))
@@ -96,8 +114,7 @@ def test_a_contributor_cannot_publish_another_owners_hidden_labels_over_http(tmp
         assert httpx.get(f"{base}/api/tasks/bob-lung-task", headers=headers("bob")).status_code == 404
 
         for name in ("alice", "bob", "chair", None):
-            got = httpx.get(f"{base}/api/tasks/{OPEN_TASK}/labels.csv",
-                            headers=headers(name) if name else None)
+            got = httpx.get(f"{base}/api/tasks/{OPEN_TASK}/labels.csv", headers=headers(name) if name else None)
             assert got.status_code == 200 and HIDDEN_CASE not in _splits(got.text), name
         admin = post("/api/submissions", content=_thief_task("chair-task"), headers={**headers("chair"), **YAML})
         assert admin.status_code == 201, admin.text  # an admin may name any label table...
@@ -125,8 +142,7 @@ def test_a_third_party_task_already_stored_cannot_unhide_a_split(client):
     assert labels.status_code == 200 and _splits(labels.text) == {"lung-002"}
     croissant = client.get("/api/tasks/bob-lung-task/croissant", headers=chair).json()
     splits = next(r for r in croissant["recordSet"] if r["@id"] == "splits")["data"]
-    assert {s["splits/name"]: s["splits/labels_hidden"] for s in splits} == {"validation": False,
-                                                                            "test_hidden": True}
+    assert {s["splits/name"]: s["splits/labels_hidden"] for s in splits} == {"validation": False, "test_hidden": True}
 
 
 def _series_of(client, dataset_id: str) -> dict:
@@ -156,8 +172,9 @@ def test_writes_never_attach_to_an_entry_the_writer_does_not_own(client):
     from medal_catalog.harvesters.bundle import BUNDLE_FORMAT
 
     manifest = json.dumps({"format": BUNDLE_FORMAT, "entries": [series], "files": []})
-    bundled = client.post("/api/submissions", files={"bundle": ("bundle.json", manifest, "application/json")},
-                          headers=bob)
+    bundled = client.post(
+        "/api/submissions", files={"bundle": ("bundle.json", manifest, "application/json")}, headers=bob
+    )
     assert bundled.status_code == 403, bundled.text
     import yaml
 
@@ -168,19 +185,21 @@ def test_writes_never_attach_to_an_entry_the_writer_does_not_own(client):
     listed = client.get(f"/api/datasets/{CONTROLLED_DATASET}/series", params={"size": 100}).json()
     assert series["id"] not in {i["id"] for i in listed["items"]} and listed["total"] == 2
 
-    nowhere = client.post("/api/submissions", content=json.dumps({**series, "dataset": "no-such-dataset"}),
-                          headers=json_headers)
+    nowhere = client.post(
+        "/api/submissions", content=json.dumps({**series, "dataset": "no-such-dataset"}), headers=json_headers
+    )
     assert nowhere.status_code == 404 and "no-such-dataset" in nowhere.json()["detail"]
-    admin = client.post("/api/submissions", content=body,
-                        headers={**auth(client, "chair"), "Content-Type": "application/json"})
+    admin = client.post(
+        "/api/submissions", content=body, headers={**auth(client, "chair"), "Content-Type": "application/json"}
+    )
     assert admin.status_code == 201, admin.text
 
 
 def test_transitions_of_an_invisible_task_answer_as_get(client):
     """A contributor withdrawing a task they cannot see gets GET's 404, not a 403 that says it exists."""
-    response = client.post(f"/api/tasks/{OPEN_TASK}/transition", json={"action": "withdraw", "reason": "x"},
-                           headers=auth(client, "bob"))
+    response = client.post(
+        f"/api/tasks/{OPEN_TASK}/transition", json={"action": "withdraw", "reason": "x"}, headers=auth(client, "bob")
+    )
     seen = client.get(f"/api/tasks/{OPEN_TASK}", headers=auth(client, "bob"))
     assert response.status_code == seen.status_code == 404 and response.json() == seen.json()
-    assert client.post(f"/api/tasks/{OPEN_TASK}/reviews", json=REVIEW,
-                       headers=auth(client, "rita")).status_code == 201
+    assert client.post(f"/api/tasks/{OPEN_TASK}/reviews", json=REVIEW, headers=auth(client, "rita")).status_code == 201

@@ -24,9 +24,20 @@ OPEN = ("cxr-pneumothorax-triage", "mr-brain-metastasis-segmentation")
 
 
 def harvest_all(db: Path, folder: Path) -> None:
-    subprocess.run([MEDAL, "harvest", *sorted(str(p) for p in (EXAMPLES / "valid").iterdir()),
-                    "--catalog", f"sqlite:///{db}", "--out", str(folder / "out")], cwd=folder, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            MEDAL,
+            "harvest",
+            *sorted(str(p) for p in (EXAMPLES / "valid").iterdir()),
+            "--catalog",
+            f"sqlite:///{db}",
+            "--out",
+            str(folder / "out"),
+        ],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
 
 
 def medal(*args: str, db: Path) -> subprocess.CompletedProcess:
@@ -45,8 +56,10 @@ def demo(tmp_path_factory):
     harvest_all(db, folder)
     store = open_store(f"sqlite:///{db}")
     try:
-        tokens = {name: create_token(store, name, role) for name, role in
-                  {**ROLES, "carl": "contributor", "zoe": "reviewer", "ada": "admin"}.items()}
+        tokens = {
+            name: create_token(store, name, role)
+            for name, role in {**ROLES, "carl": "contributor", "zoe": "reviewer", "ada": "admin"}.items()
+        }
     finally:
         store.close()
     with medal_server(db, folder) as base, httpx.Client(base_url=base, timeout=10) as client:
@@ -90,16 +103,27 @@ def test_reviews_are_shown_per_role(demo):
 def test_a_contributor_reads_anonymised_reviews_once_decided(demo):
     """A contributor's own task: 403 for its reviews while under review, scores without names once rejected."""
     text = own_submission("ct-panel-own")
-    assert demo.post("/api/submissions", content=text, headers={**auth(demo, "carl"),
-                     "Content-Type": "application/yaml"}).status_code == 201
+    assert (
+        demo.post(
+            "/api/submissions", content=text, headers={**auth(demo, "carl"), "Content-Type": "application/yaml"}
+        ).status_code
+        == 201
+    )
     for name in ("rita", "remy"):
         assert demo.post("/api/tasks/ct-panel-own/reviews", json=REVIEW, headers=auth(demo, name)).status_code == 201
     assert demo.get("/api/tasks/ct-panel-own/reviews", headers=auth(demo, "carl")).status_code == 403
-    assert demo.post("/api/tasks/ct-panel-own/decision", json={"decision": "reject", "reason": "too narrow"},
-                     headers=auth(demo, "chair")).status_code == 200
+    assert (
+        demo.post(
+            "/api/tasks/ct-panel-own/decision",
+            json={"decision": "reject", "reason": "too narrow"},
+            headers=auth(demo, "chair"),
+        ).status_code
+        == 200
+    )
     seen = demo.get("/api/tasks/ct-panel-own/reviews", headers=auth(demo, "carl")).json()["reviews"]
-    assert len(seen) == 2 and all("reviewer" not in r["document"] and r["document"]["unmet_need_score"] == 4
-                                  for r in seen)
+    assert len(seen) == 2 and all(
+        "reviewer" not in r["document"] and r["document"]["unmet_need_score"] == 4 for r in seen
+    )
 
 
 def test_min_reviews_conflicts_and_replacement(demo):
@@ -108,15 +132,17 @@ def test_min_reviews_conflicts_and_replacement(demo):
     text = own_submission("ct-panel-coi")
     demo.post("/api/submissions", content=text, headers={**auth(demo, "alice"), "Content-Type": "application/yaml"})
     first = demo.post("/api/tasks/ct-panel-coi/reviews", json=REVIEW, headers=auth(demo, "rita")).json()
-    again = demo.post("/api/tasks/ct-panel-coi/reviews", json={**REVIEW, "unmet_need_score": 2},
-                      headers=auth(demo, "rita")).json()
+    again = demo.post(
+        "/api/tasks/ct-panel-coi/reviews", json={**REVIEW, "unmet_need_score": 2}, headers=auth(demo, "rita")
+    ).json()
     assert again["replaced"] and again["review"]["key"] == first["review"]["key"]
     conflicted = {**REVIEW, "conflict_of_interest": True, "conflict_of_interest_statement": "co-author"}
     assert demo.post("/api/tasks/ct-panel-coi/reviews", json=conflicted, headers=auth(demo, "remy")).status_code == 201
-    refused = demo.post("/api/tasks/ct-panel-coi/decision", json={"decision": "accept", "reason": "x"},
-                        headers=auth(demo, "chair"))
+    refused = demo.post(
+        "/api/tasks/ct-panel-coi/decision", json={"decision": "accept", "reason": "x"}, headers=auth(demo, "chair")
+    )
     assert refused.status_code == 409 and "has 1 review" in refused.json()["detail"]
-    review_id = first['review']['key'].split(':', 1)[1]
+    review_id = first["review"]["key"].split(":", 1)[1]
     history = demo.get(f"/api/reviews/{review_id}/versions", headers=auth(demo, "chair")).json()
     assert len(history["versions"]) == 2
 
@@ -129,15 +155,25 @@ def test_reopen_and_retire(demo):
     for name in ("rita", "remy"):
         demo.post("/api/tasks/ct-panel-life/reviews", json=REVIEW, headers=auth(demo, name))
     chair = auth(demo, "chair")
-    step = lambda action: demo.post("/api/tasks/ct-panel-life/transition",  # noqa: E731
-                                    json={"action": action, "reason": f"{action} for the test"}, headers=chair)
+
+    def step(action):
+        return demo.post(
+            "/api/tasks/ct-panel-life/transition",
+            json={"action": action, "reason": f"{action} for the test"},
+            headers=chair,
+        )
+
     demo.post("/api/tasks/ct-panel-life/decision", json={"decision": "reject", "reason": "no"}, headers=chair)
     wrong = step("retire")
     assert wrong.status_code == 409 and "allowed next steps: reopen" in wrong.json()["detail"]
     status = lambda: demo.get("/api/tasks/ct-panel-life", headers=chair).json()["document"]["status"]  # noqa: E731
     assert step("reopen").status_code == 200 and status() == "under_review"
-    assert demo.post("/api/tasks/ct-panel-life/decision", json={"decision": "accept", "reason": "yes"},
-                     headers=chair).status_code == 200
+    assert (
+        demo.post(
+            "/api/tasks/ct-panel-life/decision", json={"decision": "accept", "reason": "yes"}, headers=chair
+        ).status_code
+        == 200
+    )
     assert step("retire").status_code == 200 and status() == "retired"
     assert demo.get("/api/tasks/ct-panel-life").status_code == 404  # retired: no longer public
 
@@ -171,11 +207,16 @@ def test_ranking_alpha_is_krippendorffs_on_the_same_matrix(tmp_path):
     ranking = json.loads(result.stdout)
     units = [r["task"] for r in ranking["tasks"]]
     assert units == ["cxr-pneumothorax-triage", "mr-brain-metastasis-segmentation"]
-    bundled = {"unmet_need": {"Ingrid Solberg": [4, 4], "Tomás Oliveira": [5, 3]},
-               "feasibility": {"Ingrid Solberg": [4, 2], "Tomás Oliveira": [3, 3]}}
+    bundled = {
+        "unmet_need": {"Ingrid Solberg": [4, 4], "Tomás Oliveira": [5, 3]},
+        "feasibility": {"Ingrid Solberg": [4, 2], "Tomás Oliveira": [3, 3]},
+    }
     for criterion, by in bundled.items():
-        want = krippendorff.alpha(reliability_data=np.array([by[r] for r in sorted(by)], dtype=float),
-                                  level_of_measurement="ordinal", value_domain=[1, 2, 3, 4, 5])
+        want = krippendorff.alpha(
+            reliability_data=np.array([by[r] for r in sorted(by)], dtype=float),
+            level_of_measurement="ordinal",
+            value_domain=[1, 2, 3, 4, 5],
+        )
         assert math.isclose(ranking["agreement"][criterion]["alpha"], round(want, 4), abs_tol=1e-4)
 
 
@@ -184,11 +225,26 @@ def test_cli_review_decide_and_token_revoke_take_effect_at_once(demo, tmp_path):
     the very next request of the running server."""
     refused = medal("decide", "ct-panel-coi", "accept", "--reason", "x", "--as", "ada", db=demo.db)
     assert refused.returncode == 2 and "needs 2" in refused.stderr  # rita's review counts, remy's is conflicted
-    done = medal("review", "ct-panel-coi", "--relevance", "5", "--unmet-need", "4", "--patient-impact", "4",
-                 "--recommendation", "accept", "--as", "zoe", "--json", db=demo.db)
+    done = medal(
+        "review",
+        "ct-panel-coi",
+        "--relevance",
+        "5",
+        "--unmet-need",
+        "4",
+        "--patient-impact",
+        "4",
+        "--recommendation",
+        "accept",
+        "--as",
+        "zoe",
+        "--json",
+        db=demo.db,
+    )
     assert done.returncode == 0 and '"replaced": false' in done.stdout, done.stderr
-    assert medal("decide", "ct-panel-coi", "accept", "--reason", "two reviews", "--as", "ada", db=demo.db
-                 ).returncode == 0
+    assert (
+        medal("decide", "ct-panel-coi", "accept", "--reason", "two reviews", "--as", "ada", db=demo.db).returncode == 0
+    )
     assert demo.get("/api/tasks/ct-panel-coi").json()["document"]["status"] == "accepted"
     listed = medal("token", "list", "--json", db=demo.db)
     import json

@@ -16,8 +16,14 @@ def accepted(client):
     return client
 
 
-@pytest.mark.parametrize("path", [f"/api/tasks/{OPEN_TASK}/cases.csv", f"/api/tasks/{OPEN_TASK}/labels.csv",
-                                  f"/api/datasets/{CONTROLLED_DATASET}/files"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/tasks/{OPEN_TASK}/cases.csv",
+        f"/api/tasks/{OPEN_TASK}/labels.csv",
+        f"/api/datasets/{CONTROLLED_DATASET}/files",
+    ],
+)
 def test_anonymous_callers_get_401_with_the_reason_and_token_holders_403(accepted, path):
     """An accepted task's controlled data: anonymous 401 (WWW-Authenticate, saying what would let them in), a
     reviewer 403 naming the access level; the admin gets the data."""
@@ -34,7 +40,10 @@ def test_what_must_not_be_revealed_stays_404(accepted):
     assert accepted.get("/api/tasks/no-such-task/cases.csv").status_code == 404
     assert accepted.get(f"/api/tasks/{HIDDEN_TASK}/cases.csv").status_code == 404
     for name in ("rita", "alice"):
-        assert accepted.get(f"/api/datasets/{HIDDEN_DATASET}/files", headers=auth(accepted, name)
-                            ).status_code == 404
-    assert accepted.get(f"/api/datasets/{CONTROLLED_DATASET}/files/nothing.csv", headers=auth(accepted, "chair")
-                        ).status_code == 404
+        assert accepted.get(f"/api/datasets/{HIDDEN_DATASET}/files", headers=auth(accepted, name)).status_code == 404
+    assert (
+        accepted.get(
+            f"/api/datasets/{CONTROLLED_DATASET}/files/nothing.csv", headers=auth(accepted, "chair")
+        ).status_code
+        == 404
+    )

@@ -20,5 +20,4 @@ def test_every_operation_answers_as_documented_for_every_role(tmp_path):
     assert set(summary) == set(CALLERS)
     for role, result in summary.items():
         assert result["operations"] >= 26 and result["cases"] > 40, (role, result)
-        assert result["exit_code"] == 0 and result["failures"] == 0 and result["errored"] == 0, (
-            role, result["output"])
+        assert result["exit_code"] == 0 and result["failures"] == 0 and result["errored"] == 0, (role, result["output"])

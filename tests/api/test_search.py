@@ -71,7 +71,9 @@ def test_range_filters_over_http(client):
     everything = found(type="ImagingSeries")
     assert thick | thin <= everything and found(slice_thickness_min=1000) == set()
     three_tesla = found(field_strength_min=3, field_strength_max=3)
-    assert three_tesla and three_tesla <= found(field_strength_min=2.9) and not three_tesla & found(field_strength_max=2)
+    assert (
+        three_tesla and three_tesla <= found(field_strength_min=2.9) and not three_tesla & found(field_strength_max=2)
+    )
     assert found(created_min="2000-01-01") >= found(created_min="2020-01-01")
     assert client.get("/api/search", params={"slice_thickness_min": "thick"}).status_code == 400
     assert client.get("/api/search", params={"created_max": "yesterday"}).status_code == 400

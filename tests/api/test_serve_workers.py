@@ -24,11 +24,17 @@ from api.conftest import REVIEW, own_submission
 from postgres_cluster import fresh_database, why_unavailable
 from served import medal_serve_process
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(why_unavailable() is not None, reason=why_unavailable() or "")]
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(why_unavailable() is not None, reason=why_unavailable() or "")]
 
-PEOPLE = {"c0": "contributor", "c1": "contributor", "c2": "contributor", "c3": "contributor",
-          "rita": "reviewer", "remy": "reviewer", "chair": "admin"}
+PEOPLE = {
+    "c0": "contributor",
+    "c1": "contributor",
+    "c2": "contributor",
+    "c3": "contributor",
+    "rita": "reviewer",
+    "remy": "reviewer",
+    "chair": "admin",
+}
 SUBMITTERS, PER_SUBMITTER, REVIEWED, SEARCHERS = ("c0", "c1", "c2", "c3"), 10, 6, 3
 
 
@@ -52,8 +58,10 @@ def submission(tag: str, syntax: str) -> tuple[bytes, str]:
     if syntax == "yaml":
         return text.encode(), "application/yaml"
     # YAML reads timestamps as datetimes; JSON writes them as the schema's YYYY-MM-DDThh:mm:ssZ.
-    return (json.dumps(yaml.safe_load(text), default=lambda value: value.isoformat().replace("+00:00", "Z"))
-            .encode(), "application/json")
+    return (
+        json.dumps(yaml.safe_load(text), default=lambda value: value.isoformat().replace("+00:00", "Z")).encode(),
+        "application/json",
+    )
 
 
 class Log:
@@ -100,8 +108,14 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
     medal = str(Path(sys.executable).with_name("medal"))
     tokens = {}
     for name, role in PEOPLE.items():
-        made = subprocess.run([medal, "token", "create", "--role", role, "--name", name], cwd=tmp_path,
-                              env={**os.environ, **env}, capture_output=True, text=True, check=True)
+        made = subprocess.run(
+            [medal, "token", "create", "--role", role, "--name", name],
+            cwd=tmp_path,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         tokens[name] = {"Authorization": f"Bearer {made.stdout.strip()}"}
 
     log = Log()
@@ -138,8 +152,14 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
                 for n in range(PER_SUBMITTER):
                     tag = f"wk-{name}-{n}"
                     body, media = submission(tag, "json" if n % 2 else "yaml")
-                    answer = log.call(client, "submit", "POST", "/api/submissions", content=body,
-                                      headers={**tokens[name], "Content-Type": media})
+                    answer = log.call(
+                        client,
+                        "submit",
+                        "POST",
+                        "/api/submissions",
+                        content=body,
+                        headers={**tokens[name], "Content-Type": media},
+                    )
                     if answer is not None and answer.status_code == 201:
                         with log.lock:
                             acknowledged.append(tag)
@@ -147,8 +167,9 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
         def reviewer(name: str) -> None:
             with httpx.Client(base_url=base, timeout=30) as client:
                 for task in reviewed:
-                    answer = log.call(client, "review", "POST", f"/api/tasks/{task}/reviews", json=REVIEW,
-                                      headers=tokens[name])
+                    answer = log.call(
+                        client, "review", "POST", f"/api/tasks/{task}/reviews", json=REVIEW, headers=tokens[name]
+                    )
                     if answer is not None and answer.status_code == 201:
                         with log.lock:
                             reviews_done.append((task, name))
@@ -157,8 +178,9 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
             headers = tokens["chair"] if n % 2 else {}
             with httpx.Client(base_url=base, timeout=30) as client:
                 while not stop.is_set():
-                    answer = log.call(client, "search", "GET", "/api/search",
-                                      params={"q": "nodule", "facet": "type"}, headers=headers)
+                    answer = log.call(
+                        client, "search", "GET", "/api/search", params={"q": "nodule", "facet": "type"}, headers=headers
+                    )
                     if answer is not None:
                         searches[answer.status_code] += 1
 
@@ -183,8 +205,10 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
         elapsed = time.perf_counter() - started
 
         outcomes = Counter((what, status) for what, status, _ in log.rows)
-        print(f"\n{len(log.rows)} requests in {elapsed:.1f} s; killed worker {killed}; outcomes "
-              f"{sorted(outcomes.items(), key=str)}; load {os.getloadavg()}")
+        print(
+            f"\n{len(log.rows)} requests in {elapsed:.1f} s; killed worker {killed}; outcomes "
+            f"{sorted(outcomes.items(), key=str)}; load {os.getloadavg()}"
+        )
         assert killed, "no worker was killed"
         server_errors = [row for row in log.rows if isinstance(row[1], int) and row[1] >= 500]
         assert not server_errors, (log.refusals, "".join(process.log)[-4000:])
@@ -193,8 +217,9 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
 
         # The supervisor replaces the killed worker.
         deadline = time.monotonic() + 60
-        while (len(workers_of(process.pid)) < 4 or killed["pid"] in workers_of(process.pid)) \
-                and time.monotonic() < deadline:
+        while (
+            len(workers_of(process.pid)) < 4 or killed["pid"] in workers_of(process.pid)
+        ) and time.monotonic() < deadline:
             time.sleep(0.2)
         after = workers_of(process.pid)
         assert len(after) == 4 and killed["pid"] not in after, after
@@ -204,8 +229,10 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
         missing_store, missing_search = [], []
         with httpx.Client(base_url=base, timeout=30, headers=tokens["chair"]) as client:
             for tag in acknowledged:
-                for path, kind in ((f"/api/tasks/{tag}", "BenchmarkTask"),
-                                   (f"/api/datasets/{tag}-data", "ImagingDataset")):
+                for path, kind in (
+                    (f"/api/tasks/{tag}", "BenchmarkTask"),
+                    (f"/api/datasets/{tag}-data", "ImagingDataset"),
+                ):
                     if client.get(path).status_code != 200:
                         missing_store.append(path)
                     hits = client.get("/api/search", params={"q": f'"{tag}"', "type": kind, "size": 50}).json()
@@ -216,16 +243,16 @@ def test_four_workers_lose_nothing_when_one_is_killed(services, tmp_path):
                 answer = client.get(f"/api/tasks/{task}/reviews")
                 assert answer.status_code == 200, answer.text
                 listed |= {(task, r["document"]["reviewer"]["name"]) for r in answer.json()["reviews"]}
-        print(f"acknowledged: {len(acknowledged)} submissions, {len(reviews_done)} reviews; searches "
-              f"{dict(searches)}")
+        print(f"acknowledged: {len(acknowledged)} submissions, {len(reviews_done)} reviews; searches {dict(searches)}")
         node = index_url.rsplit("/", 1)[0]
         state = f"aliases {httpx.get(f'{node}/_alias/medal').text[:300]}; " + "".join(process.log)[-3000:]
         assert not missing_store, (missing_store, state)
         assert not missing_search, (missing_search, state)
         assert set(reviews_done) <= listed, set(reviews_done) - listed
         # `medal check` (another process, through the same setting) finds the index in step with the store.
-        checked = subprocess.run([medal, "check", "--json"], cwd=tmp_path, env={**os.environ, **env},
-                                 capture_output=True, text=True)
+        checked = subprocess.run(
+            [medal, "check", "--json"], cwd=tmp_path, env={**os.environ, **env}, capture_output=True, text=True
+        )
         assert checked.returncode == 0, checked.stdout + checked.stderr
         # Most of the load got through: the kill costs only the requests in flight on the killed worker.
         assert len(acknowledged) >= len(SUBMITTERS) * PER_SUBMITTER - 4

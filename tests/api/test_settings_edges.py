@@ -88,7 +88,8 @@ def test_only_the_serving_edge_reads_the_environment(tmp_path, monkeypatch):
     for path in sorted(api.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef) and any(
-                    isinstance(call, ast.Call) and getattr(call.func, "id", None) == "get_settings"
-                    for call in ast.walk(node)):
+                isinstance(call, ast.Call) and getattr(call.func, "id", None) == "get_settings"
+                for call in ast.walk(node)
+            ):
                 readers.append(f"{path.relative_to(api)}:{node.name}")
     assert readers == ["app.py:from_environment"]

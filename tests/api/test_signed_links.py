@@ -47,8 +47,14 @@ def load(url: str, record_set: str, tmp_path) -> subprocess.CompletedProcess:
     """mlcroissant in a fresh process whose environment holds only PATH and a private HOME (its cache)."""
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
-    return subprocess.run([sys.executable, "-I", "-c", LOADER, url, record_set], capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(home)}, cwd=tmp_path, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-I", "-c", LOADER, url, record_set],
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
+        cwd=tmp_path,
+        timeout=300,
+    )
 
 
 @pytest.mark.slow
@@ -76,8 +82,12 @@ def test_an_expired_link_fails_in_mlcroissant_and_over_http(server, tmp_path):
     from medal_catalog.api.access import Caller
     from medal_catalog.api.links import sign
 
-    expired = sign(SECRET.encode(), f"{server.base_url}/api/tasks/{OPEN_TASK}/croissant",
-                   Caller(role="admin", name="chair"), int(time.time()) - 5)
+    expired = sign(
+        SECRET.encode(),
+        f"{server.base_url}/api/tasks/{OPEN_TASK}/croissant",
+        Caller(role="admin", name="chair"),
+        int(time.time()) - 5,
+    )
     answer = httpx.get(expired)
     assert answer.status_code == 403 and "expired" in answer.json()["detail"]
     assert load(expired, "labels", tmp_path).returncode != 0
@@ -98,8 +108,9 @@ def test_tampered_links_are_403_and_file_links_are_per_caller(server):
     urls = {}
     for name in ("rita", "chair"):
         signed = server.get(f"/api/tasks/{OPEN_TASK}/croissant-link", headers=auth(server, name)).json()["url"]
-        urls[name] = {d["name"]: d["contentUrl"] for d in httpx.get(signed).json()["distribution"]
-                      if "contentUrl" in d}     # a FileSet has none
+        urls[name] = {
+            d["name"]: d["contentUrl"] for d in httpx.get(signed).json()["distribution"] if "contentUrl" in d
+        }  # a FileSet has none
         assert all(f"caller={'reviewer' if name == 'rita' else 'admin'}%3A{name}" in u for u in urls[name].values())
     assert not set(urls["rita"].values()) & set(urls["chair"].values())
     # The reviewer's signed file links still answer 403: a link carries the caller's rights, never more.
@@ -131,13 +142,21 @@ def test_links_need_a_token_and_the_catalog_keeps_its_own_key(client, catalog_co
 def test_medal_link_prints_a_link_that_serves(server):
     """`medal link TASK --server --token` prints the signed Croissant URL; an unknown token exits 1 saying so."""
     medal = str(__import__("pathlib").Path(sys.executable).with_name("medal"))
-    done = subprocess.run([medal, "link", OPEN_TASK, "--server", str(server.base_url),
-                           "--token", server.tokens["chair"]], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [medal, "link", OPEN_TASK, "--server", str(server.base_url), "--token", server.tokens["chair"]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     url = done.stdout.strip()
     assert "signature=" in url and httpx.get(url).json()["name"]
-    refused = subprocess.run([medal, "link", OPEN_TASK, "--server", str(server.base_url), "--token", "nope"],
-                             capture_output=True, text=True, timeout=60)
+    refused = subprocess.run(
+        [medal, "link", OPEN_TASK, "--server", str(server.base_url), "--token", "nope"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert refused.returncode == 1 and "401" in refused.stderr
 
 
@@ -176,8 +195,9 @@ def test_revoking_a_token_revokes_its_links_at_once(client, catalog_copy):
     finally:
         store.close()
     link = client.get(f"/api/tasks/{OPEN_TASK}/croissant-link", headers=auth(client, "chair")).json()["url"]
-    other = client.get(f"/api/tasks/{OPEN_TASK}/croissant-link",
-                       headers={"Authorization": f"Bearer {spare}"}).json()["url"]
+    other = client.get(f"/api/tasks/{OPEN_TASK}/croissant-link", headers={"Authorization": f"Bearer {spare}"}).json()[
+        "url"
+    ]
     path = lambda url: f"{urlsplit(url).path}?{urlsplit(url).query}"  # noqa: E731
     export = client.get(path(link)).json()
     files = [d["contentUrl"] for d in export["distribution"] if "contentUrl" in d]

@@ -41,7 +41,9 @@ def test_no_export_or_older_version_shows_an_anonymous_caller_a_small_count(clie
     assert admin["document"]["population"]["sex_counts"]["female"] == 1
     from medal_catalog.exports.datacite import _sizes
 
-    assert "< 5 subjects" in _sizes({"subject_count": 2}, [], 5) and "2 subjects" not in _sizes({"subject_count": 2}, [], 5)
+    assert "< 5 subjects" in _sizes({"subject_count": 2}, [], 5) and "2 subjects" not in _sizes(
+        {"subject_count": 2}, [], 5
+    )
     assert "12 subjects" in _sizes({"subject_count": 12}, [], 5)
 
 
@@ -50,5 +52,7 @@ def test_the_dcat_catalog_carries_the_counts_for_callers_with_a_token(client):
     import json
 
     decide(client, OPEN_TASK)
-    text = json.dumps(client.get("/api/catalog", headers={"Accept": "application/ld+json", **auth(client, "chair")}).json())
+    text = json.dumps(
+        client.get("/api/catalog", headers={"Accept": "application/ld+json", **auth(client, "chair")}).json()
+    )
     assert '"female": 1' in text

@@ -25,8 +25,12 @@ MEDAL = Path(sys.executable).with_name("medal")
 
 
 def _token(db: Path, role: str, name: str) -> str:
-    made = subprocess.run([str(MEDAL), "token", "create", "--role", role, "--name", name,
-                           "--catalog", f"sqlite:///{db}"], check=True, capture_output=True, text=True)
+    made = subprocess.run(
+        [str(MEDAL), "token", "create", "--role", role, "--name", name, "--catalog", f"sqlite:///{db}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return made.stdout.strip()
 
 
@@ -51,8 +55,12 @@ def test_init_fill_validate_submit_and_find_it_submitted(tmp_path):
     token = _token(db, "contributor", "amira")
     reviewer = _token(db, "reviewer", "rita")
     with medal_server(db, tmp_path) as base:
-        sent = subprocess.run([str(MEDAL), "submit", str(folder), "--to", base, "--token", token, "--json"],
-                              capture_output=True, text=True, cwd=tmp_path)
+        sent = subprocess.run(
+            [str(MEDAL), "submit", str(folder), "--to", base, "--token", token, "--json"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
         assert sent.returncode == 0, sent.stderr
         result = json.loads(sent.stdout)
         task = next(e for e in result["stored"] if e["type"] == "BenchmarkTask")
@@ -68,12 +76,17 @@ def test_init_fill_validate_submit_and_find_it_submitted(tmp_path):
         assert series["total"] == 1
         labels = httpx.get(f"{base}/api/datasets/my-dataset/files/labels.csv", headers=headers)
         assert labels.status_code == 200 and labels.content == LABELS
-        shown = subprocess.run([str(MEDAL), "status", "my-task", "--to", base, "--token", token],
-                               capture_output=True, text=True)
+        shown = subprocess.run(
+            [str(MEDAL), "status", "my-task", "--to", base, "--token", token], capture_output=True, text=True
+        )
         assert shown.returncode == 0 and "my-task: submitted" in shown.stdout
         assert "once the panel has decided" in shown.stdout
-        again = subprocess.run([str(MEDAL), "submit", str(folder), "--to", base, "--token", token, "--json"],
-                               capture_output=True, text=True, cwd=tmp_path)
+        again = subprocess.run(
+            [str(MEDAL), "submit", str(folder), "--to", base, "--token", token, "--json"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
         assert {e["outcome"] for e in json.loads(again.stdout)["stored"]} == {"unchanged"}
 
 
@@ -90,8 +103,13 @@ def test_the_bundle_carries_no_identifying_value(tmp_path):
     assert bundle.ok and [f.path for f in bundle.files] == ["labels.csv"]
     sent = bundle.manifest() + b"".join(f.content for f in bundle.files)
     header = pydicom.dcmread(next((folder / "dicom").rglob("*.dcm")), stop_before_pixels=True)
-    secrets = [str(header.PatientName), str(header.PatientID), header.SeriesInstanceUID, header.StudyInstanceUID,
-               header.SOPInstanceUID]
+    secrets = [
+        str(header.PatientName),
+        str(header.PatientID),
+        header.SeriesInstanceUID,
+        header.StudyInstanceUID,
+        header.SOPInstanceUID,
+    ]
     assert all(len(s) > 3 for s in secrets)
     assert not [i for i, s in enumerate(secrets) if s.encode() in sent]  # indexes only: values are never shown
     assert b"DICM" not in sent
@@ -121,8 +139,9 @@ def test_the_catalog_refuses_a_bad_bundle_and_stores_nothing(tmp_path, client, t
         uploads["my-dataset/labels.csv"] = dicom
         manifest["files"][0].update(sha256=hashlib.sha256(dicom).hexdigest(), size=len(dicom))
         dataset = next(e for e in manifest["entries"] if e["type"] == "ImagingDataset")
-        next(d for d in dataset["distribution"] if d.get("path") == "labels.csv")["sha256"] = \
-            manifest["files"][0]["sha256"]
+        next(d for d in dataset["distribution"] if d.get("path") == "labels.csv")["sha256"] = manifest["files"][0][
+            "sha256"
+        ]
     elif tamper == "undeclared":
         manifest["files"][0]["path"] = "other.csv"
         uploads = {"my-dataset/other.csv": LABELS}
@@ -155,6 +174,7 @@ def test_submit_sends_nothing_when_an_entry_is_invalid(tmp_path):
 
 # --- an open dataset's dicom.zip: the contributor's rewrite, rewritten again by the catalog ------------------------
 
+
 def _deidentified_series(tmp_path: Path) -> Path:
     """The real Philips series as a contributor's de-identification tool leaves it (here: the Basic Profile
     rewrite under the contributor's own key), which the harvest's audit finds clean."""
@@ -177,9 +197,21 @@ def _original_values() -> list[bytes]:
     values: set[str] = set()
     for source in PHILIPS_SERIES.iterdir():
         header = pydicom.dcmread(source, stop_before_pixels=True)
-        values |= {str(header.get(k, "")).strip() for k in (
-            "PatientName", "PatientID", "SeriesInstanceUID", "StudyInstanceUID", "SOPInstanceUID",
-            "FrameOfReferenceUID", "InstitutionName", "StationName", "DeviceSerialNumber", "AccessionNumber")}
+        values |= {
+            str(header.get(k, "")).strip()
+            for k in (
+                "PatientName",
+                "PatientID",
+                "SeriesInstanceUID",
+                "StudyInstanceUID",
+                "SOPInstanceUID",
+                "FrameOfReferenceUID",
+                "InstitutionName",
+                "StationName",
+                "DeviceSerialNumber",
+                "AccessionNumber",
+            )
+        }
     return [v.encode() for v in sorted(values) if len(v) > 3]
 
 
@@ -206,14 +238,21 @@ def test_an_open_dataset_is_served_as_the_catalogs_own_rewrite_of_the_uploaded_z
     folder = tmp_path / "my-submission"
     assert CliRunner().invoke(main, ["init", "submission", str(folder)]).exit_code == 0
     fill(folder, _deidentified_series(tmp_path))
-    uploaded = next(f.content for f in build_bundle(folder, out_root=tmp_path / "out", jobs=1, settings=Settings()).files
-                    if f.path == "dicom.zip")
+    uploaded = next(
+        f.content
+        for f in build_bundle(folder, out_root=tmp_path / "out", jobs=1, settings=Settings()).files
+        if f.path == "dicom.zip"
+    )
     db = tmp_path / "catalog.db"
     token = _token(db, "contributor", "amira")
     headers = {"Authorization": f"Bearer {_token(db, 'reviewer', 'rita')}"}
     with medal_server(db, tmp_path, MEDAL_DEID_SECRET="the catalog's own secret") as base:
-        sent = subprocess.run([str(MEDAL), "submit", str(folder), "--to", base, "--token", token, "--json"],
-                              capture_output=True, text=True, cwd=tmp_path)
+        sent = subprocess.run(
+            [str(MEDAL), "submit", str(folder), "--to", base, "--token", token, "--json"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
         assert sent.returncode == 0, sent.stderr
         result = json.loads(sent.stdout)
         assert [f["path"] for f in result["files"]] == ["dicom.zip", "labels.csv"]
@@ -224,10 +263,15 @@ def test_an_open_dataset_is_served_as_the_catalogs_own_rewrite_of_the_uploaded_z
         kept = next(f for f in result["files_kept"]["my-dataset"] if f["path"] == "dicom.zip")
         assert kept["sha256"] == hashlib.sha256(served.content).hexdigest()
         listed = httpx.get(f"{base}/api/datasets/my-dataset/series", headers=headers).json()["items"]
-        series = {s["id"]: httpx.get(f"{base}/api/series/{s['id']}", headers=headers).json()["document"]
-                  for s in listed}
-        again = subprocess.run([str(MEDAL), "submit", str(folder), "--to", base, "--token", token, "--json"],
-                               capture_output=True, text=True, cwd=tmp_path)
+        series = {
+            s["id"]: httpx.get(f"{base}/api/series/{s['id']}", headers=headers).json()["document"] for s in listed
+        }
+        again = subprocess.run(
+            [str(MEDAL), "submit", str(folder), "--to", base, "--token", token, "--json"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
         assert {e["outcome"] for e in json.loads(again.stdout)["stored"]} == {"unchanged"}
     assert served.content != uploaded
     members, sent_members = _members(served.content), _members(uploaded)
@@ -239,8 +283,10 @@ def test_an_open_dataset_is_served_as_the_catalogs_own_rewrite_of_the_uploaded_z
         entry = series[name.split("/")[0]]
         assert header.SeriesInstanceUID == entry["series_instance_uid"]
         assert header.StudyInstanceUID == entry["study_instance_uid"]
-    client_uids = {pydicom.dcmread(io.BytesIO(d), stop_before_pixels=True).SeriesInstanceUID.encode()
-                   for d in sent_members.values()}
+    client_uids = {
+        pydicom.dcmread(io.BytesIO(d), stop_before_pixels=True).SeriesInstanceUID.encode()
+        for d in sent_members.values()
+    }
     everything = served.content + b"".join(members.values())
     secrets = _original_values() + sorted(client_uids)
     assert len(secrets) > 5
@@ -283,12 +329,21 @@ def test_a_tampered_member_of_the_uploaded_zip_is_left_out_with_its_reason(tmp_p
     item = next(f for f in manifest["files"] if f["path"] == "dicom.zip")
     item.update(sha256=hashlib.sha256(archive.getvalue()).hexdigest(), size=len(archive.getvalue()))
     with Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}") as catalog:
-        report, puts, kept = ingest_bundle(catalog, json.dumps(manifest).encode(), uploads, author="amira",
-                                           check_writes=lambda entries: None, max_file_bytes=2**26)
+        report, puts, kept = ingest_bundle(
+            catalog,
+            json.dumps(manifest).encode(),
+            uploads,
+            author="amira",
+            check_writes=lambda entries: None,
+            max_file_bytes=2**26,
+        )
         stored = catalog.store.get_file("ImagingDataset", "my-dataset", "dicom.zip").data
     assert not [p for p in puts if p.problems]
-    left = {i.message.partition(": ")[0]: i.message.partition(": ")[2] for i in report.issues
-            if i.code == "bundle.dicom-left-out"}
+    left = {
+        i.message.partition(": ")[0]: i.message.partition(": ")[2]
+        for i in report.issues
+        if i.code == "bundle.dicom-left-out"
+    }
     assert left == {tampered: "the uploaded file fails the audit (PatientName)", stray: "not a DICOM file"}
     served = _members(stored)
     assert set(served) == set(members) - {tampered, stray} and len(served) == 26

@@ -22,10 +22,19 @@ LEVELS = ("open", "registered", "controlled", "hidden_test")
 STATUSES = ("submitted", "under_review", "accepted", "rejected")
 OWNERS = ("alice", "bob", "medal harvest")
 #: The callers: (token name or None, role).
-CALLERS = ((None, "anonymous"), ("alice", "contributor"), ("bob", "contributor"), ("rita", "reviewer"),
-           ("chair", "admin"))
-PATHS = {"BenchmarkTask": "tasks", "ImagingDataset": "datasets", "ImagingSeries": "series",
-         "ReviewAssessment": "reviews"}
+CALLERS = (
+    (None, "anonymous"),
+    ("alice", "contributor"),
+    ("bob", "contributor"),
+    ("rita", "reviewer"),
+    ("chair", "admin"),
+)
+PATHS = {
+    "BenchmarkTask": "tasks",
+    "ImagingDataset": "datasets",
+    "ImagingSeries": "series",
+    "ReviewAssessment": "reviews",
+}
 REVIEW_ID = "cxr-pneumothorax-triage.review-1"
 
 
@@ -34,32 +43,56 @@ class Entry:
     kind: str
     id: str
     owner: str
-    level: str | None = None        # datasets
-    published: bool = False         # datasets: publication_status published (with open: a reference dataset)
-    status: str | None = None       # tasks
-    uses: tuple[str, ...] = ()      # a task's datasets_used
-    dataset: str | None = None      # a series' dataset
+    level: str | None = None  # datasets
+    published: bool = False  # datasets: publication_status published (with open: a reference dataset)
+    status: str | None = None  # tasks
+    uses: tuple[str, ...] = ()  # a task's datasets_used
+    dataset: str | None = None  # a series' dataset
     document: dict = field(default_factory=dict)
 
 
 @st.composite
 def worlds(draw) -> list[tuple]:
     """A catalog plan: datasets (level, owner, series count), tasks (status, owner, datasets used), reviews."""
-    datasets = draw(st.lists(st.tuples(st.sampled_from(LEVELS), st.sampled_from(OWNERS), st.integers(0, 2),
-                                       st.booleans()), min_size=1, max_size=4))
-    tasks = draw(st.lists(st.tuples(st.sampled_from(STATUSES), st.sampled_from(OWNERS),
-                                    st.sets(st.integers(0, len(datasets) - 1), min_size=1), st.booleans()),
-                          max_size=3))
+    datasets = draw(
+        st.lists(
+            st.tuples(st.sampled_from(LEVELS), st.sampled_from(OWNERS), st.integers(0, 2), st.booleans()),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    tasks = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(STATUSES),
+                st.sampled_from(OWNERS),
+                st.sets(st.integers(0, len(datasets) - 1), min_size=1),
+                st.booleans(),
+            ),
+            max_size=3,
+        )
+    )
     return [datasets, tasks]
 
 
 #: Every access level, every status, each owner, series everywhere, a hidden dataset used by an accepted task, and
 #: published datasets: open (a reference dataset no task uses) and controlled (not public for that).
-EVERY_LEVEL = [[("open", "alice", 1, False), ("registered", "bob", 1, False), ("controlled", "medal harvest", 2, True),
-                ("hidden_test", "alice", 1, False), ("hidden_test", "medal harvest", 1, False),
-                ("open", "medal harvest", 2, True)],
-               [("accepted", "bob", {0, 3}, True), ("accepted", "medal harvest", {2, 4}, False),
-                ("submitted", "alice", {1}, True), ("rejected", "bob", {1, 2}, False)]]
+EVERY_LEVEL = [
+    [
+        ("open", "alice", 1, False),
+        ("registered", "bob", 1, False),
+        ("controlled", "medal harvest", 2, True),
+        ("hidden_test", "alice", 1, False),
+        ("hidden_test", "medal harvest", 1, False),
+        ("open", "medal harvest", 2, True),
+    ],
+    [
+        ("accepted", "bob", {0, 3}, True),
+        ("accepted", "medal harvest", {2, 4}, False),
+        ("submitted", "alice", {1}, True),
+        ("rejected", "bob", {1, 2}, False),
+    ],
+]
 
 
 def _templates(db: Path) -> dict[str, dict]:
@@ -67,12 +100,15 @@ def _templates(db: Path) -> dict[str, dict]:
 
     store = open_store(f"sqlite:///{db}")
     try:
-        series = next(v for v in store.iter_current(["ImagingSeries"])
-                      if (v.document or {}).get("dataset") == CONTROLLED_DATASET)
-        return {"BenchmarkTask": store.get("BenchmarkTask", OPEN_TASK).document,
-                "ImagingDataset": store.get("ImagingDataset", CONTROLLED_DATASET).document,
-                "ImagingSeries": series.document,
-                "ReviewAssessment": store.get("ReviewAssessment", REVIEW_ID).document}
+        series = next(
+            v for v in store.iter_current(["ImagingSeries"]) if (v.document or {}).get("dataset") == CONTROLLED_DATASET
+        )
+        return {
+            "BenchmarkTask": store.get("BenchmarkTask", OPEN_TASK).document,
+            "ImagingDataset": store.get("ImagingDataset", CONTROLLED_DATASET).document,
+            "ImagingSeries": series.document,
+            "ReviewAssessment": store.get("ReviewAssessment", REVIEW_ID).document,
+        }
     finally:
         store.close()
 
@@ -83,9 +119,13 @@ def _build(plan: list, templates: dict[str, dict]) -> list[Entry]:
     for i, (level, owner, series_count, published) in enumerate(datasets):
         published = published and level != "hidden_test"  # hidden-test data are never published
         ds = Entry("ImagingDataset", f"ds-{i}", owner, level=level, published=published)
-        ds.document = {**templates["ImagingDataset"], "id": ds.id, "access_level": level,
-                       "title": f"Dataset {i} {level}",
-                       "publication_status": "published" if published else "unpublished"}
+        ds.document = {
+            **templates["ImagingDataset"],
+            "id": ds.id,
+            "access_level": level,
+            "title": f"Dataset {i} {level}",
+            "publication_status": "published" if published else "unpublished",
+        }
         if published:
             ds.document["doi"] = f"10.5555/medal.ds-{i}"
         entries.append(ds)
@@ -143,18 +183,22 @@ def _check(client, tokens: dict[str, str], entries: list[Entry]) -> None:
             views[(e.kind, e.id)] = want
         listed = {key for key, view in views.items() if view in ("full", "public")}
 
-        found = client.get("/api/search", params={"size": 100, "facet": ["type", "access_level", "dataset"]},
-                           headers=headers).json()
+        found = client.get(
+            "/api/search", params={"size": 100, "facet": ["type", "access_level", "dataset"]}, headers=headers
+        ).json()
         hits = {(h["kind"], h["id"]) for h in found["hits"]}
         assert hits == listed, (who, hits ^ listed)
         assert found["total"] == len(listed)
         assert {b["value"]: b["count"] for b in found["facets"]["type"]} == {
-            kind: n for kind in PATHS if (n := sum(k == kind for k, _ in listed))}, who
+            kind: n for kind in PATHS if (n := sum(k == kind for k, _ in listed))
+        }, who
         for level in LEVELS:
-            only = client.get("/api/search", params={"size": 100, "type": "ImagingDataset", "access_level": level},
-                              headers=headers).json()
-            assert {h["id"] for h in only["hits"]} == {i for k, i in listed if k == "ImagingDataset"
-                                                       and by_key[(k, i)].level == level}, (who, level)
+            only = client.get(
+                "/api/search", params={"size": 100, "type": "ImagingDataset", "access_level": level}, headers=headers
+            ).json()
+            assert {h["id"] for h in only["hits"]} == {
+                i for k, i in listed if k == "ImagingDataset" and by_key[(k, i)].level == level
+            }, (who, level)
         for kind, url in (("ImagingDataset", "/api/datasets"), ("BenchmarkTask", "/api/tasks")):
             page = client.get(url, params={"size": 100}, headers=headers).json()
             assert {i["id"] for i in page["items"]} == {i for k, i in listed if k == kind}, (who, url)
@@ -170,14 +214,19 @@ def _check(client, tokens: dict[str, str], entries: list[Entry]) -> None:
                 assert series.status_code == 404, (who, e.id)
             else:
                 assert {i["id"] for i in series.json()["items"]} == {
-                    i for k, i in listed if k == "ImagingSeries" and by_key[(k, i)].dataset == e.id}, (who, e.id)
+                    i for k, i in listed if k == "ImagingSeries" and by_key[(k, i)].dataset == e.id
+                }, (who, e.id)
             croissant = client.get(f"/api/datasets/{e.id}/croissant", headers=headers)
             assert croissant.status_code == (200 if view else 404), (who, e.id)
 
 
 @pytest.mark.slow
-@settings(max_examples=int(os.environ.get("MEDAL_PROPERTY_EXAMPLES", "8")), deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=int(os.environ.get("MEDAL_PROPERTY_EXAMPLES", "8")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @example(plan=EVERY_LEVEL)
 @given(plan=worlds())
 def test_get_search_lists_and_exports_apply_one_rule(harvested, plan):

@@ -23,8 +23,9 @@ SHARED = Path(os.environ.get("MEDAL_SHARED_DICOM", "/work/shared/data/dicom"))
 FMRI = SHARED / "philips" / "Magdeburg_2014_fmri"
 DTI = SHARED / "philips" / "Vanderbilt_2018_601_WIP_dti_ax"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-needs_shared = pytest.mark.skipif(not FMRI.is_dir() or not DTI.is_dir(),
-                                  reason=f"real Philips DICOM not present at {SHARED} (set MEDAL_SHARED_DICOM)")
+needs_shared = pytest.mark.skipif(
+    not FMRI.is_dir() or not DTI.is_dir(), reason=f"real Philips DICOM not present at {SHARED} (set MEDAL_SHARED_DICOM)"
+)
 
 
 def public_series() -> tuple[str, str, str, str]:
@@ -32,8 +33,12 @@ def public_series() -> tuple[str, str, str, str]:
     import idc_index_data
     import pyarrow.parquet as pq
 
-    row = pq.ParquetFile(idc_index_data.IDC_INDEX_PARQUET_FILEPATH).read_row_group(
-        0, columns=["StudyInstanceUID", "SeriesInstanceUID", "collection_id", "source_DOI"]).slice(1000, 1).to_pylist()[0]
+    row = (
+        pq.ParquetFile(idc_index_data.IDC_INDEX_PARQUET_FILEPATH)
+        .read_row_group(0, columns=["StudyInstanceUID", "SeriesInstanceUID", "collection_id", "source_DOI"])
+        .slice(1000, 1)
+        .to_pylist()[0]
+    )
     return row["StudyInstanceUID"], row["SeriesInstanceUID"], row["collection_id"], row["source_DOI"]
 
 
@@ -113,27 +118,41 @@ def test_hidden_test_copy_under_new_uids_submitted_as_open_is_an_error(tmp_path,
     copy = copy_rewritten(sorted(hidden.glob("*.dcm")), tmp_path / "copy")  # new UIDs again
     url = f"sqlite:///{tmp_path / 'c.db'}"
     with Catalog.open(url) as catalog:
-        first_run = ingest_dicom_tree([hidden], catalog, dataset_id="hidden-set", access_level="hidden_test",
-                                      out_dir=tmp_path / "o1")
+        first_run = ingest_dicom_tree(
+            [hidden], catalog, dataset_id="hidden-set", access_level="hidden_test", out_dir=tmp_path / "o1"
+        )
         assert not first_run.failed and first_run.summary["contamination"]["duplicates"] == []
-        second = ingest_dicom_tree([copy], catalog, dataset_id="open-copy", access_level="open",
-                                   out_dir=tmp_path / "o2")
+        second = ingest_dicom_tree(
+            [copy], catalog, dataset_id="open-copy", access_level="open", out_dir=tmp_path / "o2"
+        )
         assert second.failed
         section = second.summary["contamination"]
-        assert section["duplicates"] == [{"dataset": "open-copy", "other": "hidden-set", "shared_images": 5,
-                                          "images": 5, "other_images": 5, "other_access_level": "hidden_test",
-                                          "leak": True}]
-        assert [i["code"] for i in section["issues"] if i["severity"] == "error"] == [
-            "contamination.hidden-test-leak"]
-        catalog.put({"type": "BenchmarkTask", **_task("leaky-task", ["hidden-set", "open-copy"])},
-                    author="test", reason="a task over both")
+        assert section["duplicates"] == [
+            {
+                "dataset": "open-copy",
+                "other": "hidden-set",
+                "shared_images": 5,
+                "images": 5,
+                "other_images": 5,
+                "other_access_level": "hidden_test",
+                "leak": True,
+            }
+        ]
+        assert [i["code"] for i in section["issues"] if i["severity"] == "error"] == ["contamination.hidden-test-leak"]
+        catalog.put(
+            {"type": "BenchmarkTask", **_task("leaky-task", ["hidden-set", "open-copy"])},
+            author="test",
+            reason="a task over both",
+        )
         from medal_catalog.api.tokens import create_token
 
         token = create_token(catalog.store, "rita", "reviewer")
         view = task_contamination(catalog, "leaky-task")
         assert view["errors"] == 2  # the leak, seen from each of the two datasets
         assert {(d["dataset"], d["duplicates"][0]["other"]) for d in view["datasets"]} == {
-            ("hidden-set", "open-copy"), ("open-copy", "hidden-set")}
+            ("hidden-set", "open-copy"),
+            ("open-copy", "hidden-set"),
+        }
     monkeypatch.setenv("MEDAL_CATALOG", url)
     get_settings.cache_clear()
     auth = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
@@ -161,10 +180,20 @@ def _task(task_id: str, datasets: list[str]) -> dict:
 def test_an_unrelated_dataset_is_clean(tmp_path):
     """Other real images in the catalog next to the first dataset: no duplicate, nothing public, harvest passes."""
     with Catalog.open(f"sqlite:///{tmp_path / 'c.db'}") as catalog:
-        ingest_dicom_tree([copy_rewritten(first(FMRI, 3), tmp_path / "a")], catalog, dataset_id="set-a",
-                          access_level="hidden_test", out_dir=tmp_path / "o1")
-        other = ingest_dicom_tree([copy_rewritten(first(DTI, 3), tmp_path / "b")], catalog, dataset_id="set-b",
-                                  access_level="open", out_dir=tmp_path / "o2")
+        ingest_dicom_tree(
+            [copy_rewritten(first(FMRI, 3), tmp_path / "a")],
+            catalog,
+            dataset_id="set-a",
+            access_level="hidden_test",
+            out_dir=tmp_path / "o1",
+        )
+        other = ingest_dicom_tree(
+            [copy_rewritten(first(DTI, 3), tmp_path / "b")],
+            catalog,
+            dataset_id="set-b",
+            access_level="open",
+            out_dir=tmp_path / "o2",
+        )
     section = other.summary["contamination"]
     assert not other.failed and section["issues"] == []
     assert (section["duplicates"], section["public_series"], section["public_studies"]) == ([], 0, 0)
@@ -186,11 +215,14 @@ def test_test_split_sharing_images_with_training_split_is_an_error(tmp_path):
     labels = (submission / "labels.csv").read_bytes()
     dataset = submission / "dataset.yaml"
     text = dataset.read_text()
-    text = text.replace("8338970638bccb246b4fe7dba0b04176f3e239207e697b3414183c77ef5cf83e",
-                        hashlib.sha256(labels).hexdigest()).replace("byte_size: 239", f"byte_size: {len(labels)}")
+    text = text.replace(
+        "8338970638bccb246b4fe7dba0b04176f3e239207e697b3414183c77ef5cf83e", hashlib.sha256(labels).hexdigest()
+    ).replace("byte_size: 239", f"byte_size: {len(labels)}")
     dataset.write_text(text)
-    for test_file, train_file in zip(sorted((submission / "dicom" / "lung-001").rglob("*.dcm")),
-                                     sorted((submission / "dicom" / "lung-002").rglob("*.dcm"))):
+    for test_file, train_file in zip(
+        sorted((submission / "dicom" / "lung-001").rglob("*.dcm")),
+        sorted((submission / "dicom" / "lung-002").rglob("*.dcm")),
+    ):
         ds, keep = pydicom.dcmread(test_file), pydicom.dcmread(train_file)
         ds.StudyInstanceUID, ds.SeriesInstanceUID = keep.StudyInstanceUID, keep.SeriesInstanceUID
         ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = keep.SOPInstanceUID
@@ -202,15 +234,20 @@ def test_test_split_sharing_images_with_training_split_is_an_error(tmp_path):
     assert result.failed and len(leaks) == 1
     assert "test_hidden split shares 4 images with its training split" in leaks[0].message
     assert result.summary["contamination"]["task:ct-lung-nodule-malignancy"]["split_leaks"] == [
-        {"test_split": "test_hidden", "training_split": "training", "shared_images": 4}]
+        {"test_split": "test_hidden", "training_split": "training", "shared_images": 4}
+    ]
 
 
 def test_the_bundled_examples_share_no_image(tmp_path):
     """The demo generator gives every image its own pixels: the examples stay clean, harvested together."""
     with Catalog.open(f"sqlite:///{tmp_path / 'c.db'}") as catalog:
-        results = [ingest_submission(p, catalog, out_root=tmp_path / "out") for p in
-                   (EXAMPLES / "valid" / "ct-lung-nodule-malignancy",
-                    EXAMPLES / "valid" / "mr-brain-metastasis-segmentation")]
+        results = [
+            ingest_submission(p, catalog, out_root=tmp_path / "out")
+            for p in (
+                EXAMPLES / "valid" / "ct-lung-nodule-malignancy",
+                EXAMPLES / "valid" / "mr-brain-metastasis-segmentation",
+            )
+        ]
     for result in results:
         for section in result.summary["contamination"].values():
             assert section["duplicates"] == [] and section["errors"] == 0
@@ -220,8 +257,9 @@ def _blocked(code: str, tmp_path: Path) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter where ``import idc_index_data`` fails, as when the extra is absent."""
     prelude = "import sys; sys.modules['idc_index_data'] = None\n"
     env = {**os.environ, "MEDAL_PUBLIC_INDEX_CACHE": str(tmp_path / "no-cache")}
-    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, env=env,
-                          cwd=tmp_path, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", prelude + code], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
+    )
 
 
 def test_without_the_extra_check_public_names_it(tmp_path):
@@ -236,8 +274,10 @@ def test_without_the_extra_check_public_names_it(tmp_path):
 
 def test_without_the_extra_validate_says_what_was_not_checked(tmp_path):
     """`medal validate` still runs without the extra; an info names it, UID roots and pixels are still checked."""
-    code = (f"from medal_catalog.cli import main; "
-            f"main(['validate', {str(EXAMPLES / 'valid' / 'ct-lung-nodule-malignancy')!r}, '--json'])")
+    code = (
+        f"from medal_catalog.cli import main; "
+        f"main(['validate', {str(EXAMPLES / 'valid' / 'ct-lung-nodule-malignancy')!r}, '--json'])"
+    )
     done = _blocked(code, tmp_path)
     report = json.loads(done.stdout)
     missing = [i for i in report["issues"] if i["code"] == "contamination.index-missing"]
@@ -254,9 +294,18 @@ def test_the_index_is_built_once_then_loaded_warm(tmp_path, public_index_cache):
     index = load_index(public_index_cache)
     assert list(public_index_cache.glob("idc-index-25.0.5-*.npz"))
     assert index.describe()["series"] > 1_000_000 and index.nbytes < 64 << 20
-    done = subprocess.run([sys.executable, "-c", "from pathlib import Path; from medal_catalog.contamination.index "
-                           f"import load_index; i = load_index(Path({str(public_index_cache)!r})); "
-                           "print(i.built, i.seconds)"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from pathlib import Path; from medal_catalog.contamination.index "
+            f"import load_index; i = load_index(Path({str(public_index_cache)!r})); "
+            "print(i.built, i.seconds)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     built, seconds = done.stdout.split()
     assert built == "False" and float(seconds) < 5
 
@@ -269,8 +318,21 @@ def test_no_pixel_hash_turns_the_digests_off_on_validate_and_harvest(tmp_path):
     assert section["pixel_hashes"] == {"enabled": False, "files": 8, "instances_hashed": 0, "distinct": 0}
     assert section["public_index"]["version"] == "25.0.5"
     db = f"sqlite:///{tmp_path / 'c.db'}"
-    result = CliRunner().invoke(main, ["harvest", str(folder / "dicom"), "--dataset", "no-pixels", "--catalog", db,
-                                       "--out", str(tmp_path / "out"), "--no-pixel-hash", "--json"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "harvest",
+            str(folder / "dicom"),
+            "--dataset",
+            "no-pixels",
+            "--catalog",
+            db,
+            "--out",
+            str(tmp_path / "out"),
+            "--no-pixel-hash",
+            "--json",
+        ],
+    )
     summary = json.loads(result.output)
     assert result.exit_code == 0 and summary["contamination"]["pixel_hashes"]["enabled"] is False
     with Catalog.open(db) as catalog:
@@ -307,8 +369,14 @@ def test_a_bundle_from_medal_submit_is_checked_against_the_catalog(tmp_path):
         for folder in (hidden, copy):
             bundle = build_bundle(folder, out_root=tmp_path / "out", jobs=1, settings=Settings())
             uploads = {f.name: f.content for f in bundle.files}
-            report, _, _ = ingest_bundle(catalog, bundle.manifest(), uploads, author="amira",
-                                         check_writes=lambda entries: None, max_file_bytes=64 << 20)
+            report, _, _ = ingest_bundle(
+                catalog,
+                bundle.manifest(),
+                uploads,
+                author="amira",
+                check_writes=lambda entries: None,
+                max_file_bytes=64 << 20,
+            )
             reports.append(report)
         assert catalog.store.pixel_hashes("hidden-data")
     assert not [i for i in reports[0].issues if i.code.startswith("contamination.")]
@@ -337,7 +405,10 @@ def test_a_public_uid_root_and_a_public_pipeline_name_are_warnings(tmp_path):
     assert uid not in result.output
     section = payload["datasets"]["tree"]
     assert section["public_uid_roots"] == [{"root": "1.3.6.1.4.1.14519.5.2.1", "archive": "TCIA", "series": 1}]
-    assert section["public_pipelines"] == [{"archive": "TCIA (RSNA CTP recipe)", "files": 1}] and section["public_series"] == 0
+    assert (
+        section["public_pipelines"] == [{"archive": "TCIA (RSNA CTP recipe)", "files": 1}]
+        and section["public_series"] == 0
+    )
 
 
 def test_a_deleted_datasets_pixel_digests_go_with_it(tmp_path):
@@ -350,8 +421,9 @@ def test_a_deleted_datasets_pixel_digests_go_with_it(tmp_path):
     copy = copy_rewritten(source, tmp_path / "copy")
     with Catalog.open(f"sqlite:///{tmp_path / 'c.db'}") as catalog:
         for folder, name in ((original, "first-set"), (copy, "second-set")):
-            done = ingest_dicom_tree([folder], catalog, dataset_id=name, access_level="registered",
-                                     out_dir=tmp_path / f"out-{name}")
+            done = ingest_dicom_tree(
+                [folder], catalog, dataset_id=name, access_level="registered", out_dir=tmp_path / f"out-{name}"
+            )
             assert not done.failed
         catalog.put({"type": "BenchmarkTask", **_task("copy-task", ["second-set"])}, author="test", reason="task")
         before = task_contamination(catalog, "copy-task")["datasets"][0]["duplicates"]

@@ -25,13 +25,20 @@ def _without_index(tmp_path: Path) -> dict[str, str]:
 
 def test_the_install_hint_is_said_once_per_catalog(tmp_path):
     env = _without_index(tmp_path)
-    submissions = [str(EXAMPLES / "valid" / "ct-lung-nodule-malignancy"),
-                   str(EXAMPLES / "valid" / "mr-brain-metastasis-segmentation")]
+    submissions = [
+        str(EXAMPLES / "valid" / "ct-lung-nodule-malignancy"),
+        str(EXAMPLES / "valid" / "mr-brain-metastasis-segmentation"),
+    ]
 
     def harvest(db: str) -> str:
-        run = subprocess.run([MEDAL, "harvest", *submissions, "--catalog", f"sqlite:///{tmp_path / db}",
-                              "--out", str(tmp_path / "out")], capture_output=True, text=True, env=env,
-                             cwd=tmp_path, timeout=300)
+        run = subprocess.run(
+            [MEDAL, "harvest", *submissions, "--catalog", f"sqlite:///{tmp_path / db}", "--out", str(tmp_path / "out")],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=300,
+        )
         assert run.returncode == 0, run.stderr
         return run.stdout
 
@@ -41,6 +48,7 @@ def test_the_install_hint_is_said_once_per_catalog(tmp_path):
     assert HINT not in again and "no IDC index" in again
     other = harvest("two.db")
     assert other.count(HINT) == 1
-    validate = subprocess.run([MEDAL, "validate", "-v", submissions[0]], capture_output=True, text=True, env=env,
-                              timeout=300)
+    validate = subprocess.run(
+        [MEDAL, "validate", "-v", submissions[0]], capture_output=True, text=True, env=env, timeout=300
+    )
     assert HINT in validate.stdout + validate.stderr

@@ -41,8 +41,9 @@ class _Recorder(BaseHTTPRequestHandler):
 
     def do_GET(self):  # noqa: N802 - http.server's naming
         type(self).requests.append(self.path)
-        body = (json.dumps({"@context": {"@vocab": "http://attacker.example/"}}) if "csv" not in self.path
-                else LABELS).encode()
+        body = (
+            json.dumps({"@context": {"@vocab": "http://attacker.example/"}}) if "csv" not in self.path else LABELS
+        ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/ld+json" if "csv" not in self.path else "text/csv")
         self.send_header("Content-Length", str(len(body)))
@@ -89,8 +90,15 @@ def test_the_recording_server_records():
 
 _WATCHED: list[tuple[str, str]] | None = None
 _HOOKED = False
-_EVENTS = {"open", "socket.connect", "socket.getaddrinfo", "urllib.Request", "os.listdir", "os.scandir",
-           "subprocess.Popen"}
+_EVENTS = {
+    "open",
+    "socket.connect",
+    "socket.getaddrinfo",
+    "urllib.Request",
+    "os.listdir",
+    "os.scandir",
+    "subprocess.Popen",
+}
 
 
 def _hook(event: str, args: tuple) -> None:
@@ -106,8 +114,13 @@ def _hook(event: str, args: tuple) -> None:
 
 def _allowed_roots(folder: Path) -> list[str]:
     """Where reads are legitimate: the submission, the interpreter and its packages, our own package data."""
-    roots = {folder, Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
-             Path(medal_catalog.__file__).parent}
+    roots = {
+        folder,
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.exec_prefix),
+        Path(medal_catalog.__file__).parent,
+    }
     return [os.path.realpath(r) for r in roots]
 
 
@@ -167,30 +180,37 @@ def hostile_contexts(url: str) -> dict[str, dict]:
     return {
         "top-level-url": croissant(**{"@context": remote}),
         "url-in-array": croissant(**{"@context": [remote, CONTEXT]}),
-        "scoped-context": croissant(**{"@context": {**CONTEXT, "recordSet": {"@id": "cr:recordSet",
-                                                                             "@context": remote}}}),
+        "scoped-context": croissant(
+            **{"@context": {**CONTEXT, "recordSet": {"@id": "cr:recordSet", "@context": remote}}}
+        ),
         "import": croissant(**{"@context": {**CONTEXT, "@import": remote}}),
-        "nested-node-context": _with_record_set_change(
-            lambda d: d["recordSet"][0].__setitem__("@context", remote)),
+        "nested-node-context": _with_record_set_change(lambda d: d["recordSet"][0].__setitem__("@context", remote)),
         "nested-scoped-in-node": _with_record_set_change(
-            lambda d: d["recordSet"][0].__setitem__("@context", {"field": {"@id": "cr:field", "@context": remote}})),
+            lambda d: d["recordSet"][0].__setitem__("@context", {"field": {"@id": "cr:field", "@context": remote}})
+        ),
         "file-etc-passwd": croissant(**{"@context": "file:///etc/passwd"}),
         "file-etc-hostname-nested": _with_record_set_change(
-            lambda d: d["recordSet"][0].__setitem__("@context", "file:///etc/hostname")),
+            lambda d: d["recordSet"][0].__setitem__("@context", "file:///etc/hostname")
+        ),
         "relative-context": croissant(**{"@context": [CONTEXT, "context.jsonld"]}),
     }
 
 
 def hostile_locations(url: str) -> dict[str, dict]:
     """Croissant documents (with the standard inline context) whose data location lies outside the submission."""
+
     def located(value):
         document = croissant()
         document["distribution"][0]["contentUrl"] = value
         return document
 
-    return {"http-content-url": located(f"{url}/labels.csv"), "file-content-url": located("file:///etc/passwd"),
-            "absolute-content-url": located("/etc/passwd"), "dotdot-content-url": located("../labels.csv"),
-            "symlink-content-url": located("link.csv")}
+    return {
+        "http-content-url": located(f"{url}/labels.csv"),
+        "file-content-url": located("file:///etc/passwd"),
+        "absolute-content-url": located("/etc/passwd"),
+        "dotdot-content-url": located("../labels.csv"),
+        "symlink-content-url": located("link.csv"),
+    }
 
 
 def _hostile_files(tmp_path: Path, url: str) -> dict[str, tuple[Path, str]]:
@@ -234,8 +254,12 @@ def test_cli_subprocess_refuses_and_never_fetches_or_reads_outside(tmp_path, ser
     files = _hostile_files(tmp_path, server.url)
     before = len(server.requests)
     paths = [str(path) for path, _ in files.values()]
-    out = subprocess.run([str(Path(sys.executable).parent / "medal"), "validate", "--json", *paths],
-                         capture_output=True, text=True, timeout=180)
+    out = subprocess.run(
+        [str(Path(sys.executable).parent / "medal"), "validate", "--json", *paths],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert out.returncode == 1, out.stderr
     report = json.loads(out.stdout)
     for name, (path, code) in files.items():
@@ -254,8 +278,12 @@ def test_cli_subprocess_refuses_and_never_fetches_or_reads_outside(tmp_path, ser
         "from medal_catalog.cli import main\n"
         "main(sys.argv[2:], prog_name='medal')\n"
     )
-    out = subprocess.run([sys.executable, "-c", bootstrap, str(log), "validate", "--json", *paths],
-                         capture_output=True, text=True, timeout=180)
+    out = subprocess.run(
+        [sys.executable, "-c", bootstrap, str(log), "validate", "--json", *paths],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert out.returncode == 1, out.stderr
     assert json.loads(out.stdout)["summary"] == report["summary"]
     roots = _allowed_roots(tmp_path) + [os.path.realpath(log)]
@@ -300,8 +328,13 @@ def test_the_processors_themselves_cannot_fetch(tmp_path, server):
             continue  # rdflib would resolve it against its own base; covered through inline_contexts
         with no_escape(tmp_path):
             with pytest.raises(pyld.JsonLdError):
-                pyld.expand(document, {"documentLoader": jsonld.document_loader,
-                                       "contextResolver": ContextResolver({}, jsonld.document_loader)})
+                pyld.expand(
+                    document,
+                    {
+                        "documentLoader": jsonld.document_loader,
+                        "contextResolver": ContextResolver({}, jsonld.document_loader),
+                    },
+                )
             with pytest.raises(Exception) as caught:
                 rdflib.Graph().parse(data=json.dumps(document), format="json-ld")
         assert isinstance(caught.value, jsonld.UnsafeJsonLdError) or "@context" in str(caught.value), name
@@ -356,9 +389,14 @@ def test_unsafe_locations_lists_each_escape(tmp_path, server):
     ]
     with no_escape(folder):
         found = jsonld.unsafe_locations(document, folder)
-    assert [loc.pointer for loc in found] == ["/distribution/2/contentUrl", "/distribution/3/sc:contentUrl",
-                                              "/distribution/4/contentUrl", "/distribution/5/contentUrl",
-                                              "/distribution/6/contentUrl", "/distribution/7/includes/1"]
+    assert [loc.pointer for loc in found] == [
+        "/distribution/2/contentUrl",
+        "/distribution/3/sc:contentUrl",
+        "/distribution/4/contentUrl",
+        "/distribution/5/contentUrl",
+        "/distribution/6/contentUrl",
+        "/distribution/7/includes/1",
+    ]
     assert all(isinstance(loc, str) and loc.startswith(loc.pointer) for loc in found)
     assert "URL (http)" in found[0].reason and "file: URL" in found[1].reason
     assert "symbolic link" in found[3].reason and "archive" in found[4].reason
@@ -368,13 +406,17 @@ def test_unsafe_locations_lists_each_escape(tmp_path, server):
 # --- and what is allowed still works ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("context", [
-    pytest.param(CONTEXT, id="standard-inline"),
-    pytest.param("http://mlcommons.org/croissant/1.1", id="shipped-url"),
-    pytest.param("https://mlcommons.org/croissant/1.1/context.json", id="shipped-url-https-variant"),
-    pytest.param(["http://mlcommons.org/croissant/1.1", {"prov": "http://www.w3.org/ns/prov#"}],
-                 id="shipped-url-plus-inline"),
-])
+@pytest.mark.parametrize(
+    "context",
+    [
+        pytest.param(CONTEXT, id="standard-inline"),
+        pytest.param("http://mlcommons.org/croissant/1.1", id="shipped-url"),
+        pytest.param("https://mlcommons.org/croissant/1.1/context.json", id="shipped-url-https-variant"),
+        pytest.param(
+            ["http://mlcommons.org/croissant/1.1", {"prov": "http://www.w3.org/ns/prov#"}], id="shipped-url-plus-inline"
+        ),
+    ],
+)
 def test_valid_croissant_validates_and_loads_offline(tmp_path, server, context):
     """A valid Croissant with the standard inline context, or naming the shipped Croissant context by URL,
     validates without errors and its records load, touching nothing outside its folder."""
@@ -402,13 +444,21 @@ def test_shipped_contexts_are_served_and_nothing_else():
     for version in ("1.0", "1.1"):
         served = jsonld.document_loader(f"http://mlcommons.org/croissant/{version}")["document"]["@context"]
         assert served == make_context(Context(conforms_to=f"http://mlcommons.org/croissant/{version}"))
-    assert jsonld.document_loader("https://w3id.org/medal/schema/context.jsonld")["document"]["@context"] == \
-        medal_context()
+    assert (
+        jsonld.document_loader("https://w3id.org/medal/schema/context.jsonld")["document"]["@context"]
+        == medal_context()
+    )
     assert jsonld.document_loader("https://schema.org/")["document"]["@context"]["@vocab"].endswith("schema.org/")
     jsonld.document_loader("http://schema.org")["document"]["@context"]["@vocab"] = "mutated"
     assert jsonld.document_loader("http://schema.org")["document"]["@context"]["@vocab"] != "mutated"
-    for url in ("http://127.0.0.1:9/context.jsonld", "file:///etc/passwd", "https://schema.org.evil.example/",
-                "https://mlcommons.org/croissant/1.1?x=1", "https://user@schema.org/", "context.jsonld"):
+    for url in (
+        "http://127.0.0.1:9/context.jsonld",
+        "file:///etc/passwd",
+        "https://schema.org.evil.example/",
+        "https://mlcommons.org/croissant/1.1?x=1",
+        "https://user@schema.org/",
+        "context.jsonld",
+    ):
         with pytest.raises(JsonLdError):
             jsonld.document_loader(url)
     assert all(jsonld.shipped_document(url) for url in jsonld.SHIPPED_CONTEXT_URLS)

@@ -8,14 +8,24 @@ from medal_catalog.croissant.source import merge_source
 def test_export_merge_keeps_ids_unique():
     """The export keeps the original's @ids as they are (records are keyed by them) and renames the catalog's own
     nodes on a clash; its empty `series` record set gives way to an imported one of that name."""
-    ours = {"@context": {"cr": "http://mlcommons.org/croissant/"},
-            "distribution": [{"@type": "cr:FileObject", "@id": "series-manifest", "name": "series-manifest"}],
-            "recordSet": [{"@type": "cr:RecordSet", "@id": "series", "name": "series", "key": {"@id": "series/id"},
-                           "field": [{"@id": "series/id", "name": "id",
-                                      "source": {"fileObject": {"@id": "series-manifest"}}}]}]}
-    source = {"@context": {"wd": "https://www.wikidata.org/wiki/"},
-              "distribution": [{"@type": "cr:FileObject", "@id": "series-manifest", "contentUrl": "s.csv"}],
-              "recordSet": [{"@type": "cr:RecordSet", "@id": "series", "name": "series"}]}
+    ours = {
+        "@context": {"cr": "http://mlcommons.org/croissant/"},
+        "distribution": [{"@type": "cr:FileObject", "@id": "series-manifest", "name": "series-manifest"}],
+        "recordSet": [
+            {
+                "@type": "cr:RecordSet",
+                "@id": "series",
+                "name": "series",
+                "key": {"@id": "series/id"},
+                "field": [{"@id": "series/id", "name": "id", "source": {"fileObject": {"@id": "series-manifest"}}}],
+            }
+        ],
+    }
+    source = {
+        "@context": {"wd": "https://www.wikidata.org/wiki/"},
+        "distribution": [{"@type": "cr:FileObject", "@id": "series-manifest", "contentUrl": "s.csv"}],
+        "recordSet": [{"@type": "cr:RecordSet", "@id": "series", "name": "series"}],
+    }
     empty = merge_source(ours, source, "https://c.example/files/", {"s.csv": "0" * 64}, has_series=False)
     assert [r["@id"] for r in empty["recordSet"]] == ["series"]
     assert [d["@id"] for d in empty["distribution"]] == ["medal-series-manifest", "series-manifest"]

@@ -39,8 +39,12 @@ def test_series_fields_are_imaging_series_slots_typed_by_their_range():
     croissant_type = {"integer": "sc:Integer", "float": "sc:Float", "boolean": "sc:Boolean"}
     assert set(SERIES_FIELDS) <= set(ranges)
     assert SERIES_FIELDS == {name: croissant_type.get(ranges[name], "sc:Text") for name in SERIES_FIELDS}
-    assert (SERIES_FIELDS["series_number"], SERIES_FIELDS["kvp"], SERIES_FIELDS["modality"],
-            SERIES_FIELDS["study_instance_uid"]) == ("sc:Integer", "sc:Float", "sc:Text", "sc:Text")
+    assert (
+        SERIES_FIELDS["series_number"],
+        SERIES_FIELDS["kvp"],
+        SERIES_FIELDS["modality"],
+        SERIES_FIELDS["study_instance_uid"],
+    ) == ("sc:Integer", "sc:Float", "sc:Text", "sc:Text")
 
 
 def test_slot_ranges_resolve_inherited_slots_and_schema_types():

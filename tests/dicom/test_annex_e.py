@@ -14,10 +14,25 @@ def test_annex_e_rows_agree_with_the_data_dictionary():
         if "x" not in entry.tag:
             assert keyword_for_tag(tag) == entry.keyword, entry.tag
     named = {e.keyword for e in ANNEX_E.values()}
-    assert {"PatientName", "PatientID", "PatientBirthDate", "PatientAddress", "OtherPatientIDs",
-            "OtherPatientIDsSequence", "InstitutionName", "InstitutionAddress", "StationName", "DeviceSerialNumber",
-            "OperatorsName", "PerformingPhysicianName", "ReferringPhysicianName", "PatientComments",
-            "ImageComments", "StudyDate", "AccessionNumber"} <= named
+    assert {
+        "PatientName",
+        "PatientID",
+        "PatientBirthDate",
+        "PatientAddress",
+        "OtherPatientIDs",
+        "OtherPatientIDsSequence",
+        "InstitutionName",
+        "InstitutionAddress",
+        "StationName",
+        "DeviceSerialNumber",
+        "OperatorsName",
+        "PerformingPhysicianName",
+        "ReferringPhysicianName",
+        "PatientComments",
+        "ImageComments",
+        "StudyDate",
+        "AccessionNumber",
+    } <= named
 
 
 def test_cid_7050_has_every_code_of_the_profile_and_its_options():

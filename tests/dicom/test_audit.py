@@ -23,9 +23,21 @@ def test_phi_in_plain_nested_and_private_tags_is_flagged_without_values(tmp_path
     """Plain, nested and private identifying attributes are all found, and no value appears in the audit."""
     audit = audit_file(write(mr_dataset(phi=True), tmp_path / "a.dcm"))
     assert isinstance(audit, PhiAudit) and audit.flagged
-    assert {"PatientName", "PatientID", "PatientBirthDate", "InstitutionName", "InstitutionAddress", "StationName",
-            "DeviceSerialNumber", "OperatorsName", "ReferringPhysicianName", "PersonName", "ContentSequence",
-            "RequestAttributesSequence", "PrivateTag"} <= keywords(audit)
+    assert {
+        "PatientName",
+        "PatientID",
+        "PatientBirthDate",
+        "InstitutionName",
+        "InstitutionAddress",
+        "StationName",
+        "DeviceSerialNumber",
+        "OperatorsName",
+        "ReferringPhysicianName",
+        "PersonName",
+        "ContentSequence",
+        "RequestAttributesSequence",
+        "PrivateTag",
+    } <= keywords(audit)
     assert any(f.tag == "(0029,xxxx)" for f in audit.findings)
     dumped = json.dumps(audit.to_dict()) + repr(audit)
     for value in PHI.values():
@@ -38,8 +50,11 @@ def test_declared_deidentification_is_read_and_clean_file_has_no_findings(tmp_pa
     audit = audit_file(write(mr_dataset(deidentified=True), tmp_path / "a.dcm"))
     assert audit.findings == ()
     assert audit.patient_identity_removed is True
-    assert audit.profile_options == ("basic_profile", "retain_longitudinal_modified_dates",
-                                     "retain_patient_characteristics")
+    assert audit.profile_options == (
+        "basic_profile",
+        "retain_longitudinal_modified_dates",
+        "retain_patient_characteristics",
+    )
     assert audit.longitudinal_temporal_information_modified == "MODIFIED"
     assert audit.series_description == "T1 axial" and audit.study_description == "MR head"
     assert set(CID_7050.values()) <= {"basic_profile", *CID_7050.values()}
@@ -63,8 +78,10 @@ def test_private_tags_pass_only_with_retain_safe_private(tmp_path):
     assert "PrivateTag" not in keywords(audit_file(write(ds, tmp_path / "b.dcm")))
 
 
-@pytest.mark.parametrize(("modality", "burned", "flagged"), [
-    ("US", None, True), ("US", "YES", True), ("US", "NO", False), ("MR", None, False), ("MR", "YES", True)])
+@pytest.mark.parametrize(
+    ("modality", "burned", "flagged"),
+    [("US", None, True), ("US", "YES", True), ("US", "NO", False), ("MR", None, False), ("MR", "YES", True)],
+)
 def test_burned_in_annotation(tmp_path, modality, burned, flagged):
     """BurnedInAnnotation YES is flagged, and so is its absence on modalities that burn text in."""
     ds = mr_dataset(deidentified=True, Modality=modality)

@@ -55,8 +55,14 @@ def test_plain_files():
 
 
 def test_zip_and_tar_members_nested_and_compressed():
-    archive = zipped({"dicom/se1/1.dcm": CLEAN, "dicom/se2/1.dcm": IDENTIFYING, "notes.txt": b"fine",
-                      "inner.tar": tarred({"x/1.dcm": IDENTIFYING, "x/2.dcm": CLEAN}, "w")})
+    archive = zipped(
+        {
+            "dicom/se1/1.dcm": CLEAN,
+            "dicom/se2/1.dcm": IDENTIFYING,
+            "notes.txt": b"fine",
+            "inner.tar": tarred({"x/1.dcm": IDENTIFYING, "x/2.dcm": CLEAN}, "w"),
+        }
+    )
     count, problems = audit_content(archive, "data.zip")
     assert count == 4
     assert members(problems) == ["dicom/se2/1.dcm", "inner.tar!x/1.dcm"]

@@ -61,8 +61,9 @@ def test_dummy_names_and_vendor_roots():
     """Dummies pass, real-looking names do not; the shipped roots include the four of the issue."""
     assert all(is_dummy_name(v) for v in ("", "ANONYMIZED", "Anonymous^", "Subject^001", "ANON0042", "PAT 12"))
     assert not any(is_dummy_name(v) for v in ("Quixwell^Marguerite", "Li^Ng", "fMRI"))
-    assert {vendor_root(u) for u in ("1.2.840.113619.2.1", "1.3.12.2.1107.5.2", "1.3.46.670589.11",
-                                     "1.2.392.200036.9116.2")} >= {"GE Healthcare", "Philips Healthcare"}
+    assert {
+        vendor_root(u) for u in ("1.2.840.113619.2.1", "1.3.12.2.1107.5.2", "1.3.46.670589.11", "1.2.392.200036.9116.2")
+    } >= {"GE Healthcare", "Philips Healthcare"}
     assert vendor_root("2.25.1234") is None and vendor_root("1.2.840.1136190") is None
 
 
@@ -105,13 +106,23 @@ def test_options_retain_what_they_say(tmp_path):
     source = write(ds, tmp_path / "a.dcm").read_bytes()
     plain = pydicom.dcmread(io.BytesIO(rewritten(source)))
     assert not plain.get("PatientAge") and not plain.get("StudyDate") and "SeriesDescription" not in plain
-    kept = Deidentifier(b"k" * 32, plan({"profile_options": ["retain_patient_characteristics", "clean_descriptors",
-                                                             "retain_longitudinal_modified_dates"]})
-                        ).rewrite(source, {"SeriesDescription": "T1 axial", "StudyDescription": None})
+    kept = Deidentifier(
+        b"k" * 32,
+        plan(
+            {
+                "profile_options": [
+                    "retain_patient_characteristics",
+                    "clean_descriptors",
+                    "retain_longitudinal_modified_dates",
+                ]
+            }
+        ),
+    ).rewrite(source, {"SeriesDescription": "T1 axial", "StudyDescription": None})
     after = pydicom.dcmread(io.BytesIO(kept))
     assert after.PatientAge == "047Y" and after.SeriesDescription == "T1 axial" and "StudyDescription" not in after
     assert after.StudyDate != "20200110"
     import datetime as dt
+
     gap = dt.datetime.strptime(after.SeriesDate, "%Y%m%d") - dt.datetime.strptime(after.StudyDate, "%Y%m%d")
     assert gap.days == 2
 
@@ -135,9 +146,20 @@ def test_real_vendor_series_rewritten_clean_and_consistent(series):
         assert audit_file(path).flagged
         out = deid.rewrite(path.read_bytes())
         assert audit_content(out, "x/00001.dcm")[1] == []
-        values = [str(original.get(k, "")) for k in ("InstitutionName", "StationName", "DeviceSerialNumber",
-                                                      "StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID",
-                                                      "PatientID", "StudyDate", "PatientBirthDate")]
+        values = [
+            str(original.get(k, ""))
+            for k in (
+                "InstitutionName",
+                "StationName",
+                "DeviceSerialNumber",
+                "StudyInstanceUID",
+                "SeriesInstanceUID",
+                "SOPInstanceUID",
+                "PatientID",
+                "StudyDate",
+                "PatientBirthDate",
+            )
+        ]
         for value in filter(None, values):
             assert value.encode() not in out
         assert b"1.2.840.113619" not in out and b"1.3.46.670589" not in out
@@ -157,14 +179,20 @@ def test_private_tags_inside_a_sequence_encoded_as_un_are_removed_not_the_file(t
         value += b"\x00" * (len(value) % 2)
         return struct.pack("<HHI", group, element, len(value)) + value
 
-    item = implicit(0x0008, 0x1150, b"1.2.840.10008.5.1.4.1.1.4") + implicit(0x0008, 0x1155, b"1.2.3.4.5") \
-        + implicit(0x0009, 0x0010, b"SECRETVENDOR") + implicit(0x0009, 0x1001, b"ROE^RICHARD")
+    item = (
+        implicit(0x0008, 0x1150, b"1.2.840.10008.5.1.4.1.1.4")
+        + implicit(0x0008, 0x1155, b"1.2.3.4.5")
+        + implicit(0x0009, 0x0010, b"SECRETVENDOR")
+        + implicit(0x0009, 0x1001, b"ROE^RICHARD")
+    )
     raw = struct.pack("<HHI", 0xFFFE, 0xE000, len(item)) + item
     # pydicom writes a known sequence as SQ whatever it is given: the UN element goes into the bytes by hand, in tag
     # order before (0010,0010), explicit VR little endian.
     data = write(mr_dataset(subject="u1"), tmp_path / "un.dcm").read_bytes()
     at = data.index(b"\x10\x00\x10\x00PN")
-    data = data[:at] + struct.pack("<HH", 0x0008, 0x1140) + b"UN\x00\x00" + struct.pack("<I", len(raw)) + raw + data[at:]
+    data = (
+        data[:at] + struct.pack("<HH", 0x0008, 0x1140) + b"UN\x00\x00" + struct.pack("<I", len(raw)) + raw + data[at:]
+    )
     assert pydicom.dcmread(io.BytesIO(data))[0x00081140].VR in ("UN", "SQ")
     copy, why = served_copy(data, "s/00001.dcm", Deidentifier(b"k" * 16, plan({})), "NO")
     assert copy is not None, why

@@ -34,9 +34,23 @@ SECONDS, PEAK_RSS_MB = 20, 400
 def _harvest_measured(path: Path, tmp_path: Path) -> tuple[int, dict, float, float]:
     """`medal harvest --json --timeout 0` of ``path``: exit code, summary, seconds, peak RSS (MB) of the process
     and its readers (wait4 on the harvest; its readers are its children)."""
-    code, out, seconds, rss = run_measured([str(MEDAL), "harvest", str(path), "--dataset", "bomb", "--timeout", "0",
-                                            "--json", "--out", str(tmp_path / "out"),
-                                            "--catalog", f"sqlite:///{tmp_path / 'c.db'}"], tmp_path)
+    code, out, seconds, rss = run_measured(
+        [
+            str(MEDAL),
+            "harvest",
+            str(path),
+            "--dataset",
+            "bomb",
+            "--timeout",
+            "0",
+            "--json",
+            "--out",
+            str(tmp_path / "out"),
+            "--catalog",
+            f"sqlite:///{tmp_path / 'c.db'}",
+        ],
+        tmp_path,
+    )
     return code, json.loads(out), seconds, rss
 
 
@@ -44,8 +58,15 @@ def _harvest_measured(path: Path, tmp_path: Path) -> tuple[int, dict, float, flo
 def warm_public_index(public_index_cache):
     """The reduced IDC index built before the measured harvest: its one-time build (about 650 MB peak, measured by
     benchmarks/public_index.py) is not what a hostile file costs."""
-    subprocess.run([sys.executable, "-c", "from medal_catalog.contamination.index import try_load_index; "
-                    f"try_load_index(__import__('pathlib').Path({str(public_index_cache)!r}))"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from medal_catalog.contamination.index import try_load_index; "
+            f"try_load_index(__import__('pathlib').Path({str(public_index_cache)!r}))",
+        ],
+        check=True,
+    )
 
 
 @pytest.mark.usefixtures("warm_public_index")
@@ -78,8 +99,9 @@ def test_header_past_the_byte_bound_is_refused_with_that_reason(tmp_path, monkey
     the same file is read when the bound allows it (one pass: no re-parse per buffer doubling)."""
     from medal_catalog.config import get_settings
 
-    big = part10(minimal_body() + element(0x0009, 0x0010, b"LO", b"ACME ") + element(0x0009, 0x1001, b"OB",
-                                                                                   b"\x00" * (3 << 20)))
+    big = part10(
+        minimal_body() + element(0x0009, 0x0010, b"LO", b"ACME ") + element(0x0009, 0x1001, b"OB", b"\x00" * (3 << 20))
+    )
     stream = io.BytesIO(big)
     with pytest.raises(HeaderError) as refused:
         read(stream, len(big), frozenset(), frozenset(), limit=1 << 20)
@@ -105,14 +127,17 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 def test_archive_bounds_refuse_the_archive_with_a_reason(tmp_path):
     """An archive past its member, byte or time bound is refused as a whole, with the bound in the reason."""
-    good = (tmp_path / "a.dcm")
+    good = tmp_path / "a.dcm"
     write(mr_dataset(), good)
     data = _zip({f"m{i}.dcm": good.read_bytes() for i in range(5)})
     count, flagged = audit_content(data, "ok.zip")
     assert count == 5 and all(f.reason is None for f in flagged)  # audited (findings), not refused
     assert audit_content_with(data, archives.Budget()) is None
-    for bounds, word in (({"members": 3}, "5 members, more than 3"), ({"expanded_bytes": 1000}, "expands past"),
-                         ({"seconds": -1.0}, "longer than")):
+    for bounds, word in (
+        ({"members": 3}, "5 members, more than 3"),
+        ({"expanded_bytes": 1000}, "expands past"),
+        ({"seconds": -1.0}, "longer than"),
+    ):
         refused = audit_content_with(data, archives.Budget(**bounds))
         assert refused and word in refused, (bounds, refused)
 
@@ -120,8 +145,14 @@ def test_archive_bounds_refuse_the_archive_with_a_reason(tmp_path):
 def audit_content_with(data: bytes, budget: archives.Budget) -> str | None:
     """The reason each_member refuses ``data`` under ``budget`` (None when it is read whole)."""
     try:
-        archives.each_member(io.BytesIO(data), data[:512], "zip", "x.zip",
-                             lambda inner, size, name, i: len(inner.read(4096)) and 1, budget)
+        archives.each_member(
+            io.BytesIO(data),
+            data[:512],
+            "zip",
+            "x.zip",
+            lambda inner, size, name, i: len(inner.read(4096)) and 1,
+            budget,
+        )
     except archives.ArchiveRefused as exc:
         return exc.reason
     return None
@@ -133,8 +164,9 @@ def test_audit_reports_a_refused_archive_on_the_archive(tmp_path, monkeypatch):
     data = _zip({f"m{i}.dcm": (tmp_path / "a.dcm").read_bytes() for i in range(4)})
     monkeypatch.setattr(archives.Budget, "__init__", _budget_init(members=2))
     _, flagged = audit_content(data, "many.zip")
-    assert [f.reason for f in flagged if f.reason] == ["a zip archive refused: it holds 4 members, more than 2 (the limit per "
-                                           "archive)"]
+    assert [f.reason for f in flagged if f.reason] == [
+        "a zip archive refused: it holds 4 members, more than 2 (the limit per archive)"
+    ]
 
 
 def _budget_init(**bounds):
@@ -142,6 +174,7 @@ def _budget_init(**bounds):
 
     def init(self, *args, **kwargs):
         original(self, *args, **{**kwargs, **bounds})
+
     return init
 
 
@@ -149,7 +182,7 @@ def _cut_before_pixels(data: bytes) -> bytes:
     import re
 
     found = re.search(rb"\x28\x00[\x00-\xff]{2}(US|SS|CS|DS|IS)", data[132:])
-    return data[:132 + found.start()]
+    return data[: 132 + found.start()]
 
 
 def test_truncated_files_are_harvested_with_a_warning_and_validate_warns(tmp_path):

@@ -95,8 +95,11 @@ def phi_tree(folder: Path) -> list[Path]:
     files = []
     for patient, study, series, count in (("p1", "st1", "se1", 2), ("p1", "st1", "se2", 2), ("p2", "st9", "se1", 2)):
         for instance in range(1, count + 1):
-            ds = every_attribute(mr_dataset(subject=patient, study=study, series=series, instance=instance,
-                                            number=int(series[-1]), phi=True))
+            ds = every_attribute(
+                mr_dataset(
+                    subject=patient, study=study, series=series, instance=instance, number=int(series[-1]), phi=True
+                )
+            )
             ds.PatientID = f"MRN{patient}4471902"
             ds.StudyDate, ds.SeriesDate = ("20190312", "20190312") if series == "se1" else ("20190320", "20190320")
             if series == "se2":
@@ -127,8 +130,17 @@ def test_phi_in_every_annex_e_attribute_private_tags_sequences_and_names_leaves_
         data = path.read_bytes()
         rel = path.relative_to(tmp_path / "out").as_posix()
         assert audit_content(data, rel) == (1, [])
-        for planted in (TOKEN.encode(), TOKEN.upper().encode(), b"Marguerite", b"19610317", b"113619",
-                        b"Quixwell", b"MRNp1", PHI["InstitutionName"].encode(), PHI["StationName"].encode()):
+        for planted in (
+            TOKEN.encode(),
+            TOKEN.upper().encode(),
+            b"Marguerite",
+            b"19610317",
+            b"113619",
+            b"Quixwell",
+            b"MRNp1",
+            PHI["InstitutionName"].encode(),
+            PHI["StationName"].encode(),
+        ):
             assert planted not in data, (planted, rel)
         assert "quixwell" not in rel.lower() and "p1" not in rel.split("/")[-1]
         ds = pydicom.dcmread(path)
@@ -143,15 +155,20 @@ def test_uids_join_across_files_references_and_the_label_table_and_the_linkage_s
     first = mr_dataset(subject="p1", study="st1", series="se1", instance=1)
     table = tmp_path / "labels.csv"
     table.write_text(f"case,series_uid,patient,note\ncase-1,{first.SeriesInstanceUID},MRNp14471902,1.0\n")
-    summary = deidentify(tmp_path / "in", tmp_path / "out",
-                         LocalOptions(options=ALL_OPTIONS, linkage=tmp_path / "link", tables=(table,)))
+    summary = deidentify(
+        tmp_path / "in", tmp_path / "out", LocalOptions(options=ALL_OPTIONS, linkage=tmp_path / "link", tables=(table,))
+    )
     datasets = [pydicom.dcmread(p) for p in outputs(tmp_path / "out") if p.suffix == ".dcm"]
     assert len(datasets) == 6
     studies = {(str(ds.PatientID), ds.StudyInstanceUID) for ds in datasets}
     assert len(studies) == 2 and len({ds.SeriesInstanceUID for ds in datasets}) == 3
     by_sop = {ds.SOPInstanceUID: ds for ds in datasets}
-    references = [item.ReferencedSOPInstanceUID for ds in datasets for item in ds.get("ReferencedImageSequence", [])
-                  if "ReferencedSOPInstanceUID" in item]
+    references = [
+        item.ReferencedSOPInstanceUID
+        for ds in datasets
+        for item in ds.get("ReferencedImageSequence", [])
+        if "ReferencedSOPInstanceUID" in item
+    ]
     assert len(references) == 2 and all(r in by_sop for r in references)
     assert {by_sop[r].SeriesNumber for r in references} == {1}
     rows = list(csv.DictReader(open(summary.tables[0])))
@@ -218,15 +235,18 @@ def test_an_interrupted_run_continues_and_half_written_files_never_count(tmp_pat
 def test_two_workers_give_the_same_files_as_one(tmp_path):
     """Keyed UIDs need no shared state: two worker processes write the same names and bytes as one process."""
     for i in range(40):
-        write(mr_dataset(subject=f"p{i % 3}", series=f"se{i % 2}", instance=i + 1, phi=True),
-              tmp_path / "in" / f"{i:03d}.dcm")
+        write(
+            mr_dataset(subject=f"p{i % 3}", series=f"se{i % 2}", instance=i + 1, phi=True),
+            tmp_path / "in" / f"{i:03d}.dcm",
+        )
     shutil.copytree(tmp_path / "in", tmp_path / "in2")
     key = tmp_path / "link1"
     deidentify(tmp_path / "in", tmp_path / "one", LocalOptions(options=ALL_OPTIONS, linkage=key))
     shutil.copytree(key, tmp_path / "link2")
     (tmp_path / "link2" / "linkage.sqlite").unlink()
-    deidentify(tmp_path / "in2", tmp_path / "two", LocalOptions(options=ALL_OPTIONS, linkage=tmp_path / "link2",
-                                                                 workers=2))
+    deidentify(
+        tmp_path / "in2", tmp_path / "two", LocalOptions(options=ALL_OPTIONS, linkage=tmp_path / "link2", workers=2)
+    )
     one = {p.relative_to(tmp_path / "one"): p.read_bytes() for p in outputs(tmp_path / "one")}
     two = {p.relative_to(tmp_path / "two"): p.read_bytes() for p in outputs(tmp_path / "two")}
     assert one == two and len(one) == 40
@@ -271,8 +291,11 @@ def test_burned_in_annotation_is_left_out_unless_cleaned_and_only_uncompressed_p
     assert plain.written == 1
     kept = pydicom.dcmread(outputs(tmp_path / "plain")[0])
     assert frame in kept.PixelData  # compressed pixel data pass untouched
-    cleaned = deidentify(tmp_path / "in", tmp_path / "clean",
-                         LocalOptions(options=("clean_pixel_data",), masks=((0, 0, 4, 1),), linkage=tmp_path / "l2"))
+    cleaned = deidentify(
+        tmp_path / "in",
+        tmp_path / "clean",
+        LocalOptions(options=("clean_pixel_data",), masks=((0, 0, 4, 1),), linkage=tmp_path / "l2"),
+    )
     reasons = {item["file"]: item["reason"] for item in cleaned.left_out}
     assert list(reasons) == ["us-jpeg.dcm"] and "Explicit VR Little Endian" in reasons["us-jpeg.dcm"]
     us = [pydicom.dcmread(p) for p in outputs(tmp_path / "clean") if "/US-" in p.as_posix()][0]
@@ -290,8 +313,9 @@ def test_safe_private_keeps_only_numeric_listed_attributes(tmp_path):
     block.add_new(0x03, "FL", 1000.0)
     block.add_new(0x05, "LO", f"{TOKEN} text")
     write(ds, tmp_path / "in" / "a.dcm")
-    summary = deidentify(tmp_path / "in", tmp_path / "out",
-                         LocalOptions(options=("retain_safe_private",), linkage=tmp_path / "link"))
+    summary = deidentify(
+        tmp_path / "in", tmp_path / "out", LocalOptions(options=("retain_safe_private",), linkage=tmp_path / "link")
+    )
     assert summary.written == 1
     out = pydicom.dcmread(outputs(tmp_path / "out")[0])
     privates = {int(e.tag): e.value for e in out if e.tag.is_private}
@@ -323,9 +347,22 @@ def test_real_vendor_series_into_a_submission_folder_validate_with_no_phi(tmp_pa
         raw = validate_paths([before.parent], contamination=False)
     phi = [i for i in raw.issues if i.code == "dicom.phi"]
     assert len(phi) > 100 and "medal deidentify" in phi[0].hint
-    run = runner.invoke(main, ["deidentify", str(source), str(tmp_path / "sub" / "dicom"), "--keep-dates",
-                               "--keep-characteristics", "--clean-descriptors", "--linkage", str(tmp_path / "link"),
-                               "--dataset", str(tmp_path / "sub" / "dataset.yaml"), "--json"])
+    run = runner.invoke(
+        main,
+        [
+            "deidentify",
+            str(source),
+            str(tmp_path / "sub" / "dicom"),
+            "--keep-dates",
+            "--keep-characteristics",
+            "--clean-descriptors",
+            "--linkage",
+            str(tmp_path / "link"),
+            "--dataset",
+            str(tmp_path / "sub" / "dataset.yaml"),
+            "--json",
+        ],
+    )
     assert run.exit_code == 0, run.output
     summary = json.loads(run.output)
     assert summary["written"] == len(list(GE_SERIES.iterdir())) + len(philips) - summary["not_dicom"]
@@ -371,8 +408,9 @@ def test_the_template_shows_a_filled_block_and_writing_it_replaces_the_example(t
     after = yaml.safe_load(after_text)
     assert "# `medal deidentify IN dicom" not in after_text and "# distribution (recommended)" in after_text
     assert after["deidentification"]["profile_options"] == ["basic_profile", "clean_descriptors"]
-    assert {k: v for k, v in after.items() if k != "deidentification"} == \
-        {k: v for k, v in before.items() if k != "deidentification"}
+    assert {k: v for k, v in after.items() if k != "deidentification"} == {
+        k: v for k, v in before.items() if k != "deidentification"
+    }
 
 
 def test_a_deidentified_submission_harvests_with_its_images(tmp_path):
@@ -402,9 +440,11 @@ def test_a_deidentified_submission_harvests_with_its_images(tmp_path):
         ds.OtherPatientIDs = f"{TOKEN}9"
         ds.private_block(0x0029, "ACME", create=True).add_new(0x10, "LO", TOKEN)
         write(ds, tmp_path / "export" / f"{TOKEN}_{i}.dcm")
-    summary = deidentify(tmp_path / "export", sub / "dicom",
-                         LocalOptions(options=ALL_OPTIONS, linkage=tmp_path / "link",
-                                      tables=(example / "labels.csv",)))
+    summary = deidentify(
+        tmp_path / "export",
+        sub / "dicom",
+        LocalOptions(options=ALL_OPTIONS, linkage=tmp_path / "link", tables=(example / "labels.csv",)),
+    )
     assert summary.written == len(originals)
     shutil.move(sub / "dicom" / "labels.csv", sub / "labels.csv")
     labels = (sub / "labels.csv").read_bytes()
@@ -422,8 +462,10 @@ def test_a_deidentified_submission_harvests_with_its_images(tmp_path):
         report = validate_paths([sub], contamination=False)
     assert [i for i in report.issues if i.severity.value == "error"] == []
     db = tmp_path / "cat.db"
-    run = CliRunner().invoke(main, ["harvest", str(sub), "--catalog", f"sqlite:///{db}", "--json",
-                                    "--out", str(tmp_path / "out"), "--jobs", "1"])
+    run = CliRunner().invoke(
+        main,
+        ["harvest", str(sub), "--catalog", f"sqlite:///{db}", "--json", "--out", str(tmp_path / "out"), "--jobs", "1"],
+    )
     assert run.exit_code == 0, run.output
     dataset_id = yaml.safe_load(text)["id"]
     with Catalog.open(f"sqlite:///{db}") as catalog:
@@ -455,7 +497,8 @@ def test_init_submission_from_dicom_does_both_steps(tmp_path):
     from medal_catalog.validators.submission import validate_paths
 
     run = CliRunner(env={"XDG_DATA_HOME": str(tmp_path / "data")}).invoke(
-        main, ["init", "submission", str(tmp_path / "sub"), "--from-dicom", str(GE_SERIES), "--json"])
+        main, ["init", "submission", str(tmp_path / "sub"), "--from-dicom", str(GE_SERIES), "--json"]
+    )
     assert run.exit_code == 0, run.output
     result = json.loads(run.output)
     assert result["deidentify"]["written"] == len(list(GE_SERIES.iterdir()))

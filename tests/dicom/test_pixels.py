@@ -69,7 +69,9 @@ def test_the_harvest_records_a_digest_per_file_and_no_pixels(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(get_testdata_file("CT_small.dcm"), folder / "a.dcm")
-    result = harvest_dicom([folder], "pixels-set", jobs=1, cache_file=tmp_path / "out" / CACHE_NAME, settings=Settings())
+    result = harvest_dicom(
+        [folder], "pixels-set", jobs=1, cache_file=tmp_path / "out" / CACHE_NAME, settings=Settings()
+    )
     write_outputs(result, tmp_path / "out")
     (digests,) = result.pixels.values()
     assert digests == {read_facts(folder / "a.dcm")["pixels"]: 1}
@@ -78,5 +80,7 @@ def test_the_harvest_records_a_digest_per_file_and_no_pixels(tmp_path):
         assert pixel_bytes not in written.read_bytes()
     again = harvest_dicom([folder], "pixels-set", jobs=1, cache_file=tmp_path / "out" / CACHE_NAME, settings=Settings())
     assert again.pixels == result.pixels and again.summary["reused_from_cache"] == 1
-    off = harvest_dicom([folder], "pixels-set", jobs=1, pixel_hash=False, cache_file=tmp_path / "out" / CACHE_NAME, settings=Settings())
+    off = harvest_dicom(
+        [folder], "pixels-set", jobs=1, pixel_hash=False, cache_file=tmp_path / "out" / CACHE_NAME, settings=Settings()
+    )
     assert off.pixels == {} and off.summary["contamination"]["pixel_hashes"]["enabled"] is False

@@ -22,14 +22,27 @@ def _write_csv(path: Path, header: list[str], rows: list[list]) -> None:
         writer.writerows(rows)
 
 
-def _task_folder(tmp: Path, rows: list[list], header: list[str], labels: dict, problem: dict, metrics: list[dict],
-                 task_type: str, splits: list[dict]) -> Path:
+def _task_folder(
+    tmp: Path,
+    rows: list[list],
+    header: list[str],
+    labels: dict,
+    problem: dict,
+    metrics: list[dict],
+    task_type: str,
+    splits: list[dict],
+) -> Path:
     folder = tmp / f"task-{task_type}"
     folder.mkdir()
     _write_csv(folder / "labels.csv", header, rows)
     task = load_yaml((EXAMPLE / "task.yaml").read_text())
-    task.update(task_type=task_type, problem=problem, metrics=metrics, splits=splits,
-                labels={"dataset": "ct-lung-screening-2019-2023", "distribution_name": "labels", **labels})
+    task.update(
+        task_type=task_type,
+        problem=problem,
+        metrics=metrics,
+        splits=splits,
+        labels={"dataset": "ct-lung-screening-2019-2023", "distribution_name": "labels", **labels},
+    )
     dataset = load_yaml((EXAMPLE / "dataset.yaml").read_text())
     table = (folder / "labels.csv").read_bytes()
     for d in dataset["distribution"]:
@@ -54,16 +67,35 @@ def classification_task(tmp: Path, n: int = 200) -> Path:
     for split, seed in (("validation", 5), ("test_hidden", 6)):
         y, sex = classification_labels(n, seed)
         rows += [[f"{split[:3]}-{i:04d}", split, int(y[i]), sex[i], f"site-{i % 2}"] for i in range(n)]
-    metrics = [{"name": "AUROC", "metric": "auroc", "role": "primary", "higher_is_better": True},
-               *({"name": name, "role": "secondary"} for name in
-                 ("average precision", "MCC", "Brier score", "ECE", "sensitivity", "specificity",
-                  "accuracy", "Net reclassification improvement"))]
-    return _task_folder(tmp, rows, ["case_id", "split", "malignant", "sex", "site"],
-                        {"case_id_column": "case_id", "split_column": "split", "label_columns": ["malignant"]},
-                        {"problem_category": "image_classification", "prevalence": 0.3, "calibration_needed": True},
-                        metrics, "classification",
-                        [{"name": "validation", "size": n, "labels_hidden": False, "labels_published": False},
-                         {"name": "test_hidden", "size": n, "labels_hidden": True, "labels_published": False}])
+    metrics = [
+        {"name": "AUROC", "metric": "auroc", "role": "primary", "higher_is_better": True},
+        *(
+            {"name": name, "role": "secondary"}
+            for name in (
+                "average precision",
+                "MCC",
+                "Brier score",
+                "ECE",
+                "sensitivity",
+                "specificity",
+                "accuracy",
+                "Net reclassification improvement",
+            )
+        ),
+    ]
+    return _task_folder(
+        tmp,
+        rows,
+        ["case_id", "split", "malignant", "sex", "site"],
+        {"case_id_column": "case_id", "split_column": "split", "label_columns": ["malignant"]},
+        {"problem_category": "image_classification", "prevalence": 0.3, "calibration_needed": True},
+        metrics,
+        "classification",
+        [
+            {"name": "validation", "size": n, "labels_hidden": False, "labels_published": False},
+            {"name": "test_hidden", "size": n, "labels_hidden": True, "labels_published": False},
+        ],
+    )
 
 
 def predictions_csv(path: Path, ids: list[str], p: np.ndarray, column: str = "malignant") -> Path:
@@ -81,52 +113,85 @@ def nifti(mask: np.ndarray, spacing: tuple[float, ...]) -> bytes:
     return gzip.compress(image.to_bytes())
 
 
-def segmentation_task(tmp: Path, references: list[np.ndarray], spacing: tuple[float, ...],
-                      tolerance: float = 1.0, split: str = "validation", hidden: bool = False) -> Path:
+def segmentation_task(
+    tmp: Path,
+    references: list[np.ndarray],
+    spacing: tuple[float, ...],
+    tolerance: float = 1.0,
+    split: str = "validation",
+    hidden: bool = False,
+) -> Path:
     """Masks under masks/, each declared as a file distribution of the dataset (so that a harvest keeps them)."""
     rows = [[f"seg-{i}", split, f"masks/seg-{i}.nii.gz"] for i in range(len(references))]
-    folder = _task_folder(tmp, rows, ["case_id", "split", "mask"],
-                          {"case_id_column": "case_id", "split_column": "split", "reference_column": "mask"},
-                          {"problem_category": "semantic_segmentation", "tolerance_mm": tolerance,
-                           "boundary_relevant": True},
-                          [{"name": "Dice", "metric": "dsc", "role": "primary"},
-                           {"name": "NSD", "metric": "nsd", "role": "secondary"},
-                           {"name": "HD95", "metric": "hd95", "role": "secondary"}],
-                          "segmentation",
-                          [{"name": split, "size": len(references), "labels_hidden": hidden,
-                            "labels_published": False}])
+    folder = _task_folder(
+        tmp,
+        rows,
+        ["case_id", "split", "mask"],
+        {"case_id_column": "case_id", "split_column": "split", "reference_column": "mask"},
+        {"problem_category": "semantic_segmentation", "tolerance_mm": tolerance, "boundary_relevant": True},
+        [
+            {"name": "Dice", "metric": "dsc", "role": "primary"},
+            {"name": "NSD", "metric": "nsd", "role": "secondary"},
+            {"name": "HD95", "metric": "hd95", "role": "secondary"},
+        ],
+        "segmentation",
+        [{"name": split, "size": len(references), "labels_hidden": hidden, "labels_published": False}],
+    )
     (folder / "masks").mkdir()
     dataset = yaml.safe_load((folder / "dataset.yaml").read_text())
     for i, mask in enumerate(references):
         data = nifti(mask, spacing)
         (folder / "masks" / f"seg-{i}.nii.gz").write_bytes(data)
-        dataset["distribution"].append({"name": f"mask-{i}", "distribution_kind": "file",
-                                        "distribution_role": "labels", "path": f"masks/seg-{i}.nii.gz",
-                                        "media_type": "application/gzip", "byte_size": len(data),
-                                        "sha256": hashlib.sha256(data).hexdigest()})
+        dataset["distribution"].append(
+            {
+                "name": f"mask-{i}",
+                "distribution_kind": "file",
+                "distribution_role": "labels",
+                "path": f"masks/seg-{i}.nii.gz",
+                "media_type": "application/gzip",
+                "byte_size": len(data),
+                "sha256": hashlib.sha256(data).hexdigest(),
+            }
+        )
     (folder / "dataset.yaml").write_text(yaml.safe_dump(dataset, sort_keys=False))
     return folder
 
 
 def detection_task(tmp: Path, references: list[list[tuple[float, ...]]], threshold_mm: float = 3.0) -> Path:
     rows = [[f"det-{i}", "validation", f"findings/det-{i}.csv"] for i in range(len(references))]
-    folder = _task_folder(tmp, rows, ["case_id", "split", "findings"],
-                          {"case_id_column": "case_id", "split_column": "split", "reference_column": "findings"},
-                          {"problem_category": "object_detection", "multiple_instances": True,
-                           "matching_rule": "point_distance", "matching_threshold": threshold_mm},
-                          [{"name": "F1", "metric": "fbeta", "role": "primary"},
-                           {"name": "sensitivity", "metric": "detection_sensitivity", "role": "secondary"}],
-                          "detection",
-                          [{"name": "validation", "size": len(references), "labels_hidden": False}])
+    folder = _task_folder(
+        tmp,
+        rows,
+        ["case_id", "split", "findings"],
+        {"case_id_column": "case_id", "split_column": "split", "reference_column": "findings"},
+        {
+            "problem_category": "object_detection",
+            "multiple_instances": True,
+            "matching_rule": "point_distance",
+            "matching_threshold": threshold_mm,
+        },
+        [
+            {"name": "F1", "metric": "fbeta", "role": "primary"},
+            {"name": "sensitivity", "metric": "detection_sensitivity", "role": "secondary"},
+        ],
+        "detection",
+        [{"name": "validation", "size": len(references), "labels_hidden": False}],
+    )
     (folder / "findings").mkdir()
     dataset = yaml.safe_load((folder / "dataset.yaml").read_text())
     for i, points in enumerate(references):
         path = folder / "findings" / f"det-{i}.csv"
         _write_csv(path, ["x", "y", "z"], [list(p) for p in points])
-        dataset["distribution"].append({"name": f"findings-{i}", "distribution_kind": "file",
-                                        "distribution_role": "labels", "path": f"findings/det-{i}.csv",
-                                        "media_type": "text/csv", "byte_size": path.stat().st_size,
-                                        "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
+        dataset["distribution"].append(
+            {
+                "name": f"findings-{i}",
+                "distribution_kind": "file",
+                "distribution_role": "labels",
+                "path": f"findings/det-{i}.csv",
+                "media_type": "text/csv",
+                "byte_size": path.stat().st_size,
+                "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            }
+        )
     (folder / "dataset.yaml").write_text(yaml.safe_dump(dataset, sort_keys=False))
     return folder
-

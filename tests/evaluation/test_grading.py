@@ -14,8 +14,14 @@ import numpy as np
 import pytest
 from sklearn import metrics as sk
 
-from evaluation.exams import (classification_labels, classification_task, detection_task, nifti, predictions_csv,
-                              segmentation_task)
+from evaluation.exams import (
+    classification_labels,
+    classification_task,
+    detection_task,
+    nifti,
+    predictions_csv,
+    segmentation_task,
+)
 from medal_catalog.errors import InputError
 from medal_catalog.evaluation.exams import exam_from_folder
 from medal_catalog.evaluation.grading import Options, grade
@@ -46,16 +52,26 @@ def test_classification_values_equal_scikit_learn(task: Path, tmp_path: Path):
     result = grade(exam_from_folder(task, "validation"), data).result
     values = {m["metric"]: m for m in result["metrics"]}
     calls = (p >= 0.5).astype(int)
-    expected = {"auroc": sk.roc_auc_score(y, p), "average_precision": sk.average_precision_score(y, p),
-                "mcc": sk.matthews_corrcoef(y, calls), "brier_score": sk.brier_score_loss(y, p),
-                "sensitivity": sk.recall_score(y, calls), "specificity": sk.recall_score(1 - y, 1 - calls),
-                "accuracy": sk.accuracy_score(y, calls)}
+    expected = {
+        "auroc": sk.roc_auc_score(y, p),
+        "average_precision": sk.average_precision_score(y, p),
+        "mcc": sk.matthews_corrcoef(y, calls),
+        "brier_score": sk.brier_score_loss(y, p),
+        "sensitivity": sk.recall_score(y, calls),
+        "specificity": sk.recall_score(1 - y, 1 - calls),
+        "accuracy": sk.accuracy_score(y, calls),
+    }
     for code, value in expected.items():
         assert values[code]["value"] == pytest.approx(value, abs=1e-9), code
         assert values[code]["ci_low"] <= values[code]["value"] <= values[code]["ci_high"], code
     assert values["auroc"]["role"] == "primary" and values["brier_score"]["higher_is_better"] is False
-    assert result["bootstrap"] == {"method": "percentile", "level": 0.95, "resamples": 1000,
-                                   "seed": result["bootstrap"]["seed"], "unit": "case"}
+    assert result["bootstrap"] == {
+        "method": "percentile",
+        "level": 0.95,
+        "resamples": 1000,
+        "seed": result["bootstrap"]["seed"],
+        "unit": "case",
+    }
     assert [s["name"] for s in result["not_computed"]] == ["Net reclassification improvement"]
     assert result["cases"] == 200 and len(result["predictions_sha256"]) == 64 and result["libraries"]["scikit-learn"]
     again = grade(exam_from_folder(task, "validation"), data).result
@@ -97,20 +113,26 @@ def _csv(rows: list[list[str]], header: tuple[str, ...] = ("case_id", "malignant
 GOOD = [[i, "0.5"] for i in _ids()]
 
 
-@pytest.mark.parametrize("data, message", [
-    (_csv(GOOD[:-3]), r"3 of the split's 200 cases have no prediction"),
-    (_csv([*GOOD, ["val-9999", "0.1"]]), r"1 row names cases that are not in this split \(line 202\)"),
-    (_csv([*GOOD, GOOD[4]]), r"1 case appears more than once \(line 202"),
-    (_csv([GOOD[0][:1] + ["high"], *GOOD[1:]]), r"line 2, column 'malignant': not a number"),
-    (_csv([GOOD[0][:1] + ["1.2"], *GOOD[1:]]), r"line 2, column 'malignant': a probability must lie between 0 and 1"),
-    (_csv([GOOD[0][:1] + ["-0.1"], *GOOD[1:]]), r"between 0 and 1"),
-    (_csv([GOOD[0][:1] + ["nan"], *GOOD[1:]]), r"not a finite number"),
-    (_csv(GOOD, ("id", "malignant")), r"no case id column \('case_id' or 'case_id'\)|no case id column"),
-    (_csv(GOOD, ("case_id", "score")), r"no prediction column 'malignant'"),
-    (b"", r"is empty"),
-    (b"\xff\xfe\x00", r"not UTF-8"),
-    (_csv([GOOD[0][:1], *GOOD[1:]]), r"line 2 of the predictions file has fewer cells"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (_csv(GOOD[:-3]), r"3 of the split's 200 cases have no prediction"),
+        (_csv([*GOOD, ["val-9999", "0.1"]]), r"1 row names cases that are not in this split \(line 202\)"),
+        (_csv([*GOOD, GOOD[4]]), r"1 case appears more than once \(line 202"),
+        (_csv([GOOD[0][:1] + ["high"], *GOOD[1:]]), r"line 2, column 'malignant': not a number"),
+        (
+            _csv([GOOD[0][:1] + ["1.2"], *GOOD[1:]]),
+            r"line 2, column 'malignant': a probability must lie between 0 and 1",
+        ),
+        (_csv([GOOD[0][:1] + ["-0.1"], *GOOD[1:]]), r"between 0 and 1"),
+        (_csv([GOOD[0][:1] + ["nan"], *GOOD[1:]]), r"not a finite number"),
+        (_csv(GOOD, ("id", "malignant")), r"no case id column \('case_id' or 'case_id'\)|no case id column"),
+        (_csv(GOOD, ("case_id", "score")), r"no prediction column 'malignant'"),
+        (b"", r"is empty"),
+        (b"\xff\xfe\x00", r"not UTF-8"),
+        (_csv([GOOD[0][:1], *GOOD[1:]]), r"line 2 of the predictions file has fewer cells"),
+    ],
+)
 def test_malformed_prediction_files(task: Path, data: bytes, message: str):
     """Each malformed file is refused with what is wrong and where."""
     with pytest.raises(PredictionError, match=message):
@@ -133,8 +155,10 @@ def test_segmentation_dsc_nsd_hd95_by_hand(tmp_path: Path):
     assert values["dsc"] == pytest.approx((1 + 0.8) / 2)
     assert values["hd95"] == pytest.approx((0 + 1.0) / 2)
     assert values["nsd"] == pytest.approx(1.0)
-    assert result["segmentation"]["tolerance_mm"] == 1.0 and "distance_transform_edt" in \
-        result["segmentation"]["implementation"]
+    assert (
+        result["segmentation"]["tolerance_mm"] == 1.0
+        and "distance_transform_edt" in result["segmentation"]["implementation"]
+    )
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
@@ -145,14 +169,17 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("files, message", [
-    ({"seg-0.nii.gz": b"x"}, r"1 of the split's 2 cases has no mask"),
-    ({"seg-0.nii.gz": b"x", "seg-1.nii.gz": b"x", "seg-2.nii.gz": b"x"}, r"not in this split, the first 'seg-2"),
-    ({"seg-0.nii.gz": b"x", "a/seg-0.nii": b"x", "seg-1.nii.gz": b"x"}, r"more than one mask"),
-    ({"seg-0.png": b"x"}, r"not NIfTI masks"),
-    ({"seg-0.nii.gz": b"not nifti", "seg-1.nii.gz": b"x"}, r"seg-0.nii.gz in the zip is not a readable NIfTI"),
-    (None, r"not a zip archive"),
-])
+@pytest.mark.parametrize(
+    "files, message",
+    [
+        ({"seg-0.nii.gz": b"x"}, r"1 of the split's 2 cases has no mask"),
+        ({"seg-0.nii.gz": b"x", "seg-1.nii.gz": b"x", "seg-2.nii.gz": b"x"}, r"not in this split, the first 'seg-2"),
+        ({"seg-0.nii.gz": b"x", "a/seg-0.nii": b"x", "seg-1.nii.gz": b"x"}, r"more than one mask"),
+        ({"seg-0.png": b"x"}, r"not NIfTI masks"),
+        ({"seg-0.nii.gz": b"not nifti", "seg-1.nii.gz": b"x"}, r"seg-0.nii.gz in the zip is not a readable NIfTI"),
+        (None, r"not a zip archive"),
+    ],
+)
 def test_malformed_mask_zips(tmp_path: Path, files, message):
     """Each malformed zip is refused with what is wrong and which file."""
     ref = np.zeros((8, 8, 8), bool)
@@ -179,8 +206,15 @@ def test_detection_f1_after_matching(tmp_path: Path):
     """Three cases, reference points matched within 3 mm: 3 TP, 1 FP, 1 FN, so F1 = 6 / 8 and sensitivity 3/4;
     a case with no predicted finding needs no row."""
     folder = detection_task(tmp_path, [[(0, 0, 0), (10, 0, 0)], [(5, 5, 5)], [(1, 1, 1)]])
-    data = _csv([["det-0", "1", "0", "0", "0.9"], ["det-0", "10", "2", "0", "0.8"], ["det-0", "40", "0", "0", "0.7"],
-                 ["det-1", "5", "5", "7", "0.6"]], ("case_id", "x", "y", "z", "score"))
+    data = _csv(
+        [
+            ["det-0", "1", "0", "0", "0.9"],
+            ["det-0", "10", "2", "0", "0.8"],
+            ["det-0", "40", "0", "0", "0.7"],
+            ["det-1", "5", "5", "7", "0.6"],
+        ],
+        ("case_id", "x", "y", "z", "score"),
+    )
     result = grade(exam_from_folder(folder, "validation"), data).result
     values = {m["metric"]: m["value"] for m in result["metrics"]}
     assert values["fbeta"] == pytest.approx(6 / 8) and values["detection_sensitivity"] == pytest.approx(3 / 4)
@@ -198,4 +232,6 @@ def test_findings_that_do_not_fit_the_reference_are_a_reference_mismatch(tmp_pat
     format error."""
     folder = detection_task(tmp_path, [[(0, 0, 0)], [(5, 5, 5)], [(1, 1, 1)]])
     with pytest.raises(ReferenceMismatch, match="coordinates"):
-        grade(exam_from_folder(folder, "validation"), _csv([["det-0", "1", "0", "0.9"]], ("case_id", "x", "y", "score")))
+        grade(
+            exam_from_folder(folder, "validation"), _csv([["det-0", "1", "0", "0.9"]], ("case_id", "x", "y", "score"))
+        )

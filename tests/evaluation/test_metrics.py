@@ -28,11 +28,16 @@ def test_classification_metrics_equal_scikit_learn():
     calls = (p >= 0.5).astype(int)
     tn, fp, fn, tp = sk.confusion_matrix(y, calls).ravel()
     expected = {
-        "auroc": sk.roc_auc_score(y, p), "average_precision": sk.average_precision_score(y, p),
-        "mcc": sk.matthews_corrcoef(y, calls), "brier_score": sk.brier_score_loss(y, p),
-        "balanced_accuracy": sk.balanced_accuracy_score(y, calls), "accuracy": sk.accuracy_score(y, calls),
-        "sensitivity": sk.recall_score(y, calls), "specificity": tn / (tn + fp),
-        "ppv": sk.precision_score(y, calls), "net_benefit": tp / 200 - fp / 200 * 1.0,
+        "auroc": sk.roc_auc_score(y, p),
+        "average_precision": sk.average_precision_score(y, p),
+        "mcc": sk.matthews_corrcoef(y, calls),
+        "brier_score": sk.brier_score_loss(y, p),
+        "balanced_accuracy": sk.balanced_accuracy_score(y, calls),
+        "accuracy": sk.accuracy_score(y, calls),
+        "sensitivity": sk.recall_score(y, calls),
+        "specificity": tn / (tn + fp),
+        "ppv": sk.precision_score(y, calls),
+        "net_benefit": tp / 200 - fp / 200 * 1.0,
     }
     for code, value in expected.items():
         assert metrics.CLASSIFICATION[code].function(y, p, 0.5) == pytest.approx(value, abs=1e-9), code

@@ -18,17 +18,42 @@ def test_export_loads_in_mlcroissant_with_the_harvested_series(tmp_path):
     """Harvest an example, export it, and read the series record set back through mlcroissant."""
     url = f"sqlite:///{tmp_path / 'cat.db'}"
     runner = CliRunner()
-    harvested = runner.invoke(main, ["harvest", str(EXAMPLES / "valid" / "mr-brain-metastasis-segmentation"),
-                                     "--catalog", url, "--out", str(tmp_path / "out")])
+    harvested = runner.invoke(
+        main,
+        [
+            "harvest",
+            str(EXAMPLES / "valid" / "mr-brain-metastasis-segmentation"),
+            "--catalog",
+            url,
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert harvested.exit_code == 0, harvested.output
-    run = runner.invoke(main, ["export", "mr-brain-mets-srs-2021", "--format", "croissant", "--catalog", url,
-                               "--out", str(tmp_path / "export"), "--base-url", "https://catalog.test"])
+    run = runner.invoke(
+        main,
+        [
+            "export",
+            "mr-brain-mets-srs-2021",
+            "--format",
+            "croissant",
+            "--catalog",
+            url,
+            "--out",
+            str(tmp_path / "export"),
+            "--base-url",
+            "https://catalog.test",
+        ],
+    )
     assert run.exit_code == 0, run.output
     path = tmp_path / "export" / "mr-brain-mets-srs-2021.croissant.json"
     doc = json.loads(path.read_text())
     assert doc["url"] == "https://catalog.test/id/datasets/mr-brain-mets-srs-2021"
     assert "http://mlcommons.org/croissant/1.1" in doc["conformsTo"]
-    assert doc["usageInfo"] == ["http://purl.obolibrary.org/obo/DUO_0000006", "http://purl.obolibrary.org/obo/DUO_0000021"]
+    assert doc["usageInfo"] == [
+        "http://purl.obolibrary.org/obo/DUO_0000006",
+        "http://purl.obolibrary.org/obo/DUO_0000021",
+    ]
     assert doc["rai:dataBiases"] and doc["rai:personalSensitiveInformation"].startswith("PatientIdentityRemoved=YES")
 
     dataset = mlc.Dataset(jsonld=str(path))

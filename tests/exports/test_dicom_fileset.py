@@ -37,8 +37,9 @@ def open_submission(folder, burned_in: str = "NO"):
 
 
 def harvest(folder, db):
-    run = CliRunner().invoke(main, ["harvest", str(folder), "--catalog", f"sqlite:///{db}", "--json",
-                                    "--out", str(db.parent / "out")])
+    run = CliRunner().invoke(
+        main, ["harvest", str(folder), "--catalog", f"sqlite:///{db}", "--json", "--out", str(db.parent / "out")]
+    )
     return json.loads(run.output)
 
 
@@ -67,11 +68,12 @@ def test_the_archive_holds_the_clean_files_by_series_without_their_names(harvest
 
 def test_files_with_identifying_attributes_and_undeclared_burned_in_text_stay_out(tmp_path):
     folder = open_submission(tmp_path / "sub")
-    flagged = mr_dataset(subject="lung-009")          # carries a patient name, among others
+    flagged = mr_dataset(subject="lung-009")  # carries a patient name, among others
     write(flagged, folder / "dicom" / "lung-009" / "0001.dcm")
     summary = harvest(folder, tmp_path / "cat.db")
     assert [item["reason"] for item in summary["files_not_kept"]] == [
-        "1 of 9 DICOM files left out of dicom.zip (identifying attributes or paths, or inside a zip)"]
+        "1 of 9 DICOM files left out of dicom.zip (identifying attributes or paths, or inside a zip)"
+    ]
     with Catalog.open(f"sqlite:///{tmp_path / 'cat.db'}") as catalog:
         archive = catalog.store.get_file("ImagingDataset", DATASET, "dicom.zip").data
     assert len(zipfile.ZipFile(io.BytesIO(archive)).namelist()) == 8
@@ -120,7 +122,8 @@ def test_exported_dicom_fileset_loads_in_mlcroissant_locally_and_over_http(harve
         netrc = tmp_path / "netrc"
         netrc.write_text(f"machine 127.0.0.1 login chair password {token}\n")
         netrc.chmod(0o600)
-        monkeypatch.setenv("NETRC", str(netrc))       # requests (mlcroissant's JSON-LD fetch) reads it
+        monkeypatch.setenv("NETRC", str(netrc))  # requests (mlcroissant's JSON-LD fetch) reads it
         remote = _images(f"{base}/api/datasets/{DATASET}/croissant")
     assert sorted((r["series_id"], r["filename"]) for r in remote) == sorted(
-        (r["series_id"], r["filename"]) for r in local)
+        (r["series_id"], r["filename"]) for r in local
+    )

@@ -65,9 +65,14 @@ def test_maps_every_field(tmp_path):
     by_name = {d["name"]: d for d in ds["distribution"]}
     passengers = next(d for d in original["distribution"] if d["name"] == "passengers.csv")
     assert by_name["passengers.csv"] == {
-        "name": "passengers.csv", "distribution_kind": "file", "distribution_role": "other",
-        "path": "passengers.csv", "media_type": "text/csv", "byte_size": int(passengers["contentSize"][:-2]),
-        "sha256": passengers["sha256"]}
+        "name": "passengers.csv",
+        "distribution_kind": "file",
+        "distribution_role": "other",
+        "path": "passengers.csv",
+        "media_type": "text/csv",
+        "byte_size": int(passengers["contentSize"][:-2]),
+        "sha256": passengers["sha256"],
+    }
     assert by_name["genders.csv"]["path"] == "data/genders.csv"
     sets = {r["name"]: r for r in ds["record_sets"]}
     assert sets["genders"]["key_fields"] == ["genders/label"]
@@ -87,18 +92,30 @@ def test_maps_every_field(tmp_path):
     assert not validate_entry(ds).problems
 
 
-@pytest.mark.parametrize(("license_", "expected"), [
-    ("https://spdx.org/licenses/MIT.html", {"spdx_id": "MIT"}),
-    ("afl-3.0", {"spdx_id": "AFL-3.0"}),
-    ("https://choosealicense.com/licenses/mit/", {"spdx_id": "MIT", "url": "https://choosealicense.com/licenses/mit/"}),
-    ("https://creativecommons.org/publicdomain/zero/1.0/",
-     {"spdx_id": "CC0-1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"}),
-    ({"@type": "sc:CreativeWork", "name": "Hospital Data Licence", "url": "https://example.org/licence"},
-     {"spdx_id": "LicenseRef-Hospital-Data-Licence", "url": "https://example.org/licence"}),
-])
+@pytest.mark.parametrize(
+    ("license_", "expected"),
+    [
+        ("https://spdx.org/licenses/MIT.html", {"spdx_id": "MIT"}),
+        ("afl-3.0", {"spdx_id": "AFL-3.0"}),
+        (
+            "https://choosealicense.com/licenses/mit/",
+            {"spdx_id": "MIT", "url": "https://choosealicense.com/licenses/mit/"},
+        ),
+        (
+            "https://creativecommons.org/publicdomain/zero/1.0/",
+            {"spdx_id": "CC0-1.0", "url": "https://creativecommons.org/publicdomain/zero/1.0/"},
+        ),
+        (
+            {"@type": "sc:CreativeWork", "name": "Hospital Data Licence", "url": "https://example.org/licence"},
+            {"spdx_id": "LicenseRef-Hospital-Data-Licence", "url": "https://example.org/licence"},
+        ),
+    ],
+)
 def test_licence_as_spdx(tmp_path, license_, expected):
     """A licence given as an SPDX URL or id, a known licence page, or anything else (LicenseRef + url)."""
-    result = import_croissant(_edit(json_path(tmp_path), license=license_), access_level="registered", settings=Settings())
+    result = import_croissant(
+        _edit(json_path(tmp_path), license=license_), access_level="registered", settings=Settings()
+    )
     assert result.dataset and result.dataset["license"] == expected, result.report.to_dict()
 
 
@@ -111,7 +128,9 @@ def test_access_level_rules(tmp_path, catalog):
     result = ingest_croissant(path, catalog, access_level="registered").detail
     assert result.ok and result.dataset["access_level"] == "registered"
     assert [f.path for f in catalog.store.list_files("ImagingDataset", "json-items")] == [path.name]
-    declared = import_croissant(_edit(path, **{"medal:accessLevel": "registered"}), access_level="open", settings=Settings())
+    declared = import_croissant(
+        _edit(path, **{"medal:accessLevel": "registered"}), access_level="open", settings=Settings()
+    )
     assert declared.dataset["access_level"] == "registered"
     assert "croissant.access-level-conflict" in {i.code for i in declared.report.issues}
 
@@ -166,8 +185,9 @@ def test_checksum_mismatch(tmp_path, catalog):
     assert catalog.store.count() == 0
 
 
-@pytest.mark.parametrize("location", ["../outside.csv", "/etc/passwd", "file:///etc/passwd", "data/../../x.csv",
-                                      "link.csv"])
+@pytest.mark.parametrize(
+    "location", ["../outside.csv", "/etc/passwd", "file:///etc/passwd", "data/../../x.csv", "link.csv"]
+)
 def test_locations_outside_the_folder_are_refused(tmp_path, catalog, location):
     """A contentUrl that leaves the Croissant file's folder (.., absolute, file:, a symlink out) is refused before
     anything reads it; nothing is stored."""
@@ -188,15 +208,17 @@ def test_file_set_pattern_outside_the_folder_is_refused(tmp_path):
     """A FileSet whose includes climbs out of the folder is refused."""
     path = json_path(tmp_path)
     doc = json.loads(path.read_text())
-    doc["distribution"].append({"@type": "cr:FileSet", "@id": "up", "name": "up", "encodingFormat": "text/csv",
-                                "includes": "../*.csv"})
+    doc["distribution"].append(
+        {"@type": "cr:FileSet", "@id": "up", "name": "up", "encodingFormat": "text/csv", "includes": "../*.csv"}
+    )
     path.write_text(json.dumps(doc))
     assert "croissant.unsafe-location" in _codes(import_croissant(path, settings=Settings()))
 
 
 def _medal(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(Path(sys.executable).with_name("medal")), *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("medal")), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.slow
@@ -207,8 +229,18 @@ def test_cli_harvest_croissant(tmp_path):
     db = f"sqlite:///{tmp_path / 'c.db'}"
     refused = _medal("harvest", str(path), "--catalog", db, cwd=tmp_path)
     assert refused.returncode == 1 and "croissant.access-level-required" in refused.stdout
-    done = _medal("harvest", str(path), "--catalog", db, "--json", "--access-level", "registered",
-                  "--dataset", "items-2025", cwd=tmp_path)
+    done = _medal(
+        "harvest",
+        str(path),
+        "--catalog",
+        db,
+        "--json",
+        "--access-level",
+        "registered",
+        "--dataset",
+        "items-2025",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["dataset"] == "items-2025" and summary["stored"][0]["status"] == "created"
@@ -236,8 +268,13 @@ def test_identifying_dicom_is_never_kept(tmp_path, catalog, layout):
             zipped.writestr("DICOM/se2/IM0003.dcm", out.getvalue())
         archive.write_bytes(data.getvalue())
         digest = hashlib.sha256(data.getvalue()).hexdigest()
-        _edit(path, distribution=[{**d, "sha256": digest, "contentSize": f"{len(data.getvalue())} B"}
-                                  if d["@id"] == "dicom.zip" else d for d in json.loads(path.read_text())["distribution"]])
+        _edit(
+            path,
+            distribution=[
+                {**d, "sha256": digest, "contentSize": f"{len(data.getvalue())} B"} if d["@id"] == "dicom.zip" else d
+                for d in json.loads(path.read_text())["distribution"]
+            ],
+        )
         flagged = "dicom.zip!DICOM/se2/IM0003.dcm"
     else:
         path = dicom_folder(tmp_path)
@@ -267,8 +304,9 @@ def test_local_dicom_is_harvested_into_series(tmp_path, catalog, layout):
     stored = catalog.get("ImagingDataset", dataset_id).document
     instances = 4 if layout == "zip" else 6
     assert (stored["series_count"], stored["instance_count"], stored["modalities"]) == (2, instances, ["MR"])
-    assert [d["name"] for d in stored["distribution"]] == [d["name"] for d in json.loads(path.read_text())
-                                                            ["distribution"]]
+    assert [d["name"] for d in stored["distribution"]] == [
+        d["name"] for d in json.loads(path.read_text())["distribution"]
+    ]
     series = [v.document for v in catalog.store.iter_current(["ImagingSeries"])]
     assert len(series) == 2 and {s["dataset"] for s in series} == {dataset_id}
     assert {s["instance_count"] for s in series} == {instances // 2}

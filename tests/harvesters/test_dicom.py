@@ -19,8 +19,10 @@ from medal_catalog.harvesters.dicom import harvest_dicom, write_outputs
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("MEDAL_SHARED_DICOM", "/work/shared/data/dicom"))
-needs_shared = pytest.mark.skipif(not (SHARED / "reference").is_dir(),
-                                  reason=f"real GE/Philips DICOM not present at {SHARED} (set MEDAL_SHARED_DICOM)")
+needs_shared = pytest.mark.skipif(
+    not (SHARED / "reference").is_dir(),
+    reason=f"real GE/Philips DICOM not present at {SHARED} (set MEDAL_SHARED_DICOM)",
+)
 
 
 def make_tree(root: Path, phi: bool = False) -> Path:
@@ -28,11 +30,33 @@ def make_tree(root: Path, phi: bool = False) -> Path:
     for i in range(3):
         write(mr_dataset(subject="a", series="t1", number=1, instance=i, phi=phi), root / "a" / "t1" / f"{i}.dcm")
     for i in range(2):
-        write(mr_dataset(subject="a", series="t2", number=2, instance=i, phi=phi, SliceThickness=5.0,
-                         SeriesDescription="T2 FLAIR"), root / "a" / "t2" / f"{i}.dcm")
+        write(
+            mr_dataset(
+                subject="a",
+                series="t2",
+                number=2,
+                instance=i,
+                phi=phi,
+                SliceThickness=5.0,
+                SeriesDescription="T2 FLAIR",
+            ),
+            root / "a" / "t2" / f"{i}.dcm",
+        )
     for i in range(2):
-        write(mr_dataset(subject="b", series="t1", number=1, instance=i, phi=phi, PatientSex="M",
-                         PatientAge="072Y", PatientID="B", PixelSpacing=[0.5, 0.5]), root / "b" / f"{i}.dcm")
+        write(
+            mr_dataset(
+                subject="b",
+                series="t1",
+                number=1,
+                instance=i,
+                phi=phi,
+                PatientSex="M",
+                PatientAge="072Y",
+                PatientID="B",
+                PixelSpacing=[0.5, 0.5],
+            ),
+            root / "b" / f"{i}.dcm",
+        )
     return root
 
 
@@ -65,17 +89,26 @@ def hostile_files(folder: Path) -> dict[str, str]:
         "huge-length.dcm": good + element(0x0011, 0x1010, b"OB", b"\x00" * 8, length=0xFFFFFFF0),
         "deep.dcm": good + nested(300),
         "unknown-vr.dcm": good + element(0x0018, 0x0050, b"ZZ", b"1.0 "),
-        "unclosed.dcm": good + struct.pack("<HH2sHL", 0x0040, 0xA730, b"SQ", 0, 0xFFFFFFFF)
-        + struct.pack("<HHL", 0xFFFE, 0xE000, 0xFFFFFFFF) + element(0x0008, 0x0060, b"CS", b"MR"),
+        "unclosed.dcm": good
+        + struct.pack("<HH2sHL", 0x0040, 0xA730, b"SQ", 0, 0xFFFFFFFF)
+        + struct.pack("<HHL", 0xFFFE, 0xE000, 0xFFFFFFFF)
+        + element(0x0008, 0x0060, b"CS", b"MR"),
         "empty.dcm": b"",
         "not-dicom.dcm": b"This is a plain text file that only pretends to be DICOM by its name.\n" * 3,
         "no-series.dcm": part10(element(0x0008, 0x0060, b"CS", b"MR")),
     }
     for name, data in cases.items():
         (folder / name).write_bytes(data)
-    return {"truncated.dcm": "truncated", "huge-length.dcm": "more than the whole file",
-            "deep.dcm": "nested deeper", "unknown-vr.dcm": "unknown VR", "unclosed.dcm": "never closed",
-            "empty.dcm": "empty", "not-dicom.dcm": "not DICOM", "no-series.dcm": "SeriesInstanceUID"}
+    return {
+        "truncated.dcm": "truncated",
+        "huge-length.dcm": "more than the whole file",
+        "deep.dcm": "nested deeper",
+        "unknown-vr.dcm": "unknown VR",
+        "unclosed.dcm": "never closed",
+        "empty.dcm": "empty",
+        "not-dicom.dcm": "not DICOM",
+        "no-series.dcm": "SeriesInstanceUID",
+    }
 
 
 def test_every_bad_input_is_reported_and_good_files_still_harvested(tmp_path):
@@ -152,8 +185,9 @@ def test_zip_input_is_read_without_extracting(tmp_path):
     from_dir = harvest_dicom([tree], "demo-set", jobs=1, settings=Settings())
     assert sorted(tmp_path.rglob("*")) == before
     pseudonyms = {"id", "study_instance_uid", "series_instance_uid"}  # keyed per cache; no cache here
-    assert (sorted(repr(s.model_dump(exclude=pseudonyms)) for s in from_zip.series)
-            == sorted(repr(s.model_dump(exclude=pseudonyms)) for s in from_dir.series))
+    assert sorted(repr(s.model_dump(exclude=pseudonyms)) for s in from_zip.series) == sorted(
+        repr(s.model_dump(exclude=pseudonyms)) for s in from_dir.series
+    )
     assert [(p.path, p.kind) for p in from_zip.problems] == [("README.txt", "skipped")]
 
 
@@ -202,15 +236,20 @@ def test_cli_writes_records_and_no_identifying_value_anywhere(tmp_path):
     """`medal harvest` writes catalog, manifest and report; no planted PHI value is in any byte of them."""
     tree = make_tree(tmp_path / "in", phi=True)
     out = tmp_path / "out"
-    run = CliRunner().invoke(main, ["harvest", str(tree), "--dataset", "demo-set", "--out", str(out),
-                                    "--instances", "--json"])
+    run = CliRunner().invoke(
+        main, ["harvest", str(tree), "--dataset", "demo-set", "--out", str(out), "--instances", "--json"]
+    )
     assert run.exit_code == 0, run.output
     summary = json.loads(run.output)
     assert summary["series"] == 3 and summary["files_with_phi_findings"] == 7
     flagged = {f["attribute"] for f in summary["phi_findings_by_attribute"]}
     assert {"PatientName", "InstitutionName", "PersonName", "PrivateTag"} <= flagged
-    assert {p.name for p in out.iterdir()} == {"catalog.yaml", "manifest.jsonl", "harvest-report.json",
-                                               ".harvest-cache.json"}
+    assert {p.name for p in out.iterdir()} == {
+        "catalog.yaml",
+        "manifest.jsonl",
+        "harvest-report.json",
+        ".harvest-cache.json",
+    }
     assert_absent(all_output_bytes(out, run.output), PHI.values())
     plain = CliRunner().invoke(main, ["harvest", str(tree), "--dataset", "demo-set", "--out", str(out)])
     assert plain.exit_code == 0 and "InstitutionName" in plain.output
@@ -221,11 +260,19 @@ def test_cli_exit_codes(tmp_path):
     """0 when every file was harvested, 1 when some could not be, 2 for usage errors."""
     make_tree(tmp_path / "in")
     runner = CliRunner()
-    assert runner.invoke(main, ["harvest", str(tmp_path / "in"), "--dataset", "ok-set",
-                                "--out", str(tmp_path / "o1")]).exit_code == 0
+    assert (
+        runner.invoke(
+            main, ["harvest", str(tmp_path / "in"), "--dataset", "ok-set", "--out", str(tmp_path / "o1")]
+        ).exit_code
+        == 0
+    )
     (tmp_path / "in" / "cut.dcm").write_bytes(part10(minimal_body())[:-9])
-    assert runner.invoke(main, ["harvest", str(tmp_path / "in"), "--dataset", "ok-set",
-                                "--out", str(tmp_path / "o2")]).exit_code == 1
+    assert (
+        runner.invoke(
+            main, ["harvest", str(tmp_path / "in"), "--dataset", "ok-set", "--out", str(tmp_path / "o2")]
+        ).exit_code
+        == 1
+    )
     assert runner.invoke(main, ["harvest", str(tmp_path / "in"), "--dataset", "Bad ID"]).exit_code == 2
     assert runner.invoke(main, ["harvest", str(tmp_path / "nowhere"), "--dataset", "ok-set"]).exit_code == 2
 
@@ -245,9 +292,12 @@ def test_bundled_deidentified_examples_harvest_clean(tmp_path):
 
 # ------------------------------------------------------------------------------ real GE and Philips MR files
 SIDE_CARS = {
-    "ge_Ax_DWI_TENSOR_R2_1.json": 1, "ge_fMRI_Multiphase_Des_2.json": 2,
-    "ge_fMRI_Multiphase_Des_0.35Delay_3.json": 3, "ge_fMRI_Multiphase_Des_VariableDelays1s_5.json": 5,
-    "philips_EPI_asc_CLEAR_201.json": 201, "philips_WIP_dti_ax_601.json": 601,
+    "ge_Ax_DWI_TENSOR_R2_1.json": 1,
+    "ge_fMRI_Multiphase_Des_2.json": 2,
+    "ge_fMRI_Multiphase_Des_0.35Delay_3.json": 3,
+    "ge_fMRI_Multiphase_Des_VariableDelays1s_5.json": 5,
+    "philips_EPI_asc_CLEAR_201.json": 201,
+    "philips_WIP_dti_ax_601.json": 601,
 }
 MANUFACTURER = {"GE": "GE MEDICAL SYSTEMS", "Philips": "Philips Medical Systems"}
 
@@ -255,8 +305,20 @@ MANUFACTURER = {"GE": "GE MEDICAL SYSTEMS", "Philips": "Philips Medical Systems"
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
     out = tmp_path_factory.mktemp("real")
-    run = CliRunner().invoke(main, ["harvest", str(SHARED / "ge"), str(SHARED / "philips"), "--dataset",
-                                    "shared-mr", "--out", str(out), "--instances", "--json"])
+    run = CliRunner().invoke(
+        main,
+        [
+            "harvest",
+            str(SHARED / "ge"),
+            str(SHARED / "philips"),
+            "--dataset",
+            "shared-mr",
+            "--out",
+            str(out),
+            "--instances",
+            "--json",
+        ],
+    )
     return out, run
 
 
@@ -286,8 +348,7 @@ def test_real_series_match_dcm2niix_sidecars(real):
     summary = json.loads(run.output)
     dropped = [n for n in SIDE_CARS.values() if "series_description" not in series[n]]
     assert dropped == [2, 3, 5]  # the GE fMRI phantom's PatientName contains "fMRI"
-    assert any(f["attribute"] == "SeriesDescription" and f["series"] == 3
-               for f in summary["phi_findings_by_attribute"])
+    assert any(f["attribute"] == "SeriesDescription" and f["series"] == 3 for f in summary["phi_findings_by_attribute"])
 
 
 @needs_shared
@@ -300,8 +361,11 @@ def test_real_identifying_attributes_flagged_and_values_absent(real):
     values = set()
     for name in SIDE_CARS:
         car = json.loads((SHARED / "reference" / name).read_text())
-        values |= {str(car[k]) for k in ("InstitutionName", "InstitutionAddress", "StationName",
-                                         "DeviceSerialNumber") if k in car}
+        values |= {
+            str(car[k])
+            for k in ("InstitutionName", "InstitutionAddress", "StationName", "DeviceSerialNumber")
+            if k in car
+        }
     blob = all_output_bytes(out, run.output)
     for value in values:
         assert value.lower().encode() not in blob.lower(), value
@@ -312,8 +376,13 @@ def test_real_reharvest_of_unchanged_tree_reads_nothing(real, tmp_path):
     """A second harvest of the real tree is answered from the cache after a stat walk."""
     out, _ = real
     shutil.copy(out / ".harvest-cache.json", tmp_path / ".harvest-cache.json")
-    again = harvest_dicom([SHARED / "ge", SHARED / "philips"], "shared-mr", instances=True,
-                          cache_file=tmp_path / ".harvest-cache.json", settings=Settings())
+    again = harvest_dicom(
+        [SHARED / "ge", SHARED / "philips"],
+        "shared-mr",
+        instances=True,
+        cache_file=tmp_path / ".harvest-cache.json",
+        settings=Settings(),
+    )
     assert again.summary["read_now"] == 0 and again.summary["dicom_read"] == 1021
 
 

@@ -74,11 +74,15 @@ def test_each_collection_is_an_open_published_dataset_with_its_series(catalog, i
     assert len(ids) == 40
     stored = [v.document for v in catalog.store.get_many(f"ImagingSeries:{i}" for i in ids).values()]
     one = next(d for d in stored if d["series_instance_uid"] == row["SeriesInstanceUID"])
-    assert (one["dataset"], one["modality"], one["instance_count"]) == ("idc-rider_breast_mri", "MR",
-                                                                         row["instanceCount"])
+    assert (one["dataset"], one["modality"], one["instance_count"]) == (
+        "idc-rider_breast_mri",
+        "MR",
+        row["instanceCount"],
+    )
     assert sum(d["instance_count"] for d in stored) == rider["instance_count"]
-    hits = catalog.search("", filters={"type": "ImagingSeries", "dataset": "idc-rider_breast_mri"},
-                          facets=["modality"], size=1)
+    hits = catalog.search(
+        "", filters={"type": "ImagingSeries", "dataset": "idc-rider_breast_mri"}, facets=["modality"], size=1
+    )
     assert hits.total == 40 and dict(hits.facets["modality"]) == {"MR": 40}
 
 
@@ -99,13 +103,16 @@ def test_no_patient_identifier_or_name_reaches_the_catalog(catalog, index_folder
         name = description.rsplit(" for ", 1)[1]
         assert name.encode() not in raw, name
     db = sqlite3.connect(tmp_path / "catalog.db")
-    kept = [json.loads(d).get("study_description") for (d,) in db.execute(
-        "SELECT document FROM entries WHERE kind = 'ImagingSeries'")]
+    kept = [
+        json.loads(d).get("study_description")
+        for (d,) in db.execute("SELECT document FROM entries WHERE kind = 'ImagingSeries'")
+    ]
     assert any(kept)  # ordinary descriptions are kept
 
 
-def test_a_rerun_writes_nothing_and_a_new_index_version_writes_what_changed(catalog, index_folder, real_tables,
-                                                                            tmp_path):
+def test_a_rerun_writes_nothing_and_a_new_index_version_writes_what_changed(
+    catalog, index_folder, real_tables, tmp_path
+):
     """Same index: no new version at all. A new index with one changed row and one row gone: that series
     updated, that one deleted, their dataset updated, everything else unchanged."""
     series, collections = real_tables
@@ -124,8 +131,13 @@ def test_a_rerun_writes_nothing_and_a_new_index_version_writes_what_changed(cata
     update = ingest_idc(catalog, index_folder=v2).summary
     assert update["index_version"] != first["index_version"]
     assert (update["created"], update["updated"], update["deleted"]) == (0, 2, 1)
-    assert update["by_collection"]["rider_breast_mri"] == {"updated": 2, "deleted": 1, "unchanged": 38,
-                                                           "series": 39, "descriptions_dropped": 0}
+    assert update["by_collection"]["rider_breast_mri"] == {
+        "updated": 2,
+        "deleted": 1,
+        "unchanged": 38,
+        "series": 39,
+        "descriptions_dropped": 0,
+    }
     dataset = catalog.get("ImagingDataset", "idc-rider_breast_mri").document
     assert dataset["series_count"] == 39
     assert catalog.search("", filters={"type": "ImagingSeries", "dataset": "idc-rider_breast_mri"}).total == 39
@@ -138,8 +150,22 @@ def test_harvest_idc_on_the_command_line(index_folder, tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
 
     def medal(*args):
-        return subprocess.run([sys.executable, "-m", "medal_catalog", "harvest", *args, "--idc-index",
-                               str(index_folder), "--catalog", url], capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "medal_catalog",
+                "harvest",
+                *args,
+                "--idc-index",
+                str(index_folder),
+                "--catalog",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     done = medal("idc:rider_breast_mri", "--json")
     assert done.returncode == 0, done.stderr
@@ -150,8 +176,9 @@ def test_harvest_idc_on_the_command_line(index_folder, tmp_path):
     assert listed.stdout.split() == sorted(SLICE)
 
 
-def test_a_big_harvest_indexes_in_a_second_process_and_leaves_nothing_queued(catalog, index_folder, real_tables,
-                                                                              monkeypatch):
+def test_a_big_harvest_indexes_in_a_second_process_and_leaves_nothing_queued(
+    catalog, index_folder, real_tables, monkeypatch
+):
     """Past BACKGROUND_INDEX_SERIES series a child process drains the index queue while the harvest writes: at
     the end every entry is searchable and nothing is owed to the index."""
     import medal_catalog.ingestion.idc as ingestion
@@ -192,8 +219,9 @@ def test_a_harvested_public_collection_is_visible_to_everyone(tmp_path, index_fo
         assert client.get("/datasets/idc-rider_breast_mri").status_code == 200
 
 
-def test_a_killed_harvest_leaves_each_collection_whole_or_absent_and_a_rerun_completes_it(tmp_path, index_folder,
-                                                                                          real_tables):
+def test_a_killed_harvest_leaves_each_collection_whole_or_absent_and_a_rerun_completes_it(
+    tmp_path, index_folder, real_tables
+):
     """`medal harvest idc:` killed while writing the last row of its first collection: every collection is either
     whole (its dataset and all its series) or absent, and the same command run again stores them all."""
     import sqlite3
@@ -231,10 +259,13 @@ def test_a_killed_harvest_leaves_each_collection_whole_or_absent_and_a_rerun_com
         try:
             out = {}
             for dataset in expected:
-                there = raw.execute("SELECT count(*) FROM entries WHERE kind='ImagingDataset' AND id=? AND NOT "
-                                    "deleted", (dataset,)).fetchone()[0]
-                n = raw.execute("SELECT count(*) FROM entries WHERE kind='ImagingSeries' AND id LIKE ? AND NOT "
-                                "deleted", (dataset + ".%",)).fetchone()[0]
+                there = raw.execute(
+                    "SELECT count(*) FROM entries WHERE kind='ImagingDataset' AND id=? AND NOT deleted", (dataset,)
+                ).fetchone()[0]
+                n = raw.execute(
+                    "SELECT count(*) FROM entries WHERE kind='ImagingSeries' AND id LIKE ? AND NOT deleted",
+                    (dataset + ".%",),
+                ).fetchone()[0]
                 out[dataset] = (bool(there), n)
             return out
         finally:
@@ -243,9 +274,22 @@ def test_a_killed_harvest_leaves_each_collection_whole_or_absent_and_a_rerun_com
     killed = state()
     assert all(v in ((True, expected[d]), (False, 0)) for d, v in killed.items()), killed
     assert sum(there for there, _ in killed.values()) < len(expected)  # the killed unit (and those after) absent
-    again = subprocess.run([sys.executable, "-m", "medal_catalog", "harvest", "idc:", "--idc-index",
-                            str(index_folder), "--catalog", f"sqlite:///{db}"], capture_output=True, text=True,
-                           timeout=300)
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "medal_catalog",
+            "harvest",
+            "idc:",
+            "--idc-index",
+            str(index_folder),
+            "--catalog",
+            f"sqlite:///{db}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert again.returncode == 0, again.stderr
     assert state() == {d: (True, n) for d, n in expected.items()}
     raw = sqlite3.connect(db)

@@ -33,9 +33,27 @@ def _tree(root: Path, files: int = 600) -> Path:
 
 
 def _harvest(tree: Path, db: Path, out: Path, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([str(MEDAL), "harvest", str(tree), "--dataset", "killed", "--jobs", "2", "--no-cache",
-                             "--timeout", "0", "--out", str(out), "--catalog", f"sqlite:///{db}", *extra],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [
+            str(MEDAL),
+            "harvest",
+            str(tree),
+            "--dataset",
+            "killed",
+            "--jobs",
+            "2",
+            "--no-cache",
+            "--timeout",
+            "0",
+            "--out",
+            str(out),
+            "--catalog",
+            f"sqlite:///{db}",
+            *extra,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _readers(process: subprocess.Popen, timeout: float = 60) -> set[int]:
@@ -72,8 +90,7 @@ def test_readers_die_with_their_harvest_and_a_rerun_is_exact(tmp_path, sig):
     else:
         assert process.returncode == -signal.SIGKILL
     if db.exists():
-        checked = subprocess.run([str(MEDAL), "check", "--catalog", f"sqlite:///{db}"], capture_output=True,
-                                 text=True)
+        checked = subprocess.run([str(MEDAL), "check", "--catalog", f"sqlite:///{db}"], capture_output=True, text=True)
         assert checked.returncode == 0, checked.stdout
     rerun = _harvest(tree, db, out, "--json")
     assert rerun.wait(timeout=300) == 0
@@ -121,8 +138,21 @@ def _catalog_with_a_dataset(tmp_path: Path) -> Path:
     tree = tmp_path / "tree"
     for i in range(6):
         write(mr_dataset(series=f"se{i % 3}", number=i % 3 + 1, instance=i), tree / f"{i}.dcm")
-    done = CliRunner().invoke(main, ["harvest", str(tree), "--dataset", "checked", "--jobs", "1", "--out",
-                                     str(tmp_path / "out"), "--catalog", f"sqlite:///{db}"])
+    done = CliRunner().invoke(
+        main,
+        [
+            "harvest",
+            str(tree),
+            "--dataset",
+            "checked",
+            "--jobs",
+            "1",
+            "--out",
+            str(tmp_path / "out"),
+            "--catalog",
+            f"sqlite:///{db}",
+        ],
+    )
     assert done.exit_code == 0, done.output
     return db
 
@@ -143,8 +173,9 @@ def test_check_finds_a_half_dataset_and_a_broken_reference(tmp_path):
     first, second, _ = [r[0] for r in raw.execute("SELECT id FROM entries WHERE kind = 'ImagingSeries' ORDER BY id")]
     raw.execute("DELETE FROM entries WHERE kind = 'ImagingSeries' AND id = ?", (first,))
     document = json.loads(raw.execute("SELECT document FROM entries WHERE id = ?", (second,)).fetchone()[0])
-    raw.execute("UPDATE entries SET document = ? WHERE id = ?",
-                (json.dumps({**document, "dataset": "no-such-dataset"}), second))
+    raw.execute(
+        "UPDATE entries SET document = ? WHERE id = ?", (json.dumps({**document, "dataset": "no-such-dataset"}), second)
+    )
     raw.commit()
     raw.close()
     code, report = _check(db)
@@ -175,8 +206,17 @@ def test_check_finds_a_kept_file_whose_bytes_changed(tmp_path):
     """A kept file whose bytes no longer match its sha256: store.file-checksum."""
     db = tmp_path / "catalog.db"
     with Catalog.open(f"sqlite:///{db}") as catalog:
-        catalog.put({"type": "ImagingDataset", "id": "kept", "title": "kept", "access_level": "open",
-                     "license": {"spdx_id": "CC-BY-4.0"}}, "ada", "test")
+        catalog.put(
+            {
+                "type": "ImagingDataset",
+                "id": "kept",
+                "title": "kept",
+                "access_level": "open",
+                "license": {"spdx_id": "CC-BY-4.0"},
+            },
+            "ada",
+            "test",
+        )
         catalog.store.put_files("ImagingDataset", "kept", {"labels.csv": (b"case,label\n1,0\n", "text/csv")})
     assert _check(db)[0] == 0
     raw = sqlite3.connect(db)
@@ -227,8 +267,12 @@ def test_a_croissant_import_killed_before_its_files_leaves_nothing_and_a_rerun_c
         event.listen(catalog.store.engine, "checkout", lambda c, r, p: c.set_trace_callback(trace))
         ingest_croissant(Path({str(path)!r}), catalog)
     """)
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])},
+    )
     assert run.returncode == 9, run.stderr
     raw = sqlite3.connect(db)
     assert raw.execute("SELECT count(*) FROM entries").fetchone()[0] == 0

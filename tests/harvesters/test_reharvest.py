@@ -37,11 +37,32 @@ def harvest(tmp_path: Path, tree: Path, *extra: str, env: dict[str, str] | None 
     """`medal harvest TREE --json` (one reader: every read is in the counted process); its summary and the files
     under TREE it opened."""
     log = tmp_path / "opens.log"
-    command = [sys.executable, "-c", COUNTING, "harvest", str(tree), "--dataset", "demo-set", "--jobs", "1",
-               "--out", str(tmp_path / "out"), "--catalog", f"sqlite:///{tmp_path / 'catalog.db'}", "--json",
-               "--nice", "0", *extra]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=300,
-                         env={**os.environ, **(env or {}), "COUNT_UNDER": str(tree), "COUNT_LOG": str(log)})
+    command = [
+        sys.executable,
+        "-c",
+        COUNTING,
+        "harvest",
+        str(tree),
+        "--dataset",
+        "demo-set",
+        "--jobs",
+        "1",
+        "--out",
+        str(tmp_path / "out"),
+        "--catalog",
+        f"sqlite:///{tmp_path / 'catalog.db'}",
+        "--json",
+        "--nice",
+        "0",
+        *extra,
+    ]
+    run = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {}), "COUNT_UNDER": str(tree), "COUNT_LOG": str(log)},
+    )
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout), sorted(set(log.read_text().split()))
 
@@ -97,8 +118,19 @@ def test_changed_new_and_removed_files_are_picked_up_and_people_edits_kept(tmp_p
     changed, opened = harvest(tmp_path, tree)
     assert opened == [str(target)] and changed["read_now"] == 1 and changed["reused_from_cache"] == 6
 
-    added = write(mr_dataset(subject="b", series="t1", number=1, instance=7, PatientSex="M", PatientAge="072Y",
-                             PatientID="B", PixelSpacing=[0.5, 0.5]), tree / "b" / "7.dcm")
+    added = write(
+        mr_dataset(
+            subject="b",
+            series="t1",
+            number=1,
+            instance=7,
+            PatientSex="M",
+            PatientAge="072Y",
+            PatientID="B",
+            PixelSpacing=[0.5, 0.5],
+        ),
+        tree / "b" / "7.dcm",
+    )
     grown, opened = harvest(tmp_path, tree)
     assert opened == [str(added)] and grown["read_now"] == 1 and grown["instances"] == 8
 
@@ -124,13 +156,25 @@ def fake_index(folder: Path, series_uids: list[str], version: str) -> dict[str, 
     package.mkdir(parents=True, exist_ok=True)
     (package / "__init__.py").write_text(
         f"from pathlib import Path\n__version__ = {version!r}\n"
-        "IDC_INDEX_PARQUET_FILEPATH = Path(__file__).with_name('idc_index.parquet')\n")
+        "IDC_INDEX_PARQUET_FILEPATH = Path(__file__).with_name('idc_index.parquet')\n"
+    )
     rows = ["1.2.3.4.5.6.7.8.9", *series_uids]
-    pq.write_table(pa.table({"SeriesInstanceUID": rows, "StudyInstanceUID": [u + ".1" for u in rows],
-                             "collection_id": ["demo_collection"] * len(rows), "source_DOI": ["10.0/demo"] * len(rows),
-                             "license_short_name": ["CC BY 4.0"] * len(rows)}), package / "idc_index.parquet")
-    return {"PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
-            "MEDAL_PUBLIC_INDEX_CACHE": str(folder / "cache")}
+    pq.write_table(
+        pa.table(
+            {
+                "SeriesInstanceUID": rows,
+                "StudyInstanceUID": [u + ".1" for u in rows],
+                "collection_id": ["demo_collection"] * len(rows),
+                "source_DOI": ["10.0/demo"] * len(rows),
+                "license_short_name": ["CC BY 4.0"] * len(rows),
+            }
+        ),
+        package / "idc_index.parquet",
+    )
+    return {
+        "PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        "MEDAL_PUBLIC_INDEX_CACHE": str(folder / "cache"),
+    }
 
 
 def test_new_public_index_version_is_picked_up(tmp_path):

@@ -35,8 +35,20 @@ def make_open(folder: Path) -> Path:
 
 
 def harvest(folder: Path, db: Path) -> dict:
-    run = CliRunner().invoke(main, ["harvest", str(folder), "--catalog", f"sqlite:///{db}", "--json",
-                                    "--out", str(db.parent / "out"), "--jobs", "1"])
+    run = CliRunner().invoke(
+        main,
+        [
+            "harvest",
+            str(folder),
+            "--catalog",
+            f"sqlite:///{db}",
+            "--json",
+            "--out",
+            str(db.parent / "out"),
+            "--jobs",
+            "1",
+        ],
+    )
     return json.loads(run.output)
 
 
@@ -50,8 +62,9 @@ def identifying_values(path: Path) -> set[str]:
             continue
         if entry.kind == "uid" and str(element.value).startswith("1.2.840.10008."):
             continue
-        for value in (element.value if isinstance(element.value, (list, pydicom.multival.MultiValue))
-                      else [element.value]):
+        for value in (
+            element.value if isinstance(element.value, (list, pydicom.multival.MultiValue)) else [element.value]
+        ):
             if len(str(value)) >= 6:
                 found.add(str(value))
     return found
@@ -142,8 +155,11 @@ def test_validate_says_which_files_would_be_rewritten_and_how(tmp_path):
     """`medal validate` tells the contributor, as an info per dataset, how many DICOM files the catalog would
     rewrite, with which options, and which declared options it does not apply."""
     folder = make_open(shutil.copytree(EXAMPLES / "valid" / "ct-lung-nodule-malignancy", tmp_path / "sub"))
-    text = (folder / "dataset.yaml").read_text().replace("profile_options: [basic_profile,",
-                                                         "profile_options: [basic_profile, retain_device_identity,")
+    text = (
+        (folder / "dataset.yaml")
+        .read_text()
+        .replace("profile_options: [basic_profile,", "profile_options: [basic_profile, retain_device_identity,")
+    )
     (folder / "dataset.yaml").write_text(text)
     run = CliRunner().invoke(main, ["validate", str(folder), "--json"])
     infos = [i for i in json.loads(run.output)["issues"] if i["code"] == "dicom.rewrite"]
@@ -191,6 +207,5 @@ def test_a_file_whose_path_reports_mask_is_still_served(tmp_path):
     summary = harvest(folder, tmp_path / "cat.db")
     assert not summary.get("files_not_kept"), summary.get("files_not_kept")
     with Catalog.open(f"sqlite:///{tmp_path / 'cat.db'}") as catalog:
-        archive = catalog.store.get_file("ImagingDataset", OPEN_EXAMPLES["ct-lung-nodule-malignancy"],
-                                         "dicom.zip").data
+        archive = catalog.store.get_file("ImagingDataset", OPEN_EXAMPLES["ct-lung-nodule-malignancy"], "dicom.zip").data
     assert len(zipfile.ZipFile(io.BytesIO(archive)).namelist()) == len(originals)

@@ -20,8 +20,9 @@ def _tree(root: Path) -> tuple[Path, str]:
     files = [mr_dataset(subject="a", series="t1", instance=i) for i in range(2)]
     for i, ds in enumerate(files):
         write(ds, root / "t1" / f"{i}.dcm")
-    big = part10(minimal_body() + element(0x0009, 0x0010, b"LO", b"ACME ")
-                 + element(0x0009, 0x1001, b"OB", b"\x00" * (3 << 20)))
+    big = part10(
+        minimal_body() + element(0x0009, 0x0010, b"LO", b"ACME ") + element(0x0009, 0x1001, b"OB", b"\x00" * (3 << 20))
+    )
     (root / "big.dcm").write_bytes(big)
     return root, str(files[0].SeriesInstanceUID)
 
@@ -33,16 +34,21 @@ def test_two_settings_in_one_process_each_reach_the_harvest(tmp_path, monkeypatc
     monkeypatch.setenv("MEDAL_DEID_SECRET", "the-environment-s-secret")
     tree, original = _tree(tmp_path / "in")
     limits = {"secret-a": 1 << 20, "secret-b": 64 << 20}
-    catalogs = {secret: open_catalog(settings=Settings(catalog=f"sqlite:///{tmp_path / (secret + '.db')}",
-                                                       deid_secret=secret, dicom_max_header_bytes=limit))
-                for secret, limit in limits.items()}
+    catalogs = {
+        secret: open_catalog(
+            settings=Settings(
+                catalog=f"sqlite:///{tmp_path / (secret + '.db')}", deid_secret=secret, dicom_max_header_bytes=limit
+            )
+        )
+        for secret, limit in limits.items()
+    }
     try:
         stored, refused = {}, {}
         for secret, catalog in catalogs.items():  # both open at once: nothing process-wide may carry the key
-            [result] = ingest([tree], catalog, dataset_id="same-files", out_dir=tmp_path / f"out-{secret}",
-                              jobs=1)
-            stored[secret] = {(v.document or {}).get("series_instance_uid")
-                              for v in catalog.iter_current(["ImagingSeries"])}
+            [result] = ingest([tree], catalog, dataset_id="same-files", out_dir=tmp_path / f"out-{secret}", jobs=1)
+            stored[secret] = {
+                (v.document or {}).get("series_instance_uid") for v in catalog.iter_current(["ImagingSeries"])
+            }
             refused[secret] = any("MEDAL_DICOM_MAX_HEADER_BYTES" in p.reason for p in result.detail.problems)
     finally:
         for catalog in catalogs.values():

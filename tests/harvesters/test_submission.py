@@ -14,8 +14,11 @@ from medal_catalog.catalog import Catalog
 from conftest import EXAMPLES
 from dicom_samples import mr_dataset, write
 
-SUBMISSIONS = [EXAMPLES / "valid" / "ct-lung-nodule-malignancy", EXAMPLES / "valid" / "mr-brain-metastasis-segmentation",
-               EXAMPLES / "valid" / "cxr-pneumothorax-triage.yaml"]
+SUBMISSIONS = [
+    EXAMPLES / "valid" / "ct-lung-nodule-malignancy",
+    EXAMPLES / "valid" / "mr-brain-metastasis-segmentation",
+    EXAMPLES / "valid" / "cxr-pneumothorax-triage.yaml",
+]
 
 
 def harvest(*args: str):
@@ -34,8 +37,8 @@ def test_examples_harvest_into_the_catalog_and_rerun_changes_nothing(tmp_path, m
     assert sum(r["changed"] for r in second) == 0
     with Catalog.open(url) as catalog:
         dataset = catalog.get("ImagingDataset", "ct-lung-screening-2019-2023").document
-        assert dataset["title"].startswith("Low-dose CT")          # what the submitter wrote is kept
-        assert dataset["series_count"] == 2 and dataset["instance_count"] == 8   # what the harvest counted
+        assert dataset["title"].startswith("Low-dose CT")  # what the submitter wrote is kept
+        assert dataset["series_count"] == 2 and dataset["instance_count"] == 8  # what the harvest counted
         assert dataset["deidentification"]["tool"] == "CTP DICOM Anonymizer"
         assert catalog.get("ImagingDataset", "ct-lung-screening-2019-2023").version == 1
         hits = catalog.search("nodule").hits
@@ -69,8 +72,10 @@ def test_identifying_values_never_reach_the_store(tmp_path):
     """A DICOM file with a patient's name in a submission is harvested without the name reaching the database."""
     folder = tmp_path / "sub"
     shutil.copytree(EXAMPLES / "valid" / "ct-lung-nodule-malignancy", folder)
-    write(mr_dataset(PatientName="Okonkwo^Adaeze", PatientID="MRN-99812", InstitutionName="Lagos General"),
-          folder / "dicom" / "leak.dcm")
+    write(
+        mr_dataset(PatientName="Okonkwo^Adaeze", PatientID="MRN-99812", InstitutionName="Lagos General"),
+        folder / "dicom" / "leak.dcm",
+    )
     db = tmp_path / "cat.db"
     run = harvest(str(folder), "--catalog", f"sqlite:///{db}", "--out", str(tmp_path / "out"))
     assert "Okonkwo" not in run.output
@@ -97,19 +102,36 @@ def test_declared_data_files_are_kept_with_the_dataset_and_nothing_outside_the_f
         kept = catalog.store.get_file("ImagingDataset", "ct-lung-screening-2019-2023", "labels.csv")
         assert kept.data == (folder / "labels.csv").read_bytes() and kept.media_type == "text/csv"
         assert [f.path for f in catalog.store.list_files("ImagingDataset", "ct-lung-screening-2019-2023")] == [
-            "dicom.zip", "labels.csv"]
+            "dicom.zip",
+            "labels.csv",
+        ]
     (tmp_path / "secret.csv").write_text("x\n")
     (folder / "link.csv").symlink_to(tmp_path / "secret.csv")
-    dataset = {"distribution": [
-        {"name": "up", "distribution_kind": "file", "path": "../secret.csv", "media_type": "text/csv"},
-        {"name": "link", "distribution_kind": "file", "path": "link.csv", "media_type": "text/csv"},
-        {"name": "abs", "distribution_kind": "file", "path": str(tmp_path / "secret.csv"), "media_type": "text/csv"},
-        {"name": "bad", "distribution_kind": "file", "path": "labels.csv", "media_type": "text/csv", "sha256": "0" * 64},
-        {"name": "ok", "distribution_kind": "file", "path": "labels.csv", "media_type": "text/csv"}]}
+    dataset = {
+        "distribution": [
+            {"name": "up", "distribution_kind": "file", "path": "../secret.csv", "media_type": "text/csv"},
+            {"name": "link", "distribution_kind": "file", "path": "link.csv", "media_type": "text/csv"},
+            {
+                "name": "abs",
+                "distribution_kind": "file",
+                "path": str(tmp_path / "secret.csv"),
+                "media_type": "text/csv",
+            },
+            {
+                "name": "bad",
+                "distribution_kind": "file",
+                "path": "labels.csv",
+                "media_type": "text/csv",
+                "sha256": "0" * 64,
+            },
+            {"name": "ok", "distribution_kind": "file", "path": "labels.csv", "media_type": "text/csv"},
+        ]
+    }
     kept, skipped = kept_files(dataset, folder, folder)
     assert list(kept) == ["labels.csv"]
     assert [reason for _, reason in skipped] == ["not a file inside the submission folder"] * 3 + [
-        "content does not match the declared sha256"]
+        "content does not match the declared sha256"
+    ]
 
 
 def test_dicom_linked_from_outside_the_submission_is_never_harvested(tmp_path):
@@ -120,8 +142,9 @@ def test_dicom_linked_from_outside_the_submission_is_never_harvested(tmp_path):
     write(mr_dataset(subject="outsider"), elsewhere / "x.dcm")
     (folder / "dicom" / "outsider").mkdir()
     (folder / "dicom" / "outsider" / "x.dcm").symlink_to(elsewhere / "x.dcm")
-    summary = json.loads(harvest(str(folder), "--catalog", f"sqlite:///{tmp_path / 'cat.db'}",
-                                 "--out", str(tmp_path / "out")).output)
+    summary = json.loads(
+        harvest(str(folder), "--catalog", f"sqlite:///{tmp_path / 'cat.db'}", "--out", str(tmp_path / "out")).output
+    )
     assert summary["dicom"]["ct-lung-screening-2019-2023"]["dicom_read"] == 8
 
 
@@ -150,15 +173,24 @@ def test_a_declared_file_holding_identifying_dicom_is_not_kept(tmp_path):
     (folder / "clean.zip").write_bytes(zipped(a_1=mr_dataset(deidentified=True)))
     (folder / "extra.zip").write_bytes(zipped(a_1=mr_dataset(deidentified=True), b_2=mr_dataset(phi=True)))
     write(mr_dataset(phi=True), folder / "table.csv")  # DICOM declared as CSV
-    dataset = {"deidentification": {"burned_in_annotation": "NO"}, "distribution": [
-        {"name": n, "distribution_kind": "file", "path": n, "media_type": m} for n, m in
-        (("clean.zip", "application/zip"), ("extra.zip", "application/zip"), ("table.csv", "text/csv"),
-         ("labels.csv", "text/csv"))]}
+    dataset = {
+        "deidentification": {"burned_in_annotation": "NO"},
+        "distribution": [
+            {"name": n, "distribution_kind": "file", "path": n, "media_type": m}
+            for n, m in (
+                ("clean.zip", "application/zip"),
+                ("extra.zip", "application/zip"),
+                ("table.csv", "text/csv"),
+                ("labels.csv", "text/csv"),
+            )
+        ],
+    }
     kept, skipped = kept_files(dataset, folder, folder)
     assert sorted(kept) == ["clean.zip", "labels.csv"]
     assert dict(skipped) == {
         "extra.zip": "1 of 2 DICOM files in it carry identifying attributes or cannot be audited",
-        "table.csv": "1 of 1 DICOM files in it carry identifying attributes or cannot be audited"}
+        "table.csv": "1 of 1 DICOM files in it carry identifying attributes or cannot be audited",
+    }
     dataset["deidentification"]["burned_in_annotation"] = "unknown"
     kept, skipped = kept_files(dataset, folder, folder)
     assert sorted(kept) == ["labels.csv"] and "burned-in" in dict(skipped)["clean.zip"]

@@ -21,10 +21,17 @@ def test_a_first_review_that_lost_the_race_to_start_the_review_is_kept_and_ackno
         ingest_submission(EXAMPLE, catalog, out_root=tmp_path / "out")
         version = judged_version(catalog.history("BenchmarkTask", TASK))  # what remy's request read, ...
         record_review(catalog, TASK, SCORES, Actor("rita", "reviewer"))  # ... before rita's review landed
-        document = {**SCORES, "type": "ReviewAssessment", "id": f"{TASK}.review.remy.v{version}", "task": TASK,
-                    "reviewer": {"name": "remy"}, "review_date": date.today().isoformat()}
-        outcome = _store(catalog, TASK, document, Actor("remy", "reviewer"), version, replaced=False,
-                         status="submitted")
+        document = {
+            **SCORES,
+            "type": "ReviewAssessment",
+            "id": f"{TASK}.review.remy.v{version}",
+            "task": TASK,
+            "reviewer": {"name": "remy"},
+            "review_date": date.today().isoformat(),
+        }
+        outcome = _store(
+            catalog, TASK, document, Actor("remy", "reviewer"), version, replaced=False, status="submitted"
+        )
         assert outcome.review.changed and outcome.task is None
         assert catalog.get("BenchmarkTask", TASK).document["status"] == "under_review"
         assert sorted(r.reviewer for r in reviews_of(catalog, TASK)) == ["remy", "rita"]

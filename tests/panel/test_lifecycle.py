@@ -17,8 +17,13 @@ from medal_catalog.panel import Actor, decide, record_review, transition
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "valid" / "ct-lung-nodule-malignancy"
 TASK = "ct-lung-nodule-malignancy"
-SCORES = {"clinical_relevance_score": 5, "unmet_need_score": 4, "patient_impact_score": 4,
-          "recommendation": "accept", "conflict_of_interest": False}
+SCORES = {
+    "clinical_relevance_score": 5,
+    "unmet_need_score": 4,
+    "patient_impact_score": 4,
+    "recommendation": "accept",
+    "conflict_of_interest": False,
+}
 
 
 @pytest.fixture

@@ -67,13 +67,16 @@ def test_slots_map_to_standard_vocabularies():
 def test_enums_with_code_systems_have_meanings():
     """DUO permissions/modifiers, DICOM modalities and CID 7050 options all carry `meaning` CURIEs."""
     sv = schema_view()
-    for enum_name, prefix in [("DuoPermissionEnum", "DUO:"), ("DuoModifierEnum", "DUO:"),
-                              ("ModalityEnum", "DICOM:"), ("DeidentificationOptionEnum", "DICOM:")]:
+    for enum_name, prefix in [
+        ("DuoPermissionEnum", "DUO:"),
+        ("DuoModifierEnum", "DUO:"),
+        ("ModalityEnum", "DICOM:"),
+        ("DeidentificationOptionEnum", "DICOM:"),
+    ]:
         values = sv.get_enum(enum_name).permissible_values
         assert all((pv.meaning or "").startswith(prefix) for pv in values.values()), enum_name
     assert sv.get_enum("DuoModifierEnum").permissible_values["NMDS"].meaning == "DUO:0000015"
-    assert sv.get_enum("DeidentificationOptionEnum").permissible_values["retain_safe_private"].meaning \
-        == "DICOM:113111"
+    assert sv.get_enum("DeidentificationOptionEnum").permissible_values["retain_safe_private"].meaning == "DICOM:113111"
 
 
 def test_jsonld_context_and_shacl_parse():

@@ -93,8 +93,10 @@ def test_scope_is_a_disjunction_of_clauses_applied_before_totals_and_facets(load
     result = run(loaded, scope=scope, facets=["type"])
     assert result.total == 3 and "ImagingDataset:chest-ct" in keys(result)
     assert result.facets["type"] == [("BenchmarkTask", 2), ("ImagingDataset", 1)]
-    assert keys(run(loaded, filters={"modality": ["CT"]}, scope=scope)) == ["BenchmarkTask:stroke-triage",
-                                                                            "ImagingDataset:chest-ct"]
+    assert keys(run(loaded, filters={"modality": ["CT"]}, scope=scope)) == [
+        "BenchmarkTask:stroke-triage",
+        "ImagingDataset:chest-ct",
+    ]
     assert run(loaded, scope=[{"key": []}]).total == 0
     with pytest.raises(Exception, match="cannot scope"):
         SearchRequest.make(scope=[{"colour": ["red"]}])
@@ -103,17 +105,23 @@ def test_scope_is_a_disjunction_of_clauses_applied_before_totals_and_facets(load
 def test_text_query_with_filters_and_facets(loaded):
     """Full text, filters and facets combine."""
     result = run(loaded, "brain", filters={"type": ["BenchmarkTask", "ImagingDataset"]}, facets=["task_type"])
-    assert set(keys(result)) == {"BenchmarkTask:glioma-seg", "BenchmarkTask:stroke-triage",
-                                 "ImagingDataset:brain-mr"}
+    assert set(keys(result)) == {"BenchmarkTask:glioma-seg", "BenchmarkTask:stroke-triage", "ImagingDataset:brain-mr"}
     assert result.facets["task_type"] == [("classification", 1), ("segmentation", 1)]
 
 
-@pytest.mark.parametrize(("field", "bounds", "expected"), [
-    ("slice_thickness", (0.5, 1.5), {"ImagingDataset:brain-mr", "ImagingSeries:s-mr-t1", "ImagingSeries:s-ct-lung"}),
-    ("field_strength", (2, None), {"ImagingDataset:brain-mr", "ImagingSeries:s-mr-t1", "ImagingSeries:s-mr-flair"}),
-    ("subject_count", (500, None), {"ImagingDataset:chest-ct"}),
-    ("created", ("2024-01-01", "2024-12-31"), {"BenchmarkTask:glioma-seg"}),
-])
+@pytest.mark.parametrize(
+    ("field", "bounds", "expected"),
+    [
+        (
+            "slice_thickness",
+            (0.5, 1.5),
+            {"ImagingDataset:brain-mr", "ImagingSeries:s-mr-t1", "ImagingSeries:s-ct-lung"},
+        ),
+        ("field_strength", (2, None), {"ImagingDataset:brain-mr", "ImagingSeries:s-mr-t1", "ImagingSeries:s-mr-flair"}),
+        ("subject_count", (500, None), {"ImagingDataset:chest-ct"}),
+        ("created", ("2024-01-01", "2024-12-31"), {"BenchmarkTask:glioma-seg"}),
+    ],
+)
 def test_ranges_are_inclusive_and_match_any_value(loaded, field, bounds, expected):
     """A range keeps documents with any value inside the inclusive bounds, numbers and dates alike."""
     assert set(keys(run(loaded, ranges={field: bounds}))) == expected
@@ -124,8 +132,13 @@ def test_sort_by_field_with_missing_values_last(loaded):
     by_subjects = keys(run(loaded, sort="-subject_count"))
     assert by_subjects[:3] == ["ImagingDataset:chest-ct", "ImagingDataset:brain-mr", "BenchmarkTask:glioma-seg"]
     by_created = keys(run(loaded, sort="created", filters={"type": ["BenchmarkTask", "ImagingDataset"]}))
-    assert by_created == ["ImagingDataset:chest-ct", "ImagingDataset:brain-mr", "BenchmarkTask:lung-nodule",
-                          "BenchmarkTask:glioma-seg", "BenchmarkTask:stroke-triage"]
+    assert by_created == [
+        "ImagingDataset:chest-ct",
+        "ImagingDataset:brain-mr",
+        "BenchmarkTask:lung-nodule",
+        "BenchmarkTask:glioma-seg",
+        "BenchmarkTask:stroke-triage",
+    ]
 
 
 def test_pages(loaded):
@@ -191,8 +204,9 @@ def test_keyword_filters_match_the_schemas_canonical_case(loaded):
     matches nothing rather than being guessed."""
     lower = run(loaded, filters={"modality": ["mr"], "body_part": ["brain"], "type": ["imagingseries"]})
     assert set(keys(lower)) == {"ImagingSeries:s-mr-t1", "ImagingSeries:s-mr-flair"}
-    assert keys(lower) == keys(run(loaded, filters={"modality": ["MR"], "body_part": ["BRAIN"],
-                                                     "type": ["ImagingSeries"]}))
+    assert keys(lower) == keys(
+        run(loaded, filters={"modality": ["MR"], "body_part": ["BRAIN"], "type": ["ImagingSeries"]})
+    )
     assert run(loaded, filters={"access_level": ["OPEN"]}).total == 1
     assert run(loaded, filters={"modality": ["ctt"]}).total == 0
 
@@ -227,7 +241,10 @@ def test_tasks_answer_body_part_filters_through_their_datasets(backend, tmp_path
         catalog.put({**dataset, "body_parts": ["ABDOMEN"]}, author="test", reason="re-described")
         assert catalog.search("", filters={"body_part": "CHEST", "type": "BenchmarkTask"}).total == 0
         assert keys(catalog.search("", filters={"body_part": "abdomen"})) == [
-            "BenchmarkTask:lung-nodule", "ImagingDataset:chest-ct"]
+            "BenchmarkTask:lung-nodule",
+            "ImagingDataset:chest-ct",
+        ]
         if backend == "elasticsearch":
-            catalog.index.client.indices.delete(index=f"{catalog.index.alias}-*", ignore_unavailable=True,
-                                                allow_no_indices=True)
+            catalog.index.client.indices.delete(
+                index=f"{catalog.index.alias}-*", ignore_unavailable=True, allow_no_indices=True
+            )

@@ -45,8 +45,16 @@ class _Busy(BaseHTTPRequestHandler):
         ids = [json.loads(line)["index"]["_id"] for line in body.splitlines()[::2] if line]
         self.bulk_calls.append(len(ids))
         status = 429 if len(self.bulk_calls) == 1 else 201
-        items = [{"index": {"_id": i, "status": status, **({"error": {"type": "es_rejected_execution_exception"}}
-                                                          if status == 429 else {})}} for i in ids]
+        items = [
+            {
+                "index": {
+                    "_id": i,
+                    "status": status,
+                    **({"error": {"type": "es_rejected_execution_exception"}} if status == 429 else {}),
+                }
+            }
+            for i in ids
+        ]
         self._answer(200, {"took": 1, "errors": status == 429, "items": items})
 
     do_POST = do_PUT
@@ -92,8 +100,9 @@ class _Recording(_Busy):
         super()._answer(200 if status == 429 else status, body)
 
 
-@pytest.mark.parametrize("compat, media", [("elasticsearch", "application/vnd.elasticsearch+"),
-                                           ("json", "application/")])
+@pytest.mark.parametrize(
+    "compat, media", [("elasticsearch", "application/vnd.elasticsearch+"), ("json", "application/")]
+)
 def test_compat_json_sends_plain_json_media_types(compat, media):
     """MEDAL_ELASTICSEARCH_COMPAT=json (compat="json") sends application/json and application/x-ndjson, which
     OpenSearch-compatible servers accept; the default keeps the client's compatible-with=9 vendor types."""

@@ -40,7 +40,8 @@ def test_first_writes_at_once_make_one_index_behind_the_alias(es_url):  # noqa: 
             assert len(clients[0].client.indices.get_alias(name=clients[0].alias).body) == 1
             assert clients[0].search(SearchRequest.make("", size=50)).total == WRITERS
         finally:
-            clients[0].client.indices.delete(index=f"{clients[0].alias}-*", ignore_unavailable=True,
-                                             allow_no_indices=True)
+            clients[0].client.indices.delete(
+                index=f"{clients[0].alias}-*", ignore_unavailable=True, allow_no_indices=True
+            )
             for client in clients:
                 client.close()

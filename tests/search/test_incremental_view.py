@@ -17,23 +17,35 @@ REQUESTS = [
     SearchRequest.make("brain", facets=["modality", "body_part"], size=10),
     SearchRequest.make("scan", filters={"modality": "CT"}, facets=["body_part", "manufacturer"], size=10, page=2),
     SearchRequest.make('"brain scan" OR lung', facets=["modality"], size=8),
-    SearchRequest.make("", ranges={"slice_thickness": (2.0, None)}, facets=["modality"], sort="-slice_thickness",
-                       size=10),
+    SearchRequest.make(
+        "", ranges={"slice_thickness": (2.0, None)}, facets=["modality"], sort="-slice_thickness", size=10
+    ),
     SearchRequest.make("axi*", sort="key", size=12),
     SearchRequest.make("", filters={"manufacturer": ["ACME", "NEWCO"]}, sort="title", size=10),
-    SearchRequest.make("NOT knee", scope=[{"type": ["ImagingSeries"], "dataset": ["d1"]},
-                                          {"key": ["ImagingDataset:d2"]}], facets=["type"], size=10),
+    SearchRequest.make(
+        "NOT knee",
+        scope=[{"type": ["ImagingSeries"], "dataset": ["d1"]}, {"key": ["ImagingDataset:d2"]}],
+        facets=["type"],
+        size=10,
+    ),
 ]
 
 
 def doc(key: str, rng: random.Random, vendor_pool: list[str]) -> dict:
     kind, _, entry_id = key.partition(":")
     words = rng.sample(WORDS, 3)
-    body = {"key": key, "id": entry_id, "type": kind, "label": " ".join(words), "title": [" ".join(words)],
-            "series_description": [" ".join(rng.sample(WORDS, 2))],
-            "modality": rng.sample(["MR", "CT", "PT"], rng.randint(1, 2)),
-            "body_part": [rng.choice(["BRAIN", "CHEST", "KNEE"])], "manufacturer": [rng.choice(vendor_pool)],
-            "dataset": [rng.choice(["d1", "d2", "d3"])]}
+    body = {
+        "key": key,
+        "id": entry_id,
+        "type": kind,
+        "label": " ".join(words),
+        "title": [" ".join(words)],
+        "series_description": [" ".join(rng.sample(WORDS, 2))],
+        "modality": rng.sample(["MR", "CT", "PT"], rng.randint(1, 2)),
+        "body_part": [rng.choice(["BRAIN", "CHEST", "KNEE"])],
+        "manufacturer": [rng.choice(vendor_pool)],
+        "dataset": [rng.choice(["d1", "d2", "d3"])],
+    }
     if rng.random() < 0.7:
         body["slice_thickness"] = [rng.choice([1.0, 2.5, 3.0, 5.0])]
     return body

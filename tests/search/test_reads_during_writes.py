@@ -36,15 +36,22 @@ conn.execute("ROLLBACK")
 
 
 def series(i: int) -> dict:
-    return {"type": "ImagingSeries", "id": f"held.s{i}", "dataset": "held", "modality": "MR",
-            "series_instance_uid": f"1.2.826.0.1.3680043.8.498.{i + 1}", "instance_count": 1}
+    return {
+        "type": "ImagingSeries",
+        "id": f"held.s{i}",
+        "dataset": "held",
+        "modality": "MR",
+        "series_instance_uid": f"1.2.826.0.1.3680043.8.498.{i + 1}",
+        "instance_count": 1,
+    }
 
 
 @contextmanager
 def write_lock_held(db: Path) -> Iterator[subprocess.Popen]:
     """Another process holding the catalog's write lock (a write transaction left open) until the block ends."""
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         yield holder
@@ -93,22 +100,36 @@ def test_a_served_search_answers_while_a_harvest_holds_the_write_lock_and_a_subm
     with Catalog.open(settings=settings) as catalog:
         catalog.put_many([series(i) for i in range(3)], "ada", "before")
         token = create_token(catalog.store, "ada", "admin")
-    dataset = {"type": "ImagingDataset", "id": "held-submission", "title": "A small MR dataset",
-               "description": "Submitted while the catalog's write lock is held.", "version": "1.0.0",
-               "modalities": ["MR"], "body_parts": ["BRAIN"], "file_formats": ["application/dicom"],
-               "subject_count": 3, "study_count": 3, "series_count": 3, "instance_count": 30,
-               "publication_status": "unpublished", "access_level": "open", "license": {"spdx_id": "CC-BY-4.0"},
-               "deidentification": {"patient_identity_removed": True, "profile_options": ["basic_profile"]}}
+    dataset = {
+        "type": "ImagingDataset",
+        "id": "held-submission",
+        "title": "A small MR dataset",
+        "description": "Submitted while the catalog's write lock is held.",
+        "version": "1.0.0",
+        "modalities": ["MR"],
+        "body_parts": ["BRAIN"],
+        "file_formats": ["application/dicom"],
+        "subject_count": 3,
+        "study_count": 3,
+        "series_count": 3,
+        "instance_count": 30,
+        "publication_status": "unpublished",
+        "access_level": "open",
+        "license": {"spdx_id": "CC-BY-4.0"},
+        "deidentification": {"patient_identity_removed": True, "profile_options": ["basic_profile"]},
+    }
     headers = {"Authorization": f"Bearer {token}"}
     with medal_server(db, tmp_path, MEDAL_BUSY_TIMEOUT="60") as base:
         assert httpx.get(f"{base}/api/search", headers=headers, timeout=PATIENCE).json()["total"] == 3
         with write_lock_held(db):
-            submitting, submitted = in_thread(lambda: httpx.post(f"{base}/api/submissions", json=dataset,
-                                                                 headers=headers, timeout=120))
+            submitting, submitted = in_thread(
+                lambda: httpx.post(f"{base}/api/submissions", json=dataset, headers=headers, timeout=120)
+            )
             submitting.join(timeout=1)
             assert submitting.is_alive(), "the submission should be waiting for the write lock"
-            found = httpx.get(f"{base}/api/search", params={"q": "", "facet": ["type", "modality"]},
-                              headers=headers, timeout=PATIENCE)
+            found = httpx.get(
+                f"{base}/api/search", params={"q": "", "facet": ["type", "modality"]}, headers=headers, timeout=PATIENCE
+            )
             assert found.status_code == 200 and found.json()["total"] == 3
             assert submitting.is_alive()
         submitting.join(timeout=120)
@@ -162,4 +183,7 @@ def test_searches_at_once_during_writes_answer_consistently(tmp_path):
             thread.join(timeout=60)
         for q in queries:
             assert (results[q].total, [h.key for h in results[q].hits], results[q].facets) == (
-                serial[q].total, [h.key for h in serial[q].hits], serial[q].facets)
+                serial[q].total,
+                [h.key for h in serial[q].hits],
+                serial[q].facets,
+            )

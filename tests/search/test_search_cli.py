@@ -42,19 +42,23 @@ def test_search_json(catalog_url):
 
 def test_search_table_ranges_and_environment_default(catalog_url):
     """Without --json a readable table; the catalog comes from MEDAL_CATALOG when --catalog is absent."""
-    result = medal("search", "--body-part", "CHEST", "--range", "slice_thickness=..2",
-                   env={"MEDAL_CATALOG": catalog_url})
+    result = medal(
+        "search", "--body-part", "CHEST", "--range", "slice_thickness=..2", env={"MEDAL_CATALOG": catalog_url}
+    )
     assert result.exit_code == 0, result.output
     assert "1-1 of 1 matching entries" in result.output and "s-ct-lung" in result.output
 
 
-@pytest.mark.parametrize(("args", "code", "message"), [
-    (["search", '"brain'], 2, "unbalanced quote"),
-    (["search", "brain", "--range", "nonsense"], 2, "FIELD=LOW..HIGH"),
-    (["search", "brain", "--range", "colour=1..2"], 2, "no range on 'colour'"),
-    (["search", "brain", "--sort", "colour"], 2, "cannot sort by"),
-    (["search", "brain", "--index", "elasticsearch://127.0.0.1:9/medal"], 5, "unreachable"),
-])
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["search", '"brain'], 2, "unbalanced quote"),
+        (["search", "brain", "--range", "nonsense"], 2, "FIELD=LOW..HIGH"),
+        (["search", "brain", "--range", "colour=1..2"], 2, "no range on 'colour'"),
+        (["search", "brain", "--sort", "colour"], 2, "cannot sort by"),
+        (["search", "brain", "--index", "elasticsearch://127.0.0.1:9/medal"], 5, "unreachable"),
+    ],
+)
 def test_bad_input_is_one_clear_line(catalog_url, args, code, message):
     """Query syntax, bad options and an unreachable Elasticsearch exit non-zero with a message, no traceback."""
     result = medal(*args, "--catalog", catalog_url)

@@ -13,22 +13,25 @@ from medal_catalog.search import sqlite_fts
 from medal_catalog.search.query import Leaf, parse
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ('"brain scan', "unbalanced quote"),
-    ("(brain OR lung", "unbalanced parenthesis"),
-    ("brain)", "unbalanced parenthesis"),
-    ("brain AND", "nothing on its right"),
-    ("AND brain", "nothing on its left"),
-    ("OR", "nothing on its left"),
-    ("brain OR", "nothing on its right"),
-    ("NOT", "nothing to negate"),
-    ("brain NOT", "nothing to negate"),
-    ("()", "empty parentheses"),
-    ("title:glioma", "field-scoped search"),
-    ("NEAR(brain scan)", "NEAR"),
-    ("^brain", "column start"),
-    ("br*ain", "may only end a word"),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"brain scan', "unbalanced quote"),
+        ("(brain OR lung", "unbalanced parenthesis"),
+        ("brain)", "unbalanced parenthesis"),
+        ("brain AND", "nothing on its right"),
+        ("AND brain", "nothing on its left"),
+        ("OR", "nothing on its left"),
+        ("brain OR", "nothing on its right"),
+        ("NOT", "nothing to negate"),
+        ("brain NOT", "nothing to negate"),
+        ("()", "empty parentheses"),
+        ("title:glioma", "field-scoped search"),
+        ("NEAR(brain scan)", "NEAR"),
+        ("^brain", "column start"),
+        ("br*ain", "may only end a word"),
+    ],
+)
 def test_query_syntax_errors_are_clear_400_errors(query, message):
     """Operators typed by users and unbalanced quotes give a QuerySyntaxError (HTTP 400), never an FTS5 crash."""
     with pytest.raises(QuerySyntaxError, match=message) as caught:
@@ -36,13 +39,16 @@ def test_query_syntax_errors_are_clear_400_errors(query, message):
     assert caught.value.http_status == 400
 
 
-@pytest.mark.parametrize(("query", "tree"), [
-    ("t1-weighted", Leaf("t1-weighted")),
-    ("brain and lung", "And"),
-    ("...", None),
-    ("", None),
-    ("glio*", Leaf("glio", prefix=True)),
-])
+@pytest.mark.parametrize(
+    ("query", "tree"),
+    [
+        ("t1-weighted", Leaf("t1-weighted")),
+        ("brain and lung", "And"),
+        ("...", None),
+        ("", None),
+        ("glio*", Leaf("glio", prefix=True)),
+    ],
+)
 def test_ordinary_text_parses(query, tree):
     """Punctuation inside words, lower-case and/or/not and stray symbols are ordinary text."""
     parsed = parse(query)
@@ -51,9 +57,16 @@ def test_ordinary_text_parses(query, tree):
 
 def _doc(i: int, rng: random.Random) -> dict:
     words = ["brain", "scan", "MR"] + rng.sample(["glioma", "stroke", "axial", "flair", "lung", "knee"], 2)
-    return {"key": f"ImagingSeries:s{i:05d}", "id": f"s{i:05d}", "type": "ImagingSeries", "label": f"s{i}",
-            "series_description": [" ".join(words)], "modality": [rng.choice(["MR", "CT"])],
-            "body_part": [rng.choice(["BRAIN", "CHEST", "KNEE"])], "slice_thickness": [rng.choice([1.0, 3.0])]}
+    return {
+        "key": f"ImagingSeries:s{i:05d}",
+        "id": f"s{i:05d}",
+        "type": "ImagingSeries",
+        "label": f"s{i}",
+        "series_description": [" ".join(words)],
+        "modality": [rng.choice(["MR", "CT"])],
+        "body_part": [rng.choice(["BRAIN", "CHEST", "KNEE"])],
+        "slice_thickness": [rng.choice([1.0, 3.0])],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +97,7 @@ def test_filters_do_not_leak_between_queries(common):
     index, docs = common
     narrowed = index.search(SearchRequest.make("glioma", filters={"modality": ["CT"]}))
     everything = index.search(SearchRequest.make("glioma"))
-    assert narrowed.total == sum(1 for d in docs if "glioma" in d["series_description"][0]
-                                 and d["modality"] == ["CT"])
+    assert narrowed.total == sum(1 for d in docs if "glioma" in d["series_description"][0] and d["modality"] == ["CT"])
     assert everything.total == sum(1 for d in docs if "glioma" in d["series_description"][0])
 
 
@@ -94,9 +106,13 @@ def test_ranking_is_exact_within_the_budget(common, tmp_path):
     index, docs = common
     result = index.search(SearchRequest.make("flair knee", size=20))
     raw = sqlite3.connect(index.path)
-    expected = [row[0] for row in raw.execute(
-        f"SELECT d.key FROM search_fts f JOIN search_docs d ON d.rowid = f.rowid WHERE search_fts MATCH "
-        f"'\"flair\" AND \"knee\"' ORDER BY bm25(search_fts, {sqlite_fts.WEIGHTS}), d.key LIMIT 20")]
+    expected = [
+        row[0]
+        for row in raw.execute(
+            f"SELECT d.key FROM search_fts f JOIN search_docs d ON d.rowid = f.rowid WHERE search_fts MATCH "
+            f'\'"flair" AND "knee"\' ORDER BY bm25(search_fts, {sqlite_fts.WEIGHTS}), d.key LIMIT 20'
+        )
+    ]
     raw.close()
     assert [h.key for h in result.hits] == expected
 

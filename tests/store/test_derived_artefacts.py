@@ -9,15 +9,25 @@ import pytest
 
 from medal_catalog.store import StoredArtefact, open_store
 
-TASK = {"type": "BenchmarkTask", "id": "t1", "title": "Glioma segmentation",
-        "clinical_question": "Where is the tumour?", "task_type": "segmentation", "modalities": ["MR"],
-        "status": "submitted", "submitter": {"name": "Dr Ada Example"}}
+TASK = {
+    "type": "BenchmarkTask",
+    "id": "t1",
+    "title": "Glioma segmentation",
+    "clinical_question": "Where is the tumour?",
+    "task_type": "segmentation",
+    "modalities": ["MR"],
+    "status": "submitted",
+    "submitter": {"name": "Dr Ada Example"},
+}
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'catalog.db'}" if request.param == "sqlite" \
+    url = (
+        f"sqlite:///{tmp_path / 'catalog.db'}"
+        if request.param == "sqlite"
         else request.getfixturevalue("postgresql_url")
+    )
     s = open_store(url)
     yield s
     s.close()
@@ -27,9 +37,16 @@ def test_artefacts_are_kept_replaced_and_dropped_by_prefix(store):
     """Bytes come back as written with their fingerprint and media type; a second put replaces; a prefix drops
     only its own keys (``preview:a:`` not ``preview:ab:``)."""
     png = bytes(range(256)) * 4
-    assert store.put_artefacts([StoredArtefact("preview:a:s1:0:view", "f1", "image/png", png),
-                                StoredArtefact("preview:ab:s2:0:view", "f1", "image/png", b"x"),
-                                StoredArtefact("campaign:anonymous", "c1", "application/json", b"{}")]) == 3
+    assert (
+        store.put_artefacts(
+            [
+                StoredArtefact("preview:a:s1:0:view", "f1", "image/png", png),
+                StoredArtefact("preview:ab:s2:0:view", "f1", "image/png", b"x"),
+                StoredArtefact("campaign:anonymous", "c1", "application/json", b"{}"),
+            ]
+        )
+        == 3
+    )
     kept = store.get_artefacts(["preview:a:s1:0:view", "campaign:anonymous", "missing"])
     assert set(kept) == {"preview:a:s1:0:view", "campaign:anonymous"}
     assert kept["preview:a:s1:0:view"].data == png and kept["preview:a:s1:0:view"].fingerprint == "f1"
@@ -66,8 +83,7 @@ def test_evaluations_version_changes_when_one_is_added_or_finished(store):
     """A queued evaluation and its finishing each change its task's fingerprint, not another task's."""
     other = store.evaluations_version("t2")
     first = store.evaluations_version("t1", "test")
-    record = {"id": uuid.uuid4().hex, "task": "t1", "split": "test", "submitter": "bob",
-              "about": {"model_name": "m"}}
+    record = {"id": uuid.uuid4().hex, "task": "t1", "split": "test", "submitter": "bob", "about": {"model_name": "m"}}
     store.add_evaluation(record, None, "")
     queued = store.evaluations_version("t1", "test")
     store.finish_evaluation(record["id"], "done", result={"metrics": []})

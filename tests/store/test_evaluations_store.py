@@ -14,16 +14,24 @@ from medal_catalog.store import open_store
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'catalog.db'}" if request.param == "sqlite" \
+    url = (
+        f"sqlite:///{tmp_path / 'catalog.db'}"
+        if request.param == "sqlite"
         else request.getfixturevalue("postgresql_url")
+    )
     s = open_store(url)
     yield s
     s.close()
 
 
 def _record(submitter: str = "bob", model: str = "m", split: str = "test_hidden") -> dict:
-    return {"id": uuid.uuid4().hex, "task": "t1", "split": split, "submitter": submitter,
-            "about": {"model_name": model, "model_version": "1", "code_url": None, "predictions_sha256": "0" * 64}}
+    return {
+        "id": uuid.uuid4().hex,
+        "task": "t1",
+        "split": split,
+        "submitter": submitter,
+        "about": {"model_name": model, "model_version": "1", "code_url": None, "predictions_sha256": "0" * 64},
+    }
 
 
 def test_limit_numbering_and_replicates(store):

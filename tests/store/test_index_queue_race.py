@@ -40,8 +40,10 @@ def test_an_update_that_commits_late_with_a_lower_number_stays_queued(postgresql
         catalog.put(task(1), "ada", "first")  # the entry the late writer changes; queue drained
         assert store.pending_count() == 0
         other = psycopg.connect(postgresql_url)  # another worker's transaction, still open
-        other.execute("INSERT INTO index_queue (key, op, queued_at) VALUES ('BenchmarkTask:task-001', 'index', "
-                      "'2026-01-01T00:00:00Z')")
+        other.execute(
+            "INSERT INTO index_queue (key, op, queued_at) VALUES ('BenchmarkTask:task-001', 'index', "
+            "'2026-01-01T00:00:00Z')"
+        )
         index.meanwhile = other.commit
         catalog.put(task(2), "bob", "second")  # numbered after the other's update; drains while it commits
         other.close()

@@ -15,9 +15,16 @@ from medal_catalog.errors import StoreError, StoreLockedError, StoreReadOnlyErro
 from medal_catalog.catalog import Catalog
 from medal_catalog.store import open_store
 
-TASK = {"type": "BenchmarkTask", "id": "glioma-seg", "title": "Glioma segmentation",
-        "clinical_question": "Where is the tumour?", "task_type": "segmentation", "modalities": ["MR"],
-        "status": "submitted", "submitter": {"name": "Dr Ada Example"}}
+TASK = {
+    "type": "BenchmarkTask",
+    "id": "glioma-seg",
+    "title": "Glioma segmentation",
+    "clinical_question": "Where is the tumour?",
+    "task_type": "segmentation",
+    "modalities": ["MR"],
+    "status": "submitted",
+    "submitter": {"name": "Dr Ada Example"},
+}
 
 
 def task(i: int, **changes) -> dict:
@@ -66,8 +73,9 @@ def test_a_crash_inside_a_write_leaves_the_store_consistent_and_a_rerun_complete
         assert [r.status for r in results] == ["created"] * 6
         assert catalog.store.pending_count() == 0
         assert catalog.search("task number", size=20).total == 6
-        assert [r.status for r in catalog.put_many([task(i) for i in range(6)], "harvester", "run 3")] == \
-            ["unchanged"] * 6
+        assert [r.status for r in catalog.put_many([task(i) for i in range(6)], "harvester", "run 3")] == [
+            "unchanged"
+        ] * 6
 
 
 def test_a_locked_database_gives_a_clear_error(url, tmp_path):
@@ -156,7 +164,8 @@ def test_pixel_digests_are_replaced_per_dataset_and_shared_ones_counted(store):
     store.put_pixel_hashes("three", {"three.s1": {"e" * 32: 1}})
     assert store.pixel_hashes("one") == {"one.s1": {a, b}, "one.s2": {c}}
     assert [s.to_dict() for s in store.shared_pixel_hashes("one")] == [
-        {"dataset": "one", "other": "two", "shared_images": 1, "images": 3, "other_images": 2}]
+        {"dataset": "one", "other": "two", "shared_images": 1, "images": 3, "other_images": 2}
+    ]
     assert store.shared_pixel_hashes("three") == []
     store.put_pixel_hashes("one", {"one.s1": {b: 1}})  # a re-harvest without the shared image
     assert store.shared_pixel_hashes("two") == [] and store.pixel_hashes("one") == {"one.s1": {b}}

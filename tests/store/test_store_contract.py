@@ -12,9 +12,16 @@ from medal_catalog.catalog import Catalog
 from medal_catalog.errors import StoreError
 from medal_catalog.store import open_store
 
-TASK = {"type": "BenchmarkTask", "id": "glioma-seg", "title": "Glioma segmentation",
-        "clinical_question": "Where is the tumour?", "task_type": "segmentation", "modalities": ["MR"],
-        "status": "submitted", "submitter": {"name": "Dr Ada Example"}}
+TASK = {
+    "type": "BenchmarkTask",
+    "id": "glioma-seg",
+    "title": "Glioma segmentation",
+    "clinical_question": "Where is the tumour?",
+    "task_type": "segmentation",
+    "modalities": ["MR"],
+    "status": "submitted",
+    "submitter": {"name": "Dr Ada Example"},
+}
 
 
 def task(i: int, **changes) -> dict:
@@ -45,8 +52,12 @@ def store(url):
 def test_put_creates_version_one_and_get_returns_the_canonical_document(store):
     """A first write is version 1; get() returns the validated document, with its type designator."""
     result = store.put(TASK, author="ada", reason="submitted")
-    assert (result.status, result.changed, result.version, result.key) == ("created", True, 1,
-                                                                             "BenchmarkTask:glioma-seg")
+    assert (result.status, result.changed, result.version, result.key) == (
+        "created",
+        True,
+        1,
+        "BenchmarkTask:glioma-seg",
+    )
     current = store.get("BenchmarkTask", "glioma-seg")
     assert current.document["title"] == "Glioma segmentation" and current.document["type"] == "BenchmarkTask"
     assert (current.author, current.reason) == ("ada", "submitted")
@@ -106,8 +117,13 @@ def test_deleted_ids_lists_entries_whose_current_version_is_a_deletion(store):
 def test_ids_are_unique_within_a_kind_only(store):
     """A task and a dataset may share an id."""
     store.put(TASK, "ada", "t")
-    dataset = {"type": "ImagingDataset", "id": "glioma-seg", "title": "Data", "access_level": "open",
-               "license": {"spdx_id": "CC0-1.0"}}
+    dataset = {
+        "type": "ImagingDataset",
+        "id": "glioma-seg",
+        "title": "Data",
+        "access_level": "open",
+        "license": {"spdx_id": "CC0-1.0"},
+    }
     assert store.put(dataset, "ada", "d").status == "created"
     assert store.count() == 2 and store.count("ImagingDataset") == 1
     assert [v.key for v in store.iter_current()] == ["BenchmarkTask:glioma-seg", "ImagingDataset:glioma-seg"]
@@ -141,13 +157,16 @@ def test_a_catalog_container_is_written_entry_by_entry(url, index_url):
     """iter_entries() turns a MedalCatalog file (lists without type) into entries put_many can write."""
     from medal_catalog.store import iter_entries
 
-    container = {"tasks": [{k: v for k, v in TASK.items() if k != "type"}],
-                 "datasets": [{"id": "brain-mr", "title": "Data", "access_level": "open",
-                               "license": {"spdx_id": "CC0-1.0"}}]}
+    container = {
+        "tasks": [{k: v for k, v in TASK.items() if k != "type"}],
+        "datasets": [{"id": "brain-mr", "title": "Data", "access_level": "open", "license": {"spdx_id": "CC0-1.0"}}],
+    }
     with Catalog.open(url, index_url) as catalog:
         results = catalog.put_many(iter_entries(container), author="ada", reason="submission")
-        assert [(r.key, r.status) for r in results] == [("BenchmarkTask:glioma-seg", "created"),
-                                                        ("ImagingDataset:brain-mr", "created")]
+        assert [(r.key, r.status) for r in results] == [
+            ("BenchmarkTask:glioma-seg", "created"),
+            ("ImagingDataset:brain-mr", "created"),
+        ]
     assert list(iter_entries(TASK)) == [TASK]
 
 
@@ -155,8 +174,11 @@ def test_files_kept_with_an_entry_are_replaced_as_a_set_and_read_back_exactly(st
     """put_files replaces an entry's files in one go; listings carry digests and sizes, get_file the bytes."""
     import hashlib
 
-    stored = store.put_files("ImagingDataset", "ds", {"labels.csv": (b"a,b\n1,2\n", "text/csv"),
-                                                       "sub/x.bin": (bytes(range(256)), "application/octet-stream")})
+    stored = store.put_files(
+        "ImagingDataset",
+        "ds",
+        {"labels.csv": (b"a,b\n1,2\n", "text/csv"), "sub/x.bin": (bytes(range(256)), "application/octet-stream")},
+    )
     assert [f.path for f in stored] == ["labels.csv", "sub/x.bin"]
     listing = store.list_files("ImagingDataset", "ds")
     assert [(f.path, f.byte_size, f.data) for f in listing] == [("labels.csv", 8, None), ("sub/x.bin", 256, None)]
@@ -273,10 +295,17 @@ def test_dataset_series_are_those_naming_the_dataset_at_top_level(url):
     """dataset_series() answers a dataset's current series only: not another dataset's whose id it prefixes or
     matches as a LIKE pattern, not a deleted one."""
     store = open_store(url)
-    for i, (series_id, dataset) in enumerate([("a.s1", "ds_a"), ("a.s2", "ds_a"), ("b.s1", "ds_ab"),
-                                              ("c.s1", "dsxa")]):  # '_' is no wildcard
-        series = {"type": "ImagingSeries", "id": series_id, "dataset": dataset, "modality": "MR",
-                  "series_instance_uid": f"1.2.3.{i}", "instance_count": 1}
+    for i, (series_id, dataset) in enumerate(
+        [("a.s1", "ds_a"), ("a.s2", "ds_a"), ("b.s1", "ds_ab"), ("c.s1", "dsxa")]
+    ):  # '_' is no wildcard
+        series = {
+            "type": "ImagingSeries",
+            "id": series_id,
+            "dataset": dataset,
+            "modality": "MR",
+            "series_instance_uid": f"1.2.3.{i}",
+            "instance_count": 1,
+        }
         assert store.put(series, "ada", "r").changed
     store.delete("ImagingSeries", "a.s2", "ada", "gone")
     assert [v.id for v in store.dataset_series("ds_a")] == ["a.s1"]

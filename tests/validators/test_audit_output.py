@@ -12,8 +12,9 @@ from click.testing import CliRunner
 from medal_catalog.cli import main
 
 SHARED = Path(os.environ.get("MEDAL_SHARED_DICOM", "/work/shared/data/dicom"))
-pytestmark = pytest.mark.skipif(not (SHARED / "philips").is_dir(),
-                                reason=f"real Philips DICOM not present at {SHARED} (set MEDAL_SHARED_DICOM)")
+pytestmark = pytest.mark.skipif(
+    not (SHARED / "philips").is_dir(), reason=f"real Philips DICOM not present at {SHARED} (set MEDAL_SHARED_DICOM)"
+)
 
 
 def test_the_philips_audit_is_grouped_per_attribute():

@@ -66,8 +66,10 @@ def test_missing_consent_ethics_and_deidentification_warn_for_dicom_and_stay_inf
     folder = _made(tmp_path)
     _edit(folder, lambda d: [d.pop(k, None) for k in ("consent", "deidentification", "ethics_approval")])
     codes = _codes(folder)
-    assert {codes[c].severity.value for c in ("fair.missing-consent", "fair.missing-deidentification",
-                                              "fair.missing-ethics")} == {"warning"}
+    assert {
+        codes[c].severity.value
+        for c in ("fair.missing-consent", "fair.missing-deidentification", "fair.missing-ethics")
+    } == {"warning"}
     assert codes["fair.missing-ethics"].hint.startswith("Add `ethics_approval`")
     shutil.rmtree(folder / "dicom")
 
@@ -75,8 +77,12 @@ def test_missing_consent_ethics_and_deidentification_warn_for_dicom_and_stay_inf
         d["file_formats"] = ["text/csv"]
         d["distribution"] = d["distribution"][1:]
         d["access_level"] = "controlled"
-        d["license"] = {"spdx_id": "LicenseRef-MEDAL-DUA-1.0", "dua_required": True,
-                        "dua_url": "https://example.org/dua"}
+        d["license"] = {
+            "spdx_id": "LicenseRef-MEDAL-DUA-1.0",
+            "dua_required": True,
+            "dua_url": "https://example.org/dua",
+        }
+
     _edit(folder, no_dicom)
     codes = _codes(folder)
     assert codes["fair.missing-consent"].severity.value == "info" and "fair.missing-ethics" not in codes

@@ -29,8 +29,10 @@ def _errors(path):
 
 def test_remote_context_is_a_located_error_that_does_not_quote_the_url(tmp_path):
     """A context URL we do not ship is refused at its pointer; the message does not repeat the URL."""
-    path = _file(tmp_path, croissant(**{"@context": ["http://mlcommons.org/croissant/1.1",
-                                                     "https://example.org/private/ctx.jsonld"]}))
+    path = _file(
+        tmp_path,
+        croissant(**{"@context": ["http://mlcommons.org/croissant/1.1", "https://example.org/private/ctx.jsonld"]}),
+    )
     report = validate_paths([path])
     assert [(i.code, i.pointer) for i in report.issues] == [("croissant.remote-context", "/@context/1")]
     assert "example.org" not in report.issues[0].message
@@ -49,8 +51,9 @@ def test_location_under_an_aliased_term_is_caught_after_parsing(tmp_path):
     view, before any file is read."""
     document = croissant()
     document["@context"] = {**document["@context"], "where": "sc:contentUrl"}
-    document["distribution"][0]["where"] = document["distribution"][0].pop("contentUrl").replace(
-        "labels.csv", "/etc/hostname")
+    document["distribution"][0]["where"] = (
+        document["distribution"][0].pop("contentUrl").replace("labels.csv", "/etc/hostname")
+    )
     assert _errors(_file(tmp_path, document)) == [("croissant.unsafe-location", "/distribution/0/contentUrl")]
 
 

@@ -37,8 +37,12 @@ def test_valid_single_file_examples_have_no_errors(path):
 def test_cli_json_shape_and_exit_codes():
     """--json prints {valid, summary, issues, entries}; exit 1 on errors, 2 on a missing path."""
     bad = EXAMPLES / "invalid" / "nmds-consent.yaml"
-    out = subprocess.run([sys.executable, "-m", "medal_catalog", "validate", "--json", str(bad)],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "medal_catalog", "validate", "--json", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 1
     report = json.loads(out.stdout)
     assert set(report) == {"valid", "summary", "issues", "entries"}
@@ -47,18 +51,24 @@ def test_cli_json_shape_and_exit_codes():
     assert error["code"] == "consent.nmds" and error["pointer"] == "/consent/duo_modifiers/0"
     assert error["line"] == 7 and error["file"].endswith("nmds-consent.yaml") and error["hint"]
     assert report["entries"][0]["fair"]["overall"] < 1
-    missing = subprocess.run([sys.executable, "-m", "medal_catalog", "validate", "no/such/path"],
-                             capture_output=True, text=True, timeout=120)
+    missing = subprocess.run(
+        [sys.executable, "-m", "medal_catalog", "validate", "no/such/path"], capture_output=True, text=True, timeout=120
+    )
     assert missing.returncode == 2 and "no such file" in missing.stderr
 
 
 def test_strict_fails_on_warnings():
     """A file with only warnings exits 0, and 1 with --strict."""
     ok = EXAMPLES / "valid" / "cxr-pneumothorax-triage.yaml"
-    plain = subprocess.run([sys.executable, "-m", "medal_catalog", "validate", "-q", str(ok)], capture_output=True,
-                           text=True, timeout=120)
-    strict = subprocess.run([sys.executable, "-m", "medal_catalog", "validate", "--strict", str(ok)],
-                            capture_output=True, text=True, timeout=120)
+    plain = subprocess.run(
+        [sys.executable, "-m", "medal_catalog", "validate", "-q", str(ok)], capture_output=True, text=True, timeout=120
+    )
+    strict = subprocess.run(
+        [sys.executable, "-m", "medal_catalog", "validate", "--strict", str(ok)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert plain.returncode == 0 and "valid" in plain.stdout
     assert strict.returncode == 1
 

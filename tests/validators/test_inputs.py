@@ -66,8 +66,9 @@ def test_non_dicom_named_dcm_and_truncated_dicom(submission):
 
 def test_declared_file_checks(submission):
     """A changed labels file fails its declared size and sha256; a missing one is reported."""
-    (submission / "labels.csv").write_text("case_id,split,series_uid,nodule_diameter_mm,malignant\n"
-                                           "lung-002,validation,1.2.3,9.9,0\n")
+    (submission / "labels.csv").write_text(
+        "case_id,split,series_uid,nodule_diameter_mm,malignant\nlung-002,validation,1.2.3,9.9,0\n"
+    )
     report = validate_paths([submission])
     assert codes(report, Severity.ERROR) == ["distribution.sha256-mismatch", "distribution.size-mismatch"]
     (submission / "labels.csv").unlink()
@@ -194,8 +195,9 @@ def test_cli_unreadable_path_exit_2(tmp_path):
     locked = tmp_path / "locked.yaml"
     locked.write_text("type: BenchmarkTask\n")
     locked.chmod(0)
-    out = subprocess.run([sys.executable, "-m", "medal_catalog", "validate", str(locked)], capture_output=True,
-                         text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "medal_catalog", "validate", str(locked)], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 2
 
 

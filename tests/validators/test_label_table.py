@@ -33,8 +33,11 @@ def submission(tmp_path):
     target.mkdir()
     for name in ("task.yaml", "dataset.yaml", "labels.csv"):
         shutil.copy(EXAMPLES / "valid" / "ct-lung-nodule-malignancy" / name, target / name)
-    edit(target, "dataset.yaml", lambda d: d.update(
-        distribution=[x for x in d["distribution"] if x.get("distribution_kind") != "file_set"]))
+    edit(
+        target,
+        "dataset.yaml",
+        lambda d: d.update(distribution=[x for x in d["distribution"] if x.get("distribution_kind") != "file_set"]),
+    )
     edit(target, "task.yaml", lambda t: t["labels"].pop("series_column"))  # TABLE names no series
     return target
 
@@ -58,6 +61,7 @@ def write_table(folder, data: bytes):
     def declare(dataset):
         entry = next(d for d in dataset["distribution"] if d["name"] == "labels")
         entry.update(byte_size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
     edit(folder, "dataset.yaml", declare)
 
 
@@ -96,12 +100,14 @@ def test_a_missing_label_column_is_an_error_and_harvest_leaves_the_task_out(subm
 
 def test_the_cli_exits_1_with_the_code(submission):
     edit(submission, "task.yaml", lambda t: t["labels"].update(case_id_column="case"))
-    out = subprocess.run([sys.executable, "-m", "medal_catalog", "validate", "--json", str(submission)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "medal_catalog", "validate", "--json", str(submission)], capture_output=True, text=True
+    )
     assert out.returncode == 1, out.stderr
     issues = json.loads(out.stdout)["issues"]
     assert [(i["code"], i["pointer"]) for i in issues if i["code"].startswith("labels.")] == [
-        ("labels.missing-column", "/labels/case_id_column")]
+        ("labels.missing-column", "/labels/case_id_column")
+    ]
 
 
 def test_a_table_that_is_not_utf8_or_not_csv_is_unreadable(submission):
@@ -125,8 +131,10 @@ def test_duplicate_cases_are_errors_named_by_line_never_by_value(submission):
 def test_unknown_splits_rows_without_case_ids_and_split_sizes_are_warnings(submission):
     write_table(submission, (TABLE + "lung-003,training,8.0,0\n,validation,7.0,1\n").encode())
     report = validate_paths([submission])
-    assert found(report) == [("warning", "labels.no-case-id", "/labels/case_id_column"),
-                             ("warning", "labels.unknown-split", "/labels/split_column")]
+    assert found(report) == [
+        ("warning", "labels.no-case-id", "/labels/case_id_column"),
+        ("warning", "labels.unknown-split", "/labels/split_column"),
+    ]
     assert "line 4" in next(i.message for i in report.issues if i.code == "labels.unknown-split")
     assert task_valid(report)  # the export treats such rows as hidden: nothing leaks, nothing breaks
     edit(submission, "task.yaml", lambda t: t["splits"][0].update(size=3))
@@ -149,6 +157,7 @@ def test_unknown_distribution_and_distribution_without_a_file(submission):
         for key in ("path", "byte_size", "sha256"):
             entry.pop(key, None)
         entry["url"] = "https://data.example.org/labels.csv"
+
     edit(submission, "task.yaml", lambda t: t["labels"].update(distribution_name="labels"))
     edit(submission, "dataset.yaml", remote)
     assert found(validate_paths([submission])) == [("warning", "labels.not-a-file", "/labels/distribution_name")]
@@ -161,6 +170,7 @@ def test_which_dataset_holds_the_table(submission):
     def two_datasets(task):
         task["labels"].pop("dataset")
         task["datasets_used"].append("some-other-dataset")
+
     edit(submission, "task.yaml", two_datasets)
     assert found(validate_paths([submission])) == [("error", "labels.dataset-ambiguous", "/labels")]
     # a task validated without its dataset: nothing to check the table against, and that is said
@@ -202,10 +212,16 @@ def test_large_catalogs_checked_by_worker_processes_keep_the_pointers(tmp_path):
     datasets[1400]["distribution"].append(table)
     for i in (3, 1200):
         tasks[i]["datasets_used"] = [datasets[1400]["id"]]
-        tasks[i]["splits"] = [{"name": "validation", "labels_hidden": False, "labels_published": False},
-                              {"name": "test_hidden", "labels_hidden": True, "labels_published": False}]
-        tasks[i]["labels"] = {"distribution_name": "labels", "case_id_column": "case_id", "split_column": "split",
-                              "label_columns": ["malignant" if i == 3 else "grade"]}
+        tasks[i]["splits"] = [
+            {"name": "validation", "labels_hidden": False, "labels_published": False},
+            {"name": "test_hidden", "labels_hidden": True, "labels_published": False},
+        ]
+        tasks[i]["labels"] = {
+            "distribution_name": "labels",
+            "case_id_column": "case_id",
+            "split_column": "split",
+            "label_columns": ["malignant" if i == 3 else "grade"],
+        }
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps({"datasets": datasets, "tasks": tasks}))
     assert path.stat().st_size > 2 * 1024 * 1024
@@ -221,8 +237,10 @@ def test_medal_harvest_says_what_was_left_out_and_why(submission, tmp_path):
     from medal_catalog.cli import main
 
     edit(submission, "task.yaml", lambda t: t["labels"].update(split_column="fold"))
-    out = CliRunner().invoke(main, ["harvest", str(submission), "--catalog", f"sqlite:///{tmp_path / 'c.db'}",
-                                    "--out", str(tmp_path / "out")])
+    out = CliRunner().invoke(
+        main,
+        ["harvest", str(submission), "--catalog", f"sqlite:///{tmp_path / 'c.db'}", "--out", str(tmp_path / "out")],
+    )
     assert out.exit_code == 1
     assert "left out BenchmarkTask ct-lung-nodule-malignancy" in out.output and "labels.missing-column" in out.output
     assert "1 validation error;" in out.output and "DICOM" not in out.output.split("validation error")[1]
@@ -238,11 +256,21 @@ def test_the_series_column_must_exist_and_name_known_series():
 
     with tempfile.TemporaryDirectory() as folder:
         table = Path(folder) / "labels.csv"
-        table.write_text("case_id,split,series_uid,malignant\nlung-001,test_hidden,1.2.3,0\n"
-                         "lung-002,validation,,1\nlung-003,validation,9.9.9,1\n")
-        task = {"datasets_used": ["d"], "splits": [{"name": "test_hidden"}, {"name": "validation"}],
-                "labels": {"distribution_name": "labels", "case_id_column": "case_id", "split_column": "split",
-                           "series_column": "series_uid", "label_columns": ["malignant"]}}
+        table.write_text(
+            "case_id,split,series_uid,malignant\nlung-001,test_hidden,1.2.3,0\n"
+            "lung-002,validation,,1\nlung-003,validation,9.9.9,1\n"
+        )
+        task = {
+            "datasets_used": ["d"],
+            "splits": [{"name": "test_hidden"}, {"name": "validation"}],
+            "labels": {
+                "distribution_name": "labels",
+                "case_id_column": "case_id",
+                "split_column": "split",
+                "series_column": "series_uid",
+                "label_columns": ["malignant"],
+            },
+        }
         known = DatasetFiles("d", (("labels", str(table)),), frozenset({"1.2.3"}))
         found = {i.code: i for i in check_task_labels(task, {"d": known})}
         assert found["labels.unknown-series"].severity is Severity.ERROR

@@ -28,8 +28,11 @@ def _issues(tmp_path: Path, text: str) -> dict[str, list]:
 
 def test_near_misses_suggest_the_slot_or_value(tmp_path):
     """A space for `_` suggests the slot, MRI suggests MR, and an object given as text names the keys it needs."""
-    found = _issues(tmp_path, "type: ImagingDataset\nid: near-miss\ntitle: Near miss\n"
-                              "access level: open\nmodalities: [MRI, ct]\nlicense: CC-BY-4.0\n")
+    found = _issues(
+        tmp_path,
+        "type: ImagingDataset\nid: near-miss\ntitle: Near miss\n"
+        "access level: open\nmodalities: [MRI, ct]\nlicense: CC-BY-4.0\n",
+    )
     assert "access_level" in found["/access level"][0].hint
     assert found["/modalities/0"][0].hint.startswith("Did you mean MR?")
     assert found["/modalities/1"][0].hint.startswith("Did you mean CT?")
@@ -39,7 +42,9 @@ def test_near_misses_suggest_the_slot_or_value(tmp_path):
 
 def test_formats_are_explained_in_words_not_regular_expressions(tmp_path):
     """A malformed UID or ROR id gets the format and an example, never the pattern."""
-    found = _issues(tmp_path, "type: ImagingSeries\nid: s1\ndataset: d1\nmodality: MR\ninstance_count: 1\n"
-                              "series_instance_uid: 1.2.03.abc\n")
+    found = _issues(
+        tmp_path,
+        "type: ImagingSeries\nid: s1\ndataset: d1\nmodality: MR\ninstance_count: 1\nseries_instance_uid: 1.2.03.abc\n",
+    )
     hint = found["/series_instance_uid"][0].hint
     assert "digits and dots" in hint and "such as" in hint and "^(" not in hint

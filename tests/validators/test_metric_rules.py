@@ -37,39 +37,81 @@ def test_names_match_the_vocabulary():
 
 def test_free_text_metric_warns_with_suggestion():
     """A metric without a code warns metrics.uncoded at its name, suggesting the code; a coded one does not."""
-    doc = task({"problem_category": "image_classification"},
-               [{"name": "Balanced acuracy", "role": "primary"}, {"name": "AUROC", "metric": "auroc",
-                                                                    "role": "secondary"}])
+    doc = task(
+        {"problem_category": "image_classification"},
+        [{"name": "Balanced acuracy", "role": "primary"}, {"name": "AUROC", "metric": "auroc", "role": "secondary"}],
+    )
     found = [i for i in metric_rules(doc) if i.code == "metrics.uncoded"]
     assert len(found) == 1 and found[0].pointer == "/metrics/0/name" and "balanced_accuracy" in found[0].hint
 
 
 CASES = [
-    ("metrics.accuracy-under-imbalance", {"problem_category": "image_classification", "prevalence": 0.04,
-                                          "decision_threshold": 0.5},
-     [{"name": "acc", "metric": "accuracy", "role": "primary"}], "classification"),
-    ("metrics.auroc-without-ap", {"problem_category": "image_classification", "class_imbalance": True},
-     [{"name": "AUROC", "metric": "auroc", "role": "primary"}], "classification"),
-    ("metrics.threshold-without-threshold", {"problem_category": "image_classification"},
-     [{"name": "sens", "metric": "sensitivity", "role": "primary"}], "classification"),
-    ("metrics.no-calibration-metric", {"problem_category": "image_classification", "calibration_needed": True},
-     [{"name": "AUROC", "metric": "auroc", "role": "primary"}], "classification"),
-    ("metrics.overlap-only-small-structures", {"problem_category": "semantic_segmentation", "small_structures": True},
-     [{"name": "Dice", "metric": "dsc", "role": "primary"}], "segmentation"),
-    ("metrics.no-boundary-metric", {"problem_category": "semantic_segmentation", "boundary_relevant": True},
-     [{"name": "Dice", "metric": "dsc", "role": "primary"}], "segmentation"),
-    ("metrics.nsd-without-tolerance", {"problem_category": "semantic_segmentation"},
-     [{"name": "NSD", "metric": "nsd", "role": "primary"}], "segmentation"),
-    ("metrics.distance-with-empty-references", {"problem_category": "semantic_segmentation",
-                                                "empty_references": True},
-     [{"name": "HD95", "metric": "hd95", "role": "primary"}], "segmentation"),
-    ("metrics.tubular-without-topology", {"problem_category": "semantic_segmentation", "tubular_structures": True,
-                                          "tolerance_mm": 1},
-     [{"name": "NSD", "metric": "nsd", "role": "primary"}], "segmentation"),
-    ("metrics.semantic-with-instances", {"problem_category": "semantic_segmentation", "multiple_instances": True},
-     [{"name": "Dice", "metric": "dsc", "role": "primary"}], "segmentation"),
-    ("metrics.detection-without-matching", {"problem_category": "object_detection"},
-     [{"name": "F1", "metric": "fbeta", "role": "primary"}], "detection"),
+    (
+        "metrics.accuracy-under-imbalance",
+        {"problem_category": "image_classification", "prevalence": 0.04, "decision_threshold": 0.5},
+        [{"name": "acc", "metric": "accuracy", "role": "primary"}],
+        "classification",
+    ),
+    (
+        "metrics.auroc-without-ap",
+        {"problem_category": "image_classification", "class_imbalance": True},
+        [{"name": "AUROC", "metric": "auroc", "role": "primary"}],
+        "classification",
+    ),
+    (
+        "metrics.threshold-without-threshold",
+        {"problem_category": "image_classification"},
+        [{"name": "sens", "metric": "sensitivity", "role": "primary"}],
+        "classification",
+    ),
+    (
+        "metrics.no-calibration-metric",
+        {"problem_category": "image_classification", "calibration_needed": True},
+        [{"name": "AUROC", "metric": "auroc", "role": "primary"}],
+        "classification",
+    ),
+    (
+        "metrics.overlap-only-small-structures",
+        {"problem_category": "semantic_segmentation", "small_structures": True},
+        [{"name": "Dice", "metric": "dsc", "role": "primary"}],
+        "segmentation",
+    ),
+    (
+        "metrics.no-boundary-metric",
+        {"problem_category": "semantic_segmentation", "boundary_relevant": True},
+        [{"name": "Dice", "metric": "dsc", "role": "primary"}],
+        "segmentation",
+    ),
+    (
+        "metrics.nsd-without-tolerance",
+        {"problem_category": "semantic_segmentation"},
+        [{"name": "NSD", "metric": "nsd", "role": "primary"}],
+        "segmentation",
+    ),
+    (
+        "metrics.distance-with-empty-references",
+        {"problem_category": "semantic_segmentation", "empty_references": True},
+        [{"name": "HD95", "metric": "hd95", "role": "primary"}],
+        "segmentation",
+    ),
+    (
+        "metrics.tubular-without-topology",
+        {"problem_category": "semantic_segmentation", "tubular_structures": True, "tolerance_mm": 1},
+        [{"name": "NSD", "metric": "nsd", "role": "primary"}],
+        "segmentation",
+    ),
+    (
+        "metrics.semantic-with-instances",
+        {"problem_category": "semantic_segmentation", "multiple_instances": True},
+        [{"name": "Dice", "metric": "dsc", "role": "primary"}],
+        "segmentation",
+    ),
+    (
+        "metrics.detection-without-matching",
+        {"problem_category": "object_detection"},
+        [{"name": "F1", "metric": "fbeta", "role": "primary"}],
+        "detection",
+    ),
 ]
 
 
@@ -83,44 +125,70 @@ def test_rule_fires_and_cites_its_pitfall(code, problem, metrics, task_type):
     """Each rule fires on its fingerprint, citing its pitfall, and nothing fires once the recommended metrics are
     declared (the fitting twin below)."""
     found = [i for i in metric_rules(task(problem, metrics, task_type)) if i.code == code]
-    assert len(found) == 1 and "[" in found[0].message and ("Reinke" in found[0].message
-                                                            or "Metrics Reloaded" in found[0].message)
+    assert (
+        len(found) == 1
+        and "[" in found[0].message
+        and ("Reinke" in found[0].message or "Metrics Reloaded" in found[0].message)
+    )
 
 
 def test_a_fitting_task_has_no_metric_warning():
     """An imbalanced, calibrated classification task ranked by AUROC with AP and Brier, and a segmentation task
     with DSC, NSD at a tolerance and HD95, raise nothing."""
-    assert not codes(task({"problem_category": "image_classification", "prevalence": 0.05,
-                           "calibration_needed": True},
-                          [{"name": "AUROC", "metric": "auroc", "role": "primary"},
-                           {"name": "AP", "metric": "average_precision", "role": "secondary"},
-                           {"name": "Brier", "metric": "brier_score", "role": "secondary"}]))
-    assert not codes(task({"problem_category": "semantic_segmentation", "small_structures": True,
-                           "boundary_relevant": True, "tolerance_mm": 2},
-                          [{"name": "Dice", "metric": "dsc", "role": "primary"},
-                           {"name": "NSD", "metric": "nsd", "role": "secondary"},
-                           {"name": "HD95", "metric": "hd95", "role": "secondary"}], "segmentation"))
+    assert not codes(
+        task(
+            {"problem_category": "image_classification", "prevalence": 0.05, "calibration_needed": True},
+            [
+                {"name": "AUROC", "metric": "auroc", "role": "primary"},
+                {"name": "AP", "metric": "average_precision", "role": "secondary"},
+                {"name": "Brier", "metric": "brier_score", "role": "secondary"},
+            ],
+        )
+    )
+    assert not codes(
+        task(
+            {
+                "problem_category": "semantic_segmentation",
+                "small_structures": True,
+                "boundary_relevant": True,
+                "tolerance_mm": 2,
+            },
+            [
+                {"name": "Dice", "metric": "dsc", "role": "primary"},
+                {"name": "NSD", "metric": "nsd", "role": "secondary"},
+                {"name": "HD95", "metric": "hd95", "role": "secondary"},
+            ],
+            "segmentation",
+        )
+    )
 
 
 def test_metric_not_for_category():
     """A classification metric on a segmentation task is flagged."""
-    assert "metrics.not-for-category" in codes(task({"problem_category": "semantic_segmentation"},
-                                                    [{"name": "AUROC", "metric": "auroc", "role": "primary"}],
-                                                    "segmentation"))
+    assert "metrics.not-for-category" in codes(
+        task(
+            {"problem_category": "semantic_segmentation"},
+            [{"name": "AUROC", "metric": "auroc", "role": "primary"}],
+            "segmentation",
+        )
+    )
 
 
 def test_validate_reports_rules_through_the_fast_path(tmp_path: Path):
     """`validate_paths` (the fast path's gate first) reports the rule's warning in a file, with its line."""
     from medal_catalog.validators.submission import validate_paths
 
-    doc = task({"problem_category": "image_classification", "prevalence": 0.02, "decision_threshold": 0.3},
-               [{"name": "accuracy", "metric": "accuracy", "role": "primary"}])
+    doc = task(
+        {"problem_category": "image_classification", "prevalence": 0.02, "decision_threshold": 0.3},
+        [{"name": "accuracy", "metric": "accuracy", "role": "primary"}],
+    )
     path = tmp_path / "task.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     report = validate_paths([path])
     found = [i for i in report.issues if i.code == "metrics.accuracy-under-imbalance"]
     assert found and found[0].severity.value == "warning"
-    clean = task({"problem_category": "image_classification"},
-                 [{"name": "AUROC", "metric": "auroc", "role": "primary"}])
+    clean = task(
+        {"problem_category": "image_classification"}, [{"name": "AUROC", "metric": "auroc", "role": "primary"}]
+    )
     path.write_text(yaml.safe_dump(clean, sort_keys=False))
     assert not [i for i in validate_paths([path]).issues if i.code.startswith("metrics.")]

@@ -25,9 +25,15 @@ def test_same_records_flagged_as_linkml_validate(kind, cls):
 def test_edge_cases_agree_with_linkml_validate():
     """Python-regex and number edge cases: a trailing newline before `$`, integral floats, leap days."""
     base = make_records(1, "dataset", invalid_share=0)[0][0]
-    variants = [dict(base, id=base["id"] + "\n"), dict(base, subject_count=float(base["subject_count"])),
-                dict(base, created="2024-02-29"), dict(base, created="2023-02-29"), dict(base, subject_count=True),
-                dict(base, countries=["gb"]), dict(base, version="")]
+    variants = [
+        dict(base, id=base["id"] + "\n"),
+        dict(base, subject_count=float(base["subject_count"])),
+        dict(base, created="2024-02-29"),
+        dict(base, created="2023-02-29"),
+        dict(base, subject_count=True),
+        dict(base, countries=["gb"]),
+        dict(base, version=""),
+    ]
     linkml = Validator(str(SCHEMA_PATH), validation_plugins=[JsonschemaValidationPlugin(closed=True)])
     theirs = [bool(linkml.validate(v, target_class="ImagingDataset").results) for v in variants]
     ours = [bool(schema_checker().problems("ImagingDataset", v)) for v in variants]

@@ -34,9 +34,13 @@ def test_validate_opens_each_dicom_file_once(tmp_path):
     dicom = sorted(str(p) for p in folder.rglob("*.dcm"))
     assert len(dicom) >= 4
     log = tmp_path / "opens.log"
-    run = subprocess.run([sys.executable, "-c", COUNTING, "validate", str(folder), "--json"], capture_output=True,
-                         text=True, timeout=300,
-                         env={**os.environ, "COUNT_UNDER": str(folder), "COUNT_LOG": str(log)})
+    run = subprocess.run(
+        [sys.executable, "-c", COUNTING, "validate", str(folder), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "COUNT_UNDER": str(folder), "COUNT_LOG": str(log)},
+    )
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     opens = Counter(line for line in log.read_text().split() if line.endswith(".dcm"))

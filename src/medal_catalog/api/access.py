@@ -56,9 +56,27 @@ Role = Literal["anonymous", TokenRole]
 View = Literal["full", "public", "hidden"]
 
 #: The slots of a hidden-test dataset everyone who may see it gets: what the task needs to be understood.
-HIDDEN_VIEW_SLOTS = ("type", "id", "title", "description", "version", "keywords", "modalities", "body_parts",
-                     "file_formats", "subject_count", "study_count", "series_count", "publication_status",
-                     "access_level", "license", "data_use_conditions", "created", "modified", "citation")
+HIDDEN_VIEW_SLOTS = (
+    "type",
+    "id",
+    "title",
+    "description",
+    "version",
+    "keywords",
+    "modalities",
+    "body_parts",
+    "file_formats",
+    "subject_count",
+    "study_count",
+    "series_count",
+    "publication_status",
+    "access_level",
+    "license",
+    "data_use_conditions",
+    "created",
+    "modified",
+    "citation",
+)
 #: Distribution slots that locate data; stripped from every dataset not seen in full.
 LOCATION_SLOTS = ("path", "url", "includes")
 #: URL segment -> entry class: the segments are the MedalCatalog container's list slots.
@@ -103,8 +121,9 @@ def not_visible(kind: str, entry_id: str) -> NotFound:
     return NotFound(f"no {kind} {entry_id!r} visible to you")
 
 
-def _require_owner(catalog: Catalog, caller: Caller, kind: str, entry_id: str, what: str,
-                   written: bool = False) -> None:
+def _require_owner(
+    catalog: Catalog, caller: Caller, kind: str, entry_id: str, what: str, written: bool = False
+) -> None:
     """Return when ``caller`` may write (``written``: the entry itself) or attach to an entry; else refuse."""
     if may_write(catalog, caller, kind, entry_id):
         return
@@ -115,8 +134,9 @@ def _require_owner(catalog: Catalog, caller: Caller, kind: str, entry_id: str, w
         raise Conflict(f"the id {entry_id!r} is taken: another contributor's {kind} has it; choose another id")
     if current is None or view_of(catalog, caller, current) is None:
         raise not_visible(kind, entry_id)  # as GET answers: no oracle of what others hold
-    raise Forbidden(f"{kind} {entry_id!r} belongs to another contributor: {what} (ask its owner, or an admin, "
-                    "to submit it)")
+    raise Forbidden(
+        f"{kind} {entry_id!r} belongs to another contributor: {what} (ask its owner, or an admin, to submit it)"
+    )
 
 
 def check_writes(catalog: Catalog, caller: Caller, entries: Sequence[dict[str, Any]]) -> None:
@@ -136,8 +156,7 @@ def check_writes(catalog: Catalog, caller: Caller, entries: Sequence[dict[str, A
             checked.add((target_kind, target))
             if catalog.get(target_kind, target) is None:
                 raise not_visible(target_kind, target)
-            _require_owner(catalog, caller, target_kind, target,
-                           f"{kind} {entry_id!r} may not attach to it")
+            _require_owner(catalog, caller, target_kind, target, f"{kind} {entry_id!r} may not attach to it")
 
 
 def owned_keys(catalog: Catalog, name: str) -> list[str]:
@@ -182,8 +201,7 @@ def reference_datasets(catalog: Catalog) -> set[str]:
 def _not_hidden(catalog: Catalog, ids: Iterable[str]) -> set[str]:
     """Those of ``ids`` that are stored datasets whose access level is not ``hidden_test``."""
     found = catalog.get_many(entry_key("ImagingDataset", i) for i in ids)
-    return {v.id for v in found.values()
-            if v.document is not None and v.document.get("access_level") != "hidden_test"}
+    return {v.id for v in found.values() if v.document is not None and v.document.get("access_level") != "hidden_test"}
 
 
 #: The views in which an entry is found (search, lists, DCAT); the ``hidden`` view is read by URL only.
@@ -203,14 +221,18 @@ def search_scope(catalog: Catalog, caller: Caller) -> list[dict[str, list[str]]]
     if caller.role == "reviewer":
         levels = [level for level in access_levels() if level != "hidden_test"]
         series_of = _not_hidden(catalog, _facet_values(catalog, "dataset", {"type": "ImagingSeries"}))
-        scope = [{"type": ["BenchmarkTask", "ReviewAssessment"]},
-                 {"type": ["ImagingDataset"], "access_level": levels},
-                 {"type": ["ImagingSeries"], "dataset": sorted(series_of)}]
+        scope = [
+            {"type": ["BenchmarkTask", "ReviewAssessment"]},
+            {"type": ["ImagingDataset"], "access_level": levels},
+            {"type": ["ImagingSeries"], "dataset": sorted(series_of)},
+        ]
     else:
         shown = _not_hidden(catalog, accepted_datasets(catalog)) | reference_datasets(catalog)
-        scope = [{"type": ["BenchmarkTask"], "status": ["accepted"]},
-                 {"key": [entry_key("ImagingDataset", d) for d in sorted(shown)]},
-                 {"type": ["ImagingSeries"], "dataset": sorted(shown)}]
+        scope = [
+            {"type": ["BenchmarkTask"], "status": ["accepted"]},
+            {"key": [entry_key("ImagingDataset", d) for d in sorted(shown)]},
+            {"type": ["ImagingSeries"], "dataset": sorted(shown)},
+        ]
     if caller.role != "anonymous" and caller.name:
         scope.append({"key": owned_keys(catalog, caller.name)})
     return scope
@@ -267,15 +289,18 @@ def require_data(caller: Caller, document: dict[str, Any] | None, view: View, wh
     level = (document or {}).get("access_level")
     if document is None or view == "hidden" or level == "hidden_test":
         raise NotFound(f"{what} is not published")
-    reason = (f"{what} belongs to a {level} dataset: only its owner and admins may fetch it from the catalog "
-              "(see its access conditions)")
+    reason = (
+        f"{what} belongs to a {level} dataset: only its owner and admins may fetch it from the catalog "
+        "(see its access conditions)"
+    )
     if caller.role == "anonymous":
         raise Unauthorized(f"{reason}; send a Bearer token or use a signed link")
     raise Forbidden(f"{reason}; {caller.name or 'your token'} ({caller.role}) is neither")
 
 
-def small_cells(document: dict[str, Any] | None, caller: Caller, threshold: int, *,
-                drop: bool = False) -> dict[str, Any] | None:
+def small_cells(
+    document: dict[str, Any] | None, caller: Caller, threshold: int, *, drop: bool = False
+) -> dict[str, Any] | None:
     """The document with its demographic counts (population.sex_counts, population.age_bins[].count) from 1 to
     ``threshold`` - 1 shown as "< threshold" to an anonymous caller, as /campaign shows them (0 stays 0): a cell
     of one or two people can single them out. With ``drop`` (typed machine formats such as DCAT, where a count must
@@ -285,8 +310,11 @@ def small_cells(document: dict[str, Any] | None, caller: Caller, threshold: int,
         return document
 
     def cell(value: Any) -> Any:
-        return (None if drop else f"< {threshold}") \
-            if isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold else value
+        return (
+            (None if drop else f"< {threshold}")
+            if isinstance(value, int) and not isinstance(value, bool) and 0 < value < threshold
+            else value
+        )
 
     population = dict(document["population"])
     if isinstance(population.get("sex_counts"), dict):
@@ -312,6 +340,7 @@ def redact(document: dict[str, Any] | None, view: View) -> dict[str, Any] | None
         return {k: v for k, v in document.items() if k in HIDDEN_VIEW_SLOTS}
     out = dict(document)
     if "distribution" in out and document.get("access_level") != "open":
-        out["distribution"] = [{k: v for k, v in item.items() if k not in LOCATION_SLOTS}
-                               for item in out["distribution"]]
+        out["distribution"] = [
+            {k: v for k, v in item.items() if k not in LOCATION_SLOTS} for item in out["distribution"]
+        ]
     return out

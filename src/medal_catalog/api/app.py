@@ -19,8 +19,20 @@ from medal_catalog.api.limits import BodyLimit
 from medal_catalog.api.pages import account, campaign, desk, docs, errors, landing, leaderboard
 from medal_catalog.api.pages import search as search_page
 from medal_catalog.api.pages import series as series_page
-from medal_catalog.api.routes import (catalog, datasets, dicomweb, entries, evaluations, health, identifiers, links,
-                                     panel, search, submissions, tasks)
+from medal_catalog.api.routes import (
+    catalog,
+    datasets,
+    dicomweb,
+    entries,
+    evaluations,
+    health,
+    identifiers,
+    links,
+    panel,
+    search,
+    submissions,
+    tasks,
+)
 from medal_catalog.api.refresh import Refresher, RefreshAfterWrites, warm_up
 from medal_catalog.config import Settings, get_settings
 
@@ -51,9 +63,15 @@ def create_app(settings: Settings) -> FastAPI:
         if catalog is not None:
             catalog.close()
 
-    app = DocumentedApp(title="MEDAL catalog", version=__version__, lifespan=lifespan,
-                        description="Search, read, submit and review MEDAL benchmark tasks and imaging datasets.",
-                        openapi_url="/api/openapi.json", docs_url=None, redoc_url=None)
+    app = DocumentedApp(
+        title="MEDAL catalog",
+        version=__version__,
+        lifespan=lifespan,
+        description="Search, read, submit and review MEDAL benchmark tasks and imaging datasets.",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
     app.state.catalog = None
     app.state.settings = settings
     app.state.catalog_lock = threading.Lock()
@@ -67,12 +85,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RefreshAfterWrites)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type", "If-None-Match"],
-                           expose_headers=["ETag", "Last-Modified", "Link"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag", "Last-Modified", "Link"],
+        )
     # panel before entries: /api/panel/ranking is not an entry of a kind "panel".
-    routers = [(module.router, "/api") for module in (health, search, catalog, tasks, evaluations, panel, datasets,
-                                                       links, entries, submissions)]
+    routers = [
+        (module.router, "/api")
+        for module in (health, search, catalog, tasks, evaluations, panel, datasets, links, entries, submissions)
+    ]
     routers += [(identifiers.router, ""), (oai.router, ""), (dicomweb.router, "")]
     document_errors(app, routers)
     for router, prefix in routers:

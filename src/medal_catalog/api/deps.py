@@ -53,8 +53,9 @@ CatalogDep = Annotated[Catalog, Depends(get_catalog)]
 _bearer = HTTPBearer(auto_error=False, description="A token made by `medal token create`.")
 
 
-async def get_caller(request: Request,
-                     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Caller:
+async def get_caller(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Caller:
     """The caller: anonymous without a token, the token's holder with a valid one; 401 for an unknown token.
 
     The token comes as a bearer token, or as the password of HTTP Basic authentication (any user name): that is
@@ -111,12 +112,14 @@ ROLE_CHECKS: dict[Callable[..., Any], tuple[str, ...]] = {}
 
 def require(*roles: str) -> Callable[[Caller], Coroutine[Any, Any, Caller]]:
     """A dependency that lets through only callers with one of ``roles`` (401 without a token, 403 otherwise)."""
+
     async def check(caller: CallerDep) -> Caller:
         if caller.role == "anonymous":
             raise Unauthorized(f"this needs a token with role {' or '.join(roles)}")
         if caller.role not in roles:
             raise Forbidden(f"role {caller.role} may not do this; it needs {' or '.join(roles)}")
         return caller
+
     ROLE_CHECKS[check] = roles
     return check
 

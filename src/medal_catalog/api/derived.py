@@ -40,8 +40,7 @@ COMPUTED = [0]
 
 def fingerprint(*parts: Any) -> str:
     """The fingerprint of an artefact's inputs (with the code's version and :data:`FORMAT`)."""
-    return hashlib.sha256(json.dumps([FORMAT, __version__, *parts], sort_keys=True, default=str)
-                          .encode()).hexdigest()
+    return hashlib.sha256(json.dumps([FORMAT, __version__, *parts], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _remember(key: tuple[str, str], print_: str, value: Any) -> None:
@@ -52,8 +51,9 @@ def _remember(key: tuple[str, str], print_: str, value: Any) -> None:
             _MEMO.popitem(last=False)
 
 
-def kept_json(catalog: Catalog, key: str, print_: str, compute: Callable[[], dict[str, Any]],
-              keep: bool = True) -> dict[str, Any]:
+def kept_json(
+    catalog: Catalog, key: str, print_: str, compute: Callable[[], dict[str, Any]], keep: bool = True
+) -> dict[str, Any]:
     """The JSON value kept under ``key`` when its fingerprint is ``print_``; else ``compute()``, kept (unless
     ``keep`` is False: inputs not settled yet) and returned."""
     where = (str(catalog.url), key)  # one process may serve (or test) several catalogs
@@ -70,8 +70,9 @@ def kept_json(catalog: Catalog, key: str, print_: str, compute: Callable[[], dic
     value = compute()
     COMPUTED[0] += 1
     if keep:
-        catalog.put_artefacts([StoredArtefact(key, print_, "application/json",
-                                              json.dumps(value, separators=(",", ":")).encode())])
+        catalog.put_artefacts(
+            [StoredArtefact(key, print_, "application/json", json.dumps(value, separators=(",", ":")).encode())]
+        )
         _remember(where, print_, value)
     return value
 
@@ -102,5 +103,6 @@ def ranked(catalog: Catalog, task: str, split: str) -> dict[str, Any]:
     def compute() -> dict[str, Any]:
         return leaderboard(catalog.list_evaluations(task=task, split=split, status="done", with_replicates=True))
 
-    return kept_json(catalog, leaderboard_key(task, split), fingerprint(catalog.evaluations_version(task, split)),
-                     compute)
+    return kept_json(
+        catalog, leaderboard_key(task, split), fingerprint(catalog.evaluations_version(task, split)), compute
+    )

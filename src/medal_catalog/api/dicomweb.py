@@ -40,13 +40,43 @@ BULK_BYTES = 1024
 _BINARY_VRS = {"OB", "OD", "OF", "OL", "OV", "OW", "UN"}
 
 #: The attributes each QIDO-RS level returns by default (PS3.18 Table 6.7.1-2), as keywords.
-STUDY_FIELDS = ("StudyDate", "StudyTime", "AccessionNumber", "ModalitiesInStudy", "ReferringPhysicianName",
-                "PatientName", "PatientID", "PatientBirthDate", "PatientSex", "StudyInstanceUID", "StudyID",
-                "StudyDescription", "NumberOfStudyRelatedSeries", "NumberOfStudyRelatedInstances")
-SERIES_FIELDS = ("Modality", "SeriesDescription", "SeriesNumber", "SeriesInstanceUID", "StudyInstanceUID",
-                 "NumberOfSeriesRelatedInstances", "PerformedProcedureStepStartDate", "BodyPartExamined")
-INSTANCE_FIELDS = ("SOPClassUID", "SOPInstanceUID", "InstanceNumber", "Rows", "Columns", "BitsAllocated",
-                   "NumberOfFrames", "StudyInstanceUID", "SeriesInstanceUID")
+STUDY_FIELDS = (
+    "StudyDate",
+    "StudyTime",
+    "AccessionNumber",
+    "ModalitiesInStudy",
+    "ReferringPhysicianName",
+    "PatientName",
+    "PatientID",
+    "PatientBirthDate",
+    "PatientSex",
+    "StudyInstanceUID",
+    "StudyID",
+    "StudyDescription",
+    "NumberOfStudyRelatedSeries",
+    "NumberOfStudyRelatedInstances",
+)
+SERIES_FIELDS = (
+    "Modality",
+    "SeriesDescription",
+    "SeriesNumber",
+    "SeriesInstanceUID",
+    "StudyInstanceUID",
+    "NumberOfSeriesRelatedInstances",
+    "PerformedProcedureStepStartDate",
+    "BodyPartExamined",
+)
+INSTANCE_FIELDS = (
+    "SOPClassUID",
+    "SOPInstanceUID",
+    "InstanceNumber",
+    "Rows",
+    "Columns",
+    "BitsAllocated",
+    "NumberOfFrames",
+    "StudyInstanceUID",
+    "SeriesInstanceUID",
+)
 #: Query parameters that are not attribute matches.
 CONTROL = ("includefield", "limit", "offset", "fuzzymatching")
 
@@ -72,8 +102,9 @@ def tag_of(name: str) -> int:
         return int(name, 16)
     tag = tag_for_keyword(name)
     if tag is None:
-        raise UsageError(f"{name!r} is neither a DICOM keyword nor a tag (gggg eeee in hex); QIDO-RS also takes "
-                         f"{', '.join(CONTROL)}")
+        raise UsageError(
+            f"{name!r} is neither a DICOM keyword nor a tag (gggg eeee in hex); QIDO-RS also takes {', '.join(CONTROL)}"
+        )
     return int(tag)
 
 
@@ -120,14 +151,14 @@ def matches(header_values: list[str], wanted: str, vr: str) -> bool:
     if wanted == "":
         return True
     if vr == "UI":
-        return any(v in wanted.split(",") for v in header_values) or any(
-            v in wanted.split("\\") for v in header_values)
+        return any(v in wanted.split(",") for v in header_values) or any(v in wanted.split("\\") for v in header_values)
     if vr in ("DA", "TM", "DT") and "-" in wanted:
         low, _, high = wanted.partition("-")
-        return any((not low or v >= low) and (not high or v[:len(high)] <= high) for v in header_values)
+        return any((not low or v >= low) and (not high or v[: len(high)] <= high) for v in header_values)
     if "*" in wanted or "?" in wanted:
-        pattern = re.compile("^" + re.escape(wanted).replace(r"\*", ".*").replace(r"\?", ".") + "$",
-                             re.IGNORECASE if vr == "PN" else 0)
+        pattern = re.compile(
+            "^" + re.escape(wanted).replace(r"\*", ".*").replace(r"\?", ".") + "$", re.IGNORECASE if vr == "PN" else 0
+        )
         return any(pattern.match(v) for v in header_values)
     if vr == "PN":
         return any(v.lower() == wanted.lower() for v in header_values)
@@ -143,8 +174,7 @@ class Archives:
 
     def instances(self, catalog: Catalog, dataset_id: str) -> tuple[Instance, ...]:
         """The instances in a dataset's rewrite (none when it has no archive)."""
-        stored = next((f for f in catalog.list_files("ImagingDataset", dataset_id)
-                       if f.path == DICOM_ARCHIVE), None)
+        stored = next((f for f in catalog.list_files("ImagingDataset", dataset_id) if f.path == DICOM_ARCHIVE), None)
         if stored is None:
             return ()
         key = (dataset_id, stored.sha256)
@@ -196,8 +226,14 @@ def _read(catalog: Catalog, dataset_id: str) -> Iterator[Instance]:
                 continue
             try:
                 header = pydicom.dcmread(io.BytesIO(archive.read(name)), stop_before_pixels=True)
-                yield Instance(dataset_id, name, str(header.StudyInstanceUID), str(header.SeriesInstanceUID),
-                               str(header.SOPInstanceUID), header)
+                yield Instance(
+                    dataset_id,
+                    name,
+                    str(header.StudyInstanceUID),
+                    str(header.SeriesInstanceUID),
+                    str(header.SOPInstanceUID),
+                    header,
+                )
             except Exception:  # a member pydicom cannot read is not served; the reason names no value
                 continue
 
@@ -207,8 +243,7 @@ def _candidates(catalog: Catalog, caller: Caller) -> list[tuple[str, dict[str, A
     scope = search_scope(catalog, caller)
     hits, page = [], 1
     while True:
-        result = catalog.search("", filters={"type": "ImagingDataset"}, sort="key", page=page, size=500,
-                                scope=scope)
+        result = catalog.search("", filters={"type": "ImagingDataset"}, sort="key", page=page, size=500, scope=scope)
         hits += result.hits
         if page * 500 >= result.total:
             break
@@ -236,13 +271,17 @@ def fetchable(catalog: Catalog, caller: Caller, archives: Archives) -> list[Inst
     return out
 
 
-def locate(catalog: Catalog, caller: Caller, archives: Archives, study: str, series: str | None = None,
-           sop: str | None = None) -> list[Instance]:
+def locate(
+    catalog: Catalog, caller: Caller, archives: Archives, study: str, series: str | None = None, sop: str | None = None
+) -> list[Instance]:
     """The instances of a study (series, instance) for a retrieve: 404 when no dataset the caller may see holds
     it; 401/403 (require_data) when they may see it but not fetch its data."""
     for dataset_id, document, view in _candidates(catalog, caller):
-        chosen = [i for i in archives.instances(catalog, dataset_id) if i.study == study
-                  and (series is None or i.series == series) and (sop is None or i.sop == sop)]
+        chosen = [
+            i
+            for i in archives.instances(catalog, dataset_id)
+            if i.study == study and (series is None or i.series == series) and (sop is None or i.sop == sop)
+        ]
         if chosen:
             require_data(caller, document, view, f"study {study}")
             return chosen
@@ -278,8 +317,13 @@ def _level_json(level: str, group: list[Instance], fields: Iterable[int]) -> dic
     return dict(sorted(out.items()))
 
 
-def search(instances: list[Instance], level: str, params: list[tuple[str, str]], study: str | None = None,
-           series: str | None = None) -> list[dict[str, Any]]:
+def search(
+    instances: list[Instance],
+    level: str,
+    params: list[tuple[str, str]],
+    study: str | None = None,
+    series: str | None = None,
+) -> list[dict[str, Any]]:
     """The QIDO-RS answer at ``level`` (studies, series, instances) over ``instances``, within ``study`` /
     ``series`` when the path names them: matching, includefield, offset and limit."""
     from pydicom.datadict import dictionary_VR, keyword_for_tag
@@ -310,7 +354,10 @@ def search(instances: list[Instance], level: str, params: list[tuple[str, str]],
             fields.append(tag_of(name))
     chosen = [i for i in instances if (study is None or i.study == study) and (series is None or i.series == series)]
     keys: dict[str, Callable[[Instance], Hashable]] = {
-        "study": lambda i: i.study, "series": lambda i: (i.study, i.series), "instance": lambda i: i.sop}
+        "study": lambda i: i.study,
+        "series": lambda i: (i.study, i.series),
+        "instance": lambda i: i.sop,
+    }
     key = keys[level]
     groups: dict[Hashable, list[Instance]] = {}
     for instance in chosen:
@@ -323,8 +370,7 @@ def search(instances: list[Instance], level: str, params: list[tuple[str, str]],
                 values = sorted({str(i.header.get("Modality", "")) for i in group})
                 ok = any(v in wanted.split(",") or v in wanted.split("\\") for v in values)
             else:
-                values = sorted({v for i in group for v in _text(i.header.get(tag).value if tag in i.header
-                                                                   else None)})
+                values = sorted({v for i in group for v in _text(i.header.get(tag).value if tag in i.header else None)})
                 ok = matches(values, wanted, dictionary_VR(tag) if keyword_for_tag(tag) else "LO")
             if not ok:
                 break
@@ -332,8 +378,10 @@ def search(instances: list[Instance], level: str, params: list[tuple[str, str]],
             continue
         tags = fields
         if everything:
-            tags = sorted({int(e.tag) for i in group[:1] for e in i.header
-                           if e.tag.group != 0x7FE0 and not e.tag.is_private} | set(fields))
+            tags = sorted(
+                {int(e.tag) for i in group[:1] for e in i.header if e.tag.group != 0x7FE0 and not e.tag.is_private}
+                | set(fields)
+            )
         out.append(_level_json(level, group, tags))
     out = out[offset:]
     return out[:limit] if limit is not None else out

@@ -23,8 +23,11 @@ from medal_catalog.errors import MedalError
 
 #: What FastAPI and Starlette answer themselves, besides the catalog's errors. (405 is not documented: it is the
 #: answer of a path for a method it has no operation for, so no operation can say it answers it.)
-_FRAMEWORK = {400: "A JSON body FastAPI could not parse.", 404: "No such route.",
-              422: "Parameters or a body FastAPI could not parse: `detail` is its list of field errors."}
+_FRAMEWORK = {
+    400: "A JSON body FastAPI could not parse.",
+    404: "No such route.",
+    422: "Parameters or a body FastAPI could not parse: `detail` is its list of field errors.",
+}
 
 
 def error_statuses() -> dict[int, str]:
@@ -46,7 +49,8 @@ Responses = dict[int | str, dict[str, Any]]
 
 #: The OpenAPI ``responses`` of every error status (an operation's own entry for a status replaces this one).
 ERROR_RESPONSES: Responses = {
-    status: {"model": ErrorBody, "description": text} for status, text in error_statuses().items()}
+    status: {"model": ErrorBody, "description": text} for status, text in error_statuses().items()
+}
 
 
 def errors(*statuses: int) -> Responses:
@@ -90,8 +94,12 @@ def document_errors(app: FastAPI, routers: Iterable[tuple[APIRouter, str]]) -> N
                 found.append(404)
             if route.dependant.body_params:
                 found.append(400)
-            if route.dependant.path_params or route.dependant.query_params or route.dependant.body_params or (
-                    "requestBody" in (route.openapi_extra or {})):
+            if (
+                route.dependant.path_params
+                or route.dependant.query_params
+                or route.dependant.body_params
+                or ("requestBody" in (route.openapi_extra or {}))
+            ):
                 found.append(422)
             if methods & {"POST", "PUT", "PATCH"}:
                 found.append(413)
@@ -155,8 +163,9 @@ def install_handlers(app: FastAPI) -> None:
         if exc.status_code == 405:
             # Starlette names the methods of the first route matching the path; several routes may share it.
             headers = {**(headers or {}), "Allow": ", ".join(_allowed(app, request))}
-        return (await _page(request, exc.status_code, exc.detail, headers)
-                or error_response(exc.status_code, exc.detail, headers))
+        return await _page(request, exc.status_code, exc.detail, headers) or error_response(
+            exc.status_code, exc.detail, headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -46,7 +46,7 @@ def signing_key(settings: Settings, store: Store | Catalog) -> bytes:
 
 def _signature(key: bytes, path: str, caller: str, token: str, expires: int) -> str:
     # From /api/ on: a MEDAL_BASE_URL with a path prefix (behind a proxy) signs what the app itself sees.
-    path = path[path.find("/api/"):] if "/api/" in path else path
+    path = path[path.find("/api/") :] if "/api/" in path else path
     message = "\n".join((path, caller, token, str(expires))).encode("utf-8")
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
@@ -55,8 +55,14 @@ def sign(key: bytes, url: str, caller: Caller, expires: int) -> str:
     """``url`` with the signature that lets ``caller`` fetch its path until ``expires`` (Unix seconds)."""
     parts = urlsplit(url)
     who, token = f"{caller.role}:{caller.name}", caller.token or ""
-    query = urlencode({"caller": who, "token": token, "expires": expires,
-                       "signature": _signature(key, parts.path, who, token, expires)})
+    query = urlencode(
+        {
+            "caller": who,
+            "token": token,
+            "expires": expires,
+            "signature": _signature(key, parts.path, who, token, expires),
+        }
+    )
     return parts._replace(query=f"{parts.query}&{query}" if parts.query else query).geturl()
 
 
@@ -73,8 +79,7 @@ def verify(key: bytes, path: str, params: Mapping[str, str]) -> tuple[Caller, in
     except ValueError:
         raise Forbidden("this signed link is malformed (expires): ask for a new one") from None
     if not hmac.compare_digest(_signature(key, path, who, token, when), signature):
-        raise Forbidden("this link's signature does not match its path, caller, token and expiry: ask for a new "
-                        "one")
+        raise Forbidden("this link's signature does not match its path, caller, token and expiry: ask for a new one")
     if when < time.time():
         raise Forbidden("this signed link has expired: ask for a new one (GET .../croissant-link)")
     role, _, name = who.partition(":")
@@ -96,8 +101,9 @@ def check_active(store: Store | Catalog, caller: Caller) -> None:
         for held in store.list_tokens():
             if token_id(held.digest) == caller.token and held.name == caller.name and held.role == caller.role:
                 return
-    raise Forbidden("the token this link was made with has been revoked: its links no longer answer (ask its "
-                    "holder for a new link)")
+    raise Forbidden(
+        "the token this link was made with has been revoked: its links no longer answer (ask its holder for a new link)"
+    )
 
 
 def sign_files(document: dict[str, Any], base: str, key: bytes, caller: Caller, expires: int) -> dict[str, Any]:
@@ -110,7 +116,9 @@ def sign_files(document: dict[str, Any], base: str, key: bytes, caller: Caller, 
     return document
 
 
-def for_caller(request: Request, document: dict[str, Any], base: str, catalog: Catalog, caller: Caller) -> dict[str, Any]:
+def for_caller(
+    request: Request, document: dict[str, Any], base: str, catalog: Catalog, caller: Caller
+) -> dict[str, Any]:
     """A Croissant export as ``caller`` gets it: a token holder's (or a signed link's) file URLs are signed for
     them, with the expiry of the link they came with, so that mlcroissant needs no credentials to follow them."""
     if caller.role == "anonymous":

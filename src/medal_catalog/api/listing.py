@@ -13,14 +13,20 @@ from medal_catalog.catalog import Catalog
 from medal_catalog.store import StoredVersion
 
 
-def list_entries(request: Request, catalog: Catalog, caller: Caller, filters: dict[str, Any], page: int, size: int) -> Page:
-    result = catalog.search("", filters=filters, sort="key", page=page, size=size,
-                            scope=search_scope(catalog, caller))
+def list_entries(
+    request: Request, catalog: Catalog, caller: Caller, filters: dict[str, Any], page: int, size: int
+) -> Page:
+    result = catalog.search("", filters=filters, sort="key", page=page, size=size, scope=search_scope(catalog, caller))
     more = page * size < result.total
-    return Page(items=[EntrySummary(kind=h.type, id=h.id, label=h.label, url=f"/api/{PATH_OF[h.type]}/{h.id}")
-                       for h in result.hits],
-                total=result.total, page=page, size=size,
-                next=str(request.url.include_query_params(page=page + 1)) if more else None)
+    return Page(
+        items=[
+            EntrySummary(kind=h.type, id=h.id, label=h.label, url=f"/api/{PATH_OF[h.type]}/{h.id}") for h in result.hits
+        ],
+        total=result.total,
+        page=page,
+        size=size,
+        next=str(request.url.include_query_params(page=page + 1)) if more else None,
+    )
 
 
 #: Entries per search page while collecting a whole list.

@@ -36,8 +36,10 @@ class EntryPublic(BaseModel):
     identifier: str = Field(description="The resolvable identifier of this version, /id/{kind}/{id}/v{n}.")
     document: dict[str, Any] | None
     contamination: dict[str, Any] | None = Field(
-        None, description="A dataset's contamination checks, counts only: the last check against the public IDC "
-                          "index (when, which index version) and the images it shares with other datasets now.")
+        None,
+        description="A dataset's contamination checks, counts only: the last check against the public IDC "
+        "index (when, which index version) and the images it shares with other datasets now.",
+    )
 
 
 class EntrySummary(BaseModel):
@@ -150,8 +152,11 @@ class DecisionPublic(BaseModel):
 class ReviewList(BaseModel):
     task: str
     reviews: list[ReviewPublic]
-    decision: DecisionPublic | None = Field(None, description="The chair's latest step and its reason, shown with "
-                                            "the reviews (to the panel, and to the contributor once decided).")
+    decision: DecisionPublic | None = Field(
+        None,
+        description="The chair's latest step and its reason, shown with "
+        "the reviews (to the panel, and to the contributor once decided).",
+    )
 
 
 # --- the one error envelope -------------------------------------------------------------------------------------

@@ -61,15 +61,24 @@ FORMATS = {
 }
 KINDS = ("BenchmarkTask", "ImagingDataset")
 _TYPE_SET = {"BenchmarkTask": "task", "ImagingDataset": "dataset"}
-_SET_NAMES = {"type": "Kind of entry", "type:task": "Benchmark tasks", "type:dataset": "Imaging datasets",
-              "modality": "DICOM modality", "access": "Access level of a dataset"}
+_SET_NAMES = {
+    "type": "Kind of entry",
+    "type:task": "Benchmark tasks",
+    "type:dataset": "Imaging datasets",
+    "modality": "DICOM modality",
+    "access": "Access level of a dataset",
+}
 _SPEC_CHARS = re.compile(r"[^A-Za-z0-9\-_.!~*'()]")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
-_ARGUMENTS = {"Identify": (set(), set()), "ListMetadataFormats": (set(), {"identifier"}),
-              "ListSets": (set(), set()), "GetRecord": ({"identifier", "metadataPrefix"}, set()),
-              "ListIdentifiers": ({"metadataPrefix"}, {"from", "until", "set"}),
-              "ListRecords": ({"metadataPrefix"}, {"from", "until", "set"})}
+_ARGUMENTS = {
+    "Identify": (set(), set()),
+    "ListMetadataFormats": (set(), {"identifier"}),
+    "ListSets": (set(), set()),
+    "GetRecord": ({"identifier", "metadataPrefix"}, set()),
+    "ListIdentifiers": ({"metadataPrefix"}, {"from", "until", "set"}),
+    "ListRecords": ({"metadataPrefix"}, {"from", "until", "set"}),
+}
 
 
 class OaiError(Exception):
@@ -123,8 +132,7 @@ def items(catalog: Catalog) -> list[Item]:
     datasets = listed_versions(catalog, ANONYMOUS, "ImagingDataset")
     published = {(v.kind, v.id) for v, _ in [*tasks, *datasets]}
     # The history of every task: which were ever accepted, and which datasets an accepted version used.
-    task_ids = {v.id for v in catalog.iter_current(["BenchmarkTask"])} | set(
-        catalog.deleted_ids("BenchmarkTask"))
+    task_ids = {v.id for v in catalog.iter_current(["BenchmarkTask"])} | set(catalog.deleted_ids("BenchmarkTask"))
     ever_accepted: dict[str, list[StoredVersion]] = {}
     last_change: dict[str, str] = {}  # dataset -> latest change of a task that uses (or used) it
     for task_id in sorted(task_ids):
@@ -138,14 +146,25 @@ def items(catalog: Catalog) -> list[Item]:
                 last_change[str(dataset_id)] = max(last_change.get(str(dataset_id), ""), history[-1].recorded_at)
     out: list[Item] = []
     for version, _ in tasks:
-        out.append(Item("BenchmarkTask", version.id, _stamp(version.recorded_at), _sets(version.kind, version.document)))
+        out.append(
+            Item("BenchmarkTask", version.id, _stamp(version.recorded_at), _sets(version.kind, version.document))
+        )
     for version, view in datasets:
         stamp = max(version.recorded_at, last_change.get(version.id, ""))
-        out.append(Item("ImagingDataset", version.id, _stamp(stamp), _sets(version.kind, redact(version.document, view))))
+        out.append(
+            Item("ImagingDataset", version.id, _stamp(stamp), _sets(version.kind, redact(version.document, view)))
+        )
     for task_id, history in ever_accepted.items():
         if ("BenchmarkTask", task_id) not in published:
-            out.append(Item("BenchmarkTask", task_id, _stamp(history[-1].recorded_at),
-                            _sets("BenchmarkTask", (_last_live(history) or history[-1]).document), deleted=True))
+            out.append(
+                Item(
+                    "BenchmarkTask",
+                    task_id,
+                    _stamp(history[-1].recorded_at),
+                    _sets("BenchmarkTask", (_last_live(history) or history[-1]).document),
+                    deleted=True,
+                )
+            )
     for dataset_id, changed in last_change.items():
         if ("ImagingDataset", dataset_id) in published:
             continue
@@ -153,12 +172,20 @@ def items(catalog: Catalog) -> list[Item]:
         live = _last_live(history)
         if live is None or (live.document or {}).get("access_level") == "hidden_test":
             continue  # never stored, or never public: not even its deletion is told
-        out.append(Item("ImagingDataset", dataset_id, _stamp(max(history[-1].recorded_at, changed)),
-                        _sets("ImagingDataset", live.document), deleted=True))
+        out.append(
+            Item(
+                "ImagingDataset",
+                dataset_id,
+                _stamp(max(history[-1].recorded_at, changed)),
+                _sets("ImagingDataset", live.document),
+                deleted=True,
+            )
+        )
     return sorted(out, key=lambda i: (KIND_PATHS[i.kind], i.id))
 
 
 # --- requests --------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Request:
@@ -216,6 +243,7 @@ def _untoken(token: str) -> tuple[dict[str, str], int]:
 
 
 # --- responses -------------------------------------------------------------------------------------------------
+
 
 def _el(parent: Element, tag: str, text: Any = None, **attributes: str | None) -> Element:
     node = etree.SubElement(parent, f"{{{OAI}}}{tag}", {k: v for k, v in attributes.items() if v is not None})
@@ -334,14 +362,19 @@ class Repository:
             raise OaiError("badResumptionToken", "the resumption token points past the end of the list")
         size = self.settings.oai_page_size
         node = _el(root, verb)
-        for item in wanted[cursor:cursor + size]:
+        for item in wanted[cursor : cursor + size]:
             if records:
                 self._record(node, item, prefix)
             else:
                 self._header(node, item)
         if cursor + size < len(wanted):
-            _el(node, "resumptionToken", _token(arguments, cursor + size), completeListSize=str(len(wanted)),
-                cursor=str(cursor))
+            _el(
+                node,
+                "resumptionToken",
+                _token(arguments, cursor + size),
+                completeListSize=str(len(wanted)),
+                cursor=str(cursor),
+            )
         elif cursor:
             _el(node, "resumptionToken", None, completeListSize=str(len(wanted)), cursor=str(cursor))
 
@@ -376,8 +409,9 @@ class Repository:
 
     def _metadata(self, item: Item, prefix: str) -> Element:
         try:
-            landing = Landing(None, self.catalog, ANONYMOUS, KIND_PATHS[item.kind], item.id, base=self.base,
-                              settings=self.settings)
+            landing = Landing(
+                None, self.catalog, ANONYMOUS, KIND_PATHS[item.kind], item.id, base=self.base, settings=self.settings
+            )
         except NotFound:  # changed between listing and reading
             raise OaiError("idDoesNotExist", f"{item.identifier(self.host)} is no longer available") from None
         if prefix == "oai_datacite":
@@ -437,8 +471,12 @@ def oai_dc(record: dict[str, Any]) -> Element:
 
 router = APIRouter(tags=["oai-pmh"])
 _XML = "text/xml; charset=utf-8"
-_RESPONSES: Responses = {200: {"content": {"text/xml": {}}, "description": "an OAI-PMH response (errors included, as the "
-                                                                 "protocol wants: HTTP 200 with <error>)"}}
+_RESPONSES: Responses = {
+    200: {
+        "content": {"text/xml": {}},
+        "description": "an OAI-PMH response (errors included, as the protocol wants: HTTP 200 with <error>)",
+    }
+}
 
 
 async def _answer(request: HttpRequest, catalog: Catalog, pairs: list[tuple[str, str]]) -> Response:
@@ -453,8 +491,12 @@ async def oai_get(request: HttpRequest, catalog: CatalogDep) -> Response:
     return await _answer(request, catalog, list(request.query_params.multi_items()))
 
 
-@router.post("/oai", response_class=Response, responses=_RESPONSES,
-             openapi_extra={"requestBody": {"content": {"application/x-www-form-urlencoded": {}}}})
+@router.post(
+    "/oai",
+    response_class=Response,
+    responses=_RESPONSES,
+    openapi_extra={"requestBody": {"content": {"application/x-www-form-urlencoded": {}}}},
+)
 async def oai_post(request: HttpRequest, catalog: CatalogDep) -> Response:
     """An OAI-PMH request as an ``application/x-www-form-urlencoded`` body."""
     body = (await request.body()).decode("utf-8", errors="replace")

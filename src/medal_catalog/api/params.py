@@ -20,5 +20,10 @@ FORMATS = ("json", "jsonld", "ttl", "turtle", "json-ld", "ld+json", "")
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"The page, from 1 (at most {MAX_PAGE}).")]
 Size = Annotated[int, Query(ge=1, le=MAX_SIZE, description=f"Entries per page (1 to {MAX_SIZE}).")]
 VersionNo = Annotated[int, Path(ge=1, le=MAX_VERSION, description="A version number, from 1.")]
-Format = Annotated[str | None, Query(description="json, jsonld or ttl: overrides the Accept header (for browsers).",
-                                     json_schema_extra={"enum": list(FORMATS)})]
+Format = Annotated[
+    str | None,
+    Query(
+        description="json, jsonld or ttl: overrides the Accept header (for browsers).",
+        json_schema_extra={"enum": list(FORMATS)},
+    ),
+]

@@ -116,11 +116,12 @@ class Previews:
         if why:
             raise NotFound(f"no preview of series {series_id!r}: {why}")
         dataset_id = str(dataset.get("id"))
-        stored = next((f for f in catalog.list_files("ImagingDataset", dataset_id)
-                       if f.path == DICOM_ARCHIVE), None)
+        stored = next((f for f in catalog.list_files("ImagingDataset", dataset_id) if f.path == DICOM_ARCHIVE), None)
         if stored is None:
-            raise NotFound(f"no preview of series {series_id!r}: the catalog keeps no de-identified copy of its "
-                           "images (the harvest report says why)")
+            raise NotFound(
+                f"no preview of series {series_id!r}: the catalog keeps no de-identified copy of its "
+                "images (the harvest report says why)"
+            )
         key = (dataset_id, stored.sha256)
         with self._lock:
             orders = self._orders.get(key)
@@ -181,7 +182,8 @@ class Previews:
                 for frame in range(key.frames):
                     # Position first (None last), then instance number, then the member's own order.
                     keyed.setdefault(series_id, []).append(
-                        ((key.position is None, key.position or 0.0, key.instance, name, frame), name, frame))
+                        ((key.position is None, key.position or 0.0, key.instance, name, frame), name, frame)
+                    )
         return {s: tuple(Slice(name, frame) for _, name, frame in sorted(rows)) for s, rows in keyed.items()}
 
     def image(self, catalog: Catalog, images: SeriesImages, index: int, size: str) -> bytes:

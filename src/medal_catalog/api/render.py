@@ -50,10 +50,17 @@ def entry_public(version: StoredVersion, view: View, caller: Caller, owner_view:
         # An older version may have been less restricted than the current one: the stricter of both applies.
         document = redact(document, "hidden" if version.document.get("access_level") == "hidden_test" else view)
     internal = caller.panel or owner_view
-    return EntryPublic(kind=version.kind, id=version.id, version=version.version, recorded_at=version.recorded_at,
-                       author=version.author if internal else None, reason=version.reason if internal else None,
-                       view=view, identifier=f"/id/{PATH_OF[version.kind]}/{version.id}/v{version.version}",
-                       document=document)
+    return EntryPublic(
+        kind=version.kind,
+        id=version.id,
+        version=version.version,
+        recorded_at=version.recorded_at,
+        author=version.author if internal else None,
+        reason=version.reason if internal else None,
+        view=view,
+        identifier=f"/id/{PATH_OF[version.kind]}/{version.id}/v{version.version}",
+        document=document,
+    )
 
 
 def http_date(recorded_at: str) -> str:
@@ -63,8 +70,12 @@ def http_date(recorded_at: str) -> str:
 def conditional(request: Request, body: bytes, media_type: str, recorded_at: str) -> Response:
     """A response with a strong ETag over its bytes and Last-Modified; 304 when If-None-Match matches."""
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    headers = {"ETag": etag, "Last-Modified": http_date(recorded_at), "Vary": "Accept, Authorization",
-               "Cache-Control": "private, no-cache"}
+    headers = {
+        "ETag": etag,
+        "Last-Modified": http_date(recorded_at),
+        "Vary": "Accept, Authorization",
+        "Cache-Control": "private, no-cache",
+    }
     match = request.headers.get("if-none-match")
     if match and (match.strip() == "*" or etag in [m.strip().removeprefix("W/") for m in match.split(",")]):
         return Response(status_code=304, headers=headers)
@@ -118,8 +129,12 @@ def prefers_html(request: Request) -> bool:
 
 
 #: DataCite media types (and plain XML, which means DataCite XML here) -> the landing page's ``?format=`` name.
-DATACITE = {"application/vnd.datacite.datacite+json": "datacite", "application/vnd.datacite.datacite+xml":
-            "datacite-xml", "application/xml": "datacite-xml", "text/xml": "datacite-xml"}
+DATACITE = {
+    "application/vnd.datacite.datacite+json": "datacite",
+    "application/vnd.datacite.datacite+xml": "datacite-xml",
+    "application/xml": "datacite-xml",
+    "text/xml": "datacite-xml",
+}
 
 
 def wants_datacite(request: Request) -> str | None:
@@ -166,8 +181,9 @@ def respond(request: Request, entry: EntryPublic, version: StoredVersion, fmt: s
     linked = to_jsonld(entry.document, base_url(request), entry.version if _older(version, request) else None)
     if name == "jsonld":
         return conditional(request, orjson.dumps(linked), MEDIA["jsonld"], version.recorded_at)
-    return conditional(request, to_turtle(linked).encode("utf-8"), MEDIA["ttl"] + "; charset=utf-8",
-                       version.recorded_at)
+    return conditional(
+        request, to_turtle(linked).encode("utf-8"), MEDIA["ttl"] + "; charset=utf-8", version.recorded_at
+    )
 
 
 def _older(version: StoredVersion, request: Request) -> bool:

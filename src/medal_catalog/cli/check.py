@@ -11,9 +11,12 @@ from medal_catalog.cli.options import catalog_option, index_option, reports_erro
 
 
 @click.command("check")
-@click.option("--repair", is_flag=True,
-              help="Bring the search index in step with the store (queued updates, then a rebuild if needed). "
-                   "The store itself is never changed.")
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Bring the search index in step with the store (queued updates, then a rebuild if needed). "
+    "The store itself is never changed.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @catalog_option
 @index_option

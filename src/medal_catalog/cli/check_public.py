@@ -13,15 +13,24 @@ from medal_catalog.cli.options import reports_errors
 
 @click.command("check-public")
 @click.argument("path", type=click.Path(exists=True, path_type=Path), required=False)
-@click.option("--prepare", is_flag=True,
-              help="Build the lookup of the installed IDC index now (once per index version: a few seconds and "
-                   "about 650 MB), so that no harvest or check pays for it; then exit. Run it after installing "
-                   "or upgrading the public-index extra.")
-@click.option("--unpublished", is_flag=True,
-              help="Treat the data as declared unpublished (a bare DICOM folder declares nothing): a public match "
-                   "is then an error.")
-@click.option("--no-pixel-hash", is_flag=True,
-              help="Do not read pixel data (no duplicate check between the folder's datasets; UIDs only).")
+@click.option(
+    "--prepare",
+    is_flag=True,
+    help="Build the lookup of the installed IDC index now (once per index version: a few seconds and "
+    "about 650 MB), so that no harvest or check pays for it; then exit. Run it after installing "
+    "or upgrading the public-index extra.",
+)
+@click.option(
+    "--unpublished",
+    is_flag=True,
+    help="Treat the data as declared unpublished (a bare DICOM folder declares nothing): a public match "
+    "is then an error.",
+)
+@click.option(
+    "--no-pixel-hash",
+    is_flag=True,
+    help="Do not read pixel data (no duplicate check between the folder's datasets; UIDs only).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the sections and issues as JSON.")
 @reports_errors("check-public")
 def check_public(path: Path | None, prepare: bool, unpublished: bool, no_pixel_hash: bool, as_json: bool) -> None:
@@ -53,32 +62,40 @@ def check_public(path: Path | None, prepare: bool, unpublished: bool, no_pixel_h
     sections, issues = run(path, unpublished=unpublished, pixel_hash=not no_pixel_hash, settings=get_settings())
     errors = [i for i in issues if i.severity is Severity.ERROR]
     if as_json:
-        click.echo(json.dumps({"ok": not errors, "datasets": sections,
-                               "issues": [i.to_dict() for i in issues]}, indent=2))
+        click.echo(
+            json.dumps({"ok": not errors, "datasets": sections, "issues": [i.to_dict() for i in issues]}, indent=2)
+        )
         sys.exit(1 if errors else 0)
     if not sections:
         click.echo(f"{path}: no DICOM files found")
     for dataset_id, section in sections.items():
         index = section.get("public_index") or {}
-        click.echo(f"dataset {dataset_id}: {section['pixel_hashes']['files']} DICOM files, "
-                   f"{section['series_checked']} series in {section['studies_checked']} studies checked against "
-                   f"IDC index {index.get('version')} (IDC release {index.get('idc_version')}, "
-                   f"{index.get('series', 0):,} public series)")
+        click.echo(
+            f"dataset {dataset_id}: {section['pixel_hashes']['files']} DICOM files, "
+            f"{section['series_checked']} series in {section['studies_checked']} studies checked against "
+            f"IDC index {index.get('version')} (IDC release {index.get('idc_version')}, "
+            f"{index.get('series', 0):,} public series)"
+        )
         click.echo(f"  public: {section['public_series']} series, {section['public_studies']} studies")
         for item in section["collections"]:
-            click.echo(f"    IDC collection {item['collection']}: {item['series']} series, {item['studies']} studies"
-                       + (f", DOI {item['doi']}" if item.get("doi") else "")
-                       + (f", licence {item['license']}" if item.get("license") else ""))
+            click.echo(
+                f"    IDC collection {item['collection']}: {item['series']} series, {item['studies']} studies"
+                + (f", DOI {item['doi']}" if item.get("doi") else "")
+                + (f", licence {item['license']}" if item.get("license") else "")
+            )
         for item in section["public_uid_roots"]:
             click.echo(f"  {item['series']} series under {item['root']} ({item['archive']})")
         for item in section["public_pipelines"]:
             click.echo(f"  {item['files']} files de-identified by the pipeline of {item['archive']}")
         for item in section.get("duplicates") or []:
-            click.echo(f"  shares {item['shared_images']} images with dataset {item['other']}"
-                       + (" (hidden-test leak)" if item["leak"] else ""))
+            click.echo(
+                f"  shares {item['shared_images']} images with dataset {item['other']}"
+                + (" (hidden-test leak)" if item["leak"] else "")
+            )
     for issue in issues:
-        click.echo(f"{issue.severity.value}: {issue.code}: {issue.message}" + (f"\n  hint: {issue.hint}"
-                                                                             if issue.hint else ""))
+        click.echo(
+            f"{issue.severity.value}: {issue.code}: {issue.message}" + (f"\n  hint: {issue.hint}" if issue.hint else "")
+        )
     verdict = "already public or leaking: do not submit as is" if errors else "nothing blocks the submission"
     click.echo(f"{len(errors)} errors, {sum(i.severity is Severity.WARNING for i in issues)} warnings: {verdict}")
     sys.exit(1 if errors else 0)
@@ -91,12 +108,19 @@ def _prepare(as_json: bool) -> None:
 
     cache_dir = index_cache(get_settings())
     index = load_index(cache_dir)  # raises MissingExtraError (exit 3, naming the extra) when it is not installed
-    facts = {**index.describe(), "built": index.built, "seconds": round(index.seconds, 2),
-             "cache_dir": str(cache_dir), "bytes": index.nbytes}
+    facts = {
+        **index.describe(),
+        "built": index.built,
+        "seconds": round(index.seconds, 2),
+        "cache_dir": str(cache_dir),
+        "bytes": index.nbytes,
+    }
     if as_json:
         click.echo(json.dumps(facts, indent=2))
         return
     what = "built" if index.built else "already built"
-    click.echo(f"IDC index {facts['version']} (IDC release {facts['idc_version']}): lookup of {facts['series']:,} "
-               f"series and {facts['studies']:,} studies {what} in {facts['seconds']:.1f} s, cached in "
-               f"{facts['cache_dir']}")
+    click.echo(
+        f"IDC index {facts['version']} (IDC release {facts['idc_version']}): lookup of {facts['series']:,} "
+        f"series and {facts['studies']:,} studies {what} in {facts['seconds']:.1f} s, cached in "
+        f"{facts['cache_dir']}"
+    )

@@ -36,39 +36,82 @@ def _mask(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...])
 @click.command()
 @click.argument("source", metavar="IN", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.argument("target", metavar="OUT", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--keep-dates", is_flag=True,
-              help="Retain Longitudinal Temporal Information with Modified Dates: shift every date of a patient by "
-                   "one keyed offset (intervals kept) instead of emptying dates.")
-@click.option("--keep-characteristics", is_flag=True,
-              help="Retain Patient Characteristics: keep sex, age, size, weight and the like.")
-@click.option("--keep-device", is_flag=True,
-              help="Retain Device Identity: keep device attributes (never DeviceSerialNumber or StationName, which "
-                   "the catalog refuses). The catalog's served copy does not apply this option.")
-@click.option("--clean-descriptors", is_flag=True,
-              help="Clean Descriptors: keep series and study descriptions the audit finds no identifier in.")
-@click.option("--keep-safe-private", is_flag=True,
-              help="Retain Safe Private: keep the numeric private attributes of the documented safe list "
-                   "(b-values, diffusion directions, scaling); every other private tag is removed.")
-@click.option("--mask", "masks", multiple=True, callback=_mask, metavar="X,Y,WIDTH,HEIGHT",
-              help="Clean Pixel Data: blank this region in files whose header declares burned-in annotation (or "
-                   "whose modality burns text in without saying NO). Repeatable. Uncompressed transfer syntaxes "
-                   "only (Implicit/Explicit VR Little Endian); without --mask such files are left out.")
-@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Worker processes.")
-@click.option("--linkage", type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the secret key and the linkage file (original <-> new UIDs, patients, files); never "
-                   "inside OUT. [default: ~/.local/share/medal/linkage/<OUT name>-<digest>]")
-@click.option("--table", "tables", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A CSV/TSV label table whose UID cells are replaced as in the files (written into OUT under its "
-                   "own name). Repeatable.")
-@click.option("--dataset", "dataset_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="The dataset file (dataset.yaml) whose `deidentification:` block to write.")
+@click.option(
+    "--keep-dates",
+    is_flag=True,
+    help="Retain Longitudinal Temporal Information with Modified Dates: shift every date of a patient by "
+    "one keyed offset (intervals kept) instead of emptying dates.",
+)
+@click.option(
+    "--keep-characteristics",
+    is_flag=True,
+    help="Retain Patient Characteristics: keep sex, age, size, weight and the like.",
+)
+@click.option(
+    "--keep-device",
+    is_flag=True,
+    help="Retain Device Identity: keep device attributes (never DeviceSerialNumber or StationName, which "
+    "the catalog refuses). The catalog's served copy does not apply this option.",
+)
+@click.option(
+    "--clean-descriptors",
+    is_flag=True,
+    help="Clean Descriptors: keep series and study descriptions the audit finds no identifier in.",
+)
+@click.option(
+    "--keep-safe-private",
+    is_flag=True,
+    help="Retain Safe Private: keep the numeric private attributes of the documented safe list "
+    "(b-values, diffusion directions, scaling); every other private tag is removed.",
+)
+@click.option(
+    "--mask",
+    "masks",
+    multiple=True,
+    callback=_mask,
+    metavar="X,Y,WIDTH,HEIGHT",
+    help="Clean Pixel Data: blank this region in files whose header declares burned-in annotation (or "
+    "whose modality burns text in without saying NO). Repeatable. Uncompressed transfer syntaxes "
+    "only (Implicit/Explicit VR Little Endian); without --mask such files are left out.",
+)
+@click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--linkage",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the secret key and the linkage file (original <-> new UIDs, patients, files); never "
+    "inside OUT. [default: ~/.local/share/medal/linkage/<OUT name>-<digest>]",
+)
+@click.option(
+    "--table",
+    "tables",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A CSV/TSV label table whose UID cells are replaced as in the files (written into OUT under its "
+    "own name). Repeatable.",
+)
+@click.option(
+    "--dataset",
+    "dataset_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The dataset file (dataset.yaml) whose `deidentification:` block to write.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @reports_errors("deidentify")
-def deidentify(source: Path, target: Path, keep_dates: bool, keep_characteristics: bool, keep_device: bool,
-               clean_descriptors: bool, keep_safe_private: bool, masks: tuple[tuple[int, int, int, int], ...],
-               workers: int, linkage: Path | None, tables: tuple[Path, ...], dataset_file: Path | None,
-               as_json: bool) -> None:
+def deidentify(
+    source: Path,
+    target: Path,
+    keep_dates: bool,
+    keep_characteristics: bool,
+    keep_device: bool,
+    clean_descriptors: bool,
+    keep_safe_private: bool,
+    masks: tuple[tuple[int, int, int, int], ...],
+    workers: int,
+    linkage: Path | None,
+    tables: tuple[Path, ...],
+    dataset_file: Path | None,
+    as_json: bool,
+) -> None:
     """De-identify the DICOM files under IN into OUT with the PS3.15 Annex E Basic Profile and the options you
     choose, by the same rules as the catalog's own copy, then audit each file again: files that cannot be made
     clean are left out and listed with the reason, never half-written.
@@ -89,8 +132,13 @@ def deidentify(source: Path, target: Path, keep_dates: bool, keep_characteristic
     from medal_catalog.dicom.local import LocalOptions, write_block
     from medal_catalog.dicom.local import deidentify as run
 
-    flags = {"keep_dates": keep_dates, "keep_characteristics": keep_characteristics, "keep_device": keep_device,
-             "clean_descriptors": clean_descriptors, "keep_safe_private": keep_safe_private}
+    flags = {
+        "keep_dates": keep_dates,
+        "keep_characteristics": keep_characteristics,
+        "keep_device": keep_device,
+        "clean_descriptors": clean_descriptors,
+        "keep_safe_private": keep_safe_private,
+    }
     chosen = tuple(option for flag, option in _FLAGS.items() if flags[flag])
     if masks:
         chosen += ("clean_pixel_data",)
@@ -107,9 +155,11 @@ def deidentify(source: Path, target: Path, keep_dates: bool, keep_characteristic
         click.echo(json.dumps(summary.to_dict(), indent=2))
         return
     result = summary.to_dict()
-    click.echo(f"wrote {summary.written} de-identified files into {target}"
-               + (f" ({summary.already_done} done by an earlier run)" if summary.already_done else "")
-               + (f", {result['files_per_second']} files/s" if result["files_per_second"] else ""))
+    click.echo(
+        f"wrote {summary.written} de-identified files into {target}"
+        + (f" ({summary.already_done} done by an earlier run)" if summary.already_done else "")
+        + (f", {result['files_per_second']} files/s" if result["files_per_second"] else "")
+    )
     if summary.not_dicom:
         count = f"{summary.not_dicom} file is" if summary.not_dicom == 1 else f"{summary.not_dicom} files are"
         click.echo(f"{count} not DICOM: not copied (send only what you have checked)")
@@ -138,8 +188,14 @@ def _progress_bar():
         TimeRemainingColumn,
     )
 
-    bar = Progress(TextColumn("deidentify"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=Console(stderr=True), transient=True)
+    bar = Progress(
+        TextColumn("deidentify"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     task = bar.add_task("files", total=None)
     bar.start()
 

@@ -12,12 +12,19 @@ from medal_catalog.errors import UsageError
 
 @click.command("doi")
 @click.argument("dataset_id")
-@click.option("--event", type=click.Choice(["draft", "register", "publish"]), default="draft", show_default=True,
-              help="draft: reserve the DOI at DataCite only; register: resolvable, not listed; publish: findable. "
-                   "Only a registered or published DOI is written into the dataset (and becomes its PID).")
-@click.option("--base-url", default=None,
-              help="The catalog's public base URL, for the landing page the DOI resolves to (default: "
-                   "MEDAL_BASE_URL).")
+@click.option(
+    "--event",
+    type=click.Choice(["draft", "register", "publish"]),
+    default="draft",
+    show_default=True,
+    help="draft: reserve the DOI at DataCite only; register: resolvable, not listed; publish: findable. "
+    "Only a registered or published DOI is written into the dataset (and becomes its PID).",
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="The catalog's public base URL, for the landing page the DOI resolves to (default: MEDAL_BASE_URL).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 @catalog_option
 @reports_errors("doi")
@@ -51,9 +58,11 @@ def doi(dataset_id: str, event: str, base_url: str | None, as_json: bool, catalo
         # A DOI makes its record findable by everyone: only what an anonymous visitor may already find gets one, and
         # the record is that visitor's view (never the panel's view of a dataset under review or a hidden test set).
         if not listed(view_of(catalog, ANONYMOUS, current)):
-            raise UsageError(f"dataset {dataset_id!r} is not public (an anonymous visitor cannot find it): a DOI "
-                             "would publish its metadata; register it once an accepted task uses it, or it is open and "
-                             "published")
+            raise UsageError(
+                f"dataset {dataset_id!r} is not public (an anonymous visitor cannot find it): a DOI "
+                "would publish its metadata; register it once an accepted task uses it, or it is open and "
+                "published"
+            )
         held = doi_of(current.document)
         if held and held.lower() != target:
             raise UsageError(f"dataset {dataset_id!r} already has DOI {held}: update its metadata with its registrant")
@@ -64,13 +73,23 @@ def doi(dataset_id: str, event: str, base_url: str | None, as_json: bool, catalo
         done = register(settings, target, landing.page, to_xml(record), None if event == "draft" else event)
         recorded = False
         if event != "draft" and not held:
-            result = catalog.put({**current.document, "doi": done.doi}, author="medal doi",
-                                 reason=f"DOI {done.doi} registered with DataCite ({done.state})")
+            result = catalog.put(
+                {**current.document, "doi": done.doi},
+                author="medal doi",
+                reason=f"DOI {done.doi} registered with DataCite ({done.state})",
+            )
             recorded = result.changed
-    outcome = {"dataset": dataset_id, "doi": done.doi, "state": done.state, "url": done.url,
-               "recorded_in_catalog": recorded}
+    outcome = {
+        "dataset": dataset_id,
+        "doi": done.doi,
+        "state": done.state,
+        "url": done.url,
+        "recorded_in_catalog": recorded,
+    }
     if as_json:
         click.echo(json.dumps(outcome))
     else:
-        click.echo(f"{done.doi}: {done.state} at DataCite, resolving to {done.url}"
-                   + (" (recorded in the catalog: it is now the dataset's PID)" if recorded else ""))
+        click.echo(
+            f"{done.doi}: {done.state} at DataCite, resolving to {done.url}"
+            + (" (recorded in the catalog: it is now the dataset's PID)" if recorded else "")
+        )

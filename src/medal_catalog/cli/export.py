@@ -13,18 +13,39 @@ from medal_catalog.errors import UsageError
 
 @click.command("export")
 @click.argument("entry_id")
-@click.option("--format", "fmt", type=click.Choice(["croissant", "datacite", "datacite-xml"]), default="croissant",
-              show_default=True, help="Export format: Croissant 1.1, or DataCite 4.6 metadata as JSON or XML.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Folder for <ID>.croissant.json and the files it points at.")
-@click.option("--base-url", default="https://medal.example.org", show_default=True,
-              help="Base of the catalog's resolvable identifiers (used as @id and url).")
-@click.option("--pid-base", default=None, help="Resolver base of the entries' persistent identifiers "
-              "(default: MEDAL_PID_BASE; empty: the catalog's own /id/ URLs). An entry's DOI always wins.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["croissant", "datacite", "datacite-xml"]),
+    default="croissant",
+    show_default=True,
+    help="Export format: Croissant 1.1, or DataCite 4.6 metadata as JSON or XML.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder for <ID>.croissant.json and the files it points at.",
+)
+@click.option(
+    "--base-url",
+    default="https://medal.example.org",
+    show_default=True,
+    help="Base of the catalog's resolvable identifiers (used as @id and url).",
+)
+@click.option(
+    "--pid-base",
+    default=None,
+    help="Resolver base of the entries' persistent identifiers "
+    "(default: MEDAL_PID_BASE; empty: the catalog's own /id/ URLs). An entry's DOI always wins.",
+)
 @catalog_option
 @reports_errors("export")
-def export(entry_id: str, fmt: str, out_dir: Path, base_url: str, pid_base: str | None,
-           catalog_url: str | None) -> None:
+def export(
+    entry_id: str, fmt: str, out_dir: Path, base_url: str, pid_base: str | None, catalog_url: str | None
+) -> None:
     """Export the ImagingDataset or BenchmarkTask ENTRY_ID as Croissant 1.1 with RAI, or as DataCite metadata.
 
     DataCite (<ID>.datacite.json or <ID>.datacite.xml, schema 4.6) is written as the expert panel sees the entry:
@@ -63,8 +84,11 @@ def export(entry_id: str, fmt: str, out_dir: Path, base_url: str, pid_base: str 
                 raise UsageError(f"the label table of task {entry_id!r} does not match its declaration: {err}")
             if cases is not None:
                 files.update({f"{entry_id}.cases.csv": cases.cases, f"{entry_id}.labels.csv": cases.labels})
-            what = (f"{_lines(cases.cases) - 1} cases, {_lines(cases.labels) - 1} with published labels"
-                    if cases else "no label table kept")
+            what = (
+                f"{_lines(cases.cases) - 1} cases, {_lines(cases.labels) - 1} with published labels"
+                if cases
+                else "no label table kept"
+            )
         else:
             raise UsageError(f"no ImagingDataset or BenchmarkTask {entry_id!r} in the catalog")
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -75,8 +99,9 @@ def export(entry_id: str, fmt: str, out_dir: Path, base_url: str, pid_base: str 
     click.echo(f"wrote {target} and {', '.join(files)} ({what})")
 
 
-def _export_datacite(entry_id: str, fmt: str, out_dir: Path, base_url: str, pid_base: str | None,
-                     catalog_url: str | None) -> None:
+def _export_datacite(
+    entry_id: str, fmt: str, out_dir: Path, base_url: str, pid_base: str | None, catalog_url: str | None
+) -> None:
     from medal_catalog.api.access import Caller
     from medal_catalog.api.pages.landing import Landing
     from medal_catalog.catalog import Catalog
@@ -85,13 +110,27 @@ def _export_datacite(entry_id: str, fmt: str, out_dir: Path, base_url: str, pid_
 
     pid_base = get_settings().pid_base if pid_base is None else pid_base
     with Catalog.open(catalog_url) as catalog:
-        path = next((p for p, kind in (("datasets", "ImagingDataset"), ("tasks", "BenchmarkTask"))
-                     if catalog.get(kind, entry_id) is not None), None)
+        path = next(
+            (
+                p
+                for p, kind in (("datasets", "ImagingDataset"), ("tasks", "BenchmarkTask"))
+                if catalog.get(kind, entry_id) is not None
+            ),
+            None,
+        )
         if path is None:
             raise UsageError(f"no ImagingDataset or BenchmarkTask {entry_id!r} in the catalog")
         # The panel's view: what the catalog may show beyond its owner and admins.
-        landing = Landing(None, catalog, Caller(role="reviewer"), path, entry_id, base=base_url.rstrip("/"),
-                          pid_base=pid_base, settings=get_settings())
+        landing = Landing(
+            None,
+            catalog,
+            Caller(role="reviewer"),
+            path,
+            entry_id,
+            base=base_url.rstrip("/"),
+            pid_base=pid_base,
+            settings=get_settings(),
+        )
         record = landing.datacite()
     out_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "datacite":

@@ -25,47 +25,108 @@ ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,127}$")
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, metavar="PATH... | idc:[COLLECTION,...]")
-@click.option("--dataset", "dataset_id",
-              help="For a bare DICOM folder or zip: id of the ImagingDataset to create or update (submissions name "
-                   "their datasets in their metadata); for a Croissant file: the id instead of its name's.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Output folder (default ./medal-out/<ID>/); the re-harvest cache is kept there too.")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True,
-              help="Format of catalog.<format>.")
+@click.option(
+    "--dataset",
+    "dataset_id",
+    help="For a bare DICOM folder or zip: id of the ImagingDataset to create or update (submissions name "
+    "their datasets in their metadata); for a Croissant file: the id instead of its name's.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default ./medal-out/<ID>/); the re-harvest cache is kept there too.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["yaml", "json"]),
+    default="yaml",
+    show_default=True,
+    help="Format of catalog.<format>.",
+)
 @click.option("--title", help="Dataset title (default: the id).")
-@click.option("--access-level", type=click.Choice(["open", "registered", "controlled", "hidden_test"]),
-              help="Dataset access level until the submitter sets it (default: controlled for DICOM trees; for a "
-                   "Croissant file without medal:accessLevel, open when its licence is open, else required).")
-@click.option("--license", "license_id", default="LicenseRef-unspecified", show_default=True,
-              help="SPDX licence id until the submitter sets it.")
+@click.option(
+    "--access-level",
+    type=click.Choice(["open", "registered", "controlled", "hidden_test"]),
+    help="Dataset access level until the submitter sets it (default: controlled for DICOM trees; for a "
+    "Croissant file without medal:accessLevel, open when its licence is open, else required).",
+)
+@click.option(
+    "--license",
+    "license_id",
+    default="LicenseRef-unspecified",
+    show_default=True,
+    help="SPDX licence id until the submitter sets it.",
+)
 @click.option("--instances", is_flag=True, help="Add one manifest row per file with its sha256 (reads whole files).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Reader processes (default: all cores).")
-@click.option("--timeout", type=click.FloatRange(min=0), default=30.0, show_default=True,
-              help="Per-file time limit in seconds (0: none).")
-@click.option("--no-cache", is_flag=True, help="Read every file again instead of reusing unchanged results, and keep "
-                                               "no re-harvest cache.")
-@click.option("--force", is_flag=True,
-              help="Read every file again, even those unchanged since the last harvest (same path, size, mtime and "
-                   "inode), and renew the re-harvest cache.")
-@click.option("--no-pixel-hash", is_flag=True,
-              help="Do not hash pixel data (no duplicate-image checks against the catalog's other datasets and the "
-                   "task's splits; MEDAL_PIXEL_HASH=false for every run).")
-@click.option("--idc-index", "idc_index", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="For idc:, a folder holding idc_index.parquet and collections_index.parquet instead of the "
-                   "installed idc-index-data package.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    help="Per-file time limit in seconds (0: none).",
+)
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read every file again instead of reusing unchanged results, and keep no re-harvest cache.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Read every file again, even those unchanged since the last harvest (same path, size, mtime and "
+    "inode), and renew the re-harvest cache.",
+)
+@click.option(
+    "--no-pixel-hash",
+    is_flag=True,
+    help="Do not hash pixel data (no duplicate-image checks against the catalog's other datasets and the "
+    "task's splits; MEDAL_PIXEL_HASH=false for every run).",
+)
+@click.option(
+    "--idc-index",
+    "idc_index",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="For idc:, a folder holding idc_index.parquet and collections_index.parquet instead of the "
+    "installed idc-index-data package.",
+)
 @click.option("--list", "list_only", is_flag=True, help="For idc:, list the collections of the index and exit.")
-@click.option("--nice", "niceness", type=click.IntRange(0, 19), default=10, show_default=True,
-              help="Lower this harvest's CPU priority by this much (0: not at all): a harvest is batch work, and a "
-                   "`medal serve` on the same machine keeps its latency while it writes.")
+@click.option(
+    "--nice",
+    "niceness",
+    type=click.IntRange(0, 19),
+    default=10,
+    show_default=True,
+    help="Lower this harvest's CPU priority by this much (0: not at all): a harvest is batch work, and a "
+    "`medal serve` on the same machine keeps its latency while it writes.",
+)
 @catalog_option
 @index_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @reports_errors("harvest")
-def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: str, title: str | None,
-            access_level: str, license_id: str, instances: bool, jobs: int | None, timeout: float, no_cache: bool,
-            force: bool,
-            no_pixel_hash: bool, idc_index: Path | None, list_only: bool,
-            niceness: int, catalog_url: str | None, index_url: str | None, as_json: bool) -> None:
+def harvest(
+    paths: tuple[str, ...],
+    dataset_id: str,
+    out_dir: Path | None,
+    fmt: str,
+    title: str | None,
+    access_level: str,
+    license_id: str,
+    instances: bool,
+    jobs: int | None,
+    timeout: float,
+    no_cache: bool,
+    force: bool,
+    no_pixel_hash: bool,
+    idc_index: Path | None,
+    list_only: bool,
+    niceness: int,
+    catalog_url: str | None,
+    index_url: str | None,
+    as_json: bool,
+) -> None:
     """Harvest submissions and DICOM trees into the catalog.
 
     A PATH that is a MEDAL metadata file, or a folder holding one, is a submission: it is validated (as by
@@ -111,22 +172,32 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
         return
     for p in paths:
         if not Path(p).exists():
-            raise click.BadParameter(f"{p!r} does not exist (public archives: idc:[COLLECTION,...])",
-                                     param_hint="PATH")
+            raise click.BadParameter(f"{p!r} does not exist (public archives: idc:[COLLECTION,...])", param_hint="PATH")
     kinds = plan([Path(p) for p in paths], dataset_id)
     if dataset_id and "dicom" in kinds.values() and not ENTRY_ID.match(dataset_id):
-        raise click.BadParameter("lower-case letters, digits, '.', '_' and '-' (2-128 characters)",
-                                 param_hint="--dataset")
+        raise click.BadParameter(
+            "lower-case letters, digits, '.', '_' and '-' (2-128 characters)", param_hint="--dataset"
+        )
     progress = _progress_bar() if "dicom" in kinds.values() and sys.stderr.isatty() and not as_json else None
     results = None
     try:
         with _stops_cleanly():
             with Catalog.open(catalog_url, index_url) as catalog:
-                options = HarvestOptions(dataset_id=dataset_id, out_dir=out_dir, fmt=fmt, title=title,
-                                         access_level=access_level, license_id=license_id, instances=instances,
-                                         jobs=jobs, timeout=timeout, use_cache=not no_cache,
-                                         progress=progress[1] if progress else None,
-                                         pixel_hash=False if no_pixel_hash else None, force=force)
+                options = HarvestOptions(
+                    dataset_id=dataset_id,
+                    out_dir=out_dir,
+                    fmt=fmt,
+                    title=title,
+                    access_level=access_level,
+                    license_id=license_id,
+                    instances=instances,
+                    jobs=jobs,
+                    timeout=timeout,
+                    use_cache=not no_cache,
+                    progress=progress[1] if progress else None,
+                    pixel_hash=False if no_pixel_hash else None,
+                    force=force,
+                )
                 results = ingest(kinds, catalog, options)
                 tell = _index_missing([r.summary for r in results]) and first_notice(catalog, NO_INDEX)
                 if any(r.kind != "dicom" and any(p.changed for p in r.puts) for r in results):
@@ -143,19 +214,27 @@ def harvest(paths: tuple[str, ...], dataset_id: str, out_dir: Path | None, fmt: 
                 if tell:
                     from medal_catalog.contamination.index import INSTALL_HINT
 
-                    click.echo(f"note: without the IDC index, original UIDs were not checked against public "
-                               f"archives: {INSTALL_HINT} (said once per catalog; `medal validate` says it each time)")
+                    click.echo(
+                        f"note: without the IDC index, original UIDs were not checked against public "
+                        f"archives: {INSTALL_HINT} (said once per catalog; `medal validate` says it each time)"
+                    )
     except _Stopped as stop:
         if progress:
             progress[0].stop()
         name = signal.Signals(stop.signum).name
         if results is None:
-            click.echo(f"medal harvest: stopped by {name}. The catalog holds no part of an unfinished write (a "
-                       "dataset and its series are stored in one transaction); run the same command again to "
-                       "finish.", err=True)
+            click.echo(
+                f"medal harvest: stopped by {name}. The catalog holds no part of an unfinished write (a "
+                "dataset and its series are stored in one transaction); run the same command again to "
+                "finish.",
+                err=True,
+            )
         else:
-            click.echo(f"medal harvest: stopped by {name} after the catalog was written (nothing lost; the "
-                       "summary is in harvest-report.json).", err=True)
+            click.echo(
+                f"medal harvest: stopped by {name} after the catalog was written (nothing lost; the "
+                "summary is in harvest-report.json).",
+                err=True,
+            )
         sys.stdout.flush()
         sys.stderr.flush()
         # Not sys.exit: the transactions are rolled back and the catalog closed by now, and interpreter shutdown
@@ -179,8 +258,7 @@ def _refresh_derived(catalog: Catalog) -> None:
     try:
         refresh(catalog, catalog.settings)
     except Exception as err:  # noqa: BLE001 - a cache: the server computes what is missing
-        click.echo(f"note: derived pages were not computed now ({err}); the server computes them at start-up",
-                   err=True)
+        click.echo(f"note: derived pages were not computed now ({err}); the server computes them at start-up", err=True)
 
 
 #: The name under which a catalog remembers it was told the IDC index is missing (see :func:`first_notice`).
@@ -215,6 +293,7 @@ class _Stopped(BaseException):
 @contextmanager
 def _stops_cleanly() -> Iterator[None]:
     """Turn Ctrl-C and SIGTERM into :class:`_Stopped`, once: a second signal while unwinding is ignored."""
+
     def stop(signum: int, frame: object) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_IGN)
@@ -228,8 +307,9 @@ def _stops_cleanly() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _harvest_idc(spec: str, folder: Path | None, list_only: bool, catalog_url: str | None, index_url: str | None,
-                 as_json: bool) -> None:
+def _harvest_idc(
+    spec: str, folder: Path | None, list_only: bool, catalog_url: str | None, index_url: str | None, as_json: bool
+) -> None:
     from medal_catalog.catalog import Catalog
     from medal_catalog.harvesters import idc
     from medal_catalog.ingestion import ingest_idc
@@ -251,10 +331,12 @@ def _harvest_idc(spec: str, folder: Path | None, list_only: bool, catalog_url: s
     if as_json:
         click.echo(json.dumps(summary, indent=2))
     else:
-        click.echo(f"IDC index ({summary['index_version']}): {summary['collections']} collections, "
-                   f"{summary['series']} series in {summary['seconds']:.1f} s ({summary['series_per_second']} "
-                   f"series/s): {summary['created']} created, {summary['updated']} updated, {summary['deleted']} "
-                   f"deleted, {summary['unchanged']} unchanged, {summary['invalid']} invalid")
+        click.echo(
+            f"IDC index ({summary['index_version']}): {summary['collections']} collections, "
+            f"{summary['series']} series in {summary['seconds']:.1f} s ({summary['series_per_second']} "
+            f"series/s): {summary['created']} created, {summary['updated']} updated, {summary['deleted']} "
+            f"deleted, {summary['unchanged']} unchanged, {summary['invalid']} invalid"
+        )
         for item in summary["invalid_entries"][:20]:
             click.echo(f"  invalid {item['key']}: {'; '.join(item['problems'])}")
         if summary["index_pending"]:
@@ -266,9 +348,11 @@ def _print_croissant(ingested) -> None:
     result, path = ingested.detail, ingested.source
     stored = result.stored
     if not ingested.failed:
-        click.echo(f"croissant {path}: dataset {result.dataset['id']} {stored.status} "
-                   f"(version {stored.version}), {len(result.stored_files)} files kept"
-                   + (f", {len(result.series)} DICOM series harvested" if result.series else ""))
+        click.echo(
+            f"croissant {path}: dataset {result.dataset['id']} {stored.status} "
+            f"(version {stored.version}), {len(result.stored_files)} files kept"
+            + (f", {len(result.series)} DICOM series harvested" if result.series else "")
+        )
         for kept in result.stored_files:
             click.echo(f"  kept {kept.path} ({kept.byte_size} bytes)")
     else:
@@ -276,20 +360,28 @@ def _print_croissant(ingested) -> None:
     for issue in result.report.sorted_issues():
         if issue.severity.value != "info":
             where = f" {issue.pointer}" if issue.pointer else ""
-            click.echo(f"  {issue.severity.value}: {issue.code}{where}: {issue.message}"
-                       + (f" ({issue.hint})" if issue.hint else ""))
+            click.echo(
+                f"  {issue.severity.value}: {issue.code}{where}: {issue.message}"
+                + (f" ({issue.hint})" if issue.hint else "")
+            )
 
 
 def _print_submission(ingested) -> None:
     harvest, summary, path = ingested.detail, ingested.summary, ingested.source
-    click.echo(f"submission {path}: {summary['stored']} of {len(harvest.entries) + len(harvest.left_out)} "
-               f"entries stored ({summary['changed']} changed)")
+    click.echo(
+        f"submission {path}: {summary['stored']} of {len(harvest.entries) + len(harvest.left_out)} "
+        f"entries stored ({summary['changed']} changed)"
+    )
     for left in harvest.left_out:
-        click.echo(f"  left out {left['type']} {left['id'] or left['pointer']} ({left['file']}): "
-                   f"{', '.join(left['errors'])}; run `medal validate {path}` for details")
+        click.echo(
+            f"  left out {left['type']} {left['id'] or left['pointer']} ({left['file']}): "
+            f"{', '.join(left['errors'])}; run `medal validate {path}` for details"
+        )
     for ds, counts in summary["dicom"].items():
-        click.echo(f"  dataset {ds}: {counts['dicom_read']} DICOM files, {counts['series']} series in "
-                   f"{counts['studies']} studies, {counts['skipped']} other files skipped")
+        click.echo(
+            f"  dataset {ds}: {counts['dicom_read']} DICOM files, {counts['series']} series in "
+            f"{counts['studies']} studies, {counts['skipped']} other files skipped"
+        )
     for ds, kept in summary["files_kept"].items():
         if kept:
             click.echo(f"  dataset {ds}: kept {', '.join(kept)}")
@@ -300,20 +392,28 @@ def _print_submission(ingested) -> None:
     if summary["validation"]["errors"]:
         phi = any(i.code == "dicom.phi" for i in harvest.report.issues)
         errors = summary["validation"]["errors"]
-        click.echo(f"  {errors} validation error{'s' if errors != 1 else ''}"
-                   + (" (the values of identifying attributes found in DICOM files are never stored)" if phi
-                      else "") + f"; run `medal validate {path}` for details")
+        click.echo(
+            f"  {errors} validation error{'s' if errors != 1 else ''}"
+            + (" (the values of identifying attributes found in DICOM files are never stored)" if phi else "")
+            + f"; run `medal validate {path}` for details"
+        )
 
 
 def _progress_bar():
     """A rich progress bar (files, MB, files/s, ETA) on stderr, and the callback that feeds it."""
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    bar = Progress(TextColumn("harvest"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[mb]:.0f}/{task.fields[total_mb]:.0f} MB"),
-                   TextColumn("{task.fields[rate]:.0f} files/s"), TimeRemainingColumn(),
-                   console=Console(stderr=True), transient=True)
+    bar = Progress(
+        TextColumn("harvest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[mb]:.0f}/{task.fields[total_mb]:.0f} MB"),
+        TextColumn("{task.fields[rate]:.0f} files/s"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     task = None
 
     def update(done: int, total: int, done_bytes: int, total_bytes: int) -> None:
@@ -330,10 +430,14 @@ def _progress_bar():
 
 def _print_dicom(ingested) -> None:
     summary = ingested.summary
-    click.echo(f"dataset {summary['dataset']}: {summary['files_seen']} files seen, {summary['dicom_read']} DICOM read "
-               f"({summary['reused_from_cache']} unchanged since the last harvest), {summary['skipped']} skipped")
-    click.echo(f"  {summary['series']} series in {summary['studies']} studies, {summary['instances']} instances, "
-               f"{summary['bytes'] / 1e6:.1f} MB, {summary['seconds']:.2f} s")
+    click.echo(
+        f"dataset {summary['dataset']}: {summary['files_seen']} files seen, {summary['dicom_read']} DICOM read "
+        f"({summary['reused_from_cache']} unchanged since the last harvest), {summary['skipped']} skipped"
+    )
+    click.echo(
+        f"  {summary['series']} series in {summary['studies']} studies, {summary['instances']} instances, "
+        f"{summary['bytes'] / 1e6:.1f} MB, {summary['seconds']:.2f} s"
+    )
     for reason, count in summary["skipped_by_reason"].items():
         click.echo(f"  skipped {count:>5}  {reason}")
     if summary.get("warnings"):
@@ -344,11 +448,15 @@ def _print_dicom(ingested) -> None:
     if len(summary["problems"]) > 20:
         click.echo(f"    ... {len(summary['problems']) - 20} more in harvest-report.json")
     findings = summary["phi_findings_by_attribute"]
-    click.echo(f"  identifying attributes (PS3.15 Annex E) in {summary['files_with_phi_findings']} files; "
-               f"series status {summary['series_status'] or {}}")
+    click.echo(
+        f"  identifying attributes (PS3.15 Annex E) in {summary['files_with_phi_findings']} files; "
+        f"series status {summary['series_status'] or {}}"
+    )
     for finding in findings:
-        click.echo(f"    {finding['attribute']:<40} {finding['tag'] or '':<12} {finding['files']:>6} files "
-                   f"{finding['series']:>4} series")
+        click.echo(
+            f"    {finding['attribute']:<40} {finding['tag'] or '':<12} {finding['files']:>6} files "
+            f"{finding['series']:>4} series"
+        )
     _print_contamination(summary["dataset"], summary.get("contamination") or {})
     for issue in (summary.get("contamination") or {}).get("issues") or []:
         click.echo(f"  {issue['severity']}: {issue['code']}: {issue['message']}")
@@ -360,8 +468,10 @@ def _print_contamination(name: str, section: dict) -> None:
     """One or two lines: what the public-archive and duplicate checks found for a dataset (or a task)."""
     if "split_leaks" in section:
         for leak in section["split_leaks"]:
-            click.echo(f"  {name}: {leak['test_split']} split shares {leak['shared_images']} images with "
-                       f"{leak['training_split']} split")
+            click.echo(
+                f"  {name}: {leak['test_split']} split shares {leak['shared_images']} images with "
+                f"{leak['training_split']} split"
+            )
         return
     if not section:
         return
@@ -369,9 +479,11 @@ def _print_contamination(name: str, section: dict) -> None:
     checked = f"IDC index {index['version']}" if index else "no IDC index"  # the install hint: once, at the end
     pixels = section.get("pixel_hashes") or {}
     hashed = f"{pixels.get('instances_hashed', 0)} images hashed" if pixels.get("enabled") else "pixels not hashed"
-    click.echo(f"  contamination of {name}: {section.get('public_series', 0)} series and "
-               f"{section.get('public_studies', 0)} studies public ({checked}); {hashed}; shares images with "
-               f"{len(section.get('duplicates') or [])} other datasets")
+    click.echo(
+        f"  contamination of {name}: {section.get('public_series', 0)} series and "
+        f"{section.get('public_studies', 0)} studies public ({checked}); {hashed}; shares images with "
+        f"{len(section.get('duplicates') or [])} other datasets"
+    )
 
 
 PRINTERS = {"croissant": _print_croissant, "submission": _print_submission, "dicom": _print_dicom}

@@ -13,9 +13,13 @@ from medal_catalog.cli.options import reports_errors
 @click.command()
 @click.argument("kind", type=click.Choice(["submission", "task", "dataset"]), default="submission")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=Path("my-submission"))
-@click.option("--from-dicom", "from_dicom", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="De-identify the DICOM under this folder into FOLDER/dicom (`medal deidentify` with the Basic "
-                   "Profile and modified dates) and fill the dataset's `deidentification:` block.")
+@click.option(
+    "--from-dicom",
+    "from_dicom",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="De-identify the DICOM under this folder into FOLDER/dicom (`medal deidentify` with the Basic "
+    "Profile and modified dates) and fill the dataset's `deidentification:` block.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the files written as JSON.")
 @reports_errors("init")
 def init(kind: str, folder: Path, from_dicom: Path | None, as_json: bool) -> None:
@@ -40,8 +44,9 @@ def init(kind: str, folder: Path, from_dicom: Path | None, as_json: bool) -> Non
     if from_dicom:
         from medal_catalog.dicom.local import LocalOptions, deidentify, write_block
 
-        summary = deidentify(from_dicom, folder / "dicom",
-                             LocalOptions(options=("retain_longitudinal_modified_dates",)))
+        summary = deidentify(
+            from_dicom, folder / "dicom", LocalOptions(options=("retain_longitudinal_modified_dates",))
+        )
         write_block(folder / "dataset.yaml", summary.block)
     if as_json:
         out = {"kind": kind, "files": [str(p) for p in written]}
@@ -52,9 +57,11 @@ def init(kind: str, folder: Path, from_dicom: Path | None, as_json: bool) -> Non
     for path in written:
         click.echo(f"wrote {path}")
     if summary is not None:
-        click.echo(f"de-identified {summary.written} DICOM files into {folder / 'dicom'}/ "
-                   f"({len(summary.left_out)} left out, {summary.not_dicom} not DICOM); linkage, never to send: "
-                   f"{summary.linkage}")
+        click.echo(
+            f"de-identified {summary.written} DICOM files into {folder / 'dicom'}/ "
+            f"({len(summary.left_out)} left out, {summary.not_dicom} not DICOM); linkage, never to send: "
+            f"{summary.linkage}"
+        )
         for item in summary.left_out:
             click.echo(f"left out {item['file']}: {item['reason']}")
     elif kind in ("submission", "dataset"):

@@ -11,10 +11,21 @@ import click
 @click.command("link")
 @click.argument("entry_id")
 @click.option("--dataset", "is_dataset", is_flag=True, help="ENTRY_ID is a dataset (default: a task).")
-@click.option("--server", envvar="MEDAL_SERVER", default="http://127.0.0.1:8000", show_default=True,
-              metavar="URL", help="The catalog's base URL [env: MEDAL_SERVER].")
-@click.option("--token", envvar="MEDAL_TOKEN", required=True, metavar="TOKEN",
-              help="Your token from `medal token create` [env: MEDAL_TOKEN].")
+@click.option(
+    "--server",
+    envvar="MEDAL_SERVER",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    metavar="URL",
+    help="The catalog's base URL [env: MEDAL_SERVER].",
+)
+@click.option(
+    "--token",
+    envvar="MEDAL_TOKEN",
+    required=True,
+    metavar="TOKEN",
+    help="Your token from `medal token create` [env: MEDAL_TOKEN].",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the URL, caller and expiry as JSON.")
 def link(entry_id: str, is_dataset: bool, server: str, token: str, as_json: bool) -> None:
     """Print a signed link to the Croissant of task (or --dataset) ENTRY_ID, acting for TOKEN's holder.

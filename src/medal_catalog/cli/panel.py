@@ -23,11 +23,23 @@ if TYPE_CHECKING:
 
 
 def _as_option(func):
-    func = click.option("--token", "token", envvar="MEDAL_TOKEN", metavar="T", default=None,
-                        help="Act as this token's holder (a token of this catalog)  [env: MEDAL_TOKEN]")(func)
-    return click.option("--as", "as_name", envvar="MEDAL_AS", metavar="NAME", default=None,
-                        help="Act as NAME, who must hold an active token of this catalog with the role needed; "
-                             "recorded as the author (and, for a review, the reviewer)  [env: MEDAL_AS]")(func)
+    func = click.option(
+        "--token",
+        "token",
+        envvar="MEDAL_TOKEN",
+        metavar="T",
+        default=None,
+        help="Act as this token's holder (a token of this catalog)  [env: MEDAL_TOKEN]",
+    )(func)
+    return click.option(
+        "--as",
+        "as_name",
+        envvar="MEDAL_AS",
+        metavar="NAME",
+        default=None,
+        help="Act as NAME, who must hold an active token of this catalog with the role needed; "
+        "recorded as the author (and, for a review, the reviewer)  [env: MEDAL_AS]",
+    )(func)
 
 
 #: Roles by rank: a name holding several tokens acts with its highest role.
@@ -55,13 +67,16 @@ def panel_actor(catalog: Catalog, as_name: str | None, token: str | None, needs:
     elif as_name:
         roles = [t.role for t in catalog.list_tokens() if t.name == as_name]
         if not roles:
-            raise UsageError(f"{as_name!r} is not a member of this catalog's panel (no active token of that name): "
-                             f"an admin makes one with `medal token create --role reviewer --name {as_name}`; "
-                             "or pass --token")
+            raise UsageError(
+                f"{as_name!r} is not a member of this catalog's panel (no active token of that name): "
+                f"an admin makes one with `medal token create --role reviewer --name {as_name}`; "
+                "or pass --token"
+            )
         name, role = as_name, max(roles, key=_RANK.__getitem__)
     else:
-        raise UsageError("say who acts: --token T (or MEDAL_TOKEN), or --as NAME (or MEDAL_AS) naming a token holder "
-                         "of this catalog")
+        raise UsageError(
+            "say who acts: --token T (or MEDAL_TOKEN), or --as NAME (or MEDAL_AS) naming a token holder of this catalog"
+        )
     if role not in _NEEDS[needs]:
         raise Forbidden(f"{name} is a {role}; this needs {' or '.join(_NEEDS[needs])}")
     return Actor(name, role)
@@ -82,35 +97,63 @@ def _emit(as_json: bool, payload: dict[str, Any], line: str) -> None:
 @click.option("--patient-impact", type=click.IntRange(1, 5), required=True, help="Patient impact, 1-5.")
 @click.option("--feasibility", type=click.IntRange(1, 5), help="Feasibility with the data provided, 1-5.")
 @click.option("--data-quality", type=click.IntRange(1, 5), help="Quality of data and reference standard, 1-5.")
-@click.option("--recommendation", required=True,
-              type=click.Choice(["accept", "minor_revision", "major_revision", "reject"]))
+@click.option(
+    "--recommendation", required=True, type=click.Choice(["accept", "minor_revision", "major_revision", "reject"])
+)
 @click.option("--comment", default=None, help="Comments to the contributor and the panel.")
-@click.option("--conflict", default=None, metavar="STATEMENT",
-              help="Declare a conflict of interest (the review is recorded but does not count).")
+@click.option(
+    "--conflict",
+    default=None,
+    metavar="STATEMENT",
+    help="Declare a conflict of interest (the review is recorded but does not count).",
+)
 @_as_option
 @_json_option
 @catalog_option
 @index_option
 @reports_errors("review")
-def review(task_id: str, relevance: int, unmet_need: int, patient_impact: int, feasibility: int | None,
-           data_quality: int | None, recommendation: str, comment: str | None, conflict: str | None,
-           as_name: str | None, token: str | None, as_json: bool, catalog_url: str | None,
-           index_url: str | None) -> None:
+def review(
+    task_id: str,
+    relevance: int,
+    unmet_need: int,
+    patient_impact: int,
+    feasibility: int | None,
+    data_quality: int | None,
+    recommendation: str,
+    comment: str | None,
+    conflict: str | None,
+    as_name: str | None,
+    token: str | None,
+    as_json: bool,
+    catalog_url: str | None,
+    index_url: str | None,
+) -> None:
     """Record a review of TASK's current version by a reviewer or admin of this catalog (--token, or --as NAME
     holding such a token), dated today; a second review by the same reviewer of the same version replaces the
     first (kept in history)."""
     from medal_catalog.catalog import Catalog
     from medal_catalog.panel import record_review
 
-    assessment = {"clinical_relevance_score": relevance, "unmet_need_score": unmet_need,
-                  "patient_impact_score": patient_impact, "feasibility_score": feasibility,
-                  "data_quality_score": data_quality, "recommendation": recommendation, "comments": comment,
-                  "conflict_of_interest": conflict is not None, "conflict_of_interest_statement": conflict}
+    assessment = {
+        "clinical_relevance_score": relevance,
+        "unmet_need_score": unmet_need,
+        "patient_impact_score": patient_impact,
+        "feasibility_score": feasibility,
+        "data_quality_score": data_quality,
+        "recommendation": recommendation,
+        "comments": comment,
+        "conflict_of_interest": conflict is not None,
+        "conflict_of_interest_statement": conflict,
+    }
     with Catalog.open(catalog_url, index_url) as catalog:
         outcome = record_review(catalog, task_id, assessment, panel_actor(catalog, as_name, token, "reviewer"))
     verb = "replaced" if outcome.replaced else outcome.review.status
-    _emit(as_json, outcome.to_dict(), f"review {outcome.review.id} {verb} (version {outcome.review.version})"
-          + (f"; task {task_id} is now under review" if outcome.task else ""))
+    _emit(
+        as_json,
+        outcome.to_dict(),
+        f"review {outcome.review.id} {verb} (version {outcome.review.version})"
+        + (f"; task {task_id} is now under review" if outcome.task else ""),
+    )
 
 
 @click.command("decide")
@@ -122,8 +165,16 @@ def review(task_id: str, relevance: int, unmet_need: int, patient_impact: int, f
 @catalog_option
 @index_option
 @reports_errors("decide")
-def decide(task_id: str, decision: str, reason: str, as_name: str | None, token: str | None, as_json: bool,
-           catalog_url: str | None, index_url: str | None) -> None:
+def decide(
+    task_id: str,
+    decision: str,
+    reason: str,
+    as_name: str | None,
+    token: str | None,
+    as_json: bool,
+    catalog_url: str | None,
+    index_url: str | None,
+) -> None:
     """Accept or reject TASK (under review, with at least MEDAL_MIN_REVIEWS reviews without a conflict of
     interest), as its next version, by an admin of this catalog (--token, or --as NAME holding an admin token)."""
     from medal_catalog.catalog import Catalog
@@ -159,10 +210,13 @@ def panel_ranking(all_statuses: bool, as_json: bool, catalog_url: str | None, in
         return
     for row in result["tasks"]:
         score = "-" if row["priority"] is None else f"{row['priority']:.2f}"
-        click.echo(f"{row['rank']:>3}. {score:>5}  {row['task']}  ({row['reviews']} reviews"
-                   f"{'; ' + ', '.join(row['flags']) if row['flags'] else ''})")
-    alphas = ", ".join(f"{c} {'-' if a['alpha'] is None else format(a['alpha'], '.2f')}"
-                       for c, a in result["agreement"].items())
+        click.echo(
+            f"{row['rank']:>3}. {score:>5}  {row['task']}  ({row['reviews']} reviews"
+            f"{'; ' + ', '.join(row['flags']) if row['flags'] else ''})"
+        )
+    alphas = ", ".join(
+        f"{c} {'-' if a['alpha'] is None else format(a['alpha'], '.2f')}" for c, a in result["agreement"].items()
+    )
     click.echo(f"Krippendorff's alpha (ordinal): {alphas}")
 
 
@@ -175,8 +229,16 @@ def panel_ranking(all_statuses: bool, as_json: bool, catalog_url: str | None, in
 @catalog_option
 @index_option
 @reports_errors("panel step")
-def panel_step(task_id: str, action: str, reason: str, as_name: str | None, token: str | None, as_json: bool,
-               catalog_url: str | None, index_url: str | None) -> None:
+def panel_step(
+    task_id: str,
+    action: str,
+    reason: str,
+    as_name: str | None,
+    token: str | None,
+    as_json: bool,
+    catalog_url: str | None,
+    index_url: str | None,
+) -> None:
     """Take a lifecycle step other than a decision on TASK (see the panel guide, docs/panel.md), as a token holder of
     this catalog (--token, or --as NAME): reopen and retire need an admin, withdraw and resubmit the task's
     contributor or an admin."""

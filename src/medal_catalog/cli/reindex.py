@@ -11,8 +11,13 @@ from medal_catalog.cli.options import catalog_option, index_option, reports_erro
 
 
 @click.command("reindex")
-@click.option("--to", "to_url", metavar="URL", default=None,
-              help="Index to rebuild, e.g. elasticsearch://localhost:9200/medal  [default: the catalog's index]")
+@click.option(
+    "--to",
+    "to_url",
+    metavar="URL",
+    default=None,
+    help="Index to rebuild, e.g. elasticsearch://localhost:9200/medal  [default: the catalog's index]",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @catalog_option
 @index_option
@@ -41,8 +46,7 @@ def reindex(to_url: str | None, as_json: bool, catalog_url: str | None, index_ur
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
         rate = report.indexed / report.seconds if report.seconds else 0
-        click.echo(f"Indexed {report.indexed} entries into {report.target} in {report.seconds:.1f} s "
-                   f"({rate:,.0f}/s).")
+        click.echo(f"Indexed {report.indexed} entries into {report.target} in {report.seconds:.1f} s ({rate:,.0f}/s).")
         for problem in report.problems:
             click.echo(f"  rejected: {problem}", err=True)
     if report.problems:

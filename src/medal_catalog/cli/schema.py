@@ -24,12 +24,13 @@ def schema_summary(as_json: bool) -> None:
         click.echo(json.dumps(summary, indent=2))
         return
     click.echo(f"{summary['title']} {summary['version']}  ({summary['path']})")
-    click.echo(f"{summary['class_count']} classes, {summary['slot_count']} slots, "
-               f"{summary['enum_count']} enumerations")
+    click.echo(f"{summary['class_count']} classes, {summary['slot_count']} slots, {summary['enum_count']} enumerations")
     click.echo("Catalog entries (a file may hold one, with `type:`, or a MedalCatalog of many):")
     for entry in summary["entries"]:
-        click.echo(f"  {entry['name']:<18} {entry['slot_count']:>3} slots, {entry['required_count']:>2} required"
-                   f"  {entry['uri']}")
+        click.echo(
+            f"  {entry['name']:<18} {entry['slot_count']:>3} slots, {entry['required_count']:>2} required"
+            f"  {entry['uri']}"
+        )
 
 
 @schema.command("generate")

@@ -7,8 +7,15 @@ import json
 import click
 
 from medal_catalog.cli.options import catalog_option, index_option, reports_errors
-from medal_catalog.search.fields import (DATE_FIELDS, DEFAULT_FACETS, FACET_FIELDS, RANGE_FIELDS, RANGE_PARAMETERS,
-                                         SORT_FIELDS, facet_help)
+from medal_catalog.search.fields import (
+    DATE_FIELDS,
+    DEFAULT_FACETS,
+    FACET_FIELDS,
+    RANGE_FIELDS,
+    RANGE_PARAMETERS,
+    SORT_FIELDS,
+    facet_help,
+)
 
 #: The options are the HTTP API's query parameters, spelt with dashes: --body-part is ?body_part=.
 _FILTER_OPTIONS = {name: f"--{name.replace('_', '-')}" for name in FACET_FIELDS}
@@ -19,12 +26,21 @@ def _filter_options(func):
     for name, flag in reversed(_RANGE_OPTIONS.items()):
         field, end = RANGE_PARAMETERS[name]
         kind = "DATE" if field in DATE_FIELDS else "NUMBER"
-        func = click.option(flag, name, metavar=kind, default=None,
-                            help=f"Keep entries with a {field.replace('_', ' ')} {'>=' if end == 0 else '<='} "
-                                 f"{kind} (inclusive).")(func)
+        func = click.option(
+            flag,
+            name,
+            metavar=kind,
+            default=None,
+            help=f"Keep entries with a {field.replace('_', ' ')} {'>=' if end == 0 else '<='} {kind} (inclusive).",
+        )(func)
     for name, flag in reversed(_FILTER_OPTIONS.items()):
-        func = click.option(flag, name, multiple=True, metavar="VALUE",
-                            help=f"Keep entries whose {facet_help(name)} is VALUE (repeatable).")(func)
+        func = click.option(
+            flag,
+            name,
+            multiple=True,
+            metavar="VALUE",
+            help=f"Keep entries whose {facet_help(name)} is VALUE (repeatable).",
+        )(func)
     return func
 
 
@@ -42,28 +58,54 @@ def _parse_range(text: str) -> tuple[str, tuple[str | None, str | None]]:
     name, sep, bounds = text.partition("=")
     lo, dots, hi = bounds.partition("..")
     if not sep or not dots:
-        raise click.BadParameter(f"{text!r}: write FIELD=LOW..HIGH (either side may be empty), e.g. "
-                                 "subject_count=100.. or created=2020-01-01..2022-12-31")
+        raise click.BadParameter(
+            f"{text!r}: write FIELD=LOW..HIGH (either side may be empty), e.g. "
+            "subject_count=100.. or created=2020-01-01..2022-12-31"
+        )
     return name.strip().replace("-", "_"), (lo.strip() or None, hi.strip() or None)
 
 
 @click.command("search")
 @click.argument("query", required=False, default="")
 @_filter_options
-@click.option("--range", "ranges", multiple=True, metavar="FIELD=LOW..HIGH",
-              help=f"Inclusive range on {', '.join(RANGE_FIELDS)} (dates as yyyy-mm-dd).")
-@click.option("--facet", "facets", multiple=True, metavar="FIELD",
-              help=f"Count values of FIELD among the matches [default: {', '.join(DEFAULT_FACETS)}].")
-@click.option("--sort", default="relevance", show_default=True,
-              help=f"relevance, or {', '.join(SORT_FIELDS)}; a leading - sorts descending.")
+@click.option(
+    "--range",
+    "ranges",
+    multiple=True,
+    metavar="FIELD=LOW..HIGH",
+    help=f"Inclusive range on {', '.join(RANGE_FIELDS)} (dates as yyyy-mm-dd).",
+)
+@click.option(
+    "--facet",
+    "facets",
+    multiple=True,
+    metavar="FIELD",
+    help=f"Count values of FIELD among the matches [default: {', '.join(DEFAULT_FACETS)}].",
+)
+@click.option(
+    "--sort",
+    default="relevance",
+    show_default=True,
+    help=f"relevance, or {', '.join(SORT_FIELDS)}; a leading - sorts descending.",
+)
 @click.option("--page", default=1, show_default=True, type=int)
 @click.option("--size", default=10, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @catalog_option
 @index_option
 @reports_errors("search")
-def search(query: str, ranges: tuple[str, ...], facets: tuple[str, ...], sort: str, page: int, size: int,
-           as_json: bool, catalog_url: str | None, index_url: str | None, **params) -> None:
+def search(
+    query: str,
+    ranges: tuple[str, ...],
+    facets: tuple[str, ...],
+    sort: str,
+    page: int,
+    size: int,
+    as_json: bool,
+    catalog_url: str | None,
+    index_url: str | None,
+    **params,
+) -> None:
     """Search catalog entries. QUERY: words (all must occur), "a phrase", OR, NOT, (groups), prefix*.
 
     \b
@@ -82,9 +124,15 @@ def search(query: str, ranges: tuple[str, ...], facets: tuple[str, ...], sort: s
         old = parsed_ranges.get(name, (None, None))
         parsed_ranges[name] = (lo if lo is not None else old[0], hi if hi is not None else old[1])
     with Catalog.open(catalog_url, index_url) as catalog:
-        result = catalog.search(query, filters=filters,
-                                facets=facets or DEFAULT_FACETS, ranges=parsed_ranges, sort=sort, page=page,
-                                size=size)
+        result = catalog.search(
+            query,
+            filters=filters,
+            facets=facets or DEFAULT_FACETS,
+            ranges=parsed_ranges,
+            sort=sort,
+            page=page,
+            size=size,
+        )
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
@@ -104,8 +152,7 @@ def _print_table(result) -> None:
     for n, hit in enumerate(result.hits, first + 1):
         matched = "; ".join(f"{field}: {texts[0]}" for field, texts in hit.highlights.items())
         matched = matched.replace("<em>", "[bold]").replace("</em>", "[/bold]")
-        table.add_row(str(n), hit.type, hit.id, hit.label, ", ".join(hit.document.get("modality", [])),
-                      matched[:160])
+        table.add_row(str(n), hit.type, hit.id, hit.label, ", ".join(hit.document.get("modality", [])), matched[:160])
     console.print(table)
     for name, counts in result.facets.items():
         if counts:

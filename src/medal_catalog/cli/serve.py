@@ -17,10 +17,15 @@ SWITCH_INTERVAL = 0.001
 @index_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
-              help="API worker processes. More than one needs a store and an index that several processes may "
-                   "write at once: PostgreSQL (postgresql://) and Elasticsearch (elasticsearch://); the SQLite "
-                   "store and its FTS5 index serve from one process.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="API worker processes. More than one needs a store and an index that several processes may "
+    "write at once: PostgreSQL (postgresql://) and Elasticsearch (elasticsearch://); the SQLite "
+    "store and its FTS5 index serve from one process.",
+)
 @reports_errors("serve")
 def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, workers: int) -> None:
     """Serve the catalog over HTTP: web pages at / (search, landing pages, the panel's desk, /campaign), the API
@@ -55,8 +60,9 @@ def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, 
     # thread to have it back: with 50 clients, 5 ms (the default) made a search's catch-up after a harvest (tens of
     # statements) take seconds, every other search waiting behind it (issue 32, docs/performance.md).
     sys.setswitchinterval(SWITCH_INTERVAL)
-    uvicorn.run("medal_catalog.api.app:from_environment", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+    uvicorn.run(
+        "medal_catalog.api.app:from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
+    )
 
 
 def refuse_workers(workers: int, catalog_url: str, index_url: str | None) -> None:
@@ -72,7 +78,9 @@ def refuse_workers(workers: int, catalog_url: str, index_url: str | None) -> Non
     if not index.startswith(("elasticsearch", "http://", "https://")):
         problems.append(f"the index {index or '(none)'} is not Elasticsearch")
     if problems:
-        raise UsageError(f"--workers {workers} needs PostgreSQL and Elasticsearch: {'; '.join(problems)}. Serve "
-                         "with --workers 1 (one process answers many requests at once), or move the catalog to "
-                         "--catalog postgresql://user@host/db --index elasticsearch://host:9200/medal "
-                         "(docs/deployment.md).")
+        raise UsageError(
+            f"--workers {workers} needs PostgreSQL and Elasticsearch: {'; '.join(problems)}. Serve "
+            "with --workers 1 (one process answers many requests at once), or move the catalog to "
+            "--catalog postgresql://user@host/db --index elasticsearch://host:9200/medal "
+            "(docs/deployment.md)."
+        )

@@ -16,13 +16,24 @@ from medal_catalog.cli.options import reports_errors
 if TYPE_CHECKING:
     from medal_catalog.catalog import Catalog
 
-_TO = click.option("--to", "base_url", required=True, metavar="URL", envvar="MEDAL_URL",
-                   help="The catalog's base URL, e.g. https://medal.example.org  [env: MEDAL_URL]")
+_TO = click.option(
+    "--to",
+    "base_url",
+    required=True,
+    metavar="URL",
+    envvar="MEDAL_URL",
+    help="The catalog's base URL, e.g. https://medal.example.org  [env: MEDAL_URL]",
+)
 
 
 def _token(required: bool):
-    return click.option("--token", required=required, envvar="MEDAL_TOKEN", metavar="T",
-                        help="Your contributor token (from `medal token create` on the catalog)  [env: MEDAL_TOKEN]")
+    return click.option(
+        "--token",
+        required=required,
+        envvar="MEDAL_TOKEN",
+        metavar="T",
+        help="Your contributor token (from `medal token create` on the catalog)  [env: MEDAL_TOKEN]",
+    )
 
 
 @click.command()
@@ -65,9 +76,12 @@ def submit(path: Path, base_url: str, token: str, jobs: int | None, as_json: boo
             click.echo(f"not sent: fix the errors above (`medal validate {path}` shows every message)", err=True)
         sys.exit(1)
     if bundle.file_errors() and not as_json:
-        click.echo(f"note: the DICOM audit found {bundle.file_errors()} errors in the files (`medal validate {path}` "
-                   "groups them); flagged files are not sent, and the catalog sees them as the dataset's audit "
-                   "counts", err=True)
+        click.echo(
+            f"note: the DICOM audit found {bundle.file_errors()} errors in the files (`medal validate {path}` "
+            "groups them); flagged files are not sent, and the catalog sees them as the dataset's audit "
+            "counts",
+            err=True,
+        )
     base = base_url.rstrip("/")
     try:
         with Client(base, token=token) as catalog:
@@ -77,10 +91,18 @@ def submit(path: Path, base_url: str, token: str, jobs: int | None, as_json: boo
         _refused(err, as_json)
     except httpx.TransportError as err:
         raise click.ClickException(f"cannot reach {base}: {err}") from None
-    left_out = [{"file": i["file"], "reason": i["message"]} for i in (answer.get("report") or {}).get("issues", [])
-                if i.get("code") == "bundle.dicom-left-out"]
-    result = {"sent": True, **bundle.summary(), "stored": stored, "files_kept": answer.get("files", {}),
-              "left_out_by_catalog": left_out}
+    left_out = [
+        {"file": i["file"], "reason": i["message"]}
+        for i in (answer.get("report") or {}).get("issues", [])
+        if i.get("code") == "bundle.dicom-left-out"
+    ]
+    result = {
+        "sent": True,
+        **bundle.summary(),
+        "stored": stored,
+        "files_kept": answer.get("files", {}),
+        "left_out_by_catalog": left_out,
+    }
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
@@ -104,8 +126,13 @@ _KINDS = {"BenchmarkTask": "tasks", "ImagingDataset": "datasets", "ImagingSeries
 def _described(catalog: Catalog, base: str, put: dict[str, Any]) -> dict[str, Any]:
     """One write result with the entry's URL, and a task's workflow status as the catalog now has it."""
     kind, _, entry_id = put["key"].partition(":")
-    out = {"type": kind, "id": entry_id, "outcome": put.get("status"), "version": put.get("version"),
-           "url": f"{base}/api/{_KINDS.get(kind, kind)}/{entry_id}"}
+    out = {
+        "type": kind,
+        "id": entry_id,
+        "outcome": put.get("status"),
+        "version": put.get("version"),
+        "url": f"{base}/api/{_KINDS.get(kind, kind)}/{entry_id}",
+    }
     if kind == "BenchmarkTask":
         out["status"] = (catalog.get("task", entry_id).get("document") or {}).get("status")
     return out
@@ -120,8 +147,9 @@ def _refused(err: Any, as_json: bool) -> None:
         click.echo(f"the catalog refused the submission ({err.status}):", err=True)
         for issue in detail["issues"]:
             if issue.get("severity") == "error":
-                click.echo(f"  {issue['code']} {issue.get('file', '')}{issue.get('pointer', '')}: {issue['message']}",
-                           err=True)
+                click.echo(
+                    f"  {issue['code']} {issue.get('file', '')}{issue.get('pointer', '')}: {issue['message']}", err=True
+                )
     else:
         click.echo(f"the catalog refused the submission ({err.status}): {detail}", err=True)
     sys.exit(1)
@@ -151,8 +179,15 @@ def status(task_id: str, base_url: str, token: str | None, as_json: bool) -> Non
             feedback, decision = [_anonymous(r) for r in answer["reviews"]], answer.get("decision")
         except CatalogError as err:  # 401/403: the panel's feedback is shown once it has decided
             note = str(err.detail)
-    result = {"task": task_id, "status": (task.get("document") or {}).get("status"), "version": task.get("version"),
-              "url": f"{base}/api/tasks/{task_id}", "decision": decision, "reviews": feedback, "note": note}
+    result = {
+        "task": task_id,
+        "status": (task.get("document") or {}).get("status"),
+        "version": task.get("version"),
+        "url": f"{base}/api/tasks/{task_id}",
+        "decision": decision,
+        "reviews": feedback,
+        "note": note,
+    }
     if as_json:
         click.echo(json.dumps(result, indent=2))
         return
@@ -169,9 +204,13 @@ def status(task_id: str, base_url: str, token: str | None, as_json: bool) -> Non
 
 
 #: The score slots of a review by criterion (panel/reviews.py CRITERIA; the CLI reads them off the wire).
-_SCORES = {"clinical_relevance": "clinical_relevance_score", "unmet_need": "unmet_need_score",
-           "patient_impact": "patient_impact_score", "feasibility": "feasibility_score",
-           "data_quality": "data_quality_score"}
+_SCORES = {
+    "clinical_relevance": "clinical_relevance_score",
+    "unmet_need": "unmet_need_score",
+    "patient_impact": "patient_impact_score",
+    "feasibility": "feasibility_score",
+    "data_quality": "data_quality_score",
+}
 
 
 def _anonymous(review: dict[str, Any]) -> dict[str, Any]:
@@ -179,6 +218,9 @@ def _anonymous(review: dict[str, Any]) -> dict[str, Any]:
     more from the API (reviewer, conflict statement), which is dropped here so the output never names anyone."""
     document = review.get("document") or {}
     comments = document.get("comments")
-    return {"task_version": review.get("task_version"), "recommendation": document.get("recommendation"),
-            "scores": {k: document[slot] for k, slot in _SCORES.items() if slot in document},
-            "comments": [comments] if isinstance(comments, str) else list(comments or [])}
+    return {
+        "task_version": review.get("task_version"),
+        "recommendation": document.get("recommendation"),
+        "scores": {k: document[slot] for k, slot in _SCORES.items() if slot in document},
+        "comments": [comments] if isinstance(comments, str) else list(comments or []),
+    }

@@ -19,9 +19,13 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--role", required=True, type=click.Choice(ROLES),
-              help="contributor: submit and edit their own entries; reviewer: see everything under review and "
-                   "review tasks; admin: everything, and accept or reject tasks.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(ROLES),
+    help="contributor: submit and edit their own entries; reviewer: see everything under review and "
+    "review tasks; admin: everything, and accept or reject tasks.",
+)
 @click.option("--name", required=True, help="Who holds it; the author of the versions they write (no spaces).")
 @catalog_option
 @reports_errors("token create")
@@ -58,8 +62,12 @@ def token_list(as_json: bool, catalog_url: str | None) -> None:
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps([{"digest": t.digest, "name": t.name, "role": t.role, "created_at": t.created_at}
-                               for t in tokens], indent=2))
+        click.echo(
+            json.dumps(
+                [{"digest": t.digest, "name": t.name, "role": t.role, "created_at": t.created_at} for t in tokens],
+                indent=2,
+            )
+        )
         return
     for t in tokens:
         click.echo(f"{t.digest[:16]}  {t.role:<11} {t.name}  {t.created_at}")

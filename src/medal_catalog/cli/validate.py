@@ -16,13 +16,18 @@ import click
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors (with their hints) and the summary line.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print infos (FAIR suggestions, unresolved references).")
-@click.option("--details", is_flag=True,
-              help="Print each DICOM file's findings under the file, instead of grouped per attribute.")
-@click.option("--no-pixel-hash", is_flag=True,
-              help="Do not hash pixel data (no duplicate-image check between the datasets of a folder; "
-                   "MEDAL_PIXEL_HASH=false for every run).")
-def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, verbose: bool,
-             details: bool, no_pixel_hash: bool) -> None:
+@click.option(
+    "--details", is_flag=True, help="Print each DICOM file's findings under the file, instead of grouped per attribute."
+)
+@click.option(
+    "--no-pixel-hash",
+    is_flag=True,
+    help="Do not hash pixel data (no duplicate-image check between the datasets of a folder; "
+    "MEDAL_PIXEL_HASH=false for every run).",
+)
+def validate(
+    paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, verbose: bool, details: bool, no_pixel_hash: bool
+) -> None:
     """Validate submission folders, metadata files (YAML/JSON) and Croissant files, offline.
 
     Checks every entry against the MEDAL schema, the MEDAL policy rules (consent, licence, splits, counts,
@@ -58,8 +63,12 @@ def validate(paths: tuple[Path, ...], as_json: bool, strict: bool, quiet: bool, 
         from medal_catalog.config import get_settings
 
         settings = get_settings()
-    report = validate_paths(paths, progress=_progress() if not as_json and sys.stderr.isatty() else None,
-                            pixel_hash=False if no_pixel_hash else None, settings=settings)
+    report = validate_paths(
+        paths,
+        progress=_progress() if not as_json and sys.stderr.isatty() else None,
+        pixel_hash=False if no_pixel_hash else None,
+        settings=settings,
+    )
     if as_json:
         import orjson
 
@@ -151,7 +160,9 @@ def _print_human(report, quiet: bool, verbose: bool, details: bool = False) -> N
             if issue.tag:
                 where = f"{where} {issue.tag}".strip()
             if issue.line:
-                where = f"line {issue.line}" + (f":{issue.column}" if issue.column else "") + (f" {where}" if where else "")
+                where = (
+                    f"line {issue.line}" + (f":{issue.column}" if issue.column else "") + (f" {where}" if where else "")
+                )
             sev = issue.severity.value
             console.print(f"  [{_STYLE[sev]}]{sev:<7}[/] {issue.code:<34} {where}")
             console.print(f"          {issue.message}", markup=False)
@@ -168,8 +179,11 @@ def _print_human(report, quiet: bool, verbose: bool, details: bool = False) -> N
     for (sev, code, hint, files), found in sorted(blocks.items(), key=lambda kv: (-len(kv[0][3]), kv[0][:2])):
         folders = {f.rsplit("/", 1)[0] for f in files}
         more = f" and {len(files) - 1} more" if len(files) > 1 else ""
-        console.print(f"  [{_STYLE[sev]}]{sev:<7}[/] {code} in {len(files)} file{'s' if len(files) != 1 else ''} of "
-                      f"{len(folders)} folder{'s' if len(folders) != 1 else ''} ({files[0]}{more}):", markup=True)
+        console.print(
+            f"  [{_STYLE[sev]}]{sev:<7}[/] {code} in {len(files)} file{'s' if len(files) != 1 else ''} of "
+            f"{len(folders)} folder{'s' if len(folders) != 1 else ''} ({files[0]}{more}):",
+            markup=True,
+        )
         for tags, message in sorted(found, key=lambda item: item[0]):
             shown = ", ".join(tags[:_EXAMPLES]) + (f" +{len(tags) - _EXAMPLES}" if len(tags) > _EXAMPLES else "")
             console.print(f"          {shown:<14} {message}", markup=False)
@@ -179,5 +193,7 @@ def _print_human(report, quiet: bool, verbose: bool, details: bool = False) -> N
     fair = [e.fair["overall"] for e in report.entries if e.fair]
     fair_text = f", mean FAIR score {sum(fair) / len(fair):.2f}" if fair else ""
     verdict = "[bold green]valid[/]" if report.ok else "[bold red]invalid[/]"
-    console.print(f"{verdict}: {summary['files']} files, {summary['entries']} entries, "
-                  f"{summary['errors']} errors, {summary['warnings']} warnings, {summary['infos']} infos{fair_text}")
+    console.print(
+        f"{verdict}: {summary['files']} files, {summary['entries']} entries, "
+        f"{summary['errors']} errors, {summary['warnings']} warnings, {summary['infos']} infos{fair_text}"
+    )

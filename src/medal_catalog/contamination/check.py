@@ -48,8 +48,13 @@ def uid_keys(study_uid: str | None, series_uid: str | None) -> tuple[int, int, s
     index.ScannedIndex). A harvest's readers return this to the parent, in memory only; the parent looks it up
     once the index is loaded and drops it before anything is kept (issue 29)."""
     root = public_root(series_uid) or public_root(study_uid)
-    return (uid_hash(study_uid) if study_uid else 0, uid_hash(series_uid) if series_uid else 0,
-            root.root if root else None, study_uid, series_uid)
+    return (
+        uid_hash(study_uid) if study_uid else 0,
+        uid_hash(series_uid) if series_uid else 0,
+        root.root if root else None,
+        study_uid,
+        series_uid,
+    )
 
 
 def facts_of(index: Any, keys: tuple | list[Any]) -> dict[str, Any] | None:
@@ -58,18 +63,28 @@ def facts_of(index: Any, keys: tuple | list[Any]) -> dict[str, Any] | None:
     study, series = index.find(keys) if index is not None else (None, None)
     if series is None and study is None and root is None:
         return None
-    return {"series": list(series.to_dict().values()) if series else None,
-            "study": list(study.to_dict().values()) if study else None,
-            "root": root}
+    return {
+        "series": list(series.to_dict().values()) if series else None,
+        "study": list(study.to_dict().values()) if study else None,
+        "root": root,
+    }
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def section(series: Iterable[tuple[str, str, dict[str, Any] | None]], methods: Iterable[tuple[str | None, int]],
-            *, index: PublicIndex | None, missing: str | None, hashed: int = 0, distinct: int = 0,
-            pixel_hashing: bool = True, files: int = 0) -> dict[str, Any]:
+def section(
+    series: Iterable[tuple[str, str, dict[str, Any] | None]],
+    methods: Iterable[tuple[str | None, int]],
+    *,
+    index: PublicIndex | None,
+    missing: str | None,
+    hashed: int = 0,
+    distinct: int = 0,
+    pixel_hashing: bool = True,
+    files: int = 0,
+) -> dict[str, Any]:
     """The ``contamination`` section of one dataset: ``series`` are (study key, series key, :func:`uid_facts`)
     per series, ``methods`` (DeidentificationMethod text, files carrying it). Counts and public names only."""
 
@@ -104,16 +119,17 @@ def section(series: Iterable[tuple[str, str, dict[str, Any] | None]], methods: I
         "checked_at": _now(),
         "public_index": index.describe() if index is not None else None,
         "public_index_missing": missing,
-        "series_checked": seen_series, "studies_checked": len(seen_studies),
-        "public_series": public_series, "public_studies": len(studies_public),
-        "collections": [{"collection": c, "doi": d, "license": lic, "series": v["series"],
-                         "studies": len(v["studies"])}
-                        for (c, d, lic), v in sorted(collections.items(), key=lambda kv: (-kv[1]["series"],
-                                                                                          str(kv[0])))],
+        "series_checked": seen_series,
+        "studies_checked": len(seen_studies),
+        "public_series": public_series,
+        "public_studies": len(studies_public),
+        "collections": [
+            {"collection": c, "doi": d, "license": lic, "series": v["series"], "studies": len(v["studies"])}
+            for (c, d, lic), v in sorted(collections.items(), key=lambda kv: (-kv[1]["series"], str(kv[0])))
+        ],
         "public_uid_roots": [{"root": r, "archive": archives.get(r), "series": n} for r, n in roots.most_common()],
         "public_pipelines": [{"archive": a, "files": n} for a, n in pipelines.most_common()],
-        "pixel_hashes": {"enabled": pixel_hashing, "files": files, "instances_hashed": hashed,
-                         "distinct": distinct},
+        "pixel_hashes": {"enabled": pixel_hashing, "files": files, "instances_hashed": hashed, "distinct": distinct},
     }
 
 
@@ -128,9 +144,14 @@ def issues(sec: dict[str, Any], dataset: dict[str, Any] | str, file: str) -> Ite
 
     unpublished = declared == "unpublished"
     if sec.get("public_index_missing"):
-        yield Issue(Severity.INFO, "contamination.index-missing", file,
-                    f"dataset {dataset_id!r}: the UIDs were not checked against the public IDC index",
-                    pointer="/publication_status", hint=f"Install it: {INSTALL_HINT}")
+        yield Issue(
+            Severity.INFO,
+            "contamination.index-missing",
+            file,
+            f"dataset {dataset_id!r}: the UIDs were not checked against the public IDC index",
+            pointer="/publication_status",
+            hint=f"Install it: {INSTALL_HINT}",
+        )
     for item in sec.get("collections") or []:
         what = []
         if item["series"]:
@@ -138,29 +159,45 @@ def issues(sec: dict[str, Any], dataset: dict[str, Any] | str, file: str) -> Ite
         if item["studies"]:
             what.append(f"{item['studies']} studies")
         where = f"IDC collection {item['collection']}" + (f" (DOI {item['doi']})" if item.get("doi") else "")
-        yield Issue(Severity.ERROR if unpublished else Severity.WARNING, "contamination.public", file,
-                    f"dataset {dataset_id!r}: {' and '.join(what)} already public in {where}"
-                    + (", yet the dataset is declared unpublished" if unpublished else ""),
-                    pointer="/publication_status",
-                    hint="Models may have been trained on public images: leave these series out, or declare "
-                         "`publication_status: published` (or partially_published) with the archive's DOI."
-                    if unpublished else "Say so in `publication_status` and cite the archive's DOI.")
+        yield Issue(
+            Severity.ERROR if unpublished else Severity.WARNING,
+            "contamination.public",
+            file,
+            f"dataset {dataset_id!r}: {' and '.join(what)} already public in {where}"
+            + (", yet the dataset is declared unpublished" if unpublished else ""),
+            pointer="/publication_status",
+            hint="Models may have been trained on public images: leave these series out, or declare "
+            "`publication_status: published` (or partially_published) with the archive's DOI."
+            if unpublished
+            else "Say so in `publication_status` and cite the archive's DOI.",
+        )
     for item in sec.get("public_uid_roots") or []:
-        yield Issue(Severity.WARNING, "contamination.public-root", file,
-                    f"dataset {dataset_id!r}: {item['series']} series carry UIDs under {item['root']}, the root "
-                    f"{item['archive']} gives the files it publishes", pointer="/publication_status",
-                    hint="Check that these images were not downloaded from that archive; if they were, declare it.")
+        yield Issue(
+            Severity.WARNING,
+            "contamination.public-root",
+            file,
+            f"dataset {dataset_id!r}: {item['series']} series carry UIDs under {item['root']}, the root "
+            f"{item['archive']} gives the files it publishes",
+            pointer="/publication_status",
+            hint="Check that these images were not downloaded from that archive; if they were, declare it.",
+        )
     for item in sec.get("public_pipelines") or []:
-        yield Issue(Severity.WARNING, "contamination.public-pipeline", file,
-                    f"dataset {dataset_id!r}: {item['files']} files declare a de-identification by the pipeline "
-                    f"of {item['archive']} (DeidentificationMethod)", pointer="/publication_status",
-                    hint="Files de-identified by a public archive's pipeline usually come from that archive; "
-                         "check their origin and declare it in `publication_status` and `provenance`.")
+        yield Issue(
+            Severity.WARNING,
+            "contamination.public-pipeline",
+            file,
+            f"dataset {dataset_id!r}: {item['files']} files declare a de-identification by the pipeline "
+            f"of {item['archive']} (DeidentificationMethod)",
+            pointer="/publication_status",
+            hint="Files de-identified by a public archive's pipeline usually come from that archive; "
+            "check their origin and declare it in `publication_status` and `provenance`.",
+        )
 
 
 # --- reading files: `medal check-public` and `medal validate` ----------------------------------------------------
-def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True, limit: int = DEFAULT_MAX_HEADER_BYTES
-               ) -> dict[str, Any] | None:
+def read_facts(
+    path: str | os.PathLike[str], pixel_hash: bool = True, limit: int = DEFAULT_MAX_HEADER_BYTES
+) -> dict[str, Any] | None:
     """The public-check facts of one file: original Study/Series UIDs (held only in memory), the method text and
     the pixel digest; None when the file is not readable DICOM (or its header runs past ``limit`` bytes)."""
 
@@ -175,13 +212,23 @@ def read_facts(path: str | os.PathLike[str], pixel_hash: bool = True, limit: int
     study_uid, series_uid = text(header.top.get(study)), text(header.top.get(series))
     if not series_uid:
         return None
-    return {"study": study_uid or "", "series": series_uid, "method": text(header.top.get(DEIDENTIFICATION_METHOD)),
-            "pixels": digest}
+    return {
+        "study": study_uid or "",
+        "series": series_uid,
+        "method": text(header.top.get(DEIDENTIFICATION_METHOD)),
+        "pixels": digest,
+    }
 
 
-def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Path | None = None,
-                progress: Any = None, known: dict[Path, Any] | None = None, limit: int = DEFAULT_MAX_HEADER_BYTES
-                ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def check_files(
+    paths: Iterable[Path],
+    *,
+    pixel_hash: bool = True,
+    cache_dir: Path | None = None,
+    progress: Any = None,
+    known: dict[Path, Any] | None = None,
+    limit: int = DEFAULT_MAX_HEADER_BYTES,
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The section for a set of files taken as one dataset, and the display names of the files per pixel digest
     (within-set duplicates are the caller's to report). The UIDs are looked up and forgotten. ``known``: the
     :func:`read_facts` of files the caller has read already (not read again)."""
@@ -212,8 +259,18 @@ def check_files(paths: Iterable[Path], *, pixel_hash: bool = True, cache_dir: Pa
         use_index(previous)
     # Hand on numbers, not the UIDs: the section only counts series and studies.
     study_no: dict[str, int] = {}
-    series = [(str(study_no.setdefault(k[0], len(study_no))), str(i), facts)
-              for i, (k, facts) in enumerate(per_series.items())]
-    sec = section(series, methods.items(), index=index, missing=missing, pixel_hashing=pixel_hash,
-                  hashed=sum(len(v) for v in digests.values()), distinct=len(digests), files=files)
+    series = [
+        (str(study_no.setdefault(k[0], len(study_no))), str(i), facts)
+        for i, (k, facts) in enumerate(per_series.items())
+    ]
+    sec = section(
+        series,
+        methods.items(),
+        index=index,
+        missing=missing,
+        pixel_hashing=pixel_hash,
+        hashed=sum(len(v) for v in digests.values()),
+        distinct=len(digests),
+        files=files,
+    )
     return sec, digests

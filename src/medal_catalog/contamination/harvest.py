@@ -9,9 +9,14 @@ from typing import Any, Iterable
 from medal_catalog.contamination.check import facts_of, section
 
 
-def dataset_contamination(rows: list[dict[str, Any]], records: list[dict[str, Any]], index: Any,
-                          missing: str | None, pixel_hash: bool, methods: Iterable[tuple[str | None, int]]
-                          ) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
+def dataset_contamination(
+    rows: list[dict[str, Any]],
+    records: list[dict[str, Any]],
+    index: Any,
+    missing: str | None,
+    pixel_hash: bool,
+    methods: Iterable[tuple[str | None, int]],
+) -> tuple[dict[str, Any], dict[str, dict[str, int]]]:
     """The dataset's ``contamination`` section and its pixel digests by series id ({series id: {digest: files}});
     ``rows`` are the consolidated series (build_series), ``index`` the public index used (None, and ``missing``
     saying why, when there was none), ``methods`` (DeidentificationMethod text, files carrying it)."""
@@ -28,8 +33,16 @@ def dataset_contamination(rows: list[dict[str, Any]], records: list[dict[str, An
             slot[r["pixels"]] = slot.get(r["pixels"], 0) + 1
     hashed = sum(n for slot in pixels.values() for n in slot.values())
     distinct = len({d for slot in pixels.values() for d in slot})
-    return section(facts.values(), methods, index=index, missing=missing, hashed=hashed, distinct=distinct,
-                   pixel_hashing=pixel_hash, files=len(records)), pixels
+    return section(
+        facts.values(),
+        methods,
+        index=index,
+        missing=missing,
+        hashed=hashed,
+        distinct=distinct,
+        pixel_hashing=pixel_hash,
+        files=len(records),
+    ), pixels
 
 
 def look_up(records: list[dict[str, Any]], index: Any) -> None:

@@ -55,13 +55,13 @@ def _hashes(column: Any) -> np.ndarray:
     column = pc.utf8_trim_whitespace(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
     column = column.cast(pa.large_string()).fill_null("")
     _, offsets_buf, data_buf = column.buffers()
-    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[column.offset:column.offset + len(column) + 1]
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[column.offset : column.offset + len(column) + 1]
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
     out = np.zeros(len(column), dtype=np.uint64)
     mult, seed = np.uint64(_PRIME), np.uint64(_SEED)
     with np.errstate(over="ignore"):
         for start in range(0, len(column), 65536):
-            first, lengths = offsets[start:start + 65536 + 1][:-1], np.diff(offsets[start:start + 65536 + 1])
+            first, lengths = offsets[start : start + 65536 + 1][:-1], np.diff(offsets[start : start + 65536 + 1])
             width = int(-(-max(int(lengths.max(initial=0)), 1) // 8) * 8)
             cols = np.arange(width)
             where = first[:, None] + cols[None, :]
@@ -78,7 +78,7 @@ def _hashes(column: Any) -> np.ndarray:
             h = h ^ (h >> np.uint64(31))
             h[h == 0] = 1
             h[lengths == 0] = 0
-            out[start:start + len(first)] = h
+            out[start : start + len(first)] = h
     return out
 
 
@@ -94,16 +94,28 @@ class PublicMatch:
         return {"collection": self.collection, "doi": self.doi, "license": self.license}
 
     def describe(self) -> str:
-        return (f"IDC collection {self.collection or '(unnamed)'}" + (f" (DOI {self.doi})" if self.doi else "")
-                + (f", licence {self.license}" if self.license else ""))
+        return (
+            f"IDC collection {self.collection or '(unnamed)'}"
+            + (f" (DOI {self.doi})" if self.doi else "")
+            + (f", licence {self.license}" if self.license else "")
+        )
 
 
 class PublicIndex:
     """Sorted 64-bit UID hashes of the public series and studies, each with a row of (collection, DOI, licence)."""
 
-    def __init__(self, version: str, idc_version: str | None, series: np.ndarray, series_row: np.ndarray,
-                 studies: np.ndarray, study_row: np.ndarray, labels: list[tuple[str | None, str | None, str | None]],
-                 seconds: float = 0.0, built: bool = False) -> None:
+    def __init__(
+        self,
+        version: str,
+        idc_version: str | None,
+        series: np.ndarray,
+        series_row: np.ndarray,
+        studies: np.ndarray,
+        study_row: np.ndarray,
+        labels: list[tuple[str | None, str | None, str | None]],
+        seconds: float = 0.0,
+        built: bool = False,
+    ) -> None:
         self.version, self.idc_version = version, idc_version
         self.series, self.series_row, self.studies, self.study_row = series, series_row, studies, study_row
         self.labels = labels
@@ -117,8 +129,13 @@ class PublicIndex:
 
     def describe(self) -> dict[str, Any]:
         """What was checked against: the package version and IDC data release, with sizes."""
-        return {"source": "idc-index-data", "version": self.version, "idc_version": self.idc_version,
-                "series": int(len(self.series)), "studies": int(len(self.studies))}
+        return {
+            "source": "idc-index-data",
+            "version": self.version,
+            "idc_version": self.idc_version,
+            "series": int(len(self.series)),
+            "studies": int(len(self.studies)),
+        }
 
     def _find(self, keys: np.ndarray, rows: np.ndarray, uid: str | None) -> PublicMatch | None:
         return self._find_hash(keys, rows, uid_hash(uid) if uid else 0)
@@ -138,8 +155,10 @@ class PublicIndex:
 
     def matches(self, study_key: int, series_key: int) -> tuple[PublicMatch | None, PublicMatch | None]:
         """The public study and series whose UIDs have these keys (:func:`uid_hash`), each or None."""
-        return (self._find_hash(self.studies, self.study_row, study_key),
-                self._find_hash(self.series, self.series_row, series_key))
+        return (
+            self._find_hash(self.studies, self.study_row, study_key),
+            self._find_hash(self.series, self.series_row, series_key),
+        )
 
     def find(self, keys: Any) -> tuple[PublicMatch | None, PublicMatch | None]:
         """:meth:`matches` of a file's check.uid_keys (study key, series key, root, then the raw UIDs)."""
@@ -163,8 +182,10 @@ class ScannedIndex:
         self.idc_version = _idc_version(module)
         # The UID columns only: the labels are read for the rows found, when any (public data is the exception).
         table = pq.read_table(module.IDC_INDEX_PARQUET_FILEPATH, columns=["SeriesInstanceUID", "StudyInstanceUID"])
-        self._uids = {name: pc.utf8_trim_whitespace(table.column(name).cast(pa.large_string()).combine_chunks())
-                      for name in ("SeriesInstanceUID", "StudyInstanceUID")}
+        self._uids = {
+            name: pc.utf8_trim_whitespace(table.column(name).cast(pa.large_string()).combine_chunks())
+            for name in ("SeriesInstanceUID", "StudyInstanceUID")
+        }
         self._counts = self._count(_lookup_path(module, cache_dir).with_suffix(".counts.json"))
         self._found: dict[tuple[str, str], PublicMatch] = {}
         self.seconds, self.built = 0.0, False
@@ -177,8 +198,10 @@ class ScannedIndex:
             return {k: int(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
         except (OSError, ValueError, AttributeError):
             pass
-        counts = {name: int(pc.count_distinct(column).as_py()) - (1 if pc.any(pc.equal(column, "")).as_py() else 0)
-                  for name, column in self._uids.items()}
+        counts = {
+            name: int(pc.count_distinct(column).as_py()) - (1 if pc.any(pc.equal(column, "")).as_py() else 0)
+            for name, column in self._uids.items()
+        }
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
@@ -189,8 +212,13 @@ class ScannedIndex:
         return counts
 
     def describe(self) -> dict[str, Any]:
-        return {"source": "idc-index-data", "version": self.version, "idc_version": self.idc_version,
-                "series": self._counts["SeriesInstanceUID"], "studies": self._counts["StudyInstanceUID"]}
+        return {
+            "source": "idc-index-data",
+            "version": self.version,
+            "idc_version": self.idc_version,
+            "series": self._counts["SeriesInstanceUID"],
+            "studies": self._counts["StudyInstanceUID"],
+        }
 
     def resolve(self, studies: set[str], series: set[str]) -> None:
         """Find these UIDs in the index at once (one vectorised pass per column)."""
@@ -203,13 +231,15 @@ class ScannedIndex:
         for name, wanted in (("StudyInstanceUID", studies), ("SeriesInstanceUID", series)):
             wanted = {u.strip() for u in wanted if u and u.strip()}
             if wanted:
-                rows = pc.indices_nonzero(pc.is_in(self._uids[name], value_set=pa.array(sorted(wanted),
-                                                                                        pa.large_string())))
+                rows = pc.indices_nonzero(
+                    pc.is_in(self._uids[name], value_set=pa.array(sorted(wanted), pa.large_string()))
+                )
                 hits += [(name, int(r)) for r in rows.to_pylist()]
         if not hits:
             return
-        labels = pq.read_table(self._module.IDC_INDEX_PARQUET_FILEPATH,
-                               columns=["collection_id", "source_DOI", "license_short_name"])
+        labels = pq.read_table(
+            self._module.IDC_INDEX_PARQUET_FILEPATH, columns=["collection_id", "source_DOI", "license_short_name"]
+        )
         for name, row in sorted(hits, key=lambda hit: hit[1]):  # the first row of a UID gives its labels
             uid = self._uids[name][row].as_py()
             label = [labels.column(c)[row].as_py() for c in ("collection_id", "source_DOI", "license_short_name")]
@@ -217,8 +247,10 @@ class ScannedIndex:
 
     def find(self, keys: Any) -> tuple[PublicMatch | None, PublicMatch | None]:
         study, series = (keys[3] or "").strip(), (keys[4] or "").strip()
-        return (self._found.get(("StudyInstanceUID", study)) if study else None,
-                self._found.get(("SeriesInstanceUID", series)) if series else None)
+        return (
+            self._found.get(("StudyInstanceUID", study)) if study else None,
+            self._found.get(("SeriesInstanceUID", series)) if series else None,
+        )
 
 
 def _module():
@@ -226,7 +258,8 @@ def _module():
         import idc_index_data  # inline: the optional public-index extra
     except ImportError:
         raise MissingExtraError(
-            f"the public-archive check needs the IDC index, which is not installed: {INSTALL_HINT}") from None
+            f"the public-archive check needs the IDC index, which is not installed: {INSTALL_HINT}"
+        ) from None
     return idc_index_data
 
 
@@ -269,8 +302,10 @@ def _build(module: Any) -> dict[str, Any]:
     # (collection, DOI, licence) rows: a few hundred distinct ones, found by Arrow, not row by row in Python.
     import pyarrow as pa
 
-    parts = [pc.fill_null(table.column(name).cast(pa.large_string()), "\x00")
-             for name in ("collection_id", "source_DOI", "license_short_name")]
+    parts = [
+        pc.fill_null(table.column(name).cast(pa.large_string()), "\x00")
+        for name in ("collection_id", "source_DOI", "license_short_name")
+    ]
     joined = pc.binary_join_element_wise(*parts, pa.scalar("\x1f", pa.large_string()))
     encoded = joined.combine_chunks().dictionary_encode()
     rows = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32)
@@ -328,8 +363,17 @@ def load_index(cache_dir: Path | None = None) -> PublicIndex:
                 pass  # a read-only cache folder only costs the next process a rebuild
         labels = [tuple(x) for x in json.loads(bytes(data["labels"]).decode())]
         idc_version = bytes(data["idc_version"]).decode() or None
-        index = PublicIndex(version, idc_version, data["series"], data["series_row"], data["studies"],
-                            data["studies_row"], labels, time.perf_counter() - clock, built)
+        index = PublicIndex(
+            version,
+            idc_version,
+            data["series"],
+            data["series_row"],
+            data["studies"],
+            data["studies_row"],
+            labels,
+            time.perf_counter() - clock,
+            built,
+        )
         _loaded[str(path)] = index
         return index
 
@@ -404,8 +448,10 @@ class IndexLoader:
                 return
             self.index, self.missing = try_load_index(self._cache_dir)
         except Exception as err:  # noqa: BLE001 - the harvest goes on and says the public check was not made
-            self.index, self.missing = None, (f"the IDC index could not be read ({err.__class__.__name__}); "
-                                              "the public check was not made")
+            self.index, self.missing = (
+                None,
+                (f"the IDC index could not be read ({err.__class__.__name__}); the public check was not made"),
+            )
 
     def start(self) -> None:
         """Start loading, once."""

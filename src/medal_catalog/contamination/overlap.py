@@ -44,19 +44,30 @@ def duplicates(store: Store | Catalog, dataset_id: str, access_of: Callable[[str
 def duplicate_issues(dataset_id: str, found: Iterable[dict[str, Any]], file: str) -> Iterator[Issue]:
     """One issue per other dataset sharing images: an error for a hidden-test leak, else a warning."""
     for item in found:
-        both = f"dataset {dataset_id!r} and dataset {item['other']!r} share {item['shared_images']} images " \
-               f"(of {item['images']} and {item['other_images']})"
+        both = (
+            f"dataset {dataset_id!r} and dataset {item['other']!r} share {item['shared_images']} images "
+            f"(of {item['images']} and {item['other_images']})"
+        )
         if item["leak"]:
-            yield Issue(Severity.ERROR, "contamination.hidden-test-leak", file,
-                        f"{both}: one is hidden-test and the other is not, so the hidden labels would leak",
-                        pointer="/access_level",
-                        hint="Remove the shared images from one of the two datasets; hidden-test images must be "
-                             "seen nowhere else. The panel sees both datasets and the counts.")
+            yield Issue(
+                Severity.ERROR,
+                "contamination.hidden-test-leak",
+                file,
+                f"{both}: one is hidden-test and the other is not, so the hidden labels would leak",
+                pointer="/access_level",
+                hint="Remove the shared images from one of the two datasets; hidden-test images must be "
+                "seen nowhere else. The panel sees both datasets and the counts.",
+            )
         else:
-            yield Issue(Severity.WARNING, "contamination.duplicate", file, f"{both}; reported to the panel",
-                        pointer="/distribution",
-                        hint="If the same images were submitted twice, keep them in one dataset; otherwise say in "
-                             "both datasets' provenance where they come from.")
+            yield Issue(
+                Severity.WARNING,
+                "contamination.duplicate",
+                file,
+                f"{both}; reported to the panel",
+                pointer="/distribution",
+                hint="If the same images were submitted twice, keep them in one dataset; otherwise say in "
+                "both datasets' provenance where they come from.",
+            )
 
 
 def is_test(split: dict[str, Any]) -> bool:
@@ -117,14 +128,21 @@ def task_split_leaks(catalog: Catalog, task_id: str, cases_of: CasesOf) -> list[
 
 def split_issues(task_id: str, leaks: Iterable[dict[str, Any]], file: str) -> Iterator[Issue]:
     for leak in leaks:
-        yield Issue(Severity.ERROR, "contamination.split-leak", file,
-                    f"task {task_id!r}: its {leak['test_split']} split shares {leak['shared_images']} images with "
-                    f"its {leak['training_split']} split", pointer="/splits",
-                    hint="A test case must not appear, under any UID, among the training cases: remove the "
-                         "duplicated series from one of the splits of the label table.")
+        yield Issue(
+            Severity.ERROR,
+            "contamination.split-leak",
+            file,
+            f"task {task_id!r}: its {leak['test_split']} split shares {leak['shared_images']} images with "
+            f"its {leak['training_split']} split",
+            pointer="/splits",
+            hint="A test case must not appear, under any UID, among the training cases: remove the "
+            "duplicated series from one of the splits of the label table.",
+        )
 
 
-def dataset_counts(store: Store | Catalog, dataset_id: str, access_of: Callable[[str], str | None]) -> dict[str, Any] | None:
+def dataset_counts(
+    store: Store | Catalog, dataset_id: str, access_of: Callable[[str], str | None]
+) -> dict[str, Any] | None:
     """The counts a dataset's public JSON carries of its contamination checks (no other dataset is named, no
     digest given): the last public-archive check and the images shared with other datasets now. None when it
     was never checked."""
@@ -136,13 +154,17 @@ def dataset_counts(store: Store | Catalog, dataset_id: str, access_of: Callable[
     pixels = section.get("pixel_hashes") or {}
     return {
         "checked_at": section.get("checked_at"),
-        "public_index_version": index.get("version"), "idc_version": index.get("idc_version"),
+        "public_index_version": index.get("version"),
+        "idc_version": index.get("idc_version"),
         "series_checked": section.get("series_checked", 0),
-        "public_series": section.get("public_series", 0), "public_studies": section.get("public_studies", 0),
+        "public_series": section.get("public_series", 0),
+        "public_studies": section.get("public_studies", 0),
         "public_collections": len(section.get("collections") or []),
         "public_uid_root_series": sum(r["series"] for r in section.get("public_uid_roots") or []),
         "public_pipeline_files": sum(p["files"] for p in section.get("public_pipelines") or []),
-        "pixel_hashing": bool(pixels.get("enabled")), "images_hashed": pixels.get("instances_hashed", 0),
-        "datasets_sharing_images": len(found), "shared_images": sum(d["shared_images"] for d in found),
+        "pixel_hashing": bool(pixels.get("enabled")),
+        "images_hashed": pixels.get("instances_hashed", 0),
+        "datasets_sharing_images": len(found),
+        "shared_images": sum(d["shared_images"] for d in found),
         "hidden_test_leaks": sum(bool(d["leak"]) for d in found),
     }

@@ -14,6 +14,7 @@ def _access_of(catalog: Catalog) -> Callable[[str], str | None]:
     def access_of(dataset_id: str) -> str | None:
         current = catalog.get("ImagingDataset", dataset_id)
         return (current.document or {}).get("access_level") if current is not None else None
+
     return access_of
 
 
@@ -29,11 +30,19 @@ def task_contamination(catalog: Catalog, task_id: str, cases_of: CasesOf) -> dic
         found = duplicates(catalog, dataset_id, _access_of(catalog))
         stored = catalog.get("ImagingDataset", dataset_id)
         unpublished = ((stored.document if stored is not None else None) or {}).get(
-            "publication_status") == "unpublished"
+            "publication_status"
+        ) == "unpublished"
         public = bool(check and (check.get("public_series") or check.get("public_studies")))
         errors += sum(item["leak"] for item in found) + (1 if public and unpublished else 0)
-        datasets.append({"dataset": dataset_id, "checked_at": (check or {}).get("checked_at"),
-                         "public_index": (check or {}).get("public_index"), "check": check,
-                         "duplicates": found, "public_while_unpublished": public and unpublished})
+        datasets.append(
+            {
+                "dataset": dataset_id,
+                "checked_at": (check or {}).get("checked_at"),
+                "public_index": (check or {}).get("public_index"),
+                "check": check,
+                "duplicates": found,
+                "public_while_unpublished": public and unpublished,
+            }
+        )
     leaks = task_split_leaks(catalog, task_id, cases_of)
     return {"task": task_id, "datasets": datasets, "split_leaks": leaks, "errors": errors + len(leaks)}

@@ -41,16 +41,17 @@ def check_dataset(catalog: Catalog, dataset_id: str, harvest: Any, file: str, re
     section["duplicates"] = duplicates(catalog, dataset_id, access_of)
     catalog.put_contamination(dataset_id, section)
     current = catalog.get("ImagingDataset", dataset_id)
-    found = [*public_issues(section, (current.document if current else None) or dataset_id, file),
-             *duplicate_issues(dataset_id, section["duplicates"], file)]
+    found = [
+        *public_issues(section, (current.document if current else None) or dataset_id, file),
+        *duplicate_issues(dataset_id, section["duplicates"], file),
+    ]
     report.extend(found)
     section["errors"] = sum(i.severity is Severity.ERROR for i in found)
     section["warnings"] = sum(i.severity is Severity.WARNING for i in found)
     return section
 
 
-def check_splits(catalog: Catalog, task_id: str, file: str, report: Report, cases_of: CasesOf
-                 ) -> list[dict[str, Any]]:
+def check_splits(catalog: Catalog, task_id: str, file: str, report: Report, cases_of: CasesOf) -> list[dict[str, Any]]:
     """The images a stored task's test splits share with its training splits (errors added to ``report``);
     ``cases_of``: exports/croissant.py ``case_files``."""
     leaks = task_split_leaks(catalog, task_id, cases_of)
@@ -69,25 +70,45 @@ def bundle_contamination(sent: Any) -> dict[str, tuple[dict[str, Any], dict[str,
     for dataset_id, part in sent.items():
         section = part.get("section") if isinstance(part, dict) else None
         pixels = (part.get("pixels") if isinstance(part, dict) else None) or {}
-        if not isinstance(section, dict) or not isinstance(pixels, dict) or not all(
-                isinstance(series, str) and isinstance(found, dict) and all(
-                    isinstance(d, str) and _DIGEST.fullmatch(d) and type(n) is int and n > 0
-                    for d, n in found.items()) for series, found in pixels.items()):
-            raise Unprocessable(f"the bundle's contamination part of dataset {dataset_id!r} is malformed: a "
-                                "section object and pixel digests {series id: {32 hex digits: files}}")
+        if (
+            not isinstance(section, dict)
+            or not isinstance(pixels, dict)
+            or not all(
+                isinstance(series, str)
+                and isinstance(found, dict)
+                and all(
+                    isinstance(d, str) and _DIGEST.fullmatch(d) and type(n) is int and n > 0 for d, n in found.items()
+                )
+                for series, found in pixels.items()
+            )
+        ):
+            raise Unprocessable(
+                f"the bundle's contamination part of dataset {dataset_id!r} is malformed: a "
+                "section object and pixel digests {series id: {32 hex digits: files}}"
+            )
         out[str(dataset_id)] = (section, pixels)
     return out
 
 
-def check_bundle(catalog: Catalog, sent: dict[str, tuple[dict[str, Any], dict[str, dict[str, int]]]],
-                 puts: Sequence[PutResult], report: Report, cases_of: CasesOf) -> None:
+def check_bundle(
+    catalog: Catalog,
+    sent: dict[str, tuple[dict[str, Any], dict[str, dict[str, int]]]],
+    puts: Sequence[PutResult],
+    report: Report,
+    cases_of: CasesOf,
+) -> None:
     """The contamination checks of a stored bundle's datasets, from the sections and pixel digests its sender's
     harvest made (the catalog never sees a hidden-test dataset's images), then of its tasks' splits."""
     stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
     for dataset_id, (section, pixels) in sent.items():
         if dataset_id in stored:
-            check_dataset(catalog, dataset_id, SimpleNamespace(summary={"contamination": section},
-                                                                pixels=pixels), "submission", report)
+            check_dataset(
+                catalog,
+                dataset_id,
+                SimpleNamespace(summary={"contamination": section}, pixels=pixels),
+                "submission",
+                report,
+            )
     for put in puts:
         if put.kind == "BenchmarkTask" and not put.problems:
             check_splits(catalog, put.id, "submission", report, cases_of)

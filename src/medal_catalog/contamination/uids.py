@@ -22,5 +22,5 @@ def uid_hash(uid: str) -> int:
     h = _SEED ^ len(data)
     padded = data + b"\0" * (-len(data) % 8)
     for i in range(0, len(padded), 8):
-        h = ((h ^ int.from_bytes(padded[i:i + 8], "little")) * _PRIME) & _MASK
+        h = ((h ^ int.from_bytes(padded[i : i + 8], "little")) * _PRIME) & _MASK
     return _finish(h) or 1  # 0 marks "no UID" in the arrays

@@ -41,16 +41,18 @@ _SHIPPED_FILES = {
     "medal": "schema/generated/medal.context.jsonld",
 }
 _SHIPPED_URLS: dict[tuple[str, str], str] = {
-    **{("mlcommons.org", f"/croissant/{v}{tail}"): f"croissant-{v}"
-       for v in ("1.0", "1.1") for tail in ("", "/context.json", "/context.jsonld")},
+    **{
+        ("mlcommons.org", f"/croissant/{v}{tail}"): f"croissant-{v}"
+        for v in ("1.0", "1.1")
+        for tail in ("", "/context.json", "/context.jsonld")
+    },
     ("mlcommons.org", "/croissant"): "croissant-1.1",
     **{("schema.org", path): "schema.org" for path in ("", "/docs/jsonldcontext.json", "/docs/jsonldcontext.jsonld")},
     **{("w3id.org", f"/medal/schema/{name}"): "medal" for name in ("context.jsonld", "medal.context.jsonld")},
 }
 
 #: Context URLs served from the shipped copies (one spelling each; the http variants are served too).
-SHIPPED_CONTEXT_URLS: tuple[str, ...] = tuple(sorted(f"https://{host}{path or '/'}"
-                                                     for host, path in _SHIPPED_URLS))
+SHIPPED_CONTEXT_URLS: tuple[str, ...] = tuple(sorted(f"https://{host}{path or '/'}" for host, path in _SHIPPED_URLS))
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -76,8 +78,9 @@ class UnsafeJsonLdError(InputError):
 
     def __init__(self, locations: list[UnsafeLocation]):
         self.locations = list(locations)
-        shown = "; ".join(self.locations[:5]) + (f"; and {len(self.locations) - 5} more" if len(self.locations) > 5
-                                                  else "")
+        shown = "; ".join(self.locations[:5]) + (
+            f"; and {len(self.locations) - 5} more" if len(self.locations) > 5 else ""
+        )
         super().__init__(f"refused unsafe JSON-LD references (nothing was fetched or read): {shown}")
 
 
@@ -124,8 +127,12 @@ def document_loader(url: str, options: dict | None = None) -> dict[str, Any]:
 
     document = shipped_document(url)
     if document is None:
-        raise JsonLdError(f"refused to load a JSON-LD document: {_refusal_reason(url)}", "jsonld.LoadDocumentError",
-                          {"url": url}, code="loading document failed")
+        raise JsonLdError(
+            f"refused to load a JSON-LD document: {_refusal_reason(url)}",
+            "jsonld.LoadDocumentError",
+            {"url": url},
+            code="loading document failed",
+        )
     return {"contentType": "application/ld+json", "contextUrl": None, "documentUrl": url, "document": document}
 
 
@@ -142,8 +149,14 @@ def _node(value: Any, pointer: str, refused: list[UnsafeLocation]) -> Any:
         return [_node(v, f"{pointer}/{i}", refused) for i, v in enumerate(value)]
     if not isinstance(value, dict):
         return value
-    return {key: (_context(v, f"{pointer}/{_escape(key)}", refused) if key == "@context"
-                  else _node(v, f"{pointer}/{_escape(key)}", refused)) for key, v in value.items()}
+    return {
+        key: (
+            _context(v, f"{pointer}/{_escape(key)}", refused)
+            if key == "@context"
+            else _node(v, f"{pointer}/{_escape(key)}", refused)
+        )
+        for key, v in value.items()
+    }
 
 
 def _context(value: Any, pointer: str, refused: list[UnsafeLocation]) -> Any:
@@ -206,8 +219,10 @@ def expand(document: dict | list, base: str | None = None) -> list:
     if not isinstance(document, (dict, list)):
         raise TypeError("expand() takes a parsed JSON-LD document (dict or list), never a URL or path")
     inlined = inline_contexts(document)
-    options: dict[str, Any] = {"documentLoader": document_loader,
-                               "contextResolver": ContextResolver(_pyld_cache(), document_loader)}
+    options: dict[str, Any] = {
+        "documentLoader": document_loader,
+        "contextResolver": ContextResolver(_pyld_cache(), document_loader),
+    }
     if base is not None:
         options["base"] = base
     return jsonld.expand(inlined, options)

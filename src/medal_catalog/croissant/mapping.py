@@ -16,8 +16,16 @@ from pathlib import Path
 from typing import Any, Callable
 
 from medal_catalog.croissant.reading import byte_size, hex_digest, record_set_fields
-from medal_catalog.croissant.vocabulary import (MEDAL, RAI, as_list, duo_codes, local_name, local_path, node_id,
-                                                node_kind)
+from medal_catalog.croissant.vocabulary import (
+    MEDAL,
+    RAI,
+    as_list,
+    duo_codes,
+    local_name,
+    local_path,
+    node_id,
+    node_kind,
+)
 from medal_catalog.report import Severity
 from medal_catalog.schema.facts import access_levels, enum_values, slot_pattern
 
@@ -29,27 +37,51 @@ _DOI = re.compile(r"^https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+)$", re.IGNORECA
 _ROR = re.compile(r"^https://ror\.org/0[a-hj-km-np-tv-z0-9]{6}[0-9]{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_RAI_TEXT = {"dataCollection": "data_collection", "dataAnnotationProtocol": "annotation_protocol",
-             "annotatorDemographics": "annotator_expertise", "dataAnnotationAnalysis": "annotator_agreement",
-             "dataPreprocessingProtocol": "preprocessing"}
+_RAI_TEXT = {
+    "dataCollection": "data_collection",
+    "dataAnnotationProtocol": "annotation_protocol",
+    "annotatorDemographics": "annotator_expertise",
+    "dataAnnotationAnalysis": "annotator_agreement",
+    "dataPreprocessingProtocol": "preprocessing",
+}
 _RAI_LIST = {"dataBiases": "data_biases", "dataLimitations": "data_limitations", "dataUseCases": "use_cases"}
-_ARCHIVES = ("application/zip", "application/x-zip-compressed", "application/x-tar", "application/gzip",
-             "application/x-gzip", "application/x-7z-compressed")
-_ROLE_HINTS = (("labels", re.compile(r"label|annotation|target|ground.?truth|segmentation|mask|split", re.I)),
-               ("reports", re.compile(r"report|finding|impression", re.I)),
-               ("clinical_data", re.compile(r"clinical|patient|demograph|laborator|ehr|fhir", re.I)))
+_ARCHIVES = (
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/x-tar",
+    "application/gzip",
+    "application/x-gzip",
+    "application/x-7z-compressed",
+)
+_ROLE_HINTS = (
+    ("labels", re.compile(r"label|annotation|target|ground.?truth|segmentation|mask|split", re.I)),
+    ("reports", re.compile(r"report|finding|impression", re.I)),
+    ("clinical_data", re.compile(r"clinical|patient|demograph|laborator|ehr|fhir", re.I)),
+)
 
 
-def map_dataset(data: dict[str, Any], path: Path, issue, *, access_level: str | None, dataset_id: str | None,
-                licenses: Callable[[], dict[str, Any]], orcid_ok: Callable[[str], bool]) -> dict[str, Any] | None:
+def map_dataset(
+    data: dict[str, Any],
+    path: Path,
+    issue,
+    *,
+    access_level: str | None,
+    dataset_id: str | None,
+    licenses: Callable[[], dict[str, Any]],
+    orcid_ok: Callable[[str], bool],
+) -> dict[str, Any] | None:
     """The ImagingDataset of a valid Croissant document, or None (with error issues) when it cannot be one.
     ``licenses`` gives the SPDX licence list (``{"licenses": {id: {"category"}}, "open_categories"}``),
     ``orcid_ok`` checks an ORCID iD's check digit."""
     name = _text(data.get("name"))
     entry_id = dataset_id or _slug(name or "") or _slug(re.sub(r"(\.croissant)?\.json(ld)?$", "", path.name))
     if not entry_id or not ENTRY_ID.match(entry_id):
-        issue("croissant.id", "no valid dataset id: the name makes none", pointer="/name",
-              hint="Give one with --dataset ID (lower-case letters, digits, '.', '_' and '-').")
+        issue(
+            "croissant.id",
+            "no valid dataset id: the name makes none",
+            pointer="/name",
+            hint="Give one with --dataset ID (lower-case letters, digits, '.', '_' and '-').",
+        )
         return None
     out: dict[str, Any] = {"type": "ImagingDataset", "id": entry_id, "title": name or entry_id}
     _put(out, "description", _text(data.get("description")))
@@ -58,8 +90,12 @@ def map_dataset(data: dict[str, Any], path: Path, issue, *, access_level: str | 
     _put(out, "keywords", [k for k in (_keyword(v) for v in as_list(data.get("keywords"))) if k])
     license_ = _license(data.get("license"), issue, licenses)
     if license_ is None:
-        issue("croissant.no-license", "the dataset declares no licence, which the catalog requires", pointer="/license",
-              hint="Add license (an SPDX URL such as https://spdx.org/licenses/CC-BY-4.0.html).")
+        issue(
+            "croissant.no-license",
+            "the dataset declares no licence, which the catalog requires",
+            pointer="/license",
+            hint="Add license (an SPDX URL such as https://spdx.org/licenses/CC-BY-4.0.html).",
+        )
         return None
     out["license"] = license_
     level = _access_level(data, license_, access_level, issue, licenses)
@@ -71,8 +107,9 @@ def map_dataset(data: dict[str, Any], path: Path, issue, *, access_level: str | 
     _put(out, "citation", _text(data.get("citeAs")) or _text(data.get("citation")))
     provenance = _creators(data.get("creator"), issue, orcid_ok)
     links = [u for u in [*as_list(data.get("url")), *as_list(data.get("sameAs"))] if isinstance(u, str)]
-    dois = [m.group(1) for u in [*links, *as_list(data.get("identifier"))] if isinstance(u, str)
-            and (m := _DOI.match(u))]
+    dois = [
+        m.group(1) for u in [*links, *as_list(data.get("identifier"))] if isinstance(u, str) and (m := _DOI.match(u))
+    ]
     _put(out, "doi", dois[0] if dois else None)
     _put(provenance, "derived_from", [u for u in dict.fromkeys(links) if re.match(r"^https?://", u)])
     _put(out, "provenance", provenance)
@@ -84,8 +121,11 @@ def map_dataset(data: dict[str, Any], path: Path, issue, *, access_level: str | 
     burned = _text(data.get("medal:burnedInAnnotation") or data.get(MEDAL + "burnedInAnnotation"))
     if burned is not None:
         if burned.upper() not in ("YES", "NO", "UNKNOWN"):
-            issue("croissant.burned-in", "medal:burnedInAnnotation is not YES, NO or UNKNOWN",
-                  pointer="/medal:burnedInAnnotation")
+            issue(
+                "croissant.burned-in",
+                "medal:burnedInAnnotation is not YES, NO or UNKNOWN",
+                pointer="/medal:burnedInAnnotation",
+            )
         else:  # the catalog keeps the dataset's DICOM only when this says NO (and each header agrees)
             out["deidentification"] = {"burned_in_annotation": burned.upper()}
     _put(out, "responsible_ai", _rai(data))
@@ -94,25 +134,37 @@ def map_dataset(data: dict[str, Any], path: Path, issue, *, access_level: str | 
     return out
 
 
-def _access_level(data: dict[str, Any], license_: dict[str, Any], given: str | None, issue,
-                  licenses: Callable[[], dict[str, Any]]) -> str | None:
+def _access_level(
+    data: dict[str, Any], license_: dict[str, Any], given: str | None, issue, licenses: Callable[[], dict[str, Any]]
+) -> str | None:
     declared = _text(data.get("medal:accessLevel") or data.get(MEDAL + "accessLevel"))
     if declared is not None and declared not in access_levels():
-        issue("croissant.access-level", "medal:accessLevel is not one of " + ", ".join(access_levels()),
-              pointer="/medal:accessLevel")
+        issue(
+            "croissant.access-level",
+            "medal:accessLevel is not one of " + ", ".join(access_levels()),
+            pointer="/medal:accessLevel",
+        )
         return None
     if declared and given and declared != given:
-        issue("croissant.access-level-conflict", "the document's medal:accessLevel differs from the one asked for; "
-              "the document's applies", pointer="/medal:accessLevel", severity=Severity.WARNING)
+        issue(
+            "croissant.access-level-conflict",
+            "the document's medal:accessLevel differs from the one asked for; the document's applies",
+            pointer="/medal:accessLevel",
+            severity=Severity.WARNING,
+        )
     if declared or given:
         return declared or given
     spdx = licenses()
     entry = spdx["licenses"].get(license_["spdx_id"])
     if entry is not None and entry["category"] in spdx["open_categories"]:
         return "open"
-    issue("croissant.access-level-required", "the licence is not an open SPDX licence, so the access level must be "
-          "given", pointer="/license", hint="Pass --access-level registered|controlled|hidden_test (or open), or add "
-          "medal:accessLevel to the document.")
+    issue(
+        "croissant.access-level-required",
+        "the licence is not an open SPDX licence, so the access level must be given",
+        pointer="/license",
+        hint="Pass --access-level registered|controlled|hidden_test (or open), or add "
+        "medal:accessLevel to the document.",
+    )
     return None
 
 
@@ -121,8 +173,9 @@ def _license(value: Any, issue, licenses: Callable[[], dict[str, Any]]) -> dict[
     if not items:
         return None
     if len(items) > 1:
-        issue("croissant.licenses", "several licences: the first is kept", pointer="/license",
-              severity=Severity.WARNING)
+        issue(
+            "croissant.licenses", "several licences: the first is kept", pointer="/license", severity=Severity.WARNING
+        )
     item = items[0]
     url = name = None
     if isinstance(item, dict):
@@ -157,8 +210,12 @@ def _creators(value: Any, issue, orcid_ok: Callable[[str], bool]) -> dict[str, A
         if isinstance(item, str):
             item = {"name": item}
         if not isinstance(item, dict) or not _text(item.get("name")):
-            issue("croissant.creator", "a creator without a name is left out", pointer=f"/creator/{i}",
-                  severity=Severity.WARNING)
+            issue(
+                "croissant.creator",
+                "a creator without a name is left out",
+                pointer=f"/creator/{i}",
+                severity=Severity.WARNING,
+            )
             continue
         name = _text(item.get("name"))
         ids = [v for key in ("@id", "identifier", "url", "sameAs") for v in as_list(item.get(key))]
@@ -176,11 +233,18 @@ def _creators(value: Any, issue, orcid_ok: Callable[[str], bool]) -> dict[str, A
             if orcid_ok(orcids[0]):
                 person["orcid"] = orcids[0]
             else:
-                issue("croissant.orcid", "a creator's ORCID iD has a wrong check digit and is left out",
-                      pointer=f"/creator/{i}", severity=Severity.WARNING)
+                issue(
+                    "croissant.orcid",
+                    "a creator's ORCID iD has a wrong check digit and is left out",
+                    pointer=f"/creator/{i}",
+                    severity=Severity.WARNING,
+                )
         email = _text(item.get("email"))
-        _put(person, "email", email.removeprefix("mailto:") if email and _EMAIL.match(email.removeprefix("mailto:"))
-             else None)
+        _put(
+            person,
+            "email",
+            email.removeprefix("mailto:") if email and _EMAIL.match(email.removeprefix("mailto:")) else None,
+        )
         affiliation = item.get("affiliation")
         if isinstance(affiliation, dict) and _text(affiliation.get("name")):
             person["affiliation"] = {"name": _text(affiliation.get("name"))}
@@ -205,13 +269,20 @@ def _consent(value: Any, issue) -> dict[str, Any] | None:
     permissions = [c for c in codes if c in PERMISSIONS]
     if len(permissions) != 1:
         named = ", ".join(enum_values("DuoPermissionEnum"))
-        issue("croissant.duo", f"usageInfo needs exactly one DUO permission ({named}) to state the consent; the DUO "
-              "terms are kept in the original only", pointer="/usageInfo", severity=Severity.WARNING)
+        issue(
+            "croissant.duo",
+            f"usageInfo needs exactly one DUO permission ({named}) to state the consent; the DUO "
+            "terms are kept in the original only",
+            pointer="/usageInfo",
+            severity=Severity.WARNING,
+        )
         return None
     consent: dict[str, Any] = {
-        "consent_type": PERMISSIONS[permissions[0]], "duo_permission": permissions[0],
+        "consent_type": PERMISSIONS[permissions[0]],
+        "duo_permission": permissions[0],
         "description": "From the DUO terms of the imported Croissant's usageInfo; the consent type is inferred "
-                       "from the DUO permission."}
+        "from the DUO permission.",
+    }
     _put(consent, "duo_modifiers", [c for c in dict.fromkeys(codes) if c not in PERMISSIONS])
     return consent
 
@@ -227,10 +298,12 @@ def _distribution(data: dict[str, Any], issue) -> tuple[list[dict[str, Any]], li
             continue
         media = [m for m in as_list(node.get("encodingFormat")) if isinstance(m, str)]
         formats += media
-        item: dict[str, Any] = {"name": names[node_id(node)] or f"distribution-{i}",
-                                "distribution_kind": "file" if kind == "FileObject" else "file_set",
-                                "distribution_role": _role(node, media, use.get(node_id(node), [])),
-                                "media_type": media[0] if media else "application/octet-stream"}
+        item: dict[str, Any] = {
+            "name": names[node_id(node)] or f"distribution-{i}",
+            "distribution_kind": "file" if kind == "FileObject" else "file_set",
+            "distribution_role": _role(node, media, use.get(node_id(node), [])),
+            "media_type": media[0] if media else "application/octet-stream",
+        }
         _put(item, "description", _text(node.get("description")))
         url = node.get("contentUrl")
         if isinstance(url, str):
@@ -249,8 +322,12 @@ def _distribution(data: dict[str, Any], issue) -> tuple[list[dict[str, Any]], li
                 if len(digest) == length and re.fullmatch(r"[0-9a-f]+", digest):
                     item[algorithm] = digest
                 else:
-                    issue("croissant.checksum", f"a {algorithm} that is not a digest is left out",
-                          pointer=f"/distribution/{i}/{algorithm}", severity=Severity.WARNING)
+                    issue(
+                        "croissant.checksum",
+                        f"a {algorithm} that is not a digest is left out",
+                        pointer=f"/distribution/{i}/{algorithm}",
+                        severity=Severity.WARNING,
+                    )
         out.append(item)
     return out, sorted(dict.fromkeys(formats))
 
@@ -267,8 +344,7 @@ def _record_set_use(data: dict[str, Any], nodes: list[dict[str, Any]]) -> dict[s
                 ref = source.get(key)
                 ref = ref.get("@id") if isinstance(ref, dict) else ref
                 if isinstance(ref, str):
-                    use.setdefault(ref, []).extend([_text(record_set.get("name")) or "",
-                                                    _text(fld.get("name")) or ""])
+                    use.setdefault(ref, []).extend([_text(record_set.get("name")) or "", _text(fld.get("name")) or ""])
     for node in nodes:  # a container is used by what its members are used for
         for container in as_list(node.get("containedIn")):
             ref = container.get("@id") if isinstance(container, dict) else container

@@ -30,18 +30,39 @@ from pathlib import Path
 from typing import Any, Callable
 
 from medal_catalog.croissant.jsonld import UnsafeJsonLdError, UnsafeLocation, load_croissant, unsafe_locations
-from medal_catalog.croissant.vocabulary import (CROISSANT_NAMESPACE, FILE_PROPERTY_COLUMNS, TABLE_FORMATS, as_list,
-                                                fileset_archive_path, fileset_table_path, local_path, node_id,
-                                                node_kind)
+from medal_catalog.croissant.vocabulary import (
+    CROISSANT_NAMESPACE,
+    FILE_PROPERTY_COLUMNS,
+    TABLE_FORMATS,
+    as_list,
+    fileset_archive_path,
+    fileset_table_path,
+    local_path,
+    node_id,
+    node_kind,
+)
 from medal_catalog.documents import MAX_METADATA_BYTES, DocumentError, load_json
 from medal_catalog.report import Severity
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$")
-_UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "byte": 1,
+    "bytes": 1,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+}
 
 
 # --- what a document is ---------------------------------------------------------------------------------------
+
 
 def is_croissant(data: Any) -> bool:
     """True for a JSON-LD document that names Croissant: it has an ``@context``, and the Croissant namespace is in
@@ -65,13 +86,17 @@ def is_croissant_file(path: Path) -> bool:
 
 # --- safety and validation --------------------------------------------------------------------------------
 
+
 def location_problems(data: dict[str, Any], folder: Path) -> list[str]:
     """Every file location of the document that would make us (or mlcroissant) read outside ``folder``, as
     ``"<pointer>: <reason>"`` texts, sorted."""
     # Remote URLs are kept as locations, never fetched (mlcroissant validation reads no data), so only the local
     # locations the JSON-LD safety checks refuse count here.
-    found: list[str] = [str(u) for u in unsafe_locations(data, folder)
-                        if not (getattr(u, "reason", "").startswith("a URL (") and not str(u).lower().count("file:"))]
+    found: list[str] = [
+        str(u)
+        for u in unsafe_locations(data, folder)
+        if not (getattr(u, "reason", "").startswith("a URL (") and not str(u).lower().count("file:"))
+    ]
     root = folder.resolve()
     for i, node in enumerate(as_list(data.get("distribution"))):
         if not isinstance(node, dict):
@@ -88,8 +113,9 @@ def location_problems(data: dict[str, Any], folder: Path) -> list[str]:
                 elif (folder / rel).is_symlink() or (folder / rel).exists() and not inside(folder / rel, root):
                     found.append(f"{where}/contentUrl: the file is a link that leads out of the folder")
         for j, pattern in enumerate(as_list(node.get("includes"))):
-            if isinstance(pattern, str) and (pattern.startswith("/") or ".." in pattern.split("/")
-                                             or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", pattern)):
+            if isinstance(pattern, str) and (
+                pattern.startswith("/") or ".." in pattern.split("/") or re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", pattern)
+            ):
                 found.append(f"{where}/includes: a file set pattern must stay inside the Croissant file's folder")
     return sorted(set(found))
 
@@ -151,8 +177,16 @@ def validate(data: Any, folder: Path) -> Validation:
 
 # --- local files ---------------------------------------------------------------------------------------------
 
-def collect_files(data: dict[str, Any], folder: Path, source: Path, dataset: dict[str, Any],
-                   files: dict[str, tuple[bytes, str]], issue, audited: Callable[[Any, str], bool]) -> None:
+
+def collect_files(
+    data: dict[str, Any],
+    folder: Path,
+    source: Path,
+    dataset: dict[str, Any],
+    files: dict[str, tuple[bytes, str]],
+    issue,
+    audited: Callable[[Any, str], bool],
+) -> None:
     """Read the open dataset's local files (FileObjects by path; each local FileSet as one zip), checking
     declared checksums and sizes; a mismatch is an error. Every DICOM file in them (archives opened) must pass
     the Annex E audit: one that does not is an error, and nothing of its distribution is kept."""
@@ -167,8 +201,11 @@ def collect_files(data: dict[str, Any], folder: Path, source: Path, dataset: dic
                 continue  # remote: it stays where it is
             target = folder / rel
             if not target.is_file() or not inside(target, root):
-                issue("croissant.missing-file", "the file the distribution names is not next to the Croissant file",
-                      pointer=f"{where}/contentUrl")
+                issue(
+                    "croissant.missing-file",
+                    "the file the distribution names is not next to the Croissant file",
+                    pointer=f"{where}/contentUrl",
+                )
                 continue
             content = target.read_bytes()
             if not checksums_match(node, content, issue, where) or not audited(content, rel):
@@ -178,11 +215,16 @@ def collect_files(data: dict[str, Any], folder: Path, source: Path, dataset: dic
                 continue
             files[rel] = (content, media or "application/octet-stream")
         elif kind == "FileSet" and node.get("includes") and node_id(node):
-            members = _fileset_members(folder, root, source, [p for p in as_list(node["includes"])
-                                                              if isinstance(p, str)], issue, where)
+            members = _fileset_members(
+                folder, root, source, [p for p in as_list(node["includes"]) if isinstance(p, str)], issue, where
+            )
             if not members:
-                issue("croissant.empty-file-set", "no file next to the Croissant file matches the file set's "
-                      "includes", pointer=f"{where}/includes", severity=Severity.WARNING)
+                issue(
+                    "croissant.empty-file-set",
+                    "no file next to the Croissant file matches the file set's includes",
+                    pointer=f"{where}/includes",
+                    severity=Severity.WARNING,
+                )
                 continue
             if not all([audited(member, rel) for rel, member in members]):  # (every member reported)
                 continue
@@ -257,19 +299,27 @@ def checksums_match(node: dict[str, Any], content: bytes, issue, where: str) -> 
         if isinstance(declared, str) and declared:
             actual = hashlib.new(algorithm, content).hexdigest()
             if hex_digest(declared) != actual:
-                issue(f"croissant.{algorithm}-mismatch", f"the file's {algorithm.upper()} differs from the declared "
-                      f"{algorithm}", pointer=f"{where}/{algorithm}",
-                      hint=f"Recompute it (`{algorithm}sum`) after the file's last change.")
+                issue(
+                    f"croissant.{algorithm}-mismatch",
+                    f"the file's {algorithm.upper()} differs from the declared {algorithm}",
+                    pointer=f"{where}/{algorithm}",
+                    hint=f"Recompute it (`{algorithm}sum`) after the file's last change.",
+                )
                 ok = False
     size = byte_size(node.get("contentSize"))
     if ok and size is not None and exact_size(node.get("contentSize")) and size != len(content):
-        issue("croissant.size-mismatch", f"the file has {len(content)} bytes, not the declared contentSize",
-              pointer=f"{where}/contentSize", severity=Severity.WARNING)
+        issue(
+            "croissant.size-mismatch",
+            f"the file has {len(content)} bytes, not the declared contentSize",
+            pointer=f"{where}/contentSize",
+            severity=Severity.WARNING,
+        )
     return ok
 
 
-def _fileset_members(folder: Path, root: Path, source: Path, patterns: list[str], issue,
-                     where: str) -> list[tuple[str, Path]]:
+def _fileset_members(
+    folder: Path, root: Path, source: Path, patterns: list[str], issue, where: str
+) -> list[tuple[str, Path]]:
     """The files a local FileSet includes, matched as mlcroissant matches them (fnmatch on the path relative to
     the folder); links are not followed out of the folder."""
     regexes = [re.compile(fnmatch.translate(p)) for p in patterns]
@@ -282,8 +332,11 @@ def _fileset_members(folder: Path, root: Path, source: Path, patterns: list[str]
             if not any(r.match(rel) for r in regexes):
                 continue
             if not inside(path, root) or not path.is_file():
-                issue("croissant.unsafe-location", "a file set member is a link that leads out of the folder",
-                      pointer=f"{where}/includes")
+                issue(
+                    "croissant.unsafe-location",
+                    "a file set member is a link that leads out of the folder",
+                    pointer=f"{where}/includes",
+                )
                 continue
             members.append((rel, path))
     return members
@@ -308,8 +361,12 @@ def _table(members: list[tuple[str, Path]], issue, where: str) -> tuple[str, byt
     file properties in FILE_PROPERTY_COLUMNS: what the export serves in place of a FileSet over HTTP."""
     suffixes = {rel.rsplit(".", 1)[-1].lower() for rel, _ in members}
     if len(suffixes) != 1 or next(iter(suffixes)) not in TABLE_FORMATS:
-        issue("croissant.file-set-content", "the rows of a file set are read, but its files are not all CSV or all "
-              "parquet: the catalog can keep and serve only such file sets", pointer=f"{where}/includes")
+        issue(
+            "croissant.file-set-content",
+            "the rows of a file set are read, but its files are not all CSV or all "
+            "parquet: the catalog can keep and serve only such file sets",
+            pointer=f"{where}/includes",
+        )
         return None
     suffix, props = suffixes.pop(), list(FILE_PROPERTY_COLUMNS.values())
     if suffix == "csv":
@@ -322,8 +379,11 @@ def _table(members: list[tuple[str, Path]], issue, where: str) -> tuple[str, byt
                 header = first
                 writer.writerow([*header, *props])
             elif first != header:
-                issue("croissant.file-set-columns", "the CSV files of a file set have different columns",
-                      pointer=f"{where}/includes")
+                issue(
+                    "croissant.file-set-columns",
+                    "the CSV files of a file set have different columns",
+                    pointer=f"{where}/includes",
+                )
                 return None
             writer.writerows([*row, path.name, rel, rel] for row in reader)
         return suffix, out.getvalue().encode("utf-8")
@@ -355,6 +415,7 @@ def _zip(members: list[tuple[str, Path]]) -> bytes:
 
 
 # --- document values ---------------------------------------------------------------------------------------
+
 
 def record_set_fields(node: dict[str, Any]) -> list[dict[str, Any]]:
     """A record set's fields, sub-fields included (depth first)."""

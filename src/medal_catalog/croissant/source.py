@@ -22,9 +22,19 @@ from urllib.parse import quote
 import io
 import zipfile
 
-from medal_catalog.croissant.vocabulary import (DUO, FILE_PROPERTY_COLUMNS, RAI, TABLE_FORMATS, as_list,
-                                                fileset_archive_path, fileset_table_path, local_name, local_path,
-                                                node_id, node_kind)
+from medal_catalog.croissant.vocabulary import (
+    DUO,
+    FILE_PROPERTY_COLUMNS,
+    RAI,
+    TABLE_FORMATS,
+    as_list,
+    fileset_archive_path,
+    fileset_table_path,
+    local_name,
+    local_path,
+    node_id,
+    node_kind,
+)
 
 
 #: The query that asks the catalog's files route for a kept file as a zip holding it at its path (see below).
@@ -64,8 +74,9 @@ def _named_by_file_property(record_sets: Iterable[Any]) -> set[str]:
     return found
 
 
-def source_parts(source: Mapping[str, Any], files_base: str, kept: Mapping[str, str], withheld: Iterable[str] = (),
-                 read: Any = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def source_parts(
+    source: Mapping[str, Any], files_base: str, kept: Mapping[str, str], withheld: Iterable[str] = (), read: Any = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The original ``distribution`` and ``recordSet``, with local locations rewritten to ``files_base`` + path
     for every path in ``kept`` (kept path -> sha256); archive FileObjects are added for kept local FileSets.
     FileObjects at a ``withheld`` local path are left out, with every node that depends on them.
@@ -78,7 +89,9 @@ def source_parts(source: Mapping[str, Any], files_base: str, kept: Mapping[str, 
     base = files_base if files_base.endswith("/") else files_base + "/"
     distribution, record_sets = _without(
         [copy.deepcopy(d) for d in as_list(source.get("distribution")) if isinstance(d, dict)],
-        [copy.deepcopy(r) for r in as_list(source.get("recordSet")) if isinstance(r, dict)], set(withheld))
+        [copy.deepcopy(r) for r in as_list(source.get("recordSet")) if isinstance(r, dict)],
+        set(withheld),
+    )
     taken = {i for d in distribution if (i := node_id(d))}
     archives, tables = [], {}
     by_name = _named_by_file_property(record_sets) if read is not None else set()
@@ -95,33 +108,54 @@ def source_parts(source: Mapping[str, Any], files_base: str, kept: Mapping[str, 
                 if data is not None:
                     archive_id = _unique(f"{node_id(node)}-archive", taken)
                     taken.add(archive_id)
-                    archives.append({"@type": "cr:FileObject", "@id": archive_id, "name": archive_id,
-                                     "description": f"{path} in a zip, so that its name reaches mlcroissant.",
-                                     "contentUrl": f"{base}{quote(path)}?{AS_ZIP}",
-                                     "encodingFormat": "application/zip",
-                                     "sha256": hashlib.sha256(one_file_zip(path, data)).hexdigest()})
+                    archives.append(
+                        {
+                            "@type": "cr:FileObject",
+                            "@id": archive_id,
+                            "name": archive_id,
+                            "description": f"{path} in a zip, so that its name reaches mlcroissant.",
+                            "contentUrl": f"{base}{quote(path)}?{AS_ZIP}",
+                            "encodingFormat": "application/zip",
+                            "sha256": hashlib.sha256(one_file_zip(path, data)).hexdigest(),
+                        }
+                    )
                     node["containedIn"] = {"@id": archive_id}
                     node["contentUrl"] = path
         elif kind == "FileSet" and not node.get("containedIn") and node_id(node):
             path = fileset_archive_path(node_id(node))
-            table = next((fileset_table_path(node_id(node), suffix) for suffix in TABLE_FORMATS
-                          if fileset_table_path(node_id(node), suffix) in kept), None)
+            table = next(
+                (
+                    fileset_table_path(node_id(node), suffix)
+                    for suffix in TABLE_FORMATS
+                    if fileset_table_path(node_id(node), suffix) in kept
+                ),
+                None,
+            )
             if table is not None:
                 tables[node_id(node)] = table
             elif path in kept:
                 archive_id = _unique(f"{node_id(node)}-archive", taken)
-                archives.append({"@type": "cr:FileObject", "@id": archive_id, "name": archive_id,
-                                 "description": "The files of this file set, kept by the catalog as one zip.",
-                                 "contentUrl": base + quote(path), "encodingFormat": "application/zip",
-                                 "sha256": kept[path]})
+                archives.append(
+                    {
+                        "@type": "cr:FileObject",
+                        "@id": archive_id,
+                        "name": archive_id,
+                        "description": "The files of this file set, kept by the catalog as one zip.",
+                        "contentUrl": base + quote(path),
+                        "encodingFormat": "application/zip",
+                        "sha256": kept[path],
+                    }
+                )
                 node["containedIn"] = {"@id": archive_id}
     if tables:
         # mlcroissant 1.1.1 reads the content of a FileSet's files only from a local folder (or a git host): over
         # HTTP it lists the files of an archive but never reads their rows. So a local FileSet whose rows are read
         # becomes one FileObject (same @id) over the kept table of all its rows, whose file-property columns
         # stand in for fileProperty extraction; the records are the same.
-        distribution = [_as_table(d, base, tables, kept) if node_id(d) in tables and node_kind(d) == "FileSet" else d
-                        for d in distribution]
+        distribution = [
+            _as_table(d, base, tables, kept) if node_id(d) in tables and node_kind(d) == "FileSet" else d
+            for d in distribution
+        ]
         record_sets = [_from_table(r, set(tables)) for r in record_sets]
     return distribution + archives, record_sets
 
@@ -130,24 +164,30 @@ def source_parts(source: Mapping[str, Any], files_base: str, kept: Mapping[str, 
 _REFERENCE_KEYS = ("fileObject", "fileSet", "distribution", "containedIn", "field", "recordSet")
 
 
-def _without(distribution: list[dict[str, Any]], record_sets: list[dict[str, Any]], withheld: set[str]
-             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _without(
+    distribution: list[dict[str, Any]], record_sets: list[dict[str, Any]], withheld: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """``distribution`` and ``record_sets`` without the FileObjects at a withheld local path, and without every
     node that refers to a node left out (a field's id is ``record set/field``), until none does."""
     if not withheld:
         return distribution, record_sets
-    gone = {node_id(d) for d in distribution if node_kind(d) == "FileObject" and not d.get("containedIn")
-            and local_path(d.get("contentUrl")) in withheld}
+    gone = {
+        node_id(d)
+        for d in distribution
+        if node_kind(d) == "FileObject" and not d.get("containedIn") and local_path(d.get("contentUrl")) in withheld
+    }
     gone.discard(None)
     while True:
-        more = {node_id(n) for n in (*distribution, *record_sets)
-                if node_id(n) not in gone and any(ref in gone or ref.split("/", 1)[0] in gone
-                                                  for ref in _references(n, top=True))}
+        more = {
+            node_id(n)
+            for n in (*distribution, *record_sets)
+            if node_id(n) not in gone
+            and any(ref in gone or ref.split("/", 1)[0] in gone for ref in _references(n, top=True))
+        }
         if not more:
             break
         gone |= more
-    return ([d for d in distribution if node_id(d) not in gone],
-            [r for r in record_sets if node_id(r) not in gone])
+    return ([d for d in distribution if node_id(d) not in gone], [r for r in record_sets if node_id(r) not in gone])
 
 
 def _references(node: Any, top: bool = False) -> Iterable[str]:
@@ -168,8 +208,14 @@ def _references(node: Any, top: bool = False) -> Iterable[str]:
 def _as_table(node: dict[str, Any], base: str, tables: Mapping[str, str], kept: Mapping[str, str]) -> dict[str, Any]:
     path = tables[node_id(node)]
     out = {k: v for k, v in node.items() if k not in ("@type", "includes", "excludes", "containedIn")}
-    out.update({"@type": "cr:FileObject", "contentUrl": base + quote(path),
-                "encodingFormat": TABLE_FORMATS[path.rsplit(".", 1)[-1]], "sha256": kept[path]})
+    out.update(
+        {
+            "@type": "cr:FileObject",
+            "contentUrl": base + quote(path),
+            "encodingFormat": TABLE_FORMATS[path.rsplit(".", 1)[-1]],
+            "sha256": kept[path],
+        }
+    )
     return out
 
 
@@ -188,13 +234,22 @@ def _from_table(node: Any, table_ids: set[str]) -> Any:
             out["fileObject"] = {"@id": ref_id}
             prop = out["extract"].get("fileProperty")
             if prop in FILE_PROPERTY_COLUMNS:
-                out["extract"] = {**{k: v for k, v in out["extract"].items() if k != "fileProperty"},
-                                  "column": FILE_PROPERTY_COLUMNS[prop]}
+                out["extract"] = {
+                    **{k: v for k, v in out["extract"].items() if k != "fileProperty"},
+                    "column": FILE_PROPERTY_COLUMNS[prop],
+                }
     return out
 
 
-def merge_source(doc: dict[str, Any], source: Mapping[str, Any], files_base: str, kept: Mapping[str, str],
-                 has_series: bool, withheld: Iterable[str] = (), read: Any = None) -> dict[str, Any]:
+def merge_source(
+    doc: dict[str, Any],
+    source: Mapping[str, Any],
+    files_base: str,
+    kept: Mapping[str, str],
+    has_series: bool,
+    withheld: Iterable[str] = (),
+    read: Any = None,
+) -> dict[str, Any]:
     """``doc`` (a dataset's Croissant as croissant/writing.py makes it) with the imported original's
     distribution and record sets added; the catalog's own nodes are renamed where an @id clashes, and its empty
     ``series`` record set is left out when the original has one of that name. Terms of the original's @context
@@ -227,8 +282,10 @@ def merge_source(doc: dict[str, Any], source: Mapping[str, Any], files_base: str
 def _carry_over(out: dict[str, Any], source: Mapping[str, Any]) -> None:
     usage = [u for u in as_list(source.get("usageInfo")) if not (isinstance(u, str) and _is_duo(u, DUO))]
     if usage:
-        out["usageInfo"] = [*as_list(out.get("usageInfo")), *[u for u in usage if u not in
-                                                                as_list(out.get("usageInfo"))]]
+        out["usageInfo"] = [
+            *as_list(out.get("usageInfo")),
+            *[u for u in usage if u not in as_list(out.get("usageInfo"))],
+        ]
     for key, value in source.items():
         rai = _rai_key(key)
         if rai and value not in (None, "", []):
@@ -241,21 +298,27 @@ def _carry_over(out: dict[str, Any], source: Mapping[str, Any]) -> None:
     same += [url] if isinstance(url, str) and url not in same else []
     if same:
         out["sameAs"] = same
-    orgs = [copy.deepcopy(c) for c in as_list(source.get("creator"))
-            if isinstance(c, dict) and local_name(c.get("@type")) == "Organization"]
+    orgs = [
+        copy.deepcopy(c)
+        for c in as_list(source.get("creator"))
+        if isinstance(c, dict) and local_name(c.get("@type")) == "Organization"
+    ]
     names = {c.get("name") for c in as_list(out.get("creator")) if isinstance(c, dict)}
     fresh = [o for o in orgs if o.get("name") not in names]
     if fresh:
         # The export's stand-in creator ("MEDAL contributors") gives way to the original's organisations.
-        people = [c for c in as_list(out.get("creator"))
-                  if not (isinstance(c, dict) and c.get("name") == "MEDAL contributors")]
+        people = [
+            c
+            for c in as_list(out.get("creator"))
+            if not (isinstance(c, dict) and c.get("name") == "MEDAL contributors")
+        ]
         out["creator"] = people + fresh
 
 
 def _rai_key(key: str) -> str | None:
     for prefix in ("rai:", RAI):
         if key.startswith(prefix):
-            return "rai:" + key[len(prefix):]
+            return "rai:" + key[len(prefix) :]
     return None
 
 

@@ -56,8 +56,9 @@ class TaskImages:
     archive: dict[str, Any] | None = None
 
 
-def split_table(table: bytes, spec: dict[str, Any], splits: list[dict[str, Any]],
-                series_of: SeriesOf | None = None) -> CaseFiles:
+def split_table(
+    table: bytes, spec: dict[str, Any], splits: list[dict[str, Any]], series_of: SeriesOf | None = None
+) -> CaseFiles:
     """Split a label table into the cases file and the labels file. Label columns of rows whose split hides its
     labels (or is not one of the task's splits) are left out; so are rows without a case id. With a
     ``series_column``, the cases carry ``series_id``: the catalog id of the series each value names
@@ -70,8 +71,9 @@ def split_table(table: bytes, spec: dict[str, Any], splits: list[dict[str, Any]]
     series_column = spec.get("series_column")
     label_columns = list(spec.get("label_columns") or [])
     # the reference column names reference-standard files (masks, findings): not an input of the case
-    inputs = [c for c in header if c not in (case_id, split, series_column, spec.get("reference_column"),
-                                             *label_columns)]
+    inputs = [
+        c for c in header if c not in (case_id, split, series_column, spec.get("reference_column"), *label_columns)
+    ]
     if series_column and SERIES_ID in inputs:
         raise ValueError(f"the label table's column {SERIES_ID!r} is not its series column")
     case_columns = [case_id, split, *([SERIES_ID] if series_column else []), *inputs]
@@ -86,9 +88,15 @@ def split_table(table: bytes, spec: dict[str, Any], splits: list[dict[str, Any]]
     types[case_id] = types[split] = "sc:Text"
     if series_column:
         types[SERIES_ID] = "sc:Text"
-    return CaseFiles(cases=_csv(case_columns, rows), labels=_csv([case_id, *label_columns], visible),
-                     case_columns=case_columns, label_columns=label_columns, types=types,
-                     hidden_rows=len(rows) - len(visible), has_series=bool(series_column))
+    return CaseFiles(
+        cases=_csv(case_columns, rows),
+        labels=_csv([case_id, *label_columns], visible),
+        case_columns=case_columns,
+        label_columns=label_columns,
+        types=types,
+        hidden_rows=len(rows) - len(visible),
+        has_series=bool(series_column),
+    )
 
 
 def _csv(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
@@ -109,8 +117,16 @@ def _type_of(values: list[str]) -> str:
 
 
 def _file_object(name: str, description: str, data: bytes, url: str) -> dict[str, Any]:
-    return {"@type": "cr:FileObject", "@id": name, "name": name, "description": description, "contentUrl": url,
-            "encodingFormat": "text/csv", "contentSize": f"{len(data)} B", "sha256": hashlib.sha256(data).hexdigest()}
+    return {
+        "@type": "cr:FileObject",
+        "@id": name,
+        "name": name,
+        "description": description,
+        "contentUrl": url,
+        "encodingFormat": "text/csv",
+        "contentSize": f"{len(data)} B",
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
 
 
 def _field(record_set: str, name: str, dtype: str, file_id: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -122,23 +138,42 @@ def _field(record_set: str, name: str, dtype: str, file_id: str | None = None, *
 
 def task_description(task: dict[str, Any]) -> str:
     """The task's description with its clinical question, task type, metrics and reference standard, as prose."""
-    parts = [task.get("description") or task.get("title") or task["id"],
-             f"Clinical question: {task['clinical_question']}", f"Task type: {task['task_type']}."]
+    parts = [
+        task.get("description") or task.get("title") or task["id"],
+        f"Clinical question: {task['clinical_question']}",
+        f"Task type: {task['task_type']}.",
+    ]
     metrics = task.get("metrics") or []
     if metrics:
-        parts.append("Metrics: " + "; ".join(f"{m['name']} ({m.get('role', 'metric')}"
-                                               f"{', higher is better' if m.get('higher_is_better') else ''})"
-                                               for m in metrics) + ".")
+        parts.append(
+            "Metrics: "
+            + "; ".join(
+                f"{m['name']} ({m.get('role', 'metric')}{', higher is better' if m.get('higher_is_better') else ''})"
+                for m in metrics
+            )
+            + "."
+        )
     ref = task.get("reference_standard") or {}
     if ref:
-        parts.append(f"Reference standard: {ref.get('method', '')}"
-                     f"{': ' + ref['description'] if ref.get('description') else ''}".rstrip())
+        parts.append(
+            f"Reference standard: {ref.get('method', '')}"
+            f"{': ' + ref['description'] if ref.get('description') else ''}".rstrip()
+        )
     return "\n\n".join(p.strip() for p in parts if p)
 
 
-def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, identifier: str,
-                   dataset_urls: dict[str, str], files: CaseFiles | None, cases_url: str, labels_url: str,
-                   published: str | None = None, images: TaskImages | None = None) -> dict[str, Any]:
+def task_croissant(
+    task: dict[str, Any],
+    datasets: list[dict[str, Any]],
+    *,
+    identifier: str,
+    dataset_urls: dict[str, str],
+    files: CaseFiles | None,
+    cases_url: str,
+    labels_url: str,
+    published: str | None = None,
+    images: TaskImages | None = None,
+) -> dict[str, Any]:
     """The Croissant document of ``task``. ``datasets`` are the caller's views of the datasets it uses (for
     licence, usage and RAI information); ``dataset_urls`` their Croissant URLs; ``files`` the derived cases and
     labels (None when the task has no label table the catalog keeps); ``cases_url``/``labels_url`` locate them.
@@ -150,10 +185,15 @@ def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, iden
     ref = task.get("reference_standard") or {}
     splits = task.get("splits") or []
     doc: dict[str, Any] = {
-        "@context": CROISSANT_CONTEXT, "@type": "sc:Dataset", "@id": identifier,
+        "@context": CROISSANT_CONTEXT,
+        "@type": "sc:Dataset",
+        "@id": identifier,
         "conformsTo": list(CONFORMS_TO),
-        "name": task["id"], "alternateName": task.get("title"), "description": task_description(task),
-        "url": identifier, "version": task.get("version", "0.0.0"),
+        "name": task["id"],
+        "alternateName": task.get("title"),
+        "description": task_description(task),
+        "url": identifier,
+        "version": task.get("version", "0.0.0"),
         "license": licences[0] if len(licences) == 1 else licences,
         "creator": [person(submitter)] if submitter else [{"@type": "sc:Organization", "name": "MEDAL"}],
         "datePublished": task.get("created") or published or task.get("modified"),
@@ -161,48 +201,95 @@ def task_croissant(task: dict[str, Any], datasets: list[dict[str, Any]], *, iden
         "citeAs": task.get("citation") or f"{task.get('title')} (MEDAL task {task['id']})",
         "usageInfo": duo,
         "isBasedOn": [{"@id": dataset_urls[d]} for d in task.get("datasets_used") or [] if d in dataset_urls],
-        "prov:wasDerivedFrom": [{"@id": dataset_urls[d]} for d in task.get("datasets_used") or []
-                                if d in dataset_urls],
+        "prov:wasDerivedFrom": [{"@id": dataset_urls[d]} for d in task.get("datasets_used") or [] if d in dataset_urls],
         "prov:wasAttributedTo": [person(submitter)] if submitter else [],
         "rai:dataAnnotationProtocol": ref.get("description"),
         "rai:annotatorDemographics": ref.get("reader_expertise"),
         "rai:dataUseCases": [task["clinical_question"]],
         "rai:dataBiases": [b for d in datasets for b in (d.get("responsible_ai") or {}).get("data_biases") or []],
-        "rai:dataLimitations": [x for d in datasets
-                                for x in (d.get("responsible_ai") or {}).get("data_limitations") or []],
-        "medal:clinicalQuestion": task["clinical_question"], "medal:taskType": task["task_type"],
-        "medal:clinicalSpecialty": task.get("clinical_specialty"), "medal:status": task.get("status"),
+        "rai:dataLimitations": [
+            x for d in datasets for x in (d.get("responsible_ai") or {}).get("data_limitations") or []
+        ],
+        "medal:clinicalQuestion": task["clinical_question"],
+        "medal:taskType": task["task_type"],
+        "medal:clinicalSpecialty": task.get("clinical_specialty"),
+        "medal:status": task.get("status"),
         "medal:modality": task.get("modalities") or [],
-        "medal:metric": [{"@type": "medal:EvaluationMetric", "name": m["name"],
-                          "description": m.get("definition"), "medal:role": m.get("role"),
-                          "medal:higherIsBetter": m.get("higher_is_better")} for m in task.get("metrics") or []],
-        "medal:referenceStandard": ({"@type": "medal:ReferenceStandard", "name": ref.get("method"),
-                                     "description": ref.get("description"),
-                                     "medal:readerCount": ref.get("reader_count")} if ref else None),
-        "distribution": [], "recordSet": [_splits_record_set(splits)] if splits else [],
+        "medal:metric": [
+            {
+                "@type": "medal:EvaluationMetric",
+                "name": m["name"],
+                "description": m.get("definition"),
+                "medal:role": m.get("role"),
+                "medal:higherIsBetter": m.get("higher_is_better"),
+            }
+            for m in task.get("metrics") or []
+        ],
+        "medal:referenceStandard": (
+            {
+                "@type": "medal:ReferenceStandard",
+                "name": ref.get("method"),
+                "description": ref.get("description"),
+                "medal:readerCount": ref.get("reader_count"),
+            }
+            if ref
+            else None
+        ),
+        "distribution": [],
+        "recordSet": [_splits_record_set(splits)] if splits else [],
     }
     if files is not None:
         doc["distribution"] = [
             _file_object("cases.csv", "One row per case: its id, split and inputs.", files.cases, cases_url),
-            _file_object("labels.csv", "The reference-standard labels of the cases of splits whose labels are "
-                                       "published (hidden-test labels are never included).", files.labels,
-                         labels_url)]
+            _file_object(
+                "labels.csv",
+                "The reference-standard labels of the cases of splits whose labels are "
+                "published (hidden-test labels are never included).",
+                files.labels,
+                labels_url,
+            ),
+        ]
         case_id, split = files.case_columns[:2]
         linked = files.has_series and images is not None
         doc["recordSet"] += [
-            {"@type": "cr:RecordSet", "@id": "cases", "name": "cases", "key": {"@id": f"cases/{case_id}"},
-             "description": "The task's cases: id, split and the inputs given with each case.",
-             "field": [_field("cases", c, files.types.get(c, "sc:Text"), "cases.csv",
-                              **_case_reference(c, split, bool(splits), linked)) for c in files.case_columns]},
-            {"@type": "cr:RecordSet", "@id": "labels", "name": "labels", "key": {"@id": f"labels/{case_id}"},
-             "description": "The reference standard of each case of a split whose labels are published.",
-             # The join names the cases file, not the cases record set: mlcroissant 1.1.1 cannot join onto a
-             # record set read from a file (its output is a generator there, so Join fails).
-             "field": [_field("labels", case_id, "sc:Text", "labels.csv", references={
-                 "fileObject": {"@id": "cases.csv"}, "extract": {"column": case_id}}),
-                       _field("labels", split, "sc:Text", "cases.csv"),
-                       *[_field("labels", c, files.types.get(c, "sc:Text"), "labels.csv")
-                         for c in files.label_columns]]}]
+            {
+                "@type": "cr:RecordSet",
+                "@id": "cases",
+                "name": "cases",
+                "key": {"@id": f"cases/{case_id}"},
+                "description": "The task's cases: id, split and the inputs given with each case.",
+                "field": [
+                    _field(
+                        "cases",
+                        c,
+                        files.types.get(c, "sc:Text"),
+                        "cases.csv",
+                        **_case_reference(c, split, bool(splits), linked),
+                    )
+                    for c in files.case_columns
+                ],
+            },
+            {
+                "@type": "cr:RecordSet",
+                "@id": "labels",
+                "name": "labels",
+                "key": {"@id": f"labels/{case_id}"},
+                "description": "The reference standard of each case of a split whose labels are published.",
+                # The join names the cases file, not the cases record set: mlcroissant 1.1.1 cannot join onto a
+                # record set read from a file (its output is a generator there, so Join fails).
+                "field": [
+                    _field(
+                        "labels",
+                        case_id,
+                        "sc:Text",
+                        "labels.csv",
+                        references={"fileObject": {"@id": "cases.csv"}, "extract": {"column": case_id}},
+                    ),
+                    _field("labels", split, "sc:Text", "cases.csv"),
+                    *[_field("labels", c, files.types.get(c, "sc:Text"), "labels.csv") for c in files.label_columns],
+                ],
+            },
+        ]
         if linked:
             manifest_file, series = series_nodes(images.manifest, images.manifest_url)
             doc["distribution"].append(manifest_file)
@@ -225,10 +312,24 @@ def _case_reference(column: str, split: str, has_splits: bool, linked: bool) -> 
 
 def _splits_record_set(splits: list[dict[str, Any]]) -> dict[str, Any]:
     """The task's splits as an inline record set of Croissant splits."""
-    return {"@type": "cr:RecordSet", "@id": "splits", "name": "splits", "dataType": "cr:Split",
-            "key": {"@id": "splits/name"},
-            "description": "The task's splits; labels_hidden marks those whose labels are never published.",
-            "field": [_field("splits", "name", "sc:Text"), _field("splits", "size", "sc:Integer"),
-                      _field("splits", "labels_hidden", "sc:Boolean")],
-            "data": [{"splits/name": s["name"], "splits/size": s.get("size", 0),
-                      "splits/labels_hidden": bool(s.get("labels_hidden"))} for s in splits]}
+    return {
+        "@type": "cr:RecordSet",
+        "@id": "splits",
+        "name": "splits",
+        "dataType": "cr:Split",
+        "key": {"@id": "splits/name"},
+        "description": "The task's splits; labels_hidden marks those whose labels are never published.",
+        "field": [
+            _field("splits", "name", "sc:Text"),
+            _field("splits", "size", "sc:Integer"),
+            _field("splits", "labels_hidden", "sc:Boolean"),
+        ],
+        "data": [
+            {
+                "splits/name": s["name"],
+                "splits/size": s.get("size", 0),
+                "splits/labels_hidden": bool(s.get("labels_hidden")),
+            }
+            for s in splits
+        ],
+    }

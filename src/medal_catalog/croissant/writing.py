@@ -17,10 +17,27 @@ from medal_catalog.croissant.vocabulary import CONFORMS_TO, CROISSANT_CONTEXT, d
 from medal_catalog.schema.facts import slot_ranges
 
 #: The series manifest's columns: the ImagingSeries slots it carries, in this order.
-SERIES_COLUMNS = ("id", "series_instance_uid", "study_instance_uid", "series_number", "modality", "body_part",
-                  "manufacturer", "manufacturer_model_name", "magnetic_field_strength", "slice_thickness", "rows",
-                  "columns", "instance_count", "repetition_time", "echo_time", "kvp", "convolution_kernel",
-                  "series_description", "deidentification_status")
+SERIES_COLUMNS = (
+    "id",
+    "series_instance_uid",
+    "study_instance_uid",
+    "series_number",
+    "modality",
+    "body_part",
+    "manufacturer",
+    "manufacturer_model_name",
+    "magnetic_field_strength",
+    "slice_thickness",
+    "rows",
+    "columns",
+    "instance_count",
+    "repetition_time",
+    "echo_time",
+    "kvp",
+    "convolution_kernel",
+    "series_description",
+    "deidentification_status",
+)
 #: The Croissant data type of a slot's LinkML range; every other range (strings, enums, entry ids) is text.
 _DATA_TYPES = {"integer": "sc:Integer", "float": "sc:Float", "double": "sc:Float", "boolean": "sc:Boolean"}
 
@@ -56,8 +73,15 @@ def person(p: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def dataset_croissant(dataset: dict[str, Any], manifest: bytes, *, identifier: str, manifest_url: str,
-                      published: str | None = None, archive: dict[str, Any] | None = None) -> dict[str, Any]:
+def dataset_croissant(
+    dataset: dict[str, Any],
+    manifest: bytes,
+    *,
+    identifier: str,
+    manifest_url: str,
+    published: str | None = None,
+    archive: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The Croissant document of ``dataset``; ``identifier`` is its resolvable id, ``manifest_url`` locates the
     series manifest (relative to the document or absolute), ``published`` is the date it entered the catalog.
     ``archive`` ({"url", "sha256", "byte_size"}) is the zip of DICOM files the catalog serves for the dataset, if
@@ -69,11 +93,15 @@ def dataset_croissant(dataset: dict[str, Any], manifest: bytes, *, identifier: s
     period = dataset.get("collection_period") or {}
     contributors = [person(p) for p in provenance.get("contributors") or []]
     doc: dict[str, Any] = {
-        "@context": CROISSANT_CONTEXT, "@type": "sc:Dataset", "@id": identifier,
+        "@context": CROISSANT_CONTEXT,
+        "@type": "sc:Dataset",
+        "@id": identifier,
         "conformsTo": list(CONFORMS_TO),
-        "name": dataset["id"], "alternateName": dataset.get("title"),
+        "name": dataset["id"],
+        "alternateName": dataset.get("title"),
         "description": dataset.get("description") or dataset.get("title"),
-        "url": identifier, "version": dataset.get("version", "0.0.0"),
+        "url": identifier,
+        "version": dataset.get("version", "0.0.0"),
         "license": license_url(dataset.get("license") or {}),
         "creator": contributors or [{"@type": "sc:Organization", "name": "MEDAL contributors"}],
         "datePublished": dataset.get("created") or published or dataset.get("modified"),
@@ -81,10 +109,15 @@ def dataset_croissant(dataset: dict[str, Any], manifest: bytes, *, identifier: s
         "citeAs": dataset.get("citation") or f"{dataset.get('title')} (MEDAL dataset {dataset['id']})",
         "usageInfo": duo_terms(consent),
         "prov:wasDerivedFrom": [{"@id": d} for d in provenance.get("derived_from") or []],
-        "prov:wasGeneratedBy": [{"@type": "prov:Activity", "name": f"{run.get('tool', 'medal harvest')} "
-                                 f"{run.get('tool_version', '')}".strip(), "prov:startedAtTime": run.get("started_at"),
-                                 "prov:endedAtTime": run.get("ended_at")}
-                                for run in provenance.get("harvest_runs") or []],
+        "prov:wasGeneratedBy": [
+            {
+                "@type": "prov:Activity",
+                "name": f"{run.get('tool', 'medal harvest')} {run.get('tool_version', '')}".strip(),
+                "prov:startedAtTime": run.get("started_at"),
+                "prov:endedAtTime": run.get("ended_at"),
+            }
+            for run in provenance.get("harvest_runs") or []
+        ],
         "prov:wasAttributedTo": contributors,
         "rai:dataCollection": rai.get("data_collection"),
         "rai:dataCollectionTimeframe": [d for d in (period.get("start_date"), period.get("end_date")) if d],
@@ -92,11 +125,13 @@ def dataset_croissant(dataset: dict[str, Any], manifest: bytes, *, identifier: s
         "rai:dataAnnotationProtocol": rai.get("annotation_protocol"),
         "rai:annotatorDemographics": rai.get("annotator_expertise"),
         "rai:dataAnnotationAnalysis": rai.get("annotator_agreement"),
-        "rai:dataBiases": rai.get("data_biases"), "rai:dataLimitations": rai.get("data_limitations"),
+        "rai:dataBiases": rai.get("data_biases"),
+        "rai:dataLimitations": rai.get("data_limitations"),
         "rai:dataUseCases": rai.get("use_cases"),
         "rai:personalSensitiveInformation": _deid_text(deid),
         "medal:accessLevel": dataset.get("access_level"),
-        "distribution": [], "recordSet": [],
+        "distribution": [],
+        "recordSet": [],
     }
     if manifest:  # a dataset without harvested series (an imported Croissant) gets no empty record set
         manifest_file, series = series_nodes(manifest, manifest_url)
@@ -113,16 +148,32 @@ def series_nodes(manifest: bytes, manifest_url: str) -> tuple[dict[str, Any], di
     """The series manifest (FileObject ``series-manifest``) and the ``series`` record set over it, keyed by
     ``series/id``."""
     manifest_file = {
-        "@type": "cr:FileObject", "@id": "series-manifest", "name": "series-manifest",
+        "@type": "cr:FileObject",
+        "@id": "series-manifest",
+        "name": "series-manifest",
         "description": "One line per harvested DICOM series: its de-identified, typed header fields.",
-        "contentUrl": manifest_url, "encodingFormat": "application/jsonlines",
-        "contentSize": f"{len(manifest)} B", "sha256": hashlib.sha256(manifest).hexdigest()}
+        "contentUrl": manifest_url,
+        "encodingFormat": "application/jsonlines",
+        "contentSize": f"{len(manifest)} B",
+        "sha256": hashlib.sha256(manifest).hexdigest(),
+    }
     series = {
-        "@type": "cr:RecordSet", "@id": "series", "name": "series", "key": {"@id": "series/id"},
+        "@type": "cr:RecordSet",
+        "@id": "series",
+        "name": "series",
+        "key": {"@id": "series/id"},
         "description": "The dataset's DICOM series.",
-        "field": [{"@type": "cr:Field", "@id": f"series/{name}", "name": name, "dataType": dtype,
-                   "source": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": name}}}
-                  for name, dtype in SERIES_FIELDS.items()]}
+        "field": [
+            {
+                "@type": "cr:Field",
+                "@id": f"series/{name}",
+                "name": name,
+                "dataType": dtype,
+                "source": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": name}},
+            }
+            for name, dtype in SERIES_FIELDS.items()
+        ],
+    }
     return manifest_file, series
 
 
@@ -134,32 +185,72 @@ def dicom_nodes(archive: dict[str, Any]) -> tuple[list[dict[str, Any]], dict[str
     mlcroissant 1.1.1 lists a DICOM FileSet only when its encodingFormat includes ``image/dicom``, and cannot cast
     DICOM pixel content to sc:ImageObject, so the record set gives file paths, which it loads; read the pixels
     with pydicom from those paths."""
-    files = [{"@type": "cr:FileObject", "@id": "dicom-archive", "name": "dicom-archive",
-              "description": "The dataset's de-identified DICOM files that passed the catalog's audit, one folder "
-                             "per series.",
-              "contentUrl": archive["url"], "encodingFormat": "application/zip",
-              "contentSize": f"{archive['byte_size']} B", "sha256": archive["sha256"]},
-             {"@type": "cr:FileSet", "@id": "dicom-files", "name": "dicom-files",
-              "containedIn": {"@id": "dicom-archive"}, "includes": "*/*.dcm",
-              "encodingFormat": ["application/dicom", "image/dicom"]}]
+    files = [
+        {
+            "@type": "cr:FileObject",
+            "@id": "dicom-archive",
+            "name": "dicom-archive",
+            "description": "The dataset's de-identified DICOM files that passed the catalog's audit, one folder "
+            "per series.",
+            "contentUrl": archive["url"],
+            "encodingFormat": "application/zip",
+            "contentSize": f"{archive['byte_size']} B",
+            "sha256": archive["sha256"],
+        },
+        {
+            "@type": "cr:FileSet",
+            "@id": "dicom-files",
+            "name": "dicom-files",
+            "containedIn": {"@id": "dicom-archive"},
+            "includes": "*/*.dcm",
+            "encodingFormat": ["application/dicom", "image/dicom"],
+        },
+    ]
+
     def from_files(prop: str, **extra: Any) -> dict[str, Any]:
         return {"fileSet": {"@id": "dicom-files"}, "extract": {"fileProperty": prop}, **extra}
 
     # Each field reads its own file property: mlcroissant's join rewrites the joined column in place, so the
     # series id (the archive path's folder) cannot share a column with another field.
-    images = {"@type": "cr:RecordSet", "@id": "images", "name": "images", "key": {"@id": "images/file"},
-              "description": "One record per DICOM file: where the loader put it (open it with pydicom), its file "
-                             "name in its series folder, its series and the series' modality.",
-              "field": [
-                  {"@type": "cr:Field", "@id": "images/file", "name": "file", "dataType": "sc:Text",
-                   "source": from_files("filepath")},
-                  {"@type": "cr:Field", "@id": "images/filename", "name": "filename", "dataType": "sc:Text",
-                   "source": from_files("filename")},
-                  {"@type": "cr:Field", "@id": "images/series_id", "name": "series_id", "dataType": "sc:Text",
-                   "source": from_files("fullpath", transform={"regex": "^([^/]+)/.*$"}),
-                   "references": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": "id"}}},
-                  {"@type": "cr:Field", "@id": "images/modality", "name": "modality", "dataType": "sc:Text",
-                   "source": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": "modality"}}}]}
+    images = {
+        "@type": "cr:RecordSet",
+        "@id": "images",
+        "name": "images",
+        "key": {"@id": "images/file"},
+        "description": "One record per DICOM file: where the loader put it (open it with pydicom), its file "
+        "name in its series folder, its series and the series' modality.",
+        "field": [
+            {
+                "@type": "cr:Field",
+                "@id": "images/file",
+                "name": "file",
+                "dataType": "sc:Text",
+                "source": from_files("filepath"),
+            },
+            {
+                "@type": "cr:Field",
+                "@id": "images/filename",
+                "name": "filename",
+                "dataType": "sc:Text",
+                "source": from_files("filename"),
+            },
+            {
+                "@type": "cr:Field",
+                "@id": "images/series_id",
+                "name": "series_id",
+                "dataType": "sc:Text",
+                "source": from_files("fullpath", transform={"regex": "^([^/]+)/.*$"}),
+                "references": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": "id"}},
+            },
+            {
+                "@type": "cr:Field",
+                "@id": "images/modality",
+                "name": "modality",
+                "dataType": "sc:Text",
+                "source": {"fileObject": {"@id": "series-manifest"}, "extract": {"column": "modality"}},
+            },
+        ],
+    }
     return files, images
 
 
@@ -171,8 +262,10 @@ def _deid_text(deid: dict[str, Any]) -> str | None:
     if deid.get("profile_options"):
         parts.append("PS3.15 Annex E options: " + ", ".join(deid["profile_options"]))
     if audit:
-        parts.append(f"catalog audit: {audit.get('files_with_findings', 0)} of {audit.get('files_audited', 0)} "
-                     "files with identifying attributes (left out of the catalog)")
+        parts.append(
+            f"catalog audit: {audit.get('files_with_findings', 0)} of {audit.get('files_audited', 0)} "
+            "files with identifying attributes (left out of the catalog)"
+        )
     return "; ".join(parts)
 
 
@@ -200,20 +293,29 @@ def with_contamination(doc: dict[str, Any], section: dict[str, Any] | None) -> d
     pixels = section.get("pixel_hashes") or {}
     when = str(section.get("checked_at") or "")[:10]
     if index:
-        against = (f"against the NCI Imaging Data Commons index (idc-index-data {index.get('version')}, IDC release "
-                   f"{index.get('idc_version')})")
-        found = (f"{section.get('public_series', 0)} of {section.get('series_checked', 0)} series and "
-                 f"{section.get('public_studies', 0)} of {section.get('studies_checked', 0)} studies were found "
-                 "public there")
+        against = (
+            f"against the NCI Imaging Data Commons index (idc-index-data {index.get('version')}, IDC release "
+            f"{index.get('idc_version')})"
+        )
+        found = (
+            f"{section.get('public_series', 0)} of {section.get('series_checked', 0)} series and "
+            f"{section.get('public_studies', 0)} of {section.get('studies_checked', 0)} studies were found "
+            "public there"
+        )
     else:
         against, found = "against no public index (it was not installed)", "public UIDs were not looked up"
-    sentence = (f"Contamination check by the MEDAL catalog on {when}: the original DICOM UIDs {against}: {found}; "
-                f"{sum(r['series'] for r in section.get('public_uid_roots') or [])} series under public-release "
-                f"UID roots, {sum(p['files'] for p in section.get('public_pipelines') or [])} files de-identified "
-                "by a public archive's pipeline"
-                + (f"; {pixels.get('instances_hashed', 0)} images compared by pixel digest with the catalog's "
-                   f"other datasets, {len(section.get('duplicates') or [])} of which share images with it."
-                   if pixels.get("enabled") else "; pixel data were not compared."))
+    sentence = (
+        f"Contamination check by the MEDAL catalog on {when}: the original DICOM UIDs {against}: {found}; "
+        f"{sum(r['series'] for r in section.get('public_uid_roots') or [])} series under public-release "
+        f"UID roots, {sum(p['files'] for p in section.get('public_pipelines') or [])} files de-identified "
+        "by a public archive's pipeline"
+        + (
+            f"; {pixels.get('instances_hashed', 0)} images compared by pixel digest with the catalog's "
+            f"other datasets, {len(section.get('duplicates') or [])} of which share images with it."
+            if pixels.get("enabled")
+            else "; pixel data were not compared."
+        )
+    )
     limitations = doc.get("rai:dataLimitations") or []
     doc["rai:dataLimitations"] = [*(limitations if isinstance(limitations, list) else [limitations]), sentence]
     doc["medal:contaminationCheck"] = {

@@ -492,9 +492,11 @@ _GPS_RANGE = (0x00160070, 0x0016008E)
 
 #: CID 7050 "De-identification Method" codes (scheme DCM) -> DeidentificationOptionEnum values, read from the
 #: schema's ``meaning: DICOM:1131xx`` of each value so that the audit and the catalog cannot disagree.
-CID_7050: dict[str, str] = {meaning.partition(":")[2]: option
-                            for option, meaning in enum_meanings("DeidentificationOptionEnum").items()
-                            if meaning.startswith("DICOM:")}
+CID_7050: dict[str, str] = {
+    meaning.partition(":")[2]: option
+    for option, meaning in enum_meanings("DeidentificationOptionEnum").items()
+    if meaning.startswith("DICOM:")
+}
 
 #: Which declared option retains which kind of attribute (Annex E options, E.3).
 OPTION_RETAINS: dict[str, str] = {
@@ -551,12 +553,37 @@ def _load() -> dict[int, AnnexEntry]:
 #: so that loading this table does not import pydicom (0.15 s, with numpy) in every `medal` command that audits
 #: (issue 29); tests/dicom/test_annex_e_gps.py fails if they drift from pydicom's.
 GPS_KEYWORDS = (
-    "GPSVersionID", "GPSLatitudeRef", "GPSLatitude", "GPSLongitudeRef", "GPSLongitude", "GPSAltitudeRef",
-    "GPSAltitude", "GPSTimeStamp", "GPSSatellites", "GPSStatus", "GPSMeasureMode", "GPSDOP", "GPSSpeedRef",
-    "GPSSpeed", "GPSTrackRef", "GPSTrack", "GPSImgDirectionRef", "GPSImgDirection", "GPSMapDatum",
-    "GPSDestLatitudeRef", "GPSDestLatitude", "GPSDestLongitudeRef", "GPSDestLongitude", "GPSDestBearingRef",
-    "GPSDestBearing", "GPSDestDistanceRef", "GPSDestDistance", "GPSProcessingMethod", "GPSAreaInformation",
-    "GPSDateStamp", "GPSDifferential",
+    "GPSVersionID",
+    "GPSLatitudeRef",
+    "GPSLatitude",
+    "GPSLongitudeRef",
+    "GPSLongitude",
+    "GPSAltitudeRef",
+    "GPSAltitude",
+    "GPSTimeStamp",
+    "GPSSatellites",
+    "GPSStatus",
+    "GPSMeasureMode",
+    "GPSDOP",
+    "GPSSpeedRef",
+    "GPSSpeed",
+    "GPSTrackRef",
+    "GPSTrack",
+    "GPSImgDirectionRef",
+    "GPSImgDirection",
+    "GPSMapDatum",
+    "GPSDestLatitudeRef",
+    "GPSDestLatitude",
+    "GPSDestLongitudeRef",
+    "GPSDestLongitude",
+    "GPSDestBearingRef",
+    "GPSDestBearing",
+    "GPSDestDistanceRef",
+    "GPSDestDistance",
+    "GPSProcessingMethod",
+    "GPSAreaInformation",
+    "GPSDateStamp",
+    "GPSDifferential",
 )
 
 

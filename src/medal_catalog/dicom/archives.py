@@ -23,8 +23,15 @@ MAX_NESTED_ARCHIVE_BYTES = 256 * 1024 * 1024
 #: The size given for a compressed file, whose uncompressed size is not known up front.
 MAX_HEADER_GUESS = 1 << 40
 #: What reading a broken, truncated, encrypted or hostile archive raises.
-ARCHIVE_ERRORS = (zipfile.BadZipFile, tarfile.TarError, OSError, EOFError, RuntimeError, NotImplementedError,
-                  ValueError)
+ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    tarfile.TarError,
+    OSError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
 
 #: What one archive (with the archives inside it) may cost: members visited, bytes read out of them, seconds.
 MAX_MEMBERS = 100_000
@@ -62,8 +69,9 @@ class Budget:
         """Count ``n`` bytes read out of a member; raise ArchiveRefused past the byte or time bound."""
         self._bytes_read += n
         if self._bytes_read > self.expanded_bytes:
-            raise ArchiveRefused(f"expands past {self.expanded_bytes >> 20:,} MiB read out of it (the limit per "
-                                 "archive)")
+            raise ArchiveRefused(
+                f"expands past {self.expanded_bytes >> 20:,} MiB read out of it (the limit per archive)"
+            )
         self.clock()
 
     def clock(self) -> None:
@@ -131,8 +139,9 @@ def each_member(stream: Any, head: bytes, kind: str, name: str, visit: Visitor, 
         with zipfile.ZipFile(stream) as archive:
             members = [info for info in archive.infolist() if not info.is_dir()]
             if len(members) > budget.members:  # refused from the directory, before any member is read
-                raise ArchiveRefused(f"holds {len(members):,} members, more than {budget.members:,} (the limit "
-                                     "per archive)")
+                raise ArchiveRefused(
+                    f"holds {len(members):,} members, more than {budget.members:,} (the limit per archive)"
+                )
             for i, info in enumerate(archive.infolist()):
                 if not info.is_dir():
                     budget.member()

@@ -39,10 +39,26 @@ from dataclasses import replace
 from medal_catalog.dicom.annex_e import ANNEX_E, CID_7050, IDENTIFYING_KINDS, OPTION_RETAINS, lookup
 from medal_catalog.dicom.crosscheck import CAPTURE as CROSSCHECK_CAPTURE
 from medal_catalog.dicom.crosscheck import crosscheck, uninformative
-from medal_catalog.dicom.archives import (ARCHIVE_ERRORS, MAX_ARCHIVE_DEPTH, ArchiveRefused, Budget, Rest,
-                                          archive_kind, each_member, is_archive, read_nested)
-from medal_catalog.dicom.header import (DEFAULT_MAX_HEADER_BYTES, FileProblem, Header, HeaderError, parse, read,
-                                        sequence_tags)
+from medal_catalog.dicom.archives import (
+    ARCHIVE_ERRORS,
+    MAX_ARCHIVE_DEPTH,
+    ArchiveRefused,
+    Budget,
+    Rest,
+    archive_kind,
+    each_member,
+    is_archive,
+    read_nested,
+)
+from medal_catalog.dicom.header import (
+    DEFAULT_MAX_HEADER_BYTES,
+    FileProblem,
+    Header,
+    HeaderError,
+    parse,
+    read,
+    sequence_tags,
+)
 from medal_catalog.report import Issue, Severity
 
 PATIENT_IDENTITY_REMOVED = 0x00120062
@@ -65,9 +81,25 @@ _DATE_TAGS = frozenset(t for t, e in ANNEX_E.items() if e.kind == "date")
 # Dates (not times: they change with every image and say little) count as identifying values when not shifted.
 _TOKEN_SOURCES_WITH_DATES = _IDENTIFYING_TAGS | {t for t in _DATE_TAGS if "Date" in ANNEX_E[t].keyword}
 #: Tags whose values the audit needs: its own declarations plus the sources of identifying tokens.
-AUDIT_CAPTURE = frozenset({PATIENT_IDENTITY_REMOVED, DEIDENTIFICATION_METHOD, CODE_VALUE, CODING_SCHEME,
-                           LONGITUDINAL_MODIFIED, BURNED_IN_ANNOTATION, SPECIFIC_CHARACTER_SET, MODALITY,
-                           SOP_CLASS, *_DESCRIPTIONS}) | _IDENTIFYING_TAGS | _DATE_TAGS | CROSSCHECK_CAPTURE
+AUDIT_CAPTURE = (
+    frozenset(
+        {
+            PATIENT_IDENTITY_REMOVED,
+            DEIDENTIFICATION_METHOD,
+            CODE_VALUE,
+            CODING_SCHEME,
+            LONGITUDINAL_MODIFIED,
+            BURNED_IN_ANNOTATION,
+            SPECIFIC_CHARACTER_SET,
+            MODALITY,
+            SOP_CLASS,
+            *_DESCRIPTIONS,
+        }
+    )
+    | _IDENTIFYING_TAGS
+    | _DATE_TAGS
+    | CROSSCHECK_CAPTURE
+)
 #: Tags the audit counts wherever they occur.
 AUDIT_WATCH = frozenset(ANNEX_E)
 
@@ -87,8 +119,13 @@ class IdentifyingAttribute:
 
     def to_dict(self) -> dict[str, Any]:
         """The finding as a JSON-ready mapping (it holds no value from the file)."""
-        return {"keyword": self.keyword, "tag": self.tag, "action": self.action, "reason": self.reason,
-                "occurrences": self.occurrences}
+        return {
+            "keyword": self.keyword,
+            "tag": self.tag,
+            "action": self.action,
+            "reason": self.reason,
+            "occurrences": self.occurrences,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,13 +154,18 @@ class PhiAudit:
 
     def to_dict(self) -> dict[str, Any]:
         """The audit as a JSON-ready mapping."""
-        return {"flagged": self.flagged, "findings": [f.to_dict() for f in self.findings],
-                "patient_identity_removed": self.patient_identity_removed,
-                "deidentification_method": self.deidentification_method,
-                "profile_options": list(self.profile_options), "burned_in_annotation": self.burned_in_annotation,
-                "longitudinal_temporal_information_modified": self.longitudinal_temporal_information_modified,
-                "series_description": self.series_description, "study_description": self.study_description,
-                "path_withheld": self.path_withheld}
+        return {
+            "flagged": self.flagged,
+            "findings": [f.to_dict() for f in self.findings],
+            "patient_identity_removed": self.patient_identity_removed,
+            "deidentification_method": self.deidentification_method,
+            "profile_options": list(self.profile_options),
+            "burned_in_annotation": self.burned_in_annotation,
+            "longitudinal_temporal_information_modified": self.longitudinal_temporal_information_modified,
+            "series_description": self.series_description,
+            "study_description": self.study_description,
+            "path_withheld": self.path_withheld,
+        }
 
 
 def text(raw: bytes | None, charset: bytes | None = None) -> str | None:
@@ -161,8 +203,15 @@ def audit_header(header: Header, path: str | None = None) -> PhiAudit:
     dates_shifted = (ltim or "").upper() == "MODIFIED"
     burned_raw = text(top.get(BURNED_IN_ANNOTATION))
     # Files of one series almost always share their attribute layout: audit each layout once.
-    key = (tuple(header.seen.items()), tuple(header.private.items()), identity_removed, tuple(sorted(options)),
-           dates_shifted, burned_raw, burns_in(top))
+    key = (
+        tuple(header.seen.items()),
+        tuple(header.private.items()),
+        identity_removed,
+        tuple(sorted(options)),
+        dates_shifted,
+        burned_raw,
+        burns_in(top),
+    )
     memo = _MEMO.get(key)
     if memo is None:
         if len(_MEMO) > 4096:
@@ -179,8 +228,9 @@ def audit_header(header: Header, path: str | None = None) -> PhiAudit:
         if value is not None:
             tokens = _identifying_tokens(header, charset, flagged_dates) if tokens is None else tokens
             if _mentions(value, tokens):
-                findings.append(IdentifyingAttribute(keyword, ANNEX_E[tag].tag, ANNEX_E[tag].action,
-                                                     "identifying-token"))
+                findings.append(
+                    IdentifyingAttribute(keyword, ANNEX_E[tag].tag, ANNEX_E[tag].action, "identifying-token")
+                )
                 value = None
         kept[tag] = value
     method = text(top.get(DEIDENTIFICATION_METHOD), charset)
@@ -191,7 +241,8 @@ def audit_header(header: Header, path: str | None = None) -> PhiAudit:
             method = None
     seen_keywords = {f.keyword for f in findings}
     for keyword, tag_text, action, reason in crosscheck(
-            lambda tag: _values(header, tag, charset), bool(identity_removed or options), dates_shifted):
+        lambda tag: _values(header, tag, charset), bool(identity_removed or options), dates_shifted
+    ):
         if keyword in ("SeriesDescription", "StudyDescription"):
             kept[SERIES_DESCRIPTION if keyword == "SeriesDescription" else STUDY_DESCRIPTION] = None
         if keyword not in seen_keywords:
@@ -203,8 +254,17 @@ def audit_header(header: Header, path: str | None = None) -> PhiAudit:
         if _mentions(path, tokens):
             findings.append(IdentifyingAttribute("FilePath", None, "", "identifying-token"))
             withheld = True
-    return PhiAudit(tuple(findings), identity_removed, method, tuple(sorted(options)), burned, ltim,
-                    kept[SERIES_DESCRIPTION], kept[STUDY_DESCRIPTION], withheld)
+    return PhiAudit(
+        tuple(findings),
+        identity_removed,
+        method,
+        tuple(sorted(options)),
+        burned,
+        ltim,
+        kept[SERIES_DESCRIPTION],
+        kept[STUDY_DESCRIPTION],
+        withheld,
+    )
 
 
 _MEMO: dict[tuple, tuple] = {}
@@ -215,11 +275,14 @@ def _values(header: Header, tag: int, charset: bytes | None) -> list[str]:
     raws = [header.top[tag]] if tag in header.top else []
     raws += [raw for (_, inner), found in header.nested.items() if inner == tag for raw in found]
     return [v for v in (text(raw, charset) for raw in raws) if v is not None]
+
+
 _TOKEN_MEMO: dict[tuple, frozenset[str]] = {}
 
 
-def _attribute_findings(header: Header, identity_removed: bool | None, options: set[str], dates_shifted: bool,
-                        burned_raw: str | None) -> tuple[tuple[IdentifyingAttribute, ...], bool, str]:
+def _attribute_findings(
+    header: Header, identity_removed: bool | None, options: set[str], dates_shifted: bool, burned_raw: str | None
+) -> tuple[tuple[IdentifyingAttribute, ...], bool, str]:
     """Findings for the attributes, private groups and burned-in text of a header; whether dates were flagged."""
     retained = {kind for kind, option in OPTION_RETAINS.items() if option in options}
     findings: list[IdentifyingAttribute] = []
@@ -232,8 +295,9 @@ def _attribute_findings(header: Header, identity_removed: bool | None, options: 
             # Original UIDs can embed a device serial number or a timestamp; without a declared de-identification
             # they are presumed original (the harvester then replaces them in everything it writes).
             if entry.action == "U" and not identity_removed:
-                findings.append(IdentifyingAttribute(entry.keyword, entry.tag, entry.action, "uids-not-replaced",
-                                                     count))
+                findings.append(
+                    IdentifyingAttribute(entry.keyword, entry.tag, entry.action, "uids-not-replaced", count)
+                )
             continue
         if entry.kind == "date":
             if dates_shifted:
@@ -363,7 +427,6 @@ def _mentions(value: str, tokens: frozenset[str]) -> bool:
     return any(len(t) >= 5 and t in lowered for t in tokens)
 
 
-
 @dataclass(frozen=True, slots=True)
 class FlaggedFile:
     """The audit's record of a DICOM file inside some content (the content itself, or a member of an archive) that
@@ -377,8 +440,9 @@ class FlaggedFile:
     reason: str | None = None
 
 
-def audit_content(data: bytes | os.PathLike[str], name: str, limit: int = DEFAULT_MAX_HEADER_BYTES
-                  ) -> tuple[int, list[FlaggedFile]]:
+def audit_content(
+    data: bytes | os.PathLike[str], name: str, limit: int = DEFAULT_MAX_HEADER_BYTES
+) -> tuple[int, list[FlaggedFile]]:
     """Audit every DICOM file in a file the catalog would keep and serve as it is (its bytes, or its path): the
     file itself when it is DICOM, or each member of a zip or tar archive (archives inside it too), by content,
     headers only (a member is never decompressed past its header), paths included (``name`` is the file's
@@ -395,8 +459,17 @@ def audit_content(data: bytes | os.PathLike[str], name: str, limit: int = DEFAUL
         return _audit(stream, head, os.fstat(stream.fileno()).st_size, name, None, found, 0, limit=limit), found
 
 
-def _audit(stream: Any, head: bytes, size: int, path: str, member: str | None, found: list[FlaggedFile],
-           depth: int, budget: Budget | None = None, limit: int = DEFAULT_MAX_HEADER_BYTES) -> int:
+def _audit(
+    stream: Any,
+    head: bytes,
+    size: int,
+    path: str,
+    member: str | None,
+    found: list[FlaggedFile],
+    depth: int,
+    budget: Budget | None = None,
+    limit: int = DEFAULT_MAX_HEADER_BYTES,
+) -> int:
     """Audit ``stream`` (``size`` bytes, starting with ``head``); random access only when it is an archive."""
     kind = archive_kind(head)
     if kind is None:
@@ -435,8 +508,17 @@ def _audit(stream: Any, head: bytes, size: int, path: str, member: str | None, f
     return done
 
 
-def _audit_member(stream: Any, size: int, name: str, parent: str | None, found: list[FlaggedFile], depth: int,
-                  index: int, budget: Budget | None = None, limit: int = DEFAULT_MAX_HEADER_BYTES) -> int:
+def _audit_member(
+    stream: Any,
+    size: int,
+    name: str,
+    parent: str | None,
+    found: list[FlaggedFile],
+    depth: int,
+    index: int,
+    budget: Budget | None = None,
+    limit: int = DEFAULT_MAX_HEADER_BYTES,
+) -> int:
     """Audit one archive member (``index``: its place in the archive); only a nested archive is read whole."""
 
     label = f"{parent}!{name}" if parent else name
@@ -454,17 +536,24 @@ def _audit_member(stream: Any, size: int, name: str, parent: str | None, found: 
     return count
 
 
-DEIDENTIFY = ("De-identify with the Basic Profile before submitting: `medal deidentify IN OUT` does it on your "
-              "machine with the catalog's own rules (see docs/deidentify.md).")
+DEIDENTIFY = (
+    "De-identify with the Basic Profile before submitting: `medal deidentify IN OUT` does it on your "
+    "machine with the catalog's own rules (see docs/deidentify.md)."
+)
 
 
 def attribute_issues(findings: Iterable[IdentifyingAttribute], name: str) -> Iterator[Issue]:
     """One ``dicom.phi`` error per identifying attribute found in the file ``name``: keyword, tag and Annex E
     action, never the value."""
     for finding in findings:
-        yield Issue(Severity.ERROR, "dicom.phi", name,
-                    f"{finding.keyword}: {finding.reason} (PS3.15 Annex E action {finding.action}); "
-                    "its value is not shown", tag=finding.tag, hint=DEIDENTIFY)
+        yield Issue(
+            Severity.ERROR,
+            "dicom.phi",
+            name,
+            f"{finding.keyword}: {finding.reason} (PS3.15 Annex E action {finding.action}); its value is not shown",
+            tag=finding.tag,
+            hint=DEIDENTIFY,
+        )
 
 
 def flagged_issues(flagged: Iterable[FlaggedFile], display: str) -> Iterator[Issue]:
@@ -473,14 +562,25 @@ def flagged_issues(flagged: Iterable[FlaggedFile], display: str) -> Iterator[Iss
     for problem in flagged:
         name = f"{display}!{problem.member}" if problem.member else display
         if problem.audit is None:
-            yield Issue(Severity.ERROR, "dicom.unreadable", name, f"cannot be audited: {problem.reason}",
-                        hint="The catalog keeps no DICOM it cannot audit.")
+            yield Issue(
+                Severity.ERROR,
+                "dicom.unreadable",
+                name,
+                f"cannot be audited: {problem.reason}",
+                hint="The catalog keeps no DICOM it cannot audit.",
+            )
             continue
         yield from attribute_issues(problem.audit.findings, name)
 
 
-def audit_issues(data: bytes | os.PathLike[str], name: str, display: str, *,
-                 unreadable: str = "path.unreadable", limit: int = DEFAULT_MAX_HEADER_BYTES) -> list[Issue]:
+def audit_issues(
+    data: bytes | os.PathLike[str],
+    name: str,
+    display: str,
+    *,
+    unreadable: str = "path.unreadable",
+    limit: int = DEFAULT_MAX_HEADER_BYTES,
+) -> list[Issue]:
     """The Annex E audit of a file the catalog would keep as it is (see :func:`audit_content`; ``name`` is its
     published path, ``display`` how the report names it) as report issues: none when the catalog may keep it.
     A file that cannot be read is one error with code ``unreadable``."""

@@ -27,29 +27,47 @@ from typing import Callable
 
 from medal_catalog.dicom.annex_e import ANNEX_E
 
-PATIENT_TOKEN_TAGS = frozenset({0x00100010, 0x00100020, 0x00100030, 0x00101000, 0x00101001, 0x00101005,
-                                0x00101060, 0x00100021, 0x00080050})
+PATIENT_TOKEN_TAGS = frozenset(
+    {0x00100010, 0x00100020, 0x00100030, 0x00101000, 0x00101001, 0x00101005, 0x00101060, 0x00100021, 0x00080050}
+)
 #: Free text that must never hold those tokens: every Annex E descriptor plus the protocol name.
 TEXT_TAGS = frozenset(t for t, e in ANNEX_E.items() if e.kind == "descriptor")
 UID_TAGS = frozenset(t for t, e in ANNEX_E.items() if e.kind == "uid")
 #: Person Name attributes of the table (PN, from the DICOM data dictionary).
-PERSON_NAME_TAGS = frozenset(t for t, e in ANNEX_E.items() if e.kind in ("patient", "person")
-                             and e.keyword.endswith(("Name", "Names")) and "Institution" not in e.keyword
-                             and "Station" not in e.keyword)
+PERSON_NAME_TAGS = frozenset(
+    t
+    for t, e in ANNEX_E.items()
+    if e.kind in ("patient", "person")
+    and e.keyword.endswith(("Name", "Names"))
+    and "Institution" not in e.keyword
+    and "Station" not in e.keyword
+)
 #: PatientID, OtherPatientIDs: a record number, unless dummy or pseudonym-shaped.
 PATIENT_ID_TAGS = (0x00100020, 0x00101000)
 #: InstitutionName, InstitutionAddress: the catalog serves no institution identity (the option is not applied).
 INSTITUTION_TAGS = (0x00080080, 0x00080081)
 DEVICE_TAGS = {0x00181000: ("DeviceSerialNumber", "(0018,1000)"), 0x00081010: ("StationName", "(0008,1010)")}
 DATE_TAGS = frozenset(t for t, e in ANNEX_E.items() if e.kind == "date" and "Date" in e.keyword)
-CAPTURE = PATIENT_TOKEN_TAGS | TEXT_TAGS | UID_TAGS | PERSON_NAME_TAGS | frozenset(DEVICE_TAGS) | DATE_TAGS \
-    | frozenset(INSTITUTION_TAGS) | frozenset(PATIENT_ID_TAGS)
+CAPTURE = (
+    PATIENT_TOKEN_TAGS
+    | TEXT_TAGS
+    | UID_TAGS
+    | PERSON_NAME_TAGS
+    | frozenset(DEVICE_TAGS)
+    | DATE_TAGS
+    | frozenset(INSTITUTION_TAGS)
+    | frozenset(PATIENT_ID_TAGS)
+)
 
 #: Words a de-identification tool writes in place of a name (with optional digits: ANON0001, Subject 12).
-_DUMMY = re.compile(r"^(anonymi[sz]ed|anonymous|anon|removed|redacted|de-?identified|deid|unknown|none|empty|"
-                    r"patient|pat|subject|sub|case|study|phantom|research|test|dummy|name|x+|z+|\*+|-+)?"
-                    r"[\s_\-#]*\d*$")
-_PSEUDONYM = re.compile(r"^([0-9A-Fa-f]{12,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$")
+_DUMMY = re.compile(
+    r"^(anonymi[sz]ed|anonymous|anon|removed|redacted|de-?identified|deid|unknown|none|empty|"
+    r"patient|pat|subject|sub|case|study|phantom|research|test|dummy|name|x+|z+|\*+|-+)?"
+    r"[\s_\-#]*\d*$"
+)
+_PSEUDONYM = re.compile(
+    r"^([0-9A-Fa-f]{12,}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+)
 _TOKEN = re.compile(r"[^\W_]+")
 
 
@@ -88,8 +106,9 @@ def uninformative(value: str) -> bool:
     """True for a value that identifies nobody: a dummy word without digits (ANONYMIZED, REMOVED) or a keyed
     pseudonym (12+ hex digits with a letter, a UUID); its pieces are no tokens to look for elsewhere."""
     stripped = value.strip()
-    return (is_dummy_name(stripped) and not any(c.isdigit() for c in stripped)) or \
-        (bool(_PSEUDONYM.match(stripped)) and not stripped.isdigit())
+    return (is_dummy_name(stripped) and not any(c.isdigit() for c in stripped)) or (
+        bool(_PSEUDONYM.match(stripped)) and not stripped.isdigit()
+    )
 
 
 def _tokens(values: list[tuple[int, str]]) -> set[str]:
@@ -130,8 +149,7 @@ def _uid_dates(uids: list[str]) -> set[str]:
 Finding = tuple[str, str, str, str]  # keyword, tag, action, reason
 
 
-def crosscheck(values: Callable[[int], list[str]], declares_deidentified: bool, dates_modified: bool
-               ) -> list[Finding]:
+def crosscheck(values: Callable[[int], list[str]], declares_deidentified: bool, dates_modified: bool) -> list[Finding]:
     """Findings from the values themselves; ``values(tag)`` gives every decoded value of a tag in the header
     (top level and inside sequences). ``declares_deidentified``: PatientIdentityRemoved YES or a profile code."""
     findings: list[Finding] = []

@@ -84,10 +84,16 @@ class Plan:
     def describe(self) -> str:
         """One sentence for the contributor: what is done to every DICOM file the catalog keeps."""
         options = ", ".join(self.applied[1:]) or "no option"
-        text = (f"rewritten with the PS3.15 Basic Profile ({LIBRARY}) and {options}: UIDs replaced consistently, "
-                "names and IDs replaced by dummies or pseudonyms, private tags removed, "
-                + ("dates shifted by one offset" if "retain_longitudinal_modified_dates" in self.applied
-                   else "dates emptied") + ", pixel data unchanged")
+        text = (
+            f"rewritten with the PS3.15 Basic Profile ({LIBRARY}) and {options}: UIDs replaced consistently, "
+            "names and IDs replaced by dummies or pseudonyms, private tags removed, "
+            + (
+                "dates shifted by one offset"
+                if "retain_longitudinal_modified_dates" in self.applied
+                else "dates emptied"
+            )
+            + ", pixel data unchanged"
+        )
         if self.not_applied:
             text += f"; declared but not applied: {', '.join(self.not_applied)}"
         return text
@@ -146,8 +152,12 @@ class Deidentifier:
         RewriteError."""
         return self.rewrite_dataset(data, kept_descriptions)[0]
 
-    def rewrite_dataset(self, data: bytes, kept_descriptions: dict[str, str | None] | None = None,
-                        pixels: Callable[[Any], None] | None = None) -> tuple[bytes, Any]:
+    def rewrite_dataset(
+        self,
+        data: bytes,
+        kept_descriptions: dict[str, str | None] | None = None,
+        pixels: Callable[[Any], None] | None = None,
+    ) -> tuple[bytes, Any]:
         """:meth:`rewrite`, also returning the rewritten pydicom Dataset; ``pixels`` (given the dataset before
         its header is rewritten) may clean its pixel data, raising RewriteError when it cannot."""
         import pydicom  # inline: pydicom takes ~0.5 s to import
@@ -236,6 +246,7 @@ class Deidentifier:
                         element.value = self._shift(str(element.value), vr, offset) if shift else ""
                 elif vr == "TM" and not shift and entry is not None:
                     dataset[tag].value = ""
+
         walk(ds)
         meta = ds.file_meta
         meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
@@ -248,8 +259,9 @@ class Deidentifier:
         # LO holds 64 characters; the options are in the code sequence below.
         # Not the library's name: "dicom" could be a token of a patient's name, and then the audit refuses it.
         ds.DeidentificationMethod = "MEDAL catalog rewrite, PS3.15 Annex E Basic Profile"
-        meanings = {name: meaning.partition(":")[2] for name, meaning in
-                    enum_meanings("DeidentificationOptionEnum").items()}
+        meanings = {
+            name: meaning.partition(":")[2] for name, meaning in enum_meanings("DeidentificationOptionEnum").items()
+        }
         items = []
         for option in self.plan.applied:
             item = Dataset()
@@ -282,8 +294,11 @@ def _rules(applied: tuple[str, ...]) -> dict[tuple[int, int], Any]:
         if entry.tag.count("x"):
             continue
         # A "date" row that is no date (TimezoneOffsetFromUTC, SH) goes as the profile says: it cannot be shifted.
-        if (entry.kind == "date" and _vr(dictionary_VR, tag) in ("DA", "DT", "TM")) \
-                or (entry.kind in retained and tag not in _DEVICE_IDENTITY) or "U*" in entry.action:
+        if (
+            (entry.kind == "date" and _vr(dictionary_VR, tag) in ("DA", "DT", "TM"))
+            or (entry.kind in retained and tag not in _DEVICE_IDENTITY)
+            or "U*" in entry.action
+        ):
             # U*: references (ReferencedImageSequence, SourceImageSequence) kept with their UIDs replaced below,
             # so a SEG, RT or derived series still points at its source images.
             rules[(tag >> 16, tag & 0xFFFF)] = library.keep  # dates: shifted or emptied below, at every depth
@@ -292,7 +307,9 @@ def _rules(applied: tuple[str, ...]) -> dict[tuple[int, int], Any]:
 
 
 @functools.lru_cache(maxsize=16)
-def _all_rules(applied: tuple[str, ...]) -> tuple[dict[int, Any], dict[int, Any], tuple[tuple[tuple[int, ...], Any], ...]]:
+def _all_rules(
+    applied: tuple[str, ...],
+) -> tuple[dict[int, Any], dict[int, Any], tuple[tuple[tuple[int, ...], Any], ...]]:
     """The library's table (edition TABLE_EDITION) with our overrides, built once: actions for data set tags and
     for file meta tags by tag number, and the repeating-group rules (curves, overlays)."""
     from dicomanonymizer import simpledicomanonymizer as library  # inline: dicomanonymizer takes ~0.46 s to import
@@ -386,8 +403,11 @@ def _keep_safe_private(ds: Any) -> None:
             continue
         block = (tag.group, tag.element >> 8)
         creator = creators.get(block)
-        if creator is not None and (creator, tag.group, tag.element & 0xFF) in SAFE_PRIVATE \
-                and element.VR in _NUMERIC_VRS:
+        if (
+            creator is not None
+            and (creator, tag.group, tag.element & 0xFF) in SAFE_PRIVATE
+            and element.VR in _NUMERIC_VRS
+        ):
             kept_blocks.add(block)
         else:
             del ds[tag]
@@ -426,8 +446,9 @@ def dataset_key(dataset_id: str, secret: str = "") -> bytes:
     return hashlib.sha256(f"medal-deid\x00{secret}\x00{dataset_id}".encode()).digest()
 
 
-def served_copy(data: bytes, name: str, deidentifier: Deidentifier, declared_burned_in: str | None
-                ) -> tuple[bytes | None, str | None]:
+def served_copy(
+    data: bytes, name: str, deidentifier: Deidentifier, declared_burned_in: str | None
+) -> tuple[bytes | None, str | None]:
     """The copy of the DICOM file ``data`` that the catalog may keep and serve as ``name``: rewritten, then read
     and audited again, which must find nothing. Returns (the copy, None), or (None, why it is left out).
 
@@ -468,15 +489,21 @@ def burned_in_refusal(header: Any, audit: Any) -> str | None:
     return None
 
 
-def checked_copy(data: bytes, name: str, deidentifier: Deidentifier, original_audit: Any,
-                 pixels: Callable[[Any], None] | None = None) -> tuple[bytes | None, Any, str | None]:
+def checked_copy(
+    data: bytes, name: str, deidentifier: Deidentifier, original_audit: Any, pixels: Callable[[Any], None] | None = None
+) -> tuple[bytes | None, Any, str | None]:
     """``data`` rewritten (descriptions kept as ``original_audit`` allows), then audited again as ``name``, which
     must find nothing: (the copy, its pydicom Dataset, None), or (None, None, why it is left out)."""
 
     try:
         out, ds = deidentifier.rewrite_dataset(
-            data, {"SeriesDescription": original_audit.series_description,
-                   "StudyDescription": original_audit.study_description}, pixels)
+            data,
+            {
+                "SeriesDescription": original_audit.series_description,
+                "StudyDescription": original_audit.study_description,
+            },
+            pixels,
+        )
     except RewriteError as exc:
         return None, None, str(exc)
     count, flagged = audit_content(out, name)
@@ -485,9 +512,14 @@ def checked_copy(data: bytes, name: str, deidentifier: Deidentifier, original_au
     return out, ds, None
 
 
-def rewrite_content(data: bytes, name: str, deidentifier: Deidentifier, declared_burned_in: str | None, *,
-                    accept_member: Callable[[str], str | None] | None = None
-                    ) -> tuple[bytes | None, list[tuple[str | None, str]]]:
+def rewrite_content(
+    data: bytes,
+    name: str,
+    deidentifier: Deidentifier,
+    declared_burned_in: str | None,
+    *,
+    accept_member: Callable[[str], str | None] | None = None,
+) -> tuple[bytes | None, list[tuple[str | None, str]]]:
     """The content the catalog keeps for a file holding DICOM (a DICOM file, or a zip of files some of which are
     DICOM): every DICOM file replaced by its :func:`served_copy`, other zip members kept as they are, the zip
     rebuilt deterministically. Returns (the content, []) or (None, [(member or None, why)]) when any DICOM

@@ -25,7 +25,11 @@ MAX_DEPTH = 64  # real headers nest < 15 deep; pydicom's own recursion fails nea
 MAX_INFLATED = 256 << 20  # a deflated header larger than this is treated as a decompression bomb
 
 IMPLICIT_LE, EXPLICIT_LE, EXPLICIT_BE, DEFLATED_LE = (
-    "1.2.840.10008.1.2", "1.2.840.10008.1.2.1", "1.2.840.10008.1.2.2", "1.2.840.10008.1.2.1.99")
+    "1.2.840.10008.1.2",
+    "1.2.840.10008.1.2.1",
+    "1.2.840.10008.1.2.2",
+    "1.2.840.10008.1.2.1.99",
+)
 
 # Explicit-VR value representations: those with a 2-byte length and those with 2 reserved bytes + 4-byte length.
 _SHORT_VRS = frozenset(b"AE AS AT CS DA DS DT FL FD IS LO LT PN SH SL SS ST TM UI UL US".split())
@@ -69,8 +73,9 @@ class FileProblem(Issue):
     __slots__ = ()
 
     def __init__(self, path: str, reason: str, kind: ProblemKind = "error", not_dicom: bool = False) -> None:
-        code = NOT_DICOM if not_dicom else UNREADABLE if kind == "error" else TRUNCATED if kind == "warning" \
-            else SKIPPED
+        code = (
+            NOT_DICOM if not_dicom else UNREADABLE if kind == "error" else TRUNCATED if kind == "warning" else SKIPPED
+        )
         severity = Severity.ERROR if kind == "error" else Severity.WARNING if kind == "warning" else Severity.INFO
         super().__init__(severity, code, path, reason)
 
@@ -88,8 +93,13 @@ class FileProblem(Issue):
     def kind(self) -> ProblemKind:
         """``error`` for a file that should have been read, ``skipped`` for one that is not for this reader,
         ``warning`` for one harvested although it looks cut short."""
-        return "error" if self.severity is Severity.ERROR else "warning" if self.severity is Severity.WARNING \
+        return (
+            "error"
+            if self.severity is Severity.ERROR
+            else "warning"
+            if self.severity is Severity.WARNING
             else "skipped"
+        )
 
     @property
     def not_dicom(self) -> bool:
@@ -174,12 +184,34 @@ class _Parser:
     bytearray: captured values are then slices without a second copy; the walk picks up the new buffer.)
     """
 
-    __slots__ = ("buf", "size", "avail", "explicit", "little", "capture", "watch", "header", "_tvl", "_tl",
-                 "_u32", "sq_tags", "stream", "limit")
+    __slots__ = (
+        "buf",
+        "size",
+        "avail",
+        "explicit",
+        "little",
+        "capture",
+        "watch",
+        "header",
+        "_tvl",
+        "_tl",
+        "_u32",
+        "sq_tags",
+        "stream",
+        "limit",
+    )
 
-    def __init__(self, buf, size: int, capture: frozenset[int], watch: frozenset[int],
-                 sq_tags: frozenset[int], header: Header, stream: BinaryIO | None = None,
-                 limit: int = 0) -> None:
+    def __init__(
+        self,
+        buf,
+        size: int,
+        capture: frozenset[int],
+        watch: frozenset[int],
+        sq_tags: frozenset[int],
+        header: Header,
+        stream: BinaryIO | None = None,
+        limit: int = 0,
+    ) -> None:
         self.buf, self.size, self.avail = buf, size, len(buf)
         self.capture, self.watch, self.sq_tags, self.header = capture, watch, sq_tags, header
         self.stream, self.limit = stream, limit
@@ -190,8 +222,10 @@ class _Parser:
         if self.stream is None:
             raise NeedMore(end)
         if end > self.limit:
-            raise HeaderError(f"header runs past {_size_text(self.limit)} before the pixel data (the limit, "
-                              "MEDAL_DICOM_MAX_HEADER_BYTES)")
+            raise HeaderError(
+                f"header runs past {_size_text(self.limit)} before the pixel data (the limit, "
+                "MEDAL_DICOM_MAX_HEADER_BYTES)"
+            )
         want = min(self.size, self.limit, max(end, 2 * self.avail)) - self.avail
         chunk = self.stream.read(want)
         self.buf = bytes(self.buf) + chunk
@@ -212,8 +246,16 @@ class _Parser:
             raise HeaderError(f"{what} of {_tag_text(tag)} runs past the end of the file (truncated or corrupt)")
         return self.more(end)
 
-    def elements(self, pos: int, end: int, depth: int, top_sq: int, until_item_end: bool,
-                 stop_at_pixels: bool = False, only_group: int = -1) -> int:
+    def elements(
+        self,
+        pos: int,
+        end: int,
+        depth: int,
+        top_sq: int,
+        until_item_end: bool,
+        stop_at_pixels: bool = False,
+        only_group: int = -1,
+    ) -> int:
         """Walk elements from ``pos`` to ``end`` (or to an item delimiter); return the position after them."""
         buf, avail, size = self.buf, self.avail, self.size
         capture, watch, header = self.capture, self.watch, self.header
@@ -242,8 +284,10 @@ class _Parser:
                 # A data set holds each tag once (PS3.5 7.1). The same tag twice in a row is corruption, such as
                 # a run of zero bytes that would otherwise read as millions of empty (0000,0000) elements.
                 # (Tags merely out of order are tolerated, as pydicom tolerates them.)
-                raise HeaderError(f"element {_tag_text(tag)} repeats at byte {pos}: not a DICOM data set "
-                                  "(corrupt, or a run of zero bytes)")
+                raise HeaderError(
+                    f"element {_tag_text(tag)} repeats at byte {pos}: not a DICOM data set "
+                    "(corrupt, or a run of zero bytes)"
+                )
             previous = tag
             if group == 0xFFFE:
                 if tag == ITEM_END and until_item_end:
@@ -269,8 +313,9 @@ class _Parser:
             if is_sq:
                 if depth >= MAX_DEPTH:
                     raise HeaderError(f"sequences nested deeper than {MAX_DEPTH} levels at {_tag_text(tag)}")
-                items, pos = self.sequence(pos, length, depth + 1, top_sq if depth else tag, tag,
-                                           implicit_inside=vr == _TEXT_DECODES_AS_UN)
+                items, pos = self.sequence(
+                    pos, length, depth + 1, top_sq if depth else tag, tag, implicit_inside=vr == _TEXT_DECODES_AS_UN
+                )
                 avail, buf = self.avail, self.buf  # the walk inside may have read more
                 if items:
                     if tag in watch:
@@ -309,8 +354,9 @@ class _Parser:
             pos = value_end
         return pos
 
-    def sequence(self, pos: int, length: int, depth: int, top_sq: int, tag: int,
-                 implicit_inside: bool) -> tuple[int, int]:
+    def sequence(
+        self, pos: int, length: int, depth: int, top_sq: int, tag: int, implicit_inside: bool
+    ) -> tuple[int, int]:
         """Walk the items of one sequence; return (number of items, position after the sequence)."""
         saved = (self.explicit, self.little)
         if implicit_inside:  # UN with undefined length is an implicit VR little endian sequence (PS3.5 6.2.2)
@@ -341,8 +387,10 @@ class _Parser:
                 else:
                     item_end = pos + item_length
                     if item_end > end:
-                        raise HeaderError(f"item of {_tag_text(tag)} claims {item_length} bytes, more than its "
-                                          "sequence or the file holds")
+                        raise HeaderError(
+                            f"item of {_tag_text(tag)} claims {item_length} bytes, more than its "
+                            "sequence or the file holds"
+                        )
                     self.elements(pos, item_end, depth, top_sq, until_item_end=False)
                     pos = item_end
             if not defined:
@@ -352,8 +400,15 @@ class _Parser:
             self.set_encoding(*saved)
 
 
-def parse(buf, size: int, capture: frozenset[int], watch: frozenset[int],
-          sq_tags: frozenset[int] = frozenset(), stream: BinaryIO | None = None, limit: int = 0) -> Header:
+def parse(
+    buf,
+    size: int,
+    capture: frozenset[int],
+    watch: frozenset[int],
+    sq_tags: frozenset[int] = frozenset(),
+    stream: BinaryIO | None = None,
+    limit: int = 0,
+) -> Header:
     """Parse the header in ``buf`` (the first bytes of a stream of ``size`` bytes) up to the pixel data.
 
     Raises HeaderError for a file that is not readable DICOM and, without ``stream``, NeedMore when ``buf`` is
@@ -366,11 +421,12 @@ def parse(buf, size: int, capture: frozenset[int], watch: frozenset[int],
     if start is None:
         raise HeaderError("not DICOM: no DICM marker and no valid DICOM start", not_dicom=True)
     header = Header()
-    parser = _Parser(buf, size, capture | {0x00020002, 0x00020010} | _PIXEL_HINTS, watch, sq_tags, header, stream,
-                     limit)
+    parser = _Parser(
+        buf, size, capture | {0x00020002, 0x00020010} | _PIXEL_HINTS, watch, sq_tags, header, stream, limit
+    )
     pos = start
-    if len(buf) >= start + 6 and buf[start:start + 2] == b"\x02\x00":
-        if bytes(buf[start + 4:start + 6]) not in _SHORT_VRS | _LONG_VRS:
+    if len(buf) >= start + 6 and buf[start : start + 2] == b"\x02\x00":
+        if bytes(buf[start + 4 : start + 6]) not in _SHORT_VRS | _LONG_VRS:
             parser.set_encoding(explicit=False, little=True)  # a few writers put the meta group in implicit VR
         pos = parser.elements(start, size, 0, 0, until_item_end=False, only_group=0x0002)
         meta_ts = header.top.pop(0x00020010, None)
@@ -382,7 +438,7 @@ def parse(buf, size: int, capture: frozenset[int], watch: frozenset[int],
     little = ts != EXPLICIT_BE
     explicit = ts != IMPLICIT_LE
     header.little_endian = little
-    if pos + 6 <= len(buf) and explicit and bytes(buf[pos + 4:pos + 6]) not in _SHORT_VRS | _LONG_VRS:
+    if pos + 6 <= len(buf) and explicit and bytes(buf[pos + 4 : pos + 6]) not in _SHORT_VRS | _LONG_VRS:
         explicit = False  # declared explicit but written implicit: a known writer bug that pydicom also tolerates
     if ts == DEFLATED_LE:
         if len(buf) < size:
@@ -403,10 +459,37 @@ PIXEL_DATA = 0x7FE00010
 SOP_CLASS, ROWS, MODALITY = 0x00080016, 0x00280010, 0x00080060
 _PIXEL_HINTS = frozenset({SOP_CLASS, ROWS, MODALITY})
 #: Storage SOP classes whose instances hold an image (PS3.4 B.5), by prefix under 1.2.840.10008.5.1.4.1.1.
-_IMAGE_CLASSES = tuple("1.2.840.10008.5.1.4.1.1." + c for c in (
-    "1", "2", "3.1", "4", "6", "7", "12", "13", "20", "30", "128", "130", "481.1", "481.2", "66.4", "77.1"))
-_IMAGE_MODALITIES = frozenset({"MR", "CT", "PT", "NM", "CR", "DX", "MG", "US", "XA", "RF", "IO", "PX", "OT",
-                               "SC", "RG", "OP", "XC", "ES", "SM", "BI", "TG", "GM", "OPT"})
+_IMAGE_CLASSES = tuple(
+    "1.2.840.10008.5.1.4.1.1." + c
+    for c in ("1", "2", "3.1", "4", "6", "7", "12", "13", "20", "30", "128", "130", "481.1", "481.2", "66.4", "77.1")
+)
+_IMAGE_MODALITIES = frozenset(
+    {
+        "MR",
+        "CT",
+        "PT",
+        "NM",
+        "CR",
+        "DX",
+        "MG",
+        "US",
+        "XA",
+        "RF",
+        "IO",
+        "PX",
+        "OT",
+        "SC",
+        "RG",
+        "OP",
+        "XC",
+        "ES",
+        "SM",
+        "BI",
+        "TG",
+        "GM",
+        "OPT",
+    }
+)
 
 
 def _expects_pixels(top: dict[int, bytes]) -> bool:
@@ -424,10 +507,13 @@ def _pixel_problem(parser: _Parser, pos: int) -> str | None:
     size = parser.size
     header = parser.header
     if pos >= size:
-        if _expects_pixels(header.top) or (header.media_storage_sop_class and any(
-                header.media_storage_sop_class.startswith(c) for c in _IMAGE_CLASSES)):
-            return (f"file ends after {size:,} bytes, before its pixel data (7FE0,0010): truncated, or written "
-                    "without its image")
+        if _expects_pixels(header.top) or (
+            header.media_storage_sop_class and any(header.media_storage_sop_class.startswith(c) for c in _IMAGE_CLASSES)
+        ):
+            return (
+                f"file ends after {size:,} bytes, before its pixel data (7FE0,0010): truncated, or written "
+                "without its image"
+            )
         return None
     head = 12 if parser.explicit else 8
     if pos + head > size:
@@ -444,7 +530,7 @@ def _pixel_problem(parser: _Parser, pos: int) -> str | None:
     if length == UNDEFINED:
         return None  # encapsulated (compressed) frames: their end is not known from the header
     if pos + head + length > size:
-        return (f"file ends inside its pixel data: {size - pos - head:,} of {length:,} bytes present (truncated)")
+        return f"file ends inside its pixel data: {size - pos - head:,} of {length:,} bytes present (truncated)"
     return None
 
 
@@ -473,8 +559,9 @@ FIRST_READ = 64 << 10  # most MR and CT headers end well before 64 KiB
 DEFAULT_MAX_HEADER_BYTES = 64 * 1024 * 1024
 
 
-def read(stream: BinaryIO, size: int, capture: frozenset[int], watch: frozenset[int],
-         limit: int = DEFAULT_MAX_HEADER_BYTES) -> Header:
+def read(
+    stream: BinaryIO, size: int, capture: frozenset[int], watch: frozenset[int], limit: int = DEFAULT_MAX_HEADER_BYTES
+) -> Header:
     """Read and parse the header at the start of ``stream`` (``size`` bytes long) in one pass, reading only as far
     as needed and never more than ``limit`` bytes (the caller's MEDAL_DICOM_MAX_HEADER_BYTES setting; default
     :data:`DEFAULT_MAX_HEADER_BYTES`).

@@ -52,8 +52,10 @@ from medal_catalog.report import PathShower
 TOOL = "medal deidentify"
 #: Transfer syntaxes whose pixel data the rewrite can clean (native, little endian): any other is compressed or
 #: big endian, and its files are left out when they need cleaning.
-CLEANABLE_SYNTAXES = {"1.2.840.10008.1.2": "Implicit VR Little Endian",
-                      "1.2.840.10008.1.2.1": "Explicit VR Little Endian"}
+CLEANABLE_SYNTAXES = {
+    "1.2.840.10008.1.2": "Implicit VR Little Endian",
+    "1.2.840.10008.1.2.1": "Explicit VR Little Endian",
+}
 _CLEANABLE_PHOTOMETRIC = frozenset({"MONOCHROME1", "MONOCHROME2", "RGB", "PALETTE COLOR"})
 _TEMP_SUFFIX = ".medal-tmp"
 _CHUNK = 16
@@ -95,13 +97,22 @@ class Summary:
     def to_dict(self) -> dict[str, Any]:
         """The summary as `medal deidentify --json` prints it."""
         rate = self.written / self.seconds if self.seconds else None
-        return {"input": self.source, "output": self.target, "linkage": self.linkage,
-                "options": list(self.applied), "not_applied": list(self.not_applied), "written": self.written,
-                "already_done": self.already_done, "not_dicom": self.not_dicom, "left_out": self.left_out,
-                "tables": self.tables, "seconds": round(self.seconds, 3),
-                "files_per_second": round(rate, 1) if rate else None,
-                "mb_per_second": round(self.bytes_read / 1e6 / self.seconds, 2) if self.seconds else None,
-                "deidentification": self.block}
+        return {
+            "input": self.source,
+            "output": self.target,
+            "linkage": self.linkage,
+            "options": list(self.applied),
+            "not_applied": list(self.not_applied),
+            "written": self.written,
+            "already_done": self.already_done,
+            "not_dicom": self.not_dicom,
+            "left_out": self.left_out,
+            "tables": self.tables,
+            "seconds": round(self.seconds, 3),
+            "files_per_second": round(rate, 1) if rate else None,
+            "mb_per_second": round(self.bytes_read / 1e6 / self.seconds, 2) if self.seconds else None,
+            "deidentification": self.block,
+        }
 
 
 def default_linkage(target: Path) -> Path:
@@ -112,9 +123,12 @@ def default_linkage(target: Path) -> Path:
     return base / "medal" / "linkage" / f"{resolved.name}-{hashlib.sha256(str(resolved).encode()).hexdigest()[:10]}"
 
 
-def deidentify(source: str | os.PathLike[str], target: str | os.PathLike[str],
-               options: LocalOptions | None = None,
-               progress: Callable[[int, int, int], None] | None = None) -> Summary:
+def deidentify(
+    source: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    options: LocalOptions | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
+) -> Summary:
     """De-identify every DICOM file under ``source`` into ``target`` (see the module docstring); ``progress``
     gets (files done, files in all, bytes read). Returns the Summary; raises UsageError for folders that cannot
     be used (OUT inside IN, the linkage folder inside OUT, options other than a previous run's)."""
@@ -124,12 +138,18 @@ def deidentify(source: str | os.PathLike[str], target: str | os.PathLike[str],
     linkage = (options.linkage or default_linkage(out)).resolve()
     if not src.is_dir():
         raise UsageError(f"{source} is not a folder: give the folder holding the DICOM files")
-    for inner, outer, what in ((out, src, "OUT inside IN"), (src, out, "IN inside OUT"),
-                               (linkage, out, "the linkage folder inside OUT"),
-                               (out, linkage, "OUT inside the linkage folder")):
+    for inner, outer, what in (
+        (out, src, "OUT inside IN"),
+        (src, out, "IN inside OUT"),
+        (linkage, out, "the linkage folder inside OUT"),
+        (out, linkage, "OUT inside the linkage folder"),
+    ):
         if inner == outer or outer in inner.parents:
-            raise UsageError(f"{what}: choose separate folders (the linkage re-identifies patients and must "
-                             "never be sent)" if "linkage" in what else f"{what}: choose separate folders")
+            raise UsageError(
+                f"{what}: choose separate folders (the linkage re-identifies patients and must never be sent)"
+                if "linkage" in what
+                else f"{what}: choose separate folders"
+            )
     unknown = sorted(set(options.options) - set(LOCAL_OPTIONS) - {"basic_profile"})
     if unknown:
         raise UsageError(f"unknown option(s) {', '.join(unknown)}: choose from {', '.join(LOCAL_OPTIONS)}")
@@ -172,7 +192,7 @@ def deidentify(source: str | os.PathLike[str], target: str | os.PathLike[str],
     if progress:
         progress(finished, len(files), 0)
     job = _Job(store.key, the_plan.applied, options.masks, str(src), str(out))
-    chunks = [todo[i:i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+    chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
     for results in _run(job, chunks, options.workers):
         store.record(results)
         for r in results:
@@ -203,16 +223,19 @@ def block(applied: Iterable[str], written: bool = True) -> dict[str, Any]:
 
     applied = list(applied)
     shifted = "retain_longitudinal_modified_dates" in applied
-    return {"patient_identity_removed": True,
-            "deidentification_method": f"{TOOL} {__version__}: PS3.15 Annex E Basic Profile"
-                                       + (f" with {', '.join(o.replace('_', ' ') for o in applied[1:])}"
-                                          if len(applied) > 1 else ""),
-            "profile_options": applied, "tool": TOOL, "tool_version": __version__,
-            # Every file written says NO, was cleaned, or is of a modality that does not burn text in: the
-            # catalog's own rule (deidentify.burned_in_refusal) for serving pixel data.
-            "burned_in_annotation": "NO" if written else "UNKNOWN",
-            "longitudinal_temporal_information_modified": "MODIFIED" if shifted else "REMOVED",
-            "deidentification_date": dt.date.today().isoformat()}
+    return {
+        "patient_identity_removed": True,
+        "deidentification_method": f"{TOOL} {__version__}: PS3.15 Annex E Basic Profile"
+        + (f" with {', '.join(o.replace('_', ' ') for o in applied[1:])}" if len(applied) > 1 else ""),
+        "profile_options": applied,
+        "tool": TOOL,
+        "tool_version": __version__,
+        # Every file written says NO, was cleaned, or is of a modality that does not burn text in: the
+        # catalog's own rule (deidentify.burned_in_refusal) for serving pixel data.
+        "burned_in_annotation": "NO" if written else "UNKNOWN",
+        "longitudinal_temporal_information_modified": "MODIFIED" if shifted else "REMOVED",
+        "deidentification_date": dt.date.today().isoformat(),
+    }
 
 
 def block_yaml(the_block: dict[str, Any]) -> str:
@@ -228,7 +251,6 @@ def block_yaml(the_block: dict[str, Any]) -> str:
 def write_block(dataset_file: str | os.PathLike[str], the_block: dict[str, Any]) -> None:
     """Put ``the_block`` as the ``deidentification:`` of a dataset file (YAML: the block's lines replaced, the
     rest of the file, comments included, kept; JSON: the key set). Written to a temporary file and renamed."""
-
 
     path = Path(dataset_file)
     text = path.read_text(encoding="utf-8")
@@ -267,9 +289,14 @@ def map_table(source: Path, target: Path, deidentifier: Deidentifier, patient_id
     with open(source, newline="", encoding="utf-8-sig") as inp, open(temp, "w", newline="", encoding="utf-8") as outp:
         writer = csv.writer(outp, dialect=dialect)
         for row in csv.reader(inp, dialect=dialect):
-            new = [deidentifier.uid(cell) if _UID_CELL.match(cell)
-                   else deidentifier.pseudonym(cell.strip()) if patient_ids and cell.strip() in patient_ids
-                   else cell for cell in row]
+            new = [
+                deidentifier.uid(cell)
+                if _UID_CELL.match(cell)
+                else deidentifier.pseudonym(cell.strip())
+                if patient_ids and cell.strip() in patient_ids
+                else cell
+                for cell in row
+            ]
             replaced += sum(a != b for a, b in zip(row, new))
             writer.writerow(new)
     os.replace(temp, target)
@@ -307,8 +334,10 @@ class Linkage:
             with self.db:
                 self.db.execute("INSERT INTO meta VALUES ('options', ?)", (wanted,))
         elif row[0] != wanted:
-            raise UsageError(f"OUT was started with other options ({row[0].replace(';', '; masks ')}): "
-                             "continue with the same options, or choose a new OUT (and linkage folder)")
+            raise UsageError(
+                f"OUT was started with other options ({row[0].replace(';', '; masks ')}): "
+                "continue with the same options, or choose a new OUT (and linkage folder)"
+            )
 
     def done(self) -> dict[str, tuple[int, int, str, str, str]]:
         return {r[0]: (r[1], r[2], r[3], r[4], r[5]) for r in self.db.execute("SELECT * FROM files")}
@@ -324,12 +353,14 @@ class Linkage:
 
     def record(self, results: list[_Result]) -> None:
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
-                                [(r.rel, r.size, r.mtime, r.status, r.output, r.reason) for r in results])
-            self.db.executemany("INSERT OR IGNORE INTO uids VALUES (?, ?)",
-                                [pair for r in results for pair in r.uids])
-            self.db.executemany("INSERT OR IGNORE INTO patients VALUES (?, ?, ?)",
-                                [r.patient for r in results if r.patient])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?)",
+                [(r.rel, r.size, r.mtime, r.status, r.output, r.reason) for r in results],
+            )
+            self.db.executemany("INSERT OR IGNORE INTO uids VALUES (?, ?)", [pair for r in results for pair in r.uids])
+            self.db.executemany(
+                "INSERT OR IGNORE INTO patients VALUES (?, ?, ?)", [r.patient for r in results if r.patient]
+            )
 
     def original(self, uid: str) -> str | None:
         """The original of a replaced UID (re-identification of the contributor's own results)."""
@@ -379,8 +410,10 @@ def _init_worker(job: _Job) -> None:
     global _WORKER
 
     warnings.simplefilter("ignore")  # pydicom warns about vendor values longer than their VR allows
-    _WORKER = (job, Deidentifier(job.key, plan({"profile_options": list(job.applied)}, LOCAL_OPTIONS),
-                                 per_patient_dates=True))
+    _WORKER = (
+        job,
+        Deidentifier(job.key, plan({"profile_options": list(job.applied)}, LOCAL_OPTIONS), per_patient_dates=True),
+    )
 
 
 def _work(chunk: list[tuple[str, int, int]]) -> list[_Result]:
@@ -421,8 +454,11 @@ def _one(job: _Job, deid: Deidentifier, rel: str, size: int, mtime: int) -> _Res
         return left(f"a {kind} archive: extract it into IN first")
     original = read_original(data)
     if isinstance(original, str):
-        return _Result(rel, size, mtime, "not-dicom") if "not DICOM" in original or "empty file" in original \
+        return (
+            _Result(rel, size, mtime, "not-dicom")
+            if "not DICOM" in original or "empty file" in original
             else left(original)
+        )
     header, audit = original
     pixels = None
     refusal = burned_in_refusal(header, audit)
@@ -478,9 +514,11 @@ def _output_name(ds: Any) -> str:
     modality = re.sub(r"[^A-Z0-9]", "", str(ds.get("Modality", "") or "").upper())[:8] or "OT"
     series = min(_number(ds.get("SeriesNumber")), 99999)  # never 6 digits: reports mask those as IDs
     instance = min(_number(ds.get("InstanceNumber")), 99999)
-    return (f"study-{_short(ds.get('StudyInstanceUID'))}/"
-            f"{modality}-{series:03d}-{_short(ds.get('SeriesInstanceUID'))[:6]}/"
-            f"{instance:05d}-{_short(ds.get('SOPInstanceUID'))[:6]}.dcm")
+    return (
+        f"study-{_short(ds.get('StudyInstanceUID'))}/"
+        f"{modality}-{series:03d}-{_short(ds.get('SeriesInstanceUID'))[:6]}/"
+        f"{instance:05d}-{_short(ds.get('SOPInstanceUID'))[:6]}.dcm"
+    )
 
 
 def _number(value: Any) -> int:
@@ -496,11 +534,16 @@ def _cleaner(masks: tuple[tuple[int, int, int, int], ...]) -> Callable[[Any], No
     def clean(ds: Any) -> None:
         syntax = str(ds.file_meta.get("TransferSyntaxUID", ""))
         if syntax not in CLEANABLE_SYNTAXES:
-            raise RewriteError(f"pixel data in transfer syntax {syntax} cannot be cleaned: only "
-                               f"{' and '.join(CLEANABLE_SYNTAXES.values())} can (decompress it first)")
+            raise RewriteError(
+                f"pixel data in transfer syntax {syntax} cannot be cleaned: only "
+                f"{' and '.join(CLEANABLE_SYNTAXES.values())} can (decompress it first)"
+            )
         photometric = str(ds.get("PhotometricInterpretation", ""))
-        if photometric not in _CLEANABLE_PHOTOMETRIC or int(ds.get("BitsAllocated", 0)) not in (8, 16, 32) \
-                or int(ds.get("PlanarConfiguration", 0) or 0) != 0:
+        if (
+            photometric not in _CLEANABLE_PHOTOMETRIC
+            or int(ds.get("BitsAllocated", 0)) not in (8, 16, 32)
+            or int(ds.get("PlanarConfiguration", 0) or 0) != 0
+        ):
             raise RewriteError(f"pixel data in {photometric or 'this'} layout cannot be cleaned here")
         if "PixelData" not in ds:
             raise RewriteError("burned-in annotation declared but no Pixel Data to clean")
@@ -508,9 +551,9 @@ def _cleaner(masks: tuple[tuple[int, int, int, int], ...]) -> Callable[[Any], No
         samples = int(ds.get("SamplesPerPixel", 1) or 1)
         for x, y, width, height in masks:
             if samples > 1:
-                pixels[..., y:y + height, x:x + width, :] = 0
+                pixels[..., y : y + height, x : x + width, :] = 0
             else:
-                pixels[..., y:y + height, x:x + width] = 0
+                pixels[..., y : y + height, x : x + width] = 0
         ds.PixelData = pixels.tobytes()
         ds.BurnedInAnnotation = "NO"
 

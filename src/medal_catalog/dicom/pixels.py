@@ -53,7 +53,7 @@ def _feed_native(stream: BinaryIO, length: int, digest) -> bool | None:
         if uniform:
             pattern = pattern or chunk[:4]
             repeated = pattern * (len(chunk) // 4 + 1)
-            uniform = chunk == repeated[:len(chunk)]
+            uniform = chunk == repeated[: len(chunk)]
         length -= len(chunk)
     return None if uniform else True
 

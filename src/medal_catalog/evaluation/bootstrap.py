@@ -29,8 +29,12 @@ class Interval:
     replicates: np.ndarray
 
     def public(self) -> dict:
-        return {"value": _finite(self.value), "ci_low": _finite(self.low), "ci_high": _finite(self.high),
-                "valid_resamples": self.valid}
+        return {
+            "value": _finite(self.value),
+            "ci_low": _finite(self.low),
+            "ci_high": _finite(self.high),
+            "valid_resamples": self.valid,
+        }
 
 
 def _finite(x: float) -> float | None:

@@ -58,8 +58,10 @@ def exam_from_folder(folder: Path, split: str, task_id: str | None = None) -> Ex
     if not spec or dataset_id not in datasets:
         raise InputError("the task declares no label table in this folder (labels: and the dataset holding it)")
     dataset, base = datasets[dataset_id]
-    path = next((d.get("path") for d in dataset.get("distribution") or []
-                 if d.get("name") == spec.get("distribution_name")), None)
+    path = next(
+        (d.get("path") for d in dataset.get("distribution") or [] if d.get("name") == spec.get("distribution_name")),
+        None,
+    )
     target = inside(base, path, folder) if isinstance(path, str) else None
     if target is None or not target.is_file():
         raise InputError(f"the label table {spec.get('distribution_name')!r} is not a file inside {folder}")
@@ -75,8 +77,14 @@ def exam_from_folder(folder: Path, split: str, task_id: str | None = None) -> Ex
         table = read_label_table(data, spec)
     except ValueError as err:
         raise InputError(str(err)) from None
-    return Exam(task=task, split=split, table=table, table_sha256=hashlib.sha256(data).hexdigest(), hidden=False,
-                reference_file=reference_file)
+    return Exam(
+        task=task,
+        split=split,
+        table=table,
+        table_sha256=hashlib.sha256(data).hexdigest(),
+        hidden=False,
+        reference_file=reference_file,
+    )
 
 
 def exam_from_catalog(catalog: Catalog, task_id: str, split: str, *, allow_hidden: bool) -> Exam:
@@ -89,14 +97,22 @@ def exam_from_catalog(catalog: Catalog, task_id: str, split: str, *, allow_hidde
     task = current.document
     hidden = _split({**task, "splits": declared_splits(catalog, task)}, split, set())
     if hidden and not allow_hidden:
-        raise InputError(f"split {split!r} hides its labels: submit to the catalog's server to grade it "
-                         "(medal evaluate ... --to URL --token T)")
+        raise InputError(
+            f"split {split!r} hides its labels: submit to the catalog's server to grade it "
+            "(medal evaluate ... --to URL --token T)"
+        )
     spec, dataset_id = task.get("labels") or {}, label_dataset(task)
     stored = catalog.get("ImagingDataset", dataset_id) if dataset_id else None
     if not spec or stored is None or stored.deleted:
         raise InputError("the task declares no label table the catalog holds")
-    path = next((d.get("path") for d in stored.document.get("distribution") or []
-                 if d.get("name") == spec.get("distribution_name")), None)
+    path = next(
+        (
+            d.get("path")
+            for d in stored.document.get("distribution") or []
+            if d.get("name") == spec.get("distribution_name")
+        ),
+        None,
+    )
     kept = catalog.get_file("ImagingDataset", dataset_id, path) if path else None
     if kept is None:
         raise InputError("the catalog does not keep the task's label table file")
@@ -111,5 +127,12 @@ def exam_from_catalog(catalog: Catalog, task_id: str, split: str, *, allow_hidde
         table = read_label_table(kept.data, spec)
     except ValueError as err:
         raise InputError(str(err)) from None
-    return Exam(task=task, split=split, table=table, table_sha256=kept.sha256, hidden=hidden,
-                reference_file=reference_file, task_version=current.version)
+    return Exam(
+        task=task,
+        split=split,
+        table=table,
+        table_sha256=kept.sha256,
+        hidden=hidden,
+        reference_file=reference_file,
+        task_version=current.version,
+    )

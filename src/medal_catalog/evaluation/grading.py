@@ -26,8 +26,13 @@ from medal_catalog.labels import LabelRows
 from medal_catalog.validators.metrics import declared_code, problem_category
 
 #: Subgroup attributes and the label-table columns they are read from (age in years is banded by decade).
-SUBGROUP_COLUMNS = {"site": ("site",), "country": ("country",), "vendor": ("vendor", "manufacturer"),
-                    "sex": ("sex",), "age_band": ("age_band", "age")}
+SUBGROUP_COLUMNS = {
+    "site": ("site",),
+    "country": ("country",),
+    "vendor": ("vendor", "manufacturer"),
+    "sex": ("sex",),
+    "age_band": ("age_band", "age"),
+}
 DEFAULT_THRESHOLD = 0.5
 DEFAULT_TOLERANCE_MM = 2.0
 
@@ -135,42 +140,48 @@ class _Pooled(_Scorer):
         return np.array([detection.pooled(*row, code) for row in zip(tp, fp, fn)])
 
 
-def _intervals(scorer: _Scorer, planned: list[dict], cases: np.ndarray, options: Options
-               ) -> list[bootstrap.Interval]:
+def _intervals(scorer: _Scorer, planned: list[dict], cases: np.ndarray, options: Options) -> list[bootstrap.Interval]:
     """Each planned metric's interval over ``cases``: the resamples drawn by the seed, weighed in blocks."""
     idx = bootstrap.resample_indices(cases.size, options.resamples, options.seed)
     values: dict[str, list[np.ndarray]] = {m["metric"]: [] for m in planned}
     for start in range(0, options.resamples, bootstrap.BLOCK):
-        w = weights(idx[start:start + bootstrap.BLOCK], cases.size)
+        w = weights(idx[start : start + bootstrap.BLOCK], cases.size)
         for code in values:
             values[code].append(scorer.replicates(code, cases, w))
-    return [bootstrap.interval(scorer.point(m["metric"], cases), np.concatenate(values[m["metric"]]))
-            for m in planned]
+    return [bootstrap.interval(scorer.point(m["metric"], cases), np.concatenate(values[m["metric"]])) for m in planned]
 
 
-def grade(exam: Exam, data: bytes, options: Options | None = None,
-          progress: Callable[[int, int], None] | None = None) -> Graded:
+def grade(
+    exam: Exam, data: bytes, options: Options | None = None, progress: Callable[[int, int], None] | None = None
+) -> Graded:
     """Score ``data`` (a prediction file) on ``exam``. Raises PredictionError for a file that cannot be scored
     and InputError for a task that cannot be graded (no computed primary metric, a label table it cannot read)."""
     options = options or Options()
     task, spec = exam.task, exam.task.get("labels") or {}
     category = problem_category(task)
     if category not in BY_CATEGORY:
-        raise InputError(f"the catalog does not grade tasks of problem category {category!r} yet "
-                         f"(it grades {', '.join(BY_CATEGORY)})")
+        raise InputError(
+            f"the catalog does not grade tasks of problem category {category!r} yet "
+            f"(it grades {', '.join(BY_CATEGORY)})"
+        )
     infos = BY_CATEGORY[category]
     problem = task.get("problem") or {}
     threshold = float(problem.get("decision_threshold", DEFAULT_THRESHOLD))
     tolerance = float(problem.get("tolerance_mm", DEFAULT_TOLERANCE_MM))
     planned, skipped = _plan(task.get("metrics") or [], infos)
     if not any(m["role"] == "primary" for m in planned):
-        raise InputError("the task's primary metric is not one the catalog computes for "
-                         f"{category}; declare it with a `metric:` code of docs/evaluation.md")
+        raise InputError(
+            "the task's primary metric is not one the catalog computes for "
+            f"{category}; declare it with a `metric:` code of docs/evaluation.md"
+        )
     case_id, split = spec.get("case_id_column"), spec.get("split_column")
     if not case_id or not split:
         raise InputError("the task declares no label table (labels: case_id_column, split_column)")
-    rows = [row for _, row in exam.table.rows
-            if (row.get(split) or "").strip() == exam.split and (row.get(case_id) or "").strip()]
+    rows = [
+        row
+        for _, row in exam.table.rows
+        if (row.get(split) or "").strip() == exam.split and (row.get(case_id) or "").strip()
+    ]
     if not rows:
         raise InputError(f"the label table has no case in split {exam.split!r}")
     case_ids = [row[case_id].strip() for row in rows]
@@ -181,26 +192,44 @@ def grade(exam: Exam, data: bytes, options: Options | None = None,
         if m["role"] == "primary" and replicates is None:
             replicates = ci.replicates
     result = {
-        "task": task.get("id"), "task_version": exam.task_version, "split": exam.split, "hidden": exam.hidden,
-        "cases": len(rows), "problem_category": category,
-        "label_table_sha256": exam.table_sha256, "predictions_sha256": hashlib.sha256(data).hexdigest(),
-        "decision_threshold": threshold, "threshold_given": "decision_threshold" in problem,
-        "bootstrap": {"method": bootstrap.METHOD, "level": 0.95, "resamples": options.resamples,
-                      "seed": options.seed, "unit": "case"},
-        "metrics": metrics, "not_computed": skipped,
+        "task": task.get("id"),
+        "task_version": exam.task_version,
+        "split": exam.split,
+        "hidden": exam.hidden,
+        "cases": len(rows),
+        "problem_category": category,
+        "label_table_sha256": exam.table_sha256,
+        "predictions_sha256": hashlib.sha256(data).hexdigest(),
+        "decision_threshold": threshold,
+        "threshold_given": "decision_threshold" in problem,
+        "bootstrap": {
+            "method": bootstrap.METHOD,
+            "level": 0.95,
+            "resamples": options.resamples,
+            "seed": options.seed,
+            "unit": "case",
+        },
+        "metrics": metrics,
+        "not_computed": skipped,
         "subgroups": _subgroups(rows, scorer, planned, options),
         "min_group": options.min_group,
         "libraries": library_versions(),
         "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
     if category == "semantic_segmentation":
-        result["segmentation"] = {"implementation": surface.IMPLEMENTATION, "tolerance_mm": tolerance,
-                                  "spacing": "the reference mask's voxel spacing (NIfTI pixdim), per case",
-                                  "aggregate": "mean over cases"}
+        result["segmentation"] = {
+            "implementation": surface.IMPLEMENTATION,
+            "tolerance_mm": tolerance,
+            "spacing": "the reference mask's voxel spacing (NIfTI pixdim), per case",
+            "aggregate": "mean over cases",
+        }
     if category == "object_detection":
-        result["detection"] = {"matching_rule": problem.get("matching_rule"),
-                               "matching_threshold": problem.get("matching_threshold"),
-                               "aggregate": "counts pooled over cases", "beta": 1}
+        result["detection"] = {
+            "matching_rule": problem.get("matching_rule"),
+            "matching_threshold": problem.get("matching_threshold"),
+            "aggregate": "counts pooled over cases",
+            "beta": 1,
+        }
     if exam.hidden:
         _round(result, options.hidden_decimals)
         result["rounded_to_decimals"] = options.hidden_decimals
@@ -224,19 +253,34 @@ def _plan(declared: list[Any], infos: dict[str, MetricInfo]) -> tuple[list[dict]
         code = declared_code(m)
         name = m.get("name") or code
         if code is None:
-            skipped.append({"name": name, "reason": "not a metric of the catalog's vocabulary; give it a `metric:` "
-                                                    "code"})
+            skipped.append(
+                {"name": name, "reason": "not a metric of the catalog's vocabulary; give it a `metric:` code"}
+            )
         elif code not in infos:
             skipped.append({"name": name, "metric": code, "reason": "not computed for this problem category"})
         else:
-            planned.append({"name": name, "metric": code, "role": m.get("role") or "secondary",
-                            "higher_is_better": infos[code].higher_is_better})
+            planned.append(
+                {
+                    "name": name,
+                    "metric": code,
+                    "role": m.get("role") or "secondary",
+                    "higher_is_better": infos[code].higher_is_better,
+                }
+            )
     return planned, skipped
 
 
-def _scorer(category: str, exam: Exam, rows: list[dict[str, str]], case_ids: list[str], data: bytes,
-            infos: dict[str, MetricInfo], threshold: float, tolerance: float,
-            progress: Callable[[int, int], None] | None) -> _Scorer:
+def _scorer(
+    category: str,
+    exam: Exam,
+    rows: list[dict[str, str]],
+    case_ids: list[str],
+    data: bytes,
+    infos: dict[str, MetricInfo],
+    threshold: float,
+    tolerance: float,
+    progress: Callable[[int, int], None] | None,
+) -> _Scorer:
     spec = exam.task["labels"]
     if category in ("image_classification", "regression"):
         columns = spec.get("label_columns") or []
@@ -244,8 +288,13 @@ def _scorer(category: str, exam: Exam, rows: list[dict[str, str]], case_ids: lis
             raise InputError("the task's label table declares no label column")
         label = columns[0]
         y = _reference_values(exam.table, rows, label, binary=category == "image_classification")
-        p = predictions.read_case_values(data, case_ids, case_id_column=spec["case_id_column"], label_column=label,
-                                         probability=category == "image_classification")
+        p = predictions.read_case_values(
+            data,
+            case_ids,
+            case_id_column=spec["case_id_column"],
+            label_column=label,
+            probability=category == "image_classification",
+        )
         return _CaseArrays(infos, y, p, threshold)
     column = spec.get("reference_column")
     if not column or exam.reference_file is None:
@@ -254,14 +303,16 @@ def _scorer(category: str, exam: Exam, rows: list[dict[str, str]], case_ids: lis
         members = predictions.open_mask_zip(data, case_ids)
         scores = []
         for i, (case, row) in enumerate(zip(case_ids, rows)):
-            reference, spacing = predictions.read_nifti(exam.reference_file(row[column].strip()),
-                                                        f"the reference mask of case {i + 1}")
+            reference, spacing = predictions.read_nifti(
+                exam.reference_file(row[column].strip()), f"the reference mask of case {i + 1}"
+            )
             name, archive = members[case]
             predicted, pred_spacing = predictions.read_nifti(archive.read(name), f"{name} in the zip")
             if predicted.shape != reference.shape or not np.allclose(pred_spacing, spacing, rtol=1e-3):
                 raise predictions.ReferenceMismatch(
                     f"{name} in the zip is not on the reference mask's grid (shape {predicted.shape}, spacing "
-                    f"{pred_spacing}; the reference has shape {reference.shape}, spacing {spacing}); resample it")
+                    f"{pred_spacing}; the reference has shape {reference.shape}, spacing {spacing}); resample it"
+                )
             scores.append(surface.score_case(reference, predicted, spacing, tolerance))
             if progress:
                 progress(i + 1, len(case_ids))
@@ -269,19 +320,23 @@ def _scorer(category: str, exam: Exam, rows: list[dict[str, str]], case_ids: lis
     problem = exam.task.get("problem") or {}
     rule, limit = problem.get("matching_rule"), problem.get("matching_threshold")
     if rule not in ("box_iou", "point_distance") or limit is None:
-        raise InputError("the detection task declares no matching rule (problem.matching_rule and "
-                         "problem.matching_threshold)")
-    found = predictions.read_findings(data, case_id_column=spec["case_id_column"], what="predictions file",
-                                      case_ids=case_ids)
+        raise InputError(
+            "the detection task declares no matching rule (problem.matching_rule and problem.matching_threshold)"
+        )
+    found = predictions.read_findings(
+        data, case_id_column=spec["case_id_column"], what="predictions file", case_ids=case_ids
+    )
     counts = []
     for i, (case, row) in enumerate(zip(case_ids, rows)):
-        reference = predictions.read_findings(exam.reference_file(row[column].strip()), case_id_column=None,
-                                              what=f"reference findings of case {i + 1}").get("", (np.zeros((0, 2)),
-                                                                                                   np.zeros(0)))[0]
+        reference = predictions.read_findings(
+            exam.reference_file(row[column].strip()), case_id_column=None, what=f"reference findings of case {i + 1}"
+        ).get("", (np.zeros((0, 2)), np.zeros(0)))[0]
         coords, scores = found.get(case, (np.zeros((0, reference.shape[1] if reference.size else 2)), np.zeros(0)))
         if coords.size and reference.size and coords.shape[1] != reference.shape[1]:
-            raise predictions.ReferenceMismatch(f"the findings of a case have {coords.shape[1]} coordinates, the "
-                                              f"reference's {reference.shape[1]}; use the reference's kind")
+            raise predictions.ReferenceMismatch(
+                f"the findings of a case have {coords.shape[1]} coordinates, the "
+                f"reference's {reference.shape[1]}; use the reference's kind"
+            )
         keep = scores >= threshold if "decision_threshold" in problem else np.ones(len(scores), bool)
         counts.append(detection.match(reference, coords[keep], scores[keep], rule, float(limit)))
     return _Pooled(infos, counts)
@@ -296,8 +351,10 @@ def _reference_values(table: LabelRows, rows: list[dict[str, str]], label: str, 
         except ValueError:
             raise InputError(f"the label table's column {label!r} holds a value that is not a number") from None
     if binary and not np.isin(values, (0.0, 1.0)).all():
-        raise InputError(f"the label table's column {label!r} holds values other than 0 and 1; the catalog grades "
-                         "binary classification (the probability of class 1)")
+        raise InputError(
+            f"the label table's column {label!r} holds values other than 0 and 1; the catalog grades "
+            "binary classification (the probability of class 1)"
+        )
     return values.astype(np.int64) if binary else values
 
 
@@ -311,8 +368,9 @@ def _band(attribute: str, column: str, cell: str) -> str:
     return cell
 
 
-def _subgroups(rows: list[dict[str, str]], scorer: _Scorer, planned: list[dict], options: Options
-               ) -> list[dict[str, Any]]:
+def _subgroups(
+    rows: list[dict[str, str]], scorer: _Scorer, planned: list[dict], options: Options
+) -> list[dict[str, Any]]:
     """The metrics per subgroup (site, country, vendor, sex, age band) found in the label table's columns, for
     groups of at least ``options.min_group`` cases; smaller groups are neither shown nor counted."""
     out = []

@@ -35,9 +35,13 @@ def run_evaluation(catalog: Catalog, evaluation_id: str, data: bytes, min_group:
             # Which case's reference the file did not fit would read back a hidden label (a finding there or
             # not, a mask's shape): the attempt counts against the limit ("refused" is not "failed") and the
             # reason names no case and no reference.
-            catalog.finish_evaluation(evaluation_id, "refused", error="the predictions do not fit the hidden "
-                                      "references (coordinates of findings, or a mask's grid); check the format on "
-                                      "a visible split with `medal evaluate` first")
+            catalog.finish_evaluation(
+                evaluation_id,
+                "refused",
+                error="the predictions do not fit the hidden "
+                "references (coordinates of findings, or a mask's grid); check the format on "
+                "a visible split with `medal evaluate` first",
+            )
         else:
             catalog.finish_evaluation(evaluation_id, "failed", error=str(err))
         return
@@ -46,7 +50,9 @@ def run_evaluation(catalog: Catalog, evaluation_id: str, data: bytes, min_group:
         return
     except Exception as err:  # noqa: BLE001 - a job must record its failure, whatever it is
         log.exception("evaluation %s failed", evaluation_id)
-        catalog.finish_evaluation(evaluation_id, "failed", error=f"the catalog could not grade it ({type(err).__name__})")
+        catalog.finish_evaluation(
+            evaluation_id, "failed", error=f"the catalog could not grade it ({type(err).__name__})"
+        )
         return
     result = {**graded.result, **stored.about}
     replicates = graded.primary_replicates

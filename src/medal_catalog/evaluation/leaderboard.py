@@ -43,30 +43,52 @@ def leaderboard(evaluations: list[Any]) -> dict[str, Any]:
     primary = _primary(entries[0].result)
     higher = bool(primary.get("higher_is_better", True))
     sign = 1.0 if higher else -1.0
-    entries.sort(key=lambda e: -sign * (_primary(e.result).get("value") if _primary(e.result).get("value")
-                                        is not None else -sign * np.inf))
+    entries.sort(
+        key=lambda e: -sign
+        * (_primary(e.result).get("value") if _primary(e.result).get("value") is not None else -sign * np.inf)
+    )
     reference = _key(entries[0].result)
     paired = [e for e in entries if _key(e.result) == reference and e.replicates]
     ranks = _bootstrap_ranks(paired, sign) if len(paired) > 1 else {}
     rows = []
     for position, e in enumerate(entries, start=1):
         m = _primary(e.result)
-        rows.append({"rank": position, "evaluation": e.id, "submitter": e.submitter,
-                     "model_name": e.about.get("model_name"), "model_version": e.about.get("model_version"),
-                     "code_url": e.about.get("code_url"), "version": e.version, "evaluated_at": e.finished_at,
-                     "value": m.get("value"), "ci_low": m.get("ci_low"), "ci_high": m.get("ci_high"),
-                     **ranks.get(e.id, {"rank_interval": None, "rank_share": None}),
-                     "tied_with_next": None,
-                     "metrics": [{k: x.get(k) for k in ("metric", "name", "value", "ci_low", "ci_high")}
-                                 for x in e.result.get("metrics") or []]})
+        rows.append(
+            {
+                "rank": position,
+                "evaluation": e.id,
+                "submitter": e.submitter,
+                "model_name": e.about.get("model_name"),
+                "model_version": e.about.get("model_version"),
+                "code_url": e.about.get("code_url"),
+                "version": e.version,
+                "evaluated_at": e.finished_at,
+                "value": m.get("value"),
+                "ci_low": m.get("ci_low"),
+                "ci_high": m.get("ci_high"),
+                **ranks.get(e.id, {"rank_interval": None, "rank_share": None}),
+                "tied_with_next": None,
+                "metrics": [
+                    {k: x.get(k) for k in ("metric", "name", "value", "ci_low", "ci_high")}
+                    for x in e.result.get("metrics") or []
+                ],
+            }
+        )
     by_id = {e.id: e for e in paired}
     for this, following in zip(rows, rows[1:]):
         a, b = by_id.get(this["evaluation"]), by_id.get(following["evaluation"])
         if a is not None and b is not None:
             this["tied_with_next"] = _tied(a, b)
-    return {"metric": primary.get("metric"), "metric_name": primary.get("name"), "higher_is_better": higher,
-            "ranking": "bootstrap ranks (2.5th-97.5th percentile); ties: paired percentile bootstrap of the "
-                       "difference, 95 %", "resamples": reference[1], "seed": reference[0], "entries": rows}
+    return {
+        "metric": primary.get("metric"),
+        "metric_name": primary.get("name"),
+        "higher_is_better": higher,
+        "ranking": "bootstrap ranks (2.5th-97.5th percentile); ties: paired percentile bootstrap of the "
+        "difference, 95 %",
+        "resamples": reference[1],
+        "seed": reference[0],
+        "entries": rows,
+    }
 
 
 def _replicates(e: Any) -> np.ndarray:
@@ -82,8 +104,10 @@ def _bootstrap_ranks(entries: list[Any], sign: float) -> dict[str, dict[str, Any
     out = {}
     for i, e in enumerate(entries):
         low, high = np.percentile(ranks[i], [2.5, 97.5])
-        out[e.id] = {"rank_interval": [int(np.floor(low)), int(np.ceil(high))],
-                     "rank_share": float(np.mean(ranks[i] == point[i]))}
+        out[e.id] = {
+            "rank_interval": [int(np.floor(low)), int(np.ceil(high))],
+            "rank_share": float(np.mean(ranks[i] == point[i])),
+        }
     return out
 
 

@@ -143,11 +143,11 @@ REGRESSION: dict[str, MetricInfo] = {
     "mae": MetricInfo("mae", False, mae),
     "rmse": MetricInfo("rmse", False, rmse),
 }
-SEGMENTATION: dict[str, MetricInfo] = {code: MetricInfo(code, better) for code, better in
-                                       (("dsc", True), ("iou", True), ("nsd", True), ("hd95", False),
-                                        ("masd", False))}
-DETECTION: dict[str, MetricInfo] = {code: MetricInfo(code, True) for code in
-                                    ("fbeta", "detection_sensitivity", "ppv")}
+SEGMENTATION: dict[str, MetricInfo] = {
+    code: MetricInfo(code, better)
+    for code, better in (("dsc", True), ("iou", True), ("nsd", True), ("hd95", False), ("masd", False))
+}
+DETECTION: dict[str, MetricInfo] = {code: MetricInfo(code, True) for code in ("fbeta", "detection_sensitivity", "ppv")}
 
 #: The metrics each problem category computes.
 BY_CATEGORY: dict[str, dict[str, MetricInfo]] = {
@@ -286,7 +286,18 @@ def w_rmse(y, p, t, w):
 
 
 #: The vectorized twin of each case-array metric.
-WEIGHTED = {"auroc": w_auroc, "average_precision": w_average_precision, "balanced_accuracy": w_balanced_accuracy,
-            "mcc": w_mcc, "net_benefit": w_net_benefit, "brier_score": w_brier_score, "ece": w_ece,
-            "sensitivity": w_sensitivity, "specificity": w_specificity, "ppv": w_ppv, "accuracy": w_accuracy,
-            "mae": w_mae, "rmse": w_rmse}
+WEIGHTED = {
+    "auroc": w_auroc,
+    "average_precision": w_average_precision,
+    "balanced_accuracy": w_balanced_accuracy,
+    "mcc": w_mcc,
+    "net_benefit": w_net_benefit,
+    "brier_score": w_brier_score,
+    "ece": w_ece,
+    "sensitivity": w_sensitivity,
+    "specificity": w_specificity,
+    "ppv": w_ppv,
+    "accuracy": w_accuracy,
+    "mae": w_mae,
+    "rmse": w_rmse,
+}

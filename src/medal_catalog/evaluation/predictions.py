@@ -30,7 +30,7 @@ from medal_catalog.errors import InputError
 POINT = ("x", "y", "z")
 BOX = ("x_min", "y_min", "z_min", "x_max", "y_max", "z_max")
 #: The most bytes the masks of one zip may unpack to (a zip bomb is refused before anything is unpacked).
-MAX_UNPACKED = 8 * 1024 ** 3
+MAX_UNPACKED = 8 * 1024**3
 
 
 class PredictionError(InputError):
@@ -71,9 +71,15 @@ def _id_column(header: list[str], case_id_column: str, what: str) -> int:
     for name in (case_id_column, "case_id"):
         if name in header:
             return header.index(name)
-    raise PredictionError(f"the {what} has no case id column {case_id_column!r}",
-                          ) if case_id_column == "case_id" else PredictionError(
-        f"the {what} has no case id column ({case_id_column!r} or 'case_id'); its columns: {', '.join(header)}")
+    raise (
+        PredictionError(
+            f"the {what} has no case id column {case_id_column!r}",
+        )
+        if case_id_column == "case_id"
+        else PredictionError(
+            f"the {what} has no case id column ({case_id_column!r} or 'case_id'); its columns: {', '.join(header)}"
+        )
+    )
 
 
 def _number(cell: str, line: int, column: str) -> float:
@@ -86,8 +92,9 @@ def _number(cell: str, line: int, column: str) -> float:
     return value
 
 
-def read_case_values(data: bytes, case_ids: Sequence[str], *, case_id_column: str, label_column: str,
-                     probability: bool) -> np.ndarray:
+def read_case_values(
+    data: bytes, case_ids: Sequence[str], *, case_id_column: str, label_column: str, probability: bool
+) -> np.ndarray:
     """The predicted value of each of ``case_ids`` (in that order) from a classification or regression CSV;
     ``probability`` demands values from 0 to 1."""
     what = "predictions file"
@@ -95,8 +102,9 @@ def read_case_values(data: bytes, case_ids: Sequence[str], *, case_id_column: st
     id_at = _id_column(header, case_id_column, what)
     column = next((c for c in (label_column, "prediction", "probability") if c in header), None)
     if column is None:
-        raise PredictionError(f"the {what} has no prediction column {label_column!r} (or 'prediction'); its "
-                              f"columns: {', '.join(header)}")
+        raise PredictionError(
+            f"the {what} has no prediction column {label_column!r} (or 'prediction'); its columns: {', '.join(header)}"
+        )
     at = header.index(column)
     wanted = {case: i for i, case in enumerate(case_ids)}
     values = np.full(len(case_ids), np.nan)
@@ -119,18 +127,25 @@ def read_case_values(data: bytes, case_ids: Sequence[str], *, case_id_column: st
             raise PredictionError(f"line {line}, column {column!r}: a probability must lie between 0 and 1")
         values[wanted[case]] = value
     if short:
-        raise PredictionError(f"{_lines(short)} of the {what} {_verb(len(short), 'has', 'have')} fewer cells than "
-                              "the header")
+        raise PredictionError(
+            f"{_lines(short)} of the {what} {_verb(len(short), 'has', 'have')} fewer cells than the header"
+        )
     if duplicates:
-        raise PredictionError(f"{len(duplicates)} {_verb(len(duplicates), 'case appears', 'cases appear')} more "
-                              f"than once ({_lines(duplicates)} repeat an earlier row); give each case one row")
+        raise PredictionError(
+            f"{len(duplicates)} {_verb(len(duplicates), 'case appears', 'cases appear')} more "
+            f"than once ({_lines(duplicates)} repeat an earlier row); give each case one row"
+        )
     if extra:
-        raise PredictionError(f"{len(extra)} row{'s name' if len(extra) > 1 else ' names'} cases that are not in this "
-                              f"split ({_lines(extra)}); predict exactly the split's cases (its cases.csv)")
+        raise PredictionError(
+            f"{len(extra)} row{'s name' if len(extra) > 1 else ' names'} cases that are not in this "
+            f"split ({_lines(extra)}); predict exactly the split's cases (its cases.csv)"
+        )
     missing = int(np.isnan(values).sum())
     if missing:
-        raise PredictionError(f"{missing} of the split's {len(case_ids)} cases {_verb(missing, 'has', 'have')} no "
-                              "prediction; predict every case of the split (its cases.csv lists them)")
+        raise PredictionError(
+            f"{missing} of the split's {len(case_ids)} cases {_verb(missing, 'has', 'have')} no "
+            "prediction; predict every case of the split (its cases.csv lists them)"
+        )
     return values
 
 
@@ -138,7 +153,7 @@ def _case_of(name: str) -> str | None:
     base = PurePosixPath(name).name
     for suffix in (".nii.gz", ".nii"):
         if base.endswith(suffix) and len(base) > len(suffix):
-            return base[:-len(suffix)]
+            return base[: -len(suffix)]
     return None
 
 
@@ -147,11 +162,12 @@ def open_mask_zip(data: bytes, case_ids: Sequence[str]) -> dict[str, tuple[str, 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise PredictionError("the predictions file is not a zip archive; zip one NIfTI mask per case, named "
-                              "<case id>.nii.gz") from None
+        raise PredictionError(
+            "the predictions file is not a zip archive; zip one NIfTI mask per case, named <case id>.nii.gz"
+        ) from None
     members = [info for info in archive.infolist() if not info.is_dir()]
     if sum(info.file_size for info in members) > MAX_UNPACKED:
-        raise PredictionError(f"the zip unpacks to more than {MAX_UNPACKED // 1024 ** 3} GiB")
+        raise PredictionError(f"the zip unpacks to more than {MAX_UNPACKED // 1024**3} GiB")
     wanted = set(case_ids)
     found: dict[str, tuple[str, zipfile.ZipFile]] = {}
     extra, repeated, other = [], [], []
@@ -166,18 +182,26 @@ def open_mask_zip(data: bytes, case_ids: Sequence[str]) -> dict[str, tuple[str, 
         else:
             found[case] = (info.filename, archive)
     if other:
-        raise PredictionError(f"{len(other)} {_verb(len(other), 'file in the zip is', 'files in the zip are')} not "
-                              f"NIfTI masks (.nii or .nii.gz), the first {other[0]!r}")
+        raise PredictionError(
+            f"{len(other)} {_verb(len(other), 'file in the zip is', 'files in the zip are')} not "
+            f"NIfTI masks (.nii or .nii.gz), the first {other[0]!r}"
+        )
     if repeated:
-        raise PredictionError(f"{len(repeated)} case{'s have' if len(repeated) > 1 else ' has'} more than one mask in "
-                              f"the zip, the first {repeated[0]!r}; give each case one mask")
+        raise PredictionError(
+            f"{len(repeated)} case{'s have' if len(repeated) > 1 else ' has'} more than one mask in "
+            f"the zip, the first {repeated[0]!r}; give each case one mask"
+        )
     if extra:
-        raise PredictionError(f"{len(extra)} {_verb(len(extra), 'mask in the zip names', 'masks in the zip name')} "
-                              f"cases that are not in this split, the first {extra[0]!r}")
+        raise PredictionError(
+            f"{len(extra)} {_verb(len(extra), 'mask in the zip names', 'masks in the zip name')} "
+            f"cases that are not in this split, the first {extra[0]!r}"
+        )
     missing = len(wanted) - len(found)
     if missing:
-        raise PredictionError(f"{missing} of the split's {len(wanted)} cases {_verb(missing, 'has', 'have')} no mask "
-                              "in the zip; give every case of the split a mask <case id>.nii.gz")
+        raise PredictionError(
+            f"{missing} of the split's {len(wanted)} cases {_verb(missing, 'has', 'have')} no mask "
+            "in the zip; give every case of the split a mask <case id>.nii.gz"
+        )
     return found
 
 
@@ -197,11 +221,12 @@ def read_nifti(data: bytes, where: str) -> tuple[np.ndarray, tuple[float, ...]]:
         voxels = voxels[..., 0]
     if not np.isin(np.unique(voxels), (0, 1)).all():
         raise PredictionError(f"{where} holds values other than 0 and 1; save a binary mask")
-    return voxels.astype(bool), tuple(float(z) for z in image.header.get_zooms()[:voxels.ndim])
+    return voxels.astype(bool), tuple(float(z) for z in image.header.get_zooms()[: voxels.ndim])
 
 
-def read_findings(data: bytes, *, case_id_column: str | None, what: str,
-                  case_ids: Sequence[str] | None = None) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+def read_findings(
+    data: bytes, *, case_id_column: str | None, what: str, case_ids: Sequence[str] | None = None
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Findings by case id: (coordinates, one row per finding; scores). With ``case_id_column`` None the file is one
     case's reference findings (key "")."""
     header, rows = _rows(data, what)
@@ -210,8 +235,10 @@ def read_findings(data: bytes, *, case_id_column: str | None, what: str,
     point = [c for c in POINT if c in header]
     columns = box if len(box) in (4, 6) else point if len(point) in (2, 3) else None
     if columns is None:
-        raise PredictionError(f"the {what} has neither point columns (x, y[, z]) nor box columns (x_min, y_min[, "
-                              f"z_min], x_max, y_max[, z_max])")
+        raise PredictionError(
+            f"the {what} has neither point columns (x, y[, z]) nor box columns (x_min, y_min[, "
+            f"z_min], x_max, y_max[, z_max])"
+        )
     if columns is box:  # (min..., max...)
         columns = [c for c in box if c.endswith("_min")] + [c for c in box if c.endswith("_max")]
     at = [header.index(c) for c in columns]
@@ -232,6 +259,8 @@ def read_findings(data: bytes, *, case_id_column: str | None, what: str,
         out[case][0].append(coords)
         out[case][1].append(score)
     if extra:
-        raise PredictionError(f"{len(extra)} finding{'s name' if len(extra) > 1 else ' names'} cases that are not in "
-                              f"this split ({_lines(extra)})")
+        raise PredictionError(
+            f"{len(extra)} finding{'s name' if len(extra) > 1 else ' names'} cases that are not in "
+            f"this split ({_lines(extra)})"
+        )
     return {case: (np.array(c, dtype=np.float64), np.array(s)) for case, (c, s) in out.items()}

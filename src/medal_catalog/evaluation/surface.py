@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-IMPLEMENTATION = ("medal_catalog.evaluation.surface: scipy.ndimage distance_transform_edt on face-connected "
-                  "boundaries, voxel-count NSD, HD95 as the 95th percentile of both directed distance sets")
+IMPLEMENTATION = (
+    "medal_catalog.evaluation.surface: scipy.ndimage distance_transform_edt on face-connected "
+    "boundaries, voxel-count NSD, HD95 as the 95th percentile of both directed distance sets"
+)
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,9 @@ def _crop(reference: np.ndarray, prediction: np.ndarray) -> tuple[np.ndarray, np
     return reference[tuple(box)], prediction[tuple(box)]
 
 
-def directed_distances(reference: np.ndarray, prediction: np.ndarray,
-                       spacing: tuple[float, ...]) -> tuple[np.ndarray, np.ndarray]:
+def directed_distances(
+    reference: np.ndarray, prediction: np.ndarray, spacing: tuple[float, ...]
+) -> tuple[np.ndarray, np.ndarray]:
     """The distances (mm) from each prediction boundary voxel to the reference boundary, and back; both masks
     non-empty."""
     from scipy.ndimage import distance_transform_edt  # inline: scipy.ndimage takes ~0.45 s to import
@@ -63,8 +66,9 @@ def directed_distances(reference: np.ndarray, prediction: np.ndarray,
     return to_ref[pred_border], to_pred[ref_border]
 
 
-def score_case(reference: np.ndarray, prediction: np.ndarray, spacing: tuple[float, ...],
-               tolerance_mm: float) -> CaseScores:
+def score_case(
+    reference: np.ndarray, prediction: np.ndarray, spacing: tuple[float, ...], tolerance_mm: float
+) -> CaseScores:
     """Every segmentation metric of one case; ``reference`` and ``prediction`` are boolean arrays of one shape."""
     reference, prediction = reference.astype(bool, copy=False), prediction.astype(bool, copy=False)
     if reference.shape != prediction.shape:

@@ -32,16 +32,27 @@ XML_MEDIA = "application/vnd.datacite.datacite+xml"
 _DICOM_PART16 = "https://dicom.nema.org/medical/dicom/current/output/chtml/part16/"
 _EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/HEAL"
 #: Access levels as the OpenAIRE guidelines write them in rightsList (info:eu-repo access terms).
-_ACCESS = {"open": ("Open Access", "info:eu-repo/semantics/openAccess"),
-           "registered": ("Restricted Access", "info:eu-repo/semantics/restrictedAccess"),
-           "controlled": ("Restricted Access", "info:eu-repo/semantics/restrictedAccess"),
-           "hidden_test": ("Closed Access", "info:eu-repo/semantics/closedAccess")}
+_ACCESS = {
+    "open": ("Open Access", "info:eu-repo/semantics/openAccess"),
+    "registered": ("Restricted Access", "info:eu-repo/semantics/restrictedAccess"),
+    "controlled": ("Restricted Access", "info:eu-repo/semantics/restrictedAccess"),
+    "hidden_test": ("Closed Access", "info:eu-repo/semantics/closedAccess"),
+}
 #: Our contributor roles as DataCite contributorType.
-_ROLES = {"principal_investigator": "ProjectLeader", "data_curator": "DataCurator", "annotator": "Researcher",
-          "clinician": "Researcher", "submitter": "ContactPerson", "data_manager": "DataManager"}
-_CODE_SYSTEMS = {"SNOMEDCT": ("SNOMED CT", "http://snomed.info/sct"),
-                 "ICD10": ("ICD-10", "https://icd.who.int/browse10/"),
-                 "RADLEX": ("RadLex", "http://radlex.org/"), "LOINC": ("LOINC", "http://loinc.org/")}
+_ROLES = {
+    "principal_investigator": "ProjectLeader",
+    "data_curator": "DataCurator",
+    "annotator": "Researcher",
+    "clinician": "Researcher",
+    "submitter": "ContactPerson",
+    "data_manager": "DataManager",
+}
+_CODE_SYSTEMS = {
+    "SNOMEDCT": ("SNOMED CT", "http://snomed.info/sct"),
+    "ICD10": ("ICD-10", "https://icd.who.int/browse10/"),
+    "RADLEX": ("RadLex", "http://radlex.org/"),
+    "LOINC": ("LOINC", "http://loinc.org/"),
+}
 
 
 @dataclass
@@ -78,8 +89,9 @@ def _person(person: dict[str, Any]) -> dict[str, Any]:
     if given and family:
         out.update(name=f"{family}, {given}", givenName=given, familyName=family)
     if person.get("orcid"):
-        out["nameIdentifiers"] = [{"nameIdentifier": person["orcid"], "nameIdentifierScheme": "ORCID",
-                                   "schemeUri": "https://orcid.org"}]
+        out["nameIdentifiers"] = [
+            {"nameIdentifier": person["orcid"], "nameIdentifierScheme": "ORCID", "schemeUri": "https://orcid.org"}
+        ]
     affiliation = person.get("affiliation")
     if isinstance(affiliation, dict) and affiliation.get("name"):
         out["affiliation"] = [_affiliation(affiliation)]
@@ -96,8 +108,9 @@ def _affiliation(org: dict[str, Any]) -> dict[str, Any]:
 def _organization(org: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"name": org.get("name"), "nameType": "Organizational"}
     if org.get("ror"):
-        out["nameIdentifiers"] = [{"nameIdentifier": org["ror"], "nameIdentifierScheme": "ROR",
-                                   "schemeUri": "https://ror.org"}]
+        out["nameIdentifiers"] = [
+            {"nameIdentifier": org["ror"], "nameIdentifierScheme": "ROR", "schemeUri": "https://ror.org"}
+        ]
     return out
 
 
@@ -117,7 +130,11 @@ def _people(document: dict[str, Any]) -> tuple[list[dict], list[dict], dict | No
         if not isinstance(submitter, dict):
             return [], [], None
         affiliation = submitter.get("affiliation")
-        return [_person(submitter)], [], affiliation if isinstance(affiliation, dict) and affiliation.get("ror") else None
+        return (
+            [_person(submitter)],
+            [],
+            affiliation if isinstance(affiliation, dict) and affiliation.get("ror") else None,
+        )
     provenance = document.get("provenance") if isinstance(document.get("provenance"), dict) else {}
     people = [p for p in provenance.get("contributors") or [] if isinstance(p, dict)]
     organizations = [o for o in provenance.get("organizations") or [] if isinstance(o, dict) and o.get("name")]
@@ -133,10 +150,18 @@ def _people(document: dict[str, Any]) -> tuple[list[dict], list[dict], dict | No
 
 def _subjects(document: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"subject": str(k)} for k in document.get("keywords") or []]
-    out += [{"subject": str(m), "subjectScheme": "DICOM Modality (CID 29)",
-             "schemeUri": f"{_DICOM_PART16}sect_CID_29.html"} for m in document.get("modalities") or []]
-    out += [{"subject": str(b), "subjectScheme": "DICOM Body Part Examined (CID 4031)",
-             "schemeUri": f"{_DICOM_PART16}sect_CID_4031.html"} for b in document.get("body_parts") or []]
+    out += [
+        {"subject": str(m), "subjectScheme": "DICOM Modality (CID 29)", "schemeUri": f"{_DICOM_PART16}sect_CID_29.html"}
+        for m in document.get("modalities") or []
+    ]
+    out += [
+        {
+            "subject": str(b),
+            "subjectScheme": "DICOM Body Part Examined (CID 4031)",
+            "schemeUri": f"{_DICOM_PART16}sect_CID_4031.html",
+        }
+        for b in document.get("body_parts") or []
+    ]
     for coded in [*(document.get("target_conditions") or []), *(document.get("anatomy") or [])]:
         if isinstance(coded, dict) and coded.get("label"):
             system, uri = _CODE_SYSTEMS.get(str(coded.get("code_system")), (str(coded.get("code_system")), None))
@@ -144,8 +169,14 @@ def _subjects(document: dict[str, Any]) -> list[dict[str, Any]]:
             if uri:
                 subject["schemeUri"] = uri
             out.append(subject)
-    out.append({"subject": "Health", "subjectScheme": "EU Data Theme", "valueUri": _EU_THEME,
-                "schemeUri": "http://publications.europa.eu/resource/authority/data-theme"})
+    out.append(
+        {
+            "subject": "Health",
+            "subjectScheme": "EU Data Theme",
+            "valueUri": _EU_THEME,
+            "schemeUri": "http://publications.europa.eu/resource/authority/data-theme",
+        }
+    )
     return out
 
 
@@ -163,8 +194,7 @@ def _rights(document: dict[str, Any]) -> list[dict[str, Any]]:
         if url:
             right["rightsUri"] = url
         if isinstance(spdx, str) and not spdx.startswith("LicenseRef-"):
-            right.update(rightsIdentifier=spdx, rightsIdentifierScheme="SPDX",
-                         schemeUri="https://spdx.org/licenses/")
+            right.update(rightsIdentifier=spdx, rightsIdentifierScheme="SPDX", schemeUri="https://spdx.org/licenses/")
         out.append(right)
     level = document.get("access_level")
     if document.get("type") == "BenchmarkTask":
@@ -184,16 +214,28 @@ def _related(document: dict[str, Any], context: Context) -> list[dict[str, Any]]
             out["resourceTypeGeneral"] = general
         return out
 
-    out = [{"relatedIdentifier": f"{context.base}/api/catalog", "relatedIdentifierType": "URL",
-            "relationType": "IsPartOf", "resourceTypeGeneral": "Collection"}]
+    out = [
+        {
+            "relatedIdentifier": f"{context.base}/api/catalog",
+            "relatedIdentifierType": "URL",
+            "relationType": "IsPartOf",
+            "resourceTypeGeneral": "Collection",
+        }
+    ]
     task = document.get("type") == "BenchmarkTask"
     out += [ident(pid, "IsDerivedFrom" if task else "IsSourceOf", "Dataset") for pid in context.related]
     for publication in document.get("related_publications") or []:
         doi = doi_of(publication) if isinstance(publication, dict) else None
         if doi:
             relation = "IsDescribedBy" if publication.get("describes_this_data") else "IsCitedBy"
-            out.append({"relatedIdentifier": doi, "relatedIdentifierType": "DOI", "relationType": relation,
-                        "resourceTypeGeneral": "JournalArticle"})
+            out.append(
+                {
+                    "relatedIdentifier": doi,
+                    "relatedIdentifierType": "DOI",
+                    "relationType": relation,
+                    "resourceTypeGeneral": "JournalArticle",
+                }
+            )
     provenance = document.get("provenance") if isinstance(document.get("provenance"), dict) else {}
     derived = provenance.get("derived_from")
     for source in derived if isinstance(derived, list) else [derived] if derived else []:
@@ -205,12 +247,23 @@ def _related(document: dict[str, Any], context: Context) -> list[dict[str, Any]]
             scheme, value = scheme_of(text)
             out.append({"relatedIdentifier": value, "relatedIdentifierType": scheme, "relationType": "IsDerivedFrom"})
     if context.version_of is not None:
-        out.append({"relatedIdentifier": context.version_of.value, "relatedIdentifierType": context.version_of.scheme,
-                    "relationType": "IsVersionOf"})
+        out.append(
+            {
+                "relatedIdentifier": context.version_of.value,
+                "relatedIdentifierType": context.version_of.scheme,
+                "relationType": "IsVersionOf",
+            }
+        )
     if context.croissant:
-        out.append({"relatedIdentifier": context.croissant, "relatedIdentifierType": "URL",
-                    "relationType": "HasMetadata", "relatedMetadataScheme": "Croissant",
-                    "schemeUri": "http://mlcommons.org/croissant/1.1"})
+        out.append(
+            {
+                "relatedIdentifier": context.croissant,
+                "relatedIdentifierType": "URL",
+                "relationType": "HasMetadata",
+                "relatedMetadataScheme": "Croissant",
+                "schemeUri": "http://mlcommons.org/croissant/1.1",
+            }
+        )
     return out
 
 
@@ -225,8 +278,13 @@ def _dates(document: dict[str, Any], issued: str | None) -> list[dict[str, Any]]
     period = document.get("collection_period")
     if isinstance(period, dict) and period.get("start_date"):
         end = str(period.get("end_date") or "")[:10]
-        out.append({"date": f"{str(period['start_date'])[:10]}/{end}" if end else str(period["start_date"])[:10],
-                    "dateType": "Collected", "dateInformation": "period the images were acquired in"})
+        out.append(
+            {
+                "date": f"{str(period['start_date'])[:10]}/{end}" if end else str(period["start_date"])[:10],
+                "dateType": "Collected",
+                "dateInformation": "period the images were acquired in",
+            }
+        )
     return out
 
 
@@ -241,9 +299,14 @@ def to_datacite(document: dict[str, Any], context: Context) -> dict[str, Any]:
         "doi": context.pid.value if context.pid.scheme == "DOI" else None,
         "url": context.page,
         "identifiers": [{"identifier": context.pid.value, "identifierType": context.pid.scheme}],
-        "types": {"resourceTypeGeneral": "Dataset",
-                  "resourceType": "Benchmark task" if task else "Medical imaging dataset",
-                  "schemaOrg": "Dataset", "citeproc": "dataset", "bibtex": "misc", "ris": "DATA"},
+        "types": {
+            "resourceTypeGeneral": "Dataset",
+            "resourceType": "Benchmark task" if task else "Medical imaging dataset",
+            "schemaOrg": "Dataset",
+            "citeproc": "dataset",
+            "bibtex": "misc",
+            "ris": "DATA",
+        },
         "creators": creators or [{"name": "MEDAL consortium", "nameType": "Organizational"}],
         "titles": [{"title": str(document.get("title") or document["id"]), "lang": "en"}],
         "publisher": _publisher(publisher_org),
@@ -252,15 +315,20 @@ def to_datacite(document: dict[str, Any], context: Context) -> dict[str, Any]:
         "contributors": contributors,
         "dates": _dates(document, context.issued),
         "language": "en",
-        "alternateIdentifiers": ([{"alternateIdentifier": context.catalog_id, "alternateIdentifierType": "URL"}]
-                                 if context.catalog_id != context.pid.url else []),
+        "alternateIdentifiers": (
+            [{"alternateIdentifier": context.catalog_id, "alternateIdentifierType": "URL"}]
+            if context.catalog_id != context.pid.url
+            else []
+        ),
         "relatedIdentifiers": _related(document, context),
         "sizes": _sizes(document, context.downloads, context.small_cell),
         "formats": _formats(document, context.downloads),
         "version": str(document["version"]) if document.get("version") else None,
         "rightsList": _rights(document),
         "descriptions": _descriptions(document, generated_description),
-        "geoLocations": [{"geoLocationPlace": _countries().get(str(c), str(c))} for c in document.get("countries") or []],
+        "geoLocations": [
+            {"geoLocationPlace": _countries().get(str(c), str(c))} for c in document.get("countries") or []
+        ],
         # One URL, the data file (last download): what DataCite's content negotiation mostly gives, and what
         # F-UJI's mapping of this format reads (a list stops its assessment).
         "contentUrl": context.downloads[-1]["url"] if context.downloads else None,
@@ -276,8 +344,12 @@ def _sizes(document: dict[str, Any], downloads: list[dict[str, Any]], small_cell
     subjects = document.get("subject_count")
     if isinstance(subjects, int) and 0 < subjects < small_cell:  # a count of a few people is not published
         out.append(f"< {small_cell} subjects")
-    for slot, one, many in (("subject_count", "subject", "subjects"), ("study_count", "study", "studies"),
-                            ("series_count", "series", "series"), ("instance_count", "image", "images")):
+    for slot, one, many in (
+        ("subject_count", "subject", "subjects"),
+        ("study_count", "study", "studies"),
+        ("series_count", "series", "series"),
+        ("instance_count", "image", "images"),
+    ):
         if slot == "subject_count" and isinstance(subjects, int) and 0 < subjects < small_cell:
             continue
         if isinstance(document.get(slot), int):
@@ -294,8 +366,13 @@ def _formats(document: dict[str, Any], downloads: list[dict[str, Any]]) -> list[
 
 
 def _descriptions(document: dict[str, Any], generated) -> list[dict[str, Any]]:
-    out = [{"description": str(document.get("description") or generated(document)), "descriptionType": "Abstract",
-            "lang": "en"}]
+    out = [
+        {
+            "description": str(document.get("description") or generated(document)),
+            "descriptionType": "Abstract",
+            "lang": "en",
+        }
+    ]
     provenance = document.get("provenance") if isinstance(document.get("provenance"), dict) else {}
     activity = provenance.get("collection_activity")
     if isinstance(activity, dict) and activity.get("description"):
@@ -321,8 +398,9 @@ def to_xml_element(record: dict[str, Any]):
             node.text = str(text)
         return node
 
-    root = etree.Element(f"{{{NAMESPACE}}}resource", nsmap={None: NAMESPACE,
-                                                            "xsi": "http://www.w3.org/2001/XMLSchema-instance"})
+    root = etree.Element(
+        f"{{{NAMESPACE}}}resource", nsmap={None: NAMESPACE, "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+    )
     root.set("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation", f"{NAMESPACE} {SCHEMA_LOCATION}")
     ident = record["identifiers"][0]
     el(root, "identifier", ident["identifier"], identifierType=ident["identifierType"])
@@ -336,27 +414,51 @@ def to_xml_element(record: dict[str, Any]):
                 if person.get(key):
                     el(node, key, person[key])
             for n in person.get("nameIdentifiers") or []:
-                el(node, "nameIdentifier", n["nameIdentifier"], nameIdentifierScheme=n["nameIdentifierScheme"],
-                   schemeURI=n.get("schemeUri"))
+                el(
+                    node,
+                    "nameIdentifier",
+                    n["nameIdentifier"],
+                    nameIdentifierScheme=n["nameIdentifierScheme"],
+                    schemeURI=n.get("schemeUri"),
+                )
             for a in person.get("affiliation") or []:
-                el(node, "affiliation", a["name"], affiliationIdentifier=a.get("affiliationIdentifier"),
-                   affiliationIdentifierScheme=a.get("affiliationIdentifierScheme"), schemeURI=a.get("schemeUri"))
+                el(
+                    node,
+                    "affiliation",
+                    a["name"],
+                    affiliationIdentifier=a.get("affiliationIdentifier"),
+                    affiliationIdentifierScheme=a.get("affiliationIdentifierScheme"),
+                    schemeURI=a.get("schemeUri"),
+                )
 
     names("creators", "creator", record["creators"])
     titles = el(root, "titles")
     for t in record["titles"]:
         el(titles, "title", t["title"], lang=t.get("lang"))
     publisher = record["publisher"]
-    el(root, "publisher", publisher["name"], publisherIdentifier=publisher.get("publisherIdentifier"),
-       publisherIdentifierScheme=publisher.get("publisherIdentifierScheme"), schemeURI=publisher.get("schemeUri"))
+    el(
+        root,
+        "publisher",
+        publisher["name"],
+        publisherIdentifier=publisher.get("publisherIdentifier"),
+        publisherIdentifierScheme=publisher.get("publisherIdentifierScheme"),
+        schemeURI=publisher.get("schemeUri"),
+    )
     el(root, "publicationYear", record["publicationYear"])
     types = record["types"]
     el(root, "resourceType", types["resourceType"], resourceTypeGeneral=types["resourceTypeGeneral"])
     if record.get("subjects"):
         subjects = el(root, "subjects")
         for s in record["subjects"]:
-            el(subjects, "subject", s["subject"], subjectScheme=s.get("subjectScheme"), schemeURI=s.get("schemeUri"),
-               valueURI=s.get("valueUri"), classificationCode=s.get("classificationCode"))
+            el(
+                subjects,
+                "subject",
+                s["subject"],
+                subjectScheme=s.get("subjectScheme"),
+                schemeURI=s.get("schemeUri"),
+                valueURI=s.get("valueUri"),
+                classificationCode=s.get("classificationCode"),
+            )
     if record.get("contributors"):
         names("contributors", "contributor", record["contributors"])
     if record.get("dates"):
@@ -367,15 +469,29 @@ def to_xml_element(record: dict[str, Any]):
     if record.get("alternateIdentifiers"):
         alternates = el(root, "alternateIdentifiers")
         for a in record["alternateIdentifiers"]:
-            el(alternates, "alternateIdentifier", a["alternateIdentifier"],
-               alternateIdentifierType=a["alternateIdentifierType"])
+            el(
+                alternates,
+                "alternateIdentifier",
+                a["alternateIdentifier"],
+                alternateIdentifierType=a["alternateIdentifierType"],
+            )
     if record.get("relatedIdentifiers"):
         related = el(root, "relatedIdentifiers")
         for r in record["relatedIdentifiers"]:
-            el(related, "relatedIdentifier", r["relatedIdentifier"], relatedIdentifierType=r["relatedIdentifierType"],
-               relationType=r["relationType"], resourceTypeGeneral=r.get("resourceTypeGeneral"),
-               relatedMetadataScheme=r.get("relatedMetadataScheme"), schemeURI=r.get("schemeUri"))
-    for wrapper, child, values in (("sizes", "size", record.get("sizes")), ("formats", "format", record.get("formats"))):
+            el(
+                related,
+                "relatedIdentifier",
+                r["relatedIdentifier"],
+                relatedIdentifierType=r["relatedIdentifierType"],
+                relationType=r["relationType"],
+                resourceTypeGeneral=r.get("resourceTypeGeneral"),
+                relatedMetadataScheme=r.get("relatedMetadataScheme"),
+                schemeURI=r.get("schemeUri"),
+            )
+    for wrapper, child, values in (
+        ("sizes", "size", record.get("sizes")),
+        ("formats", "format", record.get("formats")),
+    ):
         if values:
             node = el(root, wrapper)
             for value in values:
@@ -385,9 +501,16 @@ def to_xml_element(record: dict[str, Any]):
     if record.get("rightsList"):
         rights = el(root, "rightsList")
         for r in record["rightsList"]:
-            el(rights, "rights", r["rights"], lang=r.get("lang"), rightsURI=r.get("rightsUri"),
-               rightsIdentifier=r.get("rightsIdentifier"), rightsIdentifierScheme=r.get("rightsIdentifierScheme"),
-               schemeURI=r.get("schemeUri"))
+            el(
+                rights,
+                "rights",
+                r["rights"],
+                lang=r.get("lang"),
+                rightsURI=r.get("rightsUri"),
+                rightsIdentifier=r.get("rightsIdentifier"),
+                rightsIdentifierScheme=r.get("rightsIdentifierScheme"),
+                schemeURI=r.get("schemeUri"),
+            )
     descriptions = el(root, "descriptions")
     for d in record["descriptions"]:
         el(descriptions, "description", d["description"], descriptionType=d["descriptionType"], lang=d.get("lang"))

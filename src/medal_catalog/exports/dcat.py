@@ -14,11 +14,17 @@ _IANA = "http://www.iana.org/assignments/media-types/"
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][\w.+-]*/[A-Za-z0-9][\w.+-]*$")
 _SPDX_LIST_ID = re.compile(r"^[A-Za-z0-9.+-]+$")
 #: The theme of every MEDAL dataset (EU data themes), with its concept scheme.
-THEME_SCHEME = {"@id": f"{_EU}data-theme", "@type": "skos:ConceptScheme",
-                "dcterms:title": {"@value": "Data theme", "@language": "en"}}
-HEALTH_THEME = {"@id": f"{_EU}data-theme/HEAL", "@type": "skos:Concept",
-                "skos:prefLabel": {"@value": "Health", "@language": "en"},
-                "skos:inScheme": {"@id": THEME_SCHEME["@id"]}}
+THEME_SCHEME = {
+    "@id": f"{_EU}data-theme",
+    "@type": "skos:ConceptScheme",
+    "dcterms:title": {"@value": "Data theme", "@language": "en"},
+}
+HEALTH_THEME = {
+    "@id": f"{_EU}data-theme/HEAL",
+    "@type": "skos:Concept",
+    "skos:prefLabel": {"@value": "Health", "@language": "en"},
+    "skos:inScheme": {"@id": THEME_SCHEME["@id"]},
+}
 
 
 def access_rights() -> dict[str, str]:
@@ -58,8 +64,11 @@ def _distribution(item: dict[str, Any], landing: str, license_: dict[str, Any] |
         # DCAT-AP wants an xsd:decimal; "n.0" is its canonical form (and what Turtle writes back).
         out["byte_size"] = {"@value": f"{item['byte_size']}.0", "@type": "xsd:decimal"}
     if isinstance(item.get("sha256"), str):
-        out["spdx:checksum"] = {"@type": "spdx:Checksum", "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-                                "spdx:checksumValue": {"@value": item["sha256"], "@type": "xsd:hexBinary"}}
+        out["spdx:checksum"] = {
+            "@type": "spdx:Checksum",
+            "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+            "spdx:checksumValue": {"@value": item["sha256"], "@type": "xsd:hexBinary"},
+        }
     if license_ is not None:
         out["dcterms:license"] = license_
     return out
@@ -77,13 +86,22 @@ def generated_description(document: dict[str, Any]) -> str:
     """A factual description of a dataset made only from what its (redacted) document holds: counts, modalities,
     body parts, vendors. It starts with :data:`GENERATED`."""
     acquisition = document.get("acquisition") if isinstance(document.get("acquisition"), dict) else {}
-    counts = [c for c in (_count(document.get("subject_count"), "subject", "subjects"),
-                          _count(document.get("study_count"), "study", "studies"),
-                          _count(document.get("series_count"), "series", "series"),
-                          _count(document.get("instance_count"), "image", "images")) if c]
+    counts = [
+        c
+        for c in (
+            _count(document.get("subject_count"), "subject", "subjects"),
+            _count(document.get("study_count"), "study", "studies"),
+            _count(document.get("series_count"), "series", "series"),
+            _count(document.get("instance_count"), "image", "images"),
+        )
+        if c
+    ]
     parts = [f"{', '.join(counts)}." if counts else "Imaging dataset."]
-    for label, values in (("Modalities", document.get("modalities")), ("Body parts", document.get("body_parts")),
-                          ("Manufacturers", acquisition.get("manufacturers"))):
+    for label, values in (
+        ("Modalities", document.get("modalities")),
+        ("Body parts", document.get("body_parts")),
+        ("Manufacturers", acquisition.get("manufacturers")),
+    ):
         if isinstance(values, list) and values:
             parts.append(f"{label}: {', '.join(str(v) for v in values)}.")
     return GENERATED + " ".join(parts)
@@ -126,29 +144,42 @@ OPENAPI = "https://spec.openapis.org/oas/v3.1.0"
 def api_service(base: str, dataset_pid: str) -> dict[str, Any]:
     """The catalog's HTTP API as a dcat:DataService serving a dataset: endpoint, its OpenAPI description and the
     protocol it conforms to."""
-    return {"@type": "dcat:DataService", "dcterms:title": {"@value": "MEDAL catalog API", "@language": "en"},
-            "dcat:endpointURL": {"@id": f"{base}/api/"},
-            "dcat:endpointDescription": {"@id": f"{base}/api/openapi.json"},
-            "dcterms:conformsTo": {"@id": OPENAPI, "@type": "dcterms:Standard"},
-            "dcat:servesDataset": {"@id": dataset_pid}}
+    return {
+        "@type": "dcat:DataService",
+        "dcterms:title": {"@value": "MEDAL catalog API", "@language": "en"},
+        "dcat:endpointURL": {"@id": f"{base}/api/"},
+        "dcat:endpointDescription": {"@id": f"{base}/api/openapi.json"},
+        "dcterms:conformsTo": {"@id": OPENAPI, "@type": "dcterms:Standard"},
+        "dcat:servesDataset": {"@id": dataset_pid},
+    }
 
 
-def download_distributions(downloads: list[dict[str, Any]], landing: str, base: str, dataset_id: str,
-                           dataset_pid: str) -> list[dict[str, Any]]:
+def download_distributions(
+    downloads: list[dict[str, Any]], landing: str, base: str, dataset_id: str, dataset_pid: str
+) -> list[dict[str, Any]]:
     """What a caller can actually fetch of a dataset, as DCAT-AP distributions that say what they are: each
     download with its media type and (where the catalog knows it) its byte size, and the API through which the
     dataset's entry, Croissant and series are read (a dcat:DataService)."""
     out = []
     for item in downloads:
-        node: dict[str, Any] = {"@type": "dcat:Distribution", "dcterms:title": item.get("name") or item["url"],
-                                "dcat:accessURL": {"@id": landing}, "dcat:downloadURL": {"@id": item["url"]}}
+        node: dict[str, Any] = {
+            "@type": "dcat:Distribution",
+            "dcterms:title": item.get("name") or item["url"],
+            "dcat:accessURL": {"@id": landing},
+            "dcat:downloadURL": {"@id": item["url"]},
+        }
         media = _media_type(item.get("media_type"))
         if media is not None:
             node["dcat:mediaType"] = media
         if isinstance(item.get("size"), int):
             node["dcat:byteSize"] = {"@value": f"{item['size']}.0", "@type": "xsd:decimal"}
         out.append(node)
-    out.append({"@type": "dcat:Distribution", "dcterms:title": "The dataset through the catalog's HTTP API",
-                "dcat:accessURL": {"@id": f"{base}/api/datasets/{dataset_id}"},
-                "dcat:accessService": api_service(base, dataset_pid)})
+    out.append(
+        {
+            "@type": "dcat:Distribution",
+            "dcterms:title": "The dataset through the catalog's HTTP API",
+            "dcat:accessURL": {"@id": f"{base}/api/datasets/{dataset_id}"},
+            "dcat:accessService": api_service(base, dataset_pid),
+        }
+    )
     return out

@@ -33,13 +33,16 @@ class Registered:
 def doi_for(settings: Settings, dataset_id: str) -> str:
     """The DOI the catalog registers for a dataset: ``<MEDAL_DATACITE_PREFIX>/medal.<id>``."""
     if not settings.datacite_prefix:
-        raise UsageError("no DataCite prefix: set MEDAL_DATACITE_PREFIX (and MEDAL_DATACITE_USER, "
-                         "MEDAL_DATACITE_PASSWORD) to register DOIs")
+        raise UsageError(
+            "no DataCite prefix: set MEDAL_DATACITE_PREFIX (and MEDAL_DATACITE_USER, "
+            "MEDAL_DATACITE_PASSWORD) to register DOIs"
+        )
     return f"{settings.datacite_prefix}/medal.{dataset_id}".lower()
 
 
-def register(settings: Settings, doi: str, url: str, xml: bytes, event: str | None,
-             client: httpx.Client | None = None) -> Registered:
+def register(
+    settings: Settings, doi: str, url: str, xml: bytes, event: str | None, client: httpx.Client | None = None
+) -> Registered:
     """Create or update ``doi`` at DataCite with this metadata and landing page URL; ``event`` ``None`` keeps
     (or makes) it a draft. Raises RegistrationError with DataCite's answer when it refuses."""
     if not (settings.datacite_user and settings.datacite_password):
@@ -51,9 +54,12 @@ def register(settings: Settings, doi: str, url: str, xml: bytes, event: str | No
     own = client is None
     client = client or httpx.Client(timeout=30)
     try:
-        response = client.put(f"{settings.datacite_url.rstrip('/')}/dois/{doi}", json=body,
-                              auth=(settings.datacite_user, settings.datacite_password),
-                              headers={"Content-Type": "application/vnd.api+json"})
+        response = client.put(
+            f"{settings.datacite_url.rstrip('/')}/dois/{doi}",
+            json=body,
+            auth=(settings.datacite_user, settings.datacite_password),
+            headers={"Content-Type": "application/vnd.api+json"},
+        )
     except httpx.HTTPError as err:
         raise RegistrationError(f"DataCite at {settings.datacite_url} could not be reached: {err}") from None
     finally:

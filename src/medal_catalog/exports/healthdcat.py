@@ -25,8 +25,11 @@ HEALTH_CATEGORY = f"{_HDEU}healthcategories/EHRS"
 #: The DICOM standard in the HealthDCAT-AP Standard list (the identifier follows the list's pattern, e.g.
 #: standard/OMOP-CDM; docs/aggregators.md says it was not checked against the list offline).
 DICOM_STANDARD = f"{_HDEU}standard/DICOM"
-_CODING = {"SNOMEDCT": f"{_HDEU}coding-system/SNOMED-CT", "LOINC": f"{_HDEU}coding-system/LOINC",
-           "ICD10": f"{_HDEU}coding-system/ICD-10"}
+_CODING = {
+    "SNOMEDCT": f"{_HDEU}coding-system/SNOMED-CT",
+    "LOINC": f"{_HDEU}coding-system/LOINC",
+    "ICD10": f"{_HDEU}coding-system/ICD-10",
+}
 _DPV = "https://w3id.org/dpv#"
 _PD = "https://w3id.org/dpv/pd#"
 _GDPR = "https://w3id.org/dpv/legal/eu/gdpr#"
@@ -47,13 +50,19 @@ class HealthContext:
 
 
 def _contact(context: HealthContext, page: str) -> dict[str, Any]:
-    return {"@type": "http://data.europa.eu/m8g/ContactPoint", "http://data.europa.eu/m8g/email": context.contact_email,
-            "http://data.europa.eu/m8g/contactPage": {"@id": page}}
+    return {
+        "@type": "http://data.europa.eu/m8g/ContactPoint",
+        "http://data.europa.eu/m8g/email": context.contact_email,
+        "http://data.europa.eu/m8g/contactPage": {"@id": page},
+    }
 
 
 def _agent(name: str, context: HealthContext, page: str, iri: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {"@type": "foaf:Agent", "foaf:name": name,
-                           "http://data.europa.eu/m8g/contactPoint": _contact(context, page)}
+    out: dict[str, Any] = {
+        "@type": "foaf:Agent",
+        "foaf:name": name,
+        "http://data.europa.eu/m8g/contactPoint": _contact(context, page),
+    }
     if iri:
         out["@id"] = iri
     return out
@@ -119,33 +128,55 @@ def to_healthdcat(node: dict[str, Any], document: dict[str, Any], context: Healt
     if coverage:
         out["http://healthdataportal.eu/ns/health#populationCoverage"] = coverage
     out["dcterms:conformsTo"] = [c for c in _as_list(out.get("dcterms:conformsTo"))] + [
-        {"@id": DICOM_STANDARD, "@type": "dcterms:Standard"}]
-    systems = sorted({_CODING[c["code_system"]] for c in document.get("target_conditions") or []
-                      if isinstance(c, dict) and c.get("code_system") in _CODING})
+        {"@id": DICOM_STANDARD, "@type": "dcterms:Standard"}
+    ]
+    systems = sorted(
+        {
+            _CODING[c["code_system"]]
+            for c in document.get("target_conditions") or []
+            if isinstance(c, dict) and c.get("code_system") in _CODING
+        }
+    )
     if systems:
         out["http://healthdataportal.eu/ns/health#hasCodingSystem"] = [{"@id": s} for s in systems]
-    out["https://w3id.org/dpv#hasPersonalData"] = [{"@id": f"{_PD}MedicalHealth"}, {"@id": f"{_PD}Age"},
-                                                   {"@id": f"{_PD}Gender"}]
+    out["https://w3id.org/dpv#hasPersonalData"] = [
+        {"@id": f"{_PD}MedicalHealth"},
+        {"@id": f"{_PD}Age"},
+        {"@id": f"{_PD}Gender"},
+    ]
     basis = _legal_basis(document)
     if basis:
         out["https://w3id.org/dpv#hasLegalBasis"] = basis
     out["https://w3id.org/dpv#hasPurpose"] = {"@id": f"{_DPV}ScientificResearch"}
-    out["dcat:contactPoint"] = {"@type": "http://www.w3.org/2006/vcard/ns#Kind",
-                                "http://www.w3.org/2006/vcard/ns#fn": "MEDAL data access committee",
-                                "http://www.w3.org/2006/vcard/ns#hasEmail": {"@id": f"mailto:{context.contact_email}"},
-                                "http://www.w3.org/2006/vcard/ns#hasURL": {"@id": page}}
+    out["dcat:contactPoint"] = {
+        "@type": "http://www.w3.org/2006/vcard/ns#Kind",
+        "http://www.w3.org/2006/vcard/ns#fn": "MEDAL data access committee",
+        "http://www.w3.org/2006/vcard/ns#hasEmail": {"@id": f"mailto:{context.contact_email}"},
+        "http://www.w3.org/2006/vcard/ns#hasURL": {"@id": page},
+    }
     # A benchmark's data are test data (EU dataset-type list): models are evaluated on them, not trained.
-    out["dcterms:type"] = {"@id": f"{_DATASET_TYPE}TEST_DATA", "@type": "skos:Concept",
-                           "skos:prefLabel": {"@value": "Test data", "@language": "en"}}
-    out["dcterms:provenance"] = {"@type": "dcterms:ProvenanceStatement", "http://www.w3.org/2000/01/rdf-schema#label": _provenance(document)}
+    out["dcterms:type"] = {
+        "@id": f"{_DATASET_TYPE}TEST_DATA",
+        "@type": "skos:Concept",
+        "skos:prefLabel": {"@value": "Test data", "@language": "en"},
+    }
+    out["dcterms:provenance"] = {
+        "@type": "dcterms:ProvenanceStatement",
+        "http://www.w3.org/2000/01/rdf-schema#label": _provenance(document),
+    }
     for key in ("distribution", "dcat:distribution"):
         if isinstance(out.get(key), list):
             out[key] = [{**d, "http://data.europa.eu/r5r/applicableLegislation": legislation} for d in out[key]]
     if not out.get("distribution") and not out.get("dcat:distribution"):
         # HealthDCAT-AP wants a distribution: for a dataset whose view has none, the way to ask for it.
-        out["dcat:distribution"] = [{"@type": "dcat:Distribution", "dcterms:title": "Access request",
-                                     "dcat:accessURL": {"@id": page},
-                                     "http://data.europa.eu/r5r/applicableLegislation": legislation}]
+        out["dcat:distribution"] = [
+            {
+                "@type": "dcat:Distribution",
+                "dcterms:title": "Access request",
+                "dcat:accessURL": {"@id": page},
+                "http://data.europa.eu/r5r/applicableLegislation": legislation,
+            }
+        ]
     return out
 
 
@@ -158,10 +189,17 @@ def _provenance(document: dict[str, Any]) -> str:
     activity = provenance.get("collection_activity") if isinstance(provenance.get("collection_activity"), dict) else {}
     if activity.get("description"):
         return str(activity["description"])
-    return ("Medical images contributed to the MEDAL benchmark, de-identified and described by the MEDAL catalog "
-            "(harvested DICOM headers and the contributor's submission).")
+    return (
+        "Medical images contributed to the MEDAL benchmark, de-identified and described by the MEDAL catalog "
+        "(harvested DICOM headers and the contributor's submission)."
+    )
 
 
 def catalog_legislation() -> dict[str, Any]:
     """What HealthDCAT-AP adds to the catalog node."""
-    return {"http://data.europa.eu/r5r/applicableLegislation": {"@id": EHDS, "@type": "http://data.europa.eu/eli/ontology#LegalResource"}}
+    return {
+        "http://data.europa.eu/r5r/applicableLegislation": {
+            "@id": EHDS,
+            "@type": "http://data.europa.eu/eli/ontology#LegalResource",
+        }
+    }

@@ -19,8 +19,12 @@ from medal_catalog.schema.facts import class_mappings, class_uri, slot_ranges
 TYPES = {kind: [class_uri(kind), *class_mappings(kind)] for kind in ENTRY_CLASSES}
 #: Slots of an entry that name other entries (their range is an entry class), and the kind of entry they name;
 #: a container's lists hold entries rather than name them.
-REFERENCES = {slot: kind for cls in ENTRY_CLASSES for slot, kind in slot_ranges(cls).items()
-              if kind in ENTRY_CLASSES and slot not in CONTAINER_SLOTS}
+REFERENCES = {
+    slot: kind
+    for cls in ENTRY_CLASSES
+    for slot, kind in slot_ranges(cls).items()
+    if kind in ENTRY_CLASSES and slot not in CONTAINER_SLOTS
+}
 
 
 @lru_cache(maxsize=1)
@@ -40,9 +44,11 @@ def to_jsonld(document: dict[str, Any], base: str, version: int | None = None) -
     kind = document["type"]
     # An explicit @base: ids of nested objects (a harvest run) resolve the same in every processor, never
     # against a server path or a processor's default.
-    out: dict[str, Any] = {"@context": {**context(), "@base": f"{base}/id/{PATH_OF[kind]}/"},
-                           "@id": identifier(base, kind, document["id"], version),
-                           "@type": TYPES[kind]}
+    out: dict[str, Any] = {
+        "@context": {**context(), "@base": f"{base}/id/{PATH_OF[kind]}/"},
+        "@id": identifier(base, kind, document["id"], version),
+        "@type": TYPES[kind],
+    }
     for key, value in document.items():
         if key in ("type", "id"):
             continue

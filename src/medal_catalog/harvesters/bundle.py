@@ -45,8 +45,13 @@ class BundleFile:
 
     def describe(self) -> dict[str, Any]:
         """What the manifest says of the file (never its content)."""
-        return {"dataset": self.dataset, "path": self.path, "media_type": self.media_type,
-                "size": len(self.content), "sha256": hashlib.sha256(self.content).hexdigest()}
+        return {
+            "dataset": self.dataset,
+            "path": self.path,
+            "media_type": self.media_type,
+            "size": len(self.content),
+            "sha256": hashlib.sha256(self.content).hexdigest(),
+        }
 
 
 @dataclass
@@ -85,47 +90,77 @@ class Bundle:
 
     def manifest(self) -> bytes:
         """The JSON part ``bundle`` of the upload."""
-        return json.dumps({"format": BUNDLE_FORMAT, "entries": self.entries,
-                           "files": [f.describe() for f in self.files], "not_sent": self.not_sent,
-                           "dicom": self.dicom, "burned_in_declared": self.burned_in_declared,
-                           "contamination": self.contamination},
-                          sort_keys=True).encode()
+        return json.dumps(
+            {
+                "format": BUNDLE_FORMAT,
+                "entries": self.entries,
+                "files": [f.describe() for f in self.files],
+                "not_sent": self.not_sent,
+                "dicom": self.dicom,
+                "burned_in_declared": self.burned_in_declared,
+                "contamination": self.contamination,
+            },
+            sort_keys=True,
+        ).encode()
 
     def summary(self) -> dict[str, Any]:
         """What `medal submit` prints before sending: counts, files to upload, files not sent and why."""
         kinds: dict[str, int] = {}
         for entry in self.entries:
             kinds[entry["type"]] = kinds.get(entry["type"], 0) + 1
-        return {"source": self.source, "entries": kinds, "files": [f.describe() for f in self.files],
-                "not_sent": self.not_sent, "left_out": self.left_out, "dicom": self.dicom,
-                "validation": self.report.to_dict()["summary"]}
+        return {
+            "source": self.source,
+            "entries": kinds,
+            "files": [f.describe() for f in self.files],
+            "not_sent": self.not_sent,
+            "left_out": self.left_out,
+            "dicom": self.dicom,
+            "validation": self.report.to_dict()["summary"],
+        }
 
 
-def build_bundle(path: Path, *, out_root: Path, jobs: int | None = None, timeout: float = 30.0,
-                 progress: Callable[..., None] | None = None, settings: Settings) -> Bundle:
+def build_bundle(
+    path: Path,
+    *,
+    out_root: Path,
+    jobs: int | None = None,
+    timeout: float = 30.0,
+    progress: Callable[..., None] | None = None,
+    settings: Settings,
+) -> Bundle:
     """Validate and harvest the submission at ``path`` on this machine (DICOM headers read here; harvest outputs
     written under ``out_root``) into the bundle to send, with the files `medal harvest` would keep: an open or
     controlled dataset's ``dicom.zip`` is this machine's de-identified rewrite, which the catalog rewrites again.
     ``settings``: this machine's (the CLI's), as for `medal harvest`."""
     from medal_catalog.harvesters.submission import harvest_submission  # inline: adds ~100 ms to this module's import
 
-    harvest = harvest_submission(path, out_root=out_root, jobs=jobs, timeout=timeout, progress=progress,
-                                 settings=settings)
+    harvest = harvest_submission(
+        path, out_root=out_root, jobs=jobs, timeout=timeout, progress=progress, settings=settings
+    )
     types = {(e.id, e.file): e.type for e in harvest.report.entries}
     by_id = {e.id: e.type for e in harvest.report.entries if e.valid}
     entries = []
     for entry in harvest.entries:
         kind = entry.get("type") or by_id.get(entry.get("id")) or _guess(entry, types)
         entries.append({**entry, "type": kind})
-    bundle = Bundle(str(path), harvest.report, entries, left_out=harvest.left_out,
-                    not_sent=[dict(n) for n in harvest.not_kept], burned_in_declared=harvest.burned_in_declared)
+    bundle = Bundle(
+        str(path),
+        harvest.report,
+        entries,
+        left_out=harvest.left_out,
+        not_sent=[dict(n) for n in harvest.not_kept],
+        burned_in_declared=harvest.burned_in_declared,
+    )
     for dataset, kept in harvest.files.items():
         for declared, (content, media) in sorted(kept.items()):
             bundle.files.append(BundleFile(dataset, declared, content, media))
-    bundle.dicom = {ds: {k: r.summary[k] for k in ("files_seen", "dicom_read", "skipped", "series", "studies")}
-                    for ds, r in harvest.dicom.items()}
-    bundle.contamination = {ds: {"section": r.summary.get("contamination") or {}, "pixels": r.pixels}
-                            for ds, r in harvest.dicom.items()}
+    bundle.dicom = {
+        ds: {k: r.summary[k] for k in ("files_seen", "dicom_read", "skipped", "series", "studies")}
+        for ds, r in harvest.dicom.items()
+    }
+    bundle.contamination = {
+        ds: {"section": r.summary.get("contamination") or {}, "pixels": r.pixels} for ds, r in harvest.dicom.items()
+    }
     return bundle
 
 

@@ -55,18 +55,31 @@ class CroissantImport:
         return self.dataset is not None and self.report.ok
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": self.source, "kind": "croissant", "ok": self.ok,
-                "dataset": (self.dataset or {}).get("id"),
-                "stored": [self.stored.to_dict()] if self.stored is not None else [],
-                "files": [f.to_dict() for f in self.stored_files] if self.stored_files else
-                         [{"path": p, "byte_size": len(b), "media_type": t} for p, (b, t) in self.files.items()],
-                "series": len(self.series), "dicom": self.dicom,
-                "report": self.report.to_dict()}
+        return {
+            "source": self.source,
+            "kind": "croissant",
+            "ok": self.ok,
+            "dataset": (self.dataset or {}).get("id"),
+            "stored": [self.stored.to_dict()] if self.stored is not None else [],
+            "files": [f.to_dict() for f in self.stored_files]
+            if self.stored_files
+            else [{"path": p, "byte_size": len(b), "media_type": t} for p, (b, t) in self.files.items()],
+            "series": len(self.series),
+            "dicom": self.dicom,
+            "report": self.report.to_dict(),
+        }
 
 
-def import_croissant(path: Path, *, access_level: str | None = None, dataset_id: str | None = None,
-                     keep_files: bool = True, display: str | None = None, today: dt.date | None = None,
-                     settings: Settings) -> CroissantImport:
+def import_croissant(
+    path: Path,
+    *,
+    access_level: str | None = None,
+    dataset_id: str | None = None,
+    keep_files: bool = True,
+    display: str | None = None,
+    today: dt.date | None = None,
+    settings: Settings,
+) -> CroissantImport:
     """Validate and map the Croissant file ``path`` (:func:`medal_catalog.ingestion.ingest_croissant` stores the
     result). ``access_level`` applies when the document has no ``medal:accessLevel`` (default: open for
     an open SPDX licence); ``dataset_id`` replaces the id made from the dataset's name. With ``keep_files`` False
@@ -83,21 +96,39 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
         raw = path.read_bytes()
         data = load_json(raw)
     except DocumentError as exc:  # too deep, too many values, bad syntax: the bounded reader's own codes
-        report.add(Issue(Severity.ERROR, exc.code, display, exc.message, pointer="", hint=exc.hint,
-                         line=exc.line, column=exc.column))
+        report.add(
+            Issue(
+                Severity.ERROR,
+                exc.code,
+                display,
+                exc.message,
+                pointer="",
+                hint=exc.hint,
+                line=exc.line,
+                column=exc.column,
+            )
+        )
         return result
     except (OSError, ValueError) as exc:
         issue("croissant.unreadable", f"not a readable JSON document ({type(exc).__name__})")
         return result
     if not is_croissant(data):
-        issue("croissant.not-croissant", "not a Croissant document (a schema.org Dataset with the Croissant context "
-              "or conformsTo)", pointer="", hint="Croissant files declare conformsTo http://mlcommons.org/croissant/1.1.")
+        issue(
+            "croissant.not-croissant",
+            "not a Croissant document (a schema.org Dataset with the Croissant context or conformsTo)",
+            pointer="",
+            hint="Croissant files declare conformsTo http://mlcommons.org/croissant/1.1.",
+        )
         return result
     folder = path.parent
     # The one verdict validate and the API give too (validators/croissant.py): locations, mlcroissant, local
     # files and their Annex E audit, the mapped entry's checks.
-    verdict = croissant_verdict(Document(path, display, raw.decode("utf-8", "replace"), data, "json"),
-                                access_level=access_level, dataset_id=dataset_id, today=today)
+    verdict = croissant_verdict(
+        Document(path, display, raw.decode("utf-8", "replace"), data, "json"),
+        access_level=access_level,
+        dataset_id=dataset_id,
+        today=today,
+    )
     report.extend(verdict.issues)
     if not report.ok or verdict.dataset is None:
         return result
@@ -105,13 +136,23 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
     issue = _issuer(report, display)  # from here, an issue the verdict already reported is not repeated
     result.files[path.name] = (raw, "application/ld+json")
     if keep_files and dataset.get("access_level") == "open":
-        collect_files(data, folder, path, dataset, result.files, issue,
-                      _auditor(report, display, settings.dicom_max_header_bytes))
+        collect_files(
+            data, folder, path, dataset, result.files, issue, _auditor(report, display, settings.dicom_max_header_bytes)
+        )
     ended = dt.datetime.now(dt.timezone.utc)
-    dataset.setdefault("provenance", {})["harvest_runs"] = [{
-        "id": f"{dataset['id'][:100]}.harvest-{started:%Y%m%dt%H%M%S}", "started_at": _iso(started),
-        "ended_at": _iso(ended), "tool": TOOL, "tool_version": __version__, "source_kind": "croissant",
-        "files_seen": len(result.files), "files_read": len(result.files), "files_skipped": 0}]
+    dataset.setdefault("provenance", {})["harvest_runs"] = [
+        {
+            "id": f"{dataset['id'][:100]}.harvest-{started:%Y%m%dt%H%M%S}",
+            "started_at": _iso(started),
+            "ended_at": _iso(ended),
+            "tool": TOOL,
+            "tool_version": __version__,
+            "source_kind": "croissant",
+            "files_seen": len(result.files),
+            "files_read": len(result.files),
+            "files_skipped": 0,
+        }
+    ]
     if keep_files and report.ok:
         declared = dict(dataset.get("deidentification") or {})  # the document's, before the harvest's merge
         dataset = _with_dicom(data, folder, path, dataset, result, settings)
@@ -123,8 +164,14 @@ def import_croissant(path: Path, *, access_level: str | None = None, dataset_id:
     return result
 
 
-def _with_dicom(data: dict[str, Any], folder: Path, source: Path, dataset: dict[str, Any],
-                result: CroissantImport, settings: Settings) -> dict[str, Any]:
+def _with_dicom(
+    data: dict[str, Any],
+    folder: Path,
+    source: Path,
+    dataset: dict[str, Any],
+    result: CroissantImport,
+    settings: Settings,
+) -> dict[str, Any]:
     """The dataset merged with the harvest of the local DICOM its distribution lists (files, file sets, the
     archives they are contained in): typed series, counts, modalities, the Annex E audit, as for a submission.
     Its own distribution stays as the Croissant describes it."""
@@ -135,10 +182,14 @@ def _with_dicom(data: dict[str, Any], folder: Path, source: Path, dataset: dict[
     from medal_catalog.harvesters.dicom import harvest_dicom
     from medal_catalog.harvesters.dicom_records import merge_harvest
 
-    harvest = harvest_dicom(paths, dataset["id"], title=dataset.get("title"),
-                            access_level=dataset.get("access_level", "controlled"),
-                            license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"),
-                            settings=settings)
+    harvest = harvest_dicom(
+        paths,
+        dataset["id"],
+        title=dataset.get("title"),
+        access_level=dataset.get("access_level", "controlled"),
+        license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"),
+        settings=settings,
+    )
     result.dicom = harvest.summary
     if not harvest.series:
         return dataset
@@ -146,8 +197,9 @@ def _with_dicom(data: dict[str, Any], folder: Path, source: Path, dataset: dict[
     return merged
 
 
-def _rewrite_dicom(result: CroissantImport, dataset_id: str, declared: dict[str, Any], original: str,
-                   issue, settings: Settings) -> None:
+def _rewrite_dicom(
+    result: CroissantImport, dataset_id: str, declared: dict[str, Any], original: str, issue, settings: Settings
+) -> None:
     """Replace every kept file holding DICOM by the catalog's rewrite (dicom/deidentify.py, keyed like the
     harvested series' UIDs); a DICOM file that cannot be kept is an error naming it, and then nothing is stored.
     The export's checksums are the kept copies' (croissant/source.py)."""
@@ -162,9 +214,13 @@ def _rewrite_dicom(result: CroissantImport, dataset_id: str, declared: dict[str,
             deidentifier = Deidentifier(key, plan(declared))
         copy, problems = rewrite_content(content, rel, deidentifier, declared.get("burned_in_annotation"))
         for member, why in problems:
-            issue("dicom.not-kept", f"{rel + '!' + member if member else rel}: the catalog cannot keep it as its "
-                  f"de-identified rewrite: {why}", pointer=None,
-                  hint="Add medal:burnedInAnnotation NO only for data without burned-in text.")
+            issue(
+                "dicom.not-kept",
+                f"{rel + '!' + member if member else rel}: the catalog cannot keep it as its "
+                f"de-identified rewrite: {why}",
+                pointer=None,
+                hint="Add medal:burnedInAnnotation NO only for data without burned-in text.",
+            )
         if copy is not None:
             result.files[rel] = (copy, media)
 
@@ -185,20 +241,30 @@ def _auditor(report: Report, display: str, limit: int) -> Callable[[Any, str], b
         for found in issues:  # (the verdict audited the local files already)
             _add_new(report, found)
         return not issues
+
     return audited
 
 
 def _add_new(report: Report, found: Issue) -> None:
     """Add ``found`` unless the report holds the same issue (code, file, pointer, message) already."""
-    if not any((i.code, i.file, i.pointer, i.message) == (found.code, found.file, found.pointer, found.message)
-               for i in report.issues):
+    if not any(
+        (i.code, i.file, i.pointer, i.message) == (found.code, found.file, found.pointer, found.message)
+        for i in report.issues
+    ):
         report.add(found)
 
 
 def _issuer(report: Report, display: str):
-    def issue(code: str, message: str, *, pointer: str | None = "", hint: str | None = None,
-              severity: Severity = Severity.ERROR) -> None:
+    def issue(
+        code: str,
+        message: str,
+        *,
+        pointer: str | None = "",
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
         _add_new(report, Issue(severity, code, display, message, pointer=pointer, hint=hint))
+
     return issue
 
 

@@ -31,9 +31,16 @@ from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES, DICOM_SUFFIXES,
 from medal_catalog.dicom.pixels import header_pixel_digest
 from medal_catalog.contamination.harvest import dataset_contamination, look_up
 from medal_catalog.harvesters.base import HarvestResult
-from medal_catalog.harvesters.dicom_records import (CAPTURE, _unique, build_series, dataset_summaries,
-                                                    deidentification_record, instance_record, intern,
-                                                    series_model)
+from medal_catalog.harvesters.dicom_records import (
+    CAPTURE,
+    _unique,
+    build_series,
+    dataset_summaries,
+    deidentification_record,
+    instance_record,
+    intern,
+    series_model,
+)
 from medal_catalog.model import medal as m
 from medal_catalog.report import PathShower
 from medal_catalog.dicom.audit import AUDIT_WATCH
@@ -71,14 +78,17 @@ class Source(NamedTuple):
 def walk(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source], list[FileProblem]]:
     """Every file under the given folders and zips (a stat walk: nothing is opened but zip directories)."""
     roots = [os.path.abspath(os.fspath(p)) for p in paths]
-    base = roots[0] if len(roots) == 1 and os.path.isdir(roots[0]) else (
-        os.path.dirname(roots[0]) if len(roots) == 1 else os.path.commonpath([os.path.dirname(r) for r in roots]))
+    base = (
+        roots[0]
+        if len(roots) == 1 and os.path.isdir(roots[0])
+        else (os.path.dirname(roots[0]) if len(roots) == 1 else os.path.commonpath([os.path.dirname(r) for r in roots]))
+    )
     sources: dict[str, Source] = {}
     problems: list[FileProblem] = []
     prefix = base.rstrip(os.sep) + os.sep  # relpath is slow; every walked path starts with the base
 
     def add_file(path: str, st: os.stat_result, is_root: bool = False) -> None:
-        name = path[len(prefix):] if path.startswith(prefix) else os.path.relpath(path, base)
+        name = path[len(prefix) :] if path.startswith(prefix) else os.path.relpath(path, base)
         if path.lower().endswith(".zip") or (is_root and zipfile.is_zipfile(path)):
             _walk_zip(path, "" if is_root and len(roots) == 1 else name + "!", sources, problems)
         else:
@@ -112,8 +122,9 @@ def walk(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Source], list[Fi
                             add_file(path, entry.stat())
                         elif path not in sources:  # the common case, inlined: the walk is a re-harvest's cost
                             st = entry.stat()
-                            sources[path] = Source(path, path[len(prefix):], path, None, st.st_size, st.st_mtime_ns,
-                                                   st.st_ino)
+                            sources[path] = Source(
+                                path, path[len(prefix) :], path, None, st.st_size, st.st_mtime_ns, st.st_ino
+                            )
                 except OSError as exc:
                     problems.append(FileProblem(os.path.relpath(entry.path, base), f"cannot read: {exc.strerror}"))
     return sorted(sources.values(), key=attrgetter("name")), problems
@@ -124,19 +135,35 @@ def _walk_zip(path: str, prefix: str, sources: dict[str, Source], problems: list
         with zipfile.ZipFile(path) as archive:
             listing = archive.infolist()
             if len(listing) > MAX_MEMBERS:  # the directory alone would make millions of sources
-                problems.append(FileProblem(prefix.rstrip("!") or os.path.basename(path),
-                                            f"zip archive holds {len(listing):,} members, more than {MAX_MEMBERS:,} "
-                                            "(the limit per archive); not harvested"))
+                problems.append(
+                    FileProblem(
+                        prefix.rstrip("!") or os.path.basename(path),
+                        f"zip archive holds {len(listing):,} members, more than {MAX_MEMBERS:,} "
+                        "(the limit per archive); not harvested",
+                    )
+                )
                 return
             for info in listing:
                 if info.is_dir():
                     continue
                 key = f"{path}!{info.filename}"
-                sources.setdefault(key, Source(key, prefix + info.filename, path, info.filename, info.file_size,
-                                               info.CRC ^ (info.compress_size << 32)))
+                sources.setdefault(
+                    key,
+                    Source(
+                        key,
+                        prefix + info.filename,
+                        path,
+                        info.filename,
+                        info.file_size,
+                        info.CRC ^ (info.compress_size << 32),
+                    ),
+                )
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        problems.append(FileProblem(prefix.rstrip("!") or os.path.basename(path),
-                                    f"zip archive cannot be read ({exc.__class__.__name__})"))
+        problems.append(
+            FileProblem(
+                prefix.rstrip("!") or os.path.basename(path), f"zip archive cannot be read ({exc.__class__.__name__})"
+            )
+        )
 
 
 # ----------------------------------------------------------------------------------------------------- read
@@ -177,8 +204,14 @@ class _Hashing:
         return self.digest.hexdigest()
 
 
-def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float, pixels: bool = False,
-             limit: int = DEFAULT_MAX_HEADER_BYTES) -> dict[str, Any] | FileProblem:
+def read_one(
+    source: Source,
+    salt: bytes,
+    with_sha: bool,
+    timeout: float,
+    pixels: bool = False,
+    limit: int = DEFAULT_MAX_HEADER_BYTES,
+) -> dict[str, Any] | FileProblem:
     """Harvest one file: its record, or a FileProblem whose reason names no value from the file; ``limit``: the
     most bytes its header may take (MEDAL_DICOM_MAX_HEADER_BYTES, passed down from the harvest's settings)."""
     timed = timeout > 0 and threading.current_thread() is threading.main_thread()
@@ -212,8 +245,9 @@ def read_one(source: Source, salt: bytes, with_sha: bool, timeout: float, pixels
     return record
 
 
-def _read_record(source: Source, salt: bytes, with_sha: bool, pixels: bool = False,
-                 limit: int = DEFAULT_MAX_HEADER_BYTES) -> dict[str, Any] | FileProblem:
+def _read_record(
+    source: Source, salt: bytes, with_sha: bool, pixels: bool = False, limit: int = DEFAULT_MAX_HEADER_BYTES
+) -> dict[str, Any] | FileProblem:
     with _open(source) as raw:
         stream = _Hashing(raw) if with_sha else raw
         header = read(stream, source.size, CAPTURE, AUDIT_WATCH, limit)
@@ -229,8 +263,14 @@ def _read_record(source: Source, salt: bytes, with_sha: bool, pixels: bool = Fal
     return record
 
 
-def _read_chunk(chunk: list[Source], salt: bytes, with_sha: bool, timeout: float, pixels: bool = False,
-                limit: int = DEFAULT_MAX_HEADER_BYTES) -> list[Any]:
+def _read_chunk(
+    chunk: list[Source],
+    salt: bytes,
+    with_sha: bool,
+    timeout: float,
+    pixels: bool = False,
+    limit: int = DEFAULT_MAX_HEADER_BYTES,
+) -> list[Any]:
     return [read_one(source, salt, with_sha, timeout, pixels, limit) for source in chunk]
 
 
@@ -252,6 +292,7 @@ def _reader_started(parent: int) -> None:
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(1)
     if not armed:
+
         def watch() -> None:
             while os.getppid() == parent:
                 time.sleep(0.5)
@@ -271,9 +312,21 @@ def _stop_readers(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
-def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, jobs: int,
-         progress: Progress | None, done_before: int, total: int, bytes_before: int, total_bytes: int,
-         pixels: bool = False, loader: Any = None, limit: int = DEFAULT_MAX_HEADER_BYTES) -> dict[str, Any]:
+def _run(
+    sources: list[Source],
+    salt: bytes,
+    with_sha: bool,
+    timeout: float,
+    jobs: int,
+    progress: Progress | None,
+    done_before: int,
+    total: int,
+    bytes_before: int,
+    total_bytes: int,
+    pixels: bool = False,
+    loader: Any = None,
+    limit: int = DEFAULT_MAX_HEADER_BYTES,
+) -> dict[str, Any]:
     """Read the sources, in a process pool when it pays; a crashed worker only costs its files a retry.
     ``loader`` (an IndexLoader) is started once the readers are forked, and waited for before forking again:
     a process must never fork while one of its threads may hold a lock (an import, malloc's)."""
@@ -295,14 +348,15 @@ def _run(sources: list[Source], salt: bytes, with_sha: bool, timeout: float, job
         for source in sources:
             finished([source], [read_one(source, salt, with_sha, timeout, pixels, limit)])
         return results
-    chunks = [sources[i:i + CHUNK] for i in range(0, len(sources), CHUNK)]
+    chunks = [sources[i : i + CHUNK] for i in range(0, len(sources), CHUNK)]
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pending = list(chunks)
     for attempt in range(2):
         if attempt and loader is not None:
             loader.wait()
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_reader_started,
-                                   initargs=(os.getpid(),))
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_reader_started, initargs=(os.getpid(),)
+        )
         try:
             futures = {pool.submit(_read_chunk, c, salt, with_sha, timeout, pixels, limit): c for c in pending}
             pending = []
@@ -341,8 +395,15 @@ def _load_cache(path: Path | None, salt: str, checks: str = "") -> dict[str, Any
     return cache
 
 
-def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], outcome: dict[str, Any] | None,
-                checks: str = "", described: dict[str, Any] | None = None, index_missing: str | None = None) -> None:
+def _save_cache(
+    path: Path,
+    salt: str,
+    entries: dict[str, tuple[Source, Any]],
+    outcome: dict[str, Any] | None,
+    checks: str = "",
+    described: dict[str, Any] | None = None,
+    index_missing: str | None = None,
+) -> None:
     """Write per-file records with their shared parts (tech fields, audit) stored once: most files share them."""
     index: dict[int, int] = {}
     blobs: list[Any] = []
@@ -351,8 +412,12 @@ def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], o
         if isinstance(result, FileProblem):
             if result.reason.startswith(TRANSIENT):
                 continue  # try again next time
-            files[_cache_key(source)] = [source.size, [source.stamp, source.inode], None,
-                                         [result.reason, result.kind, result.not_dicom]]
+            files[_cache_key(source)] = [
+                source.size,
+                [source.stamp, source.inode],
+                None,
+                [result.reason, result.kind, result.not_dicom],
+            ]
             continue
         refs = []
         for part in (result["tech"], result["audit"], result["group"]):
@@ -360,10 +425,24 @@ def _save_cache(path: Path, salt: str, entries: dict[str, tuple[Source, Any]], o
                 index[id(part)] = len(blobs)
                 blobs.append(part)
             refs.append(index[id(part)])
-        files[_cache_key(source)] = [source.size, [source.stamp, source.inode], refs, result.get("sha256"),
-                                     result.get("pixels"), result.get("truncated")]
-    data = {"version": CACHE_VERSION, "salt": salt, "files": files, "blobs": blobs, "result": outcome,
-            "checks": checks, "index": described, "index_missing": index_missing}
+        files[_cache_key(source)] = [
+            source.size,
+            [source.stamp, source.inode],
+            refs,
+            result.get("sha256"),
+            result.get("pixels"),
+            result.get("truncated"),
+        ]
+    data = {
+        "version": CACHE_VERSION,
+        "salt": salt,
+        "files": files,
+        "blobs": blobs,
+        "result": outcome,
+        "checks": checks,
+        "index": described,
+        "index_missing": index_missing,
+    }
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
@@ -386,8 +465,15 @@ def _cached(cache: dict[str, Any], source: Source, with_sha: bool) -> Any:
     if with_sha and not entry[3]:
         return None
     blobs, refs = cache["blobs"], entry[2]
-    hit = {**blobs[refs[2]], "size": source.size, "sha256": entry[3], "tech": blobs[refs[0]],
-           "audit": blobs[refs[1]], "group": blobs[refs[2]], "pixels": entry[4] if len(entry) > 4 else None}
+    hit = {
+        **blobs[refs[2]],
+        "size": source.size,
+        "sha256": entry[3],
+        "tech": blobs[refs[0]],
+        "audit": blobs[refs[1]],
+        "group": blobs[refs[2]],
+        "pixels": entry[4] if len(entry) > 4 else None,
+    }
     if len(entry) > 5 and entry[5]:
         hit["truncated"] = entry[5]
     return hit
@@ -404,11 +490,22 @@ class _Described:
 
 
 # ----------------------------------------------------------------------------------------------------- harvest
-def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, cache_file: Path | None = None,
-                  jobs: int | None = None, timeout: float = DEFAULT_TIMEOUT, instances: bool = False,
-                  progress: Progress | None = None, title: str | None = None, access_level: str = "controlled",
-                  license_id: str = "LicenseRef-unspecified", pixel_hash: bool | None = None,
-                  force: bool = False, settings: Settings) -> HarvestResult:
+def harvest_dicom(
+    paths: Iterable[str | os.PathLike[str]],
+    dataset_id: str,
+    *,
+    cache_file: Path | None = None,
+    jobs: int | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    instances: bool = False,
+    progress: Progress | None = None,
+    title: str | None = None,
+    access_level: str = "controlled",
+    license_id: str = "LicenseRef-unspecified",
+    pixel_hash: bool | None = None,
+    force: bool = False,
+    settings: Settings,
+) -> HarvestResult:
     """Harvest DICOM folders and zips into an ImagingDataset, its ImagingSeries, manifest rows and a summary.
 
     ``instances`` adds one manifest row per file (relative path, size, sha256; this reads whole files).
@@ -452,9 +549,22 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     if stored and stored.get("fingerprint") == fingerprint:  # nothing changed: a stat walk is all it takes
         problems += [FileProblem(**p) for p in stored["problems"]]
         series = [m.ImagingSeries.model_validate(row) for row in stored["series"]]
-        return _finish(m.ImagingDataset.model_validate(stored["dataset"]), series, stored["manifest"], sources,
-                       stored["files_read"], problems, len(sources), 0, started, clock, bytes.fromhex(cache["salt"]),
-                       stored.get("contamination") or {}, stored.get("pixels") or {}, shown)
+        return _finish(
+            m.ImagingDataset.model_validate(stored["dataset"]),
+            series,
+            stored["manifest"],
+            sources,
+            stored["files_read"],
+            problems,
+            len(sources),
+            0,
+            started,
+            clock,
+            bytes.fromhex(cache["salt"]),
+            stored.get("contamination") or {},
+            stored.get("pixels") or {},
+            shown,
+        )
 
     salt = bytes.fromhex(cache["salt"])
     entries: dict[str, tuple[Source, Any]] = {}
@@ -470,9 +580,21 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     # No progress call before the pool has forked its workers: the bar's refresh thread must not be forked. The
     # public index loads (or, once per version, builds) in a thread started after the fork, while files are read.
     loader = IndexLoader(index_cache(settings)) if to_read or not sources else None
-    results = _run(to_read, salt, instances, timeout, jobs or os.cpu_count() or 1, progress, reused,
-                   len(sources), total_bytes - sum(s.size for s in to_read), total_bytes, pixel_hash, loader,
-                   settings.dicom_max_header_bytes)
+    results = _run(
+        to_read,
+        salt,
+        instances,
+        timeout,
+        jobs or os.cpu_count() or 1,
+        progress,
+        reused,
+        len(sources),
+        total_bytes - sum(s.size for s in to_read),
+        total_bytes,
+        pixel_hash,
+        loader,
+        settings.dicom_max_header_bytes,
+    )
     for archive in _archives.values():  # sequential reads opened them in this process; a zip may change
         archive.close()
     _archives.clear()
@@ -499,83 +621,180 @@ def harvest_dicom(paths: Iterable[str | os.PathLike[str]], dataset_id: str, *, c
     rows = build_series(dataset_id, records)
     series = [series_model(row) for row in rows]
     dataset = m.ImagingDataset(
-        id=dataset_id, title=title or dataset_id, access_level=access_level, license=m.License(spdx_id=license_id),
+        id=dataset_id,
+        title=title or dataset_id,
+        access_level=access_level,
+        license=m.License(spdx_id=license_id),
         deidentification=deidentification_record(records, rows) if records else None,
-        distribution=[m.Distribution(name="dicom-files", distribution_kind="file_set", includes="**/*",
-                                     media_type="application/dicom", byte_size=sum(r["size"] for r in records))],
+        distribution=[
+            m.Distribution(
+                name="dicom-files",
+                distribution_kind="file_set",
+                includes="**/*",
+                media_type="application/dicom",
+                byte_size=sum(r["size"] for r in records),
+            )
+        ],
         **(dataset_summaries(records) if records else {"instance_count": 0, "series_count": 0}),
     )
     manifest = _manifest(rows, records, names, instances, shown)
-    contamination, pixels = dataset_contamination(rows, records, described if described.describe() else None,
-                                                  missing, pixel_hash,
-                                                  [(a["method"], n) for a, n in _unique(records, "audit")])
+    contamination, pixels = dataset_contamination(
+        rows,
+        records,
+        described if described.describe() else None,
+        missing,
+        pixel_hash,
+        [(a["method"], n) for a, n in _unique(records, "audit")],
+    )
     if cache_file is not None:
         transient = any(p.reason.startswith(TRANSIENT) for p in file_problems)
-        result = None if transient or problems else {
-            "fingerprint": fingerprint, "dataset": dataset.model_dump(mode="json", exclude_none=True),
-            "series": [x.model_dump(mode="json", exclude_none=True) for x in series], "manifest": manifest,
-            "problems": [p.summary_dict() for p in file_problems], "files_read": len(records),
-            "contamination": contamination, "pixels": pixels}
+        result = (
+            None
+            if transient or problems
+            else {
+                "fingerprint": fingerprint,
+                "dataset": dataset.model_dump(mode="json", exclude_none=True),
+                "series": [x.model_dump(mode="json", exclude_none=True) for x in series],
+                "manifest": manifest,
+                "problems": [p.summary_dict() for p in file_problems],
+                "files_read": len(records),
+                "contamination": contamination,
+                "pixels": pixels,
+            }
+        )
         _save_cache(cache_file, cache["salt"], entries, result, checks, described.describe(), missing)
-    return _finish(dataset, series, manifest, sources, len(records), problems + file_problems, reused,
-                   len(to_read), started, clock, salt, contamination, pixels, shown)
+    return _finish(
+        dataset,
+        series,
+        manifest,
+        sources,
+        len(records),
+        problems + file_problems,
+        reused,
+        len(to_read),
+        started,
+        clock,
+        salt,
+        contamination,
+        pixels,
+        shown,
+    )
 
 
-
-def _finish(dataset: m.ImagingDataset, series: list[m.ImagingSeries], manifest: list[dict[str, Any]],
-            sources: list[Source], files_read: int, problems: list[FileProblem], reused: int, read_now: int,
-            started: datetime, clock: float, salt: bytes, contamination: dict[str, Any] | None = None,
-            pixels: dict[str, dict[str, int]] | None = None,
-            shown: Callable[[str], str | None] = str) -> HarvestResult:
+def _finish(
+    dataset: m.ImagingDataset,
+    series: list[m.ImagingSeries],
+    manifest: list[dict[str, Any]],
+    sources: list[Source],
+    files_read: int,
+    problems: list[FileProblem],
+    reused: int,
+    read_now: int,
+    started: datetime,
+    clock: float,
+    salt: bytes,
+    contamination: dict[str, Any] | None = None,
+    pixels: dict[str, dict[str, int]] | None = None,
+    shown: Callable[[str], str | None] = str,
+) -> HarvestResult:
     """Stamp the run's provenance on the dataset and assemble the result with its summary."""
-    run = m.HarvestRun(id=f"{dataset.id[:100]}.harvest-{started:%Y%m%dt%H%M%S}", started_at=started,
-                       ended_at=datetime.now(timezone.utc), tool=TOOL, tool_version=__version__,
-                       source_kind="dicom", files_seen=len(sources), files_read=files_read,
-                       files_skipped=len(sources) - files_read)
+    run = m.HarvestRun(
+        id=f"{dataset.id[:100]}.harvest-{started:%Y%m%dt%H%M%S}",
+        started_at=started,
+        ended_at=datetime.now(timezone.utc),
+        tool=TOOL,
+        tool_version=__version__,
+        source_kind="dicom",
+        files_seen=len(sources),
+        files_read=files_read,
+        files_skipped=len(sources) - files_read,
+    )
     dataset.provenance = m.Provenance(harvest_runs=[run])
-    summary = _summary(dataset, series, sources, files_read, problems, reused, read_now,
-                       time.perf_counter() - clock)
+    summary = _summary(dataset, series, sources, files_read, problems, reused, read_now, time.perf_counter() - clock)
     summary["contamination"] = contamination or {}
-    return HarvestResult(dataset=dataset, series=series, manifest=manifest, problems=problems, summary=summary,
-                         # Keyed as the manifest shows each path: a masked one ("folder 1") still finds its file.
-                         locations={shown(s.name) or s.name: None if s.member else s.path for s in sources},
-                         salt=salt,
-                         pixels=pixels or {})
+    return HarvestResult(
+        dataset=dataset,
+        series=series,
+        manifest=manifest,
+        problems=problems,
+        summary=summary,
+        # Keyed as the manifest shows each path: a masked one ("folder 1") still finds its file.
+        locations={shown(s.name) or s.name: None if s.member else s.path for s in sources},
+        salt=salt,
+        pixels=pixels or {},
+    )
 
 
-def _manifest(rows: list[dict[str, Any]], records: list[dict[str, Any]], names: list[str],
-              instances: bool, shown: Callable[[str], str | None] = str) -> list[dict[str, Any]]:
+def _manifest(
+    rows: list[dict[str, Any]],
+    records: list[dict[str, Any]],
+    names: list[str],
+    instances: bool,
+    shown: Callable[[str], str | None] = str,
+) -> list[dict[str, Any]]:
     """One row per series (and per file when asked): what a Croissant FileSet can point at."""
-    out = [{"kind": "series", "series_id": r["id"], "series_instance_uid": r["series_instance_uid"],
-            "study_instance_uid": r["study_instance_uid"], "modality": r["modality"],
-            "instance_count": r["instance_count"], "byte_size": r["byte_size"]} for r in rows]
+    out = [
+        {
+            "kind": "series",
+            "series_id": r["id"],
+            "series_instance_uid": r["series_instance_uid"],
+            "study_instance_uid": r["study_instance_uid"],
+            "modality": r["modality"],
+            "instance_count": r["instance_count"],
+            "byte_size": r["byte_size"],
+        }
+        for r in rows
+    ]
     if instances:
         for name, r in sorted(zip(names, records), key=lambda pair: pair[0]):
             withheld = r["audit"].get("path_withheld", False)
-            out.append({"kind": "instance", "path": None if withheld else shown(name), "path_withheld": withheld,
-                        "size": r["size"], "sha256": r.get("sha256"), "series_instance_uid": r["series"],
-                        "phi_findings": len(r["audit"]["findings"])})
+            out.append(
+                {
+                    "kind": "instance",
+                    "path": None if withheld else shown(name),
+                    "path_withheld": withheld,
+                    "size": r["size"],
+                    "sha256": r.get("sha256"),
+                    "series_instance_uid": r["series"],
+                    "phi_findings": len(r["audit"]["findings"]),
+                }
+            )
     return out
 
 
-def _summary(dataset: m.ImagingDataset, series: list[m.ImagingSeries], sources: list[Source],
-             files_read: int, problems: list[FileProblem], reused: int, read_now: int,
-             seconds: float) -> dict[str, Any]:
+def _summary(
+    dataset: m.ImagingDataset,
+    series: list[m.ImagingSeries],
+    sources: list[Source],
+    files_read: int,
+    problems: list[FileProblem],
+    reused: int,
+    read_now: int,
+    seconds: float,
+) -> dict[str, Any]:
     audit = dataset.deidentification.audit if dataset.deidentification else None
     return {
-        "dataset": dataset.id, "files_seen": len(sources), "dicom_read": files_read,
-        "reused_from_cache": reused, "read_now": read_now,
+        "dataset": dataset.id,
+        "files_seen": len(sources),
+        "dicom_read": files_read,
+        "reused_from_cache": reused,
+        "read_now": read_now,
         "skipped": sum(p.kind != "warning" for p in problems),
         "skipped_by_reason": dict(Counter(p.reason for p in problems if p.kind != "warning").most_common()),
         "warnings": sum(p.kind == "warning" for p in problems),
         "problems": [p.summary_dict() for p in problems],
-        "series": len(series), "studies": dataset.study_count or 0, "instances": dataset.instance_count or 0,
+        "series": len(series),
+        "studies": dataset.study_count or 0,
+        "instances": dataset.instance_count or 0,
         "bytes": dataset.byte_size or 0,
         "series_status": dict(Counter(s.deidentification_status for s in series)),
         "files_with_phi_findings": audit.files_with_findings if audit else 0,
-        "phi_findings_by_attribute": [{"attribute": f.attribute, "tag": f.tag, "files": f.count,
-                                       "series": f.series_count_flagged} for f in (audit.findings or [])]
-        if audit else [],
+        "phi_findings_by_attribute": [
+            {"attribute": f.attribute, "tag": f.tag, "files": f.count, "series": f.series_count_flagged}
+            for f in (audit.findings or [])
+        ]
+        if audit
+        else [],
         "seconds": round(seconds, 3),
     }
 
@@ -590,9 +809,17 @@ def write_outputs(result: HarvestResult, out_dir: Path, fmt: str = "yaml") -> li
     manifest_bytes = "".join(json.dumps(row, sort_keys=True) + "\n" for row in result.manifest).encode()
     _replace(manifest_path, manifest_bytes)
     dataset = result.dataset.model_copy(deep=True)
-    dataset.distribution = [*(dataset.distribution or []), m.Distribution(
-        name="manifest", distribution_kind="file", path=manifest_path.name, media_type="application/jsonlines",
-        byte_size=len(manifest_bytes), sha256=hashlib.sha256(manifest_bytes).hexdigest())]
+    dataset.distribution = [
+        *(dataset.distribution or []),
+        m.Distribution(
+            name="manifest",
+            distribution_kind="file",
+            path=manifest_path.name,
+            media_type="application/jsonlines",
+            byte_size=len(manifest_bytes),
+            sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+        ),
+    ]
     catalog = m.MedalCatalog(datasets=[dataset], series=result.series)
     data = catalog.model_dump(mode="json", exclude_none=True)
     catalog_path = out_dir / f"catalog.{fmt}"

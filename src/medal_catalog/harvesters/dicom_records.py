@@ -30,25 +30,53 @@ AGE_TOP_MAX = 120
 # Technical fields: name -> (tag, decoder). Decoders: s text, ss multi-valued text, f first decimal,
 # ff all decimals, i first integer, us unsigned short, fd double.
 TECH: dict[str, tuple[int, str]] = {
-    "modality": (0x00080060, "s"), "body_part": (0x00180015, "s"), "manufacturer": (0x00080070, "s"),
-    "manufacturer_model_name": (0x00081090, "s"), "magnetic_field_strength": (0x00180087, "f"),
-    "slice_thickness": (0x00180050, "f"), "pixel_spacing": (0x00280030, "ff"), "rows": (0x00280010, "us"),
-    "columns": (0x00280011, "us"), "sop_class_uid": (0x00080016, "s"), "image_type": (0x00080008, "ss"),
-    "repetition_time": (0x00180080, "f"), "echo_time": (0x00180081, "f"), "kvp": (0x00180060, "f"),
-    "convolution_kernel": (0x00181210, "s"), "series_number": (0x00200011, "i"),
+    "modality": (0x00080060, "s"),
+    "body_part": (0x00180015, "s"),
+    "manufacturer": (0x00080070, "s"),
+    "manufacturer_model_name": (0x00081090, "s"),
+    "magnetic_field_strength": (0x00180087, "f"),
+    "slice_thickness": (0x00180050, "f"),
+    "pixel_spacing": (0x00280030, "ff"),
+    "rows": (0x00280010, "us"),
+    "columns": (0x00280011, "us"),
+    "sop_class_uid": (0x00080016, "s"),
+    "image_type": (0x00080008, "ss"),
+    "repetition_time": (0x00180080, "f"),
+    "echo_time": (0x00180081, "f"),
+    "kvp": (0x00180060, "f"),
+    "convolution_kernel": (0x00181210, "s"),
+    "series_number": (0x00200011, "i"),
 }
 # Enhanced (multi-frame) objects keep acquisition parameters in functional group sequences.
 FUNCTIONAL_GROUPS = (0x52009229, 0x52009230)
-NESTED_FALLBACK = {"slice_thickness": 0x00180050, "pixel_spacing": 0x00280030, "repetition_time": 0x00180080,
-                   "echo_time": 0x00189082, "magnetic_field_strength": 0x00180087, "kvp": 0x00180060}
+NESTED_FALLBACK = {
+    "slice_thickness": 0x00180050,
+    "pixel_spacing": 0x00280030,
+    "repetition_time": 0x00180080,
+    "echo_time": 0x00189082,
+    "magnetic_field_strength": 0x00180087,
+    "kvp": 0x00180060,
+}
 STUDY_UID, SERIES_UID = 0x0020000D, 0x0020000E
 PATIENT_ID, PATIENT_NAME, PATIENT_SEX, PATIENT_AGE = 0x00100020, 0x00100010, 0x00100040, 0x00101010
 BIRTH_DATE, STUDY_DATE, ACQUISITION_DATE, CONTENT_DATE = 0x00100030, 0x00080020, 0x00080022, 0x00080023
 EFFECTIVE_ECHO_TIME = 0x00189082
 
-CAPTURE = AUDIT_CAPTURE | {tag for tag, _ in TECH.values()} | {STUDY_UID, SERIES_UID, PATIENT_ID, PATIENT_NAME,
-                                                                PATIENT_SEX, PATIENT_AGE, BIRTH_DATE, STUDY_DATE,
-                                                                EFFECTIVE_ECHO_TIME}
+CAPTURE = (
+    AUDIT_CAPTURE
+    | {tag for tag, _ in TECH.values()}
+    | {
+        STUDY_UID,
+        SERIES_UID,
+        PATIENT_ID,
+        PATIENT_NAME,
+        PATIENT_SEX,
+        PATIENT_AGE,
+        BIRTH_DATE,
+        STUDY_DATE,
+        EFFECTIVE_ECHO_TIME,
+    }
+)
 
 
 def _decode(raw: bytes | None, kind: str, little: bool) -> Any:
@@ -124,15 +152,27 @@ def instance_record(header: Header, size: int, salt: bytes, name: str) -> dict[s
     # (issue 15): keep only keyed pseudonyms, the UIDs the catalog's rewritten files carry.
     study_uid, series_uid = pseudonymous_uid(salt, study_uid), pseudonymous_uid(salt, series_uid)
     record = {
-        "study": study_uid, "series": series_uid, "ts": header.transfer_syntax, "size": size,
-        "subject": _subject_key(top, study_uid, salt), "sex": _sex(top), "age_bin": _age_bin(top),
-        "tech": tech, "public": None, "_uid_keys": keys,
-        "audit": {"findings": [[f.keyword, f.tag, f.action, f.reason] for f in audit.findings],
-                  "removed": audit.patient_identity_removed, "method": audit.deidentification_method,
-                  "options": list(audit.profile_options), "burned": audit.burned_in_annotation,
-                  "ltim": audit.longitudinal_temporal_information_modified,
-                  "series_description": audit.series_description, "study_description": audit.study_description,
-                  "path_withheld": audit.path_withheld},
+        "study": study_uid,
+        "series": series_uid,
+        "ts": header.transfer_syntax,
+        "size": size,
+        "subject": _subject_key(top, study_uid, salt),
+        "sex": _sex(top),
+        "age_bin": _age_bin(top),
+        "tech": tech,
+        "public": None,
+        "_uid_keys": keys,
+        "audit": {
+            "findings": [[f.keyword, f.tag, f.action, f.reason] for f in audit.findings],
+            "removed": audit.patient_identity_removed,
+            "method": audit.deidentification_method,
+            "options": list(audit.profile_options),
+            "burned": audit.burned_in_annotation,
+            "ltim": audit.longitudinal_temporal_information_modified,
+            "series_description": audit.series_description,
+            "study_description": audit.study_description,
+            "path_withheld": audit.path_withheld,
+        },
     }
     if header.truncated:
         record["truncated"] = header.truncated
@@ -250,15 +290,23 @@ def build_series(dataset_id: str, records: list[dict[str, Any]]) -> list[dict[st
         else:
             status = "not_declared"
         modality = tech["modality"] if tech["modality"] in MODALITIES else "OT"
-        series.append({
-            "id": series_id(dataset_id, series_uid, tech["series_number"]), "dataset": dataset_id,
-            "study_instance_uid": study_uid, "series_instance_uid": series_uid, **tech, "modality": modality,
-            "instance_count": len(members), "byte_size": sum(r["size"] for r in members),
-            "transfer_syntax_uid": _mode((r["ts"], 1) for r in members), **descriptions,
-            "deidentification_status": status,
-            "audit_findings_count": sum(len(a["findings"]) * n for a, n in audits),
-            "_modality_as_found": tech["modality"],
-        })
+        series.append(
+            {
+                "id": series_id(dataset_id, series_uid, tech["series_number"]),
+                "dataset": dataset_id,
+                "study_instance_uid": study_uid,
+                "series_instance_uid": series_uid,
+                **tech,
+                "modality": modality,
+                "instance_count": len(members),
+                "byte_size": sum(r["size"] for r in members),
+                "transfer_syntax_uid": _mode((r["ts"], 1) for r in members),
+                **descriptions,
+                "deidentification_status": status,
+                "audit_findings_count": sum(len(a["findings"]) * n for a, n in audits),
+                "_modality_as_found": tech["modality"],
+            }
+        )
     return series
 
 
@@ -289,8 +337,10 @@ def dataset_summaries(records: list[dict[str, Any]]) -> dict[str, Any]:
             subject["age_bin"] = r["age_bin"] if subject["age_bin"] is None else min(subject["age_bin"], r["age_bin"])
     sexes = Counter(s["sex"] for s in subjects.values())
     bins = Counter(s["age_bin"] for s in subjects.values() if s["age_bin"] is not None)
-    age_bins = [m.AgeBin(minimum=low, maximum=AGE_TOP_MAX if low == AGE_TOP_BIN else low + AGE_BIN_WIDTH - 1,
-                         count=count) for low, count in sorted(bins.items())]
+    age_bins = [
+        m.AgeBin(minimum=low, maximum=AGE_TOP_MAX if low == AGE_TOP_BIN else low + AGE_BIN_WIDTH - 1, count=count)
+        for low, count in sorted(bins.items())
+    ]
     population = m.PopulationSummary(
         sex_counts=m.SexCounts(female=sexes["F"], male=sexes["M"], other=sexes["O"], unknown=sexes[None]),
         age_bins=age_bins or None,
@@ -300,8 +350,10 @@ def dataset_summaries(records: list[dict[str, Any]]) -> dict[str, Any]:
     acquisition = m.AcquisitionSummary(
         manufacturers=sorted({t["manufacturer"] for t in techs if t.get("manufacturer")}) or None,
         models=sorted({t["manufacturer_model_name"] for t in techs if t.get("manufacturer_model_name")}) or None,
-        field_strengths=sorted({round(t["magnetic_field_strength"], 3) for t in techs
-                                if t.get("magnetic_field_strength")}) or None,
+        field_strengths=sorted(
+            {round(t["magnetic_field_strength"], 3) for t in techs if t.get("magnetic_field_strength")}
+        )
+        or None,
         slice_thickness_range=_range([t["slice_thickness"] for t in techs if t.get("slice_thickness")]),
         pixel_spacing_range=_range(spacing),
     )
@@ -310,9 +362,13 @@ def dataset_summaries(records: list[dict[str, Any]]) -> dict[str, Any]:
         "modalities": sorted(modalities & MODALITIES) or None,
         "body_parts": sorted({t["body_part"] for t in techs if t.get("body_part")}) or None,
         "file_formats": ["application/dicom"],
-        "subject_count": len(subjects), "study_count": len({r["study"] for r in records}),
-        "series_count": len({(r["study"], r["series"]) for r in records}), "instance_count": len(records),
-        "byte_size": sum(r["size"] for r in records), "acquisition": acquisition, "population": population,
+        "subject_count": len(subjects),
+        "study_count": len({r["study"] for r in records}),
+        "series_count": len({(r["study"], r["series"]) for r in records}),
+        "instance_count": len(records),
+        "byte_size": sum(r["size"] for r in records),
+        "acquisition": acquisition,
+        "population": population,
     }
 
 
@@ -330,8 +386,10 @@ def deidentification_record(records: list[dict[str, Any]], series: list[dict[str
                 series_per_finding[key].add(key_series)
     audits = [a for a, _ in _unique(records, "audit")]
     with_findings = sum(n for a, n in _unique(records, "audit") if a["findings"])
-    findings = [m.AuditFinding(attribute=k[0], tag=k[1], count=n, series_count_flagged=len(series_per_finding[k]))
-                for k, n in sorted(files_per_finding.items(), key=lambda item: (-item[1], item[0][0], item[0][1] or ""))]
+    findings = [
+        m.AuditFinding(attribute=k[0], tag=k[1], count=n, series_count_flagged=len(series_per_finding[k]))
+        for k, n in sorted(files_per_finding.items(), key=lambda item: (-item[1], item[0][0], item[0][1] or ""))
+    ]
     burned = {a["burned"] for a in audits}
     options = set.intersection(*(set(a["options"]) for a in audits)) if audits else set()
     methods = sorted({a["method"] for a in audits if a["method"]})
@@ -342,23 +400,35 @@ def deidentification_record(records: list[dict[str, Any]], series: list[dict[str
         profile_options=sorted(options) or None,
         burned_in_annotation="YES" if "YES" in burned else "NO" if burned == {"NO"} else "UNKNOWN",
         longitudinal_temporal_information_modified=", ".join(ltims) if ltims else None,
-        audit=m.AuditSummary(files_audited=len(records), files_with_findings=with_findings,
-                             findings=findings or None),
+        audit=m.AuditSummary(files_audited=len(records), files_with_findings=with_findings, findings=findings or None),
     )
 
 
 #: ImagingDataset fields the harvester owns; everything else (title, licence, consent...) belongs to the submitter.
-HARVESTED_FIELDS = ("modalities", "body_parts", "file_formats", "subject_count", "study_count", "series_count",
-                    "instance_count", "byte_size", "acquisition", "population", "deidentification")
+HARVESTED_FIELDS = (
+    "modalities",
+    "body_parts",
+    "file_formats",
+    "subject_count",
+    "study_count",
+    "series_count",
+    "instance_count",
+    "byte_size",
+    "acquisition",
+    "population",
+    "deidentification",
+)
 HARVESTED_DISTRIBUTIONS = ("dicom-files", "manifest")
 KEPT_HARVEST_RUNS = 20
 
 
 def same_but_harvest_runs(a: dict[str, Any], b: dict[str, Any] | None) -> bool:
     """True when two dataset documents differ at most in their list of harvest runs (a re-run on unchanged input)."""
+
     def strip(doc: dict[str, Any]) -> dict[str, Any]:
         provenance = {k: v for k, v in (doc.get("provenance") or {}).items() if k != "harvest_runs"}
         return {**doc, "provenance": provenance}
+
     return b is not None and strip(a) == strip(b)
 
 
@@ -371,17 +441,21 @@ def merge_dataset(harvested: dict[str, Any], existing: dict[str, Any] | None) ->
         return harvested
     merged = {k: v for k, v in existing.items() if k not in HARVESTED_FIELDS}
     merged.update({k: harvested[k] for k in HARVESTED_FIELDS if k in harvested})
-    runs = [*((existing.get("provenance") or {}).get("harvest_runs") or []),
-            *((harvested.get("provenance") or {}).get("harvest_runs") or [])]
+    runs = [
+        *((existing.get("provenance") or {}).get("harvest_runs") or []),
+        *((harvested.get("provenance") or {}).get("harvest_runs") or []),
+    ]
     merged["provenance"] = {**(existing.get("provenance") or {}), "harvest_runs": runs[-KEPT_HARVEST_RUNS:]}
     kept = [d for d in existing.get("distribution") or [] if d.get("name") not in HARVESTED_DISTRIBUTIONS]
-    merged["distribution"] = kept + [d for d in harvested.get("distribution") or []
-                                     if d.get("name") in HARVESTED_DISTRIBUTIONS]
+    merged["distribution"] = kept + [
+        d for d in harvested.get("distribution") or [] if d.get("name") in HARVESTED_DISTRIBUTIONS
+    ]
     return merged
 
 
-def merge_harvest(dataset: dict[str, Any], harvest: Any, *, distributions: bool = True
-                  ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def merge_harvest(
+    dataset: dict[str, Any], harvest: Any, *, distributions: bool = True
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """A described dataset (a submission's, an imported Croissant's) merged with the DICOM harvest of its files
     (a HarvestResult), and the harvested series entries. The description of the de-identification (tool,
     version, method) stays; the files' declarations and the audit come from the harvest. Without
@@ -390,6 +464,8 @@ def merge_harvest(dataset: dict[str, Any], harvest: Any, *, distributions: bool 
     merged = merge_dataset(harvested, dataset)
     if not distributions:
         merged["distribution"] = dataset.get("distribution") or []
-    merged["deidentification"] = {**(dataset.get("deidentification") or {}),
-                                  **(harvested.get("deidentification") or {})}
+    merged["deidentification"] = {
+        **(dataset.get("deidentification") or {}),
+        **(harvested.get("deidentification") or {}),
+    }
     return merged, [s.model_dump(mode="json", exclude_none=True) for s in harvest.series]

@@ -34,19 +34,41 @@ MIN_PATIENTS = 5
 #: Series read from parquet at a time.
 BATCH_ROWS = 5000
 #: The series columns read; PatientID only for the description check above (never stored).
-SERIES_COLUMNS = ("collection_id", "PatientID", "SeriesInstanceUID", "StudyInstanceUID", "source_DOI",
-                  "StudyDescription", "SeriesDescription", "BodyPartExamined", "Modality", "SOPClassUID",
-                  "TransferSyntaxUID", "Manufacturer", "ManufacturerModelName", "SeriesNumber", "instanceCount",
-                  "license_short_name", "series_size_MB", "analysis_result_id")
+SERIES_COLUMNS = (
+    "collection_id",
+    "PatientID",
+    "SeriesInstanceUID",
+    "StudyInstanceUID",
+    "source_DOI",
+    "StudyDescription",
+    "SeriesDescription",
+    "BodyPartExamined",
+    "Modality",
+    "SOPClassUID",
+    "TransferSyntaxUID",
+    "Manufacturer",
+    "ManufacturerModelName",
+    "SeriesNumber",
+    "instanceCount",
+    "license_short_name",
+    "series_size_MB",
+    "analysis_result_id",
+)
 #: Modality codes of the schema's ModalityEnum; others (RTPLAN, KO, ANN, ...) are stored as OT, like DICOM trees.
 MODALITIES = frozenset("CT MR PT NM US CR DX MG XA RF SM OP OPT ES XC IVOCT IVUS PX IO SC SEG SR RTSTRUCT OT".split())
 _UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
 _DOI = re.compile(r"^10\.[0-9]{4,9}/\S+$")
 _WORD = re.compile(r"[a-z0-9]+")
 _TAG = re.compile(r"<[^>]+>")
-_LICENSES = {"CC BY 4.0": "CC-BY-4.0", "CC BY 3.0": "CC-BY-3.0", "CC BY-NC 4.0": "CC-BY-NC-4.0",
-             "CC BY-NC 3.0": "CC-BY-NC-3.0", "CC0 1.0": "CC0-1.0", "CC BY-SA 4.0": "CC-BY-SA-4.0",
-             "CC BY-NC-SA 4.0": "CC-BY-NC-SA-4.0"}
+_LICENSES = {
+    "CC BY 4.0": "CC-BY-4.0",
+    "CC BY 3.0": "CC-BY-3.0",
+    "CC BY-NC 4.0": "CC-BY-NC-4.0",
+    "CC BY-NC 3.0": "CC-BY-NC-3.0",
+    "CC0 1.0": "CC0-1.0",
+    "CC BY-SA 4.0": "CC-BY-SA-4.0",
+    "CC BY-NC-SA 4.0": "CC-BY-NC-SA-4.0",
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +98,9 @@ def locate(folder: Path | str | None = None) -> IdcIndex:
     try:
         import idc_index_data  # inline: the optional public-index extra
     except ImportError:
-        raise UsageError(f"the IDC index is not installed: pip install 'medal-catalog[{EXTRA}]' "
-                         "(or give --idc-index FOLDER)") from None
+        raise UsageError(
+            f"the IDC index is not installed: pip install 'medal-catalog[{EXTRA}]' (or give --idc-index FOLDER)"
+        ) from None
     series = Path(idc_index_data.IDC_INDEX_PARQUET_FILEPATH)
     return IdcIndex(series, series.with_name(COLLECTIONS_FILE), f"idc-index-data {idc_index_data.__version__}")
 
@@ -133,13 +156,18 @@ class DescriptionFilter:
     def of(cls, index: IdcIndex) -> DescriptionFilter:
         """Count, over the whole index, the patients each description word is used for."""
         pq, _ = _pyarrow()
-        table = pq.read_table(index.series_path, columns=["collection_id", "PatientID", "StudyDescription",
-                                                          "SeriesDescription"])
+        table = pq.read_table(
+            index.series_path, columns=["collection_id", "PatientID", "StudyDescription", "SeriesDescription"]
+        )
         patients: dict[str, set[tuple[str, str]]] = {}
         for column in ("StudyDescription", "SeriesDescription"):
             pairs = table.group_by(["collection_id", "PatientID", column]).aggregate([])
-            for collection, patient, text in zip(pairs["collection_id"].to_pylist(), pairs["PatientID"].to_pylist(),
-                                                 pairs[column].to_pylist(), strict=True):
+            for collection, patient, text in zip(
+                pairs["collection_id"].to_pylist(),
+                pairs["PatientID"].to_pylist(),
+                pairs[column].to_pylist(),
+                strict=True,
+            ):
                 if not text:
                     continue
                 for word in _words(text):
@@ -181,17 +209,25 @@ def series_entry(row: dict[str, Any], ds_id: str, words: DescriptionFilter, agg:
     number = row.get("SeriesNumber")
     number = int(number) if isinstance(number, str) and number.strip().isdigit() and len(number) < 10 else None
     modality = row.get("Modality") if row.get("Modality") in MODALITIES else "OT"
-    entry: dict[str, Any] = {"type": "ImagingSeries", "id": series_id(ds_id, uid, number), "dataset": ds_id,
-                             "series_instance_uid": uid, "modality": modality,
-                             "instance_count": max(0, int(row.get("instanceCount") or 0))}
+    entry: dict[str, Any] = {
+        "type": "ImagingSeries",
+        "id": series_id(ds_id, uid, number),
+        "dataset": ds_id,
+        "series_instance_uid": uid,
+        "modality": modality,
+        "instance_count": max(0, int(row.get("instanceCount") or 0)),
+    }
     study = row.get("StudyInstanceUID")
     if study and _UID.match(study) and len(study) <= 64:
         entry["study_instance_uid"] = study
         agg.studies.add(study)
     if number is not None:
         entry["series_number"] = number
-    for key, column in (("body_part", "BodyPartExamined"), ("manufacturer", "Manufacturer"),
-                        ("manufacturer_model_name", "ManufacturerModelName")):
+    for key, column in (
+        ("body_part", "BodyPartExamined"),
+        ("manufacturer", "Manufacturer"),
+        ("manufacturer_model_name", "ManufacturerModelName"),
+    ):
         value = (row.get(column) or "").strip()
         if value:
             entry[key] = value[:200]
@@ -211,8 +247,11 @@ def series_entry(row: dict[str, Any], ds_id: str, words: DescriptionFilter, agg:
     agg.instances += entry["instance_count"]
     agg.byte_size += entry.get("byte_size", 0)
     agg.modalities[modality] += 1
-    for counter, key in ((agg.body_parts, "body_part"), (agg.manufacturers, "manufacturer"),
-                         (agg.models, "manufacturer_model_name")):
+    for counter, key in (
+        (agg.body_parts, "body_part"),
+        (agg.manufacturers, "manufacturer"),
+        (agg.models, "manufacturer_model_name"),
+    ):
         if key in entry:
             counter[entry[key]] += 1
     agg.licenses[row.get("license_short_name") or ""] += 1
@@ -227,23 +266,38 @@ def _split_list(value: Any) -> list[str]:
 
 def dataset_entry(collection: dict[str, Any], ds_id: str, agg: Aggregate) -> dict[str, Any]:
     """The ImagingDataset of a collection: its own row plus what its series add up to."""
-    keywords = list(dict.fromkeys(_split_list(collection.get("cancer_types")) +
-                                  _split_list(collection.get("tumor_locations")) +
-                                  _split_list(collection.get("species")) + ["IDC", "TCIA"]))
+    keywords = list(
+        dict.fromkeys(
+            _split_list(collection.get("cancer_types"))
+            + _split_list(collection.get("tumor_locations"))
+            + _split_list(collection.get("species"))
+            + ["IDC", "TCIA"]
+        )
+    )
     sources = collection.get("sources") or []
     original = [s for s in sources if (s or {}).get("source_type") == "original_data"] or sources
-    doi = (agg.dois.most_common(1)[0][0] if agg.dois else
-           next((d for s in original if (d := _doi((s or {}).get("source_doi")))), None))
+    doi = (
+        agg.dois.most_common(1)[0][0]
+        if agg.dois
+        else next((d for s in original if (d := _doi((s or {}).get("source_doi")))), None)
+    )
     licence = agg.licenses.most_common(1)[0][0] if agg.licenses else None
     if not licence and original:
         licence = ((original[0] or {}).get("license") or {}).get("license_short_name")
     name = collection.get("collection_name") or collection["collection_id"]
     citation = next((_text(s.get("citation")) for s in original if s and s.get("citation")), None)
     entry: dict[str, Any] = {
-        "type": "ImagingDataset", "id": ds_id, "title": name, "access_level": "open",
-        "license": {"spdx_id": spdx(licence)}, "publication_status": "published",
-        "keywords": keywords, "series_count": agg.series, "instance_count": agg.instances,
-        "byte_size": agg.byte_size, "study_count": len(agg.studies),
+        "type": "ImagingDataset",
+        "id": ds_id,
+        "title": name,
+        "access_level": "open",
+        "license": {"spdx_id": spdx(licence)},
+        "publication_status": "published",
+        "keywords": keywords,
+        "series_count": agg.series,
+        "instance_count": agg.instances,
+        "byte_size": agg.byte_size,
+        "study_count": len(agg.studies),
     }
     if url := next(((s or {}).get("license") or {}).get("license_url") for s in original if s):
         entry["license"]["url"] = url
@@ -303,8 +357,9 @@ def count_series(index: IdcIndex, wanted: Iterable[str] | None = None) -> int:
     return int(pc.sum(pc.is_in(ids, value_set=__import__("pyarrow").array(list(wanted)))).as_py() or 0)
 
 
-def read(index: IdcIndex, wanted: Iterable[str] | None = None, words: DescriptionFilter | None = None
-         ) -> Iterator[Collection]:
+def read(
+    index: IdcIndex, wanted: Iterable[str] | None = None, words: DescriptionFilter | None = None
+) -> Iterator[Collection]:
     """The collections (all, or the ``wanted`` ids, in id order) with their series; unknown ids are a UsageError
     that lists a few known ones."""
     pq, pc = _pyarrow()
@@ -312,8 +367,10 @@ def read(index: IdcIndex, wanted: Iterable[str] | None = None, words: Descriptio
     chosen = sorted(collections) if wanted is None else sorted(dict.fromkeys(wanted))
     unknown = [c for c in chosen if c not in collections]
     if unknown:
-        raise UsageError(f"not in the IDC index ({index.version}): {', '.join(unknown)}; known collections include "
-                         f"{', '.join(sorted(collections)[:8])}, ... (`medal harvest idc: --list` lists them)")
+        raise UsageError(
+            f"not in the IDC index ({index.version}): {', '.join(unknown)}; known collections include "
+            f"{', '.join(sorted(collections)[:8])}, ... (`medal harvest idc: --list` lists them)"
+        )
     words = words or DescriptionFilter.of(index)
     table = pq.read_table(index.series_path, columns=list(SERIES_COLUMNS))
     if wanted is not None:

@@ -83,10 +83,18 @@ def _resolve(doc: Any, pointer: str) -> Any:
     return doc
 
 
-def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: int | None = None,
-                       timeout: float = 30.0, use_cache: bool = True,
-                       progress: Callable[..., None] | None = None, pixel_hash: bool | None = None,
-                       force: bool = False, settings: Settings) -> SubmissionHarvest:
+def harvest_submission(
+    path: Path,
+    *,
+    out_root: Path = Path("medal-out"),
+    jobs: int | None = None,
+    timeout: float = 30.0,
+    use_cache: bool = True,
+    progress: Callable[..., None] | None = None,
+    pixel_hash: bool | None = None,
+    force: bool = False,
+    settings: Settings,
+) -> SubmissionHarvest:
     """Validate ``path`` and collect its valid entries, with each dataset's DICOM harvested and merged in, and the
     files the catalog keeps (an open or controlled dataset's ``dicom.zip`` is the rewrite :func:`dicom_archive`
     builds). ``settings``: the caller's (see harvesters/dicom.py ``harvest_dicom``)."""
@@ -105,10 +113,12 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
     datasets: list[tuple[dict[str, Any], Path]] = []
     for entry in report.entries:
         if not entry.valid:
-            codes = sorted({c for (f, p), cs in errors_at.items() if f == entry.file and p.startswith(entry.pointer)
-                            for c in cs})
-            result.left_out.append({"file": entry.file, "pointer": entry.pointer, "type": entry.type,
-                                    "id": entry.id, "errors": codes})
+            codes = sorted(
+                {c for (f, p), cs in errors_at.items() if f == entry.file and p.startswith(entry.pointer) for c in cs}
+            )
+            result.left_out.append(
+                {"file": entry.file, "pointer": entry.pointer, "type": entry.type, "id": entry.id, "errors": codes}
+            )
             continue
         if entry.file not in docs:
             docs[entry.file] = read_document(Path(entry.file), entry.file)
@@ -129,11 +139,21 @@ def harvest_submission(path: Path, *, out_root: Path = Path("medal-out"), jobs: 
         # Controlled data is kept too, served only to those who may fetch it (api/access.py), so that a task's
         # cases can be joined to their images; registered and hidden-test data never leave the contributor.
         keeps_dicom = dataset.get("access_level") in DICOM_KEPT_LEVELS
-        harvest = harvest_dicom(files, dataset["id"], cache_file=out / CACHE_NAME if use_cache else None, jobs=jobs,
-                                timeout=timeout, progress=progress, title=dataset.get("title"), instances=keeps_dicom,
-                                pixel_hash=pixel_hash, force=force, settings=settings,
-                                access_level=dataset.get("access_level", "controlled"),
-                                license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"))
+        harvest = harvest_dicom(
+            files,
+            dataset["id"],
+            cache_file=out / CACHE_NAME if use_cache else None,
+            jobs=jobs,
+            timeout=timeout,
+            progress=progress,
+            title=dataset.get("title"),
+            instances=keeps_dicom,
+            pixel_hash=pixel_hash,
+            force=force,
+            settings=settings,
+            access_level=dataset.get("access_level", "controlled"),
+            license_id=(dataset.get("license") or {}).get("spdx_id", "LicenseRef-unspecified"),
+        )
         write_outputs(harvest, out)
         result.dicom[dataset["id"]] = harvest
         if keeps_dicom:
@@ -155,8 +175,9 @@ DICOM_KEPT_LEVELS = ("open", "controlled")
 MAX_KEPT_BYTES = 64 * 1024 * 1024
 
 
-def kept_files(dataset: dict[str, Any], base: Path, folder: Path, limit: int = DEFAULT_MAX_HEADER_BYTES
-               ) -> tuple[dict[str, tuple[bytes, str]], list[tuple[str, str]]]:
+def kept_files(
+    dataset: dict[str, Any], base: Path, folder: Path, limit: int = DEFAULT_MAX_HEADER_BYTES
+) -> tuple[dict[str, tuple[bytes, str]], list[tuple[str, str]]]:
     """The declared single-file, non-DICOM distributions of a dataset (labels, clinical tables) that the catalog
     keeps: local paths inside the submission folder only, at most MAX_KEPT_BYTES each, content matching the
     declared sha256 (validation already rejected a mismatch; the check is repeated on the bytes kept). Returns
@@ -165,8 +186,13 @@ def kept_files(dataset: dict[str, Any], base: Path, folder: Path, limit: int = D
     skipped: list[tuple[str, str]] = []
     root = folder.resolve()
     for item in dataset.get("distribution") or []:
-        if not isinstance(item, dict) or item.get("distribution_kind") != "file" or not item.get("path") \
-                or item.get("url") or item.get("media_type") in DICOM_MEDIA_TYPES:
+        if (
+            not isinstance(item, dict)
+            or item.get("distribution_kind") != "file"
+            or not item.get("path")
+            or item.get("url")
+            or item.get("media_type") in DICOM_MEDIA_TYPES
+        ):
             continue
         declared = item["path"]
         target = (base / declared).resolve()
@@ -188,16 +214,18 @@ def kept_files(dataset: dict[str, Any], base: Path, folder: Path, limit: int = D
     return kept, skipped
 
 
-def _not_servable(data: bytes, path: str, dataset: dict[str, Any], limit: int = DEFAULT_MAX_HEADER_BYTES
-                  ) -> str | None:
+def _not_servable(data: bytes, path: str, dataset: dict[str, Any], limit: int = DEFAULT_MAX_HEADER_BYTES) -> str | None:
     """Why a declared file may not be kept and served as it is (None when it may): it holds DICOM (itself, or in
     an archive, whatever its declared media type) that the Annex E audit flags or cannot read, or DICOM pixels
     while burned-in annotation is not declared NO."""
 
     count, problems = audit_content(data, path, limit)
     if problems:
-        return (f"{len(problems)} of {count} DICOM files in it carry identifying attributes or cannot be audited"
-                if count else "it holds an archive that cannot be audited")
+        return (
+            f"{len(problems)} of {count} DICOM files in it carry identifying attributes or cannot be audited"
+            if count
+            else "it holds an archive that cannot be audited"
+        )
     if count and (dataset.get("deidentification") or {}).get("burned_in_annotation") != "NO":
         return "it holds DICOM and burned-in annotation (`deidentification.burned_in_annotation`) is not declared NO, so the pixel data are not served"
     return None
@@ -218,14 +246,22 @@ def dicom_archive(harvest: HarvestResult, dataset: dict[str, Any]) -> tuple[byte
 
     declared = dataset.get("deidentification") or {}
     if declared.get("burned_in_annotation") != "NO":
-        return None, "burned-in annotation (`deidentification.burned_in_annotation`) is not declared NO, so the pixel data are not served"
+        return (
+            None,
+            "burned-in annotation (`deidentification.burned_in_annotation`) is not declared NO, so the pixel data are not served",
+        )
     series_of = {s.series_instance_uid: s.id for s in harvest.series}
     rows = [r for r in harvest.manifest if r.get("kind") == "instance"]
     # A file whose original the audit flags stays out even though the rewrite would clean it: the audit cannot
     # see what a flagged header's sender also put where it does not look (pixels, unknown tags).
-    candidates = sorted((series_of[r["series_instance_uid"]], r["path"]) for r in rows
-                        if r.get("path") and r.get("phi_findings") == 0 and harvest.locations.get(r["path"])
-                        and r["series_instance_uid"] in series_of)
+    candidates = sorted(
+        (series_of[r["series_instance_uid"]], r["path"])
+        for r in rows
+        if r.get("path")
+        and r.get("phi_findings") == 0
+        and harvest.locations.get(r["path"])
+        and r["series_instance_uid"] in series_of
+    )
     if sum(r["size"] for r in rows if r.get("path") in {p for _, p in candidates}) > MAX_ARCHIVE_BYTES:
         return None, f"the DICOM files exceed {MAX_ARCHIVE_BYTES // 2**20} MiB"
     deidentifier = Deidentifier(harvest.salt, plan(declared))
@@ -236,8 +272,9 @@ def dicom_archive(harvest: HarvestResult, dataset: dict[str, Any]) -> tuple[byte
         for series_id, name in candidates:
             number = counters.get(series_id, 0) + 1
             member = f"{series_id}/{number:05d}.dcm"
-            copy, why = served_copy(Path(harvest.locations[name]).read_bytes(), member, deidentifier,
-                                    declared.get("burned_in_annotation"))
+            copy, why = served_copy(
+                Path(harvest.locations[name]).read_bytes(), member, deidentifier, declared.get("burned_in_annotation")
+            )
             if copy is None:
                 reasons[why or "left out"] = reasons.get(why or "left out", 0) + 1
                 continue
@@ -261,21 +298,41 @@ def dicom_archive(harvest: HarvestResult, dataset: dict[str, Any]) -> tuple[byte
 
 def _why(reasons: dict[str, int]) -> str:
     """The reasons rewritten files were left out, with counts (they hold no value of any file)."""
-    return "; rewritten and left out: " + "; ".join(f"{n} {reason}" for reason, n in sorted(reasons.items())) \
-        if reasons else ""
+    return (
+        "; rewritten and left out: " + "; ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+        if reasons
+        else ""
+    )
 
 
 def _dicom_files(dataset: dict[str, Any], base: Path, folder: Path, single: bool) -> list[Path]:
     """The files a dataset's DICOM file sets include, or the whole folder for a lone dataset without any."""
-    patterns = [d.get("includes") for d in dataset.get("distribution") or []
-                if isinstance(d, dict) and d.get("distribution_kind") == "file_set" and d.get("includes")
-                and d.get("media_type") in DICOM_MEDIA_TYPES and not d.get("url")]
+    patterns = [
+        d.get("includes")
+        for d in dataset.get("distribution") or []
+        if isinstance(d, dict)
+        and d.get("distribution_kind") == "file_set"
+        and d.get("includes")
+        and d.get("media_type") in DICOM_MEDIA_TYPES
+        and not d.get("url")
+    ]
     inside = folder.resolve()  # never a file a symbolic link leads to outside the submission
     if patterns:
-        return sorted({p for pattern in patterns for p in base.glob(pattern)
-                       if p.is_file() and p.resolve().is_relative_to(inside)})
+        return sorted(
+            {
+                p
+                for pattern in patterns
+                for p in base.glob(pattern)
+                if p.is_file() and p.resolve().is_relative_to(inside)
+            }
+        )
     if single:
-        return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() not in METADATA_SUFFIXES
-                      and not any(part in SKIP_DIRS or part.startswith(".") for part in p.relative_to(folder).parts)
-                      and p.resolve().is_relative_to(inside))
+        return sorted(
+            p
+            for p in folder.rglob("*")
+            if p.is_file()
+            and p.suffix.lower() not in METADATA_SUFFIXES
+            and not any(part in SKIP_DIRS or part.startswith(".") for part in p.relative_to(folder).parts)
+            and p.resolve().is_relative_to(inside)
+        )
     return []

@@ -35,8 +35,24 @@ from medal_catalog.ingestion.orchestrate import (
 )
 
 __all__ = [
-    "BACKGROUND_INDEX_SERIES", "CheckWrites", "HARVEST_AUTHOR", "HarvestOptions", "IngestResult", "SourceKind",
-    "attachments", "check_document", "corrupt_metadata", "ingest", "ingest_bundle", "ingest_croissant",
-    "ingest_croissant_document", "ingest_dicom_tree", "ingest_document", "ingest_idc", "ingest_submission", "plan",
-    "put_entries", "source_kind"
+    "BACKGROUND_INDEX_SERIES",
+    "CheckWrites",
+    "HARVEST_AUTHOR",
+    "HarvestOptions",
+    "IngestResult",
+    "SourceKind",
+    "attachments",
+    "check_document",
+    "corrupt_metadata",
+    "ingest",
+    "ingest_bundle",
+    "ingest_croissant",
+    "ingest_croissant_document",
+    "ingest_dicom_tree",
+    "ingest_document",
+    "ingest_idc",
+    "ingest_submission",
+    "plan",
+    "put_entries",
+    "source_kind",
 ]

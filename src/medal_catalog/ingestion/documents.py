@@ -28,8 +28,9 @@ from medal_catalog.validators.submission import validate_paths
 NOT_APPLICABLE_TO_BODIES = {"distribution.missing-file", "distribution.empty-file-set"}
 
 
-def check_document(body: bytes, syntax: str, name: str = "submission", files: dict[str, bytes] | None = None
-                   ) -> tuple[Report, list[dict[str, Any]], list[Any] | None]:
+def check_document(
+    body: bytes, syntax: str, name: str = "submission", files: dict[str, bytes] | None = None
+) -> tuple[Report, list[dict[str, Any]], list[Any] | None]:
     """The validation report of a YAML or JSON body, by exactly the validator `medal validate` runs, its entries,
     and the panel decisions it records (a MedalCatalog's ``decisions``; None without). ``files`` (declared path:
     content, paths already checked safe) sit next to the document while it is validated, so that label tables
@@ -45,8 +46,10 @@ def check_document(body: bytes, syntax: str, name: str = "submission", files: di
         report = PathShower(strip=folder).report(validate_paths([path], display_root=Path(folder)))
         report.issues = [i for i in report.issues if i.code not in NOT_APPLICABLE_TO_BODIES]
         for entry in report.entries:
-            entry.valid = not any(i.severity is Severity.ERROR and i.file == entry.file
-                                  and _within(i.pointer or "", entry.pointer) for i in report.issues)
+            entry.valid = not any(
+                i.severity is Severity.ERROR and i.file == entry.file and _within(i.pointer or "", entry.pointer)
+                for i in report.issues
+            )
         entries: list[dict[str, Any]] = []
         decisions = None
         if report.ok:
@@ -56,9 +59,15 @@ def check_document(body: bytes, syntax: str, name: str = "submission", files: di
     return report, entries, decisions
 
 
-def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, check_writes: CheckWrites,
-                    files: dict[str, dict[str, tuple[bytes, str]]] | None = None
-                    ) -> tuple[Report, list[PutResult]]:
+def ingest_document(
+    catalog: Catalog,
+    body: bytes,
+    syntax: str,
+    *,
+    author: str,
+    check_writes: CheckWrites,
+    files: dict[str, dict[str, tuple[bytes, str]]] | None = None,
+) -> tuple[Report, list[PutResult]]:
     """Validate a metadata body (one entry, a list, or a MedalCatalog) and store all its entries, tasks with the
     status the catalog keeps (see :func:`put_entries`), authored by ``author``, then the data ``files`` of its
     datasets ({dataset id: {declared path: (content, media type)}}, checked by :func:`ingest_bundle`); refused
@@ -77,15 +86,30 @@ def ingest_document(catalog: Catalog, body: bytes, syntax: str, *, author: str, 
     check_writes(entries)
     declared = {e["id"] for e in entries if e["type"] == "ImagingDataset"}
     if set(files or {}) - declared:
-        raise Unprocessable(f"files were sent for dataset {sorted(set(files or {}) - declared)[0]!r}, which the "
-                            "bundle does not hold")
-    puts = put_entries(catalog, entries, author=author, reason="submission through the API", report=report,
-                       source="submission", files=of_stored(entries, files or {}))
+        raise Unprocessable(
+            f"files were sent for dataset {sorted(set(files or {}) - declared)[0]!r}, which the bundle does not hold"
+        )
+    puts = put_entries(
+        catalog,
+        entries,
+        author=author,
+        reason="submission through the API",
+        report=report,
+        source="submission",
+        files=of_stored(entries, files or {}),
+    )
     return report, puts
 
 
-def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, check_writes: CheckWrites,
-                              access_level: str | None = None, dataset_id: str | None = None):
+def ingest_croissant_document(
+    catalog: Catalog,
+    body: bytes,
+    *,
+    author: str,
+    check_writes: CheckWrites,
+    access_level: str | None = None,
+    dataset_id: str | None = None,
+):
     """Import a Croissant body as one dataset of ``author``: its metadata and the original document only. A body
     carries no data files and nothing is read next to it, so the one Croissant verdict (validators/croissant.py)
     refuses a body naming local or remote data files. Returns the import (``.stored``, ``.report``)."""
@@ -93,8 +117,14 @@ def ingest_croissant_document(catalog: Catalog, body: bytes, *, author: str, che
     with tempfile.TemporaryDirectory(prefix="medal-api-") as folder:
         path = Path(folder) / "submitted.croissant.json"
         path.write_bytes(body)
-        result = import_croissant(path, access_level=access_level, dataset_id=dataset_id, keep_files=False,
-                                  display="submission", settings=catalog.settings)
+        result = import_croissant(
+            path,
+            access_level=access_level,
+            dataset_id=dataset_id,
+            keep_files=False,
+            display="submission",
+            settings=catalog.settings,
+        )
     if not result.ok:
         raise InvalidSubmission(result.report.to_dict())
     check_writes([result.dataset, *result.series])
@@ -108,8 +138,15 @@ def _within(pointer: str, parent: str) -> bool:
     return not parent or pointer == parent or pointer.startswith(parent + "/")
 
 
-def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], *, author: str,
-                  check_writes: CheckWrites, max_file_bytes: int) -> tuple[Report, list[PutResult], dict[str, list[Any]]]:
+def ingest_bundle(
+    catalog: Catalog,
+    manifest: bytes,
+    uploads: dict[str, bytes],
+    *,
+    author: str,
+    check_writes: CheckWrites,
+    max_file_bytes: int,
+) -> tuple[Report, list[PutResult], dict[str, list[Any]]]:
     """Store a bundle harvested on a contributor's machine (harvesters/bundle.py): its entries as a metadata body
     is stored (:func:`ingest_document`: validated as `medal validate` validates them, refused whole on an error),
     with the uploaded files (``uploads``: multipart file name -> bytes) its datasets declare. Every upload must be
@@ -130,9 +167,13 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
     if not isinstance(entries, list) or not isinstance(listed, list):
         raise Unprocessable("the bundle's entries and files must be lists")
     check_writes([e for e in entries if isinstance(e, dict)])  # before any upload is read or rewritten
-    declared = {(e.get("id"), d.get("path")): d.get("sha256") for e in entries if isinstance(e, dict)
-                and e.get("type") == "ImagingDataset" for d in e.get("distribution") or []
-                if isinstance(d, dict) and d.get("distribution_kind") == "file"}
+    declared = {
+        (e.get("id"), d.get("path")): d.get("sha256")
+        for e in entries
+        if isinstance(e, dict) and e.get("type") == "ImagingDataset"
+        for d in e.get("distribution") or []
+        if isinstance(d, dict) and d.get("distribution_kind") == "file"
+    }
     files: dict[str, dict[str, tuple[bytes, str]]] = {}
     left_out: list[Issue] = []
     names = set()
@@ -155,8 +196,10 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
         archive = dicom_archive_of(entries, dataset, path, bundle.get("burned_in_declared"))
         if archive is not None:
             content, problems = rewrite_upload(entries, archive, content, name, catalog.settings.deid_secret)
-            left_out += [Issue(Severity.WARNING, "bundle.dicom-left-out", name, f"{member}: {why}",
-                               pointer="") for member, why in problems]
+            left_out += [
+                Issue(Severity.WARNING, "bundle.dicom-left-out", name, f"{member}: {why}", pointer="")
+                for member, why in problems
+            ]
             if content is not None:
                 files.setdefault(dataset, {})[path] = (content, "application/zip")
             continue
@@ -166,9 +209,11 @@ def ingest_bundle(catalog: Catalog, manifest: bytes, uploads: dict[str, bytes], 
             raise Unprocessable(f"{name}: the content does not match the sha256 its dataset declares")
         count, problems = audit_content(content, path, catalog.settings.dicom_max_header_bytes)
         if count or problems:
-            raise Unprocessable(f"{name}: it holds DICOM (or an archive that cannot be audited); the catalog keeps "
-                                "DICOM only as its own rewrite: of files it harvests itself, or of the dicom.zip "
-                                "of an open or controlled dataset declaring burned-in annotation NO")
+            raise Unprocessable(
+                f"{name}: it holds DICOM (or an archive that cannot be audited); the catalog keeps "
+                "DICOM only as its own rewrite: of files it harvests itself, or of the dicom.zip "
+                "of an open or controlled dataset declaring burned-in annotation NO"
+            )
         files.setdefault(dataset, {})[path] = (content, item.get("media_type") or "application/octet-stream")
     if set(uploads) - names:
         raise Unprocessable(f"{sorted(set(uploads) - names)[0]}: uploaded but not listed in the bundle")

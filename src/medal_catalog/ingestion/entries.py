@@ -43,9 +43,17 @@ class IngestResult:
     detail: Any = None
 
 
-def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: str, reason: str,
-                report: Report | None = None, source: str = "", deletions: Sequence[tuple[str, str]] = (),
-                files: dict[str, dict[str, tuple[bytes, str]]] | None = None) -> list[PutResult]:
+def put_entries(
+    catalog: Catalog,
+    entries: Sequence[dict[str, Any]],
+    *,
+    author: str,
+    reason: str,
+    report: Report | None = None,
+    source: str = "",
+    deletions: Sequence[tuple[str, str]] = (),
+    files: dict[str, dict[str, tuple[bytes, str]]] | None = None,
+) -> list[PutResult]:
     """Store entries (all in one transaction with the ``deletions`` and the datasets' kept ``files``, {dataset id:
     {path: (content, media type)}}, then indexed in bulk: readers never see a dataset with part of its series or
     files), skipping those whose only change is a newer harvest-run record, so that
@@ -72,8 +80,15 @@ def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: 
             workflow = merge_workflow(entry, current)
             entry = workflow.entry
             if workflow.note and report is not None:
-                report.add(Issue(Severity.INFO, "workflow.status", source or reason,
-                                 f"task {entry['id']!r}: {workflow.note}", pointer="/status"))
+                report.add(
+                    Issue(
+                        Severity.INFO,
+                        "workflow.status",
+                        source or reason,
+                        f"task {entry['id']!r}: {workflow.note}",
+                        pointer="/status",
+                    )
+                )
             if workflow.back_to_review:
                 alone.append((i, entry, f"{reason}; {workflow.note}"))
                 continue
@@ -82,10 +97,13 @@ def put_entries(catalog: Catalog, entries: Sequence[dict[str, Any]], *, author: 
         else:
             to_write.append((i, entry))
     kept = {("ImagingDataset", ds): content for ds, content in (files or {}).items()}
-    written = catalog.put_many([e for _, e in to_write], author=author, reason=reason, deletions=deletions,
-                               files=kept) if to_write or deletions or kept else []
+    written = (
+        catalog.put_many([e for _, e in to_write], author=author, reason=reason, deletions=deletions, files=kept)
+        if to_write or deletions or kept
+        else []
+    )
     results.update({i: put for (i, _), put in zip(to_write, written)})
-    retired = written[len(to_write):]
+    retired = written[len(to_write) :]
     for i, entry, why in alone:
         results[i] = catalog.put(entry, author=author, reason=why)
     for i, entry in reviews:
@@ -120,28 +138,38 @@ def store_import(catalog: Catalog, result: Any, author: str, reason: str) -> Non
     dataset = result.dataset
     # One transaction: the dataset, its series and its kept files appear together or not at all (an import
     # killed half-way leaves the catalog as it was; running it again completes it).
-    written = put_entries(catalog, [dataset, *result.series], author=author, reason=reason,
-                          files={dataset["id"]: result.files})
+    written = put_entries(
+        catalog, [dataset, *result.series], author=author, reason=reason, files={dataset["id"]: result.files}
+    )
     result.stored = written[0]
     if result.stored.problems:
-        result.report.add(Issue(Severity.ERROR, "croissant.refused", result.source,
-                                f"the catalog refused the mapped dataset: {result.stored.problems[0]}", pointer=""))
+        result.report.add(
+            Issue(
+                Severity.ERROR,
+                "croissant.refused",
+                result.source,
+                f"the catalog refused the mapped dataset: {result.stored.problems[0]}",
+                pointer="",
+            )
+        )
         return
     if result.series:
-        result.stored_series = written[1:1 + len(result.series)]
+        result.stored_series = written[1 : 1 + len(result.series)]
     result.stored_files = catalog.list_files("ImagingDataset", dataset["id"])
 
 
-def of_stored(entries: Sequence[dict[str, Any]], files: dict[str, dict[str, tuple[bytes, str]]]
-               ) -> dict[str, dict[str, tuple[bytes, str]]]:
+def of_stored(
+    entries: Sequence[dict[str, Any]], files: dict[str, dict[str, tuple[bytes, str]]]
+) -> dict[str, dict[str, tuple[bytes, str]]]:
     """The kept files of the datasets the entries hold (files of any other dataset are not this unit's to write);
     written with the entries in one transaction, and not for a dataset the store refuses."""
     held = {e.get("id") for e in entries if e.get("type") == "ImagingDataset"}
     return {ds: kept for ds, kept in files.items() if ds in held}
 
 
-def kept_files(catalog: Catalog, puts: Sequence[PutResult], files: dict[str, dict[str, tuple[bytes, str]]]
-                ) -> dict[str, list[Any]]:
+def kept_files(
+    catalog: Catalog, puts: Sequence[PutResult], files: dict[str, dict[str, tuple[bytes, str]]]
+) -> dict[str, list[Any]]:
     """What each dataset given files and stored now keeps, by dataset id (a refused dataset keeps nothing)."""
     stored = {p.id for p in puts if p.kind == "ImagingDataset" and not p.problems}
     return {ds: catalog.list_files("ImagingDataset", ds) for ds in files if ds in stored}

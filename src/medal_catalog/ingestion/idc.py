@@ -14,8 +14,13 @@ from medal_catalog.ingestion.entries import HARVEST_AUTHOR, IngestResult
 from medal_catalog.store.base import PutResult
 
 
-def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, index_folder: Path | None = None,
-               progress: Callable[[str, int, int], None] | None = None) -> IngestResult:
+def ingest_idc(
+    catalog: Catalog,
+    collections: Sequence[str] | None = None,
+    *,
+    index_folder: Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> IngestResult:
     """Take the IDC index (``idc-index-data``, or the parquet files in ``index_folder``) into ``catalog``: every
     collection, or the named ones, as an open published dataset with its series. Series are compared by
     content, so a re-run of the same index writes nothing, a new index
@@ -32,8 +37,11 @@ def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, in
     reason = f"harvested from the IDC index ({index.version})"
     # Big harvests index in a second process that drains the store's index queue while this one validates and
     # stores the next batches: the two halves of the work cost about the same, and a harvest gets two cores.
-    indexer = (_BackgroundIndexer(catalog) if catalog.index is not None
-               and idc.count_series(index, collections) >= BACKGROUND_INDEX_SERIES else None)
+    indexer = (
+        _BackgroundIndexer(catalog)
+        if catalog.index is not None and idc.count_series(index, collections) >= BACKGROUND_INDEX_SERIES
+        else None
+    )
     counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0, "invalid": 0}
     invalid: list[dict[str, Any]] = []
     per_collection: dict[str, dict[str, int]] = {}
@@ -64,8 +72,13 @@ def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, in
             gone = [i for i in catalog.ids_under("ImagingSeries", collection.dataset_id + ".") if i not in seen]
             # The dataset last: its counts and summaries are those of the series just read.
             tally([r for r in catalog.stage(unit, [collection.dataset()]) if r.status != "staged"], mine)
-            puts, deleted = catalog.publish(unit, HARVEST_AUTHOR, reason, [("ImagingSeries", s) for s in gone],
-                                            deletion_reason=f"no longer in the IDC index ({index.version})")
+            puts, deleted = catalog.publish(
+                unit,
+                HARVEST_AUTHOR,
+                reason,
+                [("ImagingSeries", s) for s in gone],
+                deletion_reason=f"no longer in the IDC index ({index.version})",
+            )
             tally([*puts, *deleted], mine)
             if indexer is None and (puts or deleted):
                 catalog.sync_index()
@@ -78,13 +91,22 @@ def ingest_idc(catalog: Catalog, collections: Sequence[str] | None = None, *, in
     catalog.sync_index()  # what the background indexer left, and deletions when there was none
     seconds = time.perf_counter() - start
     series = sum(c["series"] for c in per_collection.values())
-    summary = {"source": "idc", "index_version": index.version, "collections": len(per_collection),
-               "series": series, **counts, "changed": counts["created"] + counts["updated"] + counts["deleted"],
-               "seconds": round(seconds, 2), "series_per_second": round(series / seconds, 1) if seconds else None,
-               "index_pending": catalog.pending_count(), "invalid_entries": invalid,
-               "by_collection": per_collection}
-    return IngestResult(source=f"idc:{','.join(collections or [])}", kind="idc", failed=bool(counts["invalid"]),
-                        summary=summary)
+    summary = {
+        "source": "idc",
+        "index_version": index.version,
+        "collections": len(per_collection),
+        "series": series,
+        **counts,
+        "changed": counts["created"] + counts["updated"] + counts["deleted"],
+        "seconds": round(seconds, 2),
+        "series_per_second": round(series / seconds, 1) if seconds else None,
+        "index_pending": catalog.pending_count(),
+        "invalid_entries": invalid,
+        "by_collection": per_collection,
+    }
+    return IngestResult(
+        source=f"idc:{','.join(collections or [])}", kind="idc", failed=bool(counts["invalid"]), summary=summary
+    )
 
 
 #: From this many series on, `ingest_idc` indexes in a second process.
@@ -114,8 +136,9 @@ class _BackgroundIndexer:
     def __init__(self, catalog: Catalog) -> None:
         context = multiprocessing.get_context("spawn")
         self.stop = context.Event()
-        self.process = context.Process(target=_drain_index_queue, daemon=True,
-                                       args=(catalog.url, catalog.index.url, self.stop))
+        self.process = context.Process(
+            target=_drain_index_queue, daemon=True, args=(catalog.url, catalog.index.url, self.stop)
+        )
         self.process.start()
 
     def finish(self) -> None:

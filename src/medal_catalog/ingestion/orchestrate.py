@@ -116,8 +116,12 @@ def _options(options: HarvestOptions | None, fields: dict[str, Any]) -> HarvestO
     return replace(options or HarvestOptions(), **fields)
 
 
-def ingest(paths: Iterable[Path | str] | dict[Path, SourceKind], catalog: Catalog,
-           options: HarvestOptions | None = None, **fields: Any) -> list[IngestResult]:
+def ingest(
+    paths: Iterable[Path | str] | dict[Path, SourceKind],
+    catalog: Catalog,
+    options: HarvestOptions | None = None,
+    **fields: Any,
+) -> list[IngestResult]:
     """Take every path (or the result of :func:`plan`) into ``catalog``: each Croissant file and each submission
     on its own, then all bare DICOM trees together as the one dataset ``options.dataset_id``. Invalid entries and
     unreadable files are reported in the results and left out; everything valid around them is stored.
@@ -134,9 +138,15 @@ def ingest(paths: Iterable[Path | str] | dict[Path, SourceKind], catalog: Catalo
     return results
 
 
-def ingest_croissant(path: Path, catalog: Catalog, *, dataset_id: str | None = None,
-                     access_level: str | None = None, author: str = HARVEST_AUTHOR,
-                     reason: str | None = None) -> IngestResult:
+def ingest_croissant(
+    path: Path,
+    catalog: Catalog,
+    *,
+    dataset_id: str | None = None,
+    access_level: str | None = None,
+    author: str = HARVEST_AUTHOR,
+    reason: str | None = None,
+) -> IngestResult:
     """Import one Croissant file: the mapped dataset, the original and (open access) its local data files; nothing
     is stored when the import found an error. ``detail`` is the import (``.stored``, ``.stored_files``, ...)."""
 
@@ -145,12 +155,19 @@ def ingest_croissant(path: Path, catalog: Catalog, *, dataset_id: str | None = N
         store_import(catalog, result, author, reason or f"import of Croissant file {path.name}")
     stored = result.stored
     failed = not (result.ok and stored is not None and not stored.problems)
-    return IngestResult(str(path), "croissant", failed, result.to_dict(),
-                        [stored, *result.stored_series] if stored is not None else [], result)
+    return IngestResult(
+        str(path),
+        "croissant",
+        failed,
+        result.to_dict(),
+        [stored, *result.stored_series] if stored is not None else [],
+        result,
+    )
 
 
-def ingest_submission(path: Path, catalog: Catalog, options: HarvestOptions | None = None,
-                      **fields: Any) -> IngestResult:
+def ingest_submission(
+    path: Path, catalog: Catalog, options: HarvestOptions | None = None, **fields: Any
+) -> IngestResult:
     """Validate a submission, harvest the DICOM of its datasets, and store every valid entry and the files the
     catalog keeps for datasets it stored; then check its datasets against public archives and the catalog's
     other datasets, and its tasks' splits against each other (issues in the report, ``contamination`` in the
@@ -158,16 +175,34 @@ def ingest_submission(path: Path, catalog: Catalog, options: HarvestOptions | No
     from medal_catalog.harvesters.submission import harvest_submission  # inline: adds ~100 ms to this module's import
 
     o = _options(options, fields)
-    harvest = harvest_submission(path, out_root=o.out_dir or Path("medal-out"), jobs=o.jobs, timeout=o.timeout,
-                                 use_cache=o.use_cache, progress=o.progress, pixel_hash=o.pixel_hash, force=o.force,
-                                 settings=catalog.settings)
-    puts = put_entries(catalog, harvest.entries, author=HARVEST_AUTHOR, reason=f"harvest of submission {path}",
-                       report=harvest.report, source=str(path), files=of_stored(harvest.entries, harvest.files))
+    harvest = harvest_submission(
+        path,
+        out_root=o.out_dir or Path("medal-out"),
+        jobs=o.jobs,
+        timeout=o.timeout,
+        use_cache=o.use_cache,
+        progress=o.progress,
+        pixel_hash=o.pixel_hash,
+        force=o.force,
+        settings=catalog.settings,
+    )
+    puts = put_entries(
+        catalog,
+        harvest.entries,
+        author=HARVEST_AUTHOR,
+        reason=f"harvest of submission {path}",
+        report=harvest.report,
+        source=str(path),
+        files=of_stored(harvest.entries, harvest.files),
+    )
     decisions = _replay_decisions(catalog, harvest)
     files = kept_files(catalog, puts, harvest.files)
     stored = {p.key for p in puts if not p.problems}
-    contamination = {ds: check_dataset(catalog, ds, result, str(path), harvest.report)
-                     for ds, result in harvest.dicom.items() if entry_key("ImagingDataset", ds) in stored}
+    contamination = {
+        ds: check_dataset(catalog, ds, result, str(path), harvest.report)
+        for ds, result in harvest.dicom.items()
+        if entry_key("ImagingDataset", ds) in stored
+    }
     for entry in harvest.entries:
         if entry.get("type") == "BenchmarkTask" and entry_key("BenchmarkTask", entry["id"]) in stored:
             leaks = check_splits(catalog, entry["id"], str(path), harvest.report, case_files)
@@ -175,20 +210,31 @@ def ingest_submission(path: Path, catalog: Catalog, options: HarvestOptions | No
                 contamination.setdefault(f"task:{entry['id']}", {})["split_leaks"] = leaks
     refused = [p.to_dict() for p in puts if p.problems]
     summary = {
-        "submission": str(path), "kind": "submission",
-        "entries": len(harvest.entries), "stored": len(puts) - len(refused),
-        "changed": sum(bool(p.changed) for p in puts), "left_out": harvest.left_out, "refused": refused,
+        "submission": str(path),
+        "kind": "submission",
+        "entries": len(harvest.entries),
+        "stored": len(puts) - len(refused),
+        "changed": sum(bool(p.changed) for p in puts),
+        "left_out": harvest.left_out,
+        "refused": refused,
         "validation": harvest.report.to_dict()["summary"],
-        "dicom": {ds: {k: r.summary[k] for k in ("files_seen", "dicom_read", "skipped", "series", "studies")}
-                  for ds, r in harvest.dicom.items()},
+        "dicom": {
+            ds: {k: r.summary[k] for k in ("files_seen", "dicom_read", "skipped", "series", "studies")}
+            for ds, r in harvest.dicom.items()
+        },
         "files_kept": {ds: [f.path for f in kept] for ds, kept in files.items()},
         "files_not_kept": harvest.not_kept,
         "decisions": decisions,
         "contamination": contamination,
     }
     file_errors = any(r.errors for r in harvest.dicom.values())
-    failed = bool(harvest.left_out or refused or file_errors or summary["validation"]["errors"]
-                  or any(d["outcome"] == "refused" for d in decisions))
+    failed = bool(
+        harvest.left_out
+        or refused
+        or file_errors
+        or summary["validation"]["errors"]
+        or any(d["outcome"] == "refused" for d in decisions)
+    )
     return IngestResult(str(path), "submission", failed, summary, puts, harvest)
 
 
@@ -203,8 +249,9 @@ def _replay_decisions(catalog: Catalog, harvest: Any) -> list[dict[str, Any]]:
     return replay(catalog, recorded) if recorded else []
 
 
-def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, options: HarvestOptions | None = None,
-                      **fields: Any) -> IngestResult:
+def ingest_dicom_tree(
+    paths: Sequence[Path], catalog: Catalog, options: HarvestOptions | None = None, **fields: Any
+) -> IngestResult:
     """Harvest bare DICOM trees into the dataset ``options.dataset_id`` (created, or merged into the stored one),
     write catalog.<fmt>, manifest.jsonl and harvest-report.json to ``options.out_dir``, store the dataset and its
     series, and retire the series of this dataset that are gone."""
@@ -217,10 +264,21 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, options: HarvestO
         raise UsageError("a bare DICOM tree needs a dataset id (--dataset ID)")
     dataset_id = o.dataset_id
     out = o.out_dir or Path("medal-out") / dataset_id
-    result = harvest_dicom(paths, dataset_id, cache_file=out / CACHE_NAME if o.use_cache else None, jobs=o.jobs,
-                           timeout=o.timeout, instances=o.instances, progress=o.progress, title=o.title,
-                           access_level=o.access_level or "controlled", license_id=o.license_id,
-                           pixel_hash=o.pixel_hash, force=o.force, settings=catalog.settings)
+    result = harvest_dicom(
+        paths,
+        dataset_id,
+        cache_file=out / CACHE_NAME if o.use_cache else None,
+        jobs=o.jobs,
+        timeout=o.timeout,
+        instances=o.instances,
+        progress=o.progress,
+        title=o.title,
+        access_level=o.access_level or "controlled",
+        license_id=o.license_id,
+        pixel_hash=o.pixel_hash,
+        force=o.force,
+        settings=catalog.settings,
+    )
     written = write_outputs(result, out, o.fmt)
     dataset = result.dataset.model_dump(mode="json", exclude_none=True)
     series = [s.model_dump(mode="json", exclude_none=True) for s in result.series]
@@ -230,17 +288,31 @@ def ingest_dicom_tree(paths: Sequence[Path], catalog: Catalog, options: HarvestO
     keep = {s["id"] for s in series}
     gone = [v.id for v in catalog.dataset_series(dataset["id"]) if v.id not in keep]
     # One transaction: the dataset, all its series and the retirement of those gone become visible together.
-    stored = put_entries(catalog, [merged, *series], author=HARVEST_AUTHOR, reason=reason,
-                         deletions=[("ImagingSeries", series_id) for series_id in gone])
-    puts = stored[:len(series) + 1]
+    stored = put_entries(
+        catalog,
+        [merged, *series],
+        author=HARVEST_AUTHOR,
+        reason=reason,
+        deletions=[("ImagingSeries", series_id) for series_id in gone],
+    )
+    puts = stored[: len(series) + 1]
     problems = [p.to_dict() for p in puts if p.problems]
     if problems:
         raise MedalError(f"the catalog refused {len(problems)} entries: {problems[0]['problems'][0]}")
     found = Report()
     section = check_dataset(catalog, dataset["id"], result, ", ".join(str(p) for p in paths), found)
-    summary = {**result.summary, "kind": "dicom", "outputs": [str(p) for p in written],
-               "catalog": {"url": catalog.url, "stored": len(puts),
-                           "changed": sum(bool(p.changed) for p in puts), "series_retired": len(gone)},
-               "contamination": {**section, "issues": [i.to_dict() for i in found.sorted_issues()]}}
-    return IngestResult(", ".join(str(p) for p in paths), "dicom", bool(result.errors) or not found.ok, summary,
-                        puts, result)
+    summary = {
+        **result.summary,
+        "kind": "dicom",
+        "outputs": [str(p) for p in written],
+        "catalog": {
+            "url": catalog.url,
+            "stored": len(puts),
+            "changed": sum(bool(p.changed) for p in puts),
+            "series_retired": len(gone),
+        },
+        "contamination": {**section, "issues": [i.to_dict() for i in found.sorted_issues()]},
+    }
+    return IngestResult(
+        ", ".join(str(p) for p in paths), "dicom", bool(result.errors) or not found.ok, summary, puts, result
+    )

@@ -16,24 +16,26 @@ from medal_catalog.errors import PayloadTooLarge
 from medal_catalog.harvesters.submission import DICOM_KEPT_LEVELS, MAX_ARCHIVE_BYTES
 
 
-def dicom_archive_of(entries: list[Any], dataset_id: str, path: str, burned_in_declared: Any
-                      ) -> dict[str, Any] | None:
+def dicom_archive_of(entries: list[Any], dataset_id: str, path: str, burned_in_declared: Any) -> dict[str, Any] | None:
     """The dataset entry when ``path`` is the DICOM archive the catalog rewrites for it (``dicom.zip`` of an open
     or controlled dataset whose metadata declares burned-in annotation NO: the bundle's ``burned_in_declared``,
     as the entry says what the files' headers say); None for any other file."""
 
     if path != DICOM_ARCHIVE:
         return None
-    dataset = next((e for e in entries if isinstance(e, dict) and e.get("type") == "ImagingDataset"
-                    and e.get("id") == dataset_id), None)
+    dataset = next(
+        (e for e in entries if isinstance(e, dict) and e.get("type") == "ImagingDataset" and e.get("id") == dataset_id),
+        None,
+    )
     declared = burned_in_declared.get(dataset_id) if isinstance(burned_in_declared, dict) else None
     if dataset is None or dataset.get("access_level") not in DICOM_KEPT_LEVELS or declared != "NO":
         return None
     return dataset
 
 
-def rewrite_upload(entries: list[Any], dataset: dict[str, Any], content: bytes, name: str, secret: str
-                    ) -> tuple[bytes | None, list[tuple[str | None, str]]]:
+def rewrite_upload(
+    entries: list[Any], dataset: dict[str, Any], content: bytes, name: str, secret: str
+) -> tuple[bytes | None, list[tuple[str | None, str]]]:
     """The catalog's own rewrite of an uploaded ``dicom.zip`` (the contributor's rewrite, laid out
     ``<series id>/<n>.dcm``), never trusted: every member rewritten again with the catalog's key for the dataset
     and audited (dicom/deidentify.py ``rewrite_content``); a member that is not DICOM, not in that layout, flagged
@@ -50,8 +52,11 @@ def rewrite_upload(entries: list[Any], dataset: dict[str, Any], content: bytes, 
         raise Unprocessable(f"{name}: the zip cannot be read") from None
     if total > MAX_ARCHIVE_BYTES:
         raise PayloadTooLarge(f"{name}: its DICOM files exceed {MAX_ARCHIVE_BYTES // 2**20} MiB")
-    series = [e for e in entries if isinstance(e, dict) and e.get("type") == "ImagingSeries"
-              and e.get("dataset") == dataset["id"]]
+    series = [
+        e
+        for e in entries
+        if isinstance(e, dict) and e.get("type") == "ImagingSeries" and e.get("dataset") == dataset["id"]
+    ]
     series_ids = {s.get("id") for s in series}
 
     def accept(member: str) -> str | None:

@@ -9,16 +9,47 @@ from medal_catalog.catalog import Catalog
 from medal_catalog.contamination import review
 from medal_catalog.errors import Unprocessable
 from medal_catalog.exports.croissant import case_files
-from medal_catalog.panel.lifecycle import (BY_ACTION, TRANSITIONS, Actor, Transition, allowed_for, allowed_next,
-                                           latest_decision, merge_workflow, transition)
+from medal_catalog.panel.lifecycle import (
+    BY_ACTION,
+    TRANSITIONS,
+    Actor,
+    Transition,
+    allowed_for,
+    allowed_next,
+    latest_decision,
+    merge_workflow,
+    transition,
+)
 from medal_catalog.panel.ranking import ranking
-from medal_catalog.panel.reviews import (CRITERIA, counted_reviews, list_reviews, record_review,
-                                         review_body_model, reviews_of)
+from medal_catalog.panel.reviews import (
+    CRITERIA,
+    counted_reviews,
+    list_reviews,
+    record_review,
+    review_body_model,
+    reviews_of,
+)
 
-__all__ = ["BY_ACTION", "TRANSITIONS", "Actor", "Transition", "allowed_for", "allowed_next", "latest_decision",
-           "merge_workflow", "transition",
-           "ranking", "CRITERIA", "counted_reviews", "list_reviews", "record_review", "review_body_model",
-           "reviews_of", "decide", "task_contamination"]
+__all__ = [
+    "BY_ACTION",
+    "TRANSITIONS",
+    "Actor",
+    "Transition",
+    "allowed_for",
+    "allowed_next",
+    "latest_decision",
+    "merge_workflow",
+    "transition",
+    "ranking",
+    "CRITERIA",
+    "counted_reviews",
+    "list_reviews",
+    "record_review",
+    "review_body_model",
+    "reviews_of",
+    "decide",
+    "task_contamination",
+]
 
 
 def decide(catalog, task_id: str, decision: str, reason: str, actor: Actor, settings=None):

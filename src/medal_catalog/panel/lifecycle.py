@@ -63,6 +63,8 @@ BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 OPEN_FOR_REVIEW = ("submitted", "under_review")
 #: Where a new task enters, whatever its file says.
 ENTRY_STATUS = "submitted"
+
+
 def allowed_next(status: str | None) -> list[str]:
     """The actions the table allows from ``status``."""
     return [t.action for t in TRANSITIONS if status in t.sources]
@@ -80,8 +82,11 @@ def may_take(catalog: Catalog, task_id: str, step: Transition, actor: Actor) -> 
 def allowed_for(catalog: Catalog, task_id: str, status: str | None, actor: Actor) -> list[str]:
     """The actions from ``status`` that ``actor`` may take: the table's next steps, less those of other roles (a
     contributor is never offered reopen or retire; the panel's start_review is done by a review, not offered)."""
-    return [t.action for t in TRANSITIONS if status in t.sources and t.action != "start_review"
-            and may_take(catalog, task_id, t, actor)]
+    return [
+        t.action
+        for t in TRANSITIONS
+        if status in t.sources and t.action != "start_review" and may_take(catalog, task_id, t, actor)
+    ]
 
 
 _MARK = re.compile(r"\s*\[decision [^\]]*\]\s*$")
@@ -93,8 +98,12 @@ def latest_decision(catalog: Catalog, task_id: str) -> dict[str, Any] | None:
     for version in reversed(catalog.history("BenchmarkTask", task_id)):
         action, _, reason = (version.reason or "").partition(":")
         if action in DECISION_ACTIONS and _:
-            return {"action": action, "reason": _MARK.sub("", reason.strip()), "task_version": version.version,
-                    "recorded_at": version.recorded_at}
+            return {
+                "action": action,
+                "reason": _MARK.sub("", reason.strip()),
+                "task_version": version.version,
+                "recorded_at": version.recorded_at,
+            }
     return None
 
 
@@ -121,13 +130,15 @@ def _check_actor(catalog: Catalog, task_id: str, transition: Transition, actor: 
         return
     if transition.who == "owner" and owner_of(catalog, task_id) == actor.name:
         return
-    needed = {"panel": "a reviewer or admin", "admin": "an admin",
-              "owner": "the task's contributor or an admin"}[transition.who]
+    needed = {"panel": "a reviewer or admin", "admin": "an admin", "owner": "the task's contributor or an admin"}[
+        transition.who
+    ]
     raise Forbidden(f"{transition.action} is for {needed}")
 
 
-def transition(catalog: Catalog, task_id: str, action: str, actor: Actor, reason: str = "",
-               settings: Settings | None = None) -> PutResult:
+def transition(
+    catalog: Catalog, task_id: str, action: str, actor: Actor, reason: str = "", settings: Settings | None = None
+) -> PutResult:
     """Take ``action`` on the task (a row of :data:`TRANSITIONS`) as ``actor``, recorded as its next version with
     the actor as author and ``reason``. Conflict (409, naming the allowed next steps) when the table does not allow
     it from the current status, or a decision lacks reviews. ``settings``: default the catalog's."""
@@ -139,17 +150,21 @@ def transition(catalog: Catalog, task_id: str, action: str, actor: Actor, reason
     status = (current.document or {}).get("status")
     _check_actor(catalog, task_id, step, actor)
     if status not in step.sources:
-        raise Conflict(f"task {task_id!r} is {status}: {action} is allowed only from {', '.join(step.sources)}; "
-                       f"allowed next steps: {', '.join(allowed_next(status)) or 'none'}")
+        raise Conflict(
+            f"task {task_id!r} is {status}: {action} is allowed only from {', '.join(step.sources)}; "
+            f"allowed next steps: {', '.join(allowed_next(status)) or 'none'}"
+        )
     reason = (reason or "").strip()
     if step.needs_reason and not reason:
         raise Unprocessable(f"{action} needs a reason")
     if step.needs_reviews:
         have = len(counted_reviews(catalog, task_id))
         if have < settings.min_reviews:
-            raise Conflict(f"task {task_id!r} has {have} review(s) from reviewers without a declared conflict of "
-                           f"interest on its current version; {action} needs {settings.min_reviews} "
-                           f"(MEDAL_MIN_REVIEWS); allowed next steps: more reviews, then accept or reject")
+            raise Conflict(
+                f"task {task_id!r} has {have} review(s) from reviewers without a declared conflict of "
+                f"interest on its current version; {action} needs {settings.min_reviews} "
+                f"(MEDAL_MIN_REVIEWS); allowed next steps: more reviews, then accept or reject"
+            )
     why = f"{action}: {reason}" if reason else action
     result = catalog.put({**current.document, "status": step.target}, author=actor.name or "?", reason=why)
     if result.problems:
@@ -178,8 +193,11 @@ def merge_workflow(entry: Mapping[str, Any], stored: StoredVersion | None) -> Wo
     else:
         status = (stored.document or {}).get("status", ENTRY_STATUS)
         why = f"the catalog keeps it {status}"
-        changed = sorted(k for k in judged(entry).keys() | judged(stored.document).keys()
-                         if judged(entry).get(k) != judged(stored.document).get(k))
+        changed = sorted(
+            k
+            for k in judged(entry).keys() | judged(stored.document).keys()
+            if judged(entry).get(k) != judged(stored.document).get(k)
+        )
         back = status == "accepted" and bool(changed)
         if back:
             status, why = "under_review", f"back to review: the edit changes {', '.join(changed)}"

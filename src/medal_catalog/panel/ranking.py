@@ -27,8 +27,12 @@ def criterion_stats(scores: list[int]) -> dict[str, Any]:
     """n, mean, median and spread (max - min) of one criterion's scores on one task (None without scores)."""
     if not scores:
         return {"n": 0, "mean": None, "median": None, "spread": None}
-    return {"n": len(scores), "mean": round(statistics.fmean(scores), 4), "median": statistics.median(scores),
-            "spread": max(scores) - min(scores)}
+    return {
+        "n": len(scores),
+        "mean": round(statistics.fmean(scores), 4),
+        "median": statistics.median(scores),
+        "spread": max(scores) - min(scores),
+    }
 
 
 def priority(means: dict[str, float | None], weights: dict[str, float]) -> float | None:
@@ -48,15 +52,15 @@ def agreement(matrix: list[list[float]]) -> float | None:
     if data.size == 0 or not (np.sum(~np.isnan(data), axis=0) >= 2).any():
         return None
     try:
-        alpha = float(krippendorff.alpha(reliability_data=data, level_of_measurement="ordinal",
-                                         value_domain=SCALE))
+        alpha = float(krippendorff.alpha(reliability_data=data, level_of_measurement="ordinal", value_domain=SCALE))
     except (ValueError, ZeroDivisionError):
         return None
     return None if math.isnan(alpha) else round(alpha, 4)
 
 
-def ranking(catalog: Catalog, settings: Settings | None = None,
-            statuses: Iterable[str] = OPEN_FOR_REVIEW) -> dict[str, Any]:
+def ranking(
+    catalog: Catalog, settings: Settings | None = None, statuses: Iterable[str] = OPEN_FOR_REVIEW
+) -> dict[str, Any]:
     """The ranked shortlist of the tasks in ``statuses`` (default: those open for review), best first (tasks
     without reviews last), with the agreement per criterion over those tasks and the settings used."""
     settings = settings or catalog.settings
@@ -68,17 +72,27 @@ def ranking(catalog: Catalog, settings: Settings | None = None,
             continue
         reviews = counted_reviews(catalog, task.id)
         scores_by[task.id] = {r.reviewer: r.document for r in reviews}
-        stats = {c: criterion_stats([r.document[slot] for r in reviews if r.document.get(slot) is not None])
-                 for c, slot in CRITERIA.items()}
+        stats = {
+            c: criterion_stats([r.document[slot] for r in reviews if r.document.get(slot) is not None])
+            for c, slot in CRITERIA.items()
+        }
         flags = []
         if len(reviews) < settings.min_reviews:
             flags.append("lacking_reviews")
         if any(s["spread"] is not None and s["spread"] >= settings.disagreement_spread for s in stats.values()):
             flags.append("disagreement")
-        rows.append({"task": task.id, "title": document.get("title"), "status": document.get("status"),
-                     "reviews": len(reviews), "reviewers": sorted(r.reviewer for r in reviews),
-                     "priority": priority({c: s["mean"] for c, s in stats.items()}, settings.ranking_weights),
-                     "criteria": stats, "flags": flags})
+        rows.append(
+            {
+                "task": task.id,
+                "title": document.get("title"),
+                "status": document.get("status"),
+                "reviews": len(reviews),
+                "reviewers": sorted(r.reviewer for r in reviews),
+                "priority": priority({c: s["mean"] for c, s in stats.items()}, settings.ranking_weights),
+                "criteria": stats,
+                "flags": flags,
+            }
+        )
     rows.sort(key=lambda r: (r["priority"] is None, -(r["priority"] or 0), r["task"]))
     for rank, row in enumerate(rows, 1):
         row["rank"] = rank
@@ -86,9 +100,23 @@ def ranking(catalog: Catalog, settings: Settings | None = None,
     units = [row["task"] for row in rows]
     alphas = {}
     for criterion, slot in CRITERIA.items():
-        matrix = [[float(scores_by[u][rater][slot]) if rater in scores_by[u]
-                   and scores_by[u][rater].get(slot) is not None else math.nan for u in units] for rater in raters]
+        matrix = [
+            [
+                float(scores_by[u][rater][slot])
+                if rater in scores_by[u] and scores_by[u][rater].get(slot) is not None
+                else math.nan
+                for u in units
+            ]
+            for rater in raters
+        ]
         alphas[criterion] = {"alpha": agreement(matrix), "reviewers": len(raters), "tasks": len(units)}
-    return {"tasks": rows, "agreement": alphas, "statuses": list(statuses),
-            "settings": {"weights": settings.ranking_weights, "min_reviews": settings.min_reviews,
-                         "disagreement_spread": settings.disagreement_spread}}
+    return {
+        "tasks": rows,
+        "agreement": alphas,
+        "statuses": list(statuses),
+        "settings": {
+            "weights": settings.ranking_weights,
+            "min_reviews": settings.min_reviews,
+            "disagreement_spread": settings.disagreement_spread,
+        },
+    }

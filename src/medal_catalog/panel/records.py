@@ -15,9 +15,9 @@ _REASON = re.compile(r"^review of \S+ v(\d+)$")
 #: Slots of a task whose change does not touch what the panel judged: editing them keeps an accepted task
 #: accepted. Any other slot (the question, rationale, conditions, data, splits, metrics, reference standard...)
 #: sends an accepted task back to review.
-EDITORIAL_SLOTS = frozenset({"title", "description", "keywords", "citation", "version", "created", "modified",
-                             "submitter", "status"})
-
+EDITORIAL_SLOTS = frozenset(
+    {"title", "description", "keywords", "citation", "version", "created", "modified", "submitter", "status"}
+)
 
 
 def judged(document: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -37,7 +37,6 @@ def judged_version(history: Sequence[StoredVersion]) -> int:
             since = version.version
         previous = content
     return since
-
 
 
 @dataclass(frozen=True)
@@ -80,5 +79,3 @@ def counted_reviews(catalog: Catalog, task_id: str) -> list[ReviewRecord]:
         if record.task_version == version and not record.conflicted:
             latest[record.reviewer] = record
     return list(latest.values())
-
-

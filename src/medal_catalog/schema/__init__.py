@@ -19,13 +19,25 @@ REFERENCE_PATH = GENERATED_DIR / "medal.md"
 ENTRY_CLASSES = ("BenchmarkTask", "ImagingDataset", "ImagingSeries", "ReviewAssessment")
 #: The container class whose lists hold entries, keyed by the list slot.
 CONTAINER_CLASS = "MedalCatalog"
-CONTAINER_SLOTS = {"tasks": "BenchmarkTask", "datasets": "ImagingDataset", "series": "ImagingSeries",
-                   "reviews": "ReviewAssessment"}
+CONTAINER_SLOTS = {
+    "tasks": "BenchmarkTask",
+    "datasets": "ImagingDataset",
+    "series": "ImagingSeries",
+    "reviews": "ReviewAssessment",
+}
 #: Entry class -> the path segment of its URLs (``/api/tasks/...``, ``/id/tasks/...``): its container slot.
 KIND_PATHS = {kind: slot for slot, kind in CONTAINER_SLOTS.items()}
 
-__all__ = ["SCHEMA_PATH", "ENTRY_CLASSES", "CONTAINER_CLASS", "CONTAINER_SLOTS", "KIND_PATHS", "schema_view", "json_schema",
-           "jsonld_context"]
+__all__ = [
+    "SCHEMA_PATH",
+    "ENTRY_CLASSES",
+    "CONTAINER_CLASS",
+    "CONTAINER_SLOTS",
+    "KIND_PATHS",
+    "schema_view",
+    "json_schema",
+    "jsonld_context",
+]
 
 
 @lru_cache(maxsize=1)

@@ -38,14 +38,15 @@ def render_reference() -> str:
         if slots:
             out += ["| slot | range | card. | URI | description |", "|---|---|---|---|---|"]
             for slot in slots:
-                out.append(f"| `{slot.name}` | {slot.range} | {_cardinality(slot)} | `{slot.slot_uri or ''}` "
-                           f"| {_cell(slot.description)} |")
+                out.append(
+                    f"| `{slot.name}` | {slot.range} | {_cardinality(slot)} | `{slot.slot_uri or ''}` "
+                    f"| {_cell(slot.description)} |"
+                )
             out.append("")
     out += ["## Enumerations", ""]
     for name in sorted(sv.all_enums(imports=False)):
         enum = sv.get_enum(name)
-        out += [f"### {name}", "", _cell(enum.description), "", "| value | meaning | description |",
-                "|---|---|---|"]
+        out += [f"### {name}", "", _cell(enum.description), "", "| value | meaning | description |", "|---|---|---|"]
         for value_name, value in enum.permissible_values.items():
             out.append(f"| `{value_name}` | {value.meaning or ''} | {_cell(value.description)} |")
         out.append("")

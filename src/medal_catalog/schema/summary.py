@@ -13,8 +13,14 @@ def summarise() -> dict[str, Any]:
     entries = []
     for name in ENTRY_CLASSES:
         slots = sv.class_induced_slots(name)
-        entries.append({"name": name, "uri": sv.get_uri(name, expand=True), "slot_count": len(slots),
-                        "required_count": sum(bool(s.required) for s in slots)})
+        entries.append(
+            {
+                "name": name,
+                "uri": sv.get_uri(name, expand=True),
+                "slot_count": len(slots),
+                "required_count": sum(bool(s.required) for s in slots),
+            }
+        )
     return {
         "title": sv.schema.title,
         "version": sv.schema.version,

@@ -12,8 +12,9 @@ from medal_catalog.search.document import flatten
 __all__ = ["Hit", "SearchIndex", "SearchRequest", "SearchResult", "flatten", "open_index"]
 
 
-def open_index(url: str, busy_timeout: float = 5.0, timeout: float = 10.0, compat: str = "elasticsearch",
-               **options: Any) -> SearchIndex:
+def open_index(
+    url: str, busy_timeout: float = 5.0, timeout: float = 10.0, compat: str = "elasticsearch", **options: Any
+) -> SearchIndex:
     """The index a URL names: ``sqlite:///catalog.db`` or ``elasticsearch://host:9200/medal`` (also http(s)://);
     ``compat`` is the Elasticsearch media-type mode (``elasticsearch`` or ``json``, see search/elasticsearch.py)."""
     scheme = urlsplit(url).scheme
@@ -27,5 +28,6 @@ def open_index(url: str, busy_timeout: float = 5.0, timeout: float = 10.0, compa
         from medal_catalog.search.elasticsearch import ElasticsearchIndex
 
         return ElasticsearchIndex(url, timeout=timeout, compat=compat, **options)
-    raise UnsupportedURLError(f"no search index for {url!r}: use sqlite:///catalog.db or "
-                              "elasticsearch://host:9200/medal")
+    raise UnsupportedURLError(
+        f"no search index for {url!r}: use sqlite:///catalog.db or elasticsearch://host:9200/medal"
+    )

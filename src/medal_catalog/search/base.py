@@ -34,10 +34,17 @@ class SearchRequest:
     scope: tuple[Mapping[str, tuple[str, ...]], ...] = ()
 
     @classmethod
-    def make(cls, query: str = "", filters: Mapping[str, Iterable[str] | str] | None = None,
-             facets: Iterable[str] = (), ranges: Mapping[str, tuple[Bound, Bound]] | None = None,
-             sort: str = "relevance", page: int = 1, size: int = 10,
-             scope: Iterable[Mapping[str, Iterable[str]]] | None = None) -> SearchRequest:
+    def make(
+        cls,
+        query: str = "",
+        filters: Mapping[str, Iterable[str] | str] | None = None,
+        facets: Iterable[str] = (),
+        ranges: Mapping[str, tuple[Bound, Bound]] | None = None,
+        sort: str = "relevance",
+        page: int = 1,
+        size: int = 10,
+        scope: Iterable[Mapping[str, Iterable[str]]] | None = None,
+    ) -> SearchRequest:
         """Check every name and bound; raise UsageError (400) or QuerySyntaxError (400) at the first bad one."""
         clean_filters: dict[str, tuple[str, ...]] = {}
         for name, values in (filters or {}).items():
@@ -52,8 +59,9 @@ class SearchRequest:
                 raise UsageError(f"cannot count {name!r}: facets are {', '.join(FACET_FIELDS)}")
         clean_ranges = {name: _bounds(name, lo, hi) for name, (lo, hi) in (ranges or {}).items()}
         if sort != "relevance" and sort.lstrip("-") not in SORT_FIELDS:
-            raise UsageError(f"cannot sort by {sort!r}: use relevance or {', '.join(SORT_FIELDS)} "
-                             "(a leading - sorts descending)")
+            raise UsageError(
+                f"cannot sort by {sort!r}: use relevance or {', '.join(SORT_FIELDS)} (a leading - sorts descending)"
+            )
         if page < 1 or not 1 <= size <= 1000:
             raise UsageError("page must be 1 or more and size between 1 and 1000")
         clean_scope = []
@@ -62,9 +70,17 @@ class SearchRequest:
                 if name != "key" and name not in FACET_FIELDS:
                     raise UsageError(f"cannot scope on {name!r}: use key or {', '.join(FACET_FIELDS)}")
             clean_scope.append({name: tuple(str(v) for v in values) for name, values in clause.items()})
-        return cls(query=query or "", filters=clean_filters, facets=tuple(dict.fromkeys(facets)),
-                   ranges=clean_ranges, sort=sort, page=page, size=size, tree=parse(query or ""),
-                   scope=tuple(clean_scope))
+        return cls(
+            query=query or "",
+            filters=clean_filters,
+            facets=tuple(dict.fromkeys(facets)),
+            ranges=clean_ranges,
+            sort=sort,
+            page=page,
+            size=size,
+            tree=parse(query or ""),
+            scope=tuple(clean_scope),
+        )
 
     @property
     def offset(self) -> int:
@@ -104,8 +120,15 @@ class Hit:
     document: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "type": self.type, "id": self.id, "label": self.label, "score": self.score,
-                "highlights": self.highlights, "document": self.document}
+        return {
+            "key": self.key,
+            "type": self.type,
+            "id": self.id,
+            "label": self.label,
+            "score": self.score,
+            "highlights": self.highlights,
+            "document": self.document,
+        }
 
 
 @dataclass(frozen=True)
@@ -119,10 +142,13 @@ class SearchResult:
     size: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"total": self.total, "page": self.page, "size": self.size,
-                "hits": [h.to_dict() for h in self.hits],
-                "facets": {name: [{"value": v, "count": c} for v, c in counts]
-                           for name, counts in self.facets.items()}}
+        return {
+            "total": self.total,
+            "page": self.page,
+            "size": self.size,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {name: [{"value": v, "count": c} for v, c in counts] for name, counts in self.facets.items()},
+        }
 
 
 def order_facets(counts: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:

@@ -57,8 +57,9 @@ class Facet:
     extra_values: np.ndarray
     alive_counts: np.ndarray | None = None
 
-    def counts(self, docs: np.ndarray, mask: np.ndarray, complement: np.ndarray | None,
-               alive: np.ndarray) -> Iterator[tuple[str, int]]:
+    def counts(
+        self, docs: np.ndarray, mask: np.ndarray, complement: np.ndarray | None, alive: np.ndarray
+    ) -> Iterator[tuple[str, int]]:
         """Value counts among the masked documents ``docs``, or through ``complement`` (the live documents outside
         the mask) when that is the smaller set.
 
@@ -88,8 +89,11 @@ class ColumnView:
     def __init__(self, conn: sqlite3.Connection, generation: int) -> None:
         self.generation = generation
         self.n = int(conn.execute("SELECT coalesce(max(rowid), 0) FROM search_docs").fetchone()[0]) + 1
-        in_key_order = ints(conn.execute(
-            "SELECT group_concat(rowid, ' ') FROM (SELECT rowid FROM search_docs ORDER BY key)").fetchone()[0])
+        in_key_order = ints(
+            conn.execute(
+                "SELECT group_concat(rowid, ' ') FROM (SELECT rowid FROM search_docs ORDER BY key)"
+            ).fetchone()[0]
+        )
         self.alive = np.zeros(self.n, dtype=bool)
         self.alive[in_key_order] = True
         # Unused rowids rank last; ties in every ordering are broken by key, as in Elasticsearch's sort. Ranks are
@@ -99,8 +103,10 @@ class ColumnView:
         self._load_facets(conn)
         self.numbers: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for field in RANGE_FIELDS:
-            docs, values = conn.execute("SELECT group_concat(docid, ' '), group_concat(value, ' ') FROM "
-                                        "search_numbers WHERE field = ?", (field,)).fetchone()
+            docs, values = conn.execute(
+                "SELECT group_concat(docid, ' '), group_concat(value, ' ') FROM search_numbers WHERE field = ?",
+                (field,),
+            ).fetchone()
             if docs:
                 self.numbers[field] = (ints(docs), np.fromstring(values, dtype=np.float64, sep=" "))
         self._sort_columns: dict[str, np.ndarray] = {}
@@ -115,8 +121,9 @@ class ColumnView:
         for code, field, value in conn.execute("SELECT code, field, value FROM search_values ORDER BY code"):
             self.code_of[(field, value)] = code
             by_field.setdefault(field, []).append((code, value))
-        pairs = ints(conn.execute(f"SELECT group_concat(docid * {CODE_SPAN} + code, ' ') FROM search_facets")
-                     .fetchone()[0])
+        pairs = ints(
+            conn.execute(f"SELECT group_concat(docid * {CODE_SPAN} + code, ' ') FROM search_facets").fetchone()[0]
+        )
         self.pair_docs, self.pair_codes = pairs // CODE_SPAN, pairs % CODE_SPAN
         # Patches leave these millions of pairs alone: the rows they touched are marked stale here and their
         # current pairs kept aside (``new_docs``/``new_codes``), a few thousand at most between two reloads.
@@ -139,12 +146,18 @@ class ColumnView:
             repeated[order[1:]] = docs[order][1:] == docs[order][:-1]
             dense: np.ndarray = np.zeros(self.n, dtype=_compact(len(by_field[field]) + 1))
             dense[docs[~repeated]] = values[~repeated]
-            self.facets[field] = Facet([v for _, v in by_field[field]], [c for c, _ in by_field[field]], dense,
-                                       docs[repeated], values[repeated])
+            self.facets[field] = Facet(
+                [v for _, v in by_field[field]],
+                [c for c, _ in by_field[field]],
+                dense,
+                docs[repeated],
+                values[repeated],
+            )
 
     # --- bringing a view up to a later generation without reloading it ------------------------------------------
-    def patch(self, conn: sqlite3.Connection, generation: int, changed: np.ndarray,
-              text_columns: tuple[str, ...] = ()) -> bool:
+    def patch(
+        self, conn: sqlite3.Connection, generation: int, changed: np.ndarray, text_columns: tuple[str, ...] = ()
+    ) -> bool:
         """Apply the writes since this view's generation, given the rowids they touched (``changed``), so that a
         search after a write costs a few milliseconds instead of a reload (seconds at a million documents).
         False when it cannot (key ranks exhausted between two neighbours): the caller reloads."""
@@ -155,8 +168,9 @@ class ColumnView:
             self._grow(n)
         touched = np.zeros(self.n, dtype=bool)
         touched[changed[changed < self.n]] = True
-        rows = conn.execute("SELECT rowid, key FROM search_docs WHERE rowid IN (SELECT value FROM json_each(?)) "
-                            "ORDER BY key", (ids,)).fetchall()
+        rows = conn.execute(
+            "SELECT rowid, key FROM search_docs WHERE rowid IN (SELECT value FROM json_each(?)) ORDER BY key", (ids,)
+        ).fetchall()
         present = np.array([r for r, _ in rows], dtype=np.int64)
         # Rows this view did not have alive are new keys (SQLite may reuse the rowid of a deleted row).
         new = [(r, k) for r, k in rows if not self.alive[r]]
@@ -175,13 +189,16 @@ class ColumnView:
             keep = ~touched[docs]
             self.numbers[field] = (docs[keep], values[keep])
         added: dict[str, list[tuple[int, float]]] = {}
-        for docid, field, value in conn.execute("SELECT docid, field, value FROM search_numbers WHERE docid IN "
-                                                "(SELECT value FROM json_each(?))", (ids,)):
+        for docid, field, value in conn.execute(
+            "SELECT docid, field, value FROM search_numbers WHERE docid IN (SELECT value FROM json_each(?))", (ids,)
+        ):
             added.setdefault(field, []).append((docid, value))
         for field, pairs in added.items():
             docs, values = self.numbers.get(field, (np.zeros(0, dtype=np.int64), np.zeros(0)))
-            self.numbers[field] = (np.concatenate((docs, np.array([d for d, _ in pairs], dtype=np.int64))),
-                                   np.concatenate((values, np.array([v for _, v in pairs], dtype=np.float64))))
+            self.numbers[field] = (
+                np.concatenate((docs, np.array([d for d, _ in pairs], dtype=np.int64))),
+                np.concatenate((values, np.array([v for _, v in pairs], dtype=np.float64))),
+            )
         if self.leaves and not self._patch_leaves(conn, ids, changed, text_columns):
             self.leaves.clear()
             self.leaf_counts.clear()
@@ -191,8 +208,9 @@ class ColumnView:
         self.generation = generation
         return True
 
-    def _patch_leaves(self, conn: sqlite3.Connection, ids: str, changed: np.ndarray,
-                      text_columns: tuple[str, ...]) -> bool:
+    def _patch_leaves(
+        self, conn: sqlite3.Connection, ids: str, changed: np.ndarray, text_columns: tuple[str, ...]
+    ) -> bool:
         """Re-match the cached words and phrases on the changed rows only: FTS5 cannot restrict a MATCH to a set of
         rowids without scanning the term's whole doclist (70 ms per common word at 100k documents), so the changed
         rows' text is copied into a small temporary FTS5 table of the same tokenizer and matched there."""
@@ -200,15 +218,25 @@ class ColumnView:
             return False
         columns = ", ".join(text_columns)
         try:
-            conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_patch USING fts5({columns}, "
-                         f"tokenize={TOKENIZE!r})")
+            conn.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_patch USING fts5({columns}, tokenize={TOKENIZE!r})"
+            )
             conn.execute("DELETE FROM temp.search_patch")
-            conn.execute(f"INSERT INTO temp.search_patch(rowid, {columns}) SELECT rowid, {columns} FROM search_fts "
-                         "WHERE rowid IN (SELECT value FROM json_each(?))", (ids,))
+            conn.execute(
+                f"INSERT INTO temp.search_patch(rowid, {columns}) SELECT rowid, {columns} FROM search_fts "
+                "WHERE rowid IN (SELECT value FROM json_each(?))",
+                (ids,),
+            )
             for expr, mask in self.leaves.items():
                 mask[changed] = False
-                mask[[r for (r,) in conn.execute("SELECT rowid FROM temp.search_patch WHERE search_patch MATCH ?",
-                                                 (expr,))]] = True
+                mask[
+                    [
+                        r
+                        for (r,) in conn.execute(
+                            "SELECT rowid FROM temp.search_patch WHERE search_patch MATCH ?", (expr,)
+                        )
+                    ]
+                ] = True
                 self.leaf_counts[expr] = int(np.count_nonzero(mask))
             conn.execute("DELETE FROM temp.search_patch")
         except sqlite3.Error:
@@ -237,11 +265,13 @@ class ColumnView:
             # waiting for the GIL, each statement costs a switch interval (5 ms) to come back from, and a
             # harvest's 1,200 new series took seconds under a 50-client load (issue 32).
             j, above, step, after = i, None, 16, new[i][1]
-            below = conn.execute("SELECT rowid FROM search_docs WHERE key < ? ORDER BY key DESC LIMIT 1",
-                                 (after,)).fetchone()
+            below = conn.execute(
+                "SELECT rowid FROM search_docs WHERE key < ? ORDER BY key DESC LIMIT 1", (after,)
+            ).fetchone()
             while True:
-                rows = conn.execute("SELECT rowid, key FROM search_docs WHERE key > ? ORDER BY key LIMIT ?",
-                                    (after, step)).fetchall()
+                rows = conn.execute(
+                    "SELECT rowid, key FROM search_docs WHERE key > ? ORDER BY key LIMIT ?", (after, step)
+                ).fetchall()
                 for rowid, key in rows:
                     if rowid not in fresh:  # keys are unique, so the next fresh one in key order is new[j + 1]
                         above = rowid
@@ -267,15 +297,16 @@ class ColumnView:
             ranks = np.linspace(lo, hi, count + 2)[1:-1]
             if not (lo < ranks[0] and ranks[-1] < hi and np.all(np.diff(ranks) > 0)):
                 return False
-            for (rowid, _), rank in zip(new[i:j + 1], ranks, strict=True):
+            for (rowid, _), rank in zip(new[i : j + 1], ranks, strict=True):
                 self.keyrank[rowid] = rank
             i = j + 1
         return True
 
     def _patch_facets(self, conn: sqlite3.Connection, ids: str, touched: np.ndarray) -> None:
         known = max(self.code_of.values(), default=0)
-        for code, field, value in conn.execute("SELECT code, field, value FROM search_values WHERE code > ? "
-                                               "ORDER BY code", (known,)):
+        for code, field, value in conn.execute(
+            "SELECT code, field, value FROM search_values WHERE code > ? ORDER BY code", (known,)
+        ):
             self.code_of[(field, value)] = code
             facet = self.facets.get(field)
             if facet is not None:
@@ -283,8 +314,13 @@ class ColumnView:
                 facet.codes.append(code)
                 if len(facet.values) + 1 > np.iinfo(facet.dense.dtype).max:
                     facet.dense = facet.dense.astype(_compact(2 * len(facet.values) + 2))
-        pairs = ints(conn.execute(f"SELECT group_concat(docid * {CODE_SPAN} + code, ' ') FROM search_facets WHERE "
-                                  "docid IN (SELECT value FROM json_each(?))", (ids,)).fetchone()[0])
+        pairs = ints(
+            conn.execute(
+                f"SELECT group_concat(docid * {CODE_SPAN} + code, ' ') FROM search_facets WHERE "
+                "docid IN (SELECT value FROM json_each(?))",
+                (ids,),
+            ).fetchone()[0]
+        )
         new_docs, new_codes = pairs // CODE_SPAN, pairs % CODE_SPAN
         self.stale |= touched
         kept = ~touched[self.new_docs]
@@ -310,8 +346,9 @@ class ColumnView:
             facet.extra_docs = np.concatenate((facet.extra_docs[kept], docs[repeated])).astype(np.int64)
             facet.extra_values = np.concatenate((facet.extra_values[kept], values[repeated])).astype(np.int64)
 
-    def facet_counts(self, names: tuple[str, ...], mask: np.ndarray,
-                     docs: np.ndarray) -> dict[str, list[tuple[str, int]]]:
+    def facet_counts(
+        self, names: tuple[str, ...], mask: np.ndarray, docs: np.ndarray
+    ) -> dict[str, list[tuple[str, int]]]:
         """The counts of each named facet among the masked documents ``docs`` (most frequent first)."""
         complement = None
         if names and len(docs) * 2 > self.n:  # most documents match: count the fewer that do not
@@ -350,8 +387,7 @@ class ColumnView:
                 self._value_docs[key] = np.zeros(0, dtype=np.int64)
             else:
                 docs = self.pair_docs[self.pair_codes == code]
-                self._value_docs[key] = np.concatenate((docs[~self.stale[docs]],
-                                                        self.new_docs[self.new_codes == code]))
+                self._value_docs[key] = np.concatenate((docs[~self.stale[docs]], self.new_docs[self.new_codes == code]))
         return self._value_docs[key]
 
     def sort_column(self, conn: sqlite3.Connection, name: str, descending: bool) -> np.ndarray:
@@ -360,8 +396,12 @@ class ColumnView:
         if cache_key not in self._sort_columns:
             column = np.full(self.n, np.nan)
             if name == "title":
-                order = ints(conn.execute("SELECT group_concat(rowid, ' ') FROM (SELECT rowid FROM search_docs "
-                                          "WHERE sort_title IS NOT NULL ORDER BY sort_title)").fetchone()[0])
+                order = ints(
+                    conn.execute(
+                        "SELECT group_concat(rowid, ' ') FROM (SELECT rowid FROM search_docs "
+                        "WHERE sort_title IS NOT NULL ORDER BY sort_title)"
+                    ).fetchone()[0]
+                )
                 column[order] = np.arange(len(order))
             elif name == "key":
                 column = self.keyrank.astype(np.float64)

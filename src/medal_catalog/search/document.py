@@ -41,8 +41,11 @@ def _unique(values: Iterable[Any]) -> list[Any]:
 @lru_cache(maxsize=1)
 def _field_paths() -> tuple[tuple[Any, tuple[list[str], ...]], ...]:
     """Each indexed field with its source paths split once (flatten runs a million times in a bulk harvest)."""
-    return tuple((field, tuple(source.split(".") for source in field.sources)) for field in FIELDS
-                 if field.role != "meta" and field.name != "type")
+    return tuple(
+        (field, tuple(source.split(".") for source in field.sources))
+        for field in FIELDS
+        if field.role != "meta" and field.name != "type"
+    )
 
 
 def _body_part_term(label: str) -> str:
@@ -95,8 +98,9 @@ def flatten(entry: Mapping[str, Any]) -> dict[str, Any]:
             values = _unique(canonical(field.name, str(v)) for v in values)
         if values:
             doc[field.name] = [str(v) for v in values] if field.role in ("text", "facet") else values
-    anatomy = [_body_part_term(c["label"]) for c in entry.get("anatomy") or () if isinstance(c, Mapping)
-               and c.get("label")]
+    anatomy = [
+        _body_part_term(c["label"]) for c in entry.get("anatomy") or () if isinstance(c, Mapping) and c.get("label")
+    ]
     if anatomy:
         doc["body_part"] = _unique([*doc.get("body_part", []), *anatomy])
     for slot in NESTED:

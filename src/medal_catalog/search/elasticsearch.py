@@ -19,8 +19,13 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from medal_catalog.errors import (IndexUnavailableError, MissingExtraError, SearchBackendError, UnsupportedURLError,
-                                  UsageError)
+from medal_catalog.errors import (
+    IndexUnavailableError,
+    MissingExtraError,
+    SearchBackendError,
+    UnsupportedURLError,
+    UsageError,
+)
 from medal_catalog.search.base import Hit, Progress, SearchIndex, SearchRequest, SearchResult, order_facets
 from medal_catalog.search.fields import TEXT_FIELDS
 from medal_catalog.search.mapping import load_mapping
@@ -32,8 +37,13 @@ try:
 except ImportError:  # pragma: no cover - exercised only without the extra
     Elasticsearch = None  # type: ignore[assignment,misc]
 
-SCHEMES = {"elasticsearch": "http", "elasticsearch+http": "http", "elasticsearch+https": "https", "http": "http",
-           "https": "https"}
+SCHEMES = {
+    "elasticsearch": "http",
+    "elasticsearch+http": "http",
+    "elasticsearch+https": "https",
+    "http": "http",
+    "https": "https",
+}
 _FIELDS = [f"{f.name}^{f.weight:g}" for f in TEXT_FIELDS]
 _BUCKETS = 1000
 #: The media-type modes: ``elasticsearch`` (the client's vendor types) and ``json`` (plain JSON, for
@@ -57,8 +67,13 @@ def es_query(node: Node | None) -> dict[str, Any]:
     if node is None:
         return {"match_all": {}}
     if isinstance(node, Leaf):
-        return {"multi_match": {"query": " ".join(node.tokens), "fields": _FIELDS,
-                                "type": "phrase_prefix" if node.prefix else "phrase"}}
+        return {
+            "multi_match": {
+                "query": " ".join(node.tokens),
+                "fields": _FIELDS,
+                "type": "phrase_prefix" if node.prefix else "phrase",
+            }
+        }
     if isinstance(node, Not):
         return {"bool": {"must_not": [es_query(node.item)]}}
     if isinstance(node, And):
@@ -73,13 +88,23 @@ def es_body(request: SearchRequest) -> dict[str, Any]:
         bounds = {k: v for k, v in (("gte", lo), ("lte", hi)) if v is not None}
         filters.append({"range": {name: bounds}})
     if request.scope:
-        filters.append({"bool": {"should": [{"bool": {"filter": [{"terms": {name: list(values)}}
-                                                                  for name, values in clause.items()]}}
-                                            for clause in request.scope], "minimum_should_match": 1}})
+        filters.append(
+            {
+                "bool": {
+                    "should": [
+                        {"bool": {"filter": [{"terms": {name: list(values)}} for name, values in clause.items()]}}
+                        for clause in request.scope
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        )
     body: dict[str, Any] = {
         "query": {"bool": {"must": [es_query(request.tree)], "filter": filters}},
         "aggs": {name: {"terms": {"field": name, "size": _BUCKETS}} for name in request.facets},
-        "from": request.offset, "size": request.size, "track_total_hits": True,
+        "from": request.offset,
+        "size": request.size,
+        "track_total_hits": True,
     }
     if request.sort == "relevance":
         body["sort"] = [{"_score": {"order": "desc"}}, {"key": {"order": "asc"}}]
@@ -88,28 +113,43 @@ def es_body(request: SearchRequest) -> dict[str, Any]:
         field = "title.raw" if name == "title" else name
         body["sort"] = [{field: {"order": order, "missing": "_last"}}, {"key": {"order": "asc"}}]
     if positive(request.tree) is not None:
-        body["highlight"] = {"fields": {f.name: {} for f in TEXT_FIELDS}, "pre_tags": ["<em>"],
-                             "post_tags": ["</em>"], "require_field_match": True}
+        body["highlight"] = {
+            "fields": {f.name: {} for f in TEXT_FIELDS},
+            "pre_tags": ["<em>"],
+            "post_tags": ["</em>"],
+            "require_field_match": True,
+        }
     return body
 
 
 class ElasticsearchIndex(SearchIndex):
     """The catalog index in Elasticsearch (or an API-compatible server), behind an alias."""
 
-    def __init__(self, url: str, timeout: float = 10.0, client: Any = None, backoff: float = 0.5,
-                 compat: str = "elasticsearch", **client_options: Any) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout: float = 10.0,
+        client: Any = None,
+        backoff: float = 0.5,
+        compat: str = "elasticsearch",
+        **client_options: Any,
+    ) -> None:
         if Elasticsearch is None:
-            raise MissingExtraError("the Elasticsearch backend needs the elasticsearch client: "
-                                    "pip install 'medal-catalog[elasticsearch]'")
+            raise MissingExtraError(
+                "the Elasticsearch backend needs the elasticsearch client: pip install 'medal-catalog[elasticsearch]'"
+            )
         if compat not in COMPAT_MODES:
-            raise UsageError(f"unknown Elasticsearch media-type mode {compat!r} (MEDAL_ELASTICSEARCH_COMPAT): "
-                             f"use {' or '.join(COMPAT_MODES)}")
+            raise UsageError(
+                f"unknown Elasticsearch media-type mode {compat!r} (MEDAL_ELASTICSEARCH_COMPAT): "
+                f"use {' or '.join(COMPAT_MODES)}"
+            )
         if compat == "json" and "node_class" not in client_options:
             client_options["node_class"] = _plain_json_node()
         self.url = url
         self.node, self.alias = parse_url(url)
-        self.client = client or Elasticsearch(self.node, request_timeout=timeout, max_retries=1,
-                                              retry_on_timeout=False, **client_options)
+        self.client = client or Elasticsearch(
+            self.node, request_timeout=timeout, max_retries=1, retry_on_timeout=False, **client_options
+        )
         self._ready = False
         #: First wait (seconds) before resending documents refused with 429; it doubles up to 30 s, 6 tries.
         self.backoff = backoff
@@ -120,12 +160,15 @@ class ElasticsearchIndex(SearchIndex):
             yield
         except elastic_transport.TransportError as err:
             if isinstance(err, (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout)):
-                raise IndexUnavailableError(f"Elasticsearch at {self.node} is unreachable ({err.message}); "
-                                            "store writes are kept and queued: run `medal reindex` later") from None
+                raise IndexUnavailableError(
+                    f"Elasticsearch at {self.node} is unreachable ({err.message}); "
+                    "store writes are kept and queued: run `medal reindex` later"
+                ) from None
             raise SearchBackendError(f"Elasticsearch at {self.node}: {err}") from None
         except ApiError as err:
-            raise SearchBackendError(f"Elasticsearch at {self.node} answered {err.meta.status}: {err.message} "
-                                     f"{_reason(err)}") from None
+            raise SearchBackendError(
+                f"Elasticsearch at {self.node} answered {err.meta.status}: {err.message} {_reason(err)}"
+            ) from None
 
     def _new_index(self) -> str:
         name = f"{self.alias}-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 1_000_000:06d}"
@@ -152,14 +195,20 @@ class ElasticsearchIndex(SearchIndex):
                     raise SearchBackendError(f"{self.alias} is an index, not an alias; delete it or pick another name")
                 mapping = load_mapping()
                 try:
-                    self.client.indices.create(index=f"{self.alias}-first", settings=mapping["settings"],
-                                               mappings=mapping["mappings"], aliases={self.alias: {}})
+                    self.client.indices.create(
+                        index=f"{self.alias}-first",
+                        settings=mapping["settings"],
+                        mappings=mapping["mappings"],
+                        aliases={self.alias: {}},
+                    )
                 except ApiError as err:
                     if getattr(err, "error", "") != "resource_already_exists_exception":
                         raise
                     if not self.client.indices.exists_alias(name=self.alias):
-                        raise SearchBackendError(f"{self.alias}-first exists without the alias {self.alias}: "
-                                                 "run `medal reindex` to make a fresh index behind it") from None
+                        raise SearchBackendError(
+                            f"{self.alias}-first exists without the alias {self.alias}: "
+                            "run `medal reindex` to make a fresh index behind it"
+                        ) from None
         self._ready = True
 
     # --- writes -----------------------------------------------------------------------------------------------
@@ -173,8 +222,15 @@ class ElasticsearchIndex(SearchIndex):
         problems, done = [], 0
         with self._errors():
             # streaming_bulk retries documents rejected with 429 (too many requests), backing off exponentially.
-            for ok, item in helpers.streaming_bulk(self.client, actions, chunk_size=500, max_retries=6,
-                                                   initial_backoff=self.backoff, max_backoff=30, raise_on_error=False):
+            for ok, item in helpers.streaming_bulk(
+                self.client,
+                actions,
+                chunk_size=500,
+                max_retries=6,
+                initial_backoff=self.backoff,
+                max_backoff=30,
+                raise_on_error=False,
+            ):
                 done += 1
                 if not ok:
                     info = item.get("index", item)
@@ -207,17 +263,21 @@ class ElasticsearchIndex(SearchIndex):
             except NotFoundError:
                 old = []
                 if self.client.indices.exists(index=self.alias):
-                    raise SearchBackendError(f"{self.alias} is an index, not an alias; delete it or pick another "
-                                             "name") from None
+                    raise SearchBackendError(
+                        f"{self.alias} is an index, not an alias; delete it or pick another name"
+                    ) from None
             name = self._new_index()
         try:
             problems = self._bulk(name, docs, progress)
             with self._errors():
                 self.client.indices.refresh(index=name)
                 # One atomic call: searches see the old index until the new one replaces it.
-                self.client.indices.update_aliases(actions=[*({"remove": {"index": i, "alias": self.alias}}
-                                                              for i in old),
-                                                            {"add": {"index": name, "alias": self.alias}}])
+                self.client.indices.update_aliases(
+                    actions=[
+                        *({"remove": {"index": i, "alias": self.alias}} for i in old),
+                        {"add": {"index": name, "alias": self.alias}},
+                    ]
+                )
         except BaseException:
             with self._errors():
                 self.client.indices.delete(index=name, ignore_unavailable=True)
@@ -250,22 +310,38 @@ class ElasticsearchIndex(SearchIndex):
             try:
                 response = self.client.search(index=self.alias, **body).body
             except NotFoundError:
-                return SearchResult(hits=[], total=0, facets={n: [] for n in request.facets}, page=request.page,
-                                    size=request.size)
+                return SearchResult(
+                    hits=[], total=0, facets={n: [] for n in request.facets}, page=request.page, size=request.size
+                )
         scored = request.sort == "relevance" and positive(request.tree) is not None
         hits = []
         for item in response["hits"]["hits"]:
             source = item["_source"]
-            hits.append(Hit(key=source["key"], type=source["type"], id=source["id"], label=source.get("label", ""),
-                            score=item.get("_score") if scored else None,
-                            highlights={k: list(v) for k, v in item.get("highlight", {}).items()},
-                            document=source))
-        facets = {name: order_facets((b["key"], b["doc_count"])
-                                     for b in response.get("aggregations", {}).get(name, {}).get("buckets", []))
-                  for name in request.facets}
+            hits.append(
+                Hit(
+                    key=source["key"],
+                    type=source["type"],
+                    id=source["id"],
+                    label=source.get("label", ""),
+                    score=item.get("_score") if scored else None,
+                    highlights={k: list(v) for k, v in item.get("highlight", {}).items()},
+                    document=source,
+                )
+            )
+        facets = {
+            name: order_facets(
+                (b["key"], b["doc_count"]) for b in response.get("aggregations", {}).get(name, {}).get("buckets", [])
+            )
+            for name in request.facets
+        }
         total = response["hits"]["total"]
-        return SearchResult(hits=hits, total=total["value"] if isinstance(total, dict) else int(total),
-                            facets=facets, page=request.page, size=request.size)
+        return SearchResult(
+            hits=hits,
+            total=total["value"] if isinstance(total, dict) else int(total),
+            facets=facets,
+            page=request.page,
+            size=request.size,
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -280,9 +356,14 @@ def _plain_json_node() -> type:
     from elastic_transport.client_utils import DEFAULT, DefaultType
 
     class PlainJsonNode(elastic_transport.Urllib3HttpNode):
-        def perform_request(self, method: str, target: str, body: bytes | None = None,
-                            headers: elastic_transport.HttpHeaders | None = None,
-                            request_timeout: DefaultType | float | None = DEFAULT) -> NodeApiResponse:
+        def perform_request(
+            self,
+            method: str,
+            target: str,
+            body: bytes | None = None,
+            headers: elastic_transport.HttpHeaders | None = None,
+            request_timeout: DefaultType | float | None = DEFAULT,
+        ) -> NodeApiResponse:
             if headers:
                 headers = headers.copy()
                 for name in ("accept", "content-type"):

@@ -47,18 +47,32 @@ FIELDS: tuple[IndexField, ...] = (
     IndexField("description", "text", ("description",), weight=1.0),
     IndexField("study_description", "text", ("study_description",), weight=1.0),
     # Vendor and model names are facets, and words too: free text "SIGNA" finds the scanners so named.
-    IndexField("equipment", "text", ("manufacturer", "acquisition.manufacturers", "series.manufacturer",
-                                     "manufacturer_model_name", "acquisition.models",
-                                     "series.manufacturer_model_name"), weight=2.0),
+    IndexField(
+        "equipment",
+        "text",
+        (
+            "manufacturer",
+            "acquisition.manufacturers",
+            "series.manufacturer",
+            "manufacturer_model_name",
+            "acquisition.models",
+            "series.manufacturer_model_name",
+        ),
+        weight=2.0,
+    ),
     # Facets: exact values, filterable and counted.
     IndexField("type", "facet", ("type",), help="entry kind", case="enum"),
     IndexField("modality", "facet", ("modalities", "modality", "series.modality"), case="enum"),
     # BodyPartExamined is a DICOM Code String (upper case); a task also answers through its anatomy and datasets.
-    IndexField("body_part", "facet", ("body_parts", "body_part", "series.body_part"), case="upper",
-               help="DICOM BodyPartExamined term; tasks match through their anatomy and datasets"),
+    IndexField(
+        "body_part",
+        "facet",
+        ("body_parts", "body_part", "series.body_part"),
+        case="upper",
+        help="DICOM BodyPartExamined term; tasks match through their anatomy and datasets",
+    ),
     IndexField("manufacturer", "facet", ("manufacturer", "acquisition.manufacturers", "series.manufacturer")),
-    IndexField("model", "facet", ("manufacturer_model_name", "acquisition.models",
-                                  "series.manufacturer_model_name")),
+    IndexField("model", "facet", ("manufacturer_model_name", "acquisition.models", "series.manufacturer_model_name")),
     IndexField("task_type", "facet", ("task_type",), case="enum"),
     IndexField("specialty", "facet", ("clinical_specialty",), case="enum"),
     IndexField("license", "facet", ("license.spdx_id",)),
@@ -66,17 +80,30 @@ FIELDS: tuple[IndexField, ...] = (
     IndexField("country", "facet", ("countries",), case="upper", help="ISO 3166-1 alpha-2 code"),
     IndexField("status", "facet", ("status",), case="enum"),
     IndexField("publication_status", "facet", ("publication_status",), case="enum"),
-    IndexField("deidentification_status", "facet", ("deidentification_status", "series.deidentification_status"),
-               case="enum"),
-    IndexField("dataset", "facet", ("dataset", "datasets_used"), help="the dataset a series or task belongs to",
-               case="lower"),
+    IndexField(
+        "deidentification_status", "facet", ("deidentification_status", "series.deidentification_status"), case="enum"
+    ),
+    IndexField(
+        "dataset", "facet", ("dataset", "datasets_used"), help="the dataset a series or task belongs to", case="lower"
+    ),
     # Ranges: inclusive bounds over numbers and dates; a document matches when any of its values falls inside.
     IndexField("subject_count", "range", ("subject_count",)),
     IndexField("series_count", "range", ("series_count",)),
-    IndexField("slice_thickness", "range", ("slice_thickness", "acquisition.slice_thickness_range.minimum",
-                                            "acquisition.slice_thickness_range.maximum", "series.slice_thickness")),
-    IndexField("field_strength", "range", ("magnetic_field_strength", "acquisition.field_strengths",
-                                           "series.magnetic_field_strength")),
+    IndexField(
+        "slice_thickness",
+        "range",
+        (
+            "slice_thickness",
+            "acquisition.slice_thickness_range.minimum",
+            "acquisition.slice_thickness_range.maximum",
+            "series.slice_thickness",
+        ),
+    ),
+    IndexField(
+        "field_strength",
+        "range",
+        ("magnetic_field_strength", "acquisition.field_strengths", "series.magnetic_field_strength"),
+    ),
     IndexField("created", "range", ("created",)),
     IndexField("modified", "range", ("modified",)),
 )
@@ -90,8 +117,9 @@ DATE_FIELDS = ("created", "modified")
 #: Sort keys besides relevance; a leading ``-`` sorts descending.
 SORT_FIELDS = ("title", "key", *RANGE_FIELDS)
 #: The HTTP query parameters (and CLI options) of a range field's inclusive bounds, e.g. ``slice_thickness_min``.
-RANGE_PARAMETERS: dict[str, tuple[str, int]] = {f"{name}_{end}": (name, i) for name in RANGE_FIELDS
-                                                for i, end in enumerate(("min", "max"))}
+RANGE_PARAMETERS: dict[str, tuple[str, int]] = {
+    f"{name}_{end}": (name, i) for name in RANGE_FIELDS for i, end in enumerate(("min", "max"))
+}
 #: The inlined class indexed as nested documents (Elasticsearch ``nested``) under a dataset.
 NESTED = {"series": "ImagingSeries"}
 #: Facets shown when the caller names none.

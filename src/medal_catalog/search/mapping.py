@@ -17,8 +17,10 @@ from medal_catalog.search.fields import DATE_FIELDS, FIELDS, NESTED
 from medal_catalog.schema import schema_view
 
 MAPPING_PATH = GENERATED_DIR / "medal.es-mapping.json"
-_HEADER = ("GENERATED from src/medal_catalog/schema/medal.yaml and src/medal_catalog/search/fields.py by "
-           "`medal schema generate`. Do not edit.")
+_HEADER = (
+    "GENERATED from src/medal_catalog/schema/medal.yaml and src/medal_catalog/search/fields.py by "
+    "`medal schema generate`. Do not edit."
+)
 _NUMERIC = {"integer": "long", "float": "double", "double": "double", "decimal": "double", "Score": "long"}
 _DATES = {"date": "date", "datetime": "date"}
 ANALYZER = {"medal_text": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]}}

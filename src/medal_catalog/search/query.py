@@ -13,10 +13,13 @@ from dataclasses import dataclass
 from medal_catalog.errors import QuerySyntaxError
 
 _OPERATORS = {"AND", "OR", "NOT"}
-_UNSUPPORTED = {":": "field-scoped search (title:x) is not supported; use the filters (--modality CT ...)",
-                "^": "'^' (column start) is not supported",
-                "+": "'+' is not an operator here; words are ANDed already",
-                "{": "'{' is not supported", "}": "'}' is not supported"}
+_UNSUPPORTED = {
+    ":": "field-scoped search (title:x) is not supported; use the filters (--modality CT ...)",
+    "^": "'^' (column start) is not supported",
+    "+": "'+' is not an operator here; words are ANDed already",
+    "{": "'{' is not supported",
+    "}": "'}' is not supported",
+}
 #: What counts as a token, as FTS5's unicode61 tokenizer splits text: runs of letters and digits.
 TOKEN = re.compile(r"[^\W_]+")
 
@@ -67,7 +70,7 @@ def _lex(text: str) -> list[tuple[str, str, int]]:
             if end < 0:
                 raise QuerySyntaxError(f"unbalanced quote: the phrase opened at position {i + 1} is never closed")
             star = end + 1 < len(text) and text[end + 1] == "*"
-            out.append(("phrase*" if star else "phrase", text[i + 1:end], i))
+            out.append(("phrase*" if star else "phrase", text[i + 1 : end], i))
             i = end + 2 if star else end + 1
         else:
             j = i

@@ -50,16 +50,14 @@ READERS = 4
 LEAF_CACHE_BYTES = 64 << 20
 _SNIPPET_TOKENS = 24
 _SNIPPETS = ", ".join(f"snippet(search_fts, {i}, '<em>', '</em>', '…', {_SNIPPET_TOKENS})" for i in range(len(TEXT)))
-_BM25 = (f"SELECT rowid, bm25(search_fts, {WEIGHTS}) FROM search_fts WHERE search_fts MATCH ? "
-         "AND rowid BETWEEN ? AND ?")
+_BM25 = f"SELECT rowid, bm25(search_fts, {WEIGHTS}) FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ?"
 #: One row and score as the BM25 statement returns them, read in one pass (``np.array`` on tuples is 2.5x slower).
 _SCORED = np.dtype([("rowid", np.int64), ("score", np.float64)])
 
 _DDL = (
     "CREATE TABLE IF NOT EXISTS search_docs(rowid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, "
     "type TEXT NOT NULL, label TEXT NOT NULL, sort_title TEXT, body TEXT NOT NULL)",
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5({', '.join(TEXT)}, "
-    f"tokenize='{TOKENIZE}')",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5({', '.join(TEXT)}, tokenize='{TOKENIZE}')",
     # Facet values get small integer codes (never reused) so that the column view loads as numbers.
     "CREATE TABLE IF NOT EXISTS search_values(code INTEGER PRIMARY KEY, field TEXT NOT NULL, value TEXT NOT NULL, "
     "UNIQUE(field, value))",
@@ -258,20 +256,27 @@ class SqliteFtsIndex(SearchIndex):
 
     def _log_changes(self, conn: sqlite3.Connection) -> None:
         """Bump the generation and record which rowids it touched (readers patch their views from this log)."""
-        generation = conn.execute("UPDATE search_meta SET value = value + 1 WHERE name = 'generation' "
-                                  "RETURNING value").fetchone()[0]
+        generation = conn.execute(
+            "UPDATE search_meta SET value = value + 1 WHERE name = 'generation' RETURNING value"
+        ).fetchone()[0]
         if self._rebuilt:
             # Nothing before this generation can be patched into it: every view older than it reloads.
-            conn.execute("INSERT OR REPLACE INTO search_meta(name, value) VALUES ('changes_from', ?)",
-                         (generation + 1,))
+            conn.execute(
+                "INSERT OR REPLACE INTO search_meta(name, value) VALUES ('changes_from', ?)", (generation + 1,)
+            )
             return
-        conn.executemany("INSERT INTO search_changes(generation, docid) VALUES (?, ?)",
-                         [(generation, rowid) for rowid in self._touched])
+        conn.executemany(
+            "INSERT INTO search_changes(generation, docid) VALUES (?, ?)",
+            [(generation, rowid) for rowid in self._touched],
+        )
         if generation % 100 == 0:
             oldest = generation - KEEP_GENERATIONS
             conn.execute("DELETE FROM search_changes WHERE generation <= ?", (oldest,))
-            conn.execute("INSERT INTO search_meta(name, value) VALUES ('changes_from', ?) ON CONFLICT(name) DO "
-                         "UPDATE SET value = max(value, excluded.value)", (oldest + 1,))
+            conn.execute(
+                "INSERT INTO search_meta(name, value) VALUES ('changes_from', ?) ON CONFLICT(name) DO "
+                "UPDATE SET value = max(value, excluded.value)",
+                (oldest + 1,),
+            )
 
     def _current(self, conn: sqlite3.Connection) -> ColumnView:
         """The view at the generation ``conn``'s transaction sees (caught up or loaded; under the exclusive lock).
@@ -295,8 +300,12 @@ class SqliteFtsIndex(SearchIndex):
         if snap.generation > generation or changes_from > snap.generation + 1:
             return False
         try:
-            changed = ints(conn.execute("SELECT group_concat(docid, ' ') FROM search_changes WHERE generation > ? "
-                                        "AND generation <= ?", (snap.generation, generation)).fetchone()[0])
+            changed = ints(
+                conn.execute(
+                    "SELECT group_concat(docid, ' ') FROM search_changes WHERE generation > ? AND generation <= ?",
+                    (snap.generation, generation),
+                ).fetchone()[0]
+            )
         except sqlite3.OperationalError:  # an index written before the log existed (opened read-only)
             return False
         if len(changed) > max(PATCH_ROWS, snap.n // 10):
@@ -310,24 +319,31 @@ class SqliteFtsIndex(SearchIndex):
         title = (doc.get("title") or [None])[0]
         values = (doc["type"], doc.get("label", ""), title, json.dumps(doc, ensure_ascii=False))
         if row is None:
-            inserted = conn.execute("INSERT INTO search_docs(key, type, label, sort_title, body) "
-                                    "VALUES (?, ?, ?, ?, ?)", (key, *values)).lastrowid
+            inserted = conn.execute(
+                "INSERT INTO search_docs(key, type, label, sort_title, body) VALUES (?, ?, ?, ?, ?)", (key, *values)
+            ).lastrowid
             assert inserted is not None  # sqlite3 gives the rowid of every successful INSERT
             rowid = inserted
         else:
             rowid = row[0]
             self._unindex(conn, rowid)
-            conn.execute("UPDATE search_docs SET type = ?, label = ?, sort_title = ?, body = ? WHERE rowid = ?",
-                         (*values, rowid))
+            conn.execute(
+                "UPDATE search_docs SET type = ?, label = ?, sort_title = ?, body = ? WHERE rowid = ?", (*values, rowid)
+            )
         texts = [" ; ".join(doc.get(name) or []) or None for name in TEXT]
-        conn.execute(f"INSERT INTO search_fts(rowid, {', '.join(TEXT)}) VALUES (?{', ?' * len(TEXT)})",
-                     (rowid, *texts))
-        conn.executemany("INSERT INTO search_facets(docid, code) VALUES (?, ?)",
-                         [(rowid, self._code(conn, name, value)) for name in FACET_FIELDS
-                          for value in ([doc[name]] if isinstance(doc.get(name), str) else doc.get(name) or [])])
-        conn.executemany("INSERT INTO search_numbers(docid, field, value) VALUES (?, ?, ?)",
-                         [(rowid, name, number(name, value)) for name in RANGE_FIELDS
-                          for value in doc.get(name) or []])
+        conn.execute(f"INSERT INTO search_fts(rowid, {', '.join(TEXT)}) VALUES (?{', ?' * len(TEXT)})", (rowid, *texts))
+        conn.executemany(
+            "INSERT INTO search_facets(docid, code) VALUES (?, ?)",
+            [
+                (rowid, self._code(conn, name, value))
+                for name in FACET_FIELDS
+                for value in ([doc[name]] if isinstance(doc.get(name), str) else doc.get(name) or [])
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO search_numbers(docid, field, value) VALUES (?, ?, ?)",
+            [(rowid, name, number(name, value)) for name in RANGE_FIELDS for value in doc.get(name) or []],
+        )
         self._touched.add(rowid)
 
     def _code(self, conn: sqlite3.Connection, field: str, value: str) -> int:
@@ -335,8 +351,9 @@ class SqliteFtsIndex(SearchIndex):
         code = self._codes.get((field, value))
         if code is None:
             conn.execute("INSERT OR IGNORE INTO search_values(field, value) VALUES (?, ?)", (field, value))
-            code = conn.execute("SELECT code FROM search_values WHERE field = ? AND value = ?",
-                                (field, value)).fetchone()[0]
+            code = conn.execute(
+                "SELECT code FROM search_values WHERE field = ? AND value = ?", (field, value)
+            ).fetchone()[0]
             if code >= CODE_SPAN:
                 raise StoreError(f"more than {CODE_SPAN - 1} distinct facet values: run `medal reindex`")
             self._codes[(field, value)] = code
@@ -395,8 +412,9 @@ class SqliteFtsIndex(SearchIndex):
         expr = to_fts5(leaf) if column is None else f"{column} : {to_fts5(leaf)}"
         mask = snap.leaves.get(expr)
         if mask is None:
-            text = conn.execute("SELECT group_concat(rowid, ' ') FROM search_fts WHERE search_fts MATCH ?",
-                                (expr,)).fetchone()[0]
+            text = conn.execute(
+                "SELECT group_concat(rowid, ' ') FROM search_fts WHERE search_fts MATCH ?", (expr,)
+            ).fetchone()[0]
             mask = snap.mask_of(ints(text))
             snap.leaves[expr] = mask
             snap.leaf_counts[expr] = int(np.count_nonzero(mask))
@@ -443,8 +461,9 @@ class SqliteFtsIndex(SearchIndex):
         return mask
 
     @staticmethod
-    def _scope(conn: sqlite3.Connection, snap: ColumnView,
-               scope: tuple[Mapping[str, tuple[str, ...]], ...]) -> np.ndarray:
+    def _scope(
+        conn: sqlite3.Connection, snap: ColumnView, scope: tuple[Mapping[str, tuple[str, ...]], ...]
+    ) -> np.ndarray:
         """The documents matching at least one scope clause (a field given no values matches nothing)."""
         anyof = np.zeros(snap.n, dtype=bool)
         for clause in scope:
@@ -453,9 +472,13 @@ class SqliteFtsIndex(SearchIndex):
                 allowed = np.zeros(snap.n, dtype=bool)
                 if name == "key":
                     for start in range(0, len(values), 500):
-                        chunk = values[start:start + 500]
-                        rowids = [r for (r,) in conn.execute(
-                            f"SELECT rowid FROM search_docs WHERE key IN ({', '.join('?' * len(chunk))})", chunk)]
+                        chunk = values[start : start + 500]
+                        rowids = [
+                            r
+                            for (r,) in conn.execute(
+                                f"SELECT rowid FROM search_docs WHERE key IN ({', '.join('?' * len(chunk))})", chunk
+                            )
+                        ]
                         allowed |= snap.mask_of(np.array(rowids, dtype=np.int64))
                 else:
                     for value in values:
@@ -468,8 +491,9 @@ class SqliteFtsIndex(SearchIndex):
         with self._reading() as (conn, snap):
             return int(np.count_nonzero(self._selected(conn, snap, request)))
 
-    def _ranked(self, conn: sqlite3.Connection, snap: ColumnView, tree: Node, candidates: np.ndarray,
-                limit: int) -> tuple[np.ndarray, np.ndarray | None]:
+    def _ranked(
+        self, conn: sqlite3.Connection, snap: ColumnView, tree: Node, candidates: np.ndarray, limit: int
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """Candidates in relevance order, with scores by rowid (lower is better; inf: not scored).
 
         FTS5's BM25 floors the IDF of a phrase found in half the documents or more at 1e-6, and pays a pass over
@@ -490,9 +514,9 @@ class SqliteFtsIndex(SearchIndex):
         budget = RANK_BUDGET / len(rare)
         window_cost = max(WINDOW_COST, sum(self._df(conn, snap, leaf) for leaf in rare) // IDF_ROWS_PER_ROW)
         # Every candidate costs at least one scored row, so the cut falls within the first `budget` of them.
-        plan = candidates[:int(budget) + 2]
+        plan = candidates[: int(budget) + 2]
         # Rows scored up to each rowid; only rowids up to the last planned one are ever looked up.
-        scorable = np.cumsum(self._match(conn, snap, rare_tree)[:plan[-1] + 1], dtype=np.int32)
+        scorable = np.cumsum(self._match(conn, snap, rare_tree)[: plan[-1] + 1], dtype=np.int32)
         gaps = scorable[plan[1:] - 1] - scorable[plan[:-1]]
         window = np.concatenate(([0], np.cumsum(gaps > window_cost)))
         starts = np.flatnonzero(np.concatenate(([True], window[1:] != window[:-1])))
@@ -516,10 +540,11 @@ class SqliteFtsIndex(SearchIndex):
         scores = np.full(snap.n, np.inf)
         scores[found["rowid"]] = found["score"]
         order = head[lexsort_head((snap.keyrank[head], scores[head]), limit)]
-        return np.concatenate((order, candidates[cut:cut + max(0, limit - cut)])), scores
+        return np.concatenate((order, candidates[cut : cut + max(0, limit - cut)])), scores
 
-    def _field_ranked(self, conn: sqlite3.Connection, snap: ColumnView, tree: Node, candidates: np.ndarray,
-                      limit: int) -> tuple[np.ndarray, np.ndarray]:
+    def _field_ranked(
+        self, conn: sqlite3.Connection, snap: ColumnView, tree: Node, candidates: np.ndarray, limit: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Rank by the summed weights of the fields each phrase occurs in (title first), then by key."""
         weight = np.zeros(snap.n, dtype=np.float32)
         for leaf in dict.fromkeys(leaves(tree)):
@@ -530,8 +555,9 @@ class SqliteFtsIndex(SearchIndex):
         scores[candidates] = -score
         return candidates[lexsort_head((snap.keyrank[candidates], -score), limit)], scores
 
-    def _ordered(self, conn: sqlite3.Connection, snap: ColumnView, request: SearchRequest,
-                 candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def _ordered(
+        self, conn: sqlite3.Connection, snap: ColumnView, request: SearchRequest, candidates: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray | None]:
         """The candidates up to the end of the requested page, in the requested order, and BM25 scores by rowid
         (inf: not scored) when ranked."""
         scoring, limit = positive(request.tree), request.offset + request.size
@@ -545,8 +571,9 @@ class SqliteFtsIndex(SearchIndex):
         values = np.where(missing, 0.0, -values if descending else values)
         return candidates[lexsort_head((snap.keyrank[candidates], values, missing), limit)], None
 
-    def _highlights(self, conn: sqlite3.Connection, snap: ColumnView, tree: Node,
-                    page: list[int]) -> dict[int, dict[str, list[str]]]:
+    def _highlights(
+        self, conn: sqlite3.Connection, snap: ColumnView, tree: Node, page: list[int]
+    ) -> dict[int, dict[str, list[str]]]:
         """The highlighted fields of each page row.
 
         A statement per row costs little, except that FTS5 (without a prefix index) merges every term of a prefix
@@ -557,17 +584,32 @@ class SqliteFtsIndex(SearchIndex):
         expr, found = to_fts5(tree), {}
         merged = sum(self._df(conn, snap, leaf) for leaf in leaves(tree) if leaf.prefix)
         lo, hi = min(page, default=0), max(page, default=0)
-        if merged and len(page) > 1 and (
-                np.count_nonzero(self._match(conn, snap, tree)[lo:hi + 1]) < (len(page) - 1) * merged):
-            found = {row[0]: row[1:] for row in conn.execute(
-                f"SELECT rowid, {_SNIPPETS} FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ? "
-                "AND +rowid IN (SELECT value FROM json_each(?))", (expr, lo, hi, json.dumps(page)))}
+        if (
+            merged
+            and len(page) > 1
+            and (np.count_nonzero(self._match(conn, snap, tree)[lo : hi + 1]) < (len(page) - 1) * merged)
+        ):
+            found = {
+                row[0]: row[1:]
+                for row in conn.execute(
+                    f"SELECT rowid, {_SNIPPETS} FROM search_fts WHERE search_fts MATCH ? AND rowid BETWEEN ? AND ? "
+                    "AND +rowid IN (SELECT value FROM json_each(?))",
+                    (expr, lo, hi, json.dumps(page)),
+                )
+            }
         else:
             for rowid in page:
-                found[rowid] = conn.execute(f"SELECT {_SNIPPETS} FROM search_fts WHERE search_fts MATCH ? "
-                                            "AND rowid = ?", (expr, rowid)).fetchone()
-        return {rowid: {name: [text] for name, text in zip(TEXT, found.get(rowid) or (), strict=False)
-                        if text and "<em>" in text} for rowid in page}
+                found[rowid] = conn.execute(
+                    f"SELECT {_SNIPPETS} FROM search_fts WHERE search_fts MATCH ? AND rowid = ?", (expr, rowid)
+                ).fetchone()
+        return {
+            rowid: {
+                name: [text]
+                for name, text in zip(TEXT, found.get(rowid) or (), strict=False)
+                if text and "<em>" in text
+            }
+            for rowid in page
+        }
 
     def search(self, request: SearchRequest) -> SearchResult:
         with self._reading() as (conn, snap):
@@ -575,23 +617,34 @@ class SqliteFtsIndex(SearchIndex):
             candidates = np.flatnonzero(mask)
             facets = snap.facet_counts(request.facets, mask, candidates)
             order, scores = self._ordered(conn, snap, request, candidates)
-            page = [int(r) for r in order[request.offset:request.offset + request.size]]
+            page = [int(r) for r in order[request.offset : request.offset + request.size]]
             rows = {}
             if page:
                 marks = ", ".join("?" * len(page))
-                rows = {r[0]: r[1:] for r in conn.execute(
-                    f"SELECT rowid, key, type, label, body FROM search_docs WHERE rowid IN ({marks})", page)}
+                rows = {
+                    r[0]: r[1:]
+                    for r in conn.execute(
+                        f"SELECT rowid, key, type, label, body FROM search_docs WHERE rowid IN ({marks})", page
+                    )
+                }
             scoring = positive(request.tree)
             marked = self._highlights(conn, snap, scoring, page) if scoring is not None else {}
             hits = []
             for rowid in page:
                 key, kind, label, body = rows[rowid]
                 score = float(scores[rowid]) if scores is not None and np.isfinite(scores[rowid]) else None
-                hits.append(Hit(key=key, type=kind, id=key.partition(":")[2], label=label,
-                                score=-score if score is not None else None, highlights=marked.get(rowid, {}),
-                                document=json.loads(body)))
-        return SearchResult(hits=hits, total=len(candidates), facets=facets, page=request.page,
-                            size=request.size)
+                hits.append(
+                    Hit(
+                        key=key,
+                        type=kind,
+                        id=key.partition(":")[2],
+                        label=label,
+                        score=-score if score is not None else None,
+                        highlights=marked.get(rowid, {}),
+                        document=json.loads(body),
+                    )
+                )
+        return SearchResult(hits=hits, total=len(candidates), facets=facets, page=request.page, size=request.size)
 
     def close(self) -> None:
         with self._write_lock, self._view.exclusive():

@@ -6,11 +6,32 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from medal_catalog.errors import UnsupportedURLError
-from medal_catalog.store.base import (PutResult, Store, StoredArtefact, StoredFile, StoredToken, StoredVersion, entry_key, iter_entries,
-                                      split_key, validate_entry)
+from medal_catalog.store.base import (
+    PutResult,
+    Store,
+    StoredArtefact,
+    StoredFile,
+    StoredToken,
+    StoredVersion,
+    entry_key,
+    iter_entries,
+    split_key,
+    validate_entry,
+)
 
-__all__ = ["PutResult", "Store", "StoredArtefact", "StoredFile", "StoredToken", "StoredVersion", "entry_key", "iter_entries",
-           "open_store", "split_key", "validate_entry"]
+__all__ = [
+    "PutResult",
+    "Store",
+    "StoredArtefact",
+    "StoredFile",
+    "StoredToken",
+    "StoredVersion",
+    "entry_key",
+    "iter_entries",
+    "open_store",
+    "split_key",
+    "validate_entry",
+]
 
 
 def open_store(url: str, busy_timeout: float = 5.0) -> Store:
@@ -26,5 +47,6 @@ def open_store(url: str, busy_timeout: float = 5.0) -> Store:
         from medal_catalog.store.postgresql import PostgresStore
 
         return PostgresStore(url, busy_timeout=busy_timeout)
-    raise UnsupportedURLError(f"no catalog store for {url!r}: use sqlite:///path/catalog.db or "
-                              "postgresql://user@host:5432/dbname")
+    raise UnsupportedURLError(
+        f"no catalog store for {url!r}: use sqlite:///path/catalog.db or postgresql://user@host:5432/dbname"
+    )

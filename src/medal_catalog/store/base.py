@@ -53,8 +53,14 @@ class PutResult:
         return split_key(self.key)[1]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "status": self.status, "changed": self.changed, "version": self.version,
-                "problems": list(self.problems), "indexed": self.indexed}
+        return {
+            "key": self.key,
+            "status": self.status,
+            "changed": self.changed,
+            "version": self.version,
+            "problems": list(self.problems),
+            "indexed": self.indexed,
+        }
 
 
 @dataclass(frozen=True)
@@ -78,9 +84,17 @@ class StoredVersion:
         return self.document is None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "kind": self.kind, "id": self.id, "version": self.version, "author": self.author,
-                "reason": self.reason, "recorded_at": self.recorded_at, "deleted": self.deleted,
-                "document": self.document}
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "id": self.id,
+            "version": self.version,
+            "author": self.author,
+            "reason": self.reason,
+            "recorded_at": self.recorded_at,
+            "deleted": self.deleted,
+            "document": self.document,
+        }
 
 
 @dataclass(frozen=True)
@@ -95,8 +109,13 @@ class StoredFile:
     data: bytes | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "sha256": self.sha256, "byte_size": self.byte_size,
-                "media_type": self.media_type, "recorded_at": self.recorded_at}
+        return {
+            "path": self.path,
+            "sha256": self.sha256,
+            "byte_size": self.byte_size,
+            "media_type": self.media_type,
+            "recorded_at": self.recorded_at,
+        }
 
 
 @dataclass(frozen=True)
@@ -154,8 +173,13 @@ class SharedImages:
     other_images: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"dataset": self.dataset, "other": self.other, "shared_images": self.shared,
-                "images": self.images, "other_images": self.other_images}
+        return {
+            "dataset": self.dataset,
+            "other": self.other,
+            "shared_images": self.shared,
+            "images": self.images,
+            "other_images": self.other_images,
+        }
 
 
 @dataclass(frozen=True)
@@ -213,13 +237,16 @@ def validate_entry(document: Mapping[str, Any] | Any, kind: str | None = None) -
     try:
         instance = cls.model_validate({**document, "type": kind})
     except ValidationError as err:
-        return Validated(kind=kind, id=document.get("id") if isinstance(document.get("id"), str) else None,
-                         problems=[f"{'.'.join(str(p) for p in e['loc']) or '(entry)'}: {e['msg']}"
-                                   for e in err.errors()])
+        return Validated(
+            kind=kind,
+            id=document.get("id") if isinstance(document.get("id"), str) else None,
+            problems=[f"{'.'.join(str(p) for p in e['loc']) or '(entry)'}: {e['msg']}" for e in err.errors()],
+        )
     canonical = instance.model_dump(mode="json", exclude_none=True, by_alias=True)
     text = canonical_json(canonical)
-    return Validated(kind=kind, id=instance.id, document=canonical,
-                     digest=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return Validated(
+        kind=kind, id=instance.id, document=canonical, digest=hashlib.sha256(text.encode("utf-8")).hexdigest()
+    )
 
 
 class Store(ABC):
@@ -244,10 +271,14 @@ class Store(ABC):
     def delete(self, kind: str, entry_id: str, author: str, reason: str) -> PutResult:
         """Record a deletion as a new version; earlier versions stay readable."""
 
-    def put_many(self, documents: Iterable[Mapping[str, Any]], author: str, reason: str,
-                 deletions: Iterable[tuple[str, str]] = (),
-                 files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None
-                 ) -> tuple[list[PutResult], list[PutResult]]:
+    def put_many(
+        self,
+        documents: Iterable[Mapping[str, Any]],
+        author: str,
+        reason: str,
+        deletions: Iterable[tuple[str, str]] = (),
+        files: Mapping[tuple[str, str], Mapping[str, tuple[bytes, str]]] | None = None,
+    ) -> tuple[list[PutResult], list[PutResult]]:
         """Write ``documents``, record the ``deletions`` ((kind, id) pairs) as :meth:`put` and :meth:`delete` do,
         and replace the ``files`` kept with entries ({(kind, id): {path: (content, media type)}}, as
         :meth:`put_files`, unless unchanged; not for an entry refused here), all in one transaction, so that
@@ -325,8 +356,14 @@ class Store(ABC):
         """Forget what is staged under ``unit`` (a unit being staged again from the start); how many entries."""
 
     @abstractmethod
-    def publish(self, unit: str, author: str, reason: str, deletions: Iterable[tuple[str, str]] = (),
-                deletion_reason: str | None = None) -> tuple[list[PutResult], list[PutResult]]:
+    def publish(
+        self,
+        unit: str,
+        author: str,
+        reason: str,
+        deletions: Iterable[tuple[str, str]] = (),
+        deletion_reason: str | None = None,
+    ) -> tuple[list[PutResult], list[PutResult]]:
         """Write every entry staged under ``unit`` as :meth:`put_batch` does and record the ``deletions`` (with
         ``deletion_reason``), all in one transaction, and clear the stage: readers see the whole unit or what was
         there before. Returns (put results, delete results)."""
@@ -401,8 +438,14 @@ class Store(ABC):
         written in one transaction, so that parallel requests cannot pass the limit. None when refused."""
 
     @abstractmethod
-    def finish_evaluation(self, evaluation_id: str, status: str, result: Mapping[str, Any] | None = None,
-                          error: str | None = None, replicates: bytes | None = None) -> None:
+    def finish_evaluation(
+        self,
+        evaluation_id: str,
+        status: str,
+        result: Mapping[str, Any] | None = None,
+        error: str | None = None,
+        replicates: bytes | None = None,
+    ) -> None:
         """Record an evaluation's new status (running, done, failed) with its result or error."""
 
     @abstractmethod
@@ -410,8 +453,14 @@ class Store(ABC):
         """One evaluation; None when there is none of that id."""
 
     @abstractmethod
-    def list_evaluations(self, task: str | None = None, split: str | None = None, submitter: str | None = None,
-                         status: str | None = None, with_replicates: bool = False) -> list[StoredEvaluation]:
+    def list_evaluations(
+        self,
+        task: str | None = None,
+        split: str | None = None,
+        submitter: str | None = None,
+        status: str | None = None,
+        with_replicates: bool = False,
+    ) -> list[StoredEvaluation]:
         """The evaluations matching every filter given, oldest first."""
 
     # --- derived artefacts (issue 29): a cache, never the source of truth --------------------------------------
@@ -436,8 +485,10 @@ class Store(ABC):
     def entries_version(self, kinds: Iterable[str]) -> str:
         """A digest that changes whenever any entry of ``kinds`` is written or deleted (cheap: no document is
         read), for fingerprinting what is derived from them."""
-        counts = {kind: sum(v.version for v in self.iter_current([kind])) + len(self.deleted_ids(kind))
-                  for kind in sorted(set(kinds))}
+        counts = {
+            kind: sum(v.version for v in self.iter_current([kind])) + len(self.deleted_ids(kind))
+            for kind in sorted(set(kinds))
+        }
         return hashlib.sha256(json.dumps(counts).encode()).hexdigest()
 
     def evaluations_version(self, task: str, split: str | None = None) -> str:

@@ -56,15 +56,18 @@ def translate(err: BaseException, url: str) -> StoreError:
     where = _redacted(url)
     code = getattr(orig, "sqlstate", None) or ""
     if isinstance(err, IntegrityError) or code == "23505":
-        return StoreLockedError(f"the catalog database {where} was written by another process at the same time; "
-                                "try again")
+        return StoreLockedError(
+            f"the catalog database {where} was written by another process at the same time; try again"
+        )
     if code in ("40001", "40P01", "55P03"):
         return StoreLockedError(f"the catalog database {where} is busy ({message}); try again")
     if code == "25006" or "read-only" in message:
         return StoreReadOnlyError(f"the catalog database {where} is read-only: {message}")
     if isinstance(err, OperationalError) and ("connect" in message.lower() or "connection" in message.lower()):
-        return StoreError(f"cannot reach the catalog database {where}: {message}. Is the server running, and do "
-                          "the host, port, user and database name in the URL exist?")
+        return StoreError(
+            f"cannot reach the catalog database {where}: {message}. Is the server running, and do "
+            "the host, port, user and database name in the URL exist?"
+        )
     return StoreError(f"catalog database {where}: {message}")
 
 
@@ -79,9 +82,16 @@ class PostgresStore(SqlStore):
         self.busy_timeout = busy_timeout
         # lock_timeout bounds how long a write waits for another writer of the same entry, like SQLite's busy
         # timeout; connect_timeout how long an unreachable server takes to be reported.
-        engine = create_engine(engine_url(url), pool_size=5, max_overflow=10, pool_pre_ping=True,
-                               connect_args={"connect_timeout": max(1, int(busy_timeout)),
-                                             "options": f"-c lock_timeout={int(busy_timeout * 1000)}"})
+        engine = create_engine(
+            engine_url(url),
+            pool_size=5,
+            max_overflow=10,
+            pool_pre_ping=True,
+            connect_args={
+                "connect_timeout": max(1, int(busy_timeout)),
+                "options": f"-c lock_timeout={int(busy_timeout * 1000)}",
+            },
+        )
         try:
             with engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
@@ -121,8 +131,13 @@ class PostgresStore(SqlStore):
     def ids_under(self, kind: str, prefix: str) -> list[str]:
         # LIKE, not a range: under a non-C collation PostgreSQL does not order ids byte by byte.
         with self._read() as conn:
-            rows = conn.execute(select(entries.c.id).where(entries.c.kind == kind,
-                                                           entries.c.id.startswith(prefix, autoescape=True),
-                                                           entries.c.deleted.is_(False))
-                                .order_by(entries.c.id)).all()
+            rows = conn.execute(
+                select(entries.c.id)
+                .where(
+                    entries.c.kind == kind,
+                    entries.c.id.startswith(prefix, autoescape=True),
+                    entries.c.deleted.is_(False),
+                )
+                .order_by(entries.c.id)
+            ).all()
         return [row.id for row in rows]

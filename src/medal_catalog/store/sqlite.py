@@ -46,11 +46,15 @@ def translate(err: BaseException, path: Path) -> StoreError:
     """A clear catalog error for a SQLite failure: locked, read-only, or unopenable."""
     message = str(getattr(err, "orig", err)).lower()
     if "locked" in message or "busy" in message:
-        return StoreLockedError(f"the catalog database {path} is locked by another process; "
-                                "try again when it has finished (or raise MEDAL_BUSY_TIMEOUT)")
+        return StoreLockedError(
+            f"the catalog database {path} is locked by another process; "
+            "try again when it has finished (or raise MEDAL_BUSY_TIMEOUT)"
+        )
     if "readonly" in message or "read-only" in message:
-        return StoreReadOnlyError(f"the catalog database {path} is read-only: check the permissions of the file "
-                                  "and of its folder (SQLite writes -wal and -shm files beside it)")
+        return StoreReadOnlyError(
+            f"the catalog database {path} is read-only: check the permissions of the file "
+            "and of its folder (SQLite writes -wal and -shm files beside it)"
+        )
     if "unable to open" in message:
         return StoreError(f"cannot open the catalog database {path}: does its folder exist and can it be written?")
     return StoreError(f"catalog database {path}: {getattr(err, 'orig', err)}")
@@ -59,8 +63,9 @@ def translate(err: BaseException, path: Path) -> StoreError:
 def connect(path: Path, read_only: bool, busy_timeout: float) -> sqlite3.Connection:
     """A raw sqlite3 connection set up like the store's: WAL, busy timeout, autocommit (explicit BEGINs)."""
     if read_only:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=busy_timeout, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
     else:
         conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
     if not read_only and conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -78,8 +83,9 @@ class SqliteStore(SqlStore):
         self.path, self.read_only = sqlite_path(url)
         self.busy_timeout = busy_timeout
         if not self.read_only and not self.path.parent.exists():
-            raise StoreError(f"cannot create the catalog database {self.path}: folder {self.path.parent} "
-                             "does not exist")
+            raise StoreError(
+                f"cannot create the catalog database {self.path}: folder {self.path.parent} does not exist"
+            )
         if self.read_only and not self.path.exists():
             raise StoreError(f"cannot open the catalog database {self.path} read-only: it does not exist")
         # Opening a connection (its pragmas, then parsing the schema at its first statement) costs more than a
@@ -87,8 +93,13 @@ class SqliteStore(SqlStore):
         # the pool is closed after each request and the next one opens it again (14% of a 50-client server's
         # time, issue 32). Connections are opened on demand, hold no lock between transactions, and close()
         # disposes of them.
-        engine = create_engine("sqlite://", creator=lambda: connect(self.path, self.read_only, busy_timeout),
-                               poolclass=QueuePool, pool_size=POOL_SIZE, max_overflow=8)
+        engine = create_engine(
+            "sqlite://",
+            creator=lambda: connect(self.path, self.read_only, busy_timeout),
+            poolclass=QueuePool,
+            pool_size=POOL_SIZE,
+            max_overflow=8,
+        )
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
@@ -104,8 +115,10 @@ class SqliteStore(SqlStore):
         if not self.read_only:
             try:
                 with self._errors(), self.engine.connect() as conn:
-                    missing = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'entries_dataset'"
-                                                   ).first() is None
+                    missing = (
+                        conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'entries_dataset'").first()
+                        is None
+                    )
                 if missing:
                     with self._write() as conn:
                         conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS entries_dataset ON entries({_DATASET}, kind)")
@@ -115,8 +128,10 @@ class SqliteStore(SqlStore):
     def _series_of(self, dataset_id: str) -> list[Any]:
         # "+kind": a term the planner may not serve from the primary key (kind, id), which it would otherwise
         # prefer to the entries_dataset index and then read every series.
-        return [literal_column(_DATASET.replace("document", "entries.document")) == bindparam("dataset", dataset_id),
-                literal_column("+entries.kind") == bindparam("series_kind", "ImagingSeries")]
+        return [
+            literal_column(_DATASET.replace("document", "entries.document")) == bindparam("dataset", dataset_id),
+            literal_column("+entries.kind") == bindparam("series_kind", "ImagingSeries"),
+        ]
 
     @contextmanager
     def _errors(self) -> Iterator[None]:

@@ -25,17 +25,28 @@ from medal_catalog.validators.entries import check_entry
 from medal_catalog.validators.rules import orcid_checksum_ok, spdx_licenses
 
 _CODES = {"context": "croissant.remote-context", "location": "croissant.unsafe-location"}
-_HINTS = {"context": "Inline the @context (as mlcroissant and Croissant editors write it), or refer to a Croissant "
-                     "or schema.org context by its standard URL.",
-          "location": "Put the file in the submission folder and refer to it by a path relative to the Croissant "
-                      "file; remote data is never fetched, so the catalog cannot check it.",
-          "missing": "Put the file next to the Croissant file (a body sent over HTTP carries no data files: "
-                     "have the folder harvested with `medal harvest`)."}
+_HINTS = {
+    "context": "Inline the @context (as mlcroissant and Croissant editors write it), or refer to a Croissant "
+    "or schema.org context by its standard URL.",
+    "location": "Put the file in the submission folder and refer to it by a path relative to the Croissant "
+    "file; remote data is never fetched, so the catalog cannot check it.",
+    "missing": "Put the file next to the Croissant file (a body sent over HTTP carries no data files: "
+    "have the folder harvested with `medal harvest`).",
+}
 
 
 def _refusals(doc: Document, refused: list[UnsafeLocation]) -> list[Issue]:
-    return [Issue(Severity.ERROR, _CODES[loc.kind], doc.display, f"refused: {loc.reason}", pointer=loc.pointer,
-                  hint=_HINTS[loc.kind]) for loc in refused]
+    return [
+        Issue(
+            Severity.ERROR,
+            _CODES[loc.kind],
+            doc.display,
+            f"refused: {loc.reason}",
+            pointer=loc.pointer,
+            hint=_HINTS[loc.kind],
+        )
+        for loc in refused
+    ]
 
 
 def check_croissant(doc: Document) -> list[Issue]:
@@ -44,11 +55,19 @@ def check_croissant(doc: Document) -> list[Issue]:
     if found.refused:
         return _refusals(doc, found.refused)
     issues = [Issue(Severity.ERROR, "croissant.error", doc.display, message, pointer="") for message in found.errors]
-    issues += [Issue(Severity.WARNING, "croissant.warning", doc.display, message, pointer="")
-               for message in found.warnings]
+    issues += [
+        Issue(Severity.WARNING, "croissant.warning", doc.display, message, pointer="") for message in found.warnings
+    ]
     if found.failure and not issues:
-        issues.append(Issue(Severity.ERROR, "croissant.load-error", doc.display,
-                            f"mlcroissant could not read the file ({found.failure[:300]})", pointer=""))
+        issues.append(
+            Issue(
+                Severity.ERROR,
+                "croissant.load-error",
+                doc.display,
+                f"mlcroissant could not read the file ({found.failure[:300]})",
+                pointer="",
+            )
+        )
     return issues
 
 
@@ -65,8 +84,14 @@ class CroissantVerdict:
         return not any(i.severity is Severity.ERROR for i in self.issues)
 
 
-def croissant_verdict(doc: Document, *, audit: bool = True, access_level: str | None = None,
-                      dataset_id: str | None = None, today: dt.date | str | None = None) -> CroissantVerdict:
+def croissant_verdict(
+    doc: Document,
+    *,
+    audit: bool = True,
+    access_level: str | None = None,
+    dataset_id: str | None = None,
+    today: dt.date | str | None = None,
+) -> CroissantVerdict:
     """The one verdict on a Croissant document, the same for `medal validate`, `medal harvest` and ``POST
     /api/submissions`` (issue 26, "one check everywhere"; docs/contributors.md says why each rule is what it is):
 
@@ -89,8 +114,16 @@ def croissant_verdict(doc: Document, *, audit: bool = True, access_level: str | 
         pointer, _, reason = str(problem).partition(": ") if str(problem).startswith("/") else ("", "", str(problem))
         if pointer and any(i.pointer == pointer for i in issues):
             continue  # one refusal per location (the JSON-LD check and the folder check may both name it)
-        issues.append(Issue(Severity.ERROR, "croissant.unsafe-location", doc.display, f"refused: {reason}",
-                            pointer=pointer.rstrip("/") or "", hint=_HINTS["location"]))
+        issues.append(
+            Issue(
+                Severity.ERROR,
+                "croissant.unsafe-location",
+                doc.display,
+                f"refused: {reason}",
+                pointer=pointer.rstrip("/") or "",
+                hint=_HINTS["location"],
+            )
+        )
     if issues:
         return verdict  # never hand a document that points outside its folder to mlcroissant
     issues += check_croissant(doc)
@@ -120,30 +153,57 @@ def _local_files(doc: Document) -> list[Issue]:
             rel = local_path(node.get("contentUrl"))
             target = folder / rel if rel else None
             if target is not None and not (target.is_file() and inside(target, root)):
-                issues.append(Issue(Severity.ERROR, "croissant.missing-file", doc.display,
-                                    "the file the distribution names is not next to the Croissant file",
-                                    pointer=f"{where}/contentUrl", hint=_HINTS["missing"]))
+                issues.append(
+                    Issue(
+                        Severity.ERROR,
+                        "croissant.missing-file",
+                        doc.display,
+                        "the file the distribution names is not next to the Croissant file",
+                        pointer=f"{where}/contentUrl",
+                        hint=_HINTS["missing"],
+                    )
+                )
         elif kind == "FileSet" and node.get("includes"):
             one = {**doc.data, "distribution": [node]}
             if not local_data_files(one, folder, doc.path):
-                issues.append(Issue(Severity.WARNING, "croissant.empty-file-set", doc.display,
-                                    "no file next to the Croissant file matches the file set's includes",
-                                    pointer=f"{where}/includes"))
+                issues.append(
+                    Issue(
+                        Severity.WARNING,
+                        "croissant.empty-file-set",
+                        doc.display,
+                        "no file next to the Croissant file matches the file set's includes",
+                        pointer=f"{where}/includes",
+                    )
+                )
     return issues
 
 
-def _mapped(doc: Document, issues: list[Issue], *, access_level: str | None, dataset_id: str | None,
-            today: dt.date | str | None) -> dict[str, Any] | None:
+def _mapped(
+    doc: Document, issues: list[Issue], *, access_level: str | None, dataset_id: str | None, today: dt.date | str | None
+) -> dict[str, Any] | None:
     """The document's ImagingDataset (croissant.mapping, licences and ORCID iDs judged by the catalog's rules),
     checked as a submitted dataset is; its problems are appended to ``issues``."""
     from medal_catalog.croissant.mapping import map_dataset  # inline: adds ~100 ms to this module's import
 
-    def issue(code: str, message: str, *, pointer: str | None = "", hint: str | None = None,
-              severity: Severity = Severity.ERROR) -> None:
+    def issue(
+        code: str,
+        message: str,
+        *,
+        pointer: str | None = "",
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
         issues.append(Issue(severity, code, doc.display, message, pointer=pointer, hint=hint))
 
-    dataset = map_dataset(doc.data, doc.path, issue, access_level=access_level, dataset_id=dataset_id,
-                          licenses=spdx_licenses, orcid_ok=orcid_checksum_ok)
+    dataset = map_dataset(
+        doc.data,
+        doc.path,
+        issue,
+        access_level=access_level,
+        dataset_id=dataset_id,
+        licenses=spdx_licenses,
+        orcid_ok=orcid_checksum_ok,
+    )
     if dataset is not None:
         issues += entry_issues(dataset, doc.display, today)
     return dataset
@@ -154,10 +214,15 @@ def entry_issues(dataset: dict[str, Any], display: str, today: dt.date | str | N
 
     day = today if isinstance(today, str) else (today or dt.date.today()).isoformat()
     findings, _, _ = check_entry("ImagingDataset", dataset, day)
-    out = [Issue(f.severity, f.code, display, f"the mapped dataset: {f.message}", pointer=f.pointer, hint=f.hint)
-           for f in findings if f.severity is not Severity.INFO]
-    out += [Issue(Severity.ERROR, "croissant.mapped-invalid", display, f"the mapped dataset: {problem}", pointer="")
-            for problem in validate_entry(dataset, "ImagingDataset").problems]
+    out = [
+        Issue(f.severity, f.code, display, f"the mapped dataset: {f.message}", pointer=f.pointer, hint=f.hint)
+        for f in findings
+        if f.severity is not Severity.INFO
+    ]
+    out += [
+        Issue(Severity.ERROR, "croissant.mapped-invalid", display, f"the mapped dataset: {problem}", pointer="")
+        for problem in validate_entry(dataset, "ImagingDataset").problems
+    ]
     return out
 
 

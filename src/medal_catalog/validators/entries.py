@@ -25,7 +25,6 @@ from medal_catalog.validators.schema import schema_checker
 from medal_catalog.validators.run import Run
 
 
-
 def check_entry(cls: str, data: dict, today: str) -> tuple[list[Issue], dict | None, bool]:
     """The schema, rule and FAIR issues of one entry (located within it, see report.record_issue), its FAIR scores,
     and whether it is valid."""
@@ -87,8 +86,15 @@ def validate_entries(run: Run, doc: Document, folder: Path) -> None:
     for ref in doc.entries():
         cls, data, where = ref.cls, ref.data, ref.pointer
         if not is_entry_class(cls):
-            run.issue(Severity.ERROR, "schema.enum", display, "`type` is not a kind of catalog entry",
-                      pointer=f"{where}/type", hint=f"Allowed: {', '.join(ENTRY_CLASSES)}", doc=doc)
+            run.issue(
+                Severity.ERROR,
+                "schema.enum",
+                display,
+                "`type` is not a kind of catalog entry",
+                pointer=f"{where}/type",
+                hint=f"Allowed: {', '.join(ENTRY_CLASSES)}",
+                doc=doc,
+            )
             continue
         clean = clean_tests.get(cls) or clean_tests.setdefault(cls, _clean_test(cls, today))
         if clean(data):  # as check_entry
@@ -112,17 +118,28 @@ def validate_entries(run: Run, doc: Document, folder: Path) -> None:
             for pointer in _unfilled(data, ""):
                 slot = next((p for p in reversed(pointer.split("/")) if p and not p.isdigit()), "the value")
                 meaning = slot_description(slot)
-                run.place(record_issue(Severity.WARNING, "template.unfilled", pointer,
-                                       f"`{slot}` still holds the template's placeholder",
-                                       f"Write the {slot}" + (f": {meaning}" if meaning else ".")), display, where, doc)
+                run.place(
+                    record_issue(
+                        Severity.WARNING,
+                        "template.unfilled",
+                        pointer,
+                        f"`{slot}` still holds the template's placeholder",
+                        f"Write the {slot}" + (f": {meaning}" if meaning else "."),
+                    ),
+                    display,
+                    where,
+                    doc,
+                )
     for issue in doc.problems:
         run.place(issue, display, "", doc)
 
 
 #: The slots of each entry class that name another entry: (slot, class of the entry named).
-_REFERENCES = {"BenchmarkTask": (("datasets_used", "ImagingDataset"),),
-               "ReviewAssessment": (("task", "BenchmarkTask"),),
-               "ImagingSeries": (("dataset", "ImagingDataset"),)}
+_REFERENCES = {
+    "BenchmarkTask": (("datasets_used", "ImagingDataset"),),
+    "ReviewAssessment": (("task", "BenchmarkTask"),),
+    "ImagingSeries": (("dataset", "ImagingDataset"),),
+}
 
 
 def _unfilled(value: object, pointer: str):
@@ -144,8 +161,11 @@ def _note_ids(run: Run, doc: Document, pointer: str, cls: str, data: dict, entry
     for slot, target in _REFERENCES.get(cls, ()):
         values = data.get(slot)
         if isinstance(values, list):
-            run.references.extend((target, value, doc.display, f"{pointer}/{slot}/{i}", run.offset)
-                                  for i, value in enumerate(values) if isinstance(value, str))
+            run.references.extend(
+                (target, value, doc.display, f"{pointer}/{slot}/{i}", run.offset)
+                for i, value in enumerate(values)
+                if isinstance(value, str)
+            )
         elif isinstance(values, str):
             run.references.append((target, values, doc.display, f"{pointer}/{slot}", run.offset))
 
@@ -166,36 +186,69 @@ def _check_distribution(run: Run, doc: Document, pointer: str, data: dict, folde
         rel = item.get("path")
         if isinstance(rel, str):
             if PurePosixPath(rel).is_absolute() or ".." in PurePosixPath(rel).parts:
-                run.issue(Severity.ERROR, "distribution.path-outside", doc.display,
-                          "a distribution path must stay inside the submission folder", pointer=f"{where}/path",
-                          doc=doc)
+                run.issue(
+                    Severity.ERROR,
+                    "distribution.path-outside",
+                    doc.display,
+                    "a distribution path must stay inside the submission folder",
+                    pointer=f"{where}/path",
+                    doc=doc,
+                )
                 continue
             target = doc.path.parent / rel
             if inside(doc.path.parent, rel, folder) is None:
-                run.issue(Severity.ERROR, "distribution.path-outside", doc.display,
-                          "the declared file is a symbolic link out of the submission folder; not read",
-                          pointer=f"{where}/path", doc=doc, hint="Copy the file into the submission instead.")
+                run.issue(
+                    Severity.ERROR,
+                    "distribution.path-outside",
+                    doc.display,
+                    "the declared file is a symbolic link out of the submission folder; not read",
+                    pointer=f"{where}/path",
+                    doc=doc,
+                    hint="Copy the file into the submission instead.",
+                )
                 continue
             if not target.is_file():
-                run.issue(Severity.ERROR, "distribution.missing-file", doc.display,
-                          "the declared file is not in the submission", pointer=f"{where}/path", doc=doc)
+                run.issue(
+                    Severity.ERROR,
+                    "distribution.missing-file",
+                    doc.display,
+                    "the declared file is not in the submission",
+                    pointer=f"{where}/path",
+                    doc=doc,
+                )
                 continue
             size = target.stat().st_size
             if isinstance(item.get("byte_size"), int) and item["byte_size"] != size:
-                run.issue(Severity.ERROR, "distribution.size-mismatch", doc.display,
-                          f"the file has {size} bytes, not the declared byte_size", pointer=f"{where}/byte_size",
-                          doc=doc)
+                run.issue(
+                    Severity.ERROR,
+                    "distribution.size-mismatch",
+                    doc.display,
+                    f"the file has {size} bytes, not the declared byte_size",
+                    pointer=f"{where}/byte_size",
+                    doc=doc,
+                )
             if isinstance(item.get("sha256"), str):
                 if _sha256(target) != item["sha256"]:
-                    run.issue(Severity.ERROR, "distribution.sha256-mismatch", doc.display,
-                              "the file's SHA-256 differs from the declared sha256", pointer=f"{where}/sha256",
-                              doc=doc, hint="Recompute it with `sha256sum` after the file's last change.")
+                    run.issue(
+                        Severity.ERROR,
+                        "distribution.sha256-mismatch",
+                        doc.display,
+                        "the file's SHA-256 differs from the declared sha256",
+                        pointer=f"{where}/sha256",
+                        doc=doc,
+                        hint="Recompute it with `sha256sum` after the file's last change.",
+                    )
         pattern = item.get("includes")
         if isinstance(pattern, str) and item.get("distribution_kind") == "file_set" and not item.get("url"):
             if not _matches_any_file(doc.path.parent, pattern):
-                run.issue(Severity.WARNING, "distribution.empty-file-set", doc.display,
-                          "no file in the submission matches the file set's `includes` pattern",
-                          pointer=f"{where}/includes", doc=doc)
+                run.issue(
+                    Severity.WARNING,
+                    "distribution.empty-file-set",
+                    doc.display,
+                    "no file in the submission matches the file set's `includes` pattern",
+                    pointer=f"{where}/includes",
+                    doc=doc,
+                )
 
 
 @lru_cache(maxsize=1024)

@@ -39,9 +39,11 @@ _EMPTY = (None, "", [], {})
 
 def _twin(schema: dict) -> Callable[[Callable[[dict], bool]], Callable[[dict], bool]]:
     """Attach to a presence test the JSON Schema that a record satisfies only when the test holds (see fair_gate)."""
+
     def attach(test: Callable[[dict], bool]) -> Callable[[dict], bool]:
         test.schema = schema  # type: ignore[attr-defined]
         return test
+
     return attach
 
 
@@ -64,6 +66,7 @@ def _has(*keys: str) -> Callable[[dict], bool]:
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
         return value not in _EMPTY
+
     return test
 
 
@@ -83,60 +86,140 @@ def _submitter_orcid(record: dict) -> bool:
 
 
 # A non-empty string is truthy; other truthy values take the slow path.
-@_twin({"required": ["provenance"], "properties": {"provenance": {
-    "type": "object", "required": ["contributors"], "properties": {"contributors": {
-        "type": "array", "contains": {"type": "object", "required": ["orcid"],
-                                      "properties": {"orcid": {"type": "string", "minLength": 1}}}}}}}})
+@_twin(
+    {
+        "required": ["provenance"],
+        "properties": {
+            "provenance": {
+                "type": "object",
+                "required": ["contributors"],
+                "properties": {
+                    "contributors": {
+                        "type": "array",
+                        "contains": {
+                            "type": "object",
+                            "required": ["orcid"],
+                            "properties": {"orcid": {"type": "string", "minLength": 1}},
+                        },
+                    }
+                },
+            }
+        },
+    }
+)
 def _contributor_orcid(record: dict) -> bool:
-    people = (record.get("provenance") or {}).get("contributors") if isinstance(record.get("provenance"), dict) else None
+    people = (
+        (record.get("provenance") or {}).get("contributors") if isinstance(record.get("provenance"), dict) else None
+    )
     return isinstance(people, list) and any(isinstance(p, dict) and p.get("orcid") for p in people)
 
 
 W = Severity.WARNING
 _COMMON = [
-    Check("F", "fair.description-short", "/description", _description,
-          f"a description of at least {MIN_DESCRIPTION} characters helps others find and judge the entry", W),
+    Check(
+        "F",
+        "fair.description-short",
+        "/description",
+        _description,
+        f"a description of at least {MIN_DESCRIPTION} characters helps others find and judge the entry",
+        W,
+    ),
     Check("F", "fair.missing-keywords", "/keywords", _keywords, f"give at least {MIN_KEYWORDS} keywords", W),
     Check("F", "fair.missing-version", "/version", _has("version"), "give a version, such as 1.0.0", W),
     Check("R", "fair.missing-citation", "/citation", _has("citation"), "say how to cite the entry", W),
 ]
 
 CHECKS: dict[str, list[Check]] = {
-    "BenchmarkTask": _COMMON + [
-        Check("F", "fair.missing-target-conditions", "/target_conditions", _has("target_conditions"),
-              "code the target condition (SNOMED CT, ICD-10 or MONDO)"),
+    "BenchmarkTask": _COMMON
+    + [
+        Check(
+            "F",
+            "fair.missing-target-conditions",
+            "/target_conditions",
+            _has("target_conditions"),
+            "code the target condition (SNOMED CT, ICD-10 or MONDO)",
+        ),
         Check("A", "fair.missing-datasets", "/datasets_used", _has("datasets_used"), "name the datasets used"),
-        Check("A", "fair.missing-contact", "/submitter/email", _has("submitter", "email"),
-              "give a contact e-mail for the submitter"),
+        Check(
+            "A",
+            "fair.missing-contact",
+            "/submitter/email",
+            _has("submitter", "email"),
+            "give a contact e-mail for the submitter",
+        ),
         Check("I", "fair.missing-anatomy", "/anatomy", _has("anatomy"), "code the anatomy involved"),
         Check("I", "fair.missing-io-spec", "/input_spec", _has("input_spec"), "describe the model's input"),
-        Check("R", "fair.missing-creator-orcid", "/submitter/orcid", _submitter_orcid,
-              "give the submitter's ORCID iD", W),
-        Check("R", "fair.missing-reference-standard", "/reference_standard", _has("reference_standard"),
-              "describe the reference standard"),
+        Check(
+            "R", "fair.missing-creator-orcid", "/submitter/orcid", _submitter_orcid, "give the submitter's ORCID iD", W
+        ),
+        Check(
+            "R",
+            "fair.missing-reference-standard",
+            "/reference_standard",
+            _has("reference_standard"),
+            "describe the reference standard",
+        ),
         Check("R", "fair.missing-metrics", "/metrics", _has("metrics"), "name the evaluation metrics"),
-        Check("R", "fair.missing-rationale", "/clinical_rationale", _has("clinical_rationale"),
-              "explain the clinical rationale"),
+        Check(
+            "R",
+            "fair.missing-rationale",
+            "/clinical_rationale",
+            _has("clinical_rationale"),
+            "explain the clinical rationale",
+        ),
     ],
-    "ImagingDataset": _COMMON + [
-        Check("A", "fair.missing-license-url", "/license/url", _has("license", "url"),
-              "give the URL of the licence text", W),
-        Check("A", "fair.missing-distribution", "/distribution", _has("distribution"),
-              "list the dataset's files or file sets"),
+    "ImagingDataset": _COMMON
+    + [
+        Check(
+            "A",
+            "fair.missing-license-url",
+            "/license/url",
+            _has("license", "url"),
+            "give the URL of the licence text",
+            W,
+        ),
+        Check(
+            "A",
+            "fair.missing-distribution",
+            "/distribution",
+            _has("distribution"),
+            "list the dataset's files or file sets",
+        ),
         Check("I", "fair.missing-modalities", "/modalities", _has("modalities"), "give the modalities"),
         Check("I", "fair.missing-body-parts", "/body_parts", _has("body_parts"), "give the body parts examined"),
         Check("I", "fair.missing-file-formats", "/file_formats", _has("file_formats"), "give the file formats"),
         Check("I", "fair.missing-countries", "/countries", _has("countries"), "give the countries of origin"),
-        Check("R", "fair.missing-creator-orcid", "/provenance/contributors", _contributor_orcid,
-              "give at least one contributor with an ORCID iD", W),
-        Check("R", "fair.missing-consent", "/consent", _has("consent"), "describe the consent",
-              dicom_severity=W),
-        Check("R", "fair.missing-deidentification", "/deidentification", _has("deidentification"),
-              "describe the de-identification", dicom_severity=W),
-        Check("R", "fair.missing-responsible-ai", "/responsible_ai", _has("responsible_ai"),
-              "add responsible-AI notes (biases, limitations, annotation)"),
-        Check("R", "fair.missing-collection-period", "/collection_period", _has("collection_period"),
-              "give the collection period"),
+        Check(
+            "R",
+            "fair.missing-creator-orcid",
+            "/provenance/contributors",
+            _contributor_orcid,
+            "give at least one contributor with an ORCID iD",
+            W,
+        ),
+        Check("R", "fair.missing-consent", "/consent", _has("consent"), "describe the consent", dicom_severity=W),
+        Check(
+            "R",
+            "fair.missing-deidentification",
+            "/deidentification",
+            _has("deidentification"),
+            "describe the de-identification",
+            dicom_severity=W,
+        ),
+        Check(
+            "R",
+            "fair.missing-responsible-ai",
+            "/responsible_ai",
+            _has("responsible_ai"),
+            "add responsible-AI notes (biases, limitations, annotation)",
+        ),
+        Check(
+            "R",
+            "fair.missing-collection-period",
+            "/collection_period",
+            _has("collection_period"),
+            "give the collection period",
+        ),
     ],
 }
 
@@ -155,9 +238,15 @@ def fair_assessment(cls: str, record: Any) -> tuple[dict[str, float] | None, lis
             severity = check.dicom_severity if check.dicom_severity and holds_dicom(record) else check.severity
             issues.append(record_issue(severity, check.code, check.pointer, check.message, _hint(check.pointer)))
     if cls == "ImagingDataset" and not _ethics_ok(record):
-        issues.append(record_issue(W, "fair.missing-ethics", "/ethics_approval",
-                                   "the dataset holds DICOM of patients but names no ethics approval",
-                                   _hint("/ethics_approval")))
+        issues.append(
+            record_issue(
+                W,
+                "fair.missing-ethics",
+                "/ethics_approval",
+                "the dataset holds DICOM of patients but names no ethics approval",
+                _hint("/ethics_approval"),
+            )
+        )
     totals = _TOTALS[cls]
     scores = {p: round(present[p] / n, 2) for p, n in totals.items()}
     scores["overall"] = round(sum(present.values()) / sum(totals.values()), 2)
@@ -174,8 +263,9 @@ def _hint(pointer: str) -> str:
     return f"Add `{'.'.join(keys)}`" + (f": {meaning}" if meaning else ".")
 
 
-_TOTALS = {cls: {p: n for p in "FAIR" if (n := sum(c.principle == p for c in checks))}
-           for cls, checks in CHECKS.items()}
+_TOTALS = {
+    cls: {p: n for p in "FAIR" if (n := sum(c.principle == p for c in checks))} for cls, checks in CHECKS.items()
+}
 
 
 def holds_dicom(record: dict) -> bool:
@@ -184,9 +274,11 @@ def holds_dicom(record: dict) -> bool:
     if isinstance(formats, list) and any(f in DICOM_MEDIA_TYPES for f in formats if isinstance(f, str)):
         return True
     items = record.get("distribution")
-    return isinstance(items, list) and any(isinstance(d, dict) and d.get("media_type") in DICOM_MEDIA_TYPES
-                                           for d in items if isinstance(d, dict)
-                                           and isinstance(d.get("media_type"), str))
+    return isinstance(items, list) and any(
+        isinstance(d, dict) and d.get("media_type") in DICOM_MEDIA_TYPES
+        for d in items
+        if isinstance(d, dict) and isinstance(d.get("media_type"), str)
+    )
 
 
 def _ethics_ok(record: dict) -> bool:

@@ -36,8 +36,10 @@ def _datetime_checker() -> Callable[[str], bool]:
 #: A plain URL: scheme://host[:port], then path, query and fragment in unreserved characters, sub-delims, ':' and
 #: '@' only. RFC 3986's grammar makes every such string a URI (the full grammar also allows user info, IP literals
 #: and percent-encoding), so most URLs need no full parse. Written for both Python's re and the compiled validator.
-PLAIN_URI = (r"[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9._~\-]*(?::[0-9]*)?(?:/[A-Za-z0-9._~!$&'()*+,;=:@\-]*)*"
-             r"(?:\?[A-Za-z0-9._~!$&'()*+,;=:@/?\-]*)?(?:#[A-Za-z0-9._~!$&'()*+,;=:@/?\-]*)?")
+PLAIN_URI = (
+    r"[A-Za-z][A-Za-z0-9+.\-]*://[A-Za-z0-9._~\-]*(?::[0-9]*)?(?:/[A-Za-z0-9._~!$&'()*+,;=:@\-]*)*"
+    r"(?:\?[A-Za-z0-9._~!$&'()*+,;=:@/?\-]*)?(?:#[A-Za-z0-9._~!$&'()*+,;=:@/?\-]*)?"
+)
 _PLAIN_URI = re.compile(PLAIN_URI)
 
 
@@ -76,6 +78,6 @@ FORMATS: dict[str, Callable[[str], bool]] = {"date": is_date, "date-time": is_da
 #: 1000 or after 2999, 29 February, URIs beyond PLAIN_URI); a string they refuse just takes the full path.
 GATE_PATTERNS: dict[str, str] = {
     "date": r"^[12][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
-            r"|02-(?:0[1-9]|1[0-9]|2[0-8]))$",
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))$",
     "uri": f"^{PLAIN_URI}$",
 }

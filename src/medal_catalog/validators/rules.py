@@ -75,24 +75,37 @@ def _int(value: Any) -> int | None:
 
 # --- consent and ethics --------------------------------------------------------------------------------------
 
+
 def consent_rules(record: dict) -> Iterator[Issue]:
     consent = _get(record, "consent")
     if not isinstance(consent, dict):
         return
     for i, modifier in enumerate(_items(consent, "duo_modifiers")):
         if modifier == "NMDS":
-            yield record_issue(E, "consent.nmds", f"/consent/duo_modifiers/{i}",
-                               "DUO NMDS (no general methods research) forbids methods development: the data cannot "
-                               "serve an AI benchmark",
-                               "Only data whose consent allows method development can be used.")
+            yield record_issue(
+                E,
+                "consent.nmds",
+                f"/consent/duo_modifiers/{i}",
+                "DUO NMDS (no general methods research) forbids methods development: the data cannot "
+                "serve an AI benchmark",
+                "Only data whose consent allows method development can be used.",
+            )
     if consent.get("allows_algorithm_development") is False:
-        yield record_issue(E, "consent.no-algorithm-development", "/consent/allows_algorithm_development",
-                           "the consent excludes developing or evaluating algorithms with these data",
-                           "MEDAL evaluates AI models; such data cannot be part of the exam.")
+        yield record_issue(
+            E,
+            "consent.no-algorithm-development",
+            "/consent/allows_algorithm_development",
+            "the consent excludes developing or evaluating algorithms with these data",
+            "MEDAL evaluates AI models; such data cannot be part of the exam.",
+        )
     if consent.get("consent_type") in ("waiver", "opt_out") and not isinstance(record.get("ethics_approval"), dict):
-        yield record_issue(E, "consent.waiver-without-ethics", "/consent/consent_type",
-                           "a consent waiver or opt-out needs the ethics approval that allowed it",
-                           "Add ethics_approval with the committee, reference, date and country.")
+        yield record_issue(
+            E,
+            "consent.waiver-without-ethics",
+            "/consent/consent_type",
+            "a consent waiver or opt-out needs the ethics approval that allowed it",
+            "Add ethics_approval with the committee, reference, date and country.",
+        )
 
 
 # --- licence and access --------------------------------------------------------------------------------------
@@ -110,92 +123,154 @@ def license_rules(record: dict) -> Iterator[Issue]:
     entry = known.get(spdx_id) if isinstance(spdx_id, str) else None
     if isinstance(spdx_id, str) and entry is None and not _LICENSE_REF.match(spdx_id):
         close = [k for k in known if k.lower() == spdx_id.lower() or k.lower().startswith(spdx_id.lower())][:5]
-        yield record_issue(E, "license.unknown-spdx", "/license/spdx_id", "not an SPDX licence identifier",
-                           (f"Did you mean {', '.join(close)}? " if close else "")
-                           + "Use an id from https://spdx.org/licenses/ or LicenseRef-<name> for a custom licence.")
+        yield record_issue(
+            E,
+            "license.unknown-spdx",
+            "/license/spdx_id",
+            "not an SPDX licence identifier",
+            (f"Did you mean {', '.join(close)}? " if close else "")
+            + "Use an id from https://spdx.org/licenses/ or LicenseRef-<name> for a custom licence.",
+        )
     elif entry is not None and entry["deprecated"]:
-        yield record_issue(W, "license.deprecated-spdx", "/license/spdx_id", "a deprecated SPDX identifier",
-                           "Use the current identifier (for example GPL-2.0-only instead of GPL-2.0).")
+        yield record_issue(
+            W,
+            "license.deprecated-spdx",
+            "/license/spdx_id",
+            "a deprecated SPDX identifier",
+            "Use the current identifier (for example GPL-2.0-only instead of GPL-2.0).",
+        )
     access = record.get("access_level")
     if access == "open" and (entry is None or entry["category"] not in spdx["open_categories"]):
         named = spdx_id if isinstance(spdx_id, str) and len(spdx_id) <= 64 else "this licence"
-        yield record_issue(E, "license.not-open", "/license/spdx_id",
-                           f"open access requires an open licence, and {named} is not one",
-                           "Use an open licence such as CC-BY-4.0 or CC0-1.0, or choose access_level registered.")
+        yield record_issue(
+            E,
+            "license.not-open",
+            "/license/spdx_id",
+            f"open access requires an open licence, and {named} is not one",
+            "Use an open licence such as CC-BY-4.0 or CC0-1.0, or choose access_level registered.",
+        )
     if access == "controlled" and license_.get("dua_required") is not True:
         pointer = "/license/dua_required" if "dua_required" in license_ else "/license"
-        yield record_issue(E, "license.controlled-without-dua", pointer,
-                           "controlled access requires a data use agreement",
-                           "Set dua_required: true and give dua_url.")
+        yield record_issue(
+            E,
+            "license.controlled-without-dua",
+            pointer,
+            "controlled access requires a data use agreement",
+            "Set dua_required: true and give dua_url.",
+        )
     if license_.get("dua_required") is True and not license_.get("dua_url"):
-        yield record_issue(W, "license.dua-url-missing", "/license/dua_required",
-                           "a data use agreement is required but dua_url does not say where to read it")
+        yield record_issue(
+            W,
+            "license.dua-url-missing",
+            "/license/dua_required",
+            "a data use agreement is required but dua_url does not say where to read it",
+        )
 
 
 # --- splits and publication ----------------------------------------------------------------------------------
 
+
 def split_rules(record: dict) -> Iterator[Issue]:
     for i, split in enumerate(_items(record, "splits")):
         if isinstance(split, dict) and split.get("labels_hidden") is True and split.get("labels_published") is True:
-            yield record_issue(E, "split.hidden-labels-published", f"/splits/{i}/labels_published",
-                               "a hidden test split's labels have been published, so models may have seen them",
-                               "Use a split whose labels were never released.")
+            yield record_issue(
+                E,
+                "split.hidden-labels-published",
+                f"/splits/{i}/labels_published",
+                "a hidden test split's labels have been published, so models may have seen them",
+                "Use a split whose labels were never released.",
+            )
     metrics = [m for m in _items(record, "metrics") if isinstance(m, dict)]
     if metrics and not any(m.get("role") == "primary" for m in metrics):
-        yield record_issue(E, "metrics.no-primary", "/metrics", "no metric is marked primary",
-                           "Mark the metric that ranks submissions with role: primary.")
+        yield record_issue(
+            E,
+            "metrics.no-primary",
+            "/metrics",
+            "no metric is marked primary",
+            "Mark the metric that ranks submissions with role: primary.",
+        )
 
 
 def publication_rules(record: dict) -> Iterator[Issue]:
     status = record.get("publication_status")
     if status == "unpublished":
         if record.get("doi"):
-            yield record_issue(E, "publication.unpublished-with-doi", "/doi",
-                               "declared unpublished but carries the DOI of published data")
+            yield record_issue(
+                E,
+                "publication.unpublished-with-doi",
+                "/doi",
+                "declared unpublished but carries the DOI of published data",
+            )
         for i, pub in enumerate(_items(record, "related_publications")):
             if isinstance(pub, dict) and pub.get("describes_this_data") is True:
-                yield record_issue(E, "publication.unpublished-with-doi", f"/related_publications/{i}/doi",
-                                   "declared unpublished but a publication released or describes these very data",
-                                   "Set publication_status to published or partially_published.")
+                yield record_issue(
+                    E,
+                    "publication.unpublished-with-doi",
+                    f"/related_publications/{i}/doi",
+                    "declared unpublished but a publication released or describes these very data",
+                    "Set publication_status to published or partially_published.",
+                )
     elif status == "published" and not record.get("doi"):
-        yield record_issue(W, "publication.published-without-doi", "/publication_status",
-                           "published data should carry their DOI", "Add doi.")
+        yield record_issue(
+            W,
+            "publication.published-without-doi",
+            "/publication_status",
+            "published data should carry their DOI",
+            "Add doi.",
+        )
 
 
 # --- counts --------------------------------------------------------------------------------------------------
+
 
 def count_rules(record: dict) -> Iterator[Issue]:
     subjects, studies = _int(record.get("subject_count")), _int(record.get("study_count"))
     series, instances = _int(record.get("series_count")), _int(record.get("instance_count"))
     if series is not None and instances is not None and series > instances:
-        yield record_issue(E, "counts.series-exceed-instances", "/series_count",
-                           "more series than instances: every series holds at least one instance",
-                           "Count instance_count as the number of DICOM files (images) in all series; `medal harvest` "
-                           "fills both counts from the files.")
+        yield record_issue(
+            E,
+            "counts.series-exceed-instances",
+            "/series_count",
+            "more series than instances: every series holds at least one instance",
+            "Count instance_count as the number of DICOM files (images) in all series; `medal harvest` "
+            "fills both counts from the files.",
+        )
     if studies is not None and series is not None and studies > series:
-        yield record_issue(E, "counts.studies-exceed-series", "/study_count",
-                           "more studies than series: every study holds at least one series")
+        yield record_issue(
+            E,
+            "counts.studies-exceed-series",
+            "/study_count",
+            "more studies than series: every study holds at least one series",
+        )
     if subjects is not None and studies is not None and subjects > studies:
-        yield record_issue(E, "counts.subjects-exceed-studies", "/subject_count",
-                           "more subjects than studies: every subject has at least one study")
+        yield record_issue(
+            E,
+            "counts.subjects-exceed-studies",
+            "/subject_count",
+            "more subjects than studies: every subject has at least one study",
+        )
     sex = _get(record, "population", "sex_counts")
     if isinstance(sex, dict) and subjects is not None:
         values = [_int(sex.get(k)) for k in ("female", "male", "other", "unknown")]
         if all(v is not None for v in values) and sum(values) != subjects:
-            yield record_issue(E, "counts.sex-mismatch", "/population/sex_counts",
-                               "the sex counts do not add up to subject_count",
-                               "female + male + other + unknown must equal subject_count.")
+            yield record_issue(
+                E,
+                "counts.sex-mismatch",
+                "/population/sex_counts",
+                "the sex counts do not add up to subject_count",
+                "female + male + other + unknown must equal subject_count.",
+            )
     bins = [b for b in _items(_get(record, "population") or {}, "age_bins") if isinstance(b, dict)]
     counts = [_int(b.get("count")) for b in bins]
     if bins and subjects is not None and all(c is not None for c in counts) and sum(counts) > subjects:
-        yield record_issue(E, "counts.age-bins-exceed", "/population/age_bins",
-                           "the age bins count more subjects than subject_count")
+        yield record_issue(
+            E, "counts.age-bins-exceed", "/population/age_bins", "the age bins count more subjects than subject_count"
+        )
 
 
 # --- identifiers, countries, dates, ranges (anywhere in the record) ------------------------------------------
 
-_DATE_KEYS = {"created", "modified", "approval_date", "review_date", "start_date", "end_date", "started_at",
-              "ended_at"}
+_DATE_KEYS = {"created", "modified", "approval_date", "review_date", "start_date", "end_date", "started_at", "ended_at"}
 _RANGE_PAIRS = (("minimum", "maximum"), ("start_date", "end_date"), ("started_at", "ended_at"))
 
 
@@ -253,23 +328,42 @@ def anywhere_rules(record: dict, today: str, cls: str = "ImagingDataset") -> Ite
                 continue
             if key == "orcid":
                 if isinstance(value, str) and not orcid_checksum_ok(value):
-                    yield record_issue(E, "orcid.check-digit", f"{pointer}/{key}",
-                                       "the ORCID iD's check digit is wrong",
-                                       "Copy the iD from the person's ORCID record.")
+                    yield record_issue(
+                        E,
+                        "orcid.check-digit",
+                        f"{pointer}/{key}",
+                        "the ORCID iD's check digit is wrong",
+                        "Copy the iD from the person's ORCID record.",
+                    )
             elif key in _DATE_KEYS:
                 if isinstance(value, str) and value[:10] > today:
-                    yield record_issue(E, "date.future", f"{pointer}/{key}", f"`{key}` lies in the future",
-                                       "Write the date it happened as YYYY-MM-DD (no later than today); leave the "
-                                       "field out if it is not known yet.")
+                    yield record_issue(
+                        E,
+                        "date.future",
+                        f"{pointer}/{key}",
+                        f"`{key}` lies in the future",
+                        "Write the date it happened as YYYY-MM-DD (no later than today); leave the "
+                        "field out if it is not known yet.",
+                    )
             elif key == "country":
                 if isinstance(value, str) and value not in countries:
-                    yield record_issue(E, "country.unknown", f"{pointer}/{key}",
-                                       "not an ISO 3166-1 alpha-2 country code", _COUNTRY_HINT)
+                    yield record_issue(
+                        E,
+                        "country.unknown",
+                        f"{pointer}/{key}",
+                        "not an ISO 3166-1 alpha-2 country code",
+                        _COUNTRY_HINT,
+                    )
             elif key == "countries" and isinstance(value, list):
                 for i, code in enumerate(value):
                     if isinstance(code, str) and code not in countries:
-                        yield record_issue(E, "country.unknown", f"{pointer}/{key}/{i}",
-                                           "not an ISO 3166-1 alpha-2 country code", _COUNTRY_HINT)
+                        yield record_issue(
+                            E,
+                            "country.unknown",
+                            f"{pointer}/{key}/{i}",
+                            "not an ISO 3166-1 alpha-2 country code",
+                            _COUNTRY_HINT,
+                        )
         for low, high in ranges:
             a, b = node.get(low), node.get(high)
             if a is not None and b is not None and type(a) is type(b) and not isinstance(a, bool) and a > b:
@@ -288,7 +382,9 @@ def anywhere_rules(record: dict, today: str, cls: str = "ImagingDataset") -> Ite
 
 _PHI_TEXT = re.compile(
     r"\b(DOB|date of birth|MRN|medical record (number|no)|NHS (number|no)|SSN|social security|patient name|"
-    r"\d{3}-\d{2}-\d{4}|\d{1,2}[/.]\d{1,2}[/.](19|20)\d{2})\b", re.IGNORECASE)
+    r"\d{3}-\d{2}-\d{4}|\d{1,2}[/.]\d{1,2}[/.](19|20)\d{2})\b",
+    re.IGNORECASE,
+)
 _TEXT_KEYS = ("description", "comments", "data_use_conditions", "clinical_rationale", "data_collection")
 
 
@@ -308,9 +404,13 @@ def free_text_rules(record: dict) -> Iterator[Issue]:
     for key in _TEXT_KEYS:
         value = record.get(key)
         if isinstance(value, str) and _suspect(value):
-            yield record_issue(W, "phi.suspect-free-text", f"/{key}",
-                               "free text looks as if it may carry a patient identifier or birth date",
-                               "Remove names, record numbers and exact dates of patients from free text.")
+            yield record_issue(
+                W,
+                "phi.suspect-free-text",
+                f"/{key}",
+                "free text looks as if it may carry a patient identifier or birth date",
+                "Remove names, record numbers and exact dates of patients from free text.",
+            )
 
 
 RULES: dict[str, tuple[Callable[[dict], Iterator[Issue]], ...]] = {
@@ -360,14 +460,30 @@ def _free_text_gate() -> dict:
 
 def _consent_gate() -> list[dict]:
     return [
-        {"properties": {"consent": {"properties": {
-            "duo_modifiers": {"not": {"contains": {"const": "NMDS"}}},
-            "allows_algorithm_development": {"not": {"const": False}}}}}},
+        {
+            "properties": {
+                "consent": {
+                    "properties": {
+                        "duo_modifiers": {"not": {"contains": {"const": "NMDS"}}},
+                        "allows_algorithm_development": {"not": {"const": False}},
+                    }
+                }
+            }
+        },
         # A waiver or opt-out needs an ethics approval object.
-        {"if": {"required": ["consent"], "properties": {"consent": {
-            "type": "object", "required": ["consent_type"],
-            "properties": {"consent_type": {"enum": ["waiver", "opt_out"]}}}}},
-         "then": {"required": ["ethics_approval"], "properties": {"ethics_approval": {"type": "object"}}}},
+        {
+            "if": {
+                "required": ["consent"],
+                "properties": {
+                    "consent": {
+                        "type": "object",
+                        "required": ["consent_type"],
+                        "properties": {"consent_type": {"enum": ["waiver", "opt_out"]}},
+                    }
+                },
+            },
+            "then": {"required": ["ethics_approval"], "properties": {"ethics_approval": {"type": "object"}}},
+        },
     ]
 
 
@@ -384,14 +500,38 @@ def _license_gate() -> list[dict]:
     dua_required = {"required": ["dua_required"], "properties": {"dua_required": {"const": True}}}
     return [
         # Known and current, or a LicenseRef- (the validator's $ is stricter than re's: "\n" takes the slow path).
-        {"properties": {"license": {"properties": {"spdx_id": {"anyOf": [
-            {"not": {"type": "string"}}, {"enum": current},
-            {"type": "string", "pattern": _LICENSE_REF.pattern, "not": {"enum": deprecated}}]}}}}},
-        {"if": access("open"), "then": {"properties": {"license": {
-            "type": "object", "required": ["spdx_id"], "properties": {"spdx_id": {"enum": open_}}}}}},
+        {
+            "properties": {
+                "license": {
+                    "properties": {
+                        "spdx_id": {
+                            "anyOf": [
+                                {"not": {"type": "string"}},
+                                {"enum": current},
+                                {"type": "string", "pattern": _LICENSE_REF.pattern, "not": {"enum": deprecated}},
+                            ]
+                        }
+                    }
+                }
+            }
+        },
+        {
+            "if": access("open"),
+            "then": {
+                "properties": {
+                    "license": {"type": "object", "required": ["spdx_id"], "properties": {"spdx_id": {"enum": open_}}}
+                }
+            },
+        },
         {"if": access("controlled"), "then": {"properties": {"license": dua_required}}},
-        {"properties": {"license": {"if": dua_required, "then": {
-            "required": ["dua_url"], "properties": {"dua_url": {"type": "string", "minLength": 1}}}}}},
+        {
+            "properties": {
+                "license": {
+                    "if": dua_required,
+                    "then": {"required": ["dua_url"], "properties": {"dua_url": {"type": "string", "minLength": 1}}},
+                }
+            }
+        },
     ]
 
 
@@ -400,28 +540,56 @@ def _publication_gate() -> list[dict]:
         return {"required": ["publication_status"], "properties": {"publication_status": {"const": value}}}
 
     return [
-        {"if": status("unpublished"), "then": {"allOf": [_absent_or_null("doi"), {"properties": {
-            "related_publications": {"items": {"not": {
-                "type": "object", "required": ["describes_this_data"],
-                "properties": {"describes_this_data": {"const": True}}}}}}}]}},
-        {"if": status("published"), "then": {"required": ["doi"],
-                                             "properties": {"doi": {"type": "string", "minLength": 1}}}},
+        {
+            "if": status("unpublished"),
+            "then": {
+                "allOf": [
+                    _absent_or_null("doi"),
+                    {
+                        "properties": {
+                            "related_publications": {
+                                "items": {
+                                    "not": {
+                                        "type": "object",
+                                        "required": ["describes_this_data"],
+                                        "properties": {"describes_this_data": {"const": True}},
+                                    }
+                                }
+                            }
+                        }
+                    },
+                ]
+            },
+        },
+        {
+            "if": status("published"),
+            "then": {"required": ["doi"], "properties": {"doi": {"type": "string", "minLength": 1}}},
+        },
     ]
 
 
 def _split_gate() -> list[dict]:
     primary = {"type": "object", "required": ["role"], "properties": {"role": {"const": "primary"}}}
-    return [{"properties": {
-        "splits": {"items": _not_both_true("labels_hidden", "labels_published")},
-        # No metric objects at all, or one of them primary (metric items are objects wherever the schema holds).
-        "metrics": {"anyOf": [{"not": {"type": "array"}}, {"maxItems": 0}, {"contains": primary}]}}}]
+    return [
+        {
+            "properties": {
+                "splits": {"items": _not_both_true("labels_hidden", "labels_published")},
+                # No metric objects at all, or one of them primary (metric items are objects wherever the schema holds).
+                "metrics": {"anyOf": [{"not": {"type": "array"}}, {"maxItems": 0}, {"contains": primary}]},
+            }
+        }
+    ]
 
 
 def _counts_clean(record: dict) -> bool:
     """True when count_rules finds nothing in ``record``: its tests, inlined, since this runs for every dataset."""
     get = record.get
-    subjects, studies, series, instances = (get("subject_count"), get("study_count"), get("series_count"),
-                                            get("instance_count"))
+    subjects, studies, series, instances = (
+        get("subject_count"),
+        get("study_count"),
+        get("series_count"),
+        get("instance_count"),
+    )
     # As _int: plain ints as they are (the common case, tested inline), anything else through _int itself.
     if type(subjects) is not int and subjects is not None:
         subjects = _int(subjects)
@@ -483,20 +651,23 @@ def _ranges_clean(plan: tuple) -> Callable[[Any], bool]:
         ranges, children = plan
         lines.append(f"{pad}if isinstance({var}, dict):")
         for low, high in ranges:
-            lines.extend([f"{pad}    a, b = {var}.get({low!r}), {var}.get({high!r})",
-                      f"{pad}    if (a is not None and b is not None and type(a) is type(b)",
-                      f"{pad}            and not isinstance(a, bool)):",
-                      f"{pad}        try:",
-                      f"{pad}            if a > b:",
-                      f"{pad}                return False",
-                      f"{pad}        except TypeError:  # values the rules cannot compare: let them fail as they do",
-                      f"{pad}            return False"])
+            lines.extend(
+                [
+                    f"{pad}    a, b = {var}.get({low!r}), {var}.get({high!r})",
+                    f"{pad}    if (a is not None and b is not None and type(a) is type(b)",
+                    f"{pad}            and not isinstance(a, bool)):",
+                    f"{pad}        try:",
+                    f"{pad}            if a > b:",
+                    f"{pad}                return False",
+                    f"{pad}        except TypeError:  # values the rules cannot compare: let them fail as they do",
+                    f"{pad}            return False",
+                ]
+            )
         for key, many, sub in children:
             child = f"n{depth}"
             lines.append(f"{pad}    {child} = {var}.get({key!r})")
             if many:
-                lines.extend([f"{pad}    if isinstance({child}, list):",
-                              f"{pad}        for i{depth} in {child}:"])
+                lines.extend([f"{pad}    if isinstance({child}, list):", f"{pad}        for i{depth} in {child}:"])
                 emit(sub, f"i{depth}", depth + 3)
                 lines.append(f"{pad}    elif {child} is not None:")
                 emit(sub, child, depth + 2)
@@ -548,10 +719,17 @@ def policy_gate(cls: str, today: str) -> Gate:
     # anywhere_rules, for every class: identifiers, countries and dates wherever they occur, and ranges.
     countries = sorted(iso_countries())
     country = {"if": {"type": "string"}, "then": {"enum": countries}}
-    properties = {"orcid": {"format": "medal-orcid"}, "country": country, "countries": {"items": country},
-                  **{key: _not_after(today) for key in _DATE_KEYS}}
+    properties = {
+        "orcid": {"format": "medal-orcid"},
+        "country": country,
+        "countries": {"items": country},
+        **{key: _not_after(today) for key in _DATE_KEYS},
+    }
     if _range_plan(cls) != ((), ()):
         residual.append(_ranges_clean(_range_plan(cls)))
-    return Gate(schema=_all_of(schemas), properties=properties,
-                formats={"medal-orcid": orcid_checksum_ok, "medal-not-after-today": lambda value: value[:10] <= today},
-                residual=tuple(residual))
+    return Gate(
+        schema=_all_of(schemas),
+        properties=properties,
+        formats={"medal-orcid": orcid_checksum_ok, "medal-not-after-today": lambda value: value[:10] <= today},
+        residual=tuple(residual),
+    )

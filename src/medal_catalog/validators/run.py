@@ -33,19 +33,32 @@ class Run:
         self.label_tables: list[tuple[str, Path, str, list[int], dict]] = []
         self.datasets: list[DatasetFiles] = []
 
-    def issue(self, severity: Severity, code: str, file: str, message: str, *, pointer: str | None = None,
-              hint: str | None = None, doc: Document | None = None, line: int | None = None,
-              column: int | None = None, tag: str | None = None) -> None:
+    def issue(
+        self,
+        severity: Severity,
+        code: str,
+        file: str,
+        message: str,
+        *,
+        pointer: str | None = None,
+        hint: str | None = None,
+        doc: Document | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        tag: str | None = None,
+    ) -> None:
         if self.locate and doc is not None and line is None and len(doc.text) <= MAX_POSITION_BYTES:
             line, column = doc.position(pointer)
-        self.report.add(Issue(severity, code, file, message, pointer=pointer, hint=hint, tag=tag, line=line,
-                              column=column))
+        self.report.add(
+            Issue(severity, code, file, message, pointer=pointer, hint=hint, tag=tag, line=line, column=column)
+        )
 
     def place(self, found: Issue, file: str, prefix: str, doc: Document | None = None) -> None:
         """Record an issue found within a record (report.record_issue) as found in ``file``, below the record's
         pointer ``prefix``."""
-        self.issue(found.severity, found.code, file, found.message, pointer=prefix + found.pointer, hint=found.hint,
-                   doc=doc)
+        self.issue(
+            found.severity, found.code, file, found.message, pointer=prefix + found.pointer, hint=found.hint, doc=doc
+        )
 
     def merge(self, other: "Run") -> None:
         self.report.issues.extend(other.report.issues)
@@ -69,18 +82,45 @@ class Run:
     def __getstate__(self) -> tuple:
         # Sent back from worker processes: plain tuples pickle several times faster than dataclass instances.
         report = self.report
-        return (self.today, self.locate, self.count, self.offset, report.files_checked, self.ids, self.references,
-                self.label_tables, self.datasets,
-                [(i.severity.value, i.code, i.file, i.message, i.pointer, i.hint, i.tag, i.line, i.column)
-                 for i in report.issues],
-                [(e.file, e.pointer, e.type, e.id, e.valid, e.fair) for e in report.entries])
+        return (
+            self.today,
+            self.locate,
+            self.count,
+            self.offset,
+            report.files_checked,
+            self.ids,
+            self.references,
+            self.label_tables,
+            self.datasets,
+            [
+                (i.severity.value, i.code, i.file, i.message, i.pointer, i.hint, i.tag, i.line, i.column)
+                for i in report.issues
+            ],
+            [(e.file, e.pointer, e.type, e.id, e.valid, e.fair) for e in report.entries],
+        )
 
     def __setstate__(self, state: tuple) -> None:
-        (self.today, self.locate, self.count, self.offset, files, self.ids, self.references, self.label_tables,
-         self.datasets, issues, entries) = state
-        self.report = Report([Issue(Severity(sev), code, file, message, pointer, hint, tag, line, column)
-                              for sev, code, file, message, pointer, hint, tag, line, column in issues],
-                             [EntrySummary(*e) for e in entries], files)
+        (
+            self.today,
+            self.locate,
+            self.count,
+            self.offset,
+            files,
+            self.ids,
+            self.references,
+            self.label_tables,
+            self.datasets,
+            issues,
+            entries,
+        ) = state
+        self.report = Report(
+            [
+                Issue(Severity(sev), code, file, message, pointer, hint, tag, line, column)
+                for sev, code, file, message, pointer, hint, tag, line, column in issues
+            ],
+            [EntrySummary(*e) for e in entries],
+            files,
+        )
 
 
 def shift_pointer(pointer: str | None, offset: int) -> str | None:

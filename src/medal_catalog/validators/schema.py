@@ -93,8 +93,10 @@ class SchemaChecker:
         validator = self._validators.get(cls)
         if validator is None:
             validator = self._validators[cls] = jsonschema_rs.Draft201909Validator(
-                {"$schema": self._meta, "$defs": self._python_defs, "$ref": f"#/$defs/{cls}"}, formats=FORMATS,
-                validate_formats=True)
+                {"$schema": self._meta, "$defs": self._python_defs, "$ref": f"#/$defs/{cls}"},
+                formats=FORMATS,
+                validate_formats=True,
+            )
         return validator
 
     def is_valid(self, cls: str, record: Any) -> bool:
@@ -111,15 +113,21 @@ class SchemaChecker:
         for name, node in _formats_as_patterns(self._python_defs).items():
             props = node.get("properties") if isinstance(node, dict) else None
             if isinstance(props, dict) and extra.keys() & props.keys():
-                node = dict(node, properties={key: {"allOf": [value, *extra[key]]} if key in extra else value
-                                              for key, value in props.items()})
+                node = dict(
+                    node,
+                    properties={
+                        key: {"allOf": [value, *extra[key]]} if key in extra else value for key, value in props.items()
+                    },
+                )
             defs[name] = node
         formats = dict(FORMATS)
         for gate in gates:
             formats.update(gate.formats)
         validator = jsonschema_rs.Draft201909Validator(
             {"$schema": self._meta, "$defs": defs, "allOf": [{"$ref": f"#/$defs/{cls}"}, *(g.schema for g in gates)]},
-            formats=formats, validate_formats=True)
+            formats=formats,
+            validate_formats=True,
+        )
         is_valid = validator.is_valid
         residual = tuple(test for gate in gates for test in gate.residual)
         if not residual:
@@ -127,7 +135,7 @@ class SchemaChecker:
         # Spelled out for the usual counts: this runs for every entry, and all() over a generator costs as much as
         # a residual test.
         if len(residual) == 1:
-            first, = residual
+            (first,) = residual
             return lambda record: is_valid(record) and first(record)
         if len(residual) == 2:
             first, second = residual
@@ -154,46 +162,79 @@ class SchemaChecker:
         kname = type(kind).__name__
         if kname == "Required":
             field = kind.property
-            yield record_issue(E, "schema.required", f"{where}/{_escape(field)}", f"`{field}` is required here",
-                               _join(self._describe(cls, [*parts, field]), self._shape(cls, [*parts, field])))
+            yield record_issue(
+                E,
+                "schema.required",
+                f"{where}/{_escape(field)}",
+                f"`{field}` is required here",
+                _join(self._describe(cls, [*parts, field]), self._shape(cls, [*parts, field])),
+            )
         elif kname == "AdditionalProperties":
             allowed = self._properties(cls, parts)
             for key in kind.unexpected:
                 close = ", ".join(_closest(key, allowed)) or None
-                yield record_issue(E, "schema.unknown-field", f"{where}/{_escape(key)}",
-                                   f"`{key}` is not a field of this record (its value is not stored)",
-                                   f"Did you mean: {close}?" if close else "Remove it, or check its spelling.")
+                yield record_issue(
+                    E,
+                    "schema.unknown-field",
+                    f"{where}/{_escape(key)}",
+                    f"`{key}` is not a field of this record (its value is not stored)",
+                    f"Did you mean: {close}?" if close else "Remove it, or check its spelling.",
+                )
         elif kname == "Enum":
             allowed = [str(v) for v in kind.options if v is not None]
             shown = ", ".join(allowed[:25]) + (", ..." if len(allowed) > 25 else "")
             close = _closest(error.instance, allowed) if isinstance(error.instance, str) else []
-            yield record_issue(E, "schema.enum", where, f"`{name}` has a value that is not allowed",
-                               (f"Did you mean {' or '.join(close)}? " if close else "") + f"Allowed: {shown}")
+            yield record_issue(
+                E,
+                "schema.enum",
+                where,
+                f"`{name}` has a value that is not allowed",
+                (f"Did you mean {' or '.join(close)}? " if close else "") + f"Allowed: {shown}",
+            )
         elif kname == "Pattern":
             pattern = kind.pattern.replace("\\n?$", "$")
             # The format in words (the slot's type description); the pattern itself only where none is written.
             form = _type_description(name) or f"Expected to match {pattern}."
-            yield record_issue(E, "schema.pattern", where, f"`{name}` is not in the required format",
-                               _join(self._describe(cls, parts), form))
+            yield record_issue(
+                E,
+                "schema.pattern",
+                where,
+                f"`{name}` is not in the required format",
+                _join(self._describe(cls, parts), form),
+            )
         elif kname == "Format":
-            yield record_issue(E, "schema.format", where, f"`{name}` is not a valid {kind.format}",
-                               "Dates are written YYYY-MM-DD; times YYYY-MM-DDThh:mm:ssZ; URLs with their scheme.")
+            yield record_issue(
+                E,
+                "schema.format",
+                where,
+                f"`{name}` is not a valid {kind.format}",
+                "Dates are written YYYY-MM-DD; times YYYY-MM-DDThh:mm:ssZ; URLs with their scheme.",
+            )
         elif kname == "Type":
             types = [str(t) for t in (kind.types if isinstance(kind.types, list) else [kind.types]) if t != "null"]
-            yield record_issue(E, "schema.type", where, f"`{name}` must be of type {' or '.join(types) or 'null'}",
-                               _join(self._describe(cls, parts), self._shape(cls, parts) if "object" in types
-                                     else None))
+            yield record_issue(
+                E,
+                "schema.type",
+                where,
+                f"`{name}` must be of type {' or '.join(types) or 'null'}",
+                _join(self._describe(cls, parts), self._shape(cls, parts) if "object" in types else None),
+            )
         elif kname in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
             words = {"Minimum": ">=", "Maximum": "<=", "ExclusiveMinimum": ">", "ExclusiveMaximum": "<"}[kname]
-            yield record_issue(E, "schema.range", where, f"`{name}` must be {words} {kind.limit}",
-                               self._describe(cls, parts))
+            yield record_issue(
+                E, "schema.range", where, f"`{name}` must be {words} {kind.limit}", self._describe(cls, parts)
+            )
         elif kname in ("MinItems", "MaxItems"):
-            yield record_issue(E, "schema.cardinality", where,
-                               f"`{name}` has too {'few' if kname == 'MinItems' else 'many'} items")
+            yield record_issue(
+                E, "schema.cardinality", where, f"`{name}` has too {'few' if kname == 'MinItems' else 'many'} items"
+            )
         elif kname in ("AnyOf", "OneOfNotValid") and kind.context:
             # Optional inlined objects are anyOf [object, null]: the null branch's complaint is noise.
-            branches = [b for b in kind.context if not (len(b) == 1 and type(b[0].kind).__name__ == "Type"
-                                                         and list(b[0].kind.types) == ["null"])]
+            branches = [
+                b
+                for b in kind.context
+                if not (len(b) == 1 and type(b[0].kind).__name__ == "Type" and list(b[0].kind.types) == ["null"])
+            ]
             for branch in branches or kind.context[:1]:
                 for sub in branch:
                     yield from self._explain(cls, sub)
@@ -238,7 +279,7 @@ class SchemaChecker:
             return None
         required = [k for k in node.get("required", []) if k in props]
         optional = [k for k in props if k not in required]
-        keys = [f"`{k}` (required)" for k in required] + [f"`{k}`" for k in optional[:12 - len(required[:12])]]
+        keys = [f"`{k}` (required)" for k in required] + [f"`{k}`" for k in optional[: 12 - len(required[:12])]]
         more = len(required) + len(optional) - len(keys)
         return "It is an object with the keys " + ", ".join(keys) + (f" and {more} more" if more > 0 else "") + "."
 
@@ -269,6 +310,7 @@ def _field_name(parts: list) -> str:
 def _closest(given: str, allowed) -> list[str]:
     """The allowed names or values a near-miss most likely meant: the same but for case, spaces or hyphens
     (`clinical question` -> clinical_question, `ct` -> CT), a prefix (`MRI` -> MR), or a close spelling."""
+
     def norm(text: str) -> str:
         return re.sub(r"[\s-]+", "_", str(text).strip()).lower()
 
@@ -277,8 +319,13 @@ def _closest(given: str, allowed) -> list[str]:
     same = [a for a in allowed if norm(a) == key]
     if same:
         return same
-    prefix = [a for a in allowed if len(norm(a)) >= 2 and (key.startswith(norm(a)) or norm(a).startswith(key))
-              and abs(len(norm(a)) - len(key)) <= 2]
+    prefix = [
+        a
+        for a in allowed
+        if len(norm(a)) >= 2
+        and (key.startswith(norm(a)) or norm(a).startswith(key))
+        and abs(len(norm(a)) - len(key)) <= 2
+    ]
     if prefix:
         return sorted(prefix, key=len, reverse=True)[:3]
     by_norm = {norm(a): a for a in allowed}

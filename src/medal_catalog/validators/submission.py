@@ -17,8 +17,14 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import gc
 import pickle
 
-from medal_catalog.documents import (MAX_METADATA_BYTES, METADATA_SUFFIXES, Document, DocumentError, check_json_shape,
-                                     read_document)
+from medal_catalog.documents import (
+    MAX_METADATA_BYTES,
+    METADATA_SUFFIXES,
+    Document,
+    DocumentError,
+    check_json_shape,
+    read_document,
+)
 from medal_catalog.validators.run import MAX_POSITION_BYTES, Run, shift_pointer
 from medal_catalog.validators.labels import DatasetFiles, check_task_labels
 from medal_catalog.report import PathShower, Report, Severity
@@ -73,9 +79,16 @@ def _validate_entries(run: Run, doc: Document, folder: Path) -> None:
     validate_entries(run, doc, folder)
 
 
-def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, today: dt.date | None = None,
-                   display_root: Path | None = None, contamination: bool = True,
-                   pixel_hash: bool | None = None, settings: Settings | None = None) -> Report:
+def validate_paths(
+    paths: Iterable[Path],
+    *,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+    display_root: Path | None = None,
+    contamination: bool = True,
+    pixel_hash: bool | None = None,
+    settings: Settings | None = None,
+) -> Report:
     """Validate every path (folder, metadata file or Croissant file) and return the combined report.
 
     With ``contamination`` each folder's datasets are checked against public archives and each other (the
@@ -93,8 +106,13 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
             metadata, data = _walk(run, path, root)
             run.report.files_checked += len(metadata) + len(data)
             if not metadata and not data:
-                run.issue(Severity.ERROR, "submission.empty", _display(path, root), "the folder holds no files",
-                          hint="A submission folder holds metadata files (YAML or JSON) and its data files.")
+                run.issue(
+                    Severity.ERROR,
+                    "submission.empty",
+                    _display(path, root),
+                    "the folder holds no files",
+                    hint="A submission folder holds metadata files (YAML or JSON) and its data files.",
+                )
                 continue
             folder_jobs = [_Job(f, _display(f, root), False, path) for f in metadata]
             folders.append((path, _display(path, root), folder_jobs, data))
@@ -114,10 +132,15 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
     for path, display, folder_jobs, data in folders:
         files = {job.display for job in folder_jobs}
         if not any(e.file in files for e in run.report.entries) and not any(
-                i.file in files and i.code.startswith(("file.", "croissant.")) for i in run.report.issues):
-            run.issue(Severity.ERROR, "submission.no-metadata", display,
-                      "no MEDAL metadata file (task, dataset, catalog or Croissant) was found in the folder",
-                      hint="Add task.yaml / dataset.yaml with `type: BenchmarkTask` / `type: ImagingDataset`.")
+            i.file in files and i.code.startswith(("file.", "croissant.")) for i in run.report.issues
+        ):
+            run.issue(
+                Severity.ERROR,
+                "submission.no-metadata",
+                display,
+                "no MEDAL metadata file (task, dataset, catalog or Croissant) was found in the folder",
+                hint="Add task.yaml / dataset.yaml with `type: BenchmarkTask` / `type: ImagingDataset`.",
+            )
         # inline: `medal validate FILE.yaml` does not need validators.dicom at start-up
         from medal_catalog.validators.dicom import check_data_files, rewrite_notes, undeclared_dicom
 
@@ -127,8 +150,11 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
         # Each data file is opened and its header read once, for the audit, the Part 10 test and the public check
         # (which read it again each before issue 29).
         reads: dict = {}
-        run.report.extend(check_data_files(data, lambda p, r=path: _display(p, r), progress=progress, reads=reads,
-                                           pixel_hash=hashing, limit=limit))
+        run.report.extend(
+            check_data_files(
+                data, lambda p, r=path: _display(p, r), progress=progress, reads=reads, pixel_hash=hashing, limit=limit
+            )
+        )
         datasets = _datasets_of(run, files)
         run.report.extend(undeclared_dicom(datasets, data, lambda p, r=path: _display(p, r), reads))
         run.report.extend(rewrite_notes(datasets, data, reads))
@@ -136,11 +162,17 @@ def validate_paths(paths: Iterable[Path], *, progress: Progress | None = None, t
             # inline: `medal validate FILE.yaml` does not need contamination.folder at start-up
             from medal_catalog.contamination.folder import check_folder
 
-            sections, found = check_folder(datasets, data, progress=progress, pixel_hash=hashing,
-                                           known={p: r.facts for p, r in reads.items()},
-                                           cache_dir=Path(settings.public_index_cache)
-                                           if settings is not None and settings.public_index_cache else None,
-                                           limit=limit)
+            sections, found = check_folder(
+                datasets,
+                data,
+                progress=progress,
+                pixel_hash=hashing,
+                known={p: r.facts for p, r in reads.items()},
+                cache_dir=Path(settings.public_index_cache)
+                if settings is not None and settings.public_index_cache
+                else None,
+                limit=limit,
+            )
             run.report.contamination.update(sections)
             run.report.extend(found)
     _check_ids(run)
@@ -198,8 +230,13 @@ def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[R
         if index not in sliced:
             run = done[index]
         else:
-            parts = [done[unit] for unit in sorted((unit for unit in done if isinstance(unit, _Slice)
-                                                     and unit.job == index), key=lambda unit: unit.start)]
+            parts = [
+                done[unit]
+                for unit in sorted(
+                    (unit for unit in done if isinstance(unit, _Slice) and unit.job == index),
+                    key=lambda unit: unit.start,
+                )
+            ]
             if any(part is None for part in parts):
                 run = _check_job(job, today)  # not a clean list of entries after all: read it as a whole
             else:
@@ -352,17 +389,25 @@ def _walk(run: Run, folder: Path, root: Path) -> tuple[list[Path], list[Path]]:
     seen_dirs: set[tuple[int, int]] = set()
 
     def onerror(exc: OSError) -> None:
-        run.issue(Severity.ERROR, "path.unreadable", _display(Path(exc.filename or folder), root),
-                  f"cannot read this folder ({exc.strerror})")
+        run.issue(
+            Severity.ERROR,
+            "path.unreadable",
+            _display(Path(exc.filename or folder), root),
+            f"cannot read this folder ({exc.strerror})",
+        )
 
     inside = folder.resolve()
 
     def outside(path: Path) -> bool:
         if path.resolve().is_relative_to(inside):
             return False
-        run.issue(Severity.ERROR, "path.outside", _display(path, root),
-                  "a symbolic link leads out of the submission folder; not read",
-                  hint="Copy the file into the submission instead of linking to it.")
+        run.issue(
+            Severity.ERROR,
+            "path.outside",
+            _display(path, root),
+            "a symbolic link leads out of the submission folder; not read",
+            hint="Copy the file into the submission instead of linking to it.",
+        )
         return True
 
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True, onerror=onerror):
@@ -372,8 +417,12 @@ def _walk(run: Run, folder: Path, root: Path) -> tuple[list[Path], list[Path]]:
             continue
         st = here.stat()
         if (st.st_dev, st.st_ino) in seen_dirs:
-            run.issue(Severity.WARNING, "path.symlink-loop", _display(here, root),
-                      "a symbolic link leads back into a folder already visited; not followed again")
+            run.issue(
+                Severity.WARNING,
+                "path.symlink-loop",
+                _display(here, root),
+                "a symbolic link leads back into a folder already visited; not followed again",
+            )
             dirnames[:] = []
             continue
         seen_dirs.add((st.st_dev, st.st_ino))
@@ -395,8 +444,9 @@ def _check_job(job: _Job, today: str) -> Run:
     try:
         doc = read_document(job.path, display)
     except DocumentError as exc:
-        run.issue(Severity.ERROR, exc.code, display, exc.message, pointer="", hint=exc.hint, line=exc.line,
-                  column=exc.column)
+        run.issue(
+            Severity.ERROR, exc.code, display, exc.message, pointer="", hint=exc.hint, line=exc.line, column=exc.column
+        )
         return run
     # Imported here: the Croissant reader costs about 45 ms to import, which `medal validate FILE.dcm` never needs.
     from medal_catalog.croissant.reading import is_croissant
@@ -411,10 +461,16 @@ def _check_job(job: _Job, today: str) -> Run:
         return run
     if kind == "other":
         severity = Severity.ERROR if job.explicit else Severity.INFO
-        run.issue(severity, "file.not-metadata", display,
-                  "not a MEDAL metadata file (no `type:` entry, catalog lists, or Croissant context)",
-                  pointer="", hint="Treated as a data file." if not job.explicit else
-                  "Metadata files hold one entry with `type:` or lists under tasks/datasets/series/reviews.")
+        run.issue(
+            severity,
+            "file.not-metadata",
+            display,
+            "not a MEDAL metadata file (no `type:` entry, catalog lists, or Croissant context)",
+            pointer="",
+            hint="Treated as a data file."
+            if not job.explicit
+            else "Metadata files hold one entry with `type:` or lists under tasks/datasets/series/reviews.",
+        )
         return run
     _validate_entries(run, doc, job.folder)
     return run
@@ -425,18 +481,26 @@ def _check_ids(run: Run) -> None:
     first: dict[tuple[str, str], str] = {}
     for cls, entry_id, file, pointer, offset in run.ids:
         if (cls, entry_id) in first:
-            run.issue(Severity.ERROR, "entry.duplicate-id", file,
-                      f"another {cls} with the same id is in {first[(cls, entry_id)]}",
-                      pointer=shift_pointer(pointer, offset[0]))
+            run.issue(
+                Severity.ERROR,
+                "entry.duplicate-id",
+                file,
+                f"another {cls} with the same id is in {first[(cls, entry_id)]}",
+                pointer=shift_pointer(pointer, offset[0]),
+            )
         else:
             first[(cls, entry_id)] = file
     for target, value, file, pointer, offset in run.references:
         if (target, value) not in first:
-            run.issue(Severity.INFO, "reference.unresolved", file,
-                      f"refers to a {target} that is not in this submission; it must already be in the catalog",
-                      pointer=shift_pointer(pointer, offset[0]),
-                      hint=f"Add the {target} to the submission, or check that the catalog holds one with this id "
-                           "(`medal search` or GET /api/search).")
+            run.issue(
+                Severity.INFO,
+                "reference.unresolved",
+                file,
+                f"refers to a {target} that is not in this submission; it must already be in the catalog",
+                pointer=shift_pointer(pointer, offset[0]),
+                hint=f"Add the {target} to the submission, or check that the catalog holds one with this id "
+                "(`medal search` or GET /api/search).",
+            )
 
 
 def _check_label_tables(run: Run) -> None:

@@ -28,12 +28,26 @@ def open_harvested(tmp_path_factory) -> Harvested:
     shutil.copytree(EXAMPLES / "valid", examples)
     dataset = examples / OPEN_TASK / "dataset.yaml"
     text = dataset.read_text(encoding="utf-8").replace("access_level: controlled", "access_level: open")
-    dataset.write_text(re.sub(r"license:\n(  .*\n)+?(?=data_use_conditions)", "license:\n  spdx_id: CC-BY-4.0\n",
-                              text), encoding="utf-8")
+    dataset.write_text(
+        re.sub(r"license:\n(  .*\n)+?(?=data_use_conditions)", "license:\n  spdx_id: CC-BY-4.0\n", text),
+        encoding="utf-8",
+    )
     db = folder / "catalog.db"
     medal = Path(sys.executable).with_name("medal")
-    subprocess.run([str(medal), "harvest", *sorted(str(p) for p in examples.iterdir()), "--catalog",
-                    f"sqlite:///{db}", "--out", str(folder / "out")], cwd=folder, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(medal),
+            "harvest",
+            *sorted(str(p) for p in examples.iterdir()),
+            "--catalog",
+            f"sqlite:///{db}",
+            "--out",
+            str(folder / "out"),
+        ],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
     store = open_store(f"sqlite:///{db}")
     try:
         tokens = {name: create_token(store, name, role) for name, role in ROLES.items()}

@@ -36,14 +36,20 @@ def test_signposting_parser_reads_the_landing_pages(served):
 
     base, _ = served
     page = f"{base}/datasets/{OPEN_DATASET}"
-    for found in (signposting.find_signposting_http(page), signposting.find_signposting_html(page),
-                  signposting.find_signposting_linkset(f"{page}/linkset").for_context(page)):
+    for found in (
+        signposting.find_signposting_http(page),
+        signposting.find_signposting_html(page),
+        signposting.find_signposting_linkset(f"{page}/linkset").for_context(page),
+    ):
         assert str(found.citeAs.target) == f"{base}/id/datasets/{OPEN_DATASET}"
         assert {str(t.target) for t in found.types} == {"https://schema.org/Dataset", "https://schema.org/AboutPage"}
         assert {str(a.target) for a in found.authors} == {"https://orcid.org/0000-0002-1825-0097"}
         # (the parser reads profile URIs without their fragment: DCAT's namespace ends in "#")
         assert {str(p) for d in found.describedBy for p in d.profiles} >= {
-            "https://schema.org/", "http://www.w3.org/ns/dcat", "http://mlcommons.org/croissant/1.1"}
+            "https://schema.org/",
+            "http://www.w3.org/ns/dcat",
+            "http://mlcommons.org/croissant/1.1",
+        }
         assert all(d.type for d in found.describedBy)
         assert str(found.license.target) == "https://spdx.org/licenses/CC-BY-4.0"
         assert found.items and all(i.type for i in found.items)

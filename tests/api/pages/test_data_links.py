@@ -33,8 +33,10 @@ def downloads_match(client, graph: Graph, headers: dict) -> int:
         assert response.status_code == 200, url
         media = graph.value(distribution, DCAT.mediaType)
         if media is not None:
-            assert response.headers["content-type"].split(";")[0] == str(media).rsplit("/", 2)[-2] + "/" + \
-                str(media).rsplit("/", 1)[-1], url
+            assert (
+                response.headers["content-type"].split(";")[0]
+                == str(media).rsplit("/", 2)[-2] + "/" + str(media).rsplit("/", 1)[-1]
+            ), url
         size = graph.value(distribution, DCAT.byteSize)
         if size is not None:
             assert int(float(size)) == len(response.content), url
@@ -55,8 +57,11 @@ def test_open_dataset_links_are_what_they_say(web):
     assert len(services) == 1
     service = services[0]
     assert str(graph.value(service, DCAT.endpointURL)) == "http://testserver/api/"
-    assert web.get(str(graph.value(service, DCAT.endpointDescription)).removeprefix("http://testserver")) \
-        .json()["openapi"].startswith("3.")
+    assert (
+        web.get(str(graph.value(service, DCAT.endpointDescription)).removeprefix("http://testserver"))
+        .json()["openapi"]
+        .startswith("3.")
+    )
     assert str(graph.value(service, DCTERMS.conformsTo)) == "https://spec.openapis.org/oas/v3.1.0"
     conforms(graph)
     action = web.get(url, params={"format": "schemaorg"}).json()["potentialAction"]
@@ -71,10 +76,13 @@ def test_controlled_dataset_offers_no_data_and_still_conforms(client, who):
     DCAT-AP graph conforms."""
     dataset = "ct-lung-screening-2019-2023"
     headers = auth(client, who)
-    graph = Graph().parse(data=client.get(f"/datasets/{dataset}", headers={**headers, "Accept": "text/turtle"}).text,
-                          format="turtle")
-    downloads = {str(graph.value(d, DCAT.downloadURL)): str(graph.value(d, DCAT.mediaType))
-                 for d in graph.subjects(DCAT.downloadURL, None)}
+    graph = Graph().parse(
+        data=client.get(f"/datasets/{dataset}", headers={**headers, "Accept": "text/turtle"}).text, format="turtle"
+    )
+    downloads = {
+        str(graph.value(d, DCAT.downloadURL)): str(graph.value(d, DCAT.mediaType))
+        for d in graph.subjects(DCAT.downloadURL, None)
+    }
     manifest = f"http://testserver/api/datasets/{dataset}/series.jsonl"
     assert downloads[manifest].endswith("application/jsonlines")
     if who == "rita":

@@ -42,8 +42,9 @@ def test_datacite_xml_by_content_negotiation_validates(web, path, accept):
     response = web.get(path, headers={"Accept": accept})
     assert response.status_code == 200 and response.headers["content-type"].startswith(XML)
     tree = assert_valid_xml(response.content)
-    assert tree.findtext("d:identifier", namespaces=NS).endswith(path.replace("/datasets/", "/id/datasets/")
-                                                                 .replace("/tasks/", "/id/tasks/"))
+    assert tree.findtext("d:identifier", namespaces=NS).endswith(
+        path.replace("/datasets/", "/id/datasets/").replace("/tasks/", "/id/tasks/")
+    )
     orcids = tree.xpath("//d:creator/d:nameIdentifier[@nameIdentifierScheme='ORCID']/text()", namespaces=NS)
     assert orcids and all(o.startswith("https://orcid.org/") for o in orcids)
     assert tree.xpath("//d:subject", namespaces=NS)
@@ -61,21 +62,31 @@ def test_open_dataset_datacite_json_holds_what_aggregators_read(web):
     assert record["types"]["resourceTypeGeneral"] == "Dataset"
     haddad = record["creators"][0]
     assert haddad["familyName"] == "Haddad" and haddad["nameIdentifiers"][0] == {
-        "nameIdentifier": "https://orcid.org/0000-0002-1825-0097", "nameIdentifierScheme": "ORCID",
-        "schemeUri": "https://orcid.org"}
+        "nameIdentifier": "https://orcid.org/0000-0002-1825-0097",
+        "nameIdentifierScheme": "ORCID",
+        "schemeUri": "https://orcid.org",
+    }
     assert record["contributors"][0]["contributorType"] == "Researcher"
     assert record["publisher"]["publisherIdentifier"] == "https://ror.org/013meh722"
     spdx = next(r for r in record["rightsList"] if r.get("rightsIdentifierScheme") == "SPDX")
     assert spdx["rightsIdentifier"] == "CC-BY-4.0" and spdx["rightsUri"] == "https://spdx.org/licenses/CC-BY-4.0"
-    assert {"rights": "Open Access", "rightsUri": "info:eu-repo/semantics/openAccess", "lang": "en"} \
-        in record["rightsList"]
-    assert any(r["relationType"] == "IsSourceOf" and r["relatedIdentifier"].endswith(f"/id/tasks/{OPEN_TASK}")
-               for r in record["relatedIdentifiers"])
-    assert {"subject": "CT", "subjectScheme": "DICOM Modality (CID 29)",
-            "schemeUri": "https://dicom.nema.org/medical/dicom/current/output/chtml/part16/sect_CID_29.html"} \
-        in record["subjects"]
-    assert {"date": "2019-03-01/2023-12-31", "dateType": "Collected",
-            "dateInformation": "period the images were acquired in"} in record["dates"]
+    assert {"rights": "Open Access", "rightsUri": "info:eu-repo/semantics/openAccess", "lang": "en"} in record[
+        "rightsList"
+    ]
+    assert any(
+        r["relationType"] == "IsSourceOf" and r["relatedIdentifier"].endswith(f"/id/tasks/{OPEN_TASK}")
+        for r in record["relatedIdentifiers"]
+    )
+    assert {
+        "subject": "CT",
+        "subjectScheme": "DICOM Modality (CID 29)",
+        "schemeUri": "https://dicom.nema.org/medical/dicom/current/output/chtml/part16/sect_CID_29.html",
+    } in record["subjects"]
+    assert {
+        "date": "2019-03-01/2023-12-31",
+        "dateType": "Collected",
+        "dateInformation": "period the images were acquired in",
+    } in record["dates"]
     # sizes[0] / formats[0] describe the last content URL, the one an assessor downloads.
     last = record["contentUrl"]
     data = web.get(last.removeprefix("http://testserver"))
@@ -120,13 +131,17 @@ def test_hidden_and_controlled_views_withhold_in_datacite(client):
     assert "info:eu-repo/semantics/closedAccess" in tree.xpath("//d:rights/@rightsURI", namespaces=NS)
     assert b"/files/" not in hidden.content and b"series.jsonl" not in hidden.content
     assert client.get(f"/datasets/{HIDDEN_DATASET}", headers={"Accept": XML}).status_code == 404
-    assert client.get(f"/id/datasets/{HIDDEN_DATASET}", headers={"Accept": JSON}, follow_redirects=True) \
-        .status_code == 404
+    assert (
+        client.get(f"/id/datasets/{HIDDEN_DATASET}", headers={"Accept": JSON}, follow_redirects=True).status_code == 404
+    )
     controlled = client.get("/datasets/ct-lung-screening-2019-2023", headers={**auth(client, "rita"), "Accept": JSON})
     record = controlled.json()
     assert "/files/" not in record.get("contentUrl", "")
-    assert {"rights": "Restricted Access", "rightsUri": "info:eu-repo/semantics/restrictedAccess", "lang": "en"} \
-        in record["rightsList"]
+    assert {
+        "rights": "Restricted Access",
+        "rightsUri": "info:eu-repo/semantics/restrictedAccess",
+        "lang": "en",
+    } in record["rightsList"]
     assert HIDDEN_TASK  # the hidden task's dataset is the one above
 
 
@@ -151,15 +166,17 @@ def test_configured_pid_base_is_cite_as_and_in_every_format(open_harvested, tmp_
         page = web.get(f"/datasets/{OPEN_DATASET}", headers={"Accept": "text/html"})
         assert f'<{pid}>; rel="cite-as"' in page.headers["link"]
         tree = assert_valid_xml(web.get(f"/datasets/{OPEN_DATASET}", headers={"Accept": XML}).content)
-        assert tree.find("d:identifier", NS).text == pid and tree.find("d:identifier", NS).get("identifierType") \
-            == "w3id"
-        assert tree.findtext("d:alternateIdentifiers/d:alternateIdentifier", namespaces=NS) \
+        assert (
+            tree.find("d:identifier", NS).text == pid and tree.find("d:identifier", NS).get("identifierType") == "w3id"
+        )
+        assert (
+            tree.findtext("d:alternateIdentifiers/d:alternateIdentifier", namespaces=NS)
             == f"http://testserver/id/datasets/{OPEN_DATASET}"
+        )
         linked = web.get(f"/datasets/{OPEN_DATASET}", headers={"Accept": "application/ld+json"}).json()
         assert linked["dcterms:identifier"] == pid
         schemaorg = web.get(f"/datasets/{OPEN_DATASET}", params={"format": "schemaorg"}).json()
-        assert schemaorg["identifier"][0] == {"@type": "PropertyValue", "propertyID": "w3id", "value": pid,
-                                              "url": pid}
+        assert schemaorg["identifier"][0] == {"@type": "PropertyValue", "propertyID": "w3id", "value": pid, "url": pid}
 
 
 @pytest.mark.parametrize("fmt", ["datacite", "datacite-xml"])
@@ -172,15 +189,31 @@ def test_medal_export_writes_datacite(harvested, tmp_path, fmt):
 
     medal = Path(sys.executable).with_name("medal")
     dataset = "ct-lung-screening-2019-2023"
-    done = subprocess.run([str(medal), "export", dataset, "--format", fmt, "--catalog", f"sqlite:///{harvested.db}",
-                           "--out", str(tmp_path), "--pid-base", "https://n2t.net/ark:/99999/medal/"],
-                          cwd=tmp_path, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(medal),
+            "export",
+            dataset,
+            "--format",
+            fmt,
+            "--catalog",
+            f"sqlite:///{harvested.db}",
+            "--out",
+            str(tmp_path),
+            "--pid-base",
+            "https://n2t.net/ark:/99999/medal/",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     written = tmp_path / f"{dataset}.datacite.{'json' if fmt == 'datacite' else 'xml'}"
     if fmt == "datacite":
         record = json.loads(written.read_text(encoding="utf-8"))
-        assert record["identifiers"] == [{"identifier": f"ark:/99999/medal/datasets/{dataset}",
-                                          "identifierType": "ARK"}]
+        assert record["identifiers"] == [
+            {"identifier": f"ark:/99999/medal/datasets/{dataset}", "identifierType": "ARK"}
+        ]
     else:
         tree = assert_valid_xml(written.read_bytes())
         assert tree.find("d:identifier", NS).get("identifierType") == "ARK"

@@ -18,8 +18,10 @@ from vendor_catalog import build
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREEN = {"width": 1200, "height": 900}
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +33,22 @@ def served(tmp_path_factory):
     db = folder / "catalog.db"
     shutil.copyfile(vendor.db, db)
     medal = Path(sys.executable).with_name("medal")
-    done = subprocess.run([str(medal), "harvest", str(DICOM_ROOT / "ge"), "--dataset", "ge-real", "--catalog",
-                           f"sqlite:///{db}", "--out", str(folder / "out")], cwd=folder, capture_output=True,
-                          text=True)
+    done = subprocess.run(
+        [
+            str(medal),
+            "harvest",
+            str(DICOM_ROOT / "ge"),
+            "--dataset",
+            "ge-real",
+            "--catalog",
+            f"sqlite:///{db}",
+            "--out",
+            str(folder / "out"),
+        ],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     with medal_server(db, folder) as base:
         yield base, vendor.tokens
@@ -54,8 +69,9 @@ def page():
 def _violations(page) -> list:
     from axe_playwright_python.sync_playwright import Axe
 
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in Axe().run(page).response["violations"]]
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in Axe().run(page).response["violations"]
+    ]
 
 
 def _sign_in(page, base: str, token: str, target: str) -> None:
@@ -103,8 +119,15 @@ def test_every_page_type_passes_axe_and_the_open_dataset_shows_thumbnails(served
     assert thumb.evaluate("i => i.naturalWidth") > 0
     series = page.locator("table.series-table a").first.get_attribute("href")
     controlled = page.evaluate("() => fetch('/api/datasets/philips-fmri/series').then(r => r.json())")["items"][0]
-    for path in ("/datasets/ge-dwi", "/tasks/ge-dwi-task", series, f"/series/{controlled['id']}",
-                 "/?modalty=MR", "/no-such-page", "/datasets/philips-fmri"):
+    for path in (
+        "/datasets/ge-dwi",
+        "/tasks/ge-dwi-task",
+        series,
+        f"/series/{controlled['id']}",
+        "/?modalty=MR",
+        "/no-such-page",
+        "/datasets/philips-fmri",
+    ):
         for viewport in (SCREEN, {"width": 390, "height": 844}):
             page.set_viewport_size(viewport)
             page.goto(f"{base}{path}")

@@ -48,8 +48,10 @@ def _copy_and_refresh(source: Path, folder: Path) -> Path:
 def _rows(db: Path) -> dict[str, tuple[str, str, bytes]]:
     """Every kept artefact: key -> (fingerprint, created_at, bytes)."""
     with sqlite3.connect(db) as conn:
-        return {k: (f, c, bytes(d)) for k, f, c, d in
-                conn.execute("SELECT key, fingerprint, created_at, data FROM derived_artefacts")}
+        return {
+            k: (f, c, bytes(d))
+            for k, f, c, d in conn.execute("SELECT key, fingerprint, created_at, data FROM derived_artefacts")
+        }
 
 
 def _series(db: Path, dataset: str) -> str:
@@ -69,8 +71,13 @@ def test_a_fresh_server_serves_kept_pages_and_previews_without_computing_them(ve
     before = _rows(db)
     open_series, controlled_series = _series(db, OPEN), _series(db, CONTROLLED)
     middle = f"preview:{OPEN}:{open_series}:7:view"
-    assert {"campaign:anonymous", "campaign:admin", middle, f"preview:{OPEN}:{open_series}:7:thumbnail",
-            f"preview-order:{OPEN}"} <= set(before)
+    assert {
+        "campaign:anonymous",
+        "campaign:admin",
+        middle,
+        f"preview:{OPEN}:{open_series}:7:thumbnail",
+        f"preview-order:{OPEN}",
+    } <= set(before)
     assert f"preview:{CONTROLLED}:{controlled_series}:13:view" in before  # bytes kept; who sees them: per request
     with medal_server(db, tmp_path) as base:
         page = httpx.get(f"{base}/campaign", timeout=60)
@@ -81,8 +88,9 @@ def test_a_fresh_server_serves_kept_pages_and_previews_without_computing_them(ve
         assert thumb.content == before[f"preview:{OPEN}:{open_series}:7:thumbnail"][2]
         refused = httpx.get(f"{base}/series/{controlled_series}/preview.png", timeout=60)
         assert refused.status_code == 401 and not refused.content.startswith(b"\x89PNG")
-        allowed = httpx.get(f"{base}/series/{controlled_series}/preview.png", headers=_auth(vendor, "chair"),
-                            timeout=60)
+        allowed = httpx.get(
+            f"{base}/series/{controlled_series}/preview.png", headers=_auth(vendor, "chair"), timeout=60
+        )
         assert allowed.status_code == 200
         assert allowed.content == before[f"preview:{CONTROLLED}:{controlled_series}:13:view"][2]
         time.sleep(1.0)  # the start-up refresh has had its settling time and more
@@ -97,8 +105,12 @@ def test_a_write_makes_the_campaign_stale_and_the_server_computes_it_again(vendo
     db = _copy_and_refresh(vendor.db, tmp_path)
     kept = _rows(db)["campaign:anonymous"]
     with medal_server(db, tmp_path) as base:
-        answer = httpx.post(f"{base}/api/tasks/ge-dwi-task/transition", json={"action": "retire", "reason": "test"},
-                            headers=_auth(vendor, "chair"), timeout=60)
+        answer = httpx.post(
+            f"{base}/api/tasks/ge-dwi-task/transition",
+            json={"action": "retire", "reason": "test"},
+            headers=_auth(vendor, "chair"),
+            timeout=60,
+        )
         assert answer.status_code == 200, answer.text
         deadline = time.monotonic() + 60
         while _rows(db)["campaign:anonymous"][0] == kept[0]:
@@ -165,8 +177,12 @@ def board_db(tmp_path_factory):
     """examples/demo_leaderboard.py's catalog: an accepted task with two evaluations of its hidden split."""
     folder = tmp_path_factory.mktemp("demo-board-derived")
     db = folder / "demo.db"
-    subprocess.run([sys.executable, str(ROOT / "examples" / "demo_leaderboard.py"), "--catalog", f"sqlite:///{db}"],
-                   cwd=folder, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "demo_leaderboard.py"), "--catalog", f"sqlite:///{db}"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
     return db
 
 
@@ -186,16 +202,23 @@ def test_a_fresh_server_serves_the_kept_leaderboard_and_a_new_evaluation_is_rank
         assert {k: _rows(db)[k][:2] for k in keys} == {k: before[k][:2] for k in keys}
         with Catalog.open(f"sqlite:///{db}") as catalog:
             first = catalog.list_evaluations(task=BOARD_TASK, status="done", with_replicates=True)[0]
-            copy = catalog.add_evaluation({"id": "f" * 32, "task": BOARD_TASK, "split": first.split,
-                                           "submitter": "dana", "about": {**first.about, "model_name": "copycat"}},
-                                          None, "")
+            copy = catalog.add_evaluation(
+                {
+                    "id": "f" * 32,
+                    "task": BOARD_TASK,
+                    "split": first.split,
+                    "submitter": "dana",
+                    "about": {**first.about, "model_name": "copycat"},
+                },
+                None,
+                "",
+            )
             catalog.finish_evaluation(copy.id, "done", first.result, replicates=first.replicates)
         board = httpx.get(f"{base}/api/tasks/{BOARD_TASK}/leaderboard?split={first.split}", timeout=60).json()
         assert "copycat" in [e["model_name"] for e in board["entries"]] and len(board["entries"]) == 3
 
 
-def test_medal_harvest_of_submissions_leaves_the_campaign_computed_and_a_bare_tree_skips_it(open_harvested,
-                                                                                            tmp_path):
+def test_medal_harvest_of_submissions_leaves_the_campaign_computed_and_a_bare_tree_skips_it(open_harvested, tmp_path):
     """`medal harvest` of the example submissions keeps both campaign views, fresh for the catalog it wrote; a
     bare DICOM tree (no previews, in no task) computes nothing, so its harvest stays as fast as it was."""
     from medal_catalog.api.derived import fingerprint
@@ -207,8 +230,21 @@ def test_medal_harvest_of_submissions_leaves_the_campaign_computed_and_a_bare_tr
     assert rows["campaign:anonymous"][0] == fresh and rows["campaign:admin"][0] == fresh
     db = tmp_path / "bare.db"
     medal = Path(sys.executable).with_name("medal")
-    done = subprocess.run([str(medal), "harvest", "/work/shared/data/dicom/ge/01_Ax_DWI_TENSOR_R2", "--dataset",
-                           "ge-bare", "--catalog", f"sqlite:///{db}", "--out", str(tmp_path / "out")], cwd=tmp_path,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(medal),
+            "harvest",
+            "/work/shared/data/dicom/ge/01_Ax_DWI_TENSOR_R2",
+            "--dataset",
+            "ge-bare",
+            "--catalog",
+            f"sqlite:///{db}",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert _rows(db) == {}

@@ -34,8 +34,12 @@ def test_swagger_ui_lists_every_operation_of_the_openapi_document(served, tmp_pa
     base = served
     document = httpx.get(f"{base}/api/openapi.json", timeout=10).json()
     assert document["openapi"].startswith("3.1")
-    expected = {(method.upper(), path) for path, item in document["paths"].items() for method in item
-                if method in ("get", "post", "put", "delete", "patch")}
+    expected = {
+        (method.upper(), path)
+        for path, item in document["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "delete", "patch")
+    }
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
         try:
@@ -44,10 +48,14 @@ def test_swagger_ui_lists_every_operation_of_the_openapi_document(served, tmp_pa
             page.on("request", lambda r: hosts.add(r.url.split("/")[2]))
             page.goto(f"{base}/api/docs")
             page.wait_for_selector(".opblock-summary", timeout=30_000)
-            shown = {(method, path) for method, path in page.evaluate(
-                """() => [...document.querySelectorAll('.opblock-summary')].map(s => [
+            shown = {
+                (method, path)
+                for method, path in page.evaluate(
+                    """() => [...document.querySelectorAll('.opblock-summary')].map(s => [
                     s.querySelector('.opblock-summary-method').textContent.trim(),
-                    s.querySelector('.opblock-summary-path').getAttribute('data-path')])""")}
+                    s.querySelector('.opblock-summary-path').getAttribute('data-path')])"""
+                )
+            }
             assert page.locator(".errors-wrapper, .loading-container .errors").count() == 0
             assert "Unable to render" not in page.content()
             assert page.locator(".info .title").first.text_content().startswith("MEDAL catalog")

@@ -22,11 +22,21 @@ DOI = f"10.80000/medal.{DATASET}"
 
 def run(db: Path, cwd: Path, standin, *args: str, password: str | None = None):
     medal = Path(sys.executable).with_name("medal")
-    env = {"MEDAL_DATACITE_URL": standin.url, "MEDAL_DATACITE_USER": standin.user,
-           "MEDAL_DATACITE_PASSWORD": password or standin.password, "MEDAL_DATACITE_PREFIX": "10.80000",
-           "MEDAL_CATALOG": f"sqlite:///{db}", "PATH": str(Path(sys.executable).parent)}
-    return subprocess.run([str(medal), "doi", *args, "--base-url", "https://medal.example.org", "--json"],
-                          cwd=cwd, env=env, capture_output=True, text=True)
+    env = {
+        "MEDAL_DATACITE_URL": standin.url,
+        "MEDAL_DATACITE_USER": standin.user,
+        "MEDAL_DATACITE_PASSWORD": password or standin.password,
+        "MEDAL_DATACITE_PREFIX": "10.80000",
+        "MEDAL_CATALOG": f"sqlite:///{db}",
+        "PATH": str(Path(sys.executable).parent),
+    }
+    return subprocess.run(
+        [str(medal), "doi", *args, "--base-url", "https://medal.example.org", "--json"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 @pytest.fixture
@@ -35,8 +45,20 @@ def db(harvested, tmp_path) -> Path:
     target = tmp_path / "catalog.db"
     shutil.copyfile(harvested.db, target)
     medal = Path(sys.executable).with_name("medal")
-    subprocess.run([str(medal), "harvest", str(EXAMPLES / "valid" / PANEL_RECORDS), "--catalog", f"sqlite:///{target}",
-                    "--out", str(tmp_path / "out")], cwd=tmp_path, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(medal),
+            "harvest",
+            str(EXAMPLES / "valid" / PANEL_RECORDS),
+            "--catalog",
+            f"sqlite:///{target}",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     return target
 
 
@@ -55,14 +77,20 @@ def test_draft_then_publish_records_the_doi_and_it_becomes_the_pid(db, tmp_path)
     with datacite_standin() as standin:
         draft = run(db, tmp_path, standin, DATASET)
         assert draft.returncode == 0, draft.stderr
-        assert json.loads(draft.stdout) == {"dataset": DATASET, "doi": DOI, "state": "draft",
-                                            "url": f"https://medal.example.org/datasets/{DATASET}",
-                                            "recorded_in_catalog": False}
+        assert json.loads(draft.stdout) == {
+            "dataset": DATASET,
+            "doi": DOI,
+            "state": "draft",
+            "url": f"https://medal.example.org/datasets/{DATASET}",
+            "recorded_in_catalog": False,
+        }
         assert doi_of_entry(db) is None
         sent = standin.requests[-1]["body"]["data"]["attributes"]
         assert "event" not in sent
         tree = assert_valid_xml(standin.dois[DOI]["xml"])
-        assert tree.find("d:identifier", NS).text == DOI and tree.find("d:identifier", NS).get("identifierType") == "DOI"
+        assert (
+            tree.find("d:identifier", NS).text == DOI and tree.find("d:identifier", NS).get("identifierType") == "DOI"
+        )
         assert b"/files/" not in standin.dois[DOI]["xml"]  # a controlled dataset: no data location
         published = run(db, tmp_path, standin, DATASET, "--event", "publish")
         assert published.returncode == 0, published.stderr

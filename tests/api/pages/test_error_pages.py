@@ -53,9 +53,15 @@ def test_an_unexpected_failure_is_a_500_page_for_a_browser_and_json_for_a_client
         assert "DOE" not in page.text + answer.text
 
 
-@pytest.mark.parametrize(("query", "name", "suggestion"), [
-    ("modalty=CT", "modalty", "modality"), ("Modality=CT", "Modality", "modality"),
-    ("acess_level=open", "acess_level", "access_level"), ("xyz=1", "xyz", None)])
+@pytest.mark.parametrize(
+    ("query", "name", "suggestion"),
+    [
+        ("modalty=CT", "modalty", "modality"),
+        ("Modality=CT", "Modality", "modality"),
+        ("acess_level=open", "acess_level", "access_level"),
+        ("xyz=1", "xyz", None),
+    ],
+)
 def test_a_parameter_the_search_page_does_not_read_gets_a_visible_notice(web, query, name, suggestion):
     """/?modalty=CT names the parameter, says it was ignored, and links the same search with the close match;
     with no close match it says so without a link; known parameters raise no notice."""

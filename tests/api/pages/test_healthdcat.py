@@ -18,8 +18,10 @@ HEALTH = Namespace("http://healthdataportal.eu/ns/health#")
 CONTROLLED = "ct-lung-screening-2019-2023"
 
 _OR_OPEN = "    ], [\n        sh:or ("
-_OR_CLOSE = ('        ) ;\n        sh:severity sh:Violation ;\n        sh:message "If healthdcatap:hasStructuredData is true, '
-             'the dataset must include at least one healthdcatap:hasVariables."\n    ];\n    sh:targetClass dcat:Dataset .')
+_OR_CLOSE = (
+    '        ) ;\n        sh:severity sh:Violation ;\n        sh:message "If healthdcatap:hasStructuredData is true, '
+    'the dataset must include at least one healthdcatap:hasVariables."\n    ];\n    sh:targetClass dcat:Dataset .'
+)
 _RESTRICTED = "http://publications.europa.eu/resource/authority/access-right/RESTRICTED"
 #: What the release's public-shapes.ttl and non-public-shapes.ttl add to restricted-shapes.ttl (besides the
 #: access-right value), as read at the vendored commit (see tests/data/healthdcat-ap-r8/README.md).
@@ -28,8 +30,13 @@ _EXTRA = {
     "non-public": "".join(
         f"    ], [\n        sh:minCount 1 ;\n        sh:nodeKind {kind} ;\n        sh:path {path} ;\n"
         "        sh:severity sh:Violation\n"
-        for path, kind in (("dcat:contactPoint", "sh:BlankNodeOrIRI"), ("dcat:keyword", "sh:Literal"),
-                           ("dct:type", "sh:BlankNodeOrIRI"), ("dct:provenance", "sh:BlankNodeOrIRI"))),
+        for path, kind in (
+            ("dcat:contactPoint", "sh:BlankNodeOrIRI"),
+            ("dcat:keyword", "sh:Literal"),
+            ("dct:type", "sh:BlankNodeOrIRI"),
+            ("dct:provenance", "sh:BlankNodeOrIRI"),
+        )
+    ),
 }
 
 
@@ -41,7 +48,8 @@ def shapes(level: str) -> Graph:
     text = (DATA / "healthdcat-ap-r8" / "restricted-shapes.ttl").read_text(encoding="utf-8")
     assert text.count(_OR_OPEN) == 1 and text.count(_OR_CLOSE) == 1
     text = text.replace(_OR_OPEN, _EXTRA.get(level, "") + "    ] ;\n        sh:or (").replace(
-        _OR_CLOSE, "        ) ;\n    sh:targetClass dcat:Dataset .")
+        _OR_CLOSE, "        ) ;\n    sh:targetClass dcat:Dataset ."
+    )
     if level != "restricted":
         text = text.replace(_RESTRICTED, _RESTRICTED.replace("RESTRICTED", level.upper().replace("-", "_")))
     graph = Graph().parse(data=text, format="turtle")
@@ -64,9 +72,10 @@ def test_the_shapes_do_reject_what_they_should(web):
 
     plain = Graph().parse(data=web.get(f"/datasets/{OPEN_DATASET}", params={"format": "ttl"}).text, format="turtle")
     assert not pyshacl.validate(plain, shacl_graph=shapes("public"), inference="none")[0]
-    health = Graph().parse(data=web.get(f"/datasets/{OPEN_DATASET}", params={"format": "ttl",
-                                                                              "profile": "healthdcat-ap"}).text,
-                           format="turtle")
+    health = Graph().parse(
+        data=web.get(f"/datasets/{OPEN_DATASET}", params={"format": "ttl", "profile": "healthdcat-ap"}).text,
+        format="turtle",
+    )
     assert not pyshacl.validate(health, shacl_graph=shapes("restricted"), inference="none")[0]
 
 
@@ -74,8 +83,7 @@ def test_open_dataset_conforms_to_public_and_hides_small_counts(web):
     """The open dataset (2 subjects) conforms to the PUBLIC shapes, as Turtle and as JSON-LD; with fewer than 5
     individuals it states no count and no age range, only "< 5 individuals"."""
     url = f"/datasets/{OPEN_DATASET}"
-    graph = Graph().parse(data=web.get(url, params={"format": "ttl", "profile": "healthdcat-ap"}).text,
-                          format="turtle")
+    graph = Graph().parse(data=web.get(url, params={"format": "ttl", "profile": "healthdcat-ap"}).text, format="turtle")
     assert_conforms(graph, "public")
     dataset = URIRef(f"http://testserver/id/datasets/{OPEN_DATASET}")
     assert graph.value(dataset, HEALTH.numberOfUniqueIndividuals) is None
@@ -83,7 +91,8 @@ def test_open_dataset_conforms_to_public_and_hides_small_counts(web):
     assert "< 5 individuals" in str(graph.value(dataset, HEALTH.populationCoverage))
     assert graph.value(dataset, HEALTH.healthCategory) is not None and graph.value(dataset, HEALTH.hdab) is not None
     assert URIRef("http://data.europa.eu/eli/reg/2025/327/oj") in set(
-        graph.objects(dataset, URIRef("http://data.europa.eu/r5r/applicableLegislation")))
+        graph.objects(dataset, URIRef("http://data.europa.eu/r5r/applicableLegislation"))
+    )
     linked = web.get(url, params={"format": "jsonld", "profile": "healthdcat-ap"}).text
     assert_conforms(Graph().parse(data=linked, format="json-ld"), "public")
 
@@ -93,11 +102,13 @@ def test_controlled_and_hidden_datasets_conform_to_their_profiles(client):
     its reduced view) to NON-PUBLIC, without its count, any file or series; the hidden-test chest X-ray dataset
     (1150 subjects) states its count."""
     headers = auth(client, "rita")
-    controlled = client.get(f"/datasets/{CONTROLLED}", params={"format": "ttl", "profile": "healthdcat-ap"},
-                            headers=headers)
+    controlled = client.get(
+        f"/datasets/{CONTROLLED}", params={"format": "ttl", "profile": "healthdcat-ap"}, headers=headers
+    )
     assert_conforms(Graph().parse(data=controlled.text, format="turtle"), "restricted")
-    hidden = client.get(f"/datasets/{HIDDEN_DATASET}", params={"format": "ttl", "profile": "healthdcat-ap"},
-                        headers=headers)
+    hidden = client.get(
+        f"/datasets/{HIDDEN_DATASET}", params={"format": "ttl", "profile": "healthdcat-ap"}, headers=headers
+    )
     graph = Graph().parse(data=hidden.text, format="turtle")
     assert_conforms(graph, "non-public")
     dataset = URIRef(f"http://testserver/id/datasets/{HIDDEN_DATASET}")
@@ -107,8 +118,9 @@ def test_controlled_and_hidden_datasets_conform_to_their_profiles(client):
     cxr = client.get("/datasets/cxr-ed-2022", params={"format": "ttl", "profile": "healthdcat-ap"}, headers=headers)
     graph = Graph().parse(data=cxr.text, format="turtle")
     assert_conforms(graph, "non-public")
-    assert graph.value(URIRef("http://testserver/id/datasets/cxr-ed-2022"), HEALTH.numberOfUniqueIndividuals) == \
-        Literal(1150, datatype=URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger"))
+    assert graph.value(
+        URIRef("http://testserver/id/datasets/cxr-ed-2022"), HEALTH.numberOfUniqueIndividuals
+    ) == Literal(1150, datatype=URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger"))
 
 
 @pytest.mark.parametrize("who, level", [(None, "public")])

@@ -23,10 +23,19 @@ def demo(tmp_path_factory):
     """examples/demo_leaderboard.py run into a fresh catalog, served; yields (base URL, a member token, folder)."""
     folder = tmp_path_factory.mktemp("demo-board")
     db = folder / "demo.db"
-    subprocess.run([sys.executable, str(ROOT / "examples" / "demo_leaderboard.py"), "--catalog", f"sqlite:///{db}"],
-                   cwd=folder, check=True, capture_output=True)
-    token = subprocess.run([str(MEDAL), "token", "create", "--role", "contributor", "--name", "dana", "--catalog",
-                            f"sqlite:///{db}"], cwd=folder, check=True, capture_output=True, text=True).stdout
+    subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "demo_leaderboard.py"), "--catalog", f"sqlite:///{db}"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+    token = subprocess.run(
+        [str(MEDAL), "token", "create", "--role", "contributor", "--name", "dana", "--catalog", f"sqlite:///{db}"],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     token = token.strip().split()[-1]
     with medal_server(db, folder, MEDAL_EVALUATION_LIMIT="1") as base:
         yield base, token, folder
@@ -52,8 +61,21 @@ def test_medal_evaluate_to_server_then_limit(demo, tmp_path):
     lines = ["case_id,malignant", *(f"tes-{i:03d},{(i % 7) / 7:.3f}" for i in range(120))]
     path = tmp_path / "p.csv"
     path.write_text("\n".join(lines) + "\n")
-    run = [str(MEDAL), "evaluate", TASK, str(path), "--split", "test_hidden", "--to", base, "--token", token,
-           "--model", "dana-model", "--json"]
+    run = [
+        str(MEDAL),
+        "evaluate",
+        TASK,
+        str(path),
+        "--split",
+        "test_hidden",
+        "--to",
+        base,
+        "--token",
+        token,
+        "--model",
+        "dana-model",
+        "--json",
+    ]
     first = subprocess.run(run, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
     answer = json.loads(first.stdout)

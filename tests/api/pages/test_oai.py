@@ -94,6 +94,7 @@ def test_sickle_harvests_every_published_entry_in_every_format(served):
 def test_sets_dates_and_post(served):
     """Sets narrow the list (a parent set holds its children), from/until select by datestamp, POST answers as
     GET does, and a request by credentials still gets only the anonymous view."""
+
     def get(args):
         return httpx.get(f"{served}/oai", params=args)
 
@@ -107,27 +108,52 @@ def test_sets_dates_and_post(served):
     assert late.find("o:error", OAI).get("code") == "noRecordsMatch"
     early = valid(get({"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2000-01-01T00:00:00Z"}).content)
     assert early.find("o:error", OAI).get("code") == "noRecordsMatch"
-    posted = valid(httpx.post(f"{served}/oai", data={"verb": "GetRecord", "metadataPrefix": "oai_datacite",
-                                                     "identifier": f"oai:127.0.0.1:tasks/{OPEN_TASK}"}).content)
+    posted = valid(
+        httpx.post(
+            f"{served}/oai",
+            data={
+                "verb": "GetRecord",
+                "metadataPrefix": "oai_datacite",
+                "identifier": f"oai:127.0.0.1:tasks/{OPEN_TASK}",
+            },
+        ).content
+    )
     assert posted.find(".//{http://datacite.org/schema/kernel-4}resource") is not None
 
 
-@pytest.mark.parametrize("args, code", [
-    ({}, "badVerb"),
-    ({"verb": "Harvest"}, "badVerb"),
-    ({"verb": "ListRecords"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2020-01-01", "from": "2019-01-01T00:00:00Z"},
-     "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "yesterday"}, "badArgument"),
-    ({"verb": "Identify", "set": "type"}, "badArgument"),
-    ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
-    ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": f"oai:testserver:datasets/{HIDDEN_DATASET}"},
-     "idDoesNotExist"),
-    ({"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "oai:testserver:tasks/cxr-pneumothorax-triage"},
-     "idDoesNotExist"),
-    ({"verb": "ListRecords", "resumptionToken": "not-a-token"}, "badResumptionToken"),
-    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "type:review"}, "noRecordsMatch"),
-])
+@pytest.mark.parametrize(
+    "args, code",
+    [
+        ({}, "badVerb"),
+        ({"verb": "Harvest"}, "badVerb"),
+        ({"verb": "ListRecords"}, "badArgument"),
+        (
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2020-01-01", "from": "2019-01-01T00:00:00Z"},
+            "badArgument",
+        ),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "yesterday"}, "badArgument"),
+        ({"verb": "Identify", "set": "type"}, "badArgument"),
+        ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
+        (
+            {
+                "verb": "GetRecord",
+                "metadataPrefix": "oai_dc",
+                "identifier": f"oai:testserver:datasets/{HIDDEN_DATASET}",
+            },
+            "idDoesNotExist",
+        ),
+        (
+            {
+                "verb": "GetRecord",
+                "metadataPrefix": "oai_dc",
+                "identifier": "oai:testserver:tasks/cxr-pneumothorax-triage",
+            },
+            "idDoesNotExist",
+        ),
+        ({"verb": "ListRecords", "resumptionToken": "not-a-token"}, "badResumptionToken"),
+        ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "type:review"}, "noRecordsMatch"),
+    ],
+)
 def test_errors_are_oai_errors(web, args, code):
     """Each wrong request gets the protocol's error code in a schema-valid response (HTTP 200, as OAI-PMH wants);
     an unpublished entry does not exist for a harvester, whatever token it sends."""
@@ -157,13 +183,21 @@ def test_deleted_records_are_told_only_for_once_public_entries(web, open_harvest
     tree = valid(web.get("/oai", params={"verb": "ListRecords", "metadataPrefix": "oai_datacite"}).content)
     headers = tree.findall(".//o:header", OAI)
     assert {h.findtext("o:identifier", namespaces=OAI): h.get("status") for h in headers} == {
-        f"oai:testserver:datasets/{OPEN_DATASET}": "deleted", f"oai:testserver:tasks/{OPEN_TASK}": "deleted"}
+        f"oai:testserver:datasets/{OPEN_DATASET}": "deleted",
+        f"oai:testserver:tasks/{OPEN_TASK}": "deleted",
+    }
     assert tree.find(".//o:metadata", OAI) is None
-    got = valid(web.get("/oai", params={"verb": "GetRecord", "metadataPrefix": "oai_dc",
-                                        "identifier": f"oai:testserver:tasks/{OPEN_TASK}"}).content)
+    got = valid(
+        web.get(
+            "/oai",
+            params={"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": f"oai:testserver:tasks/{OPEN_TASK}"},
+        ).content
+    )
     assert got.find(".//o:header", OAI).get("status") == "deleted"
-    assert HIDDEN_DATASET.encode() not in web.get("/oai", params={"verb": "ListIdentifiers",
-                                                                  "metadataPrefix": "oai_dc"}).content
+    assert (
+        HIDDEN_DATASET.encode()
+        not in web.get("/oai", params={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"}).content
+    )
 
 
 def test_dcat_ap_records_conform_to_dcat_ap(web):
@@ -172,8 +206,16 @@ def test_dcat_ap_records_conform_to_dcat_ap(web):
     from lxml import etree
     from rdflib import Graph
 
-    tree = valid(web.get("/oai", params={"verb": "GetRecord", "metadataPrefix": "dcat_ap",
-                                         "identifier": f"oai:testserver:datasets/{OPEN_DATASET}"}).content)
+    tree = valid(
+        web.get(
+            "/oai",
+            params={
+                "verb": "GetRecord",
+                "metadataPrefix": "dcat_ap",
+                "identifier": f"oai:testserver:datasets/{OPEN_DATASET}",
+            },
+        ).content
+    )
     rdf = tree.find(".//o:metadata", OAI)[0]
     graph = Graph().parse(data=etree.tostring(rdf), format="xml")
     assert len(graph) > 50

@@ -20,8 +20,9 @@ def csrf_of(html: str) -> str:
 def sign_in(web, name: str):
     """Sign in through the form, as a browser does; returns the redirect answer."""
     form = web.get("/signin", headers=BROWSER)
-    return web.post("/signin", data={"csrf": csrf_of(form.text), "token": web.tokens[name], "next": "/desk"},
-                    follow_redirects=False)
+    return web.post(
+        "/signin", data={"csrf": csrf_of(form.text), "token": web.tokens[name], "next": "/desk"}, follow_redirects=False
+    )
 
 
 def test_search_page_finds_published_entries_with_facets(web):
@@ -81,8 +82,14 @@ def test_content_negotiation_on_the_page_url(web):
     turtle = web.get(url, headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=turtle.text, format="turtle")
     subject = URIRef(body["@id"])
-    for term in (DCTERMS.identifier, DCTERMS.issued, DCTERMS.creator, DCTERMS.publisher, DCTERMS.accessRights,
-                 DCTERMS.license):
+    for term in (
+        DCTERMS.identifier,
+        DCTERMS.issued,
+        DCTERMS.creator,
+        DCTERMS.publisher,
+        DCTERMS.accessRights,
+        DCTERMS.license,
+    ):
         assert graph.value(subject, term) is not None, term
     rdfxml = web.get(url, headers={"Accept": "application/rdf+xml"})
     assert len(Graph().parse(data=rdfxml.text, format="xml")) == len(graph)
@@ -154,7 +161,11 @@ def test_embedded_jsonld_matches_the_api(web):
     page = _embedded(web.get(f"/datasets/{OPEN_DATASET}", headers=BROWSER).text)
     entry = web.get(f"/api/datasets/{OPEN_DATASET}").json()["document"]
     assert (page["name"], page["description"], page["keywords"], page["version"]) == (
-        entry["title"], entry["description"], entry["keywords"], entry["version"])
+        entry["title"],
+        entry["description"],
+        entry["keywords"],
+        entry["version"],
+    )
     assert page["license"].endswith(entry["license"]["spdx_id"])
 
 
@@ -168,7 +179,9 @@ def test_sign_in_cookie_and_csrf(web):
     assert bad.status_code == 401 and "unknown or revoked" in bad.text
     answer = sign_in(web, "rita")
     cookie = [c for c in answer.headers.get_list("set-cookie") if c.startswith("medal_session=")][0]
-    assert answer.status_code == 303 and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    assert (
+        answer.status_code == 303 and "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+    )
     assert "Secure" not in cookie  # served over http here
     desk = web.get("/desk", headers=BROWSER)
     assert desk.status_code == 200 and "Signed in as <strong>rita</strong>" in desk.text
@@ -188,8 +201,14 @@ def test_review_and_decision_through_the_desk(web):
     sign_in(web, "rita")
     page = web.get(f"/desk/tasks/{task}", headers=BROWSER)
     assert page.status_code == 200 and 'id="review-form"' in page.text
-    form = {"clinical_relevance_score": "4", "unmet_need_score": "3", "patient_impact_score": "4",
-            "recommendation": "minor_revision", "comments": "Clear question.", "conflict_of_interest": "no"}
+    form = {
+        "clinical_relevance_score": "4",
+        "unmet_need_score": "3",
+        "patient_impact_score": "4",
+        "recommendation": "minor_revision",
+        "comments": "Clear question.",
+        "conflict_of_interest": "no",
+    }
     forged = web.post(f"/desk/tasks/{task}/reviews", data=form)
     assert forged.status_code == 403
     headers = {"Authorization": f"Bearer {web.tokens['chair']}"}
@@ -198,8 +217,9 @@ def test_review_and_decision_through_the_desk(web):
     assert done.status_code == 303
     reviews = web.get(f"/api/tasks/{task}/reviews", headers=headers).json()["reviews"]
     assert len(reviews) == before + 1 and any(r["author"] == "rita" for r in reviews)
-    invalid = web.post(f"/desk/tasks/{task}/reviews", data={**form, "clinical_relevance_score": "9",
-                                                           "csrf": csrf_of(page.text)})
+    invalid = web.post(
+        f"/desk/tasks/{task}/reviews", data={**form, "clinical_relevance_score": "9", "csrf": csrf_of(page.text)}
+    )
     assert invalid.status_code == 422 and "clinical_relevance_score" in invalid.text
     sign_in(web, "alice")
     assert web.get("/desk", headers=BROWSER).status_code == 403
@@ -207,9 +227,11 @@ def test_review_and_decision_through_the_desk(web):
     desk = web.get(f"/desk/tasks/{task}", headers=BROWSER)
     no_reason = web.post(f"/desk/tasks/{task}/decision", data={"csrf": csrf_of(desk.text), "decision": "accept"})
     assert no_reason.status_code == 422 and "reason" in no_reason.text
-    decided = web.post(f"/desk/tasks/{task}/decision", data={"csrf": csrf_of(desk.text), "decision": "reject",
-                                                             "reason": "the hidden split is undocumented"},
-                       follow_redirects=False)
+    decided = web.post(
+        f"/desk/tasks/{task}/decision",
+        data={"csrf": csrf_of(desk.text), "decision": "reject", "reason": "the hidden split is undocumented"},
+        follow_redirects=False,
+    )
     assert decided.status_code == 303
     assert web.get(f"/api/tasks/{task}", headers=headers).json()["document"]["status"] == "rejected"
 
@@ -228,7 +250,9 @@ def test_contributor_page_lists_submissions(web):
     assert sent.status_code == 201, sent.text
     page = web.get("/mine", headers={**BROWSER, **alice}).text
     assert 'href="/tasks/ct-web-task"' in page and "status-submitted" in page and "withdraw" in page
-    assert "ct-web-task" not in web.get("/mine", headers={**BROWSER, "Authorization": f"Bearer {web.tokens['bob']}"}).text
+    assert (
+        "ct-web-task" not in web.get("/mine", headers={**BROWSER, "Authorization": f"Bearer {web.tokens['bob']}"}).text
+    )
     assert web.get("/tasks/ct-web-task", headers=BROWSER).status_code == 404  # not accepted: not public
     own = web.get("/tasks/ct-web-task", headers={**BROWSER, **alice})
     assert own.status_code == 200 and "submission through the API" in own.text  # her version history says why
@@ -297,8 +321,19 @@ class _Controls:
         Parser().feed(html)
 
 
-@pytest.mark.parametrize("path", ["/", f"/datasets/{OPEN_DATASET}", f"/tasks/{OPEN_TASK}", "/campaign", "/signin",
-                                  "/desk", "/desk/tasks/cxr-pneumothorax-triage", "/mine"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        f"/datasets/{OPEN_DATASET}",
+        f"/tasks/{OPEN_TASK}",
+        "/campaign",
+        "/signin",
+        "/desk",
+        "/desk/tasks/cxr-pneumothorax-triage",
+        "/mine",
+    ],
+)
 def test_pages_have_accessible_structure(web, path):
     """Every page declares its language and a viewport, has one h1, header/main/footer landmarks and a skip link,
     and every visible form control has a label (a <label for> or an enclosing <label>)."""

@@ -15,15 +15,22 @@ def _as(web, name: str) -> dict[str, str]:
 
 
 def _submit(web, task_id: str) -> None:
-    sent = web.post("/api/submissions", content=own_submission(task_id),
-                    headers={**_as(web, "alice"), "Content-Type": "application/yaml"})
+    sent = web.post(
+        "/api/submissions",
+        content=own_submission(task_id),
+        headers={**_as(web, "alice"), "Content-Type": "application/yaml"},
+    )
     assert sent.status_code == 201, sent.text
 
 
 def _next_steps(page: str, task_id: str) -> str:
     """The text of /mine's card of ``task_id``."""
-    card = re.search(rf'<section class="card"[^>]*>(?:(?!</section>).)*href="/tasks/{task_id}"(?:(?!</section>).)*'
-                     r"</section>", page, re.S)
+    card = re.search(
+        rf'<section class="card"[^>]*>(?:(?!</section>).)*href="/tasks/{task_id}"(?:(?!</section>).)*'
+        r"</section>",
+        page,
+        re.S,
+    )
     return card.group(0)
 
 
@@ -31,8 +38,11 @@ def test_a_withdrawn_task_is_withdrawn_and_shown_so(web):
     """The contributor withdraws a submitted task: its status is `withdrawn`, /mine and its page say so, and the
     only step offered is to resubmit it, which puts it back to submitted."""
     _submit(web, "ct-edge-withdrawn")
-    done = web.post("/api/tasks/ct-edge-withdrawn/transition", json={"action": "withdraw", "reason": "redo labels"},
-                    headers=_as(web, "alice"))
+    done = web.post(
+        "/api/tasks/ct-edge-withdrawn/transition",
+        json={"action": "withdraw", "reason": "redo labels"},
+        headers=_as(web, "alice"),
+    )
     assert done.status_code == 200, done.text
     status = web.get("/api/tasks/ct-edge-withdrawn", headers=_as(web, "alice")).json()["document"]["status"]
     assert status == "withdrawn"
@@ -41,10 +51,15 @@ def test_a_withdrawn_task_is_withdrawn_and_shown_so(web):
     assert "What you may do next: resubmit." in card
     page = web.get("/tasks/ct-edge-withdrawn", headers={**BROWSER, **_as(web, "alice")}).text
     assert "status-withdrawn" in page
-    again = web.post("/api/tasks/ct-edge-withdrawn/transition", json={"action": "resubmit", "reason": "done"},
-                     headers=_as(web, "alice"))
+    again = web.post(
+        "/api/tasks/ct-edge-withdrawn/transition",
+        json={"action": "resubmit", "reason": "done"},
+        headers=_as(web, "alice"),
+    )
     assert again.status_code == 200, again.text
-    assert web.get("/api/tasks/ct-edge-withdrawn", headers=_as(web, "alice")).json()["document"]["status"] == "submitted"
+    assert (
+        web.get("/api/tasks/ct-edge-withdrawn", headers=_as(web, "alice")).json()["document"]["status"] == "submitted"
+    )
 
 
 def test_mine_offers_only_the_contributors_steps_and_the_decisions_reason(web):
@@ -71,8 +86,14 @@ def test_the_desk_form_names_the_version_a_review_is_recorded_for(web):
     page = web.get(f"/desk/tasks/{task}", headers=BROWSER)
     said = int(re.search(r"Your review judges version (\d+)", page.text).group(1))
     assert current["version"] > 1 and said < current["version"]  # the case the old form got wrong
-    form = {"clinical_relevance_score": "4", "unmet_need_score": "3", "patient_impact_score": "4",
-            "recommendation": "minor_revision", "conflict_of_interest": "no", "csrf": csrf_of(page.text)}
+    form = {
+        "clinical_relevance_score": "4",
+        "unmet_need_score": "3",
+        "patient_impact_score": "4",
+        "recommendation": "minor_revision",
+        "conflict_of_interest": "no",
+        "csrf": csrf_of(page.text),
+    }
     assert web.post(f"/desk/tasks/{task}/reviews", data=form, follow_redirects=False).status_code == 303
     reviews = web.get(f"/api/tasks/{task}/reviews", headers=_as(web, "chair")).json()["reviews"]
     assert [r["task_version"] for r in reviews if r["author"] == "remy"] == [said]
@@ -89,7 +110,6 @@ def test_the_desk_shows_task_ids_and_links_the_contamination_report(web):
     assert 'href="/desk/tasks/cxr-pneumothorax-triage/contamination"' in page
     report = web.get("/desk/tasks/cxr-pneumothorax-triage/contamination")
     assert report.status_code == 200 and "errors" in report.json()
-    assert report.json() == web.get("/api/tasks/cxr-pneumothorax-triage/contamination",
-                                    headers=_as(web, "rita")).json()
+    assert report.json() == web.get("/api/tasks/cxr-pneumothorax-triage/contamination", headers=_as(web, "rita")).json()
     sign_in(web, "alice")
     assert web.get("/desk/tasks/cxr-pneumothorax-triage/contamination", headers=BROWSER).status_code == 403

@@ -150,8 +150,10 @@ def test_burned_in_annotation_flagged_by_the_audit_stops_previews_unless_pixels_
 
     def flag(document):
         deid = document["deidentification"]
-        deid["audit"] = {**deid["audit"], "findings": [
-            {"attribute": "BurnedInAnnotation", "tag": "(0028,0301)", "count": 14}]}
+        deid["audit"] = {
+            **deid["audit"],
+            "findings": [{"attribute": "BurnedInAnnotation", "tag": "(0028,0301)", "count": 14}],
+        }
 
     _restore(client, OPEN, flag)
     refused = client.get(f"/series/{series}/preview.png")

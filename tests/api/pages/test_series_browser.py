@@ -15,8 +15,10 @@ from served import medal_server
 from vendor_catalog import build
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (.ci/run installs it)"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +46,9 @@ def browser():
 def _violations(page) -> list:
     from axe_playwright_python.sync_playwright import Axe
 
-    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-            for v in Axe().run(page).response["violations"]]
+    return [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in Axe().run(page).response["violations"]
+    ]
 
 
 def _not_blank(png: bytes) -> float:

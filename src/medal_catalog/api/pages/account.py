@@ -31,8 +31,9 @@ def _local(target: str | None) -> str:
 
 @router.get("/signin", response_class=HTMLResponse)
 async def signin_form(request: Request, current: Annotated[Visit, Depends(visit)]) -> Response:
-    return render(request, current, "signin.html", title="Sign in", next=_local(request.query_params.get("next")),
-                  error=None)
+    return render(
+        request, current, "signin.html", title="Sign in", next=_local(request.query_params.get("next")), error=None
+    )
 
 
 @router.post("/signin", response_class=HTMLResponse)
@@ -47,9 +48,16 @@ async def signin(request: Request, catalog: CatalogDep, current: Annotated[Visit
     token = str(form.get("token") or "").strip()
     holder = await run_in_threadpool(lookup, catalog, token) if token else None
     if holder is None:
-        return render(request, current, "signin.html", status=401, title="Sign in", next=target,
-                      error="This token is unknown or revoked. Check that you pasted all of it, or ask an admin "
-                            "for a new one (medal token create).")
+        return render(
+            request,
+            current,
+            "signin.html",
+            status=401,
+            title="Sign in",
+            next=target,
+            error="This token is unknown or revoked. Check that you pasted all of it, or ask an admin "
+            "for a new one (medal token create).",
+        )
     response = RedirectResponse(target, status_code=303)
     sign_in(request, response, token)
     return response
@@ -75,11 +83,20 @@ def _submissions(catalog: Catalog, caller: Caller) -> list[dict[str, Any]]:
     for key in sorted(found):
         version = found[key]
         document = version.document or {}
-        row: dict[str, Any] = {"kind": version.kind, "id": version.id, "title": document.get("title") or version.id,
-               "url": entry_url(version.kind, version.id), "version": version.version,
-               "recorded_at": version.recorded_at, "status": document.get("status"),
-               "access_level": document.get("access_level"), "feedback": None, "note": None, "next": [],
-               "decision": None}
+        row: dict[str, Any] = {
+            "kind": version.kind,
+            "id": version.id,
+            "title": document.get("title") or version.id,
+            "url": entry_url(version.kind, version.id),
+            "version": version.version,
+            "recorded_at": version.recorded_at,
+            "status": document.get("status"),
+            "access_level": document.get("access_level"),
+            "feedback": None,
+            "note": None,
+            "next": [],
+            "decision": None,
+        }
         if version.kind == "BenchmarkTask":
             actor = Actor(caller.name, caller.role)
             row["next"] = allowed_for(catalog, version.id, document.get("status"), actor)

@@ -85,11 +85,17 @@ class Plots:
 
 def _bar_block(name: str, title: str, counter: Counter[str], cells: Cells, unit: str, drawer: Plots) -> dict[str, Any]:
     items = counter.most_common()
-    block = {"name": name, "title": title, "unit": unit, "rows": [(_label(k), cells.text(v)) for k, v in items],
-             "svg": None}
+    block = {
+        "name": name,
+        "title": title,
+        "unit": unit,
+        "rows": [(_label(k), cells.text(v)) for k, v in items],
+        "svg": None,
+    }
     if items:
-        drawer.bars(block, name, title, [_label(k) for k, _ in items], [cells.value(v) for _, v in items],
-                    cells.threshold)
+        drawer.bars(
+            block, name, title, [_label(k) for k, _ in items], [cells.value(v) for _, v in items], cells.threshold
+        )
     return block
 
 
@@ -104,24 +110,42 @@ def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]
     # Specialty x modality, accepted and submitted (under review counts as submitted).
     for group, statuses in (("accepted", ACCEPTED), ("submitted", SUBMITTED)):
         chosen = [t for t in tasks if t.get("status") in statuses]
-        grid = Counter((str(t.get("clinical_specialty") or "unknown"), str(m))
-                       for t in chosen for m in (t.get("modalities") or ["unknown"]))
+        grid = Counter(
+            (str(t.get("clinical_specialty") or "unknown"), str(m))
+            for t in chosen
+            for m in (t.get("modalities") or ["unknown"])
+        )
         rows = sorted({r for r, _ in grid})
         columns = sorted({c for _, c in grid})
         matrix = [[grid[(r, c)] for c in columns] for r in rows]
         title = f"{group.capitalize()} tasks by specialty and modality"
-        block = {"name": f"specialty-{group}", "title": title, "kind": "grid", "unit": "tasks",
-                 "columns": columns, "rows": [(_label(r), [cells.text(x) for x in row])
-                                              for r, row in zip(rows, matrix, strict=True)],
-                 "total": len(chosen), "svg": None}
+        block = {
+            "name": f"specialty-{group}",
+            "title": title,
+            "kind": "grid",
+            "unit": "tasks",
+            "columns": columns,
+            "rows": [(_label(r), [cells.text(x) for x in row]) for r, row in zip(rows, matrix, strict=True)],
+            "total": len(chosen),
+            "svg": None,
+        }
         if matrix:
-            drawer.heatmap(block, f"specialty-{group}", title, [_label(r) for r in rows], columns,
-                           [[cells.value(x) for x in row] for row in matrix], threshold)
+            drawer.heatmap(
+                block,
+                f"specialty-{group}",
+                title,
+                [_label(r) for r in rows],
+                columns,
+                [[cells.value(x) for x in row] for row in matrix],
+                threshold,
+            )
         blocks.append(block)
 
     # The datasets behind accepted and submitted tasks: where, which scanners, whom.
-    used = {group: {d for t in tasks if t.get("status") in statuses for d in t.get("datasets_used") or []}
-            for group, statuses in (("accepted", ACCEPTED), ("submitted", SUBMITTED))}
+    used = {
+        group: {d for t in tasks if t.get("status") in statuses for d in t.get("datasets_used") or []}
+        for group, statuses in (("accepted", ACCEPTED), ("submitted", SUBMITTED))
+    }
     behind = [datasets[d] for d in sorted(used["accepted"] | used["submitted"]) if d in datasets]
     countries = Counter(c for d in behind for c in d.get("countries") or [])
     region_of = regions()
@@ -146,21 +170,39 @@ def campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[str, Any]
             if isinstance(bin_, dict) and isinstance(bin_.get("count"), int):
                 ages[f"{bin_.get('minimum')}–{bin_.get('maximum')}"] += bin_["count"]
     blocks.append(_bar_block("sex", "People in the data by sex", sex, cells, "people", drawer))
-    blocks.append(_bar_block("age", "People in the data by age (years)",
-                             Counter(dict(sorted(ages.items(), key=lambda kv: _age_key(kv[0])))), cells, "people",
-                             drawer))
-    types = Counter(f"{t.get('task_type') or 'unknown'} ({t.get('status')})" for t in tasks
-                    if t.get("status") in ACCEPTED + SUBMITTED)
+    blocks.append(
+        _bar_block(
+            "age",
+            "People in the data by age (years)",
+            Counter(dict(sorted(ages.items(), key=lambda kv: _age_key(kv[0])))),
+            cells,
+            "people",
+            drawer,
+        )
+    )
+    types = Counter(
+        f"{t.get('task_type') or 'unknown'} ({t.get('status')})"
+        for t in tasks
+        if t.get("status") in ACCEPTED + SUBMITTED
+    )
     blocks.append(_bar_block("task-types", "Tasks by task type (status)", types, cells, "tasks", drawer))
 
     accepted_specialties = {t.get("clinical_specialty") for t in tasks if t.get("status") in ACCEPTED}
-    accepted_regions = {region_of.get(c) for d in used["accepted"] if d in datasets
-                        for c in datasets[d].get("countries") or []}
-    gaps = {"specialties": [_label(s) for s in enum_values("ClinicalSpecialtyEnum") if s not in accepted_specialties],
-            "regions": sorted(r for r in set(region_of.values()) - {"Antarctica"} if r not in accepted_regions)}
+    accepted_regions = {
+        region_of.get(c) for d in used["accepted"] if d in datasets for c in datasets[d].get("countries") or []
+    }
+    gaps = {
+        "specialties": [_label(s) for s in enum_values("ClinicalSpecialtyEnum") if s not in accepted_specialties],
+        "regions": sorted(r for r in set(region_of.values()) - {"Antarctica"} if r not in accepted_regions),
+    }
     drawn = drawer.draw()
-    return {"blocks": blocks, "gaps": gaps, "threshold": threshold, "drawn": drawn,
-            "counted": {"tasks": len(tasks), "datasets": len(behind)}}
+    return {
+        "blocks": blocks,
+        "gaps": gaps,
+        "threshold": threshold,
+        "drawn": drawn,
+        "counted": {"tasks": len(tasks), "datasets": len(behind)},
+    }
 
 
 #: The views of the campaign kept in the store (api/derived.py): they depend on the entries only, not on who asks.
@@ -188,8 +230,9 @@ def cached_campaign(catalog: Catalog, caller: Caller, threshold: int) -> dict[st
         return campaign(catalog, caller, threshold)
     print_ = fingerprint(catalog.entries_version(COUNTED), threshold)
     settled = catalog.pending_count() == 0
-    return kept_json(catalog, f"campaign:{view}", print_, lambda: campaign(catalog, KEPT_VIEWS[view], threshold),
-                     keep=settled)
+    return kept_json(
+        catalog, f"campaign:{view}", print_, lambda: campaign(catalog, KEPT_VIEWS[view], threshold), keep=settled
+    )
 
 
 def _age_key(label: str) -> float:
@@ -200,8 +243,9 @@ def _age_key(label: str) -> float:
 
 
 @router.get("/campaign", response_class=HTMLResponse)
-async def campaign_page(request: Request, catalog: CatalogDep, settings: SettingsDep,
-                        current: Annotated[Visit, Depends(visit)]) -> Response:
+async def campaign_page(
+    request: Request, catalog: CatalogDep, settings: SettingsDep, current: Annotated[Visit, Depends(visit)]
+) -> Response:
     """The campaign dashboard, counted over what the caller may see."""
     data = await run_in_threadpool(cached_campaign, catalog, current.caller, settings.small_cell_threshold)
     return render(request, current, "campaign.html", title="Campaign", **data)

@@ -21,8 +21,16 @@ from medal_catalog.api.pages.templating import error_page, render
 from medal_catalog.api.render import visible
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Forbidden, MedalError, Unauthorized
-from medal_catalog.panel import (CRITERIA, Actor, decide, list_reviews, ranking, record_review, review_body_model,
-                                 task_contamination)
+from medal_catalog.panel import (
+    CRITERIA,
+    Actor,
+    decide,
+    list_reviews,
+    ranking,
+    record_review,
+    review_body_model,
+    task_contamination,
+)
 
 from medal_catalog.panel.records import judged_version
 from medal_catalog.schema.facts import enum_values
@@ -43,8 +51,9 @@ def _error(request: Request, current: Visit, err: MedalError) -> HTMLResponse:
 
 
 @router.get("/desk", response_class=HTMLResponse)
-async def desk(request: Request, catalog: CatalogDep, settings: SettingsDep,
-               current: Annotated[Visit, Depends(visit)]) -> Response:
+async def desk(
+    request: Request, catalog: CatalogDep, settings: SettingsDep, current: Annotated[Visit, Depends(visit)]
+) -> Response:
     """The queue: tasks open for review, ranked by priority, with flags and the panel's agreement."""
     try:
         _panel_only(current.caller)
@@ -61,21 +70,46 @@ def _task_context(catalog: Catalog, caller: Caller, task_id: str) -> dict[str, A
     # A review judges the version the task's judged content dates from (record_review's rule), which is not the
     # current version once a workflow step or an editorial edit has written a newer one.
     judges = judged_version(catalog.history("BenchmarkTask", task_id))
-    return {"task": current.document, "task_version": current.version, "judges": judges, "reviews": reviews,
-            "mine": mine[-1]["document"] if mine else None}
+    return {
+        "task": current.document,
+        "task_version": current.version,
+        "judges": judges,
+        "reviews": reviews,
+        "mine": mine[-1]["document"] if mine else None,
+    }
 
 
-def _task_page(request: Request, current: Visit, catalog: Catalog, task_id: str, status: int = 200,
-               flash: str | None = None, problem: str | None = None, form: dict[str, Any] | None = None) -> Response:
+def _task_page(
+    request: Request,
+    current: Visit,
+    catalog: Catalog,
+    task_id: str,
+    status: int = 200,
+    flash: str | None = None,
+    problem: str | None = None,
+    form: dict[str, Any] | None = None,
+) -> Response:
     context = _task_context(catalog, current.caller, task_id)
-    return render(request, current, "desk_task.html", status=status, title=f"Review {task_id}", flash=flash,
-                  problem=problem, form=form or context["mine"] or {}, criteria=CRITERIA, scores=SCORES,
-                  recommendations=enum_values("RecommendationEnum"), **context)
+    return render(
+        request,
+        current,
+        "desk_task.html",
+        status=status,
+        title=f"Review {task_id}",
+        flash=flash,
+        problem=problem,
+        form=form or context["mine"] or {},
+        criteria=CRITERIA,
+        scores=SCORES,
+        recommendations=enum_values("RecommendationEnum"),
+        **context,
+    )
 
 
 @router.get("/desk/tasks/{task_id}", response_class=HTMLResponse)
-async def desk_task(task_id: str, request: Request, catalog: CatalogDep,
-                    current: Annotated[Visit, Depends(visit)]) -> Response:
+async def desk_task(
+    task_id: str, request: Request, catalog: CatalogDep, current: Annotated[Visit, Depends(visit)]
+) -> Response:
     """A task's reviews, the scoring form and (for admins) the decision form."""
     try:
         _panel_only(current.caller)
@@ -87,8 +121,9 @@ async def desk_task(task_id: str, request: Request, catalog: CatalogDep,
 
 
 @router.get("/desk/tasks/{task_id}/contamination")
-async def desk_contamination(task_id: str, request: Request, catalog: CatalogDep,
-                             current: Annotated[Visit, Depends(visit)]) -> Response:
+async def desk_contamination(
+    task_id: str, request: Request, catalog: CatalogDep, current: Annotated[Visit, Depends(visit)]
+) -> Response:
     """The task's contamination report for the signed-in panel (``GET /api/tasks/{id}/contamination``'s JSON,
     reached from the desk with the browser's session, which the JSON API does not read)."""
     try:
@@ -129,8 +164,9 @@ def _problem(err: ValidationError) -> str:
 
 
 @router.post("/desk/tasks/{task_id}/reviews", response_class=HTMLResponse)
-async def submit_review(task_id: str, request: Request, catalog: CatalogDep,
-                        current: Annotated[Visit, Depends(visit)]) -> Response:
+async def submit_review(
+    task_id: str, request: Request, catalog: CatalogDep, current: Annotated[Visit, Depends(visit)]
+) -> Response:
     """Record the signed-in panel member's review (the same call as ``POST /api/tasks/{id}/reviews``)."""
     form = await request.form()
     try:
@@ -139,22 +175,31 @@ async def submit_review(task_id: str, request: Request, catalog: CatalogDep,
         try:
             assessment = _assessment(form)
         except ValidationError as err:
-            return await run_in_threadpool(_task_page, request, current, catalog, task_id, 422, None,
-                                           _problem(err), dict(form))
-        await run_in_threadpool(lambda: record_review(catalog, task_id, assessment,
-                                                      Actor(current.caller.name, current.caller.role),
-                                                      today=date.today()))
+            return await run_in_threadpool(
+                _task_page, request, current, catalog, task_id, 422, None, _problem(err), dict(form)
+            )
+        await run_in_threadpool(
+            lambda: record_review(
+                catalog, task_id, assessment, Actor(current.caller.name, current.caller.role), today=date.today()
+            )
+        )
     except MedalError as err:
         if err.http_status in (409, 422):
-            return await run_in_threadpool(_task_page, request, current, catalog, task_id, err.http_status, None,
-                                           str(err), dict(form))
+            return await run_in_threadpool(
+                _task_page, request, current, catalog, task_id, err.http_status, None, str(err), dict(form)
+            )
         return _error(request, current, err)
     return RedirectResponse(f"/desk/tasks/{quote(task_id)}?done=review", status_code=303)
 
 
 @router.post("/desk/tasks/{task_id}/decision", response_class=HTMLResponse)
-async def submit_decision(task_id: str, request: Request, catalog: CatalogDep, settings: SettingsDep,
-                          current: Annotated[Visit, Depends(visit)]) -> Response:
+async def submit_decision(
+    task_id: str,
+    request: Request,
+    catalog: CatalogDep,
+    settings: SettingsDep,
+    current: Annotated[Visit, Depends(visit)],
+) -> Response:
     """The chair accepts or rejects a task with a reason (the same call as ``POST /api/tasks/{id}/decision``)."""
     form = await request.form()
     try:
@@ -164,13 +209,30 @@ async def submit_decision(task_id: str, request: Request, catalog: CatalogDep, s
             raise Forbidden("decisions are taken by the panel chair (an admin token)")
         reason = _field(form, "reason").strip()
         if not reason:
-            return await run_in_threadpool(_task_page, request, current, catalog, task_id, 422, None,
-                                           "a decision needs a reason: say why, it is recorded with the decision")
-        await run_in_threadpool(lambda: decide(catalog, task_id, _field(form, "decision"), reason,
-                                               Actor(current.caller.name, current.caller.role), settings))
+            return await run_in_threadpool(
+                _task_page,
+                request,
+                current,
+                catalog,
+                task_id,
+                422,
+                None,
+                "a decision needs a reason: say why, it is recorded with the decision",
+            )
+        await run_in_threadpool(
+            lambda: decide(
+                catalog,
+                task_id,
+                _field(form, "decision"),
+                reason,
+                Actor(current.caller.name, current.caller.role),
+                settings,
+            )
+        )
     except MedalError as err:
         if err.http_status in (409, 422):
-            return await run_in_threadpool(_task_page, request, current, catalog, task_id, err.http_status, None,
-                                           str(err))
+            return await run_in_threadpool(
+                _task_page, request, current, catalog, task_id, err.http_status, None, str(err)
+            )
         return _error(request, current, err)
     return RedirectResponse(f"/desk/tasks/{quote(task_id)}?done=decision", status_code=303)

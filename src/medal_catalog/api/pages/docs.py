@@ -17,10 +17,13 @@ STATIC = Path(__file__).with_name("static")
 
 @router.get("/api/docs", response_class=HTMLResponse)
 async def swagger() -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url="/api/openapi.json", title="MEDAL catalog API",
-                               swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-                               swagger_css_url="/static/swagger/swagger-ui.css",
-                               swagger_favicon_url="/static/swagger/favicon-32x32.png")
+    return get_swagger_ui_html(
+        openapi_url="/api/openapi.json",
+        title="MEDAL catalog API",
+        swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+        swagger_css_url="/static/swagger/swagger-ui.css",
+        swagger_favicon_url="/static/swagger/favicon-32x32.png",
+    )
 
 
 def mount_static(app: FastAPI) -> None:

@@ -32,13 +32,20 @@ def _message(status: int, detail: object, path: str) -> str:
     if status >= 500:
         return "Something went wrong on our side; it has been logged. Try again, or tell the catalog's operators."
     if isinstance(detail, list):  # FastAPI's parameter errors
-        return "; ".join(f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}" for e in detail
-                         if isinstance(e, dict)) or "The request's parameters are not valid."
+        return (
+            "; ".join(
+                f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg')}"
+                for e in detail
+                if isinstance(e, dict)
+            )
+            or "The request's parameters are not valid."
+        )
     return str(detail)
 
 
-async def page_for(request: Request, status: int, detail: object,
-                   headers: dict[str, str] | None = None) -> Response | None:
+async def page_for(
+    request: Request, status: int, detail: object, headers: dict[str, str] | None = None
+) -> Response | None:
     """The error page for ``request``, or None when it should get the JSON envelope."""
     if not wants_page(request):
         return None
@@ -46,14 +53,25 @@ async def page_for(request: Request, status: int, detail: object,
     heading = HEADINGS.get(status, "Something went wrong")
     try:
         current = await visit(request)
-        return render(request, current, "error.html", status=status, title=heading, heading=heading,
-                      message=message, status_code=status, headers=headers)
+        return render(
+            request,
+            current,
+            "error.html",
+            status=status,
+            title=heading,
+            heading=heading,
+            message=message,
+            status_code=status,
+            headers=headers,
+        )
     except Exception:  # the catalog itself may be what failed: a page without the session still says what
         _log.exception("the error page could not be rendered with the session")
-        html = (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{escape(heading)}"
-                f"</title><link rel=\"stylesheet\" href=\"/static/style.css\"></head><body><main id=\"main\">"
-                f"<h1>{escape(heading)}</h1><p class=\"error\" role=\"alert\">{escape(message)}</p>"
-                f"<p><a href=\"/\">Back to the search</a></p></main></body></html>")
+        html = (
+            f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(heading)}'
+            f'</title><link rel="stylesheet" href="/static/style.css"></head><body><main id="main">'
+            f'<h1>{escape(heading)}</h1><p class="error" role="alert">{escape(message)}</p>'
+            f'<p><a href="/">Back to the search</a></p></main></body></html>'
+        )
         return HTMLResponse(html, status_code=status, headers=headers)
 
 

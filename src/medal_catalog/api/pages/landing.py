@@ -43,17 +43,41 @@ from medal_catalog.store import entry_key
 router = APIRouter(include_in_schema=False)
 KIND_OF_PAGE = {"tasks": "BenchmarkTask", "datasets": "ImagingDataset"}
 #: Representations of a landing page URL: ``?format=`` name -> media type.
-PAGE_MEDIA = {"html": "text/html", "jsonld": "application/ld+json", "ttl": "text/turtle",
-              "rdf": "application/rdf+xml", "schemaorg": "application/ld+json", "json": "application/json",
-              "datacite": datacite.JSON_MEDIA, "datacite-xml": datacite.XML_MEDIA}
-_ALIASES = {"turtle": "ttl", "json-ld": "jsonld", "xml": "rdf", "rdfxml": "rdf", "dcat": "jsonld",
-            "datacite-json": "datacite", "datacitexml": "datacite-xml"}
+PAGE_MEDIA = {
+    "html": "text/html",
+    "jsonld": "application/ld+json",
+    "ttl": "text/turtle",
+    "rdf": "application/rdf+xml",
+    "schemaorg": "application/ld+json",
+    "json": "application/json",
+    "datacite": datacite.JSON_MEDIA,
+    "datacite-xml": datacite.XML_MEDIA,
+}
+_ALIASES = {
+    "turtle": "ttl",
+    "json-ld": "jsonld",
+    "xml": "rdf",
+    "rdfxml": "rdf",
+    "dcat": "jsonld",
+    "datacite-json": "datacite",
+    "datacitexml": "datacite-xml",
+}
 #: Media types -> representation; ``application/xml`` is DataCite XML (what F-UJI and DataCite's own content
 #: negotiation mean by it), RDF/XML is asked for by its own type.
-_BY_MEDIA = {"text/html": "html", "application/xhtml+xml": "html", "application/ld+json": "jsonld",
-             "text/turtle": "ttl", "application/rdf+xml": "rdf", "application/json": "json",
-             "text/n3": "ttl", "application/x-turtle": "ttl", datacite.JSON_MEDIA: "datacite",
-             datacite.XML_MEDIA: "datacite-xml", "application/xml": "datacite-xml", "text/xml": "datacite-xml"}
+_BY_MEDIA = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "application/ld+json": "jsonld",
+    "text/turtle": "ttl",
+    "application/rdf+xml": "rdf",
+    "application/json": "json",
+    "text/n3": "ttl",
+    "application/x-turtle": "ttl",
+    datacite.JSON_MEDIA: "datacite",
+    datacite.XML_MEDIA: "datacite-xml",
+    "application/xml": "datacite-xml",
+    "text/xml": "datacite-xml",
+}
 #: The ``?profile=`` that asks for a dataset as HealthDCAT-AP (release 8) rather than DCAT-AP.
 HEALTHDCAT = "healthdcat-ap"
 
@@ -95,13 +119,24 @@ def dataset_downloads(catalog: Catalog, base: str, document: dict[str, Any], vie
     dataset_id = document["id"]
     out: list[dict[str, Any]] = []
     if view != "hidden":
-        out.append({"name": "series manifest (JSON Lines, one line per series)",
-                    "url": f"{base}/api/datasets/{dataset_id}/series.jsonl", "media_type": "application/jsonlines"})
+        out.append(
+            {
+                "name": "series manifest (JSON Lines, one line per series)",
+                "url": f"{base}/api/datasets/{dataset_id}/series.jsonl",
+                "media_type": "application/jsonlines",
+            }
+        )
     # The data files last: an assessor (F-UJI) checks the size and type of the last distribution it is given.
     if may_fetch_data(document, view):
-        out += [{"name": f["path"], "url": f"{base}/api/datasets/{dataset_id}/files/{f['path']}",
-                 "media_type": f.get("media_type"), "size": f.get("byte_size")}
-                for f in _files(catalog, dataset_id, document)]
+        out += [
+            {
+                "name": f["path"],
+                "url": f"{base}/api/datasets/{dataset_id}/files/{f['path']}",
+                "media_type": f.get("media_type"),
+                "size": f.get("byte_size"),
+            }
+            for f in _files(catalog, dataset_id, document)
+        ]
     return out
 
 
@@ -124,10 +159,20 @@ def task_downloads(catalog: Catalog, caller: Caller, base: str, document: dict[s
     if files is None:
         return []
     task_id = document["id"]
-    return [{"name": "cases.csv", "url": f"{base}/api/tasks/{task_id}/cases.csv", "media_type": "text/csv",
-             "size": len(files.cases)},
-            {"name": "labels.csv (published splits only)", "url": f"{base}/api/tasks/{task_id}/labels.csv",
-             "media_type": "text/csv", "size": len(files.labels)}]
+    return [
+        {
+            "name": "cases.csv",
+            "url": f"{base}/api/tasks/{task_id}/cases.csv",
+            "media_type": "text/csv",
+            "size": len(files.cases),
+        },
+        {
+            "name": "labels.csv (published splits only)",
+            "url": f"{base}/api/tasks/{task_id}/labels.csv",
+            "media_type": "text/csv",
+            "size": len(files.labels),
+        },
+    ]
 
 
 def loading(catalog: Catalog, caller: Caller, document: dict[str, Any]) -> dict[str, Any]:
@@ -151,23 +196,43 @@ def loading(catalog: Catalog, caller: Caller, document: dict[str, Any]) -> dict[
     licence = data.get("license") or {}
     submitter = document.get("submitter") or {}
     contact = ", ".join(str(submitter[k]) for k in ("name", "email") if submitter.get(k)) or None
-    return {"mode": "signed" if fetch and caller.role != "anonymous" else "denied", "dataset": dataset_id,
-            "level": level, "dua_url": licence.get("dua_url") or licence.get("url"),
-            "conditions": data.get("data_use_conditions"), "contact": contact}
+    return {
+        "mode": "signed" if fetch and caller.role != "anonymous" else "denied",
+        "dataset": dataset_id,
+        "level": level,
+        "dua_url": licence.get("dua_url") or licence.get("url"),
+        "conditions": data.get("data_use_conditions"),
+        "contact": contact,
+    }
 
 
 def _used_by(catalog: Catalog, caller: Caller, dataset_id: str) -> list[str]:
     """The tasks using a dataset that the caller may see (through the same search scope as the API)."""
-    result = catalog.search("", filters={"type": "BenchmarkTask", "dataset": dataset_id}, sort="key", size=100,
-                            scope=search_scope(catalog, caller))
+    result = catalog.search(
+        "",
+        filters={"type": "BenchmarkTask", "dataset": dataset_id},
+        sort="key",
+        size=100,
+        scope=search_scope(catalog, caller),
+    )
     return [h.id for h in result.hits]
 
 
 class Landing:
     """Everything one landing page (and its machine representations) shows, for one caller."""
 
-    def __init__(self, request: Request | None, catalog: Catalog, caller: Caller, path: str, entry_id: str, *,
-                 base: str | None = None, pid_base: str | None = None, settings: Settings | None = None):
+    def __init__(
+        self,
+        request: Request | None,
+        catalog: Catalog,
+        caller: Caller,
+        path: str,
+        entry_id: str,
+        *,
+        base: str | None = None,
+        pid_base: str | None = None,
+        settings: Settings | None = None,
+    ):
         self.kind = KIND_OF_PAGE[path]
         self.path = path
         self.current, self.view = visible(catalog, caller, self.kind, entry_id)
@@ -179,8 +244,9 @@ class Landing:
         self.base = base
         self.settings = settings
         self.pid_base = pid_base if pid_base is not None else self.settings.pid_base
-        self.document = small_cells(redact(self.current.document, self.view), caller,
-                                    self.settings.small_cell_threshold) or {}
+        self.document = (
+            small_cells(redact(self.current.document, self.view), caller, self.settings.small_cell_threshold) or {}
+        )
         self.id = entry_id
         self.page = f"{self.base}/{path}/{entry_id}"
         #: The catalog's own resolvable identifier, and the entry's persistent identifier (which may be the same).
@@ -193,15 +259,17 @@ class Landing:
         if self.kind == "ImagingDataset":
             self.related = _used_by(catalog, caller, entry_id)
             self.downloads = dataset_downloads(catalog, self.base, self.document, self.view)
-            self.schemaorg = dataset_jsonld(self.document, self.base, issued=self.issued, tasks=self.related,
-                                            downloads=self.downloads)
+            self.schemaorg = dataset_jsonld(
+                self.document, self.base, issued=self.issued, tasks=self.related, downloads=self.downloads
+            )
             self.croissant = f"{self.base}/api/datasets/{entry_id}/croissant"
             self.loading = {"mode": "open"}  # a dataset's series load for everyone who sees it
         else:
             self.related = [d for d in self.document.get("datasets_used") or [] if _sees(catalog, caller, d)]
             self.downloads = task_downloads(catalog, caller, self.base, self.document)
-            self.schemaorg = task_jsonld(self.document, self.base, issued=self.issued, datasets=self.related,
-                                         downloads=self.downloads)
+            self.schemaorg = task_jsonld(
+                self.document, self.base, issued=self.issued, datasets=self.related, downloads=self.downloads
+            )
             self.croissant = f"{self.base}/api/tasks/{entry_id}/croissant"
             self.loading = loading(catalog, caller, self.current.document or {})
         self.schemaorg["potentialAction"] = api_action(self.base, path, entry_id)
@@ -220,9 +288,17 @@ class Landing:
     def datacite(self, version: int | None = None) -> dict[str, Any]:
         """The entry as DataCite JSON (schema 4.6); with ``version``, that recorded version of it (identified by its
         versioned identifier, ``IsVersionOf`` the entry's PID), seen through the caller's view of the entry now."""
-        context = datacite.Context(base=self.base, pid=self.persistent, catalog_id=self.catalog_id, page=self.page,
-                                   issued=self.issued, related=self.related_pids(), downloads=self.downloads,
-                                   croissant=self.croissant, small_cell=self.settings.small_cell_threshold)
+        context = datacite.Context(
+            base=self.base,
+            pid=self.persistent,
+            catalog_id=self.catalog_id,
+            page=self.page,
+            issued=self.issued,
+            related=self.related_pids(),
+            downloads=self.downloads,
+            croissant=self.croissant,
+            small_cell=self.settings.small_cell_threshold,
+        )
         if version is None:
             return datacite.to_datacite(self.document, context)
         stored = self.catalog.get(self.kind, self.id, version)
@@ -244,11 +320,13 @@ class Landing:
             level = self.document.get("access_level")
             if level in access_rights():
                 out["dcterms:accessRights"] = {"@id": access_rights()[level]}
-            out["dcat:distribution"] = download_distributions(self.downloads, self.page, self.base, self.id,
-                                                              out["@id"])
+            out["dcat:distribution"] = download_distributions(self.downloads, self.page, self.base, self.id, out["@id"])
         out["dcterms:identifier"] = self.pid
-        out["ADMS:identifier"] = {"@type": "ADMS:Identifier", "skos:notation": self.persistent.value,
-                                  "ADMS:schemeAgency": self.persistent.scheme}
+        out["ADMS:identifier"] = {
+            "@type": "ADMS:Identifier",
+            "skos:notation": self.persistent.value,
+            "ADMS:schemeAgency": self.persistent.scheme,
+        }
         if self.issued:
             out["dcterms:issued"] = {"@value": self.issued[:10], "@type": "xsd:date"}
         creators = self.schemaorg.get("creator") or []
@@ -265,8 +343,7 @@ class Landing:
         if self.kind == "BenchmarkTask":
             out["prov:wasDerivedFrom"] = [{"@id": identifier(self.base, "ImagingDataset", d)} for d in self.related]
         else:
-            out["dcterms:isReferencedBy"] = [{"@id": identifier(self.base, "BenchmarkTask", t)}
-                                             for t in self.related]
+            out["dcterms:isReferencedBy"] = [{"@id": identifier(self.base, "BenchmarkTask", t)} for t in self.related]
         out = {k: v for k, v in out.items() if v not in (None, [])}
         if profile == HEALTHDCAT and self.kind == "ImagingDataset":
             out = to_healthdcat(out, self.document, HealthContext.of(self.settings, self.base))
@@ -281,28 +358,40 @@ class Landing:
         links: list[tuple[str, str, dict[str, str]]] = [(self.pid, "cite-as", {"type": "text/html"})]
         links += [(t, "type", {}) for t in TYPES]
         links += [(a, "author", {}) for a in self.authors()]
-        links += [(f"{self.page}?format=jsonld", "describedby",
-                   {"type": "application/ld+json", "profile": PROFILES["dcat"]}),
-                  (f"{self.page}?format=ttl", "describedby",
-                   {"type": "text/turtle", "profile": PROFILES["dcat"]}),
-                  (f"{self.page}?format=schemaorg", "describedby",
-                   {"type": "application/ld+json", "profile": PROFILES["schema.org"]}),
-                  (f"{self.page}?format=datacite", "describedby",
-                   {"type": datacite.JSON_MEDIA, "profile": datacite.SCHEMA_VERSION}),
-                  (f"{self.page}?format=datacite-xml", "describedby",
-                   {"type": datacite.XML_MEDIA, "profile": datacite.SCHEMA_VERSION}),
-                  (self.croissant, "describedby", {"type": "application/ld+json", "profile": PROFILES["croissant"]})]
+        links += [
+            (f"{self.page}?format=jsonld", "describedby", {"type": "application/ld+json", "profile": PROFILES["dcat"]}),
+            (f"{self.page}?format=ttl", "describedby", {"type": "text/turtle", "profile": PROFILES["dcat"]}),
+            (
+                f"{self.page}?format=schemaorg",
+                "describedby",
+                {"type": "application/ld+json", "profile": PROFILES["schema.org"]},
+            ),
+            (
+                f"{self.page}?format=datacite",
+                "describedby",
+                {"type": datacite.JSON_MEDIA, "profile": datacite.SCHEMA_VERSION},
+            ),
+            (
+                f"{self.page}?format=datacite-xml",
+                "describedby",
+                {"type": datacite.XML_MEDIA, "profile": datacite.SCHEMA_VERSION},
+            ),
+            (self.croissant, "describedby", {"type": "application/ld+json", "profile": PROFILES["croissant"]}),
+        ]
         license_ = license_url(self.document.get("license"))
         if license_:
             links.append((license_, "license", {}))
-        links += [(d["url"], "item", {"type": d.get("media_type") or "application/octet-stream"})
-                  for d in self.downloads]
+        links += [
+            (d["url"], "item", {"type": d.get("media_type") or "application/octet-stream"}) for d in self.downloads
+        ]
         links.append((f"{self.page}/linkset", "linkset", {"type": "application/linkset+json"}))
         return links
 
     def link_header(self) -> str:
-        return ", ".join(f'<{target}>; rel="{rel}"' + "".join(f'; {k}="{v}"' for k, v in attrs.items())
-                         for target, rel, attrs in self.signposts())
+        return ", ".join(
+            f'<{target}>; rel="{rel}"' + "".join(f'; {k}="{v}"' for k, v in attrs.items())
+            for target, rel, attrs in self.signposts()
+        )
 
     def linkset(self) -> dict[str, Any]:
         """The signposts as an RFC 9264 linkset (application/linkset+json)."""
@@ -315,11 +404,19 @@ class Landing:
 def api_action(base: str, path: str, entry_id: str) -> dict[str, Any]:
     """The entry's API endpoint as a schema.org action with its entry point: URL, protocol (OpenAPI over HTTP)
     and media type, where an assessor looks for a data service (F-UJI's FsF-R1-01MD-2c)."""
-    return {"@type": "ConsumeAction", "name": "Read the entry, its Croissant and its series through the API",
-            "target": {"@type": "EntryPoint", "url": f"{base}/api/{path}/{entry_id}",
-                       "urlTemplate": f"{base}/api/{path}/{entry_id}{{?format}}", "additionalType": OPENAPI,
-                       "contentType": ["application/json", "application/ld+json", "text/turtle"],
-                       "httpMethod": "GET", "description": f"OpenAPI description: {base}/api/openapi.json"}}
+    return {
+        "@type": "ConsumeAction",
+        "name": "Read the entry, its Croissant and its series through the API",
+        "target": {
+            "@type": "EntryPoint",
+            "url": f"{base}/api/{path}/{entry_id}",
+            "urlTemplate": f"{base}/api/{path}/{entry_id}{{?format}}",
+            "additionalType": OPENAPI,
+            "contentType": ["application/json", "application/ld+json", "text/turtle"],
+            "httpMethod": "GET",
+            "description": f"OpenAPI description: {base}/api/openapi.json",
+        },
+    }
 
 
 def _sees(catalog: Catalog, caller: Caller, dataset_id: str) -> bool:
@@ -339,8 +436,11 @@ def _agent(node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _machine(landing: Landing, name: str, profile: str | None = None, version: int | None = None) -> Response:
-    headers = {"Link": landing.link_header(), "Vary": "Accept, Cookie, Authorization",
-               "Cache-Control": "private, no-cache"}
+    headers = {
+        "Link": landing.link_header(),
+        "Vary": "Accept, Cookie, Authorization",
+        "Cache-Control": "private, no-cache",
+    }
     if name == "schemaorg":
         return Response(orjson.dumps(landing.schemaorg), media_type="application/ld+json", headers=headers)
     if name in ("datacite", "datacite-xml"):
@@ -377,9 +477,13 @@ Endpoint = Callable[..., Coroutine[Any, Any, Response]]
 
 
 def _page_route(path: str) -> Endpoint:
-    async def landing_page(entry_id: str, request: Request, catalog: CatalogDep,
-                           current: Annotated[Visit, Depends(visit)],
-                           format: Annotated[str | None, Query()] = None) -> Response:
+    async def landing_page(
+        entry_id: str,
+        request: Request,
+        catalog: CatalogDep,
+        current: Annotated[Visit, Depends(visit)],
+        format: Annotated[str | None, Query()] = None,
+    ) -> Response:
         try:
             name = page_format(request, format)
         except NotAcceptable as err:
@@ -399,15 +503,36 @@ def _page_route(path: str) -> Endpoint:
         if landing.kind == "ImagingDataset":
             extra = await run_in_threadpool(page_parts, request, catalog, current.caller, landing)
         internal = current.caller.panel or landing.view == "full"
-        versions = [{"version": v.version, "recorded_at": v.recorded_at, "deleted": v.deleted,
-                     "author": v.author if internal else None, "reason": v.reason if internal else None}
-                    for v in landing.history]
-        board = (await run_in_threadpool(task_board, catalog, current.caller, entry_id)
-                 if landing.kind == "BenchmarkTask" else None)
-        return render(request, current, template, title=landing.document.get("title") or entry_id,
-                      headers={"Link": landing.link_header()}, entry=landing, doc=landing.document, board=board,
-                      versions=versions, jsonld=json.dumps(landing.schemaorg, ensure_ascii=False, indent=1)
-                      .replace("</", "<\\/"), review=_review_status(catalog, current.caller, landing), **extra)
+        versions = [
+            {
+                "version": v.version,
+                "recorded_at": v.recorded_at,
+                "deleted": v.deleted,
+                "author": v.author if internal else None,
+                "reason": v.reason if internal else None,
+            }
+            for v in landing.history
+        ]
+        board = (
+            await run_in_threadpool(task_board, catalog, current.caller, entry_id)
+            if landing.kind == "BenchmarkTask"
+            else None
+        )
+        return render(
+            request,
+            current,
+            template,
+            title=landing.document.get("title") or entry_id,
+            headers={"Link": landing.link_header()},
+            entry=landing,
+            doc=landing.document,
+            board=board,
+            versions=versions,
+            jsonld=json.dumps(landing.schemaorg, ensure_ascii=False, indent=1).replace("</", "<\\/"),
+            review=_review_status(catalog, current.caller, landing),
+            **extra,
+        )
+
     landing_page.__name__ = f"{path}_landing_page"
     return landing_page
 
@@ -429,11 +554,16 @@ for _path in KIND_OF_PAGE:
 
 
 def _linkset_route(path: str) -> Endpoint:
-    async def linkset(entry_id: str, request: Request, catalog: CatalogDep,
-                      current: Annotated[Visit, Depends(visit)]) -> Response:
+    async def linkset(
+        entry_id: str, request: Request, catalog: CatalogDep, current: Annotated[Visit, Depends(visit)]
+    ) -> Response:
         landing = await _landing(request, catalog, current.caller, path, entry_id)
-        return Response(orjson.dumps(landing.linkset()), media_type="application/linkset+json",
-                        headers={"Link": landing.link_header(), "Vary": "Cookie, Authorization"})
+        return Response(
+            orjson.dumps(landing.linkset()),
+            media_type="application/linkset+json",
+            headers={"Link": landing.link_header(), "Vary": "Cookie, Authorization"},
+        )
+
     linkset.__name__ = f"{path}_linkset"
     return linkset
 

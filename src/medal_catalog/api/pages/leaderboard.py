@@ -30,14 +30,17 @@ def task_board(catalog: Catalog, caller: Caller, task_id: str) -> dict[str, Any]
 
 
 @router.get("/tasks/{task_id}/leaderboard", response_class=HTMLResponse)
-async def leaderboard_page(task_id: str, request: Request, catalog: CatalogDep,
-                           current: Annotated[Visit, Depends(visit)],
-                           split: Annotated[str | None, Query()] = None) -> Response:
+async def leaderboard_page(
+    task_id: str,
+    request: Request,
+    catalog: CatalogDep,
+    current: Annotated[Visit, Depends(visit)],
+    split: Annotated[str | None, Query()] = None,
+) -> Response:
     try:
         found = await run_in_threadpool(board, catalog, current.caller, task_id, split)
     except MedalError as err:
         return error_page(request, current, err)
     task = catalog.get("BenchmarkTask", task_id)  # board() found it visible
     title = ((task.document if task is not None else None) or {}).get("title") or task_id
-    return render(request, current, "leaderboard.html", title=f"Leaderboard: {title}", task_id=task_id,
-                  board=found)
+    return render(request, current, "leaderboard.html", title=f"Leaderboard: {title}", task_id=task_id, board=found)

@@ -17,7 +17,7 @@ BAR = "#1f5f99"
 SUPPRESSED = "#8a5a00"
 TEXT = "#222222"
 #: The lightest and darkest cell of the grid (a blue ramp, like matplotlib's "Blues").
-LOW, HIGH = (0xf7, 0xfb, 0xff), (0x08, 0x30, 0x6b)
+LOW, HIGH = (0xF7, 0xFB, 0xFF), (0x08, 0x30, 0x6B)
 FONT = 12
 #: Average advance of a character of the page's sans-serif at FONT px (to size the label column).
 CHAR = 0.6 * FONT
@@ -27,22 +27,27 @@ WIDTH = 640
 RENDERS = [0]
 
 
-def _text(x: float, y: float, text: str, anchor: str = "start", color: str = TEXT, size: int = FONT,
-          weight: str = "normal") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" dominant-baseline="central" fill="{color}" '
-            f'font-size="{size}" font-weight="{weight}">{escape(text)}</text>')
+def _text(
+    x: float, y: float, text: str, anchor: str = "start", color: str = TEXT, size: int = FONT, weight: str = "normal"
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" dominant-baseline="central" fill="{color}" '
+        f'font-size="{size}" font-weight="{weight}">{escape(text)}</text>'
+    )
 
 
 def _fit(label: str, room: float) -> str:
     """``label`` cut with an ellipsis to about ``room`` pixels."""
     most = max(3, int(room / CHAR))
-    return label if len(label) <= most else label[:most - 1] + "…"
+    return label if len(label) <= most else label[: most - 1] + "…"
 
 
 def _svg(name: str, width: float, height: float, title: str, body: list[str]) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" id="plot-{escape(name)}" width="{width:.0f}" '
-            f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-family="system-ui, sans-serif">'
-            f"<title>{escape(title)}</title>{''.join(body)}</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="plot-{escape(name)}" width="{width:.0f}" '
+        f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" font-family="system-ui, sans-serif">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
 
 
 def bars(name: str, title: str, labels: Sequence[str], values: Sequence[int | None], threshold: int) -> str:
@@ -55,20 +60,22 @@ def bars(name: str, title: str, labels: Sequence[str], values: Sequence[int | No
     span = WIDTH - left - value_room
     peak = max([v for v in values if v is not None] + [threshold])
     height = top + row * len(labels) + 8
-    body = [_text(0, 12, title, size=FONT + 2, weight="bold"),
-            f'<line x1="{left:.1f}" y1="{top - 2}" x2="{left:.1f}" y2="{height - 6}" stroke="{TEXT}"/>']
+    body = [
+        _text(0, 12, title, size=FONT + 2, weight="bold"),
+        f'<line x1="{left:.1f}" y1="{top - 2}" x2="{left:.1f}" y2="{height - 6}" stroke="{TEXT}"/>',
+    ]
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = top + i * row
         middle = y + row / 2
         body.append(_text(left - 6, middle, _fit(label, label_room), anchor="end"))
         if value is None:
-            body.append(f'<rect x="{left:.1f}" y="{y + gap}" width="3" height="{row - 2 * gap}" '
-                        f'fill="{SUPPRESSED}"/>')
+            body.append(f'<rect x="{left:.1f}" y="{y + gap}" width="3" height="{row - 2 * gap}" fill="{SUPPRESSED}"/>')
             body.append(_text(left + 8, middle, f"<{threshold}", color=SUPPRESSED))
         else:
             length = span * value / peak
-            body.append(f'<rect x="{left:.1f}" y="{y + gap}" width="{length:.1f}" height="{row - 2 * gap}" '
-                        f'fill="{BAR}"/>')
+            body.append(
+                f'<rect x="{left:.1f}" y="{y + gap}" width="{length:.1f}" height="{row - 2 * gap}" fill="{BAR}"/>'
+            )
             body.append(_text(left + length + 4, middle, str(value)))
     return _svg(name, WIDTH, height, title, body)
 
@@ -80,7 +87,7 @@ def _shade(fraction: float) -> str:
 
 def _luminance(colour: str) -> float:
     """WCAG relative luminance of ``#rrggbb``."""
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -91,8 +98,14 @@ def _ink(fill: str) -> str:
     return "#fff" if 1.05 / (light + 0.05) > (light + 0.05) / (_luminance(TEXT) + 0.05) else TEXT
 
 
-def heatmap(name: str, title: str, rows: Sequence[str], columns: Sequence[str],
-            cells: Sequence[Sequence[int | None]], threshold: int) -> str:
+def heatmap(
+    name: str,
+    title: str,
+    rows: Sequence[str],
+    columns: Sequence[str],
+    cells: Sequence[Sequence[int | None]],
+    threshold: int,
+) -> str:
     """A rows × columns grid of counts; None cells are suppressed small counts."""
     RENDERS[0] += 1
     cell_w, cell_h, top = 56, 26, 50
@@ -110,11 +123,9 @@ def heatmap(name: str, title: str, rows: Sequence[str], columns: Sequence[str],
         for j, count in enumerate(row):
             x = left + j * cell_w
             fill = _shade((count or 0) / peak)
-            body.append(f'<rect x="{x:.1f}" y="{y}" width="{cell_w}" height="{cell_h}" fill="{fill}" '
-                        f'stroke="#fff"/>')
+            body.append(f'<rect x="{x:.1f}" y="{y}" width="{cell_w}" height="{cell_h}" fill="{fill}" stroke="#fff"/>')
             if count is None:
-                body.append(_text(x + cell_w / 2, y + cell_h / 2, f"<{threshold}", anchor="middle",
-                                  color=SUPPRESSED))
+                body.append(_text(x + cell_w / 2, y + cell_h / 2, f"<{threshold}", anchor="middle", color=SUPPRESSED))
             else:
                 body.append(_text(x + cell_w / 2, y + cell_h / 2, str(count), anchor="middle", color=_ink(fill)))
     return _svg(name, width, height, title, body)

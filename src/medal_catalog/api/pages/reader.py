@@ -27,9 +27,9 @@ SERIES_PAGE = 10
 ACCESS_HOW = {
     "open": "Open: anyone may download the catalog's de-identified copy below, or load it with mlcroissant.",
     "controlled": "Controlled: the metadata are public; the images are served only to the dataset's owner and the "
-                  "catalog's admins. Ask for access under its data-use conditions.",
+    "catalog's admins. Ask for access under its data-use conditions.",
     "registered": "Registered: the catalog describes the data; the data stay with their holder (see the "
-                  "distribution and the data-use conditions).",
+    "distribution and the data-use conditions).",
     "hidden_test": "Hidden test set: sequestered for evaluation; its images, series and labels are never served.",
 }
 
@@ -73,8 +73,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
-def dataset_reader(catalog: Catalog, caller: Caller, document: dict[str, Any], view: str, previews: Previews,
-                   related: list[str], page: int = 1) -> Reader:
+def dataset_reader(
+    catalog: Catalog,
+    caller: Caller,
+    document: dict[str, Any],
+    view: str,
+    previews: Previews,
+    related: list[str],
+    page: int = 1,
+) -> Reader:
     """The reader's parts of a dataset page for ``caller`` (``document`` as their view shows it)."""
     out = Reader()
     doc = document
@@ -82,10 +89,15 @@ def dataset_reader(catalog: Catalog, caller: Caller, document: dict[str, Any], v
     if doc.get("body_parts"):
         what.append(", ".join(str(b).lower() for b in doc["body_parts"]))
     out.summary.append(("What", " · ".join(w for w in what if w) or "not stated"))
-    counts = [(doc.get("subject_count"), "subject"), (doc.get("study_count"), "study"),
-              (doc.get("series_count"), "series"), (doc.get("instance_count"), "image")]
-    much = [_plural(n, w).replace("studys", "studies").replace("seriess", "series") for n, w in counts
-            if isinstance(n, int)]
+    counts = [
+        (doc.get("subject_count"), "subject"),
+        (doc.get("study_count"), "study"),
+        (doc.get("series_count"), "series"),
+        (doc.get("instance_count"), "image"),
+    ]
+    much = [
+        _plural(n, w).replace("studys", "studies").replace("seriess", "series") for n, w in counts if isinstance(n, int)
+    ]
     if doc.get("byte_size"):
         much.append(human_size(doc["byte_size"]))
     out.summary.append(("How much", " · ".join(much) or "not stated"))
@@ -140,10 +152,13 @@ def dataset_reader(catalog: Catalog, caller: Caller, document: dict[str, Any], v
         findings = [f for f in audit.get("findings") or [] if isinstance(f, dict)]
         flagged, audited = audit.get("files_with_findings", 0), audit.get("files_audited", 0)
         kinds = len({f.get("attribute") for f in findings})
-        out.audit_line = (f"The audit of the submitted headers found identifying attributes in {flagged:,} of "
-                          f"{audited:,} files ({_plural(kinds, 'kind')} of attribute); the catalog never keeps "
-                          "their values and serves only its own rewrite." if flagged else
-                          f"The audit of the submitted headers found no identifying attribute in {audited:,} files.")
+        out.audit_line = (
+            f"The audit of the submitted headers found identifying attributes in {flagged:,} of "
+            f"{audited:,} files ({_plural(kinds, 'kind')} of attribute); the catalog never keeps "
+            "their values and serves only its own rewrite."
+            if flagged
+            else f"The audit of the submitted headers found no identifying attribute in {audited:,} files."
+        )
         out.findings = findings
 
     if view != "hidden":
@@ -155,21 +170,32 @@ def contamination_line(counts: dict[str, Any] | None) -> str | None:
     """One line over the contamination counts (contamination/overlap.py) a dataset's JSON carries."""
     if not counts:
         return None
-    parts = [f"{counts.get('public_series', 0)} of {counts.get('series_checked', 0)} series found in public "
-             f"archives (IDC index {counts.get('public_index_version') or '?'})"]
+    parts = [
+        f"{counts.get('public_series', 0)} of {counts.get('series_checked', 0)} series found in public "
+        f"archives (IDC index {counts.get('public_index_version') or '?'})"
+    ]
     if counts.get("pixel_hashing"):
-        parts.append(f"{counts.get('shared_images', 0):,} of {counts.get('images_hashed', 0):,} images shared "
-                     f"with {_plural(counts.get('datasets_sharing_images', 0), 'other dataset')}")
+        parts.append(
+            f"{counts.get('shared_images', 0):,} of {counts.get('images_hashed', 0):,} images shared "
+            f"with {_plural(counts.get('datasets_sharing_images', 0), 'other dataset')}"
+        )
     if counts.get("hidden_test_leaks"):
         parts.append(f"{counts['hidden_test_leaks']} overlap with a hidden test set")
     return "Contamination check: " + "; ".join(parts) + "."
 
 
-def _series_table(catalog: Catalog, caller: Caller, doc: dict[str, Any], previews: Previews, page: int,
-                  out: Reader) -> None:
+def _series_table(
+    catalog: Catalog, caller: Caller, doc: dict[str, Any], previews: Previews, page: int, out: Reader
+) -> None:
     dataset_id = str(doc.get("id"))
-    result = catalog.search("", filters={"type": "ImagingSeries", "dataset": dataset_id}, sort="key", page=page,
-                            size=SERIES_PAGE, scope=search_scope(catalog, caller))
+    result = catalog.search(
+        "",
+        filters={"type": "ImagingSeries", "dataset": dataset_id},
+        sort="key",
+        page=page,
+        size=SERIES_PAGE,
+        scope=search_scope(catalog, caller),
+    )
     out.series_total, out.series_page = result.total, page
     out.series_pages = max(1, -(-result.total // SERIES_PAGE))
     found = catalog.get_many(h.key for h in result.hits)
@@ -188,11 +214,17 @@ def _series_table(catalog: Catalog, caller: Caller, doc: dict[str, Any], preview
                 thumbnail = True
             except MedalError:
                 pass
-        out.series.append({"id": series_id, "title": series_title(series), "thumbnail": thumbnail,
-                           "instances": series.get("instance_count"),
-                           "size": human_size(series.get("byte_size")),
-                           "matrix": f"{series['rows']} × {series['columns']}" if series.get("rows") else "",
-                           "thickness": parameter_value("slice_thickness", series.get("slice_thickness"))})
+        out.series.append(
+            {
+                "id": series_id,
+                "title": series_title(series),
+                "thumbnail": thumbnail,
+                "instances": series.get("instance_count"),
+                "size": human_size(series.get("byte_size")),
+                "matrix": f"{series['rows']} × {series['columns']}" if series.get("rows") else "",
+                "thickness": parameter_value("slice_thickness", series.get("slice_thickness")),
+            }
+        )
 
 
 def page_parts(request: Request, catalog: Catalog, caller: Caller, landing: Landing) -> dict[str, Any]:
@@ -201,8 +233,9 @@ def page_parts(request: Request, catalog: Catalog, caller: Caller, landing: Land
         page = max(1, int(request.query_params.get("series_page", "1")))
     except ValueError:
         page = 1
-    reader = dataset_reader(catalog, caller, landing.document, landing.view, previews_of(request.app.state),
-                            landing.related, page)
+    reader = dataset_reader(
+        catalog, caller, landing.document, landing.view, previews_of(request.app.state), landing.related, page
+    )
 
     def access_of(other: str) -> str | None:
         found = catalog.get("ImagingDataset", other)

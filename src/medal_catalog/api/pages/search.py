@@ -24,12 +24,27 @@ from medal_catalog.store import entry_key
 
 router = APIRouter(include_in_schema=False)
 #: The facets the page lists, in order (the issue's list, then the entry kind and the review status).
-FACETS = ("type", "modality", "body_part", "manufacturer", "task_type", "specialty", "license", "access_level",
-          "country", "status")
+FACETS = (
+    "type",
+    "modality",
+    "body_part",
+    "manufacturer",
+    "task_type",
+    "specialty",
+    "license",
+    "access_level",
+    "country",
+    "status",
+)
 PAGE_SIZE = 10
 #: The sort orders the page offers (any of /api/search's works in the URL): value, label.
-SORTS = (("relevance", "relevance"), ("title", "title"), ("-modified", "recently modified"),
-         ("-subject_count", "most subjects"), ("-series_count", "most series"))
+SORTS = (
+    ("relevance", "relevance"),
+    ("title", "title"),
+    ("-modified", "recently modified"),
+    ("-subject_count", "most subjects"),
+    ("-series_count", "most series"),
+)
 #: Page URL of each entry kind that has a landing page; other kinds link to their API representation.
 PAGES = {"BenchmarkTask": "tasks", "ImagingDataset": "datasets", "ImagingSeries": "series"}
 
@@ -101,8 +116,16 @@ async def search_page(request: Request, catalog: CatalogDep, current: Annotated[
     try:
         scope = await run_in_threadpool(search_scope, catalog, current.caller)
         result = await run_in_threadpool(
-            catalog.search, q, filters=filters, facets=FACETS, page=page, size=PAGE_SIZE, sort=sort,
-            ranges={name: tuple(bounds) for name, bounds in ranges.items()}, scope=scope)
+            catalog.search,
+            q,
+            filters=filters,
+            facets=FACETS,
+            page=page,
+            size=PAGE_SIZE,
+            sort=sort,
+            ranges={name: tuple(bounds) for name, bounds in ranges.items()},
+            scope=scope,
+        )
     except MedalError as err:
         error = str(err)
     hits: list[dict[str, Any]] = []
@@ -113,27 +136,62 @@ async def search_page(request: Request, catalog: CatalogDep, current: Annotated[
         tasks = await run_in_threadpool(_review_tasks, catalog, result.hits)
         for hit in result.hits:
             document = hit_document(hit, current.caller)
-            hits.append({"kind": hit.type, "id": hit.id, "label": hit.label or hit.id,
-                         "url": entry_url(hit.type, hit.id, tasks.get(hit.id)), "highlights": hit.highlights,
-                         "document": document})
+            hits.append(
+                {
+                    "kind": hit.type,
+                    "id": hit.id,
+                    "label": hit.label or hit.id,
+                    "url": entry_url(hit.type, hit.id, tasks.get(hit.id)),
+                    "highlights": hit.highlights,
+                    "document": document,
+                }
+            )
         for name in FACETS:
             chosen = set(filters.get(name, []))
-            values = [{"value": v, "count": c, "chosen": v in chosen, "url": _link(request, toggle=(name, v))}
-                      for v, c in result.facets.get(name, [])]
+            values = [
+                {"value": v, "count": c, "chosen": v in chosen, "url": _link(request, toggle=(name, v))}
+                for v, c in result.facets.get(name, [])
+            ]
             # A chosen value that no longer counts (a typo in a shared URL) stays visible, so it can be removed.
-            values += [{"value": v, "count": 0, "chosen": True, "url": _link(request, toggle=(name, v))}
-                       for v in chosen if v not in {x["value"] for x in values}]
+            values += [
+                {"value": v, "count": 0, "chosen": True, "url": _link(request, toggle=(name, v))}
+                for v in chosen
+                if v not in {x["value"] for x in values}
+            ]
             if values:
                 facets.append({"name": name, "values": values})
     pages = max(1, -(-total // PAGE_SIZE))
-    ranges_form = [{"name": name, "date": name in DATE_FIELDS,
-                    "min": request.query_params.get(f"{name}_min", ""),
-                    "max": request.query_params.get(f"{name}_max", "")} for name in RANGE_FIELDS]
+    ranges_form = [
+        {
+            "name": name,
+            "date": name in DATE_FIELDS,
+            "min": request.query_params.get(f"{name}_min", ""),
+            "max": request.query_params.get(f"{name}_max", ""),
+        }
+        for name in RANGE_FIELDS
+    ]
     hidden = [(k, v) for k, v in request.query_params.multi_items() if k in FACETS]
     kept_ranges = [(k, v) for k, v in request.query_params.multi_items() if k in RANGE_PARAMETERS and v]
-    return render(request, current, "search.html", status=400 if error else 200, title="Search",
-                  q=q, hits=hits, total=total, facets=facets, page=page, pages=pages, error=error, sort=sort,
-                  ranges=ranges_form, hidden=hidden, kept_ranges=kept_ranges, sorts=SORTS,
-                  unknown=unknown_parameters(request), known=PAGE_PARAMETERS,
-                  previous_url=_link(request, page=page - 1) if page > 1 else None,
-                  next_url=_link(request, page=page + 1) if page < pages else None)
+    return render(
+        request,
+        current,
+        "search.html",
+        status=400 if error else 200,
+        title="Search",
+        q=q,
+        hits=hits,
+        total=total,
+        facets=facets,
+        page=page,
+        pages=pages,
+        error=error,
+        sort=sort,
+        ranges=ranges_form,
+        hidden=hidden,
+        kept_ranges=kept_ranges,
+        sorts=SORTS,
+        unknown=unknown_parameters(request),
+        known=PAGE_PARAMETERS,
+        previous_url=_link(request, page=page - 1) if page > 1 else None,
+        next_url=_link(request, page=page + 1) if page < pages else None,
+    )

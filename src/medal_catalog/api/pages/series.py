@@ -31,10 +31,26 @@ from medal_catalog.errors import MedalError, NotAcceptable, NotFound
 router = APIRouter(include_in_schema=False)
 
 #: The acquisition parameters the page lists, in order.
-PARAMETERS = ("modality", "body_part", "manufacturer", "manufacturer_model_name", "magnetic_field_strength",
-              "repetition_time", "echo_time", "kvp", "slice_thickness", "pixel_spacing", "rows", "columns",
-              "convolution_kernel", "image_type", "transfer_syntax_uid", "sop_class_uid", "instance_count",
-              "byte_size")
+PARAMETERS = (
+    "modality",
+    "body_part",
+    "manufacturer",
+    "manufacturer_model_name",
+    "magnetic_field_strength",
+    "repetition_time",
+    "echo_time",
+    "kvp",
+    "slice_thickness",
+    "pixel_spacing",
+    "rows",
+    "columns",
+    "convolution_kernel",
+    "image_type",
+    "transfer_syntax_uid",
+    "sop_class_uid",
+    "instance_count",
+    "byte_size",
+)
 
 
 def _summary(doc: dict[str, Any]) -> str:
@@ -61,8 +77,11 @@ def _series_page(catalog: Catalog, caller: Caller, series_id: str, previews: Pre
     dataset = None
     try:
         found, _ = visible(catalog, caller, "ImagingDataset", dataset_id)
-        dataset = {"id": dataset_id, "title": (found.document or {}).get("title") or dataset_id,
-                   "access_level": (found.document or {}).get("access_level")}
+        dataset = {
+            "id": dataset_id,
+            "title": (found.document or {}).get("title") or dataset_id,
+            "access_level": (found.document or {}).get("access_level"),
+        }
     except NotFound:
         pass
     images: SeriesImages | None = None
@@ -72,17 +91,31 @@ def _series_page(catalog: Catalog, caller: Caller, series_id: str, previews: Pre
         images = previews.series(catalog, series_id, dataset_doc)
     except MedalError as err:
         no_preview = {"status": err.http_status, "message": str(err)}
-    parameters = [(parameter_label(slot), parameter_value(slot, doc.get(slot))) for slot in PARAMETERS
-                  if parameter_value(slot, doc.get(slot))]
-    return {"doc": doc, "dataset": dataset, "images": images, "no_preview": no_preview,
-            "parameters": parameters, "summary": _summary(doc), "heading": series_title(doc)}
+    parameters = [
+        (parameter_label(slot), parameter_value(slot, doc.get(slot)))
+        for slot in PARAMETERS
+        if parameter_value(slot, doc.get(slot))
+    ]
+    return {
+        "doc": doc,
+        "dataset": dataset,
+        "images": images,
+        "no_preview": no_preview,
+        "parameters": parameters,
+        "summary": _summary(doc),
+        "heading": series_title(doc),
+    }
 
 
 @router.get("/series/{series_id}", response_class=HTMLResponse)
-async def series_page(series_id: str, request: Request, catalog: CatalogDep,
-                      current: Annotated[Visit, Depends(visit)],
-                      format: Annotated[str | None, Query()] = None,
-                      slice: Annotated[int | None, Query(ge=0)] = None) -> Response:
+async def series_page(
+    series_id: str,
+    request: Request,
+    catalog: CatalogDep,
+    current: Annotated[Visit, Depends(visit)],
+    format: Annotated[str | None, Query()] = None,
+    slice: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
     """The series page (HTML), or a redirect to its API representation for a machine."""
     try:
         name = page_format(request, format)
@@ -94,22 +127,23 @@ async def series_page(series_id: str, request: Request, catalog: CatalogDep,
             target = f"/api/series/{series_id}?format=jsonld"
         return RedirectResponse(target, status_code=303, headers={"Vary": "Accept"})
     try:
-        page = await run_in_threadpool(_series_page, catalog, current.caller, series_id,
-                                       previews_of(request.app.state))
+        page = await run_in_threadpool(_series_page, catalog, current.caller, series_id, previews_of(request.app.state))
     except MedalError as err:
         return error_page(request, current, err)
     images = page["images"]
     chosen = slice if images is not None and slice is not None and slice < len(images.slices) else None
-    return render(request, current, "series.html", title=page["heading"], series_id=series_id, chosen=chosen,
-                  **page)
+    return render(request, current, "series.html", title=page["heading"], series_id=series_id, chosen=chosen, **page)
 
 
 @router.get("/series/{series_id}/preview.png")
-async def series_preview(series_id: str, request: Request, catalog: CatalogDep,
-                         current: Annotated[Visit, Depends(visit)],
-                         slice: Annotated[int | None, Query(ge=0, description="0-based; the middle one by default")]
-                         = None,
-                         size: Annotated[str, Query(description="thumbnail or view")] = "view") -> Response:
+async def series_preview(
+    series_id: str,
+    request: Request,
+    catalog: CatalogDep,
+    current: Annotated[Visit, Depends(visit)],
+    slice: Annotated[int | None, Query(ge=0, description="0-based; the middle one by default")] = None,
+    size: Annotated[str, Query(description="thumbnail or view")] = "view",
+) -> Response:
     """One slice of the series as PNG, under the data's access rules (401/403/404 carry no image bytes)."""
     previews = previews_of(request.app.state)
 

@@ -64,8 +64,7 @@ async def csrf_key(request: Request) -> bytes:
     if key is None:
         catalog = await get_catalog(request)
         try:
-            key = (await run_in_threadpool(catalog.secret, _SECRET_NAME,
-                                           lambda: secrets.token_urlsafe(32))).encode()
+            key = (await run_in_threadpool(catalog.secret, _SECRET_NAME, lambda: secrets.token_urlsafe(32))).encode()
         except StoreReadOnlyError:
             key = secrets.token_bytes(32)
         state.csrf_key = key
@@ -118,8 +117,9 @@ def secure(request: Request) -> bool:
 def finish(request: Request, response: AnyResponse, current: Visit) -> AnyResponse:
     """Set the browser's CSRF cookie when new and clear a stale sign-in cookie, on any page response."""
     if current.new_browser:
-        response.set_cookie(CSRF_COOKIE, current.browser, httponly=True, samesite="strict", secure=secure(request),
-                            path="/")
+        response.set_cookie(
+            CSRF_COOKIE, current.browser, httponly=True, samesite="strict", secure=secure(request), path="/"
+        )
     if current.stale:
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=secure(request))
     return response

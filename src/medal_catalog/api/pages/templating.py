@@ -18,8 +18,13 @@ from medal_catalog.api.pages.words import human_size
 from medal_catalog.errors import MedalError
 
 #: The site navigation: path and name.
-NAV = (("/", "Search"), ("/campaign", "Campaign"), ("/desk", "Panel desk"), ("/mine", "My submissions"),
-       ("/api/docs", "API"))
+NAV = (
+    ("/", "Search"),
+    ("/campaign", "Campaign"),
+    ("/desk", "Panel desk"),
+    ("/mine", "My submissions"),
+    ("/api/docs", "API"),
+)
 
 
 def _highlight(text: str) -> Markup:
@@ -34,8 +39,12 @@ def _label(value: Any) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=PackageLoader("medal_catalog.api.pages", "templates"),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=PackageLoader("medal_catalog.api.pages", "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["highlight"] = _highlight
     env.filters["label"] = _label
     env.filters["query"] = lambda pairs: urlencode(pairs, doseq=True)
@@ -45,26 +54,61 @@ def environment() -> Environment:
     return env
 
 
-def render(request: Request, current: Visit, name: str, status: int = 200, headers: dict[str, str] | None = None,
-           **context: Any) -> HTMLResponse:
+def render(
+    request: Request,
+    current: Visit,
+    name: str,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMLResponse:
     """The page ``name`` for this visit: its caller and the CSRF value its forms carry are in the context."""
     context.setdefault("title", "MEDAL catalog")
-    html = environment().get_template(name).render(
-        request=request, user=current.caller, csrf=current.csrf(session_token(request)),
-        path=request.url.path, **context)
-    response = HTMLResponse(html, status_code=status, headers={"Cache-Control": "private, no-cache",
-                                                               "Vary": "Accept, Cookie, Authorization",
-                                                               **(headers or {})})
+    html = (
+        environment()
+        .get_template(name)
+        .render(
+            request=request,
+            user=current.caller,
+            csrf=current.csrf(session_token(request)),
+            path=request.url.path,
+            **context,
+        )
+    )
+    response = HTMLResponse(
+        html,
+        status_code=status,
+        headers={"Cache-Control": "private, no-cache", "Vary": "Accept, Cookie, Authorization", **(headers or {})},
+    )
     return finish(request, response, current)
 
 
-HEADINGS = {400: "Not understood", 401: "Sign in needed", 403: "Not allowed", 404: "Not found", 405: "Not allowed",
-            406: "Not offered", 409: "Not possible now", 413: "Too large", 422: "Not valid",
-            500: "Something went wrong", 503: "Not available now"}
+HEADINGS = {
+    400: "Not understood",
+    401: "Sign in needed",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Not allowed",
+    406: "Not offered",
+    409: "Not possible now",
+    413: "Too large",
+    422: "Not valid",
+    500: "Something went wrong",
+    503: "Not available now",
+}
 
 
 def error_page(request: Request, current: Visit, err: MedalError) -> HTMLResponse:
     """A catalog error as a page: its status and message, and what to do next."""
     heading = HEADINGS.get(err.http_status, "Something went wrong")
-    return render(request, current, "error.html", status=err.http_status, title=heading, heading=heading,
-                  message=str(err), status_code=err.http_status, headers=err.headers)
+    return render(
+        request,
+        current,
+        "error.html",
+        status=err.http_status,
+        title=heading,
+        heading=heading,
+        message=str(err),
+        status_code=err.http_status,
+        headers=err.headers,
+    )

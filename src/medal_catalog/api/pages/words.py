@@ -9,16 +9,29 @@ from typing import Any
 from medal_catalog.schema.facts import _schema
 
 #: Modality codes (CID 29) in words, for the page title.
-MODALITY_WORDS = {"MR": "Magnetic resonance", "CT": "Computed tomography", "CR": "Computed radiography",
-                  "DX": "Digital radiography", "US": "Ultrasound", "PT": "PET", "NM": "Nuclear medicine",
-                  "MG": "Mammography", "XA": "X-ray angiography", "SM": "Slide microscopy", "OT": "Other"}
+MODALITY_WORDS = {
+    "MR": "Magnetic resonance",
+    "CT": "Computed tomography",
+    "CR": "Computed radiography",
+    "DX": "Digital radiography",
+    "US": "Ultrasound",
+    "PT": "PET",
+    "NM": "Nuclear medicine",
+    "MG": "Mammography",
+    "XA": "X-ray angiography",
+    "SM": "Slide microscopy",
+    "OT": "Other",
+}
 
 
 @lru_cache(maxsize=1)
 def units() -> dict[str, str]:
     """Slot -> UCUM unit symbol, as the schema declares them (``unit: {ucum_code: ...}``)."""
-    return {name: str(slot["unit"]["ucum_code"]) for name, slot in _schema()["slots"].items()
-            if isinstance(slot, dict) and isinstance(slot.get("unit"), dict) and slot["unit"].get("ucum_code")}
+    return {
+        name: str(slot["unit"]["ucum_code"])
+        for name, slot in _schema()["slots"].items()
+        if isinstance(slot, dict) and isinstance(slot.get("unit"), dict) and slot["unit"].get("ucum_code")
+    }
 
 
 def human_size(n: int | float | None) -> str:
@@ -38,8 +51,14 @@ def _number(value: float) -> str:
 
 
 #: Parameter names where the slot's own name does not read well.
-LABELS = {"sop_class_uid": "SOP class", "transfer_syntax_uid": "Transfer syntax", "kvp": "Peak kilovoltage",
-          "byte_size": "Size", "manufacturer_model_name": "Scanner model", "instance_count": "Instances"}
+LABELS = {
+    "sop_class_uid": "SOP class",
+    "transfer_syntax_uid": "Transfer syntax",
+    "kvp": "Peak kilovoltage",
+    "byte_size": "Size",
+    "manufacturer_model_name": "Scanner model",
+    "instance_count": "Instances",
+}
 
 
 def parameter_label(slot: str) -> str:
@@ -60,8 +79,11 @@ def parameter_value(slot: str, value: Any) -> str:
         return f"{name} ({value})" if name and name != str(value) else str(value)
     unit = units().get(slot)
     if isinstance(value, list):
-        text = " × ".join(_number(v) if isinstance(v, (int, float)) else str(v) for v in value) \
-            if all(isinstance(v, (int, float)) for v in value) else ", ".join(str(v) for v in value)
+        text = (
+            " × ".join(_number(v) if isinstance(v, (int, float)) else str(v) for v in value)
+            if all(isinstance(v, (int, float)) for v in value)
+            else ", ".join(str(v) for v in value)
+        )
     else:
         text = _number(value) if isinstance(value, float) else str(value)
     if unit and unit != "1":
@@ -73,8 +95,7 @@ def series_title(doc: dict[str, Any]) -> str:
     """A series' title in words: what it is (its description, else its number) and how it was acquired."""
     modality = doc.get("modality")
     words = MODALITY_WORDS.get(str(modality), str(modality or "Imaging"))
-    what = doc.get("series_description") or (f"series {doc['series_number']}" if doc.get("series_number")
-                                            is not None else "series")
+    what = doc.get("series_description") or (
+        f"series {doc['series_number']}" if doc.get("series_number") is not None else "series"
+    )
     return f"{words}: {what}"
-
-

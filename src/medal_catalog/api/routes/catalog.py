@@ -28,22 +28,33 @@ from medal_catalog.api.render import MEDIA, base_url, negotiate
 from medal_catalog.catalog import Catalog
 
 router = APIRouter(tags=["catalog"])
-_DESCRIPTION = ("Medical imaging datasets of the MEDAL benchmark catalog: those the caller may find, each as the "
-                "caller may see it.")
+_DESCRIPTION = (
+    "Medical imaging datasets of the MEDAL benchmark catalog: those the caller may find, each as the caller may see it."
+)
 _ENGLISH = "http://publications.europa.eu/resource/authority/language/ENG"
 
 
 def _datasets(catalog: Catalog, caller: Caller, threshold: int) -> list[dict[str, Any]]:
     # Demographic counts under the small-cell threshold are left out for anonymous callers (api/access.small_cells).
-    return [small_cells(d, caller, threshold, drop=True) or {}
-            for d in listed_documents(catalog, caller, "ImagingDataset")]
+    return [
+        small_cells(d, caller, threshold, drop=True) or {} for d in listed_documents(catalog, caller, "ImagingDataset")
+    ]
 
 
 @router.get("/catalog", responses={200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, **errors(406)})
-async def dcat_catalog(request: Request, catalog: CatalogDep, caller: CallerDep, format: Format = None,
-                       profile: Annotated[Literal["dcat-ap", "healthdcat-ap"], Query(
-                           description="dcat-ap (DCAT-AP 3.0), or healthdcat-ap (HealthDCAT-AP release 8, the EU "
-                                       "health data catalogues' profile)")] = "dcat-ap") -> Response:
+async def dcat_catalog(
+    request: Request,
+    catalog: CatalogDep,
+    caller: CallerDep,
+    format: Format = None,
+    profile: Annotated[
+        Literal["dcat-ap", "healthdcat-ap"],
+        Query(
+            description="dcat-ap (DCAT-AP 3.0), or healthdcat-ap (HealthDCAT-AP release 8, the EU "
+            "health data catalogues' profile)"
+        ),
+    ] = "dcat-ap",
+) -> Response:
     """The DCAT catalog (JSON-LD by default, Turtle on request) of the datasets the caller may find."""
     name = negotiate(request, format)
     base = base_url(request)
@@ -60,15 +71,22 @@ async def dcat_catalog(request: Request, catalog: CatalogDep, caller: CallerDep,
                 node["dcterms:accessRights"] = {"@id": access_rights()[level]}
             node = to_healthdcat(node, document, health)
         datasets.append(node)
-    body = {"@context": {**context(), "@base": f"{base}/id/datasets/"}, "@id": f"{base}/api/catalog",
-            "@type": ["dcat:Catalog"], "dcterms:title": "MEDAL catalog", "dcterms:description": _DESCRIPTION,
-            "dcterms:publisher": {"@type": "foaf:Agent", "foaf:name": "MEDAL"},
-            "foaf:homepage": {"@id": f"{base}/", "@type": "foaf:Document"},
-            "dcterms:language": {"@id": _ENGLISH, "@type": "dcterms:LinguisticSystem"},
-            "dcat:themeTaxonomy": THEME_SCHEME, "dcat:dataset": datasets}
+    body = {
+        "@context": {**context(), "@base": f"{base}/id/datasets/"},
+        "@id": f"{base}/api/catalog",
+        "@type": ["dcat:Catalog"],
+        "dcterms:title": "MEDAL catalog",
+        "dcterms:description": _DESCRIPTION,
+        "dcterms:publisher": {"@type": "foaf:Agent", "foaf:name": "MEDAL"},
+        "foaf:homepage": {"@id": f"{base}/", "@type": "foaf:Document"},
+        "dcterms:language": {"@id": _ENGLISH, "@type": "dcterms:LinguisticSystem"},
+        "dcat:themeTaxonomy": THEME_SCHEME,
+        "dcat:dataset": datasets,
+    }
     if health is not None:
         body.update(catalog_legislation())
     if name == "ttl":
-        return Response(to_turtle(body), media_type=MEDIA["ttl"] + "; charset=utf-8",
-                        headers={"Vary": "Accept, Authorization"})
+        return Response(
+            to_turtle(body), media_type=MEDIA["ttl"] + "; charset=utf-8", headers={"Vary": "Accept, Authorization"}
+        )
     return Response(orjson.dumps(body), media_type=MEDIA["jsonld"], headers={"Vary": "Accept, Authorization"})

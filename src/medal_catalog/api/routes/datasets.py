@@ -24,15 +24,15 @@ router = APIRouter(tags=["datasets"])
 
 
 @router.get("/datasets", response_model=Page)
-def list_datasets(request: Request, catalog: CatalogDep, caller: CallerDep, page: PageNo = 1,
-                  size: Size = 20) -> Page:
+def list_datasets(request: Request, catalog: CatalogDep, caller: CallerDep, page: PageNo = 1, size: Size = 20) -> Page:
     """The datasets the caller may find (hidden-test ones only for those who see them in full or review)."""
     return list_entries(request, catalog, caller, {"type": "ImagingDataset"}, page, size)
 
 
 @router.get("/datasets/{dataset_id}/series", response_model=Page)
-def list_series(dataset_id: str, request: Request, catalog: CatalogDep, caller: CallerDep, page: PageNo = 1,
-                size: Size = 20) -> Page:
+def list_series(
+    dataset_id: str, request: Request, catalog: CatalogDep, caller: CallerDep, page: PageNo = 1, size: Size = 20
+) -> Page:
     """The series of a dataset; 404 when the dataset is not visible, or only in its hidden-test view."""
     _, view = visible(catalog, caller, "ImagingDataset", dataset_id)
     if view == "hidden":
@@ -47,8 +47,15 @@ def _croissant(request: Request, catalog: Catalog, caller: Caller, dataset_id: s
     series = [] if view == "hidden" else dataset_series(catalog, dataset_id)
     base = base_url(request)
     files_url = f"{base}/api/datasets/{dataset_id}/files/" if may_fetch_data(current.document, view) else None
-    return export_dataset(catalog, dataset_id, base, manifest_url=f"{base}/api/datasets/{dataset_id}/series.jsonl",
-                          document=redact(current.document, view), series=series, files_url=files_url)
+    return export_dataset(
+        catalog,
+        dataset_id,
+        base,
+        manifest_url=f"{base}/api/datasets/{dataset_id}/series.jsonl",
+        document=redact(current.document, view),
+        series=series,
+        files_url=files_url,
+    )
 
 
 @router.get("/datasets/{dataset_id}/croissant", response_class=JSONResponse)
@@ -82,8 +89,7 @@ def dataset_file(dataset_id: str, path: str, request: Request, catalog: CatalogD
     open-access datasets, their owners and admins. A task's label table is served only through the task."""
     document, _ = _data_view(catalog, caller, dataset_id)
     if path in label_table_paths(catalog, dataset_id, document):
-        raise NotFound(f"{path!r} is a task's label table: see the task's Croissant for its cases and "
-                                 "published labels")
+        raise NotFound(f"{path!r} is a task's label table: see the task's Croissant for its cases and published labels")
     stored = catalog.get_file("ImagingDataset", dataset_id, path)
     if stored is None or stored.data is None:
         raise NotFound(f"the catalog keeps no file {path!r} for dataset {dataset_id!r}")

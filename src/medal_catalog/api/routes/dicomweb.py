@@ -43,8 +43,9 @@ def _json(body: object) -> Response:
     return Response(orjson.dumps(body), media_type=DICOM_JSON, headers={"Vary": "Authorization"})
 
 
-async def _search(request: Request, catalog: Catalog, caller: Caller, level: str, study: str | None = None,
-                  series: str | None = None) -> Response:
+async def _search(
+    request: Request, catalog: Catalog, caller: Caller, level: str, study: str | None = None, series: str | None = None
+) -> Response:
     archives = _archives(request)
     params = list(request.query_params.multi_items())
 
@@ -84,15 +85,15 @@ async def search_study_series(study: Uid, request: Request, catalog: CatalogDep,
 
 
 @router.get("/studies/{study}/instances", responses=_QIDO)
-async def search_study_instances(study: Uid, request: Request, catalog: CatalogDep,
-                                 caller: CallerDep) -> Response:
+async def search_study_instances(study: Uid, request: Request, catalog: CatalogDep, caller: CallerDep) -> Response:
     """QIDO-RS: the instances of one study."""
     return await _search(request, catalog, caller, "instance", study)
 
 
 @router.get("/studies/{study}/series/{series}/instances", responses=_QIDO)
-async def search_series_instances(study: Uid, series: Uid, request: Request, catalog: CatalogDep,
-                                  caller: CallerDep) -> Response:
+async def search_series_instances(
+    study: Uid, series: Uid, request: Request, catalog: CatalogDep, caller: CallerDep
+) -> Response:
     """QIDO-RS: the instances of one series."""
     return await _search(request, catalog, caller, "instance", study, series)
 
@@ -103,8 +104,11 @@ def _multipart(parts: list[tuple[bytes, str]], kind: str) -> Response:
     for data, media in parts:
         body += f"--{boundary}\r\nContent-Type: {media}\r\n\r\n".encode() + data + b"\r\n"
     body += f"--{boundary}--".encode()
-    return Response(bytes(body), media_type=f'multipart/related; type="{kind}"; boundary={boundary}',
-                    headers={"Vary": "Authorization"})
+    return Response(
+        bytes(body),
+        media_type=f'multipart/related; type="{kind}"; boundary={boundary}',
+        headers={"Vary": "Authorization"},
+    )
 
 
 def _transfer_syntax(instance: web.Instance) -> str:
@@ -112,8 +116,9 @@ def _transfer_syntax(instance: web.Instance) -> str:
     return str(getattr(meta, "TransferSyntaxUID", "1.2.840.10008.1.2.1"))
 
 
-async def _retrieve(request: Request, catalog: Catalog, caller: Caller, study: str, series: str | None = None,
-                    sop: str | None = None) -> Response:
+async def _retrieve(
+    request: Request, catalog: Catalog, caller: Caller, study: str, series: str | None = None, sop: str | None = None
+) -> Response:
     accept = request.headers.get("accept", "")
     if accept and not any(t in accept for t in ("multipart/related", "application/dicom", "*/*")):
         raise NotAcceptable('WADO-RS retrieve answers multipart/related; type="application/dicom"')
@@ -121,14 +126,17 @@ async def _retrieve(request: Request, catalog: Catalog, caller: Caller, study: s
 
     def work() -> list[tuple[bytes, str]]:
         found = web.locate(catalog, caller, archives, study, series, sop)
-        return [(data, f"application/dicom; transfer-syntax={_transfer_syntax(i)}")
-                for i, data in zip(found, archives.files(catalog, found))]
+        return [
+            (data, f"application/dicom; transfer-syntax={_transfer_syntax(i)}")
+            for i, data in zip(found, archives.files(catalog, found))
+        ]
 
     return _multipart(await run_in_threadpool(work), "application/dicom")
 
 
-async def _metadata(request: Request, catalog: Catalog, caller: Caller, study: str, series: str | None = None,
-                    sop: str | None = None) -> Response:
+async def _metadata(
+    request: Request, catalog: Catalog, caller: Caller, study: str, series: str | None = None, sop: str | None = None
+) -> Response:
     archives = _archives(request)
 
     def work() -> list[dict[str, Any]]:
@@ -144,15 +152,17 @@ async def retrieve_study(study: Uid, request: Request, catalog: CatalogDep, call
 
 
 @router.get("/studies/{study}/series/{series}", responses=_WADO)
-async def retrieve_series(study: Uid, series: Uid, request: Request, catalog: CatalogDep,
-                          caller: CallerDep) -> Response:
+async def retrieve_series(
+    study: Uid, series: Uid, request: Request, catalog: CatalogDep, caller: CallerDep
+) -> Response:
     """WADO-RS: every instance of a series."""
     return await _retrieve(request, catalog, caller, study, series)
 
 
 @router.get("/studies/{study}/series/{series}/instances/{sop}", responses=_WADO)
-async def retrieve_instance(study: Uid, series: Uid, sop: Uid, request: Request, catalog: CatalogDep,
-                            caller: CallerDep) -> Response:
+async def retrieve_instance(
+    study: Uid, series: Uid, sop: Uid, request: Request, catalog: CatalogDep, caller: CallerDep
+) -> Response:
     """WADO-RS: one instance, as the catalog's de-identified rewrite holds it."""
     return await _retrieve(request, catalog, caller, study, series, sop)
 
@@ -164,15 +174,17 @@ async def study_metadata(study: Uid, request: Request, catalog: CatalogDep, call
 
 
 @router.get("/studies/{study}/series/{series}/metadata", responses=_QIDO)
-async def series_metadata(study: Uid, series: Uid, request: Request, catalog: CatalogDep,
-                          caller: CallerDep) -> Response:
+async def series_metadata(
+    study: Uid, series: Uid, request: Request, catalog: CatalogDep, caller: CallerDep
+) -> Response:
     """WADO-RS: the headers of every instance of a series."""
     return await _metadata(request, catalog, caller, study, series)
 
 
 @router.get("/studies/{study}/series/{series}/instances/{sop}/metadata", responses=_QIDO)
-async def instance_metadata(study: Uid, series: Uid, sop: Uid, request: Request, catalog: CatalogDep,
-                            caller: CallerDep) -> Response:
+async def instance_metadata(
+    study: Uid, series: Uid, sop: Uid, request: Request, catalog: CatalogDep, caller: CallerDep
+) -> Response:
     """WADO-RS: the header of one instance."""
     return await _metadata(request, catalog, caller, study, series, sop)
 
@@ -195,10 +207,13 @@ def _frame_numbers(text: str) -> list[int]:
     return numbers
 
 
-@router.get("/studies/{study}/series/{series}/instances/{sop}/frames/{frames}",
-            responses={200: {"content": {"multipart/related": {}}}})
-async def retrieve_frames(study: Uid, series: Uid, sop: Uid, frames: str, request: Request, catalog: CatalogDep,
-                          caller: CallerDep) -> Response:
+@router.get(
+    "/studies/{study}/series/{series}/instances/{sop}/frames/{frames}",
+    responses={200: {"content": {"multipart/related": {}}}},
+)
+async def retrieve_frames(
+    study: Uid, series: Uid, sop: Uid, frames: str, request: Request, catalog: CatalogDep, caller: CallerDep
+) -> Response:
     """WADO-RS: frames of an instance as uncompressed pixel bytes (``application/octet-stream``, one part each)."""
     numbers = _frame_numbers(frames)
     archives = _archives(request)
@@ -214,18 +229,19 @@ async def retrieve_frames(study: Uid, series: Uid, sop: Uid, frames: str, reques
         try:
             pixels = ds.pixel_array
         except Exception as exc:  # noqa: BLE001 - no pixel data, or a compressed syntax without a decoder here
-            raise NotFound(f"its frames cannot be decoded here ({type(exc).__name__}): retrieve the instance") \
-                from None
+            raise NotFound(f"its frames cannot be decoded here ({type(exc).__name__}): retrieve the instance") from None
         if count == 1:
             pixels = pixels[None, ...]
-        return [(pixels[n - 1].tobytes(), "application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1")
-                for n in numbers]
+        return [
+            (pixels[n - 1].tobytes(), "application/octet-stream; transfer-syntax=1.2.840.10008.1.2.1") for n in numbers
+        ]
 
     return _multipart(await run_in_threadpool(work), "application/octet-stream")
 
 
-async def _rendered(request: Request, catalog: Catalog, caller: Caller, study: str, series: str, sop: str,
-                    frame: int) -> Response:
+async def _rendered(
+    request: Request, catalog: Catalog, caller: Caller, study: str, series: str, sop: str, frame: int
+) -> Response:
     accept = request.headers.get("accept", "")
     if accept and not any(t in accept for t in ("image/png", "image/*", "*/*")):
         raise NotAcceptable("rendered images are offered as image/png")
@@ -246,18 +262,23 @@ async def _rendered(request: Request, catalog: Catalog, caller: Caller, study: s
     return Response(await run_in_threadpool(work), media_type="image/png", headers={"Vary": "Authorization"})
 
 
-@router.get("/studies/{study}/series/{series}/instances/{sop}/rendered",
-            responses={200: {"content": {"image/png": {}}}})
-async def rendered_instance(study: Uid, series: Uid, sop: Uid, request: Request, catalog: CatalogDep,
-                            caller: CallerDep) -> Response:
+@router.get(
+    "/studies/{study}/series/{series}/instances/{sop}/rendered", responses={200: {"content": {"image/png": {}}}}
+)
+async def rendered_instance(
+    study: Uid, series: Uid, sop: Uid, request: Request, catalog: CatalogDep, caller: CallerDep
+) -> Response:
     """WADO-RS: the instance's first frame rendered as PNG (its window, else the 1st-99th percentile)."""
     return await _rendered(request, catalog, caller, study, series, sop, 1)
 
 
-@router.get("/studies/{study}/series/{series}/instances/{sop}/frames/{frame}/rendered",
-            responses={200: {"content": {"image/png": {}}}})
-async def rendered_frame(study: Uid, series: Uid, sop: Uid, frame: int, request: Request, catalog: CatalogDep,
-                         caller: CallerDep) -> Response:
+@router.get(
+    "/studies/{study}/series/{series}/instances/{sop}/frames/{frame}/rendered",
+    responses={200: {"content": {"image/png": {}}}},
+)
+async def rendered_frame(
+    study: Uid, series: Uid, sop: Uid, frame: int, request: Request, catalog: CatalogDep, caller: CallerDep
+) -> Response:
     """WADO-RS: one frame rendered as PNG."""
     if frame < 1:
         raise NotFound("frames are numbered from 1")

@@ -18,15 +18,19 @@ from medal_catalog.contamination.overlap import dataset_counts
 from medal_catalog.errors import NotFound
 
 router = APIRouter(tags=["entries"])
-_RESPONSES: Responses = {200: {"content": {"application/ld+json": {}, "text/turtle": {}}}, 304: {"description": "unchanged"},
-              **errors(406)}
+_RESPONSES: Responses = {
+    200: {"content": {"application/ld+json": {}, "text/turtle": {}}},
+    304: {"description": "unchanged"},
+    **errors(406),
+}
 
 
 # Entry reads are coroutines: one primary-key lookup in SQLite takes less time than handing the request to a
 # worker thread and back, so it runs on the event loop.
 @router.get("/{kind}/{entry_id}", response_model=EntryPublic, responses=_RESPONSES)
-async def get_entry(kind: str, entry_id: str, request: Request, catalog: CatalogDep, caller: CallerDep,
-              format: Format = None) -> Response:
+async def get_entry(
+    kind: str, entry_id: str, request: Request, catalog: CatalogDep, caller: CallerDep, format: Format = None
+) -> Response:
     """The current version of an entry, as the caller may see it."""
     current, view = visible(catalog, caller, kind_of(kind), entry_id)
     entry = entry_public(current, view, caller, view == "full")
@@ -51,16 +55,33 @@ def list_versions(kind: str, entry_id: str, catalog: CatalogDep, caller: CallerD
     """Every version of an entry, oldest first (who and why only for the panel and the owner)."""
     _, view = visible(catalog, caller, kind_of(kind), entry_id)
     internal = caller.panel or view == "full"
-    return VersionList(kind=kind, id=entry_id, versions=[
-        VersionSummary(version=v.version, recorded_at=v.recorded_at, deleted=v.deleted,
-                       author=v.author if internal else None, reason=v.reason if internal else None,
-                       url=f"/api/{kind}/{entry_id}/versions/{v.version}")
-        for v in catalog.history(kind_of(kind), entry_id)])
+    return VersionList(
+        kind=kind,
+        id=entry_id,
+        versions=[
+            VersionSummary(
+                version=v.version,
+                recorded_at=v.recorded_at,
+                deleted=v.deleted,
+                author=v.author if internal else None,
+                reason=v.reason if internal else None,
+                url=f"/api/{kind}/{entry_id}/versions/{v.version}",
+            )
+            for v in catalog.history(kind_of(kind), entry_id)
+        ],
+    )
 
 
 @router.get("/{kind}/{entry_id}/versions/{number}", response_model=EntryPublic, responses=_RESPONSES)
-async def get_version(kind: str, entry_id: str, number: VersionNo, request: Request, catalog: CatalogDep, caller: CallerDep,
-                format: Format = None) -> Response:
+async def get_version(
+    kind: str,
+    entry_id: str,
+    number: VersionNo,
+    request: Request,
+    catalog: CatalogDep,
+    caller: CallerDep,
+    format: Format = None,
+) -> Response:
     """One numbered version, seen through the caller's view of the entry as it is now."""
     _, view = visible(catalog, caller, kind_of(kind), entry_id)
     version = catalog.get(kind_of(kind), entry_id, number)

@@ -45,8 +45,11 @@ def _executor(request: Request) -> ThreadPoolExecutor:
 
 def _splits(catalog: Catalog, task: dict[str, Any]) -> dict[str, bool]:
     """Each split the task declares (by name) and whether its labels are hidden."""
-    return {str(s["name"]): bool(s.get("labels_hidden")) for s in declared_splits(catalog, task)
-            if s.get("name") is not None}
+    return {
+        str(s["name"]): bool(s.get("labels_hidden"))
+        for s in declared_splits(catalog, task)
+        if s.get("name") is not None
+    }
 
 
 def _may_fetch_labels(catalog: Catalog, caller: Caller, task: dict[str, Any] | None) -> bool:
@@ -60,19 +63,35 @@ def _may_fetch_labels(catalog: Catalog, caller: Caller, task: dict[str, Any] | N
 
 
 def _public(e: StoredEvaluation, request: Request) -> dict[str, Any]:
-    return {"id": e.id, "url": f"/api/evaluations/{e.id}", "task": e.task, "split": e.split,
-            "submitter": e.submitter, "version": e.version, "status": e.status, **e.about,
-            "created_at": e.created_at, "finished_at": e.finished_at, "result": e.result, "error": e.error}
+    return {
+        "id": e.id,
+        "url": f"/api/evaluations/{e.id}",
+        "task": e.task,
+        "split": e.split,
+        "submitter": e.submitter,
+        "version": e.version,
+        "status": e.status,
+        **e.about,
+        "created_at": e.created_at,
+        "finished_at": e.finished_at,
+        "result": e.result,
+        "error": e.error,
+    }
 
 
 @router.post("/tasks/{task_id}/evaluations", status_code=202, responses=errors(401, 403, 404, 413, 422, 429))
-async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep, caller: CallerDep,
-                            settings: SettingsDep, split: Annotated[str, Form(description="the split to score")],
-                            predictions: Annotated[UploadFile, File(description="the predictions file "
-                                                                                "(docs/evaluation.md)")],
-                            model_name: Annotated[str, Form(max_length=200)] = "",
-                            model_version: Annotated[str, Form(max_length=100)] = "",
-                            code_url: Annotated[str, Form(max_length=500)] = "") -> JSONResponse:
+async def submit_evaluation(
+    task_id: str,
+    request: Request,
+    catalog: CatalogDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+    split: Annotated[str, Form(description="the split to score")],
+    predictions: Annotated[UploadFile, File(description="the predictions file (docs/evaluation.md)")],
+    model_name: Annotated[str, Form(max_length=200)] = "",
+    model_version: Annotated[str, Form(max_length=100)] = "",
+    code_url: Annotated[str, Form(max_length=500)] = "",
+) -> JSONResponse:
     """Queue the scoring of a predictions file on a split of the task (any signed-in member who may see the
     task). Answers 202 with the evaluation's URL; poll it for the result. On a hidden split each member has
     MEDAL_EVALUATION_LIMIT evaluations per MEDAL_EVALUATION_WINDOW_DAYS days (a file refused for its own format
@@ -87,26 +106,35 @@ async def submit_evaluation(task_id: str, request: Request, catalog: CatalogDep,
         raise Unprocessable(f"the task has no split {split!r}; its splits: {', '.join(map(str, splits)) or 'none'}")
     if not splits[split] and not await run_in_threadpool(_may_fetch_labels, catalog, caller, task):
         # Scores at full precision on labels one may not download would read them back (a Brier score per probe).
-        raise Forbidden(f"split {split!r} is scored against labels of a dataset whose data you may not fetch: "
-                        "ask its owner for access, or score a hidden split (limited, aggregates only)")
+        raise Forbidden(
+            f"split {split!r} is scored against labels of a dataset whose data you may not fetch: "
+            "ask its owner for access, or score a hidden split (limited, aggregates only)"
+        )
     if code_url and not code_url.startswith(("https://", "http://")):
         raise Unprocessable("code_url must be an http(s) URL")
     data = await predictions.read()
     if not data:
         raise Unprocessable("the predictions file is empty")
-    about = {"model_name": model_name.strip() or None, "model_version": model_version.strip() or None,
-             "code_url": code_url or None, "predictions_sha256": hashlib.sha256(data).hexdigest()}
+    about = {
+        "model_name": model_name.strip() or None,
+        "model_version": model_version.strip() or None,
+        "code_url": code_url or None,
+        "predictions_sha256": hashlib.sha256(data).hexdigest(),
+    }
     hidden = splits[split]
     since = (datetime.now(timezone.utc) - timedelta(days=settings.evaluation_window_days)).isoformat(
-        timespec="microseconds")
+        timespec="microseconds"
+    )
     record = {"id": uuid.uuid4().hex, "task": task_id, "split": split, "submitter": caller.name, "about": about}
-    stored = await run_in_threadpool(catalog.add_evaluation, record,
-                                     settings.evaluation_limit if hidden else None, since)
+    stored = await run_in_threadpool(
+        catalog.add_evaluation, record, settings.evaluation_limit if hidden else None, since
+    )
     if stored is None:
         raise TooManyRequests(
             f"you have had {settings.evaluation_limit} evaluations of hidden split {split!r} in the last "
             f"{settings.evaluation_window_days:g} days (MEDAL_EVALUATION_LIMIT): the limit keeps hidden labels from "
-            "being read back by probing; try again later")
+            "being read back by probing; try again later"
+        )
     job = _executor(request).submit(run_evaluation, catalog, stored.id, data, settings.min_group)
     job.add_done_callback(lambda _: poke(request.app.state))  # its leaderboard is ranked again off requests
     body = _public(stored, request)
@@ -151,15 +179,30 @@ def board(catalog: Catalog, caller: Caller, task_id: str, split: str | None) -> 
     else:
         found = catalog.list_evaluations(task=task_id, split=split, status="done", with_replicates=True)
         ranking = leaderboard([e for e in found if caller.name is not None and e.submitter == caller.name])
-    return {"task": task_id, "split": split, "hidden": splits[split], "splits": list(splits),
-            "scope": "all entries" if everyone else "your entries", **ranking}
+    return {
+        "task": task_id,
+        "split": split,
+        "hidden": splits[split],
+        "splits": list(splits),
+        "scope": "all entries" if everyone else "your entries",
+        **ranking,
+    }
 
 
-@router.get("/tasks/{task_id}/leaderboard", responses={**errors(404), 200: {"content": {
-    "application/json": {}, "application/ld+json": {"schema": {"type": "object"}}}}})
-def get_leaderboard(task_id: str, request: Request, catalog: CatalogDep, caller: CallerDep,
-                    split: Annotated[str | None, Query(description="default: the first hidden split")] = None
-                    ) -> Any:
+@router.get(
+    "/tasks/{task_id}/leaderboard",
+    responses={
+        **errors(404),
+        200: {"content": {"application/json": {}, "application/ld+json": {"schema": {"type": "object"}}}},
+    },
+)
+def get_leaderboard(
+    task_id: str,
+    request: Request,
+    catalog: CatalogDep,
+    caller: CallerDep,
+    split: Annotated[str | None, Query(description="default: the first hidden split")] = None,
+) -> Any:
     """The leaderboard of a split: entries ranked by the primary metric with its 95 % interval, each entry's
     rank interval and share of bootstrap resamples holding its rank, and whether it is tied with the next
     (paired bootstrap). Anyone sees accepted tasks' leaderboards; the panel sees all; members their own entries.
@@ -176,19 +219,38 @@ def leaderboard_jsonld(found: dict[str, Any], base: str) -> dict[str, Any]:
     interval as minValue/maxValue."""
     task = f"{base}/id/tasks/{found['task']}"
     return {
-        "@context": "https://schema.org/", "@type": "ItemList",
+        "@context": "https://schema.org/",
+        "@type": "ItemList",
         "@id": f"{base}/api/tasks/{found['task']}/leaderboard?split={found['split']}",
-        "name": f"Leaderboard of split {found['split']}", "about": {"@id": task},
-        "itemListOrder": "https://schema.org/ItemListOrderDescending" if found.get("higher_is_better", True)
+        "name": f"Leaderboard of split {found['split']}",
+        "about": {"@id": task},
+        "itemListOrder": "https://schema.org/ItemListOrderDescending"
+        if found.get("higher_is_better", True)
         else "https://schema.org/ItemListOrderAscending",
-        "itemListElement": [{
-            "@type": "ListItem", "position": e["rank"],
-            "item": {"@type": "SoftwareApplication", "name": e["model_name"] or "unnamed",
-                     "softwareVersion": e["model_version"], "url": e["code_url"],
-                     "author": {"@type": "Person", "name": e["submitter"]}},
-            "additionalProperty": [{"@type": "PropertyValue", "name": m["name"], "propertyID": m["metric"],
-                                    "value": m["value"], "minValue": m["ci_low"], "maxValue": m["ci_high"],
-                                    "description": "95 % percentile bootstrap interval"}
-                                   for m in e["metrics"]],
-        } for e in found.get("entries", [])],
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": e["rank"],
+                "item": {
+                    "@type": "SoftwareApplication",
+                    "name": e["model_name"] or "unnamed",
+                    "softwareVersion": e["model_version"],
+                    "url": e["code_url"],
+                    "author": {"@type": "Person", "name": e["submitter"]},
+                },
+                "additionalProperty": [
+                    {
+                        "@type": "PropertyValue",
+                        "name": m["name"],
+                        "propertyID": m["metric"],
+                        "value": m["value"],
+                        "minValue": m["ci_low"],
+                        "maxValue": m["ci_high"],
+                        "description": "95 % percentile bootstrap interval",
+                    }
+                    for m in e["metrics"]
+                ],
+            }
+            for e in found.get("entries", [])
+        ],
     }

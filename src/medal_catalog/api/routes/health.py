@@ -14,8 +14,11 @@ from medal_catalog.search import SearchRequest
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", response_model=Health,
-            responses={503: {"model": Health, "description": "The store or the search index does not answer."}})
+@router.get(
+    "/health",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "The store or the search index does not answer."}},
+)
 def health(catalog: CatalogDep, response: Response) -> Health:
     """Store and index status; 503 when either fails (for load balancers)."""
     store: dict[str, Any] = {"ok": True}

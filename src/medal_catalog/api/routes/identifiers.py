@@ -37,14 +37,17 @@ def _redirect(request: Request, target: str, fragment: str = "") -> RedirectResp
     if prefers_html(request):
         page = target.removeprefix("/api")
         if page.split("/")[1] in PAGES and "/versions/" not in page:
-            return RedirectResponse(page + (f"#{fragment}" if fragment else ""), status_code=303,
-                                    headers={"Vary": "Accept"})
-        return RedirectResponse(target + (f"#{fragment}" if fragment else ""), status_code=303,
-                                headers={"Vary": "Accept"})
+            return RedirectResponse(
+                page + (f"#{fragment}" if fragment else ""), status_code=303, headers={"Vary": "Accept"}
+            )
+        return RedirectResponse(
+            target + (f"#{fragment}" if fragment else ""), status_code=303, headers={"Vary": "Accept"}
+        )
     fmt = negotiate(request, request.query_params.get("format"))
     suffix = "" if fmt == "json" else f"?format={fmt}"
-    return RedirectResponse(target + suffix + (f"#{fragment}" if fragment else ""), status_code=303,
-                            headers={"Vary": "Accept"})
+    return RedirectResponse(
+        target + suffix + (f"#{fragment}" if fragment else ""), status_code=303, headers={"Vary": "Accept"}
+    )
 
 
 def _nested_ids(node: Any) -> Iterator[str]:
@@ -75,8 +78,9 @@ def resolve(kind: str, entry_id: str, request: Request, catalog: CatalogDep, cal
             if catalog.get(entry_kind, holder) is None:
                 continue
             current, _ = visible(catalog, caller, entry_kind, holder)
-            if entry_id in {i for key, value in (current.document or {}).items() if key != "id"
-                            for i in _nested_ids(value)}:
+            if entry_id in {
+                i for key, value in (current.document or {}).items() if key != "id" for i in _nested_ids(value)
+            }:
                 return _redirect(request, f"/api/{kind}/{holder}", fragment=entry_id)
             break
     return _redirect(request, f"/api/{kind}/{entry_id}")

@@ -29,15 +29,16 @@ class LinkPublic(BaseModel):
 
 def _link(request: Request, catalog: Catalog, caller: Caller, kind: str, path: str, entry_id: str) -> LinkPublic:
     if caller.role == "anonymous":
-        raise Unauthorized("a signed link acts for a token holder: send your token to get one (the public "
-                           "Croissant needs no link)")
+        raise Unauthorized(
+            "a signed link acts for a token holder: send your token to get one (the public Croissant needs no link)"
+        )
     visible(catalog, caller, kind, entry_id)
     settings = get_settings_of(request)
     expires = getattr(request.state, "link_expires", None) or expiry(settings)
-    url = sign(signing_key(settings, catalog), f"{base_url(request)}/api/{path}/{entry_id}/croissant",
-               caller, expires)
-    return LinkPublic(url=url, caller=caller.name or caller.role,
-                      expires=datetime.fromtimestamp(expires, tz=timezone.utc))
+    url = sign(signing_key(settings, catalog), f"{base_url(request)}/api/{path}/{entry_id}/croissant", caller, expires)
+    return LinkPublic(
+        url=url, caller=caller.name or caller.role, expires=datetime.fromtimestamp(expires, tz=timezone.utc)
+    )
 
 
 @router.get("/tasks/{task_id}/croissant-link", response_model=LinkPublic)

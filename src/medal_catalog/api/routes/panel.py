@@ -14,8 +14,16 @@ from medal_catalog.api.envelope import errors
 from medal_catalog.api.deps import AdminDep, CallerDep, CatalogDep, ReviewerDep, SettingsDep
 from medal_catalog.api.models import DecisionCreate, ReviewCreate, ReviewList, TransitionCreate
 from medal_catalog.api.render import visible
-from medal_catalog.panel import (Actor, decide, latest_decision, list_reviews, ranking, record_review, task_contamination,
-                                 transition)
+from medal_catalog.panel import (
+    Actor,
+    decide,
+    latest_decision,
+    list_reviews,
+    ranking,
+    record_review,
+    task_contamination,
+    transition,
+)
 
 
 router = APIRouter(tags=["panel"])
@@ -40,14 +48,16 @@ def review(task_id: str, assessment: ReviewCreate, catalog: CatalogDep, caller: 
     """Record the caller's review of the task's current version: the reviewer is the token's holder and the date
     today's. A second review by the same reviewer of the same version replaces the first (kept in its history);
     the first review of a submitted task moves it to under_review. 409 when the task is not open for review."""
-    outcome = record_review(catalog, task_id, assessment.model_dump(exclude_none=True), _actor(caller),
-                            today=date.today())
+    outcome = record_review(
+        catalog, task_id, assessment.model_dump(exclude_none=True), _actor(caller), today=date.today()
+    )
     return outcome.to_dict()
 
 
 @router.post("/tasks/{task_id}/decision", responses=errors(409))
-def decision(task_id: str, body: DecisionCreate, catalog: CatalogDep, caller: AdminDep,
-             settings: SettingsDep) -> dict[str, Any]:
+def decision(
+    task_id: str, body: DecisionCreate, catalog: CatalogDep, caller: AdminDep, settings: SettingsDep
+) -> dict[str, Any]:
     """Accept or reject a task under review, with the reason, as its next version; 409 (naming the allowed next
     steps) when it is not under review or has fewer than MEDAL_MIN_REVIEWS reviews without a conflict of
     interest."""
@@ -56,8 +66,9 @@ def decision(task_id: str, body: DecisionCreate, catalog: CatalogDep, caller: Ad
 
 
 @router.post("/tasks/{task_id}/transition", responses=errors(409))
-def step(task_id: str, body: TransitionCreate, catalog: CatalogDep, caller: CallerDep,
-         settings: SettingsDep) -> dict[str, Any]:
+def step(
+    task_id: str, body: TransitionCreate, catalog: CatalogDep, caller: CallerDep, settings: SettingsDep
+) -> dict[str, Any]:
     """Another step of the lifecycle table: reopen (a decided or retired task back to review) or retire (an
     accepted task) as an admin; withdraw (to withdrawn) or resubmit as the task's contributor."""
     visible(catalog, caller, "BenchmarkTask", task_id)  # 404 as GET answers, before any 403 of the role

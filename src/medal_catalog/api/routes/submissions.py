@@ -28,27 +28,60 @@ router = APIRouter(tags=["submissions"])
 _YAML = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
-@router.post("/submissions", response_model=SubmissionPublic, status_code=201,
-             responses={**errors(400, 404, 409), 413: {"model": ErrorBody, "description": "body too large"},
-                        415: {"model": ErrorBody, "description": "not JSON, YAML or a bundle"},
-                        422: {"model": ErrorBody,
-                              "description": "the validation report (as `medal validate --json`) in `detail`"}},
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": {"type": "object"}}, "application/yaml": {"schema": {}},
-                 "application/ld+json": {"schema": {"type": "object"}},
-                 "multipart/form-data": {"schema": {"type": "object", "properties": {
-                     "bundle": {"type": "string", "format": "binary",
-                                "description": "the manifest `medal submit` writes (harvesters/bundle.py)"},
-                     "file": {"type": "array", "items": {"type": "string", "format": "binary"},
-                              "description": "one part per file, named <dataset id>/<declared path>"}}}}}}})
-async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep, settings: SettingsDep,
-                 access_level: Annotated[AccessLevel | None,
-                                         Query(description="For a Croissant body without medal:accessLevel "
-                                                           "(default: open for an open licence)")] = None,
-                 dataset: Annotated[str | None, Query(pattern=slot_pattern("id"),
-                                                      description="For a Croissant body: the dataset id "
-                                                                  "(default: made from its name)")] = None
-                 ) -> SubmissionPublic:
+@router.post(
+    "/submissions",
+    response_model=SubmissionPublic,
+    status_code=201,
+    responses={
+        **errors(400, 404, 409),
+        413: {"model": ErrorBody, "description": "body too large"},
+        415: {"model": ErrorBody, "description": "not JSON, YAML or a bundle"},
+        422: {"model": ErrorBody, "description": "the validation report (as `medal validate --json`) in `detail`"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "application/yaml": {"schema": {}},
+                "application/ld+json": {"schema": {"type": "object"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "bundle": {
+                                "type": "string",
+                                "format": "binary",
+                                "description": "the manifest `medal submit` writes (harvesters/bundle.py)",
+                            },
+                            "file": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                                "description": "one part per file, named <dataset id>/<declared path>",
+                            },
+                        },
+                    }
+                },
+            },
+        }
+    },
+)
+async def submit(
+    request: Request,
+    catalog: CatalogDep,
+    caller: ContributorDep,
+    settings: SettingsDep,
+    access_level: Annotated[
+        AccessLevel | None,
+        Query(description="For a Croissant body without medal:accessLevel (default: open for an open licence)"),
+    ] = None,
+    dataset: Annotated[
+        str | None,
+        Query(
+            pattern=slot_pattern("id"), description="For a Croissant body: the dataset id (default: made from its name)"
+        ),
+    ] = None,
+) -> SubmissionPublic:
     """Validate a metadata document (one entry, a list, or a MedalCatalog) and store its entries, tasks with
     status "submitted", authored by the token's name; or import a Croissant document (``application/ld+json``)
     as one dataset; or store a bundle (``multipart/form-data``) harvested by `medal submit`. Entries another
@@ -58,8 +91,9 @@ async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep, 
     if media == "multipart/form-data":
         return await _store_bundle(request, catalog, caller, settings)
     if media not in ("application/json", "application/ld+json", *_YAML):
-        raise UnsupportedMediaType("send application/json, application/ld+json, application/yaml or a "
-                                   f"multipart/form-data bundle, not {media}")
+        raise UnsupportedMediaType(
+            f"send application/json, application/ld+json, application/yaml or a multipart/form-data bundle, not {media}"
+        )
     body = await request.body()  # at most MEDAL_MAX_BODY_BYTES: the BodyLimit middleware refuses more (413)
     if media == "application/ld+json":
         return await run_in_threadpool(_store_croissant, catalog, caller, body, access_level, dataset)
@@ -69,16 +103,27 @@ async def submit(request: Request, catalog: CatalogDep, caller: ContributorDep, 
 
 
 def _store(catalog: Catalog, caller: Caller, body: bytes, syntax: str) -> SubmissionPublic:
-    report, results = ingest_document(catalog, body, syntax, author=caller.name or "?",
-                                      check_writes=lambda entries: check_writes(catalog, caller, entries))
+    report, results = ingest_document(
+        catalog,
+        body,
+        syntax,
+        author=caller.name or "?",
+        check_writes=lambda entries: check_writes(catalog, caller, entries),
+    )
     return SubmissionPublic(stored=[r.to_dict() for r in results], report=report.to_dict())
 
 
-def _store_croissant(catalog: Catalog, caller: Caller, body: bytes, access_level: str | None,
-                     dataset_id: str | None) -> SubmissionPublic:
+def _store_croissant(
+    catalog: Catalog, caller: Caller, body: bytes, access_level: str | None, dataset_id: str | None
+) -> SubmissionPublic:
     result = ingest_croissant_document(
-        catalog, body, author=caller.name or "?", access_level=access_level, dataset_id=dataset_id,
-        check_writes=lambda entries: check_writes(catalog, caller, entries))
+        catalog,
+        body,
+        author=caller.name or "?",
+        access_level=access_level,
+        dataset_id=dataset_id,
+        check_writes=lambda entries: check_writes(catalog, caller, entries),
+    )
     return SubmissionPublic(stored=[result.stored.to_dict()], report=result.report.to_dict())
 
 
@@ -97,8 +142,16 @@ async def _store_bundle(request: Request, catalog: Catalog, caller: Caller, sett
                 raise Unprocessable(f"{part.filename}: uploaded twice")
             uploads[part.filename] = await part.read()
     report, results, kept = await run_in_threadpool(
-        ingest_bundle, catalog, manifest_bytes, uploads, author=caller.name or "?",
+        ingest_bundle,
+        catalog,
+        manifest_bytes,
+        uploads,
+        author=caller.name or "?",
         max_file_bytes=settings.max_file_bytes,
-        check_writes=lambda entries: check_writes(catalog, caller, entries))
-    return SubmissionPublic(stored=[r.to_dict() for r in results], report=report.to_dict(),
-                            files={ds: [f.to_dict() for f in files] for ds, files in kept.items()})
+        check_writes=lambda entries: check_writes(catalog, caller, entries),
+    )
+    return SubmissionPublic(
+        stored=[r.to_dict() for r in results],
+        report=report.to_dict(),
+        files={ds: [f.to_dict() for f in files] for ds, files in kept.items()},
+    )

@@ -18,15 +18,21 @@ from medal_catalog.api.params import PageNo, Size
 from medal_catalog.api.render import base_url, live_document, visible
 from medal_catalog.catalog import Catalog
 from medal_catalog.errors import Conflict, NotFound
-from medal_catalog.exports.croissant import CaseFiles, TaskImages, case_files, content_addressed, export_task, task_images
+from medal_catalog.exports.croissant import (
+    CaseFiles,
+    TaskImages,
+    case_files,
+    content_addressed,
+    export_task,
+    task_images,
+)
 from medal_catalog.labels import label_dataset
 
 router = APIRouter(tags=["tasks"])
 
 
 @router.get("/tasks", response_model=Page)
-def list_tasks(request: Request, catalog: CatalogDep, caller: CallerDep, page: PageNo = 1,
-               size: Size = 20) -> Page:
+def list_tasks(request: Request, catalog: CatalogDep, caller: CallerDep, page: PageNo = 1, size: Size = 20) -> Page:
     """The tasks the caller may see: accepted ones for everyone, plus their own, plus all for the panel."""
     return list_entries(request, catalog, caller, {"type": "BenchmarkTask"}, page, size)
 
@@ -54,8 +60,15 @@ def task_croissant(task_id: str, request: Request, catalog: CatalogDep, caller: 
     task = live_document(current)
     base = base_url(request)
     try:
-        document, _ = export_task(catalog, task_id, base, document=task, datasets=_dataset_views(catalog, caller, task),
-                                  files_url=f"{base}/api/tasks/{task_id}/", images=_images(catalog, caller, task, base))
+        document, _ = export_task(
+            catalog,
+            task_id,
+            base,
+            document=task,
+            datasets=_dataset_views(catalog, caller, task),
+            files_url=f"{base}/api/tasks/{task_id}/",
+            images=_images(catalog, caller, task, base),
+        )
     except ValueError as err:
         raise Conflict(f"the label table of task {task_id!r} does not match its declaration: {err}")
     document = for_caller(request, content_addressed(document, base), base, catalog, caller)
