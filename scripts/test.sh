@@ -3,7 +3,8 @@
 # Extra arguments go to pytest (e.g. scripts/test.sh -k dicom).
 #
 # The quality gates run with the tests, each as a test (docs/development.md says how to run one alone):
-#   tests/test_quality.py       ruff check (lint); mypy, strict on store/, search/ and api/; vulture (unused code)
+#   tests/test_quality.py       ruff check (lint), ruff format --check; mypy, strict on store/, search/, api/
+#                               and catalog.py; vulture (unused code)
 #   tests/test_architecture.py  import-linter: the layers and no import circles (pyproject [tool.importlinter])
 #   tests/test_docs.py          mkdocs build --strict; the generated CLI reference against the commands
 # `scripts/test.sh --gates` runs the gates alone (about a minute), before a commit.

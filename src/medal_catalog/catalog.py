@@ -209,7 +209,7 @@ class Catalog:
                 )
                 if current:
                     # Flattened before the index's write transaction, so that its lock is held for writing only.
-                    docs = [self.document(v.document) for v in current.values()]
+                    docs = [self.document(v.document) for v in current.values() if v.document is not None]
                     self.index_problems += self.index.bulk_index(docs)
                 for key in last_op.keys() - current.keys():
                     self.index.delete(key)
@@ -246,8 +246,9 @@ class Catalog:
 
         def documents() -> Iterable[dict[str, Any]]:
             for version in self.store.iter_current():
-                report.indexed += 1
-                yield self.document(version.document)
+                if version.document is not None:  # current versions hold documents; deletions are not current
+                    report.indexed += 1
+                    yield self.document(version.document)
 
         try:
             report.problems = target.rebuild(documents(), progress)
@@ -270,7 +271,7 @@ class Catalog:
             for version in self.store.get_many(
                 f"ImagingDataset:{d}" for d in entry.get("datasets_used") or ()
             ).values():
-                parts += [p for p in flatten(version.document).get("body_part", []) if p not in parts]
+                parts += [p for p in flatten(version.document or {}).get("body_part", []) if p not in parts]
             if parts:
                 doc["body_part"] = parts
         return doc
