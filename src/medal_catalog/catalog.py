@@ -331,6 +331,10 @@ class Catalog:
         """The files kept with an entry, without their bytes."""
         return self.store.list_files(kind, entry_id)
 
+    def files_at(self, kind: str, path: str) -> dict[str, str]:
+        """Which entries of ``kind`` keep a file at ``path`` (entry id -> SHA-256)."""
+        return self.store.files_at(kind, path)
+
     def get_file(self, kind: str, entry_id: str, path: str) -> StoredFile | None:
         """One kept file with its bytes, or None."""
         return self.store.get_file(kind, entry_id, path)

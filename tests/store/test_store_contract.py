@@ -191,6 +191,23 @@ def test_files_kept_with_an_entry_are_replaced_as_a_set_and_read_back_exactly(st
     assert store.get_file("ImagingDataset", "ds", "sub/x.bin") is None
 
 
+def test_files_at_names_every_entry_of_a_kind_keeping_a_file_at_a_path_with_its_digest(store):
+    """files_at answers in one query which entries keep a file at a path (what a refresh of previews visits)."""
+    import hashlib
+
+    store.put_files("ImagingDataset", "a", {"data/x.zip": (b"a", "application/zip"), "other": (b"o", "text/plain")})
+    store.put_files("ImagingDataset", "b", {"data/x.zip": (b"b", "application/zip")})
+    store.put_files("BenchmarkTask", "c", {"data/x.zip": (b"c", "application/zip")})
+    store.put_files("ImagingDataset", "d", {"other": (b"d", "text/plain")})
+    assert store.files_at("ImagingDataset", "data/x.zip") == {
+        "a": hashlib.sha256(b"a").hexdigest(),
+        "b": hashlib.sha256(b"b").hexdigest(),
+    }
+    store.put_files("ImagingDataset", "a", {})
+    assert set(store.files_at("ImagingDataset", "data/x.zip")) == {"b"}
+    assert store.files_at("ImagingDataset", "missing") == {}
+
+
 def test_keys_created_by_names_the_entries_whose_first_version_an_author_wrote(store):
     """Ownership is the first version's author: later editors own nothing, deleted entries stay owned."""
     store.put(task(1), "ada", "submitted")

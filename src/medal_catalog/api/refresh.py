@@ -22,11 +22,16 @@ from medal_catalog.api.pages.templating import environment
 from medal_catalog.api.previews import Previews, prepare, previews_of
 from medal_catalog.catalog import Catalog
 from medal_catalog.config import Settings
+from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
 
 log = logging.getLogger(__name__)
 
 #: Seconds a burst of writes is given to settle before the artefacts are computed again.
 SETTLE = 0.2
+#: After a refresh that took t seconds, the next one waits at least PACE x t: under a steady stream of writes the
+#: refresher takes at most 1 / (1 + PACE) of the server's time from its requests (it is only a head start: a view
+#: whose kept artefact is stale computes it itself).
+PACE = 4.0
 
 
 @dataclass
@@ -55,10 +60,35 @@ def refresh(catalog: Catalog, settings: Settings, previews: Previews | None = No
         ranked(catalog, task, split)
         done.leaderboards += 1
     previews = previews or Previews()
-    for dataset in catalog.iter_current(["ImagingDataset"]):
+    for dataset_id in preview_candidates(catalog):
+        dataset = catalog.get("ImagingDataset", dataset_id)
+        if dataset is None or dataset.deleted:
+            catalog.drop_artefacts(f"preview:{dataset_id}:")
+            continue
         done.previews += prepare(catalog, dataset.document or {}, previews)
     done.seconds = time.perf_counter() - start
     return done
+
+
+def preview_candidates(catalog: Catalog) -> list[str]:
+    """The datasets a refresh looks at for previews, in two queries however many datasets the catalog holds:
+    those that keep a de-identified archive, and those with previews kept (whose archive or dataset may have
+    gone since). Every other dataset has nothing to preview and nothing to drop (a refresh once visited every
+    dataset, two queries each: with thousands of datasets and a write every 0.1 s, a fifth of the server's time,
+    measured: docs/performance.md)."""
+    holders = set(catalog.files_at("ImagingDataset", DICOM_ARCHIVE))
+    found = set(holders)
+    for key in catalog.artefact_fingerprints("preview:"):
+        rest = key.removeprefix("preview:")
+        # image_key is preview:{dataset}:{series}:{index}:{size}; an id may hold ':', so the dataset is the
+        # shortest prefix that is a holder, else everything before the last three fields
+        cuts = [i for i, char in enumerate(rest) if char == ":"]
+        owner = next((rest[:i] for i in cuts if rest[:i] in holders), None)
+        if owner is None and len(cuts) >= 3:
+            owner = rest[: cuts[-3]]
+        if owner:
+            found.add(owner)
+    return sorted(found)
 
 
 def warm_up(app: Any) -> float:
@@ -126,7 +156,7 @@ class Refresher:
             self._wanted.wait()
             if self._stopped:
                 return
-            time.sleep(SETTLE)
+            time.sleep(max(SETTLE, PACE * (self.last.seconds if self.last else 0.0)))
             self._wanted.clear()
             if self._stopped:
                 return

@@ -378,6 +378,10 @@ class Store(ABC):
         """The files kept with an entry, by path, without their content."""
 
     @abstractmethod
+    def files_at(self, kind: str, path: str) -> dict[str, str]:
+        """Which entries of ``kind`` keep a file at ``path``: entry id -> the file's SHA-256, in one query."""
+
+    @abstractmethod
     def get_file(self, kind: str, entry_id: str, path: str) -> StoredFile | None:
         """One file kept with an entry, with its content; None when there is none at ``path``."""
 

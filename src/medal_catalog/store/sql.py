@@ -639,6 +639,15 @@ class SqlStore(Store):
             ).all()
         return [_stored_file(row) for row in rows]
 
+    def files_at(self, kind: str, path: str) -> dict[str, str]:
+        with self._read() as conn:
+            rows = conn.execute(
+                select(entry_files.c.id, entry_files.c.sha256).where(
+                    entry_files.c.kind == kind, entry_files.c.path == path
+                )
+            ).all()
+        return {str(row.id): str(row.sha256) for row in rows}
+
     def get_file(self, kind: str, entry_id: str, path: str) -> StoredFile | None:
         with self._read() as conn:
             row = conn.execute(

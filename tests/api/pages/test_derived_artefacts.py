@@ -143,6 +143,30 @@ def test_kept_previews_of_a_dataset_made_hidden_test_are_dropped_and_never_serve
     assert not [k for k in _rows(db) if k.startswith(f"preview:{OPEN}:")]
 
 
+def test_a_refresh_visits_only_datasets_with_an_archive_or_kept_previews_and_drops_orphans(vendor, tmp_path):
+    """Previews are refreshed for the datasets keeping a de-identified archive, and for those with kept images
+    (dropped when the archive or the dataset went); a catalog's other datasets are not looked at."""
+    from medal_catalog.api.refresh import preview_candidates, refresh
+    from medal_catalog.croissant.vocabulary import DICOM_ARCHIVE
+
+    db = _copy_and_refresh(vendor.db, tmp_path)
+    url = f"sqlite:///{db}"
+    with Catalog.open(url) as catalog:
+        bare = dict(catalog.get("ImagingDataset", OPEN).document, id="described-only", title="Described only")
+        catalog.put(bare, "chair", "test: a dataset described without data")
+        holders = set(catalog.files_at("ImagingDataset", DICOM_ARCHIVE))
+        datasets = {v.id for v in catalog.iter_current(["ImagingDataset"])}
+        assert OPEN in holders and holders == datasets - {"described-only"}
+        assert preview_candidates(catalog) == sorted(holders)
+        kept = [k for k in _rows(db) if k.startswith(f"preview:{OPEN}:")]
+        assert kept
+        catalog.put_files("ImagingDataset", OPEN, {})  # the archive goes (as a re-harvest without data)
+        assert OPEN in preview_candidates(catalog)  # its kept images still name it
+        refresh(catalog, Settings(catalog=url))
+        assert OPEN not in preview_candidates(catalog)
+    assert not [k for k in _rows(db) if k.startswith(f"preview:{OPEN}:")]
+
+
 def test_in_process_views_of_kept_artefacts_draw_and_decode_nothing(vendor, tmp_path):
     """The same app in this process, so the render counters can be read: the campaign (anonymous and admin), a
     series page and its previews draw no plot, decode no pixel and compute no artefact."""
