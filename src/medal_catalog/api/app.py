@@ -80,7 +80,9 @@ def create_app(settings: Settings) -> FastAPI:
 
     install_handlers(app)
 
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(
+        GZipMiddleware, minimum_size=1000, compresslevel=6
+    )  # 9 (its default) cost twice the CPU for 1-2% smaller JSON
     app.add_middleware(HeadAsGet)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RefreshAfterWrites)
