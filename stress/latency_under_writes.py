@@ -544,8 +544,10 @@ def dicom_main(args: argparse.Namespace) -> None:
         )
         print(f"machine before the quiet phase: {load()}")
         spy = profile(args, server.pid, run / "server-quiet.txt")
+        cpu = {"quiet": (process_cpu(server.pid), process_cpu(os.getpid()))}
         with wal_watch(db) as wal_quiet:
             quiet, quiet_errors = mixed_phase(base_url, token, args.clients, args.duration, targets, 0)
+        cpu["quiet"] = tuple(b - a for a, b in zip(cpu["quiet"], (process_cpu(server.pid), process_cpu(os.getpid()))))
         finish(spy)
         print(f"machine after the quiet phase: {load()}")
         with write_log.open("w") as log:
@@ -578,9 +580,12 @@ def dicom_main(args: argparse.Namespace) -> None:
             try:
                 busy_cpu = cpu_seconds(writing.pid)
                 spy = profile(args, server.pid, run / "server-harvests.txt")
+                started = (process_cpu(server.pid), process_cpu(os.getpid()))
                 with wal_watch(db) as wal_busy:
                     busy, busy_errors = mixed_phase(base_url, token, args.clients, args.duration, targets, 0)
                 busy_cpu = cpu_seconds(writing.pid) - busy_cpu  # type: ignore[operator]
+                ended = (process_cpu(server.pid), process_cpu(os.getpid()))
+                cpu["during harvests"] = tuple(b - a for a, b in zip(started, ended))
                 finish(spy)
             finally:
                 os.killpg(writing.pid, signal.SIGTERM)  # the loop and the harvest it is running
@@ -607,6 +612,11 @@ def dicom_main(args: argparse.Namespace) -> None:
             )
         for r in failed[:3]:
             print(f"    harvest {r['round']} exit {r['exit']}: {r['stderr']}")
+        for name, (served, clients) in cpu.items():
+            print(
+                f"  CPU {name}: the server {served:.1f} s ({served / args.duration:.0%} of one core), the clients "
+                f"{clients:.1f} s ({clients / args.duration:.0%} of one core)"
+            )
         print(
             f"  SQLite WAL (catalog.db-wal), largest seen: {max(wal_quiet, default=0) / 2**20:.1f} MB quiet, "
             f"{max(wal_busy, default=0) / 2**20:.1f} MB during harvests (sampled every 0.2 s)"
@@ -632,6 +642,15 @@ def dicom_main(args: argparse.Namespace) -> None:
         verdict.append("harvest speed: not compared (pass --reference-medal /path/to/main/.venv/bin/medal)")
     print(f"machine at the end: {load()}")
     print("GOALS: " + "; ".join(verdict))
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds so far of one process (all its threads), from /proc; 0.0 elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds(group: int) -> float | None:
