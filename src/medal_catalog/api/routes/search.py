@@ -36,9 +36,10 @@ router = APIRouter(tags=["search"])
 PARAMETERS = ("q", *FACET_FIELDS, *RANGE_PARAMETERS, "facet", "sort", "page", "size")
 
 
-def known_parameters(request: Request) -> None:
+async def known_parameters(request: Request) -> None:
     """Refuse (400) a query parameter the search does not define, naming it, a close match and the allowed ones:
-    a misspelt filter that were ignored would answer everything."""
+    a misspelt filter that were ignored would answer everything. (Async: FastAPI runs a plain function in its
+    thread pool, a hand-off that cost the busy server more than this check.)"""
     unknown = [name for name in dict.fromkeys(request.query_params) if name not in PARAMETERS]
     if unknown:
         hints = []
