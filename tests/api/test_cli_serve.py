@@ -73,3 +73,43 @@ def test_serve_refuses_several_workers_over_what_sqlite_cannot_share(tmp_path, m
     )
     assert half.exit_code == 2 and "is not Elasticsearch" in half.output and "not PostgreSQL" not in half.output
     refuse_workers(4, "postgresql://u@db/catalog", "elasticsearch://es:9200/medal")  # no error
+
+
+def test_serve_refuses_a_cpu_it_may_not_use(tmp_path, monkeypatch):
+    """`--cpu` takes auto, all or a CPU this process may use; anything else is a usage error naming the CPUs it
+    may use, before the catalog is opened."""
+    import os
+
+    import pytest
+
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("no CPU affinities on this system")
+    for name in ("MEDAL_CATALOG", "MEDAL_INDEX"):
+        monkeypatch.setenv(name, "recorded")
+        monkeypatch.delenv(name)
+    url = f"sqlite:///{tmp_path / 'catalog.db'}"
+    for value, said in (("fast", "give auto, all or a CPU number"), ("100000", "this process may use CPUs")):
+        result = CliRunner().invoke(main, ["serve", "--catalog", url, "--cpu", value, "--port", "0"])
+        assert result.exit_code == 2 and said in result.output, result.output
+    assert not (tmp_path / "catalog.db").exists()
+
+
+def test_serve_runs_on_one_cpu_unless_told_otherwise(tmp_path):
+    """A single server process pins itself to one CPU (the last it may use) and says so; `--cpu all` leaves it
+    free to use every CPU it may (issue 32: its threads hand the GIL to each other on one core)."""
+    import os
+
+    import pytest
+
+    from served import medal_serve_process
+
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs CPU affinities and at least two CPUs")
+    allowed = os.sched_getaffinity(0)
+    env = {"MEDAL_CATALOG": f"sqlite:///{tmp_path / 'catalog.db'}"}
+    with medal_serve_process(tmp_path, env) as (_, process):
+        assert os.sched_getaffinity(process.pid) == {max(allowed)}
+        assert f"serving from CPU {max(allowed)}" in "".join(process.log)
+    with medal_serve_process(tmp_path, env, ("--cpu", "all")) as (_, process):
+        assert os.sched_getaffinity(process.pid) == allowed
+        assert "serving from CPU" not in "".join(process.log)
