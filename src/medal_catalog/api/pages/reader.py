@@ -6,7 +6,7 @@ series as a paged table with thumbnails, and one-line summaries of the de-identi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from fastapi import Request
 
@@ -17,8 +17,22 @@ from medal_catalog.catalog import Catalog
 from medal_catalog.contamination.overlap import dataset_counts
 from medal_catalog.errors import MedalError
 
-if TYPE_CHECKING:
-    from medal_catalog.api.pages.landing import Landing  # which imports this module
+
+class LandingView(Protocol):
+    """What a reader's parts take from a landing page (``landing.Landing``, which calls :func:`page_parts`: named
+    here by what it offers, so that this module does not import the one that imports it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def document(self) -> dict[str, Any]: ...
+    @property
+    def view(self) -> str: ...
+    @property
+    def related(self) -> list[str]: ...
+    @property
+    def schemaorg(self) -> dict[str, Any]: ...
+
 
 #: Series rows per page of a dataset's series table.
 SERIES_PAGE = 10
@@ -227,7 +241,7 @@ def _series_table(
         )
 
 
-def page_parts(request: Request, catalog: Catalog, caller: Caller, landing: Landing) -> dict[str, Any]:
+def page_parts(request: Request, catalog: Catalog, caller: Caller, landing: LandingView) -> dict[str, Any]:
     """The template context a dataset landing page adds for readers (``?series_page=N`` pages its series)."""
     try:
         page = max(1, int(request.query_params.get("series_page", "1")))
