@@ -31,8 +31,8 @@ SWITCH_INTERVAL = 0.001
     default="auto",
     show_default=True,
     metavar="auto|N|all",
-    help="The CPU one server process runs on: auto (the last one it may use, when it may use several), a CPU "
-    "number, or all (not pinned). Python runs one thread at a time in a process; pinned, its request threads hand "
+    help="The CPU one server process runs on: auto (one of those it may use, when it may use several, chosen by "
+    "its process id so that two servers on one machine seldom share one), a CPU number, or all (not pinned). Python runs one thread at a time in a process; pinned, its request threads hand "
     "that turn to each other on one core instead of waking another: twice the requests per second under 50 "
     "clients on 2 cores (docs/performance.md). With --workers above 1, auto pins nothing.",
 )
@@ -97,7 +97,7 @@ def chosen_cpu(choice: str, workers: int) -> int | None:
     if choice == "auto":
         if workers > 1 or len(allowed) < 2:
             return None
-        chosen = allowed[-1]
+        chosen = allowed[os.getpid() % len(allowed)]  # two servers on one machine: seldom the same CPU
     else:
         try:
             chosen = int(choice)
