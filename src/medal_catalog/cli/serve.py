@@ -32,9 +32,10 @@ SWITCH_INTERVAL = 0.001
     show_default=True,
     metavar="auto|N|all",
     help="The CPU one server process runs on: auto (one of those it may use, when it may use several, chosen by "
-    "its process id so that two servers on one machine seldom share one), a CPU number, or all (not pinned). Python runs one thread at a time in a process; pinned, its request threads hand "
-    "that turn to each other on one core instead of waking another: twice the requests per second under 50 "
-    "clients on 2 cores (docs/performance.md). With --workers above 1, auto pins nothing.",
+    "its process id so that two servers on one machine seldom share one), a CPU number, or all (not pinned). "
+    "Python runs one thread at a time in a process; pinned, its request threads hand that turn to each other on "
+    "one core instead of waking another: twice the requests per second under 50 clients on 2 cores "
+    "(docs/performance.md). With --workers above 1, auto pins nothing.",
 )
 @reports_errors("serve")
 def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, workers: int, cpu: str) -> None:
