@@ -60,24 +60,26 @@ def refresh(catalog: Catalog, settings: Settings, previews: Previews | None = No
         ranked(catalog, task, split)
         done.leaderboards += 1
     previews = previews or Previews()
-    for dataset_id in preview_candidates(catalog):
+    holders, kept = preview_candidates(catalog)
+    for dataset_id in sorted(holders | kept):
         dataset = catalog.get("ImagingDataset", dataset_id)
         if dataset is None or dataset.deleted:
-            catalog.drop_artefacts(f"preview:{dataset_id}:")
+            if dataset_id in kept:  # a write only when there is something to drop (a deleted dataset's files stay)
+                catalog.drop_artefacts(f"preview:{dataset_id}:")
             continue
         done.previews += prepare(catalog, dataset.document or {}, previews)
     done.seconds = time.perf_counter() - start
     return done
 
 
-def preview_candidates(catalog: Catalog) -> list[str]:
+def preview_candidates(catalog: Catalog) -> tuple[set[str], set[str]]:
     """The datasets a refresh looks at for previews, in two queries however many datasets the catalog holds:
-    those that keep a de-identified archive, and those with previews kept (whose archive or dataset may have
-    gone since). Every other dataset has nothing to preview and nothing to drop (a refresh once visited every
+    (those that keep a de-identified archive, those with previews kept, whose archive or dataset may have gone
+    since). Every other dataset has nothing to preview and nothing to drop (a refresh once visited every
     dataset, two queries each: with thousands of datasets and a write every 0.1 s, a fifth of the server's time,
     measured: docs/performance.md)."""
     holders = set(catalog.files_at("ImagingDataset", DICOM_ARCHIVE))
-    found = set(holders)
+    kept: set[str] = set()
     for key in catalog.artefact_fingerprints("preview:"):
         rest = key.removeprefix("preview:")
         # image_key is preview:{dataset}:{series}:{index}:{size}; an id may hold ':', so the dataset is the
@@ -87,8 +89,8 @@ def preview_candidates(catalog: Catalog) -> list[str]:
         if owner is None and len(cuts) >= 3:
             owner = rest[: cuts[-3]]
         if owner:
-            found.add(owner)
-    return sorted(found)
+            kept.add(owner)
+    return holders, kept
 
 
 def warm_up(app: Any) -> float:
@@ -130,6 +132,7 @@ class Refresher:
         self._state = state
         self._wanted = threading.Event()
         self._stopped = False
+        self._stopping = threading.Event()  # wakes the pause between refreshes
         self._thread = threading.Thread(target=self._run, name="medal-refresh", daemon=True)
         #: Completed refreshes (tests wait on it).
         self.runs = 0
@@ -147,6 +150,7 @@ class Refresher:
     def stop(self, timeout: float = 30.0) -> None:
         """Stop after the refresh under way, if any (the app closes its catalog next)."""
         self._stopped = True
+        self._stopping.set()
         self._wanted.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
@@ -156,7 +160,8 @@ class Refresher:
             self._wanted.wait()
             if self._stopped:
                 return
-            time.sleep(max(SETTLE, PACE * (self.last.seconds if self.last else 0.0)))
+            if self._stopping.wait(max(SETTLE, PACE * (self.last.seconds if self.last else 0.0))):
+                return  # stopped during the pause: a shutdown does not wait out PACE x a long refresh
             self._wanted.clear()
             if self._stopped:
                 return

@@ -157,14 +157,35 @@ def test_a_refresh_visits_only_datasets_with_an_archive_or_kept_previews_and_dro
         holders = set(catalog.files_at("ImagingDataset", DICOM_ARCHIVE))
         datasets = {v.id for v in catalog.iter_current(["ImagingDataset"])}
         assert OPEN in holders and holders == datasets - {"described-only"}
-        assert preview_candidates(catalog) == sorted(holders)
+        found, kept_for = preview_candidates(catalog)
+        assert found == holders and OPEN in kept_for and kept_for <= holders
         kept = [k for k in _rows(db) if k.startswith(f"preview:{OPEN}:")]
         assert kept
         catalog.put_files("ImagingDataset", OPEN, {})  # the archive goes (as a re-harvest without data)
-        assert OPEN in preview_candidates(catalog)  # its kept images still name it
+        assert OPEN in preview_candidates(catalog)[1]  # its kept images still name it
         refresh(catalog, Settings(catalog=url))
-        assert OPEN not in preview_candidates(catalog)
-    assert not [k for k in _rows(db) if k.startswith(f"preview:{OPEN}:")]
+        assert OPEN not in set().union(*preview_candidates(catalog))
+        assert not [k for k in _rows(db) if k.startswith(f"preview:{OPEN}:")]
+
+        # A deleted dataset keeps its files (so it stays among the holders): its kept images are dropped once,
+        # and later refreshes write nothing for it (a drop is a write transaction, which waits for a harvest's).
+        gone = sorted(holders - {OPEN})[0]
+        assert [k for k in _rows(db) if k.startswith(f"preview:{gone}:")], "the other holder has no kept images"
+        catalog.delete("ImagingDataset", gone, "chair", "test: withdrawn")
+        drops: list[str] = []
+        real_drop = catalog.drop_artefacts
+
+        def recording_drop(prefix: str) -> object:
+            drops.append(prefix)
+            return real_drop(prefix)
+
+        catalog.drop_artefacts = recording_drop  # type: ignore[method-assign]  # records, then does the real drop
+        refresh(catalog, Settings(catalog=url))
+        assert not [k for k in _rows(db) if k.startswith(f"preview:{gone}:")]
+        assert gone in preview_candidates(catalog)[0] and gone not in preview_candidates(catalog)[1]
+        drops.clear()
+        refresh(catalog, Settings(catalog=url))
+        assert drops == []
 
 
 def test_in_process_views_of_kept_artefacts_draw_and_decode_nothing(vendor, tmp_path):
@@ -272,3 +293,20 @@ def test_medal_harvest_of_submissions_leaves_the_campaign_computed_and_a_bare_tr
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert _rows(db) == {}
+
+
+def test_a_refresher_pausing_after_a_long_refresh_stops_at_once():
+    """After a refresh that took t seconds the refresher pauses PACE x t before the next; a server shutting down
+    during that pause (app lifespan: stop(), then the catalog closes) does not wait it out."""
+    from types import SimpleNamespace
+
+    from medal_catalog.api.refresh import PACE, Refreshed, Refresher
+
+    refresher = Refresher(SimpleNamespace())  # stopped in its pause: it never reaches the app state
+    refresher.last = Refreshed(seconds=10.0)  # as after a 10 s refresh: a 40 s pause
+    refresher.start()
+    time.sleep(0.2)  # in the pause now
+    started = time.monotonic()
+    refresher.stop()
+    assert time.monotonic() - started < PACE * 10.0 / 4
+    assert not refresher._thread.is_alive() and refresher.runs == 0
