@@ -111,6 +111,40 @@ def test_serve_runs_on_one_cpu_unless_told_otherwise(tmp_path):
         pinned = os.sched_getaffinity(process.pid)
         assert len(pinned) == 1 and pinned <= allowed
         assert f"serving from CPU {next(iter(pinned))} " in "".join(process.log)
+        threads = os.listdir(f"/proc/{process.pid}/task")
+        assert len(threads) > 1  # the request threads, the refresher, numpy's
+        assert {frozenset(os.sched_getaffinity(int(tid))) for tid in threads} == {frozenset(pinned)}
     with medal_serve_process(tmp_path, env, ("--cpu", "all")) as (_, process):
         assert os.sched_getaffinity(process.pid) == allowed
         assert "serving from CPU" not in "".join(process.log)
+
+
+def test_work_a_pinned_server_forks_goes_back_to_its_cpus():
+    """A process pinned by `medal serve` hands its forked workers (a large submission's checks, a harvest's readers)
+    the CPUs it had before, and counts those for them. Run in a child process: pinning this one would slow the rest
+    of the suite."""
+    import os
+    import subprocess
+    import sys
+
+    import pytest
+
+    if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("needs CPU affinities and at least two CPUs")
+    script = """
+import os, sys
+from medal_catalog.affinity import pin, usable_cpus, widen
+before = sorted(os.sched_getaffinity(0))
+pin(before[0])
+assert sorted(os.sched_getaffinity(0)) == before[:1] and usable_cpus() == len(before)
+read, write = os.pipe()
+if os.fork() == 0:
+    widen()
+    os.write(write, ",".join(map(str, sorted(os.sched_getaffinity(0)))).encode())
+    os._exit(0)
+os.wait()
+print(os.read(read, 100).decode(), ",".join(map(str, before)))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    child, before = done.stdout.split()
+    assert child == before

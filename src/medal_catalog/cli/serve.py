@@ -32,7 +32,8 @@ SWITCH_INTERVAL = 0.001
     show_default=True,
     metavar="auto|N|all",
     help="The CPU one server process runs on: auto (one of those it may use, when it may use several, chosen by "
-    "its process id so that two servers on one machine seldom share one), a CPU number, or all (not pinned). "
+    "host name and process id so that two servers on one machine seldom share one), a CPU number, or all (not "
+    "pinned). "
     "Python runs one thread at a time in a process; pinned, its request threads hand that turn to each other on "
     "one core instead of waking another: twice the requests per second under 50 clients on 2 cores "
     "(docs/performance.md). With --workers above 1, auto pins nothing.",
@@ -68,8 +69,10 @@ def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, 
     pinned = chosen_cpu(cpu, workers)
     # Fail here, with a one-line error and the exit code, rather than in the first request.
     Catalog.open(settings=settings).close()
-    if pinned is not None:  # before the server starts its threads: a thread keeps the CPUs it started with
-        os.sched_setaffinity(0, {pinned})
+    if pinned is not None:  # every thread so far (numpy's start at import), and those the server starts
+        from medal_catalog.affinity import pin
+
+        pin(pinned)
         click.echo(f"serving from CPU {pinned} (--cpu all: not pinned)", err=True)
     # A request thread that leaves the GIL for a SQLite statement waits up to one switch interval per runnable
     # thread to have it back: with 50 clients, 5 ms (the default) made a search's catch-up after a harvest (tens of
@@ -89,27 +92,34 @@ def chosen_cpu(choice: str, workers: int) -> int | None:
     threads free to move, 387/s pinned, for the same CPU time: a thread handing the GIL to one waiting on the other
     core wakes that core, and on a virtual machine such a wake-up costs more than most requests' Python."""
     import os
+    import socket
+    import zlib
 
     from medal_catalog.errors import UsageError
 
-    if choice == "all" or not hasattr(os, "sched_setaffinity"):
-        return None
-    allowed = sorted(os.sched_getaffinity(0))
-    if choice == "auto":
-        if workers > 1 or len(allowed) < 2:
-            return None
-        chosen = allowed[os.getpid() % len(allowed)]  # two servers on one machine: seldom the same CPU
+    if choice in ("all", "auto"):
+        chosen = None
     else:
         try:
             chosen = int(choice)
         except ValueError:
-            raise UsageError(
-                f"--cpu {choice!r}: give auto, all or a CPU number (this process may use {allowed})"
-            ) from None
-        if chosen not in allowed:
-            raise UsageError(f"--cpu {chosen}: this process may use CPUs {allowed}")
+            raise UsageError(f"--cpu {choice!r}: give auto, all or a CPU number") from None
         if workers > 1:
             raise UsageError("--cpu N pins one process: with --workers above 1, use --cpu auto or all")
+    if choice == "all":
+        return None
+    if not hasattr(os, "sched_setaffinity"):
+        if chosen is not None:
+            click.echo(f"--cpu {chosen}: this system does not pin processes to CPUs; serving unpinned", err=True)
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    if chosen is None:  # auto
+        if workers > 1 or len(allowed) < 2:
+            return None
+        # Spread by host and process: two servers on one machine (or containers, often all PID 1) seldom share one.
+        return allowed[zlib.crc32(f"{socket.gethostname()}:{os.getpid()}".encode()) % len(allowed)]
+    if chosen not in allowed:
+        raise UsageError(f"--cpu {chosen}: this process may use CPUs {allowed}")
     return chosen
 
 

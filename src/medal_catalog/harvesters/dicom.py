@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple
 import ctypes
 
 from medal_catalog._version import __version__
+from medal_catalog.affinity import usable_cpus, widen
 from medal_catalog.dicom.archives import MAX_MEMBERS
 from medal_catalog.dicom.header import DEFAULT_MAX_HEADER_BYTES, DICOM_SUFFIXES, FileProblem, HeaderError, read
 from medal_catalog.dicom.pixels import header_pixel_digest
@@ -283,6 +284,7 @@ def _reader_started(parent: int) -> None:
     after kill -9 of the parent); elsewhere a thread watches for the parent to go. Ctrl-C is the parent's to
     handle: it stops the readers itself, so they ignore SIGINT rather than each print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    widen()  # started by a server pinned to one CPU (an uploaded submission): not on the CPU answering requests
     armed = False
     if os.uname().sysname == "Linux":
         try:
@@ -586,7 +588,7 @@ def harvest_dicom(
         salt,
         instances,
         timeout,
-        jobs or os.cpu_count() or 1,
+        jobs or usable_cpus(),
         progress,
         reused,
         len(sources),

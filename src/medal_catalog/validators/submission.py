@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import gc
 import pickle
 
+from medal_catalog.affinity import usable_cpus, widen
 from medal_catalog.documents import (
     MAX_METADATA_BYTES,
     METADATA_SUFFIXES,
@@ -200,7 +201,7 @@ def _datasets_of(run: Run, files: set[str]) -> list[tuple[str, dict]]:
 
 def _run_jobs(jobs: list[_Job], today: str, progress: Progress | None) -> list[Run]:
     """Check every metadata job, in worker processes when there is enough metadata to pay for them."""
-    workers = min(os.cpu_count() or 1, 8)
+    workers = min(usable_cpus(), 8)  # in a server pinned to one CPU: the CPUs it had (the children widen())
     sizes = [_size(job.path) for job in jobs]
     if workers < 2 or sum(sizes) < PARALLEL_MIN_BYTES or not hasattr(os, "fork"):
         out = []
@@ -280,6 +281,7 @@ def _shared_out(work: Callable, units: list, workers: int) -> list:
             status = 1
             try:
                 os.close(read)
+                widen()  # forked by a server pinned to one CPU: not on the CPU that answers its requests
                 gc.disable()
                 _UNFREED = []
                 data = pickle.dumps(take(), protocol=pickle.HIGHEST_PROTOCOL)
