@@ -544,10 +544,11 @@ def dicom_main(args: argparse.Namespace) -> None:
         )
         print(f"machine before the quiet phase: {load()}")
         spy = profile(args, server.pid, run / "server-quiet.txt")
-        cpu = {"quiet": (process_cpu(server.pid), process_cpu(os.getpid()))}
+        started = (process_cpu(server.pid), process_cpu(os.getpid()))  # the server's, the clients'
         with wal_watch(db) as wal_quiet:
             quiet, quiet_errors = mixed_phase(base_url, token, args.clients, args.duration, targets, 0)
-        cpu["quiet"] = tuple(b - a for a, b in zip(cpu["quiet"], (process_cpu(server.pid), process_cpu(os.getpid()))))
+        ended = (process_cpu(server.pid), process_cpu(os.getpid()))
+        cpu = {"quiet": (ended[0] - started[0], ended[1] - started[1])}
         finish(spy)
         print(f"machine after the quiet phase: {load()}")
         with write_log.open("w") as log:
@@ -585,7 +586,7 @@ def dicom_main(args: argparse.Namespace) -> None:
                     busy, busy_errors = mixed_phase(base_url, token, args.clients, args.duration, targets, 0)
                 busy_cpu = cpu_seconds(writing.pid) - busy_cpu  # type: ignore[operator]
                 ended = (process_cpu(server.pid), process_cpu(os.getpid()))
-                cpu["during harvests"] = tuple(b - a for a, b in zip(started, ended))
+                cpu["during harvests"] = (ended[0] - started[0], ended[1] - started[1])
                 finish(spy)
             finally:
                 os.killpg(writing.pid, signal.SIGTERM)  # the loop and the harvest it is running
@@ -644,13 +645,18 @@ def dicom_main(args: argparse.Namespace) -> None:
     print("GOALS: " + "; ".join(verdict))
 
 
+def stat_fields(pid: int | str) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (fields[0] is the state), or None (gone, no /proc)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
 def process_cpu(pid: int) -> float:
     """User + system CPU seconds so far of one process (all its threads), from /proc; 0.0 elsewhere."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK")
+    fields = stat_fields(pid)
+    return sum(int(x) for x in fields[11:13]) / os.sysconf("SC_CLK_TCK") if fields else 0.0
 
 
 def cpu_seconds(group: int) -> float | None:
@@ -662,11 +668,10 @@ def cpu_seconds(group: int) -> float | None:
     except OSError:
         return None
     for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # fields[0] is the state: pgrp is the 5th field of stat, 3rd after ")"
+        fields = stat_fields(pid)
+        if (
+            fields is not None and int(fields[2]) == group
+        ):  # fields[0] is the state: pgrp is the 5th field of stat, 3rd after ")"
             total += sum(int(x) for x in fields[11:15]) / tick
     return total
 

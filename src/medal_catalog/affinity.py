@@ -34,7 +34,7 @@ def widen() -> None:
     if _wider is not None:
         try:
             os.sched_setaffinity(0, _wider)
-        except OSError:
+        except OSError:  # none of them allowed any more (a cpuset changed since): the child stays on the server's
             pass
 
 

@@ -81,15 +81,8 @@ def preview_candidates(catalog: Catalog) -> tuple[set[str], set[str]]:
     holders = set(catalog.files_at("ImagingDataset", DICOM_ARCHIVE))
     kept: set[str] = set()
     for key in catalog.artefact_fingerprints("preview:"):
-        rest = key.removeprefix("preview:")
-        # image_key is preview:{dataset}:{series}:{index}:{size}; an id may hold ':', so the dataset is the
-        # shortest prefix that is a holder, else everything before the last three fields
-        cuts = [i for i, char in enumerate(rest) if char == ":"]
-        owner = next((rest[:i] for i in cuts if rest[:i] in holders), None)
-        if owner is None and len(cuts) >= 3:
-            owner = rest[: cuts[-3]]
-        if owner:
-            kept.add(owner)
+        # previews.image_key: preview:{dataset}:{series}:{index}:{size}; an entry id holds no ':' (the schema's id)
+        kept.add(key.removeprefix("preview:").split(":", 1)[0])
     return holders, kept
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
+import zlib
 
 import click
 
+from medal_catalog.affinity import pin
 from medal_catalog.cli.options import catalog_option, index_option, reports_errors
 
 #: Seconds a thread may hold the GIL while others wait for it (Python's default: 0.005).
@@ -49,8 +53,6 @@ def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, 
     """
     # Imported here, not at the top: `medal serve --help` would pay about 350 ms more CPU for them (measured on
     # 2 cores; the group already loads this module only when its command runs: cli/lazy.py).
-    import os
-
     import uvicorn
 
     from medal_catalog.config import get_settings
@@ -70,8 +72,6 @@ def serve(catalog_url: str | None, index_url: str | None, host: str, port: int, 
     # Fail here, with a one-line error and the exit code, rather than in the first request.
     Catalog.open(settings=settings).close()
     if pinned is not None:  # every thread so far (numpy's start at import), and those the server starts
-        from medal_catalog.affinity import pin
-
         pin(pinned)
         click.echo(f"serving from CPU {pinned} (--cpu all: not pinned)", err=True)
     # A request thread that leaves the GIL for a SQLite statement waits up to one switch interval per runnable
@@ -91,10 +91,6 @@ def chosen_cpu(choice: str, workers: int) -> int | None:
     Measured (issue 32, 50 clients on 2 cores): the server at 100% of a core answered 190-205 requests/s with its
     threads free to move, 387/s pinned, for the same CPU time: a thread handing the GIL to one waiting on the other
     core wakes that core, and on a virtual machine such a wake-up costs more than most requests' Python."""
-    import os
-    import socket
-    import zlib
-
     from medal_catalog.errors import UsageError
 
     if choice in ("all", "auto"):
